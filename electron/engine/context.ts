@@ -1,0 +1,43 @@
+// What every engine function is given instead of reaching for globals: the
+// database, the keychain, the clock and the event sink. Tests pass real ones
+// (a temp SQLite file, a private gnome-keyring) or small fakes.
+import type { EventMap, EventName } from '../../shared/contract.js';
+import type { Db } from './db/database.js';
+import type { SecretStore } from './secrets/secret-store.js';
+
+export type Clock = { now: () => Date };
+export const systemClock: Clock = { now: () => new Date() };
+
+export type EventSink = { emit: <E extends EventName>(event: E, payload: EventMap[E]) => void };
+export const nullEvents: EventSink = { emit: () => undefined };
+
+export type EngineContext = {
+  db: Db;
+  dbPath: string;
+  readOnly: boolean;
+  secrets: SecretStore;
+  clock: Clock;
+  events: EventSink;
+  /** Who is acting, for the audit log (OS user name, or 'cli:<user>'). */
+  actor: string;
+  transport: 'electron' | 'bridge' | 'cli';
+  /** True when the workspace is the demo one backed by the embedded sandbox. */
+  sandbox: boolean;
+};
+
+/** Thrown for conditions the user can fix; the message is shown as is. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    message: string,
+    readonly code: 'bad-input' | 'not-found' | 'read-only' | 'unauthorized' | 'conflict' | 'failed' = 'failed',
+  ) {
+    super(message);
+  }
+}
+
+export function workspaceId(db: Db): string {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'workspace_id'").get() as { value: string } | undefined;
+  if (!row) throw new UserError('this workspace has no id (meta.workspace_id is missing)', 'failed');
+  return row.value;
+}

@@ -1,0 +1,7 @@
+import { migration001 } from './001-initial.js';
+
+export type Migration = { version: number; name: string; sql: string };
+
+/** Every migration in order; the last one's version is the schema this build writes. */
+export const migrations: readonly Migration[] = [migration001];
+export const latestSchemaVersion = migrations[migrations.length - 1]?.version ?? 0;

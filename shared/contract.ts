@@ -1,0 +1,200 @@
+// The one contract between the renderer and the engine. Every channel is
+// `domain:verb` with a zod schema for its input and a type for its output.
+// Both transports (Electron IPC and the local HTTP bridge) carry exactly this
+// table and nothing else; neither holds logic.
+import { z } from 'zod';
+import type {
+  AppDetail,
+  AppInfo,
+  AppRow,
+  AuditEvent,
+  ConnectionSummary,
+  ConnectionTestResult,
+  DashboardSummary,
+  GroupDetail,
+  GroupRow,
+  Page,
+  SyncProgress,
+  SyncRunSummary,
+  UserDetail,
+  UserRow,
+} from './domain.js';
+
+/** Declares a channel: the input schema now, the output type as a phantom. */
+const channel =
+  <O>() =>
+  <I extends z.ZodType>(input: I): { input: I; output: O } => ({ input, output: undefined as O });
+
+const empty = z.object({}).strict();
+const connectionRef = z.object({ connectionId: z.number().int().positive() }).strict();
+const objectRef = z
+  .object({ connectionId: z.number().int().positive(), id: z.string().min(1).max(200) })
+  .strict();
+const sortDir = z.enum(['asc', 'desc']);
+const paging = {
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(200),
+};
+
+export const httpUrl = z
+  .string()
+  .trim()
+  .min(1, 'an org URL is required')
+  .refine((s) => {
+    try {
+      const u = new URL(s);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, 'not a URL: expected something like https://your-org.okta.com');
+
+export const addOktaConnectionInput = z
+  .object({
+    kind: z.literal('okta'),
+    name: z.string().trim().min(1, 'a name is required').max(80),
+    orgUrl: httpUrl,
+    /** Share of each Okta rate-limit bucket the sync may use. */
+    budgetShare: z.number().gt(0).max(1).default(0.5),
+    auth: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('token'), token: z.string().min(1, 'the API token is empty') }).strict(),
+      z
+        .object({
+          type: z.literal('oauth'),
+          clientId: z.string().min(1, 'the client id is empty'),
+          privateKeyPem: z.string().includes('PRIVATE KEY', { message: 'not a PEM private key' }),
+          scopes: z.array(z.string().min(1)).min(1).default([
+            'okta.users.read',
+            'okta.groups.read',
+            'okta.apps.read',
+            'okta.logs.read',
+          ]),
+        })
+        .strict(),
+    ]),
+  })
+  .strict();
+export type AddOktaConnectionInput = z.infer<typeof addOktaConnectionInput>;
+
+export const userQuery = z
+  .object({
+    search: z.string().max(200).default(''),
+    status: z.array(z.string().max(40)).max(20).default([]),
+    department: z.array(z.string().max(200)).max(200).default([]),
+    connectionId: z.number().int().positive().optional(),
+    sort: z
+      .enum(['displayName', 'login', 'email', 'status', 'department', 'title', 'manager', 'lastLogin', 'groupCount'])
+      .default('displayName'),
+    dir: sortDir.default('asc'),
+    ...paging,
+  })
+  .strict();
+export type UserQuery = z.infer<typeof userQuery>;
+
+export const groupQuery = z
+  .object({
+    search: z.string().max(200).default(''),
+    managedBy: z.array(z.enum(['rule', 'external', 'latchkey', 'direct'])).default([]),
+    type: z.array(z.string().max(40)).max(20).default([]),
+    connectionId: z.number().int().positive().optional(),
+    sort: z.enum(['name', 'type', 'managedBy', 'memberCount']).default('name'),
+    dir: sortDir.default('asc'),
+    ...paging,
+  })
+  .strict();
+export type GroupQuery = z.infer<typeof groupQuery>;
+
+export const appQuery = z
+  .object({
+    search: z.string().max(200).default(''),
+    connectionId: z.number().int().positive().optional(),
+    sort: z.enum(['label', 'status', 'groupCount']).default('label'),
+    dir: sortDir.default('asc'),
+    ...paging,
+  })
+  .strict();
+export type AppQuery = z.infer<typeof appQuery>;
+
+export const groupMembersQuery = objectRef
+  .extend({ search: z.string().max(200).default(''), ...paging })
+  .strict();
+export type GroupMembersQuery = z.infer<typeof groupMembersQuery>;
+
+export const contract = {
+  /** Version, database path, transport and whether the workspace is read-only. */
+  'app:info': channel<AppInfo>()(empty),
+  /** Counts for the dashboard and the most recent sync runs. */
+  'dashboard:summary': channel<DashboardSummary>()(empty),
+  /** Every configured connection with its last sync run. */
+  'connections:list': channel<ConnectionSummary[]>()(empty),
+  /** Adds a connection; the credential goes to the OS keychain, never to the database. */
+  'connections:add': channel<ConnectionSummary>()(addOktaConnectionInput),
+  /** Calls the IdP with the stored credential and reports org name and read/write ability. */
+  'connections:test': channel<ConnectionTestResult>()(connectionRef),
+  /** Removes a connection, its snapshot and its keychain entry. */
+  'connections:remove': channel<{ removed: true }>()(connectionRef),
+  /** Starts a full sync in the background; progress arrives as `sync:progress` events. */
+  'sync:start': channel<{ runId: number }>()(connectionRef),
+  /** Sync run history, newest first (optionally for one connection). */
+  'sync:runs': channel<SyncRunSummary[]>()(
+    z.object({ connectionId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(50) }).strict(),
+  ),
+  /** Progress of runs still going, so a reloaded window can pick them up. */
+  'sync:active': channel<SyncProgress[]>()(empty),
+  /** A page of users matching search, filters and sort. */
+  'directory:users': channel<Page<UserRow>>()(userQuery),
+  /** Distinct statuses and departments with counts, for the filter menus. */
+  'directory:userFacets': channel<{ statuses: { value: string; count: number }[]; departments: { value: string; count: number }[] }>()(
+    z.object({ connectionId: z.number().int().positive().optional() }).strict(),
+  ),
+  /** One user's profile, groups and the apps those groups give. */
+  'directory:user': channel<UserDetail>()(objectRef),
+  /** A page of groups. */
+  'directory:groups': channel<Page<GroupRow>>()(groupQuery),
+  /** One group with its assigned apps. */
+  'directory:group': channel<GroupDetail>()(objectRef),
+  /** A page of a group's members. */
+  'directory:groupMembers': channel<Page<UserRow>>()(groupMembersQuery),
+  /** A page of apps with their assigned group counts. */
+  'directory:apps': channel<Page<AppRow>>()(appQuery),
+  /** One app with its assigned groups. */
+  'directory:app': channel<AppDetail>()(objectRef),
+  /** The newest audit events and whether the hash chain verifies. */
+  'audit:recent': channel<{ events: AuditEvent[]; chainValid: boolean }>()(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  ),
+} as const;
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type ChannelInput<C extends Channel> = z.input<Contract[C]['input']>;
+export type ChannelArgs<C extends Channel> = z.output<Contract[C]['input']>;
+export type ChannelOutput<C extends Channel> = Contract[C]['output'];
+
+/** What every transport returns: a value, or an error message safe to show. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string; code: ErrorCode };
+export type ErrorCode = 'bad-input' | 'not-found' | 'read-only' | 'unauthorized' | 'conflict' | 'failed';
+
+/** Events pushed from the engine to the renderer. */
+export type EventMap = {
+  'sync:progress': SyncProgress;
+  'sync:finished': SyncRunSummary;
+};
+export type EventName = keyof EventMap;
+export const eventNames = ['sync:progress', 'sync:finished'] as const satisfies readonly EventName[];
+
+/** The API the renderer sees, one function per channel, whichever transport carries it. */
+export type RendererApi = {
+  [C in Channel]: (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
+} & {
+  on: <E extends EventName>(event: E, listener: (payload: EventMap[E]) => void) => () => void;
+};
+
+export const channelNames = Object.keys(contract) as Channel[];
+
+/** Formats a zod failure as one line that names the offending field. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
