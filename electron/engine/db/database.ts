@@ -71,8 +71,17 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     return db;
   } catch (e) {
     db.close();
-    throw e;
+    throw asOpenError(e, file);
   }
+}
+
+/** SQLite's own corruption codes become one message that names the file and what to do. */
+function asOpenError(e: unknown, file: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    return new DatabaseOpenError(`${file} is damaged (${(e as Error).message}); it was not changed — restore it from a copy`);
+  }
+  return e;
 }
 
 function readVersion(db: Db, file: string): number {

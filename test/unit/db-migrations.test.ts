@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { DatabaseOpenError, isReadOnly, migrate, openDatabase, schemaVersion } from '../../electron/engine/db/database.js';
+import { latestSchemaVersion, migrations } from '../../electron/engine/db/migrations/index.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const dir = tempDir();
+const file = (name: string) => path.join(dir, name);
+
+describe('migrations', () => {
+  it('are numbered 1..n without gaps', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('migration 1 creates the snapshot, run and audit tables and a workspace id', () => {
+    const db = openDatabase(file('m1.latchkey'), { migrations: migrations.slice(0, 1) });
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view')").all() as { name: string }[]).map((r) => r.name);
+    for (const t of ['connections', 'identities', 'groups', 'memberships', 'apps', 'app_assignments', 'sync_runs', 'audit_events', 'cur_identities', 'cur_memberships']) {
+      expect(tables).toContain(t);
+    }
+    expect(schemaVersion(db)).toBe(1);
+    const id = db.prepare("SELECT value FROM meta WHERE key='workspace_id'").get() as { value: string };
+    expect(id.value).toMatch(/^[0-9a-f]{32}$/);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('cur_* views show only the live generation', () => {
+    const db = openDatabase(file('gen.latchkey'));
+    db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();
+    const ins = db.prepare('INSERT INTO memberships (connection_id, gen, group_id, identity_id) VALUES (1, ?, ?, ?)');
+    ins.run(1, 'g1', 'u-old');
+    ins.run(2, 'g1', 'u-new');
+    ins.run(3, 'g1', 'u-partial');
+    expect(db.prepare('SELECT identity_id FROM cur_memberships').all()).toEqual([{ identity_id: 'u-new' }]);
+    db.close();
+  });
+
+  it('upgrades an older file and keeps its data', () => {
+    const f = file('upgrade.latchkey');
+    const extra = { version: latestSchemaVersion + 1, name: 'test-extra', sql: 'CREATE TABLE extra (x INTEGER);' };
+    const db1 = openDatabase(f);
+    db1.prepare("INSERT INTO connections (name,kind,base_url,auth_type,created_at,updated_at) VALUES ('keep','okta','https://x.okta.com','token','t','t')").run();
+    db1.close();
+    const db2 = openDatabase(f, { migrations: [...migrations, extra] });
+    expect(schemaVersion(db2)).toBe(latestSchemaVersion + 1);
+    expect(db2.prepare('SELECT name FROM connections').all()).toEqual([{ name: 'keep' }]);
+    db2.close();
+  });
+
+  it('a failing migration rolls back entirely and leaves the version alone', () => {
+    const f = file('failing.latchkey');
+    openDatabase(f).close();
+    const bad = { version: latestSchemaVersion + 1, name: 'bad', sql: 'CREATE TABLE half (x); INSERT INTO nope VALUES (1);' };
+    expect(() => openDatabase(f, { migrations: [...migrations, bad] })).toThrow(/nope/);
+    const db = new Database(f);
+    expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion);
+    expect(db.prepare("SELECT count(*) n FROM sqlite_master WHERE name='half'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('refuses a file written by a newer Latchkey, without changing it', () => {
+    const f = file('newer.latchkey');
+    openDatabase(f).close();
+    const raw = new Database(f);
+    raw.pragma(`user_version = ${latestSchemaVersion + 5}`);
+    raw.close();
+    const before = fs.readFileSync(f);
+    expect(() => openDatabase(f)).toThrow(DatabaseOpenError);
+    expect(() => openDatabase(f)).toThrow(/newer Latchkey \(schema \d+; this build knows up to \d+\)/);
+    expect(fs.readFileSync(f).equals(before)).toBe(true);
+  });
+
+  it('refuses a file that is not SQLite, without changing it', () => {
+    const f = file('notes.txt');
+    fs.writeFileSync(f, 'these are my notes, not a database\n'.repeat(50));
+    const before = fs.readFileSync(f);
+    expect(() => openDatabase(f)).toThrow(/not a Latchkey workspace \(not an SQLite database\)/);
+    expect(fs.readFileSync(f).equals(before)).toBe(true);
+  });
+
+  it('refuses a corrupt SQLite file with a clear message', () => {
+    const f = file('corrupt.latchkey');
+    openDatabase(f).close();
+    const buf = fs.readFileSync(f);
+    buf.fill(0x5a, 100, Math.min(buf.length, 4096)); // trash the schema page, keep the magic header
+    fs.writeFileSync(f, buf);
+    expect(() => openDatabase(f)).toThrow(DatabaseOpenError);
+  });
+
+  it('read-only open never writes: no migration, no journal change, writes refused', () => {
+    const f = file('ro.latchkey');
+    const db = openDatabase(f);
+    db.prepare("INSERT INTO connections (name,kind,base_url,auth_type,created_at,updated_at) VALUES ('c','okta','https://x.okta.com','token','t','t')").run();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const before = fs.readFileSync(f);
+    const ro = openDatabase(f, { readOnly: true });
+    expect(isReadOnly(ro)).toBe(true);
+    expect(ro.prepare('SELECT name FROM connections').all()).toEqual([{ name: 'c' }]);
+    expect(() => ro.prepare("UPDATE connections SET name='x'").run()).toThrow(/readonly|read-only|query_only|attempt to write/i);
+    ro.close();
+    expect(fs.readFileSync(f).equals(before)).toBe(true);
+  });
+
+  it('read-only open of a missing file fails instead of creating one', () => {
+    const f = file('missing.latchkey');
+    expect(() => openDatabase(f, { readOnly: true })).toThrow(/does not exist/);
+    expect(fs.existsSync(f)).toBe(false);
+  });
+
+  it('migrate() is idempotent', () => {
+    const db = openDatabase(file('idem.latchkey'));
+    expect(migrate(db)).toBe(latestSchemaVersion);
+    expect(migrate(db)).toBe(latestSchemaVersion);
+    db.close();
+  });
+});
