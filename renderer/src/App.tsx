@@ -1,0 +1,95 @@
+import { useEffect, type ReactNode } from 'react';
+import { InlineError } from './components/InlineError.js';
+import { Logo } from './components/Icons.js';
+import { Sidebar } from './components/Sidebar.js';
+import { Toasts } from './components/Toasts.js';
+import { TopBar } from './components/TopBar.js';
+import { useRoute } from './hooks/useRoute.js';
+import { type Route } from './lib/router.js';
+import { ConnectionsPage } from './pages/ConnectionsPage.js';
+import { DashboardPage } from './pages/DashboardPage.js';
+import { DirectoryPage } from './pages/DirectoryPage.js';
+import { READ_ONLY_REASON, useAppStore } from './stores/app-store.js';
+import { useConnectionsStore } from './stores/connections-store.js';
+import { wireEvents } from './stores/wire-events.js';
+
+function Page({ route }: { route: Route }): ReactNode {
+  switch (route.page) {
+    case 'dashboard':
+      return <DashboardPage />;
+    case 'connections':
+      return <ConnectionsPage adding={route.adding} />;
+    case 'directory':
+      return <DirectoryPage tab={route.tab} detail={route.detail} />;
+    case 'not-found':
+      return (
+        <div className="page">
+          <header className="page-header">
+            <h1>Page not found</h1>
+          </header>
+          <p className="muted">
+            Nothing lives at <code>#/{route.path}</code>. <a href="#/dashboard">Go to the dashboard</a>.
+          </p>
+        </div>
+      );
+  }
+}
+
+export function App(): ReactNode {
+  const route = useRoute();
+  const status = useAppStore((s) => s.status);
+  const error = useAppStore((s) => s.error);
+  const load = useAppStore((s) => s.load);
+
+  useEffect(() => {
+    void load();
+    const c = useConnectionsStore.getState();
+    void c.load();
+    void c.loadActive();
+    return wireEvents();
+  }, [load]);
+
+  useEffect(() => {
+    const title = route.page === 'directory' ? `Directory · ${route.tab}` : route.page === 'connections' ? 'Connections' : route.page === 'dashboard' ? 'Dashboard' : 'Not found';
+    document.title = `${title} — Latchkey`;
+  }, [route]);
+
+  if (status === 'error') {
+    return (
+      <div className="fatal">
+        <div className="fatal-card">
+          <Logo size={32} />
+          <h1>Latchkey can’t reach its engine</h1>
+          <InlineError message={error ?? 'Unknown error'} onRetry={() => void load()} />
+          <p className="muted">
+            If the engine was restarted, open the new link it printed: each launch of <code>latchkey serve</code> has
+            its own token.
+          </p>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main" onClick={(e) => {
+        e.preventDefault();
+        document.getElementById('main')?.focus();
+      }}>
+        Skip to content
+      </a>
+      <Sidebar route={route} />
+      <div className="shell-main">
+        <TopBar />
+        <main id="main" className="content" tabIndex={-1}>
+          <Page route={route} />
+        </main>
+      </div>
+      <Toasts />
+      <span id="read-only-reason" hidden>
+        {READ_ONLY_REASON}
+      </span>
+    </div>
+  );
+}
+

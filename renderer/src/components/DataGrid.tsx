@@ -1,0 +1,420 @@
+// The one table component. Server-side windowed data: the grid asks for pages
+// of `pageSize` rows through `fetchPage(offset, limit, signal)` as the user
+// scrolls, caches them (bounded), shows placeholders for rows not loaded yet,
+// and takes the total from the server. Rows are virtualised with TanStack
+// Virtual at a fixed height, so 100,000 rows cost what 40 do.
+//
+// Keyboard: the grid is one tab stop; ArrowUp/ArrowDown/PageUp/PageDown/Home/End
+// move the active row (aria-activedescendant), Enter opens it. Header buttons
+// sort (aria-sort on the column header).
+import { useVirtualizer } from '@tanstack/react-virtual';
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type CSSProperties,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
+import type { Page } from '../../../shared/domain.js';
+import { errorMessage, isAbort } from '../api/client.js';
+import {
+  evictPages,
+  failedPages,
+  missingPages,
+  nextActiveIndex,
+  pagesForRange,
+  rowAt,
+  scrollTopFor,
+  withPage,
+  type Pages,
+} from '../lib/page-cache.js';
+import { IconSort } from './Icons.js';
+
+export type SortDir = 'asc' | 'desc';
+export type SortState<K extends string> = { key: K; dir: SortDir };
+
+export type GridColumn<T, K extends string = string> = {
+  id: string;
+  header: string;
+  /** CSS grid track, e.g. 'minmax(180px, 2fr)' or '96px'. */
+  width: string;
+  /** Smallest width in px, so narrow windows scroll sideways instead of crushing columns. */
+  minWidth: number;
+  /** Present when the column can sort; the value is what goes to the server. */
+  sortKey?: K;
+  align?: 'start' | 'end';
+  render: (row: T) => ReactNode;
+  /** Full text on hover when a cell is truncated. */
+  title?: (row: T) => string | undefined;
+};
+
+export type DataGridProps<T, K extends string = string> = {
+  /** Accessible name of the grid, e.g. "Users". */
+  label: string;
+  columns: readonly GridColumn<T, K>[];
+  /** Loads one page. Called with offsets that are multiples of pageSize. */
+  fetchPage: (offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
+  /** Anything that changes the result (search, filters, sort, data version). A new key reloads from the top. */
+  queryKey: string;
+  rowKey: (row: T) => string;
+  sort?: SortState<K> | null;
+  onSortChange?: (sort: SortState<K>) => void;
+  /** Row click or Enter. */
+  onOpen?: (row: T) => void;
+  /** Key of the row whose detail is open, kept highlighted. */
+  openKey?: string | null;
+  /** What to show when there are no rows: say what to do next. */
+  empty: ReactNode;
+  pageSize?: number;
+  rowHeight?: number;
+  /** Size to content up to this many rows instead of filling the parent. */
+  maxVisibleRows?: number;
+  onTotal?: (total: number | null) => void;
+  rowClassName?: (row: T) => string | undefined;
+  /** Page-cache bound (pages of pageSize rows). */
+  maxPages?: number;
+};
+
+const HEADER_HEIGHT = 34;
+const FETCH_DEBOUNCE_MS = 50;
+const OVERSCAN_ROWS = 40;
+
+type View<T> = { key: string; total: number; pages: Pages<T> };
+
+export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K>): ReactNode {
+  const {
+    label,
+    columns,
+    queryKey,
+    rowKey,
+    sort,
+    onSortChange,
+    onOpen,
+    openKey,
+    empty,
+    pageSize = 200,
+    rowHeight = 32,
+    maxVisibleRows,
+    onTotal,
+    rowClassName,
+    maxPages = 60,
+  } = props;
+  const gridId = useId();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const fetchRef = useRef(props.fetchPage);
+  const viewRef = useRef<View<T> | null>(null);
+  const inflight = useRef(new Map<number, AbortController>());
+
+  const [view, setView] = useState<View<T> | null>(null);
+  const [firstError, setFirstError] = useState<{ key: string; message: string } | null>(null);
+  const [active, setActive] = useState(-1);
+  const [reloadNonce, setReloadNonce] = useState(0);
+
+  const loadKey = `${queryKey}\u0000${reloadNonce}`;
+  const current = view?.key === loadKey ? view : null;
+  const refreshing = view !== null && current === null;
+  const errorNow = firstError?.key === loadKey ? firstError.message : null;
+  const shown = errorNow !== null ? null : view;
+  const total = shown?.total ?? null;
+  const firstLoad = shown === null && errorNow === null;
+  const skeletonRows = maxVisibleRows ?? 18;
+  const count = total ?? (firstLoad ? skeletonRows : 0);
+
+  useEffect(() => {
+    fetchRef.current = props.fetchPage;
+    viewRef.current = view;
+  });
+
+  // A new query: fetch its first page; keep the old rows (dimmed) until it arrives.
+  useEffect(() => {
+    const controller = new AbortController();
+    const pending = inflight.current;
+    fetchRef.current(0, pageSize, controller.signal).then(
+      (page) => {
+        if (controller.signal.aborted) return;
+        setView({ key: loadKey, total: page.total, pages: new Map([[0, { status: 'loaded', rows: page.rows }]]) });
+        setFirstError(null);
+        setActive((a) => (a < 0 ? -1 : 0));
+        if (scrollRef.current) scrollRef.current.scrollTop = 0;
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted || isAbort(error)) return;
+        setFirstError({ key: loadKey, message: errorMessage(error) });
+      },
+    );
+    return () => {
+      controller.abort();
+      for (const c of pending.values()) c.abort();
+      pending.clear();
+    };
+  }, [loadKey, pageSize]);
+
+  // The count shown next to the table: null while it is unknown or failed.
+  const reportedTotal = errorNow !== null ? null : current ? current.total : undefined;
+  useEffect(() => {
+    if (reportedTotal !== undefined) onTotal?.(reportedTotal);
+  }, [reportedTotal, onTotal]);
+
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is a mutable instance; this component is not compiler-memoised
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+    scrollMargin: HEADER_HEIGHT,
+  });
+  // Item starts include the header (scrollMargin); getTotalSize() does not.
+  const items = virtualizer.getVirtualItems();
+  const firstIndex = items[0]?.index ?? 0;
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+
+  const fetchOne = useCallback(
+    (key: string, page: number) => {
+      const controller = new AbortController();
+      inflight.current.set(page, controller);
+      setView((v) => (v && v.key === key ? { ...v, pages: withPage(v.pages, page, { status: 'loading' }) } : v));
+      fetchRef.current(page * pageSize, pageSize, controller.signal).then(
+        (result) => {
+          if (inflight.current.get(page) === controller) inflight.current.delete(page);
+          if (controller.signal.aborted) return;
+          setView((v) =>
+            v && v.key === key
+              ? {
+                  ...v,
+                  total: result.total,
+                  pages: evictPages(withPage(v.pages, page, { status: 'loaded', rows: result.rows }), page, maxPages),
+                }
+              : v,
+          );
+        },
+        (error: unknown) => {
+          if (inflight.current.get(page) === controller) inflight.current.delete(page);
+          const aborted = controller.signal.aborted || isAbort(error);
+          setView((v) =>
+            v && v.key === key
+              ? {
+                  ...v,
+                  pages: withPage(v.pages, page, aborted ? null : { status: 'error', message: errorMessage(error) }),
+                }
+              : v,
+          );
+        },
+      );
+    },
+    [pageSize, maxPages],
+  );
+
+  // Scrolling: fetch the pages around the visible rows; drop requests the user scrolled away from.
+  useEffect(() => {
+    if (!current) return;
+    const key = current.key;
+    const timer = setTimeout(() => {
+      const v = viewRef.current;
+      if (!v || v.key !== key) return;
+      const wanted = pagesForRange(firstIndex, lastIndex, pageSize, v.total, OVERSCAN_ROWS);
+      for (const [page, controller] of inflight.current) {
+        if (!wanted.includes(page)) {
+          controller.abort();
+          inflight.current.delete(page);
+        }
+      }
+      for (const page of missingPages(v.pages, wanted)) fetchOne(key, page);
+    }, FETCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [current, firstIndex, lastIndex, pageSize, fetchOne]);
+
+  const failed = shown ? failedPages(shown.pages) : [];
+  const retryFailed = (): void => {
+    setView((v) => {
+      if (!v) return v;
+      let pages: Pages<T> = v.pages;
+      for (const f of failedPages(v.pages)) pages = withPage(pages, f.page, null);
+      return { ...v, pages };
+    });
+  };
+
+  const activeIndex = total === null ? -1 : Math.min(active, total - 1);
+  const rowDomId = (index: number): string => `${gridId}-r${index}`;
+
+  const moveTo = (index: number): void => {
+    setActive(index);
+    const el = scrollRef.current;
+    if (!el) return;
+    const top = scrollTopFor(index, rowHeight, el, HEADER_HEIGHT);
+    if (top !== null) el.scrollTop = top;
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (total === null || total === 0) return;
+    const target = e.target as HTMLElement;
+    if (e.key === 'Enter') {
+      if (target !== e.currentTarget) return; // Enter on a header button sorts
+      const row = shown && activeIndex >= 0 ? rowAt(shown.pages, activeIndex, pageSize) : undefined;
+      if (row !== undefined) {
+        e.preventDefault();
+        onOpen?.(row);
+      }
+      return;
+    }
+    const el = scrollRef.current;
+    const visibleRows = el ? Math.floor((el.clientHeight - HEADER_HEIGHT) / rowHeight) - 1 : 10;
+    const next = nextActiveIndex(e.key, activeIndex, total, visibleRows);
+    if (next === null) return;
+    e.preventDefault();
+    moveTo(next);
+  };
+
+  const onFocus = (): void => {
+    if (active < 0 && total !== null && total > 0) setActive(Math.max(0, Math.floor((scrollRef.current?.scrollTop ?? 0) / rowHeight)));
+  };
+
+  const template = columns.map((c) => c.width).join(' ');
+  const minWidth = columns.reduce((sum, c) => sum + c.minWidth, 0);
+  const autoHeight =
+    maxVisibleRows === undefined
+      ? undefined
+      : HEADER_HEIGHT + rowHeight * Math.max(total === 0 || errorNow !== null ? 4 : 1, Math.min(maxVisibleRows, count)) + 2;
+  const style = {
+    '--dg-cols': template,
+    '--dg-min': `${minWidth}px`,
+    '--dg-row-h': `${rowHeight}px`,
+    '--dg-head-h': `${HEADER_HEIGHT}px`,
+    ...(autoHeight !== undefined ? { height: `${autoHeight}px`, flex: 'none' } : {}),
+  } as CSSProperties;
+
+  return (
+    <div className={`dg${refreshing ? ' is-refreshing' : ''}${autoHeight !== undefined ? ' is-auto' : ''}`} style={style}>
+      {refreshing && !errorNow ? <div className="dg-progress" aria-hidden="true" /> : null}
+      <div
+        ref={scrollRef}
+        className="dg-scroll"
+        role="grid"
+        aria-label={label}
+        aria-rowcount={total === null ? -1 : total + 1}
+        aria-colcount={columns.length}
+        aria-busy={firstLoad || refreshing}
+        aria-activedescendant={activeIndex >= 0 && shown ? rowDomId(activeIndex) : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        onFocus={onFocus}
+      >
+        <div role="rowgroup" className="dg-head">
+          <div role="row" aria-rowindex={1} className="dg-row dg-head-row">
+            {columns.map((c) => {
+              const sorted = sort && c.sortKey !== undefined && sort.key === c.sortKey ? sort.dir : null;
+              return (
+                <div
+                  key={c.id}
+                  role="columnheader"
+                  className={`dg-th${c.align === 'end' ? ' is-end' : ''}`}
+                  aria-sort={c.sortKey === undefined ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
+                >
+                  {c.sortKey !== undefined && onSortChange ? (
+                    <button
+                      type="button"
+                      className="dg-sort"
+                      onClick={() => {
+                        const key = c.sortKey as K;
+                        onSortChange({ key, dir: sorted === 'asc' ? 'desc' : 'asc' });
+                      }}
+                    >
+                      <span>{c.header}</span>
+                      <IconSort dir={sorted} />
+                    </button>
+                  ) : (
+                    <span className="dg-th-label">{c.header}</span>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        <div role="rowgroup" className="dg-body" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          {shown || firstLoad
+            ? items.map((item) => {
+                const row = shown ? rowAt(shown.pages, item.index, pageSize) : undefined;
+                const key = row === undefined ? null : rowKey(row);
+                const isActive = item.index === activeIndex;
+                const cls = [
+                  'dg-row',
+                  isActive ? 'is-active' : '',
+                  key !== null && key === openKey ? 'is-open' : '',
+                  row === undefined ? 'is-placeholder' : '',
+                  row !== undefined ? (rowClassName?.(row) ?? '') : '',
+                ]
+                  .filter(Boolean)
+                  .join(' ');
+                return (
+                  <div
+                    key={item.index}
+                    id={rowDomId(item.index)}
+                    role="row"
+                    aria-rowindex={item.index + 2}
+                    aria-selected={isActive}
+                    className={cls}
+                    style={{ transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
+                    onMouseDown={(e) => {
+                      // Keep keyboard focus on the grid, not the clicked cell.
+                      if (e.button === 0) scrollRef.current?.focus({ preventScroll: true });
+                    }}
+                    onClick={() => {
+                      if (shown) setActive(item.index);
+                      if (row !== undefined) onOpen?.(row);
+                    }}
+                  >
+                    {columns.map((c) =>
+                      row === undefined ? (
+                        <div key={c.id} role="gridcell" className={`dg-td${c.align === 'end' ? ' is-end' : ''}`}>
+                          <span className="skeleton-text" style={{ width: `${skeletonWidth(item.index, c.id)}%` }} />
+                        </div>
+                      ) : (
+                        <div
+                          key={c.id}
+                          role="gridcell"
+                          className={`dg-td${c.align === 'end' ? ' is-end' : ''}`}
+                          title={c.title?.(row)}
+                        >
+                          {c.render(row)}
+                        </div>
+                      ),
+                    )}
+                  </div>
+                );
+              })
+            : null}
+        </div>
+      </div>
+      {errorNow !== null ? (
+        <div className="dg-overlay dg-error" role="alert">
+          <strong>Couldn’t load {label.toLowerCase()}</strong>
+          <p>{errorNow}</p>
+          <button type="button" className="btn" onClick={() => setReloadNonce((n) => n + 1)}>
+            Retry
+          </button>
+        </div>
+      ) : current && current.total === 0 ? (
+        <div className="dg-overlay dg-empty" role="status">
+          {empty}
+        </div>
+      ) : null}
+      {failed.length > 0 ? (
+        <div className="dg-failbar" role="alert">
+          <span>Some rows didn’t load: {failed[0]?.message}</span>
+          <button type="button" className="btn btn-sm" onClick={retryFailed}>
+            Retry
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** Deterministic widths so placeholder rows look like text, not a barcode. */
+function skeletonWidth(index: number, columnId: string): number {
+  let h = index * 31;
+  for (let i = 0; i < columnId.length; i++) h = (h * 33 + columnId.charCodeAt(i)) % 997;
+  return 35 + (h % 50);
+}

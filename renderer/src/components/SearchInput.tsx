@@ -1,0 +1,44 @@
+import type { ReactNode } from 'react';
+import { IconClose, IconSearch } from './Icons.js';
+
+export function SearchInput({
+  label,
+  value,
+  onChange,
+  placeholder,
+  width,
+}: {
+  /** Accessible name, e.g. "Search users". */
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  width?: number;
+}): ReactNode {
+  return (
+    <div className="search" style={width ? { width } : undefined}>
+      <IconSearch className="search-icon" />
+      <input
+        className="input search-input"
+        type="search"
+        aria-label={label}
+        placeholder={placeholder ?? `${label}…`}
+        value={value}
+        spellCheck={false}
+        autoComplete="off"
+        onChange={(e) => onChange(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && value !== '') {
+            e.stopPropagation();
+            onChange('');
+          }
+        }}
+      />
+      {value !== '' ? (
+        <button type="button" className="icon-btn search-clear" aria-label="Clear search" onClick={() => onChange('')}>
+          <IconClose size={14} />
+        </button>
+      ) : null}
+    </div>
+  );
+}

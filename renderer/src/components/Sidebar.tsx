@@ -1,0 +1,45 @@
+import type { ReactNode } from 'react';
+import { formatRoute, routes, type Route } from '../lib/router.js';
+import { useAppStore } from '../stores/app-store.js';
+import { IconConnections, IconDashboard, IconDirectory, Logo } from './Icons.js';
+
+const items = [
+  { page: 'dashboard', label: 'Dashboard', icon: IconDashboard, to: routes.dashboard() },
+  { page: 'directory', label: 'Directory', icon: IconDirectory, to: routes.directory('users') },
+  { page: 'connections', label: 'Connections', icon: IconConnections, to: routes.connections() },
+] as const;
+
+export function Sidebar({ route }: { route: Route }): ReactNode {
+  const info = useAppStore((s) => s.info);
+  return (
+    <aside className="sidebar">
+      <div className="brand">
+        <Logo />
+        <span className="brand-name">Latchkey</span>
+      </div>
+      <nav aria-label="Main">
+        <ul className="nav">
+          {items.map((item) => {
+            const Icon = item.icon;
+            const current = route.page === item.page;
+            return (
+              <li key={item.page}>
+                <a className="nav-item" href={formatRoute(item.to)} aria-current={current ? 'page' : undefined}>
+                  <Icon />
+                  <span>{item.label}</span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      </nav>
+      <div className="sidebar-foot">
+        {info ? (
+          <span title={`Schema version ${info.schemaVersion}`}>
+            Latchkey {info.version}
+          </span>
+        ) : null}
+      </div>
+    </aside>
+  );
+}

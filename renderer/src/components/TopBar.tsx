@@ -1,0 +1,54 @@
+import type { ReactNode } from 'react';
+import { api } from '../api/client.js';
+import { useAppStore } from '../stores/app-store.js';
+import { Badge } from './Badges.js';
+import { IconDatabase, IconGlobe, IconLock, IconMonitor } from './Icons.js';
+import { Skeleton } from './Skeleton.js';
+import { truncateMiddle } from '../lib/format.js';
+
+const eventsLabel = {
+  idle: 'Live updates: idle',
+  connecting: 'Live updates: connecting',
+  open: 'Live updates: connected',
+  reconnecting: 'Live updates: reconnecting…',
+  unauthorized: 'Live updates refused: the bridge token is not valid',
+  closed: 'Live updates: closed',
+} as const;
+
+export function TopBar(): ReactNode {
+  const info = useAppStore((s) => s.info);
+  const events = useAppStore((s) => s.events);
+  const transport = api.transport;
+  return (
+    <header className="topbar">
+      <div className="topbar-workspace">
+        <IconDatabase className="muted" />
+        <span className="topbar-label">Workspace</span>
+        {info ? (
+          <span className="workspace-path" title={info.dbPath} data-testid="workspace-path">
+            {truncateMiddle(info.dbPath, 72)}
+          </span>
+        ) : (
+          <Skeleton width={260} />
+        )}
+        {info?.readOnly ? (
+          <Badge tone="amber" title="Read-only snapshot: opened without credentials">
+            <IconLock size={12} /> Read-only
+          </Badge>
+        ) : null}
+        {info?.sandbox ? (
+          <Badge tone="violet" title="Connected to the embedded sandbox tenant with a generated organisation">
+            Sandbox tenant
+          </Badge>
+        ) : null}
+      </div>
+      <div className="topbar-right">
+        <span className="transport" title={eventsLabel[events]}>
+          <span className={`live-dot is-${events}`} aria-hidden="true" />
+          {transport === 'electron' ? <IconMonitor /> : <IconGlobe />}
+          <span>{transport === 'electron' ? 'Desktop app' : 'Browser via local bridge'}</span>
+        </span>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,46 @@
+import { useCallback, useEffect, useState } from 'react';
+import { errorMessage, isAbort } from '../api/client.js';
+
+export type AsyncState<T> =
+  | { status: 'loading'; data: T | null; error: null }
+  | { status: 'ready'; data: T; error: null }
+  | { status: 'error'; data: T | null; error: string };
+
+/**
+ * Runs `load` whenever `key` changes, cancelling the previous call. A reload
+ * of the same key keeps showing the last data; a new key starts blank.
+ * Answers for an outdated key are ignored.
+ */
+export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<T>): AsyncState<T> & { reload: () => void } {
+  const [nonce, setNonce] = useState(0);
+  const fullKey = `${key}#${nonce}`;
+  const [result, setResult] = useState<{ key: string; data: T | null; error: string | null }>({
+    key: '',
+    data: null,
+    error: null,
+  });
+
+  useEffect(() => {
+    const controller = new AbortController();
+    load(controller.signal).then(
+      (data) => {
+        if (!controller.signal.aborted) setResult({ key: fullKey, data, error: null });
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted || isAbort(error)) return;
+        setResult((prev) => ({ key: fullKey, data: prev.key.startsWith(`${key}#`) ? prev.data : null, error: errorMessage(error) }));
+      },
+    );
+    return () => controller.abort();
+    // `load` is a fresh closure each render; `key` says when it means something new.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fullKey]);
+
+  const reload = useCallback(() => setNonce((n) => n + 1), []);
+
+  const sameBase = result.key.slice(0, result.key.lastIndexOf('#')) === key;
+  const kept = sameBase ? result.data : null;
+  if (result.key !== fullKey) return { status: 'loading', data: kept, error: null, reload };
+  if (result.error !== null) return { status: 'error', data: kept, error: result.error, reload };
+  return { status: 'ready', data: result.data as T, error: null, reload };
+}

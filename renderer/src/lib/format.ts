@@ -1,0 +1,109 @@
+// Formatting helpers. `now` is a parameter so tests do not depend on the clock.
+
+const DAY = 86_400_000;
+export const STALE_DAYS = 90;
+
+const numberFmt = new Intl.NumberFormat('en-US');
+export function formatNumber(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : numberFmt.format(n);
+}
+
+export function formatAbsolute(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** "just now", "5 min ago", "3 h ago", "12 days ago", "4 mo ago", "2 yr ago"; future: "in 30 s". */
+export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return 'never';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return iso;
+  const diff = now - t;
+  const abs = Math.abs(diff);
+  const fmt = (n: number, unit: string): string => (diff >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`);
+  // Within a minute either way is "just now": the shared clock ticks every
+  // 30 s, so a moment that just happened can look a few seconds ahead.
+  if (abs < 60_000) return 'just now';
+  const minutes = Math.max(1, Math.round(abs / 60_000));
+  if (minutes < 60) return fmt(minutes, 'min');
+  const hours = Math.round(abs / 3_600_000);
+  if (hours < 24) return fmt(hours, 'h');
+  const days = Math.round(abs / DAY);
+  if (days < 2) return diff >= 0 ? 'yesterday' : 'tomorrow';
+  if (days < 45) return fmt(days, 'days');
+  if (days < 365) return fmt(Math.round(days / 30.4), 'mo');
+  return fmt(Math.round((days / 365) * 10) / 10, 'yr');
+}
+
+export function daysSince(iso: string | null | undefined, now: number = Date.now()): number | null {
+  if (!iso) return null;
+  const t = new Date(iso).getTime();
+  return Number.isNaN(t) ? null : Math.floor((now - t) / DAY);
+}
+
+/** Stale = no login for more than 90 days, or never logged in. */
+export function isStale(iso: string | null | undefined, now: number = Date.now()): boolean {
+  const d = daysSince(iso, now);
+  return d === null || d > STALE_DAYS;
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  if (m < 60) return rest === 0 ? `${m} min` : `${m} min ${rest} s`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${m - h * 60} min`;
+}
+
+export function formatPercent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+/** Turns ENUM_CASE into "Enum case" for display (the raw value stays in titles). */
+export function humanize(value: string | null | undefined): string {
+  if (!value) return '—';
+  const s = value.replace(/[_-]+/g, ' ').toLowerCase().trim();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const first = parts[0]?.charAt(0) ?? '';
+  const last = parts.length > 1 ? (parts[parts.length - 1]?.charAt(0) ?? '') : '';
+  return (first + last).toUpperCase() || '?';
+}
+
+/** "/home/ann/…/workspaces/demo.latchkey": keeps both ends of a long path. */
+export function truncateMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const keepEnd = Math.ceil((max - 1) * 0.6);
+  const keepStart = max - 1 - keepEnd;
+  return `${text.slice(0, keepStart)}…${text.slice(text.length - keepEnd)}`;
+}

@@ -1,0 +1,219 @@
+import { useId, useState, type ReactNode } from 'react';
+import type { ConnectionSummary, SyncRunSummary } from '../../../shared/domain.js';
+import { errorMessage } from '../api/client.js';
+import { Badge, SyncStatusBadge } from '../components/Badges.js';
+import { ConfirmDialog } from '../components/ConfirmDialog.js';
+import { IconAlert, IconCheck, IconExternal, IconRefresh, IconTrash } from '../components/Icons.js';
+import { InlineError } from '../components/InlineError.js';
+import { RelativeTime } from '../components/RelativeTime.js';
+import { SkeletonLines } from '../components/Skeleton.js';
+import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
+import { WriteButton } from '../components/WriteButton.js';
+import { formatAbsolute, formatDuration, formatNumber, formatPercent } from '../lib/format.js';
+import { useConnectionsStore, type TestState } from '../stores/connections-store.js';
+import { toast } from '../stores/toast-store.js';
+
+function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
+  return (
+    <span className="run-counts tabular">
+      {formatNumber(run.users)} users · {formatNumber(run.groups)} groups · {formatNumber(run.memberships)} memberships ·{' '}
+      {formatNumber(run.apps)} apps · {formatNumber(run.appAssignments)} app assignments · {formatNumber(run.requests)} requests
+      {run.throttledWaits > 0 ? ` · ${formatNumber(run.throttledWaits)} throttled waits` : ''}
+      {run.rateLimited > 0 ? ` · ${formatNumber(run.rateLimited)} × 429` : ''}
+    </span>
+  );
+}
+
+function TestResult({ test }: { test: TestState }): ReactNode {
+  if (test.status === 'running') return <SkeletonLines lines={2} label="Testing connection" />;
+  if (test.status === 'error') {
+    return (
+      <div className="test-result is-bad" role="alert">
+        <IconAlert />
+        <div>
+          <strong>Test failed</strong>
+          <p>{test.message}</p>
+        </div>
+      </div>
+    );
+  }
+  const r = test.result;
+  return (
+    <div className={`test-result ${r.ok ? 'is-good' : 'is-bad'}`} role={r.ok ? 'status' : 'alert'} aria-label="Test result">
+      {r.ok ? <IconCheck /> : <IconAlert />}
+      <div>
+        <strong>{r.ok ? `Connected to ${r.orgName ?? r.orgUrl}` : 'Test failed'}</strong>
+        {r.error ? <p className="test-error">{r.error}</p> : null}
+        <ul className="ability">
+          <li>
+            Read: <b className={r.canRead ? 'text-ok' : 'text-danger'}>{r.canRead ? 'yes' : 'no'}</b>
+          </li>
+          <li>
+            Write (group membership):{' '}
+            <b className={r.canWrite === true ? 'text-ok' : r.canWrite === false ? 'text-warn' : 'muted'}>
+              {r.canWrite === true ? 'yes' : r.canWrite === false ? 'no' : 'unknown'}
+            </b>
+          </li>
+          <li className="muted">
+            tested <RelativeTime iso={test.at} />
+          </li>
+        </ul>
+        {r.details.length > 0 ? (
+          <ul className="test-details">
+            {r.details.map((d, i) => (
+              <li key={i}>{d}</li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+export function ConnectionCard({ connection: c }: { connection: ConnectionSummary }): ReactNode {
+  const headingId = useId();
+  const progress = useConnectionsStore((s) => s.progress[c.id]);
+  const outcome = useConnectionsStore((s) => s.outcomes[c.id]);
+  const test = useConnectionsStore((s) => s.tests[c.id]);
+  const runTest = useConnectionsStore((s) => s.test);
+  const startSync = useConnectionsStore((s) => s.startSync);
+  const remove = useConnectionsStore((s) => s.remove);
+  const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  const [starting, setStarting] = useState(false);
+  const [syncError, setSyncError] = useState<string | null>(null);
+
+  const last = outcome ?? c.lastSync;
+  const syncing = progress !== undefined || starting;
+
+  const onSync = async (): Promise<void> => {
+    setStarting(true);
+    setSyncError(null);
+    try {
+      await startSync(c.id);
+    } catch (error) {
+      setSyncError(errorMessage(error));
+      toast.error(error, `Sync of ${c.name} did not start`);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  const onRemove = async (): Promise<void> => {
+    setRemoving(true);
+    try {
+      await remove(c.id);
+      toast.success(`${c.name} and its snapshot were removed.`, 'Connection removed');
+      setConfirming(false);
+    } catch (error) {
+      toast.error(errorMessage(error), `${c.name} was not removed`);
+    } finally {
+      setRemoving(false);
+    }
+  };
+
+  return (
+    <section className="card conn-card" aria-labelledby={headingId}>
+      <div className="conn-head">
+        <div className="conn-title">
+          <span className="conn-kind" aria-hidden="true">
+            {c.kind === 'okta' ? 'O' : c.kind.charAt(0).toUpperCase()}
+          </span>
+          <div>
+            <h2 id={headingId}>{c.name}</h2>
+            <div className="conn-meta">
+              <a href={c.baseUrl} target="_blank" rel="noopener noreferrer" className="link-subtle">
+                {c.baseUrl} <IconExternal size={12} />
+              </a>
+              <span aria-hidden="true">·</span>
+              <span>{c.orgName ?? <span className="muted">org name unknown until tested</span>}</span>
+            </div>
+          </div>
+        </div>
+        <div className="conn-actions">
+          <WriteButton className="btn" onClick={() => void runTest(c.id)} disabled={test?.status === 'running'}>
+            <IconCheck /> Test connection
+          </WriteButton>
+          <WriteButton className="btn btn-primary" onClick={() => void onSync()} disabled={syncing}>
+            <IconRefresh /> {syncing ? 'Syncing…' : 'Sync now'}
+          </WriteButton>
+          <WriteButton className="btn btn-ghost btn-danger-text" onClick={() => setConfirming(true)} aria-label={`Remove ${c.name}`}>
+            <IconTrash /> Remove
+          </WriteButton>
+        </div>
+      </div>
+
+      <dl className="conn-facts">
+        <div>
+          <dt>Type</dt>
+          <dd>Okta</dd>
+        </div>
+        <div>
+          <dt>Authentication</dt>
+          <dd>
+            {c.authType === 'token' ? 'API token' : 'OAuth service app'}
+            {c.clientId ? <span className="muted mono"> {c.clientId}</span> : null}
+          </dd>
+        </div>
+        {c.authType === 'oauth' ? (
+          <div className="conn-scopes">
+            <dt>Scopes</dt>
+            <dd>
+              {c.scopes.map((s) => (
+                <Badge key={s}>{s}</Badge>
+              ))}
+            </dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Budget share</dt>
+          <dd title="Share of each Okta rate-limit bucket this sync may use">{formatPercent(c.budgetShare)}</dd>
+        </div>
+        <div>
+          <dt>Added</dt>
+          <dd>
+            <RelativeTime iso={c.createdAt} />
+          </dd>
+        </div>
+      </dl>
+
+      {progress ? (
+        <SyncProgressPanel progress={progress} />
+      ) : (
+        <div className={`last-sync${last?.status === 'failed' ? ' is-failed' : ''}`} role={outcome ? 'status' : undefined}>
+          <span className="last-sync-label">Last sync</span>
+          {last ? (
+            <>
+              <SyncStatusBadge status={last.status} />
+              <span title={formatAbsolute(last.finishedAt ?? last.startedAt)}>
+                <RelativeTime iso={last.finishedAt ?? last.startedAt} />
+              </span>
+              <span className="muted">in {formatDuration(last.durationMs)}</span>
+              {last.status === 'succeeded' ? <RunCounts run={last} /> : null}
+              {last.error ? <p className="last-sync-error">{last.error}</p> : null}
+            </>
+          ) : (
+            <span className="muted">Never synced — press “Sync now” to take the first snapshot.</span>
+          )}
+        </div>
+      )}
+
+      {syncError && !progress ? <InlineError title="Sync did not start" message={syncError} /> : null}
+      {test ? <TestResult test={test} /> : null}
+
+      <ConfirmDialog
+        open={confirming}
+        title={`Remove ${c.name}?`}
+        confirmLabel="Remove connection"
+        busy={removing}
+        onConfirm={() => void onRemove()}
+        onCancel={() => setConfirming(false)}
+      >
+        <p>
+          This deletes the connection’s snapshot (users, groups, apps, memberships and sync history) from this workspace
+          and its credential from the OS keychain. Nothing changes in Okta.
+        </p>
+      </ConfirmDialog>
+    </section>
+  );
+}

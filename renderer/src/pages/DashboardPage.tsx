@@ -1,0 +1,192 @@
+import { useEffect, type ReactNode } from 'react';
+import type { DashboardSummary } from '../../../shared/domain.js';
+import { SyncStatusBadge } from '../components/Badges.js';
+import { EmptyState } from '../components/EmptyState.js';
+import { IconPlug, IconPlus } from '../components/Icons.js';
+import { InlineError } from '../components/InlineError.js';
+import { RelativeTime } from '../components/RelativeTime.js';
+import { Skeleton } from '../components/Skeleton.js';
+import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
+import { SyncRunsGrid } from '../components/SyncRunsGrid.js';
+import { WriteButton } from '../components/WriteButton.js';
+import { formatDuration, formatNumber } from '../lib/format.js';
+import { navigate, routes } from '../lib/router.js';
+import { useConnectionsStore } from '../stores/connections-store.js';
+import { useDashboardStore } from '../stores/dashboard-store.js';
+import { useDirectoryStore, type UsersFilter } from '../stores/directory-store.js';
+
+type Stat = {
+  label: string;
+  value: (s: DashboardSummary) => number;
+  hint?: (s: DashboardSummary) => string;
+  tone?: 'warn' | 'danger';
+  go?: () => void;
+};
+
+const showUsers = (patch: Partial<UsersFilter>) => (): void => {
+  useDirectoryStore.getState().setUsers({ search: '', status: [], department: [], sort: 'displayName', dir: 'asc', ...patch });
+  navigate(routes.directory('users'));
+};
+const pct = (part: number, whole: number): string => (whole > 0 ? `${Math.round((part / whole) * 100)}% of users` : '—');
+
+const stats: Stat[] = [
+  { label: 'Users', value: (s) => s.users, hint: (s) => `${formatNumber(s.connections)} connection${s.connections === 1 ? '' : 's'}`, go: showUsers({}) },
+  { label: 'Active', value: (s) => s.activeUsers, hint: (s) => pct(s.activeUsers, s.users), go: showUsers({ status: ['ACTIVE'] }) },
+  { label: 'Suspended', value: (s) => s.suspendedUsers, hint: (s) => pct(s.suspendedUsers, s.users), tone: 'warn', go: showUsers({ status: ['SUSPENDED'] }) },
+  {
+    label: 'Deprovisioned',
+    value: (s) => s.deprovisionedUsers,
+    hint: (s) => pct(s.deprovisionedUsers, s.users),
+    go: showUsers({ status: ['DEPROVISIONED'] }),
+  },
+  {
+    label: 'Stale logins',
+    value: (s) => s.staleUsers,
+    hint: () => 'No login in over 90 days',
+    tone: 'warn',
+    go: showUsers({ sort: 'lastLogin', dir: 'asc' }),
+  },
+  {
+    label: 'Groups',
+    value: (s) => s.groups,
+    hint: (s) => (s.groups > 0 ? `${formatNumber(Math.round(s.memberships / s.groups))} members on average` : '—'),
+    go: () => navigate(routes.directory('groups')),
+  },
+  { label: 'Apps', value: (s) => s.apps, hint: () => 'Assigned through groups', go: () => navigate(routes.directory('apps')) },
+  {
+    label: 'Memberships',
+    value: (s) => s.memberships,
+    hint: (s) => (s.users > 0 ? `${(s.memberships / s.users).toFixed(1)} groups per user` : '—'),
+    go: () => {
+      useDirectoryStore.getState().setGroups({ sort: 'memberCount', dir: 'desc' });
+      navigate(routes.directory('groups'));
+    },
+  },
+];
+
+export function DashboardPage(): ReactNode {
+  const summary = useDashboardStore((s) => s.summary);
+  const status = useDashboardStore((s) => s.status);
+  const error = useDashboardStore((s) => s.error);
+  const load = useDashboardStore((s) => s.load);
+  const progress = useConnectionsStore((s) => s.progress);
+  const connections = useConnectionsStore((s) => s.connections);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const running = Object.values(progress);
+  const nameOf = (id: number): string => connections.find((c) => c.id === id)?.name ?? `connection ${id}`;
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Dashboard</h1>
+          <p className="page-sub">The synced snapshot of your identity providers at a glance.</p>
+        </div>
+      </header>
+
+      {status === 'error' && error ? <InlineError title="Couldn’t load the dashboard" message={error} onRetry={() => void load()} /> : null}
+
+      {running.map((p) => (
+        <section key={p.runId} className="dash-sync" aria-label={`Sync of ${nameOf(p.connectionId)}`}>
+          <SyncProgressPanel progress={p} title={`Syncing ${nameOf(p.connectionId)}`} />
+        </section>
+      ))}
+
+      {summary && summary.connections === 0 && running.length === 0 ? (
+        <section className="card">
+          <EmptyState
+            icon={<IconPlug size={28} />}
+            title="No connection yet — add your Okta org in Connections"
+            action={
+              <WriteButton className="btn btn-primary" onClick={() => navigate(routes.connections(true))}>
+                <IconPlus /> Add connection
+              </WriteButton>
+            }
+          >
+            Latchkey keeps a local snapshot of users, groups, apps and memberships. Connect an Okta org with an API
+            token or an OAuth service app, then run a first sync.
+          </EmptyState>
+        </section>
+      ) : (
+        <>
+          <section aria-label="Snapshot counts" className="stat-grid">
+            {stats.map((s) => (
+              <button
+                key={s.label}
+                type="button"
+                className={`stat${s.tone ? ` stat-${s.tone}` : ''}`}
+                onClick={s.go}
+                disabled={!summary}
+                aria-label={summary ? `${s.label}: ${formatNumber(s.value(summary))}` : `${s.label}: loading`}
+              >
+                <span className="stat-label">{s.label}</span>
+                <span className="stat-value tabular">{summary ? formatNumber(s.value(summary)) : <Skeleton width={72} height={22} />}</span>
+                <span className="stat-hint">{summary ? (s.hint?.(summary) ?? '') : <Skeleton width={110} height={10} />}</span>
+              </button>
+            ))}
+          </section>
+
+          <div className="dash-columns">
+            <section className="card card-flush" aria-labelledby="recent-runs-title">
+              <div className="card-head">
+                <h2 id="recent-runs-title">Recent sync runs</h2>
+                <a href="#/connections" className="link-subtle">
+                  View sync history
+                </a>
+              </div>
+              <SyncRunsGrid
+                label="Recent sync runs"
+                runs={summary?.recentRuns ?? []}
+                loading={!summary && status !== 'error'}
+                compact
+                showConnection={connections.length > 1}
+                maxVisibleRows={8}
+                empty={<EmptyState title="No sync has run yet">Open Connections and press “Sync now”.</EmptyState>}
+              />
+            </section>
+            <section className="card" aria-labelledby="conn-overview-title">
+              <div className="card-head card-head-plain">
+                <h2 id="conn-overview-title">Connections</h2>
+              </div>
+              {connections.length === 0 ? (
+                <p className="muted">None yet.</p>
+              ) : (
+                <ul className="conn-mini">
+                  {connections.map((c) => {
+                    const last = c.lastSync;
+                    return (
+                      <li key={c.id}>
+                        <div className="conn-mini-name">
+                          <strong>{c.name}</strong>
+                          <span className="muted">{c.orgName ?? c.baseUrl}</span>
+                        </div>
+                        <div className="conn-mini-status">
+                          {progress[c.id] ? (
+                            <SyncStatusBadge status="running" />
+                          ) : last ? (
+                            <>
+                              <SyncStatusBadge status={last.status} />
+                              <span className="muted">
+                                <RelativeTime iso={last.finishedAt ?? last.startedAt} /> · {formatDuration(last.durationMs)}
+                              </span>
+                            </>
+                          ) : (
+                            <span className="muted">Never synced</span>
+                          )}
+                        </div>
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+            </section>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}

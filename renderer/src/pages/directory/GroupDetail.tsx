@@ -1,0 +1,158 @@
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import type { AppRow, UserRow } from '../../../../shared/domain.js';
+import { Badge, ManagedByBadge } from '../../components/Badges.js';
+import { DataGrid, type SortState } from '../../components/DataGrid.js';
+import { EmptyState } from '../../components/EmptyState.js';
+import { IconExternal } from '../../components/Icons.js';
+import { InlineError } from '../../components/InlineError.js';
+import { RelativeTime } from '../../components/RelativeTime.js';
+import { SearchInput } from '../../components/SearchInput.js';
+import { SkeletonLines } from '../../components/Skeleton.js';
+import { tabPanelProps, Tabs } from '../../components/Tabs.js';
+import { useAsync } from '../../hooks/useAsync.js';
+import { useDebouncedValue } from '../../hooks/useDebouncedValue.js';
+import { formatNumber } from '../../lib/format.js';
+import { localPage } from '../../lib/local-pages.js';
+import { navigate, routes, type ObjectRef } from '../../lib/router.js';
+import { useConnectionsStore } from '../../stores/connections-store.js';
+import { directory } from '../../stores/directory-store.js';
+import { appColumns, groupType, objectKey, userColumns } from './columns.js';
+import { SEARCH_DEBOUNCE_MS } from './UsersTab.js';
+
+type Tab = 'members' | 'apps';
+
+export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
+  const key = objectKey(target);
+  const state = useAsync(key, (signal) => directory.group(target, signal));
+  const [tab, setTab] = useState<Tab>('members');
+  const group = state.data;
+
+  if (state.status === 'error' && !group) {
+    return (
+      <div className="detail">
+        <InlineError title="Couldn’t load this group" message={state.error} onRetry={state.reload} />
+      </div>
+    );
+  }
+  if (!group) {
+    return (
+      <div className="detail">
+        <SkeletonLines lines={3} label="Loading group" />
+        <SkeletonLines lines={8} label="Loading members" />
+      </div>
+    );
+  }
+
+  return (
+    <div className="detail">
+      <header className="detail-head">
+        <span className="avatar avatar-lg avatar-group" aria-hidden="true">
+          #
+        </span>
+        <div className="detail-title">
+          <h2>{group.name}</h2>
+          <div className="detail-sub">
+            <Badge title={group.type}>{groupType(group.type)}</Badge>
+            <ManagedByBadge managedBy={group.managedBy} name={group.managedByName} />
+          </div>
+        </div>
+      </header>
+      {group.description ? <p className="detail-desc">{group.description}</p> : null}
+      {group.adminUrl ? (
+        <div className="detail-actions">
+          <a className="btn btn-sm" href={group.adminUrl} target="_blank" rel="noopener noreferrer">
+            Open in Okta admin <IconExternal size={12} />
+          </a>
+        </div>
+      ) : null}
+      <dl className="facts">
+        <div>
+          <dt>Members</dt>
+          <dd className="tabular">{formatNumber(group.memberCount)}</dd>
+        </div>
+        <div>
+          <dt>Membership changed</dt>
+          <dd>
+            <RelativeTime iso={group.lastMembershipUpdated} never="—" />
+          </dd>
+        </div>
+        <div>
+          <dt>Connection</dt>
+          <dd>{group.connectionName}</dd>
+        </div>
+        <div>
+          <dt>Okta id</dt>
+          <dd className="mono">{group.id}</dd>
+        </div>
+      </dl>
+      <Tabs
+        id="group-detail"
+        label="Group detail sections"
+        value={tab}
+        onChange={setTab}
+        items={[
+          { key: 'members', label: 'Members', count: group.memberCount },
+          { key: 'apps', label: 'Assigned apps', count: group.apps.length },
+        ]}
+      />
+      <div {...tabPanelProps('group-detail', tab)} className="tab-panel">
+        {tab === 'members' ? <GroupMembers target={target} /> : <GroupApps apps={group.apps} groupKey={key} />}
+      </div>
+    </div>
+  );
+}
+
+function GroupMembers({ target }: { target: ObjectRef }): ReactNode {
+  const [search, setSearch] = useState('');
+  const debounced = useDebouncedValue(search, SEARCH_DEBOUNCE_MS);
+  const version = useConnectionsStore((s) => s.snapshotVersion);
+  const columns = useMemo(() => userColumns().filter((c) => ['name', 'login', 'status', 'lastLogin'].includes(c.id)).map((c) => ({ ...c, sortKey: undefined })), []);
+  const fetchPage = useCallback(
+    (offset: number, limit: number, signal: AbortSignal) => directory.groupMembers(target, debounced, offset, limit, signal),
+    [target, debounced],
+  );
+  return (
+    <div className="stack">
+      <SearchInput label="Search members" value={search} onChange={setSearch} placeholder="Search members…" />
+      <DataGrid<UserRow>
+        label="Members"
+        columns={columns}
+        fetchPage={fetchPage}
+        queryKey={`${objectKey(target)}|${debounced}|${version}`}
+        rowKey={objectKey}
+        onOpen={(u) => navigate(routes.directory('users', { connectionId: u.connectionId, id: u.id }))}
+        maxVisibleRows={14}
+        empty={
+          debounced.trim() ? (
+            <EmptyState title={`No members match “${debounced.trim()}”`} />
+          ) : (
+            <EmptyState title="This group has no members" />
+          )
+        }
+      />
+    </div>
+  );
+}
+
+function GroupApps({ apps, groupKey }: { apps: readonly AppRow[]; groupKey: string }): ReactNode {
+  const [sort, setSort] = useState<SortState<'label' | 'status' | 'groupCount'>>({ key: 'label', dir: 'asc' });
+  const columns = useMemo(() => appColumns({ sortable: true }), []);
+  const fetchPage = useCallback(
+    (offset: number, limit: number) => Promise.resolve(localPage(apps, offset, limit, { sortValue: (a) => a[sort.key], dir: sort.dir })),
+    [apps, sort],
+  );
+  return (
+    <DataGrid
+      label="Assigned apps"
+      columns={columns}
+      fetchPage={fetchPage}
+      queryKey={`${groupKey}|${sort.key}|${sort.dir}`}
+      rowKey={objectKey}
+      sort={sort}
+      onSortChange={setSort}
+      onOpen={(a) => navigate(routes.directory('apps', { connectionId: a.connectionId, id: a.id }))}
+      maxVisibleRows={12}
+      empty={<EmptyState title="No apps are assigned to this group" />}
+    />
+  );
+}

@@ -1,0 +1,221 @@
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import type { GroupRow, UserDetail as User } from '../../../../shared/domain.js';
+import { StatusBadge } from '../../components/Badges.js';
+import { DataGrid, type GridColumn, type SortState } from '../../components/DataGrid.js';
+import { EmptyState } from '../../components/EmptyState.js';
+import { IconExternal } from '../../components/Icons.js';
+import { InlineError } from '../../components/InlineError.js';
+import { RelativeTime } from '../../components/RelativeTime.js';
+import { SkeletonLines } from '../../components/Skeleton.js';
+import { tabPanelProps, Tabs } from '../../components/Tabs.js';
+import { useAsync } from '../../hooks/useAsync.js';
+import { formatDate, humanize, initials } from '../../lib/format.js';
+import { localPage } from '../../lib/local-pages.js';
+import { navigate, routes, type ObjectRef } from '../../lib/router.js';
+import { directory } from '../../stores/directory-store.js';
+import { groupColumns, objectKey, signOnMode } from './columns.js';
+
+type Tab = 'profile' | 'groups' | 'apps';
+type UserApp = User['apps'][number];
+type AppSortKey = 'label' | 'status' | 'via';
+
+export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
+  const key = objectKey(target);
+  const state = useAsync(key, (signal) => directory.user(target, signal));
+  const [tab, setTab] = useState<Tab>('profile');
+  const user = state.data;
+
+  if (state.status === 'error' && !user) {
+    return (
+      <div className="detail">
+        <InlineError title="Couldn’t load this user" message={state.error} onRetry={state.reload} />
+      </div>
+    );
+  }
+  if (!user) {
+    return (
+      <div className="detail">
+        <div className="detail-head">
+          <SkeletonLines lines={3} label="Loading user" />
+        </div>
+        <SkeletonLines lines={8} label="Loading profile" />
+      </div>
+    );
+  }
+
+  const facts: [string, ReactNode][] = [
+    ['Title', user.title ?? '—'],
+    ['Department', user.department ?? '—'],
+    [
+      'Manager',
+      user.managerId && user.managerName ? (
+        <a
+          href={`#/directory/users/${user.connectionId}/${encodeURIComponent(user.managerId)}`}
+          className="link"
+          aria-label={`Manager: ${user.managerName}`}
+        >
+          {user.managerName}
+        </a>
+      ) : (
+        (user.managerName ?? '—')
+      ),
+    ],
+    ['Employee type', user.employeeType ? humanize(user.employeeType) : '—'],
+    ['Location', user.location ?? '—'],
+    ['Employee number', user.employeeNumber ?? '—'],
+    ['Last login', <RelativeTime key="ll" iso={user.lastLogin} flagStale />],
+    ['Created', formatDate(user.created)],
+    ['Last updated', <RelativeTime key="lu" iso={user.lastUpdated} never="—" />],
+    ['Connection', user.connectionName],
+  ];
+  const profile = Object.entries(user.profile).sort(([a], [b]) => a.localeCompare(b));
+
+  return (
+    <div className="detail">
+      <header className="detail-head">
+        <span className="avatar avatar-lg" aria-hidden="true">
+          {initials(user.displayName)}
+        </span>
+        <div className="detail-title">
+          <h2>{user.displayName}</h2>
+          <div className="detail-sub">
+            <StatusBadge status={user.status} />
+            <span className="mono">{user.login}</span>
+            {user.email && user.email !== user.login ? <span>{user.email}</span> : null}
+          </div>
+        </div>
+      </header>
+      {user.adminUrl ? (
+        <div className="detail-actions">
+          <a className="btn btn-sm" href={user.adminUrl} target="_blank" rel="noopener noreferrer">
+            Open in Okta admin <IconExternal size={12} />
+          </a>
+        </div>
+      ) : null}
+      {state.status === 'error' ? <InlineError message={state.error} onRetry={state.reload} /> : null}
+      <dl className="facts">
+        {facts.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <Tabs
+        id="user-detail"
+        label="User detail sections"
+        value={tab}
+        onChange={setTab}
+        items={[
+          { key: 'profile', label: 'Profile attributes', count: profile.length },
+          { key: 'groups', label: 'Groups', count: user.groups.length },
+          { key: 'apps', label: 'Apps', count: user.apps.length },
+        ]}
+      />
+      <div {...tabPanelProps('user-detail', tab)} className="tab-panel">
+        {tab === 'profile' ? (
+          profile.length === 0 ? (
+            <p className="muted">The IdP returned no profile attributes.</p>
+          ) : (
+            <dl className="attr-list">
+              {profile.map(([k, v]) => (
+                <div key={k}>
+                  <dt className="mono">{k}</dt>
+                  <dd>{v === '' ? <span className="muted">(empty)</span> : v}</dd>
+                </div>
+              ))}
+            </dl>
+          )
+        ) : tab === 'groups' ? (
+          <UserGroups groups={user.groups} userKey={key} />
+        ) : (
+          <UserApps apps={user.apps} userKey={key} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function UserGroups({ groups, userKey }: { groups: readonly GroupRow[]; userKey: string }): ReactNode {
+  const [sort, setSort] = useState<SortState<'name' | 'type' | 'managedBy' | 'memberCount'>>({ key: 'name', dir: 'asc' });
+  const columns = useMemo(() => groupColumns({ sortable: true, compact: true }), []);
+  const fetchPage = useCallback(
+    (offset: number, limit: number) =>
+      Promise.resolve(localPage(groups, offset, limit, { sortValue: (g) => g[sort.key], dir: sort.dir })),
+    [groups, sort],
+  );
+  return (
+    <DataGrid
+      label="Groups of this user"
+      columns={columns}
+      fetchPage={fetchPage}
+      queryKey={`${userKey}|${sort.key}|${sort.dir}`}
+      rowKey={objectKey}
+      sort={sort}
+      onSortChange={setSort}
+      onOpen={(g) => navigate(routes.directory('groups', { connectionId: g.connectionId, id: g.id }))}
+      maxVisibleRows={12}
+      empty={<EmptyState title="Not a member of any group" />}
+    />
+  );
+}
+
+function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string }): ReactNode {
+  const [sort, setSort] = useState<SortState<AppSortKey>>({ key: 'label', dir: 'asc' });
+  const columns = useMemo<GridColumn<UserApp, AppSortKey>[]>(
+    () => [
+      {
+        id: 'label',
+        header: 'App',
+        width: 'minmax(150px, 1.2fr)',
+        minWidth: 150,
+        sortKey: 'label',
+        render: (a) => <span className="cell-strong">{a.app.label}</span>,
+        title: (a) => `${a.app.label} · ${signOnMode(a.app.signOnMode)}`,
+      },
+      { id: 'status', header: 'Status', width: '110px', minWidth: 110, sortKey: 'status', render: (a) => <StatusBadge status={a.app.status} /> },
+      {
+        id: 'via',
+        header: 'Granted through',
+        width: 'minmax(180px, 2fr)',
+        minWidth: 180,
+        sortKey: 'via',
+        render: (a) => (
+          <span className="chips">
+            {a.viaGroups.map((g) => (
+              <span key={g.id} className="chip">
+                {g.name}
+              </span>
+            ))}
+          </span>
+        ),
+        title: (a) => a.viaGroups.map((g) => g.name).join(', '),
+      },
+    ],
+    [],
+  );
+  const fetchPage = useCallback(
+    (offset: number, limit: number) =>
+      Promise.resolve(
+        localPage(apps, offset, limit, {
+          sortValue: (a) => (sort.key === 'via' ? a.viaGroups.length : sort.key === 'status' ? a.app.status : a.app.label),
+          dir: sort.dir,
+        }),
+      ),
+    [apps, sort],
+  );
+  return (
+    <DataGrid
+      label="Apps of this user"
+      columns={columns}
+      fetchPage={fetchPage}
+      queryKey={`${userKey}|${sort.key}|${sort.dir}`}
+      rowKey={(a: UserApp) => objectKey(a.app)}
+      sort={sort}
+      onSortChange={setSort}
+      onOpen={(a) => navigate(routes.directory('apps', { connectionId: a.app.connectionId, id: a.app.id }))}
+      maxVisibleRows={12}
+      empty={<EmptyState title="No apps through groups" >None of this user’s groups is assigned to an app.</EmptyState>}
+    />
+  );
+}

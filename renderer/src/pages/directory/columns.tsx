@@ -1,0 +1,209 @@
+// Column definitions shared by every table that shows the same kind of row
+// (the users table and a group's members; the groups table and a user's groups).
+import type { AppRow, GroupRow, UserRow } from '../../../../shared/domain.js';
+import { Badge, ManagedByBadge, StatusBadge } from '../../components/Badges.js';
+import type { GridColumn } from '../../components/DataGrid.js';
+import { RelativeTime } from '../../components/RelativeTime.js';
+import { formatAbsolute, formatNumber, humanize, initials } from '../../lib/format.js';
+import type { AppSort, GroupSort, UserSort } from '../../stores/directory-store.js';
+
+export const objectKey = (r: { connectionId: number; id: string }): string => `${r.connectionId}/${r.id}`;
+
+export function userColumns(): GridColumn<UserRow, UserSort>[] {
+  return [
+    {
+      id: 'name',
+      header: 'Name',
+      width: 'minmax(160px, 1.5fr)',
+      minWidth: 160,
+      sortKey: 'displayName',
+      render: (r) => (
+        <span className="cell-person">
+          <span className="avatar" aria-hidden="true">
+            {initials(r.displayName)}
+          </span>
+          <span className="cell-strong">{r.displayName}</span>
+        </span>
+      ),
+      title: (r) => r.displayName,
+    },
+    { id: 'login', header: 'Login', width: 'minmax(150px, 1.3fr)', minWidth: 150, sortKey: 'login', render: (r) => r.login, title: (r) => r.login },
+    {
+      id: 'email',
+      header: 'Email',
+      width: 'minmax(150px, 1.3fr)',
+      minWidth: 150,
+      sortKey: 'email',
+      render: (r) => r.email ?? <span className="muted">—</span>,
+      title: (r) => r.email ?? undefined,
+    },
+    { id: 'status', header: 'Status', width: '118px', minWidth: 118, sortKey: 'status', render: (r) => <StatusBadge status={r.status} /> },
+    {
+      id: 'department',
+      header: 'Department',
+      width: 'minmax(110px, 1fr)',
+      minWidth: 110,
+      sortKey: 'department',
+      render: (r) => r.department ?? <span className="muted">—</span>,
+      title: (r) => r.department ?? undefined,
+    },
+    {
+      id: 'title',
+      header: 'Title',
+      width: 'minmax(130px, 1.1fr)',
+      minWidth: 130,
+      sortKey: 'title',
+      render: (r) => r.title ?? <span className="muted">—</span>,
+      title: (r) => r.title ?? undefined,
+    },
+    {
+      id: 'manager',
+      header: 'Manager',
+      width: 'minmax(120px, 1fr)',
+      minWidth: 120,
+      sortKey: 'manager',
+      render: (r) => r.managerName ?? <span className="muted">—</span>,
+      title: (r) => r.managerName ?? undefined,
+    },
+    {
+      id: 'lastLogin',
+      header: 'Last login',
+      width: '106px',
+      minWidth: 106,
+      sortKey: 'lastLogin',
+      render: (r) => <RelativeTime iso={r.lastLogin} flagStale />,
+      title: (r) => (r.lastLogin ? formatAbsolute(r.lastLogin) : 'Never logged in'),
+    },
+    {
+      id: 'groups',
+      header: 'Groups',
+      width: '90px',
+      minWidth: 90,
+      sortKey: 'groupCount',
+      align: 'end',
+      render: (r) => <span className="tabular">{formatNumber(r.groupCount)}</span>,
+    },
+  ];
+}
+
+const groupTypeLabel: Record<string, string> = { OKTA_GROUP: 'Okta group', APP_GROUP: 'App group', BUILT_IN: 'Built-in' };
+export const groupType = (t: string): string => groupTypeLabel[t] ?? humanize(t);
+
+export function groupColumns(options: { sortable: boolean; compact?: boolean }): GridColumn<GroupRow, GroupSort>[] {
+  const s = <K extends GroupSort>(k: K): K | undefined => (options.sortable ? k : undefined);
+  const cols: GridColumn<GroupRow, GroupSort>[] = [
+    {
+      id: 'name',
+      header: 'Name',
+      width: 'minmax(220px, 2fr)',
+      minWidth: options.compact ? 180 : 220,
+      ...(s('name') ? { sortKey: 'name' as const } : {}),
+      render: (r) => (
+        <span className="cell-two">
+          <span className="cell-strong">{r.name}</span>
+          {r.description && !options.compact ? <span className="muted">{r.description}</span> : null}
+        </span>
+      ),
+      title: (r) => (r.description ? `${r.name} — ${r.description}` : r.name),
+    },
+    {
+      id: 'type',
+      header: 'Type',
+      width: '110px',
+      minWidth: 110,
+      ...(s('type') ? { sortKey: 'type' as const } : {}),
+      render: (r) => <Badge title={r.type}>{groupType(r.type)}</Badge>,
+    },
+    {
+      id: 'managedBy',
+      header: 'Managed by',
+      width: options.compact ? 'minmax(150px, 1fr)' : 'minmax(200px, 1.4fr)',
+      minWidth: options.compact ? 150 : 200,
+      ...(s('managedBy') ? { sortKey: 'managedBy' as const } : {}),
+      render: (r) => <ManagedByBadge managedBy={r.managedBy} name={options.compact ? null : r.managedByName} />,
+      title: (r) => r.managedByName ?? undefined,
+    },
+    {
+      id: 'members',
+      header: 'Members',
+      width: '104px',
+      minWidth: 104,
+      align: 'end',
+      ...(s('memberCount') ? { sortKey: 'memberCount' as const } : {}),
+      render: (r) => <span className="tabular">{formatNumber(r.memberCount)}</span>,
+    },
+  ];
+  if (!options.compact) {
+    cols.push({
+      id: 'changed',
+      header: 'Membership changed',
+      width: '170px',
+      minWidth: 170,
+      render: (r) => <RelativeTime iso={r.lastMembershipUpdated} never="—" />,
+    });
+  }
+  return cols;
+}
+
+const signOnLabel: Record<string, string> = {
+  SAML_2_0: 'SAML 2.0',
+  SAML_1_1: 'SAML 1.1',
+  OPENID_CONNECT: 'OpenID Connect',
+  WS_FEDERATION: 'WS-Federation',
+  BOOKMARK: 'Bookmark',
+  AUTO_LOGIN: 'Auto login',
+  BASIC_AUTH: 'Basic auth',
+  BROWSER_PLUGIN: 'Browser plugin (SWA)',
+  SECURE_PASSWORD_STORE: 'Secure password store',
+};
+export const signOnMode = (m: string | null): string => (m ? (signOnLabel[m] ?? humanize(m)) : '—');
+
+export function appColumns(options: { sortable: boolean }): GridColumn<AppRow, AppSort>[] {
+  const s = <K extends AppSort>(k: K): K | undefined => (options.sortable ? k : undefined);
+  return [
+    {
+      id: 'label',
+      header: 'App',
+      width: 'minmax(220px, 2fr)',
+      minWidth: 220,
+      ...(s('label') ? { sortKey: 'label' as const } : {}),
+      render: (r) => (
+        <span className="cell-person">
+          <span className="app-icon" aria-hidden="true">
+            {initials(r.label).charAt(0)}
+          </span>
+          <span className="cell-two">
+            <span className="cell-strong">{r.label}</span>
+            <span className="muted mono">{r.name}</span>
+          </span>
+        </span>
+      ),
+      title: (r) => `${r.label} (${r.name})`,
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      width: '120px',
+      minWidth: 120,
+      ...(s('status') ? { sortKey: 'status' as const } : {}),
+      render: (r) => <StatusBadge status={r.status} />,
+    },
+    {
+      id: 'signOn',
+      header: 'Sign-on mode',
+      width: 'minmax(150px, 1fr)',
+      minWidth: 150,
+      render: (r) => signOnMode(r.signOnMode),
+      title: (r) => r.signOnMode ?? undefined,
+    },
+    {
+      id: 'groups',
+      header: 'Assigned groups',
+      width: '130px',
+      minWidth: 130,
+      align: 'end',
+      ...(s('groupCount') ? { sortKey: 'groupCount' as const } : {}),
+      render: (r) => <span className="tabular">{formatNumber(r.groupCount)}</span>,
+    },
+  ];
+}

@@ -1,0 +1,34 @@
+import { create } from 'zustand';
+import type { AppInfo } from '../../../shared/domain.js';
+import { api, errorMessage, type EventStreamStatus } from '../api/client.js';
+
+type AppState = {
+  info: AppInfo | null;
+  status: 'loading' | 'ready' | 'error';
+  error: string | null;
+  events: EventStreamStatus;
+  load: () => Promise<void>;
+  setEvents: (s: EventStreamStatus) => void;
+};
+
+export const READ_ONLY_REASON = 'Read-only snapshot: opened without credentials';
+
+export const useAppStore = create<AppState>()((set) => ({
+  info: null,
+  status: 'loading',
+  error: null,
+  events: 'idle',
+  load: async () => {
+    set({ status: 'loading', error: null });
+    try {
+      const info = await api.call('app:info', {});
+      set({ info, status: 'ready' });
+    } catch (error) {
+      set({ status: 'error', error: errorMessage(error) });
+    }
+  },
+  setEvents: (events) => set({ events }),
+}));
+
+/** True when the workspace was opened read-only: every write control is disabled. */
+export const useReadOnly = (): boolean => useAppStore((s) => s.info?.readOnly ?? false);

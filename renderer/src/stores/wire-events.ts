@@ -1,0 +1,47 @@
+// Connects engine events to the stores once, at start-up. After the event
+// stream reconnects (bridge restarted, laptop woke up) it re-reads what may
+// have changed while it was down.
+import { api } from '../api/client.js';
+import { useAppStore } from './app-store.js';
+import { useConnectionsStore } from './connections-store.js';
+import { useDashboardStore } from './dashboard-store.js';
+import { useDirectoryStore } from './directory-store.js';
+import { toast } from './toast-store.js';
+
+export function wireEvents(): () => void {
+  const offs: (() => void)[] = [];
+  offs.push(api.on('sync:progress', (p) => useConnectionsStore.getState().onProgress(p)));
+  offs.push(
+    api.on('sync:finished', (run) => {
+      useConnectionsStore.getState().onFinished(run);
+      void useDashboardStore.getState().load();
+      if (run.status === 'succeeded') {
+        void useDirectoryStore.getState().loadFacets();
+        toast.success(
+          `${run.users.toLocaleString()} users, ${run.groups.toLocaleString()} groups, ${run.apps.toLocaleString()} apps`,
+          `Sync of ${run.connectionName} finished`,
+        );
+      } else if (run.status === 'failed') {
+        toast.error(run.error ?? 'The sync failed without a reason', `Sync of ${run.connectionName} failed`);
+      }
+    }),
+  );
+  let wasDown = false;
+  offs.push(
+    api.onStatus((status) => {
+      useAppStore.getState().setEvents(status);
+      if (status === 'reconnecting') wasDown = true;
+      if (status === 'open' && wasDown) {
+        wasDown = false;
+        const c = useConnectionsStore.getState();
+        void c.loadActive();
+        void c.load();
+        void c.loadRuns();
+        void useDashboardStore.getState().load();
+      }
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+  };
+}

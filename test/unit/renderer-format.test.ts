@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { splitFieldErrors } from '../../renderer/src/lib/field-errors.js';
+import { formatDuration, formatRelative, humanize, initials, isStale, truncateMiddle } from '../../renderer/src/lib/format.js';
+import { localPage } from '../../renderer/src/lib/local-pages.js';
+
+const now = Date.parse('2026-06-01T12:00:00Z');
+const ago = (ms: number): string => new Date(now - ms).toISOString();
+const DAY = 86_400_000;
+
+describe('renderer formatting', () => {
+  it('says relative times the way admins read them', () => {
+    expect(formatRelative(null, now)).toBe('never');
+    expect(formatRelative(ago(10_000), now)).toBe('just now');
+    expect(formatRelative(ago(-20_000), now)).toBe('just now');
+    expect(formatRelative(ago(5 * 60_000), now)).toBe('5 min ago');
+    expect(formatRelative(ago(59.6 * 60_000), now)).toBe('1 h ago');
+    expect(formatRelative(ago(3 * 3_600_000), now)).toBe('3 h ago');
+    expect(formatRelative(ago(1.2 * DAY), now)).toBe('yesterday');
+    expect(formatRelative(ago(12 * DAY), now)).toBe('12 days ago');
+    expect(formatRelative(ago(120 * DAY), now)).toBe('4 mo ago');
+    expect(formatRelative(ago(800 * DAY), now)).toBe('2.2 yr ago');
+    expect(formatRelative(ago(-5 * 60_000), now)).toBe('in 5 min');
+  });
+
+  it('flags logins older than 90 days, and never-logged-in, as stale', () => {
+    expect(isStale(ago(89 * DAY), now)).toBe(false);
+    expect(isStale(ago(91 * DAY), now)).toBe(true);
+    expect(isStale(null, now)).toBe(true);
+  });
+
+  it('formats durations, enums, initials and long paths', () => {
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(9_040)).toBe('9.0 s');
+    expect(formatDuration(42_100)).toBe('42 s');
+    expect(formatDuration(125_000)).toBe('2 min 5 s');
+    expect(formatDuration(null)).toBe('—');
+    expect(humanize('PASSWORD_EXPIRED')).toBe('Password expired');
+    expect(initials('Ada  Lovelace King')).toBe('AK');
+    expect(initials('')).toBe('?');
+    const path = '/home/someone/.config/Latchkey/workspaces/a-very-long-workspace-name.latchkey';
+    const short = truncateMiddle(path, 40);
+    expect(short).toHaveLength(40);
+    expect(short.endsWith('workspace-name.latchkey')).toBe(true);
+    expect(short.startsWith('/home/')).toBe(true);
+  });
+
+  it('puts server validation messages next to their fields', () => {
+    const fields = ['name', 'orgUrl', 'auth.token', 'auth.scopes', 'auth'];
+    expect(
+      splitFieldErrors('orgUrl: not a URL: expected something like https://x; auth.scopes.0: too short; weird thing', fields),
+    ).toEqual({ fields: { orgUrl: 'not a URL: expected something like https://x', 'auth.scopes': 'too short' }, form: 'weird thing' });
+    expect(splitFieldErrors('connection "Acme" already exists', fields)).toEqual({ fields: {}, form: 'connection "Acme" already exists' });
+  });
+
+  it('pages and sorts in-memory rows like the server does, blanks last', () => {
+    const rows = [{ n: 'b' }, { n: null }, { n: 'a' }, { n: 'C' }];
+    expect(localPage(rows, 0, 10, { sortValue: (r) => r.n, dir: 'asc' }).rows.map((r) => r.n)).toEqual(['a', 'b', 'C', null]);
+    expect(localPage(rows, 0, 10, { sortValue: (r) => r.n, dir: 'desc' }).rows.map((r) => r.n)).toEqual(['C', 'b', 'a', null]);
+    expect(localPage(rows, 1, 2, { sortValue: (r) => r.n })).toEqual({ total: 4, offset: 1, rows: [{ n: 'b' }, { n: 'C' }] });
+  });
+});

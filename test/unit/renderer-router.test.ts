@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatRoute, parseRoute, type Route } from '../../renderer/src/lib/router.js';
+
+describe('renderer hash routes', () => {
+  it('parses every page', () => {
+    expect(parseRoute('')).toEqual({ page: 'dashboard' });
+    expect(parseRoute('#/')).toEqual({ page: 'dashboard' });
+    expect(parseRoute('#/dashboard')).toEqual({ page: 'dashboard' });
+    expect(parseRoute('#/connections')).toEqual({ page: 'connections', adding: false });
+    expect(parseRoute('#/connections/new')).toEqual({ page: 'connections', adding: true });
+    expect(parseRoute('#/directory')).toEqual({ page: 'directory', tab: 'users', detail: null });
+    expect(parseRoute('#/directory/groups')).toEqual({ page: 'directory', tab: 'groups', detail: null });
+    expect(parseRoute('#/directory/users/3/00u1abc')).toEqual({
+      page: 'directory',
+      tab: 'users',
+      detail: { connectionId: 3, id: '00u1abc' },
+    });
+  });
+
+  it('round-trips ids that need escaping', () => {
+    const route: Route = { page: 'directory', tab: 'apps', detail: { connectionId: 12, id: 'a/b c#d' } };
+    expect(formatRoute(route)).toBe('#/directory/apps/12/a%2Fb%20c%23d');
+    expect(parseRoute(formatRoute(route))).toEqual(route);
+  });
+
+  it('sends anything else to not-found instead of guessing', () => {
+    for (const hash of ['#/nope', '#/directory/people', '#/directory/users/0/x', '#/directory/users/x/y', '#/directory/users/1', '#/directory/users/1/%E0%A4%A', '#/dashboard/extra', '#/connections/1']) {
+      expect(parseRoute(hash).page, hash).toBe('not-found');
+    }
+  });
+
+  it('is never confused by a bridge token left in the fragment', () => {
+    expect(parseRoute('#token=abcdef123456').page).toBe('not-found');
+  });
+});
