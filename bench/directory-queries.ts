@@ -1,0 +1,164 @@
+// Directory query timings on a synthetic 100k-user workspace (100,000 users,
+// 5,000 groups, ~1,000,000 memberships), through the real query functions.
+// Not a timed test: it prints medians for bench/RESULTS.md.
+//
+//   node --import tsx bench/directory-queries.ts [--users 100000] [--runs 7]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { appQuery, groupMembersQuery, groupQuery, userQuery } from '../shared/contract.js';
+import { openDatabase, type Db } from '../electron/engine/db/database.js';
+import { listApps } from '../electron/engine/directory/apps.js';
+import { dashboardSummary } from '../electron/engine/directory/dashboard.js';
+import { getGroup, listGroupMembers, listGroups } from '../electron/engine/directory/groups.js';
+import { createPageCache, type PageCache } from '../electron/engine/directory/query-kit.js';
+import { getUser, listUsers, userFacets } from '../electron/engine/directory/users.js';
+import { seedSynthetic } from '../test/fixtures/seed-snapshot.js';
+
+export type DirectoryBenchRow = {
+  query: string;
+  medianMs: number;
+  maxMs: number;
+  /** After `PRAGMA analysis_limit=1000; ANALYZE` (what a sync could run after committing). */
+  statsMedianMs: number | null;
+  rows: number;
+  total: number | null;
+};
+
+function measure(runs: number, fn: () => { rows: number; total: number | null }): { medianMs: number; maxMs: number; rows: number; total: number | null } {
+  let last = fn(); // warm-up: statement compilation, page cache of the OS
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    last = fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { medianMs: times[Math.floor(times.length / 2)] ?? 0, maxMs: times[times.length - 1] ?? 0, ...last };
+}
+
+export function runDirectoryBench(o: { users: number; runs: number; dir?: string }): {
+  rows: DirectoryBenchRow[];
+  seedMs: number;
+  analyzeMs: number;
+  file: string;
+} {
+  const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-dirbench-'));
+  const file = path.join(dir, 'bench.latchkey');
+  const writer = openDatabase(file);
+  const t0 = performance.now();
+  const cid = seedSynthetic(writer, { users: o.users, groups: Math.max(10, Math.round(o.users / 20)), memberships: o.users * 10 });
+  const seedMs = performance.now() - t0;
+  writer.close();
+  // Read as the UI does on a copied snapshot: read-only, through cur_* views.
+  let db: Db = openDatabase(file, { readOnly: true });
+  const out = suite(db, cid, o.runs);
+  db.close();
+  // The same queries once the file has planner statistics: without them SQLite
+  // scans identities and probes connections per row instead of the reverse.
+  const analyzer = openDatabase(file);
+  const t1 = performance.now();
+  analyzer.exec('PRAGMA analysis_limit = 1000; ANALYZE;');
+  const analyzeMs = performance.now() - t1;
+  analyzer.close();
+  db = openDatabase(file, { readOnly: true });
+  const withStats = suite(db, cid, o.runs);
+  db.close();
+  for (const row of out) row.statsMedianMs = withStats.find((r) => r.query === row.query)?.medianMs ?? null;
+  if (!o.dir) fs.rmSync(dir, { recursive: true, force: true });
+  return { rows: out, seedMs, analyzeMs, file };
+}
+
+function suite(db: Db, cid: number, runs: number): DirectoryBenchRow[] {
+  const o = { runs };
+  const out: DirectoryBenchRow[] = [];
+  const page = (p: { total: number; rows: unknown[] }) => ({ rows: p.rows.length, total: p.total });
+  const add = (query: string, fn: () => { rows: number; total: number | null }): void => {
+    out.push({ query, statsMedianMs: null, ...measure(o.runs, fn) });
+  };
+  const fresh = (): PageCache => createPageCache();
+  const biggestGroup = db
+    .prepare('SELECT group_id FROM cur_memberships GROUP BY connection_id, group_id ORDER BY count(*) DESC LIMIT 1')
+    .pluck()
+    .get() as string;
+
+  add('users: page 1, sort name', () => page(listUsers(db, userQuery.parse({}), fresh())));
+  add('users: page 1, sort lastLogin desc', () => page(listUsers(db, userQuery.parse({ sort: 'lastLogin', dir: 'desc' }), fresh())));
+  add('users: page 1, sort title', () => page(listUsers(db, userQuery.parse({ sort: 'title' }), fresh())));
+  add('users: page 1, sort groupCount desc', () => page(listUsers(db, userQuery.parse({ sort: 'groupCount', dir: 'desc' }), fresh())));
+  add('users: page 1, sort manager', () => page(listUsers(db, userQuery.parse({ sort: 'manager' }), fresh())));
+  add('users: filter status+department', () =>
+    page(listUsers(db, userQuery.parse({ status: ['ACTIVE'], department: ['Sales', 'Legal'] }), fresh())),
+  );
+  add('users: search "lovelace.1" (narrow)', () => page(listUsers(db, userQuery.parse({ search: 'lovelace.1' }), fresh())));
+  add('users: search "ada" (~6%)', () => page(listUsers(db, userQuery.parse({ search: 'ada' }), fresh())));
+  add('users: search "ada engineer" (2 terms)', () => page(listUsers(db, userQuery.parse({ search: 'ada engineer' }), fresh())));
+  add('users: search "a" (matches ~all)', () => page(listUsers(db, userQuery.parse({ search: 'a' }), fresh())));
+  add('users: offset 50,000, uncached', () => page(listUsers(db, userQuery.parse({ offset: 50_000 }), fresh())));
+  add('users: offset 50,000 groupCount, uncached', () =>
+    page(listUsers(db, userQuery.parse({ offset: 50_000, sort: 'groupCount', dir: 'desc' }), fresh())),
+  );
+  const warm = createPageCache();
+  listUsers(db, userQuery.parse({ offset: 50_000 }), warm);
+  let off = 50_000;
+  add('users: next page while scrolling (cached keys)', () => {
+    off += 200;
+    return page(listUsers(db, userQuery.parse({ offset: off }), warm));
+  });
+  const warmGc = createPageCache();
+  listUsers(db, userQuery.parse({ sort: 'groupCount', dir: 'desc', offset: 2000 }), warmGc);
+  let offGc = 2000;
+  add('users: next page, sort groupCount (cached keys)', () => {
+    offGc += 200;
+    return page(listUsers(db, userQuery.parse({ sort: 'groupCount', dir: 'desc', offset: offGc }), warmGc));
+  });
+  const warmCount = createPageCache();
+  listUsers(db, userQuery.parse({}), warmCount);
+  let variant = 0;
+  add('users: page 1, re-sorted (count cached, page not)', () => {
+    variant++; // a new limit each run, so only the count can come from the cache
+    return page(listUsers(db, userQuery.parse({ sort: variant % 2 ? 'login' : 'email', limit: 150 + variant }), warmCount));
+  });
+  add('users: facets', () => {
+    const f = userFacets(db, {});
+    return { rows: f.statuses.length + f.departments.length, total: null };
+  });
+  add('user detail', () => {
+    const d = getUser(db, cid, '00u00012345');
+    return { rows: d.groups.length + d.apps.length, total: null };
+  });
+  add('groups: page 1, sort name', () => page(listGroups(db, groupQuery.parse({}), fresh())));
+  add('groups: page 1, sort memberCount desc', () => page(listGroups(db, groupQuery.parse({ sort: 'memberCount', dir: 'desc' }), fresh())));
+  add('groups: search "sales"', () => page(listGroups(db, groupQuery.parse({ search: 'sales' }), fresh())));
+  add('group detail (largest group)', () => {
+    const g = getGroup(db, cid, biggestGroup);
+    return { rows: g.apps.length, total: g.memberCount };
+  });
+  add('group members: page 1 (largest group)', () => page(listGroupMembers(db, groupMembersQuery.parse({ connectionId: cid, id: biggestGroup }), fresh())));
+  add('apps: page 1, sort groupCount', () => page(listApps(db, appQuery.parse({ sort: 'groupCount', dir: 'desc' }), fresh())));
+  add('dashboard summary', () => {
+    const s = dashboardSummary(db, { clock: { now: () => new Date('2025-06-01T00:00:00Z') }, readOnly: true, recentRuns: () => [] });
+    return { rows: 1, total: s.users };
+  });
+  return out;
+}
+
+export function formatDirectoryBench(rows: readonly DirectoryBenchRow[]): string {
+  const lines = ['| query | median ms | max ms | median ms with ANALYZE stats | rows | total |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) {
+    lines.push(`| ${r.query} | ${r.medianMs.toFixed(1)} | ${r.maxMs.toFixed(1)} | ${r.statsMedianMs?.toFixed(1) ?? ''} | ${r.rows} | ${r.total ?? ''} |`);
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  const { values } = parseArgs({ options: { users: { type: 'string', default: '100000' }, runs: { type: 'string', default: '7' } } });
+  const users = Number(values.users);
+  const result = runDirectoryBench({ users, runs: Number(values.runs) });
+  console.log(
+    `directory queries: ${users} users (seeded in ${Math.round(result.seedMs)} ms; ANALYZE ${Math.round(result.analyzeMs)} ms), ` +
+      `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  );
+  console.log(formatDirectoryBench(result.rows));
+}

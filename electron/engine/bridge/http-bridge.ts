@@ -1,0 +1,330 @@
+// The local bridge behind `latchkey serve`: the contract's handler table over
+// HTTP on 127.0.0.1, plus the built renderer as static files. It holds no
+// logic; it decides only who may call, then hands the call to dispatch().
+//
+// Threats handled here:
+// - other local users/processes and web pages: every /api call needs the
+//   per-launch random token (compared in constant time);
+// - DNS rebinding (evil.example resolving to 127.0.0.1): the Host header must
+//   be exactly 127.0.0.1:<port> or localhost:<port>;
+// - CSRF from a page in the user's browser: an Origin header, when present,
+//   must be our own origin, and no CORS headers are ever sent;
+// - path traversal on static files (see static-files.ts);
+// - oversized or malformed bodies: 1 MB cap, JSON parse errors answered 400;
+// - token leaks: the URL carries the token in the fragment, which browsers
+//   never send to the server nor put in Referer.
+//
+// Protocol (the renderer's bridge transport implements exactly this):
+//   POST /api/<encodeURIComponent(channel)>  Authorization: Bearer <token>
+//        body = JSON input; 200 {ok:true,value} | {ok:false,error,code}
+//   GET  /api/events  Authorization: Bearer <token> -> text/event-stream
+//   transport refusals use the same JSON shape: 400 malformed JSON / body too
+//   large, 401 missing or wrong token, 403 bad Host/Origin, 404 unknown
+//   channel or file, 405 wrong method.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ErrorCode, EventMap, EventName } from '../../../shared/contract.js';
+import { eventNames } from '../../../shared/contract.js';
+import { dispatch, isChannel, scrubSecrets, type Handlers } from '../api.js';
+import { SECURITY_HEADERS } from './security-headers.js';
+import { cacheControlFor, openStaticFile } from './static-files.js';
+
+export type BridgeEventListener = <E extends EventName>(event: E, payload: EventMap[E]) => void;
+
+/**
+ * Where engine events come from: a subscribe function, an object with
+ * `subscribe` (the engine's EventBus), or an EventEmitter-like with on/off.
+ */
+export type BridgeEventSource =
+  | ((listener: BridgeEventListener) => () => void)
+  | { subscribe: (listener: BridgeEventListener) => () => void }
+  | {
+      on: (event: EventName, listener: (payload: never) => void) => unknown;
+      off: (event: EventName, listener: (payload: never) => void) => unknown;
+    };
+
+export type BridgeOptions = {
+  handlers: Handlers;
+  /** Loopback only; there is no option to listen elsewhere. */
+  host?: '127.0.0.1';
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The built renderer (dist/renderer); without it only /api is served. */
+  staticDir?: string;
+  events?: BridgeEventSource;
+  /** Normally generated per launch; tests may pass one (at least 32 characters). */
+  token?: string;
+  /** SSE keep-alive comment interval; 15 s by default. */
+  heartbeatMs?: number;
+  /** Unexpected handler errors, already scrubbed of secrets. */
+  onError?: (channel: string, message: string) => void;
+};
+
+export type Bridge = {
+  /** http://127.0.0.1:PORT/#token=TOKEN: the token travels in the fragment only. */
+  url: string;
+  origin: string;
+  port: number;
+  token: string;
+  /** Open event streams (for diagnostics and tests). */
+  eventClientCount: () => number;
+  close: () => Promise<void>;
+};
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Past this, an oversized body is not even drained: the socket is cut. */
+const DRAIN_LIMIT = 16 * MAX_BODY_BYTES;
+/** An SSE client this far behind is dropped (it reconnects and re-reads state). */
+const MAX_SSE_BACKLOG = 1024 * 1024;
+
+type JsonError = { ok: false; error: string; code: ErrorCode };
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+function subscribe(source: BridgeEventSource, listener: BridgeEventListener): () => void {
+  if (typeof source === 'function') return source(listener);
+  if ('subscribe' in source) return source.subscribe(listener);
+  const bound = eventNames.map((name) => {
+    const l = (payload: never): void => listener(name, payload);
+    source.on(name, l);
+    return [name, l] as const;
+  });
+  return () => {
+    for (const [name, l] of bound) source.off(name, l);
+  };
+}
+
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const host = '127.0.0.1';
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  if (token.length < 32) throw new Error('the bridge token must be at least 32 characters');
+  const tokenHash = sha256(token);
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const clients = new Set<http.ServerResponse>();
+  let port = 0;
+  let eventSeq = 0;
+
+  const headers = (extra: Record<string, string | number> = {}): Record<string, string | number> => ({ ...SECURITY_HEADERS, ...extra });
+
+  const sendJson = (res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(
+      status,
+      headers({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text), ...extra }),
+    );
+    res.end(text);
+  };
+  const refuse = (res: http.ServerResponse, status: number, code: ErrorCode, error: string, extra: Record<string, string> = {}): void =>
+    sendJson(res, status, { ok: false, error, code } satisfies JsonError, extra);
+
+  /** Host must name us exactly; Origin, if any, must be our own. Defeats DNS rebinding and cross-site calls. */
+  const originProblem = (req: http.IncomingMessage): string | null => {
+    const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.includes(hostHeader)) return `refused: Host must be 127.0.0.1:${port}`;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedHosts.some((h) => origin.toLowerCase() === `http://${h}`)) {
+      return 'refused: cross-origin requests are not allowed';
+    }
+    return null;
+  };
+
+  const authorised = (req: http.IncomingMessage): boolean => {
+    const m = /^Bearer ([A-Za-z0-9_-]{1,512})$/.exec(req.headers.authorization ?? '');
+    if (!m?.[1]) return false;
+    // Hashing first gives equal lengths, which timingSafeEqual requires, without leaking the length.
+    return timingSafeEqual(sha256(m[1]), tokenHash);
+  };
+
+  const readBody = (req: http.IncomingMessage): Promise<{ text: string } | { tooLarge: true } | { aborted: true }> =>
+    new Promise((resolve) => {
+      const declared = Number(req.headers['content-length'] ?? '0');
+      if (declared > DRAIN_LIMIT) {
+        resolve({ tooLarge: true });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > DRAIN_LIMIT) {
+          req.destroy();
+          return;
+        }
+        // Past the cap, keep draining (so the client reads our 400) but keep nothing.
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      req.on('end', () => resolve(size > MAX_BODY_BYTES ? { tooLarge: true } : { text: Buffer.concat(chunks).toString('utf8') }));
+      req.on('error', () => resolve({ aborted: true }));
+      req.on('close', () => {
+        if (!req.complete) resolve({ aborted: true });
+      });
+    });
+
+  const handleCall = async (req: http.IncomingMessage, res: http.ServerResponse, channel: string): Promise<void> => {
+    const body = await readBody(req);
+    if ('aborted' in body) return;
+    if ('tooLarge' in body) {
+      refuse(res, 400, 'bad-input', `the request body is larger than ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+      return;
+    }
+    let input: unknown = undefined;
+    if (body.text.trim() !== '') {
+      try {
+        input = JSON.parse(body.text) as unknown;
+      } catch {
+        refuse(res, 400, 'bad-input', 'the request body is not valid JSON');
+        return;
+      }
+    }
+    const result = await dispatch(options.handlers, channel, input, {
+      secrets: [token],
+      ...(options.onError ? { onUnexpectedError: options.onError } : {}),
+    });
+    sendJson(res, 200, result);
+  };
+
+  const openEvents = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(
+      200,
+      headers({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' }),
+    );
+    // A first comment tells the client the stream is open before any event happens.
+    res.write(': connected\n\n');
+    clients.add(res);
+    const drop = (): void => {
+      clients.delete(res);
+    };
+    // The response's 'close' marks the connection going away (tab closed, reload).
+    res.on('close', drop);
+    res.on('error', drop);
+    req.on('error', drop);
+  };
+
+  const broadcast: BridgeEventListener = (event, payload) => {
+    if (clients.size === 0) return;
+    const frame = `id: ${++eventSeq}\nevent: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+    for (const res of clients) {
+      if (res.writableLength > MAX_SSE_BACKLOG) {
+        clients.delete(res);
+        res.destroy();
+        continue;
+      }
+      res.write(frame);
+    }
+  };
+
+  const serveStatic = async (req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      refuse(res, 405, 'bad-input', `method ${req.method ?? '?'} not allowed`, { Allow: 'GET, HEAD' });
+      return;
+    }
+    const file = options.staticDir ? await openStaticFile(options.staticDir, rawPath) : null;
+    if (!file) {
+      refuse(res, 404, 'not-found', 'not found');
+      return;
+    }
+    res.writeHead(
+      200,
+      headers({ 'Content-Type': file.contentType, 'Content-Length': file.size, 'Cache-Control': cacheControlFor(rawPath, file.file) }),
+    );
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = fs.createReadStream(file.file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const problem = originProblem(req);
+    if (problem) {
+      refuse(res, 403, 'unauthorized', problem);
+      return;
+    }
+    const rawPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
+    if (rawPath !== '/api' && !rawPath.startsWith('/api/')) {
+      await serveStatic(req, res, rawPath);
+      return;
+    }
+    if (!authorised(req)) {
+      refuse(res, 401, 'unauthorized', 'missing or wrong bridge token: open the URL printed by `latchkey serve`', {
+        'WWW-Authenticate': 'Bearer',
+      });
+      return;
+    }
+    if (rawPath === '/api/events') {
+      if (req.method !== 'GET') {
+        refuse(res, 405, 'bad-input', 'the event stream is read with GET', { Allow: 'GET' });
+        return;
+      }
+      openEvents(req, res);
+      return;
+    }
+    if (req.method !== 'POST') {
+      refuse(res, 405, 'bad-input', 'contract calls are made with POST', { Allow: 'POST' });
+      return;
+    }
+    let channel: string;
+    try {
+      channel = decodeURIComponent(rawPath.slice('/api/'.length));
+    } catch {
+      refuse(res, 404, 'not-found', 'unknown channel');
+      return;
+    }
+    if (!isChannel(channel)) {
+      refuse(res, 404, 'not-found', `unknown channel "${scrubSecrets(channel.slice(0, 80))}"`);
+      return;
+    }
+    await handleCall(req, res, channel);
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const message = scrubSecrets(e instanceof Error ? e.message : String(e), [token]);
+      options.onError?.('bridge', message);
+      if (!res.headersSent) refuse(res, 500, 'failed', 'the bridge failed to answer this request');
+      else res.destroy();
+    });
+  });
+  server.headersTimeout = 20_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  const unsubscribe = options.events ? subscribe(options.events, broadcast) : () => undefined;
+  const heartbeat = setInterval(() => {
+    for (const res of clients) res.write(': ping\n\n');
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  const origin = `http://${host}:${port}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    port,
+    token,
+    eventClientCount: () => clients.size,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        unsubscribe();
+        clearInterval(heartbeat);
+        for (const res of clients) res.end();
+        clients.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}

@@ -1,0 +1,54 @@
+// The preload script: the renderer's only door to the main process. It is
+// CommonJS and self-contained because Electron's sandboxed preloads can
+// neither be ES modules nor require local files; it imports only types from
+// shared/. Each contract channel is one explicit function (no generic
+// "invoke anything" escape hatch), and the object `satisfies RendererApi`, so
+// a channel added to the contract but not here is a compile error.
+import type { Channel, ChannelInput, ChannelOutput, EventMap, EventName, RendererApi, Result } from '../../shared/contract.js';
+// A .cts file under verbatimModuleSyntax must spell its runtime import this way.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import electron = require('electron');
+
+const { contextBridge, ipcRenderer } = electron;
+
+/** The events main may push; anything else is refused. */
+const EVENTS = ['sync:progress', 'sync:finished'] as const satisfies readonly EventName[];
+// Compile-time check that EVENTS lists every event of the contract.
+const everyEventListed: Exclude<EventName, (typeof EVENTS)[number]> extends never ? true : false = true;
+void everyEventListed;
+
+function call<C extends Channel>(channel: C): (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>> {
+  return (input) => ipcRenderer.invoke(channel, input) as Promise<Result<ChannelOutput<C>>>;
+}
+
+const api = {
+  'app:info': call('app:info'),
+  'dashboard:summary': call('dashboard:summary'),
+  'connections:list': call('connections:list'),
+  'connections:add': call('connections:add'),
+  'connections:test': call('connections:test'),
+  'connections:remove': call('connections:remove'),
+  'sync:start': call('sync:start'),
+  'sync:runs': call('sync:runs'),
+  'sync:active': call('sync:active'),
+  'directory:users': call('directory:users'),
+  'directory:userFacets': call('directory:userFacets'),
+  'directory:user': call('directory:user'),
+  'directory:groups': call('directory:groups'),
+  'directory:group': call('directory:group'),
+  'directory:groupMembers': call('directory:groupMembers'),
+  'directory:apps': call('directory:apps'),
+  'directory:app': call('directory:app'),
+  'audit:recent': call('audit:recent'),
+  on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
+    if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`unknown event "${String(event)}"`);
+    // The IpcRendererEvent is not passed on: it would hand the page `sender`.
+    const wrapped = (_event: unknown, payload: EventMap[E]): void => listener(payload);
+    ipcRenderer.on(event, wrapped);
+    return () => {
+      ipcRenderer.removeListener(event, wrapped);
+    };
+  },
+} satisfies RendererApi;
+
+contextBridge.exposeInMainWorld('latchkey', api);

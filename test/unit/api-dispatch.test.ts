@@ -1,0 +1,169 @@
+// The one dispatcher both transports use: unknown channels, zod validation
+// that names the field, UserError codes, and error messages scrubbed of
+// anything credential-shaped.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { channelNames } from '../../shared/contract.js';
+import { createHandlers, dispatch, scrubSecrets, WRITE_CHANNELS, type Handlers } from '../../electron/engine/api.js';
+import { UserError } from '../../electron/engine/context.js';
+import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
+import { openWorkspace } from '../../electron/engine/workspace.js';
+import { ORG_NOW, seedDirectoryOrg } from '../fixtures/directory-org.js';
+import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';
+
+let ws: TempWorkspace;
+let handlers: Handlers;
+
+beforeEach(() => {
+  ws = createTempWorkspace();
+  seedDirectoryOrg(ws.db);
+  ws.db.close();
+  const ctx = openWorkspace({ dbPath: ws.file, secrets: memorySecretStore(), transport: 'bridge', clock: { now: () => ORG_NOW } });
+  ws.db = ctx.db;
+  handlers = createHandlers(ctx, { version: '9.9.9' });
+});
+afterEach(() => ws.cleanup());
+
+/** The same table with one handler replaced, to script failures. */
+function withHandler<C extends keyof Handlers>(channel: C, fn: Handlers[C]): Handlers {
+  return { ...handlers, [channel]: fn };
+}
+
+describe('dispatch', () => {
+  it('answers a valid call with the handler value, applying schema defaults', async () => {
+    const r = await dispatch(handlers, 'directory:users', { search: 'ada' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value).toMatchObject({ total: 1, offset: 0 });
+    const info = await dispatch(handlers, 'app:info', undefined);
+    expect(info).toMatchObject({ ok: true, value: { version: '9.9.9', readOnly: false, transport: 'bridge', schemaVersion: 1 } });
+  });
+
+  it('rejects unknown channels, including prototype names', async () => {
+    for (const name of ['nope:nothing', '__proto__', 'constructor', 'toString', '']) {
+      const r = await dispatch(handlers, name, {});
+      expect(r).toMatchObject({ ok: false, code: 'not-found' });
+    }
+  });
+
+  it('rejects malformed payloads with bad-input naming the field', async () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['directory:users', { limit: 'ten' }, /limit/],
+      ['directory:users', { limit: 5000 }, /limit/],
+      ['directory:users', { sort: 'password; DROP TABLE identities' }, /sort/],
+      ['directory:users', { status: 'ACTIVE' }, /status/],
+      ['directory:users', { unexpected: 1 }, /unexpected/],
+      ['directory:user', { connectionId: 1 }, /\bid\b/],
+      ['directory:user', { connectionId: -1, id: 'x' }, /connectionId/],
+      ['connections:add', { kind: 'okta', name: 'x', orgUrl: 'not a url', auth: { type: 'token', token: 't' } }, /orgUrl: not a URL/],
+      ['connections:add', { kind: 'okta', name: 'x', orgUrl: 'https://a.okta.com', auth: { type: 'token', token: '' } }, /auth\.token: the API token is empty/],
+      ['sync:start', 'connection 1', /expected object/i],
+      ['sync:start', null, /expected object/i],
+    ];
+    for (const [channel, input, field] of cases) {
+      const r = await dispatch(handlers, channel, input);
+      expect(r.ok, `${channel} ${JSON.stringify(input)}`).toBe(false);
+      if (r.ok) continue;
+      expect(r.code).toBe('bad-input');
+      expect(r.error).toMatch(field);
+      expect(r.error).toContain(channel);
+    }
+  });
+
+  it('maps UserError to its code and message', async () => {
+    const r = await dispatch(handlers, 'directory:user', { connectionId: 1, id: 'nobody' });
+    expect(r).toEqual({ ok: false, code: 'not-found', error: 'no user "nobody" in connection #1' });
+    const conflict = withHandler('connections:list', () => {
+      throw new UserError('a connection named "x" already exists', 'conflict');
+    });
+    expect(await dispatch(conflict, 'connections:list', {})).toEqual({ ok: false, code: 'conflict', error: 'a connection named "x" already exists' });
+  });
+
+  it('maps other errors to failed, without credentials', async () => {
+    const token = '00abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
+    const leaky = withHandler('connections:list', () => {
+      throw new Error(`request failed: Authorization: SSWS ${token} (header Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl)`);
+    });
+    const r = await dispatch(leaky, 'connections:list', {});
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.code).toBe('failed');
+    expect(r.error).toMatch(/^request failed/);
+    expect(r.error).not.toContain(token);
+    expect(r.error).not.toContain('eyJhbGciOiJSUzI1NiJ9');
+
+    const rejecting = withHandler('sync:runs', () => Promise.reject(new Error('socket hang up')));
+    expect(await dispatch(rejecting, 'sync:runs', {})).toEqual({ ok: false, code: 'failed', error: 'socket hang up' });
+    const weird = withHandler('sync:runs', () => {
+      throw 42; // eslint-disable-line @typescript-eslint/only-throw-error -- a non-Error throw must still map cleanly
+    });
+    expect(await dispatch(weird, 'sync:runs', {})).toEqual({ ok: false, code: 'failed', error: 'unexpected error' });
+  });
+
+  it('scrubs the secret fields of the payload and the transport secrets from errors', async () => {
+    const secretToken = 'my-very-private-api-token-value';
+    const echo = withHandler('connections:add', (input) => {
+      throw new Error(`could not store ${input.auth.type === 'token' ? input.auth.token : ''} for ${input.name}`);
+    });
+    const r = await dispatch(
+      echo,
+      'connections:add',
+      { kind: 'okta', name: 'Acme', orgUrl: 'https://acme.okta.com', auth: { type: 'token', token: secretToken } },
+      { secrets: ['bridge-token-abcdefghijklmnop'] },
+    );
+    expect(r).toEqual({ ok: false, code: 'failed', error: 'could not store [redacted] for Acme' });
+    const transport = withHandler('sync:runs', () => {
+      throw new Error('saw bridge-token-abcdefghijklmnop');
+    });
+    expect(await dispatch(transport, 'sync:runs', {}, { secrets: ['bridge-token-abcdefghijklmnop'] })).toMatchObject({ error: 'saw [redacted]' });
+  });
+
+  it('reports unexpected errors to the log hook, scrubbed, and not UserErrors', async () => {
+    const seen: string[] = [];
+    const failing = withHandler('sync:runs', () => {
+      throw new Error('boom with Bearer abcdefghijklmnopqrstuvwxyz');
+    });
+    await dispatch(failing, 'sync:runs', {}, { onUnexpectedError: (c, m) => seen.push(`${c}: ${m}`) });
+    await dispatch(handlers, 'directory:user', { connectionId: 1, id: 'nobody' }, { onUnexpectedError: (c, m) => seen.push(`${c}: ${m}`) });
+    expect(seen).toEqual(['sync:runs: boom with Bearer [redacted]']);
+  });
+});
+
+describe('scrubSecrets', () => {
+  it('removes headers, keys, JWTs, Okta tokens and key=value secrets but keeps field names', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+    expect(scrubSecrets(`bad key ${pem} given`)).toBe('bad key [redacted private key] given');
+    expect(scrubSecrets('SSWS 00aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')).toBe('SSWS [redacted]');
+    expect(scrubSecrets('token=abcdefghijklmnopqrstu&x=1')).toBe('token=[redacted]&x=1');
+    expect(scrubSecrets('{"client_secret":"abcdefghijklmnopqrstu"}')).toBe('{"client_secret":"[redacted]"}');
+    expect(scrubSecrets('auth.token: the API token is empty')).toBe('auth.token: the API token is empty');
+    expect(scrubSecrets('user 00u1abcdefghijklmno not found')).toBe('user 00u1abcdefghijklmno not found');
+    expect(scrubSecrets('x'.repeat(5000)).length).toBeLessThanOrEqual(2001);
+  });
+});
+
+describe('createHandlers', () => {
+  it('implements every channel of the contract', () => {
+    expect(Object.keys(handlers).sort()).toEqual([...channelNames].sort());
+  });
+
+  it('refuses every write channel on a read-only snapshot with code read-only', async () => {
+    ws.db.close();
+    const ctx = openWorkspace({ dbPath: ws.file, readOnly: true, secrets: memorySecretStore(), transport: 'bridge' });
+    ws.db = ctx.db;
+    const ro = createHandlers(ctx);
+    const inputs: Record<(typeof WRITE_CHANNELS)[number], unknown> = {
+      'connections:add': { kind: 'okta', name: 'New', orgUrl: 'https://new.okta.com', auth: { type: 'token', token: 'abc' } },
+      'connections:remove': { connectionId: 1 },
+      'connections:test': { connectionId: 1 },
+      'sync:start': { connectionId: 1 },
+    };
+    for (const channel of WRITE_CHANNELS) {
+      const r = await dispatch(ro, channel, inputs[channel]);
+      expect(r.ok).toBe(false);
+      if (r.ok) continue;
+      expect(r.code).toBe('read-only');
+      expect(r.error).toMatch(/read-only, without credentials/);
+    }
+    expect(await dispatch(ro, 'dashboard:summary', {})).toMatchObject({ ok: true, value: { readOnly: true, users: 7 } });
+  });
+});
