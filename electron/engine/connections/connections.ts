@@ -4,6 +4,7 @@
 import type { AddOktaConnectionInput } from '../../../shared/contract.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { createOktaConnector } from '../connectors/okta/okta-connector.js';
 import type { ConnectionRecord, OktaCredential } from '../connectors/types.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
@@ -204,7 +205,11 @@ export async function removeConnection(ctx: EngineContext, connectionId: number)
   await ctx.secrets.delete(connectionAccount(workspaceId(ctx.db), c.id));
 }
 
-// TODO(lead): wire to the Okta connector's testConnection once it lands.
-export function testConnection(_ctx: EngineContext, _connectionId: number): Promise<ConnectionTestResult> {
-  return Promise.reject(new UserError('test is not wired yet', 'failed'));
+/** Calls the IdP with the stored credential: org name and what the credential can do, or the exact error. */
+export async function testConnection(ctx: EngineContext, connectionId: number, credential?: OktaCredential): Promise<ConnectionTestResult> {
+  const c = getConnectionRecord(ctx.db, connectionId);
+  const connector = createOktaConnector({ orgUrl: c.baseUrl, credential: credential ?? (await loadCredential(ctx, c)), budgetShare: c.settings.budgetShare });
+  const result = await connector.testConnection();
+  rememberOrgName(ctx, c.id, result);
+  return result;
 }

@@ -1,0 +1,384 @@
+// Command-line front end. Parsing and output only: every action is an engine
+// function, so the CLI, the bridge and Electron behave the same.
+import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { addOktaConnectionInput, describeZodError } from '../../shared/contract.js';
+import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
+import { verifyAuditChain } from '../engine/audit/audit-log.js';
+import {
+  addConnection,
+  getConnectionRecord,
+  listConnectionRecords,
+  removeConnection,
+  testConnection,
+  toSummary,
+} from '../engine/connections/connections.js';
+import type { OktaCredential } from '../engine/connectors/types.js';
+import { UserError, type EngineContext } from '../engine/context.js';
+import { DatabaseOpenError } from '../engine/db/database.js';
+import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
+import { KeychainUnavailableError, type SecretStore } from '../engine/secrets/secret-store.js';
+import { listSyncRuns } from '../engine/sync/sync-runner.js';
+import { startSync } from '../engine/sync/sync-service.js';
+import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace.js';
+import { renderProgressLine } from './progress.js';
+import { serveWorkspace } from './serve.js';
+import { runSandboxCommand } from './sandbox-command.js';
+import { runStart } from './start.js';
+
+export type CliIo = {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Tests pass a fake keychain only where the test is about something else. */
+  secrets?: SecretStore;
+};
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `Usage: latchkey [--db FILE] [--read-only] <command> [options]
+
+Commands:
+  start                                   open the console (Electron, or the browser via the local bridge);
+                                          with no tenant configured, on the embedded sandbox
+  sandbox [--users N] [--seed S] [--port P] [--rate-limits off|okta]
+                                          run the sandbox tenant; prints one JSON line, serves until killed
+  connection add okta --name NAME --org-url URL (--token-env VAR | --client-id ID --private-key-file PEM [--scopes a,b])
+                      [--budget-share 0.5]
+  connection list [--json]
+  connection test NAME [--json]
+  connection remove NAME
+  sync [--connection NAME] [--token-env VAR] [--json]
+                                          full sync of one connection (or every one)
+  runs [--connection NAME] [--limit N] [--json]
+                                          sync history
+  audit verify                            recompute the audit log's hash chain
+  serve [--port P]                        serve the console and the contract on 127.0.0.1
+
+Global options:
+  --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
+  --read-only      open the workspace read-only (a copied snapshot): no writes, no credentials
+  -h, --help       this text
+`;
+
+type Globals = { db: string; readOnly: boolean; help: boolean; rest: string[] };
+
+/** Global options may come before the command; everything after it is the command's. */
+function splitGlobals(argv: string[], env: NodeJS.ProcessEnv): Globals {
+  let db: string | undefined;
+  let readOnly = false;
+  let help = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--db') {
+      db = argv[++i];
+      if (!db) throw new UsageError('--db needs a file path');
+    } else if (a.startsWith('--db=')) db = a.slice(5);
+    else if (a === '--read-only') readOnly = true;
+    else if (a === '-h' || a === '--help') help = true;
+    else break;
+  }
+  return { db: db ?? env.LATCHKEY_DB ?? defaultWorkspacePath(env), readOnly, help, rest: argv.slice(i) };
+}
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+type Parsed<O extends OptionSpec> = {
+  values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+  positionals: string[];
+};
+
+function parse<const O extends OptionSpec>(args: string[], options: O, positionals = 0): Parsed<O> {
+  try {
+    const r = parseArgs({ args, options: options, allowPositionals: true, strict: true }) as Parsed<O>;
+    if (r.positionals.length > positionals) throw new UsageError(`unexpected argument "${r.positionals[positionals]}"`);
+    return r;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number | 'serving'> {
+  try {
+    const g = splitGlobals(argv, io.env);
+    const [command, ...args] = g.rest;
+    if (g.help || !command || command === 'help') {
+      io.stdout(USAGE);
+      return command || g.help ? 0 : 2;
+    }
+    switch (command) {
+      case 'sandbox':
+        return await runSandboxCommand(args, io);
+      case 'start':
+        return await runStart(args, { ...io, db: g.db, explicitDb: argv.includes('--db') || argv.some((a) => a.startsWith('--db=')) });
+      default:
+        return await withWorkspace(g, io, command, (ctx, bus) => runWorkspaceCommand(ctx, bus, command, args, io));
+    }
+  } catch (e) {
+    return fail(e, io);
+  }
+}
+
+function fail(e: unknown, io: CliIo): number {
+  if (e instanceof UsageError) {
+    io.stderr(`latchkey: ${e.message}\nRun 'latchkey --help' for usage.\n`);
+    return 2;
+  }
+  const known = e instanceof UserError || e instanceof DatabaseOpenError || e instanceof KeychainUnavailableError;
+  const message = e instanceof Error ? e.message : String(e);
+  io.stderr(`latchkey: error: ${known ? message : `unexpected failure: ${message}`}\n`);
+  return 1;
+}
+
+async function withWorkspace(
+  g: Globals,
+  io: CliIo,
+  command: string,
+  run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
+): Promise<number | 'serving'> {
+  const known = ['connection', 'sync', 'runs', 'audit', 'serve'];
+  if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
+  if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
+  const bus = createEventBus();
+  const ctx = openWorkspace({
+    dbPath: g.db,
+    readOnly: g.readOnly,
+    secrets: io.secrets ?? keyringSecretStore(),
+    transport: 'cli',
+    events: bus,
+  });
+  let keepOpen = false;
+  try {
+    const r = await run(ctx, bus);
+    keepOpen = r === 'serving';
+    return r;
+  } finally {
+    if (!keepOpen) ctx.db.close();
+  }
+}
+
+async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: string, args: string[], io: CliIo): Promise<number | 'serving'> {
+  switch (command) {
+    case 'connection':
+      return runConnection(ctx, args, io);
+    case 'sync':
+      return runSyncCommand(ctx, bus, args, io);
+    case 'runs': {
+      const { values } = parse(args, { connection: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } });
+      const connectionId = values.connection ? getConnectionRecord(ctx.db, values.connection).id : undefined;
+      const runs = listSyncRuns(ctx.db, { connectionId, limit: values.limit ? positiveInt(values.limit, '--limit') : 20 });
+      if (values.json) io.stdout(`${JSON.stringify(runs)}\n`);
+      else for (const r of runs) io.stdout(`${describeRun(r)}\n`);
+      return 0;
+    }
+    case 'audit': {
+      const [verb] = parse(args, {}, 1).positionals;
+      if (verb !== 'verify') throw new UsageError('audit takes one verb: verify');
+      const check = verifyAuditChain(ctx.db);
+      if (check.valid) {
+        io.stdout(`audit chain verifies: ${check.count} events\n`);
+        return 0;
+      }
+      io.stderr(`latchkey: error: audit chain broken at event ${check.brokenAt}: ${check.reason}\n`);
+      return 1;
+    }
+    case 'serve': {
+      const { values } = parse(args, { port: { type: 'string' } });
+      const port = values.port ? portNumber(values.port) : 0;
+      await serveWorkspace(ctx, bus, { port, io });
+      return 'serving';
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Promise<number> {
+  const [verb, ...rest] = args;
+  switch (verb) {
+    case 'add': {
+      const { values, positionals } = parse(
+        rest,
+        {
+          name: { type: 'string' },
+          'org-url': { type: 'string' },
+          'token-env': { type: 'string' },
+          'client-id': { type: 'string' },
+          'private-key-file': { type: 'string' },
+          scopes: { type: 'string' },
+          'budget-share': { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        1,
+      );
+      const kind = positionals[0];
+      if (kind !== 'okta') throw new UsageError(kind ? `unsupported connection kind "${kind}" (supported: okta)` : 'connection add needs a kind: okta');
+      if (!values.name) throw new UsageError('--name is required');
+      if (!values['org-url']) throw new UsageError('--org-url is required');
+      const hasToken = values['token-env'] !== undefined;
+      const hasOauth = values['client-id'] !== undefined || values['private-key-file'] !== undefined;
+      if (hasToken === hasOauth) throw new UsageError('give either --token-env VAR or --client-id ID --private-key-file PEM');
+      let auth: unknown;
+      if (hasToken) {
+        auth = { type: 'token', token: tokenFromEnv(values['token-env'] ?? '', io.env) };
+      } else {
+        if (!values['client-id'] || !values['private-key-file']) throw new UsageError('OAuth needs both --client-id and --private-key-file');
+        auth = {
+          type: 'oauth',
+          clientId: values['client-id'],
+          privateKeyPem: readKeyFile(values['private-key-file']),
+          ...(values.scopes ? { scopes: values.scopes.split(/[,\s]+/).filter(Boolean) } : {}),
+        };
+      }
+      const parsed = addOktaConnectionInput.safeParse({
+        kind: 'okta',
+        name: values.name,
+        orgUrl: values['org-url'],
+        auth,
+        ...(values['budget-share'] ? { budgetShare: Number(values['budget-share']) } : {}),
+      });
+      if (!parsed.success) throw new UserError(describeZodError(parsed.error).replace(/^orgUrl: /, '--org-url: '), 'bad-input');
+      const c = await addConnection(ctx, parsed.data);
+      if (values.json) io.stdout(`${JSON.stringify(toSummary(c, null))}\n`);
+      else io.stdout(`added connection "${c.name}" (#${c.id}, ${c.baseUrl}); credential stored in the OS keychain\n`);
+      return 0;
+    }
+    case 'list': {
+      const { values } = parse(rest, { json: { type: 'boolean' } });
+      const list = listConnectionRecords(ctx.db).map((c) => toSummary(c, listSyncRuns(ctx.db, { connectionId: c.id, limit: 1 })[0] ?? null));
+      if (values.json) io.stdout(`${JSON.stringify(list)}\n`);
+      else if (list.length === 0) io.stdout('no connections (add one with: latchkey connection add okta --name NAME --org-url URL --token-env VAR)\n');
+      else
+        for (const c of list) {
+          const last = c.lastSync ? `last sync ${c.lastSync.status} ${c.lastSync.finishedAt ?? c.lastSync.startedAt}` : 'never synced';
+          io.stdout(`${c.name}\t${c.kind}\t${c.baseUrl}\t${c.authType}\t${last}\n`);
+        }
+      return 0;
+    }
+    case 'test': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, 1);
+      const name = positionals[0];
+      if (!name) throw new UsageError('connection test needs a connection name');
+      const c = getConnectionRecord(ctx.db, name);
+      const result = await testConnection(ctx, c.id);
+      if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
+      else if (result.ok) {
+        io.stdout(
+          `ok: ${result.orgName ?? result.orgUrl} — read ${result.canRead ? 'yes' : 'no'}, write ${result.canWrite === null ? 'unknown' : result.canWrite ? 'yes' : 'no'}\n`,
+        );
+        for (const d of result.details) io.stdout(`  ${d}\n`);
+      }
+      if (!result.ok) {
+        io.stderr(`latchkey: error: ${result.error ?? 'connection test failed'}\n`);
+        return 1;
+      }
+      return 0;
+    }
+    case 'remove': {
+      const { positionals } = parse(rest, {}, 1);
+      const name = positionals[0];
+      if (!name) throw new UsageError('connection remove needs a connection name');
+      const c = getConnectionRecord(ctx.db, name);
+      await removeConnection(ctx, c.id);
+      io.stdout(`removed connection "${c.name}" and its keychain entry\n`);
+      return 0;
+    }
+    default:
+      throw new UsageError(verb ? `unknown connection verb "${verb}" (add, list, test, remove)` : 'connection needs a verb: add, list, test, remove');
+  }
+}
+
+async function runSyncCommand(ctx: EngineContext, bus: EventBus, args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { connection: { type: 'string' }, 'token-env': { type: 'string' }, json: { type: 'boolean' } });
+  const targets = values.connection ? [getConnectionRecord(ctx.db, values.connection)] : listConnectionRecords(ctx.db);
+  if (targets.length === 0) throw new UserError('no connections to sync: add one with `latchkey connection add okta ...`', 'not-found');
+  let override: OktaCredential | undefined;
+  if (values['token-env'] !== undefined) {
+    if (targets.length !== 1) throw new UsageError('--token-env needs --connection NAME (one token, one connection)');
+    override = { type: 'token', token: tokenFromEnv(values['token-env'], io.env) };
+  }
+  const interactive = !values.json && io.env.CI !== 'true' && process.stderr.isTTY === true;
+  let failed = 0;
+  const results: SyncRunSummary[] = [];
+  for (const c of targets) {
+    const unsubscribe = interactive
+      ? bus.subscribe((event, payload) => {
+          if (event === 'sync:progress') io.stderr(`\r${renderProgressLine(payload as SyncProgress)}`);
+        })
+      : () => undefined;
+    try {
+      const started = await startSync(ctx, c.id, override ? { credential: override } : {});
+      const summary = await started.done;
+      results.push(summary);
+      if (interactive) io.stderr('\n');
+      if (summary.status !== 'succeeded') failed++;
+      if (!values.json) io.stdout(`${describeRun(summary)}\n`);
+    } finally {
+      unsubscribe();
+    }
+  }
+  if (values.json) {
+    const out = results.map((r) => ({
+      connection: r.connectionName,
+      runId: r.id,
+      mode: r.mode,
+      status: r.status,
+      users: r.users,
+      groups: r.groups,
+      memberships: r.memberships,
+      apps: r.apps,
+      appAssignments: r.appAssignments,
+      requests: r.requests,
+      rateLimited: r.rateLimited,
+      throttledWaits: r.throttledWaits,
+      durationMs: r.durationMs,
+      error: r.error,
+    }));
+    io.stdout(`${JSON.stringify(out.length === 1 ? out[0] : out)}\n`);
+  }
+  if (failed > 0) {
+    const firstError = results.find((r) => r.status !== 'succeeded')?.error ?? 'sync failed';
+    io.stderr(`latchkey: error: ${firstError}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function describeRun(r: SyncRunSummary): string {
+  const took = r.durationMs !== null ? `${(r.durationMs / 1000).toFixed(1)} s` : 'running';
+  const counts = `${r.users} users, ${r.groups} groups, ${r.memberships} memberships, ${r.apps} apps, ${r.appAssignments} app assignments`;
+  return `#${r.id} ${r.connectionName} ${r.mode} ${r.status} in ${took}: ${counts}; ${r.requests} requests${r.error ? ` — ${r.error}` : ''}`;
+}
+
+/** Reads a token from the environment; the value never appears in any output. */
+function tokenFromEnv(name: string, env: NodeJS.ProcessEnv): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--token-env takes a variable name, not "${name.slice(0, 3)}…"`);
+  const v = env[name];
+  if (!v) throw new UserError(`environment variable ${name} is not set or empty`, 'bad-input');
+  return v.trim();
+}
+
+function readKeyFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read --private-key-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'bad-input');
+  }
+}
+
+export function portNumber(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0–65535, not "${s}"`);
+  return n;
+}
+
+export function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, not "${s}"`);
+  return n;
+}
+
+export { UsageError, parse as parseCommandArgs };

@@ -1,0 +1,28 @@
+// `latchkey sandbox`: runs the sandbox tenant and prints ONE JSON line with its
+// URLs and credentials (scripts read it), then serves until killed.
+import { startSandbox, sandboxInfoLine } from '../sandbox/sandbox.js';
+import { parseCommandArgs, portNumber, positiveInt, UsageError, type CliIo } from './cli.js';
+
+export async function runSandboxCommand(args: string[], io: CliIo): Promise<'serving'> {
+  const { values } = parseCommandArgs(args, {
+    users: { type: 'string' },
+    seed: { type: 'string' },
+    port: { type: 'string' },
+    'rate-limits': { type: 'string' },
+  });
+  const rateLimits = values['rate-limits'] ?? 'off';
+  if (rateLimits !== 'off' && rateLimits !== 'okta') throw new UsageError(`--rate-limits must be off or okta, not "${rateLimits}"`);
+  const sandbox = await startSandbox({
+    users: values.users ? positiveInt(values.users, '--users') : 2000,
+    seed: values.seed ? positiveInt(values.seed, '--seed') : 1,
+    port: values.port ? portNumber(values.port) : 0,
+    rateLimits,
+  });
+  io.stdout(`${sandboxInfoLine(sandbox)}\n`);
+  const stop = (): void => {
+    void sandbox.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return 'serving';
+}

@@ -1,0 +1,33 @@
+// `latchkey serve`: the contract and the built console over HTTP on 127.0.0.1,
+// for browsers where Electron can't run, and for the end-to-end tests.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHandlers } from '../engine/api.js';
+import { startBridge } from '../engine/bridge/http-bridge.js';
+import type { EngineContext } from '../engine/context.js';
+import type { EventBus } from '../engine/workspace.js';
+import type { CliIo } from './cli.js';
+
+/** dist/electron/cli/serve.js -> dist/renderer */
+export const rendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../renderer');
+
+export async function serveWorkspace(
+  ctx: EngineContext,
+  bus: EventBus,
+  o: { port: number; io: CliIo; quiet?: boolean },
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const bridge = await startBridge({ handlers: createHandlers(ctx), host: '127.0.0.1', port: o.port, staticDir: rendererDir, events: bus });
+  if (!o.quiet) {
+    o.io.stdout(`Latchkey console: ${bridge.url}\n`);
+    o.io.stdout(`(workspace ${ctx.dbPath}${ctx.readOnly ? ', read-only' : ''}; the link carries a one-time token: keep it private)\n`);
+  }
+  const stop = (): void => {
+    void bridge.close().finally(() => {
+      ctx.db.close();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return bridge;
+}

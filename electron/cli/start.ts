@@ -1,0 +1,114 @@
+// `npm start` / `latchkey start`: the console in an Electron window when the
+// Electron binary is available; otherwise (offline installs, servers, CI) the
+// same UI through the local bridge in a browser. With no tenant configured it
+// runs on the embedded sandbox and syncs it once, with visible progress.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SyncProgress } from '../../shared/domain.js';
+import { attachSandbox, hasSucceededSync, wantsSandbox } from '../engine/demo.js';
+import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
+import { startSync } from '../engine/sync/sync-service.js';
+import { createEventBus, openWorkspace } from '../engine/workspace.js';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { parseCommandArgs, portNumber, positiveInt, type CliIo } from './cli.js';
+import { renderProgressLine } from './progress.js';
+import { serveWorkspace } from './serve.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+type ElectronProbe = { binary: string } | { missing: string };
+
+/** Finds Electron's binary without importing 'electron' (which would try to download it). */
+export function findElectron(tryDownload: boolean): ElectronProbe {
+  let pkgDir: string;
+  try {
+    pkgDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return { missing: 'the electron package is not installed' };
+  }
+  const locate = (): string | null => {
+    const pathFile = path.join(pkgDir, 'path.txt');
+    if (!fs.existsSync(pathFile)) return null;
+    const binary = path.join(pkgDir, 'dist', fs.readFileSync(pathFile, 'utf8').trim());
+    return fs.existsSync(binary) ? binary : null;
+  };
+  let binary = locate();
+  if (!binary && tryDownload) {
+    // Electron downloads its binary lazily; one quick attempt (it fails fast offline).
+    spawnSync(process.execPath, [path.join(pkgDir, 'install.js')], { stdio: 'ignore', timeout: 120_000 });
+    binary = locate();
+  }
+  return binary ? { binary } : { missing: "Electron's binary is not installed and could not be downloaded (offline?)" };
+}
+
+export async function runStart(args: string[], io: CliIo & { db: string; explicitDb: boolean }): Promise<number | 'serving'> {
+  const { values } = parseCommandArgs(args, {
+    port: { type: 'string' },
+    'no-open': { type: 'boolean' },
+    bridge: { type: 'boolean' },
+    users: { type: 'string' },
+  });
+  const useBridge = values.bridge === true || io.env.LATCHKEY_BRIDGE === '1';
+  const probe = useBridge ? ({ missing: 'the local bridge was asked for' } as const) : findElectron(io.env.CI !== 'true');
+  if ('binary' in probe) {
+    const main = path.resolve(here, '../main/main.js');
+    const child = spawn(probe.binary, [main, '--db', io.db], { stdio: 'inherit', env: io.env });
+    return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  }
+  io.stdout(`Electron is not available (${probe.missing}): serving the same console through the local bridge; open it in a browser.\n`);
+
+  const bus = createEventBus();
+  const ctx = openWorkspace({ dbPath: io.db, secrets: io.secrets ?? keyringSecretStore(), transport: 'bridge', events: bus });
+  let sandbox: Sandbox | null = null;
+  if (wantsSandbox(ctx) && io.env.LATCHKEY_NO_SANDBOX !== '1') {
+    const users = values.users ? positiveInt(values.users, '--users') : 2000;
+    sandbox = await startSandbox({ users, seed: 1, port: 0, rateLimits: 'off' });
+    ctx.sandbox = true;
+    io.stdout(`No tenant configured: using the embedded sandbox tenant (${users} people) at ${sandbox.okta.url}\n`);
+  }
+  const connection = sandbox ? await attachSandbox(ctx, sandbox.okta) : null;
+  const bridge = await serveWorkspace(ctx, bus, { port: values.port ? portNumber(values.port) : 0, io });
+  if (sandbox) {
+    const s = sandbox;
+    process.once('exit', () => void s.close());
+  }
+
+  if (connection && !hasSucceededSync(ctx, connection.id)) {
+    const interactive = process.stderr.isTTY && io.env.CI !== 'true';
+    const unsubscribe = bus.subscribe((event, payload) => {
+      if (event === 'sync:progress' && interactive) io.stderr(`\r${renderProgressLine(payload as SyncProgress)}`);
+    });
+    const started = await startSync(ctx, connection.id);
+    io.stdout(`First sync of "${connection.name}" started (progress in the console and below).\n`);
+    void started.done
+      .then((r) => {
+        if (interactive) io.stderr('\n');
+        io.stdout(
+          r.status === 'succeeded'
+            ? `First sync done: ${r.users} users, ${r.groups} groups, ${r.memberships} memberships, ${r.apps} apps.\n`
+            : `First sync failed: ${r.error ?? 'unknown error'}\n`,
+        );
+      })
+      .finally(unsubscribe);
+  }
+
+  if (!values['no-open'] && io.env.CI !== 'true') openBrowser(bridge.url, io);
+  return 'serving';
+}
+
+function openBrowser(url: string, io: CliIo): void {
+  const graphical = process.platform !== 'linux' || Boolean(io.env.DISPLAY || io.env.WAYLAND_DISPLAY);
+  const opener =
+    process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""', url] : ['xdg-open', url];
+  if (!graphical) {
+    io.stdout('No desktop session found to open a browser in: open the URL above yourself.\n');
+    return;
+  }
+  const [cmd, ...rest] = opener as [string, ...string[]];
+  const child = spawn(cmd, rest, { stdio: 'ignore', detached: true });
+  child.on('error', () => io.stdout('No browser could be opened: open the URL above yourself.\n'));
+  child.unref();
+}
