@@ -1,7 +1,7 @@
 // Command-line front end. Parsing and output only: every action is an engine
 // function, so the CLI, the bridge and Electron behave the same.
 import fs from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { addOktaConnectionInput, describeZodError } from '../../shared/contract.js';
 import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
 import { verifyAuditChain } from '../engine/audit/audit-log.js';
@@ -92,7 +92,7 @@ type Parsed<O extends OptionSpec> = {
 
 function parse<const O extends OptionSpec>(args: string[], options: O, positionals = 0): Parsed<O> {
   try {
-    const r = parseArgs({ args, options: options, allowPositionals: true, strict: true }) as Parsed<O>;
+    const r = parseArgs({ args, options, allowPositionals: true, strict: true }) as Parsed<O>;
     if (r.positionals.length > positionals) throw new UsageError(`unexpected argument "${r.positionals[positionals]}"`);
     return r;
   } catch (e) {
