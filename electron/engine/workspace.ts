@@ -1,5 +1,6 @@
 // Opening a workspace: the one place that turns a file path plus a secret
 // store into an EngineContext, for the CLI, the bridge and Electron alike.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EventMap, EventName } from '../../shared/contract.js';
@@ -44,6 +45,8 @@ export type OpenWorkspaceOptions = {
 
 export function openWorkspace(o: OpenWorkspaceOptions): EngineContext {
   const readOnly = o.readOnly ?? false;
+  // A first launch has no user-data folder yet; a read-only open never creates anything.
+  if (!readOnly && o.dbPath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(o.dbPath)), { recursive: true });
   const db = openDatabase(o.dbPath, { readOnly });
   return {
     db,

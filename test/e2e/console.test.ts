@@ -1,0 +1,117 @@
+// End to end, as an admin would: the built console served by `latchkey serve`
+// (the local bridge), driven in real Chromium against the sandbox tenant over
+// real HTTP, with the credential in the real (private) keychain.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
+import { inPrivateKeychain } from '../helpers/keychain.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(repo, 'dist/electron/cli/main.js');
+const shots = path.join(repo, 'test-results');
+
+function serve(db: string): Promise<{ child: ChildProcess; url: string }> {
+  if (!fs.existsSync(cli) || !fs.existsSync(path.join(repo, 'dist/renderer/index.html'))) {
+    throw new Error('the console is not built: run `npm run build` first (npm test does)');
+  }
+  const child = spawn(process.execPath, [cli, '--db', db, 'serve', '--port', '0'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(out);
+      if (m?.[1]) resolve({ child, url: m[1] });
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`latchkey serve exited ${code}: ${err}`)));
+  });
+}
+
+describe.runIf(inPrivateKeychain)('console in Chromium through the local bridge', () => {
+  const dir = tempDir('latchkey-e2e-');
+  let sandbox: Sandbox;
+  let server: { child: ChildProcess; url: string };
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ users: 400, seed: 7, port: 0, rateLimits: 'okta' });
+    server = await serve(path.join(dir, 'e2e.latchkey'));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    fs.mkdirSync(shots, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill();
+    await sandbox?.close();
+  });
+
+  it('adds a connection, tests it, syncs, searches a user and opens their detail', async () => {
+    await page.goto(server.url);
+    // The one-time token leaves the address bar at once.
+    await expect.poll(() => page.url()).not.toContain('token=');
+    await expect.poll(() => page.getByText('No connection yet').isVisible()).toBe(true);
+
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('button', { name: 'Add connection' }).first().click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Acme sandbox');
+    await page.getByRole('textbox', { name: 'Org URL' }).fill('not a url');
+    await page.getByLabel('API token', { exact: true }).last().fill(sandbox.okta.token);
+    await page.getByRole('button', { name: 'Add connection' }).last().click();
+    await expect.poll(() => page.getByText(/not a URL/).first().isVisible()).toBe(true);
+
+    await page.getByRole('textbox', { name: 'Org URL' }).fill(sandbox.okta.url);
+    await page.getByRole('button', { name: 'Add connection' }).last().click();
+    const card = page.getByRole('region', { name: 'Acme sandbox' });
+    await card.waitFor();
+
+    await card.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => card.getByText(/Connected to/).isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => card.getByText(sandbox.org.company.name).first().isVisible()).toBe(true);
+
+    await card.getByRole('button', { name: 'Sync now' }).click();
+    const history = page.getByRole('grid', { name: 'Sync history' });
+    await expect.poll(() => history.getByText('Succeeded').first().isVisible(), { timeout: 90_000 }).toBe(true);
+    await page.screenshot({ path: path.join(shots, 'e2e-connections.png') });
+
+    // Pick someone the IdP really has, and find them by typing part of their name.
+    const person = sandbox.org.users.find((u) => u.status === 'ACTIVE' && u.managerIndex >= 0);
+    expect(person).toBeDefined();
+    if (!person) return;
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(`${person.firstName} ${person.lastName}`);
+    const users = page.getByRole('grid', { name: 'Users' });
+    const row = users.getByRole('row').filter({ hasText: person.login });
+    await row.first().waitFor({ timeout: 15_000 });
+    await row.first().click();
+
+    const detail = page.getByRole('region', { name: 'User details' });
+    await detail.getByRole('heading', { name: `${person.firstName} ${person.lastName}` }).waitFor();
+    await expect.poll(() => detail.getByText(person.email).first().isVisible()).toBe(true);
+    const manager = sandbox.org.users[person.managerIndex];
+    expect(manager).toBeDefined();
+    await expect.poll(() => detail.getByRole('link', { name: new RegExp(`Manager: ${manager?.firstName} ${manager?.lastName}`) }).isVisible()).toBe(true);
+    const adminLink = detail.getByRole('link', { name: 'Open in Okta admin' });
+    expect(await adminLink.getAttribute('href')).toContain(person.id);
+
+    // Their groups, as the IdP has them.
+    await detail.getByRole('tab', { name: /Groups/ }).click();
+    const expectedGroups = sandbox.org.memberships.groupsOf(person.index).length;
+    await expect.poll(() => detail.getByRole('grid', { name: 'Groups of this user' }).getByRole('row').count()).toBe(expectedGroups + 1);
+    await page.screenshot({ path: path.join(shots, 'e2e-user-detail.png') });
+
+    expect(consoleErrors).toEqual([]);
+  });
+});
