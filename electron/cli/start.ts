@@ -8,11 +8,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SyncProgress } from '../../shared/domain.js';
-import { attachSandbox, hasSucceededSync, wantsSandbox } from '../engine/demo.js';
+import { startDemo } from '../engine/demo.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
-import { startSync } from '../engine/sync/sync-service.js';
 import { createEventBus, openWorkspace } from '../engine/workspace.js';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import { startSandbox } from '../sandbox/sandbox.js';
 import { parseCommandArgs, portNumber, positiveInt, type CliIo } from './cli.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
@@ -62,28 +61,20 @@ export async function runStart(args: string[], io: CliIo & { db: string; explici
 
   const bus = createEventBus();
   const ctx = openWorkspace({ dbPath: io.db, secrets: io.secrets ?? keyringSecretStore(), transport: 'bridge', events: bus });
-  let sandbox: Sandbox | null = null;
-  if (wantsSandbox(ctx) && io.env.LATCHKEY_NO_SANDBOX !== '1') {
-    const users = values.users ? positiveInt(values.users, '--users') : 2000;
-    sandbox = await startSandbox({ users, seed: 1, port: 0, rateLimits: 'off' });
-    ctx.sandbox = true;
-    io.stdout(`No tenant configured: using the embedded sandbox tenant (${users} people) at ${sandbox.okta.url}\n`);
+  const users = values.users ? positiveInt(values.users, '--users') : 2000;
+  const interactive = process.stderr.isTTY && io.env.CI !== 'true';
+  const unsubscribe = bus.subscribe((event, payload) => {
+    if (event === 'sync:progress' && interactive) io.stderr(`\r${renderProgressLine(payload as SyncProgress)}`);
+  });
+  const demo = await startDemo(ctx, { env: io.env, startSandbox: () => startSandbox({ users, seed: 1, port: 0, rateLimits: 'off' }) });
+  if (demo) {
+    io.stdout(`No tenant configured: using the embedded sandbox tenant (${users} people) at ${demo.sandbox.okta.url}\n`);
+    process.once('exit', () => void demo.sandbox.close());
   }
-  const connection = sandbox ? await attachSandbox(ctx, sandbox.okta) : null;
   const bridge = await serveWorkspace(ctx, bus, { port: values.port ? portNumber(values.port) : 0, io });
-  if (sandbox) {
-    const s = sandbox;
-    process.once('exit', () => void s.close());
-  }
-
-  if (connection && !hasSucceededSync(ctx, connection.id)) {
-    const interactive = process.stderr.isTTY && io.env.CI !== 'true';
-    const unsubscribe = bus.subscribe((event, payload) => {
-      if (event === 'sync:progress' && interactive) io.stderr(`\r${renderProgressLine(payload as SyncProgress)}`);
-    });
-    const started = await startSync(ctx, connection.id);
-    io.stdout(`First sync of "${connection.name}" started (progress in the console and below).\n`);
-    void started.done
+  if (demo?.firstSync) {
+    io.stdout(`First sync of "${demo.connection.name}" started (progress in the console and below).\n`);
+    void demo.firstSync.done
       .then((r) => {
         if (interactive) io.stderr('\n');
         io.stdout(
@@ -93,7 +84,7 @@ export async function runStart(args: string[], io: CliIo & { db: string; explici
         );
       })
       .finally(unsubscribe);
-  }
+  } else unsubscribe();
 
   if (!values['no-open'] && io.env.CI !== 'true') openBrowser(bridge.url, io);
   return 'serving';

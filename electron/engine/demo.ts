@@ -6,6 +6,7 @@ import { addConnection, getConnectionRecord, listConnectionRecords } from './con
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
+import { startSync, type StartedSync } from './sync/sync-service.js';
 
 export const SANDBOX_CONNECTION_NAME = 'Sandbox Okta';
 
@@ -56,4 +57,30 @@ export async function attachSandbox(ctx: EngineContext, okta: { url: string; tok
 /** Whether the connection has ever completed a sync (the demo syncs once on first launch). */
 export function hasSucceededSync(ctx: EngineContext, connectionId: number): boolean {
   return ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connectionId) !== undefined;
+}
+
+export type DemoSandbox = { okta: { url: string; token: string }; close: () => Promise<void> };
+export type Demo = { sandbox: DemoSandbox; connection: ConnectionRecord; firstSync: StartedSync | null };
+
+/**
+ * With no real tenant configured (and LATCHKEY_NO_SANDBOX unset), starts the
+ * sandbox through the given starter, points the demo connection at it and,
+ * the first time, starts a sync whose progress the console shows. The starter
+ * is injected so the engine does not depend on the sandbox code.
+ */
+export async function startDemo(
+  ctx: EngineContext,
+  deps: { startSandbox: () => Promise<DemoSandbox>; env?: NodeJS.ProcessEnv },
+): Promise<Demo | null> {
+  if (ctx.readOnly || (deps.env ?? process.env).LATCHKEY_NO_SANDBOX === '1' || !wantsSandbox(ctx)) return null;
+  const sandbox = await deps.startSandbox();
+  try {
+    ctx.sandbox = true;
+    const connection = await attachSandbox(ctx, sandbox.okta);
+    const firstSync = hasSucceededSync(ctx, connection.id) ? null : await startSync(ctx, connection.id);
+    return { sandbox, connection, firstSync };
+  } catch (e) {
+    await sandbox.close();
+    throw e;
+  }
 }

@@ -44,8 +44,6 @@ export type CreateEngineContextOptions = {
   secrets?: SecretStore;
 };
 
-// TODO(lead): demo-sandbox start (as in cli/start.ts) and the first sync
-// belong here or in main.ts once electron/sandbox lands.
 export function createEngineContext(o: CreateEngineContextOptions): EngineContext {
   const readOnly = o.readOnly ?? false;
   return openWorkspace({

@@ -29,8 +29,10 @@ import { createHandlers } from '../engine/api.js';
 import { SECURITY_HEADERS, RENDERER_CSP } from '../engine/bridge/security-headers.js';
 import { cacheControlFor, openStaticFile } from '../engine/bridge/static-files.js';
 import { listConnectionRecords } from '../engine/connections/connections.js';
+import { startDemo } from '../engine/demo.js';
 import type { EngineContext } from '../engine/context.js';
 import { createEventBus, userDataDir } from '../engine/workspace.js';
+import { startSandbox } from '../sandbox/sandbox.js';
 import { createEngineContext, parseShellArgs } from './engine-context.js';
 import { isAllowedExternalUrl, orgHosts } from './external-links.js';
 import { createSenderCheck, registerContractIpc } from './ipc.js';
@@ -227,6 +229,12 @@ if (!app.requestSingleInstanceLock()) {
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
       });
+      // No real tenant configured: the demo runs on the embedded sandbox and
+      // syncs it once; the window shows the progress through 'sync:progress'.
+      return ctx ? startDemo(ctx, { startSandbox: () => startSandbox({ users: 2000, seed: 1, port: 0, rateLimits: 'off' }) }) : null;
+    })
+    .then((demo) => {
+      if (demo) app.once('will-quit', () => void demo.sandbox.close());
     })
     .catch((e: unknown) => {
       console.error(e);
