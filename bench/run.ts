@@ -1,0 +1,24 @@
+// `npm run bench -- <name> [options]`: runs one benchmark script in its own
+// process (so its memory figures are its own). Results are printed; the
+// recorded ones, with date and machine, live in bench/RESULTS.md.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const benches: Record<string, string> = {
+  sync: 'full Okta sync: Latchkey vs the naive SDK dump (add --rate-limits okta for the budget run)',
+  'snapshot-write': '1,000,000 memberships through the snapshot writer vs a bare prepared insert',
+  'directory-queries': 'directory page, search, sort and detail queries on 100k users',
+};
+
+const [name, ...rest] = process.argv.slice(2);
+if (!name || !(name in benches)) {
+  console.error(`usage: npm run bench -- <name> [options]\n${Object.entries(benches).map(([n, d]) => `  ${n.padEnd(18)} ${d}`).join('\n')}`);
+  process.exit(name ? 2 : 0);
+}
+const script = path.join(here, `${name}.ts`);
+if (!fs.existsSync(script)) throw new Error(`missing ${script}`);
+const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...rest], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,285 @@
+// An Okta-compatible HTTP server on loopback (node:http, no framework), over
+// a generated organisation. Around the endpoint handlers of okta-routes.ts it
+// does what real Okta does on every request, in this order:
+//   1. injected faults (they model the network and Okta's edge, so they hit
+//      before anything else and are not counted against rate limits);
+//   2. rate limiting per endpoint bucket (every request counts, including
+//      ones that then fail authentication), with X-Rate-Limit-* headers on
+//      every response and a 429 E0000047 when the bucket is spent;
+//   3. authentication: `SSWS <api token>` or `Bearer <access token>` from the
+//      org authorization server (POST /oauth2/v1/token);
+//   4. authorisation: Bearer tokens need the operation's scope (403 with a
+//      WWW-Authenticate naming it, as Okta does), read-only admins cannot write.
+// A control plane under /__sandbox/ (admin API token only) lets another
+// process inject faults into a sandbox started by `latchkey sandbox`.
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
+import { createTokenIssuer, type OAuthClient } from './oauth.js';
+import type { Org } from './org-generator.js';
+import type { AdminRole } from './okta-resources.js';
+import { accessDenied, errorReply, ERROR_JSON_TYPE, JSON_TYPE, matchRoute, OktaHttpError, type Principal, type Reply } from './okta-routes.js';
+import { createMutations, createOktaState, type Clock, type OktaMutations, type OktaState } from './okta-state.js';
+import { createRateLimiter, type RateLimitDecision, type RateLimitMode } from './rate-limits.js';
+import type { SystemLog } from './system-log.js';
+
+export type { Clock } from './okta-state.js';
+
+export type ApiToken = { token: string; user: number; role: AdminRole };
+
+export type OktaServerOptions = {
+  org: Org;
+  /** SSWS API tokens and the admin users that own them. */
+  apiTokens: readonly ApiToken[];
+  /** OAuth 2.0 service apps allowed to use private_key_jwt at /oauth2/v1/token. */
+  oauthClients?: readonly OAuthClient[];
+  host?: string;
+  port?: number;
+  rateLimits?: RateLimitMode;
+  clock?: Clock;
+  /** How a 'slow' fault waits (tests pass one that records the delay and resolves at once). */
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type OktaServer = {
+  /** The org URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
+  url: string;
+  faults: Faults;
+  mutations: OktaMutations;
+  log: SystemLog;
+  state: OktaState;
+  close: () => Promise<void>;
+};
+
+const systemClock: Clock = { now: () => new Date() };
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_BODY = 1 << 20;
+
+/** Reads a request body up to 1 MiB (the token endpoint and the control plane are the only readers). */
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function hasScope(scopes: ReadonlySet<string>, needed: string): boolean {
+  // An Okta `.manage` scope also grants the matching `.read`.
+  return scopes.has(needed) || (needed.endsWith('.read') && scopes.has(`${needed.slice(0, -'.read'.length)}.manage`));
+}
+
+export async function startOktaServer(options: OktaServerOptions): Promise<OktaServer> {
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const host = options.host ?? '127.0.0.1';
+  let base = '';
+  const state = createOktaState(options.org, () => base);
+  const mutations = createMutations(state, clock);
+  const faults = createFaults();
+  const limiter = createRateLimiter(options.rateLimits ?? 'off');
+  const issuer = createTokenIssuer(options.oauthClients ?? []);
+  const apiTokens = new Map(options.apiTokens.map((t) => [t.token, t]));
+
+  const authenticate = (req: IncomingMessage): Principal | Reply => {
+    const header = req.headers.authorization ?? '';
+    const space = header.indexOf(' ');
+    const scheme = space > 0 ? header.slice(0, space).toLowerCase() : '';
+    const credential = space > 0 ? header.slice(space + 1).trim() : '';
+    if (scheme === 'ssws') {
+      const token = apiTokens.get(credential);
+      if (token) return { kind: 'ssws', user: token.user, role: token.role };
+    } else if (scheme === 'bearer') {
+      const token = issuer.lookup(credential, clock.now().getTime());
+      const client = token ? issuer.client(token.clientId) : undefined;
+      if (token && client) return { kind: 'oauth', clientId: client.clientId, label: client.label, scopes: token.scopes };
+      return errorReply(401, 'E0000011', 'Invalid token provided', [], {
+        'WWW-Authenticate': `Bearer authorization_uri="${base}/oauth2/v1/authorize", realm="${base}", error="invalid_token", error_description="The access token is invalid.", resource="${req.url?.split('?')[0] ?? ''}"`,
+      });
+    }
+    return errorReply(401, 'E0000011', 'Invalid token provided');
+  };
+
+  const apiRequest = async (req: IncomingMessage, url: URL): Promise<Reply> => {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    if (path === '/oauth2/v1/token') {
+      if (method !== 'POST') return errorReply(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+      const body = await readBody(req);
+      if (body === null) return { status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: 'The request body is too large.' }), contentType: JSON_TYPE };
+      const form = new URLSearchParams(body);
+      const result = issuer.handle(form, `${base}/oauth2/v1/token`, clock.now().getTime());
+      return { status: result.status, body: JSON.stringify(result.body), contentType: JSON_TYPE, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' } };
+    }
+    const match = matchRoute(method, path);
+    if (match === null) return errorReply(404, 'E0000007', `Not found: Resource not found: ${path} (Endpoint)`);
+    if ('methodNotAllowed' in match) return errorReply(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    const principal = authenticate(req);
+    if ('status' in principal) return principal;
+    const { route, params } = match;
+    if (principal.kind === 'oauth' && !hasScope(principal.scopes, route.scope)) {
+      return accessDenied({
+        'WWW-Authenticate': `Bearer authorization_uri="${base}/oauth2/v1/authorize", realm="${base}", scope="${route.scope}", error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", resource="${path}"`,
+      });
+    }
+    if (principal.kind === 'ssws' && route.write && principal.role !== 'SUPER_ADMIN') return accessDenied();
+    if (route.write) await readBody(req);
+    try {
+      return route.handle({ state, mutations, clock, method, path, query: url.searchParams, params, principal });
+    } catch (e) {
+      if (e instanceof OktaHttpError) return e.reply;
+      throw e;
+    }
+  };
+
+  const controlRequest = async (req: IncomingMessage, url: URL): Promise<Reply> => {
+    const principal = authenticate(req);
+    if ('status' in principal) return principal;
+    if (principal.kind !== 'ssws' || principal.role !== 'SUPER_ADMIN') return accessDenied();
+    if (url.pathname !== '/__sandbox/faults') return errorReply(404, 'E0000007', `Not found: Resource not found: ${url.pathname} (Endpoint)`);
+    const list = (): Reply => ({
+      status: 200,
+      contentType: JSON_TYPE,
+      body: JSON.stringify({ faults: faults.list().map((f) => ({ ...f, match: typeof f.match === 'string' ? f.match : f.match.source, regex: typeof f.match !== 'string' })) }),
+    });
+    switch (req.method) {
+      case 'GET':
+        return list();
+      case 'DELETE':
+        faults.clear();
+        return { status: 204 };
+      case 'POST': {
+        const body = await readBody(req);
+        try {
+          for (const f of parseFaultRequest(JSON.parse(body ?? '') as unknown)) faults.add(f);
+        } catch (e) {
+          return errorReply(400, 'E0000001', 'Api validation failed: fault', [(e as Error).message]);
+        }
+        return list();
+      }
+      default:
+        return errorReply(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    }
+  };
+
+  const send = (res: ServerResponse, reply: Reply, rate: RateLimitDecision | null, resetMidBody: boolean): void => {
+    res.statusCode = reply.status;
+    res.setHeader('Date', clock.now().toUTCString());
+    res.setHeader('X-Okta-Request-Id', randomBytes(20).toString('base64url').slice(0, 27));
+    if (rate) {
+      res.setHeader('X-Rate-Limit-Limit', String(rate.limit));
+      res.setHeader('X-Rate-Limit-Remaining', String(rate.remaining));
+      res.setHeader('X-Rate-Limit-Reset', String(rate.reset));
+    }
+    res.setHeader('Cache-Control', 'no-cache, no-store');
+    res.setHeader('Pragma', 'no-cache');
+    res.setHeader('Expires', '0');
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+    const body = reply.body === undefined ? null : typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
+    if (body) {
+      res.setHeader('Content-Type', reply.contentType ?? JSON_TYPE);
+      res.setHeader('Content-Length', String(body.length));
+    }
+    if (resetMidBody) {
+      // Promise the whole body, deliver half of it, then cut the connection:
+      // the client sees a response that dies mid-transfer.
+      res.flushHeaders();
+      const cut = (): void => {
+        res.destroy();
+      };
+      if (body && body.length > 1) res.write(body.subarray(0, Math.floor(body.length / 2)), cut);
+      else setImmediate(cut);
+      return;
+    }
+    res.end(body ?? undefined);
+  };
+
+  const faultReply = (fault: ActiveFault, path: string): { reply: Reply; rate: RateLimitDecision | null } => {
+    switch (fault.kind) {
+      case '429': {
+        const peek = limiter.peek(path, clock.now().getTime());
+        return { reply: errorReply(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), rate: { ...peek, remaining: 0, allowed: false } };
+      }
+      case '500':
+        return { reply: errorReply(500, 'E0000009', 'Internal Server Error'), rate: null };
+      case '503':
+        return { reply: errorReply(503, 'E0000010', 'Service is in read only mode'), rate: null };
+      default:
+        // A proxy in front of Okta failing: HTML, not an Okta error body.
+        return { reply: { status: 502, contentType: 'text/html', body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>' }, rate: null };
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', base);
+    const method = req.method ?? 'GET';
+    if (url.pathname.startsWith('/__sandbox/')) {
+      send(res, await controlRequest(req, url), null, false);
+      return;
+    }
+    const fault = faults.take(method, url.pathname);
+    let resetMidBody = false;
+    if (fault) {
+      if (fault.kind === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.kind === 'slow') await sleep(fault.delayMs);
+      else if (fault.kind === 'reset-mid-body') resetMidBody = true;
+      else {
+        const { reply, rate } = faultReply(fault, url.pathname);
+        send(res, reply, rate, false);
+        return;
+      }
+    }
+    const rate = limiter.take(url.pathname, clock.now().getTime());
+    if (!rate.allowed) {
+      send(res, errorReply(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), rate, resetMidBody);
+      return;
+    }
+    send(res, await apiRequest(req, url), rate, resetMidBody);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // A bug in a handler: answer like Okta's 500 rather than hanging the client.
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader('Content-Type', ERROR_JSON_TYPE);
+        res.end(errorReply(500, 'E0000009', 'Internal Server Error', [e instanceof Error ? e.message : String(e)]).body as string);
+      } else res.destroy();
+    });
+  });
+  // Sync clients keep connections alive across thousands of pages.
+  server.keepAliveTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+
+  return {
+    url: base,
+    faults,
+    mutations,
+    log: state.log,
+    state,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
