@@ -1,0 +1,434 @@
+// The Okta connector: the official SDK (@okta/okta-sdk-nodejs) behind the
+// small interface the sync needs.
+//
+// The SDK does authentication (SSWS tokens, OAuth service apps with a
+// private-key JWT, DPoP) and every request goes through its HTTP layer and our
+// BudgetedRequestExecutor (rate budget, retries, time-outs). For the bulk
+// listings we ask the SDK's http client for the raw JSON pages and follow the
+// Link headers ourselves instead of iterating its typed collections: those
+// build an SDK model object per user, which profiling showed to dominate a
+// large sync (one million membership entries are one million full user
+// objects), while we only need a few fields. Its response cache is switched
+// off: it never expires and would serve a stale directory on the next sync.
+import { Client } from '@okta/okta-sdk-nodejs';
+import type { ConnectionTestResult } from '../../../../shared/domain.js';
+import { systemClock, type Clock } from '../../context.js';
+import type { AppAssignmentRecord, AppRecord } from '../../sync/snapshot-types.js';
+import type { OktaCredential } from '../types.js';
+import { extractIds } from './json-ids.js';
+import { OktaError, redact, toOktaError } from './okta-errors.js';
+import {
+  normaliseApp,
+  normaliseAppGroup,
+  normaliseGroup,
+  normaliseGroupRule,
+  normaliseUsers,
+  type OktaGroup,
+  type OktaGroupRule,
+  type UserPage,
+} from './okta-normalise.js';
+import { createRateBudget, realSleep, type BucketName, type BucketSnapshot, type Sleep } from './rate-budget.js';
+import { BudgetedRequestExecutor, RETRY_LIMIT, type BufferedResponse, type ResponseInfo, type Transport } from './request-executor.js';
+
+export type PageSizes = { users: number; groups: number; groupMembers: number; apps: number; appGroups: number; rules: number };
+
+/** Largest page each endpoint allows (management API spec): fewer round trips, fewer budget calls. */
+export const MAX_PAGE_SIZES: PageSizes = { users: 200, groups: 10_000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200 };
+/** What we ask for: groups at 1000 rather than 10k keeps each answer (and its time-out risk) moderate. */
+export const DEFAULT_PAGE_SIZES: PageSizes = { users: 200, groups: 1000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200 };
+
+export type OktaConnectorOptions = {
+  orgUrl: string;
+  credential: OktaCredential;
+  /** Share of each rate-limit bucket we may use (Okta limits are shared by every integration of the org). */
+  budgetShare?: number;
+  clock?: Clock;
+  sleep?: Sleep;
+  maxRetries?: number;
+  maxRateLimitRetries?: number;
+  timeoutMs?: number;
+  /** First back-off step after a 5xx or network error (doubles per attempt). */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How many group-member (and app-group) listings the sync runs at once. */
+  concurrency?: number;
+  pageSizes?: Partial<PageSizes>;
+  signal?: AbortSignal;
+  transport?: Transport;
+  onResponse?: (info: ResponseInfo) => void;
+};
+
+export type ConnectorStats = {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  throttledWaits: number;
+  timeouts: number;
+  bytes: number;
+  requestsByBucket: Partial<Record<BucketName, number>>;
+  budget: BucketSnapshot[];
+  tightest: BucketSnapshot | null;
+};
+
+export type OktaConnector = {
+  readonly orgUrl: string;
+  readonly concurrency: number;
+  /** Org name, read ability per resource and write ability of the credential; never throws for Okta errors. */
+  testConnection: () => Promise<ConnectionTestResult>;
+  /** Every user, DEPROVISIONED included (listUsers omits those unless asked by filter). */
+  users: () => AsyncIterable<UserPage>;
+  groups: () => AsyncIterable<OktaGroup[]>;
+  groupRules: () => AsyncIterable<OktaGroupRule[]>;
+  /** Member user ids of one group, page by page. */
+  groupMembers: (groupId: string) => AsyncIterable<string[]>;
+  apps: () => AsyncIterable<AppRecord[]>;
+  appGroups: (appId: string) => AsyncIterable<AppAssignmentRecord[]>;
+  stats: () => ConnectorStats;
+};
+
+/** The next page from an RFC 8288 Link header, e.g. `<https://x/api/v1/users?after=00u1>; rel="next"`. */
+export function nextLink(header: string | null): string | null {
+  if (!header) return null;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
+    if (m && /\brel="?next"?/i.test(m[2] ?? '')) return m[1] ?? null;
+  }
+  return null;
+}
+
+const WRITE_ROLES = new Set(['SUPER_ADMIN', 'ORG_ADMIN', 'GROUP_MEMBERSHIP_ADMIN']);
+
+/** Member ids from a parsed listGroupUsers page (the fallback when the byte scan declines). */
+function memberIds(items: unknown): string[] {
+  if (!Array.isArray(items)) throw new TypeError('expected a JSON array of users');
+  const ids: string[] = [];
+  for (const u of items as { id?: unknown }[]) {
+    if (u && typeof u.id === 'string') ids.push(u.id);
+  }
+  return ids;
+}
+
+export function createOktaConnector(options: OktaConnectorOptions): OktaConnector {
+  const orgUrl = new URL(options.orgUrl).origin;
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const sizes: PageSizes = { ...DEFAULT_PAGE_SIZES, ...options.pageSizes };
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const credential = options.credential;
+  const secrets = credential.type === 'token' ? [credential.token] : [credential.privateKeyPem];
+
+  const budget = createRateBudget({ share: options.budgetShare ?? 0.5, clock, sleep });
+  const executor = new BudgetedRequestExecutor({
+    budget,
+    clock,
+    sleep,
+    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.maxRateLimitRetries !== undefined ? { maxRateLimitRetries: options.maxRateLimitRetries } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.baseBackoffMs !== undefined ? { baseBackoffMs: options.baseBackoffMs } : {}),
+    ...(options.maxBackoffMs !== undefined ? { maxBackoffMs: options.maxBackoffMs } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+  });
+
+  // Every config field is given explicitly: the SDK otherwise merges
+  // ~/.okta/okta.yaml and OKTA_CLIENT_* variables into its configuration.
+  const client =
+    credential.type === 'token'
+      ? new Client({
+          orgUrl,
+          authorizationMode: 'SSWS',
+          token: credential.token,
+          cacheMiddleware: null,
+          requestExecutor: executor,
+        })
+      : new Client({
+          orgUrl,
+          authorizationMode: 'PrivateKey',
+          clientId: credential.clientId,
+          scopes: credential.scopes,
+          privateKey: credential.privateKeyPem,
+          ...(credential.keyId ? { keyId: credential.keyId } : {}),
+          cacheMiddleware: null,
+          requestExecutor: executor,
+        });
+
+  const fail = (e: unknown, url: string): OktaError => {
+    const err = toOktaError(e, { method: 'GET', url });
+    err.message = redact(err.message, secrets);
+    return err;
+  };
+
+  // The OAuth token is fetched once up front; otherwise the first burst of
+  // concurrent requests would each ask /oauth2/v1/token for one.
+  let tokenReady: Promise<void> | null = null;
+  const tokenUrl = `${orgUrl}/oauth2/v1/token`;
+  const fetchToken = async (): Promise<void> => {
+    let answer: unknown;
+    try {
+      answer = await client.oauth.getAccessToken();
+    } catch (e) {
+      throw fail(e, tokenUrl);
+    }
+    // SDK 8.1's OAuth class does not check the token answer's status (its
+    // `Http.errorFilter` reference resolves to undefined), so a refusal comes
+    // back as a "token" without access_token and every call would then fail
+    // as "Invalid token provided". Catch it here and say what Okta said.
+    const t = (answer ?? {}) as { access_token?: unknown; error?: unknown; error_description?: unknown };
+    if (typeof t.access_token !== 'string' || t.access_token === '') {
+      client.oauth.clearCachedAccessToken();
+      const what = [t.error, t.error_description].filter((x): x is string => typeof x === 'string' && x !== '').join(': ');
+      throw new OktaError(
+        redact(
+          `Okta refused the OAuth service app's token request${what ? ` (${what})` : ''}: check the client id, private key, key id and the scopes granted to the app`,
+          secrets,
+        ),
+        'unauthorized',
+        { path: '/oauth2/v1/token' },
+      );
+    }
+  };
+  const ensureToken = (): Promise<void> => {
+    if (credential.type !== 'oauth') return Promise.resolve();
+    tokenReady ??= fetchToken().catch((e: unknown) => {
+      tokenReady = null;
+      throw e;
+    });
+    return tokenReady;
+  };
+
+  const get = async (url: string, retries?: number): Promise<BufferedResponse> => {
+    await ensureToken();
+    try {
+      const request: Record<string, unknown> = { method: 'get', headers: { Accept: 'application/json' } };
+      if (retries !== undefined) request[RETRY_LIMIT] = retries;
+      // BufferedResponse is what our executor returns; the SDK types it as node-fetch's Response.
+      const res: unknown = await client.http.http(url, request);
+      return res as BufferedResponse;
+    } catch (e) {
+      throw fail(e, url);
+    }
+  };
+
+  const parse = (res: BufferedResponse, url: string): unknown => {
+    try {
+      return JSON.parse(res.body.toString('utf8')) as unknown;
+    } catch {
+      const type = res.headers.get('content-type') ?? 'no content type';
+      throw new OktaError(`${new URL(url).pathname} on ${new URL(url).host} did not answer with JSON (${type}): is this an Okta org URL?`, 'not-okta', {
+        path: new URL(url).pathname,
+      });
+    }
+  };
+
+  const url = (path: string, query: Record<string, string | number> = {}): string => {
+    const u = new URL(path, orgUrl);
+    for (const [k, v] of Object.entries(query)) u.searchParams.set(k, String(v));
+    return u.href;
+  };
+
+  const asList = (res: BufferedResponse, at: string): unknown[] => {
+    const body = parse(res, at);
+    if (!Array.isArray(body)) {
+      throw new OktaError(`${new URL(at).pathname} answered with something other than a list`, 'bad-response', { path: new URL(at).pathname });
+    }
+    return body;
+  };
+
+  /** Follows Link: rel="next" from `first`, yielding each page's JSON array. */
+  async function* pages(first: string): AsyncGenerator<unknown[]> {
+    for await (const { res, url: at } of rawPages(first)) yield asList(res, at);
+  }
+
+  /** The same walk, yielding each page's response unparsed. */
+  async function* rawPages(first: string): AsyncGenerator<{ res: BufferedResponse; url: string }> {
+    let next: string | null = first;
+    const seen = new Set<string>();
+    while (next) {
+      const current: string = next;
+      seen.add(current);
+      const res = await get(current);
+      next = nextLink(res.headers.get('link'));
+      if (next) {
+        // Threat: a next link pointing elsewhere would carry our Authorization header to that host.
+        if (new URL(next, orgUrl).origin !== orgUrl) {
+          throw new OktaError(`Okta's next-page link points outside ${orgUrl}; refusing to follow it`, 'bad-response');
+        }
+        next = new URL(next, orgUrl).href;
+        if (seen.has(next)) throw new OktaError(`pagination of ${new URL(current).pathname} loops back to a page already read`, 'bad-response');
+      }
+      yield { res, url: current };
+    }
+  }
+
+  async function* users(): AsyncGenerator<UserPage> {
+    // listUsers without a filter leaves DEPROVISIONED users out (spec: "This
+    // operation omits users that have a status of DEPROVISIONED"); governance
+    // needs them (a deactivated account still holding app access is drift),
+    // so they come from a second, filtered listing.
+    const queries: Record<string, string | number>[] = [{ limit: sizes.users }, { limit: sizes.users, filter: 'status eq "DEPROVISIONED"' }];
+    for (const query of queries) {
+      for await (const page of pages(url('/api/v1/users', query))) yield normaliseUsers(page);
+    }
+  }
+
+  async function* groups(): AsyncGenerator<OktaGroup[]> {
+    for await (const page of pages(url('/api/v1/groups', { limit: sizes.groups, expand: 'stats' }))) {
+      yield page.map(normaliseGroup).filter((g): g is OktaGroup => g !== null);
+    }
+  }
+
+  async function* groupRules(): AsyncGenerator<OktaGroupRule[]> {
+    for await (const page of pages(url('/api/v1/groups/rules', { limit: sizes.rules }))) {
+      yield page.map(normaliseGroupRule).filter((r): r is OktaGroupRule => r !== null);
+    }
+  }
+
+  async function* groupMembers(groupId: string): AsyncGenerator<string[]> {
+    for await (const { res, url: at } of rawPages(url(`/api/v1/groups/${encodeURIComponent(groupId)}/users`, { limit: sizes.groupMembers }))) {
+      yield extractIds(res.body) ?? memberIds(asList(res, at));
+    }
+  }
+
+  async function* apps(): AsyncGenerator<AppRecord[]> {
+    for await (const page of pages(url('/api/v1/apps', { limit: sizes.apps }))) {
+      yield page.map(normaliseApp).filter((a): a is AppRecord => a !== null);
+    }
+  }
+
+  async function* appGroups(appId: string): AsyncGenerator<AppAssignmentRecord[]> {
+    for await (const page of pages(url(`/api/v1/apps/${encodeURIComponent(appId)}/groups`, { limit: sizes.appGroups }))) {
+      yield page.map((x) => normaliseAppGroup(appId, x)).filter((a): a is AppAssignmentRecord => a !== null);
+    }
+  }
+
+  async function testConnection(): Promise<ConnectionTestResult> {
+    const result: ConnectionTestResult = { ok: false, orgName: null, orgUrl, canRead: false, canWrite: null, details: [], error: null };
+    // A connection test answers in seconds: one retry, not the sync's patience.
+    const probe = async (path: string): Promise<{ ok: true; body: unknown } | { ok: false; error: OktaError }> => {
+      try {
+        const u = url(path);
+        const res = await get(u, 1);
+        return { ok: true, body: parse(res, u) };
+      } catch (e) {
+        return { ok: false, error: e instanceof OktaError ? e : fail(e, url(path)) };
+      }
+    };
+    /** Errors that make every further call pointless. */
+    const fatal = (e: OktaError): boolean => ['unauthorized', 'unreachable', 'tls', 'not-okta', 'timeout', 'aborted'].includes(e.kind);
+
+    try {
+      await ensureToken();
+    } catch (e) {
+      result.error = (e instanceof OktaError ? e : fail(e, tokenUrl)).message;
+      return result;
+    }
+
+    const org = await probe('/api/v1/org');
+    if (org.ok) {
+      const o = (org.body ?? {}) as { companyName?: unknown; subdomain?: unknown; id?: unknown };
+      if (typeof o !== 'object' || Array.isArray(o) || (o.companyName === undefined && o.subdomain === undefined && o.id === undefined)) {
+        result.error = `${new URL(orgUrl).host} answered /api/v1/org, but not like an Okta org: is this the right URL?`;
+        return result;
+      }
+      result.orgName = typeof o.companyName === 'string' && o.companyName ? o.companyName : typeof o.subdomain === 'string' ? o.subdomain : null;
+    } else if (fatal(org.error)) {
+      result.error = org.error.message;
+      return result;
+    } else {
+      // Reading org settings needs okta.orgs.read, which a sync credential need not have.
+      result.details.push(`org settings not readable (${org.error.details.missingScope ?? `HTTP ${org.error.details.status ?? '?'}`}); showing the host name`);
+    }
+    result.orgName ??= new URL(orgUrl).hostname.split('.')[0] ?? new URL(orgUrl).hostname;
+
+    const reads: Record<string, boolean> = {};
+    for (const [what, path] of [
+      ['users', '/api/v1/users?limit=1'],
+      ['groups', '/api/v1/groups?limit=1'],
+      ['apps', '/api/v1/apps?limit=1'],
+      ['logs', '/api/v1/logs?limit=1'],
+    ] as const) {
+      const r = await probe(path);
+      if (r.ok) {
+        if (!Array.isArray(r.body)) {
+          result.error = `${path.split('?')[0]} did not answer with a list: is this an Okta org URL?`;
+          return result;
+        }
+        reads[what] = true;
+        result.details.push(`can read ${what}`);
+      } else {
+        if (fatal(r.error)) {
+          result.error = r.error.message;
+          return result;
+        }
+        reads[what] = false;
+        result.details.push(
+          r.error.kind === 'forbidden'
+            ? `cannot read ${what}: ${r.error.details.missingScope ?? 'permission'} not granted`
+            : `cannot read ${what}: ${r.error.message}`,
+        );
+      }
+    }
+    result.canRead = Boolean(reads.users && reads.groups && reads.apps);
+
+    if (credential.type === 'oauth') {
+      // The token answer lists the scopes Okta actually granted (it may grant fewer than requested).
+      const scope: unknown = (client.oauth.accessToken as { scope?: unknown } | null)?.scope;
+      const granted = (typeof scope === 'string' ? scope : credential.scopes.join(' ')).split(/\s+/).filter(Boolean);
+      result.canWrite = granted.includes('okta.groups.manage');
+      result.details.push(
+        result.canWrite ? 'okta.groups.manage granted: can change group membership' : 'okta.groups.manage not granted: read-only',
+      );
+    } else {
+      const me = await probe('/api/v1/users/me');
+      const id = me.ok ? (me.body as { id?: unknown } | null)?.id : null;
+      if (typeof id === 'string') {
+        const roles = await probe(`/api/v1/users/${encodeURIComponent(id)}/roles`);
+        if (roles.ok && Array.isArray(roles.body)) {
+          const types = (roles.body as { type?: unknown }[]).map((r) => (typeof r.type === 'string' ? r.type : '')).filter(Boolean);
+          result.canWrite = types.some((t) => WRITE_ROLES.has(t));
+          result.details.push(
+            types.length
+              ? `token's admin roles: ${types.join(', ')}${result.canWrite ? ' (can change group membership)' : ' (read-only)'}`
+              : 'the token has no admin role',
+          );
+          if (!types.length) result.canWrite = false;
+        } else {
+          result.details.push(`admin roles not readable${roles.ok ? '' : ` (${roles.error.message})`}; write ability unknown`);
+        }
+      } else {
+        result.details.push(`token owner not readable${me.ok ? '' : ` (${me.error.message})`}; write ability unknown`);
+      }
+    }
+    result.ok = result.canRead;
+    if (!result.ok) result.error = `the credential cannot read ${['users', 'groups', 'apps'].filter((w) => !reads[w]).join(', ')}`;
+    return result;
+  }
+
+  return {
+    orgUrl,
+    concurrency,
+    testConnection,
+    users,
+    groups,
+    groupRules,
+    groupMembers,
+    apps,
+    appGroups,
+    stats: () => {
+      const b = budget.stats();
+      return {
+        requests: executor.stats.requests,
+        retries: executor.stats.retries,
+        rateLimited: executor.stats.rateLimited,
+        throttledWaits: b.throttledWaits,
+        timeouts: executor.stats.timeouts,
+        bytes: executor.stats.bytes,
+        requestsByBucket: { ...executor.stats.byBucket },
+        budget: b.buckets,
+        tightest: budget.tightest(),
+      };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// The normalised shape every connector produces and the snapshot writer
+// stores: one row type per snapshot table, independent of the IdP.
+import type { GroupManagedBy } from '../../../shared/domain.js';
+
+export type IdentityRecord = {
+  id: string;
+  login: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  displayName: string;
+  status: string;
+  department: string | null;
+  title: string | null;
+  /** The manager's IdP id once resolved; until then whatever the profile said (see managerRef). */
+  managerId: string | null;
+  location: string | null;
+  employeeType: string | null;
+  employeeNumber: string | null;
+  lastLogin: string | null;
+  created: string | null;
+  lastUpdated: string | null;
+  /** The IdP's profile object, verbatim, as JSON (readers flatten it for display). */
+  profile: string;
+};
+
+/** How a user names their manager when it is not (yet) an IdP id: a login, email or employee number. */
+export type ManagerRef = { identityId: string; ref: string };
+
+export type GroupRecord = {
+  id: string;
+  name: string;
+  description: string | null;
+  type: string;
+  managedBy: GroupManagedBy;
+  managedByName: string | null;
+  lastMembershipUpdated: string | null;
+  lastUpdated: string | null;
+};
+
+export type AppRecord = {
+  id: string;
+  name: string;
+  label: string;
+  status: string;
+  signOnMode: string | null;
+};
+
+export type AppAssignmentRecord = { appId: string; groupId: string; priority: number | null };
+
+export type SnapshotCounts = {
+  users: number;
+  groups: number;
+  memberships: number;
+  apps: number;
+  appAssignments: number;
+};
