@@ -162,7 +162,7 @@ describe.runIf(inPrivateKeychain)('latchkey CLI against the sandbox', () => {
     const before = fs.readFileSync(copy);
     const list = latchkey(['--db', copy, '--read-only', 'runs', '--json']);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).length).toBeGreaterThan(0);
+    expect((JSON.parse(list.stdout) as unknown[]).length).toBeGreaterThan(0);
     const add = latchkey(['--db', copy, '--read-only', 'connection', 'remove', 'acme']);
     expect(add.code).toBe(1);
     expect(add.stderr).toMatch(/read-only/);
