@@ -97,10 +97,10 @@ for (const groupId of groupIds) {
 }
 
 const appIds: string[] = [];
-type AnyApp = { id?: string; name?: unknown; label?: unknown; status?: unknown; signOnMode?: unknown };
+type AnyApp = { id?: string; name?: string; label?: string; status?: string; signOnMode?: string };
 const apps = await dump((await client.applicationApi.listApplications()) as AsyncIterable<AnyApp>, (a) => {
   appIds.push(String(a.id));
-  insertApp.run(connectionId, a.id, String(a.name ?? a.id), String(a.label ?? a.id), String(a.status), a.signOnMode ? String(a.signOnMode) : null);
+  insertApp.run(connectionId, a.id, a.name ?? a.id, a.label ?? a.id, a.status ?? 'ACTIVE', a.signOnMode ?? null);
 });
 let appAssignments = 0;
 for (const appId of appIds) {

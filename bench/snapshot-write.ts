@@ -82,13 +82,17 @@ function bare(): number {
   return ms;
 }
 
-async function writer(): Promise<{ ms: number; commitMs: number }> {
+async function writer(threaded: boolean): Promise<{ ms: number; commitMs: number }> {
   const { db, file, connectionId } = freshDb();
   const clock = { now: () => new Date() };
   const t = performance.now();
   const run = beginSyncRun(db, connectionId, { actor: 'bench', clock });
-  const w = openSnapshotWriter(db, run, { actor: 'bench', clock });
-  for (const g of groups) w.addMemberships(g.id, g.members);
+  const w = await openSnapshotWriter(db, run, { actor: 'bench', clock, threaded });
+  if (w.threaded !== threaded) throw new Error('could not start the writer thread');
+  for (const g of groups) {
+    w.addMemberships(g.id, g.members);
+    await w.backpressure();
+  }
   const tc = performance.now();
   const counts = await w.commit({ requests: 0, throttledWaits: 0, rateLimited: 0 });
   const end = performance.now();
@@ -105,12 +109,14 @@ const median = (xs: number[]): number => {
 const bareMs: number[] = [];
 const writerMs: number[] = [];
 const commitMs: number[] = [];
+const inlineMs: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   const first = r % 2 === 0;
   if (first) bareMs.push(bare());
-  const w = await writer();
+  const w = await writer(true);
   writerMs.push(w.ms);
   commitMs.push(w.commitMs);
+  inlineMs.push((await writer(false)).ms);
   if (!first) bareMs.push(bare());
 }
 fs.rmSync(dir, { recursive: true, force: true });
@@ -126,14 +132,17 @@ const result = {
   writerMs: Math.round(median(writerMs)),
   writerCommitMs: Math.round(median(commitMs)),
   ratio: Number((median(writerMs) / median(bareMs)).toFixed(2)),
+  inlineWriterMs: Math.round(median(inlineMs)),
+  inlineRatio: Number((median(inlineMs) / median(bareMs)).toFixed(2)),
   goal: '<= 2.0',
-  samples: { bareMs: bareMs.map(Math.round), writerMs: writerMs.map(Math.round) },
+  samples: { bareMs: bareMs.map(Math.round), writerMs: writerMs.map(Math.round), inlineWriterMs: inlineMs.map(Math.round) },
 };
 console.log(`
 | snapshot-write (${total.toLocaleString('en-US')} memberships, median of ${ROUNDS}) | ms | rows/s |
 | --- | ---: | ---: |
 | bare prepared insert, one transaction | ${result.bareMs} | ${Math.round(total / (result.bareMs / 1000)).toLocaleString('en-US')} |
-| snapshot writer (batched, incl. commit ${result.writerCommitMs} ms) | ${result.writerMs} | ${Math.round(total / (result.writerMs / 1000)).toLocaleString('en-US')} |
-| **ratio writer / bare** | **${result.ratio}x** (goal <= 2.0x) | |
+| snapshot writer, default: writer thread (batched, incl. commit ${result.writerCommitMs} ms) | ${result.writerMs} | ${Math.round(total / (result.writerMs / 1000)).toLocaleString('en-US')} |
+| snapshot writer, in this thread (threaded: false) | ${result.inlineWriterMs} | ${Math.round(total / (result.inlineWriterMs / 1000)).toLocaleString('en-US')} |
+| **ratio writer / bare** | **${result.ratio}x** (in-thread ${result.inlineRatio}x; goal <= 2.0x) | |
 `);
 console.log(JSON.stringify(result));

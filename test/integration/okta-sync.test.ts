@@ -50,7 +50,7 @@ describe('full Okta sync', () => {
     expect(verifyAuditChain(db).valid).toBe(true);
     const phases = events.filter((e) => e.event === 'sync:progress').map((e) => (e.payload as SyncProgress).phase);
     expect(phases[0]).toBe('starting');
-    expect(phases).toContain('app-assignments');
+    expect(phases).toContain('memberships');
     expect(phases).toContain('committing');
     expect(phases.at(-1)).toBe('done');
     expect(events.at(-1)).toEqual({ event: 'sync:finished', payload: summary });

@@ -56,7 +56,7 @@ function fill(w: SnapshotWriter, users: string[], groups: Record<string, string[
 
 async function syncOnce(users: string[], groups: Record<string, string[]>, opts: WriterOptions = actor) {
   const r = beginSyncRun(db, connectionId, actor);
-  const w = openSnapshotWriter(db, r, opts);
+  const w = await openSnapshotWriter(db, r, opts);
   fill(w, users, groups);
   const counts = await w.commit(totals);
   return { r, counts };
@@ -99,7 +99,7 @@ describe.each([
     const beforeMembers = db.prepare('SELECT * FROM cur_memberships ORDER BY group_id, identity_id').all();
 
     const r = beginSyncRun(db, connectionId, actor);
-    const w = openSnapshotWriter(db, r, wopts());
+    const w = await openSnapshotWriter(db, r, wopts());
     fill(w, ['u1', 'u9'], { g9: ['u9'] });
     await w.flush(); // the partial generation really is in the file
     expect(allRows('identities')).toBe(5);
@@ -119,7 +119,7 @@ describe.each([
     await syncOnce(['u1'], { g1: ['u1'] }, wopts());
     // A run that wrote part of generation 2 and then the process died.
     const crashed = beginSyncRun(db, connectionId, actor);
-    const w = openSnapshotWriter(db, crashed, wopts());
+    const w = await openSnapshotWriter(db, crashed, wopts());
     fill(w, ['u1', 'u2'], { g1: ['u1', 'u2'] });
     await w.flush();
     // ...and an old generation an interrupted purge left behind.
@@ -131,7 +131,7 @@ describe.each([
     expect(await discardStaleGenerations(db, connectionId)).toBeGreaterThan(0);
     expect(db.prepare('SELECT count(*) AS n FROM identities WHERE gen <> 1').get()).toEqual({ n: 0 });
 
-    const w2 = openSnapshotWriter(db, next, wopts());
+    const w2 = await openSnapshotWriter(db, next, wopts());
     fill(w2, ['u3'], { g3: ['u3'] });
     expect(w2.threaded).toBe(threaded);
     expect(await w2.commit(totals)).toMatchObject({ users: 1, memberships: 1 });
@@ -151,7 +151,7 @@ describe.each([
 
   it('commit refuses when another sync replaced the snapshot meanwhile, and abort then cleans up', async () => {
     const r = beginSyncRun(db, connectionId, actor);
-    const w = openSnapshotWriter(db, r, wopts());
+    const w = await openSnapshotWriter(db, r, wopts());
     fill(w, ['u1'], { g1: ['u1'] });
     db.prepare('UPDATE connections SET live_gen = 7 WHERE id = ?').run(connectionId);
     await expect(w.commit(totals)).rejects.toThrow(/another sync replaced/);
@@ -162,7 +162,7 @@ describe.each([
 
   it('batches writes, skips repeated links and keeps the latest copy of a repeated object', async () => {
     const r = beginSyncRun(db, connectionId, actor);
-    const w = openSnapshotWriter(db, r, wopts({ batchRows: 7, batchObjects: 3 }));
+    const w = await openSnapshotWriter(db, r, wopts({ batchRows: 7, batchObjects: 3 }));
     const users = Array.from({ length: 250 }, (_, i) => `u${i}`);
     w.addIdentities(users.map((u) => identity(u)));
     w.addIdentities([identity('u5', { status: 'SUSPENDED' })]);
@@ -178,7 +178,7 @@ describe.each([
 
   it('resolves managers named by login, email or employee number', async () => {
     const r = beginSyncRun(db, connectionId, actor);
-    const w = openSnapshotWriter(db, r, wopts());
+    const w = await openSnapshotWriter(db, r, wopts());
     w.addIdentities([
       identity('boss', { login: 'boss@example.com', email: 'b.oss@example.com', employeeNumber: 'E1' }),
       identity('a', { managerId: 'boss@example.com' }),

@@ -2,10 +2,10 @@
 //
 // Order of work (what depends on what):
 //   1. group rules and apps (a few requests): needed to tell who manages each group;
-//   2. users  ||  groups -> each group's members (a pool of `concurrency` listings,
-//      fed as group pages arrive): the bulk of the requests, overlapped;
-//   3. app -> group assignments (same pool size);
-//   4. commit: the new generation goes live in one transaction, or abort:
+//   2. all at once: users  ||  groups -> each group's members (a pool of
+//      `concurrency` listings fed as group pages arrive)  ||  each app's
+//      groups. Different rate-limit buckets, so overlapping them is free;
+//   3. commit: the new generation goes live in one transaction, or abort:
 //      the failure is recorded and the previous snapshot stays live.
 // Everything is bounded: the pool size, the writer's batch size, and the
 // rate budget (connector) that keeps us inside our share of each Okta bucket.
@@ -86,7 +86,7 @@ export function startFullSync(
     throw e;
   }
   const done = execute(ctx, connection, credential, run, opts, slot).finally(() => {
-    active.delete(connection.id);
+    if (active.get(connection.id) === slot) active.delete(connection.id);
   });
   // The caller may only look at runId; the outcome is also recorded and emitted.
   done.catch(() => undefined);
@@ -194,9 +194,10 @@ async function execute(
       items,
       expected,
       requests: s.requests,
+      // The bucket closest to our share's end; none while the server sends no rate-limit headers.
       budget:
-        t && t.limit !== null && t.remaining !== null
-          ? { bucket: t.bucket, remaining: t.remaining, limit: t.limit, resetAt: t.resetAt ?? new Date().toISOString() }
+        t && t.limit !== null && t.remaining !== null && t.resetAt !== null
+          ? { bucket: t.bucket, remaining: t.remaining, limit: t.limit, resetAt: t.resetAt }
           : null,
       message,
     };
@@ -222,12 +223,15 @@ async function execute(
     (c.expectedMemberships !== null && groupsDone ? ` of ~${fmt(c.expectedMemberships)}` : '') +
     ` (${fmt(c.groupsWithMembers)}/${fmt(c.groupsListed)} groups)`;
   const tick = (): void => {
+    let changed = false;
     if (phase === 'users' || phase === 'groups' || phase === 'memberships') {
       // Users, groups and memberships overlap; report the one that finishes last.
-      phase = c.groupsListed > 0 ? 'memberships' : 'users';
+      const next: SyncPhase = c.groupsListed > 0 ? 'memberships' : 'users';
+      changed = next !== phase;
+      phase = next;
       message = bulkMessage();
     }
-    emit();
+    emit(changed);
   };
   const totals = (): RunTotals => {
     const s = connector.stats();
@@ -240,7 +244,7 @@ async function execute(
   let writer: SnapshotWriter | null = null;
   try {
     emit(true);
-    const w = openSnapshotWriter(ctx.db, run, { actor: ctx.actor, clock: ctx.clock });
+    const w = await openSnapshotWriter(ctx.db, run, { actor: ctx.actor, clock: ctx.clock });
     writer = w;
     // Rows a crashed run (or an interrupted purge) left outside the live generation.
     await discardStaleGenerations(ctx.db, connection.id);
@@ -253,9 +257,9 @@ async function execute(
     w.addApps(apps);
     c.apps = apps.length;
     const rulesByGroup = ruleIndex(rules);
-    const appLabels = new Map((apps).map((a) => [a.id, a.label]));
+    const appLabels = new Map(apps.map((a) => [a.id, a.label]));
 
-    // 2. Users alongside groups -> members.
+    // 2. Users, groups -> members and apps -> groups, overlapped.
     setPhase('users', bulkMessage());
     const managerRefs: ManagerRef[] = [];
     const queue: string[] = [];
@@ -327,12 +331,10 @@ async function execute(
         c.groupsWithMembers++;
       }
     };
-    await allOrAbort(internal, [usersTask(), groupsTask(), ...Array.from({ length: concurrency }, () => memberWorker())]);
-    await w.flush();
-
-    // 3. App -> group assignments.
-    setPhase('app-assignments', `${fmt(apps.length)} apps`);
-    const appQueue = (apps).map((a) => a.id);
+    // App -> group assignments count against the apps bucket, not the users
+    // or groups ones, so under rate limits they cost nothing extra when they
+    // run alongside; a couple of listings at a time is plenty for ~100 apps.
+    const appQueue = apps.map((a) => a.id);
     const appWorker = async (): Promise<void> => {
       for (let id = appQueue.shift(); id !== undefined; id = appQueue.shift()) {
         for await (const rows of connector.appGroups(id)) {
@@ -345,15 +347,25 @@ async function execute(
         c.appsWithGroups++;
       }
     };
-    await allOrAbort(internal, Array.from({ length: Math.min(concurrency, Math.max(1, appQueue.length)) }, () => appWorker()));
+    const appWorkers = Math.min(Math.max(1, Math.ceil(concurrency / 4)), Math.max(1, appQueue.length));
+    await allOrAbort(internal, [
+      usersTask(),
+      groupsTask(),
+      ...Array.from({ length: concurrency }, () => memberWorker()),
+      ...Array.from({ length: appWorkers }, () => appWorker()),
+    ]);
+    if (c.appsWithGroups < apps.length) setPhase('app-assignments', `${fmt(c.appsWithGroups)} of ${fmt(apps.length)} apps`);
+    await w.flush();
 
-    // 4. Commit.
+    // 3. Commit.
     check();
     setPhase('committing', null);
     await w.commit(totals());
     const summary = getSyncRun(ctx.db, run.runId);
     if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
     setPhase('done', `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - t0)} ms`);
+    // Off the active list before 'finished' goes out, so a listener sees a consistent picture.
+    if (active.get(connection.id) === slot) active.delete(connection.id);
     ctx.events.emit('sync:finished', summary);
     return summary;
   } catch (e) {
@@ -364,12 +376,12 @@ async function execute(
       if (writer) await writer.abort(reason, totals());
       else failRun(ctx, run, reason);
       summary = getSyncRun(ctx.db, run.runId);
-    } catch (abortError) {
+    } catch {
       // The run stays 'running' and is marked failed by the next start; the live snapshot is untouched either way.
       summary = null;
-      void abortError;
     }
     setPhase('failed', reason);
+    if (active.get(connection.id) === slot) active.delete(connection.id);
     if (summary) ctx.events.emit('sync:finished', summary);
     const code: UserError['code'] = e instanceof OktaError && e.kind === 'unauthorized' ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
     throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, code, summary);

@@ -10,7 +10,7 @@
 import { RequestExecutor } from '@okta/okta-sdk-nodejs';
 import type { Clock } from '../../context.js';
 import { createHttpTransport } from './http-transport.js';
-import { isRetryableNetworkError, networkError } from './okta-errors.js';
+import { isRetryableNetworkError, networkError, OktaError } from './okta-errors.js';
 import { bucketFor, readRateLimitHeaders, type BucketName, type RateBudget, type Sleep } from './rate-budget.js';
 
 export type HeadersLike = {
@@ -228,10 +228,12 @@ export class BudgetedRequestExecutor extends RequestExecutor {
         }
         if (timedOut) {
           const u = new URL(url);
-          throw Object.assign(networkError(new Error('timeout'), method, url, attempt), {
-            message: `${method} ${u.pathname} on ${u.host} got no complete answer within ${Math.round(this.opts.timeoutMs / 1000)} s${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`,
-            kind: 'timeout',
-          });
+          const within = this.opts.timeoutMs >= 1000 ? `${Math.round(this.opts.timeoutMs / 1000)} s` : `${this.opts.timeoutMs} ms`;
+          throw new OktaError(
+            `${method} ${u.pathname} on ${u.host} got no complete answer within ${within}${attempt > 1 ? ` (after ${attempt} attempts)` : ''}`,
+            'timeout',
+            { path: u.pathname },
+          );
         }
         throw networkError(e, method, url, attempt);
       }
