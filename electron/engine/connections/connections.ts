@@ -6,6 +6,7 @@ import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary } from '..
 import { appendAudit } from '../audit/audit-log.js';
 import { createOktaConnector } from '../connectors/okta/okta-connector.js';
 import type { ConnectionRecord, OktaCredential } from '../connectors/types.js';
+import { isSyncRunning } from '../sync/sync-runner.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { connectionAccount } from '../secrets/secret-store.js';
@@ -189,6 +190,8 @@ export function rememberOrgName(ctx: EngineContext, connectionId: number, result
 export async function removeConnection(ctx: EngineContext, connectionId: number): Promise<void> {
   assertWritable(ctx);
   const c = getConnectionRecord(ctx.db, connectionId);
+  // The sync would otherwise write rows for a connection that no longer exists.
+  if (isSyncRunning(c.id)) throw new UserError(`"${c.name}" is syncing right now; remove it when the sync has finished`, 'conflict');
   ctx.db
     .transaction(() => {
       // memberships and app_assignments carry no foreign key (bulk-insert speed), so go explicitly.
