@@ -1,6 +1,7 @@
 // Building blocks shared by the directory queries: LIKE patterns that treat
-// the user's text literally, whitelisted ORDER BY clauses, and the paging
-// strategy with its small result cache.
+// the user's text literally, whitelisted ORDER BY clauses, the paging
+// strategy with its small result cache, and the one shape every directory
+// table's query takes (`ListSpec`), so each table states only what differs.
 //
 // Paging: for a first page without a search, SQLite's top-N sort plus a
 // COUNT(*) is the cheapest plan. Deep offsets (a virtualised table scrolled
@@ -10,6 +11,7 @@
 // cache is keyed by the SQL, its parameters and a data stamp that changes
 // with every write to the file, so a sync (here or in another process) is
 // never hidden behind a stale page.
+import type { Page } from '../../../shared/domain.js';
 import type { Db } from '../db/database.js';
 
 /** (connection id, object id): how every snapshot object is addressed. */
@@ -201,4 +203,79 @@ export function inKeyOrder<T extends { connectionId: number; id: string }>(keys:
     if (row) out.push(row);
   }
   return out;
+}
+
+/**
+ * One WHERE condition with its parameters. Optional filters come out as
+ * `undefined` when they do not apply, so a list can state all of them inline.
+ */
+export type Condition = { sql: string; params: readonly unknown[] };
+
+/** `column = ?`, or no condition when `value` is undefined (e.g. "every connection"). */
+export function equalTo(column: string, value: unknown): Condition | undefined {
+  return value === undefined ? undefined : { sql: `${column} = ?`, params: [value] };
+}
+
+/** `column IN (...)`, or no condition for an empty list (an empty filter menu means "any"). */
+export function oneOf(column: string, values: readonly unknown[]): Condition | undefined {
+  return values.length ? { sql: inClause(column, values), params: values } : undefined;
+}
+
+/**
+ * What one directory table states; the paging, the search box and loading the
+ * rows are the same for every table and live in `pageOfRows`.
+ */
+export type ListSpec<R> = {
+  /** The FROM clause's body, e.g. `cur_apps a` (joins allowed). */
+  from: string;
+  /** Alias of the view whose `connection_id, id` are the listed objects' keys. */
+  keyAlias: string;
+  filters: readonly (Condition | undefined)[];
+  /** Columns the search box looks in and its text; every term must match one column. */
+  search: { columns: readonly SearchColumn[]; text: string };
+  /** The whole ORDER BY clause, from `orderBy` or fixed; it must end on a unique key. */
+  orderBy: string;
+  /** Turns a page of keys into rows, in the keys' order. */
+  rows: (db: Db, keys: readonly ObjectKey[]) => R[];
+};
+
+/**
+ * A page of `spec`'s rows. Reads several statements, so call it inside a
+ * transaction (`listPage` does) to keep total and rows from one snapshot.
+ */
+export function pageOfRows<R>(db: Db, spec: ListSpec<R>, page: { offset: number; limit: number }, cache?: PageCache): Page<R> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const c of spec.filters) {
+    if (!c) continue;
+    where.push(c.sql);
+    params.push(...c.params);
+  }
+  const search = searchClause(spec.search.columns, spec.search.text);
+  where.push(...search.sql);
+  params.push(...search.params);
+  const from = `FROM ${spec.from} ${whereSql(where)}`;
+  const { total, keys } = pageOfKeys(
+    db,
+    {
+      keysSql: `SELECT ${spec.keyAlias}.connection_id, ${spec.keyAlias}.id ${from} ${spec.orderBy}`,
+      countSql: `SELECT count(*) ${from}`,
+      params,
+      preferKeys: spec.search.text.trim() !== '',
+    },
+    page.offset,
+    page.limit,
+    cache,
+  );
+  return { total, offset: page.offset, rows: spec.rows(db, keys) };
+}
+
+/** `pageOfRows` in its own read transaction. */
+export function listPage<R>(db: Db, spec: ListSpec<R>, page: { offset: number; limit: number }, cache?: PageCache): Page<R> {
+  return db.transaction(() => pageOfRows(db, spec, page, cache))();
+}
+
+/** The keys a `SELECT <connection id>, <id> ...` returns, in its order. */
+export function selectKeys(db: Db, sql: string, ...params: readonly unknown[]): ObjectKey[] {
+  return db.prepare(sql).raw().all(...params) as [number, string][];
 }

@@ -3,6 +3,7 @@
 // count); it is computed with ONE grouped query over the page's keys, never a
 // subquery per row over the whole membership table.
 import type { AppRow, GroupManagedBy, GroupRow, UserRow } from '../../../shared/domain.js';
+import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { inKeyOrder, keyOf, keysJson, type ObjectKey } from './query-kit.js';
 
@@ -134,29 +135,37 @@ export function userRowsForKeys(db: Db, keys: readonly ObjectKey[]): UserRow[] {
   return inKeyOrder(keys, out);
 }
 
-/** Full GroupRows (with member counts) for `keys`, in the keys' order. */
-export function groupRowsForKeys(db: Db, keys: readonly ObjectKey[]): GroupRow[] {
+/**
+ * The rows `rowsSql` selects for `keys`, each mapped with its count from
+ * `countsSql` (`SELECT connection_id, id, count(*) ... GROUP BY`), in the
+ * keys' order. Both statements take the keys as their one JSON parameter.
+ */
+function rowsWithCounts<D extends { connection_id: number; id: string }, R extends { connectionId: number; id: string }>(
+  db: Db,
+  keys: readonly ObjectKey[],
+  sql: { rows: string; counts: string },
+  toRow: (d: D, count: number) => R,
+): R[] {
   if (keys.length === 0) return [];
   const json = keysJson(keys);
-  const rows = db
-    .prepare(
-      `SELECT g.connection_id, g.id, g.name, g.description, g.type, g.managed_by, g.managed_by_name, g.last_membership_updated
+  const rows = db.prepare(sql.rows).all(json) as D[];
+  const counts = countsByKey(db.prepare(sql.counts).raw().all(json) as [number, string, number][]);
+  return inKeyOrder(keys, rows.map((d) => toRow(d, counts.get(keyOf(d.connection_id, d.id)) ?? 0)));
+}
+
+/** Full GroupRows (with member counts) for `keys`, in the keys' order. */
+export function groupRowsForKeys(db: Db, keys: readonly ObjectKey[]): GroupRow[] {
+  return rowsWithCounts<GroupDbRow, GroupRow>(
+    db,
+    keys,
+    {
+      rows: `SELECT g.connection_id, g.id, g.name, g.description, g.type, g.managed_by, g.managed_by_name, g.last_membership_updated
        FROM json_each(?) j JOIN cur_groups g ON g.connection_id = j.value ->> 0 AND g.id = j.value ->> 1`,
-    )
-    .all(json) as GroupDbRow[];
-  const counts = countsByKey(
-    db
-      .prepare(
-        `SELECT m.connection_id, m.group_id, count(*) FROM json_each(?) j
+      counts: `SELECT m.connection_id, m.group_id, count(*) FROM json_each(?) j
          JOIN cur_memberships m ON m.connection_id = j.value ->> 0 AND m.group_id = j.value ->> 1
          GROUP BY m.connection_id, m.group_id`,
-      )
-      .raw()
-      .all(json) as [number, string, number][],
-  );
-  return inKeyOrder(
-    keys,
-    rows.map((g) => ({
+    },
+    (g, memberCount) => ({
       connectionId: g.connection_id,
       id: g.id,
       name: g.name,
@@ -164,43 +173,33 @@ export function groupRowsForKeys(db: Db, keys: readonly ObjectKey[]): GroupRow[]
       type: g.type,
       managedBy: g.managed_by,
       managedByName: g.managed_by_name,
-      memberCount: counts.get(keyOf(g.connection_id, g.id)) ?? 0,
+      memberCount,
       lastMembershipUpdated: g.last_membership_updated,
-    })),
+    }),
   );
 }
 
 /** Full AppRows (with assigned group counts) for `keys`, in the keys' order. */
 export function appRowsForKeys(db: Db, keys: readonly ObjectKey[]): AppRow[] {
-  if (keys.length === 0) return [];
-  const json = keysJson(keys);
-  const rows = db
-    .prepare(
-      `SELECT a.connection_id, a.id, a.name, a.label, a.status, a.sign_on_mode
+  return rowsWithCounts<AppDbRow, AppRow>(
+    db,
+    keys,
+    {
+      rows: `SELECT a.connection_id, a.id, a.name, a.label, a.status, a.sign_on_mode
        FROM json_each(?) j JOIN cur_apps a ON a.connection_id = j.value ->> 0 AND a.id = j.value ->> 1`,
-    )
-    .all(json) as AppDbRow[];
-  const counts = countsByKey(
-    db
-      .prepare(
-        `SELECT x.connection_id, x.app_id, count(*) FROM json_each(?) j
+      counts: `SELECT x.connection_id, x.app_id, count(*) FROM json_each(?) j
          JOIN cur_app_assignments x ON x.connection_id = j.value ->> 0 AND x.app_id = j.value ->> 1
          GROUP BY x.connection_id, x.app_id`,
-      )
-      .raw()
-      .all(json) as [number, string, number][],
-  );
-  return inKeyOrder(
-    keys,
-    rows.map((a) => ({
+    },
+    (a, groupCount) => ({
       connectionId: a.connection_id,
       id: a.id,
       name: a.name,
       label: a.label,
       status: a.status,
       signOnMode: a.sign_on_mode,
-      groupCount: counts.get(keyOf(a.connection_id, a.id)) ?? 0,
-    })),
+      groupCount,
+    }),
   );
 }
 
@@ -211,4 +210,22 @@ export function connectionRef(db: Db, connectionId: number): ConnectionRef | und
     | { id: number; name: string; kind: string; base_url: string }
     | undefined;
   return row && { id: row.id, name: row.name, kind: row.kind, baseUrl: row.base_url };
+}
+
+/**
+ * One object's row (through the same loader as its table) and its connection,
+ * for a detail view; a missing either is a not-found error naming `kind`.
+ * Call inside the detail's transaction so the row and what follows agree.
+ */
+export function objectWithConnection<R>(
+  db: Db,
+  kind: 'app' | 'group',
+  rowsForKeys: (db: Db, keys: readonly ObjectKey[]) => R[],
+  connectionId: number,
+  id: string,
+): { row: R; connection: ConnectionRef } {
+  const [row] = rowsForKeys(db, [[connectionId, id]]);
+  const connection = connectionRef(db, connectionId);
+  if (!row || !connection) throw new UserError(`no ${kind} "${id}" in connection #${connectionId}`, 'not-found');
+  return { row, connection };
 }

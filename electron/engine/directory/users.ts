@@ -7,12 +7,14 @@ import type { Db } from '../db/database.js';
 import { adminUrl } from './admin-urls.js';
 import {
   dataStamp,
+  equalTo,
   inClause,
   keyOf,
+  listPage,
+  oneOf,
   orderBy,
-  pageOfKeys,
-  searchClause,
-  whereSql,
+  selectKeys,
+  type Condition,
   type ObjectKey,
   type PageCache,
   type SearchColumn,
@@ -57,48 +59,31 @@ export const USER_SORT: Readonly<Record<UserQuery['sort'], string>> = {
 };
 const USER_TIE_BREAK = 'i.display_name COLLATE NOCASE, i.connection_id, i.id';
 
-/** WHERE parts shared by the table and its count. A department of '' means "no department". */
-export function userFilters(q: Pick<UserQuery, 'search' | 'status' | 'department' | 'connectionId'>): { where: string[]; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (q.connectionId !== undefined) {
-    where.push('i.connection_id = ?');
-    params.push(q.connectionId);
-  }
-  if (q.status.length) {
-    where.push(inClause('i.status', q.status));
-    params.push(...q.status);
-  }
-  if (q.department.length) {
-    const none = q.department.includes('') ? ' OR i.department IS NULL' : '';
-    where.push(`(${inClause('i.department', q.department)}${none})`);
-    params.push(...q.department);
-  }
-  const search = searchClause(USER_SEARCH_COLUMNS, q.search);
-  where.push(...search.sql);
-  params.push(...search.params);
-  return { where, params };
+/** The filter menus' conditions. A department of '' means "no department". */
+export function userFilters(q: Pick<UserQuery, 'status' | 'department' | 'connectionId'>): (Condition | undefined)[] {
+  const none = q.department.includes('') ? ' OR i.department IS NULL' : '';
+  return [
+    equalTo('i.connection_id', q.connectionId),
+    oneOf('i.status', q.status),
+    q.department.length ? { sql: `(${inClause('i.department', q.department)}${none})`, params: q.department } : undefined,
+  ];
 }
 
 /** A page of users matching search, filters and sort. */
 export function listUsers(db: Db, q: UserQuery, cache?: PageCache): Page<UserRow> {
-  const { where, params } = userFilters(q);
-  const from = `FROM cur_identities i ${whereSql(where)}`;
-  return db.transaction(() => {
-    const { total, keys } = pageOfKeys(
-      db,
-      {
-        keysSql: `SELECT i.connection_id, i.id ${from} ${orderBy(USER_SORT, q.sort, q.dir, USER_TIE_BREAK)}`,
-        countSql: `SELECT count(*) ${from}`,
-        params,
-        preferKeys: q.search.trim() !== '',
-      },
-      q.offset,
-      q.limit,
-      cache,
-    );
-    return { total, offset: q.offset, rows: userRowsForKeys(db, keys) };
-  })();
+  return listPage(
+    db,
+    {
+      from: 'cur_identities i',
+      keyAlias: 'i',
+      filters: userFilters(q),
+      search: { columns: USER_SEARCH_COLUMNS, text: q.search },
+      orderBy: orderBy(USER_SORT, q.sort, q.dir, USER_TIE_BREAK),
+      rows: userRowsForKeys,
+    },
+    q,
+    cache,
+  );
 }
 
 export type Facet = { value: string; count: number };
@@ -169,15 +154,15 @@ export function getUser(db: Db, connectionId: number, id: string): UserDetail {
     const connection = connectionRef(db, connectionId);
     if (!r || !connection) throw new UserError(`no user "${id}" in connection #${connectionId}`, 'not-found');
     const manager = r.manager_id === null ? null : (managerNames(db, [r]).get(keyOf(connectionId, r.manager_id)) ?? null);
-    const groupKeys = db
-      .prepare(
-        `SELECT m.connection_id, m.group_id FROM cur_memberships m
-         JOIN cur_groups g ON g.connection_id = m.connection_id AND g.id = m.group_id
-         WHERE m.connection_id = ? AND m.identity_id = ?
-         ORDER BY g.name COLLATE NOCASE, g.id`,
-      )
-      .raw()
-      .all(connectionId, id) as [number, string][];
+    const groupKeys = selectKeys(
+      db,
+      `SELECT m.connection_id, m.group_id FROM cur_memberships m
+       JOIN cur_groups g ON g.connection_id = m.connection_id AND g.id = m.group_id
+       WHERE m.connection_id = ? AND m.identity_id = ?
+       ORDER BY g.name COLLATE NOCASE, g.id`,
+      connectionId,
+      id,
+    );
     const groups = groupRowsForKeys(db, groupKeys);
     const row = toUserRow(r, manager, groupCounts(db, [[connectionId, id]]).get(keyOf(connectionId, id)) ?? 0);
 
