@@ -1,36 +1,27 @@
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { GroupRow } from '../../../../shared/domain.js';
+import type { ReactNode } from 'react';
 import { StatusBadge } from '../../components/Badges.js';
-import { DataGrid, type SortState } from '../../components/DataGrid.js';
 import { EmptyState } from '../../components/EmptyState.js';
-import { IconExternal } from '../../components/Icons.js';
-import { InlineError } from '../../components/InlineError.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
 import { useAsync } from '../../hooks/useAsync.js';
 import { formatNumber, initials } from '../../lib/format.js';
-import { localPage } from '../../lib/local-pages.js';
-import { navigate, routes, type ObjectRef } from '../../lib/router.js';
+import type { ObjectRef } from '../../lib/router.js';
 import { directory } from '../../stores/directory-store.js';
 import { groupColumns, objectKey, signOnMode } from './columns.js';
+import { AdminLink, DetailPending, RelatedGrid } from './DetailParts.js';
+
+const groupGridColumns = groupColumns({ sortable: true, compact: true });
 
 export function AppDetail({ target }: { target: ObjectRef }): ReactNode {
   const key = objectKey(target);
   const state = useAsync(key, (signal) => directory.app(target, signal));
   const app = state.data;
 
-  if (state.status === 'error' && !app) {
-    return (
-      <div className="detail">
-        <InlineError title="Couldn’t load this app" message={state.error} onRetry={state.reload} />
-      </div>
-    );
-  }
   if (!app) {
     return (
-      <div className="detail">
+      <DetailPending what="app" state={state}>
         <SkeletonLines lines={3} label="Loading app" />
         <SkeletonLines lines={6} label="Loading assigned groups" />
-      </div>
+      </DetailPending>
     );
   }
   const members = app.groups.reduce((n, g) => n + g.memberCount, 0);
@@ -50,13 +41,7 @@ export function AppDetail({ target }: { target: ObjectRef }): ReactNode {
           </div>
         </div>
       </header>
-      {app.adminUrl ? (
-        <div className="detail-actions">
-          <a className="btn btn-sm" href={app.adminUrl} target="_blank" rel="noopener noreferrer">
-            Open in Okta admin <IconExternal size={12} />
-          </a>
-        </div>
-      ) : null}
+      <AdminLink href={app.adminUrl} />
       <dl className="facts">
         <div>
           <dt>Assigned groups</dt>
@@ -78,30 +63,16 @@ export function AppDetail({ target }: { target: ObjectRef }): ReactNode {
         </div>
       </dl>
       <h3 className="section-title">Assigned groups</h3>
-      <AppGroups groups={app.groups} appKey={key} />
+      <RelatedGrid
+        label="Assigned groups"
+        rows={app.groups}
+        ownerKey={key}
+        columns={groupGridColumns}
+        initialSort="name"
+        opens="groups"
+        maxVisibleRows={16}
+        empty={<EmptyState title="No groups are assigned to this app">Nobody gets this app through a group.</EmptyState>}
+      />
     </div>
-  );
-}
-
-function AppGroups({ groups, appKey }: { groups: readonly GroupRow[]; appKey: string }): ReactNode {
-  const [sort, setSort] = useState<SortState<'name' | 'type' | 'managedBy' | 'memberCount'>>({ key: 'name', dir: 'asc' });
-  const columns = useMemo(() => groupColumns({ sortable: true, compact: true }), []);
-  const fetchPage = useCallback(
-    (offset: number, limit: number) => Promise.resolve(localPage(groups, offset, limit, { sortValue: (g) => g[sort.key], dir: sort.dir })),
-    [groups, sort],
-  );
-  return (
-    <DataGrid
-      label="Assigned groups"
-      columns={columns}
-      fetchPage={fetchPage}
-      queryKey={`${appKey}|${sort.key}|${sort.dir}`}
-      rowKey={objectKey}
-      sort={sort}
-      onSortChange={setSort}
-      onOpen={(g) => navigate(routes.directory('groups', { connectionId: g.connectionId, id: g.id }))}
-      maxVisibleRows={16}
-      empty={<EmptyState title="No groups are assigned to this app">Nobody gets this app through a group.</EmptyState>}
-    />
   );
 }

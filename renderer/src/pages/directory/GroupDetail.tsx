@@ -1,10 +1,8 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { AppRow, UserRow } from '../../../../shared/domain.js';
+import type { UserRow } from '../../../../shared/domain.js';
 import { Badge, ManagedByBadge } from '../../components/Badges.js';
-import { DataGrid, type SortState } from '../../components/DataGrid.js';
+import { DataGrid } from '../../components/DataGrid.js';
 import { EmptyState } from '../../components/EmptyState.js';
-import { IconExternal } from '../../components/Icons.js';
-import { InlineError } from '../../components/InlineError.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { SearchInput } from '../../components/SearchInput.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
@@ -12,14 +10,16 @@ import { tabPanelProps, Tabs } from '../../components/Tabs.js';
 import { useAsync } from '../../hooks/useAsync.js';
 import { useDebouncedValue } from '../../hooks/useDebouncedValue.js';
 import { formatNumber } from '../../lib/format.js';
-import { localPage } from '../../lib/local-pages.js';
 import { navigate, routes, type ObjectRef } from '../../lib/router.js';
 import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory } from '../../stores/directory-store.js';
 import { appColumns, groupType, objectKey, userColumns } from './columns.js';
-import { SEARCH_DEBOUNCE_MS } from './UsersTab.js';
+import { AdminLink, DetailPending, RelatedGrid } from './DetailParts.js';
+import { SEARCH_DEBOUNCE_MS } from './DirectoryList.js';
 
 type Tab = 'members' | 'apps';
+
+const appGridColumns = appColumns({ sortable: true });
 
 export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
   const key = objectKey(target);
@@ -27,19 +27,12 @@ export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
   const [tab, setTab] = useState<Tab>('members');
   const group = state.data;
 
-  if (state.status === 'error' && !group) {
-    return (
-      <div className="detail">
-        <InlineError title="Couldn’t load this group" message={state.error} onRetry={state.reload} />
-      </div>
-    );
-  }
   if (!group) {
     return (
-      <div className="detail">
+      <DetailPending what="group" state={state}>
         <SkeletonLines lines={3} label="Loading group" />
         <SkeletonLines lines={8} label="Loading members" />
-      </div>
+      </DetailPending>
     );
   }
 
@@ -58,13 +51,7 @@ export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
         </div>
       </header>
       {group.description ? <p className="detail-desc">{group.description}</p> : null}
-      {group.adminUrl ? (
-        <div className="detail-actions">
-          <a className="btn btn-sm" href={group.adminUrl} target="_blank" rel="noopener noreferrer">
-            Open in Okta admin <IconExternal size={12} />
-          </a>
-        </div>
-      ) : null}
+      <AdminLink href={group.adminUrl} />
       <dl className="facts">
         <div>
           <dt>Members</dt>
@@ -96,7 +83,20 @@ export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
         ]}
       />
       <div {...tabPanelProps('group-detail', tab)} className="tab-panel">
-        {tab === 'members' ? <GroupMembers target={target} /> : <GroupApps apps={group.apps} groupKey={key} />}
+        {tab === 'members' ? (
+          <GroupMembers target={target} />
+        ) : (
+          <RelatedGrid
+            label="Assigned apps"
+            rows={group.apps}
+            ownerKey={key}
+            columns={appGridColumns}
+            initialSort="label"
+            opens="apps"
+            maxVisibleRows={12}
+            empty={<EmptyState title="No apps are assigned to this group" />}
+          />
+        )}
       </div>
     </div>
   );
@@ -131,28 +131,5 @@ function GroupMembers({ target }: { target: ObjectRef }): ReactNode {
         }
       />
     </div>
-  );
-}
-
-function GroupApps({ apps, groupKey }: { apps: readonly AppRow[]; groupKey: string }): ReactNode {
-  const [sort, setSort] = useState<SortState<'label' | 'status' | 'groupCount'>>({ key: 'label', dir: 'asc' });
-  const columns = useMemo(() => appColumns({ sortable: true }), []);
-  const fetchPage = useCallback(
-    (offset: number, limit: number) => Promise.resolve(localPage(apps, offset, limit, { sortValue: (a) => a[sort.key], dir: sort.dir })),
-    [apps, sort],
-  );
-  return (
-    <DataGrid
-      label="Assigned apps"
-      columns={columns}
-      fetchPage={fetchPage}
-      queryKey={`${groupKey}|${sort.key}|${sort.dir}`}
-      rowKey={objectKey}
-      sort={sort}
-      onSortChange={setSort}
-      onOpen={(a) => navigate(routes.directory('apps', { connectionId: a.connectionId, id: a.id }))}
-      maxVisibleRows={12}
-      empty={<EmptyState title="No apps are assigned to this group" />}
-    />
   );
 }

@@ -1,9 +1,8 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { GroupRow, UserDetail as User } from '../../../../shared/domain.js';
+import type { UserDetail as User } from '../../../../shared/domain.js';
 import { StatusBadge } from '../../components/Badges.js';
 import { DataGrid, type GridColumn, type SortState } from '../../components/DataGrid.js';
 import { EmptyState } from '../../components/EmptyState.js';
-import { IconExternal } from '../../components/Icons.js';
 import { InlineError } from '../../components/InlineError.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
@@ -14,10 +13,13 @@ import { localPage } from '../../lib/local-pages.js';
 import { navigate, routes, type ObjectRef } from '../../lib/router.js';
 import { directory } from '../../stores/directory-store.js';
 import { groupColumns, objectKey, signOnMode } from './columns.js';
+import { AdminLink, DetailPending, RelatedGrid } from './DetailParts.js';
 
 type Tab = 'profile' | 'groups' | 'apps';
 type UserApp = User['apps'][number];
 type AppSortKey = 'label' | 'status' | 'via';
+
+const groupGridColumns = groupColumns({ sortable: true, compact: true });
 
 export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
   const key = objectKey(target);
@@ -25,21 +27,14 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
   const [tab, setTab] = useState<Tab>('profile');
   const user = state.data;
 
-  if (state.status === 'error' && !user) {
-    return (
-      <div className="detail">
-        <InlineError title="Couldn’t load this user" message={state.error} onRetry={state.reload} />
-      </div>
-    );
-  }
   if (!user) {
     return (
-      <div className="detail">
+      <DetailPending what="user" state={state}>
         <div className="detail-head">
           <SkeletonLines lines={3} label="Loading user" />
         </div>
         <SkeletonLines lines={8} label="Loading profile" />
-      </div>
+      </DetailPending>
     );
   }
 
@@ -85,13 +80,7 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
           </div>
         </div>
       </header>
-      {user.adminUrl ? (
-        <div className="detail-actions">
-          <a className="btn btn-sm" href={user.adminUrl} target="_blank" rel="noopener noreferrer">
-            Open in Okta admin <IconExternal size={12} />
-          </a>
-        </div>
-      ) : null}
+      <AdminLink href={user.adminUrl} />
       {state.status === 'error' ? <InlineError message={state.error} onRetry={state.reload} /> : null}
       <dl className="facts">
         {facts.map(([k, v]) => (
@@ -127,36 +116,21 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
             </dl>
           )
         ) : tab === 'groups' ? (
-          <UserGroups groups={user.groups} userKey={key} />
+          <RelatedGrid
+            label="Groups of this user"
+            rows={user.groups}
+            ownerKey={key}
+            columns={groupGridColumns}
+            initialSort="name"
+            opens="groups"
+            maxVisibleRows={12}
+            empty={<EmptyState title="Not a member of any group" />}
+          />
         ) : (
           <UserApps apps={user.apps} userKey={key} />
         )}
       </div>
     </div>
-  );
-}
-
-function UserGroups({ groups, userKey }: { groups: readonly GroupRow[]; userKey: string }): ReactNode {
-  const [sort, setSort] = useState<SortState<'name' | 'type' | 'managedBy' | 'memberCount'>>({ key: 'name', dir: 'asc' });
-  const columns = useMemo(() => groupColumns({ sortable: true, compact: true }), []);
-  const fetchPage = useCallback(
-    (offset: number, limit: number) =>
-      Promise.resolve(localPage(groups, offset, limit, { sortValue: (g) => g[sort.key], dir: sort.dir })),
-    [groups, sort],
-  );
-  return (
-    <DataGrid
-      label="Groups of this user"
-      columns={columns}
-      fetchPage={fetchPage}
-      queryKey={`${userKey}|${sort.key}|${sort.dir}`}
-      rowKey={objectKey}
-      sort={sort}
-      onSortChange={setSort}
-      onOpen={(g) => navigate(routes.directory('groups', { connectionId: g.connectionId, id: g.id }))}
-      maxVisibleRows={12}
-      empty={<EmptyState title="Not a member of any group" />}
-    />
   );
 }
 
