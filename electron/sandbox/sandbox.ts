@@ -1,22 +1,26 @@
 // Starts the embedded sandbox tenant: a generated organisation behind an
 // Okta-compatible server on loopback, with an admin API token, a read-only
-// admin API token and an OAuth service app (private_key_jwt). Used by
+// admin API token and an OAuth service app (private_key_jwt), and (unless
+// `graph: false`) a Microsoft Graph-compatible HTTPS server over the Entra
+// view of the same people, with a client-credentials app registration. Used by
 // `npm start` without a tenant (the demo), `latchkey sandbox`, the tests and
 // the benchmarks.
 //
 // The organisation is deterministic (same seed and size, same people, ids,
-// groups and memberships). The credentials are not: tokens and the service
-// app's key pair are random per start, because a sandbox left running on a
-// shared machine should not answer to a token anyone can derive from the
-// seed. Scripts read them from the JSON line printed by `latchkey sandbox`.
-import { generateKeyPair, randomBytes } from 'node:crypto';
+// groups and memberships). The credentials are not: tokens, the service
+// app's key pair, the Graph client secret and the TLS CA are random per
+// start, because a sandbox left running on a shared machine should not answer
+// to a token anyone can derive from the seed. Scripts read them from the JSON line printed by `latchkey sandbox`.
+import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Faults } from './faults.js';
+import { startGraphServer, type GraphServer } from './graph-server.js';
 import { generateOrg, type Org } from './org-generator.js';
 import { startOktaServer, type Clock } from './okta-server.js';
 import type { OktaMutations } from './okta-state.js';
 import type { RateLimitMode } from './rate-limits.js';
 import type { SystemLog } from './system-log.js';
+import { generateSandboxTls } from './tls.js';
 
 export type SandboxOptions = {
   /** People in the organisation (default 2000). */
@@ -31,6 +35,16 @@ export type SandboxOptions = {
   domain?: string;
   /** How 'slow' faults wait (tests inject one). */
   sleep?: (ms: number) => Promise<void>;
+  /** Also start the Microsoft Graph sandbox over TLS (default true; it adds well under a second, mostly key generation overlapped with org generation). */
+  graph?: boolean;
+  /**
+   * 'hybrid' (default): Entra holds the same people as Okta (same e-mails and
+   * employee ids, different object ids). 'separate': Entra holds another
+   * generated organisation (seed + 1, its own domain).
+   */
+  graphOrg?: 'hybrid' | 'separate';
+  /** Graph delta tokens older than this get 410 (default 7 days). */
+  graphDeltaTokenMaxAgeMs?: number;
 };
 
 export type SandboxOktaOAuth = { clientId: string; privateKeyPem: string; keyId: string; scopes: string[] };
@@ -45,8 +59,23 @@ export type SandboxOkta = {
   oauth: SandboxOktaOAuth;
 };
 
+/** The Graph sandbox and the app registration it trusts (client credentials with a client secret). */
+export type SandboxGraph = {
+  /** https://127.0.0.1:P: Graph at `${url}/v1.0`, tokens at `${url}/${tenantId}/oauth2/v2.0/token`. */
+  url: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** The per-start CA that signed the server certificate: the only certificate a client should trust for `url`. */
+  caPem: string;
+};
+
 export type Sandbox = {
   okta: SandboxOkta;
+  /** Absent when started with `graph: false`. */
+  graph?: SandboxGraph;
+  /** The Graph server itself (directory, faults, mutations "made in Entra"). */
+  graphServer?: GraphServer;
   org: Org;
   faults: Faults;
   /** Changes made "outside Latchkey" (in Okta), each with its System Log events. */
@@ -85,6 +114,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // History is generated up to the start of today (UTC): stable all day, and
   // "stale for 90 days" keeps its meaning whenever the demo runs.
   const anchor = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const withGraph = options.graph ?? true;
+  // Key generation runs on libuv's thread pool: start it before the (synchronous) org generation so the two overlap.
+  // Certificate validity follows the real clock, not the injected one: TLS clients check it against theirs.
+  const tlsPromise = withGraph ? generateSandboxTls() : null;
+  // Its failure is reported where it is awaited, below; this only stops Node flagging it as unhandled meanwhile.
+  tlsPromise?.catch(() => undefined);
   const org = generateOrg({ users: options.users ?? 2000, seed: options.seed ?? 1, anchor, ...(options.domain ? { domain: options.domain } : {}) });
 
   const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
@@ -107,7 +142,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
 
+  let graph: { info: SandboxGraph; server: GraphServer } | null = null;
+  if (tlsPromise) {
+    try {
+      const tls = await tlsPromise;
+      const graphOrg =
+        options.graphOrg === 'separate' ? generateOrg({ users: options.users ?? 2000, seed: (options.seed ?? 1) + 1, anchor }) : org;
+      const clientId = randomUUID();
+      // Entra client secret values look like "abc8Q~" followed by 34 characters.
+      const clientSecret = `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(26).toString('base64url').slice(0, 34)}`;
+      const graphServer = await startGraphServer({
+        org: graphOrg,
+        tls,
+        clients: [{ clientId, clientSecret, displayName: 'Latchkey' }],
+        host: options.host ?? '127.0.0.1',
+        throttling: (options.rateLimits ?? 'off') !== 'off',
+        clock,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.graphDeltaTokenMaxAgeMs !== undefined ? { deltaTokenMaxAgeMs: options.graphDeltaTokenMaxAgeMs } : {}),
+      });
+      graph = { info: { url: graphServer.url, tenantId: graphServer.tenantId, clientId, clientSecret, caPem: tls.caPem }, server: graphServer };
+    } catch (e) {
+      await server.close();
+      throw e;
+    }
+  }
+
   return {
+    ...(graph ? { graph: graph.info, graphServer: graph.server } : {}),
     okta: {
       url: server.url,
       token,
@@ -118,15 +180,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults: server.faults,
     mutations: server.mutations,
     log: server.log,
-    close: server.close,
+    close: async () => {
+      await Promise.all([server.close(), graph?.server.close()]);
+    },
   };
 }
 
 /**
  * The one line `latchkey sandbox` prints on stdout:
- * {"okta":{"url":"http://127.0.0.1:41234","token":"00…","readOnlyToken":"00…","oauth":{"clientId":"0oa…","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n…","keyId":"…","scopes":["okta.users.read",…]}}}
+ * {"okta":{"url":"http://127.0.0.1:41234","token":"00…","readOnlyToken":"00…","oauth":{"clientId":"0oa…","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n…","keyId":"…","scopes":["okta.users.read",…]}},
+ *  "graph":{"url":"https://127.0.0.1:41235","tenantId":"…","clientId":"…","clientSecret":"…","caPem":"-----BEGIN CERTIFICATE-----\n…"}}
+ * ("graph" only when the Graph sandbox runs.)
  */
-export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'>): string {
+export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph'>>): string {
   const { url, token, readOnlyToken, oauth } = sandbox.okta;
-  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes } } });
+  const graph = sandbox.graph ? { url: sandbox.graph.url, tenantId: sandbox.graph.tenantId, clientId: sandbox.graph.clientId, clientSecret: sandbox.graph.clientSecret, caPem: sandbox.graph.caPem } : undefined;
+  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes } }, ...(graph ? { graph } : {}) });
 }

@@ -37,6 +37,8 @@ export function loadSpec(file: string): OpenApiSpec {
 }
 
 export const loadOktaSpec = (): OpenApiSpec => loadSpec('okta-management.yaml');
+/** The Microsoft Graph v1.0 subset (paths as the spec spells them, e.g. /users/microsoft.graph.delta()). */
+export const loadGraphSpec = (): OpenApiSpec => loadSpec('msgraph-v1-subset.yaml');
 
 function resolveRef(spec: OpenApiSpec, ref: string): Schema {
   if (!ref.startsWith('#/')) throw new Error(`external $ref not supported: ${ref}`);
@@ -57,10 +59,14 @@ export function operation(spec: OpenApiSpec, method: string, pathTemplate: strin
   return op;
 }
 
-/** The JSON schema of an operation's response for a status (falls back to the Error schema for undocumented error statuses). */
+/**
+ * The JSON schema of an operation's response for a status. Looks up the exact
+ * status, then its range ("2XX", as Graph's spec writes), then for errors the
+ * "default" response, then the spec's Error schema (Okta's fallback).
+ */
 export function responseSchema(spec: OpenApiSpec, method: string, pathTemplate: string, status: number): Schema {
   const op = operation(spec, method, pathTemplate);
-  let response = op.responses[String(status)];
+  let response = op.responses[String(status)] ?? op.responses[`${String(status).charAt(0)}XX`] ?? (status >= 400 ? op.responses.default : undefined);
   if (!response) {
     if (status >= 400) return { $ref: '#/components/schemas/Error' };
     throw new Error(`${method.toUpperCase()} ${pathTemplate} documents no ${status} response`);
