@@ -14,7 +14,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { listen, originOf } from '../engine/net/listen.js';
 import { createFaults, type Faults } from './faults.js';
 import { createGraphDirectory, type GraphDirectory, type GraphUserOverride } from './graph-directory.js';
 import { aadError, graphError, GraphHttpError, type GraphReply } from './graph-errors.js';
@@ -253,15 +253,8 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
   });
   server.keepAliveTimeout = 30_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  base = `https://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const listening = await listen(server, options.port ?? 0, host);
+  base = originOf('https', host, listening.port);
 
   const at = (): number => clock.now().getTime();
   const mutations: GraphMutations = {
@@ -285,10 +278,6 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     directory: dir,
     faults,
     mutations,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: listening.close,
   };
 }

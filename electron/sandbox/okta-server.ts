@@ -14,7 +14,7 @@
 // process inject faults into a sandbox started by `latchkey sandbox`.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, originOf } from '../engine/net/listen.js';
 import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
 import { createTokenIssuer, type OAuthClient } from './oauth.js';
 import type { Org } from './org-generator.js';
@@ -259,15 +259,8 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
   // Sync clients keep connections alive across thousands of pages.
   server.keepAliveTimeout = 30_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const listening = await listen(server, options.port ?? 0, host);
+  base = originOf('http', host, listening.port);
 
   return {
     url: base,
@@ -275,11 +268,7 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
     mutations,
     log: state.log,
     state,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: listening.close,
   };
 }
 

@@ -24,7 +24,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../net/listen.js';
 import type { ErrorCode, EventMap, EventName } from '../../../shared/contract.js';
 import { eventNames } from '../../../shared/contract.js';
 import { dispatch, isChannel, scrubSecrets, type Handlers } from '../api.js';
@@ -294,14 +294,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   });
   server.headersTimeout = 20_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  const listening = await listen(server, options.port ?? 0, host);
+  port = listening.port;
 
   const unsubscribe = options.events ? subscribe(options.events, broadcast) : () => undefined;
   const heartbeat = setInterval(() => {
@@ -323,8 +317,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         clearInterval(heartbeat);
         for (const res of clients) res.end();
         clients.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // Already closed is fine: close() may race with a failed start.
+        listening.close().then(resolve, () => resolve());
       })),
   };
 }
