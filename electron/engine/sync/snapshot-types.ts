@@ -1,6 +1,6 @@
 // The normalised shape every connector produces and the snapshot writer
 // stores: one row type per snapshot table, independent of the IdP.
-import type { GroupManagedBy } from '../../../shared/domain.js';
+import type { GroupRow } from '../../../shared/domain.js';
 
 export type IdentityRecord = {
   id: string;
@@ -27,16 +27,8 @@ export type IdentityRecord = {
 /** How a user names their manager when it is not (yet) an IdP id: a login, email or employee number. */
 export type ManagerRef = { identityId: string; ref: string };
 
-export type GroupRecord = {
-  id: string;
-  name: string;
-  description: string | null;
-  type: string;
-  managedBy: GroupManagedBy;
-  managedByName: string | null;
-  lastMembershipUpdated: string | null;
-  lastUpdated: string | null;
-};
+/** A group as the snapshot stores it: the row the UI sees, without what is derived at read time. */
+export type GroupRecord = Omit<GroupRow, 'connectionId' | 'memberCount'> & { lastUpdated: string | null };
 
 export type AppRecord = {
   id: string;
