@@ -9,6 +9,7 @@ import {
   addConnection,
   getConnectionRecord,
   listConnectionRecords,
+  listConnections,
   removeConnection,
   testConnection,
   toSummary,
@@ -248,7 +249,7 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } });
-      const list = listConnectionRecords(ctx.db).map((c) => toSummary(c, listSyncRuns(ctx.db, { connectionId: c.id, limit: 1 })[0] ?? null));
+      const list = listConnections(ctx.db);
       if (values.json) io.stdout(`${JSON.stringify(list)}\n`);
       else if (list.length === 0) io.stdout('no connections (add one with: latchkey connection add okta --name NAME --org-url URL --token-env VAR)\n');
       else

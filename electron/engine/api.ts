@@ -16,7 +16,6 @@ import {
   type ErrorCode,
   type Result,
 } from '../../shared/contract.js';
-import type { SyncRunSummary } from '../../shared/domain.js';
 import { recentAuditEvents, verifyAuditChain } from './audit/audit-log.js';
 import {
   addConnection,
@@ -34,6 +33,7 @@ import { getGroup, listGroupMembers, listGroups } from './directory/groups.js';
 import { createPageCache } from './directory/query-kit.js';
 import { getUser, listUsers, userFacets } from './directory/users.js';
 import { activeSyncProgress, listSyncRuns } from './sync/sync-runner.js';
+import { lastSyncRun } from './sync/sync-runs.js';
 import { startSync } from './sync/sync-service.js';
 
 /** One function per channel: validated input in, the channel's output out. */
@@ -58,7 +58,6 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
   // until the file changes: scrolling a 100k-row table costs one query per
   // search/sort, not one full scan per page.
   const cache = createPageCache();
-  const lastRun = (connectionId: number): SyncRunSummary | null => listSyncRuns(db, { connectionId, limit: 1 })[0] ?? null;
   const writable = (): void => {
     if (ctx.readOnly) throw new UserError(READ_ONLY_MESSAGE, 'read-only');
   };
@@ -75,11 +74,11 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
     }),
     'dashboard:summary': () =>
       dashboardSummary(db, { clock: ctx.clock, readOnly: ctx.readOnly, recentRuns: (limit) => listSyncRuns(db, { limit }), cache }),
-    'connections:list': () => listConnections(db, lastRun),
+    'connections:list': () => listConnections(db),
     'connections:add': async (input) => {
       writable();
       const record = await addConnection(ctx, input);
-      return toSummary(record, lastRun(record.id));
+      return toSummary(record, lastSyncRun(db, record.id));
     },
     'connections:test': async ({ connectionId }) => {
       writable();

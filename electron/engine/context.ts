@@ -9,7 +9,6 @@ export type Clock = { now: () => Date };
 export const systemClock: Clock = { now: () => new Date() };
 
 export type EventSink = { emit: <E extends EventName>(event: E, payload: EventMap[E]) => void };
-export const nullEvents: EventSink = { emit: () => undefined };
 
 export type EngineContext = {
   db: Db;

@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { createOktaConnector } from '../connectors/okta/okta-connector.js';
 import type { ConnectionRecord, OktaCredential } from '../connectors/types.js';
 import { isSyncRunning } from '../sync/sync-runner.js';
+import { lastSyncRun } from '../sync/sync-runs.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { connectionAccount } from '../secrets/secret-store.js';
@@ -69,9 +70,9 @@ export function listConnectionRecords(db: Db): ConnectionRecord[] {
   return (db.prepare('SELECT * FROM connections ORDER BY name').all() as ConnectionRow[]).map(toRecord);
 }
 
-/** The summary the UI shows; `lastSync` comes from the newest run of each connection. */
-export function listConnections(db: Db, lastRun: (connectionId: number) => SyncRunSummary | null): ConnectionSummary[] {
-  return listConnectionRecords(db).map((c) => toSummary(c, lastRun(c.id)));
+/** The summary the UI and the CLI show; `lastSync` is the newest run of each connection. */
+export function listConnections(db: Db): ConnectionSummary[] {
+  return listConnectionRecords(db).map((c) => toSummary(c, lastSyncRun(db, c.id)));
 }
 
 export function toSummary(c: ConnectionRecord, lastSync: SyncRunSummary | null): ConnectionSummary {

@@ -62,3 +62,8 @@ export function getSyncRun(db: Db, id: number): SyncRunSummary | null {
   const row = db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as RunRow | undefined;
   return row ? toSummary(row) : null;
 }
+
+/** The newest run of a connection, what lists of connections show as "last sync". */
+export function lastSyncRun(db: Db, connectionId: number): SyncRunSummary | null {
+  return listSyncRuns(db, { connectionId, limit: 1 })[0] ?? null;
+}
