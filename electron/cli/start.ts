@@ -11,7 +11,7 @@ import type { SyncProgress } from '../../shared/domain.js';
 import { startDemo } from '../engine/demo.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { createEventBus, openWorkspace } from '../engine/workspace.js';
-import { startSandbox } from '../sandbox/sandbox.js';
+import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
 import { parseCommandArgs, portNumber, positiveInt, type CliIo } from './cli.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
@@ -61,12 +61,12 @@ export async function runStart(args: string[], io: CliIo & { db: string; explici
 
   const bus = createEventBus();
   const ctx = openWorkspace({ dbPath: io.db, secrets: io.secrets ?? keyringSecretStore(), transport: 'bridge', events: bus });
-  const users = values.users ? positiveInt(values.users, '--users') : 2000;
+  const users = values.users ? positiveInt(values.users, '--users') : DEMO_SANDBOX_OPTIONS.users;
   const interactive = process.stderr.isTTY && io.env.CI !== 'true';
   const unsubscribe = bus.subscribe((event, payload) => {
     if (event === 'sync:progress' && interactive) io.stderr(`\r${renderProgressLine(payload as SyncProgress)}`);
   });
-  const demo = await startDemo(ctx, { env: io.env, startSandbox: () => startSandbox({ users, seed: 1, port: 0, rateLimits: 'off' }) });
+  const demo = await startDemo(ctx, { env: io.env, startSandbox: () => startSandbox({ ...DEMO_SANDBOX_OPTIONS, users }) });
   if (demo) {
     io.stdout(`No tenant configured: using the embedded sandbox tenant (${users} people) at ${demo.sandbox.okta.url}\n`);
     process.once('exit', () => void demo.sandbox.close());

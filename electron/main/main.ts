@@ -32,7 +32,7 @@ import { listConnectionRecords } from '../engine/connections/connections.js';
 import { startDemo } from '../engine/demo.js';
 import type { EngineContext } from '../engine/context.js';
 import { createEventBus, userDataDir } from '../engine/workspace.js';
-import { startSandbox } from '../sandbox/sandbox.js';
+import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
 import { createEngineContext, parseShellArgs } from './engine-context.js';
 import { isAllowedExternalUrl, orgHosts } from './external-links.js';
 import { createSenderCheck, registerContractIpc } from './ipc.js';
@@ -231,7 +231,7 @@ if (!app.requestSingleInstanceLock()) {
       });
       // No real tenant configured: the demo runs on the embedded sandbox and
       // syncs it once; the window shows the progress through 'sync:progress'.
-      return ctx ? startDemo(ctx, { startSandbox: () => startSandbox({ users: 2000, seed: 1, port: 0, rateLimits: 'off' }) }) : null;
+      return ctx ? startDemo(ctx, { startSandbox: () => startSandbox(DEMO_SANDBOX_OPTIONS) }) : null;
     })
     .then((demo) => {
       if (demo) app.once('will-quit', () => void demo.sandbox.close());

@@ -22,6 +22,13 @@ import type { RateLimitMode } from './rate-limits.js';
 import type { SystemLog } from './system-log.js';
 import { generateSandboxTls } from './tls.js';
 
+/**
+ * The demo that `npm start` and the desktop app run when no tenant is
+ * configured: Okta only (nothing syncs from Graph yet, so its TLS set-up would
+ * be start-up work for nothing), no rate limits, a fixed organisation.
+ */
+export const DEMO_SANDBOX_OPTIONS = { users: 2000, seed: 1, port: 0, rateLimits: 'off', graph: false } as const;
+
 export type SandboxOptions = {
   /** People in the organisation (default 2000). */
   users?: number;
