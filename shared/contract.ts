@@ -4,16 +4,21 @@
 // table and nothing else; neither holds logic.
 import { z } from 'zod';
 import type {
+  AccountRef,
   AppDetail,
   AppInfo,
   AppRow,
   AuditEvent,
   ConnectionSummary,
   ConnectionTestResult,
+  CorrelationIssue,
   DashboardSummary,
   GroupDetail,
   GroupRow,
   Page,
+  RunDiff,
+  SnapshotChange,
+  ChangeCounts,
   SyncProgress,
   SyncRunSummary,
   UserDetail,
@@ -76,6 +81,99 @@ export const addOktaConnectionInput = z
   .strict();
 export type AddOktaConnectionInput = z.infer<typeof addOktaConnectionInput>;
 
+const pem = (what: string) => z.string().includes('-----BEGIN', { message: `not PEM: expected ${what}` });
+
+/** An Entra ID (Microsoft Graph) app registration with application permissions, client credentials flow. */
+export const addEntraConnectionInput = z
+  .object({
+    kind: z.literal('entra'),
+    name: z.string().trim().min(1, 'a name is required').max(80),
+    /** Directory (tenant) id or a verified domain. */
+    tenantId: z.string().trim().min(1, 'the tenant id is required').max(200),
+    clientId: z.string().trim().min(1, 'the application (client) id is required').max(200),
+    /** Microsoft identity platform host; sovereign clouds and the sandbox differ. */
+    authorityHost: httpUrl.default('https://login.microsoftonline.com'),
+    /** Graph endpoint; sovereign clouds and the sandbox differ. */
+    graphUrl: httpUrl.default('https://graph.microsoft.com'),
+    /** A CA certificate to trust for both hosts (TLS inspection, the sandbox); not a secret. */
+    caPem: pem('a CA certificate').optional(),
+    budgetShare: z.number().gt(0).max(1).default(0.5),
+    auth: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('secret'), clientSecret: z.string().min(1, 'the client secret is empty') }).strict(),
+      z
+        .object({
+          type: z.literal('certificate'),
+          /** The certificate and its private key, PEM, as uploaded to the app registration. */
+          certificatePem: pem('the certificate and private key').refine((s) => s.includes('PRIVATE KEY'), 'the PEM has no private key'),
+        })
+        .strict(),
+    ]),
+  })
+  .strict();
+export type AddEntraConnectionInput = z.infer<typeof addEntraConnectionInput>;
+
+export const addConnectionInput = z.discriminatedUnion('kind', [addOktaConnectionInput, addEntraConnectionInput]);
+export type AddConnectionInput = z.infer<typeof addConnectionInput>;
+
+export const syncScopeInput = z
+  .object({
+    groups: z
+      .object({
+        prefixes: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
+        pattern: z
+          .string()
+          .max(500)
+          .nullable()
+          .default(null)
+          .refine((p) => {
+            if (p === null || p === '') return true;
+            try {
+              new RegExp(p, 'i');
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'not a valid regular expression'),
+        types: z.array(z.string().trim().min(1).max(60)).max(20).default([]),
+      })
+      .strict()
+      .default({ prefixes: [], pattern: null, types: [] }),
+    apps: z
+      .object({ include: z.array(z.string().trim().min(1).max(200)).max(500).default([]) })
+      .strict()
+      .default({ include: [] }),
+  })
+  .strict();
+
+const changeKind = z.enum([
+  'joiner', 'leaver', 'status', 'attribute', 'membership-add', 'membership-remove', 'assignment-add', 'assignment-remove',
+  'group-added', 'group-removed', 'group-changed', 'app-added', 'app-removed', 'app-changed',
+]);
+
+export const changesQuery = z
+  .object({
+    /** One run's changes; otherwise the newest across runs. */
+    runId: z.number().int().positive().optional(),
+    connectionId: z.number().int().positive().optional(),
+    kind: z.array(changeKind).max(14).default([]),
+    /** Matches subject or object name/id and the before/after values. */
+    search: z.string().max(200).default(''),
+    ...paging,
+  })
+  .strict();
+export type ChangesQuery = z.infer<typeof changesQuery>;
+
+export const diffQuery = z
+  .object({
+    fromRunId: z.number().int().positive(),
+    toRunId: z.number().int().positive(),
+    kind: z.array(changeKind).max(14).default([]),
+    search: z.string().max(200).default(''),
+    ...paging,
+  })
+  .strict();
+export type DiffQuery = z.infer<typeof diffQuery>;
+
 export const userQuery = z
   .object({
     search: z.string().max(200).default(''),
@@ -127,14 +225,18 @@ export const contract = {
   'dashboard:summary': channel<DashboardSummary>()(empty),
   /** Every configured connection with its last sync run. */
   'connections:list': channel<ConnectionSummary[]>()(empty),
-  /** Adds a connection; the credential goes to the OS keychain, never to the database. */
-  'connections:add': channel<ConnectionSummary>()(addOktaConnectionInput),
+  /** Adds an Okta or Entra connection; the credential goes to the OS keychain, never to the database. */
+  'connections:add': channel<ConnectionSummary>()(addConnectionInput),
+  /** Sets what a connection syncs (group name prefixes/pattern/types, apps); applies from the next sync. */
+  'connections:setScope': channel<ConnectionSummary>()(z.object({ connectionId: z.number().int().positive(), scope: syncScopeInput }).strict()),
   /** Calls the IdP with the stored credential and reports org name and read/write ability. */
   'connections:test': channel<ConnectionTestResult>()(connectionRef),
   /** Removes a connection, its snapshot and its keychain entry. */
   'connections:remove': channel<{ removed: true }>()(connectionRef),
-  /** Starts a full sync in the background; progress arrives as `sync:progress` events. */
-  'sync:start': channel<{ runId: number }>()(connectionRef),
+  /** Starts a sync in the background (incremental when it can, full when asked or needed); progress arrives as `sync:progress` events. */
+  'sync:start': channel<{ runId: number }>()(
+    z.object({ connectionId: z.number().int().positive(), full: z.boolean().default(false) }).strict(),
+  ),
   /** Sync run history, newest first (optionally for one connection). */
   'sync:runs': channel<SyncRunSummary[]>()(
     z.object({ connectionId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(50) }).strict(),
@@ -159,6 +261,14 @@ export const contract = {
   'directory:apps': channel<Page<AppRow>>()(appQuery),
   /** One app with its assigned groups. */
   'directory:app': channel<AppDetail>()(objectRef),
+  /** People whose accounts could not be matched across IdPs without guessing. */
+  'directory:correlationIssues': channel<CorrelationIssue[]>()(empty),
+  /** Every IdP account of the person an identity belongs to. */
+  'directory:accounts': channel<AccountRef[]>()(objectRef),
+  /** Recorded changes (one run's, or the newest), filtered, with counts per kind. */
+  'changes:list': channel<Page<SnapshotChange> & { counts: ChangeCounts }>()(changesQuery),
+  /** The net difference between two runs of one connection. */
+  'changes:diff': channel<RunDiff>()(diffQuery),
   /** The newest audit events and whether the hash chain verifies. */
   'audit:recent': channel<{ events: AuditEvent[]; chainValid: boolean }>()(
     z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),

@@ -22,7 +22,35 @@ export type ConnectionSummary = {
   orgName: string | null;
   createdAt: string;
   lastSync: SyncRunSummary | null;
+  /** Entra: the directory (tenant) id; null for other kinds. */
+  tenantId: string | null;
+  /** What the sync is limited to (empty: everything). */
+  scope: SyncScope;
+  /** True when the connection pins its own CA certificate (sandbox, TLS inspection). */
+  customCa: boolean;
 };
+
+/**
+ * Limits a connection's sync, as large orgs need. Groups out of scope are not
+ * stored and their memberships are not fetched; apps out of scope are not
+ * stored with their assignments. Empty lists mean "no limit".
+ */
+export type SyncScope = {
+  groups: {
+    /** Keep groups whose name starts with one of these (case-insensitive). */
+    prefixes: string[];
+    /** Keep groups whose name matches this regular expression (JavaScript syntax, case-insensitive). */
+    pattern: string | null;
+    /** Keep groups of these IdP types (e.g. OKTA_GROUP, APP_GROUP; Security, Microsoft365, Dynamic). */
+    types: string[];
+  };
+  apps: {
+    /** Keep apps whose label or name matches one of these, case-insensitively. */
+    include: string[];
+  };
+};
+
+export const emptyScope = (): SyncScope => ({ groups: { prefixes: [], pattern: null, types: [] }, apps: { include: [] } });
 
 export type SyncRunSummary = {
   id: number;
@@ -45,6 +73,92 @@ export type SyncRunSummary = {
   /** 429 answers received (each was retried). */
   rateLimited: number;
   error: string | null;
+  /** Changes this run recorded (0 for a baseline). */
+  changes: number;
+  /** Per kind, for the dashboard and the run list. */
+  changeCounts: ChangeCounts;
+  /** The connection's first snapshot: nothing to compare it with. */
+  baseline: boolean;
+  /** Why this mode was chosen or what the run noticed, e.g. "System Log position older than 90 days". */
+  note: string | null;
+};
+
+export type ChangeKind =
+  | 'joiner'
+  | 'leaver'
+  | 'status'
+  | 'attribute'
+  | 'membership-add'
+  | 'membership-remove'
+  | 'assignment-add'
+  | 'assignment-remove'
+  | 'group-added'
+  | 'group-removed'
+  | 'group-changed'
+  | 'app-added'
+  | 'app-removed'
+  | 'app-changed';
+
+export const changeKinds: readonly ChangeKind[] = [
+  'joiner', 'leaver', 'status', 'attribute', 'membership-add', 'membership-remove', 'assignment-add', 'assignment-remove',
+  'group-added', 'group-removed', 'group-changed', 'app-added', 'app-removed', 'app-changed',
+];
+
+export type ChangeCounts = Partial<Record<ChangeKind, number>>;
+
+/**
+ * One recorded change. The subject is a user (joiner, leaver, status,
+ * attribute, membership-*), a group (group-*) or an app (app-*,
+ * assignment-*); `objectId` is the group on the other end of a membership
+ * or app assignment. Attribute and status changes name their field.
+ */
+export type SnapshotChange = {
+  seq: number;
+  runId: number;
+  connectionId: number;
+  kind: ChangeKind;
+  subjectType: 'user' | 'group' | 'app';
+  subjectId: string;
+  subjectName: string | null;
+  objectId: string | null;
+  objectName: string | null;
+  field: string | null;
+  before: string | null;
+  after: string | null;
+};
+
+/** The net change between two runs of one connection (later changes cancel earlier ones). */
+export type RunDiff = {
+  connectionId: number;
+  fromRunId: number;
+  toRunId: number;
+  fromAt: string;
+  toAt: string;
+  counts: ChangeCounts;
+  total: number;
+  offset: number;
+  rows: SnapshotChange[];
+};
+
+/** One IdP account of a person (a correlated user may have several). */
+export type AccountRef = {
+  connectionId: number;
+  connectionName: string;
+  kind: ConnectionKind;
+  id: string;
+  login: string;
+  status: string;
+  /** How it was linked to the person's first account; null for that account itself. */
+  matchedBy: 'email' | 'employee-id' | null;
+};
+
+/** A match the correlation would not guess: the admin decides. */
+export type CorrelationIssue = {
+  id: number;
+  reason: 'ambiguous-email' | 'ambiguous-employee-id' | 'conflicting-keys';
+  /** The e-mail address or employee id the accounts share. */
+  key: string;
+  accounts: AccountRef[];
 };
 
 export type ConnectionTestResult = {
@@ -83,6 +197,8 @@ export type UserRow = {
   employeeType: string | null;
   lastLogin: string | null;
   groupCount: number;
+  /** Every IdP account of this person, this row's own first (one entry when not correlated). */
+  accounts: AccountRef[];
 };
 
 export type UserDetail = UserRow & {
@@ -168,6 +284,8 @@ export type AppInfo = {
 
 export type SyncPhase =
   | 'starting'
+  /** Incremental: reading the System Log / delta links and applying what changed. */
+  | 'changes'
   | 'users'
   | 'groups'
   | 'memberships'

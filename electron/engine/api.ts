@@ -22,9 +22,12 @@ import {
   listConnections,
   rememberOrgName,
   removeConnection,
+  setConnectionScope,
   testConnection,
   toSummary,
 } from './connections/connections.js';
+import { accountsOf, correlationIssues } from './directory/people.js';
+import { diffRuns, listChanges } from './sync/changes.js';
 import { UserError, type EngineContext } from './context.js';
 import { schemaVersion } from './db/database.js';
 import { getApp, listApps } from './directory/apps.js';
@@ -42,10 +45,16 @@ export type Handlers = {
 };
 
 /** Channels that change the workspace or need the keychain; refused on a read-only snapshot. */
-export const WRITE_CHANNELS = ['connections:add', 'connections:remove', 'connections:test', 'sync:start'] as const satisfies readonly Channel[];
+export const WRITE_CHANNELS = [
+  'connections:add',
+  'connections:remove',
+  'connections:test',
+  'connections:setScope',
+  'sync:start',
+] as const satisfies readonly Channel[];
 
 export const READ_ONLY_MESSAGE =
-  'this snapshot was opened read-only, without credentials: connections cannot be added, removed, tested or synced here';
+  'this snapshot was opened read-only, without credentials: connections cannot be added, changed, removed, tested or synced here';
 
 export type HandlerDeps = {
   /** The app version for app:info; read from package.json when omitted. */
@@ -92,9 +101,15 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       cache.clear();
       return { removed: true as const };
     },
-    'sync:start': async ({ connectionId }) => {
+    'connections:setScope': ({ connectionId, scope }) => {
       writable();
-      const started = await startSync(ctx, connectionId);
+      const record = setConnectionScope(ctx, connectionId, scope);
+      cache.clear();
+      return toSummary(record, lastSyncRun(db, record.id));
+    },
+    'sync:start': async ({ connectionId, full }) => {
+      writable();
+      const started = await startSync(ctx, connectionId, { full });
       // The outcome reaches the renderer as a sync:finished event; a failed
       // run is recorded by the runner, so nothing is left to handle here.
       started.done.catch(() => undefined);
@@ -110,6 +125,10 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
     'directory:groupMembers': (q) => listGroupMembers(db, q, cache),
     'directory:apps': (q) => listApps(db, q, cache),
     'directory:app': ({ connectionId, id }) => getApp(db, connectionId, id),
+    'directory:correlationIssues': () => correlationIssues(db),
+    'directory:accounts': ({ connectionId, id }) => accountsOf(db, connectionId, id),
+    'changes:list': (q) => listChanges(db, q),
+    'changes:diff': (q) => diffRuns(db, q),
     'audit:recent': ({ limit }) => ({ events: recentAuditEvents(db, limit), chainValid: verifyAuditChain(db).valid }),
   };
 }

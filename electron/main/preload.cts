@@ -28,6 +28,7 @@ const api = {
   'connections:add': call('connections:add'),
   'connections:test': call('connections:test'),
   'connections:remove': call('connections:remove'),
+  'connections:setScope': call('connections:setScope'),
   'sync:start': call('sync:start'),
   'sync:runs': call('sync:runs'),
   'sync:active': call('sync:active'),
@@ -39,6 +40,10 @@ const api = {
   'directory:groupMembers': call('directory:groupMembers'),
   'directory:apps': call('directory:apps'),
   'directory:app': call('directory:app'),
+  'directory:correlationIssues': call('directory:correlationIssues'),
+  'directory:accounts': call('directory:accounts'),
+  'changes:list': call('changes:list'),
+  'changes:diff': call('changes:diff'),
   'audit:recent': call('audit:recent'),
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
     if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`unknown event "${String(event)}"`);

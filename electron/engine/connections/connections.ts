@@ -1,12 +1,14 @@
 // Connections: the non-secret half lives in SQLite, the credential in the OS
 // keychain under an account named after the workspace and connection id.
 // Every change writes an audit event in the same transaction.
-import type { AddOktaConnectionInput } from '../../../shared/contract.js';
-import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary } from '../../../shared/domain.js';
+import type { AddConnectionInput, AddEntraConnectionInput, AddOktaConnectionInput } from '../../../shared/contract.js';
+import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { createOktaConnector } from '../connectors/okta/okta-connector.js';
-import type { ConnectionRecord, OktaCredential } from '../connectors/types.js';
-import { isSyncRunning } from '../sync/sync-runner.js';
+import { createEntraConnector } from '../connectors/entra/entra-connector.js';
+import { isEntraCredential, isOktaCredential, type ConnectionRecord, type ConnectionSettings, type Credential, type EntraCredential, type OktaCredential } from '../connectors/types.js';
+import { isSyncRunning } from '../sync/active-syncs.js';
+import { normaliseScope } from '../sync/scope.js';
 import { lastSyncRun } from '../sync/sync-runs.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
@@ -27,7 +29,11 @@ type ConnectionRow = {
 };
 
 function toRecord(r: ConnectionRow): ConnectionRecord {
-  const settings = JSON.parse(r.settings) as Partial<ConnectionRecord['settings']>;
+  const raw = JSON.parse(r.settings) as Partial<ConnectionSettings>;
+  const settings: ConnectionSettings = { budgetShare: raw.budgetShare ?? 0.5, scope: normaliseScope(raw.scope) };
+  if (typeof raw.tenantId === 'string') settings.tenantId = raw.tenantId;
+  if (typeof raw.authorityHost === 'string') settings.authorityHost = raw.authorityHost;
+  if (typeof raw.caPem === 'string') settings.caPem = raw.caPem;
   return {
     id: r.id,
     name: r.name,
@@ -36,7 +42,7 @@ function toRecord(r: ConnectionRow): ConnectionRecord {
     authType: r.auth_type,
     clientId: r.client_id,
     scopes: JSON.parse(r.scopes) as string[],
-    settings: { budgetShare: settings.budgetShare ?? 0.5 },
+    settings,
     orgName: r.org_name,
     liveGen: r.live_gen,
     createdAt: r.created_at,
@@ -88,6 +94,9 @@ export function toSummary(c: ConnectionRecord, lastSync: SyncRunSummary | null):
     orgName: c.orgName,
     createdAt: c.createdAt,
     lastSync,
+    tenantId: c.settings.tenantId ?? null,
+    scope: c.settings.scope,
+    customCa: typeof c.settings.caPem === 'string',
   };
 }
 
@@ -97,10 +106,51 @@ function assertWritable(ctx: EngineContext): void {
   }
 }
 
-export function credentialFromInput(input: AddOktaConnectionInput): OktaCredential {
+export function credentialFromInput(input: AddOktaConnectionInput): OktaCredential;
+export function credentialFromInput(input: AddEntraConnectionInput): EntraCredential;
+export function credentialFromInput(input: AddConnectionInput): Credential;
+export function credentialFromInput(input: AddConnectionInput): Credential {
+  if (input.kind === 'entra') {
+    return input.auth.type === 'secret'
+      ? { type: 'secret', clientSecret: input.auth.clientSecret }
+      : { type: 'certificate', certificatePem: input.auth.certificatePem };
+  }
   return input.auth.type === 'token'
     ? { type: 'token', token: input.auth.token }
     : { type: 'oauth', clientId: input.auth.clientId, privateKeyPem: input.auth.privateKeyPem, scopes: input.auth.scopes };
+}
+
+/** The non-secret columns of a new connection. */
+function rowFromInput(input: AddConnectionInput): {
+  baseUrl: string;
+  authType: 'token' | 'oauth';
+  clientId: string | null;
+  scopes: string[];
+  settings: Omit<ConnectionSettings, 'scope'> & { scope?: SyncScope };
+} {
+  if (input.kind === 'entra') {
+    // Client credentials is OAuth; the secret-or-certificate choice lives with the credential.
+    return {
+      baseUrl: normaliseOrgUrl(input.graphUrl),
+      authType: 'oauth',
+      clientId: input.clientId,
+      scopes: ['https://graph.microsoft.com/.default'],
+      settings: {
+        budgetShare: input.budgetShare,
+        tenantId: input.tenantId,
+        authorityHost: normaliseOrgUrl(input.authorityHost),
+        ...(input.caPem ? { caPem: input.caPem } : {}),
+      },
+    };
+  }
+  const credential = credentialFromInput(input);
+  return {
+    baseUrl: normaliseOrgUrl(input.orgUrl),
+    authType: credential.type,
+    clientId: credential.type === 'oauth' ? credential.clientId : null,
+    scopes: credential.type === 'oauth' ? credential.scopes : [],
+    settings: { budgetShare: input.budgetShare },
+  };
 }
 
 /**
@@ -108,9 +158,10 @@ export function credentialFromInput(input: AddOktaConnectionInput): OktaCredenti
  * credential goes to the keychain; if the keychain refuses, the row is
  * removed again so no connection exists without its credential.
  */
-export async function addConnection(ctx: EngineContext, input: AddOktaConnectionInput): Promise<ConnectionRecord> {
+export async function addConnection(ctx: EngineContext, input: AddConnectionInput): Promise<ConnectionRecord> {
   assertWritable(ctx);
-  const baseUrl = normaliseOrgUrl(input.orgUrl);
+  const row = rowFromInput(input);
+  const baseUrl = row.baseUrl;
   const now = ctx.clock.now().toISOString();
   const exists = ctx.db.prepare('SELECT 1 FROM connections WHERE name = ?').get(input.name);
   if (exists) throw new UserError(`a connection named "${input.name}" already exists`, 'conflict');
@@ -119,18 +170,9 @@ export async function addConnection(ctx: EngineContext, input: AddOktaConnection
     const info = ctx.db
       .prepare(
         `INSERT INTO connections (name, kind, base_url, auth_type, client_id, scopes, settings, created_at, updated_at)
-         VALUES (?, 'okta', ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        input.name,
-        baseUrl,
-        credential.type,
-        credential.type === 'oauth' ? credential.clientId : null,
-        JSON.stringify(credential.type === 'oauth' ? credential.scopes : []),
-        JSON.stringify({ budgetShare: input.budgetShare }),
-        now,
-        now,
-      );
+      .run(input.name, input.kind, baseUrl, row.authType, row.clientId, JSON.stringify(row.scopes), JSON.stringify(row.settings), now, now);
     const id = Number(info.lastInsertRowid);
     appendAudit(
       ctx.db,
@@ -139,7 +181,14 @@ export async function addConnection(ctx: EngineContext, input: AddOktaConnection
         action: 'connection.added',
         targetType: 'connection',
         targetId: id,
-        details: { name: input.name, kind: 'okta', baseUrl, authType: credential.type, budgetShare: input.budgetShare },
+        details: {
+          name: input.name,
+          kind: input.kind,
+          baseUrl,
+          authType: credential.type,
+          budgetShare: input.budgetShare,
+          ...(input.kind === 'entra' ? { tenantId: input.tenantId, clientId: input.clientId, customCa: Boolean(input.caPem) } : {}),
+        },
       },
       ctx.clock.now(),
     );
@@ -168,8 +217,26 @@ export async function addConnection(ctx: EngineContext, input: AddOktaConnection
   return getConnectionRecord(ctx.db, id);
 }
 
+/** Changes what a connection syncs; applies from its next sync (the next one is full, so the snapshot matches the scope). */
+export function setConnectionScope(ctx: EngineContext, connectionId: number, scope: SyncScope): ConnectionRecord {
+  assertWritable(ctx);
+  const c = getConnectionRecord(ctx.db, connectionId);
+  const next = { ...c.settings, scope: normaliseScope(scope) };
+  ctx.db
+    .transaction(() => {
+      ctx.db.prepare('UPDATE connections SET settings = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(next), ctx.clock.now().toISOString(), c.id);
+      appendAudit(
+        ctx.db,
+        { actor: ctx.actor, action: 'connection.scope_changed', targetType: 'connection', targetId: c.id, details: { before: c.settings.scope, after: next.scope } },
+        ctx.clock.now(),
+      );
+    })
+    .immediate();
+  return getConnectionRecord(ctx.db, c.id);
+}
+
 /** The stored credential; a clear error when the keychain has none (e.g. a copied workspace). */
-export async function loadCredential(ctx: EngineContext, connection: ConnectionRecord): Promise<OktaCredential> {
+export async function loadCredential(ctx: EngineContext, connection: ConnectionRecord): Promise<Credential> {
   const raw = await ctx.secrets.get(connectionAccount(workspaceId(ctx.db), connection.id));
   if (raw === null) {
     throw new UserError(
@@ -178,7 +245,10 @@ export async function loadCredential(ctx: EngineContext, connection: ConnectionR
       'unauthorized',
     );
   }
-  return JSON.parse(raw) as OktaCredential;
+  const credential = JSON.parse(raw) as Credential;
+  const fits = connection.kind === 'entra' ? isEntraCredential(credential) : isOktaCredential(credential);
+  if (!fits) throw new UserError(`the keychain entry of "${connection.name}" is not a ${connection.kind} credential; add the connection again`, 'unauthorized');
+  return credential;
 }
 
 /** Records the org name a successful test reported, so lists show it without a call. */
@@ -210,10 +280,30 @@ export async function removeConnection(ctx: EngineContext, connectionId: number)
 }
 
 /** Calls the IdP with the stored credential: org name and what the credential can do, or the exact error. */
-export async function testConnection(ctx: EngineContext, connectionId: number, credential?: OktaCredential): Promise<ConnectionTestResult> {
+export async function testConnection(ctx: EngineContext, connectionId: number, credential?: Credential): Promise<ConnectionTestResult> {
   const c = getConnectionRecord(ctx.db, connectionId);
-  const connector = createOktaConnector({ orgUrl: c.baseUrl, credential: credential ?? (await loadCredential(ctx, c)), budgetShare: c.settings.budgetShare });
-  const result = await connector.testConnection();
+  const cred = credential ?? (await loadCredential(ctx, c));
+  let result: ConnectionTestResult;
+  if (c.kind === 'entra') {
+    if (!isEntraCredential(cred)) throw new UserError(`"${c.name}" is an Entra connection: it needs a client secret or certificate`, 'bad-input');
+    result = await createEntraConnector(entraOptions(c, cred)).testConnection();
+  } else {
+    if (!isOktaCredential(cred)) throw new UserError(`"${c.name}" is an Okta connection: it needs an API token or OAuth key`, 'bad-input');
+    result = await createOktaConnector({ orgUrl: c.baseUrl, credential: cred, budgetShare: c.settings.budgetShare }).testConnection();
+  }
   rememberOrgName(ctx, c.id, result);
   return result;
+}
+
+/** The Entra connector's settings for a stored connection. */
+export function entraOptions(c: ConnectionRecord, credential: EntraCredential): Parameters<typeof createEntraConnector>[0] {
+  return {
+    graphUrl: c.baseUrl,
+    authorityHost: c.settings.authorityHost ?? 'https://login.microsoftonline.com',
+    tenantId: c.settings.tenantId ?? '',
+    clientId: c.clientId ?? '',
+    credential,
+    budgetShare: c.settings.budgetShare,
+    ...(c.settings.caPem ? { caPem: c.settings.caPem } : {}),
+  };
 }

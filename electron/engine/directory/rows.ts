@@ -76,6 +76,8 @@ export function toUserRow(r: IdentityListRow, managerName: string | null, groupC
     employeeType: r.employee_type,
     lastLogin: r.last_login,
     groupCount,
+    // Filled in by the people view (correlation) where it knows the other accounts.
+    accounts: [],
   };
 }
 

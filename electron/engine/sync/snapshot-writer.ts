@@ -37,11 +37,20 @@ export const SNAPSHOT_TABLES = ['memberships', 'app_assignments', 'identities', 
 
 export type RunTotals = { requests: number; throttledWaits: number; rateLimited: number };
 
+/** What a finished run stores besides its counts. */
+export type RunExtra = {
+  /** Where the next incremental run resumes (System Log position, delta links), as JSON; null: none. */
+  cursor?: string | null;
+  /** Why this mode was chosen or what the run noticed. */
+  note?: string | null;
+};
+
 export type StartedRun = { runId: number; connectionId: number; gen: number; startedAt: string; mode: 'full' | 'incremental' };
 
 type Actor = { actor: string; clock: Clock };
 
-const lockKey = (connectionId: number): string => `sync-lock:${connectionId}`;
+/** The meta key holding a connection's sync lock (who is syncing it). */
+export const lockKey = (connectionId: number): string => `sync-lock:${connectionId}`;
 type LockValue = { pid: number; host: string; runId: number };
 
 function processAlive(pid: number): boolean {
@@ -85,7 +94,9 @@ export function beginSyncRun(
         db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?").run(now.toISOString(), reason, r.id);
         appendAudit(db, { actor, action: 'sync.failed', targetType: 'connection', targetId: connectionId, details: { runId: r.id, reason } }, now);
       }
-      const gen = conn.live_gen + 1;
+      // A full run writes the next generation beside the live one; an
+      // incremental run patches the live one in place (snapshot-patch.ts).
+      const gen = mode === 'incremental' ? conn.live_gen : conn.live_gen + 1;
       const startedAt = now.toISOString();
       const info = db
         .prepare("INSERT INTO sync_runs (connection_id, mode, status, gen, started_at) VALUES (?, ?, 'running', ?, ?)")
@@ -176,8 +187,12 @@ export type SnapshotWriter = {
   flush: () => Promise<void>;
   /** Rows handed to the writer so far (before de-duplication). */
   added: () => SnapshotCounts;
-  /** Makes the new generation live, finishes the run and audits it; then removes the old generation. */
-  commit: (totals: RunTotals) => Promise<SnapshotCounts>;
+  /**
+   * Makes the new generation live, records what changed against the old one,
+   * finishes the run (with the position incremental sync resumes from) and
+   * audits it; then removes the old generation.
+   */
+  commit: (totals: RunTotals, extra?: RunExtra) => Promise<SnapshotCounts>;
   /** Records the failure and removes the partial generation; the live snapshot is untouched. */
   abort: (reason: string, totals: RunTotals) => Promise<void>;
 };
@@ -682,7 +697,7 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
       await settle();
     },
     added: () => ({ ...added }),
-    async commit(totals) {
+    async commit(totals, extra = {}) {
       assertOpen();
       await settle();
       await sink.close();
@@ -696,6 +711,7 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
         }
         db.prepare('UPDATE connections SET live_gen = ?, updated_at = ? WHERE id = ?').run(run.gen, options.clock.now().toISOString(), run.connectionId);
         finishRun('succeeded', totals, counts, null);
+        db.prepare('UPDATE sync_runs SET cursor = ?, note = ? WHERE id = ?').run(extra.cursor ?? null, extra.note ?? null, run.runId);
       }).immediate();
       finished = true;
       // The old generation is invisible from here on. Purged in batches after

@@ -20,6 +20,7 @@ import { UserError, type EngineContext } from '../context.js';
 import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
 import type { ManagerRef } from './snapshot-types.js';
 import { getSyncRun } from './sync-runs.js';
+import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
 
 export { getSyncRun, listSyncRuns } from './sync-runs.js';
 
@@ -46,20 +47,9 @@ export class SyncFailedError extends UserError {
   }
 }
 
-type Active = { progress: () => SyncProgress };
-// One entry per connection with a sync going in this process: the
-// conflict check and the source of 'sync:active' for a reloaded window.
-const active = new Map<number, Active>();
+type Active = SyncSlot;
 
-/** Progress of every sync running in this process. */
-export function activeSyncProgress(): SyncProgress[] {
-  return [...active.values()].map((a) => a.progress());
-}
-
-/** True while a sync of this connection runs in this process. */
-export function isSyncRunning(connectionId: number): boolean {
-  return active.has(connectionId);
-}
+export { activeSyncProgress, isSyncRunning } from './active-syncs.js';
 
 /**
  * Records the run and starts it; returns at once with the run id and a promise
@@ -74,20 +64,17 @@ export function startFullSync(
 ): { runId: number; done: Promise<SyncRunSummary> } {
   if (ctx.readOnly) throw new UserError('this workspace is open read-only (a copied snapshot): it cannot be synced', 'read-only');
   if (connection.kind !== 'okta') throw new UserError(`syncing ${connection.kind} connections is not supported yet`, 'bad-input');
-  if (active.has(connection.id)) throw new UserError(`a sync of "${connection.name}" is already running`, 'conflict');
   // Reserved before the first await so two clicks cannot both get past the check.
-  const slot: Active = { progress: () => idleProgress(connection.id) };
-  active.set(connection.id, slot);
+  const slot = reserveSyncSlot(connection.id);
+  if (!slot) throw new UserError(`a sync of "${connection.name}" is already running`, 'conflict');
   let run: StartedRun;
   try {
     run = beginSyncRun(ctx.db, connection.id, { actor: ctx.actor, clock: ctx.clock, mode: 'full' });
   } catch (e) {
-    active.delete(connection.id);
+    releaseSyncSlot(connection.id, slot);
     throw e;
   }
-  const done = execute(ctx, connection, credential, run, opts, slot).finally(() => {
-    if (active.get(connection.id) === slot) active.delete(connection.id);
-  });
+  const done = execute(ctx, connection, credential, run, opts, slot).finally(() => releaseSyncSlot(connection.id, slot));
   // The caller may only look at runId; the outcome is also recorded and emitted.
   done.catch(() => undefined);
   return { runId: run.runId, done };
@@ -103,9 +90,6 @@ export async function runFullSync(
   return startFullSync(ctx, connection, credential, opts).done;
 }
 
-function idleProgress(connectionId: number): SyncProgress {
-  return { runId: 0, connectionId, phase: 'starting', pages: 0, items: 0, expected: null, requests: 0, budget: null, message: null };
-}
 
 type Counters = {
   pages: number;
@@ -365,7 +349,7 @@ async function execute(
     if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
     setPhase('done', `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - t0)} ms`);
     // Off the active list before 'finished' goes out, so a listener sees a consistent picture.
-    if (active.get(connection.id) === slot) active.delete(connection.id);
+    releaseSyncSlot(connection.id, slot);
     ctx.events.emit('sync:finished', summary);
     return summary;
   } catch (e) {
@@ -381,7 +365,7 @@ async function execute(
       summary = null;
     }
     setPhase('failed', reason);
-    if (active.get(connection.id) === slot) active.delete(connection.id);
+    releaseSyncSlot(connection.id, slot);
     if (summary) ctx.events.emit('sync:finished', summary);
     const code: UserError['code'] = e instanceof OktaError && e.kind === 'unauthorized' ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
     throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, code, summary);

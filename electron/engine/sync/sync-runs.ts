@@ -1,5 +1,5 @@
 // Reading sync run history (the sync_runs table) as the contract's SyncRunSummary.
-import type { SyncRunSummary } from '../../../shared/domain.js';
+import type { ChangeCounts, ChangeKind, SyncRunSummary } from '../../../shared/domain.js';
 import type { Db } from '../db/database.js';
 
 type RunRow = {
@@ -19,13 +19,17 @@ type RunRow = {
   throttled_waits: number;
   rate_limited: number;
   error: string | null;
+  changes: number;
+  baseline: number;
+  note: string | null;
 };
 
 const SELECT = `SELECT r.id, r.connection_id, c.name AS connection_name, r.mode, r.status, r.started_at, r.finished_at,
-  r.users, r.groups, r.memberships, r.apps, r.app_assignments, r.requests, r.throttled_waits, r.rate_limited, r.error
+  r.users, r.groups, r.memberships, r.apps, r.app_assignments, r.requests, r.throttled_waits, r.rate_limited, r.error,
+  r.changes, r.baseline, r.note
   FROM sync_runs r JOIN connections c ON c.id = r.connection_id`;
 
-function toSummary(r: RunRow): SyncRunSummary {
+function toSummary(r: RunRow, changeCounts: ChangeCounts): SyncRunSummary {
   const finished = r.finished_at ? Date.parse(r.finished_at) : NaN;
   return {
     id: r.id,
@@ -45,7 +49,30 @@ function toSummary(r: RunRow): SyncRunSummary {
     throttledWaits: r.throttled_waits,
     rateLimited: r.rate_limited,
     error: r.error,
+    changes: r.changes,
+    changeCounts,
+    baseline: r.baseline === 1,
+    note: r.note,
   };
+}
+
+/** Per-kind change counts of these runs (one grouped query over the run index). */
+function countsFor(db: Db, rows: readonly RunRow[]): Map<number, ChangeCounts> {
+  const out = new Map<number, ChangeCounts>();
+  const ids = rows.filter((r) => r.changes > 0).map((r) => r.id);
+  if (ids.length === 0) return out;
+  const stmt = db.prepare(`SELECT run_id, kind, count(*) AS n FROM sync_changes WHERE run_id IN (${ids.map(() => '?').join(',')}) GROUP BY run_id, kind`);
+  for (const r of stmt.all(...ids) as { run_id: number; kind: ChangeKind; n: number }[]) {
+    const c = out.get(r.run_id) ?? {};
+    c[r.kind] = r.n;
+    out.set(r.run_id, c);
+  }
+  return out;
+}
+
+function summaries(db: Db, rows: RunRow[]): SyncRunSummary[] {
+  const counts = countsFor(db, rows);
+  return rows.map((r) => toSummary(r, counts.get(r.id) ?? {}));
 }
 
 /** Newest first, optionally for one connection. */
@@ -55,15 +82,31 @@ export function listSyncRuns(db: Db, opts: { connectionId?: number | undefined; 
     opts.connectionId !== undefined
       ? (db.prepare(`${SELECT} WHERE r.connection_id = ? ORDER BY r.id DESC LIMIT ?`).all(opts.connectionId, limit) as RunRow[])
       : (db.prepare(`${SELECT} ORDER BY r.id DESC LIMIT ?`).all(limit) as RunRow[]);
-  return rows.map(toSummary);
+  return summaries(db, rows);
 }
 
 export function getSyncRun(db: Db, id: number): SyncRunSummary | null {
   const row = db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as RunRow | undefined;
-  return row ? toSummary(row) : null;
+  return row ? (summaries(db, [row])[0] ?? null) : null;
 }
 
 /** The newest run of a connection, what lists of connections show as "last sync". */
 export function lastSyncRun(db: Db, connectionId: number): SyncRunSummary | null {
   return listSyncRuns(db, { connectionId, limit: 1 })[0] ?? null;
+}
+
+/**
+ * Where incremental sync resumes: the cursor of the newest succeeded run of
+ * the connection (with that run), or null when none left one (never synced,
+ * or the last success predates incremental sync).
+ */
+export function lastCursor(db: Db, connectionId: number): { runId: number; mode: 'full' | 'incremental'; finishedAt: string; cursor: string } | null {
+  const row = db
+    .prepare(
+      `SELECT id, mode, finished_at, cursor FROM sync_runs
+       WHERE connection_id = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
+    )
+    .get(connectionId) as { id: number; mode: 'full' | 'incremental'; finished_at: string; cursor: string | null } | undefined;
+  if (!row || row.cursor === null) return null;
+  return { runId: row.id, mode: row.mode, finishedAt: row.finished_at, cursor: row.cursor };
 }

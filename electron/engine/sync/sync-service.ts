@@ -1,11 +1,13 @@
 // Starts syncs on behalf of the transports and the CLI: loads the credential
-// (or takes a one-run override, e.g. `--token-env` from cron), runs the sync in
-// the background and hands back the run id at once so the UI can follow the
-// progress events. `done` always resolves to the recorded run, failed or not.
+// (or takes a one-run override, e.g. `--token-env` from cron), picks the
+// connector by kind, runs the sync in the background and hands back the run
+// id at once so the UI can follow the progress events. `done` always
+// resolves to the recorded run, failed or not.
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import { getConnectionRecord, loadCredential } from '../connections/connections.js';
-import type { OktaCredential } from '../connectors/types.js';
-import type { EngineContext } from '../context.js';
+import { isEntraCredential, isOktaCredential, type Credential } from '../connectors/types.js';
+import { UserError, type EngineContext } from '../context.js';
+import { startEntraSync } from './entra-sync.js';
 import { startFullSync, SyncFailedError, type SyncOptions } from './sync-runner.js';
 
 export type StartedSync = { runId: number; done: Promise<SyncRunSummary> };
@@ -13,12 +15,21 @@ export type StartedSync = { runId: number; done: Promise<SyncRunSummary> };
 export async function startSync(
   ctx: EngineContext,
   connectionId: number,
-  opts: { credential?: OktaCredential } & SyncOptions = {},
+  opts: { credential?: Credential; full?: boolean } & SyncOptions = {},
 ): Promise<StartedSync> {
   const connection = getConnectionRecord(ctx.db, connectionId);
-  const { credential: override, ...syncOptions } = opts;
+  const { credential: override, full = false, ...syncOptions } = opts;
   const credential = override ?? (await loadCredential(ctx, connection));
-  const started = startFullSync(ctx, connection, credential, syncOptions);
+  let started: StartedSync;
+  if (connection.kind === 'entra') {
+    if (!isEntraCredential(credential)) throw new UserError(`"${connection.name}" is an Entra connection: it needs a client secret or certificate`, 'bad-input');
+    started = startEntraSync(ctx, connection, credential, { full, ...(syncOptions.signal ? { signal: syncOptions.signal } : {}) });
+  } else if (connection.kind === 'okta') {
+    if (!isOktaCredential(credential)) throw new UserError(`"${connection.name}" is an Okta connection: it needs an API token or OAuth key`, 'bad-input');
+    started = startFullSync(ctx, connection, credential, syncOptions);
+  } else {
+    throw new UserError(`"${connection.name}" is a ${connection.kind} connection: it has no directory to sync`, 'bad-input');
+  }
   const done = started.done.catch((e: unknown) => {
     if (e instanceof SyncFailedError && e.summary) return e.summary;
     throw e;

@@ -14,6 +14,7 @@ const steps: { phase: SyncPhase; label: string }[] = [
 
 export const phaseLabel: Record<SyncPhase, string> = {
   starting: 'Starting',
+  changes: 'Reading changes',
   users: 'Users',
   groups: 'Groups',
   memberships: 'Memberships',
