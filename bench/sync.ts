@@ -12,6 +12,7 @@
 // rate limits okta: Latchkey only; its run time vs the lower bound the budget
 // implies (max over buckets of requests / (share * limit per minute)), and the
 // number of 429s received (goal: 0, and <= 1.15x the bound).
+import { emptyScope } from '../shared/domain.js';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -98,7 +99,7 @@ if (values['run-latchkey']) {
   );
   const connection = {
     id, name: 'bench', kind: 'okta' as const, baseUrl: values.url, authType: 'token' as const, clientId: null, scopes: [],
-    settings: { budgetShare }, orgName: null, liveGen: 0, createdAt: '',
+    settings: { budgetShare, scope: emptyScope() }, orgName: null, liveGen: 0, createdAt: '',
   };
   const credential = { type: 'token' as const, token };
   const connector = createOktaConnector({ orgUrl: values.url, credential, budgetShare, concurrency });

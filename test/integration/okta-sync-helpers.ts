@@ -1,5 +1,6 @@
 // Shared set-up for the Okta sync integration tests: a real sandbox tenant on
 // loopback, a real SQLite workspace file in a temp dir, an engine context.
+import { emptyScope } from '../../shared/domain.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { EventMap, EventName } from '../../shared/contract.js';
@@ -54,7 +55,7 @@ export function addConnection(db: Db, sandbox: Sandbox, opts: { name?: string; b
   );
   return {
     id, name, kind: 'okta', baseUrl: sandbox.okta.url, authType: oauth ? 'oauth' : 'token', clientId: oauth ? sandbox.okta.oauth.clientId : null,
-    scopes: oauth ? sandbox.okta.oauth.scopes : [], settings: { budgetShare }, orgName: null, liveGen: 0, createdAt: new Date().toISOString(),
+    scopes: oauth ? sandbox.okta.oauth.scopes : [], settings: { budgetShare, scope: emptyScope() }, orgName: null, liveGen: 0, createdAt: new Date().toISOString(),
   };
 }
 

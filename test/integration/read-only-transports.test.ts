@@ -19,6 +19,7 @@ const WRITE_INPUTS: Record<(typeof WRITE_CHANNELS)[number], unknown> = {
   'connections:add': { kind: 'okta', name: 'Another', orgUrl: 'https://another.okta.com', auth: { type: 'token', token: 'secret-token-value' } },
   'connections:remove': { connectionId: 1 },
   'connections:test': { connectionId: 1 },
+  'connections:setScope': { connectionId: 1, scope: { groups: { prefixes: ['app-'] } } },
   'sync:start': { connectionId: 1 },
 };
 

@@ -155,6 +155,7 @@ describe('createHandlers', () => {
       'connections:add': { kind: 'okta', name: 'New', orgUrl: 'https://new.okta.com', auth: { type: 'token', token: 'abc' } },
       'connections:remove': { connectionId: 1 },
       'connections:test': { connectionId: 1 },
+      'connections:setScope': { connectionId: 1, scope: { groups: { prefixes: ['app-'] } } },
       'sync:start': { connectionId: 1 },
     };
     for (const channel of WRITE_CHANNELS) {
