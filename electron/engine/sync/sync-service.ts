@@ -7,6 +7,7 @@ import type { SyncRunSummary } from '../../../shared/domain.js';
 import { getConnectionRecord, loadCredential } from '../connections/connections.js';
 import { isEntraCredential, isOktaCredential, type Credential } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
+import { refreshCorrelation } from '../directory/people.js';
 import { startEntraSync } from './entra-sync.js';
 import { startFullSync, SyncFailedError, type SyncOptions } from './sync-runner.js';
 
@@ -30,9 +31,16 @@ export async function startSync(
   } else {
     throw new UserError(`"${connection.name}" is a ${connection.kind} connection: it has no directory to sync`, 'bad-input');
   }
-  const done = started.done.catch((e: unknown) => {
-    if (e instanceof SyncFailedError && e.summary) return e.summary;
-    throw e;
-  });
+  const done = started.done
+    .then((summary) => {
+      // Who is who across IdPs may have changed (joiners, new e-mails): the
+      // Directory shows people, so re-link them before anyone reads.
+      if (summary.status === 'succeeded') refreshCorrelation(ctx.db);
+      return summary;
+    })
+    .catch((e: unknown) => {
+      if (e instanceof SyncFailedError && e.summary) return e.summary;
+      throw e;
+    });
   return { runId: started.runId, done };
 }
