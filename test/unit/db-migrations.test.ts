@@ -27,6 +27,25 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 2 adds change history, run notes and person links to a version-1 file without losing it', () => {
+    const f = file('m2.latchkey');
+    const v1 = openDatabase(f, { migrations: migrations.slice(0, 1) });
+    v1.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at) VALUES (1,'o','okta','https://x.okta.com','token','t','t')").run();
+    v1.prepare("INSERT INTO sync_runs (connection_id, mode, status, gen, started_at) VALUES (1, 'full', 'succeeded', 1, 't')").run();
+    v1.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 2) });
+    expect(schemaVersion(db)).toBe(2);
+    expect(db.prepare('SELECT changes, baseline, note FROM sync_runs').get()).toEqual({ changes: 0, baseline: 0, note: null });
+    db.prepare("INSERT INTO sync_changes (run_id, connection_id, kind, subject_type, subject_id) VALUES (1, 1, 'joiner', 'user', 'u1')").run();
+    expect(() => db.prepare("INSERT INTO sync_changes (run_id, connection_id, kind, subject_type, subject_id) VALUES (1, 1, 'renamed', 'user', 'u1')").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO person_links (connection_id, identity_id, person_id, matched_by) VALUES (1, 'u1', '1:u1', NULL)").run();
+    // Runs deleted with their connection take their changes along.
+    db.pragma('foreign_keys = ON');
+    db.prepare('DELETE FROM connections WHERE id = 1').run();
+    expect(db.prepare('SELECT count(*) AS n FROM sync_changes').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();
