@@ -24,6 +24,8 @@ export type GraphUserOverride = Partial<{
   department: string;
   officeLocation: string;
   accountEnabled: boolean;
+  /** The manager's org user index; null: no manager. */
+  managerIndex: number | null;
 }>;
 
 export type GraphChangeInput = { kind: 'user'; index: number } | { kind: 'group'; index: number; member?: { user: number; added: boolean } };
@@ -62,6 +64,10 @@ export type GraphDirectory = {
   seq: () => number;
   record: (change: GraphChangeInput, at: number) => void;
   updateUser: (index: number, patch: GraphUserOverride, at: number) => void;
+  /** The user's manager (org user index), -1 when none; deleted managers included (callers decide). */
+  managerIndexOf: (userIndex: number) => number;
+  /** The manager a user had before an update removed it (delta reports its removal), else null. */
+  previousManager: (userIndex: number) => number | null;
   /** Soft-deletes a user (Graph moves it to deleted items; delta reports @removed reason "changed"). */
   deleteUser: (index: number, at: number) => void;
 };
@@ -111,6 +117,7 @@ export function createGraphDirectory(org: Org): GraphDirectory {
   const memberships = createMembershipStore(byGroup, org.users.length);
   const overrides = new Map<number, GraphUserOverride>();
   const deleted = new Set<number>();
+  const previousManagers = new Map<number, number>();
   const changes: GraphChange[] = [];
   let seq = 0;
 
@@ -125,12 +132,19 @@ export function createGraphDirectory(org: Org): GraphDirectory {
     return g;
   };
 
+  const managerIndexOf = (index: number): number => {
+    const u = orgUser(index);
+    const o = overrides.get(index)?.managerIndex;
+    const m = o !== undefined ? o : u.managerIndex;
+    return m === null || m < 0 || m === index || m >= org.users.length ? -1 : m;
+  };
+
   const user = (index: number): Record<string, unknown> => {
     const u = orgUser(index);
     const o = overrides.get(index) ?? {};
     const department = org.departments[u.department]?.name ?? null;
     const location = org.locations[u.location];
-    const manager = org.users[u.managerIndex];
+    const managerIndex = managerIndexOf(index);
     return {
       id: users.id(index),
       businessPhones: [],
@@ -155,7 +169,7 @@ export function createGraphDirectory(org: Org): GraphDirectory {
       createdDateTime: iso(u.created),
       signInActivity: u.lastLogin === null ? { lastSignInDateTime: null, lastNonInteractiveSignInDateTime: null } : { lastSignInDateTime: iso(u.lastLogin), lastNonInteractiveSignInDateTime: iso(u.lastLogin) },
       // Not a Graph property: the manager is a navigation (/users/{id}/manager). Kept here for the route, stripped before serving.
-      '#manager': manager && u.managerIndex !== index ? users.id(u.managerIndex) : null,
+      '#manager': managerIndex >= 0 ? users.id(managerIndex) : null,
     };
   };
 
@@ -217,6 +231,8 @@ export function createGraphDirectory(org: Org): GraphDirectory {
       ],
       displayName: a.label,
       homepage: a.url,
+      // Entra's name for how people sign in (null: linked / not configured).
+      preferredSingleSignOnMode: a.signOnMode === 'SAML_2_0' ? 'saml' : a.signOnMode === 'AUTO_LOGIN' ? 'password' : null,
       servicePrincipalNames: [appIds.id(index)],
       servicePrincipalType: 'Application',
       signInAudience: 'AzureADMyOrg',
@@ -306,8 +322,15 @@ export function createGraphDirectory(org: Org): GraphDirectory {
     changes,
     seq: () => seq,
     record,
+    managerIndexOf,
+    previousManager: (index) => previousManagers.get(index) ?? null,
     updateUser: (index, patch, at) => {
-      orgUser(index);
+      const u = orgUser(index);
+      if (patch.managerIndex !== undefined) {
+        const before = overrides.get(index)?.managerIndex;
+        const current = before !== undefined ? before : u.managerIndex >= 0 && u.managerIndex !== index ? u.managerIndex : null;
+        if (current !== null && current !== patch.managerIndex) previousManagers.set(index, current);
+      }
       overrides.set(index, { ...overrides.get(index), ...patch });
       record({ kind: 'user', index }, at);
     },

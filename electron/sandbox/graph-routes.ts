@@ -9,6 +9,10 @@ import { GraphHttpError, notFound, type GraphReply } from './graph-errors.js';
 
 export type GraphRouteContext = {
   dir: GraphDirectory;
+  /** Application permissions (app roles) of the caller's token. */
+  roles: ReadonlySet<string>;
+  /** Most member references one delta page carries; a larger group's members@delta continues on the next page. */
+  deltaMembersPerPage: number;
   /** https://127.0.0.1:P (no trailing slash). */
   base: string;
   now: number;
@@ -21,8 +25,40 @@ export type GraphRouteContext = {
   deltaTokenMaxAgeMs: number;
 };
 
-/** Resource units a request costs against Graph's identity throttling budget (per app and tenant, per 10 s). */
-export type GraphRoute = { cost: number; write: boolean; handle: (ctx: GraphRouteContext, params: string[]) => GraphReply };
+/**
+ * `cost`: resource units a request costs against Graph's identity throttling
+ * budget (per app and tenant, per 10 s) before the query adjusts it (see
+ * requestCost). `permissions`: the application permissions of which the
+ * caller's token needs one (Graph's "least to most privileged" list for the
+ * operation), else 403 Authorization_RequestDenied.
+ */
+export type GraphRoute = { cost: number; write: boolean; permissions: readonly string[]; handle: (ctx: GraphRouteContext, params: string[]) => GraphReply };
+
+// Application permissions accepted per operation, as the Graph reference lists them.
+export const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] as const;
+export const GROUP_READ = ['GroupMember.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] as const;
+export const MEMBER_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'] as const;
+export const APP_READ = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'] as const;
+export const AUDIT_READ = ['AuditLog.Read.All'] as const;
+
+export const forbidden = (): GraphHttpError => new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+
+/** Throws 403 unless the token carries one of `permissions`. */
+export function requirePermission(roles: ReadonlySet<string>, permissions: readonly string[]): void {
+  if (!permissions.some((p) => roles.has(p))) throw forbidden();
+}
+
+/**
+ * What a request costs in resource units: the operation's base cost, one
+ * less with $select, one more with $expand (Graph's identity throttling
+ * rules), never below 1.
+ */
+export function requestCost(base: number, query: URLSearchParams): number {
+  let cost = base;
+  if (query.has('$select')) cost -= 1;
+  if (query.has('$expand')) cost += 1;
+  return Math.max(1, cost);
+}
 
 /** Properties Graph returns for a user when the request has no $select. */
 export const DEFAULT_USER_PROPERTIES = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'] as const;
@@ -60,7 +96,8 @@ function project(obj: Record<string, unknown>, props: readonly string[]): Record
 
 // Opaque tokens: base64url JSON. Clients must not (and Latchkey does not) look inside.
 type PageToken = { o: number };
-type DeltaState = { k: GraphObjectKind; s: number; t: number; phase: 'initial' | 'changes'; o: number; from?: number };
+/** A delta position: change-log sequence `s` (and `from` while paging changes), object offset `o`, member offset `m` within it. */
+type DeltaState = { k: GraphObjectKind; s: number; t: number; phase: 'initial' | 'changes'; o: number; m?: number; from?: number };
 
 const encodeToken = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 function decodeToken<T>(raw: string): T | null {
@@ -121,10 +158,11 @@ export function parseFilter(raw: string | null, kind: FilterKind): Predicate | n
       const prefix = String(literal(lit)).toLowerCase();
       return (o) => typeof o[prop] === 'string' && o[prop].toLowerCase().startsWith(prefix);
     }
-    m = /^groupTypes\/any\(\s*(\w+)\s*:\s*\1\s+eq\s+('(?:[^']|'')*')\s*\)$/i.exec(clause.trim());
-    if (m && kind === 'group') {
-      const value = String(literal(m[2] ?? ''));
-      return (o) => Array.isArray(o.groupTypes) && (o.groupTypes as unknown[]).some((t) => same(t, value));
+    m = /^(groupTypes|tags)\/any\(\s*(\w+)\s*:\s*\2\s+eq\s+('(?:[^']|'')*')\s*\)$/i.exec(clause.trim());
+    if (m && ((kind === 'group' && m[1] === 'groupTypes') || (kind === 'servicePrincipal' && m[1] === 'tags'))) {
+      const prop = m[1];
+      const value = String(literal(m[3] ?? ''));
+      return (o) => Array.isArray(o[prop]) && (o[prop] as unknown[]).some((t) => same(t, value));
     }
     m = /^(\w+)\s+(eq|ne)\s+(.+)$/i.exec(clause.trim());
     if (m) {
@@ -146,6 +184,8 @@ const USER_PROPS = (dir: GraphDirectory): ReadonlySet<string> => new Set(Object.
 const GROUP_PROPS = (dir: GraphDirectory): ReadonlySet<string> => new Set(Object.keys(dir.group(dir.groups[0] ?? 0)));
 
 function shapeUser(dir: GraphDirectory, index: number, select: readonly string[] | null): Record<string, unknown> {
+  // A reference list (members, an expanded manager: `$select=id`) needs no full user: a sandbox of 100k people serves ~1M of them per sync.
+  if (select?.length === 1 && select[0] === 'id') return { id: dir.userId(index) };
   return project(dir.user(index), select ?? DEFAULT_USER_PROPERTIES);
 }
 
@@ -201,14 +241,47 @@ function findGroup(dir: GraphDirectory, id: string): number {
   return index;
 }
 
+/** A user's $select, refused (403) for signInActivity without AuditLog.Read.All, as Graph does. */
+function userSelect(ctx: GraphRouteContext): string[] | null {
+  const select = parseSelect(ctx.query, USER_PROPS(ctx.dir), 'microsoft.graph.user');
+  if (select?.includes('signInActivity')) requirePermission(ctx.roles, AUDIT_READ);
+  return select;
+}
+
+/** `$expand=manager` or `manager($select=a,b)`: the one user navigation the sandbox expands (null: no $expand). */
+function userExpand(ctx: GraphRouteContext): { select: string[] | null } | null {
+  const raw = ctx.query.get('$expand');
+  if (raw === null || raw.trim() === '') return null;
+  const m = /^manager(?:\(\$select=([^)]*)\))?$/.exec(raw.trim());
+  if (!m) {
+    const name = raw.trim().split(/[(,]/)[0]?.trim() ?? '';
+    throw badRequest(`Could not find a property named '${name}' on type 'microsoft.graph.user'.`);
+  }
+  if (m[1] === undefined) return { select: null };
+  const props = m[1].split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const known = USER_PROPS(ctx.dir);
+  for (const p of props) if (!known.has(p)) throw badRequest(`Could not find a property named '${p}' on type 'microsoft.graph.user'.`);
+  return { select: props };
+}
+
+/** The user with `manager` expanded when asked: absent when the user has none (or it was deleted), as Graph omits it. */
+function shapeUserExpanded(dir: GraphDirectory, index: number, select: readonly string[] | null, expand: { select: string[] | null } | null): Record<string, unknown> {
+  const user = shapeUser(dir, index, select);
+  if (!expand) return user;
+  const m = dir.managerIndexOf(index);
+  if (m >= 0 && !dir.isDeleted(m)) user.manager = { '@odata.type': USER_TYPE, ...shapeUser(dir, m, expand.select) };
+  return user;
+}
+
 function listUsers(ctx: GraphRouteContext): GraphReply {
   const { dir } = ctx;
-  const select = parseSelect(ctx.query, USER_PROPS(dir), 'microsoft.graph.user');
+  const select = userSelect(ctx);
+  const expand = userExpand(ctx);
   const filter = parseFilter(ctx.query.get('$filter'), 'user');
   return collection(ctx, 'users', select, dir.org.users.length, (i) => {
     if (dir.isDeleted(i)) return null;
     if (filter && !filter(dir.user(i))) return null;
-    return shapeUser(dir, i, select);
+    return shapeUserExpanded(dir, i, select, expand);
   });
 }
 
@@ -227,6 +300,7 @@ function listMembers(ctx: GraphRouteContext, groupId: string): GraphReply {
   const { dir } = ctx;
   const g = findGroup(dir, groupId);
   const select = parseSelect(ctx.query, USER_PROPS(dir), 'microsoft.graph.directoryObject');
+  if (select?.includes('signInActivity')) requirePermission(ctx.roles, AUDIT_READ);
   const members = dir.memberships.members(g).slice();
   return collection(ctx, 'directoryObjects', select, members.length, (i) => ({ '@odata.type': USER_TYPE, ...shapeUser(dir, members[i] ?? 0, select) }));
 }
@@ -280,12 +354,73 @@ function removeMember(ctx: GraphRouteContext, groupId: string, userId: string): 
 
 // ---- delta ----
 
+/** One object of a delta round, with its member references (groups) read lazily, as a page needs them. */
+type DeltaEntry = {
+  id: string;
+  object: () => Record<string, unknown>;
+  refCount: number;
+  ref: (i: number) => Record<string, unknown>;
+  /** The initial round lists an empty members@delta for a group without members; a change round omits it. */
+  emptyMembers: boolean;
+};
+
+/**
+ * Fills one delta page from `entries` starting at object `o`, member `m` of
+ * it: at most `top` objects and `cap` member references. A group whose
+ * members do not fit continues on the next page as `{id, members@delta}`
+ * (Graph splits a large group's members@delta across pages, so clients merge
+ * them by group id).
+ */
+function deltaPage(count: number, entryAt: (i: number) => DeltaEntry | null, o: number, m: number, top: number, cap: number, withMembers: boolean): { items: Record<string, unknown>[]; next: { o: number; m: number } | null } {
+  const items: Record<string, unknown>[] = [];
+  let refs = 0;
+  let i = o;
+  let mm = m;
+  while (i < count && items.length < top) {
+    const e = entryAt(i);
+    if (!e) {
+      i++;
+      mm = 0;
+      continue;
+    }
+    if (!withMembers || e.refCount === 0) {
+      const obj = e.object();
+      if (withMembers && e.emptyMembers) obj['members@delta'] = [];
+      items.push(obj);
+      i++;
+      mm = 0;
+      continue;
+    }
+    const room = cap - refs;
+    if (room <= 0) break;
+    const take = Math.min(room, e.refCount - mm);
+    const obj = mm === 0 ? e.object() : { id: e.id };
+    obj['members@delta'] = Array.from({ length: take }, (_, k) => e.ref(mm + k));
+    items.push(obj);
+    refs += take;
+    if (mm + take < e.refCount) {
+      mm += take;
+      return { items, next: { o: i, m: mm } };
+    }
+    i++;
+    mm = 0;
+  }
+  // Look past objects that produce nothing, so the last page carries the deltaLink (as scan() does).
+  while (i < count && mm === 0 && entryAt(i) === null) i++;
+  return { items, next: i < count ? { o: i, m: mm } : null };
+}
+
 function delta(ctx: GraphRouteContext, kind: GraphObjectKind): GraphReply {
   const { dir } = ctx;
   const entitySet = kind === 'user' ? 'users' : 'groups';
-  const select = kind === 'user' ? parseSelect(ctx.query, USER_PROPS(dir), 'microsoft.graph.user') : parseSelect(ctx.query, GROUP_PROPS(dir), 'microsoft.graph.group', ['members']);
+  // Delta tracks navigation properties through $select (manager, members), not $expand.
+  if (ctx.query.has('$expand')) throw badRequest('Unsupported Query.', 'Request_UnsupportedQuery');
+  const select = kind === 'user' ? parseSelect(ctx.query, USER_PROPS(dir), 'microsoft.graph.user', ['manager']) : parseSelect(ctx.query, GROUP_PROPS(dir), 'microsoft.graph.group', ['members']);
+  if (kind === 'user' && select?.includes('signInActivity')) requirePermission(ctx.roles, AUDIT_READ);
   const withMembers = kind === 'group' && (select === null || select.includes('members'));
-  const objectSelect = select?.filter((p) => p !== 'members') ?? null;
+  const withManager = kind === 'user' && select !== null && select.includes('manager');
+  // A delta answer always carries each object's id, $select or not (clients merge by it).
+  const objectSelect = select ? ['id', ...select.filter((p) => p !== 'members' && p !== 'manager' && p !== 'id')] : null;
   const top = parseTop(ctx.query);
   const deltaToken = ctx.query.get('$deltatoken') ?? ctx.query.get('$deltaToken');
   const skipToken = ctx.query.get('$skiptoken');
@@ -306,7 +441,7 @@ function delta(ctx: GraphRouteContext, kind: GraphObjectKind): GraphReply {
   if (deltaToken !== null || skipToken !== null) {
     const raw = (deltaToken ?? skipToken) as string;
     const decoded = decodeToken<DeltaState>(raw);
-    if (!decoded || decoded.k !== kind || !Number.isInteger(decoded.s) || !Number.isInteger(decoded.o) || typeof decoded.t !== 'number') {
+    if (!decoded || decoded.k !== kind || !Number.isInteger(decoded.s) || !Number.isInteger(decoded.o) || typeof decoded.t !== 'number' || (decoded.m !== undefined && !Number.isInteger(decoded.m))) {
       throw badRequest(`Badly formed token: '${raw.slice(0, 40)}'.`);
     }
     if (ctx.now - decoded.t > ctx.deltaTokenMaxAgeMs) {
@@ -318,22 +453,42 @@ function delta(ctx: GraphRouteContext, kind: GraphObjectKind): GraphReply {
   }
 
   const memberRef = (user: number, removed: boolean): Record<string, unknown> => ({ '@odata.type': USER_TYPE, id: dir.userId(user), ...(removed ? { '@removed': { reason: 'deleted' } } : {}) });
+  const currentManager = (u: number): number | null => {
+    const m = dir.managerIndexOf(u);
+    return m >= 0 && !dir.isDeleted(m) ? m : null;
+  };
+  const userObject = (u: number, initial: boolean): Record<string, unknown> => {
+    const obj = shapeUser(dir, u, objectSelect);
+    if (withManager) {
+      const m = currentManager(u);
+      const previous = initial ? null : dir.previousManager(u);
+      // The current manager, or (in a change round) the removal of the one the user had.
+      if (m !== null) obj['manager@delta'] = [memberRef(m, false)];
+      else if (previous !== null) obj['manager@delta'] = [memberRef(previous, true)];
+    }
+    return obj;
+  };
+  const cap = Math.max(1, ctx.deltaMembersPerPage);
+  const m0 = state.m ?? 0;
 
   if (state.phase === 'initial') {
     const count = kind === 'user' ? dir.org.users.length : dir.groups.length;
-    const { items, next } = scan(state.o, count, top, (i) => {
-      if (kind === 'user') return dir.isDeleted(i) ? null : shapeUser(dir, i, objectSelect);
+    const entryAt = (i: number): DeltaEntry | null => {
+      if (kind === 'user') {
+        if (dir.isDeleted(i)) return null;
+        return { id: dir.userId(i), object: () => userObject(i, true), refCount: 0, ref: () => ({}), emptyMembers: false };
+      }
       const g = dir.groups[i] ?? 0;
-      const obj = shapeGroup(dir, g, objectSelect);
-      if (withMembers) obj['members@delta'] = [...dir.memberships.members(g)].map((u) => memberRef(u, false));
-      return obj;
-    });
-    return reply(items, next !== null ? { ...state, o: next } : null, state.s);
+      const members = dir.memberships.members(g);
+      return { id: dir.groupId(g), object: () => shapeGroup(dir, g, objectSelect), refCount: members.length, ref: (k) => memberRef(members[k] ?? 0, false), emptyMembers: true };
+    };
+    const { items, next } = deltaPage(count, entryAt, state.o, m0, top, cap, withMembers);
+    return reply(items, next !== null ? { ...state, o: next.o, m: next.m } : null, state.s);
   }
 
   // Changes after the token's position, one entry per object (its latest state), in order of last change.
   const from = state.from ?? state.s;
-  const upTo = state.phase === 'changes' && state.from !== undefined ? state.s : dir.seq();
+  const upTo = state.from !== undefined ? state.s : dir.seq();
   const touched = new Map<number, Map<number, boolean>>();
   for (const c of dir.changes) {
     if (c.seq <= from || c.seq > upTo || c.kind !== kind) continue;
@@ -346,14 +501,18 @@ function delta(ctx: GraphRouteContext, kind: GraphObjectKind): GraphReply {
     }
   }
   const entries = [...touched.entries()];
-  const page = entries.slice(state.o, state.o + top).map(([index, members]) => {
-    if (kind === 'user') return dir.isDeleted(index) ? { id: dir.userId(index), '@removed': { reason: 'changed' } } : shapeUser(dir, index, objectSelect);
-    const obj = shapeGroup(dir, index, objectSelect);
-    if (withMembers && members.size > 0) obj['members@delta'] = [...members.entries()].map(([u, added]) => memberRef(u, !added));
-    return obj;
-  });
-  const nextOffset = state.o + top;
-  return reply(page, nextOffset < entries.length ? { k: kind, s: upTo, from, t: state.t, phase: 'changes', o: nextOffset } : null, upTo);
+  const entryAt = (i: number): DeltaEntry | null => {
+    const [index, members] = entries[i] ?? [0, new Map<number, boolean>()];
+    if (kind === 'user') {
+      const id = dir.userId(index);
+      const object = dir.isDeleted(index) ? () => ({ id, '@removed': { reason: 'changed' } }) : () => userObject(index, false);
+      return { id, object, refCount: 0, ref: () => ({}), emptyMembers: false };
+    }
+    const changes = [...members.entries()];
+    return { id: dir.groupId(index), object: () => shapeGroup(dir, index, objectSelect), refCount: changes.length, ref: (k) => memberRef(changes[k]?.[0] ?? 0, !(changes[k]?.[1] ?? true)), emptyMembers: false };
+  };
+  const { items, next } = deltaPage(entries.length, entryAt, state.o, m0, top, cap, withMembers);
+  return reply(items, next !== null ? { k: kind, s: upTo, from, t: state.t, phase: 'changes', o: next.o, m: next.m } : null, upTo);
 }
 
 // ---- enterprise applications ----
@@ -384,10 +543,14 @@ function getServicePrincipal(ctx: GraphRouteContext, id: string): GraphReply {
   return { status: 200, json: { '@odata.context': `${contextUrl(ctx, 'servicePrincipals', select)}/$entity`, ...(select ? project(sp, select) : sp) } };
 }
 
+// The properties of an appRoleAssignment / signIn (known even when the list at hand is empty).
+const APP_ROLE_ASSIGNMENT_PROPS: ReadonlySet<string> = new Set(['id', 'deletedDateTime', 'appRoleId', 'createdDateTime', 'principalDisplayName', 'principalId', 'principalType', 'resourceDisplayName', 'resourceId']);
+const SIGN_IN_PROPS: ReadonlySet<string> = new Set(['id', 'createdDateTime', 'userDisplayName', 'userPrincipalName', 'userId', 'appId', 'appDisplayName', 'ipAddress', 'clientAppUsed', 'isInteractive', 'resourceDisplayName', 'status', 'location']);
+
 function listAppRoleAssignedTo(ctx: GraphRouteContext, id: string): GraphReply {
   const index = findServicePrincipal(ctx.dir, id);
   const assignments = ctx.dir.appRoleAssignedTo(index);
-  const select = parseSelect(ctx.query, new Set(Object.keys(assignments[0] ?? { id: '' })), 'microsoft.graph.appRoleAssignment');
+  const select = parseSelect(ctx.query, APP_ROLE_ASSIGNMENT_PROPS, 'microsoft.graph.appRoleAssignment');
   return collection(ctx, `servicePrincipals('${id}')/appRoleAssignedTo`, select, assignments.length, (i) => {
     const a = assignments[i] ?? {};
     return select ? project(a, select) : a;
@@ -396,7 +559,7 @@ function listAppRoleAssignedTo(ctx: GraphRouteContext, id: string): GraphReply {
 
 function listSignIns(ctx: GraphRouteContext): GraphReply {
   const rows = ctx.dir.signIns();
-  const select = parseSelect(ctx.query, new Set(Object.keys(rows[0] ?? { id: '' })), 'microsoft.graph.signIn');
+  const select = parseSelect(ctx.query, rows[0] ? new Set(Object.keys(rows[0])) : SIGN_IN_PROPS, 'microsoft.graph.signIn');
   const filter = parseFilter(ctx.query.get('$filter'), 'signIn');
   return collection(ctx, 'auditLogs/signIns', select, rows.length, (i) => {
     const row = rows[i] ?? {};
@@ -409,8 +572,9 @@ function listSignIns(ctx: GraphRouteContext): GraphReply {
 
 function getUser(ctx: GraphRouteContext, id: string): GraphReply {
   const index = findUser(ctx.dir, id);
-  const select = parseSelect(ctx.query, USER_PROPS(ctx.dir), 'microsoft.graph.user');
-  return { status: 200, json: { '@odata.context': `${contextUrl(ctx, 'users', select)}/$entity`, ...shapeUser(ctx.dir, index, select) } };
+  const select = userSelect(ctx);
+  const expand = userExpand(ctx);
+  return { status: 200, json: { '@odata.context': `${contextUrl(ctx, 'users', select)}/$entity`, ...shapeUserExpanded(ctx.dir, index, select, expand) } };
 }
 
 function getManager(ctx: GraphRouteContext, id: string): GraphReply {
@@ -433,22 +597,22 @@ type RouteDef = { method: string; pattern: RegExp; route: GraphRoute };
 const DELTA = '(?:delta|delta\\(\\)|microsoft\\.graph\\.delta\\(\\))';
 const SEG = '([^/]+)';
 
-// Costs follow Graph's identity throttling table (approximate): list 2, item 1, delta 5, members list 3, writes 5.
+// Base costs follow Graph's identity throttling table (approximate): list 2, item 1, delta 5, members list 3, writes 5.
 export const GRAPH_ROUTES: readonly RouteDef[] = [
-  { method: 'GET', pattern: new RegExp(`^/users/${DELTA}$`), route: { cost: 5, write: false, handle: (ctx) => delta(ctx, 'user') } },
-  { method: 'GET', pattern: /^\/users$/, route: { cost: 2, write: false, handle: (ctx) => listUsers(ctx) } },
-  { method: 'GET', pattern: new RegExp(`^/users/${SEG}/manager$`), route: { cost: 1, write: false, handle: (ctx, [id = '']) => getManager(ctx, id) } },
-  { method: 'GET', pattern: new RegExp(`^/users/${SEG}$`), route: { cost: 1, write: false, handle: (ctx, [id = '']) => getUser(ctx, id) } },
-  { method: 'GET', pattern: new RegExp(`^/groups/${DELTA}$`), route: { cost: 5, write: false, handle: (ctx) => delta(ctx, 'group') } },
-  { method: 'GET', pattern: /^\/groups$/, route: { cost: 2, write: false, handle: (ctx) => listGroups(ctx) } },
-  { method: 'GET', pattern: new RegExp(`^/groups/${SEG}$`), route: { cost: 1, write: false, handle: (ctx, [id = '']) => getGroup(ctx, id) } },
-  { method: 'GET', pattern: new RegExp(`^/groups/${SEG}/members$`), route: { cost: 3, write: false, handle: (ctx, [id = '']) => listMembers(ctx, id) } },
-  { method: 'GET', pattern: /^\/auditLogs\/signIns$/, route: { cost: 2, write: false, handle: (ctx) => listSignIns(ctx) } },
-  { method: 'GET', pattern: /^\/servicePrincipals$/, route: { cost: 2, write: false, handle: (ctx) => listServicePrincipals(ctx) } },
-  { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${SEG}$`), route: { cost: 1, write: false, handle: (ctx, [id = '']) => getServicePrincipal(ctx, id) } },
-  { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${SEG}/appRoleAssignedTo$`), route: { cost: 2, write: false, handle: (ctx, [id = '']) => listAppRoleAssignedTo(ctx, id) } },
-  { method: 'POST', pattern: new RegExp(`^/groups/${SEG}/members/\\$ref$`), route: { cost: 5, write: true, handle: (ctx, [id = '']) => addMember(ctx, id) } },
-  { method: 'DELETE', pattern: new RegExp(`^/groups/${SEG}/members/${SEG}/\\$ref$`), route: { cost: 5, write: true, handle: (ctx, [id = '', member = '']) => removeMember(ctx, id, member) } },
+  { method: 'GET', pattern: new RegExp(`^/users/${DELTA}$`), route: { cost: 5, write: false, permissions: USER_READ, handle: (ctx) => delta(ctx, 'user') } },
+  { method: 'GET', pattern: /^\/users$/, route: { cost: 2, write: false, permissions: USER_READ, handle: (ctx) => listUsers(ctx) } },
+  { method: 'GET', pattern: new RegExp(`^/users/${SEG}/manager$`), route: { cost: 1, write: false, permissions: USER_READ, handle: (ctx, [id = '']) => getManager(ctx, id) } },
+  { method: 'GET', pattern: new RegExp(`^/users/${SEG}$`), route: { cost: 1, write: false, permissions: USER_READ, handle: (ctx, [id = '']) => getUser(ctx, id) } },
+  { method: 'GET', pattern: new RegExp(`^/groups/${DELTA}$`), route: { cost: 5, write: false, permissions: GROUP_READ, handle: (ctx) => delta(ctx, 'group') } },
+  { method: 'GET', pattern: /^\/groups$/, route: { cost: 2, write: false, permissions: GROUP_READ, handle: (ctx) => listGroups(ctx) } },
+  { method: 'GET', pattern: new RegExp(`^/groups/${SEG}$`), route: { cost: 1, write: false, permissions: GROUP_READ, handle: (ctx, [id = '']) => getGroup(ctx, id) } },
+  { method: 'GET', pattern: new RegExp(`^/groups/${SEG}/members$`), route: { cost: 3, write: false, permissions: GROUP_READ, handle: (ctx, [id = '']) => listMembers(ctx, id) } },
+  { method: 'GET', pattern: /^\/auditLogs\/signIns$/, route: { cost: 2, write: false, permissions: AUDIT_READ, handle: (ctx) => listSignIns(ctx) } },
+  { method: 'GET', pattern: /^\/servicePrincipals$/, route: { cost: 2, write: false, permissions: APP_READ, handle: (ctx) => listServicePrincipals(ctx) } },
+  { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${SEG}$`), route: { cost: 1, write: false, permissions: APP_READ, handle: (ctx, [id = '']) => getServicePrincipal(ctx, id) } },
+  { method: 'GET', pattern: new RegExp(`^/servicePrincipals/${SEG}/appRoleAssignedTo$`), route: { cost: 2, write: false, permissions: APP_READ, handle: (ctx, [id = '']) => listAppRoleAssignedTo(ctx, id) } },
+  { method: 'POST', pattern: new RegExp(`^/groups/${SEG}/members/\\$ref$`), route: { cost: 5, write: true, permissions: MEMBER_WRITE, handle: (ctx, [id = '']) => addMember(ctx, id) } },
+  { method: 'DELETE', pattern: new RegExp(`^/groups/${SEG}/members/${SEG}/\\$ref$`), route: { cost: 5, write: true, permissions: MEMBER_WRITE, handle: (ctx, [id = '', member = '']) => removeMember(ctx, id, member) } },
 ];
 
 /** The route for (method, path after /v1.0), `methodNotAllowed` when only the method is wrong, or null. */

@@ -4,9 +4,11 @@
 export { SANDBOX_OAUTH_SCOPES, sandboxInfoLine, startSandbox, type Sandbox, type SandboxGraph, type SandboxOkta, type SandboxOktaOAuth, type SandboxOptions } from './sandbox.js';
 export { generateOrg, ruleExpression, USER_STATUSES, type GenerateOrgOptions, type Org, type OrgApp, type OrgGroup, type OrgRule, type OrgUser, type UserStatus } from './org-generator.js';
 export { startOktaServer, type ApiToken, type Clock, type OktaServer, type OktaServerOptions } from './okta-server.js';
-export type { OktaMutations, MutationOptions } from './okta-state.js';
+export type { OktaMutations, MutationOptions, NewUserInput, UserProfilePatch } from './okta-state.js';
+export { applyRandomChanges, parseMutateRequest, type MutateRequest, type MutateSummary } from './okta-mutate.js';
 export { FAULT_KINDS, type FaultKind, type FaultSpec, type Faults } from './faults.js';
 export { OKTA_RATE_LIMIT_BUCKETS, type RateLimitMode } from './rate-limits.js';
 export { OKTA_ROUTES } from './okta-routes.js';
-export { startGraphServer, GRAPH_DEFAULT_SCOPE, type GraphClient, type GraphMutations, type GraphServer, type GraphServerOptions } from './graph-server.js';
-export { generateSandboxTls, type TlsMaterial } from './tls.js';
+export { startGraphServer, GRAPH_DEFAULT_SCOPE, SANDBOX_GRAPH_ROLES, type GraphClient, type GraphMutations, type GraphServer, type GraphServerOptions, type GraphServerStats } from './graph-server.js';
+export { applyRandomGraphChanges, type GraphMutateRequest, type GraphMutateSummary } from './graph-mutate.js';
+export { generateAppCertificate, generateSandboxTls, type AppCertificate, type TlsMaterial } from './tls.js';

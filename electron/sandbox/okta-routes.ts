@@ -179,10 +179,11 @@ function userAttribute(ctx: RouteContext, u: OrgUser, attr: string): AttributeVa
   switch (attr) {
     case 'id': return u.id;
     case 'status': return u.status;
-    case 'created': return iso(u.created);
-    case 'activated': return iso(u.activated);
-    case 'statusChanged': return iso(u.statusChanged);
-    case 'lastUpdated': return iso(u.lastUpdated);
+    // Timestamps as instants: compared without formatting each one (scim-filter.ts).
+    case 'created': return { instant: u.created };
+    case 'activated': return u.activated === null ? null : { instant: u.activated };
+    case 'statusChanged': return u.statusChanged === null ? null : { instant: u.statusChanged };
+    case 'lastUpdated': return { instant: u.lastUpdated };
     case 'type.id': return ctx.state.org.userTypeId;
     default: return attr.startsWith('profile.') ? profileValue(ctx, u, attr.slice('profile.'.length)) : undefined;
   }
@@ -194,7 +195,8 @@ function userPredicate(ctx: RouteContext): { test: (u: OrgUser) => boolean; page
   const search = ctx.query.get('search');
   const filter = ctx.query.get('filter');
   const q = ctx.query.get('q');
-  const tests: ((u: OrgUser) => boolean)[] = [];
+  // Deleted users are gone from every listing.
+  const tests: ((u: OrgUser) => boolean)[] = [(u) => u.deleted !== true];
   if (search !== null) {
     const node = parseExpression(search, invalidSearch);
     for (const t of filterTerms(node)) {
@@ -317,7 +319,7 @@ function listGroups(ctx: RouteContext): Reply {
   const search = ctx.query.get('search');
   const filter = ctx.query.get('filter');
   const q = ctx.query.get('q');
-  const tests: ((g: OrgGroup) => boolean)[] = [];
+  const tests: ((g: OrgGroup) => boolean)[] = [(g) => g.deleted !== true];
   if (search !== null) {
     const node = parseExpression(search, invalidSearch);
     if (filterTerms(node).some((t) => !GROUP_SEARCH_ATTRS.has(t.attr))) throw invalidSearch();
@@ -370,8 +372,9 @@ function renderGroupFor(ctx: RouteContext, g: OrgGroup, expand: ReadonlySet<stri
 function needGroup(ctx: RouteContext, raw: string): OrgGroup {
   const id = decode(raw);
   const i = ctx.state.groupIndex(id);
-  if (i === undefined) throw notFound(id, 'UserGroup');
-  return ctx.state.org.groups[i] as OrgGroup;
+  const g = i === undefined ? undefined : ctx.state.org.groups[i];
+  if (!g || g.deleted) throw notFound(id, 'UserGroup');
+  return g;
 }
 
 function getGroup(ctx: RouteContext): Reply {
@@ -407,7 +410,7 @@ function changeMembership(ctx: RouteContext, add: boolean): Reply {
   const g = needGroup(ctx, ctx.params[0] ?? '');
   const userKey = decode(ctx.params[1] ?? '');
   const ui = state.userIndex(userKey);
-  if (ui === undefined) throw notFound(userKey, 'User');
+  if (ui === undefined || state.org.users[ui]?.deleted) throw notFound(userKey, 'User');
   // "You only can modify memberships for groups of the OKTA_GROUP type":
   // app imports own APP_GROUP memberships, Okta owns Everyone.
   if (g.type !== 'OKTA_GROUP') return accessDenied();

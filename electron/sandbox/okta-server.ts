@@ -11,7 +11,8 @@
 //   4. authorisation: Bearer tokens need the operation's scope (403 with a
 //      WWW-Authenticate naming it, as Okta does), read-only admins cannot write.
 // A control plane under /__sandbox/ (admin API token only) lets another
-// process inject faults into a sandbox started by `latchkey sandbox`.
+// process inject faults into a sandbox started by `latchkey sandbox`, and
+// apply random realistic changes to its org (POST /__sandbox/mutate).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
@@ -20,6 +21,7 @@ import { createTokenIssuer, type OAuthClient } from './oauth.js';
 import type { Org } from './org-generator.js';
 import type { AdminRole } from './okta-resources.js';
 import { accessDenied, errorReply, ERROR_JSON_TYPE, JSON_TYPE, matchRoute, OktaHttpError, type Principal, type Reply } from './okta-routes.js';
+import { applyRandomChanges, MutateRequestError, parseMutateRequest, type MutateRequest, type MutateSummary } from './okta-mutate.js';
 import { createMutations, createOktaState, type Clock, type OktaMutations, type OktaState } from './okta-state.js';
 import { createRateLimiter, type RateLimitDecision, type RateLimitMode } from './rate-limits.js';
 import type { SystemLog } from './system-log.js';
@@ -47,6 +49,8 @@ export type OktaServer = {
   url: string;
   faults: Faults;
   mutations: OktaMutations;
+  /** Random realistic changes, each through `mutations` (what POST /__sandbox/mutate does). */
+  mutate: (request: MutateRequest) => MutateSummary;
   log: SystemLog;
   state: OktaState;
   close: () => Promise<void>;
@@ -142,6 +146,24 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
     const principal = authenticate(req);
     if ('status' in principal) return principal;
     if (principal.kind !== 'ssws' || principal.role !== 'SUPER_ADMIN') return accessDenied();
+    if (url.pathname === '/__sandbox/mutate') {
+      if (req.method !== 'POST') return errorReply(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+      const body = await readBody(req);
+      let summary: MutateSummary;
+      try {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body ?? '') as unknown;
+        } catch {
+          throw new MutateRequestError('the body is not JSON');
+        }
+        summary = applyRandomChanges(state, mutations, parseMutateRequest(parsed));
+      } catch (e) {
+        if (e instanceof MutateRequestError) return errorReply(400, 'E0000001', 'Api validation failed: mutate', [e.message]);
+        throw e;
+      }
+      return { status: 200, contentType: JSON_TYPE, body: JSON.stringify(summary) };
+    }
     if (url.pathname !== '/__sandbox/faults') return errorReply(404, 'E0000007', `Not found: Resource not found: ${url.pathname} (Endpoint)`);
     const list = (): Reply => ({
       status: 200,
@@ -266,6 +288,7 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
     url: base,
     faults,
     mutations,
+    mutate: (request) => applyRandomChanges(state, mutations, parseMutateRequest(request)),
     log: state.log,
     state,
     close: listening.close,

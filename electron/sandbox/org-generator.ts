@@ -70,6 +70,11 @@ export type OrgUser = {
   managerIndex: number;
   /** Partners only: the employee accountable for them. */
   sponsorIndex: number;
+  /**
+   * Deleted through the API (after deactivation): gone from every listing and
+   * lookup. The slot stays so indexes (and paging cursors) remain valid.
+   */
+  deleted?: boolean;
 };
 
 /** Active Directory attributes of a group imported from AD (Okta's OktaActiveDirectoryGroupProfile). */
@@ -98,6 +103,8 @@ export type OrgGroup = {
   /** Rule-managed: index into Org.rules, else -1. */
   rule: number;
   ad: AdGroupProfile | null;
+  /** Deleted through the API: gone from listings and lookups; the slot stays so indexes remain valid. */
+  deleted?: boolean;
 };
 
 /** Profile attribute a group rule tests, as `user.<attribute>=="<value>"`. */

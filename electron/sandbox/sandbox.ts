@@ -14,13 +14,14 @@
 import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Faults } from './faults.js';
-import { startGraphServer, type GraphServer } from './graph-server.js';
+import { SANDBOX_GRAPH_ROLES, startGraphServer, type GraphServer } from './graph-server.js';
 import { generateOrg, type Org } from './org-generator.js';
 import { startOktaServer, type Clock } from './okta-server.js';
-import type { OktaMutations } from './okta-state.js';
+import type { MutateRequest, MutateSummary } from './okta-mutate.js';
+import type { OktaMutations, OktaState } from './okta-state.js';
 import type { RateLimitMode } from './rate-limits.js';
 import type { SystemLog } from './system-log.js';
-import { generateSandboxTls } from './tls.js';
+import { generateAppCertificate, generateSandboxTls } from './tls.js';
 
 /**
  * The demo that `npm start` and the desktop app run when no tenant is
@@ -52,6 +53,12 @@ export type SandboxOptions = {
   graphOrg?: 'hybrid' | 'separate';
   /** Graph delta tokens older than this get 410 (default 7 days). */
   graphDeltaTokenMaxAgeMs?: number;
+  /** Application permissions granted to the Graph app registration (default SANDBOX_GRAPH_ROLES). */
+  graphRoles?: readonly string[];
+  /** Most member references per groups/delta page (default 1000). */
+  graphDeltaMembersPerPage?: number;
+  /** Graph throttling (on when rateLimits is not 'off'): resource units per window (default by tenant size) and the window (default 10 s). */
+  graphThrottle?: { budget?: number; windowMs?: number };
 };
 
 export type SandboxOktaOAuth = { clientId: string; privateKeyPem: string; keyId: string; scopes: string[] };
@@ -75,6 +82,12 @@ export type SandboxGraph = {
   clientSecret: string;
   /** The per-start CA that signed the server certificate: the only certificate a client should trust for `url`. */
   caPem: string;
+  /**
+   * The app's certificate credential: certificate + private key PEM (what
+   * certificate auth is configured with). Not in the JSON line: the client
+   * secret already gives scripts a credential.
+   */
+  certificatePem: string;
 };
 
 export type Sandbox = {
@@ -87,6 +100,10 @@ export type Sandbox = {
   faults: Faults;
   /** Changes made "outside Latchkey" (in Okta), each with its System Log events. */
   mutations: OktaMutations;
+  /** Random realistic changes through `mutations` (as POST /__sandbox/mutate): `{ fraction: 0.01, seed: 7 }` or `{ count: 50 }`. */
+  mutate: (request: MutateRequest) => MutateSummary;
+  /** The Okta server's live state (lookups, the org as served). */
+  oktaState: OktaState;
   log: SystemLog;
   close: () => Promise<void>;
 };
@@ -124,7 +141,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const withGraph = options.graph ?? true;
   // Key generation runs on libuv's thread pool: start it before the (synchronous) org generation so the two overlap.
   // Certificate validity follows the real clock, not the injected one: TLS clients check it against theirs.
-  const tlsPromise = withGraph ? generateSandboxTls() : null;
+  const tlsPromise = withGraph ? Promise.all([generateSandboxTls(), generateAppCertificate('Latchkey')]) : null;
   // Its failure is reported where it is awaited, below; this only stops Node flagging it as unhandled meanwhile.
   tlsPromise?.catch(() => undefined);
   const org = generateOrg({ users: options.users ?? 2000, seed: options.seed ?? 1, anchor, ...(options.domain ? { domain: options.domain } : {}) });
@@ -152,7 +169,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let graph: { info: SandboxGraph; server: GraphServer } | null = null;
   if (tlsPromise) {
     try {
-      const tls = await tlsPromise;
+      const [tls, appCertificate] = await tlsPromise;
       const graphOrg =
         options.graphOrg === 'separate' ? generateOrg({ users: options.users ?? 2000, seed: (options.seed ?? 1) + 1, anchor }) : org;
       const clientId = randomUUID();
@@ -161,14 +178,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const graphServer = await startGraphServer({
         org: graphOrg,
         tls,
-        clients: [{ clientId, clientSecret, displayName: 'Latchkey' }],
+        clients: [{ clientId, clientSecret, displayName: 'Latchkey', roles: options.graphRoles ?? SANDBOX_GRAPH_ROLES, certificates: [appCertificate.certPem] }],
         host: options.host ?? '127.0.0.1',
         throttling: (options.rateLimits ?? 'off') !== 'off',
         clock,
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.graphDeltaTokenMaxAgeMs !== undefined ? { deltaTokenMaxAgeMs: options.graphDeltaTokenMaxAgeMs } : {}),
+        ...(options.graphDeltaMembersPerPage !== undefined ? { deltaMembersPerPage: options.graphDeltaMembersPerPage } : {}),
+        ...(options.graphThrottle?.budget !== undefined ? { throttleBudget: options.graphThrottle.budget } : {}),
+        ...(options.graphThrottle?.windowMs !== undefined ? { throttleWindowMs: options.graphThrottle.windowMs } : {}),
       });
-      graph = { info: { url: graphServer.url, tenantId: graphServer.tenantId, clientId, clientSecret, caPem: tls.caPem }, server: graphServer };
+      graph = { info: { url: graphServer.url, tenantId: graphServer.tenantId, clientId, clientSecret, caPem: tls.caPem, certificatePem: appCertificate.pem }, server: graphServer };
     } catch (e) {
       await server.close();
       throw e;
@@ -186,6 +206,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     org,
     faults: server.faults,
     mutations: server.mutations,
+    mutate: server.mutate,
+    oktaState: server.state,
     log: server.log,
     close: async () => {
       await Promise.all([server.close(), graph?.server.close()]);

@@ -6,7 +6,14 @@
 // a `next` link on every page, even an empty one, that resumes exactly after
 // the last event the client has seen.
 
-export type LogParty = { id: string; type: string; alternateId: string; displayName: string };
+export type LogParty = {
+  id: string;
+  type: string;
+  alternateId: string;
+  displayName: string;
+  /** What changed on this target (LogTarget.changeDetails), for profile updates. */
+  changeDetails?: { from: Record<string, unknown>; to: Record<string, unknown> };
+};
 
 export type LogRecord = {
   seq: number;
@@ -61,8 +68,15 @@ export const EVENT_TYPES: Readonly<Record<string, { displayMessage: string; lega
   'user.account.expire_password': { displayMessage: 'Expire user password', legacyEventType: 'core.user.config.password_expired' },
   'user.account.reset_password': { displayMessage: 'Reset user password', legacyEventType: 'core.user.config.password_reset' },
   'user.account.update_profile': { displayMessage: 'Update user profile for Okta', legacyEventType: 'core.user.config.profile_update.success' },
+  'user.lifecycle.delete.initiated': { displayMessage: 'Delete Okta user initiated', legacyEventType: 'core.user.config.user_deletion.initiated' },
+  'user.lifecycle.delete.completed': { displayMessage: 'Delete Okta user completed', legacyEventType: 'core.user.config.user_deletion.completed' },
   'group.user_membership.add': { displayMessage: 'Add user to group membership', legacyEventType: 'core.user_group_member.user_add' },
   'group.user_membership.remove': { displayMessage: 'Remove user from group membership', legacyEventType: 'core.user_group_member.user_remove' },
+  'group.lifecycle.create': { displayMessage: 'Create Okta group', legacyEventType: 'core.user_group.created' },
+  'group.lifecycle.delete': { displayMessage: 'Delete Okta group', legacyEventType: 'core.user_group.deleted' },
+  'group.profile.update': { displayMessage: 'Okta group profile updated', legacyEventType: 'core.user_group.profile_updated' },
+  'group.application_assignment.add': { displayMessage: 'Add assigned application to group', legacyEventType: 'app.generic.config.app_group_assignment.add' },
+  'group.application_assignment.remove': { displayMessage: 'Remove assigned application from group', legacyEventType: 'app.generic.config.app_group_assignment.remove' },
 };
 
 /** Okta-style `after` cursor: `<published ms>_<sequence>`; only the sequence is read back. */

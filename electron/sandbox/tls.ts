@@ -8,7 +8,7 @@
 // Key pairs come from node:crypto (native, a few ms each); node-forge only
 // builds and signs the X.509 certificates. Generating RSA keys in forge's
 // pure-JS code instead costs seconds per key.
-import { generateKeyPair, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -94,4 +94,45 @@ export async function generateSandboxTls(options: TlsOptions = {}): Promise<TlsM
   cert.sign(ca.forgePrivate, forge.md.sha256.create());
 
   return { caPem: forge.pki.certificateToPem(caCert), certPem: forge.pki.certificateToPem(cert), keyPem: server.privatePem };
+}
+
+/** A certificate credential of an app registration: self-signed, as `New-SelfSignedCertificate` or openssl make them. */
+export type AppCertificate = {
+  /** The certificate (PEM), what is uploaded to the app registration. */
+  certPem: string;
+  /** Its private key (PKCS#8 PEM). */
+  keyPem: string;
+  /** Certificate then key, one PEM file: what a client is configured with. */
+  pem: string;
+  /** SHA-1 and SHA-256 of the DER certificate, hex (a client assertion names one in its x5t / x5t#S256 header). */
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+};
+
+/** Thumbprints of a PEM certificate (hex of the SHA-1 / SHA-256 of its DER bytes). */
+export function certificateThumbprints(certPem: string): { sha1: string; sha256: string } {
+  const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes(), 'binary');
+  return { sha1: createHash('sha1').update(der).digest('hex'), sha256: createHash('sha256').update(der).digest('hex') };
+}
+
+/** A fresh self-signed certificate and key for an app registration's certificate credential (valid a year). */
+export async function generateAppCertificate(commonName: string, now = new Date()): Promise<AppCertificate> {
+  const key = await rsaKeyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = key.forgePublic;
+  cert.serialNumber = serialNumber();
+  cert.validity.notBefore = new Date(now.getTime() - HOUR);
+  cert.validity.notAfter = new Date(now.getTime() + 365 * DAY);
+  const subject = [{ name: 'commonName', value: commonName }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  cert.sign(key.forgePrivate, forge.md.sha256.create());
+  const certPem = forge.pki.certificateToPem(cert);
+  const { sha1, sha256 } = certificateThumbprints(certPem);
+  return { certPem, keyPem: key.privatePem, pem: `${certPem}${key.privatePem}`, thumbprintSha1: sha1, thumbprintSha256: sha256 };
 }

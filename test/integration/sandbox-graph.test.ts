@@ -295,7 +295,7 @@ describe('delta', () => {
     const changed = await drain(first.json['@odata.deltaLink'] as string);
     const dir = s.graphServer.directory;
     expect(changed.items).toEqual([
-      { displayName: expect.any(String) as unknown, jobTitle: 'Chief Delta Officer', mail: s.org.users[3]?.email },
+      { id: dir.userId(3), displayName: expect.any(String) as unknown, jobTitle: 'Chief Delta Officer', mail: s.org.users[3]?.email },
       { id: dir.userId(4), '@removed': { reason: 'changed' } },
     ]);
 
@@ -316,7 +316,8 @@ describe('delta', () => {
     const mutations = s.graphServer?.mutations;
     if (!dir || !mutations) throw new Error('no graph server');
     const initial = await drain('/groups/delta?$select=displayName,members&$top=50');
-    expect(initial.items.length).toBe(dir.groups.length);
+    // A group whose members do not fit one page appears again on the next (members@delta continued).
+    expect(new Set(initial.items.map((x) => x.id)).size).toBe(dir.groups.length);
     const withMembers = initial.items.find((x) => Array.isArray(x['members@delta']) && (x['members@delta'] as unknown[]).length > 0);
     expect(withMembers).toBeDefined();
 
@@ -329,7 +330,7 @@ describe('delta', () => {
     const res = await graph(initial.deltaLink);
     expectValid('GET', '/groups/microsoft.graph.delta()', res);
     const value = res.json.value as Json[];
-    const changed = value.find((x) => x.id === undefined && x.displayName === dir.group(groupIndex).displayName);
+    const changed = value.find((x) => x.id === dir.groupId(groupIndex));
     expect(changed?.['members@delta']).toEqual([
       { '@odata.type': '#microsoft.graph.user', id: dir.userId(removed), '@removed': { reason: 'deleted' } },
       { '@odata.type': '#microsoft.graph.user', id: dir.userId(added) },
