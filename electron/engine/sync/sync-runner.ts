@@ -1,12 +1,21 @@
-// A full sync of one Okta connection into a new snapshot generation.
+// Okta syncs of one connection: full (every object into a new snapshot
+// generation) or incremental (the System Log since the last run, patched
+// into the live generation; okta-incremental.ts). startOktaSync chooses:
+// incremental when the last successful run left a System Log position and
+// no full sync was asked for; otherwise full, and the run's note says why.
+// An incremental run that finds it cannot be trusted (log not readable,
+// changes it cannot apply) turns into a full run of the same record.
 //
-// Order of work (what depends on what):
+// A full sync's order of work (what depends on what):
 //   1. group rules and apps (a few requests): needed to tell who manages each group;
 //   2. all at once: users  ||  groups -> each group's members (a pool of
 //      `concurrency` listings fed as group pages arrive)  ||  each app's
 //      groups. Different rate-limit buckets, so overlapping them is free;
 //   3. commit: the new generation goes live in one transaction, or abort:
 //      the failure is recorded and the previous snapshot stays live.
+// The connection's scope applies to both: groups out of scope are not stored
+// and their members never requested; apps out of scope are dropped with
+// their assignments, and so are assignments to groups not stored.
 // Everything is bounded: the pool size, the writer's batch size, and the
 // rate budget (connector) that keeps us inside our share of each Okta bucket.
 import { performance } from 'node:perf_hooks';
@@ -17,9 +26,24 @@ import { classifyGroup, ruleIndex } from '../connectors/okta/okta-normalise.js';
 import type { ConnectionRecord, OktaCredential } from '../connectors/types.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
+import { commitIncrementalRun, failIncrementalRun } from './incremental-run.js';
+import {
+  applyChanges,
+  decodeCursor,
+  encodeCursor,
+  FULL_SYNC_OVERLAP_MS,
+  LOG_RETENTION_MS,
+  nextCursor,
+  planOktaChanges,
+  readChanges,
+  readLog,
+  sameScope,
+  type OktaCursor,
+} from './okta-incremental.js';
+import { describeScope, normaliseScope, scopeFilter } from './scope.js';
 import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
-import type { ManagerRef } from './snapshot-types.js';
-import { getSyncRun } from './sync-runs.js';
+import type { AppAssignmentRecord, ManagerRef } from './snapshot-types.js';
+import { getSyncRun, lastCursor } from './sync-runs.js';
 import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
 
 export { getSyncRun, listSyncRuns } from './sync-runs.js';
@@ -34,6 +58,8 @@ export type SyncOptions = {
   concurrency?: number;
   /** Minimum time between two progress events (phase changes are sent at once). */
   progressIntervalMs?: number;
+  /** A full sync even when an incremental one could run (`latchkey sync --full`). */
+  full?: boolean;
 };
 
 /** A sync that ran and failed; the run is recorded, the previous snapshot is still live. */
@@ -51,12 +77,40 @@ type Active = SyncSlot;
 
 export { activeSyncProgress, isSyncRunning } from './active-syncs.js';
 
+/** What a run will be, and why (the run's note). */
+type ModeDecision = { mode: 'full'; note: string | null } | { mode: 'incremental'; cursor: OktaCursor; fromRun: number };
+
+const DAY_MS = 86_400_000;
+
+/** Full or incremental, from the last successful run's position, the scope and the clock. */
+export function decideOktaMode(ctx: EngineContext, connection: ConnectionRecord, full: boolean): ModeDecision {
+  const last = lastCursor(ctx.db, connection.id);
+  const anySuccess = last !== null || ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connection.id) !== undefined;
+  // The first snapshot of a connection is a baseline: nothing to explain.
+  if (!anySuccess) return { mode: 'full', note: null };
+  if (full) return { mode: 'full', note: 'full sync requested' };
+  if (!last) return { mode: 'full', note: 'the last sync left no System Log position: full sync' };
+  const cursor = decodeCursor(last.cursor);
+  if (!cursor) return { mode: 'full', note: `the System Log position of run #${last.runId} is not readable: full sync` };
+  const scope = normaliseScope(connection.settings.scope);
+  if (!sameScope(cursor.scope, scope)) {
+    return { mode: 'full', note: `the sync scope changed since run #${last.runId} (was: ${describeScope(cursor.scope)}; now: ${describeScope(scope)}): full sync` };
+  }
+  const age = ctx.clock.now().getTime() - Date.parse(cursor.readAt);
+  if (age > LOG_RETENTION_MS) {
+    return { mode: 'full', note: `the System Log position is ${Math.floor(age / DAY_MS)} days old, beyond Okta's 90-day retention: full sync` };
+  }
+  return { mode: 'incremental', cursor, fromRun: last.runId };
+}
+
 /**
- * Records the run and starts it; returns at once with the run id and a promise
- * of the outcome. Throws (UserError) before anything starts when the workspace
- * is read-only or this connection is already syncing.
+ * Records the run and starts it: incremental when the last successful run
+ * left a System Log position (and `full` is not set), else full. Returns at
+ * once with the run id and a promise of the outcome. Throws (UserError)
+ * before anything starts when the workspace is read-only or this connection
+ * is already syncing.
  */
-export function startFullSync(
+export function startOktaSync(
   ctx: EngineContext,
   connection: ConnectionRecord,
   credential: OktaCredential,
@@ -68,16 +122,49 @@ export function startFullSync(
   const slot = reserveSyncSlot(connection.id);
   if (!slot) throw new UserError(`a sync of "${connection.name}" is already running`, 'conflict');
   let run: StartedRun;
+  let decision: ModeDecision;
   try {
-    run = beginSyncRun(ctx.db, connection.id, { actor: ctx.actor, clock: ctx.clock, mode: 'full' });
+    try {
+      scopeFilter(normaliseScope(connection.settings.scope));
+    } catch (e) {
+      throw new UserError(`the sync scope of "${connection.name}" is not usable: ${(e as Error).message}`, 'bad-input');
+    }
+    decision = decideOktaMode(ctx, connection, opts.full ?? false);
+    run = beginSyncRun(ctx.db, connection.id, { actor: ctx.actor, clock: ctx.clock, mode: decision.mode });
   } catch (e) {
     releaseSyncSlot(connection.id, slot);
     throw e;
   }
-  const done = execute(ctx, connection, credential, run, opts, slot).finally(() => releaseSyncSlot(connection.id, slot));
+  const rt = makeRuntime(connection, credential, opts);
+  const onOuterAbort = (): void => rt.internal.abort(new OktaError('the sync was cancelled', 'aborted'));
+  if (opts.signal?.aborted) onOuterAbort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const work =
+    decision.mode === 'incremental'
+      ? executeIncremental(ctx, connection, run, decision.cursor, decision.fromRun, opts, slot, rt)
+      : execute(ctx, connection, run, opts, slot, rt, decision.note);
+  const done = work.finally(() => {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+    releaseSyncSlot(connection.id, slot);
+  });
   // The caller may only look at runId; the outcome is also recorded and emitted.
   done.catch(() => undefined);
   return { runId: run.runId, done };
+}
+
+/** Runs a sync (incremental when it can, see startOktaSync) to the end. */
+export async function runOktaSync(ctx: EngineContext, connection: ConnectionRecord, credential: OktaCredential, opts: SyncOptions = {}): Promise<SyncRunSummary> {
+  return startOktaSync(ctx, connection, credential, opts).done;
+}
+
+/** A full sync whatever the last run left (tests, benchmarks, `--full`). */
+export function startFullSync(
+  ctx: EngineContext,
+  connection: ConnectionRecord,
+  credential: OktaCredential,
+  opts: SyncOptions = {},
+): { runId: number; done: Promise<SyncRunSummary> } {
+  return startOktaSync(ctx, connection, credential, { ...opts, full: true });
 }
 
 /** Runs a full sync to the end: the summary on success, SyncFailedError (with the summary) on failure. */
@@ -90,6 +177,27 @@ export async function runFullSync(
   return startFullSync(ctx, connection, credential, opts).done;
 }
 
+/** What both kinds of run share: the connector, the abort switch, the secrets to redact. */
+type Runtime = { connector: OktaConnector; internal: AbortController; secrets: string[]; concurrency: number };
+
+function makeRuntime(connection: ConnectionRecord, credential: OktaCredential, opts: SyncOptions): Runtime {
+  const internal = new AbortController();
+  const concurrency = Math.max(1, opts.concurrency ?? opts.connector?.concurrency ?? 8);
+  const connector =
+    opts.connector ??
+    createOktaConnector({
+      orgUrl: connection.baseUrl,
+      credential,
+      budgetShare: connection.settings.budgetShare,
+      concurrency,
+      ...opts.connectorOptions,
+      // The budget runs on real time whatever ctx.clock is: a test's frozen
+      // clock must not make a rate-limit window last forever.
+      signal: internal.signal,
+    });
+  const secrets = credential.type === 'token' ? [credential.token] : [credential.privateKeyPem];
+  return { connector, internal, secrets, concurrency };
+}
 
 type Counters = {
   pages: number;
@@ -109,31 +217,17 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 async function execute(
   ctx: EngineContext,
   connection: ConnectionRecord,
-  credential: OktaCredential,
   run: StartedRun,
   opts: SyncOptions,
   slot: Active,
+  rt: Runtime,
+  note: string | null,
 ): Promise<SyncRunSummary> {
   const t0 = performance.now();
-  const internal = new AbortController();
-  const onOuterAbort = (): void => internal.abort(new OktaError('the sync was cancelled', 'aborted'));
-  if (opts.signal?.aborted) onOuterAbort();
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-
-  const concurrency = Math.max(1, opts.concurrency ?? opts.connector?.concurrency ?? 8);
-  const connector =
-    opts.connector ??
-    createOktaConnector({
-      orgUrl: connection.baseUrl,
-      credential,
-      budgetShare: connection.settings.budgetShare,
-      concurrency,
-      ...opts.connectorOptions,
-      // The budget runs on real time whatever ctx.clock is: a test's frozen
-      // clock must not make a rate-limit window last forever.
-      signal: internal.signal,
-    });
-  const secrets = credential.type === 'token' ? [credential.token] : [credential.privateKeyPem];
+  const { connector, internal, secrets, concurrency } = rt;
+  const startedAt = ctx.clock.now();
+  const scope = normaliseScope(connection.settings.scope);
+  const inScope = scopeFilter(scope);
 
   const c: Counters = {
     pages: 0, users: 0, groups: 0, memberships: 0, expectedMemberships: null, groupsListed: 0, groupsWithMembers: 0,
@@ -234,14 +328,20 @@ async function execute(
     await discardStaleGenerations(ctx.db, connection.id);
 
     // 1. Rules and apps first: they decide each group's managed_by.
-    const [rules, apps] = await Promise.all([
+    const [rules, allApps] = await Promise.all([
       collect(connector.groupRules(), check, () => c.pages++),
       collect(connector.apps(), check, () => c.pages++),
     ]);
+    const apps = allApps.filter((a) => inScope.app(a));
     w.addApps(apps);
     c.apps = apps.length;
     const rulesByGroup = ruleIndex(rules);
-    const appLabels = new Map(apps.map((a) => [a.id, a.label]));
+    // Every app's label, in scope or not: an APP_GROUP names the app it comes from.
+    const appLabels = new Map(allApps.map((a) => [a.id, a.label]));
+    // With a group scope, assignments wait until every kept group is known.
+    const keptGroups = new Set<string>();
+    const heldAssignments: AppAssignmentRecord[] = [];
+    const groupScoped = !inScope.unlimited;
 
     // 2. Users, groups -> members and apps -> groups, overlapped.
     setPhase('users', bulkMessage());
@@ -273,13 +373,16 @@ async function execute(
         for await (const page of connector.groups()) {
           check();
           c.pages++;
-          w.addGroups(page.map((g) => classifyGroup(g, rulesByGroup, appLabels)));
-          for (const g of page) {
+          // Out of scope: not stored, and its members never requested.
+          const kept = groupScoped ? page.filter((g) => inScope.group(g)) : page;
+          w.addGroups(kept.map((g) => classifyGroup(g, rulesByGroup, appLabels)));
+          for (const g of kept) {
             queue.push(g.id);
+            if (groupScoped) keptGroups.add(g.id);
             if (g.usersCount !== null) c.expectedMemberships = (c.expectedMemberships ?? 0) + g.usersCount;
           }
-          c.groups += page.length;
-          c.groupsListed += page.length;
+          c.groups += kept.length;
+          c.groupsListed += kept.length;
           signalQueue();
           tick();
         }
@@ -324,7 +427,8 @@ async function execute(
         for await (const rows of connector.appGroups(id)) {
           check();
           c.pages++;
-          w.addAppAssignments(rows);
+          if (groupScoped) for (const r of rows) heldAssignments.push(r);
+          else w.addAppAssignments(rows);
           c.appAssignments += rows.length;
           tick();
         }
@@ -339,12 +443,32 @@ async function execute(
       ...Array.from({ length: appWorkers }, () => appWorker()),
     ]);
     if (c.appsWithGroups < apps.length) setPhase('app-assignments', `${fmt(c.appsWithGroups)} of ${fmt(apps.length)} apps`);
+    if (groupScoped) {
+      // Assignments to groups that are not stored would point at nothing.
+      const kept = heldAssignments.filter((r) => keptGroups.has(r.groupId));
+      w.addAppAssignments(kept);
+      c.appAssignments = kept.length;
+    }
     await w.flush();
 
-    // 3. Commit.
+    // 3. Commit, with the System Log position incremental sync resumes from:
+    // when this sync started, on Okta's clock (what changed while it listed
+    // is replayed next time; replaying is harmless).
     check();
     setPhase('committing', null);
-    await w.commit(totals());
+    const serverStart = connector.serverTime().first ?? startedAt.getTime();
+    const cursor = encodeCursor({ since: new Date(serverStart - FULL_SYNC_OVERLAP_MS).toISOString(), seen: [], readAt: startedAt.toISOString(), scope });
+    await w.commit(totals(), { cursor, note });
+    // A full sync leaves its million rows (and the old generation's purge)
+    // in the WAL; whichever write comes next would copy them into the file
+    // (SQLite's auto-checkpoint), e.g. an admin's approval stalling for half
+    // a second. Copy them now, as part of the sync that wrote them. PASSIVE:
+    // readers are never blocked; what they still need is copied later.
+    try {
+      ctx.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // busy or not in WAL mode: the next writer's auto-checkpoint does it
+    }
     const summary = getSyncRun(ctx.db, run.runId);
     if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
     setPhase('done', `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - t0)} ms`);
@@ -369,9 +493,177 @@ async function execute(
     if (summary) ctx.events.emit('sync:finished', summary);
     const code: UserError['code'] = e instanceof OktaError && e.kind === 'unauthorized' ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
     throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, code, summary);
-  } finally {
-    opts.signal?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** Thrown inside an incremental run when it cannot be trusted: the run becomes a full one. */
+class FallBackToFull extends Error {
+  override readonly name = 'FallBackToFull';
+}
+
+/**
+ * The incremental run: System Log since the cursor -> plan -> re-reads ->
+ * one transaction. Falls back to a full run of the same record (and says
+ * why) when the log is not readable or holds changes it cannot apply.
+ */
+async function executeIncremental(
+  ctx: EngineContext,
+  connection: ConnectionRecord,
+  run: StartedRun,
+  cursor: OktaCursor,
+  fromRun: number,
+  opts: SyncOptions,
+  slot: Active,
+  rt: Runtime,
+): Promise<SyncRunSummary> {
+  const t0 = performance.now();
+  const { connector, internal, secrets, concurrency } = rt;
+  let message: string | null = 'reading the System Log';
+  let phase: SyncPhase = 'changes';
+  let events = 0;
+  const progress = (): SyncProgress => {
+    const s = connector.stats();
+    const t = s.tightest;
+    return {
+      runId: run.runId,
+      connectionId: connection.id,
+      phase,
+      pages: s.requests,
+      items: events,
+      expected: null,
+      requests: s.requests,
+      budget:
+        t && t.limit !== null && t.remaining !== null && t.resetAt !== null
+          ? { bucket: t.bucket, remaining: t.remaining, limit: t.limit, resetAt: t.resetAt }
+          : null,
+      message,
+    };
+  };
+  slot.progress = progress;
+  const interval = opts.progressIntervalMs ?? 250;
+  let lastEmit = -Infinity;
+  const emit = (force = false): void => {
+    const now = performance.now();
+    if (!force && now - lastEmit < interval) return;
+    lastEmit = now;
+    ctx.events.emit('sync:progress', progress());
+  };
+  const setPhase = (p: SyncPhase, msg: string | null): void => {
+    phase = p;
+    message = msg;
+    emit(true);
+  };
+  const totals = (): RunTotals => {
+    const st = connector.stats();
+    return { requests: st.requests, throttledWaits: st.throttledWaits, rateLimited: st.rateLimited };
+  };
+  const check = (): void => {
+    if (internal.signal.aborted) throw internal.signal.reason instanceof Error ? internal.signal.reason : new OktaError('the sync was cancelled', 'aborted');
+  };
+  const who = { actor: ctx.actor, clock: ctx.clock };
+
+  try {
+    emit(true);
+    // 1. The System Log, from the position to its end.
+    const readAt = ctx.clock.now();
+    let log;
+    try {
+      log = await readLog(
+        connector,
+        cursor,
+        (n) => {
+          events = n;
+          message = `reading the System Log: ${fmt(n)} events`;
+          emit();
+        },
+        check,
+      );
+    } catch (e) {
+      if (e instanceof OktaError && e.kind === 'forbidden') {
+        const what = e.details.missingScope ? `${e.details.missingScope} not granted` : 'the credential may not read it';
+        throw new FallBackToFull(`cannot read the System Log (${what}): full sync`);
+      }
+      throw e;
+    }
+    // 2. What it asks for; some changes only a full sync can apply.
+    const plan = planOktaChanges(log.events, new Set(cursor.seen));
+    if (plan.unappliable.size > 0) {
+      const kinds = [...plan.unappliable].map(([t, n]) => (n > 1 ? `${t} x${n}` : t)).join(', ');
+      throw new FallBackToFull(`the System Log has changes incremental sync cannot apply (${kinds}): full sync`);
+    }
+    // 3. Re-read what the events do not say.
+    setPhase('changes', `${fmt(plan.events)} events: re-reading ${fmt(plan.users.size)} users, ${fmt(plan.groups.size)} groups, ${fmt(plan.apps.size + plan.appAssignments.size)} apps`);
+    const work = await readChanges(ctx.db, { connectionId: connection.id, gen: run.gen }, connector, plan, connection.settings.scope, {
+      concurrency,
+      check,
+      onRead: (what) => {
+        message = `${fmt(plan.events)} events: re-reading ${what}`;
+        emit();
+      },
+    });
+    check();
+    // 4. Apply it all, and move the position, in one transaction.
+    setPhase('committing', null);
+    const serverNow = connector.serverTime().last ?? readAt.getTime();
+    const next = nextCursor(cursor, plan, serverNow);
+    const newCursor = encodeCursor({ since: next.since, seen: next.seen, readAt: readAt.toISOString(), scope: connection.settings.scope });
+    const replayed = plan.replayed > 0 ? `, ${fmt(plan.replayed)} already applied` : '';
+    const note = `incremental from run #${fromRun}: ${fmt(plan.events)} System Log events since ${cursor.since}${replayed}`;
+    const target = { connectionId: connection.id, gen: run.gen };
+    const { changes } = commitIncrementalRun(ctx.db, run, who, (patch) => applyChanges(ctx.db, target, patch, work), () => ({ totals: totals(), cursor: newCursor, note }));
+    const summary = getSyncRun(ctx.db, run.runId);
+    if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
+    setPhase('done', `${fmt(changes)} changes from ${fmt(plan.events)} events in ${Math.round(performance.now() - t0)} ms`);
+    releaseSyncSlot(connection.id, slot);
+    ctx.events.emit('sync:finished', summary);
+    return summary;
+  } catch (caught) {
+    let e = caught;
+    if (e instanceof FallBackToFull) {
+      let fullRun: StartedRun | null = null;
+      try {
+        fullRun = convertToFull(ctx, run, e.message);
+      } catch (err) {
+        e = err;
+      }
+      if (fullRun) return execute(ctx, connection, fullRun, opts, slot, rt, (caught as FallBackToFull).message);
+    }
+    const reason = redact(describeFailure(e), secrets);
+    internal.abort(e);
+    let summary: SyncRunSummary | null = null;
+    try {
+      failIncrementalRun(ctx.db, run, who, reason, totals());
+      summary = getSyncRun(ctx.db, run.runId);
+    } catch {
+      summary = null;
+    }
+    setPhase('failed', reason);
+    releaseSyncSlot(connection.id, slot);
+    if (summary) ctx.events.emit('sync:finished', summary);
+    const code: UserError['code'] = e instanceof OktaError && e.kind === 'unauthorized' ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
+    throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, code, summary);
+  }
+}
+
+/**
+ * Turns a running incremental run into a full one (same record): it will
+ * write the next generation instead of patching the live one.
+ */
+function convertToFull(ctx: EngineContext, run: StartedRun, reason: string): StartedRun {
+  return ctx.db
+    .transaction((): StartedRun => {
+      const live = ctx.db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(run.connectionId) as { live_gen: number } | undefined;
+      if (!live) throw new UserError('the connection was removed during the sync', 'not-found');
+      const gen = live.live_gen + 1;
+      ctx.db.prepare("UPDATE sync_runs SET mode = 'full', gen = ? WHERE id = ? AND status = 'running'").run(gen, run.runId);
+      appendAudit(
+        ctx.db,
+        { actor: ctx.actor, action: 'sync.mode-changed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, from: 'incremental', to: 'full', reason } },
+        ctx.clock.now(),
+      );
+      return { ...run, gen, mode: 'full' };
+    })
+    .immediate();
 }
 
 /** Failure before the writer existed: the run is still recorded as failed, with its audit event. */

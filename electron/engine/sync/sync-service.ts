@@ -9,7 +9,7 @@ import { isEntraCredential, isOktaCredential, type Credential } from '../connect
 import { UserError, type EngineContext } from '../context.js';
 import { refreshCorrelation } from '../directory/people.js';
 import { startEntraSync } from './entra-sync.js';
-import { startFullSync, SyncFailedError, type SyncOptions } from './sync-runner.js';
+import { startOktaSync, SyncFailedError, type SyncOptions } from './sync-runner.js';
 
 export type StartedSync = { runId: number; done: Promise<SyncRunSummary> };
 
@@ -27,7 +27,8 @@ export async function startSync(
     started = startEntraSync(ctx, connection, credential, { full, ...(syncOptions.signal ? { signal: syncOptions.signal } : {}) });
   } else if (connection.kind === 'okta') {
     if (!isOktaCredential(credential)) throw new UserError(`"${connection.name}" is an Okta connection: it needs an API token or OAuth key`, 'bad-input');
-    started = startFullSync(ctx, connection, credential, syncOptions);
+    // Incremental from the System Log when the last run left a position, unless a full sync is asked for.
+    started = startOktaSync(ctx, connection, credential, { ...syncOptions, full });
   } else {
     throw new UserError(`"${connection.name}" is a ${connection.kind} connection: it has no directory to sync`, 'bad-input');
   }

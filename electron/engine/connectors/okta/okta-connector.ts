@@ -23,20 +23,25 @@ import {
   normaliseAppGroup,
   normaliseGroup,
   normaliseGroupRule,
+  normaliseLogEvent,
   normaliseUsers,
   type OktaGroup,
   type OktaGroupRule,
+  type OktaLogEvent,
   type UserPage,
 } from './okta-normalise.js';
 import { createRateBudget, realSleep, type BucketName, type BucketSnapshot, type Sleep } from './rate-budget.js';
 import { BudgetedRequestExecutor, RETRY_LIMIT, type BufferedResponse, type ResponseInfo, type Transport } from './request-executor.js';
 
-export type PageSizes = { users: number; groups: number; groupMembers: number; apps: number; appGroups: number; rules: number };
+export type PageSizes = { users: number; groups: number; groupMembers: number; apps: number; appGroups: number; rules: number; logs: number };
 
 /** Largest page each endpoint allows (management API spec): fewer round trips, fewer budget calls. */
-export const MAX_PAGE_SIZES: PageSizes = { users: 200, groups: 10_000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200 };
+export const MAX_PAGE_SIZES: PageSizes = { users: 200, groups: 10_000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200, logs: 1000 };
 /** What we ask for: groups at 1000 rather than 10k keeps each answer (and its time-out risk) moderate. */
-export const DEFAULT_PAGE_SIZES: PageSizes = { users: 200, groups: 1000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200 };
+export const DEFAULT_PAGE_SIZES: PageSizes = { users: 200, groups: 1000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200, logs: 1000 };
+
+/** Ids per `search=id eq "…" or …` request: keeps the URL well under the 4 KB proxies allow. */
+const IDS_PER_SEARCH = 40;
 
 export type OktaConnectorOptions = {
   orgUrl: string;
@@ -84,6 +89,23 @@ export type OktaConnector = {
   groupMembers: (groupId: string) => AsyncIterable<string[]>;
   apps: () => AsyncIterable<AppRecord[]>;
   appGroups: (appId: string) => AsyncIterable<AppAssignmentRecord[]>;
+  /**
+   * System Log events published at or after `since`, oldest first, in
+   * polling form (`sortOrder=ASCENDING`, no `until`), following the `next`
+   * links until a page comes back empty. `filter` is a System Log filter
+   * expression (e.g. `eventType sw "group."`).
+   */
+  logEvents: (query: { since: string; filter?: string }) => AsyncIterable<OktaLogEvent[]>;
+  /** Users (DEPROVISIONED included) whose lastUpdated is after `since` (ISO 8601): one search, paged. */
+  usersUpdatedSince: (since: string) => AsyncIterable<UserPage>;
+  /** These users, batched into `id eq` searches (a missing id is a user that no longer exists). */
+  usersByIds: (ids: readonly string[]) => AsyncIterable<UserPage>;
+  /** One group, or null when Okta says it does not exist (404). */
+  group: (groupId: string) => Promise<OktaGroup | null>;
+  /** One app, or null when it does not exist (404). */
+  app: (appId: string) => Promise<AppRecord | null>;
+  /** The org's clock: the Date header of the first and of the latest response (ms), null before any. */
+  serverTime: () => { first: number | null; last: number | null };
   stats: () => ConnectorStats;
 };
 
@@ -199,16 +221,36 @@ export function createOktaConnector(options: OktaConnectorOptions): OktaConnecto
     return tokenReady;
   };
 
+  // Okta's time (Date header), for System Log positions: the local clock may be off.
+  const serverTime: { first: number | null; last: number | null } = { first: null, last: null };
   const get = async (url: string, retries?: number): Promise<BufferedResponse> => {
     await ensureToken();
+    let res: BufferedResponse;
     try {
       const request: Record<string, unknown> = { method: 'get', headers: { Accept: 'application/json' } };
       if (retries !== undefined) request[RETRY_LIMIT] = retries;
       // BufferedResponse is what our executor returns; the SDK types it as node-fetch's Response.
-      const res: unknown = await client.http.http(url, request);
-      return res as BufferedResponse;
+      const answer: unknown = await client.http.http(url, request);
+      res = answer as BufferedResponse;
     } catch (e) {
       throw fail(e, url);
+    }
+    const date = Date.parse(res.headers.get('date') ?? '');
+    if (Number.isFinite(date)) {
+      serverTime.first ??= date;
+      serverTime.last = date;
+    }
+    return res;
+  };
+
+  /** A single object, or null on 404 (deleted meanwhile). */
+  const getOne = async (path: string): Promise<unknown> => {
+    const at = url(path);
+    try {
+      return parse(await get(at), at);
+    } catch (e) {
+      if (e instanceof OktaError && e.kind === 'not-found') return null;
+      throw e;
     }
   };
 
@@ -302,6 +344,53 @@ export function createOktaConnector(options: OktaConnectorOptions): OktaConnecto
     for await (const page of pages(url(`/api/v1/apps/${encodeURIComponent(appId)}/groups`, { limit: sizes.appGroups }))) {
       yield page.map((x) => normaliseAppGroup(appId, x)).filter((a): a is AppAssignmentRecord => a !== null);
     }
+  }
+
+  async function* logEvents(query: { since: string; filter?: string }): AsyncGenerator<OktaLogEvent[]> {
+    const q: Record<string, string | number> = { since: query.since, sortOrder: 'ASCENDING', limit: sizes.logs };
+    if (query.filter) q.filter = query.filter;
+    // Polling form: Okta always sends a next link (the position to poll
+    // from later), so the walk ends at the first empty page, not at a
+    // missing link, and the loop guard of rawPages does not apply.
+    let next: string | null = url('/api/v1/logs', q);
+    const seen = new Set<string>();
+    while (next) {
+      const at: string = next;
+      seen.add(at);
+      const res = await get(at);
+      const page = asList(res, at);
+      if (page.length === 0) return;
+      const link = nextLink(res.headers.get('link'));
+      yield page.map(normaliseLogEvent).filter((e): e is OktaLogEvent => e !== null);
+      next = link ? new URL(link, orgUrl).href : null;
+      if (next && new URL(next).origin !== orgUrl) throw new OktaError(`Okta's next-page link points outside ${orgUrl}; refusing to follow it`, 'bad-response');
+      if (next && seen.has(next)) throw new OktaError('System Log polling returned the same position twice for a non-empty page', 'bad-response');
+    }
+  }
+
+  async function* usersUpdatedSince(since: string): AsyncGenerator<UserPage> {
+    for await (const page of pages(url('/api/v1/users', { limit: sizes.users, search: `lastUpdated gt "${since}"` }))) yield normaliseUsers(page);
+  }
+
+  async function* usersByIds(ids: readonly string[]): AsyncGenerator<UserPage> {
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += IDS_PER_SEARCH) {
+      const search = unique
+        .slice(i, i + IDS_PER_SEARCH)
+        .map((id) => `id eq "${id.replace(/["\\]/g, '')}"`)
+        .join(' or ');
+      for await (const page of pages(url('/api/v1/users', { limit: sizes.users, search }))) yield normaliseUsers(page);
+    }
+  }
+
+  async function group(groupId: string): Promise<OktaGroup | null> {
+    const body = await getOne(`/api/v1/groups/${encodeURIComponent(groupId)}?expand=stats`);
+    return body === null ? null : normaliseGroup(body);
+  }
+
+  async function app(appId: string): Promise<AppRecord | null> {
+    const body = await getOne(`/api/v1/apps/${encodeURIComponent(appId)}`);
+    return body === null ? null : normaliseApp(body);
   }
 
   async function testConnection(): Promise<ConnectionTestResult> {
@@ -417,6 +506,12 @@ export function createOktaConnector(options: OktaConnectorOptions): OktaConnecto
     groupMembers,
     apps,
     appGroups,
+    logEvents,
+    usersUpdatedSince,
+    usersByIds,
+    group,
+    app,
+    serverTime: () => ({ ...serverTime }),
     stats: () => {
       const b = budget.stats();
       return {

@@ -187,3 +187,33 @@ export function classifyGroup(
     lastUpdated: g.lastUpdated,
   };
 }
+
+/** A System Log target: who or what an event is about. */
+export type OktaLogTarget = { id: string; type: string; displayName: string | null; alternateId: string | null };
+
+/** What incremental sync needs of a System Log event (LogEvent in the spec). */
+export type OktaLogEvent = {
+  uuid: string;
+  /** ISO 8601, as Okta sends it. */
+  published: string;
+  eventType: string;
+  /** SUCCESS, FAILURE, SKIPPED, ALLOW, DENY, CHALLENGE, UNKNOWN; null when absent. */
+  outcome: string | null;
+  targets: OktaLogTarget[];
+};
+
+export function normaliseLogEvent(e: unknown): OktaLogEvent | null {
+  const o = obj(e);
+  const uuid = str(o.uuid);
+  const published = str(o.published);
+  const eventType = str(o.eventType);
+  if (!uuid || !published || !eventType || !Number.isFinite(Date.parse(published))) return null;
+  const targets: OktaLogTarget[] = [];
+  for (const t of Array.isArray(o.target) ? (o.target as unknown[]) : []) {
+    const to = obj(t);
+    const id = str(to.id);
+    const type = str(to.type);
+    if (id && type) targets.push({ id, type, displayName: str(to.displayName), alternateId: str(to.alternateId) });
+  }
+  return { uuid, published, eventType, outcome: str(obj(o.outcome).result), targets };
+}
