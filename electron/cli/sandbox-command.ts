@@ -1,5 +1,8 @@
 // `latchkey sandbox`: runs the sandbox tenant and prints ONE JSON line with its
-// URLs and credentials (scripts read it), then serves until killed.
+// URLs and credentials (scripts read it), then serves until killed: the Okta
+// server ("okta") and the Microsoft Graph server ("graph": url, tenantId,
+// clientId, clientSecret, caPem). `--rate-limits okta` turns limits on for
+// both: Okta's per-minute buckets and Graph's resource units per 10 s.
 import { startSandbox, sandboxInfoLine } from '../sandbox/sandbox.js';
 import { parseCommandArgs, portNumber, positiveInt, UsageError, type CliIo } from './cli.js';
 
@@ -11,7 +14,7 @@ export async function runSandboxCommand(args: string[], io: CliIo): Promise<'ser
     'rate-limits': { type: 'string' },
   });
   const rateLimits = values['rate-limits'] ?? 'off';
-  if (rateLimits !== 'off' && rateLimits !== 'okta') throw new UsageError(`--rate-limits must be off or okta, not "${rateLimits}"`);
+  if (rateLimits !== 'off' && rateLimits !== 'okta') throw new UsageError(`--rate-limits must be off or okta (limits on, Okta and Graph), not "${rateLimits}"`);
   const sandbox = await startSandbox({
     users: values.users ? positiveInt(values.users, '--users') : 2000,
     seed: values.seed ? positiveInt(values.seed, '--seed') : 1,

@@ -1,15 +1,847 @@
-// PLACEHOLDER (being written): full and delta sync of an Entra connection.
-import type { SyncRunSummary } from '../../../shared/domain.js';
+// Syncs of one Entra ID connection: full (every object into a new snapshot
+// generation) or delta (Graph's users/delta and groups/delta since the last
+// run, patched into the live generation). startEntraSync chooses: delta when
+// the last successful run left delta links that are still usable, else full,
+// and the run's note says why.
+//
+// A full sync:
+//   1. sign-in; which application permissions the token carries decides
+//      whether sign-in times (AuditLog.Read.All) and apps
+//      (Application.Read.All) are read;
+//   2. delta links at "now" ($deltatoken=latest), BEFORE reading anything:
+//      whatever changes while we list is replayed by the next delta run,
+//      which is harmless (the patch is idempotent), so nothing is lost;
+//   3. at once: users (with $expand=manager: no request per user) || groups
+//      -> each in-scope group's members (a pool of `concurrency` listings
+//      fed as group pages arrive) || enterprise apps -> their group
+//      assignments (once the in-scope groups are known);
+//   4. commit: the generation goes live with the delta links as its cursor.
+// A delta run reads both delta rounds to the end (members@delta merged by
+// group id across pages, duplicates folded, the last state winning), re-reads
+// apps and their assignments (Graph has no delta for them; a few requests),
+// reads the full member list of groups new to the snapshot, then applies it
+// all and moves the links in ONE transaction (incremental-run.ts): a failed
+// run changes nothing and the next one replays the same changes.
+// A delta link Graph no longer knows (410 syncStateNotFound) turns the run
+// into a full one (same record) whose note names the expired link: the
+// simplest way to be right, and Entra keeps changes for 7 days only.
+import { performance } from 'node:perf_hooks';
+import type { SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { entraOptions } from '../connections/connections.js';
+import { createEntraConnector, hasPermission, type EntraConnector, type EntraConnectorOptions } from '../connectors/entra/entra-connector.js';
+import { EntraError, redact } from '../connectors/entra/entra-errors.js';
+import {
+  appFromServicePrincipal,
+  groupFromDelta,
+  groupFromGraph,
+  hasGroupProperties,
+  identityFromProfile,
+  managerOf,
+  memberUserIds,
+  userProfile,
+} from '../connectors/entra/entra-normalise.js';
 import type { ConnectionRecord, EntraCredential } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
+import type { Db } from '../db/database.js';
+import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
+import { commitIncrementalRun, failIncrementalRun } from './incremental-run.js';
+import { describeScope, normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
+import type { SnapshotPatch } from './snapshot-patch.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from './snapshot-types.js';
+import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
+import { SyncFailedError } from './sync-runner.js';
+import { getSyncRun, lastCursor } from './sync-runs.js';
 
-export type EntraSyncOptions = { full?: boolean; signal?: AbortSignal };
+export type EntraSyncOptions = {
+  full?: boolean;
+  signal?: AbortSignal;
+  /** A ready connector (tests, benchmarks); by default one is built from the connection and credential. */
+  connector?: EntraConnector;
+  /** Extra connector settings (time-outs, retries, page size) when the sync builds it. */
+  connectorOptions?: Partial<Omit<EntraConnectorOptions, 'graphUrl' | 'authorityHost' | 'tenantId' | 'clientId' | 'credential'>>;
+  /** Member and assignment listings at once (default 8). */
+  concurrency?: number;
+  /** Minimum time between two progress events (phase changes are sent at once). */
+  progressIntervalMs?: number;
+};
 
+/** Entra keeps directory changes for delta queries 7 days; an older link can only answer 410. */
+export const DELTA_LINK_MAX_AGE_MS = 7 * 86_400_000;
+const DAY_MS = 86_400_000;
+
+/** Where the next delta run resumes, stored as JSON in sync_runs.cursor. */
+export type EntraCursor = {
+  v: 1;
+  kind: 'entra-delta';
+  users: string;
+  groups: string;
+  /** When (our clock) the links were issued. */
+  issuedAt: string;
+  /** The scope the snapshot was built with; another scope needs a full sync. */
+  scope: SyncScope;
+  /** Whether sign-in times and apps were readable: a change of permissions needs a full sync. */
+  signIns: boolean;
+  apps: boolean;
+};
+
+export function encodeEntraCursor(c: Omit<EntraCursor, 'v' | 'kind'>): string {
+  return JSON.stringify({ v: 1, kind: 'entra-delta', users: c.users, groups: c.groups, issuedAt: c.issuedAt, scope: normaliseScope(c.scope), signIns: c.signIns, apps: c.apps } satisfies EntraCursor);
+}
+
+export function decodeEntraCursor(raw: string): EntraCursor | null {
+  try {
+    const o = JSON.parse(raw) as Partial<EntraCursor>;
+    if (o.v !== 1 || o.kind !== 'entra-delta' || typeof o.users !== 'string' || typeof o.groups !== 'string' || typeof o.issuedAt !== 'string') return null;
+    if (!Number.isFinite(Date.parse(o.issuedAt))) return null;
+    return { v: 1, kind: 'entra-delta', users: o.users, groups: o.groups, issuedAt: o.issuedAt, scope: normaliseScope(o.scope), signIns: o.signIns === true, apps: o.apps === true };
+  } catch {
+    return null;
+  }
+}
+
+const sameScope = (a: SyncScope, b: SyncScope): boolean => JSON.stringify(normaliseScope(a)) === JSON.stringify(normaliseScope(b));
+
+type Decision = { mode: 'full'; note: string | null } | { mode: 'incremental'; cursor: EntraCursor; fromRun: number };
+
+/** Full or delta, from the last successful run's links, the scope and the clock. */
+export function decideEntraMode(ctx: EngineContext, connection: ConnectionRecord, full: boolean): Decision {
+  const last = lastCursor(ctx.db, connection.id);
+  const anySuccess = last !== null || ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connection.id) !== undefined;
+  // The first snapshot of a connection is a baseline: nothing to explain.
+  if (!anySuccess) return { mode: 'full', note: null };
+  if (full) return { mode: 'full', note: 'full sync requested' };
+  if (!last) return { mode: 'full', note: 'the last sync left no delta links: full sync' };
+  const cursor = decodeEntraCursor(last.cursor);
+  if (!cursor) return { mode: 'full', note: `the delta links of run #${last.runId} are not readable: full sync` };
+  const scope = normaliseScope(connection.settings.scope);
+  if (!sameScope(cursor.scope, scope)) {
+    return { mode: 'full', note: `the sync scope changed since run #${last.runId} (was: ${describeScope(cursor.scope)}; now: ${describeScope(scope)}): full sync` };
+  }
+  const age = ctx.clock.now().getTime() - Date.parse(cursor.issuedAt);
+  if (age > DELTA_LINK_MAX_AGE_MS) {
+    return { mode: 'full', note: `the delta links are ${Math.floor(age / DAY_MS)} days old, beyond the 7 days Entra keeps changes: full sync` };
+  }
+  return { mode: 'incremental', cursor, fromRun: last.runId };
+}
+
+/**
+ * Records the run and starts it (delta when it can, see decideEntraMode);
+ * returns at once with the run id and a promise of the outcome. Throws
+ * (UserError) before anything starts when the workspace is read-only or the
+ * connection is already syncing.
+ */
 export function startEntraSync(
-  _ctx: EngineContext,
-  _connection: ConnectionRecord,
-  _credential: EntraCredential,
-  _opts: EntraSyncOptions = {},
+  ctx: EngineContext,
+  connection: ConnectionRecord,
+  credential: EntraCredential,
+  opts: EntraSyncOptions = {},
 ): { runId: number; done: Promise<SyncRunSummary> } {
-  throw new UserError('syncing Entra connections is not built yet', 'bad-input');
+  if (ctx.readOnly) throw new UserError('this workspace is open read-only (a copied snapshot): it cannot be synced', 'read-only');
+  if (connection.kind !== 'entra') throw new UserError(`"${connection.name}" is not an Entra connection`, 'bad-input');
+  // Reserved before the first await so two clicks cannot both get past the check.
+  const slot = reserveSyncSlot(connection.id);
+  if (!slot) throw new UserError(`a sync of "${connection.name}" is already running`, 'conflict');
+  let run: StartedRun;
+  let decision: Decision;
+  let rt: Runtime;
+  try {
+    decision = decideEntraMode(ctx, connection, opts.full ?? false);
+    rt = makeRuntime(ctx, connection, credential, opts, slot);
+    run = beginSyncRun(ctx.db, connection.id, { actor: ctx.actor, clock: ctx.clock, mode: decision.mode });
+  } catch (e) {
+    releaseSyncSlot(connection.id, slot);
+    throw e;
+  }
+  rt.runId = run.runId;
+  const onOuterAbort = (): void => rt.internal.abort(new EntraError('the sync was cancelled', 'aborted'));
+  if (opts.signal?.aborted) onOuterAbort();
+  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const work = decision.mode === 'incremental' ? runDelta(ctx, connection, run, decision.cursor, decision.fromRun, rt) : runFull(ctx, connection, run, rt, decision.note);
+  const done = work.finally(() => {
+    opts.signal?.removeEventListener('abort', onOuterAbort);
+    if (!opts.connector) rt.connector.close();
+    releaseSyncSlot(connection.id, slot);
+  });
+  // The caller may only look at runId; the outcome is also recorded and emitted.
+  done.catch(() => undefined);
+  return { runId: run.runId, done };
+}
+
+// ---- shared run machinery ----
+
+type Counters = {
+  pages: number;
+  users: number;
+  groups: number;
+  memberships: number;
+  groupsListed: number;
+  groupsWithMembers: number;
+  apps: number;
+  appAssignments: number;
+  appsWithAssignments: number;
+  /** Delta run: objects read from the delta rounds. */
+  changesRead: number;
+};
+
+type Runtime = {
+  runId: number;
+  /** Released before 'sync:finished' goes out, so a listener sees a consistent picture. */
+  slot: SyncSlot;
+  connector: EntraConnector;
+  internal: AbortController;
+  secrets: string[];
+  concurrency: number;
+  t0: number;
+  c: Counters;
+  phase: SyncPhase;
+  message: string | null;
+  setPhase: (p: SyncPhase, message?: string | null) => void;
+  /** A progress event unless one went out less than progressIntervalMs ago. */
+  tick: (message?: string) => void;
+  check: () => void;
+  totals: () => RunTotals;
+};
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function makeRuntime(ctx: EngineContext, connection: ConnectionRecord, credential: EntraCredential, opts: EntraSyncOptions, slot: SyncSlot): Runtime {
+  const internal = new AbortController();
+  const concurrency = Math.max(1, opts.concurrency ?? opts.connector?.concurrency ?? 8);
+  const connector = opts.connector ?? createEntraConnector({ ...entraOptions(connection, credential), concurrency, ...opts.connectorOptions, signal: internal.signal });
+  const c: Counters = { pages: 0, users: 0, groups: 0, memberships: 0, groupsListed: 0, groupsWithMembers: 0, apps: 0, appAssignments: 0, appsWithAssignments: 0, changesRead: 0 };
+  const interval = opts.progressIntervalMs ?? 250;
+  let lastEmit = -Infinity;
+  const rt: Runtime = {
+    runId: 0,
+    slot,
+    connector,
+    internal,
+    secrets: credential.type === 'secret' ? [credential.clientSecret] : [credential.certificatePem],
+    concurrency,
+    t0: performance.now(),
+    c,
+    phase: 'starting',
+    message: null,
+    setPhase: (p, message = null) => {
+      if (p === rt.phase && message === rt.message) return;
+      rt.phase = p;
+      rt.message = message;
+      emit(true);
+    },
+    tick: (message) => {
+      if (message !== undefined) rt.message = message;
+      emit(false);
+    },
+    check: () => {
+      if (internal.signal.aborted) throw internal.signal.reason instanceof Error ? internal.signal.reason : new EntraError('the sync was cancelled', 'aborted');
+    },
+    totals: () => {
+      const s = connector.stats();
+      return { requests: s.requests, throttledWaits: s.throttledWaits, rateLimited: s.rateLimited };
+    },
+  };
+  const progress = (): SyncProgress => {
+    let items: number;
+    let expected: number | null = null;
+    switch (rt.phase) {
+      case 'users':
+        items = c.users;
+        break;
+      case 'groups':
+        items = c.groups;
+        break;
+      case 'memberships':
+        items = c.memberships;
+        break;
+      case 'apps':
+        items = c.apps;
+        break;
+      case 'app-assignments':
+        items = c.appsWithAssignments;
+        expected = c.apps;
+        break;
+      case 'changes':
+        items = c.changesRead;
+        break;
+      default:
+        items = c.users + c.groups + c.memberships + c.apps + c.appAssignments;
+    }
+    // Graph does not say what is left of its budget: no bucket to show.
+    return { runId: rt.runId, connectionId: connection.id, phase: rt.phase, pages: c.pages, items, expected, requests: connector.stats().requests, budget: null, message: rt.message };
+  };
+  slot.progress = progress;
+  const emit = (force: boolean): void => {
+    const now = performance.now();
+    if (!force && now - lastEmit < interval) return;
+    lastEmit = now;
+    ctx.events.emit('sync:progress', progress());
+  };
+  return rt;
+}
+
+/** Runs `fn` over `items` with at most `n` at once; stops taking new items after a failure. */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, () => worker()));
+}
+
+/**
+ * Waits for every task; on the first failure aborts the others (so they stop
+ * at their next page) and still waits for all of them before rethrowing, so
+ * nothing writes to the snapshot after the caller starts cleaning it up.
+ */
+async function allOrAbort(ctrl: AbortController, tasks: Promise<void>[]): Promise<void> {
+  let first: { error: unknown } | null = null;
+  await Promise.all(
+    tasks.map((t) =>
+      t.catch((e: unknown) => {
+        if (!first) {
+          first = { error: e };
+          ctrl.abort(e);
+        }
+      }),
+    ),
+  );
+  if (first) throw (first as { error: unknown }).error;
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof EntraError || e instanceof UserError) return e.message;
+  if (e instanceof Error) {
+    if (e.name === 'AbortError') return 'the sync was cancelled';
+    if (/SQLITE_FULL|database or disk is full/i.test(e.message)) return 'the disk is full: free some space and sync again';
+    return e.message;
+  }
+  return String(e);
+}
+
+const failureCode = (e: unknown): UserError['code'] =>
+  e instanceof EntraError && (e.kind === 'sign-in' || e.kind === 'unauthorized' || e.kind === 'forbidden') ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
+
+/** Failure before the writer existed: the run is still recorded as failed, with its audit event. */
+function failEarly(ctx: EngineContext, run: StartedRun, reason: string, totals: RunTotals): void {
+  ctx.db
+    .transaction(() => {
+      const now = ctx.clock.now();
+      ctx.db
+        .prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ?, requests = ?, throttled_waits = ?, rate_limited = ? WHERE id = ?")
+        .run(now.toISOString(), reason, totals.requests, totals.throttledWaits, totals.rateLimited, run.runId);
+      ctx.db.prepare('DELETE FROM meta WHERE key = ?').run(`sync-lock:${run.connectionId}`);
+      appendAudit(ctx.db, { actor: ctx.actor, action: 'sync.failed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, mode: run.mode, reason } }, now);
+    })
+    .immediate();
+}
+
+/** Turns a running delta run into a full one (same record): it will write the next generation instead of patching the live one. */
+function convertToFull(ctx: EngineContext, run: StartedRun, reason: string): StartedRun {
+  return ctx.db
+    .transaction((): StartedRun => {
+      const live = ctx.db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(run.connectionId) as { live_gen: number } | undefined;
+      if (!live) throw new UserError('the connection was removed during the sync', 'not-found');
+      const gen = live.live_gen + 1;
+      ctx.db.prepare("UPDATE sync_runs SET mode = 'full', gen = ? WHERE id = ? AND status = 'running'").run(gen, run.runId);
+      appendAudit(
+        ctx.db,
+        { actor: ctx.actor, action: 'sync.mode-changed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, from: 'incremental', to: 'full', reason } },
+        ctx.clock.now(),
+      );
+      return { ...run, gen, mode: 'full' };
+    })
+    .immediate();
+}
+
+/** A reason to give up on the delta run and run a full sync instead (the message becomes the note). */
+class FallBackToFull extends Error {}
+
+const joinNotes = (...notes: (string | null)[]): string | null => notes.filter((n): n is string => n !== null && n !== '').join('; ') || null;
+
+function permissionNotes(signIns: boolean, apps: boolean): (string | null)[] {
+  return [
+    signIns ? null : 'last sign-in times not synced: the app lacks AuditLog.Read.All',
+    apps ? null : 'apps not synced: the app lacks Application.Read.All',
+  ];
+}
+
+// ---- full sync ----
+
+async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: StartedRun, rt: Runtime, note: string | null): Promise<SyncRunSummary> {
+  const { connector, c, check } = rt;
+  const scope = scopeFilter(normaliseScope(connection.settings.scope));
+  let writer: SnapshotWriter | null = null;
+  try {
+    rt.setPhase('starting', 'signing in');
+    const w = await openSnapshotWriter(ctx.db, run, { actor: ctx.actor, clock: ctx.clock });
+    writer = w;
+    // Rows a crashed run (or an interrupted purge) left outside the live generation.
+    await discardStaleGenerations(ctx.db, connection.id);
+    const roles = await connector.grantedRoles();
+    const signIns = hasPermission(roles, 'AuditLog.Read.All');
+    const withApps = hasPermission(roles, 'Application.Read.All');
+    check();
+    // Positioned before anything is read: changes made while we list are replayed next time, never missed.
+    const issuedAt = ctx.clock.now().toISOString();
+    const links = await connector.latestDeltaLinks();
+    c.pages += 2;
+
+    const bulkMessage = (): string =>
+      `users ${fmt(c.users)} · groups ${fmt(c.groups)} · memberships ${fmt(c.memberships)} (${fmt(c.groupsWithMembers)}/${fmt(c.groupsListed)} groups)` +
+      (withApps ? ` · apps ${fmt(c.appsWithAssignments)}/${fmt(c.apps)}` : '');
+    rt.setPhase('users', bulkMessage());
+    const tick = (): void => {
+      // Users, groups and memberships overlap; report the one that finishes last.
+      if (rt.phase === 'users' && c.groupsListed > 0) rt.setPhase('memberships', bulkMessage());
+      else rt.tick(bulkMessage());
+    };
+
+    const groupIds = new Set<string>();
+    const queue: string[] = [];
+    let groupsDone = false;
+    let wake: (() => void)[] = [];
+    const wakeAll = (): void => {
+      const ws = wake;
+      wake = [];
+      for (const f of ws) f();
+    };
+    let markGroupsListed: () => void = () => undefined;
+    const groupsListed = new Promise<void>((resolve) => {
+      markGroupsListed = resolve;
+    });
+
+    const usersTask = async (): Promise<void> => {
+      await connector.users({ signIns }, async (items) => {
+        check();
+        c.pages++;
+        const records: IdentityRecord[] = [];
+        for (const u of items) {
+          const r = identityFromProfile(userProfile(u, null), managerOf(u) ?? null);
+          if (r) records.push(r);
+        }
+        w.addIdentities(records);
+        c.users += records.length;
+        tick();
+        await w.backpressure();
+      });
+    };
+    const groupsTask = async (): Promise<void> => {
+      try {
+        await connector.groups((items) => {
+          check();
+          c.pages++;
+          const kept: GroupRecord[] = [];
+          for (const g of items) {
+            const r = groupFromGraph(g);
+            // Out of scope: not stored, and its members never requested.
+            if (!r || !scope.group({ name: r.name, type: r.type })) continue;
+            kept.push(r);
+            groupIds.add(r.id);
+            queue.push(r.id);
+          }
+          w.addGroups(kept);
+          c.groups += kept.length;
+          c.groupsListed += kept.length;
+          wakeAll();
+          tick();
+        });
+      } finally {
+        groupsDone = true;
+        markGroupsListed();
+        wakeAll();
+      }
+    };
+    const memberWorker = async (): Promise<void> => {
+      for (;;) {
+        check();
+        const groupId = queue.shift();
+        if (groupId === undefined) {
+          if (groupsDone) return;
+          await new Promise<void>((resolve) => wake.push(resolve));
+          continue;
+        }
+        await connector.groupMembers(groupId, async (ids) => {
+          check();
+          c.pages++;
+          w.addMemberships(groupId, ids);
+          c.memberships += ids.length;
+          tick();
+          await w.backpressure();
+        });
+        c.groupsWithMembers++;
+      }
+    };
+    const appsTask = async (): Promise<void> => {
+      if (!withApps) return;
+      const apps = (await connector.servicePrincipals()).map(appFromServicePrincipal).filter((a): a is AppRecord => a !== null && scope.app(a));
+      check();
+      c.pages++;
+      w.addApps(apps);
+      c.apps = apps.length;
+      // Assignments to groups out of scope are dropped: wait until the groups are known.
+      await groupsListed;
+      check();
+      await pool(apps, Math.max(1, Math.ceil(rt.concurrency / 4)), async (app) => {
+        const rows = (await connector.appGroupAssignments(app.id)).filter((r) => groupIds.has(r.groupId));
+        check();
+        c.pages++;
+        w.addAppAssignments(rows);
+        c.appAssignments += rows.length;
+        c.appsWithAssignments++;
+        tick();
+      });
+    };
+    await allOrAbort(rt.internal, [usersTask(), groupsTask(), ...Array.from({ length: rt.concurrency }, () => memberWorker()), appsTask()]);
+    await w.flush();
+
+    check();
+    rt.setPhase('committing', null);
+    const cursor = encodeEntraCursor({ users: links.users, groups: links.groups, issuedAt, scope: connection.settings.scope, signIns, apps: withApps });
+    await w.commit(rt.totals(), { cursor, note: joinNotes(note, ...permissionNotes(signIns, withApps)) });
+    const summary = getSyncRun(ctx.db, run.runId);
+    if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
+    rt.setPhase('done', `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - rt.t0)} ms`);
+    releaseSyncSlot(connection.id, rt.slot);
+    ctx.events.emit('sync:finished', summary);
+    return summary;
+  } catch (e) {
+    const reason = redact(describeFailure(e), rt.secrets);
+    rt.internal.abort(e);
+    let summary: SyncRunSummary | null = null;
+    try {
+      if (writer) await writer.abort(reason, rt.totals());
+      else failEarly(ctx, run, reason, rt.totals());
+      summary = getSyncRun(ctx.db, run.runId);
+    } catch {
+      // The run stays 'running' and is marked failed by the next start; the live snapshot is untouched either way.
+      summary = null;
+    }
+    rt.setPhase('failed', reason);
+    releaseSyncSlot(connection.id, rt.slot);
+    if (summary) ctx.events.emit('sync:finished', summary);
+    throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, failureCode(e), summary);
+  }
+}
+
+// ---- delta run ----
+
+type Json = Record<string, unknown>;
+
+/** A user's final state across the delta pages. */
+type UserDelta = { removed: boolean; raw: Json };
+/** A group's final state: its properties (merged), removal, and the last word on each member. */
+type GroupDelta = { removed: boolean; props: Json; members: Map<string, boolean> };
+
+export type DeltaWork = {
+  users: Map<string, UserDelta>;
+  groups: Map<string, GroupDelta>;
+  /** Full member lists of in-scope groups the snapshot did not have (new, or newly in scope). */
+  newGroupMembers: Map<string, string[]>;
+  /** The apps as they are now, with their group assignments; null: apps are not synced. */
+  apps: { app: AppRecord; assignments: AppAssignmentRecord[] }[] | null;
+};
+
+/** Folds one page of users/delta into `users` (a later appearance overlays an earlier one). */
+export function mergeUserDelta(users: Map<string, UserDelta>, items: readonly Json[]): number {
+  let n = 0;
+  for (const raw of items) {
+    const id = typeof raw.id === 'string' ? raw.id : null;
+    if (!id) continue;
+    n++;
+    const prev = users.get(id);
+    if (raw['@removed'] !== undefined) users.set(id, { removed: true, raw: {} });
+    else users.set(id, { removed: false, raw: prev && !prev.removed ? { ...prev.raw, ...raw } : raw });
+  }
+  return n;
+}
+
+/** Folds one page of groups/delta into `groups`: properties overlay, members@delta merge by group id, the last entry per member wins. */
+export function mergeGroupDelta(groups: Map<string, GroupDelta>, items: readonly Json[]): number {
+  let n = 0;
+  for (const raw of items) {
+    const id = typeof raw.id === 'string' ? raw.id : null;
+    if (!id) continue;
+    n++;
+    if (raw['@removed'] !== undefined) {
+      groups.set(id, { removed: true, props: {}, members: new Map() });
+      continue;
+    }
+    let entry = groups.get(id);
+    if (!entry || entry.removed) {
+      entry = { removed: false, props: {}, members: new Map() };
+      groups.set(id, entry);
+    }
+    const { ['members@delta']: membersDelta, ...props } = raw;
+    Object.assign(entry.props, props);
+    if (Array.isArray(membersDelta)) {
+      const { added, removed } = memberUserIds(membersDelta);
+      for (const u of removed) {
+        entry.members.delete(u);
+        entry.members.set(u, false);
+      }
+      for (const u of added) {
+        entry.members.delete(u);
+        entry.members.set(u, true);
+      }
+    }
+  }
+  return n;
+}
+
+type IdentityRow = {
+  id: string; login: string; email: string | null; first_name: string | null; last_name: string | null; display_name: string; status: string;
+  department: string | null; title: string | null; manager_id: string | null; location: string | null; employee_type: string | null;
+  employee_number: string | null; last_login: string | null; created: string | null; last_updated: string | null; profile: string;
+};
+type GroupRowDb = { id: string; name: string; description: string | null; type: string; managed_by: GroupRecord['managedBy']; managed_by_name: string | null; last_membership_updated: string | null; last_updated: string | null };
+
+type SnapshotReader = {
+  identity: (id: string) => IdentityRecord | null;
+  /** People whose manager is one of these (one scan: identities have no index on manager_id). */
+  reportsOf: (managerIds: readonly string[]) => string[];
+  group: (id: string) => GroupRecord | null;
+  appIds: () => string[];
+};
+
+/** Reads of the live generation the delta needs (what a partial delta answer is merged over). */
+function snapshotReader(db: Db, connectionId: number, gen: number): SnapshotReader {
+  const identity = db.prepare('SELECT * FROM identities WHERE connection_id = ? AND gen = ? AND id = ?');
+  const group = db.prepare('SELECT * FROM groups WHERE connection_id = ? AND gen = ? AND id = ?');
+  const apps = db.prepare('SELECT id FROM apps WHERE connection_id = ? AND gen = ?').pluck();
+  return {
+    identity: (id) => {
+      const r = identity.get(connectionId, gen, id) as IdentityRow | undefined;
+      if (!r) return null;
+      return {
+        id: r.id, login: r.login, email: r.email, firstName: r.first_name, lastName: r.last_name, displayName: r.display_name, status: r.status,
+        department: r.department, title: r.title, managerId: r.manager_id, location: r.location, employeeType: r.employee_type,
+        employeeNumber: r.employee_number, lastLogin: r.last_login, created: r.created, lastUpdated: r.last_updated, profile: r.profile,
+      };
+    },
+    reportsOf: (managerIds) => {
+      const out: string[] = [];
+      for (let i = 0; i < managerIds.length; i += 500) {
+        const chunk = managerIds.slice(i, i + 500);
+        const sql = `SELECT id FROM identities WHERE connection_id = ? AND gen = ? AND manager_id IN (${chunk.map(() => '?').join(',')})`;
+        out.push(...(db.prepare(sql).pluck().all(connectionId, gen, ...chunk) as string[]));
+      }
+      return out;
+    },
+    group: (id) => {
+      const r = group.get(connectionId, gen, id) as GroupRowDb | undefined;
+      if (!r) return null;
+      return { id: r.id, name: r.name, description: r.description, type: r.type, managedBy: r.managed_by, managedByName: r.managed_by_name, lastMembershipUpdated: r.last_membership_updated, lastUpdated: r.last_updated };
+    },
+    appIds: () => apps.all(connectionId, gen) as string[],
+  };
+}
+
+const parseProfile = (raw: string): Json | null => {
+  try {
+    const o = JSON.parse(raw) as unknown;
+    return o && typeof o === 'object' && !Array.isArray(o) ? (o as Json) : null;
+  } catch {
+    return null;
+  }
+};
+
+/** What a group's delta entry means for the snapshot: its record (null: not ours to keep), whether it is new to the snapshot, whether it is in scope. */
+function planGroup(read: SnapshotReader, scope: ScopeFilter, id: string, delta: GroupDelta): { record: GroupRecord | null; existing: GroupRecord | null; inScope: boolean } {
+  const existing = read.group(id);
+  // Only members@delta for a group the snapshot does not hold: out of scope (or never seen); nothing to keep.
+  if (!existing && !hasGroupProperties(delta.props)) return { record: null, existing, inScope: false };
+  const record = groupFromDelta({ ...delta.props, id }, existing);
+  if (!record) return { record: null, existing, inScope: false };
+  return { record, existing, inScope: scope.group({ name: record.name, type: record.type }) };
+}
+
+/** Applies a delta run to the live generation (inside the caller's transaction); every step is idempotent. */
+export function applyEntraDelta(db: Db, target: { connectionId: number; gen: number }, patch: SnapshotPatch, work: DeltaWork, scope: ScopeFilter): void {
+  const read = snapshotReader(db, target.connectionId, target.gen);
+
+  // 1. Users. Removed ones first (with their memberships); their reports lose the manager, as a fresh read shows them.
+  const removed = [...work.users].filter(([, d]) => d.removed).map(([id]) => id);
+  const changed = [...work.users].filter(([, d]) => !d.removed);
+  const changedIds = new Set(changed.map(([id]) => id));
+  const upserts: IdentityRecord[] = [];
+  const removedIds = new Set(removed);
+  for (const r of removed.length ? read.reportsOf(removed) : []) {
+    if (changedIds.has(r) || removedIds.has(r)) continue;
+    const rec = read.identity(r);
+    if (rec) upserts.push({ ...rec, managerId: null });
+  }
+  for (const id of removed) patch.removeIdentity(id);
+  for (const [id, d] of changed) {
+    const existing = read.identity(id);
+    const profile = userProfile({ ...d.raw, id }, existing ? parseProfile(existing.profile) : null);
+    const manager = managerOf(d.raw);
+    const rec = identityFromProfile(profile, manager === undefined ? (existing?.managerId ?? null) : manager);
+    if (rec) upserts.push(rec);
+  }
+  patch.upsertIdentities(upserts);
+
+  // 2. Groups: removals, property changes (and scope), then members.
+  for (const [id, d] of work.groups) {
+    if (d.removed) {
+      patch.removeGroup(id);
+      continue;
+    }
+    const { record, existing, inScope } = planGroup(read, scope, id, d);
+    if (!record) continue;
+    if (!inScope) {
+      // Renamed (or retyped) out of scope: it leaves the snapshot with its memberships.
+      if (existing) patch.removeGroup(id);
+      continue;
+    }
+    if (!existing || hasGroupProperties(d.props)) patch.upsertGroups([record]);
+    const full = existing ? undefined : work.newGroupMembers.get(id);
+    if (full) {
+      patch.setGroupMembers(id, full);
+      continue;
+    }
+    for (const [user, added] of d.members) {
+      if (added) patch.addMembership(id, user);
+      else patch.removeMembership(id, user);
+    }
+  }
+
+  // 3. Apps and their group assignments, as they are now (Graph keeps no delta for them).
+  if (work.apps) {
+    const now = new Set(work.apps.map((a) => a.app.id));
+    for (const id of read.appIds()) if (!now.has(id)) patch.removeApp(id);
+    patch.upsertApps(work.apps.map((a) => a.app));
+    for (const { app, assignments } of work.apps) patch.setAppGroups(app.id, assignments.filter((a) => patch.hasGroup(a.groupId)));
+  }
+}
+
+async function runDelta(ctx: EngineContext, connection: ConnectionRecord, run: StartedRun, cursor: EntraCursor, fromRun: number, rt: Runtime): Promise<SyncRunSummary> {
+  const { connector, c, check } = rt;
+  const scope = scopeFilter(normaliseScope(connection.settings.scope));
+  const who = { actor: ctx.actor, clock: ctx.clock };
+  try {
+    rt.setPhase('changes', 'signing in');
+    const roles = await connector.grantedRoles();
+    const signIns = hasPermission(roles, 'AuditLog.Read.All');
+    const withApps = hasPermission(roles, 'Application.Read.All');
+    if (signIns !== cursor.signIns || withApps !== cursor.apps) {
+      const what = [signIns !== cursor.signIns ? `AuditLog.Read.All ${signIns ? 'granted' : 'withdrawn'}` : null, withApps !== cursor.apps ? `Application.Read.All ${withApps ? 'granted' : 'withdrawn'}` : null].filter(Boolean).join(', ');
+      throw new FallBackToFull(`the app's permissions changed since run #${fromRun} (${what}): full sync`);
+    }
+    check();
+
+    // 1. Both delta rounds to their end.
+    const issuedAt = ctx.clock.now().toISOString();
+    const work: DeltaWork = { users: new Map(), groups: new Map(), newGroupMembers: new Map(), apps: null };
+    const message = (): string => `${fmt(c.changesRead)} changed objects read`;
+    rt.setPhase('changes', message());
+    const follow = async (which: 'users' | 'groups', link: string, merge: (items: Json[]) => number): Promise<string> => {
+      try {
+        const r = await connector.pages(link, { what: `reading ${which} delta`, needs: which === 'users' ? 'User.Read.All' : 'Group.Read.All (or GroupMember.Read.All)' }, (items) => {
+          check();
+          c.pages++;
+          c.changesRead += merge(items);
+          rt.tick(message());
+        });
+        if (!r.deltaLink) throw new EntraError(`the ${which} delta round ended without a deltaLink`, 'bad-response');
+        return r.deltaLink;
+      } catch (e) {
+        if (e instanceof EntraError && e.kind === 'delta-expired') {
+          throw new FallBackToFull(`the ${which} delta link of run #${fromRun} expired (410 syncStateNotFound): full sync`);
+        }
+        throw e;
+      }
+    };
+    // Both to the end, even when one fails: nothing keeps reading once the run has moved on (e.g. to a full sync).
+    const [usersRead, groupsRead] = await Promise.allSettled([
+      follow('users', cursor.users, (items) => mergeUserDelta(work.users, items)),
+      follow('groups', cursor.groups, (items) => mergeGroupDelta(work.groups, items)),
+    ]);
+    for (const r of [usersRead, groupsRead]) if (r.status === 'rejected' && r.reason instanceof FallBackToFull) throw r.reason;
+    if (usersRead.status === 'rejected') throw usersRead.reason;
+    if (groupsRead.status === 'rejected') throw groupsRead.reason;
+    const usersLink = usersRead.value;
+    const groupsLink = groupsRead.value;
+
+    // 2. Full member lists of in-scope groups new to the snapshot (their members@delta only says what changed).
+    const read = snapshotReader(ctx.db, connection.id, run.gen);
+    const newGroups = [...work.groups]
+      .filter(([id, d]) => {
+        if (d.removed) return false;
+        const p = planGroup(read, scope, id, d);
+        return p.record !== null && p.inScope && p.existing === null;
+      })
+      .map(([id]) => id);
+    await pool(newGroups, rt.concurrency, async (id) => {
+      const ids: string[] = [];
+      await connector.groupMembers(id, (page) => {
+        check();
+        c.pages++;
+        ids.push(...page);
+      });
+      work.newGroupMembers.set(id, ids);
+    });
+
+    // 3. Apps and assignments, re-read.
+    if (withApps) {
+      rt.setPhase('apps', null);
+      const apps = (await connector.servicePrincipals()).map(appFromServicePrincipal).filter((a): a is AppRecord => a !== null && scope.app(a));
+      c.pages++;
+      c.apps = apps.length;
+      const out: { app: AppRecord; assignments: AppAssignmentRecord[] }[] = apps.map((app) => ({ app, assignments: [] }));
+      rt.setPhase('app-assignments', `${fmt(apps.length)} apps`);
+      await pool(out, Math.max(1, Math.ceil(rt.concurrency / 2)), async (entry) => {
+        entry.assignments = await connector.appGroupAssignments(entry.app.id);
+        check();
+        c.pages++;
+        c.appsWithAssignments++;
+        rt.tick();
+      });
+      work.apps = out;
+    }
+
+    // 4. Apply it all, and move the links, in one transaction.
+    check();
+    rt.setPhase('committing', null);
+    const newCursor = encodeEntraCursor({ users: usersLink, groups: groupsLink, issuedAt, scope: connection.settings.scope, signIns, apps: withApps });
+    const note = joinNotes(
+      `delta from run #${fromRun}: ${fmt(work.users.size)} users and ${fmt(work.groups.size)} groups changed` + (newGroups.length ? `, ${fmt(newGroups.length)} groups read in full` : ''),
+      ...permissionNotes(signIns, withApps),
+    );
+    const target = { connectionId: connection.id, gen: run.gen };
+    const { changes } = commitIncrementalRun(ctx.db, run, who, (patch) => applyEntraDelta(ctx.db, target, patch, work, scope), () => ({ totals: rt.totals(), cursor: newCursor, note }));
+    const summary = getSyncRun(ctx.db, run.runId);
+    if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
+    rt.setPhase('done', `${fmt(changes)} changes from ${fmt(c.changesRead)} changed objects in ${Math.round(performance.now() - rt.t0)} ms`);
+    releaseSyncSlot(connection.id, rt.slot);
+    ctx.events.emit('sync:finished', summary);
+    return summary;
+  } catch (e) {
+    if (e instanceof FallBackToFull) {
+      const fullRun = convertToFull(ctx, run, e.message);
+      return runFull(ctx, connection, fullRun, rt, e.message);
+    }
+    const reason = redact(describeFailure(e), rt.secrets);
+    rt.internal.abort(e);
+    let summary: SyncRunSummary | null = null;
+    try {
+      failIncrementalRun(ctx.db, run, who, reason, rt.totals());
+      summary = getSyncRun(ctx.db, run.runId);
+    } catch {
+      summary = null;
+    }
+    rt.setPhase('failed', reason);
+    releaseSyncSlot(connection.id, rt.slot);
+    if (summary) ctx.events.emit('sync:finished', summary);
+    throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, failureCode(e), summary);
+  }
 }
