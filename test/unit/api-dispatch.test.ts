@@ -1,13 +1,19 @@
 // The one dispatcher both transports use: unknown channels, zod validation
 // that names the field, UserError codes, and error messages scrubbed of
 // anything credential-shaped.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channelNames } from '../../shared/contract.js';
 import { createHandlers, dispatch, scrubSecrets, WRITE_CHANNELS, type Handlers } from '../../electron/engine/api.js';
 import { UserError } from '../../electron/engine/context.js';
+import { latestSchemaVersion } from '../../electron/engine/db/migrations/index.js';
+import { saveSnapshot } from '../../electron/engine/db/snapshot-copy.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { openWorkspace } from '../../electron/engine/workspace.js';
 import { ORG_NOW, seedDirectoryOrg } from '../fixtures/directory-org.js';
+import { seedHistory } from '../fixtures/history.js';
 import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 
 let ws: TempWorkspace;
@@ -35,7 +41,7 @@ describe('dispatch', () => {
     if (!r.ok) return;
     expect(r.value).toMatchObject({ total: 1, offset: 0 });
     const info = await dispatch(handlers, 'app:info', undefined);
-    expect(info).toMatchObject({ ok: true, value: { version: '9.9.9', readOnly: false, transport: 'bridge', schemaVersion: 1 } });
+    expect(info).toMatchObject({ ok: true, value: { version: '9.9.9', readOnly: false, transport: 'bridge', schemaVersion: latestSchemaVersion } });
   });
 
   it('rejects unknown channels, including prototype names', async () => {
@@ -146,10 +152,14 @@ describe('createHandlers', () => {
     expect(Object.keys(handlers).sort()).toEqual([...channelNames].sort());
   });
 
-  it('refuses every write channel on a read-only snapshot with code read-only', async () => {
-    ws.db.close();
-    const ctx = openWorkspace({ dbPath: ws.file, readOnly: true, secrets: memorySecretStore(), transport: 'bridge' });
-    ws.db = ctx.db;
+  it('refuses every write channel on a saved snapshot opened read-only, leaves it byte-identical, and reads its history', async () => {
+    const runs = seedHistory(ws.db);
+    const copy = path.join(ws.dir, 'saved.latchkey');
+    await saveSnapshot(ws.db, copy, { clock: { now: () => ORG_NOW } });
+    const bytes = (f: string): string | null => (fs.existsSync(f) ? createHash('sha256').update(fs.readFileSync(f)).digest('hex') : null);
+    const before = [bytes(copy), bytes(`${copy}-wal`), bytes(`${copy}-shm`)];
+    expect(before.slice(1)).toEqual([null, null]);
+    const ctx = openWorkspace({ dbPath: copy, readOnly: true, secrets: memorySecretStore(), transport: 'bridge' });
     const ro = createHandlers(ctx);
     const inputs: Record<(typeof WRITE_CHANNELS)[number], unknown> = {
       'connections:add': { kind: 'okta', name: 'New', orgUrl: 'https://new.okta.com', auth: { type: 'token', token: 'abc' } },
@@ -158,13 +168,21 @@ describe('createHandlers', () => {
       'connections:setScope': { connectionId: 1, scope: { groups: { prefixes: ['app-'] } } },
       'sync:start': { connectionId: 1 },
     };
-    for (const channel of WRITE_CHANNELS) {
-      const r = await dispatch(ro, channel, inputs[channel]);
-      expect(r.ok).toBe(false);
-      if (r.ok) continue;
-      expect(r.code).toBe('read-only');
-      expect(r.error).toMatch(/read-only, without credentials/);
+    try {
+      for (const channel of WRITE_CHANNELS) {
+        const r = await dispatch(ro, channel, inputs[channel]);
+        expect(r.ok, channel).toBe(false);
+        if (r.ok) continue;
+        expect(r.code).toBe('read-only');
+        expect(r.error).toMatch(/read-only, without credentials/);
+      }
+      expect(await dispatch(ro, 'dashboard:summary', {})).toMatchObject({ ok: true, value: { readOnly: true, users: 7 } });
+      expect(await dispatch(ro, 'changes:list', { runId: runs.second })).toMatchObject({ ok: true, value: { total: 2 } });
+      expect(await dispatch(ro, 'changes:diff', { fromRunId: runs.baseline, toRunId: runs.third })).toMatchObject({ ok: true, value: { total: 1 } });
+      expect(await dispatch(ro, 'changes:diff', { fromRunId: runs.third, toRunId: runs.baseline })).toMatchObject({ ok: false, code: 'bad-input' });
+    } finally {
+      ctx.db.close();
     }
-    expect(await dispatch(ro, 'dashboard:summary', {})).toMatchObject({ ok: true, value: { readOnly: true, users: 7 } });
+    expect([bytes(copy), bytes(`${copy}-wal`), bytes(`${copy}-shm`)]).toEqual(before);
   });
 });

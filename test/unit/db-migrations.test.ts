@@ -35,7 +35,8 @@ describe('migrations', () => {
     v1.close();
     const db = openDatabase(f, { migrations: migrations.slice(0, 2) });
     expect(schemaVersion(db)).toBe(2);
-    expect(db.prepare('SELECT changes, baseline, note FROM sync_runs').get()).toEqual({ changes: 0, baseline: 0, note: null });
+    // The newest successful run before the upgrade is where history begins.
+    expect(db.prepare('SELECT changes, baseline, note FROM sync_runs').get()).toEqual({ changes: 0, baseline: 1, note: null });
     db.prepare("INSERT INTO sync_changes (run_id, connection_id, kind, subject_type, subject_id) VALUES (1, 1, 'joiner', 'user', 'u1')").run();
     expect(() => db.prepare("INSERT INTO sync_changes (run_id, connection_id, kind, subject_type, subject_id) VALUES (1, 1, 'renamed', 'user', 'u1')").run()).toThrow(/CHECK/);
     db.prepare("INSERT INTO person_links (connection_id, identity_id, person_id, matched_by) VALUES (1, 'u1', '1:u1', NULL)").run();

@@ -3,6 +3,7 @@
 // - read-only: for a copied snapshot inspected offline. SQLite's own read-only
 //   flag plus `query_only` so nothing (not even a stray PRAGMA) can write.
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { latestSchemaVersion, migrations, type Migration } from './migrations/index.js';
 
@@ -81,6 +82,14 @@ function asOpenError(e: unknown, file: string): unknown {
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
     return new DatabaseOpenError(`${file} is damaged (${(e as Error).message}); it was not changed — restore it from a copy`);
   }
+  // A plain copy of a live workspace is in WAL mode: even reading it needs
+  // side files next to it, which a read-only folder or medium refuses.
+  if (code === 'SQLITE_READONLY_DIRECTORY') {
+    return new DatabaseOpenError(
+      `${file} cannot be opened here: SQLite needs to create ${path.basename(file)}-wal/-shm beside it and the folder is read-only. ` +
+        'Copy it to a writable folder, or make copies with `latchkey --db FILE snapshot save OUT`, which open read-only anywhere',
+    );
+  }
   return e;
 }
 
@@ -88,6 +97,8 @@ function readVersion(db: Db, file: string): number {
   try {
     return db.pragma('user_version', { simple: true }) as number;
   } catch (e) {
+    const known = asOpenError(e, file);
+    if (known instanceof DatabaseOpenError) throw known;
     throw new DatabaseOpenError(`${file} is not a Latchkey workspace: ${(e as Error).message}`);
   }
 }

@@ -30,6 +30,7 @@ import { Worker } from 'node:worker_threads';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type Clock } from '../context.js';
 import type { Db } from '../db/database.js';
+import { recordGenerationDiff } from './generation-diff.js';
 import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef, SnapshotCounts } from './snapshot-types.js';
 
 /** The five generation-stamped snapshot tables. */
@@ -555,7 +556,7 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
     throwIfFailed();
   };
 
-  const finishRun = (status: 'succeeded' | 'failed', totals: RunTotals, counts: SnapshotCounts, error: string | null): void => {
+  const finishRun = (status: 'succeeded' | 'failed', totals: RunTotals, counts: SnapshotCounts, error: string | null, changes?: number): void => {
     const now = options.clock.now();
     db.prepare(
       `UPDATE sync_runs SET status = ?, finished_at = ?, users = ?, groups = ?, memberships = ?, apps = ?, app_assignments = ?,
@@ -573,7 +574,10 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
         action: status === 'succeeded' ? 'sync.succeeded' : 'sync.failed',
         targetType: 'connection',
         targetId: run.connectionId,
-        details: { runId: run.runId, gen: run.gen, mode: run.mode, durationMs, ...counts, ...totals, ...(error ? { reason: error } : {}) },
+        details: {
+          runId: run.runId, gen: run.gen, mode: run.mode, durationMs, ...counts, ...totals,
+          ...(changes !== undefined ? { changes } : {}), ...(error ? { reason: error } : {}),
+        },
       },
       now,
     );
@@ -709,9 +713,19 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
         if (live.live_gen !== run.gen - 1) {
           throw new UserError(`another sync replaced this connection's snapshot meanwhile (generation ${live.live_gen})`, 'conflict');
         }
+        // What changed since the old generation, in the same transaction as
+        // the flip: the history never disagrees with the snapshot. The first
+        // snapshot of a connection has nothing to compare with (a baseline):
+        // listing every object as a joiner would bury real changes.
+        const baseline = live.live_gen === 0;
+        const changes = baseline
+          ? 0
+          : recordGenerationDiff(db, { runId: run.runId, connectionId: run.connectionId, fromGen: live.live_gen, toGen: run.gen }).total;
         db.prepare('UPDATE connections SET live_gen = ?, updated_at = ? WHERE id = ?').run(run.gen, options.clock.now().toISOString(), run.connectionId);
-        finishRun('succeeded', totals, counts, null);
-        db.prepare('UPDATE sync_runs SET cursor = ?, note = ? WHERE id = ?').run(extra.cursor ?? null, extra.note ?? null, run.runId);
+        finishRun('succeeded', totals, counts, null, changes);
+        db.prepare('UPDATE sync_runs SET cursor = ?, note = ?, changes = ?, baseline = ? WHERE id = ?').run(
+          extra.cursor ?? null, extra.note ?? null, changes, baseline ? 1 : 0, run.runId,
+        );
       }).immediate();
       finished = true;
       // The old generation is invisible from here on. Purged in batches after

@@ -37,6 +37,11 @@ CREATE INDEX sync_changes_by_subject ON sync_changes (connection_id, subject_typ
 ALTER TABLE sync_runs ADD COLUMN changes  INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sync_runs ADD COLUMN baseline INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sync_runs ADD COLUMN note     TEXT;
+-- History starts here for a workspace synced before this version: its newest
+-- successful run per connection is the baseline later runs compare with (a
+-- diff reaching further back would be silently incomplete).
+UPDATE sync_runs SET baseline = 1
+  WHERE id IN (SELECT max(id) FROM sync_runs WHERE status = 'succeeded' GROUP BY connection_id);
 
 -- One person known to several IdPs: every live identity has a row; accounts
 -- of one person share person_id (the "connectionId:identityId" of the
