@@ -1,11 +1,13 @@
 import { useEffect, type ReactNode } from 'react';
 import { InlineError } from './components/InlineError.js';
 import { Logo } from './components/Icons.js';
+import { ReadOnlyBanner } from './components/ReadOnlyBanner.js';
 import { Sidebar } from './components/Sidebar.js';
 import { Toasts } from './components/Toasts.js';
 import { TopBar } from './components/TopBar.js';
 import { useRoute } from './hooks/useRoute.js';
 import { type Route } from './lib/router.js';
+import { ChangesPage } from './pages/ChangesPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { DirectoryPage } from './pages/DirectoryPage.js';
@@ -21,6 +23,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
       return <DirectoryPage tab={route.tab} detail={route.detail} />;
+    case 'changes':
+      return <ChangesPage view={route.view} />;
     case 'not-found':
       return (
         <div className="page">
@@ -50,7 +54,18 @@ export function App(): ReactNode {
   }, [load]);
 
   useEffect(() => {
-    const title = route.page === 'directory' ? `Directory · ${route.tab}` : route.page === 'connections' ? 'Connections' : route.page === 'dashboard' ? 'Dashboard' : 'Not found';
+    const title =
+      route.page === 'directory'
+        ? `Directory · ${route.tab}`
+        : route.page === 'changes'
+          ? route.view.mode === 'compare'
+            ? 'Changes · compare runs'
+            : 'Changes'
+          : route.page === 'connections'
+            ? 'Connections'
+            : route.page === 'dashboard'
+              ? 'Dashboard'
+              : 'Not found';
     document.title = `${title} — Latchkey`;
   }, [route]);
 
@@ -81,6 +96,7 @@ export function App(): ReactNode {
       <Sidebar route={route} />
       <div className="shell-main">
         <TopBar />
+        <ReadOnlyBanner />
         <main id="main" className="content" tabIndex={-1}>
           <Page route={route} />
         </main>

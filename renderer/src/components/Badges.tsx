@@ -1,8 +1,9 @@
 import type { ReactNode } from 'react';
 import type { GroupManagedBy, SyncStatus } from '../../../shared/domain.js';
 import { humanize } from '../lib/format.js';
+import type { Tone } from '../lib/tone.js';
 
-export type Tone = 'neutral' | 'green' | 'amber' | 'red' | 'blue' | 'violet' | 'accent';
+export type { Tone };
 
 export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; children: ReactNode; title?: string }): ReactNode {
   return (
@@ -35,7 +36,7 @@ export function StatusBadge({ status }: { status: string }): ReactNode {
 }
 
 const managedByLabel: Record<GroupManagedBy, string> = {
-  rule: 'Okta group rule',
+  rule: 'Group rule',
   external: 'App-imported',
   direct: 'Directly managed',
   latchkey: 'Latchkey',

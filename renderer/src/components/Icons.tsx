@@ -130,6 +130,27 @@ export const IconKey = (p: IconProps): ReactNode => (
   </Svg>
 );
 
+export const IconHistory = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <path d="M2.5 8a5.5 5.5 0 1 0 1.6-3.9" />
+    <path d="M2.5 2.5v2.5H5" />
+    <path d="M8 5v3.2l2.2 1.4" />
+  </Svg>
+);
+export const IconCompare = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <path d="M2.5 5h9M9 2.5L11.5 5 9 7.5" />
+    <path d="M13.5 11h-9M7 8.5L4.5 11 7 13.5" />
+  </Svg>
+);
+export const IconSettings = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <path d="M2.5 4.5h6M11.5 4.5h2M2.5 11.5h2M7.5 11.5h6" />
+    <circle cx="10" cy="4.5" r="1.5" />
+    <circle cx="6" cy="11.5" r="1.5" />
+  </Svg>
+);
+
 export function IconSort({ dir }: { dir: 'asc' | 'desc' | null }): ReactNode {
   return (
     <svg width="10" height="12" viewBox="0 0 10 12" aria-hidden="true" focusable="false" className="sort-icon">

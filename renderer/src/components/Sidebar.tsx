@@ -1,11 +1,12 @@
 import type { ReactNode } from 'react';
 import { formatRoute, routes, type Route } from '../lib/router.js';
 import { useAppStore } from '../stores/app-store.js';
-import { IconConnections, IconDashboard, IconDirectory, Logo } from './Icons.js';
+import { IconConnections, IconDashboard, IconDirectory, IconHistory, Logo } from './Icons.js';
 
 const items = [
   { page: 'dashboard', label: 'Dashboard', icon: IconDashboard, to: routes.dashboard() },
   { page: 'directory', label: 'Directory', icon: IconDirectory, to: routes.directory('users') },
+  { page: 'changes', label: 'Changes', icon: IconHistory, to: routes.changes() },
   { page: 'connections', label: 'Connections', icon: IconConnections, to: routes.connections() },
 ] as const;
 

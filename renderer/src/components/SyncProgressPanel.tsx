@@ -3,12 +3,17 @@ import type { SyncPhase, SyncProgress } from '../../../shared/domain.js';
 import { formatDuration, formatNumber, formatTime } from '../lib/format.js';
 import { IconCheck } from './Icons.js';
 
-const steps: { phase: SyncPhase; label: string }[] = [
+const fullSteps: { phase: SyncPhase; label: string }[] = [
   { phase: 'users', label: 'Users' },
   { phase: 'groups', label: 'Groups' },
   { phase: 'memberships', label: 'Memberships' },
   { phase: 'apps', label: 'Apps' },
   { phase: 'app-assignments', label: 'App assignments' },
+  { phase: 'committing', label: 'Commit' },
+];
+// An incremental run reads the System Log / delta links, then patches the snapshot.
+const incrementalSteps: { phase: SyncPhase; label: string }[] = [
+  { phase: 'changes', label: 'Changes since the last sync' },
   { phase: 'committing', label: 'Commit' },
 ];
 
@@ -30,9 +35,10 @@ export function SyncProgressPanel({
   progress,
   title,
 }: {
-  progress: SyncProgress & { receivedAt: number };
+  progress: SyncProgress & { receivedAt: number; incremental?: boolean };
   title?: string;
 }): ReactNode {
+  const steps = progress.incremental ? incrementalSteps : fullSteps;
   const currentStep = steps.findIndex((s) => s.phase === progress.phase);
   const determinate = progress.expected !== null && progress.expected > 0;
   const pct = determinate ? Math.min(100, Math.round((progress.items / (progress.expected ?? 1)) * 100)) : null;
@@ -45,7 +51,8 @@ export function SyncProgressPanel({
       <div className="sync-progress-head">
         <span className="sync-progress-title">
           <span className="pulse-dot" aria-hidden="true" />
-          {title ?? 'Syncing'} — <strong>{phaseLabel[progress.phase]}</strong>
+          {title ?? 'Syncing'}
+          {progress.incremental ? ' (incremental)' : ''} — <strong>{phaseLabel[progress.phase]}</strong>
         </span>
         <span className="muted tabular">
           {determinate

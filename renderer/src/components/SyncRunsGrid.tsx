@@ -1,16 +1,22 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { SyncRunSummary } from '../../../shared/domain.js';
+import { describeRunChanges } from '../lib/change-kinds.js';
 import { formatDuration, formatNumber } from '../lib/format.js';
 import { localPage } from '../lib/local-pages.js';
+import { navigate, routes } from '../lib/router.js';
 import { SyncStatusBadge } from './Badges.js';
+import { RunChangeCounts, RunModeBadge } from './ChangeBadges.js';
 import { DataGrid, type GridColumn, type SortState } from './DataGrid.js';
 import { RelativeTime } from './RelativeTime.js';
 
-type RunSort = 'startedAt' | 'connectionName' | 'status' | 'durationMs' | 'users' | 'groups' | 'memberships' | 'apps' | 'requests';
+type RunSort = 'startedAt' | 'connectionName' | 'mode' | 'status' | 'changes' | 'durationMs' | 'users' | 'requests';
 
 const sortValue = (key: RunSort) => (r: SyncRunSummary) => r[key];
 
-/** Sync run history, newest first by default. Same grid as every other table. */
+/**
+ * Sync run history, newest first by default. Same grid as every other table.
+ * A row opens that run in the Changes view; its change counts are a link there too.
+ */
 export function SyncRunsGrid({
   runs,
   label = 'Sync history',
@@ -23,7 +29,7 @@ export function SyncRunsGrid({
   runs: readonly SyncRunSummary[];
   label?: string;
   showConnection?: boolean;
-  /** Fewer columns, for the dashboard. */
+  /** Fewer columns (no snapshot sizes), for the dashboard. */
   compact?: boolean;
   maxVisibleRows?: number;
   /** While the history is still loading, show placeholder rows rather than the empty state. */
@@ -36,21 +42,31 @@ export function SyncRunsGrid({
       {
         id: 'started',
         header: 'Started',
-        width: 'minmax(120px, 1fr)',
-        minWidth: 120,
+        width: 'minmax(110px, 1fr)',
+        minWidth: 110,
         sortKey: 'startedAt',
         render: (r) => <RelativeTime iso={r.startedAt} />,
       },
       {
         id: 'connection',
         header: 'Connection',
-        width: 'minmax(150px, 1.2fr)',
-        minWidth: 150,
+        width: 'minmax(140px, 1.2fr)',
+        minWidth: 140,
         sortKey: 'connectionName',
         render: (r) => r.connectionName,
         title: (r) => r.connectionName,
       },
-      { id: 'status', header: 'Status', width: '118px', minWidth: 118, sortKey: 'status', render: (r) => <SyncStatusBadge status={r.status} /> },
+      { id: 'mode', header: 'Mode', width: '118px', minWidth: 118, sortKey: 'mode', render: (r) => <RunModeBadge mode={r.mode} /> },
+      { id: 'status', header: 'Status', width: '124px', minWidth: 124, sortKey: 'status', render: (r) => <SyncStatusBadge status={r.status} /> },
+      {
+        id: 'changes',
+        header: 'Changes',
+        width: compact ? 'minmax(240px, 3fr)' : 'minmax(200px, 2.2fr)',
+        minWidth: compact ? 240 : 200,
+        sortKey: 'changes',
+        render: (r) => <RunChangeCounts run={r} max={compact ? 4 : 3} />,
+        title: (r) => describeRunChanges(r),
+      },
       {
         id: 'duration',
         header: 'Duration',
@@ -60,23 +76,22 @@ export function SyncRunsGrid({
         align: 'end',
         render: (r) => formatDuration(r.durationMs),
       },
-      { id: 'users', header: 'Users', width: '88px', minWidth: 88, sortKey: 'users', align: 'end', render: (r) => formatNumber(r.users) },
-      { id: 'groups', header: 'Groups', width: '88px', minWidth: 88, sortKey: 'groups', align: 'end', render: (r) => formatNumber(r.groups) },
       {
-        id: 'memberships',
-        header: 'Memberships',
-        width: '134px',
-        minWidth: 134,
-        sortKey: 'memberships',
+        id: 'users',
+        header: 'Users',
+        width: '84px',
+        minWidth: 84,
+        sortKey: 'users',
         align: 'end',
-        render: (r) => formatNumber(r.memberships),
+        render: (r) => formatNumber(r.users),
+        title: (r) =>
+          `${formatNumber(r.users)} users · ${formatNumber(r.groups)} groups · ${formatNumber(r.memberships)} memberships · ${formatNumber(r.apps)} apps · ${formatNumber(r.appAssignments)} app assignments`,
       },
-      { id: 'apps', header: 'Apps', width: '76px', minWidth: 76, sortKey: 'apps', align: 'end', render: (r) => formatNumber(r.apps) },
       {
         id: 'requests',
         header: 'Requests',
-        width: '108px',
-        minWidth: 108,
+        width: '104px',
+        minWidth: 104,
         sortKey: 'requests',
         align: 'end',
         render: (r) => formatNumber(r.requests),
@@ -85,22 +100,23 @@ export function SyncRunsGrid({
       {
         id: 'error',
         header: 'Result',
-        width: 'minmax(160px, 2fr)',
-        minWidth: 160,
+        width: 'minmax(150px, 1.6fr)',
+        minWidth: 150,
+        // The error when it failed; otherwise the run's note (why this mode, what it noticed), then throttling.
         render: (r) =>
           r.error ? (
             <span className="text-danger">{r.error}</span>
           ) : r.status === 'running' ? (
             <span className="muted">In progress</span>
+          ) : r.note ? (
+            <span className="run-note">{r.note}</span>
           ) : (
-            <span className="muted">
-              {r.rateLimited > 0 ? `${r.rateLimited} × 429 retried` : r.throttledWaits > 0 ? `${r.throttledWaits} throttled waits` : 'No 429s'}
-            </span>
+            <span className="muted">{throttling(r)}</span>
           ),
-        title: (r) => r.error ?? undefined,
+        title: (r) => r.error ?? (r.note ? `${r.note} (${throttling(r)})` : undefined),
       },
     ];
-    const hidden = new Set([...(showConnection ? [] : ['connection']), ...(compact ? ['apps', 'requests'] : [])]);
+    const hidden = new Set([...(showConnection ? [] : ['connection']), ...(compact ? ['users', 'requests'] : [])]);
     return cols.filter((c) => !hidden.has(c.id));
   }, [showConnection, compact]);
 
@@ -122,8 +138,13 @@ export function SyncRunsGrid({
       rowKey={(r) => String(r.id)}
       sort={sort}
       onSortChange={setSort}
+      onOpen={(r) => navigate(routes.changes(r.id))}
       maxVisibleRows={maxVisibleRows}
       empty={empty}
     />
   );
+}
+
+function throttling(r: SyncRunSummary): string {
+  return r.rateLimited > 0 ? `${r.rateLimited} × 429 retried` : r.throttledWaits > 0 ? `${r.throttledWaits} throttled waits` : 'No 429s';
 }

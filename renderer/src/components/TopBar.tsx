@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { api } from '../api/client.js';
-import { useAppStore } from '../stores/app-store.js';
+import { READ_ONLY_REASON, useAppStore } from '../stores/app-store.js';
 import { Badge } from './Badges.js';
 import { IconDatabase, IconGlobe, IconLock, IconMonitor } from './Icons.js';
 import { Skeleton } from './Skeleton.js';
@@ -32,7 +32,7 @@ export function TopBar(): ReactNode {
           <Skeleton width={260} />
         )}
         {info?.readOnly ? (
-          <Badge tone="amber" title="Read-only snapshot: opened without credentials">
+          <Badge tone="amber" title={READ_ONLY_REASON}>
             <IconLock size={12} /> Read-only
           </Badge>
         ) : null}

@@ -3,20 +3,25 @@ import { READ_ONLY_REASON, useReadOnly } from '../stores/app-store.js';
 
 type Props = ButtonHTMLAttributes<HTMLButtonElement> & { children: ReactNode };
 
+/** Id of the hidden element (in App) whose text is READ_ONLY_REASON. */
+export const READ_ONLY_REASON_ID = 'read-only-reason';
+
 /**
  * A button that changes something. In a read-only workspace it is disabled and
  * says why (a disabled button gets no hover events, so the wrapper carries the
- * tooltip; aria-describedby carries it for screen readers).
+ * tooltip; aria-describedby carries it for screen readers, ahead of any
+ * description the button has of its own).
  */
-export function WriteButton({ children, disabled, className, type, ...rest }: Props): ReactNode {
+export function WriteButton({ children, disabled, className, type, 'aria-describedby': describedBy, title, ...rest }: Props): ReactNode {
   const readOnly = useReadOnly();
   const button = (
     <button
+      {...rest}
       type={type === 'submit' ? 'submit' : type === 'reset' ? 'reset' : 'button'}
       className={className ?? 'btn'}
       disabled={readOnly || disabled}
-      aria-describedby={readOnly ? 'read-only-reason' : undefined}
-      {...rest}
+      title={readOnly ? undefined : title}
+      aria-describedby={readOnly ? [READ_ONLY_REASON_ID, describedBy].filter(Boolean).join(' ') : describedBy}
     >
       {children}
     </button>

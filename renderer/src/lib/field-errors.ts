@@ -8,7 +8,10 @@ export type FieldErrors = { fields: Record<string, string>; form: string | null 
 export function splitFieldErrors(message: string, knownFields: readonly string[]): FieldErrors {
   const fields: Record<string, string> = {};
   const rest: string[] = [];
-  for (const part of message.split(/;\s+/)) {
+  // The dispatcher prefixes the list with the channel ("invalid input for connections:add: name: ..."):
+  // without this, the first field's message would not sit next to its field.
+  const body = message.replace(/^invalid input for [\w:-]+: /, '');
+  for (const part of body.split(/;\s+/)) {
     const m = /^([A-Za-z][\w.]*(?:\.\d+)?): (.+)$/.exec(part.trim());
     const path = m?.[1];
     const text = m?.[2];

@@ -107,3 +107,23 @@ export function truncateMiddle(text: string, max: number): string {
   const keepStart = max - 1 - keepEnd;
   return `${text.slice(0, keepStart)}…${text.slice(text.length - keepEnd)}`;
 }
+
+const connectionKinds: Record<string, { short: string; long: string }> = {
+  okta: { short: 'Okta', long: 'Okta' },
+  entra: { short: 'Entra', long: 'Microsoft Entra ID' },
+  jira: { short: 'Jira', long: 'Jira Service Management' },
+};
+
+/** "Okta", "Entra" (badges); `long` for headings and facts: "Microsoft Entra ID". */
+export function connectionKindLabel(kind: string, long = false): string {
+  const k = connectionKinds[kind];
+  return k ? (long ? k.long : k.short) : humanize(kind);
+}
+
+/** "Apr 24, 14:03": a run in a picker, where the year is rarely in doubt (it is in the title). */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}

@@ -2,16 +2,31 @@
 // from the bridge. The bridge's `#token=` fragment is consumed before any of
 // this runs (see api/bridge-token.ts).
 
-export type DirectoryTab = 'users' | 'groups' | 'apps';
+/** `unmatched`: accounts the correlation would not match across IdPs without guessing. */
+export type DirectoryTab = 'users' | 'groups' | 'apps' | 'unmatched';
 export type ObjectRef = { connectionId: number; id: string };
+
+/** What the Changes page shows: one run's changes (null: the newest across runs), or the net diff of two runs. */
+export type ChangesView =
+  | { mode: 'run'; runId: number | null }
+  | { mode: 'compare'; fromRunId: number; toRunId: number }
+  | { mode: 'compare'; fromRunId: null; toRunId: null };
 
 export type Route =
   | { page: 'dashboard' }
   | { page: 'directory'; tab: DirectoryTab; detail: ObjectRef | null }
+  | { page: 'changes'; view: ChangesView }
   | { page: 'connections'; adding: boolean }
   | { page: 'not-found'; path: string };
 
-const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps'];
+const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
+
+/** A run id from the path: a positive integer written plainly, or null. */
+function runIdOf(part: string | undefined): number | null {
+  if (part === undefined || !/^[1-9]\d{0,15}$/.test(part)) return null;
+  const n = Number(part);
+  return Number.isSafeInteger(n) ? n : null;
+}
 
 function decode(part: string): string | null {
   try {
@@ -34,6 +49,20 @@ export function parseRoute(hash: string): Route {
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
     return { page: 'not-found', path };
   }
+  if (head === 'changes') {
+    if (second === undefined) return { page: 'changes', view: { mode: 'run', runId: null } };
+    if (second === 'run' && fourth === undefined) {
+      const runId = runIdOf(third);
+      if (runId !== null) return { page: 'changes', view: { mode: 'run', runId } };
+    }
+    if (second === 'compare' && extra.length === 0) {
+      if (third === undefined) return { page: 'changes', view: { mode: 'compare', fromRunId: null, toRunId: null } };
+      const fromRunId = runIdOf(third);
+      const toRunId = runIdOf(fourth);
+      if (fromRunId !== null && toRunId !== null) return { page: 'changes', view: { mode: 'compare', fromRunId, toRunId } };
+    }
+    return { page: 'not-found', path };
+  }
   if (head === 'directory') {
     const tab = (second ?? 'users') as DirectoryTab;
     if (!tabs.includes(tab)) return { page: 'not-found', path };
@@ -54,6 +83,11 @@ export function formatRoute(route: Route): string {
       return '#/dashboard';
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
+    case 'changes': {
+      const v = route.view;
+      if (v.mode === 'run') return v.runId === null ? '#/changes' : `#/changes/run/${v.runId}`;
+      return v.fromRunId === null ? '#/changes/compare' : `#/changes/compare/${v.fromRunId}/${v.toRunId}`;
+    }
     case 'directory':
       return route.detail
         ? `#/directory/${route.tab}/${route.detail.connectionId}/${encodeURIComponent(route.detail.id)}`
@@ -67,6 +101,12 @@ export const routes = {
   dashboard: (): Route => ({ page: 'dashboard' }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
+  /** One run's changes; without a run, the newest changes across runs. */
+  changes: (runId: number | null = null): Route => ({ page: 'changes', view: { mode: 'run', runId } }),
+  compare: (fromRunId: number | null = null, toRunId: number | null = null): Route =>
+    fromRunId !== null && toRunId !== null
+      ? { page: 'changes', view: { mode: 'compare', fromRunId, toRunId } }
+      : { page: 'changes', view: { mode: 'compare', fromRunId: null, toRunId: null } },
 };
 
 export function navigate(route: Route): void {

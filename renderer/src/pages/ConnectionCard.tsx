@@ -2,16 +2,19 @@ import { useId, useState, type ReactNode } from 'react';
 import type { ConnectionSummary, SyncRunSummary } from '../../../shared/domain.js';
 import { errorMessage } from '../api/client.js';
 import { Badge, SyncStatusBadge } from '../components/Badges.js';
+import { RunChangeCounts, RunModeBadge } from '../components/ChangeBadges.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
-import { IconAlert, IconCheck, IconExternal, IconRefresh, IconTrash } from '../components/Icons.js';
+import { IconAlert, IconCheck, IconExternal, IconRefresh, IconSettings, IconTrash } from '../components/Icons.js';
 import { InlineError } from '../components/InlineError.js';
 import { RelativeTime } from '../components/RelativeTime.js';
 import { SkeletonLines } from '../components/Skeleton.js';
 import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { formatAbsolute, formatDuration, formatNumber, formatPercent } from '../lib/format.js';
+import { connectionKindLabel, formatAbsolute, formatDuration, formatNumber, formatPercent } from '../lib/format.js';
+import { describeScope, isUnlimited } from '../lib/scope.js';
 import { useConnectionsStore, type TestState } from '../stores/connections-store.js';
 import { toast } from '../stores/toast-store.js';
+import { ScopeEditor } from './ScopeEditor.js';
 
 function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
   return (
@@ -24,7 +27,7 @@ function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
   );
 }
 
-function TestResult({ test }: { test: TestState }): ReactNode {
+function TestResult({ test, kind }: { test: TestState; kind: ConnectionSummary['kind'] }): ReactNode {
   if (test.status === 'running') return <SkeletonLines lines={2} label="Testing connection" />;
   if (test.status === 'error') {
     return (
@@ -43,6 +46,7 @@ function TestResult({ test }: { test: TestState }): ReactNode {
       {r.ok ? <IconCheck /> : <IconAlert />}
       <div>
         <strong>{r.ok ? `Connected to ${r.orgName ?? r.orgUrl}` : 'Test failed'}</strong>
+        {r.ok && kind === 'entra' && r.orgName ? <span className="muted"> (tenant)</span> : null}
         {r.error ? <p className="test-error">{r.error}</p> : null}
         <ul className="ability">
           <li>
@@ -59,7 +63,7 @@ function TestResult({ test }: { test: TestState }): ReactNode {
           </li>
         </ul>
         {r.details.length > 0 ? (
-          <ul className="test-details">
+          <ul className="test-details" aria-label={kind === 'entra' ? 'Permissions' : 'Findings'}>
             {r.details.map((d, i) => (
               <li key={i}>{d}</li>
             ))}
@@ -82,15 +86,20 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
   const [removing, setRemoving] = useState(false);
   const [starting, setStarting] = useState(false);
   const [syncError, setSyncError] = useState<string | null>(null);
+  const [editingScope, setEditingScope] = useState(false);
+  // Set when the scope was saved in this window: the next sync will be full. Cleared when a sync starts.
+  const [scopeSaved, setScopeSaved] = useState(false);
 
   const last = outcome ?? c.lastSync;
   const syncing = progress !== undefined || starting;
+  const kindName = connectionKindLabel(c.kind, true);
 
-  const onSync = async (): Promise<void> => {
+  const onSync = async (full: boolean): Promise<void> => {
     setStarting(true);
     setSyncError(null);
     try {
-      await startSync(c.id);
+      await startSync(c.id, { full });
+      setScopeSaved(false);
     } catch (error) {
       setSyncError(errorMessage(error));
       toast.error(error, `Sync of ${c.name} did not start`);
@@ -116,17 +125,23 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
     <section className="card conn-card" aria-labelledby={headingId}>
       <div className="conn-head">
         <div className="conn-title">
-          <span className="conn-kind" aria-hidden="true">
+          <span className={`conn-kind kind-${c.kind}`} aria-hidden="true">
             {c.kind === 'okta' ? 'O' : c.kind.charAt(0).toUpperCase()}
           </span>
           <div>
             <h2 id={headingId}>{c.name}</h2>
             <div className="conn-meta">
-              <a href={c.baseUrl} target="_blank" rel="noopener noreferrer" className="link-subtle">
-                {c.baseUrl} <IconExternal size={12} />
-              </a>
+              {c.kind === 'entra' ? (
+                <span>
+                  Tenant <span className="mono">{c.tenantId ?? '—'}</span>
+                </span>
+              ) : (
+                <a href={c.baseUrl} target="_blank" rel="noopener noreferrer" className="link-subtle">
+                  {c.baseUrl} <IconExternal size={12} />
+                </a>
+              )}
               <span aria-hidden="true">·</span>
-              <span>{c.orgName ?? <span className="muted">org name unknown until tested</span>}</span>
+              <span>{c.orgName ?? <span className="muted">{c.kind === 'entra' ? 'tenant' : 'org'} name unknown until tested</span>}</span>
             </div>
           </div>
         </div>
@@ -134,8 +149,21 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
           <WriteButton className="btn" onClick={() => void runTest(c.id)} disabled={test?.status === 'running'}>
             <IconCheck /> Test connection
           </WriteButton>
-          <WriteButton className="btn btn-primary" onClick={() => void onSync()} disabled={syncing}>
+          <WriteButton
+            className="btn btn-primary"
+            onClick={() => void onSync(false)}
+            disabled={syncing}
+            title="Incremental when it can: reads only what changed since the last sync"
+          >
             <IconRefresh /> {syncing ? 'Syncing…' : 'Sync now'}
+          </WriteButton>
+          <WriteButton
+            className="btn"
+            onClick={() => void onSync(true)}
+            disabled={syncing}
+            title="Re-reads every user, group, membership and app from the IdP"
+          >
+            Full sync
           </WriteButton>
           <WriteButton className="btn btn-ghost btn-danger-text" onClick={() => setConfirming(true)} aria-label={`Remove ${c.name}`}>
             <IconTrash /> Remove
@@ -146,16 +174,28 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
       <dl className="conn-facts">
         <div>
           <dt>Type</dt>
-          <dd>Okta</dd>
+          <dd>{kindName}</dd>
         </div>
         <div>
           <dt>Authentication</dt>
           <dd>
-            {c.authType === 'token' ? 'API token' : 'OAuth service app'}
+            {c.kind === 'entra' ? 'Client credentials' : c.authType === 'token' ? 'API token' : 'OAuth service app'}
             {c.clientId ? <span className="muted mono"> {c.clientId}</span> : null}
           </dd>
         </div>
-        {c.authType === 'oauth' ? (
+        {c.kind === 'entra' && c.baseUrl.replace(/\/+$/, '') !== 'https://graph.microsoft.com' ? (
+          <div>
+            <dt>Graph URL</dt>
+            <dd className="mono">{c.baseUrl}</dd>
+          </div>
+        ) : null}
+        {c.customCa ? (
+          <div>
+            <dt>TLS</dt>
+            <dd title="This connection trusts its own CA certificate (TLS inspection, the sandbox)">Pinned CA certificate</dd>
+          </div>
+        ) : null}
+        {c.kind === 'okta' && c.authType === 'oauth' ? (
           <div className="conn-scopes">
             <dt>Scopes</dt>
             <dd>
@@ -167,7 +207,7 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
         ) : null}
         <div>
           <dt>Budget share</dt>
-          <dd title="Share of each Okta rate-limit bucket this sync may use">{formatPercent(c.budgetShare)}</dd>
+          <dd title={`Share of each ${connectionKindLabel(c.kind)} rate-limit budget this sync may use`}>{formatPercent(c.budgetShare)}</dd>
         </div>
         <div>
           <dt>Added</dt>
@@ -175,7 +215,37 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
             <RelativeTime iso={c.createdAt} />
           </dd>
         </div>
+        <div className="conn-scope">
+          <dt>Scope</dt>
+          <dd>
+            <span className={isUnlimited(c.scope) ? 'muted' : undefined} data-testid="scope-line">
+              {describeScope(c.scope)}
+            </span>
+            {!editingScope ? (
+              <WriteButton className="btn btn-sm" onClick={() => setEditingScope(true)} aria-label={`Edit scope of ${c.name}`}>
+                <IconSettings size={13} /> Scope…
+              </WriteButton>
+            ) : null}
+          </dd>
+        </div>
       </dl>
+
+      {editingScope ? (
+        <ScopeEditor
+          connection={c}
+          onCancel={() => setEditingScope(false)}
+          onSaved={(updated) => {
+            setEditingScope(false);
+            setScopeSaved(true);
+            toast.success(`The next sync of ${updated.name} will be a full sync, to apply it.`, 'Scope saved');
+          }}
+        />
+      ) : null}
+      {scopeSaved && !editingScope && !progress ? (
+        <p className="conn-notice" role="status">
+          Scope saved: the next sync will be a full sync, so the snapshot matches the new scope.
+        </p>
+      ) : null}
 
       {progress ? (
         <SyncProgressPanel progress={progress} />
@@ -185,11 +255,14 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
           {last ? (
             <>
               <SyncStatusBadge status={last.status} />
+              <RunModeBadge mode={last.mode} />
               <span title={formatAbsolute(last.finishedAt ?? last.startedAt)}>
                 <RelativeTime iso={last.finishedAt ?? last.startedAt} />
               </span>
               <span className="muted">in {formatDuration(last.durationMs)}</span>
+              {last.status === 'succeeded' ? <RunChangeCounts run={last} /> : null}
               {last.status === 'succeeded' ? <RunCounts run={last} /> : null}
+              {last.note ? <p className="last-sync-note">{last.note}</p> : null}
               {last.error ? <p className="last-sync-error">{last.error}</p> : null}
             </>
           ) : (
@@ -199,7 +272,7 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
       )}
 
       {syncError && !progress ? <InlineError title="Sync did not start" message={syncError} /> : null}
-      {test ? <TestResult test={test} /> : null}
+      {test ? <TestResult test={test} kind={c.kind} /> : null}
 
       <ConfirmDialog
         open={confirming}
@@ -211,7 +284,7 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
       >
         <p>
           This deletes the connection’s snapshot (users, groups, apps, memberships and sync history) from this workspace
-          and its credential from the OS keychain. Nothing changes in Okta.
+          and its credential from the OS keychain. Nothing changes in {kindName}.
         </p>
       </ConfirmDialog>
     </section>

@@ -53,8 +53,9 @@ export function ConnectionsPage({ adding }: { adding: boolean }): ReactNode {
       {status === 'ready' && connections.length === 0 && !showForm ? (
         <section className="card">
           <EmptyState icon={<IconPlug size={28} />} title="No connection yet">
-            Use “Add connection” to connect your Okta org with an API token or an OAuth service app. Latchkey only
-            reads unless you grant <code>okta.groups.manage</code>.
+            Use “Add connection” to connect an Okta org (API token or OAuth service app) or a Microsoft Entra ID
+            tenant (app registration with a client secret or certificate). Latchkey only reads unless you grant{' '}
+            <code>okta.groups.manage</code> or <code>GroupMember.ReadWrite.All</code>.
           </EmptyState>
         </section>
       ) : null}

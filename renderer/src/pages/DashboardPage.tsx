@@ -10,7 +10,7 @@ import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
 import { SyncRunsGrid } from '../components/SyncRunsGrid.js';
 import { WriteButton } from '../components/WriteButton.js';
 import { formatDuration, formatNumber } from '../lib/format.js';
-import { navigate, routes } from '../lib/router.js';
+import { formatRoute, navigate, routes } from '../lib/router.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 import { useDashboardStore } from '../stores/dashboard-store.js';
 import { useDirectoryStore, type UsersFilter } from '../stores/directory-store.js';
@@ -100,15 +100,16 @@ export function DashboardPage(): ReactNode {
         <section className="card">
           <EmptyState
             icon={<IconPlug size={28} />}
-            title="No connection yet — add your Okta org in Connections"
+            title="No connection yet — add your Okta org or Entra tenant in Connections"
             action={
               <WriteButton className="btn btn-primary" onClick={() => navigate(routes.connections(true))}>
                 <IconPlus /> Add connection
               </WriteButton>
             }
           >
-            Latchkey keeps a local snapshot of users, groups, apps and memberships. Connect an Okta org with an API
-            token or an OAuth service app, then run a first sync.
+            Latchkey keeps a local snapshot of users, groups, apps and memberships, and records what changed at every
+            sync. Connect an Okta org (API token or OAuth service app) or a Microsoft Entra ID tenant (app
+            registration), then run a first sync.
           </EmptyState>
         </section>
       ) : (
@@ -134,9 +135,14 @@ export function DashboardPage(): ReactNode {
             <section className="card card-flush" aria-labelledby="recent-runs-title">
               <div className="card-head">
                 <h2 id="recent-runs-title">Recent sync runs</h2>
-                <a href="#/connections" className="link-subtle">
-                  View sync history
-                </a>
+                <span className="card-head-links">
+                  <a href={formatRoute(routes.changes())} className="link-subtle">
+                    All changes
+                  </a>
+                  <a href={formatRoute(routes.connections())} className="link-subtle">
+                    Sync history
+                  </a>
+                </span>
               </div>
               <SyncRunsGrid
                 label="Recent sync runs"

@@ -11,7 +11,8 @@ type AppState = {
   setEvents: (s: EventStreamStatus) => void;
 };
 
-export const READ_ONLY_REASON = 'Read-only snapshot: opened without credentials';
+/** Why every write control is disabled in a read-only workspace (tooltip and accessible description). */
+export const READ_ONLY_REASON = 'Read-only snapshot: opened without credentials; nothing can be changed or synced';
 
 export const useAppStore = create<AppState>()((set) => ({
   info: null,
@@ -32,3 +33,9 @@ export const useAppStore = create<AppState>()((set) => ({
 
 /** True when the workspace was opened read-only: every write control is disabled. */
 export const useReadOnly = (): boolean => useAppStore((s) => s.info?.readOnly ?? false);
+
+/** The workspace file's name, for the read-only banner ("acme-2026-04.latchkey"). */
+export function fileName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}

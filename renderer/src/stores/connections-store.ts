@@ -1,9 +1,10 @@
 // Connections, their tests, and sync runs (live progress from `sync:progress`,
 // outcome from `sync:finished`, history from `sync:runs`).
 import { create } from 'zustand';
-import type { AddOktaConnectionInput } from '../../../shared/contract.js';
-import type { ConnectionSummary, ConnectionTestResult, SyncProgress, SyncRunSummary } from '../../../shared/domain.js';
-import { api, errorMessage } from '../api/client.js';
+import type { Channel, ChannelInput } from '../../../shared/contract.js';
+import type { ConnectionSummary, ConnectionTestResult, SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
+import { api, ApiError, errorMessage } from '../api/client.js';
+import { READ_ONLY_REASON, useAppStore } from './app-store.js';
 
 export type TestState =
   | { status: 'running' }
@@ -12,8 +13,14 @@ export type TestState =
 
 type Load = 'idle' | 'loading' | 'ready' | 'error';
 
-/** A progress event and when it arrived, so "resets in 40 s" is computed against the moment it was true. */
-export type LiveProgress = SyncProgress & { receivedAt: number };
+/**
+ * A progress event and when it arrived, so "resets in 40 s" is computed
+ * against the moment it was true; `incremental` once the run was seen reading
+ * changes (System Log / delta links) rather than whole collections.
+ */
+export type LiveProgress = SyncProgress & { receivedAt: number; incremental: boolean };
+
+export type AddConnectionInput = ChannelInput<'connections:add'>;
 
 type ConnectionsState = {
   connections: ConnectionSummary[];
@@ -33,15 +40,30 @@ type ConnectionsState = {
   load: () => Promise<void>;
   loadRuns: () => Promise<void>;
   loadActive: () => Promise<void>;
-  add: (input: AddOktaConnectionInput) => Promise<ConnectionSummary>;
+  add: (input: AddConnectionInput) => Promise<ConnectionSummary>;
   test: (connectionId: number) => Promise<void>;
   remove: (connectionId: number) => Promise<void>;
-  startSync: (connectionId: number) => Promise<void>;
+  /** Incremental when the engine can; `full` forces a full sync. */
+  startSync: (connectionId: number, options?: { full?: boolean }) => Promise<void>;
+  /** Saves what the connection syncs; the engine makes its next sync a full one. */
+  setScope: (connectionId: number, scope: SyncScope) => Promise<ConnectionSummary>;
   onProgress: (p: SyncProgress) => void;
   onFinished: (run: SyncRunSummary) => void;
 };
 
 const finishedRuns = new Set<number>();
+
+// Phases only a full sync has: an incremental run that falls back to a full one goes through them.
+const fullPhases: ReadonlySet<SyncPhase> = new Set<SyncPhase>(['users', 'groups', 'memberships', 'apps', 'app-assignments']);
+
+/**
+ * The write controls are disabled in a read-only workspace; this makes sure
+ * no write call leaves the page even if one were reached some other way
+ * (a stale render, a keyboard shortcut). The engine refuses them too.
+ */
+function refuseIfReadOnly(channel: Channel): void {
+  if (useAppStore.getState().info?.readOnly) throw new ApiError(READ_ONLY_REASON, 'read-only', channel);
+}
 
 function without<V>(record: Record<number, V>, key: number): Record<number, V> {
   const next = { ...record };
@@ -86,7 +108,9 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
       const active = await api.call('sync:active', {});
       const progress: Record<number, LiveProgress> = {};
       const receivedAt = Date.now();
-      for (const p of active) if (!finishedRuns.has(p.runId)) progress[p.connectionId] = { ...p, receivedAt };
+      for (const p of active) {
+        if (!finishedRuns.has(p.runId)) progress[p.connectionId] = { ...p, receivedAt, incremental: p.phase === 'changes' };
+      }
       set({ progress });
     } catch {
       // Progress is a nicety; the run history still tells the story.
@@ -94,6 +118,7 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
   },
 
   add: async (input) => {
+    refuseIfReadOnly('connections:add');
     const added = await api.call('connections:add', input);
     set((s) => ({ connections: [...s.connections.filter((c) => c.id !== added.id), added] }));
     void get().load();
@@ -103,6 +128,7 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
   test: async (connectionId) => {
     set((s) => ({ tests: { ...s.tests, [connectionId]: { status: 'running' } } }));
     try {
+      refuseIfReadOnly('connections:test');
       const result = await api.call('connections:test', { connectionId });
       set((s) => ({ tests: { ...s.tests, [connectionId]: { status: 'done', result, at: new Date().toISOString() } } }));
       if (result.orgName) void get().load(); // the org name may be new
@@ -112,6 +138,7 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
   },
 
   remove: async (connectionId) => {
+    refuseIfReadOnly('connections:remove');
     await api.call('connections:remove', { connectionId });
     set((s) => ({
       connections: s.connections.filter((c) => c.id !== connectionId),
@@ -123,8 +150,10 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
     }));
   },
 
-  startSync: async (connectionId) => {
-    const { runId } = await api.call('sync:start', { connectionId });
+  startSync: async (connectionId, options) => {
+    refuseIfReadOnly('sync:start');
+    const full = options?.full ?? false;
+    const { runId } = await api.call('sync:start', { connectionId, full });
     // A very small sync can finish before this answer arrives; don't resurrect it.
     if (finishedRuns.has(runId)) return;
     set((s) => ({
@@ -142,17 +171,30 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
               expected: null,
               requests: 0,
               budget: null,
-              message: null,
+              message: full ? 'Full sync requested' : null,
               receivedAt: Date.now(),
+              incremental: false,
             },
           },
     }));
     void get().loadRuns();
   },
 
+  setScope: async (connectionId, scope) => {
+    refuseIfReadOnly('connections:setScope');
+    const updated = await api.call('connections:setScope', { connectionId, scope });
+    set((s) => ({ connections: s.connections.map((c) => (c.id === updated.id ? updated : c)) }));
+    return updated;
+  },
+
   onProgress: (p) => {
     if (finishedRuns.has(p.runId)) return;
-    set((s) => ({ progress: { ...s.progress, [p.connectionId]: { ...p, receivedAt: Date.now() } } }));
+    set((s) => {
+      const prev = s.progress[p.connectionId];
+      const wasIncremental = prev?.runId === p.runId && prev.incremental;
+      const incremental = p.phase === 'changes' || (wasIncremental && !fullPhases.has(p.phase));
+      return { progress: { ...s.progress, [p.connectionId]: { ...p, receivedAt: Date.now(), incremental } } };
+    });
   },
 
   onFinished: (run) => {

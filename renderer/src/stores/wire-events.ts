@@ -2,6 +2,7 @@
 // stream reconnects (bridge restarted, laptop woke up) it re-reads what may
 // have changed while it was down.
 import { api } from '../api/client.js';
+import { describeRunChanges } from '../lib/change-kinds.js';
 import { useAppStore } from './app-store.js';
 import { useConnectionsStore } from './connections-store.js';
 import { useDashboardStore } from './dashboard-store.js';
@@ -17,9 +18,10 @@ export function wireEvents(): () => void {
       void useDashboardStore.getState().load();
       if (run.status === 'succeeded') {
         void useDirectoryStore.getState().loadFacets();
+        const size = `${run.users.toLocaleString()} users, ${run.groups.toLocaleString()} groups, ${run.apps.toLocaleString()} apps`;
         toast.success(
-          `${run.users.toLocaleString()} users, ${run.groups.toLocaleString()} groups, ${run.apps.toLocaleString()} apps`,
-          `Sync of ${run.connectionName} finished`,
+          run.baseline ? `First snapshot: ${size}` : `${describeRunChanges(run)} · ${size}`,
+          `${run.mode === 'incremental' ? 'Incremental sync' : 'Full sync'} of ${run.connectionName} finished`,
         );
       } else if (run.status === 'failed') {
         toast.error(run.error ?? 'The sync failed without a reason', `Sync of ${run.connectionName} failed`);

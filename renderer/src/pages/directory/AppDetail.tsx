@@ -41,7 +41,7 @@ export function AppDetail({ target }: { target: ObjectRef }): ReactNode {
           </div>
         </div>
       </header>
-      <AdminLink href={app.adminUrl} />
+      <AdminLink href={app.adminUrl} connectionId={app.connectionId} />
       <dl className="facts">
         <div>
           <dt>Assigned groups</dt>

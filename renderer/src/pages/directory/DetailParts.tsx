@@ -7,6 +7,7 @@ import { InlineError } from '../../components/InlineError.js';
 import type { AsyncState } from '../../hooks/useAsync.js';
 import { localPage } from '../../lib/local-pages.js';
 import { navigate, routes, type DirectoryTab } from '../../lib/router.js';
+import { useConnectionsStore } from '../../stores/connections-store.js';
 import { objectKey } from './columns.js';
 
 /** Before a detail has data: its load error with a retry, or else `children` (the skeleton). */
@@ -28,11 +29,12 @@ export function DetailPending({
 }
 
 /** The object's page in the IdP's admin console, when the connection has one. */
-export function AdminLink({ href }: { href: string | null }): ReactNode {
+export function AdminLink({ href, connectionId }: { href: string | null; connectionId: number }): ReactNode {
+  const kind = useConnectionsStore((s) => s.connections.find((c) => c.id === connectionId)?.kind ?? 'okta');
   return href ? (
     <div className="detail-actions">
       <a className="btn btn-sm" href={href} target="_blank" rel="noopener noreferrer">
-        Open in Okta admin <IconExternal size={12} />
+        {kind === 'entra' ? 'Open in the Entra admin center' : 'Open in Okta admin'} <IconExternal size={12} />
       </a>
     </div>
   ) : null;

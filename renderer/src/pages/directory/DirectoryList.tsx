@@ -6,6 +6,7 @@ import { useDebouncedValue } from '../../hooks/useDebouncedValue.js';
 import { formatNumber } from '../../lib/format.js';
 import { navigate, routes, type DirectoryTab, type ObjectRef } from '../../lib/router.js';
 import { useConnectionsStore } from '../../stores/connections-store.js';
+import { useDirectoryStore } from '../../stores/directory-store.js';
 import { objectKey } from './columns.js';
 import { NoSnapshot } from './NoSnapshot.js';
 
@@ -23,6 +24,7 @@ type ListFilter<K extends string> = { search: string; sort: K; dir: SortDir };
 export function DirectoryList<T extends { connectionId: number; id: string }, K extends string, F extends ListFilter<K>>({
   tab,
   noun,
+  countNoun,
   label,
   searchPlaceholder,
   filter,
@@ -39,13 +41,16 @@ export function DirectoryList<T extends { connectionId: number; id: string }, K 
   tab: DirectoryTab;
   /** Singular and plural, lower case: the toolbar's names and the row count. */
   noun: { one: string; many: string };
+  /** What the row count counts when it is not `noun` (merged people rather than accounts). */
+  countNoun?: { one: string; many: string } | undefined;
   /** The grid's accessible name. */
   label: string;
   searchPlaceholder: string;
   /** The tab's query state (from the directory store, so it survives a detail). */
   filter: F;
   onFilterChange: (patch: Partial<ListFilter<K>>) => void;
-  fetch: (query: F, offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
+  /** Gets the Directory's connection picker with the query (null: every connection). */
+  fetch: (query: F & { connectionId: number | null }, offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
   columns: readonly GridColumn<T, K>[];
   /** Filter menus after the search box. */
   menus?: ReactNode;
@@ -60,8 +65,9 @@ export function DirectoryList<T extends { connectionId: number; id: string }, K 
   const version = useConnectionsStore((s) => s.snapshotVersion);
   const hasConnections = useConnectionsStore((s) => s.connections.length > 0);
   const [total, setTotal] = useState<number | null>(null);
+  const connectionId = useDirectoryStore((s) => s.connectionId);
   const search = useDebouncedValue(filter.search, SEARCH_DEBOUNCE_MS);
-  const query = useMemo(() => ({ ...filter, search }), [filter, search]);
+  const query = useMemo(() => ({ ...filter, search, connectionId }), [filter, search, connectionId]);
   const fetchPage = useCallback((offset: number, limit: number, signal: AbortSignal) => fetch(query, offset, limit, signal), [fetch, query]);
   const filtered = isFiltered(query);
   const open = useCallback((r: T) => navigate(routes.directory(tab, { connectionId: r.connectionId, id: r.id })), [tab]);
@@ -84,7 +90,7 @@ export function DirectoryList<T extends { connectionId: number; id: string }, K 
         ) : null}
         <span className="toolbar-spacer" />
         <span className="toolbar-count tabular" aria-live="polite">
-          {total === null ? '' : `${formatNumber(total)} ${total === 1 ? noun.one : noun.many}`}
+          {total === null ? '' : `${formatNumber(total)} ${total === 1 ? (countNoun ?? noun).one : (countNoun ?? noun).many}`}
         </span>
       </div>
       <DataGrid

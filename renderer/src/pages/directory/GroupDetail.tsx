@@ -51,7 +51,7 @@ export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
         </div>
       </header>
       {group.description ? <p className="detail-desc">{group.description}</p> : null}
-      <AdminLink href={group.adminUrl} />
+      <AdminLink href={group.adminUrl} connectionId={group.connectionId} />
       <dl className="facts">
         <div>
           <dt>Members</dt>

@@ -18,7 +18,7 @@ export function NoSnapshot({ what, hasConnections }: { what: string; hasConnecti
     </EmptyState>
   ) : (
     <EmptyState
-      title="No connection yet — add your Okta org in Connections"
+      title="No connection yet — add your Okta org or Entra tenant in Connections"
       action={
         <WriteButton className="btn btn-primary" onClick={() => navigate(routes.connections(true))}>
           Add connection

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { UserDetail as User } from '../../../../shared/domain.js';
+import type { AccountRef, UserDetail as User } from '../../../../shared/domain.js';
 import { StatusBadge } from '../../components/Badges.js';
+import { AccountBadges } from '../../components/ChangeBadges.js';
 import { DataGrid, type GridColumn, type SortState } from '../../components/DataGrid.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { InlineError } from '../../components/InlineError.js';
@@ -8,9 +9,10 @@ import { RelativeTime } from '../../components/RelativeTime.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
 import { tabPanelProps, Tabs } from '../../components/Tabs.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { formatDate, humanize, initials } from '../../lib/format.js';
+import { connectionKindLabel, formatDate, humanize, initials } from '../../lib/format.js';
 import { localPage } from '../../lib/local-pages.js';
-import { navigate, routes, type ObjectRef } from '../../lib/router.js';
+import { formatRoute, navigate, routes, type ObjectRef } from '../../lib/router.js';
+import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory } from '../../stores/directory-store.js';
 import { groupColumns, objectKey, signOnMode } from './columns.js';
 import { AdminLink, DetailPending, RelatedGrid } from './DetailParts.js';
@@ -24,6 +26,9 @@ const groupGridColumns = groupColumns({ sortable: true, compact: true });
 export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
   const key = objectKey(target);
   const state = useAsync(key, (signal) => directory.user(target, signal));
+  // The person's accounts in every IdP (correlation); the row's own list until this answers.
+  const accounts = useAsync(`accounts|${key}`, (signal) => directory.accounts(target, signal));
+  const idps = useConnectionsStore((s) => s.connections.filter((c) => c.kind === 'okta' || c.kind === 'entra').length);
   const [tab, setTab] = useState<Tab>('profile');
   const user = state.data;
 
@@ -80,7 +85,7 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
           </div>
         </div>
       </header>
-      <AdminLink href={user.adminUrl} />
+      <AdminLink href={user.adminUrl} connectionId={user.connectionId} />
       {state.status === 'error' ? <InlineError message={state.error} onRetry={state.reload} /> : null}
       <dl className="facts">
         {facts.map(([k, v]) => (
@@ -90,6 +95,14 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
           </div>
         ))}
       </dl>
+      {idps > 1 || (accounts.data ?? user.accounts).length > 1 ? (
+        <PersonAccounts
+          accounts={accounts.data && accounts.data.length > 0 ? accounts.data : user.accounts}
+          current={target}
+          error={accounts.status === 'error' ? accounts.error : null}
+          idps={idps}
+        />
+      ) : null}
       <Tabs
         id="user-detail"
         label="User detail sections"
@@ -191,5 +204,64 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
       maxVisibleRows={12}
       empty={<EmptyState title="No apps through groups" >None of this user’s groups is assigned to an app.</EmptyState>}
     />
+  );
+}
+
+const matchedByText = (a: AccountRef): string =>
+  a.matchedBy === 'email' ? 'matched by e-mail' : a.matchedBy === 'employee-id' ? 'matched by employee id' : 'first account';
+
+/** The person's accounts across IdPs; each other account opens in the same drawer. */
+function PersonAccounts({
+  accounts,
+  current,
+  error,
+  idps,
+}: {
+  accounts: readonly AccountRef[];
+  current: ObjectRef;
+  error: string | null;
+  idps: number;
+}): ReactNode {
+  return (
+    <section className="person-accounts" aria-label="Accounts of this person">
+      <h3 className="section-title">
+        Accounts <span className="tab-count">{accounts.length}</span>
+      </h3>
+      {error ? <InlineError message={error} /> : null}
+      {accounts.length === 0 ? (
+        <p className="muted">No account information yet.</p>
+      ) : (
+        <ul className="account-list">
+          {accounts.map((a) => {
+            const isCurrent = a.connectionId === current.connectionId && a.id === current.id;
+            return (
+              <li key={`${a.connectionId}/${a.id}`} className={isCurrent ? 'is-current' : undefined}>
+                <AccountBadges accounts={[a]} />
+                <span className="account-conn">{a.connectionName}</span>
+                <span className="mono account-login" title={a.login}>
+                  {a.login}
+                </span>
+                <StatusBadge status={a.status} />
+                <span className="muted account-match">{matchedByText(a)}</span>
+                {isCurrent ? (
+                  <span className="muted account-open">shown</span>
+                ) : (
+                  <a
+                    className="link account-open"
+                    href={formatRoute(routes.directory('users', { connectionId: a.connectionId, id: a.id }))}
+                    aria-label={`Open the ${connectionKindLabel(a.kind)} account ${a.login}`}
+                  >
+                    Open
+                  </a>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {idps > 1 && accounts.length === 1 ? (
+        <p className="field-hint">No account in another identity provider was matched to this person (by e-mail, then employee id).</p>
+      ) : null}
+    </section>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, type ReactNode } from 'react';
+import type { AccountRef, UserRow } from '../../../../shared/domain.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { MultiSelect } from '../../components/MultiSelect.js';
 import { humanize } from '../../lib/format.js';
@@ -16,17 +17,31 @@ export function UsersTab({ detail }: { detail: ObjectRef | null }): ReactNode {
   const loadFacets = useDirectoryStore((s) => s.loadFacets);
   const facetsError = useDirectoryStore((s) => s.facetsError);
   const version = useConnectionsStore((s) => s.snapshotVersion);
+  const connections = useConnectionsStore((s) => s.connections);
+  const connectionId = useDirectoryStore((s) => s.connectionId);
+  const idps = connections.filter((c) => c.kind === 'okta' || c.kind === 'entra');
 
   useEffect(() => {
     void loadFacets();
   }, [loadFacets, version]);
 
-  const columns = useMemo(() => userColumns(), []);
+  // The Accounts column shows where a merged person has accounts: only meaningful with several IdPs and "All people".
+  const showAccounts = idps.length > 1 && connectionId === null;
+  const columns = useMemo(() => {
+    if (!showAccounts) return userColumns();
+    // A row the engine did not correlate still has its own account.
+    const own = (r: UserRow): AccountRef[] => {
+      const c = connections.find((x) => x.id === r.connectionId);
+      return c ? [{ connectionId: c.id, connectionName: c.name, kind: c.kind, id: r.id, login: r.login, status: r.status, matchedBy: null }] : [];
+    };
+    return userColumns({ accounts: (r) => (r.accounts.length > 0 ? r.accounts : own(r)) });
+  }, [showAccounts, connections]);
 
   return (
     <DirectoryList
       tab="users"
       noun={{ one: 'user', many: 'users' }}
+      countNoun={showAccounts ? { one: 'person', many: 'people' } : undefined}
       label="Users"
       searchPlaceholder="Search name, login, email…"
       filter={filter}

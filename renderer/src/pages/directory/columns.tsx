@@ -1,7 +1,8 @@
 // Column definitions shared by every table that shows the same kind of row
 // (the users table and a group's members; the groups table and a user's groups).
-import type { AppRow, GroupRow, UserRow } from '../../../../shared/domain.js';
+import type { AccountRef, AppRow, GroupRow, UserRow } from '../../../../shared/domain.js';
 import { Badge, ManagedByBadge, StatusBadge } from '../../components/Badges.js';
+import { AccountBadges } from '../../components/ChangeBadges.js';
 import type { GridColumn } from '../../components/DataGrid.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { formatAbsolute, formatNumber, humanize, initials } from '../../lib/format.js';
@@ -9,8 +10,13 @@ import type { AppSort, GroupSort, UserSort } from '../../stores/directory-store.
 
 export const objectKey = (r: { connectionId: number; id: string }): string => `${r.connectionId}/${r.id}`;
 
-export function userColumns(): GridColumn<UserRow, UserSort>[] {
-  return [
+/**
+ * The users table's columns. With `accounts`, a column says which IdPs the
+ * person has an account in ("Okta · Entra"), for the merged people list.
+ */
+export function userColumns(options: { accounts?: (r: UserRow) => readonly AccountRef[] } = {}): GridColumn<UserRow, UserSort>[] {
+  const accounts = options.accounts;
+  const cols: GridColumn<UserRow, UserSort>[] = [
     {
       id: 'name',
       header: 'Name',
@@ -27,12 +33,12 @@ export function userColumns(): GridColumn<UserRow, UserSort>[] {
       ),
       title: (r) => r.displayName,
     },
-    { id: 'login', header: 'Login', width: 'minmax(150px, 1.3fr)', minWidth: 150, sortKey: 'login', render: (r) => r.login, title: (r) => r.login },
+    { id: 'login', header: 'Login', width: 'minmax(130px, 1.3fr)', minWidth: 130, sortKey: 'login', render: (r) => r.login, title: (r) => r.login },
     {
       id: 'email',
       header: 'Email',
-      width: 'minmax(150px, 1.3fr)',
-      minWidth: 150,
+      width: 'minmax(130px, 1.3fr)',
+      minWidth: 130,
       sortKey: 'email',
       render: (r) => r.email ?? <span className="muted">—</span>,
       title: (r) => r.email ?? undefined,
@@ -41,8 +47,8 @@ export function userColumns(): GridColumn<UserRow, UserSort>[] {
     {
       id: 'department',
       header: 'Department',
-      width: 'minmax(110px, 1fr)',
-      minWidth: 110,
+      width: 'minmax(100px, 1fr)',
+      minWidth: 100,
       sortKey: 'department',
       render: (r) => r.department ?? <span className="muted">—</span>,
       title: (r) => r.department ?? undefined,
@@ -50,8 +56,8 @@ export function userColumns(): GridColumn<UserRow, UserSort>[] {
     {
       id: 'title',
       header: 'Title',
-      width: 'minmax(130px, 1.1fr)',
-      minWidth: 130,
+      width: 'minmax(120px, 1.1fr)',
+      minWidth: 120,
       sortKey: 'title',
       render: (r) => r.title ?? <span className="muted">—</span>,
       title: (r) => r.title ?? undefined,
@@ -59,8 +65,8 @@ export function userColumns(): GridColumn<UserRow, UserSort>[] {
     {
       id: 'manager',
       header: 'Manager',
-      width: 'minmax(120px, 1fr)',
-      minWidth: 120,
+      width: 'minmax(110px, 1fr)',
+      minWidth: 110,
       sortKey: 'manager',
       render: (r) => r.managerName ?? <span className="muted">—</span>,
       title: (r) => r.managerName ?? undefined,
@@ -84,9 +90,32 @@ export function userColumns(): GridColumn<UserRow, UserSort>[] {
       render: (r) => <span className="tabular">{formatNumber(r.groupCount)}</span>,
     },
   ];
+  if (accounts) {
+    cols.splice(1, 0, {
+      id: 'accounts',
+      header: 'Accounts',
+      width: '124px',
+      minWidth: 124,
+      render: (r) => <AccountBadges accounts={accounts(r)} />,
+      title: (r) =>
+        accounts(r)
+          .map((a) => `${a.connectionName}: ${a.login}`)
+          .join('\n'),
+    });
+  }
+  return cols;
 }
 
-const groupTypeLabel: Record<string, string> = { OKTA_GROUP: 'Okta group', APP_GROUP: 'App group', BUILT_IN: 'Built-in' };
+const groupTypeLabel: Record<string, string> = {
+  OKTA_GROUP: 'Okta group',
+  APP_GROUP: 'App group',
+  BUILT_IN: 'Built-in',
+  Security: 'Security',
+  MailEnabledSecurity: 'Mail-enabled security',
+  Microsoft365: 'Microsoft 365',
+  Dynamic: 'Dynamic',
+  Distribution: 'Distribution',
+};
 export const groupType = (t: string): string => groupTypeLabel[t] ?? humanize(t);
 
 export function groupColumns(options: { sortable: boolean; compact?: boolean }): GridColumn<GroupRow, GroupSort>[] {

@@ -1,0 +1,431 @@
+// End to end, as an admin would: snapshot history, people across IdPs and a
+// copied snapshot opened read-only. The built console is served by `latchkey
+// serve` (the local bridge) and driven in real Chromium against the sandbox
+// tenant over real HTTP; changes are made "in Okta" through the sandbox's
+// mutations between syncs, and the test checks the console shows them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncRunSummary } from '../../shared/domain.js';
+import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js';
+import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
+import { inPrivateKeychain } from '../helpers/keychain.js';
+import { launchChromium } from '../helpers/chromium.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(repo, 'dist/electron/cli/main.js');
+const shots = path.join(repo, 'test-results');
+const READ_ONLY_REASON = 'Read-only snapshot: opened without credentials; nothing can be changed or synced';
+const WRITE_CHANNELS = ['connections:add', 'connections:remove', 'connections:test', 'connections:setScope', 'sync:start'];
+
+type Served = { child: ChildProcess; url: string; origin: string; token: string };
+
+function serve(db: string, extra: string[] = []): Promise<Served> {
+  if (!fs.existsSync(cli) || !fs.existsSync(path.join(repo, 'dist/renderer/index.html'))) {
+    throw new Error('the console is not built: run `npm run build` first (npm test does)');
+  }
+  const child = spawn(process.execPath, [cli, '--db', db, ...extra, 'serve', '--port', '0'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /((http:\/\/127\.0\.0\.1:\d+)\/#token=([A-Za-z0-9_-]+))/.exec(out);
+      if (m?.[1] && m[2] && m[3]) resolve({ child, url: m[1], origin: m[2], token: m[3] });
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`latchkey serve exited ${code}: ${err}`)));
+  });
+}
+
+/** One contract call through the bridge, as the page makes it (for run ids the assertions need). */
+async function call<T>(s: Served, channel: string, input: unknown): Promise<T> {
+  const res = await fetch(`${s.origin}/api/${encodeURIComponent(channel)}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { ok: true; value: T } | { ok: false; error: string };
+  if (!body.ok) throw new Error(`${channel}: ${body.error}`);
+  return body.value;
+}
+
+/** Buttons as the browser's accessibility tree has them: name, description, disabled. */
+async function axButtons(page: Page): Promise<{ name: string; description: string; disabled: boolean }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes
+      .filter((n) => !n.ignored && n.role?.value === 'button')
+      .map((n) => ({
+        name: String(n.name?.value ?? ''),
+        description: String(n.description?.value ?? ''),
+        disabled: (n.properties ?? []).some((p) => p.name === 'disabled' && p.value.value === true),
+      }));
+  } finally {
+    await cdp.detach();
+  }
+}
+
+const fullName = (u: OrgUser): string => `${u.firstName} ${u.lastName}`;
+
+/** Screenshots show the page, not the sync notifications stacked over it. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('button[aria-label="Dismiss notification"]').forEach((b) => b.click()));
+  await expect.poll(() => page.getByRole('button', { name: 'Dismiss notification' }).count()).toBe(0);
+  await page.screenshot({ path: path.join(shots, name) });
+}
+
+describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Chromium through the local bridge', () => {
+  const dir = tempDir('latchkey-e2e-history-');
+  const dbPath = path.join(dir, 'history.latchkey');
+  let sandbox: Sandbox;
+  let server: Served;
+  let browser: Browser;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ users: 300, seed: 11, port: 0, rateLimits: 'off' });
+    server = await serve(dbPath);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    fs.mkdirSync(shots, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill();
+    await sandbox?.close();
+  });
+
+  const runs = (): Promise<SyncRunSummary[]> => call<SyncRunSummary[]>(server, 'sync:runs', { limit: 50 });
+
+  /** Presses a sync button on the card and waits until the connection has `n` succeeded runs. */
+  async function syncAndWait(card: ReturnType<Page['getByRole']>, connectionName: string, n: number, button = 'Sync now'): Promise<SyncRunSummary> {
+    await card.getByRole('button', { name: button, exact: true }).click();
+    await expect
+      .poll(async () => (await runs()).filter((r) => r.connectionName === connectionName && r.status !== 'running').length, { timeout: 90_000 })
+      .toBe(n);
+    const done = (await runs()).filter((r) => r.connectionName === connectionName);
+    const newest = done[0];
+    if (!newest) throw new Error('no run');
+    expect(newest.error).toBeNull();
+    expect(newest.status).toBe('succeeded');
+    return newest;
+  }
+
+  let runIds: { first: number; second: number; third: number } = { first: 0, second: 0, third: 0 };
+  let moved: { member: OrgUser; group: OrgGroup; suspended: OrgUser; retitled: OrgUser } | null = null;
+
+  it('records what changed between syncs, filters it by kind, and compares two runs', async () => {
+    await page.goto(server.url);
+    await expect.poll(() => page.url()).not.toContain('token=');
+
+    // An Okta connection, through the form.
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('button', { name: 'Add connection' }).first().click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Acme sandbox');
+    await page.getByRole('textbox', { name: 'Org URL' }).fill(sandbox.okta.url);
+    await page.getByLabel('API token', { exact: true }).last().fill(sandbox.okta.token);
+    await page.getByRole('button', { name: 'Add connection' }).last().click();
+    const card = page.getByRole('region', { name: 'Acme sandbox' });
+    await card.waitFor();
+
+    // The first sync is the baseline: nothing to compare with, and the Changes view says so.
+    const first = await syncAndWait(card, 'Acme sandbox', 1);
+    expect(first.baseline).toBe(true);
+    await page.getByRole('link', { name: 'Changes', exact: true }).click();
+    await expect.poll(() => page.getByText('First snapshot: nothing to compare with').first().isVisible(), { timeout: 15_000 }).toBe(true);
+
+    // A week in Okta: some random realistic changes, then three we will look for, made to people
+    // and a group the random week left as they were at the first sync (so the net diffs are known).
+    const live = (u: OrgUser): boolean => u.status === 'ACTIVE' && !u.deleted;
+    const before = new Map(sandbox.org.users.map((u) => [u.id, { live: live(u), title: u.title, groups: [...sandbox.org.memberships.groupsOf(u.index)] }]));
+    sandbox.mutate({ count: 24, seed: 5 });
+    const untouched = (u: OrgUser): boolean => {
+      const b = before.get(u.id);
+      return b !== undefined && b.live && live(u) && b.title === u.title && b.groups.join() === [...sandbox.org.memberships.groupsOf(u.index)].join();
+    };
+    const group = sandbox.org.groups.find((g) => g.type === 'OKTA_GROUP' && g.rule < 0 && !g.deleted);
+    const people = sandbox.org.users.filter((u) => untouched(u) && group !== undefined && !sandbox.org.memberships.groupsOf(u.index).includes(group.index));
+    const [member, suspended, retitled] = people;
+    if (!group || !member || !suspended || !retitled) throw new Error('the sandbox org has no fitting group or people');
+    moved = { member, group, suspended, retitled };
+    expect(sandbox.mutations.addMembership(group.id, member.id)).toBe(true);
+    sandbox.mutations.setUserStatus(suspended.id, 'SUSPENDED');
+    sandbox.mutations.updateUserProfile(retitled.id, { title: 'Chief Sandbox Officer' });
+
+    await page.getByRole('link', { name: 'Connections' }).click();
+    const second = await syncAndWait(card, 'Acme sandbox', 2);
+    expect(second.baseline).toBe(false);
+    expect(second.changeCounts['membership-add'] ?? 0).toBeGreaterThanOrEqual(1);
+    expect(second.changeCounts.status ?? 0).toBeGreaterThanOrEqual(1);
+
+    // Undo the membership in Okta: run 3 sees it removed; comparing runs 1 and 3, it nets out.
+    expect(sandbox.mutations.removeMembership(group.id, member.id)).toBe(true);
+    const third = await syncAndWait(card, 'Acme sandbox', 3);
+    runIds = { first: first.id, second: second.id, third: third.id };
+
+    // The history grid says how each run went: mode, change counts, note.
+    const history = page.getByRole('grid', { name: 'Sync history' });
+    await expect.poll(() => history.getByRole('row').count()).toBe(4);
+    await expect.poll(() => history.getByText('Baseline').isVisible()).toBe(true);
+
+    // Dashboard: the last runs with their change counts, each a link to that run's changes.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const recent = page.getByRole('grid', { name: 'Recent sync runs' });
+    const secondLink = recent.getByRole('link', { name: `Changes of run ${second.id}: `, exact: false });
+    await secondLink.waitFor({ timeout: 15_000 });
+    expect(await secondLink.getAttribute('aria-label')).toMatch(/\+\d+ memberships?/);
+    await secondLink.click();
+    await expect.poll(() => page.url()).toContain(`#/changes/run/${second.id}`);
+
+    // Changes of run 2: the kind chips count, a chip filters, the search finds the person.
+    const changes = page.getByRole('grid', { name: 'Changes' });
+    const chips = page.getByRole('group', { name: 'Filter by kind of change' });
+    await chips.getByRole('button', { name: /^Membership adds/ }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => changes.getByRole('row').count()).toBeGreaterThan(3);
+    await screenshot(page, 'e2e-changes.png');
+
+    await chips.getByRole('button', { name: /^Membership adds/ }).click();
+    await expect.poll(() => chips.getByRole('button', { name: /^Membership adds/ }).getAttribute('aria-pressed')).toBe('true');
+    const added = changes.getByRole('row').filter({ hasText: fullName(member) }).filter({ hasText: group.name });
+    await expect.poll(() => added.count(), { timeout: 15_000 }).toBe(1);
+    // Only membership adds are listed now.
+    const kinds = await changes.getByRole('row').locator('[role="gridcell"]:first-child').allTextContents();
+    expect(new Set(kinds)).toEqual(new Set(['Membership +']));
+
+    await chips.getByRole('button', { name: /^All kinds/ }).click();
+    await page.getByRole('searchbox', { name: 'Search changes' }).fill(suspended.lastName);
+    const suspension = changes.getByRole('row').filter({ hasText: fullName(suspended) }).filter({ hasText: 'SUSPENDED' });
+    await expect.poll(() => suspension.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await page.getByRole('searchbox', { name: 'Search changes' }).fill('Chief Sandbox Officer');
+    await expect.poll(() => changes.getByRole('row').filter({ hasText: fullName(retitled) }).count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole('searchbox', { name: 'Search changes' }).fill('');
+
+    // Run 3 alone: the membership removed again.
+    await page.getByRole('combobox', { name: 'Run' }).selectOption(String(third.id));
+    await expect.poll(() => page.url()).toContain(`#/changes/run/${third.id}`);
+    await expect
+      .poll(() => changes.getByRole('row').filter({ hasText: fullName(member) }).filter({ hasText: 'Membership −' }).count(), { timeout: 15_000 })
+      .toBe(1);
+
+    // Compare runs 1 and 3: the add and the remove cancel out; the suspension and the new title remain.
+    await page.getByRole('link', { name: 'Compare runs' }).click();
+    await page.getByRole('combobox', { name: 'From run' }).selectOption(String(first.id));
+    await page.getByRole('combobox', { name: 'To run' }).selectOption(String(third.id));
+    await expect.poll(() => page.url()).toContain(`#/changes/compare/${first.id}/${third.id}`);
+    await page.getByRole('group', { name: 'Compared runs' }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search changes' }).fill(fullName(member));
+    await expect.poll(() => page.getByText('No changes match these filters').isVisible(), { timeout: 15_000 }).toBe(true);
+    await page.getByRole('searchbox', { name: 'Search changes' }).fill(suspended.lastName);
+    await expect.poll(() => changes.getByRole('row').filter({ hasText: fullName(suspended) }).filter({ hasText: 'SUSPENDED' }).count(), { timeout: 15_000 }).toBe(1);
+    await page.getByRole('searchbox', { name: 'Search changes' }).fill('');
+    await expect.poll(() => changes.getByRole('row').count(), { timeout: 15_000 }).toBeGreaterThan(3);
+    await screenshot(page, 'e2e-compare.png');
+
+    // Scope: a bad pattern is refused next to its field; a saved scope shows in one line and makes
+    // the next sync a full one. "Full sync" asks for one outright.
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await card.getByRole('button', { name: 'Edit scope of Acme sandbox' }).click();
+    const scope = card.getByRole('form', { name: 'Sync scope of Acme sandbox' });
+    await scope.getByRole('textbox', { name: 'Group name pattern (regular expression)' }).fill('(dept');
+    await expect.poll(() => scope.getByText(/not a valid regular expression/).isVisible()).toBe(true);
+    expect(await scope.getByRole('button', { name: 'Save scope' }).isDisabled()).toBe(true);
+    await screenshot(page, 'e2e-scope.png');
+    await scope.getByRole('textbox', { name: 'Group name pattern (regular expression)' }).fill('');
+    await scope.getByRole('textbox', { name: 'Group name prefixes' }).fill('dept-, app-');
+    await scope.getByRole('button', { name: 'Save scope' }).click();
+    await expect.poll(() => card.getByTestId('scope-line').textContent()).toBe('Groups starting with “dept-”, “app-” · all apps');
+    await expect.poll(() => card.getByRole('status').filter({ hasText: 'the next sync will be a full sync' }).isVisible()).toBe(true);
+    const fourth = await syncAndWait(card, 'Acme sandbox', 4, 'Full sync');
+    expect(fourth.mode).toBe('full');
+    expect(fourth.changeCounts['group-removed'] ?? 0).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await recent.getByRole('link', { name: `Changes of run ${fourth.id}: `, exact: false }).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'e2e-dashboard.png');
+
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('lists each person once with their Okta and Entra accounts', async () => {
+    const graph = sandbox.graph;
+    if (!graph) throw new Error('the sandbox was started without Graph');
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('button', { name: 'Add connection' }).first().click();
+    await page.getByRole('radiogroup', { name: 'Identity provider' }).getByText('Microsoft Entra ID').click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Acme Entra');
+    await page.getByRole('textbox', { name: 'Directory (tenant) ID' }).fill(graph.tenantId);
+    await page.getByRole('textbox', { name: 'Application (client) ID' }).fill(graph.clientId);
+    await page.getByLabel('Client secret', { exact: true }).last().fill(graph.clientSecret);
+    await screenshot(page, 'e2e-add-entra.png');
+    await page.getByText('Advanced: sovereign clouds, TLS inspection').click();
+    await page.getByRole('textbox', { name: 'Authority host' }).fill(graph.url);
+    await page.getByRole('textbox', { name: 'Graph URL' }).fill('not a url');
+    await page.getByLabel('CA certificate file').setInputFiles({ name: 'sandbox-ca.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(graph.caPem) });
+    await page.getByRole('button', { name: 'Add connection' }).last().click();
+    // A refused field says why, next to the field.
+    await expect.poll(() => page.getByText(/not a URL/).first().isVisible()).toBe(true);
+    expect(await page.getByRole('textbox', { name: 'Graph URL' }).getAttribute('aria-invalid')).toBe('true');
+    await page.getByRole('textbox', { name: 'Graph URL' }).fill(graph.url);
+    await page.getByRole('button', { name: 'Add connection' }).last().click();
+
+    const card = page.getByRole('region', { name: 'Acme Entra' });
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => card.getByText(/Connected to/).isVisible(), { timeout: 30_000 }).toBe(true);
+    const permissions = card.getByRole('list', { name: 'Permissions' });
+    await expect.poll(() => permissions.getByText(/User\.Read\.All/).isVisible()).toBe(true);
+    await syncAndWait(card, 'Acme Entra', 1);
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, 'e2e-entra.png');
+
+    // All people: one row per person, with the IdPs they have an account in.
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await expect.poll(() => page.getByRole('combobox', { name: 'Connection' }).inputValue()).toBe('');
+    const person = sandbox.org.users.find((u) => u.status === 'ACTIVE' && !u.deleted && u !== moved?.member && u !== moved?.suspended && u !== moved?.retitled);
+    if (!person) throw new Error('no active person');
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(fullName(person));
+    const users = page.getByRole('grid', { name: 'Users' });
+    const row = users.getByRole('row').filter({ hasText: person.login });
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    expect(await row.textContent()).toContain('Okta · Entra');
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('');
+    await expect.poll(() => users.getByRole('row').filter({ hasText: 'Okta · Entra' }).count(), { timeout: 15_000 }).toBeGreaterThan(5);
+    await screenshot(page, 'e2e-people.png');
+
+    // The person's detail lists both accounts.
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(fullName(person));
+    await row.first().click();
+    const detail = page.getByRole('region', { name: 'User details' });
+    await detail.getByRole('heading', { name: fullName(person) }).waitFor();
+    const accounts = detail.getByRole('region', { name: 'Accounts of this person' });
+    await expect.poll(() => accounts.getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+    expect(await accounts.textContent()).toContain('Acme Entra');
+    expect(await accounts.textContent()).toContain('Acme sandbox');
+    await screenshot(page, 'e2e-person.png');
+
+    // Each connection on its own: accounts, not people.
+    await page.getByRole('combobox', { name: 'Connection' }).selectOption({ label: 'Acme Entra (Entra)' });
+    await expect.poll(() => users.getByRole('row').filter({ hasText: 'Okta · Entra' }).count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Connection' }).selectOption({ label: 'All people' });
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('opens a copied snapshot read-only: a banner, every write control disabled with its reason, no write call', async () => {
+    expect(runIds.second).toBeGreaterThan(0);
+    // A consistent copy while the workspace is open (SQLite online backup, as `snapshot save` does).
+    const copy = path.join(dir, 'acme-snapshot.latchkey');
+    const source = new Database(dbPath, { readonly: true, fileMustExist: true });
+    try {
+      await source.backup(copy);
+    } finally {
+      source.close();
+    }
+    // The sandbox's hybrid org matches everyone cleanly; a copied snapshot may carry a match the
+    // correlation refused. Write one into the copy, as the correlation stores it, to see it listed.
+    const connections = await call<{ id: number; name: string }[]>(server, 'connections:list', {});
+    const okta = connections.find((c) => c.name === 'Acme sandbox');
+    const entra = connections.find((c) => c.name === 'Acme Entra');
+    const entraUsers = entra ? (await call<{ rows: { id: string; email: string | null }[] }>(server, 'directory:users', { connectionId: entra.id, limit: 2 })).rows : [];
+    const [clash, other] = entraUsers;
+    const oktaUser = okta && clash?.email ? (await call<{ rows: { id: string }[] }>(server, 'directory:users', { connectionId: okta.id, search: clash.email })).rows[0] : undefined;
+    if (!okta || !entra || !clash?.email || !other || !oktaUser) throw new Error('the workspace lacks the accounts this test needs');
+    const writer = new Database(copy);
+    try {
+      writer
+        .prepare('INSERT INTO correlation_issues (reason, match_key, accounts) VALUES (?, ?, ?)')
+        .run('ambiguous-email', clash.email, JSON.stringify([[okta.id, oktaUser.id], [entra.id, clash.id], [entra.id, other.id]]));
+    } finally {
+      writer.close();
+    }
+    const ro = await serve(copy, ['--read-only']);
+    const roPage = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const roErrors: string[] = [];
+    const calls: string[] = [];
+    roPage.on('console', (m) => {
+      if (m.type() === 'error') roErrors.push(m.text());
+    });
+    roPage.on('request', (r) => {
+      const m = /\/api\/([^/?#]+)$/.exec(new URL(r.url()).pathname);
+      if (m?.[1]) calls.push(decodeURIComponent(m[1]));
+    });
+    try {
+      await roPage.goto(ro.url);
+      const banner = roPage.getByRole('note', { name: 'Read-only snapshot' });
+      await banner.waitFor({ timeout: 15_000 });
+      expect((await banner.textContent())?.replace(/\s+/g, ' ').trim()).toBe(
+        'Read-only snapshot: acme-snapshot.latchkey — opened without credentials; nothing can be changed or synced.',
+      );
+
+      await roPage.getByRole('link', { name: 'Connections' }).click();
+      const card = roPage.getByRole('region', { name: 'Acme sandbox' });
+      await card.waitFor();
+      await roPage.getByRole('grid', { name: 'Sync history' }).getByText('Baseline').first().waitFor();
+      const writes = ['Add connection', 'Test connection', 'Sync now', 'Full sync', 'Remove Acme sandbox', 'Edit scope of Acme sandbox'];
+      for (const name of writes) {
+        const button = name === 'Add connection' ? roPage.getByRole('button', { name }) : card.getByRole('button', { name, exact: true });
+        expect(await button.isDisabled(), name).toBe(true);
+      }
+      // Every button on a connection card is a write control, and all of them are disabled (the
+      // removal dialog's own buttons are not counted: the dialog is closed and cannot be opened).
+      const cardButtons = await roPage
+        .locator('section.conn-card button')
+        .evaluateAll((bs) => bs.filter((b) => !b.closest('dialog')).map((b) => ({ text: b.textContent, disabled: (b as HTMLButtonElement).disabled })));
+      expect(cardButtons.length).toBeGreaterThanOrEqual(5);
+      expect(cardButtons.filter((b) => !b.disabled)).toEqual([]);
+      // ...and says why, as its accessible description (and tooltip).
+      const ax = await axButtons(roPage);
+      for (const name of writes) {
+        const found = ax.filter((b) => b.name.trim() === name);
+        expect(found.length, name).toBeGreaterThanOrEqual(1);
+        for (const b of found) {
+          expect(b.disabled, name).toBe(true);
+          expect(b.description, name).toBe(READ_ONLY_REASON);
+        }
+      }
+      expect(await card.locator('.tooltip-wrap').first().getAttribute('title')).toBe(READ_ONLY_REASON);
+      // The add form does not open, even by its address.
+      await roPage.goto(`${ro.origin}/#/connections/new`);
+      await roPage.getByRole('region', { name: 'Acme sandbox' }).waitFor();
+      expect(await roPage.getByRole('textbox', { name: 'Org URL' }).count()).toBe(0);
+      await screenshot(roPage, 'e2e-read-only.png');
+
+      // Reading still works: the recorded changes of the copied history.
+      await roPage.getByRole('link', { name: 'Changes', exact: true }).click();
+      await roPage.getByRole('combobox', { name: 'Run' }).selectOption(String(runIds.second));
+      await expect.poll(() => roPage.getByRole('grid', { name: 'Changes' }).getByRole('row').count(), { timeout: 15_000 }).toBeGreaterThan(3);
+
+      // The match the correlation refused: its accounts side by side, each opening its own detail.
+      await roPage.getByRole('link', { name: 'Directory' }).click();
+      await roPage.getByRole('link', { name: /^Unmatched accounts/ }).click();
+      const unmatched = roPage.getByRole('grid', { name: 'Unmatched accounts' });
+      await expect.poll(() => unmatched.getByRole('row').count(), { timeout: 15_000 }).toBe(4);
+      expect(await unmatched.getByRole('row').nth(1).textContent()).toContain(clash.email);
+      await unmatched.getByRole('row').filter({ hasText: 'Acme Entra' }).first().click();
+      await roPage.getByRole('region', { name: 'User details' }).getByRole('heading').first().waitFor();
+      await screenshot(roPage, 'e2e-unmatched.png');
+
+      // Clicking a disabled control does nothing either.
+      await roPage.getByRole('link', { name: 'Connections' }).click();
+      await roPage.getByRole('region', { name: 'Acme sandbox' }).getByRole('button', { name: 'Sync now' }).click({ force: true });
+      await roPage.getByRole('region', { name: 'Acme sandbox' }).getByRole('button', { name: 'Test connection' }).click({ force: true });
+
+      expect(calls.length).toBeGreaterThan(3);
+      expect(calls.filter((c) => WRITE_CHANNELS.includes(c))).toEqual([]);
+      expect(roErrors).toEqual([]);
+    } finally {
+      await roPage.close();
+      ro.child.kill();
+    }
+  });
+});
