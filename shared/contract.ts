@@ -41,18 +41,22 @@ const paging = {
   limit: z.number().int().min(1).max(1000).default(200),
 };
 
-export const httpUrl = z
-  .string()
-  .trim()
-  .min(1, 'an org URL is required')
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'not a URL: expected something like https://your-org.okta.com');
+/** An http(s) URL; the message names an example of what is expected in this field. */
+export const httpUrlLike = (example: string, what = 'a URL') =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is required`)
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }, `not a URL: expected something like ${example}`);
+
+export const httpUrl = httpUrlLike('https://your-org.okta.com', 'an org URL');
 
 export const addOktaConnectionInput = z
   .object({
@@ -92,9 +96,9 @@ export const addEntraConnectionInput = z
     tenantId: z.string().trim().min(1, 'the tenant id is required').max(200),
     clientId: z.string().trim().min(1, 'the application (client) id is required').max(200),
     /** Microsoft identity platform host; sovereign clouds and the sandbox differ. */
-    authorityHost: httpUrl.default('https://login.microsoftonline.com'),
+    authorityHost: httpUrlLike('https://login.microsoftonline.com', 'the authority host').default('https://login.microsoftonline.com'),
     /** Graph endpoint; sovereign clouds and the sandbox differ. */
-    graphUrl: httpUrl.default('https://graph.microsoft.com'),
+    graphUrl: httpUrlLike('https://graph.microsoft.com', 'the Graph URL').default('https://graph.microsoft.com'),
     /** A CA certificate to trust for both hosts (TLS inspection, the sandbox); not a secret. */
     caPem: pem('a CA certificate').optional(),
     budgetShare: z.number().gt(0).max(1).default(0.5),
