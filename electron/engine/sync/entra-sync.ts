@@ -27,7 +27,6 @@
 // simplest way to be right, and Entra keeps changes for 7 days only.
 import { performance } from 'node:perf_hooks';
 import type { SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
-import { appendAudit } from '../audit/audit-log.js';
 import { entraOptions } from '../connections/connections.js';
 import { createEntraConnector, hasPermission, type EntraConnector, type EntraConnectorOptions } from '../connectors/entra/entra-connector.js';
 import { EntraError, redact } from '../connectors/entra/entra-errors.js';
@@ -46,6 +45,7 @@ import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
 import { commitIncrementalRun, failIncrementalRun } from './incremental-run.js';
+import { allOrAbort, convertToFull, describeFailure, failEarly, inPool } from './run-lifecycle.js';
 import { describeScope, normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
 import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from './snapshot-types.js';
@@ -280,88 +280,8 @@ function makeRuntime(ctx: EngineContext, connection: ConnectionRecord, credentia
   return rt;
 }
 
-/** Runs `fn` over `items` with at most `n` at once; stops taking new items after a failure. */
-async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, () => worker()));
-}
-
-/**
- * Waits for every task; on the first failure aborts the others (so they stop
- * at their next page) and still waits for all of them before rethrowing, so
- * nothing writes to the snapshot after the caller starts cleaning it up.
- */
-async function allOrAbort(ctrl: AbortController, tasks: Promise<void>[]): Promise<void> {
-  let first: { error: unknown } | null = null;
-  await Promise.all(
-    tasks.map((t) =>
-      t.catch((e: unknown) => {
-        if (!first) {
-          first = { error: e };
-          ctrl.abort(e);
-        }
-      }),
-    ),
-  );
-  if (first) throw (first as { error: unknown }).error;
-}
-
-function describeFailure(e: unknown): string {
-  if (e instanceof EntraError || e instanceof UserError) return e.message;
-  if (e instanceof Error) {
-    if (e.name === 'AbortError') return 'the sync was cancelled';
-    if (/SQLITE_FULL|database or disk is full/i.test(e.message)) return 'the disk is full: free some space and sync again';
-    return e.message;
-  }
-  return String(e);
-}
-
 const failureCode = (e: unknown): UserError['code'] =>
   e instanceof EntraError && (e.kind === 'sign-in' || e.kind === 'unauthorized' || e.kind === 'forbidden') ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
-
-/** Failure before the writer existed: the run is still recorded as failed, with its audit event. */
-function failEarly(ctx: EngineContext, run: StartedRun, reason: string, totals: RunTotals): void {
-  ctx.db
-    .transaction(() => {
-      const now = ctx.clock.now();
-      ctx.db
-        .prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ?, requests = ?, throttled_waits = ?, rate_limited = ? WHERE id = ?")
-        .run(now.toISOString(), reason, totals.requests, totals.throttledWaits, totals.rateLimited, run.runId);
-      ctx.db.prepare('DELETE FROM meta WHERE key = ?').run(`sync-lock:${run.connectionId}`);
-      appendAudit(ctx.db, { actor: ctx.actor, action: 'sync.failed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, mode: run.mode, reason } }, now);
-    })
-    .immediate();
-}
-
-/** Turns a running delta run into a full one (same record): it will write the next generation instead of patching the live one. */
-function convertToFull(ctx: EngineContext, run: StartedRun, reason: string): StartedRun {
-  return ctx.db
-    .transaction((): StartedRun => {
-      const live = ctx.db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(run.connectionId) as { live_gen: number } | undefined;
-      if (!live) throw new UserError('the connection was removed during the sync', 'not-found');
-      const gen = live.live_gen + 1;
-      ctx.db.prepare("UPDATE sync_runs SET mode = 'full', gen = ? WHERE id = ? AND status = 'running'").run(gen, run.runId);
-      appendAudit(
-        ctx.db,
-        { actor: ctx.actor, action: 'sync.mode-changed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, from: 'incremental', to: 'full', reason } },
-        ctx.clock.now(),
-      );
-      return { ...run, gen, mode: 'full' };
-    })
-    .immediate();
-}
 
 /** A reason to give up on the delta run and run a full sync instead (the message becomes the note). */
 class FallBackToFull extends Error {}
@@ -491,7 +411,7 @@ async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: St
       // Assignments to groups out of scope are dropped: wait until the groups are known.
       await groupsListed;
       check();
-      await pool(apps, Math.max(1, Math.ceil(rt.concurrency / 4)), async (app) => {
+      await inPool(apps, Math.max(1, Math.ceil(rt.concurrency / 4)), async (app) => {
         const rows = (await connector.appGroupAssignments(app.id)).filter((r) => groupIds.has(r.groupId));
         check();
         c.pages++;
@@ -515,7 +435,7 @@ async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: St
     ctx.events.emit('sync:finished', summary);
     return summary;
   } catch (e) {
-    const reason = redact(describeFailure(e), rt.secrets);
+    const reason = redact(describeFailure(e, (x) => x instanceof EntraError), rt.secrets);
     rt.internal.abort(e);
     let summary: SyncRunSummary | null = null;
     try {
@@ -781,7 +701,7 @@ async function runDelta(ctx: EngineContext, connection: ConnectionRecord, run: S
         return p.record !== null && p.inScope && p.existing === null;
       })
       .map(([id]) => id);
-    await pool(newGroups, rt.concurrency, async (id) => {
+    await inPool(newGroups, rt.concurrency, async (id) => {
       const ids: string[] = [];
       await connector.groupMembers(id, (page) => {
         check();
@@ -799,7 +719,7 @@ async function runDelta(ctx: EngineContext, connection: ConnectionRecord, run: S
       c.apps = apps.length;
       const out: { app: AppRecord; assignments: AppAssignmentRecord[] }[] = apps.map((app) => ({ app, assignments: [] }));
       rt.setPhase('app-assignments', `${fmt(apps.length)} apps`);
-      await pool(out, Math.max(1, Math.ceil(rt.concurrency / 2)), async (entry) => {
+      await inPool(out, Math.max(1, Math.ceil(rt.concurrency / 2)), async (entry) => {
         entry.assignments = await connector.appGroupAssignments(entry.app.id);
         check();
         c.pages++;
@@ -830,7 +750,7 @@ async function runDelta(ctx: EngineContext, connection: ConnectionRecord, run: S
       const fullRun = convertToFull(ctx, run, e.message);
       return runFull(ctx, connection, fullRun, rt, e.message);
     }
-    const reason = redact(describeFailure(e), rt.secrets);
+    const reason = redact(describeFailure(e, (x) => x instanceof EntraError), rt.secrets);
     rt.internal.abort(e);
     let summary: SyncRunSummary | null = null;
     try {

@@ -17,6 +17,7 @@
 //   Okta's 90-day retention, the log is not readable, or the scope changed.
 // - Everything read is applied in ONE transaction that also advances the
 //   cursor (incremental-run.ts): a failed run changes nothing.
+import { inPool } from './run-lifecycle.js';
 import { normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
 import type { SyncScope } from '../../../shared/domain.js';
 import type { OktaConnector } from '../connectors/okta/okta-connector.js';
@@ -275,15 +276,6 @@ function readKnown(db: Db, connectionId: number, gen: number): Known {
   );
   const builtIn = rows.filter((r) => r.type === 'BUILT_IN').map((r) => r.id);
   return { groups, apps, builtIn };
-}
-
-/** Runs `fn` over `items`, at most `n` at a time. */
-async function inPool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < items.length; i = next++) await fn(items[i] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, () => worker()));
 }
 
 /** Could a group with this name be in scope, whatever its type? (Events name groups, not their type.) */

@@ -24,7 +24,6 @@ import { createOktaConnector, type OktaConnector, type OktaConnectorOptions } fr
 import { OktaError, redact } from '../connectors/okta/okta-errors.js';
 import { classifyGroup, ruleIndex } from '../connectors/okta/okta-normalise.js';
 import type { ConnectionRecord, OktaCredential } from '../connectors/types.js';
-import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import { commitIncrementalRun, failIncrementalRun } from './incremental-run.js';
 import {
@@ -40,6 +39,7 @@ import {
   sameScope,
   type OktaCursor,
 } from './okta-incremental.js';
+import { allOrAbort, convertToFull, describeFailure, failEarly } from './run-lifecycle.js';
 import { describeScope, normaliseScope, scopeFilter } from './scope.js';
 import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
 import type { AppAssignmentRecord, ManagerRef } from './snapshot-types.js';
@@ -477,12 +477,12 @@ async function execute(
     ctx.events.emit('sync:finished', summary);
     return summary;
   } catch (e) {
-    const reason = redact(describeFailure(e), secrets);
+    const reason = redact(describeFailure(e, (x) => x instanceof OktaError), secrets);
     internal.abort(e);
     let summary: SyncRunSummary | null = null;
     try {
       if (writer) await writer.abort(reason, totals());
-      else failRun(ctx, run, reason);
+      else failEarly(ctx, run, reason);
       summary = getSyncRun(ctx.db, run.runId);
     } catch {
       // The run stays 'running' and is marked failed by the next start; the live snapshot is untouched either way.
@@ -628,7 +628,7 @@ async function executeIncremental(
       }
       if (fullRun) return execute(ctx, connection, fullRun, opts, slot, rt, (caught as FallBackToFull).message);
     }
-    const reason = redact(describeFailure(e), secrets);
+    const reason = redact(describeFailure(e, (x) => x instanceof OktaError), secrets);
     internal.abort(e);
     let summary: SyncRunSummary | null = null;
     try {
@@ -645,49 +645,6 @@ async function executeIncremental(
   }
 }
 
-/**
- * Turns a running incremental run into a full one (same record): it will
- * write the next generation instead of patching the live one.
- */
-function convertToFull(ctx: EngineContext, run: StartedRun, reason: string): StartedRun {
-  return ctx.db
-    .transaction((): StartedRun => {
-      const live = ctx.db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(run.connectionId) as { live_gen: number } | undefined;
-      if (!live) throw new UserError('the connection was removed during the sync', 'not-found');
-      const gen = live.live_gen + 1;
-      ctx.db.prepare("UPDATE sync_runs SET mode = 'full', gen = ? WHERE id = ? AND status = 'running'").run(gen, run.runId);
-      appendAudit(
-        ctx.db,
-        { actor: ctx.actor, action: 'sync.mode-changed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, from: 'incremental', to: 'full', reason } },
-        ctx.clock.now(),
-      );
-      return { ...run, gen, mode: 'full' };
-    })
-    .immediate();
-}
-
-/** Failure before the writer existed: the run is still recorded as failed, with its audit event. */
-function failRun(ctx: EngineContext, run: StartedRun, reason: string): void {
-  ctx.db
-    .transaction(() => {
-      const now = ctx.clock.now();
-      ctx.db.prepare("UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ? WHERE id = ?").run(now.toISOString(), reason, run.runId);
-      ctx.db.prepare('DELETE FROM meta WHERE key = ?').run(`sync-lock:${run.connectionId}`);
-      appendAudit(ctx.db, { actor: ctx.actor, action: 'sync.failed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, reason } }, now);
-    })
-    .immediate();
-}
-
-function describeFailure(e: unknown): string {
-  if (e instanceof OktaError || e instanceof UserError) return e.message;
-  if (e instanceof Error) {
-    if (e.name === 'AbortError') return 'the sync was cancelled';
-    if (/SQLITE_FULL|database or disk is full/i.test(e.message)) return 'the disk is full: free some space and sync again';
-    return e.message;
-  }
-  return String(e);
-}
-
 /** Drains an async iterable of pages into one array. */
 async function collect<T>(it: AsyncIterable<T[]>, check: () => void, onPage: () => void): Promise<T[]> {
   const out: T[] = [];
@@ -697,24 +654,4 @@ async function collect<T>(it: AsyncIterable<T[]>, check: () => void, onPage: () 
     for (const x of page) out.push(x);
   }
   return out;
-}
-
-/**
- * Waits for every task; on the first failure aborts the others (so they stop
- * at their next page) and still waits for all of them before rethrowing, so
- * nothing writes to the snapshot after the caller starts cleaning it up.
- */
-async function allOrAbort(ctrl: AbortController, tasks: Promise<void>[]): Promise<void> {
-  let first: { error: unknown } | null = null;
-  await Promise.all(
-    tasks.map((t) =>
-      t.catch((e: unknown) => {
-        if (!first) {
-          first = { error: e };
-          ctrl.abort(e);
-        }
-      }),
-    ),
-  );
-  if (first) throw (first as { error: unknown }).error;
 }
