@@ -2,7 +2,13 @@
 // 5,000 groups, ~1,000,000 memberships), through the real query functions.
 // Not a timed test: it prints medians for bench/RESULTS.md.
 //
-//   node --import tsx bench/directory-queries.ts [--users 100000] [--runs 7]
+// --hybrid adds an Entra connection holding the same people (98% of them,
+// some e-mails upper-cased or missing, plus 2% cloud-only accounts, with the
+// same groups and memberships), times the identity correlation on the
+// 2 x 100k accounts, and runs the same queries: without a connection they
+// now list PEOPLE (about 102k rows over 200k accounts).
+//
+//   node --import tsx bench/directory-queries.ts [--users 100000] [--runs 7] [--hybrid]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +19,9 @@ import { listApps } from '../electron/engine/directory/apps.js';
 import { dashboardSummary } from '../electron/engine/directory/dashboard.js';
 import { getGroup, listGroupMembers, listGroups } from '../electron/engine/directory/groups.js';
 import { createPageCache, type PageCache } from '../electron/engine/directory/query-kit.js';
+import { refreshCorrelation, type CorrelationStats } from '../electron/engine/directory/people.js';
 import { getUser, listUsers, userFacets } from '../electron/engine/directory/users.js';
-import { seedSynthetic } from '../test/fixtures/seed-snapshot.js';
+import { seedSynthetic, seedSyncRun, seedSyntheticMirror } from '../test/fixtures/seed-snapshot.js';
 
 export type DirectoryBenchRow = {
   query: string;
@@ -38,8 +45,11 @@ function measure(runs: number, fn: () => { rows: number; total: number | null })
   return { medianMs: times[Math.floor(times.length / 2)] ?? 0, maxMs: times[times.length - 1] ?? 0, ...last };
 }
 
-export function runDirectoryBench(o: { users: number; runs: number; dir?: string }): {
+export type CorrelationBenchRow = { case: string; outcome: CorrelationStats['outcome']; medianMs: number; maxMs: number; written: number; people: number };
+
+export function runDirectoryBench(o: { users: number; runs: number; dir?: string; hybrid?: boolean }): {
   rows: DirectoryBenchRow[];
+  correlation: CorrelationBenchRow[];
   seedMs: number;
   analyzeMs: number;
   file: string;
@@ -49,7 +59,11 @@ export function runDirectoryBench(o: { users: number; runs: number; dir?: string
   const writer = openDatabase(file);
   const t0 = performance.now();
   const cid = seedSynthetic(writer, { users: o.users, groups: Math.max(10, Math.round(o.users / 20)), memberships: o.users * 10 });
+  if (o.hybrid) {
+    seedSyntheticMirror(writer, cid, { skipEvery: 50, upperCaseEvery: 7, missingEmailEvery: 40, extraUsers: Math.round(o.users / 50) });
+  }
   const seedMs = performance.now() - t0;
+  const correlation = o.hybrid ? correlationBench(writer, o.runs) : [];
   writer.close();
   // Read as the UI does on a copied snapshot: read-only, through cur_* views.
   let db: Db = openDatabase(file, { readOnly: true });
@@ -67,7 +81,74 @@ export function runDirectoryBench(o: { users: number; runs: number; dir?: string
   db.close();
   for (const row of out) row.statsMedianMs = withStats.find((r) => r.query === row.query)?.medianMs ?? null;
   if (!o.dir) fs.rmSync(dir, { recursive: true, force: true });
-  return { rows: out, seedMs, analyzeMs, file };
+  return { rows: out, correlation, seedMs, analyzeMs, file };
+}
+
+/**
+ * refreshCorrelation on the hybrid workspace, in the situations a sync leaves
+ * it in: the first refresh (every link written); a full sync where no key
+ * changed (the keys are read and hashed, nothing recomputed); the same
+ * forced through the rules (what any key change costs before writing); 1% of
+ * the Entra accounts changed e-mail or employee id; an incremental sync that
+ * recorded no identity change (fingerprint only).
+ */
+function correlationBench(db: Db, runs: number): CorrelationBenchRow[] {
+  const out: CorrelationBenchRow[] = [];
+  const time = (name: string, times: number, before: () => void, fn: () => CorrelationStats): void => {
+    const ms: number[] = [];
+    let last: CorrelationStats | undefined;
+    for (let k = 0; k < times; k++) {
+      before();
+      const t = performance.now();
+      last = fn();
+      ms.push(performance.now() - t);
+    }
+    ms.sort((a, b) => a - b);
+    out.push({
+      case: name,
+      outcome: last?.outcome ?? 'skipped',
+      medianMs: ms[Math.floor(ms.length / 2)] ?? 0,
+      maxMs: ms[ms.length - 1] ?? 0,
+      written: last?.written ?? 0,
+      people: last?.people ?? 0,
+    });
+  };
+  const okta = db.prepare("SELECT id FROM connections WHERE kind = 'okta' ORDER BY id").pluck().get() as number;
+  const entra = db.prepare("SELECT id FROM connections WHERE kind = 'entra'").pluck().get() as number;
+  const run = seedSyncRun(db, { connectionId: okta, startedAt: '2025-06-01T00:00:00.000Z' });
+  // What a sync that saw a joiner records: the fingerprint can no longer vouch for the links.
+  const recordJoiner = (): void => {
+    db.prepare("INSERT INTO sync_changes (run_id, connection_id, kind, subject_type, subject_id) VALUES (?, ?, 'joiner', 'user', '00u00000001')").run(run, okta);
+  };
+  time('first refresh (no links yet)', Math.min(runs, 3), () => db.exec('DELETE FROM person_links'), () => refreshCorrelation(db, { force: true }));
+  time('full sync, no key changed (keys read and hashed)', runs, recordJoiner, () => refreshCorrelation(db));
+  time('same, forced through the rules (nothing to write)', runs, () => undefined, () => refreshCorrelation(db, { force: true }));
+  let round = 0;
+  time(
+    '1% of Entra accounts changed e-mail or employee id',
+    runs,
+    () => {
+      round++;
+      db.prepare(
+        `UPDATE identities SET email = CASE WHEN abs(random()) % 2 = 0 THEN 'moved.' || id || '.' || ? || '@synthetic.example' ELSE email END,
+           employee_number = CASE WHEN abs(random()) % 2 = 0 THEN NULL ELSE employee_number END
+         WHERE connection_id = ? AND gen = 1 AND abs(random()) % 100 = 0`,
+      ).run(round, entra);
+      recordJoiner();
+    },
+    () => refreshCorrelation(db),
+  );
+  time('incremental sync without identity changes', runs, () => undefined, () => refreshCorrelation(db));
+  return out;
+}
+
+export function formatCorrelationBench(rows: readonly CorrelationBenchRow[]): string {
+  const lines = [
+    '| refreshCorrelation | outcome | median ms | max ms | links written | people |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) lines.push(`| ${r.case} | ${r.outcome} | ${r.medianMs.toFixed(1)} | ${r.maxMs.toFixed(1)} | ${r.written} | ${r.people || ''} |`);
+  return lines.join('\n');
 }
 
 function suite(db: Db, cid: number, runs: number): DirectoryBenchRow[] {
@@ -120,6 +201,7 @@ function suite(db: Db, cid: number, runs: number): DirectoryBenchRow[] {
     variant++; // a new limit each run, so only the count can come from the cache
     return page(listUsers(db, userQuery.parse({ sort: variant % 2 ? 'login' : 'email', limit: 150 + variant }), warmCount));
   });
+  add('users: one connection, page 1', () => page(listUsers(db, userQuery.parse({ connectionId: cid }), fresh())));
   add('users: facets', () => {
     const f = userFacets(db, {});
     return { rows: f.statuses.length + f.departments.length, total: null };
@@ -153,12 +235,15 @@ export function formatDirectoryBench(rows: readonly DirectoryBenchRow[]): string
 }
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
-  const { values } = parseArgs({ options: { users: { type: 'string', default: '100000' }, runs: { type: 'string', default: '7' } } });
+  const { values } = parseArgs({
+    options: { users: { type: 'string', default: '100000' }, runs: { type: 'string', default: '7' }, hybrid: { type: 'boolean', default: false } },
+  });
   const users = Number(values.users);
-  const result = runDirectoryBench({ users, runs: Number(values.runs) });
+  const result = runDirectoryBench({ users, runs: Number(values.runs), hybrid: values.hybrid });
   console.log(
-    `directory queries: ${users} users (seeded in ${Math.round(result.seedMs)} ms; ANALYZE ${Math.round(result.analyzeMs)} ms), ` +
+    `directory queries: ${users} users${values.hybrid ? ' in Okta + an Entra mirror' : ''} (seeded in ${Math.round(result.seedMs)} ms; ANALYZE ${Math.round(result.analyzeMs)} ms), ` +
       `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
   );
+  if (result.correlation.length > 0) console.log(`${formatCorrelationBench(result.correlation)}\n`);
   console.log(formatDirectoryBench(result.rows));
 }

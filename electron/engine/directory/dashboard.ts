@@ -5,6 +5,7 @@ import type { DashboardSummary, SyncRunSummary } from '../../../shared/domain.js
 import type { Clock } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dataStamp, type PageCache } from './query-kit.js';
+import { userSource } from './users.js';
 
 export const STALE_AFTER_DAYS = 90;
 
@@ -27,17 +28,42 @@ export function dashboardSummary(
   })();
 }
 
+/**
+ * The "users" counts are PEOPLE, as the Directory lists them: a person known
+ * to Okta and Entra counts once. Active / suspended / deprovisioned go by the
+ * status of the person's first account (the row the Directory shows, so a
+ * count and the status filter agree). A person is stale when that account is
+ * ACTIVE and none of their accounts has a sign-in within the cutoff: signing
+ * in through either IdP is activity. Groups, apps and memberships stay
+ * per-IdP objects.
+ */
 function countAll(db: Db, cutoff: string): Omit<DashboardSummary, 'recentRuns' | 'readOnly'> {
+  const source = userSource(db, undefined);
+  const staleAccount = "i.status = 'ACTIVE' AND (i.last_login IS NULL OR i.last_login < @cutoff)";
+  // Only for the few stale-looking linked rows: a sign-in on another account of the person.
+  // (CASE, not AND: only CASE promises not to evaluate the subquery for every row.)
+  const stale = source.people
+    ? `CASE WHEN ${staleAccount} THEN NOT EXISTS (
+         SELECT 1 FROM person_links me JOIN person_links q ON q.person_id = me.person_id
+         JOIN cur_identities o ON o.connection_id = q.connection_id AND o.id = q.identity_id
+         WHERE me.connection_id = i.connection_id AND me.identity_id = i.id AND o.last_login >= @cutoff) ELSE 0 END`
+    : staleAccount;
   const users = db
     .prepare(
       `SELECT count(*) AS users,
-         coalesce(sum(status = 'ACTIVE'), 0) AS active,
-         coalesce(sum(status = 'SUSPENDED'), 0) AS suspended,
-         coalesce(sum(status = 'DEPROVISIONED'), 0) AS deprovisioned,
-         coalesce(sum(status = 'ACTIVE' AND (last_login IS NULL OR last_login < ?)), 0) AS stale
-       FROM cur_identities`,
+         coalesce(sum(i.status = 'ACTIVE'), 0) AS active,
+         coalesce(sum(i.status = 'SUSPENDED'), 0) AS suspended,
+         coalesce(sum(i.status = 'DEPROVISIONED'), 0) AS deprovisioned,
+         coalesce(sum(${stale}), 0) AS stale
+       FROM ${source.from} ${source.people ? `WHERE ${source.people.sql}` : ''}`,
     )
-    .get(cutoff) as { users: number; active: number; suspended: number; deprovisioned: number; stale: number };
+    .get(...(source.people?.params ?? []), { cutoff }) as {
+    users: number;
+    active: number;
+    suspended: number;
+    deprovisioned: number;
+    stale: number;
+  };
   const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
   return {
     connections: count('SELECT count(*) FROM connections'),

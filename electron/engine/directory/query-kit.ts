@@ -231,8 +231,13 @@ export type ListSpec<R> = {
   /** Alias of the view whose `connection_id, id` are the listed objects' keys. */
   keyAlias: string;
   filters: readonly (Condition | undefined)[];
-  /** Columns the search box looks in and its text; every term must match one column. */
-  search: { columns: readonly SearchColumn[]; text: string };
+  /**
+   * Columns the search box looks in and its text; every term must match one
+   * column. `where` replaces the column test with a condition of its own
+   * (e.g. "this row, or another account of the same person, matches"), built
+   * from the same text; the text still picks the paging strategy.
+   */
+  search: { columns: readonly SearchColumn[]; text: string; where?: (text: string) => Condition | undefined };
   /** The whole ORDER BY clause, from `orderBy` or fixed; it must end on a unique key. */
   orderBy: string;
   /** Turns a page of keys into rows, in the keys' order. */
@@ -251,9 +256,17 @@ export function pageOfRows<R>(db: Db, spec: ListSpec<R>, page: { offset: number;
     where.push(c.sql);
     params.push(...c.params);
   }
-  const search = searchClause(spec.search.columns, spec.search.text);
-  where.push(...search.sql);
-  params.push(...search.params);
+  if (spec.search.where) {
+    const c = spec.search.where(spec.search.text);
+    if (c) {
+      where.push(c.sql);
+      params.push(...c.params);
+    }
+  } else {
+    const search = searchClause(spec.search.columns, spec.search.text);
+    where.push(...search.sql);
+    params.push(...search.params);
+  }
   const from = `FROM ${spec.from} ${whereSql(where)}`;
   const { total, keys } = pageOfKeys(
     db,

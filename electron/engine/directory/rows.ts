@@ -5,6 +5,7 @@
 import type { AppRow, GroupManagedBy, GroupRow, UserRow } from '../../../shared/domain.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
+import { accountsForKeys } from './people.js';
 import { inKeyOrder, keyOf, keysJson, type ObjectKey } from './query-kit.js';
 
 export type IdentityDbRow = {
@@ -76,7 +77,7 @@ export function toUserRow(r: IdentityListRow, managerName: string | null, groupC
     employeeType: r.employee_type,
     lastLogin: r.last_login,
     groupCount,
-    // Filled in by the people view (correlation) where it knows the other accounts.
+    // Filled in by userRowsForKeys (people.ts knows the other accounts).
     accounts: [],
   };
 }
@@ -122,18 +123,21 @@ export function groupCounts(db: Db, keys: readonly ObjectKey[]): Map<string, num
   );
 }
 
-/** Full UserRows for `keys`, in the keys' order. */
+/** Full UserRows for `keys`, in the keys' order, each with every account of its person (its own first). */
 export function userRowsForKeys(db: Db, keys: readonly ObjectKey[]): UserRow[] {
   const rows = identitiesForKeys(db, keys);
   const managers = managerNames(db, rows);
   const counts = groupCounts(db, keys);
-  const out = rows.map((r) =>
-    toUserRow(
+  const accounts = accountsForKeys(db, keys);
+  const out = rows.map((r) => {
+    const row = toUserRow(
       r,
       r.manager_id === null ? null : (managers.get(keyOf(r.connection_id, r.manager_id)) ?? null),
       counts.get(keyOf(r.connection_id, r.id)) ?? 0,
-    ),
-  );
+    );
+    row.accounts = accounts.get(keyOf(r.connection_id, r.id)) ?? [];
+    return row;
+  });
   return inKeyOrder(keys, out);
 }
 
