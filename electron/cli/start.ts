@@ -1,14 +1,15 @@
 // `npm start` / `latchkey start`: the console in an Electron window when the
 // Electron binary is available; otherwise (offline installs, servers, CI) the
 // same UI through the local bridge in a browser. With no tenant configured it
-// runs on the embedded sandbox and syncs it once, with visible progress.
+// runs on the embedded sandbox (Okta and Entra over the same people) and syncs
+// each once, with visible progress.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SyncProgress } from '../../shared/domain.js';
-import { startDemo } from '../engine/demo.js';
+import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
+import { demoSandboxOf, startDemo, type Demo, type DemoConnection } from '../engine/demo.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { createEventBus, openWorkspace } from '../engine/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
@@ -63,31 +64,69 @@ export async function runStart(args: string[], io: CliIo & { db: string; explici
   const ctx = openWorkspace({ dbPath: io.db, secrets: io.secrets ?? keyringSecretStore(), transport: 'bridge', events: bus });
   const users = values.users ? positiveInt(values.users, '--users') : DEMO_SANDBOX_OPTIONS.users;
   const interactive = process.stderr.isTTY && io.env.CI !== 'true';
+  // The first syncs run at once and share one redrawn line. It is drawn only
+  // once the lines announcing them are out: drawn earlier, they would be glued to it.
+  const progress = new Map<number, SyncProgress>();
+  const labels = new Map<number, string>();
+  let drawProgress = false;
+  const draw = (p: SyncProgress): void => {
+    if (drawProgress) io.stderr(`\r${labels.size > 1 ? renderProgressLines([...progress.values()], labels) : renderProgressLine(p)}`);
+  };
   const unsubscribe = bus.subscribe((event, payload) => {
-    if (event === 'sync:progress' && interactive) io.stderr(`\r${renderProgressLine(payload as SyncProgress)}`);
+    if (event !== 'sync:progress' || !interactive) return;
+    const p = payload as SyncProgress;
+    progress.set(p.connectionId, p);
+    draw(p);
   });
-  const demo = await startDemo(ctx, { env: io.env, startSandbox: () => startSandbox({ ...DEMO_SANDBOX_OPTIONS, users }) });
+  const demo = await startDemo(ctx, {
+    env: io.env,
+    startSandbox: async () => demoSandboxOf(await startSandbox({ ...DEMO_SANDBOX_OPTIONS, users })),
+  });
   if (demo) {
-    io.stdout(`No tenant configured: using the embedded sandbox tenant (${users} people) at ${demo.sandbox.okta.url}\n`);
+    const where = `Okta at ${demo.sandbox.okta.url}${demo.sandbox.graph ? ` and Entra at ${demo.sandbox.graph.url}` : ''}`;
+    io.stdout(`No tenant configured: using the embedded sandbox tenant (${users} people, ${where})\n`);
     process.once('exit', () => void demo.sandbox.close());
   }
   const bridge = await serveWorkspace(ctx, bus, { port: values.port ? portNumber(values.port) : 0, io });
-  if (demo?.firstSync) {
-    io.stdout(`First sync of "${demo.connection.name}" started (progress in the console and below).\n`);
-    void demo.firstSync.done
-      .then((r) => {
-        if (interactive) io.stderr('\n');
-        io.stdout(
-          r.status === 'succeeded'
-            ? `First sync done: ${r.users} users, ${r.groups} groups, ${r.memberships} memberships, ${r.apps} apps.\n`
-            : `First sync failed: ${r.error ?? 'unknown error'}\n`,
-        );
-      })
-      .finally(unsubscribe);
+  const firstSyncs = demo ? firstSyncsOf(demo) : [];
+  for (const f of firstSyncs) labels.set(f.connection.id, f.connection.name);
+  if (firstSyncs.length > 0) {
+    const names = firstSyncs.map((f) => `"${f.connection.name}"`).join(' and ');
+    io.stdout(`First sync${firstSyncs.length > 1 ? 's' : ''} of ${names} started (progress in the console and below).\n`);
+    drawProgress = true;
+    let running = firstSyncs.length;
+    const outcomes = firstSyncs.map(({ connection, sync }) =>
+      sync.done
+        .catch((e: unknown): Pick<SyncRunSummary, 'status' | 'error'> => ({ status: 'failed', error: e instanceof Error ? e.message : String(e) }))
+        .then((r) => {
+          progress.delete(connection.id);
+          running -= 1;
+          // Clear the shared progress line before printing under it (the other sync redraws it).
+          if (interactive) io.stderr(running > 0 ? `\r${' '.repeat(110)}\r` : '\n');
+          io.stdout(`${firstSyncLine(connection.name, r)}\n`);
+        }),
+    );
+    void Promise.all(outcomes).finally(unsubscribe);
   } else unsubscribe();
 
   if (!values['no-open'] && io.env.CI !== 'true') openBrowser(bridge.url, io);
   return 'serving';
+}
+
+/** The demo's connections whose first sync this launch started. */
+function firstSyncsOf(demo: Demo): { connection: DemoConnection['connection']; sync: NonNullable<DemoConnection['firstSync']> }[] {
+  return [demo, demo.entra].flatMap((d) => (d?.firstSync ? [{ connection: d.connection, sync: d.firstSync }] : []));
+}
+
+function firstSyncLine(name: string, r: Pick<SyncRunSummary, 'status' | 'error'> & Partial<SyncRunSummary>): string {
+  return r.status === 'succeeded'
+    ? `First sync of "${name}" done: ${r.users ?? 0} users, ${r.groups ?? 0} groups, ${r.memberships ?? 0} memberships, ${r.apps ?? 0} apps.`
+    : `First sync of "${name}" failed: ${r.error ?? 'unknown error'}`;
+}
+
+/** Several syncs on one line: phase and count of each. */
+function renderProgressLines(ps: SyncProgress[], labels: Map<number, string>): string {
+  return ps.map((p) => `${labels.get(p.connectionId) ?? `#${p.connectionId}`}: ${p.phase} ${p.items}${p.expected ? `/${p.expected}` : ''}`).join(' · ').padEnd(110);
 }
 
 function openBrowser(url: string, io: CliIo): void {

@@ -1,27 +1,56 @@
 // The demo workspace: with no real tenant configured, the console runs on the
-// embedded sandbox tenant. The sandbox listens on a new port with a new token
-// every launch, so its connection is re-pointed (and audited) each time.
+// embedded sandbox tenant, a "hybrid" organisation whose people exist in both
+// its Okta org and its Entra tenant, so a newcomer sees them correlated. The
+// sandbox listens on new ports with new credentials (token, client id and
+// secret, TLS CA) every launch, so both connections are re-pointed (and
+// audited) each time.
 import { appendAudit } from './audit/audit-log.js';
-import { addConnection, getConnectionRecord, listConnectionRecords } from './connections/connections.js';
+import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrgUrl } from './connections/connections.js';
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
+import { decodeEntraCursor, encodeEntraCursor } from './sync/entra-sync.js';
 import { startSync, type StartedSync } from './sync/sync-service.js';
+import { lastCursor } from './sync/sync-runs.js';
 
 export const SANDBOX_CONNECTION_NAME = 'Sandbox Okta';
+export const SANDBOX_ENTRA_CONNECTION_NAME = 'Sandbox Entra';
 
-function isLoopback(url: string): boolean {
+function isLoopback(url: string | undefined): boolean {
+  if (url === undefined) return false;
   const host = new URL(url).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
-/** True when the workspace has no connection to a real tenant, so the demo sandbox should run. */
-export function wantsSandbox(ctx: EngineContext): boolean {
-  return listConnectionRecords(ctx.db).every((c) => c.name === SANDBOX_CONNECTION_NAME && isLoopback(c.baseUrl));
+/** One of the demo's own connections (by name and kind), still pointed at loopback. */
+function isSandboxConnection(c: ConnectionRecord): boolean {
+  if (c.name === SANDBOX_CONNECTION_NAME) return c.kind === 'okta' && isLoopback(c.baseUrl);
+  // Both Entra endpoints: a connection that signs in at a real authority is not the sandbox's.
+  if (c.name === SANDBOX_ENTRA_CONNECTION_NAME) return c.kind === 'entra' && isLoopback(c.baseUrl) && isLoopback(c.settings.authorityHost);
+  return false;
 }
 
-/** Creates or re-points the sandbox connection at a running sandbox. */
-export async function attachSandbox(ctx: EngineContext, okta: { url: string; token: string }): Promise<ConnectionRecord> {
+/** True when the workspace has no connection to a real tenant, so the demo sandbox should run. */
+export function wantsSandbox(ctx: EngineContext): boolean {
+  return listConnectionRecords(ctx.db).every(isSandboxConnection);
+}
+
+function recordRepoint(ctx: EngineContext, c: ConnectionRecord, details: Record<string, unknown>): void {
+  appendAudit(
+    ctx.db,
+    {
+      actor: ctx.actor,
+      action: 'connection.repointed',
+      targetType: 'connection',
+      targetId: c.id,
+      details: { name: c.name, from: c.baseUrl, ...details, reason: 'sandbox restarted' },
+    },
+    ctx.clock.now(),
+  );
+}
+
+/** Creates or re-points the sandbox's Okta connection at a running sandbox. */
+export async function attachSandboxOkta(ctx: EngineContext, okta: { url: string; token: string }): Promise<ConnectionRecord> {
   const existing = listConnectionRecords(ctx.db).find((c) => c.name === SANDBOX_CONNECTION_NAME);
   if (!existing) {
     return addConnection(ctx, {
@@ -34,23 +63,89 @@ export async function attachSandbox(ctx: EngineContext, okta: { url: string; tok
   }
   await ctx.secrets.set(connectionAccount(workspaceId(ctx.db), existing.id), JSON.stringify({ type: 'token', token: okta.token }));
   if (existing.baseUrl !== okta.url) {
+    // The System Log position is a time on the org's clock, not a URL: it carries over as is.
     ctx.db
       .transaction(() => {
         ctx.db.prepare('UPDATE connections SET base_url = ?, updated_at = ? WHERE id = ?').run(okta.url, ctx.clock.now().toISOString(), existing.id);
-        appendAudit(
-          ctx.db,
-          {
-            actor: ctx.actor,
-            action: 'connection.repointed',
-            targetType: 'connection',
-            targetId: existing.id,
-            details: { name: existing.name, from: existing.baseUrl, to: okta.url, reason: 'sandbox restarted' },
-          },
-          ctx.clock.now(),
-        );
+        recordRepoint(ctx, existing, { to: okta.url });
       })
       .immediate();
   }
+  return getConnectionRecord(ctx.db, existing.id);
+}
+
+/** What the demo needs of the sandbox's Graph tenant and its app registration. */
+export type DemoSandboxGraph = { url: string; tenantId: string; clientId: string; clientSecret: string; caPem: string };
+
+/** A delta link moved to `origin` when it was issued by `from` (the connection's old Graph origin); any other link is left for the sync to judge. */
+function movedLink(link: string, from: string, origin: string): string {
+  const u = new URL(link);
+  return u.origin === from ? `${origin}${u.pathname}${u.search}${u.hash}` : link;
+}
+
+/**
+ * Creates or re-points the sandbox's Entra connection at a running sandbox:
+ * Graph URL and authority host (same server), client id, CA and, if the seed
+ * changed, tenant id; the client secret goes to the keychain. The last run's
+ * delta links move with the connection: otherwise they would name the old
+ * sandbox's port, which the connector refuses to send a token to, and every
+ * "Sync now" would fail. The new sandbox serves the same deterministic
+ * organisation and reads delta tokens of an earlier process, so the next run
+ * is a delta over what changed since this launch.
+ */
+export async function attachSandboxEntra(ctx: EngineContext, graph: DemoSandboxGraph): Promise<ConnectionRecord> {
+  const url = normaliseOrgUrl(graph.url);
+  const existing = listConnectionRecords(ctx.db).find((c) => c.name === SANDBOX_ENTRA_CONNECTION_NAME);
+  if (!existing) {
+    return addConnection(ctx, {
+      kind: 'entra',
+      name: SANDBOX_ENTRA_CONNECTION_NAME,
+      tenantId: graph.tenantId,
+      clientId: graph.clientId,
+      authorityHost: url,
+      graphUrl: url,
+      caPem: graph.caPem,
+      budgetShare: 0.5,
+      auth: { type: 'secret', clientSecret: graph.clientSecret },
+    });
+  }
+  await ctx.secrets.set(connectionAccount(workspaceId(ctx.db), existing.id), JSON.stringify({ type: 'secret', clientSecret: graph.clientSecret }));
+  const s = existing.settings;
+  const changed = [
+    existing.baseUrl !== url ? 'Graph URL' : null,
+    s.authorityHost !== url ? 'authority host' : null,
+    existing.clientId !== graph.clientId ? 'client id' : null,
+    s.tenantId !== graph.tenantId ? 'tenant id' : null,
+    s.caPem !== graph.caPem ? 'CA certificate' : null,
+  ].filter((x): x is string => x !== null);
+  if (changed.length === 0) return existing;
+  ctx.db
+    .transaction(() => {
+      const now = ctx.clock.now().toISOString();
+      const settings = { ...s, authorityHost: url, tenantId: graph.tenantId, caPem: graph.caPem };
+      ctx.db
+        .prepare('UPDATE connections SET base_url = ?, client_id = ?, settings = ?, updated_at = ? WHERE id = ?')
+        .run(url, graph.clientId, JSON.stringify(settings), now, existing.id);
+      let deltaLinksOfRun: number | null = null;
+      const last = lastCursor(ctx.db, existing.id);
+      const cursor = last ? decodeEntraCursor(last.cursor) : null;
+      if (last && cursor && existing.baseUrl !== url) {
+        const from = normaliseOrgUrl(existing.baseUrl);
+        const moved = { ...cursor, users: movedLink(cursor.users, from, url), groups: movedLink(cursor.groups, from, url) };
+        if (moved.users !== cursor.users || moved.groups !== cursor.groups) {
+          ctx.db.prepare('UPDATE sync_runs SET cursor = ? WHERE id = ?').run(encodeEntraCursor(moved), last.runId);
+          deltaLinksOfRun = last.runId;
+        }
+      }
+      recordRepoint(ctx, existing, {
+        to: url,
+        changed,
+        ...(s.tenantId !== graph.tenantId ? { tenantId: { from: s.tenantId ?? null, to: graph.tenantId } } : {}),
+        clientId: graph.clientId,
+        ...(deltaLinksOfRun !== null ? { deltaLinksOfRun } : {}),
+      });
+    })
+    .immediate();
   return getConnectionRecord(ctx.db, existing.id);
 }
 
@@ -59,14 +154,37 @@ export function hasSucceededSync(ctx: EngineContext, connectionId: number): bool
   return ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connectionId) !== undefined;
 }
 
-export type DemoSandbox = { okta: { url: string; token: string }; close: () => Promise<void> };
-export type Demo = { sandbox: DemoSandbox; connection: ConnectionRecord; firstSync: StartedSync | null };
+export type DemoSandbox = { okta: { url: string; token: string }; graph: DemoSandboxGraph | null; close: () => Promise<void> };
+/** A demo connection and its first sync (null when it has synced before). */
+export type DemoConnection = { connection: ConnectionRecord; firstSync: StartedSync | null };
+/** `connection` / `firstSync` are the Okta one's; `entra` is null when the sandbox runs without Graph. */
+export type Demo = DemoConnection & { sandbox: DemoSandbox; entra: DemoConnection | null };
+
+/**
+ * What the demo keeps of a started sandbox (structurally, so the engine does
+ * not import the sandbox code): not its read-only token, OAuth key or
+ * certificate credential.
+ */
+export function demoSandboxOf(s: {
+  okta: { url: string; token: string };
+  graph?: DemoSandboxGraph | undefined;
+  close: () => Promise<void>;
+}): DemoSandbox {
+  const g = s.graph;
+  return {
+    okta: { url: s.okta.url, token: s.okta.token },
+    graph: g ? { url: g.url, tenantId: g.tenantId, clientId: g.clientId, clientSecret: g.clientSecret, caPem: g.caPem } : null,
+    close: () => s.close(),
+  };
+}
 
 /**
  * With no real tenant configured (and LATCHKEY_NO_SANDBOX unset), starts the
- * sandbox through the given starter, points the demo connection at it and,
- * the first time, starts a sync whose progress the console shows. The starter
- * is injected so the engine does not depend on the sandbox code.
+ * sandbox through the given starter, points the demo connections at it and,
+ * the first time each is seen, starts its sync (both run at once; the console
+ * shows their progress). A later launch only re-points: "Sync now" is the
+ * user's. The starter is injected so the engine does not depend on the
+ * sandbox code.
  */
 export async function startDemo(
   ctx: EngineContext,
@@ -76,9 +194,16 @@ export async function startDemo(
   const sandbox = await deps.startSandbox();
   try {
     ctx.sandbox = true;
-    const connection = await attachSandbox(ctx, sandbox.okta);
-    const firstSync = hasSucceededSync(ctx, connection.id) ? null : await startSync(ctx, connection.id);
-    return { sandbox, connection, firstSync };
+    // Both attached before either sync starts: a failure here leaves no sync running against a closing sandbox.
+    const okta = await attachSandboxOkta(ctx, sandbox.okta);
+    const entra = sandbox.graph ? await attachSandboxEntra(ctx, sandbox.graph) : null;
+    const first = async (c: ConnectionRecord): Promise<DemoConnection> => ({
+      connection: c,
+      firstSync: hasSucceededSync(ctx, c.id) ? null : await startSync(ctx, c.id),
+    });
+    const oktaDemo = await first(okta);
+    const entraDemo = entra ? await first(entra) : null;
+    return { sandbox, ...oktaDemo, entra: entraDemo };
   } catch (e) {
     await sandbox.close();
     throw e;

@@ -29,7 +29,7 @@ import { createHandlers } from '../engine/api.js';
 import { SECURITY_HEADERS, RENDERER_CSP } from '../engine/bridge/security-headers.js';
 import { cacheControlFor, openStaticFile } from '../engine/bridge/static-files.js';
 import { listConnectionRecords } from '../engine/connections/connections.js';
-import { startDemo } from '../engine/demo.js';
+import { demoSandboxOf, startDemo } from '../engine/demo.js';
 import type { EngineContext } from '../engine/context.js';
 import { createEventBus, userDataDir } from '../engine/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
@@ -230,8 +230,8 @@ if (!app.requestSingleInstanceLock()) {
         if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
       });
       // No real tenant configured: the demo runs on the embedded sandbox and
-      // syncs it once; the window shows the progress through 'sync:progress'.
-      return ctx ? startDemo(ctx, { startSandbox: () => startSandbox(DEMO_SANDBOX_OPTIONS) }) : null;
+      // syncs its Okta and Entra connections once; the window shows the progress through 'sync:progress'.
+      return ctx ? startDemo(ctx, { startSandbox: async () => demoSandboxOf(await startSandbox(DEMO_SANDBOX_OPTIONS)) }) : null;
     })
     .then((demo) => {
       if (demo) app.once('will-quit', () => void demo.sandbox.close());

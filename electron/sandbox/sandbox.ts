@@ -25,10 +25,11 @@ import { generateAppCertificate, generateSandboxTls } from './tls.js';
 
 /**
  * The demo that `npm start` and the desktop app run when no tenant is
- * configured: Okta only (nothing syncs from Graph yet, so its TLS set-up would
- * be start-up work for nothing), no rate limits, a fixed organisation.
+ * configured: Okta and Graph over one hybrid organisation (the same people in
+ * both, so the Directory shows them correlated), no rate limits, a fixed
+ * organisation.
  */
-export const DEMO_SANDBOX_OPTIONS = { users: 2000, seed: 1, port: 0, rateLimits: 'off', graph: false } as const;
+export const DEMO_SANDBOX_OPTIONS = { users: 2000, seed: 1, port: 0, rateLimits: 'off', graph: true, graphOrg: 'hybrid' } as const;
 
 export type SandboxOptions = {
   /** People in the organisation (default 2000). */
