@@ -9,9 +9,7 @@ import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrg
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
-import { decodeEntraCursor, encodeEntraCursor } from './sync/entra-sync.js';
 import { startSync, type StartedSync } from './sync/sync-service.js';
-import { lastCursor } from './sync/sync-runs.js';
 
 export const SANDBOX_CONNECTION_NAME = 'Sandbox Okta';
 export const SANDBOX_ENTRA_CONNECTION_NAME = 'Sandbox Entra';
@@ -77,21 +75,12 @@ export async function attachSandboxOkta(ctx: EngineContext, okta: { url: string;
 /** What the demo needs of the sandbox's Graph tenant and its app registration. */
 export type DemoSandboxGraph = { url: string; tenantId: string; clientId: string; clientSecret: string; caPem: string };
 
-/** A delta link moved to `origin` when it was issued by `from` (the connection's old Graph origin); any other link is left for the sync to judge. */
-function movedLink(link: string, from: string, origin: string): string {
-  const u = new URL(link);
-  return u.origin === from ? `${origin}${u.pathname}${u.search}${u.hash}` : link;
-}
-
 /**
  * Creates or re-points the sandbox's Entra connection at a running sandbox:
  * Graph URL and authority host (same server), client id, CA and, if the seed
- * changed, tenant id; the client secret goes to the keychain. The last run's
- * delta links move with the connection: otherwise they would name the old
- * sandbox's port, which the connector refuses to send a token to, and every
- * "Sync now" would fail. The new sandbox serves the same deterministic
- * organisation and reads delta tokens of an earlier process, so the next run
- * is a delta over what changed since this launch.
+ * changed, tenant id; the client secret goes to the keychain. The stored
+ * delta links still name the previous sandbox, so the next sync is a full one
+ * and says why (entra-sync: links of another endpoint are never followed).
  */
 export async function attachSandboxEntra(ctx: EngineContext, graph: DemoSandboxGraph): Promise<ConnectionRecord> {
   const url = normaliseOrgUrl(graph.url);
@@ -126,23 +115,11 @@ export async function attachSandboxEntra(ctx: EngineContext, graph: DemoSandboxG
       ctx.db
         .prepare('UPDATE connections SET base_url = ?, client_id = ?, settings = ?, updated_at = ? WHERE id = ?')
         .run(url, graph.clientId, JSON.stringify(settings), now, existing.id);
-      let deltaLinksOfRun: number | null = null;
-      const last = lastCursor(ctx.db, existing.id);
-      const cursor = last ? decodeEntraCursor(last.cursor) : null;
-      if (last && cursor && existing.baseUrl !== url) {
-        const from = normaliseOrgUrl(existing.baseUrl);
-        const moved = { ...cursor, users: movedLink(cursor.users, from, url), groups: movedLink(cursor.groups, from, url) };
-        if (moved.users !== cursor.users || moved.groups !== cursor.groups) {
-          ctx.db.prepare('UPDATE sync_runs SET cursor = ? WHERE id = ?').run(encodeEntraCursor(moved), last.runId);
-          deltaLinksOfRun = last.runId;
-        }
-      }
       recordRepoint(ctx, existing, {
         to: url,
         changed,
         ...(s.tenantId !== graph.tenantId ? { tenantId: { from: s.tenantId ?? null, to: graph.tenantId } } : {}),
         clientId: graph.clientId,
-        ...(deltaLinksOfRun !== null ? { deltaLinksOfRun } : {}),
       });
     })
     .immediate();

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { userQuery } from '../../shared/contract.js';
 import type { AccountRef, CorrelationIssue, UserRow } from '../../shared/domain.js';
 import { createHandlers, dispatch } from '../../electron/engine/api.js';
+import { removeConnection } from '../../electron/engine/connections/connections.js';
 import { dashboardSummary } from '../../electron/engine/directory/dashboard.js';
 import { accountsOf, correlate, correlationIssues, refreshCorrelation } from '../../electron/engine/directory/people.js';
 import { createPageCache } from '../../electron/engine/directory/query-kit.js';
@@ -47,6 +48,19 @@ const short = (a: AccountRef): string => `${a.connectionId}:${a.id}${a.matchedBy
 const people = (q: Partial<Parameters<typeof userQuery.parse>[0]> = {}): UserRow[] => listUsers(ws.db, userQuery.parse(q)).rows;
 
 describe('matching', () => {
+  it('removing a connection unlinks its accounts at once', async () => {
+    const o = okta([{ id: '00u1', login: 'ada@acme.example', email: 'ada@acme.example', displayName: 'Ada Lovelace' }]);
+    const e = entra([{ id: 'e-ada', login: 'ada@acme.example', email: 'ada@acme.example', displayName: 'Ada Lovelace' }]);
+    refreshCorrelation(ws.db);
+    expect(people()[0]?.accounts.map(short)).toEqual([`${o}:00u1`, `${e}:e-ada/email`]);
+    ws.db.close();
+    const ctx = openWorkspace({ dbPath: ws.file, secrets: memorySecretStore(), transport: 'cli' });
+    ws.db = ctx.db;
+    await removeConnection(ctx, e);
+    expect(links()).toEqual([]);
+    expect(people().map((r) => r.accounts.map(short))).toEqual([[`${o}:00u1`]]);
+  });
+
   it('links the same e-mail in another case (and with stray spaces) as one person', () => {
     const o = okta([{ id: '00u1', login: 'ada@acme.example', email: 'ada@acme.example', displayName: 'Ada Lovelace' }]);
     const e = entra([{ id: 'e-ada', login: 'ada@acme.example', email: '  Ada@ACME.example ', displayName: 'Ada Lovelace' }]);

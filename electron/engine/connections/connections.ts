@@ -7,6 +7,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { createOktaConnector } from '../connectors/okta/okta-connector.js';
 import { createEntraConnector } from '../connectors/entra/entra-connector.js';
 import { isEntraCredential, isOktaCredential, type ConnectionRecord, type ConnectionSettings, type Credential, type EntraCredential, type OktaCredential } from '../connectors/types.js';
+import { refreshCorrelation } from '../directory/people.js';
 import { isSyncRunning } from '../sync/active-syncs.js';
 import { normaliseScope } from '../sync/scope.js';
 import { lastSyncRun } from '../sync/sync-runs.js';
@@ -276,6 +277,8 @@ export async function removeConnection(ctx: EngineContext, connectionId: number)
       );
     })
     .immediate();
+  // Its accounts no longer link anyone to anyone.
+  refreshCorrelation(ctx.db);
   await ctx.secrets.delete(connectionAccount(workspaceId(ctx.db), c.id));
 }
 

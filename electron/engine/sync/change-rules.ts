@@ -14,6 +14,8 @@ export const TRACKED_IDENTITY_FIELDS = [
   { column: 'manager_id', field: 'manager' },
   { column: 'email', field: 'email' },
   { column: 'employee_type', field: 'employeeType' },
+  // Matters for correlation across IdPs (people.ts re-links on it).
+  { column: 'employee_number', field: 'employeeNumber' },
 ] as const;
 
 /** Group columns recorded as 'group-changed'. */

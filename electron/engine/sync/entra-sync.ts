@@ -102,6 +102,14 @@ export function decodeEntraCursor(raw: string): EntraCursor | null {
 
 const sameScope = (a: SyncScope, b: SyncScope): boolean => JSON.stringify(normaliseScope(a)) === JSON.stringify(normaliseScope(b));
 
+const safeOrigin = (link: string): string | null => {
+  try {
+    return new URL(link).origin;
+  } catch {
+    return null;
+  }
+};
+
 type Decision = { mode: 'full'; note: string | null } | { mode: 'incremental'; cursor: EntraCursor; fromRun: number };
 
 /** Full or delta, from the last successful run's links, the scope and the clock. */
@@ -114,6 +122,12 @@ export function decideEntraMode(ctx: EngineContext, connection: ConnectionRecord
   if (!last) return { mode: 'full', note: 'the last sync left no delta links: full sync' };
   const cursor = decodeEntraCursor(last.cursor);
   if (!cursor) return { mode: 'full', note: `the delta links of run #${last.runId} are not readable: full sync` };
+  // Links of another Graph endpoint cannot be followed (the token would go
+  // there) and say nothing about this one (a re-pointed connection, a restarted sandbox).
+  const linkOrigin = safeOrigin(cursor.users);
+  if (linkOrigin !== new URL(connection.baseUrl).origin) {
+    return { mode: 'full', note: `the connection points at ${connection.baseUrl} now, the delta links of run #${last.runId} at ${linkOrigin ?? 'an unreadable URL'}: full sync` };
+  }
   const scope = normaliseScope(connection.settings.scope);
   if (!sameScope(cursor.scope, scope)) {
     return { mode: 'full', note: `the sync scope changed since run #${last.runId} (was: ${describeScope(cursor.scope)}; now: ${describeScope(scope)}): full sync` };

@@ -49,10 +49,15 @@ export type OktaCursor = {
   readAt: string;
   /** The scope the snapshot was built with; another scope needs a full sync. */
   scope: SyncScope;
+  /** The org the position belongs to: a connection re-pointed elsewhere needs a full sync (absent in older cursors). */
+  orgUrl?: string;
 };
 
 export function encodeCursor(c: Omit<OktaCursor, 'v' | 'kind'>): string {
-  const cursor: OktaCursor = { v: 1, kind: 'okta-system-log', since: c.since, seen: c.seen, readAt: c.readAt, scope: normaliseScope(c.scope) };
+  const cursor: OktaCursor = {
+    v: 1, kind: 'okta-system-log', since: c.since, seen: c.seen, readAt: c.readAt, scope: normaliseScope(c.scope),
+    ...(c.orgUrl ? { orgUrl: c.orgUrl } : {}),
+  };
   return JSON.stringify(cursor);
 }
 
@@ -63,7 +68,10 @@ export function decodeCursor(raw: string): OktaCursor | null {
     if (o.v !== 1 || o.kind !== 'okta-system-log' || typeof o.since !== 'string' || typeof o.readAt !== 'string') return null;
     if (!Number.isFinite(Date.parse(o.since)) || !Number.isFinite(Date.parse(o.readAt))) return null;
     const seen = Array.isArray(o.seen) ? o.seen.filter((x): x is string => typeof x === 'string') : [];
-    return { v: 1, kind: 'okta-system-log', since: o.since, seen, readAt: o.readAt, scope: normaliseScope(o.scope) };
+    return {
+      v: 1, kind: 'okta-system-log', since: o.since, seen, readAt: o.readAt, scope: normaliseScope(o.scope),
+      ...(typeof o.orgUrl === 'string' ? { orgUrl: o.orgUrl } : {}),
+    };
   } catch {
     return null;
   }

@@ -92,6 +92,10 @@ export function decideOktaMode(ctx: EngineContext, connection: ConnectionRecord,
   if (!last) return { mode: 'full', note: 'the last sync left no System Log position: full sync' };
   const cursor = decodeCursor(last.cursor);
   if (!cursor) return { mode: 'full', note: `the System Log position of run #${last.runId} is not readable: full sync` };
+  // A position in another org's log says nothing about this one (a connection re-pointed, a restarted sandbox).
+  if (cursor.orgUrl !== undefined && cursor.orgUrl !== connection.baseUrl) {
+    return { mode: 'full', note: `the connection points at ${connection.baseUrl} now, run #${last.runId} read ${cursor.orgUrl}: full sync` };
+  }
   const scope = normaliseScope(connection.settings.scope);
   if (!sameScope(cursor.scope, scope)) {
     return { mode: 'full', note: `the sync scope changed since run #${last.runId} (was: ${describeScope(cursor.scope)}; now: ${describeScope(scope)}): full sync` };
@@ -457,7 +461,7 @@ async function execute(
     check();
     setPhase('committing', null);
     const serverStart = connector.serverTime().first ?? startedAt.getTime();
-    const cursor = encodeCursor({ since: new Date(serverStart - FULL_SYNC_OVERLAP_MS).toISOString(), seen: [], readAt: startedAt.toISOString(), scope });
+    const cursor = encodeCursor({ since: new Date(serverStart - FULL_SYNC_OVERLAP_MS).toISOString(), seen: [], readAt: startedAt.toISOString(), scope, orgUrl: connection.baseUrl });
     await w.commit(totals(), { cursor, note });
     // A full sync leaves its million rows (and the old generation's purge)
     // in the WAL; whichever write comes next would copy them into the file
@@ -606,7 +610,7 @@ async function executeIncremental(
     setPhase('committing', null);
     const serverNow = connector.serverTime().last ?? readAt.getTime();
     const next = nextCursor(cursor, plan, serverNow);
-    const newCursor = encodeCursor({ since: next.since, seen: next.seen, readAt: readAt.toISOString(), scope: connection.settings.scope });
+    const newCursor = encodeCursor({ since: next.since, seen: next.seen, readAt: readAt.toISOString(), scope: connection.settings.scope, orgUrl: connection.baseUrl });
     const replayed = plan.replayed > 0 ? `, ${fmt(plan.replayed)} already applied` : '';
     const note = `incremental from run #${fromRun}: ${fmt(plan.events)} System Log events since ${cursor.since}${replayed}`;
     const target = { connectionId: connection.id, gen: run.gen };

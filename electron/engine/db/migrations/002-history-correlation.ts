@@ -43,9 +43,10 @@ ALTER TABLE sync_runs ADD COLUMN note     TEXT;
 UPDATE sync_runs SET baseline = 1
   WHERE id IN (SELECT max(id) FROM sync_runs WHERE status = 'succeeded' GROUP BY connection_id);
 
--- One person known to several IdPs: every live identity has a row; accounts
--- of one person share person_id (the "connectionId:identityId" of the
--- cluster's first account). Rewritten after every sync.
+-- One person known to several IdPs: accounts of one person share person_id
+-- (the "connectionId:identityId" of the cluster's first account). Only people
+-- with two or more accounts have rows; an identity without one is its own
+-- person. Rewritten after a sync that changed a match key (people.ts).
 CREATE TABLE person_links (
   connection_id INTEGER NOT NULL,
   identity_id   TEXT NOT NULL,
