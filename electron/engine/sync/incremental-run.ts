@@ -7,22 +7,10 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../context.js';
 import type { Db } from '../db/database.js';
 import { openSnapshotPatch, type SnapshotPatch } from './snapshot-patch.js';
-import { lockKey, type RunExtra, type RunTotals, type StartedRun } from './snapshot-writer.js';
+import { countGeneration, lockKey, type RunExtra, type RunTotals, type StartedRun } from './snapshot-writer.js';
 import type { SnapshotCounts } from './snapshot-types.js';
 
 type Who = { actor: string; clock: Clock };
-
-function countLive(db: Db, connectionId: number, gen: number): SnapshotCounts {
-  const count = (table: string): number =>
-    (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE connection_id = ? AND gen = ?`).get(connectionId, gen) as { n: number }).n;
-  return {
-    users: count('identities'),
-    groups: count('groups'),
-    memberships: count('memberships'),
-    apps: count('apps'),
-    appAssignments: count('app_assignments'),
-  };
-}
 
 /**
  * Applies `apply` to the live generation and finishes the run as succeeded,
@@ -45,7 +33,7 @@ export function commitIncrementalRun<T>(
       const patch = openSnapshotPatch(db, { runId: run.runId, connectionId: run.connectionId, gen: run.gen });
       const result = apply(patch);
       const { totals, cursor = null, note = null } = finish(result);
-      const counts = countLive(db, run.connectionId, run.gen);
+      const counts = countGeneration(db, run.connectionId, run.gen);
       const now = who.clock.now();
       const changes = patch.total();
       db.prepare(

@@ -113,6 +113,19 @@ export function beginSyncRun(
     .immediate();
 }
 
+/** Rows of one generation of a connection, per snapshot table (what a run records as its totals). */
+export function countGeneration(db: Db, connectionId: number, gen: number): SnapshotCounts {
+  const count = (table: string): number =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE connection_id = ? AND gen = ?`).get(connectionId, gen) as { n: number }).n;
+  return {
+    users: count('identities'),
+    groups: count('groups'),
+    memberships: count('memberships'),
+    apps: count('apps'),
+    appAssignments: count('app_assignments'),
+  };
+}
+
 const PURGE_BATCH = 20_000;
 
 /**
@@ -583,17 +596,8 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
     );
   };
 
-  const countGen = (): SnapshotCounts => {
-    const count = (table: string): number =>
-      (db.prepare(`SELECT count(*) AS n FROM ${table} WHERE connection_id = ? AND gen = ?`).get(run.connectionId, run.gen) as { n: number }).n;
-    return {
-      users: count('identities'),
-      groups: count('groups'),
-      memberships: count('memberships'),
-      apps: count('apps'),
-      appAssignments: count('app_assignments'),
-    };
-  };
+  const countGen = (): SnapshotCounts => countGeneration(db, run.connectionId, run.gen);
+
 
   return {
     run,
