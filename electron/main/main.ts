@@ -29,6 +29,7 @@ import { createHandlers } from '../engine/api.js';
 import { SECURITY_HEADERS, RENDERER_CSP } from '../engine/bridge/security-headers.js';
 import { cacheControlFor, openStaticFile } from '../engine/bridge/static-files.js';
 import { listConnectionRecords } from '../engine/connections/connections.js';
+import { saveSnapshot } from '../engine/db/snapshot-copy.js';
 import { demoSandboxOf, startDemo } from '../engine/demo.js';
 import type { EngineContext } from '../engine/context.js';
 import { createEventBus, userDataDir } from '../engine/workspace.js';
@@ -165,6 +166,25 @@ async function openSnapshot(): Promise<void> {
   mainWindow?.webContents.reload();
 }
 
+/** File > Save a copy…: a consistent copy (online backup) for an auditor or a laptop; it opens read-only anywhere. */
+async function saveSnapshotCopy(): Promise<void> {
+  if (!ctx) return;
+  const stamp = ctx.clock.now().toISOString().slice(0, 10);
+  const options = {
+    title: 'Save a copy of this workspace',
+    defaultPath: `latchkey-snapshot-${stamp}.latchkey`,
+    filters: [{ name: 'Latchkey workspace', extensions: ['latchkey'] }],
+  };
+  const picked = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+  if (picked.canceled || !picked.filePath) return;
+  try {
+    // The dialog already asked before replacing an existing file.
+    await saveSnapshot(ctx.db, picked.filePath, { force: true, clock: ctx.clock });
+  } catch (e) {
+    dialog.showErrorBox('Cannot save the copy', e instanceof Error ? e.message : String(e));
+  }
+}
+
 function buildMenu(): void {
   const template: MenuItemConstructorOptions[] = [
     ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
@@ -172,6 +192,7 @@ function buildMenu(): void {
       label: 'File',
       submenu: [
         { label: 'Open snapshot… (read-only)', accelerator: 'CmdOrCtrl+O', click: () => void openSnapshot() },
+        { label: 'Save a copy…', accelerator: 'CmdOrCtrl+Shift+S', click: () => void saveSnapshotCopy() },
         { type: 'separator' },
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
