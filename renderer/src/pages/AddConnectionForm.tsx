@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, errorMessage } from '../api/client.js';
+import { fieldErrorProps, noPem, PemField, SegmentedRadios, TextField, type PemValue } from '../components/FormFields.js';
 import { InlineError } from '../components/InlineError.js';
 import { WriteButton } from '../components/WriteButton.js';
 import { splitFieldErrors } from '../lib/field-errors.js';
@@ -45,12 +46,6 @@ const ADVANCED: readonly Field[] = ['authorityHost', 'graphUrl', 'caPem'];
 
 type Kind = 'okta' | 'entra';
 
-/** Reads a PEM the admin picked; it leaves the page only inside the connections:add call. */
-async function readText(file: File | undefined, done: (text: string, name: string) => void): Promise<void> {
-  if (!file) return;
-  done(await file.text(), file.name);
-}
-
 export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode {
   const add = useConnectionsStore((s) => s.add);
   const id = useId();
@@ -61,21 +56,18 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
   const [authType, setAuthType] = useState<'token' | 'oauth'>('token');
   const [token, setToken] = useState('');
   const [clientId, setClientId] = useState('');
-  const [pem, setPem] = useState('');
-  const [pemFile, setPemFile] = useState<string | null>(null);
+  const [pem, setPem] = useState<PemValue>(noPem);
   const [scopes, setScopes] = useState<string[]>(SCOPES.filter((s) => s.default).map((s) => s.scope));
   // Entra
   const [tenantId, setTenantId] = useState('');
   const [appId, setAppId] = useState('');
   const [entraAuth, setEntraAuth] = useState<'secret' | 'certificate'>('secret');
   const [secret, setSecret] = useState('');
-  const [certPem, setCertPem] = useState('');
-  const [certFile, setCertFile] = useState<string | null>(null);
+  const [certPem, setCertPem] = useState<PemValue>(noPem);
   const [advanced, setAdvanced] = useState(false);
   const [authorityHost, setAuthorityHost] = useState('');
   const [graphUrl, setGraphUrl] = useState('');
-  const [caPem, setCaPem] = useState('');
-  const [caFile, setCaFile] = useState<string | null>(null);
+  const [caPem, setCaPem] = useState<PemValue>(noPem);
 
   const [budget, setBudget] = useState(50);
   const [busy, setBusy] = useState(false);
@@ -89,16 +81,8 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
     (first ?? formRef.current?.querySelector<HTMLElement>('[role="alert"]'))?.focus();
   }, [errors]);
 
-  const fieldError = (f: Field): string | undefined => errors.fields[f];
-  const describedBy = (f: Field, hint?: string): string | undefined =>
-    [fieldError(f) ? `${id}-${f}-err` : null, hint ?? null].filter(Boolean).join(' ') || undefined;
-  const errorText = (f: Field): ReactNode =>
-    fieldError(f) ? (
-      <p className="field-error" id={`${id}-${f}-err`}>
-        {fieldError(f)}
-      </p>
-    ) : null;
-  const invalid = (f: Field): true | undefined => (fieldError(f) ? true : undefined);
+  const fe = fieldErrorProps<Field>(id, (f) => errors.fields[f]);
+  const { describedBy, errorText } = fe;
 
   const switchKind = (next: Kind): void => {
     setKind(next);
@@ -113,7 +97,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
         name,
         orgUrl,
         budgetShare,
-        auth: authType === 'token' ? { type: 'token', token } : { type: 'oauth', clientId, privateKeyPem: pem, scopes },
+        auth: authType === 'token' ? { type: 'token', token } : { type: 'oauth', clientId, privateKeyPem: pem.text, scopes },
       };
     }
     // Blank advanced fields are left out so the engine's defaults (public cloud) apply.
@@ -125,8 +109,8 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
       budgetShare,
       ...(authorityHost.trim() !== '' ? { authorityHost } : {}),
       ...(graphUrl.trim() !== '' ? { graphUrl } : {}),
-      ...(caPem.trim() !== '' ? { caPem } : {}),
-      auth: entraAuth === 'secret' ? { type: 'secret', clientSecret: secret } : { type: 'certificate', certificatePem: certPem },
+      ...(caPem.text.trim() !== '' ? { caPem: caPem.text } : {}),
+      auth: entraAuth === 'secret' ? { type: 'secret', clientSecret: secret } : { type: 'certificate', certificatePem: certPem.text },
     };
   };
 
@@ -151,19 +135,18 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
     }
   };
 
-  const pemPicker = (label: string, onRead: (text: string, file: string) => void, file: string | null, hintId: string): ReactNode => (
-    <div className="field-inline" id={hintId}>
-      <label className="btn btn-sm file-btn">
-        Load from file…
-        <input
-          type="file"
-          accept=".pem,.crt,.cer,.key,.txt,application/x-pem-file"
-          aria-label={label}
-          onChange={(e) => void readText(e.target.files?.[0], onRead)}
-        />
-      </label>
-      <span className="field-hint">{file ? `Read ${file}` : 'The file is read here and sent only to the keychain.'}</span>
-    </div>
+  const nameField = (
+    <TextField
+      id={`${id}-name`}
+      label="Name"
+      field="name"
+      errors={fe}
+      value={name}
+      onChange={setName}
+      placeholder={kind === 'okta' ? 'Acme production' : 'Acme Entra'}
+      freeText
+      autoFocus
+    />
   );
 
   return (
@@ -181,101 +164,73 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
           </div>
         ) : null}
 
-        <div className="segmented segmented-lg" role="radiogroup" aria-label="Identity provider">
-          <label className={`segment${kind === 'okta' ? ' is-on' : ''}`}>
-            <input type="radio" name={`${id}-kind`} value="okta" checked={kind === 'okta'} onChange={() => switchKind('okta')} />
-            <span className="kind-dot kind-okta" aria-hidden="true" />
-            Okta
-          </label>
-          <label className={`segment${kind === 'entra' ? ' is-on' : ''}`}>
-            <input type="radio" name={`${id}-kind`} value="entra" checked={kind === 'entra'} onChange={() => switchKind('entra')} />
-            <span className="kind-dot kind-entra" aria-hidden="true" />
-            Microsoft Entra ID
-          </label>
-        </div>
+        <SegmentedRadios
+          large
+          name={`${id}-kind`}
+          label="Identity provider"
+          value={kind}
+          onChange={switchKind}
+          options={[
+            {
+              value: 'okta',
+              label: (
+                <>
+                  <span className="kind-dot kind-okta" aria-hidden="true" />
+                  Okta
+                </>
+              ),
+            },
+            {
+              value: 'entra',
+              label: (
+                <>
+                  <span className="kind-dot kind-entra" aria-hidden="true" />
+                  Microsoft Entra ID
+                </>
+              ),
+            },
+          ]}
+        />
 
         {kind === 'okta' ? (
           <div className="form-row">
-            <div className="field">
-              <label htmlFor={`${id}-name`}>Name</label>
-              <input
-                id={`${id}-name`}
-                className="input"
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-                placeholder="Acme production"
-                aria-invalid={invalid('name')}
-                aria-describedby={describedBy('name')}
-                autoComplete="off"
-                autoFocus
-              />
-              {errorText('name')}
-            </div>
-            <div className="field field-wide">
-              <label htmlFor={`${id}-url`}>Org URL</label>
-              <input
-                id={`${id}-url`}
-                className="input"
-                type="url"
-                value={orgUrl}
-                onChange={(e) => setOrgUrl(e.target.value)}
-                placeholder="https://acme.okta.com"
-                aria-invalid={invalid('orgUrl')}
-                aria-describedby={describedBy('orgUrl')}
-                autoComplete="off"
-                spellCheck={false}
-              />
-              {errorText('orgUrl')}
-            </div>
+            {nameField}
+            <TextField
+              id={`${id}-url`}
+              label="Org URL"
+              field="orgUrl"
+              errors={fe}
+              type="url"
+              wide
+              value={orgUrl}
+              onChange={setOrgUrl}
+              placeholder="https://acme.okta.com"
+            />
           </div>
         ) : (
           <>
-            <div className="field">
-              <label htmlFor={`${id}-name`}>Name</label>
-              <input
-                id={`${id}-name`}
-                className="input"
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-                placeholder="Acme Entra"
-                aria-invalid={invalid('name')}
-                aria-describedby={describedBy('name')}
-                autoComplete="off"
-                autoFocus
-              />
-              {errorText('name')}
-            </div>
+            {nameField}
             <div className="form-row form-row-even">
-              <div className="field">
-                <label htmlFor={`${id}-tenant`}>Directory (tenant) ID</label>
-                <input
-                  id={`${id}-tenant`}
-                  className="input mono"
-                  value={tenantId}
-                  onChange={(e) => setTenantId(e.target.value)}
-                  placeholder="00000000-0000-0000-0000-000000000000 or acme.onmicrosoft.com"
-                  aria-invalid={invalid('tenantId')}
-                  aria-describedby={describedBy('tenantId')}
-                  autoComplete="off"
-                  spellCheck={false}
-                />
-                {errorText('tenantId')}
-              </div>
-              <div className="field">
-                <label htmlFor={`${id}-app`}>Application (client) ID</label>
-                <input
-                  id={`${id}-app`}
-                  className="input mono"
-                  value={appId}
-                  onChange={(e) => setAppId(e.target.value)}
-                  placeholder="00000000-0000-0000-0000-000000000000"
-                  aria-invalid={invalid('clientId')}
-                  aria-describedby={describedBy('clientId')}
-                  autoComplete="off"
-                  spellCheck={false}
-                />
-                {errorText('clientId')}
-              </div>
+              <TextField
+                id={`${id}-tenant`}
+                label="Directory (tenant) ID"
+                field="tenantId"
+                errors={fe}
+                mono
+                value={tenantId}
+                onChange={setTenantId}
+                placeholder="00000000-0000-0000-0000-000000000000 or acme.onmicrosoft.com"
+              />
+              <TextField
+                id={`${id}-app`}
+                label="Application (client) ID"
+                field="clientId"
+                errors={fe}
+                mono
+                value={appId}
+                onChange={setAppId}
+                placeholder="00000000-0000-0000-0000-000000000000"
+              />
             </div>
           </>
         )}
@@ -284,80 +239,56 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
           <legend>Authentication</legend>
           {kind === 'okta' ? (
             <>
-              <div className="segmented" role="radiogroup" aria-label="Authentication method">
-                <label className={`segment${authType === 'token' ? ' is-on' : ''}`}>
-                  <input type="radio" name={`${id}-auth`} value="token" checked={authType === 'token'} onChange={() => setAuthType('token')} />
-                  API token
-                </label>
-                <label className={`segment${authType === 'oauth' ? ' is-on' : ''}`}>
-                  <input type="radio" name={`${id}-auth`} value="oauth" checked={authType === 'oauth'} onChange={() => setAuthType('oauth')} />
-                  OAuth service app
-                </label>
-              </div>
+              <SegmentedRadios
+                name={`${id}-auth`}
+                label="Authentication method"
+                value={authType}
+                onChange={setAuthType}
+                options={[
+                  { value: 'token', label: 'API token' },
+                  { value: 'oauth', label: 'OAuth service app' },
+                ]}
+              />
               {authType === 'token' ? (
-                <div className="field">
-                  <label htmlFor={`${id}-token`}>API token</label>
-                  <input
-                    id={`${id}-token`}
-                    className="input mono"
-                    type="password"
-                    value={token}
-                    onChange={(e) => setToken(e.target.value)}
-                    aria-invalid={invalid('auth.token')}
-                    aria-describedby={describedBy('auth.token', `${id}-token-hint`)}
-                    autoComplete="off"
-                    spellCheck={false}
-                  />
-                  <p className="field-hint" id={`${id}-token-hint`}>
-                    Security → API → Tokens in the Okta admin console. A token acts with its creator’s admin role; a
-                    read-only admin is enough for sync.
-                  </p>
-                  {errorText('auth.token')}
-                </div>
+                <TextField
+                  id={`${id}-token`}
+                  label="API token"
+                  field="auth.token"
+                  errors={fe}
+                  type="password"
+                  mono
+                  value={token}
+                  onChange={setToken}
+                  hint={
+                    <>
+                      Security → API → Tokens in the Okta admin console. A token acts with its creator’s admin role; a
+                      read-only admin is enough for sync.
+                    </>
+                  }
+                />
               ) : (
                 <>
-                  <div className="field">
-                    <label htmlFor={`${id}-client`}>Client ID</label>
-                    <input
-                      id={`${id}-client`}
-                      className="input mono"
-                      value={clientId}
-                      onChange={(e) => setClientId(e.target.value)}
-                      placeholder="0oa1b2c3d4e5f6g7h8i9"
-                      aria-invalid={invalid('auth.clientId')}
-                      aria-describedby={describedBy('auth.clientId')}
-                      autoComplete="off"
-                      spellCheck={false}
-                    />
-                    {errorText('auth.clientId')}
-                  </div>
-                  <div className="field">
-                    <label htmlFor={`${id}-pem`}>Private key (PEM)</label>
-                    <textarea
-                      id={`${id}-pem`}
-                      className="input mono textarea"
-                      rows={5}
-                      value={pem}
-                      onChange={(e) => {
-                        setPem(e.target.value);
-                        setPemFile(null);
-                      }}
-                      placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
-                      aria-invalid={invalid('auth.privateKeyPem')}
-                      aria-describedby={describedBy('auth.privateKeyPem', `${id}-pem-hint`)}
-                      spellCheck={false}
-                    />
-                    {pemPicker(
-                      'Private key file',
-                      (text, file) => {
-                        setPem(text);
-                        setPemFile(file);
-                      },
-                      pemFile,
-                      `${id}-pem-hint`,
-                    )}
-                    {errorText('auth.privateKeyPem')}
-                  </div>
+                  <TextField
+                    id={`${id}-client`}
+                    label="Client ID"
+                    field="auth.clientId"
+                    errors={fe}
+                    mono
+                    value={clientId}
+                    onChange={setClientId}
+                    placeholder="0oa1b2c3d4e5f6g7h8i9"
+                  />
+                  <PemField
+                    id={`${id}-pem`}
+                    label="Private key (PEM)"
+                    field="auth.privateKeyPem"
+                    errors={fe}
+                    rows={5}
+                    value={pem}
+                    onChange={setPem}
+                    placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
+                    fileLabel="Private key file"
+                  />
                   <fieldset className="fieldset fieldset-inner" aria-describedby={describedBy('auth.scopes')}>
                     <legend>Scopes</legend>
                     <p className="field-hint">Grant these to the service app in Okta (Okta API Scopes tab).</p>
@@ -385,75 +316,40 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
             </>
           ) : (
             <>
-              <div className="segmented" role="radiogroup" aria-label="Client credential">
-                <label className={`segment${entraAuth === 'secret' ? ' is-on' : ''}`}>
-                  <input
-                    type="radio"
-                    name={`${id}-entra-auth`}
-                    value="secret"
-                    checked={entraAuth === 'secret'}
-                    onChange={() => setEntraAuth('secret')}
-                  />
-                  Client secret
-                </label>
-                <label className={`segment${entraAuth === 'certificate' ? ' is-on' : ''}`}>
-                  <input
-                    type="radio"
-                    name={`${id}-entra-auth`}
-                    value="certificate"
-                    checked={entraAuth === 'certificate'}
-                    onChange={() => setEntraAuth('certificate')}
-                  />
-                  Certificate
-                </label>
-              </div>
+              <SegmentedRadios
+                name={`${id}-entra-auth`}
+                label="Client credential"
+                value={entraAuth}
+                onChange={setEntraAuth}
+                options={[
+                  { value: 'secret', label: 'Client secret' },
+                  { value: 'certificate', label: 'Certificate' },
+                ]}
+              />
               {entraAuth === 'secret' ? (
-                <div className="field">
-                  <label htmlFor={`${id}-secret`}>Client secret</label>
-                  <input
-                    id={`${id}-secret`}
-                    className="input mono"
-                    type="password"
-                    value={secret}
-                    onChange={(e) => setSecret(e.target.value)}
-                    aria-invalid={invalid('auth.clientSecret')}
-                    aria-describedby={describedBy('auth.clientSecret', `${id}-secret-hint`)}
-                    autoComplete="off"
-                    spellCheck={false}
-                  />
-                  <p className="field-hint" id={`${id}-secret-hint`}>
-                    App registrations → your app → Certificates &amp; secrets. Copy the secret’s value, not its ID.
-                  </p>
-                  {errorText('auth.clientSecret')}
-                </div>
+                <TextField
+                  id={`${id}-secret`}
+                  label="Client secret"
+                  field="auth.clientSecret"
+                  errors={fe}
+                  type="password"
+                  mono
+                  value={secret}
+                  onChange={setSecret}
+                  hint={<>App registrations → your app → Certificates &amp; secrets. Copy the secret’s value, not its ID.</>}
+                />
               ) : (
-                <div className="field">
-                  <label htmlFor={`${id}-cert`}>Certificate and private key (PEM)</label>
-                  <textarea
-                    id={`${id}-cert`}
-                    className="input mono textarea"
-                    rows={5}
-                    value={certPem}
-                    onChange={(e) => {
-                      setCertPem(e.target.value);
-                      setCertFile(null);
-                    }}
-                    placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n…'}
-                    aria-invalid={invalid('auth.certificatePem')}
-                    aria-describedby={describedBy('auth.certificatePem', `${id}-cert-hint`)}
-                    spellCheck={false}
-                  />
-                  {pemPicker(
-                    'Certificate file',
-                    (text, file) => {
-                      setCertPem(text);
-                      setCertFile(file);
-                    },
-                    certFile,
-                    `${id}-cert-hint`,
-                  )}
-                  {errorText('auth.certificatePem')}
-                </div>
+                <PemField
+                  id={`${id}-cert`}
+                  label="Certificate and private key (PEM)"
+                  field="auth.certificatePem"
+                  errors={fe}
+                  rows={5}
+                  value={certPem}
+                  onChange={setCertPem}
+                  placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n…'}
+                  fileLabel="Certificate file"
+                />
               )}
               <div className="fieldset fieldset-inner">
                 <p className="field-hint">
@@ -479,70 +375,44 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
             <summary>Advanced: sovereign clouds, TLS inspection</summary>
             <div className="advanced-body">
               <div className="form-row form-row-even">
-                <div className="field">
-                  <label htmlFor={`${id}-authority`}>Authority host</label>
-                  <input
-                    id={`${id}-authority`}
-                    className="input"
-                    type="url"
-                    value={authorityHost}
-                    onChange={(e) => setAuthorityHost(e.target.value)}
-                    placeholder="https://login.microsoftonline.com"
-                    aria-invalid={invalid('authorityHost')}
-                    aria-describedby={describedBy('authorityHost')}
-                    autoComplete="off"
-                    spellCheck={false}
-                  />
-                  {errorText('authorityHost')}
-                </div>
-                <div className="field">
-                  <label htmlFor={`${id}-graph`}>Graph URL</label>
-                  <input
-                    id={`${id}-graph`}
-                    className="input"
-                    type="url"
-                    value={graphUrl}
-                    onChange={(e) => setGraphUrl(e.target.value)}
-                    placeholder="https://graph.microsoft.com"
-                    aria-invalid={invalid('graphUrl')}
-                    aria-describedby={describedBy('graphUrl')}
-                    autoComplete="off"
-                    spellCheck={false}
-                  />
-                  {errorText('graphUrl')}
-                </div>
-              </div>
-              <div className="field">
-                <label htmlFor={`${id}-ca`}>CA certificate (PEM)</label>
-                <textarea
-                  id={`${id}-ca`}
-                  className="input mono textarea"
-                  rows={4}
-                  value={caPem}
-                  onChange={(e) => {
-                    setCaPem(e.target.value);
-                    setCaFile(null);
-                  }}
-                  placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----'}
-                  aria-invalid={invalid('caPem')}
-                  aria-describedby={describedBy('caPem', `${id}-ca-hint`)}
-                  spellCheck={false}
+                <TextField
+                  id={`${id}-authority`}
+                  label="Authority host"
+                  field="authorityHost"
+                  errors={fe}
+                  type="url"
+                  value={authorityHost}
+                  onChange={setAuthorityHost}
+                  placeholder="https://login.microsoftonline.com"
                 />
-                {pemPicker(
-                  'CA certificate file',
-                  (text, file) => {
-                    setCaPem(text);
-                    setCaFile(file);
-                  },
-                  caFile,
-                  `${id}-ca-hint`,
-                )}
-                <p className="field-hint">
-                  Trusted for both hosts, in addition to the system’s CAs: for a TLS-inspecting proxy, or the sandbox
-                  tenant. Not a secret.
-                </p>
-                {errorText('caPem')}
+                <TextField
+                  id={`${id}-graph`}
+                  label="Graph URL"
+                  field="graphUrl"
+                  errors={fe}
+                  type="url"
+                  value={graphUrl}
+                  onChange={setGraphUrl}
+                  placeholder="https://graph.microsoft.com"
+                />
               </div>
+              <PemField
+                id={`${id}-ca`}
+                label="CA certificate (PEM)"
+                field="caPem"
+                errors={fe}
+                rows={4}
+                value={caPem}
+                onChange={setCaPem}
+                placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----'}
+                fileLabel="CA certificate file"
+                note={
+                  <>
+                    Trusted for both hosts, in addition to the system’s CAs: for a TLS-inspecting proxy, or the sandbox
+                    tenant. Not a secret.
+                  </>
+                }
+              />
             </div>
           </details>
         ) : null}

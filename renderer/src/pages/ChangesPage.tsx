@@ -1,15 +1,16 @@
-import { useCallback, useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ChangeCounts, ConnectionSummary, RunDiff, SyncRunSummary } from '../../../shared/domain.js';
 import { SyncStatusBadge } from '../components/Badges.js';
 import { RunModeBadge } from '../components/ChangeBadges.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { IconCompare, IconHistory } from '../components/Icons.js';
 import { InlineError } from '../components/InlineError.js';
+import { ConnectionPicker, Picker } from '../components/Picker.js';
 import { RelativeTime } from '../components/RelativeTime.js';
 import { SearchInput } from '../components/SearchInput.js';
 import { useDebouncedValue } from '../hooks/useDebouncedValue.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
-import { connectionKindLabel, formatAbsolute, formatDateTime, formatNumber } from '../lib/format.js';
+import { formatAbsolute, formatDateTime, formatNumber } from '../lib/format.js';
 import { formatRoute, navigate, routes, type ChangesView } from '../lib/router.js';
 import { useChangesStore, type ChangesPage, type ChangesSource } from '../stores/changes-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
@@ -199,8 +200,6 @@ function ChangesTable({
 function RunChanges({ runId, runs, runsById, runsReady, connections }: Common & { runId: number | null }): ReactNode {
   const storeConnection = useChangesStore((s) => s.connectionId);
   const setConnection = useChangesStore((s) => s.setConnection);
-  const connectionSelect = useId();
-  const runSelect = useId();
   const run = runId === null ? undefined : runsById.get(runId);
   // A linked run decides the connection; otherwise the picker does.
   const connectionId = run ? run.connectionId : storeConnection;
@@ -217,47 +216,25 @@ function RunChanges({ runId, runs, runsById, runsReady, connections }: Common & 
   const pickers = (
     <>
       {multi ? (
-        <div className="picker">
-          <label htmlFor={connectionSelect} className="picker-label">
-            Connection
-          </label>
-          <select
-            id={connectionSelect}
-            className="input select"
-            value={connectionId === null ? '' : String(connectionId)}
-            onChange={(e) => {
-              setConnection(e.target.value === '' ? null : Number(e.target.value));
-              navigate(routes.changes(null));
-            }}
-          >
-            <option value="">All connections</option>
-            {connections.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name} ({connectionKindLabel(c.kind)})
-              </option>
-            ))}
-          </select>
-        </div>
+        <ConnectionPicker
+          connections={connections}
+          value={connectionId}
+          onChange={(picked) => {
+            setConnection(picked);
+            navigate(routes.changes(null));
+          }}
+          allLabel="All connections"
+        />
       ) : null}
-      <div className="picker">
-        <label htmlFor={runSelect} className="picker-label">
-          Run
-        </label>
-        <select
-          id={runSelect}
-          className="input select select-wide"
-          value={runId === null ? '' : String(runId)}
-          onChange={(e) => navigate(routes.changes(e.target.value === '' ? null : Number(e.target.value)))}
-        >
-          <option value="">All runs, newest changes first</option>
-          {runId !== null && !run ? <option value={runId}>#{runId}</option> : null}
-          {listed.map((r) => (
-            <option key={r.id} value={r.id}>
-              {runOptionLabel(r, multi && connectionId === null)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Picker label="Run" wide value={runId} onChange={(picked) => navigate(routes.changes(picked))}>
+        <option value="">All runs, newest changes first</option>
+        {runId !== null && !run ? <option value={runId}>#{runId}</option> : null}
+        {listed.map((r) => (
+          <option key={r.id} value={r.id}>
+            {runOptionLabel(r, multi && connectionId === null)}
+          </option>
+        ))}
+      </Picker>
     </>
   );
 
@@ -332,9 +309,6 @@ function RunLine({ run }: { run: SyncRunSummary }): ReactNode {
 function CompareRuns({ fromRunId, toRunId, runs, runsById, runsReady, connections }: Common & { fromRunId: number | null; toRunId: number | null }): ReactNode {
   const storeConnection = useChangesStore((s) => s.connectionId);
   const setConnection = useChangesStore((s) => s.setConnection);
-  const connectionSelect = useId();
-  const fromSelect = useId();
-  const toSelect = useId();
   const linked = fromRunId !== null ? runsById.get(fromRunId) : undefined;
   const comparable = (r: SyncRunSummary): boolean => r.status === 'succeeded';
   // The connection: the linked runs', else the picker's, else the first with two runs to compare.
@@ -366,49 +340,35 @@ function CompareRuns({ fromRunId, toRunId, runs, runsById, runsReady, connection
   const toRunAt = at(newer);
 
   const pick = (f: number | null, t: number | null): void => navigate(routes.compare(f, t));
-  const runSelectFor = (id: string, label: string, value: number | null, onPick: (v: number) => void): ReactNode => (
-    <div className="picker">
-      <label htmlFor={id} className="picker-label">
-        {label}
-      </label>
-      <select id={id} className="input select select-wide" value={value === null ? '' : String(value)} onChange={(e) => onPick(Number(e.target.value))} disabled={listed.length === 0}>
-        {value === null ? <option value="">Pick a run</option> : null}
-        {value !== null && !listed.some((r) => r.id === value) ? <option value={value}>#{value}</option> : null}
-        {listed.map((r) => (
-          <option key={r.id} value={r.id}>
-            {runOptionLabel(r, false)}
-          </option>
-        ))}
-      </select>
-    </div>
+  // "Pick a run" is there only while nothing is picked, so choosing it never fires a change.
+  const runSelectFor = (label: string, value: number | null, onPick: (v: number) => void): ReactNode => (
+    <Picker label={label} wide value={value} onChange={(v) => {
+        if (v !== null) onPick(v);
+      }} disabled={listed.length === 0}>
+      {value === null ? <option value="">Pick a run</option> : null}
+      {value !== null && !listed.some((r) => r.id === value) ? <option value={value}>#{value}</option> : null}
+      {listed.map((r) => (
+        <option key={r.id} value={r.id}>
+          {runOptionLabel(r, false)}
+        </option>
+      ))}
+    </Picker>
   );
 
   const pickers = (
     <>
       {connections.length > 1 ? (
-        <div className="picker">
-          <label htmlFor={connectionSelect} className="picker-label">
-            Connection
-          </label>
-          <select
-            id={connectionSelect}
-            className="input select"
-            value={connectionId === null ? '' : String(connectionId)}
-            onChange={(e) => {
-              setConnection(Number(e.target.value));
-              pick(null, null);
-            }}
-          >
-            {connections.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name} ({connectionKindLabel(c.kind)})
-              </option>
-            ))}
-          </select>
-        </div>
+        <ConnectionPicker
+          connections={connections}
+          value={connectionId}
+          onChange={(picked) => {
+            setConnection(picked);
+            pick(null, null);
+          }}
+        />
       ) : null}
-      {runSelectFor(fromSelect, 'From run', from, (v) => pick(v, to))}
-      {runSelectFor(toSelect, 'To run', to, (v) => pick(from, v))}
+      {runSelectFor('From run', from, (v) => pick(v, to))}
+      {runSelectFor('To run', to, (v) => pick(from, v))}
     </>
   );
 

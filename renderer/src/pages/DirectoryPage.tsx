@@ -1,6 +1,7 @@
-import { useEffect, useId, type ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useAsync } from '../hooks/useAsync.js';
-import { connectionKindLabel, formatNumber } from '../lib/format.js';
+import { ConnectionPicker } from '../components/Picker.js';
+import { formatNumber } from '../lib/format.js';
 import { formatRoute, navigate, routes, type DirectoryTab, type ObjectRef } from '../lib/router.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 import { useDashboardStore } from '../stores/dashboard-store.js';
@@ -29,7 +30,6 @@ export function DirectoryPage({ tab, detail }: { tab: DirectoryTab; detail: Obje
   const version = useConnectionsStore((s) => s.snapshotVersion);
   const connectionId = useDirectoryStore((s) => s.connectionId);
   const setConnection = useDirectoryStore((s) => s.setConnection);
-  const pickerId = useId();
   useEffect(() => {
     if (!summary) void loadSummary();
   }, [summary, loadSummary]);
@@ -71,24 +71,12 @@ export function DirectoryPage({ tab, detail }: { tab: DirectoryTab; detail: Obje
           </p>
         </div>
         {idps.length > 1 && tab !== 'unmatched' ? (
-          <div className="picker">
-            <label htmlFor={pickerId} className="picker-label">
-              Connection
-            </label>
-            <select
-              id={pickerId}
-              className="input select"
-              value={connectionId === null ? '' : String(connectionId)}
-              onChange={(e) => setConnection(e.target.value === '' ? null : Number(e.target.value))}
-            >
-              <option value="">{tab === 'users' ? 'All people' : 'All connections'}</option>
-              {idps.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name} ({connectionKindLabel(c.kind)})
-                </option>
-              ))}
-            </select>
-          </div>
+          <ConnectionPicker
+            connections={idps}
+            value={connectionId}
+            onChange={setConnection}
+            allLabel={tab === 'users' ? 'All people' : 'All connections'}
+          />
         ) : null}
       </header>
       <nav className="tabnav" aria-label="Directory">

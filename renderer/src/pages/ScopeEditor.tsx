@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ConnectionSummary, SyncScope } from '../../../shared/domain.js';
 import { ApiError, errorMessage } from '../api/client.js';
+import { fieldErrorProps, TextField } from '../components/FormFields.js';
 import { InlineError } from '../components/InlineError.js';
 import { WriteButton } from '../components/WriteButton.js';
 import { splitFieldErrors } from '../lib/field-errors.js';
@@ -38,14 +39,8 @@ export function ScopeEditor({
   const choices = [...known, ...types.filter((t) => !known.some((k) => k.value === t)).map((t) => ({ value: t, label: t }))];
   const localPatternError = patternError(pattern);
   const fieldError = (f: Field): string | undefined => (f === 'scope.groups.pattern' ? (localPatternError ?? errors.fields[f]) : errors.fields[f]);
-  const errorText = (f: Field): ReactNode =>
-    fieldError(f) ? (
-      <p className="field-error" id={`${id}-${f}-err`}>
-        {fieldError(f)}
-      </p>
-    ) : null;
-  const describedBy = (f: Field, hint?: string): string | undefined =>
-    [fieldError(f) ? `${id}-${f}-err` : null, hint ?? null].filter(Boolean).join(' ') || undefined;
+  const fe = fieldErrorProps<Field>(id, fieldError);
+  const { describedBy, errorText } = fe;
 
   const scope = (): SyncScope => ({
     groups: { prefixes: splitList(prefixes), pattern: pattern.trim() === '' ? null : pattern.trim(), types },
@@ -82,43 +77,32 @@ export function ScopeEditor({
         are not fetched; apps out of scope are not stored. Leave everything empty to sync it all.
       </p>
       <div className="form-row form-row-even">
-        <div className="field">
-          <label htmlFor={`${id}-prefixes`}>Group name prefixes</label>
-          <input
-            id={`${id}-prefixes`}
-            className="input"
-            value={prefixes}
-            onChange={(e) => setPrefixes(e.target.value)}
-            placeholder="App-, SG-, Team-"
-            aria-invalid={fieldError('scope.groups.prefixes') ? true : undefined}
-            aria-describedby={describedBy('scope.groups.prefixes', `${id}-prefixes-hint`)}
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <p className="field-hint" id={`${id}-prefixes-hint`}>
-            Comma-separated, case-insensitive. A group is kept when its name starts with one of them or matches the
-            pattern.
-          </p>
-          {errorText('scope.groups.prefixes')}
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-pattern`}>Group name pattern (regular expression)</label>
-          <input
-            id={`${id}-pattern`}
-            className="input mono"
-            value={pattern}
-            onChange={(e) => setPattern(e.target.value)}
-            placeholder="^(sec|app)-.*-prod$"
-            aria-invalid={fieldError('scope.groups.pattern') ? true : undefined}
-            aria-describedby={describedBy('scope.groups.pattern', `${id}-pattern-hint`)}
-            autoComplete="off"
-            spellCheck={false}
-          />
-          <p className="field-hint" id={`${id}-pattern-hint`}>
-            JavaScript syntax, case-insensitive.
-          </p>
-          {errorText('scope.groups.pattern')}
-        </div>
+        <TextField
+          id={`${id}-prefixes`}
+          label="Group name prefixes"
+          field="scope.groups.prefixes"
+          errors={fe}
+          value={prefixes}
+          onChange={setPrefixes}
+          placeholder="App-, SG-, Team-"
+          hint={
+            <>
+              Comma-separated, case-insensitive. A group is kept when its name starts with one of them or matches the
+              pattern.
+            </>
+          }
+        />
+        <TextField
+          id={`${id}-pattern`}
+          label="Group name pattern (regular expression)"
+          field="scope.groups.pattern"
+          errors={fe}
+          mono
+          value={pattern}
+          onChange={setPattern}
+          placeholder="^(sec|app)-.*-prod$"
+          hint="JavaScript syntax, case-insensitive."
+        />
       </div>
       <fieldset className="fieldset" aria-describedby={describedBy('scope.groups.types')}>
         <legend>Group types</legend>
@@ -137,23 +121,17 @@ export function ScopeEditor({
         <p className="field-hint">None ticked: every type.</p>
         {errorText('scope.groups.types')}
       </fieldset>
-      <div className="field">
-        <label htmlFor={`${id}-apps`}>Apps to include</label>
-        <input
-          id={`${id}-apps`}
-          className="input"
-          value={apps}
-          onChange={(e) => setApps(e.target.value)}
-          placeholder="Slack, Zoom, GitHub Enterprise"
-          aria-invalid={fieldError('scope.apps.include') ? true : undefined}
-          aria-describedby={describedBy('scope.apps.include', `${id}-apps-hint`)}
-          autoComplete="off"
-        />
-        <p className="field-hint" id={`${id}-apps-hint`}>
-          Comma-separated labels, names or ids; empty: every app.
-        </p>
-        {errorText('scope.apps.include')}
-      </div>
+      <TextField
+        id={`${id}-apps`}
+        label="Apps to include"
+        field="scope.apps.include"
+        errors={fe}
+        value={apps}
+        onChange={setApps}
+        placeholder="Slack, Zoom, GitHub Enterprise"
+        freeText
+        hint="Comma-separated labels, names or ids; empty: every app."
+      />
       {errorText('scope')}
       <p className="scope-note" id={`${id}-note`}>
         Saving makes the next sync of {c.name} a full sync, so the snapshot matches the new scope.
