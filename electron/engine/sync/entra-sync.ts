@@ -26,7 +26,7 @@
 // into a full one (same record) whose note names the expired link: the
 // simplest way to be right, and Entra keeps changes for 7 days only.
 import { performance } from 'node:perf_hooks';
-import type { SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
+import type { SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { entraOptions } from '../connections/connections.js';
 import { createEntraConnector, hasPermission, type EntraConnector, type EntraConnectorOptions } from '../connectors/entra/entra-connector.js';
 import { EntraError, redact } from '../connectors/entra/entra-errors.js';
@@ -45,13 +45,24 @@ import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
 import { commitIncrementalRun, failIncrementalRun } from './incremental-run.js';
-import { allOrAbort, convertToFull, describeFailure, failEarly, inPool } from './run-lifecycle.js';
+import {
+  allOrAbort,
+  connectorTotals,
+  convertToFull,
+  failEarly,
+  feedQueue,
+  finishFailedRun,
+  finishSucceededRun,
+  inPool,
+  progressReporter,
+  type FailedRunEnd,
+  type ProgressReporter,
+} from './run-lifecycle.js';
 import { describeScope, normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
 import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from './snapshot-types.js';
 import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
-import { SyncFailedError } from './sync-runner.js';
-import { getSyncRun, lastCursor } from './sync-runs.js';
+import { lastCursor } from './sync-runs.js';
 
 export type EntraSyncOptions = {
   full?: boolean;
@@ -167,7 +178,7 @@ export function startEntraSync(
     releaseSyncSlot(connection.id, slot);
     throw e;
   }
-  rt.runId = run.runId;
+  rt.ids.runId = run.runId;
   const onOuterAbort = (): void => rt.internal.abort(new EntraError('the sync was cancelled', 'aborted'));
   if (opts.signal?.aborted) onOuterAbort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -199,7 +210,8 @@ type Counters = {
 };
 
 type Runtime = {
-  runId: number;
+  /** The run id is filled in once the run is recorded (progress events carry it). */
+  ids: { runId: number; connectionId: number };
   /** Released before 'sync:finished' goes out, so a listener sees a consistent picture. */
   slot: SyncSlot;
   connector: EntraConnector;
@@ -208,9 +220,8 @@ type Runtime = {
   concurrency: number;
   t0: number;
   c: Counters;
-  phase: SyncPhase;
-  message: string | null;
-  setPhase: (p: SyncPhase, message?: string | null) => void;
+  report: ProgressReporter;
+  setPhase: ProgressReporter['setPhase'];
   /** A progress event unless one went out less than progressIntervalMs ago. */
   tick: (message?: string) => void;
   check: () => void;
@@ -224,41 +235,11 @@ function makeRuntime(ctx: EngineContext, connection: ConnectionRecord, credentia
   const concurrency = Math.max(1, opts.concurrency ?? opts.connector?.concurrency ?? 8);
   const connector = opts.connector ?? createEntraConnector({ ...entraOptions(connection, credential), concurrency, ...opts.connectorOptions, signal: internal.signal });
   const c: Counters = { pages: 0, users: 0, groups: 0, memberships: 0, groupsListed: 0, groupsWithMembers: 0, apps: 0, appAssignments: 0, appsWithAssignments: 0, changesRead: 0 };
-  const interval = opts.progressIntervalMs ?? 250;
-  let lastEmit = -Infinity;
-  const rt: Runtime = {
-    runId: 0,
-    slot,
-    connector,
-    internal,
-    secrets: credential.type === 'secret' ? [credential.clientSecret] : [credential.certificatePem],
-    concurrency,
-    t0: performance.now(),
-    c,
-    phase: 'starting',
-    message: null,
-    setPhase: (p, message = null) => {
-      if (p === rt.phase && message === rt.message) return;
-      rt.phase = p;
-      rt.message = message;
-      emit(true);
-    },
-    tick: (message) => {
-      if (message !== undefined) rt.message = message;
-      emit(false);
-    },
-    check: () => {
-      if (internal.signal.aborted) throw internal.signal.reason instanceof Error ? internal.signal.reason : new EntraError('the sync was cancelled', 'aborted');
-    },
-    totals: () => {
-      const s = connector.stats();
-      return { requests: s.requests, throttledWaits: s.throttledWaits, rateLimited: s.rateLimited };
-    },
-  };
-  const progress = (): SyncProgress => {
+  const ids = { runId: 0, connectionId: connection.id };
+  const report = progressReporter(ctx, slot, ids, { phase: 'starting', message: null, intervalMs: opts.progressIntervalMs }, (phase) => {
     let items: number;
     let expected: number | null = null;
-    switch (rt.phase) {
+    switch (phase) {
       case 'users':
         items = c.users;
         break;
@@ -282,20 +263,46 @@ function makeRuntime(ctx: EngineContext, connection: ConnectionRecord, credentia
         items = c.users + c.groups + c.memberships + c.apps + c.appAssignments;
     }
     // Graph does not say what is left of its budget: no bucket to show.
-    return { runId: rt.runId, connectionId: connection.id, phase: rt.phase, pages: c.pages, items, expected, requests: connector.stats().requests, budget: null, message: rt.message };
+    return { pages: c.pages, items, expected, requests: connector.stats().requests, budget: null };
+  });
+  return {
+    ids,
+    slot,
+    connector,
+    internal,
+    secrets: credential.type === 'secret' ? [credential.clientSecret] : [credential.certificatePem],
+    concurrency,
+    t0: performance.now(),
+    c,
+    report,
+    setPhase: report.setPhase,
+    tick: (message) => {
+      if (message !== undefined) report.message = message;
+      report.emit(false);
+    },
+    check: () => {
+      if (internal.signal.aborted) throw internal.signal.reason instanceof Error ? internal.signal.reason : new EntraError('the sync was cancelled', 'aborted');
+    },
+    totals: () => connectorTotals(connector),
   };
-  slot.progress = progress;
-  const emit = (force: boolean): void => {
-    const now = performance.now();
-    if (!force && now - lastEmit < interval) return;
-    lastEmit = now;
-    ctx.events.emit('sync:progress', progress());
-  };
-  return rt;
 }
 
 const failureCode = (e: unknown): UserError['code'] =>
   e instanceof EntraError && (e.kind === 'sign-in' || e.kind === 'unauthorized' || e.kind === 'forbidden') ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
+
+/** How an Entra run's failure ends; `record` stores it (full and delta runs differ). */
+function entraFailure(connection: ConnectionRecord, rt: Runtime, record: FailedRunEnd['record']): FailedRunEnd {
+  return {
+    connectionName: connection.name,
+    slot: rt.slot,
+    reporter: rt.report,
+    internal: rt.internal,
+    redact: (reason) => redact(reason, rt.secrets),
+    known: (x) => x instanceof EntraError,
+    record,
+    code: failureCode,
+  };
+}
 
 /** A reason to give up on the delta run and run a full sync instead (the message becomes the note). */
 class FallBackToFull extends Error {}
@@ -336,19 +343,12 @@ async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: St
     rt.setPhase('users', bulkMessage());
     const tick = (): void => {
       // Users, groups and memberships overlap; report the one that finishes last.
-      if (rt.phase === 'users' && c.groupsListed > 0) rt.setPhase('memberships', bulkMessage());
+      if (rt.report.phase === 'users' && c.groupsListed > 0) rt.setPhase('memberships', bulkMessage());
       else rt.tick(bulkMessage());
     };
 
     const groupIds = new Set<string>();
-    const queue: string[] = [];
-    let groupsDone = false;
-    let wake: (() => void)[] = [];
-    const wakeAll = (): void => {
-      const ws = wake;
-      wake = [];
-      for (const f of ws) f();
-    };
+    const queue = feedQueue<string>();
     let markGroupsListed: () => void = () => undefined;
     const groupsListed = new Promise<void>((resolve) => {
       markGroupsListed = resolve;
@@ -381,29 +381,20 @@ async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: St
             if (!r || !scope.group({ name: r.name, type: r.type })) continue;
             kept.push(r);
             groupIds.add(r.id);
-            queue.push(r.id);
           }
           w.addGroups(kept);
           c.groups += kept.length;
           c.groupsListed += kept.length;
-          wakeAll();
+          queue.push(kept.map((r) => r.id));
           tick();
         });
       } finally {
-        groupsDone = true;
         markGroupsListed();
-        wakeAll();
+        queue.close();
       }
     };
-    const memberWorker = async (): Promise<void> => {
-      for (;;) {
-        check();
-        const groupId = queue.shift();
-        if (groupId === undefined) {
-          if (groupsDone) return;
-          await new Promise<void>((resolve) => wake.push(resolve));
-          continue;
-        }
+    const memberWorker = (): Promise<void> =>
+      queue.work(check, async (groupId) => {
         await connector.groupMembers(groupId, async (ids) => {
           check();
           c.pages++;
@@ -413,8 +404,7 @@ async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: St
           await w.backpressure();
         });
         c.groupsWithMembers++;
-      }
-    };
+      });
     const appsTask = async (): Promise<void> => {
       if (!withApps) return;
       const apps = (await connector.servicePrincipals()).map(appFromServicePrincipal).filter((a): a is AppRecord => a !== null && scope.app(a));
@@ -442,28 +432,12 @@ async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: St
     rt.setPhase('committing', null);
     const cursor = encodeEntraCursor({ users: links.users, groups: links.groups, issuedAt, scope: connection.settings.scope, signIns, apps: withApps });
     await w.commit(rt.totals(), { cursor, note: joinNotes(note, ...permissionNotes(signIns, withApps)) });
-    const summary = getSyncRun(ctx.db, run.runId);
-    if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
-    rt.setPhase('done', `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - rt.t0)} ms`);
-    releaseSyncSlot(connection.id, rt.slot);
-    ctx.events.emit('sync:finished', summary);
-    return summary;
+    return finishSucceededRun(ctx, run, rt.slot, rt.report, (summary) => `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - rt.t0)} ms`);
   } catch (e) {
-    const reason = redact(describeFailure(e, (x) => x instanceof EntraError), rt.secrets);
-    rt.internal.abort(e);
-    let summary: SyncRunSummary | null = null;
-    try {
+    return finishFailedRun(ctx, run, e, entraFailure(connection, rt, async (reason) => {
       if (writer) await writer.abort(reason, rt.totals());
       else failEarly(ctx, run, reason, rt.totals());
-      summary = getSyncRun(ctx.db, run.runId);
-    } catch {
-      // The run stays 'running' and is marked failed by the next start; the live snapshot is untouched either way.
-      summary = null;
-    }
-    rt.setPhase('failed', reason);
-    releaseSyncSlot(connection.id, rt.slot);
-    if (summary) ctx.events.emit('sync:finished', summary);
-    throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, failureCode(e), summary);
+    }));
   }
 }
 
@@ -753,29 +727,12 @@ async function runDelta(ctx: EngineContext, connection: ConnectionRecord, run: S
     );
     const target = { connectionId: connection.id, gen: run.gen };
     const { changes } = commitIncrementalRun(ctx.db, run, who, (patch) => applyEntraDelta(ctx.db, target, patch, work, scope), () => ({ totals: rt.totals(), cursor: newCursor, note }));
-    const summary = getSyncRun(ctx.db, run.runId);
-    if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
-    rt.setPhase('done', `${fmt(changes)} changes from ${fmt(c.changesRead)} changed objects in ${Math.round(performance.now() - rt.t0)} ms`);
-    releaseSyncSlot(connection.id, rt.slot);
-    ctx.events.emit('sync:finished', summary);
-    return summary;
+    return finishSucceededRun(ctx, run, rt.slot, rt.report, () => `${fmt(changes)} changes from ${fmt(c.changesRead)} changed objects in ${Math.round(performance.now() - rt.t0)} ms`);
   } catch (e) {
     if (e instanceof FallBackToFull) {
       const fullRun = convertToFull(ctx, run, e.message);
       return runFull(ctx, connection, fullRun, rt, e.message);
     }
-    const reason = redact(describeFailure(e, (x) => x instanceof EntraError), rt.secrets);
-    rt.internal.abort(e);
-    let summary: SyncRunSummary | null = null;
-    try {
-      failIncrementalRun(ctx.db, run, who, reason, rt.totals());
-      summary = getSyncRun(ctx.db, run.runId);
-    } catch {
-      summary = null;
-    }
-    rt.setPhase('failed', reason);
-    releaseSyncSlot(connection.id, rt.slot);
-    if (summary) ctx.events.emit('sync:finished', summary);
-    throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, failureCode(e), summary);
+    return finishFailedRun(ctx, run, e, entraFailure(connection, rt, (reason) => failIncrementalRun(ctx.db, run, who, reason, rt.totals())));
   }
 }

@@ -247,38 +247,36 @@ type Known = {
   builtIn: string[];
 };
 
+/** A row of the groups table, as GROUP_COLUMNS selects it. */
+type GroupRow = {
+  id: string;
+  name: string;
+  description: string | null;
+  type: string;
+  managed_by: GroupRecord['managedBy'];
+  managed_by_name: string | null;
+  last_membership_updated: string | null;
+  last_updated: string | null;
+};
+const GROUP_COLUMNS = 'id, name, description, type, managed_by, managed_by_name, last_membership_updated, last_updated';
+
+function groupFromRow(r: GroupRow): GroupRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    type: r.type,
+    managedBy: r.managed_by,
+    managedByName: r.managed_by_name,
+    lastMembershipUpdated: r.last_membership_updated,
+    lastUpdated: r.last_updated,
+  };
+}
+
 function readKnown(db: Db, connectionId: number, gen: number): Known {
   const groups = new Map<string, { type: string; record: GroupRecord }>();
-  const rows = db
-    .prepare(
-      `SELECT id, name, description, type, managed_by, managed_by_name, last_membership_updated, last_updated
-       FROM groups WHERE connection_id = ? AND gen = ?`,
-    )
-    .all(connectionId, gen) as {
-    id: string;
-    name: string;
-    description: string | null;
-    type: string;
-    managed_by: GroupRecord['managedBy'];
-    managed_by_name: string | null;
-    last_membership_updated: string | null;
-    last_updated: string | null;
-  }[];
-  for (const r of rows) {
-    groups.set(r.id, {
-      type: r.type,
-      record: {
-        id: r.id,
-        name: r.name,
-        description: r.description,
-        type: r.type,
-        managedBy: r.managed_by,
-        managedByName: r.managed_by_name,
-        lastMembershipUpdated: r.last_membership_updated,
-        lastUpdated: r.last_updated,
-      },
-    });
-  }
+  const rows = db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups WHERE connection_id = ? AND gen = ?`).all(connectionId, gen) as GroupRow[];
+  for (const r of rows) groups.set(r.id, { type: r.type, record: groupFromRow(r) });
   const apps = new Map(
     (db.prepare('SELECT id, label FROM apps WHERE connection_id = ? AND gen = ?').all(connectionId, gen) as { id: string; label: string }[]).map((a) => [a.id, a.label]),
   );
@@ -501,27 +499,13 @@ export function applyChanges(db: Db, target: { connectionId: number; gen: number
   for (const [appId, rows] of work.appGroups) patch.setAppGroups(appId, rows.filter((r) => patch.hasGroup(r.groupId)));
 
   // A group's lastMembershipUpdated is the time of its newest membership change.
-  const current = db.prepare(
-    `SELECT id, name, description, type, managed_by, managed_by_name, last_membership_updated, last_updated
-     FROM groups WHERE connection_id = ? AND gen = ? AND id = ?`,
-  );
+  const current = db.prepare(`SELECT ${GROUP_COLUMNS} FROM groups WHERE connection_id = ? AND gen = ? AND id = ?`);
   const touched: GroupRecord[] = [];
   for (const [g, { last }] of plan.membershipGroups) {
     if (work.reread.has(g)) continue;
-    const r = current.get(target.connectionId, target.gen, g) as
-      | { id: string; name: string; description: string | null; type: string; managed_by: GroupRecord['managedBy']; managed_by_name: string | null; last_membership_updated: string | null; last_updated: string | null }
-      | undefined;
+    const r = current.get(target.connectionId, target.gen, g) as GroupRow | undefined;
     if (!r || (r.last_membership_updated !== null && Date.parse(r.last_membership_updated) >= Date.parse(last))) continue;
-    touched.push({
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      type: r.type,
-      managedBy: r.managed_by,
-      managedByName: r.managed_by_name,
-      lastMembershipUpdated: new Date(Date.parse(last)).toISOString(),
-      lastUpdated: r.last_updated,
-    });
+    touched.push({ ...groupFromRow(r), lastMembershipUpdated: new Date(Date.parse(last)).toISOString() });
   }
   if (touched.length) patch.upsertGroups(touched);
 }

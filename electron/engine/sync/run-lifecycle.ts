@@ -1,9 +1,130 @@
-// The parts of a sync run every IdP's runner shares: turning an incremental
-// run into a full one, recording a failure that happened before the writer
-// existed, running tasks so one failure stops the rest, describing failures.
+// The parts of a sync run every IdP's runner shares: progress events,
+// turning an incremental run into a full one, recording a failure that
+// happened before the writer existed, running tasks so one failure stops the
+// rest, describing failures, and how a run ends (succeeded or failed).
+import { performance } from 'node:perf_hooks';
+import type { SyncPhase, SyncProgress, SyncRunSummary } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
+import { releaseSyncSlot, type SyncSlot } from './active-syncs.js';
 import { lockKey, type RunTotals, type StartedRun } from './snapshot-writer.js';
+import { getSyncRun } from './sync-runs.js';
+
+/** A sync that ran and failed; the run is recorded, the previous snapshot is still live. */
+export class SyncFailedError extends UserError {
+  constructor(
+    message: string,
+    code: UserError['code'],
+    readonly summary: SyncRunSummary | null,
+  ) {
+    super(message, code);
+  }
+}
+
+/** A run's phase and message, and the progress events that report them. */
+export type ProgressReporter = {
+  phase: SyncPhase;
+  message: string | null;
+  /** A progress event, unless one went out less than the interval ago; `force`: at once. */
+  emit: (force?: boolean) => void;
+  /** A new phase or message goes out at once; the same phase and message again is not news. */
+  setPhase: (phase: SyncPhase, message?: string | null) => void;
+};
+
+/** What a runner measures for a progress event; the phase, message and ids are the reporter's. */
+export type ProgressCounts = Pick<SyncProgress, 'pages' | 'items' | 'expected' | 'requests' | 'budget'>;
+
+/**
+ * The reporter of one run, also answering the slot's progress (what
+ * `activeSyncProgress` shows). `ids` is read at each event, so a runner may
+ * fill in the run id once the run is recorded.
+ */
+export function progressReporter(
+  ctx: EngineContext,
+  slot: SyncSlot,
+  ids: { readonly runId: number; readonly connectionId: number },
+  start: { phase: SyncPhase; message: string | null; intervalMs?: number | undefined },
+  counts: (phase: SyncPhase) => ProgressCounts,
+): ProgressReporter {
+  const interval = start.intervalMs ?? 250;
+  let lastEmit = -Infinity;
+  const progress = (): SyncProgress => ({ runId: ids.runId, connectionId: ids.connectionId, phase: r.phase, ...counts(r.phase), message: r.message });
+  const r: ProgressReporter = {
+    phase: start.phase,
+    message: start.message,
+    emit: (force = false) => {
+      const now = performance.now();
+      if (!force && now - lastEmit < interval) return;
+      lastEmit = now;
+      ctx.events.emit('sync:progress', progress());
+    },
+    setPhase: (p, message = null) => {
+      if (p === r.phase && message === r.message) return;
+      r.phase = p;
+      r.message = message;
+      r.emit(true);
+    },
+  };
+  slot.progress = progress;
+  return r;
+}
+
+/** The run totals from a connector's statistics. */
+export function connectorTotals(connector: { stats: () => RunTotals }): RunTotals {
+  const s = connector.stats();
+  return { requests: s.requests, throttledWaits: s.throttledWaits, rateLimited: s.rateLimited };
+}
+
+/**
+ * A committed run's end: its summary, the 'done' event (`done` says what it
+ * did), off the active list before 'sync:finished' goes out so a listener
+ * sees a consistent picture.
+ */
+export function finishSucceededRun(ctx: EngineContext, run: StartedRun, slot: SyncSlot, reporter: ProgressReporter, done: (summary: SyncRunSummary) => string): SyncRunSummary {
+  const summary = getSyncRun(ctx.db, run.runId);
+  if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
+  reporter.setPhase('done', done(summary));
+  releaseSyncSlot(run.connectionId, slot);
+  ctx.events.emit('sync:finished', summary);
+  return summary;
+}
+
+/** How a failed run ends, for finishFailedRun. */
+export type FailedRunEnd = {
+  connectionName: string;
+  slot: SyncSlot;
+  reporter: ProgressReporter;
+  /** Stopped so no task keeps reading or writing. */
+  internal: AbortController;
+  /** Removed from the reason before it is stored, shown or logged. */
+  redact: (reason: string) => string;
+  /** The connector's own error classes, whose messages are already written for people. */
+  known: (e: unknown) => boolean;
+  /** Records the failure (writer abort, early failure, incremental failure). */
+  record: (reason: string) => void | Promise<void>;
+  code: (e: unknown) => UserError['code'];
+};
+
+/**
+ * Ends a failed run: records it (if even that fails, the run stays 'running'
+ * and is marked failed by the next start; the live snapshot is untouched
+ * either way), reports it, and throws SyncFailedError with the summary.
+ */
+export async function finishFailedRun(ctx: EngineContext, run: StartedRun, e: unknown, end: FailedRunEnd): Promise<never> {
+  const reason = end.redact(describeFailure(e, end.known));
+  end.internal.abort(e);
+  let summary: SyncRunSummary | null = null;
+  try {
+    await end.record(reason);
+    summary = getSyncRun(ctx.db, run.runId);
+  } catch {
+    summary = null;
+  }
+  end.reporter.setPhase('failed', reason);
+  releaseSyncSlot(run.connectionId, end.slot);
+  if (summary) ctx.events.emit('sync:finished', summary);
+  throw new SyncFailedError(`sync of "${end.connectionName}" failed: ${reason}`, end.code(e), summary);
+}
 
 /**
  * Turns a running incremental run into a full one (same record, audited with
@@ -65,6 +186,48 @@ export async function allOrAbort(ctrl: AbortController, tasks: Promise<void>[]):
     ),
   );
   if (first) throw (first as { error: unknown }).error;
+}
+
+/** Items one task finds (e.g. group pages) while a pool of workers takes them. */
+export type FeedQueue<T> = {
+  /** Adds items and wakes every idle worker. */
+  push: (items: readonly T[]) => void;
+  /** No more items will come: idle workers wake, and stop once the queue is empty. */
+  close: () => void;
+  /** One worker: `fn` on each item as it comes (`check`, for cancellation, before each look) until the queue is closed and empty. */
+  work: (check: () => void, fn: (item: T) => Promise<void>) => Promise<void>;
+};
+
+export function feedQueue<T>(): FeedQueue<T> {
+  const items: T[] = [];
+  let closed = false;
+  let idle: (() => void)[] = [];
+  const wakeAll = (): void => {
+    const ws = idle;
+    idle = [];
+    for (const f of ws) f();
+  };
+  return {
+    push: (more) => {
+      for (const x of more) items.push(x);
+      wakeAll();
+    },
+    close: () => {
+      closed = true;
+      wakeAll();
+    },
+    work: async (check, fn) => {
+      for (;;) {
+        check();
+        if (items.length === 0) {
+          if (closed) return;
+          await new Promise<void>((resolve) => idle.push(resolve));
+          continue;
+        }
+        await fn(items.shift() as T);
+      }
+    },
+  };
 }
 
 /** Runs `fn` over `items` with at most `n` at once; stops taking new items after a failure. */

@@ -20,6 +20,7 @@
 // rate budget (connector) that keeps us inside our share of each Okta bucket.
 import { performance } from 'node:perf_hooks';
 import type { SyncPhase, SyncProgress, SyncRunSummary } from '../../../shared/domain.js';
+import type { ConnectorStats } from '../connectors/okta/okta-connector.js';
 import { createOktaConnector, type OktaConnector, type OktaConnectorOptions } from '../connectors/okta/okta-connector.js';
 import { OktaError, redact } from '../connectors/okta/okta-errors.js';
 import { classifyGroup, ruleIndex } from '../connectors/okta/okta-normalise.js';
@@ -39,11 +40,23 @@ import {
   sameScope,
   type OktaCursor,
 } from './okta-incremental.js';
-import { allOrAbort, convertToFull, describeFailure, failEarly } from './run-lifecycle.js';
+import {
+  allOrAbort,
+  connectorTotals,
+  convertToFull,
+  failEarly,
+  feedQueue,
+  finishFailedRun,
+  finishSucceededRun,
+  progressReporter,
+  SyncFailedError,
+  type FailedRunEnd,
+  type ProgressReporter,
+} from './run-lifecycle.js';
 import { describeScope, normaliseScope, scopeFilter } from './scope.js';
-import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
+import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
 import type { AppAssignmentRecord, ManagerRef } from './snapshot-types.js';
-import { getSyncRun, lastCursor } from './sync-runs.js';
+import { lastCursor } from './sync-runs.js';
 import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
 
 export { getSyncRun, listSyncRuns } from './sync-runs.js';
@@ -62,16 +75,7 @@ export type SyncOptions = {
   full?: boolean;
 };
 
-/** A sync that ran and failed; the run is recorded, the previous snapshot is still live. */
-export class SyncFailedError extends UserError {
-  constructor(
-    message: string,
-    code: UserError['code'],
-    readonly summary: SyncRunSummary | null,
-  ) {
-    super(message, code);
-  }
-}
+export { SyncFailedError };
 
 type Active = SyncSlot;
 
@@ -228,7 +232,7 @@ async function execute(
   note: string | null,
 ): Promise<SyncRunSummary> {
   const t0 = performance.now();
-  const { connector, internal, secrets, concurrency } = rt;
+  const { connector, internal, concurrency } = rt;
   const startedAt = ctx.clock.now();
   const scope = normaliseScope(connection.settings.scope);
   const inScope = scopeFilter(scope);
@@ -237,14 +241,11 @@ async function execute(
     pages: 0, users: 0, groups: 0, memberships: 0, expectedMemberships: null, groupsListed: 0, groupsWithMembers: 0,
     apps: 0, appAssignments: 0, appsWithGroups: 0,
   };
-  let phase: SyncPhase = 'starting';
   let usersDone = false;
   let groupsDone = false;
-  let message: string | null = 'reading group rules and apps';
 
-  const progress = (): SyncProgress => {
+  const report = progressReporter(ctx, slot, run, { phase: 'starting', message: 'reading group rules and apps', intervalMs: opts.progressIntervalMs }, (phase) => {
     const s = connector.stats();
-    const t = s.tightest;
     let items = 0;
     let expected: number | null = null;
     switch (phase) {
@@ -268,64 +269,32 @@ async function execute(
       default:
         items = c.users + c.groups + c.memberships + c.apps + c.appAssignments;
     }
-    return {
-      runId: run.runId,
-      connectionId: connection.id,
-      phase,
-      pages: c.pages,
-      items,
-      expected,
-      requests: s.requests,
-      // The bucket closest to our share's end; none while the server sends no rate-limit headers.
-      budget:
-        t && t.limit !== null && t.remaining !== null && t.resetAt !== null
-          ? { bucket: t.bucket, remaining: t.remaining, limit: t.limit, resetAt: t.resetAt }
-          : null,
-      message,
-    };
-  };
-  slot.progress = progress;
-
-  const interval = opts.progressIntervalMs ?? 250;
-  let lastEmit = -Infinity;
-  const emit = (force = false): void => {
-    const now = performance.now();
-    if (!force && now - lastEmit < interval) return;
-    lastEmit = now;
-    ctx.events.emit('sync:progress', progress());
-  };
-  const setPhase = (p: SyncPhase, msg: string | null = null): void => {
-    if (p === phase && msg === message) return;
-    phase = p;
-    message = msg;
-    emit(true);
-  };
+    return { pages: c.pages, items, expected, requests: s.requests, budget: oktaBudget(s.tightest) };
+  });
+  const setPhase = report.setPhase;
   const bulkMessage = (): string =>
     `users ${fmt(c.users)}${usersDone ? ' (done)' : ''} · groups ${fmt(c.groups)}${groupsDone ? ' (done)' : ''} · memberships ${fmt(c.memberships)}` +
     (c.expectedMemberships !== null && groupsDone ? ` of ~${fmt(c.expectedMemberships)}` : '') +
     ` (${fmt(c.groupsWithMembers)}/${fmt(c.groupsListed)} groups)`;
   const tick = (): void => {
     let changed = false;
-    if (phase === 'users' || phase === 'groups' || phase === 'memberships') {
+    if (report.phase === 'users' || report.phase === 'groups' || report.phase === 'memberships') {
       // Users, groups and memberships overlap; report the one that finishes last.
       const next: SyncPhase = c.groupsListed > 0 ? 'memberships' : 'users';
-      changed = next !== phase;
-      phase = next;
-      message = bulkMessage();
+      changed = next !== report.phase;
+      report.phase = next;
+      report.message = bulkMessage();
     }
-    emit(changed);
+    report.emit(changed);
   };
-  const totals = (): RunTotals => {
-    const s = connector.stats();
-    return { requests: s.requests, throttledWaits: s.throttledWaits, rateLimited: s.rateLimited };
-  };
+  const totals = (): ReturnType<typeof connectorTotals> => connectorTotals(connector);
   const check = (): void => {
     if (internal.signal.aborted) throw internal.signal.reason instanceof Error ? internal.signal.reason : new OktaError('the sync was cancelled', 'aborted');
   };
 
   let writer: SnapshotWriter | null = null;
   try {
-    emit(true);
+    report.emit(true);
     const w = await openSnapshotWriter(ctx.db, run, { actor: ctx.actor, clock: ctx.clock });
     writer = w;
     // Rows a crashed run (or an interrupted purge) left outside the live generation.
@@ -350,13 +319,7 @@ async function execute(
     // 2. Users, groups -> members and apps -> groups, overlapped.
     setPhase('users', bulkMessage());
     const managerRefs: ManagerRef[] = [];
-    const queue: string[] = [];
-    let wake: (() => void) | null = null;
-    const signalQueue = (): void => {
-      const f = wake;
-      wake = null;
-      f?.();
-    };
+    const queue = feedQueue<string>();
     const usersTask = async (): Promise<void> => {
       for await (const page of connector.users()) {
         check();
@@ -381,36 +344,22 @@ async function execute(
           const kept = groupScoped ? page.filter((g) => inScope.group(g)) : page;
           w.addGroups(kept.map((g) => classifyGroup(g, rulesByGroup, appLabels)));
           for (const g of kept) {
-            queue.push(g.id);
             if (groupScoped) keptGroups.add(g.id);
             if (g.usersCount !== null) c.expectedMemberships = (c.expectedMemberships ?? 0) + g.usersCount;
           }
           c.groups += kept.length;
           c.groupsListed += kept.length;
-          signalQueue();
+          queue.push(kept.map((g) => g.id));
           tick();
         }
       } finally {
         groupsDone = true;
         // Wake every idle worker so they can see the queue is final.
-        signalQueue();
+        queue.close();
       }
     };
-    const memberWorker = async (): Promise<void> => {
-      for (;;) {
-        check();
-        const groupId = queue.shift();
-        if (groupId === undefined) {
-          if (groupsDone) return;
-          await new Promise<void>((resolve) => {
-            const prev = wake;
-            wake = () => {
-              prev?.();
-              resolve();
-            };
-          });
-          continue;
-        }
+    const memberWorker = (): Promise<void> =>
+      queue.work(check, async (groupId) => {
         for await (const ids of connector.groupMembers(groupId)) {
           check();
           c.pages++;
@@ -420,8 +369,7 @@ async function execute(
           await w.backpressure();
         }
         c.groupsWithMembers++;
-      }
-    };
+      });
     // App -> group assignments count against the apps bucket, not the users
     // or groups ones, so under rate limits they cost nothing extra when they
     // run alongside; a couple of listings at a time is plenty for ~100 apps.
@@ -473,30 +421,12 @@ async function execute(
     } catch {
       // busy or not in WAL mode: the next writer's auto-checkpoint does it
     }
-    const summary = getSyncRun(ctx.db, run.runId);
-    if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
-    setPhase('done', `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - t0)} ms`);
-    // Off the active list before 'finished' goes out, so a listener sees a consistent picture.
-    releaseSyncSlot(connection.id, slot);
-    ctx.events.emit('sync:finished', summary);
-    return summary;
+    return finishSucceededRun(ctx, run, slot, report, (summary) => `${fmt(summary.users)} users, ${fmt(summary.groups)} groups, ${fmt(summary.memberships)} memberships in ${Math.round(performance.now() - t0)} ms`);
   } catch (e) {
-    const reason = redact(describeFailure(e, (x) => x instanceof OktaError), secrets);
-    internal.abort(e);
-    let summary: SyncRunSummary | null = null;
-    try {
+    return finishFailedRun(ctx, run, e, oktaFailure(connection, slot, report, rt, async (reason) => {
       if (writer) await writer.abort(reason, totals());
       else failEarly(ctx, run, reason);
-      summary = getSyncRun(ctx.db, run.runId);
-    } catch {
-      // The run stays 'running' and is marked failed by the next start; the live snapshot is untouched either way.
-      summary = null;
-    }
-    setPhase('failed', reason);
-    releaseSyncSlot(connection.id, slot);
-    if (summary) ctx.events.emit('sync:finished', summary);
-    const code: UserError['code'] = e instanceof OktaError && e.kind === 'unauthorized' ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
-    throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, code, summary);
+    }));
   }
 }
 
@@ -521,53 +451,21 @@ async function executeIncremental(
   rt: Runtime,
 ): Promise<SyncRunSummary> {
   const t0 = performance.now();
-  const { connector, internal, secrets, concurrency } = rt;
-  let message: string | null = 'reading the System Log';
-  let phase: SyncPhase = 'changes';
+  const { connector, internal, concurrency } = rt;
   let events = 0;
-  const progress = (): SyncProgress => {
+  const report = progressReporter(ctx, slot, run, { phase: 'changes', message: 'reading the System Log', intervalMs: opts.progressIntervalMs }, () => {
     const s = connector.stats();
-    const t = s.tightest;
-    return {
-      runId: run.runId,
-      connectionId: connection.id,
-      phase,
-      pages: s.requests,
-      items: events,
-      expected: null,
-      requests: s.requests,
-      budget:
-        t && t.limit !== null && t.remaining !== null && t.resetAt !== null
-          ? { bucket: t.bucket, remaining: t.remaining, limit: t.limit, resetAt: t.resetAt }
-          : null,
-      message,
-    };
-  };
-  slot.progress = progress;
-  const interval = opts.progressIntervalMs ?? 250;
-  let lastEmit = -Infinity;
-  const emit = (force = false): void => {
-    const now = performance.now();
-    if (!force && now - lastEmit < interval) return;
-    lastEmit = now;
-    ctx.events.emit('sync:progress', progress());
-  };
-  const setPhase = (p: SyncPhase, msg: string | null): void => {
-    phase = p;
-    message = msg;
-    emit(true);
-  };
-  const totals = (): RunTotals => {
-    const st = connector.stats();
-    return { requests: st.requests, throttledWaits: st.throttledWaits, rateLimited: st.rateLimited };
-  };
+    return { pages: s.requests, items: events, expected: null, requests: s.requests, budget: oktaBudget(s.tightest) };
+  });
+  const setPhase = report.setPhase;
+  const totals = (): ReturnType<typeof connectorTotals> => connectorTotals(connector);
   const check = (): void => {
     if (internal.signal.aborted) throw internal.signal.reason instanceof Error ? internal.signal.reason : new OktaError('the sync was cancelled', 'aborted');
   };
   const who = { actor: ctx.actor, clock: ctx.clock };
 
   try {
-    emit(true);
+    report.emit(true);
     // 1. The System Log, from the position to its end.
     const readAt = ctx.clock.now();
     let log;
@@ -577,8 +475,8 @@ async function executeIncremental(
         cursor,
         (n) => {
           events = n;
-          message = `reading the System Log: ${fmt(n)} events`;
-          emit();
+          report.message = `reading the System Log: ${fmt(n)} events`;
+          report.emit();
         },
         check,
       );
@@ -601,8 +499,8 @@ async function executeIncremental(
       concurrency,
       check,
       onRead: (what) => {
-        message = `${fmt(plan.events)} events: re-reading ${what}`;
-        emit();
+        report.message = `${fmt(plan.events)} events: re-reading ${what}`;
+        report.emit();
       },
     });
     check();
@@ -615,12 +513,7 @@ async function executeIncremental(
     const note = `incremental from run #${fromRun}: ${fmt(plan.events)} System Log events since ${cursor.since}${replayed}`;
     const target = { connectionId: connection.id, gen: run.gen };
     const { changes } = commitIncrementalRun(ctx.db, run, who, (patch) => applyChanges(ctx.db, target, patch, work), () => ({ totals: totals(), cursor: newCursor, note }));
-    const summary = getSyncRun(ctx.db, run.runId);
-    if (!summary) throw new Error(`sync run ${run.runId} disappeared`);
-    setPhase('done', `${fmt(changes)} changes from ${fmt(plan.events)} events in ${Math.round(performance.now() - t0)} ms`);
-    releaseSyncSlot(connection.id, slot);
-    ctx.events.emit('sync:finished', summary);
-    return summary;
+    return finishSucceededRun(ctx, run, slot, report, () => `${fmt(changes)} changes from ${fmt(plan.events)} events in ${Math.round(performance.now() - t0)} ms`);
   } catch (caught) {
     let e = caught;
     if (e instanceof FallBackToFull) {
@@ -632,21 +525,27 @@ async function executeIncremental(
       }
       if (fullRun) return execute(ctx, connection, fullRun, opts, slot, rt, (caught as FallBackToFull).message);
     }
-    const reason = redact(describeFailure(e, (x) => x instanceof OktaError), secrets);
-    internal.abort(e);
-    let summary: SyncRunSummary | null = null;
-    try {
-      failIncrementalRun(ctx.db, run, who, reason, totals());
-      summary = getSyncRun(ctx.db, run.runId);
-    } catch {
-      summary = null;
-    }
-    setPhase('failed', reason);
-    releaseSyncSlot(connection.id, slot);
-    if (summary) ctx.events.emit('sync:finished', summary);
-    const code: UserError['code'] = e instanceof OktaError && e.kind === 'unauthorized' ? 'unauthorized' : e instanceof UserError ? e.code : 'failed';
-    throw new SyncFailedError(`sync of "${connection.name}" failed: ${reason}`, code, summary);
+    return finishFailedRun(ctx, run, e, oktaFailure(connection, slot, report, rt, (reason) => failIncrementalRun(ctx.db, run, who, reason, totals())));
   }
+}
+
+/** The bucket closest to our share's end; none while the server sends no rate-limit headers. */
+function oktaBudget(t: ConnectorStats['tightest']): SyncProgress['budget'] {
+  return t && t.limit !== null && t.remaining !== null && t.resetAt !== null ? { bucket: t.bucket, remaining: t.remaining, limit: t.limit, resetAt: t.resetAt } : null;
+}
+
+/** How an Okta run's failure ends; `record` stores it (full and incremental runs differ). */
+function oktaFailure(connection: ConnectionRecord, slot: Active, reporter: ProgressReporter, rt: Runtime, record: FailedRunEnd['record']): FailedRunEnd {
+  return {
+    connectionName: connection.name,
+    slot,
+    reporter,
+    internal: rt.internal,
+    redact: (reason) => redact(reason, rt.secrets),
+    known: (x) => x instanceof OktaError,
+    record,
+    code: (e) => (e instanceof OktaError && e.kind === 'unauthorized' ? 'unauthorized' : e instanceof UserError ? e.code : 'failed'),
+  };
 }
 
 /** Drains an async iterable of pages into one array. */

@@ -4,6 +4,7 @@
 // error.message and the AADSTS code and text of the identity platform, never
 // from request headers or bodies we sent; a final pass removes the secret or
 // key should a server ever echo it back.
+import { TLS_CODES } from '../tls-codes.js';
 
 export type EntraErrorKind =
   | 'sign-in' // the identity platform refused the credential (AADSTS...)
@@ -31,21 +32,6 @@ export class EntraError extends Error {
     super(message);
   }
 }
-
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_REVOKED',
-  'EPROTO',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
 
 const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
 

@@ -3,6 +3,7 @@
 // the UI or error reports. Messages are built from status codes, Okta's own
 // errorSummary and the request path, never from request headers, and a final
 // redaction pass removes the token or key should a server ever echo it back.
+import { TLS_CODES } from '../tls-codes.js';
 
 export type OktaErrorKind =
   | 'unauthorized' // 401: token revoked/invalid, OAuth client refused
@@ -48,21 +49,6 @@ export function scopeFromChallenge(header: string | null | undefined): string | 
   const m = /\bscope="([^"]*)"/i.exec(header);
   return m?.[1] ? m[1] : null;
 }
-
-const TLS_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_REVOKED',
-  'EPROTO',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-]);
 
 /** The system error code of a network failure, looking through node-fetch/undici wrappers. */
 export function networkCode(e: unknown): string | null {
