@@ -14,7 +14,7 @@ import {
   testConnection,
   toSummary,
 } from '../engine/connections/connections.js';
-import type { OktaCredential } from '../engine/connectors/types.js';
+import type { ConnectionRecord, Credential } from '../engine/connectors/types.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { DatabaseOpenError } from '../engine/db/database.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
@@ -54,7 +54,7 @@ Commands:
   connection list [--json]
   connection test NAME [--json]
   connection remove NAME
-  sync [--connection NAME] [--token-env VAR] [--full] [--json]
+  sync [--connection NAME] [--token-env VAR | --secret-env VAR] [--full] [--json]
                                           sync one connection (or every one): incremental from the
                                           Okta System Log when it can, full with --full
   runs [--connection NAME] [--limit N] [--json]
@@ -340,13 +340,25 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
 }
 
 async function runSyncCommand(ctx: EngineContext, bus: EventBus, args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { connection: { type: 'string' }, 'token-env': { type: 'string' }, full: { type: 'boolean' }, json: { type: 'boolean' } });
+  const { values } = parse(args, {
+    connection: { type: 'string' },
+    'token-env': { type: 'string' },
+    'secret-env': { type: 'string' },
+    full: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
   const targets = values.connection ? [getConnectionRecord(ctx.db, values.connection)] : listConnectionRecords(ctx.db);
   if (targets.length === 0) throw new UserError('no connections to sync: add one with `latchkey connection add okta ...`', 'not-found');
-  let override: OktaCredential | undefined;
-  if (values['token-env'] !== undefined) {
-    if (targets.length !== 1) throw new UsageError('--token-env needs --connection NAME (one token, one connection)');
-    override = { type: 'token', token: tokenFromEnv(values['token-env'], io.env) };
+  // A credential for this run only (cron with an external secret manager): used, never stored.
+  let override: Credential | undefined;
+  for (const [flag, kind] of [['token-env', 'okta'], ['secret-env', 'entra']] as const) {
+    const name = values[flag];
+    if (name === undefined) continue;
+    if (override) throw new UsageError('give either --token-env (Okta) or --secret-env (Entra), not both');
+    if (targets.length !== 1) throw new UsageError(`--${flag} needs --connection NAME (one credential, one connection)`);
+    const target = targets[0] as ConnectionRecord;
+    if (target.kind !== kind) throw new UsageError(`--${flag} is for ${kind === 'okta' ? 'Okta' : 'Entra'} connections; "${target.name}" is ${target.kind}`);
+    override = kind === 'okta' ? { type: 'token', token: tokenFromEnv(name, io.env) } : { type: 'secret', clientSecret: tokenFromEnv(name, io.env, '--secret-env') };
   }
   const interactive = !values.json && io.env.CI !== 'true' && process.stderr.isTTY === true;
   let failed = 0;

@@ -442,4 +442,32 @@ describe('latchkey connection add/test for Entra', () => {
     const missing = await runCli(['--db', file, 'connection', 'add', 'x', '--kind', 'entra', '--tenant', g.tenantId, '--client-id', g.clientId], io);
     expect(missing).toBe(2);
   });
+
+  it('sync --secret-env uses a secret from the environment for that run only (cron with an external secret manager)', async () => {
+    const g = graph();
+    const file = `${dir}/cli-secret-env-${Date.now()}.latchkey`;
+    const caFile = `${dir}/ca-secret-env.pem`;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(caFile, g.caPem);
+    const out: string[] = [];
+    const err: string[] = [];
+    const secrets = memorySecretStore();
+    const io = (env: Record<string, string>) => ({ stdout: (x: string) => out.push(x), stderr: (x: string) => err.push(x), env, secrets });
+    const addArgs = ['--db', file, 'connection', 'add', 'cron-entra', '--kind', 'entra', '--tenant', g.tenantId, '--client-id', g.clientId, '--authority', g.url, '--graph-url', g.url, '--ca-file', caFile];
+    // The stored secret is a wrong one: only the run's own secret can succeed.
+    expect(await runCli([...addArgs, '--secret-env', 'STALE'], io({ STALE: 'not-the-secret-0123456789' }))).toBe(0);
+    out.length = 0;
+    expect(await runCli(['--db', file, 'sync', '--connection', 'cron-entra', '--secret-env', 'ENTRA_SECRET', '--json'], io({ ENTRA_SECRET: g.clientSecret }))).toBe(0);
+    const summary = JSON.parse(out.join('')) as { status: string; mode: string; users: number };
+    expect(summary).toMatchObject({ status: 'succeeded', mode: 'full' });
+    expect(summary.users).toBeGreaterThan(0);
+    // Nothing was stored: the keychain still holds the stale secret, which Entra refuses.
+    err.length = 0;
+    expect(await runCli(['--db', file, 'connection', 'test', 'cron-entra'], io({}))).not.toBe(0);
+    expect(out.join('') + err.join('')).toMatch(/AADSTS7000215/);
+    // The Okta flag on an Entra connection is a usage error naming both.
+    err.length = 0;
+    expect(await runCli(['--db', file, 'sync', '--connection', 'cron-entra', '--token-env', 'ENTRA_SECRET'], io({ ENTRA_SECRET: g.clientSecret }))).toBe(2);
+    expect(err.join('')).toContain('--token-env is for Okta connections; "cron-entra" is entra');
+  });
 });
