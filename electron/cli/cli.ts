@@ -2,8 +2,8 @@
 // function, so the CLI, the bridge and Electron behave the same.
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { addEntraConnectionInput, addOktaConnectionInput, describeZodError } from '../../shared/contract.js';
-import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
+import { addEntraConnectionInput, addOktaConnectionInput, describeZodError, syncScopeInput } from '../../shared/contract.js';
+import { emptyScope, type SyncProgress, type SyncRunSummary } from '../../shared/domain.js';
 import { verifyAuditChain } from '../engine/audit/audit-log.js';
 import {
   addConnection,
@@ -11,6 +11,7 @@ import {
   listConnectionRecords,
   listConnections,
   removeConnection,
+  setConnectionScope,
   testConnection,
   toSummary,
 } from '../engine/connections/connections.js';
@@ -20,6 +21,7 @@ import { DatabaseOpenError } from '../engine/db/database.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { KeychainUnavailableError, type SecretStore } from '../engine/secrets/secret-store.js';
 import { listSyncRuns } from '../engine/sync/sync-runner.js';
+import { describeScope } from '../engine/sync/scope.js';
 import { startSync } from '../engine/sync/sync-service.js';
 import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace.js';
 import { renderProgressLine } from './progress.js';
@@ -53,6 +55,8 @@ Commands:
                       [--authority URL] [--graph-url URL] [--ca-file PEM]
   connection list [--json]
   connection test NAME [--json]
+  connection scope NAME [--group-prefix a,b] [--group-pattern RE] [--group-types T,...] [--apps A,...] [--clear] [--json]
+                                          show or limit what a connection syncs (the next sync is then full)
   connection remove NAME
   sync [--connection NAME] [--token-env VAR | --secret-env VAR] [--full] [--json]
                                           sync one connection (or every one): incremental from the
@@ -325,6 +329,42 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
       }
       return 0;
     }
+    case 'scope': {
+      const { values, positionals } = parse(
+        rest,
+        {
+          'group-prefix': { type: 'string' },
+          'group-pattern': { type: 'string' },
+          'group-types': { type: 'string' },
+          apps: { type: 'string' },
+          clear: { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+        1,
+      );
+      const name = positionals[0];
+      if (!name) throw new UsageError('connection scope needs a connection name');
+      const c = getConnectionRecord(ctx.db, name);
+      const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
+      const given = ['group-prefix', 'group-pattern', 'group-types', 'apps'].some((k) => values[k as keyof typeof values] !== undefined);
+      let scope = c.settings.scope;
+      if (values.clear || given) {
+        const base = values.clear ? emptyScope() : scope;
+        const parsed = syncScopeInput.safeParse({
+          groups: {
+            prefixes: list(values['group-prefix']) ?? base.groups.prefixes,
+            pattern: values['group-pattern'] !== undefined ? values['group-pattern'] || null : base.groups.pattern,
+            types: list(values['group-types']) ?? base.groups.types,
+          },
+          apps: { include: list(values.apps) ?? base.apps.include },
+        });
+        if (!parsed.success) throw new UsageError(`invalid scope: ${describeZodError(parsed.error)}`);
+        scope = setConnectionScope(ctx, c.id, parsed.data).settings.scope;
+      }
+      if (values.json) io.stdout(`${JSON.stringify(scope)}\n`);
+      else io.stdout(`${c.name}: ${describeScope(scope)}${values.clear || given ? ' (the next sync is a full one)' : ''}\n`);
+      return 0;
+    }
     case 'remove': {
       const { positionals } = parse(rest, {}, 1);
       const name = positionals[0];
@@ -335,7 +375,7 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
       return 0;
     }
     default:
-      throw new UsageError(verb ? `unknown connection verb "${verb}" (add, list, test, remove)` : 'connection needs a verb: add, list, test, remove');
+      throw new UsageError(verb ? `unknown connection verb "${verb}" (add, list, test, scope, remove)` : 'connection needs a verb: add, list, test, scope, remove');
   }
 }
 
