@@ -26,7 +26,7 @@ describe('latchkey connection scope', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s), env: { T: sandbox.okta.token }, secrets: memorySecretStore() };
-    const run = async (...args: string[]): Promise<number> => {
+    const run = async (...args: string[]): Promise<number | 'serving'> => {
       out.length = 0;
       err.length = 0;
       return runCli(['--db', file, ...args], io);
