@@ -43,7 +43,7 @@ import {
 import type { ConnectionRecord, EntraCredential } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
-import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
+import type { SyncSlot } from './active-syncs.js';
 import { commitIncrementalRun, failIncrementalRun } from './incremental-run.js';
 import {
   allOrAbort,
@@ -54,6 +54,7 @@ import {
   finishFailedRun,
   finishSucceededRun,
   inPool,
+  launchSyncRun,
   progressReporter,
   type FailedRunEnd,
   type ProgressReporter,
@@ -61,7 +62,7 @@ import {
 import { describeScope, normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
 import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from './snapshot-types.js';
-import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
+import { discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
 import { lastCursor } from './sync-runs.js';
 
 export type EntraSyncOptions = {
@@ -162,35 +163,21 @@ export function startEntraSync(
   credential: EntraCredential,
   opts: EntraSyncOptions = {},
 ): { runId: number; done: Promise<SyncRunSummary> } {
-  if (ctx.readOnly) throw new UserError('this workspace is open read-only (a copied snapshot): it cannot be synced', 'read-only');
-  if (connection.kind !== 'entra') throw new UserError(`"${connection.name}" is not an Entra connection`, 'bad-input');
-  // Reserved before the first await so two clicks cannot both get past the check.
-  const slot = reserveSyncSlot(connection.id);
-  if (!slot) throw new UserError(`a sync of "${connection.name}" is already running`, 'conflict');
-  let run: StartedRun;
-  let decision: Decision;
-  let rt: Runtime;
-  try {
-    decision = decideEntraMode(ctx, connection, opts.full ?? false);
-    rt = makeRuntime(ctx, connection, credential, opts, slot);
-    run = beginSyncRun(ctx.db, connection.id, { actor: ctx.actor, clock: ctx.clock, mode: decision.mode });
-  } catch (e) {
-    releaseSyncSlot(connection.id, slot);
-    throw e;
-  }
-  rt.ids.runId = run.runId;
-  const onOuterAbort = (): void => rt.internal.abort(new EntraError('the sync was cancelled', 'aborted'));
-  if (opts.signal?.aborted) onOuterAbort();
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const work = decision.mode === 'incremental' ? runDelta(ctx, connection, run, decision.cursor, decision.fromRun, rt) : runFull(ctx, connection, run, rt, decision.note);
-  const done = work.finally(() => {
-    opts.signal?.removeEventListener('abort', onOuterAbort);
-    if (!opts.connector) rt.connector.close();
-    releaseSyncSlot(connection.id, slot);
+  return launchSyncRun<Decision>(ctx, connection, 'entra', opts.signal, (slot) => {
+    const decision = decideEntraMode(ctx, connection, opts.full ?? false);
+    const rt = makeRuntime(ctx, connection, credential, opts, slot);
+    return {
+      decision,
+      cancel: () => rt.internal.abort(new EntraError('the sync was cancelled', 'aborted')),
+      cleanup: () => {
+        if (!opts.connector) rt.connector.close();
+      },
+      execute: (run, d) => {
+        rt.ids.runId = run.runId;
+        return d.mode === 'incremental' ? runDelta(ctx, connection, run, d.cursor, d.fromRun, rt) : runFull(ctx, connection, run, rt, d.note);
+      },
+    };
   });
-  // The caller may only look at runId; the outcome is also recorded and emitted.
-  done.catch(() => undefined);
-  return { runId: run.runId, done };
 }
 
 // ---- shared run machinery ----

@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import type { SyncPhase, SyncProgress, SyncRunSummary } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
-import { releaseSyncSlot, type SyncSlot } from './active-syncs.js';
-import { lockKey, type RunTotals, type StartedRun } from './snapshot-writer.js';
+import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
+import { beginSyncRun, lockKey, type RunTotals, type StartedRun } from './snapshot-writer.js';
 import { getSyncRun } from './sync-runs.js';
 
 /** A sync that ran and failed; the run is recorded, the previous snapshot is still live. */
@@ -257,4 +257,54 @@ export function describeFailure(e: unknown, known: (e: unknown) => boolean): str
     return e.message;
   }
   return String(e);
+}
+
+/** What a runner plans once it holds the connection's slot: the mode, how to run it, how to cancel it. */
+export type RunPlan<D extends { mode: 'full' | 'incremental' }> = {
+  decision: D;
+  execute: (run: StartedRun, decision: D) => Promise<SyncRunSummary>;
+  /** Called when the caller's signal aborts. */
+  cancel: () => void;
+  /** After the run, whatever its outcome (e.g. close the connector). */
+  cleanup?: () => void;
+};
+
+/**
+ * Starts a sync run of any IdP: refuses on a read-only workspace, a
+ * connection of another kind or one already syncing (the slot is reserved
+ * before anything awaits, so two clicks cannot both get past the check),
+ * records the run in the mode the plan chose and runs it in the background.
+ * Returns at once with the run id and a promise of the outcome.
+ */
+export function launchSyncRun<D extends { mode: 'full' | 'incremental' }>(
+  ctx: EngineContext,
+  connection: { id: number; name: string; kind: string },
+  kind: 'okta' | 'entra',
+  signal: AbortSignal | undefined,
+  plan: (slot: SyncSlot) => RunPlan<D>,
+): { runId: number; done: Promise<SyncRunSummary> } {
+  if (ctx.readOnly) throw new UserError('this workspace is open read-only (a copied snapshot): it cannot be synced', 'read-only');
+  if (connection.kind !== kind) throw new UserError(`"${connection.name}" is not an ${kind === 'okta' ? 'Okta' : 'Entra'} connection`, 'bad-input');
+  const slot = reserveSyncSlot(connection.id);
+  if (!slot) throw new UserError(`a sync of "${connection.name}" is already running`, 'conflict');
+  let p: RunPlan<D>;
+  let run: StartedRun;
+  try {
+    p = plan(slot);
+    run = beginSyncRun(ctx.db, connection.id, { actor: ctx.actor, clock: ctx.clock, mode: p.decision.mode });
+  } catch (e) {
+    releaseSyncSlot(connection.id, slot);
+    throw e;
+  }
+  const onAbort = (): void => p.cancel();
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const done = p.execute(run, p.decision).finally(() => {
+    signal?.removeEventListener('abort', onAbort);
+    p.cleanup?.();
+    releaseSyncSlot(connection.id, slot);
+  });
+  // The caller may only look at runId; the outcome is also recorded and emitted.
+  done.catch(() => undefined);
+  return { runId: run.runId, done };
 }

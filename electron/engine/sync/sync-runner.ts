@@ -48,16 +48,17 @@ import {
   feedQueue,
   finishFailedRun,
   finishSucceededRun,
+  launchSyncRun,
   progressReporter,
   SyncFailedError,
   type FailedRunEnd,
   type ProgressReporter,
 } from './run-lifecycle.js';
 import { describeScope, normaliseScope, scopeFilter } from './scope.js';
-import { beginSyncRun, discardStaleGenerations, openSnapshotWriter, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
+import { discardStaleGenerations, openSnapshotWriter, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
 import type { AppAssignmentRecord, ManagerRef } from './snapshot-types.js';
 import { lastCursor } from './sync-runs.js';
-import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
+import type { SyncSlot } from './active-syncs.js';
 
 export { getSyncRun, listSyncRuns } from './sync-runs.js';
 
@@ -124,40 +125,21 @@ export function startOktaSync(
   credential: OktaCredential,
   opts: SyncOptions = {},
 ): { runId: number; done: Promise<SyncRunSummary> } {
-  if (ctx.readOnly) throw new UserError('this workspace is open read-only (a copied snapshot): it cannot be synced', 'read-only');
-  if (connection.kind !== 'okta') throw new UserError(`syncing ${connection.kind} connections is not supported yet`, 'bad-input');
-  // Reserved before the first await so two clicks cannot both get past the check.
-  const slot = reserveSyncSlot(connection.id);
-  if (!slot) throw new UserError(`a sync of "${connection.name}" is already running`, 'conflict');
-  let run: StartedRun;
-  let decision: ModeDecision;
-  try {
+  return launchSyncRun<ModeDecision>(ctx, connection, 'okta', opts.signal, (slot) => {
     try {
       scopeFilter(normaliseScope(connection.settings.scope));
     } catch (e) {
       throw new UserError(`the sync scope of "${connection.name}" is not usable: ${(e as Error).message}`, 'bad-input');
     }
-    decision = decideOktaMode(ctx, connection, opts.full ?? false);
-    run = beginSyncRun(ctx.db, connection.id, { actor: ctx.actor, clock: ctx.clock, mode: decision.mode });
-  } catch (e) {
-    releaseSyncSlot(connection.id, slot);
-    throw e;
-  }
-  const rt = makeRuntime(connection, credential, opts);
-  const onOuterAbort = (): void => rt.internal.abort(new OktaError('the sync was cancelled', 'aborted'));
-  if (opts.signal?.aborted) onOuterAbort();
-  opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const work =
-    decision.mode === 'incremental'
-      ? executeIncremental(ctx, connection, run, decision.cursor, decision.fromRun, opts, slot, rt)
-      : execute(ctx, connection, run, opts, slot, rt, decision.note);
-  const done = work.finally(() => {
-    opts.signal?.removeEventListener('abort', onOuterAbort);
-    releaseSyncSlot(connection.id, slot);
+    const decision = decideOktaMode(ctx, connection, opts.full ?? false);
+    const rt = makeRuntime(connection, credential, opts);
+    return {
+      decision,
+      cancel: () => rt.internal.abort(new OktaError('the sync was cancelled', 'aborted')),
+      execute: (run, d) =>
+        d.mode === 'incremental' ? executeIncremental(ctx, connection, run, d.cursor, d.fromRun, opts, slot, rt) : execute(ctx, connection, run, opts, slot, rt, d.note),
+    };
   });
-  // The caller may only look at runId; the outcome is also recorded and emitted.
-  done.catch(() => undefined);
-  return { runId: run.runId, done };
 }
 
 /** Runs a sync (incremental when it can, see startOktaSync) to the end. */
