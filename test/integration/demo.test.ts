@@ -181,7 +181,7 @@ describe('the demo on the embedded sandbox', () => {
     // The stored positions belong to the previous sandbox: a full sync, saying why, that finds the changes.
     const oktaRun = await syncNow(ctx, before.okta.id);
     expect(oktaRun).toMatchObject({ status: 'succeeded', mode: 'full', error: null, changeCounts: expect.objectContaining({ 'membership-add': 1 }) as unknown });
-    expect(oktaRun.note).toBe(`the connection points at ${second.okta.url} now, run #${lastOktaRun} read ${first.okta.url}: full sync`);
+    expect(oktaRun.note).toBe(`the connection points at ${second.okta.url} now, the System Log position of run #${lastOktaRun} at ${first.okta.url}: full sync`);
     const entraRun = await syncNow(ctx, before.entra.id);
     expect(entraRun).toMatchObject({ status: 'succeeded', mode: 'full', error: null, changes: 1 });
     expect(entraRun.note).toMatch(new RegExp(`^the connection points at ${g.url} now, the delta links of run #${lastEntraRun} at https://127\\.0\\.0\\.1:\\d+: full sync$`));

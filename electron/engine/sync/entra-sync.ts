@@ -54,16 +54,17 @@ import {
   finishFailedRun,
   finishSucceededRun,
   inPool,
+  decideMode,
   launchSyncRun,
   progressReporter,
+  type ModeDecision,
   type FailedRunEnd,
   type ProgressReporter,
 } from './run-lifecycle.js';
-import { describeScope, normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
+import { normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
 import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from './snapshot-types.js';
 import { discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
-import { lastCursor } from './sync-runs.js';
 
 export type EntraSyncOptions = {
   full?: boolean;
@@ -80,7 +81,6 @@ export type EntraSyncOptions = {
 
 /** Entra keeps directory changes for delta queries 7 days; an older link can only answer 410. */
 export const DELTA_LINK_MAX_AGE_MS = 7 * 86_400_000;
-const DAY_MS = 86_400_000;
 
 /** Where the next delta run resumes, stored as JSON in sync_runs.cursor. */
 export type EntraCursor = {
@@ -112,8 +112,6 @@ export function decodeEntraCursor(raw: string): EntraCursor | null {
   }
 }
 
-const sameScope = (a: SyncScope, b: SyncScope): boolean => JSON.stringify(normaliseScope(a)) === JSON.stringify(normaliseScope(b));
-
 const safeOrigin = (link: string): string | null => {
   try {
     return new URL(link).origin;
@@ -122,33 +120,18 @@ const safeOrigin = (link: string): string | null => {
   }
 };
 
-type Decision = { mode: 'full'; note: string | null } | { mode: 'incremental'; cursor: EntraCursor; fromRun: number };
+type Decision = ModeDecision<EntraCursor>;
 
 /** Full or delta, from the last successful run's links, the scope and the clock. */
 export function decideEntraMode(ctx: EngineContext, connection: ConnectionRecord, full: boolean): Decision {
-  const last = lastCursor(ctx.db, connection.id);
-  const anySuccess = last !== null || ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connection.id) !== undefined;
-  // The first snapshot of a connection is a baseline: nothing to explain.
-  if (!anySuccess) return { mode: 'full', note: null };
-  if (full) return { mode: 'full', note: 'full sync requested' };
-  if (!last) return { mode: 'full', note: 'the last sync left no delta links: full sync' };
-  const cursor = decodeEntraCursor(last.cursor);
-  if (!cursor) return { mode: 'full', note: `the delta links of run #${last.runId} are not readable: full sync` };
-  // Links of another Graph endpoint cannot be followed (the token would go
-  // there) and say nothing about this one (a re-pointed connection, a restarted sandbox).
-  const linkOrigin = safeOrigin(cursor.users);
-  if (linkOrigin !== new URL(connection.baseUrl).origin) {
-    return { mode: 'full', note: `the connection points at ${connection.baseUrl} now, the delta links of run #${last.runId} at ${linkOrigin ?? 'an unreadable URL'}: full sync` };
-  }
-  const scope = normaliseScope(connection.settings.scope);
-  if (!sameScope(cursor.scope, scope)) {
-    return { mode: 'full', note: `the sync scope changed since run #${last.runId} (was: ${describeScope(cursor.scope)}; now: ${describeScope(scope)}): full sync` };
-  }
-  const age = ctx.clock.now().getTime() - Date.parse(cursor.issuedAt);
-  if (age > DELTA_LINK_MAX_AGE_MS) {
-    return { mode: 'full', note: `the delta links are ${Math.floor(age / DAY_MS)} days old, beyond the 7 days Entra keeps changes: full sync` };
-  }
-  return { mode: 'incremental', cursor, fromRun: last.runId };
+  return decideMode(ctx, connection, full, {
+    what: 'delta links',
+    decode: decodeEntraCursor,
+    origin: (c) => safeOrigin(c.users),
+    readAt: (c) => c.issuedAt,
+    maxAgeMs: DELTA_LINK_MAX_AGE_MS,
+    tooOld: (days) => `the delta links are ${days} days old, beyond the 7 days Entra keeps changes: full sync`,
+  });
 }
 
 /**

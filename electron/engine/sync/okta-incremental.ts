@@ -77,7 +77,7 @@ export function decodeCursor(raw: string): OktaCursor | null {
   }
 }
 
-export const sameScope = (a: SyncScope, b: SyncScope): boolean => JSON.stringify(normaliseScope(a)) === JSON.stringify(normaliseScope(b));
+export { sameScope } from './scope.js';
 
 /**
  * Event types incremental sync reads (a System Log `filter`): user lifecycle

@@ -3,12 +3,13 @@
 // happened before the writer existed, running tasks so one failure stops the
 // rest, describing failures, and how a run ends (succeeded or failed).
 import { performance } from 'node:perf_hooks';
-import type { SyncPhase, SyncProgress, SyncRunSummary } from '../../../shared/domain.js';
+import type { SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
 import { beginSyncRun, lockKey, type RunTotals, type StartedRun } from './snapshot-writer.js';
-import { getSyncRun } from './sync-runs.js';
+import { describeScope, normaliseScope, sameScope } from './scope.js';
+import { getSyncRun, lastCursor } from './sync-runs.js';
 
 /** A sync that ran and failed; the run is recorded, the previous snapshot is still live. */
 export class SyncFailedError extends UserError {
@@ -307,4 +308,57 @@ export function launchSyncRun<D extends { mode: 'full' | 'incremental' }>(
   // The caller may only look at runId; the outcome is also recorded and emitted.
   done.catch(() => undefined);
   return { runId: run.runId, done };
+}
+
+/** A run's mode and why (the run's note), or where an incremental run resumes. */
+export type ModeDecision<C> = { mode: 'full'; note: string | null } | { mode: 'incremental'; cursor: C; fromRun: number };
+
+/** How one IdP's stored position reads (Okta: System Log position; Entra: delta links). */
+export type PositionSpec<C extends { scope: SyncScope }> = {
+  /** How notes name it, e.g. "System Log position", "delta links". */
+  what: string;
+  decode: (raw: string) => C | null;
+  /** The origin the position was read from; undefined when an older cursor does not say. */
+  origin: (c: C) => string | null | undefined;
+  /** When it was last brought up to date (ISO 8601, our clock). */
+  readAt: (c: C) => string;
+  /** Older than this and the IdP may have dropped changes. */
+  maxAgeMs: number;
+  tooOld: (days: number) => string;
+};
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Full or incremental, from the last successful run's position, the scope and
+ * the clock; every full sync after the first says why in its note.
+ */
+export function decideMode<C extends { scope: SyncScope }>(
+  ctx: EngineContext,
+  connection: { id: number; baseUrl: string; settings: { scope: SyncScope } },
+  full: boolean,
+  spec: PositionSpec<C>,
+): ModeDecision<C> {
+  const last = lastCursor(ctx.db, connection.id);
+  const anySuccess = last !== null || ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connection.id) !== undefined;
+  // The first snapshot of a connection is a baseline: nothing to explain.
+  if (!anySuccess) return { mode: 'full', note: null };
+  if (full) return { mode: 'full', note: 'full sync requested' };
+  if (!last) return { mode: 'full', note: `the last sync left no ${spec.what}: full sync` };
+  const cursor = spec.decode(last.cursor);
+  if (!cursor) return { mode: 'full', note: `the ${spec.what} of run #${last.runId} cannot be read: full sync` };
+  // A position in another org or endpoint says nothing about this one (a
+  // re-pointed connection, a restarted sandbox); for Graph, following its
+  // links would also carry the token elsewhere.
+  const origin = spec.origin(cursor);
+  if (origin !== undefined && origin !== new URL(connection.baseUrl).origin) {
+    return { mode: 'full', note: `the connection points at ${connection.baseUrl} now, the ${spec.what} of run #${last.runId} at ${origin ?? 'an unreadable URL'}: full sync` };
+  }
+  const scope = normaliseScope(connection.settings.scope);
+  if (!sameScope(cursor.scope, scope)) {
+    return { mode: 'full', note: `the sync scope changed since run #${last.runId} (was: ${describeScope(cursor.scope)}; now: ${describeScope(scope)}): full sync` };
+  }
+  const age = ctx.clock.now().getTime() - Date.parse(spec.readAt(cursor));
+  if (age > spec.maxAgeMs) return { mode: 'full', note: spec.tooOld(Math.floor(age / DAY_MS)) };
+  return { mode: 'incremental', cursor, fromRun: last.runId };
 }

@@ -54,3 +54,6 @@ export function describeScope(scope: SyncScope): string {
   if (scope.apps.include.length) parts.push(`${scope.apps.include.length} app${scope.apps.include.length === 1 ? '' : 's'}`);
   return parts.length ? parts.join(' · ') : 'everything';
 }
+
+/** Two scopes keep the same groups and apps (a stored one may lack parts). */
+export const sameScope = (a: SyncScope, b: SyncScope): boolean => JSON.stringify(normaliseScope(a)) === JSON.stringify(normaliseScope(b));

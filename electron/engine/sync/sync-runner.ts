@@ -37,7 +37,6 @@ import {
   planOktaChanges,
   readChanges,
   readLog,
-  sameScope,
   type OktaCursor,
 } from './okta-incremental.js';
 import {
@@ -48,16 +47,17 @@ import {
   feedQueue,
   finishFailedRun,
   finishSucceededRun,
+  decideMode,
   launchSyncRun,
+  type ModeDecision,
   progressReporter,
   SyncFailedError,
   type FailedRunEnd,
   type ProgressReporter,
 } from './run-lifecycle.js';
-import { describeScope, normaliseScope, scopeFilter } from './scope.js';
+import { normaliseScope, scopeFilter } from './scope.js';
 import { discardStaleGenerations, openSnapshotWriter, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
 import type { AppAssignmentRecord, ManagerRef } from './snapshot-types.js';
-import { lastCursor } from './sync-runs.js';
 import type { SyncSlot } from './active-syncs.js';
 
 export { getSyncRun, listSyncRuns } from './sync-runs.js';
@@ -83,33 +83,18 @@ type Active = SyncSlot;
 export { activeSyncProgress, isSyncRunning } from './active-syncs.js';
 
 /** What a run will be, and why (the run's note). */
-type ModeDecision = { mode: 'full'; note: string | null } | { mode: 'incremental'; cursor: OktaCursor; fromRun: number };
-
-const DAY_MS = 86_400_000;
+type OktaDecision = ModeDecision<OktaCursor>;
 
 /** Full or incremental, from the last successful run's position, the scope and the clock. */
-export function decideOktaMode(ctx: EngineContext, connection: ConnectionRecord, full: boolean): ModeDecision {
-  const last = lastCursor(ctx.db, connection.id);
-  const anySuccess = last !== null || ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connection.id) !== undefined;
-  // The first snapshot of a connection is a baseline: nothing to explain.
-  if (!anySuccess) return { mode: 'full', note: null };
-  if (full) return { mode: 'full', note: 'full sync requested' };
-  if (!last) return { mode: 'full', note: 'the last sync left no System Log position: full sync' };
-  const cursor = decodeCursor(last.cursor);
-  if (!cursor) return { mode: 'full', note: `the System Log position of run #${last.runId} is not readable: full sync` };
-  // A position in another org's log says nothing about this one (a connection re-pointed, a restarted sandbox).
-  if (cursor.orgUrl !== undefined && cursor.orgUrl !== connection.baseUrl) {
-    return { mode: 'full', note: `the connection points at ${connection.baseUrl} now, run #${last.runId} read ${cursor.orgUrl}: full sync` };
-  }
-  const scope = normaliseScope(connection.settings.scope);
-  if (!sameScope(cursor.scope, scope)) {
-    return { mode: 'full', note: `the sync scope changed since run #${last.runId} (was: ${describeScope(cursor.scope)}; now: ${describeScope(scope)}): full sync` };
-  }
-  const age = ctx.clock.now().getTime() - Date.parse(cursor.readAt);
-  if (age > LOG_RETENTION_MS) {
-    return { mode: 'full', note: `the System Log position is ${Math.floor(age / DAY_MS)} days old, beyond Okta's 90-day retention: full sync` };
-  }
-  return { mode: 'incremental', cursor, fromRun: last.runId };
+export function decideOktaMode(ctx: EngineContext, connection: ConnectionRecord, full: boolean): OktaDecision {
+  return decideMode(ctx, connection, full, {
+    what: 'System Log position',
+    decode: decodeCursor,
+    origin: (c) => (c.orgUrl === undefined ? undefined : new URL(c.orgUrl).origin),
+    readAt: (c) => c.readAt,
+    maxAgeMs: LOG_RETENTION_MS,
+    tooOld: (days) => `the System Log position is ${days} days old, beyond Okta's 90-day retention: full sync`,
+  });
 }
 
 /**
@@ -125,7 +110,7 @@ export function startOktaSync(
   credential: OktaCredential,
   opts: SyncOptions = {},
 ): { runId: number; done: Promise<SyncRunSummary> } {
-  return launchSyncRun<ModeDecision>(ctx, connection, 'okta', opts.signal, (slot) => {
+  return launchSyncRun<OktaDecision>(ctx, connection, 'okta', opts.signal, (slot) => {
     try {
       scopeFilter(normaliseScope(connection.settings.scope));
     } catch (e) {
