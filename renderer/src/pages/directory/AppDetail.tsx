@@ -7,7 +7,7 @@ import { formatNumber, initials } from '../../lib/format.js';
 import type { ObjectRef } from '../../lib/router.js';
 import { directory } from '../../stores/directory-store.js';
 import { groupColumns, objectKey, signOnMode } from './columns.js';
-import { AdminLink, DetailPending, RelatedGrid } from './DetailParts.js';
+import { AdminLink, DetailPending, IdpIdFact, RelatedGrid } from './DetailParts.js';
 
 const groupGridColumns = groupColumns({ sortable: true, compact: true });
 
@@ -57,10 +57,7 @@ export function AppDetail({ target }: { target: ObjectRef }): ReactNode {
           <dt>Connection</dt>
           <dd>{app.connectionName}</dd>
         </div>
-        <div>
-          <dt>Okta id</dt>
-          <dd className="mono">{app.id}</dd>
-        </div>
+        <IdpIdFact id={app.id} connectionId={app.connectionId} />
       </dl>
       <h3 className="section-title">Assigned groups</h3>
       <RelatedGrid

@@ -29,6 +29,17 @@ export function DetailPending({
 }
 
 /** The object's page in the IdP's admin console, when the connection has one. */
+/** The object's id in its IdP, named as that IdP's admins know it ("Okta id", Entra's "Object id"). */
+export function IdpIdFact({ id, connectionId }: { id: string; connectionId: number }): ReactNode {
+  const kind = useConnectionsStore((s) => s.connections.find((c) => c.id === connectionId)?.kind);
+  return (
+    <div>
+      <dt>{kind === 'entra' ? 'Object id' : kind === 'okta' ? 'Okta id' : 'Id'}</dt>
+      <dd className="mono">{id}</dd>
+    </div>
+  );
+}
+
 export function AdminLink({ href, connectionId }: { href: string | null; connectionId: number }): ReactNode {
   const kind = useConnectionsStore((s) => s.connections.find((c) => c.id === connectionId)?.kind ?? 'okta');
   return href ? (

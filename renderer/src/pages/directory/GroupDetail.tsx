@@ -14,7 +14,7 @@ import { navigate, routes, type ObjectRef } from '../../lib/router.js';
 import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory } from '../../stores/directory-store.js';
 import { appColumns, groupType, objectKey, userColumns } from './columns.js';
-import { AdminLink, DetailPending, RelatedGrid } from './DetailParts.js';
+import { AdminLink, DetailPending, IdpIdFact, RelatedGrid } from './DetailParts.js';
 import { SEARCH_DEBOUNCE_MS } from './DirectoryList.js';
 
 type Tab = 'members' | 'apps';
@@ -67,10 +67,7 @@ export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
           <dt>Connection</dt>
           <dd>{group.connectionName}</dd>
         </div>
-        <div>
-          <dt>Okta id</dt>
-          <dd className="mono">{group.id}</dd>
-        </div>
+        <IdpIdFact id={group.id} connectionId={group.connectionId} />
       </dl>
       <Tabs
         id="group-detail"
