@@ -318,6 +318,16 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     await expect.poll(() => users.getByRole('row').filter({ hasText: 'Okta · Entra' }).count()).toBe(0);
     await page.getByRole('combobox', { name: 'Connection' }).selectOption({ label: 'All people' });
     await page.getByRole('searchbox', { name: 'Search users' }).fill('');
+
+    // Groups of both IdPs side by side say whose each is; one IdP picked, the column goes.
+    await page.getByRole('navigation', { name: 'Directory' }).getByRole('link', { name: /Groups/ }).click();
+    const groups = page.getByRole('grid', { name: 'Groups' });
+    await groups.getByRole('columnheader', { name: 'IdP' }).waitFor();
+    await expect.poll(() => groups.getByRole('row').filter({ hasText: 'Entra' }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => groups.getByRole('row').filter({ hasText: 'Okta' }).count()).toBeGreaterThan(0);
+    await page.getByRole('combobox', { name: 'Connection' }).selectOption({ label: 'Acme Entra (Entra)' });
+    await expect.poll(() => groups.getByRole('columnheader', { name: 'IdP' }).count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Connection' }).selectOption({ index: 0 });
     expect(consoleErrors).toEqual([]);
   });
 

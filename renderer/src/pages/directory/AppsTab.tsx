@@ -1,6 +1,7 @@
 import { useMemo, type ReactNode } from 'react';
 import { EmptyState } from '../../components/EmptyState.js';
 import type { ObjectRef } from '../../lib/router.js';
+import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory, useDirectoryStore } from '../../stores/directory-store.js';
 import { appColumns } from './columns.js';
 import { DirectoryList } from './DirectoryList.js';
@@ -8,7 +9,14 @@ import { DirectoryList } from './DirectoryList.js';
 export function AppsTab({ detail }: { detail: ObjectRef | null }): ReactNode {
   const filter = useDirectoryStore((s) => s.apps);
   const setApps = useDirectoryStore((s) => s.setApps);
-  const columns = useMemo(() => appColumns({ sortable: true }), []);
+  // With several IdPs and no connection picked, same-named groups/apps of each IdP sit side by side: say whose each is.
+  const connections = useConnectionsStore((s) => s.connections);
+  const connectionId = useDirectoryStore((s) => s.connectionId);
+  const mixed = connectionId === null && connections.filter((c) => c.kind === 'okta' || c.kind === 'entra').length > 1;
+  const columns = useMemo(
+    () => appColumns({ sortable: true, ...(mixed ? { connectionOf: (id: number) => connections.find((c) => c.id === id) } : {}) }),
+    [mixed, connections],
+  );
 
   return (
     <DirectoryList

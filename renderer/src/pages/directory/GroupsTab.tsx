@@ -4,6 +4,7 @@ import { managedByText } from '../../components/Badges.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { MultiSelect } from '../../components/MultiSelect.js';
 import type { ObjectRef } from '../../lib/router.js';
+import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory, useDirectoryStore } from '../../stores/directory-store.js';
 import { groupColumns } from './columns.js';
 import { DirectoryList } from './DirectoryList.js';
@@ -13,7 +14,14 @@ const managedByOptions: GroupManagedBy[] = ['rule', 'external', 'direct', 'latch
 export function GroupsTab({ detail }: { detail: ObjectRef | null }): ReactNode {
   const filter = useDirectoryStore((s) => s.groups);
   const setGroups = useDirectoryStore((s) => s.setGroups);
-  const columns = useMemo(() => groupColumns({ sortable: true }), []);
+  // With several IdPs and no connection picked, same-named groups/apps of each IdP sit side by side: say whose each is.
+  const connections = useConnectionsStore((s) => s.connections);
+  const connectionId = useDirectoryStore((s) => s.connectionId);
+  const mixed = connectionId === null && connections.filter((c) => c.kind === 'okta' || c.kind === 'entra').length > 1;
+  const columns = useMemo(
+    () => groupColumns({ sortable: true, ...(mixed ? { connectionOf: (id: number) => connections.find((c) => c.id === id) } : {}) }),
+    [mixed, connections],
+  );
   const clear = (): void => setGroups({ search: '', managedBy: [] });
 
   return (

@@ -5,7 +5,7 @@ import { Badge, ManagedByBadge, StatusBadge } from '../../components/Badges.js';
 import { AccountBadges } from '../../components/ChangeBadges.js';
 import type { GridColumn } from '../../components/DataGrid.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
-import { formatAbsolute, formatNumber, humanize, initials } from '../../lib/format.js';
+import { connectionKindLabel, formatAbsolute, formatNumber, humanize, initials } from '../../lib/format.js';
 import type { AppSort, GroupSort, UserSort } from '../../stores/directory-store.js';
 
 export const objectKey = (r: { connectionId: number; id: string }): string => `${r.connectionId}/${r.id}`;
@@ -118,7 +118,25 @@ const groupTypeLabel: Record<string, string> = {
 };
 export const groupType = (t: string): string => groupTypeLabel[t] ?? humanize(t);
 
-export function groupColumns(options: { sortable: boolean; compact?: boolean }): GridColumn<GroupRow, GroupSort>[] {
+/** Where a row comes from, for lists that mix IdPs ("All connections"). */
+export type ConnectionOf = (connectionId: number) => { kind: string; name: string } | undefined;
+
+/** An "IdP" column: the row's connection as a kind badge (its name in the tooltip). */
+function idpColumn<T extends { connectionId: number }, S extends string>(connectionOf: ConnectionOf): GridColumn<T, S> {
+  return {
+    id: 'idp',
+    header: 'IdP',
+    width: '84px',
+    minWidth: 84,
+    render: (r) => {
+      const c = connectionOf(r.connectionId);
+      return c ? <span className={`account-badge kind-${c.kind}`}>{connectionKindLabel(c.kind)}</span> : <span className="muted">—</span>;
+    },
+    title: (r) => connectionOf(r.connectionId)?.name,
+  };
+}
+
+export function groupColumns(options: { sortable: boolean; compact?: boolean; connectionOf?: ConnectionOf }): GridColumn<GroupRow, GroupSort>[] {
   const s = <K extends GroupSort>(k: K): K | undefined => (options.sortable ? k : undefined);
   const cols: GridColumn<GroupRow, GroupSort>[] = [
     {
@@ -171,6 +189,7 @@ export function groupColumns(options: { sortable: boolean; compact?: boolean }):
       render: (r) => <RelativeTime iso={r.lastMembershipUpdated} never="—" />,
     });
   }
+  if (options.connectionOf) cols.splice(1, 0, idpColumn<GroupRow, GroupSort>(options.connectionOf));
   return cols;
 }
 
@@ -187,9 +206,9 @@ const signOnLabel: Record<string, string> = {
 };
 export const signOnMode = (m: string | null): string => (m ? (signOnLabel[m] ?? humanize(m)) : '—');
 
-export function appColumns(options: { sortable: boolean }): GridColumn<AppRow, AppSort>[] {
+export function appColumns(options: { sortable: boolean; connectionOf?: ConnectionOf }): GridColumn<AppRow, AppSort>[] {
   const s = <K extends AppSort>(k: K): K | undefined => (options.sortable ? k : undefined);
-  return [
+  const cols: GridColumn<AppRow, AppSort>[] = [
     {
       id: 'label',
       header: 'App',
@@ -235,4 +254,6 @@ export function appColumns(options: { sortable: boolean }): GridColumn<AppRow, A
       render: (r) => <span className="tabular">{formatNumber(r.groupCount)}</span>,
     },
   ];
+  if (options.connectionOf) cols.splice(1, 0, idpColumn<AppRow, AppSort>(options.connectionOf));
+  return cols;
 }
