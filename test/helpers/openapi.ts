@@ -39,6 +39,10 @@ export function loadSpec(file: string): OpenApiSpec {
 export const loadOktaSpec = (): OpenApiSpec => loadSpec('okta-management.yaml');
 /** The Microsoft Graph v1.0 subset (paths as the spec spells them, e.g. /users/microsoft.graph.delta()). */
 export const loadGraphSpec = (): OpenApiSpec => loadSpec('msgraph-v1-subset.yaml');
+/** Jira Cloud platform REST v3 (JSON parses as YAML). */
+export const loadJiraSpec = (): OpenApiSpec => loadSpec('jira-platform-v3.json');
+/** Jira Service Management REST (servicedeskapi). */
+export const loadJsmSpec = (): OpenApiSpec => loadSpec('jsm.json');
 
 function resolveRef(spec: OpenApiSpec, ref: string): Schema {
   if (!ref.startsWith('#/')) throw new Error(`external $ref not supported: ${ref}`);
@@ -78,7 +82,8 @@ export function responseSchema(spec: OpenApiSpec, method: string, pathTemplate: 
   return schema;
 }
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+// Jira writes offsets without the colon (2026-11-22T03:05:00.000+0000), which its spec still calls date-time.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
 function isNullable(spec: OpenApiSpec, schema: Schema, seen = 0): boolean {
   if (seen > 20) return false;

@@ -1,0 +1,194 @@
+// A Jira Cloud-compatible HTTP server on loopback (node:http, no framework):
+// the platform REST v3 and Jira Service Management subset Latchkey writes
+// back to (issues, ADF comments, transitions, JQL search, customer requests).
+// Around the handlers of jira-routes.ts it does, in this order:
+//   1. injected faults (network / edge failures, before anything else);
+//   2. rate limiting (when on): a fixed window per start, 429 with
+//      Retry-After (seconds) as Jira Cloud sends when a budget is spent;
+//   3. authentication: HTTP Basic with the account's email and API token, as
+//      Jira Cloud takes them; 401 with Jira's ErrorCollection otherwise;
+//   4. the route.
+// Not wired into startSandbox yet: tests start it on its own.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listen, originOf } from '../engine/net/listen.js';
+import { createFaults, type ActiveFault, type Faults } from './faults.js';
+import { createJiraState, jiraError, JiraHttpError, matchJiraRoute, type JiraReply, type JiraState } from './jira-routes.js';
+import type { Clock } from './okta-state.js';
+
+export type { JiraState, JiraIssueView, JiraCommentView, JiraStatusKey } from './jira-routes.js';
+export { JIRA_STATUSES, JIRA_TRANSITIONS } from './jira-routes.js';
+
+export type JiraServerOptions = {
+  host?: string;
+  port?: number;
+  /** The account the API token belongs to (default latchkey-bot@example.com). */
+  email?: string;
+  /** Random per start unless given. */
+  apiToken?: string;
+  /** Jira Cloud's limits are not published per endpoint; when set, at most `requests` per `windowMs` (429 + Retry-After beyond). */
+  rateLimit?: { requests: number; windowMs: number };
+  clock?: Clock;
+  /** How a 'slow' fault waits. */
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type JiraServer = {
+  /** The site URL, e.g. http://127.0.0.1:41234 (no trailing slash): what jira.js takes as `host`. */
+  url: string;
+  email: string;
+  apiToken: string;
+  faults: Faults;
+  /** The in-process view of the site (issues, comments) for tests. */
+  state: JiraState;
+  stats: () => { requests: number; rateLimited: number };
+  close: () => Promise<void>;
+};
+
+const systemClock: Clock = { now: () => new Date() };
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_BODY = 1 << 20;
+const JSON_TYPE = 'application/json;charset=UTF-8';
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+function send(res: ServerResponse, reply: JiraReply): void {
+  const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+  if (reply.body === undefined) {
+    res.writeHead(reply.status, headers).end();
+    return;
+  }
+  res.writeHead(reply.status, { 'Content-Type': JSON_TYPE, ...headers }).end(JSON.stringify(reply.body));
+}
+
+/** A 429 as Jira Cloud sends it: Retry-After in seconds and the reason header. */
+const tooManyRequests = (retryAfterSeconds: number): JiraReply => ({
+  status: 429,
+  headers: { 'Retry-After': String(retryAfterSeconds), 'RateLimit-Reason': 'jira-burst-based' },
+  body: jiraError(['Rate limit exceeded.']),
+});
+
+async function applyFault(fault: ActiveFault, res: ServerResponse, sleep: (ms: number) => Promise<void>): Promise<boolean> {
+  switch (fault.kind) {
+    case '429':
+      send(res, tooManyRequests(1));
+      return true;
+    case '500':
+      send(res, { status: 500, body: jiraError(['Internal server error']) });
+      return true;
+    case '502':
+      // A proxy's page, not a Jira body: clients must cope with non-JSON errors.
+      res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      return true;
+    case '503':
+      send(res, { status: 503, headers: { 'Retry-After': '1' }, body: jiraError(['Service Unavailable']) });
+      return true;
+    case 'slow':
+      await sleep(fault.delayMs);
+      return false;
+    case 'drop':
+      res.socket?.destroy();
+      return true;
+    case 'reset-mid-body': {
+      const body = JSON.stringify(jiraError(['partial']));
+      res.writeHead(200, { 'Content-Type': JSON_TYPE, 'Content-Length': String(body.length * 2) });
+      res.write(body.slice(0, body.length >> 1));
+      res.socket?.destroy();
+      return true;
+    }
+  }
+}
+
+export async function startJiraServer(options: JiraServerOptions = {}): Promise<JiraServer> {
+  const host = options.host ?? '127.0.0.1';
+  const email = options.email ?? 'latchkey-bot@example.com';
+  const apiToken = options.apiToken ?? `ATATT${randomBytes(24).toString('base64url')}`;
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const faults = createFaults();
+  const counters = { requests: 0, rateLimited: 0 };
+  let window = { start: 0, used: 0 };
+  let base = '';
+  const state = createJiraState({ clock, baseUrl: () => base, account: { email, displayName: 'Latchkey Bot' } });
+  const expected = `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    counters.requests++;
+    const url = new URL(req.url ?? '/', base);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const fault = faults.take(method, url.pathname);
+    if (fault && (await applyFault(fault, res, sleep))) return;
+
+    if (options.rateLimit) {
+      const now = clock.now().getTime();
+      if (now - window.start >= options.rateLimit.windowMs) window = { start: now, used: 0 };
+      if (window.used >= options.rateLimit.requests) {
+        counters.rateLimited++;
+        send(res, tooManyRequests(Math.max(1, Math.ceil((window.start + options.rateLimit.windowMs - now) / 1000))));
+        return;
+      }
+      window.used++;
+    }
+
+    const auth = req.headers.authorization ?? '';
+    if (!sameSecret(auth, expected)) {
+      send(res, { status: 401, body: jiraError(['You are not authenticated. Authentication required to perform this operation.']) });
+      return;
+    }
+
+    const route = matchJiraRoute(method, url.pathname);
+    if (!route) {
+      send(res, { status: 404, body: jiraError([`No API at ${method} ${url.pathname} in the Jira sandbox.`]) });
+      return;
+    }
+    let body: unknown = undefined;
+    if (method === 'POST' || method === 'PUT') {
+      const text = await readBody(req);
+      if (text === null) {
+        send(res, { status: 413, body: jiraError(['Request body too large.']) });
+        return;
+      }
+      if (text !== '') {
+        try {
+          body = JSON.parse(text) as unknown;
+        } catch {
+          send(res, { status: 400, body: jiraError(['Unexpected character in the request body: it is not JSON.']) });
+          return;
+        }
+      }
+    }
+    try {
+      send(res, route.handler({ state, params: route.params, query: url.searchParams, body }));
+    } catch (e) {
+      if (e instanceof JiraHttpError) send(res, e.reply);
+      else send(res, { status: 500, body: jiraError([`Sandbox error: ${(e as Error).message}`]) });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, { status: 500, body: jiraError([`Sandbox error: ${(e as Error).message}`]) });
+      else res.destroy();
+    });
+  });
+  const listening = await listen(server, options.port ?? 0, host);
+  base = originOf('http', host, listening.port);
+  return { url: base, email, apiToken, faults, state, stats: () => ({ ...counters }), close: listening.close };
+}
