@@ -21,10 +21,11 @@
 // RS256 or PS256, named by its x5t / x5t#S256 thumbprint).
 // It is https because the Graph SDK only sends tokens to custom hosts over
 // https; the certificate comes from tls.ts and clients pin its CA.
-import { constants as cryptoConstants, createHash, createPublicKey, randomBytes, randomUUID, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { constants as cryptoConstants, createHash, createPublicKey, randomBytes, randomUUID, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { listen, originOf } from '../engine/net/listen.js';
+import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
 import { createFaults, type Faults } from './faults.js';
 import { createGraphDirectory, type GraphDirectory, type GraphUserOverride } from './graph-directory.js';
 import { aadError, graphError, GraphHttpError, type GraphReply } from './graph-errors.js';
@@ -112,28 +113,6 @@ export type GraphServer = {
 export const GRAPH_DEFAULT_SCOPE = 'https://graph.microsoft.com/.default';
 const JSON_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 const AAD_JSON_TYPE = 'application/json; charset=utf-8';
-const MAX_BODY = 1 << 20;
-const systemClock: Clock = { now: () => new Date() };
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 /** Graph's budget by tenant size (identity and access throttling, "resource units per 10 seconds"). */
 export function defaultThrottleBudget(users: number): number {

@@ -9,9 +9,10 @@
 //      Jira Cloud takes them; 401 with Jira's ErrorCollection otherwise;
 //   4. the route.
 // Not wired into startSandbox yet: tests start it on its own.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
+import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
 import { createFaults, type ActiveFault, type Faults } from './faults.js';
 import { createJiraState, jiraError, JiraHttpError, matchJiraRoute, type JiraReply, type JiraState } from './jira-routes.js';
 import type { Clock } from './okta-state.js';
@@ -45,29 +46,7 @@ export type JiraServer = {
   close: () => Promise<void>;
 };
 
-const systemClock: Clock = { now: () => new Date() };
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const MAX_BODY = 1 << 20;
 const JSON_TYPE = 'application/json;charset=UTF-8';
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-const sameSecret = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
 
 function send(res: ServerResponse, reply: JiraReply): void {
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
+import { readBody, realSleep, systemClock } from './http-util.js';
 import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
 import { createTokenIssuer, type OAuthClient } from './oauth.js';
 import type { Org } from './org-generator.js';
@@ -56,23 +57,6 @@ export type OktaServer = {
   close: () => Promise<void>;
 };
 
-const systemClock: Clock = { now: () => new Date() };
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const MAX_BODY = 1 << 20;
-
-/** Reads a request body up to 1 MiB (the token endpoint and the control plane are the only readers). */
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function hasScope(scopes: ReadonlySet<string>, needed: string): boolean {
   // An Okta `.manage` scope also grants the matching `.read`.
