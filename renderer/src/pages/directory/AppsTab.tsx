@@ -1,22 +1,15 @@
 import { useMemo, type ReactNode } from 'react';
 import { EmptyState } from '../../components/EmptyState.js';
 import type { ObjectRef } from '../../lib/router.js';
-import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory, useDirectoryStore } from '../../stores/directory-store.js';
-import { appColumns } from './columns.js';
+import { appColumns, useConnectionOf } from './columns.js';
 import { DirectoryList } from './DirectoryList.js';
 
 export function AppsTab({ detail }: { detail: ObjectRef | null }): ReactNode {
   const filter = useDirectoryStore((s) => s.apps);
   const setApps = useDirectoryStore((s) => s.setApps);
-  // With several IdPs and no connection picked, same-named groups/apps of each IdP sit side by side: say whose each is.
-  const connections = useConnectionsStore((s) => s.connections);
-  const connectionId = useDirectoryStore((s) => s.connectionId);
-  const mixed = connectionId === null && connections.filter((c) => c.kind === 'okta' || c.kind === 'entra').length > 1;
-  const columns = useMemo(
-    () => appColumns({ sortable: true, ...(mixed ? { connectionOf: (id: number) => connections.find((c) => c.id === id) } : {}) }),
-    [mixed, connections],
-  );
+  const connectionOf = useConnectionOf();
+  const columns = useMemo(() => appColumns({ sortable: true, ...(connectionOf ? { connectionOf } : {}) }), [connectionOf]);
 
   return (
     <DirectoryList

@@ -4,9 +4,8 @@ import { managedByText } from '../../components/Badges.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { MultiSelect } from '../../components/MultiSelect.js';
 import type { ObjectRef } from '../../lib/router.js';
-import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory, useDirectoryStore } from '../../stores/directory-store.js';
-import { groupColumns } from './columns.js';
+import { groupColumns, useConnectionOf } from './columns.js';
 import { DirectoryList } from './DirectoryList.js';
 
 const managedByOptions: GroupManagedBy[] = ['rule', 'external', 'direct', 'latchkey'];
@@ -14,14 +13,8 @@ const managedByOptions: GroupManagedBy[] = ['rule', 'external', 'direct', 'latch
 export function GroupsTab({ detail }: { detail: ObjectRef | null }): ReactNode {
   const filter = useDirectoryStore((s) => s.groups);
   const setGroups = useDirectoryStore((s) => s.setGroups);
-  // With several IdPs and no connection picked, same-named groups/apps of each IdP sit side by side: say whose each is.
-  const connections = useConnectionsStore((s) => s.connections);
-  const connectionId = useDirectoryStore((s) => s.connectionId);
-  const mixed = connectionId === null && connections.filter((c) => c.kind === 'okta' || c.kind === 'entra').length > 1;
-  const columns = useMemo(
-    () => groupColumns({ sortable: true, ...(mixed ? { connectionOf: (id: number) => connections.find((c) => c.id === id) } : {}) }),
-    [mixed, connections],
-  );
+  const connectionOf = useConnectionOf();
+  const columns = useMemo(() => groupColumns({ sortable: true, ...(connectionOf ? { connectionOf } : {}) }), [connectionOf]);
   const clear = (): void => setGroups({ search: '', managedBy: [] });
 
   return (

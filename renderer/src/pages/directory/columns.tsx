@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 // Column definitions shared by every table that shows the same kind of row
 // (the users table and a group's members; the groups table and a user's groups).
 import type { AccountRef, AppRow, GroupRow, UserRow } from '../../../../shared/domain.js';
@@ -6,7 +7,8 @@ import { AccountBadges } from '../../components/ChangeBadges.js';
 import type { GridColumn } from '../../components/DataGrid.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { connectionKindLabel, formatAbsolute, formatNumber, humanize, initials } from '../../lib/format.js';
-import type { AppSort, GroupSort, UserSort } from '../../stores/directory-store.js';
+import { useConnectionsStore } from '../../stores/connections-store.js';
+import { useDirectoryStore, type AppSort, type GroupSort, type UserSort } from '../../stores/directory-store.js';
 
 export const objectKey = (r: { connectionId: number; id: string }): string => `${r.connectionId}/${r.id}`;
 
@@ -120,6 +122,18 @@ export const groupType = (t: string): string => groupTypeLabel[t] ?? humanize(t)
 
 /** Where a row comes from, for lists that mix IdPs ("All connections"). */
 export type ConnectionOf = (connectionId: number) => { kind: string; name: string } | undefined;
+
+/**
+ * With several IdPs and no connection picked, same-named groups/apps of each
+ * IdP sit side by side: the lookup that says whose each is; undefined when
+ * the list holds one IdP's objects only.
+ */
+export function useConnectionOf(): ConnectionOf | undefined {
+  const connections = useConnectionsStore((s) => s.connections);
+  const connectionId = useDirectoryStore((s) => s.connectionId);
+  const mixed = connectionId === null && connections.filter((c) => c.kind === 'okta' || c.kind === 'entra').length > 1;
+  return useMemo(() => (mixed ? (id: number) => connections.find((c) => c.id === id) : undefined), [mixed, connections]);
+}
 
 /** An "IdP" column: the row's connection as a kind badge (its name in the tooltip). */
 function idpColumn<T extends { connectionId: number }, S extends string>(connectionOf: ConnectionOf): GridColumn<T, S> {
