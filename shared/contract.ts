@@ -25,10 +25,11 @@ import type {
   UserRow,
 } from './domain.js';
 
-/** Declares a channel: the input schema now, the output type as a phantom. */
-const channel =
-  <O>() =>
-  <I extends z.ZodType>(input: I): { input: I; output: O } => ({ input, output: undefined as O });
+import { channel } from './channel.js';
+import { catalogChannels } from './contract-catalog.js';
+import { jiraChannels } from './contract-jira.js';
+import { jobsChannels } from './contract-jobs.js';
+import { requestsChannels } from './contract-requests.js';
 
 const empty = z.object({}).strict();
 const connectionRef = z.object({ connectionId: z.number().int().positive() }).strict();
@@ -277,6 +278,10 @@ export const contract = {
   'audit:recent': channel<{ events: AuditEvent[]; chainValid: boolean }>()(
     z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),
+  ...catalogChannels,
+  ...requestsChannels,
+  ...jobsChannels,
+  ...jiraChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -293,9 +298,11 @@ export type ErrorCode = 'bad-input' | 'not-found' | 'read-only' | 'unauthorized'
 export type EventMap = {
   'sync:progress': SyncProgress;
   'sync:finished': SyncRunSummary;
+  /** Requests, grants, jobs, manual tasks or the catalog changed (a job ran, expiry fired, a JSM request arrived): views refetch. */
+  'governance:changed': { area: 'catalog' | 'requests' | 'jobs'; ids: number[] };
 };
 export type EventName = keyof EventMap;
-export const eventNames = ['sync:progress', 'sync:finished'] as const satisfies readonly EventName[];
+export const eventNames = ['sync:progress', 'sync:finished', 'governance:changed'] as const satisfies readonly EventName[];
 
 /** The API the renderer sees, one function per channel, whichever transport carries it. */
 export type RendererApi = {

@@ -1,7 +1,6 @@
 // Command-line front end. Parsing and output only: every action is an engine
 // function, so the CLI, the bridge and Electron behave the same.
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { addEntraConnectionInput, addOktaConnectionInput, describeZodError, syncScopeInput } from '../../shared/contract.js';
 import { emptyScope, type SyncProgress, type SyncRunSummary } from '../../shared/domain.js';
 import { verifyAuditChain } from '../engine/audit/audit-log.js';
@@ -19,7 +18,7 @@ import type { ConnectionRecord, Credential } from '../engine/connectors/types.js
 import { UserError, type EngineContext } from '../engine/context.js';
 import { DatabaseOpenError } from '../engine/db/database.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
-import { KeychainUnavailableError, type SecretStore } from '../engine/secrets/secret-store.js';
+import { KeychainUnavailableError } from '../engine/secrets/secret-store.js';
 import { listSyncRuns } from '../engine/sync/sync-runner.js';
 import { describeScope } from '../engine/sync/scope.js';
 import { startSync } from '../engine/sync/sync-service.js';
@@ -28,19 +27,11 @@ import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
 import { runSandboxCommand } from './sandbox-command.js';
 import { runStart } from './start.js';
+import { parseCommandArgs as parse, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 import { runChangesCommand, runDiffCommand, runSnapshotCommand } from './history-commands.js';
-
-export type CliIo = {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  env: NodeJS.ProcessEnv;
-  /** Tests pass a fake keychain only where the test is about something else. */
-  secrets?: SecretStore;
-};
-
-class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-commands.js';
+import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
+import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand } from './request-commands.js';
 
 export const USAGE = `Usage: latchkey [--db FILE] [--read-only] <command> [options]
 
@@ -69,7 +60,7 @@ Commands:
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-  audit verify                            recompute the audit log's hash chain
+${CATALOG_USAGE}${REQUEST_USAGE}${JOBS_USAGE}  audit verify                            recompute the audit log's hash chain
   serve [--port P]                        serve the console and the contract on 127.0.0.1
 
 Global options:
@@ -97,23 +88,6 @@ function splitGlobals(argv: string[], env: NodeJS.ProcessEnv): Globals {
     else break;
   }
   return { db: db ?? env.LATCHKEY_DB ?? defaultWorkspacePath(env), readOnly, help, rest: argv.slice(i) };
-}
-
-type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
-type Parsed<O extends OptionSpec> = {
-  values: { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
-  positionals: string[];
-};
-
-function parse<const O extends OptionSpec>(args: string[], options: O, positionals = 0): Parsed<O> {
-  try {
-    const r = parseArgs({ args, options, allowPositionals: true, strict: true }) as Parsed<O>;
-    if (r.positionals.length > positionals) throw new UsageError(`unexpected argument "${r.positionals[positionals]}"`);
-    return r;
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError((e as Error).message);
-  }
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number | 'serving'> {
@@ -154,7 +128,7 @@ async function withWorkspace(
   command: string,
   run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
 ): Promise<number | 'serving'> {
-  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot'];
+  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'jobs'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (g.readOnly) refuseWritesWhenReadOnly(command, g.rest.slice(1));
   if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
@@ -186,9 +160,12 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
   const reads =
     ['runs', 'audit', 'serve', 'changes', 'diff'].includes(command) ||
     (command === 'connection' && verb === 'list') ||
-    (command === 'snapshot' && verb === 'save');
+    (command === 'snapshot' && verb === 'save') ||
+    (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
+    (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
+    (command === 'jobs' && verb !== undefined && JOBS_READ_VERBS.includes(verb));
   if (reads) return;
-  const what = command === 'connection' || command === 'snapshot' ? `${command}${verb ? ` ${verb}` : ''}` : command;
+  const what = ['connection', 'snapshot', 'catalog', 'request', 'jobs'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
   throw new UserError(
     `"${what}" changes the workspace or needs its credentials: refused on a workspace opened with --read-only (nothing was changed)`,
     'read-only',
@@ -226,6 +203,12 @@ async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: s
       return runDiffCommand(ctx, args, io);
     case 'snapshot':
       return runSnapshotCommand(ctx, args, io);
+    case 'catalog':
+      return runCatalogCommand(ctx, bus, args, io);
+    case 'request':
+      return runRequestCommand(ctx, bus, args, io);
+    case 'jobs':
+      return runJobsCommand(ctx, bus, args, io);
     case 'serve': {
       const { values } = parse(args, { port: { type: 'string' } });
       const port = values.port ? portNumber(values.port) : 0;
@@ -532,10 +515,5 @@ export function portNumber(s: string): number {
   return n;
 }
 
-export function positiveInt(s: string, flag: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, not "${s}"`);
-  return n;
-}
 
-export { UsageError, parse as parseCommandArgs };
+export { UsageError, parse as parseCommandArgs, positiveInt, type CliIo };

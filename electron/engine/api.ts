@@ -11,8 +11,6 @@ import {
   contract,
   describeZodError,
   type Channel,
-  type ChannelArgs,
-  type ChannelOutput,
   type ErrorCode,
   type Result,
 } from '../../shared/contract.js';
@@ -38,11 +36,13 @@ import { getUser, listUsers, userFacets } from './directory/users.js';
 import { activeSyncProgress, listSyncRuns } from './sync/sync-runner.js';
 import { lastSyncRun } from './sync/sync-runs.js';
 import { startSync } from './sync/sync-service.js';
+import { CATALOG_WRITE_CHANNELS, catalogApi } from './catalog/catalog-api.js';
+import { JIRA_WRITE_CHANNELS, jiraApi } from './jira/jira-api.js';
+import { JOBS_WRITE_CHANNELS, jobsApi } from './jobs/jobs-api.js';
+import { REQUESTS_WRITE_CHANNELS, requestsApi } from './requests/requests-api.js';
+import type { Handlers } from './handler-types.js';
 
-/** One function per channel: validated input in, the channel's output out. */
-export type Handlers = {
-  [C in Channel]: (input: ChannelArgs<C>) => Promise<ChannelOutput<C>> | ChannelOutput<C>;
-};
+export type { Handlers } from './handler-types.js';
 
 /** Channels that change the workspace or need the keychain; refused on a read-only snapshot. */
 export const WRITE_CHANNELS = [
@@ -51,6 +51,10 @@ export const WRITE_CHANNELS = [
   'connections:test',
   'connections:setScope',
   'sync:start',
+  ...CATALOG_WRITE_CHANNELS,
+  ...REQUESTS_WRITE_CHANNELS,
+  ...JOBS_WRITE_CHANNELS,
+  ...JIRA_WRITE_CHANNELS,
 ] as const satisfies readonly Channel[];
 
 export const READ_ONLY_MESSAGE =
@@ -70,6 +74,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
   const writable = (): void => {
     if (ctx.readOnly) throw new UserError(READ_ONLY_MESSAGE, 'read-only');
   };
+  const helpers = { writable, cache };
 
   return {
     'app:info': () => ({
@@ -130,6 +135,10 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
     'changes:list': (q) => listChanges(db, q),
     'changes:diff': (q) => diffRuns(db, q),
     'audit:recent': ({ limit }) => ({ events: recentAuditEvents(db, limit), chainValid: verifyAuditChain(db).valid }),
+    ...catalogApi(ctx, helpers),
+    ...requestsApi(ctx, helpers),
+    ...jobsApi(ctx, helpers),
+    ...jiraApi(ctx, helpers),
   };
 }
 

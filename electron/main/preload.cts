@@ -12,7 +12,7 @@ import electron = require('electron');
 const { contextBridge, ipcRenderer } = electron;
 
 /** The events main may push; anything else is refused. */
-const EVENTS = ['sync:progress', 'sync:finished'] as const satisfies readonly EventName[];
+const EVENTS = ['sync:progress', 'sync:finished', 'governance:changed'] as const satisfies readonly EventName[];
 // Compile-time check that EVENTS lists every event of the contract.
 const everyEventListed: Exclude<EventName, (typeof EVENTS)[number]> extends never ? true : false = true;
 void everyEventListed;
@@ -45,6 +45,10 @@ const api = {
   'changes:list': call('changes:list'),
   'changes:diff': call('changes:diff'),
   'audit:recent': call('audit:recent'),
+  // catalog channels (shared/contract-catalog.ts)
+  // requests channels (shared/contract-requests.ts)
+  // jobs channels (shared/contract-jobs.ts)
+  // jira channels (shared/contract-jira.ts)
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
     if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`unknown event "${String(event)}"`);
     // The IpcRendererEvent is not passed on: it would hand the page `sender`.

@@ -7,7 +7,10 @@ import { Toasts } from './components/Toasts.js';
 import { TopBar } from './components/TopBar.js';
 import { useRoute } from './hooks/useRoute.js';
 import { type Route } from './lib/router.js';
+import { AttentionPage } from './pages/AttentionPage.js';
+import { CatalogPage } from './pages/CatalogPage.js';
 import { ChangesPage } from './pages/ChangesPage.js';
+import { RequestsPage } from './pages/RequestsPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { DirectoryPage } from './pages/DirectoryPage.js';
@@ -19,6 +22,12 @@ function Page({ route }: { route: Route }): ReactNode {
   switch (route.page) {
     case 'dashboard':
       return <DashboardPage />;
+    case 'catalog':
+      return <CatalogPage tab={route.tab} roleId={route.roleId} />;
+    case 'requests':
+      return <RequestsPage filter={route.filter} requestId={route.requestId} />;
+    case 'attention':
+      return <AttentionPage />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -61,7 +70,13 @@ export function App(): ReactNode {
           ? route.view.mode === 'compare'
             ? 'Changes · compare runs'
             : 'Changes'
-          : route.page === 'connections'
+          : route.page === 'catalog'
+            ? 'Catalog'
+            : route.page === 'requests'
+              ? 'Requests'
+              : route.page === 'attention'
+                ? 'Needs attention'
+                : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'
               ? 'Dashboard'

@@ -170,3 +170,23 @@ export function Logo({ size = 22 }: { size?: number }): ReactNode {
     </svg>
   );
 }
+export const IconCatalog = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <rect x="2" y="2" width="5" height="5" rx="1" />
+    <rect x="9" y="2" width="5" height="5" rx="1" />
+    <rect x="2" y="9" width="5" height="5" rx="1" />
+    <path d="M9.5 11.5h4M11.5 9.5v4" />
+  </Svg>
+);
+export const IconRequests = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <path d="M3.5 1.5h6l3 3v10h-9z" />
+    <path d="M9.5 1.5v3h3M5.5 8.5l1.5 1.5 3-3" />
+  </Svg>
+);
+export const IconAttention = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <path d="M8 1.8l6.5 11.7h-13z" />
+    <path d="M8 6v3.5M8 11.5v.5" />
+  </Svg>
+);

@@ -12,14 +12,22 @@ export type ChangesView =
   | { mode: 'compare'; fromRunId: number; toRunId: number }
   | { mode: 'compare'; fromRunId: null; toRunId: null };
 
+export type CatalogTab = 'apps' | 'suggestions' | 'coverage';
+export type RequestFilter = 'mine' | 'open' | 'all';
+
 export type Route =
   | { page: 'dashboard' }
+  | { page: 'catalog'; tab: CatalogTab; roleId: number | null }
+  | { page: 'requests'; filter: RequestFilter; requestId: number | null }
+  | { page: 'attention' }
   | { page: 'directory'; tab: DirectoryTab; detail: ObjectRef | null }
   | { page: 'changes'; view: ChangesView }
   | { page: 'connections'; adding: boolean }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
+const catalogTabs: readonly CatalogTab[] = ['apps', 'suggestions', 'coverage'];
+const requestFilters: readonly RequestFilter[] = ['mine', 'open', 'all'];
 
 /** A run id from the path: a positive integer written plainly, or null. */
 function runIdOf(part: string | undefined): number | null {
@@ -44,6 +52,23 @@ export function parseRoute(hash: string): Route {
   if (head === undefined || head === 'dashboard') {
     return parts.length <= 1 ? { page: 'dashboard' } : { page: 'not-found', path };
   }
+  if (head === 'catalog') {
+    if (second === undefined) return { page: 'catalog', tab: 'apps', roleId: null };
+    if (second === 'role' && fourth === undefined) {
+      const roleId = runIdOf(third);
+      if (roleId !== null) return { page: 'catalog', tab: 'apps', roleId };
+    }
+    if (catalogTabs.includes(second as CatalogTab) && third === undefined) return { page: 'catalog', tab: second as CatalogTab, roleId: null };
+    return { page: 'not-found', path };
+  }
+  if (head === 'requests') {
+    if (second === undefined) return { page: 'requests', filter: 'mine', requestId: null };
+    if (requestFilters.includes(second as RequestFilter) && third === undefined) return { page: 'requests', filter: second as RequestFilter, requestId: null };
+    const requestId = runIdOf(second);
+    if (requestId !== null && third === undefined) return { page: 'requests', filter: 'all', requestId };
+    return { page: 'not-found', path };
+  }
+  if (head === 'attention') return parts.length === 1 ? { page: 'attention' } : { page: 'not-found', path };
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -81,6 +106,12 @@ export function formatRoute(route: Route): string {
   switch (route.page) {
     case 'dashboard':
       return '#/dashboard';
+    case 'catalog':
+      return route.roleId !== null ? `#/catalog/role/${route.roleId}` : route.tab === 'apps' ? '#/catalog' : `#/catalog/${route.tab}`;
+    case 'requests':
+      return route.requestId !== null ? `#/requests/${route.requestId}` : route.filter === 'mine' ? '#/requests' : `#/requests/${route.filter}`;
+    case 'attention':
+      return '#/attention';
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -99,6 +130,11 @@ export function formatRoute(route: Route): string {
 
 export const routes = {
   dashboard: (): Route => ({ page: 'dashboard' }),
+  catalog: (tab: CatalogTab = 'apps'): Route => ({ page: 'catalog', tab, roleId: null }),
+  role: (roleId: number): Route => ({ page: 'catalog', tab: 'apps', roleId }),
+  requests: (filter: RequestFilter = 'mine'): Route => ({ page: 'requests', filter, requestId: null }),
+  request: (requestId: number): Route => ({ page: 'requests', filter: 'all', requestId }),
+  attention: (): Route => ({ page: 'attention' }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */

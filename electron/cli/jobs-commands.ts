@@ -1,0 +1,17 @@
+// `latchkey jobs ...`. Parsing and output only; the engine does the work.
+import type { EngineContext } from '../engine/context.js';
+import type { EventBus } from '../engine/workspace.js';
+import { UsageError, type CliIo } from './cli-kit.js';
+
+/** Lines for `latchkey --help`. */
+export const JOBS_USAGE = '';
+
+/** Verbs that only read the workspace (allowed with --read-only). */
+export const JOBS_READ_VERBS: readonly string[] = [];
+
+export function runJobsCommand(ctx: EngineContext, bus: EventBus, args: string[], io: CliIo): Promise<number> {
+  void ctx;
+  void bus;
+  void io;
+  return Promise.reject(new UsageError(`unknown jobs verb "${args[0] ?? ''}"`));
+}

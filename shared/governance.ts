@@ -1,0 +1,240 @@
+// Governance vocabulary shared by the engine and the renderer: the catalog
+// (apps, roles, role -> group mappings, approval policy), requests and
+// approvals, the grant ledger, jobs, manual tasks and drift. Plain data only.
+
+export type RiskTier = 'low' | 'medium' | 'high' | 'critical';
+export const RISK_TIERS: readonly RiskTier[] = ['low', 'medium', 'high', 'critical'];
+
+/** How long access lasts. 'custom' lets the requester pick any length up to the role's maximum. */
+export type DurationOption = 'permanent' | '1h' | '6h' | '24h' | '7d' | '30d' | 'custom';
+export const DURATION_OPTIONS: readonly DurationOption[] = ['permanent', '1h', '6h', '24h', '7d', '30d', 'custom'];
+/** Minutes of each fixed option (permanent and custom have none). */
+export const DURATION_MINUTES: Readonly<Record<Exclude<DurationOption, 'permanent' | 'custom'>, number>> = {
+  '1h': 60,
+  '6h': 360,
+  '24h': 1440,
+  '7d': 10080,
+  '30d': 43200,
+};
+
+export type ApprovalStepKind = 'manager' | 'app-owner' | 'named';
+export type ApprovalStep = { kind: ApprovalStepKind; /** For 'named': who may decide (e-mails). */ approvers?: string[] };
+
+/**
+ * Per role. `autoApprove` skips every step (low-risk roles). Steps run in
+ * order; each needs one eligible approver's decision. Beneficiaries whose
+ * employee type is listed in `requireEndDateFor` (contractors, partners) may
+ * not get permanent access. A request pending longer than `pendingTimeoutHours`
+ * is escalated (a new step for `escalateTo`) or expires.
+ */
+export type ApprovalPolicy = {
+  autoApprove: boolean;
+  steps: ApprovalStep[];
+  requireEndDateFor: string[];
+  pendingTimeoutHours: number;
+  onTimeout: 'expire' | 'escalate';
+  escalateTo: string[];
+};
+
+export const DEFAULT_PENDING_TIMEOUT_HOURS = 168;
+
+/** The default policy a new role of each risk tier starts with (the admin edits it per role). */
+export const defaultPolicyFor = (risk: RiskTier): ApprovalPolicy => ({
+  autoApprove: risk === 'low',
+  steps:
+    risk === 'low'
+      ? []
+      : risk === 'medium'
+        ? [{ kind: 'manager' }]
+        : [{ kind: 'manager' }, { kind: 'app-owner' }],
+  requireEndDateFor: risk === 'low' ? [] : ['contractor', 'partner'],
+  pendingTimeoutHours: DEFAULT_PENDING_TIMEOUT_HOURS,
+  onTimeout: 'expire',
+  escalateTo: [],
+});
+
+/** Why a mapping cannot be provisioned automatically (or at all). */
+export type MappingProblem =
+  | 'group-deleted'
+  | 'group-renamed'
+  | 'rule-managed'
+  | 'dynamic'
+  | 'connection-read-only'
+  | 'connection-removed';
+
+export type RoleMapping = {
+  connectionId: number;
+  connectionName: string | null;
+  groupId: string;
+  /** Name when mapped. */
+  groupName: string;
+  /** Name in the live snapshot (null: the group is gone). */
+  currentName: string | null;
+  memberCount: number | null;
+  problems: { kind: MappingProblem; message: string }[];
+};
+
+export type CatalogRole = {
+  id: number;
+  appId: number;
+  appName: string;
+  name: string;
+  description: string;
+  risk: RiskTier;
+  policy: ApprovalPolicy;
+  durations: DurationOption[];
+  defaultDuration: DurationOption;
+  maxDurationMinutes: number | null;
+  owner: string | null;
+  requestable: boolean;
+  mappings: RoleMapping[];
+};
+
+export type CatalogApp = {
+  id: number;
+  name: string;
+  description: string;
+  owner: string | null;
+  source: { connectionId: number; appId: string } | null;
+  roles: CatalogRole[];
+};
+
+export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+export type RequestSource = 'console' | 'cli' | 'jira' | 'csv' | 'extend';
+export type DecisionChannel = 'console' | 'cli' | 'jira' | 'auto' | 'csv';
+
+export type ApprovalRecord = {
+  step: number;
+  kind: ApprovalStepKind | 'auto';
+  approvers: string[];
+  status: 'waiting' | 'pending' | 'approved' | 'denied' | 'skipped';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  channel: DecisionChannel | null;
+  comment: string | null;
+};
+
+export type GrantStatus = 'pending' | 'active' | 'manual' | 'failed' | 'revoking' | 'revoked' | 'expired' | 'cancelled';
+
+export type GrantRow = {
+  id: number;
+  requestId: number | null;
+  roleId: number | null;
+  roleLabel: string | null;
+  connectionId: number;
+  groupId: string;
+  groupName: string;
+  identityId: string;
+  beneficiaryEmail: string | null;
+  beneficiaryName: string;
+  status: GrantStatus;
+  startsAt: string;
+  expiresAt: string | null;
+  provisionedAt: string | null;
+  endedAt: string | null;
+  endReason: string | null;
+};
+
+export type RequestRow = {
+  id: number;
+  roleId: number;
+  /** "App / Role". */
+  roleLabel: string;
+  risk: RiskTier;
+  beneficiary: { connectionId: number; identityId: string; email: string | null; name: string };
+  requester: string;
+  duration: DurationOption;
+  durationMinutes: number | null;
+  endsAt: string | null;
+  justification: string;
+  status: RequestStatus;
+  source: RequestSource;
+  /** Step currently waiting for a decision, with who may decide it. */
+  waitingOn: { step: number; kind: ApprovalStepKind; approvers: string[] } | null;
+  jira: { key: string; url: string | null } | null;
+  createdAt: string;
+  decidedAt: string | null;
+  escalated: boolean;
+  /** Access state derived from the request's grants (null until approved). */
+  access: GrantStatus | null;
+  expiresAt: string | null;
+};
+
+export type TimelineEntry = {
+  at: string;
+  kind:
+    | 'created'
+    | 'step-opened'
+    | 'approved'
+    | 'denied'
+    | 'escalated'
+    | 'expired'
+    | 'cancelled'
+    | 'job-attempt'
+    | 'provisioned'
+    | 'manual-task'
+    | 'jira'
+    | 'notice'
+    | 'revoked'
+    | 'grant-expired'
+    | 'drift';
+  actor: string | null;
+  text: string;
+  detail?: string | null;
+};
+
+export type RequestDetail = RequestRow & {
+  approvals: ApprovalRecord[];
+  grants: GrantRow[];
+  jobs: JobRow[];
+  timeline: TimelineEntry[];
+};
+
+export type JobKind = 'provision' | 'revoke' | 'jira';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'manual';
+
+export type JobRow = {
+  id: number;
+  kind: JobKind;
+  grantId: number | null;
+  requestId: number | null;
+  connectionId: number | null;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  runAfter: string;
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  /** Human summary: "Add ada@example.com to app-figma-editors (Okta)". */
+  summary: string;
+};
+
+export type ManualTask = {
+  id: number;
+  grantId: number | null;
+  jobId: number | null;
+  action: 'add' | 'remove';
+  reason: string;
+  instructions: string;
+  status: 'open' | 'done' | 'cancelled';
+  evidence: string | null;
+  completedBy: string | null;
+  completedAt: string | null;
+  createdAt: string;
+};
+
+export type DriftKind = 'reappeared' | 'missing' | 'expired-still-member';
+export type DriftRow = {
+  id: number;
+  kind: DriftKind;
+  connectionId: number;
+  groupId: string;
+  groupName: string | null;
+  identityId: string;
+  identityName: string | null;
+  grantId: number | null;
+  detectedAt: string;
+  resolvedAt: string | null;
+  message: string;
+};
