@@ -4,6 +4,8 @@
 // directly (sandbox.faults.add(...)) or over HTTP (POST /__sandbox/faults) for
 // a sandbox started by `latchkey sandbox` in another process.
 
+import type { IncomingMessage } from 'node:http';
+
 export const FAULT_KINDS = ['429', '500', '502', '503', 'slow', 'drop', 'reset-mid-body'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -53,6 +55,32 @@ export function createFaults(): Faults {
       return { ...found };
     },
   };
+}
+
+export type FaultEffect =
+  | { dropped: true }
+  /** `errorStatus`: answer with this error in the server's own dialect; null: answer normally (after `slow`), cut mid-body when `resetMidBody`. */
+  | { dropped: false; resetMidBody: boolean; errorStatus: 429 | 500 | 502 | 503 | null };
+
+/**
+ * The network half of a fault, the same for every sandbox server: drop the
+ * socket, hold the response, or mark it to be cut mid-body. Error statuses are
+ * left to the server, which renders them as its service does (Okta, Graph, Jira).
+ */
+export async function applyFault(fault: ActiveFault | null, req: IncomingMessage, sleep: (ms: number) => Promise<void>): Promise<FaultEffect> {
+  if (fault === null) return { dropped: false, resetMidBody: false, errorStatus: null };
+  switch (fault.kind) {
+    case 'drop':
+      req.socket.destroy();
+      return { dropped: true };
+    case 'slow':
+      await sleep(fault.delayMs);
+      return { dropped: false, resetMidBody: false, errorStatus: null };
+    case 'reset-mid-body':
+      return { dropped: false, resetMidBody: true, errorStatus: null };
+    default:
+      return { dropped: false, resetMidBody: false, errorStatus: Number(fault.kind) as 429 | 500 | 502 | 503 };
+  }
 }
 
 /**

@@ -26,7 +26,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
-import { createFaults, type Faults } from './faults.js';
+import { applyFault, createFaults, type Faults } from './faults.js';
 import { createGraphDirectory, type GraphDirectory, type GraphUserOverride } from './graph-directory.js';
 import { aadError, graphError, GraphHttpError, type GraphReply } from './graph-errors.js';
 import { matchGraphRoute, requestCost, requirePermission } from './graph-routes.js';
@@ -441,25 +441,19 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     stats.requests++;
     const hostHeader = req.headers.host ?? '';
     stats.hosts[hostHeader] = (stats.hosts[hostHeader] ?? 0) + 1;
-    let resetMidBody = false;
-    const fault = faults.take(req.method ?? 'GET', url.pathname);
-    if (fault) {
-      if (fault.kind === 'drop') {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.kind === 'slow') await sleep(fault.delayMs);
-      else if (fault.kind === 'reset-mid-body') resetMidBody = true;
-      else if (fault.kind === '429') {
-        send(req, res, graphError(429, 'TooManyRequests', 'Your request is throttled temporarily. Please try after 2 seconds.', { 'Retry-After': '2' }), false);
-        return;
-      } else {
-        const status = Number(fault.kind);
-        const [code, message] = status === 503 ? ['serviceNotAvailable', 'The service is temporarily unavailable. Please retry later.'] : status === 502 ? ['BadGateway', 'Bad Gateway'] : ['generalException', 'An unspecified error has occurred.'];
-        send(req, res, graphError(status, code, message), false);
-        return;
-      }
+    const fault = await applyFault(faults.take(req.method ?? 'GET', url.pathname), req, sleep);
+    if (fault.dropped) return;
+    if (fault.errorStatus === 429) {
+      send(req, res, graphError(429, 'TooManyRequests', 'Your request is throttled temporarily. Please try after 2 seconds.', { 'Retry-After': '2' }), false);
+      return;
     }
+    if (fault.errorStatus !== null) {
+      const status = fault.errorStatus;
+      const [code, message] = status === 503 ? ['serviceNotAvailable', 'The service is temporarily unavailable. Please retry later.'] : status === 502 ? ['BadGateway', 'Bad Gateway'] : ['generalException', 'An unspecified error has occurred.'];
+      send(req, res, graphError(status, code, message), false);
+      return;
+    }
+    const { resetMidBody } = fault;
     send(req, res, await apiRequest(req, url), resetMidBody);
   };
 

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, systemClock } from './http-util.js';
-import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
+import { applyFault, createFaults, parseFaultRequest, type Faults } from './faults.js';
 import { createTokenIssuer, type OAuthClient } from './oauth.js';
 import type { Org } from './org-generator.js';
 import type { AdminRole } from './okta-resources.js';
@@ -206,15 +206,15 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
     res.end(body ?? undefined);
   };
 
-  const faultReply = (fault: ActiveFault, path: string): { reply: Reply; rate: RateLimitDecision | null } => {
-    switch (fault.kind) {
-      case '429': {
+  const faultReply = (status: 429 | 500 | 502 | 503, path: string): { reply: Reply; rate: RateLimitDecision | null } => {
+    switch (status) {
+      case 429: {
         const peek = limiter.peek(path, clock.now().getTime());
         return { reply: errorReply(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), rate: { ...peek, remaining: 0, allowed: false } };
       }
-      case '500':
+      case 500:
         return { reply: errorReply(500, 'E0000009', 'Internal Server Error'), rate: null };
-      case '503':
+      case 503:
         return { reply: errorReply(503, 'E0000010', 'Service is in read only mode'), rate: null };
       default:
         // A proxy in front of Okta failing: HTML, not an Okta error body.
@@ -229,21 +229,14 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
       send(res, await controlRequest(req, url), null, false);
       return;
     }
-    const fault = faults.take(method, url.pathname);
-    let resetMidBody = false;
-    if (fault) {
-      if (fault.kind === 'drop') {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.kind === 'slow') await sleep(fault.delayMs);
-      else if (fault.kind === 'reset-mid-body') resetMidBody = true;
-      else {
-        const { reply, rate } = faultReply(fault, url.pathname);
-        send(res, reply, rate, false);
-        return;
-      }
+    const fault = await applyFault(faults.take(method, url.pathname), req, sleep);
+    if (fault.dropped) return;
+    if (fault.errorStatus !== null) {
+      const { reply, rate } = faultReply(fault.errorStatus, url.pathname);
+      send(res, reply, rate, false);
+      return;
     }
+    const { resetMidBody } = fault;
     const rate = limiter.take(url.pathname, clock.now().getTime());
     if (!rate.allowed) {
       send(res, errorReply(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), rate, resetMidBody);

@@ -56,6 +56,7 @@ import {
   inPool,
   decideMode,
   launchSyncRun,
+  phaseItems,
   progressReporter,
   type ModeDecision,
   type FailedRunEnd,
@@ -207,31 +208,12 @@ function makeRuntime(ctx: EngineContext, connection: ConnectionRecord, credentia
   const c: Counters = { pages: 0, users: 0, groups: 0, memberships: 0, groupsListed: 0, groupsWithMembers: 0, apps: 0, appAssignments: 0, appsWithAssignments: 0, changesRead: 0 };
   const ids = { runId: 0, connectionId: connection.id };
   const report = progressReporter(ctx, slot, ids, { phase: 'starting', message: null, intervalMs: opts.progressIntervalMs }, (phase) => {
-    let items: number;
-    let expected: number | null = null;
-    switch (phase) {
-      case 'users':
-        items = c.users;
-        break;
-      case 'groups':
-        items = c.groups;
-        break;
-      case 'memberships':
-        items = c.memberships;
-        break;
-      case 'apps':
-        items = c.apps;
-        break;
-      case 'app-assignments':
-        items = c.appsWithAssignments;
-        expected = c.apps;
-        break;
-      case 'changes':
-        items = c.changesRead;
-        break;
-      default:
-        items = c.users + c.groups + c.memberships + c.apps + c.appAssignments;
-    }
+    const items = phaseItems(
+      phase,
+      { users: c.users, groups: c.groups, memberships: c.memberships, apps: c.apps, 'app-assignments': c.appsWithAssignments, changes: c.changesRead },
+      c.users + c.groups + c.memberships + c.apps + c.appAssignments,
+    );
+    const expected = phase === 'app-assignments' ? c.apps : null;
     // Graph does not say what is left of its budget: no bucket to show.
     return { pages: c.pages, items, expected, requests: connector.stats().requests, budget: null };
   });

@@ -70,6 +70,15 @@ export function progressReporter(
   return r;
 }
 
+/**
+ * Items done in the current phase, from the counters a runner keeps per phase;
+ * a phase without its own counter (starting, committing, ...) shows everything
+ * read so far.
+ */
+export function phaseItems(phase: SyncPhase, perPhase: Partial<Record<SyncPhase, number>>, everything: number): number {
+  return perPhase[phase] ?? everything;
+}
+
 /** The run totals from a connector's statistics. */
 export function connectorTotals(connector: { stats: () => RunTotals }): RunTotals {
   const s = connector.stats();

@@ -50,6 +50,7 @@ import {
   decideMode,
   launchSyncRun,
   type ModeDecision,
+  phaseItems,
   progressReporter,
   SyncFailedError,
   type FailedRunEnd,
@@ -213,29 +214,17 @@ async function execute(
 
   const report = progressReporter(ctx, slot, run, { phase: 'starting', message: 'reading group rules and apps', intervalMs: opts.progressIntervalMs }, (phase) => {
     const s = connector.stats();
-    let items = 0;
-    let expected: number | null = null;
-    switch (phase) {
-      case 'users':
-        items = c.users;
-        break;
-      case 'groups':
-        items = c.groups;
-        break;
-      case 'memberships':
-        items = c.memberships;
-        expected = c.expectedMemberships !== null && groupsDone ? Math.max(c.expectedMemberships, c.memberships) : null;
-        break;
-      case 'apps':
-        items = c.apps;
-        expected = c.apps;
-        break;
-      case 'app-assignments':
-        items = c.appAssignments;
-        break;
-      default:
-        items = c.users + c.groups + c.memberships + c.apps + c.appAssignments;
-    }
+    const items = phaseItems(
+      phase,
+      { users: c.users, groups: c.groups, memberships: c.memberships, apps: c.apps, 'app-assignments': c.appAssignments },
+      c.users + c.groups + c.memberships + c.apps + c.appAssignments,
+    );
+    const expected =
+      phase === 'memberships'
+        ? c.expectedMemberships !== null && groupsDone ? Math.max(c.expectedMemberships, c.memberships) : null
+        : phase === 'apps'
+          ? c.apps
+          : null;
     return { pages: c.pages, items, expected, requests: s.requests, budget: oktaBudget(s.tightest) };
   });
   const setPhase = report.setPhase;
