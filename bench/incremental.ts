@@ -16,14 +16,13 @@
 // Wall time is the runner's: what sync-service does after a run (re-linking
 // people across IdPs) is timed separately.
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startChildSandbox } from './lib/child-sandbox.js';
 import { emptyScope, type SyncRunSummary } from '../shared/domain.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,23 +65,9 @@ const { systemClock } = await import('../electron/engine/context.js');
 type Db = ReturnType<typeof openDatabase>;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-incremental-'));
-const sandbox = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'incremental.ts'), '--serve-sandbox', '--users', String(users), '--seed', String(seed)], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const info = await new Promise<{ url: string; token: string; users: number; groups: number }>((resolve, reject) => {
-  readline.createInterface({ input: sandbox.stdout }).once('line', (l) => {
-    try {
-      resolve(JSON.parse(l) as { url: string; token: string; users: number; groups: number });
-    } catch (e) {
-      reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  });
-  sandbox.on('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
-});
-const stopSandbox = (): void => {
-  sandbox.kill('SIGTERM');
-};
-process.on('exit', stopSandbox);
+const { info, stop: stopSandbox } = await startChildSandbox<{ url: string; token: string; users: number; groups: number }>(path.join(here, 'incremental.ts'), [
+  '--users', String(users), '--seed', String(seed),
+]);
 console.error(`sandbox: ${info.users.toLocaleString('en-US')} users, ${info.groups.toLocaleString('en-US')} groups`);
 
 // Warm the sandbox's cached user JSON so the first full sync does not pay for it alone.

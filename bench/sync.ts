@@ -20,6 +20,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startChildSandbox } from './lib/child-sandbox.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -148,25 +149,9 @@ if (values['run-latchkey']) {
 
 // ---------------------------------------------------------------- parent
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-sync-'));
-const sandbox = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(here, 'sync.ts'), '--serve-sandbox', '--users', String(users), '--seed', String(seed), '--rate-limits', rateLimits],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const info = await new Promise<{ url: string; token: string; users: number; groups: number; apps: number }>((resolve, reject) => {
-  readline.createInterface({ input: sandbox.stdout }).once('line', (l) => {
-    try {
-      resolve(JSON.parse(l) as { url: string; token: string; users: number; groups: number; apps: number });
-    } catch (e) {
-      reject(e instanceof Error ? e : new Error(String(e)));
-    }
-  });
-  sandbox.on('exit', (code) => reject(new Error(`sandbox exited early (${code})`)));
-});
-const stopSandbox = (): void => {
-  sandbox.kill('SIGTERM');
-};
-process.on('exit', stopSandbox);
+const { info, stop: stopSandbox } = await startChildSandbox<{ url: string; token: string; users: number; groups: number; apps: number }>(path.join(here, 'sync.ts'), [
+  '--users', String(users), '--seed', String(seed), '--rate-limits', rateLimits,
+]);
 console.error(`sandbox: ${info.users.toLocaleString('en-US')} users, ${info.groups.toLocaleString('en-US')} groups, ${info.apps} apps, rate limits ${rateLimits}`);
 
 // Warm the sandbox before timing anyone: it renders each user's JSON once and

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, openPage } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -39,16 +39,13 @@ describe.runIf(inPrivateKeychain)('console in Chromium through the local bridge'
   let server: { child: ChildProcess; url: string };
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
     sandbox = await startSandbox({ users: 400, seed: 7, port: 0, rateLimits: 'okta' });
     server = await serve(path.join(dir, 'e2e.latchkey'));
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
+    ({ page, consoleErrors } = await openPage(browser));
     fs.mkdirSync(shots, { recursive: true });
   });
 

@@ -13,7 +13,7 @@ import type { SyncRunSummary } from '../../shared/domain.js';
 import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, openPage } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -87,16 +87,13 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
   let server: Served;
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
     sandbox = await startSandbox({ users: 300, seed: 11, port: 0, rateLimits: 'off' });
     server = await serve(dbPath);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
+    ({ page, consoleErrors } = await openPage(browser));
     fs.mkdirSync(shots, { recursive: true });
   });
 

@@ -6,34 +6,21 @@
 // across pages, resource-unit costs. Bodies are checked against the Graph
 // OpenAPI subset where it has the path.
 import { constants, createHash, createPublicKey, randomUUID, sign, type JsonWebKey } from 'node:crypto';
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_GRAPH_ROLES } from '../../electron/sandbox/graph-server.js';
 import { startSandbox, type Sandbox, type SandboxGraph } from '../../electron/sandbox/sandbox.js';
 import { generateAppCertificate } from '../../electron/sandbox/tls.js';
+import { httpsJson, type HttpsResponse, type Json } from '../helpers/https.js';
 import { loadGraphSpec, validateResponse, type OpenApiSpec } from '../helpers/openapi.js';
 
-type Json = Record<string, unknown>;
-type Res = { status: number; headers: Record<string, string | string[] | undefined>; json: Json };
+type Res = HttpsResponse;
 
 let spec: OpenApiSpec;
 let s: Sandbox;
 let g: SandboxGraph;
 
-function https(url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, ca: g.caPem }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Json) : {} });
-      });
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+const https = (url: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Res> =>
+  httpsJson(url, { ...init, ca: g.caPem });
 
 const tokenRequest = (form: Record<string, string>): Promise<Res> =>
   https(`${g.url}/${g.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: g.clientId, scope: 'https://graph.microsoft.com/.default', ...form }).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });

@@ -2,16 +2,15 @@
 // token endpoint, shapes checked against the Graph OpenAPI subset, paging,
 // $select / $filter, membership changes through $ref, delta queries, errors,
 // throttling and TLS trust through the per-start CA only.
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGraphServer } from '../../electron/sandbox/graph-server.js';
 import { generateOrg } from '../../electron/sandbox/org-generator.js';
 import { sandboxInfoLine, startSandbox, type Sandbox, type SandboxGraph } from '../../electron/sandbox/sandbox.js';
 import { generateSandboxTls } from '../../electron/sandbox/tls.js';
+import { httpsJson, type HttpsResponse, type Json } from '../helpers/https.js';
 import { loadGraphSpec, validateResponse, type OpenApiSpec } from '../helpers/openapi.js';
 
-type Json = Record<string, unknown>;
-type Res = { status: number; headers: Record<string, string | string[] | undefined>; json: Json };
+type Res = HttpsResponse;
 
 const START = Date.parse('2026-03-02T10:00:00.000Z');
 // Large enough for the generator to make team and project groups (Microsoft 365 groups in Entra).
@@ -24,20 +23,8 @@ let g: SandboxGraph;
 let token: string;
 
 /** One HTTPS request trusting only `ca` (the sandbox's CA unless told otherwise). */
-function https(url: string, init: { method?: string; body?: string; headers?: Record<string, string>; ca?: string | null } = {}): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, ...(init.ca === null ? {} : { ca: init.ca ?? g.caPem }) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Json) : {} });
-      });
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
+const https = (url: string, init: { method?: string; body?: string; headers?: Record<string, string>; ca?: string | null } = {}): Promise<Res> =>
+  httpsJson(url, { ...init, ca: init.ca === undefined ? g.caPem : init.ca });
 
 const graph = (path: string, init: { method?: string; body?: string; bearer?: string | null } = {}): Promise<Res> =>
   https(path.startsWith('https:') ? path : `${g.url}/v1.0${path}`, {
