@@ -1,0 +1,101 @@
+// The catalog as the Catalog page shows it: the listing (apps, roles, mapped
+// groups with their health), the role picked as the target of "Map", and a
+// version bumped on every `governance:changed` {area:'catalog'} or finished
+// sync so the suggestions, coverage and group panes refetch too.
+import { create } from 'zustand';
+import type { CatalogListing } from '../../../shared/contract-catalog.js';
+import type { ChannelInput } from '../../../shared/contract.js';
+import { api, errorMessage } from '../api/client.js';
+import { toast } from './toast-store.js';
+
+type Load = 'idle' | 'loading' | 'ready' | 'error';
+
+type CatalogState = {
+  listing: CatalogListing | null;
+  status: Load;
+  error: string | null;
+  /** Bumped when the catalog or the snapshot changed: views keyed on it refetch. */
+  version: number;
+  /** The role new mappings go to ("Map" on a group row, or a drop). */
+  selectedRoleId: number | null;
+  load: () => Promise<void>;
+  select: (roleId: number | null) => void;
+  changed: () => void;
+  map: (input: ChannelInput<'catalog:map'>, labels: { group: string; role: string }) => Promise<boolean>;
+};
+
+let loadSeq = 0;
+
+export const useCatalogStore = create<CatalogState>()((set, get) => ({
+  listing: null,
+  status: 'idle',
+  error: null,
+  version: 0,
+  selectedRoleId: null,
+  load: async () => {
+    const seq = ++loadSeq;
+    set((s) => ({ status: s.listing ? s.status : 'loading', error: null }));
+    try {
+      const listing = await api.call('catalog:list', {});
+      if (seq !== loadSeq) return;
+      const selected = get().selectedRoleId;
+      const stillThere = selected !== null && listing.apps.some((a) => a.roles.some((r) => r.id === selected));
+      set({ listing, status: 'ready', ...(stillThere ? {} : { selectedRoleId: null }) });
+    } catch (error) {
+      if (seq === loadSeq) set({ status: 'error', error: errorMessage(error) });
+    }
+  },
+  select: (selectedRoleId) => set({ selectedRoleId }),
+  changed: () => {
+    set((s) => ({ version: s.version + 1 }));
+    void get().load();
+  },
+  map: async (input, labels) => {
+    try {
+      await api.call('catalog:map', input);
+      toast.success(`${labels.group} → ${labels.role}`, 'Group mapped');
+      get().changed();
+      return true;
+    } catch (error) {
+      toast.error(error, `Couldn’t map ${labels.group}`);
+      return false;
+    }
+  },
+}));
+
+/** Catalog events from the engine (another window, the CLI, a job) and finished syncs refresh the catalog. */
+export function wireCatalogEvents(): () => void {
+  const offs = [
+    api.on('governance:changed', (e) => {
+      if (e.area === 'catalog') useCatalogStore.getState().changed();
+    }),
+    api.on('sync:finished', (run) => {
+      if (run.status === 'succeeded') useCatalogStore.getState().changed();
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+/** Base64 of a file's bytes, in chunks (String.fromCharCode on a whole file overflows the stack). */
+export function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(out);
+}
+
+/** Saves base64 content as a download. */
+export function downloadBase64(filename: string, contentBase64: string, type: string): void {
+  const raw = atob(contentBase64);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
