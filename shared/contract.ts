@@ -117,7 +117,29 @@ export const addEntraConnectionInput = z
   .strict();
 export type AddEntraConnectionInput = z.infer<typeof addEntraConnectionInput>;
 
-export const addConnectionInput = z.discriminatedUnion('kind', [addOktaConnectionInput, addEntraConnectionInput]);
+/** A Jira Cloud site: account e-mail + API token (Basic auth), the project requests are recorded in, and optionally the JSM request type to import. */
+export const addJiraConnectionInput = z
+  .object({
+    kind: z.literal('jira'),
+    name: z.string().trim().min(1, 'a name is required').max(80),
+    siteUrl: httpUrlLike('https://your-site.atlassian.net', 'the site URL'),
+    email: z.string().trim().email('not an e-mail address: the Atlassian account the API token belongs to'),
+    apiToken: z.string().trim().min(1, 'the API token is empty'),
+    projectKey: z
+      .string()
+      .trim()
+      .regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'a project key is 2-10 capital letters or digits, starting with a letter (e.g. ACC)'),
+    serviceDeskId: z.string().trim().regex(/^\d+$/, 'a service desk id is a number').nullable().default(null),
+    requestTypeId: z.string().trim().regex(/^\d+$/, 'a request type id is a number').nullable().default(null),
+  })
+  .strict()
+  .refine((v) => (v.serviceDeskId === null) === (v.requestTypeId === null), {
+    message: 'give both the service desk id and the request type id (to import portal requests), or neither',
+    path: ['requestTypeId'],
+  });
+export type AddJiraConnectionInput = z.infer<typeof addJiraConnectionInput>;
+
+export const addConnectionInput = z.discriminatedUnion('kind', [addOktaConnectionInput, addEntraConnectionInput, addJiraConnectionInput]);
 export type AddConnectionInput = z.infer<typeof addConnectionInput>;
 
 export const syncScopeInput = z
@@ -230,7 +252,7 @@ export const contract = {
   'dashboard:summary': channel<DashboardSummary>()(empty),
   /** Every configured connection with its last sync run. */
   'connections:list': channel<ConnectionSummary[]>()(empty),
-  /** Adds an Okta or Entra connection; the credential goes to the OS keychain, never to the database. */
+  /** Adds an Okta, Entra or Jira connection; the credential goes to the OS keychain, never to the database. */
   'connections:add': channel<ConnectionSummary>()(addConnectionInput),
   /** Sets what a connection syncs (group name prefixes/pattern/types, apps); applies from the next sync. */
   'connections:setScope': channel<ConnectionSummary>()(z.object({ connectionId: z.number().int().positive(), scope: syncScopeInput }).strict()),

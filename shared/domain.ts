@@ -28,6 +28,8 @@ export type ConnectionSummary = {
   scope: SyncScope;
   /** True when the connection pins its own CA certificate (sandbox, TLS inspection). */
   customCa: boolean;
+  /** Jira: the project requests are recorded in and the JSM request type imported (null for IdPs). The account e-mail stays in the keychain. */
+  jira: { projectKey: string; serviceDeskId: string | null; requestTypeId: string | null } | null;
 };
 
 /**

@@ -1,7 +1,7 @@
 // Command-line front end. Parsing and output only: every action is an engine
 // function, so the CLI, the bridge and Electron behave the same.
 import fs from 'node:fs';
-import { addEntraConnectionInput, addOktaConnectionInput, describeZodError, syncScopeInput } from '../../shared/contract.js';
+import { addEntraConnectionInput, addJiraConnectionInput, addOktaConnectionInput, describeZodError, syncScopeInput } from '../../shared/contract.js';
 import { emptyScope, type SyncProgress, type SyncRunSummary } from '../../shared/domain.js';
 import { verifyAuditChain } from '../engine/audit/audit-log.js';
 import {
@@ -44,6 +44,8 @@ Commands:
                       [--budget-share 0.5]
   connection add NAME --kind entra --tenant ID --client-id ID (--secret-env VAR | --certificate-file PEM)
                       [--authority URL] [--graph-url URL] [--ca-file PEM]
+  connection add NAME --kind jira --site URL --email E --token-env VAR --project KEY [--service-desk ID --request-type ID]
+                                          Jira Cloud: where requests are recorded; with a JSM request type, its portal requests are imported
   connection list [--json]
   connection test NAME [--json]
   connection scope NAME [--group-prefix a,b] [--group-pattern RE] [--group-types T,...] [--apps A,...] [--clear] [--json]
@@ -243,6 +245,12 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
           authority: { type: 'string' },
           'graph-url': { type: 'string' },
           'ca-file': { type: 'string' },
+          // Jira (`connection add NAME --kind jira ...`):
+          site: { type: 'string' },
+          email: { type: 'string' },
+          project: { type: 'string' },
+          'service-desk': { type: 'string' },
+          'request-type': { type: 'string' },
         },
         1,
       );
@@ -250,7 +258,8 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
       const kind = values.kind ?? positionals[0];
       const name = values.kind !== undefined ? (values.name ?? positionals[0]) : values.name;
       if (kind === 'entra') return addEntraFromCli(ctx, { ...values, ...(name !== undefined ? { name } : {}) }, io);
-      if (kind !== 'okta') throw new UsageError(kind ? `unsupported connection kind "${kind}" (supported: okta, entra)` : 'connection add needs a kind: okta or entra');
+      if (kind === 'jira') return addJiraFromCli(ctx, { ...values, ...(name !== undefined ? { name } : {}) }, io);
+      if (kind !== 'okta') throw new UsageError(kind ? `unsupported connection kind "${kind}" (supported: okta, entra, jira)` : 'connection add needs a kind: okta, entra or jira');
       if (!values.name) throw new UsageError('--name is required');
       if (!values['org-url']) throw new UsageError('--org-url is required');
       const hasToken = values['token-env'] !== undefined;
@@ -370,7 +379,8 @@ async function runSyncCommand(ctx: EngineContext, bus: EventBus, args: string[],
     full: { type: 'boolean' },
     json: { type: 'boolean' },
   });
-  const targets = values.connection ? [getConnectionRecord(ctx.db, values.connection)] : listConnectionRecords(ctx.db);
+  // Jira connections have no directory: `sync` without --connection syncs the IdPs only.
+  const targets = values.connection ? [getConnectionRecord(ctx.db, values.connection)] : listConnectionRecords(ctx.db).filter((c) => c.kind !== 'jira');
   if (targets.length === 0) throw new UserError('no connections to sync: add one with `latchkey connection add okta ...`', 'not-found');
   // A credential for this run only (cron with an external secret manager): used, never stored.
   let override: Credential | undefined;
@@ -490,6 +500,40 @@ async function addEntraFromCli(
   const c = await addConnection(ctx, parsed.data);
   if (values.json) io.stdout(`${JSON.stringify(toSummary(c, null))}\n`);
   else io.stdout(`added connection "${c.name}" (#${c.id}, Entra tenant ${parsed.data.tenantId}, ${c.baseUrl}); credential stored in the OS keychain\n`);
+  return 0;
+}
+
+/** `connection add NAME --kind jira`: a Jira Cloud site, the account e-mail and an API token from the environment, the project (and JSM request type). */
+async function addJiraFromCli(
+  ctx: EngineContext,
+  values: { name?: string; site?: string; email?: string; 'token-env'?: string; project?: string; 'service-desk'?: string; 'request-type'?: string; json?: boolean },
+  io: CliIo,
+): Promise<number> {
+  if (!values.name) throw new UsageError('a connection name is required (connection add NAME --kind jira ...)');
+  if (!values.site) throw new UsageError('--site is required (e.g. https://your-site.atlassian.net)');
+  if (!values.email) throw new UsageError('--email is required (the Atlassian account the API token belongs to)');
+  if (!values['token-env']) throw new UsageError('--token-env VAR is required (the variable holding the API token)');
+  if (!values.project) throw new UsageError('--project KEY is required (where requests are recorded, e.g. ACC)');
+  const parsed = addJiraConnectionInput.safeParse({
+    kind: 'jira',
+    name: values.name,
+    siteUrl: values.site,
+    email: values.email,
+    apiToken: tokenFromEnv(values['token-env'], io.env),
+    projectKey: values.project,
+    serviceDeskId: values['service-desk'] ?? null,
+    requestTypeId: values['request-type'] ?? null,
+  });
+  if (!parsed.success) {
+    const flags: Record<string, string> = { siteUrl: '--site', email: '--email', projectKey: '--project', serviceDeskId: '--service-desk', requestTypeId: '--request-type' };
+    throw new UserError(describeZodError(parsed.error).replace(/^([\w.]+): /, (m, field: string) => (flags[field] ? `${flags[field]}: ` : m)), 'bad-input');
+  }
+  const c = await addConnection(ctx, parsed.data);
+  if (values.json) io.stdout(`${JSON.stringify(toSummary(c, null))}\n`);
+  else {
+    const jsm = parsed.data.requestTypeId ? `, importing JSM request type ${parsed.data.requestTypeId} of service desk ${parsed.data.serviceDeskId ?? ''}` : '';
+    io.stdout(`added connection "${c.name}" (#${c.id}, Jira ${c.baseUrl}, project ${parsed.data.projectKey}${jsm}); credential stored in the OS keychain\n`);
+  }
   return 0;
 }
 

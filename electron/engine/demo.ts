@@ -9,10 +9,12 @@ import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrg
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
+import { chooseDemoOperator } from './settings.js';
 import { startSync, type StartedSync } from './sync/sync-service.js';
 
 export const SANDBOX_CONNECTION_NAME = 'Sandbox Okta';
 export const SANDBOX_ENTRA_CONNECTION_NAME = 'Sandbox Entra';
+export const SANDBOX_JIRA_CONNECTION_NAME = 'Sandbox Jira';
 
 function isLoopback(url: string | undefined): boolean {
   if (url === undefined) return false;
@@ -25,6 +27,7 @@ function isSandboxConnection(c: ConnectionRecord): boolean {
   if (c.name === SANDBOX_CONNECTION_NAME) return c.kind === 'okta' && isLoopback(c.baseUrl);
   // Both Entra endpoints: a connection that signs in at a real authority is not the sandbox's.
   if (c.name === SANDBOX_ENTRA_CONNECTION_NAME) return c.kind === 'entra' && isLoopback(c.baseUrl) && isLoopback(c.settings.authorityHost);
+  if (c.name === SANDBOX_JIRA_CONNECTION_NAME) return c.kind === 'jira' && isLoopback(c.baseUrl);
   return false;
 }
 
@@ -131,7 +134,43 @@ export function hasSucceededSync(ctx: EngineContext, connectionId: number): bool
   return ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connectionId) !== undefined;
 }
 
-export type DemoSandbox = { okta: { url: string; token: string }; graph: DemoSandboxGraph | null; close: () => Promise<void> };
+/** What the demo needs of the sandbox's Jira site: the bot account and where requests go. */
+export type DemoSandboxJira = { url: string; email: string; apiToken: string; projectKey: string; serviceDeskId: string; requestTypeId: string };
+
+/**
+ * Creates or re-points the sandbox's Jira connection ("Sandbox Jira"): the
+ * demo's requests are recorded in its ACC project and its JSM portal requests
+ * imported. The API token is random per start, so the keychain entry is
+ * rewritten every launch.
+ */
+export async function attachSandboxJira(ctx: EngineContext, jira: DemoSandboxJira): Promise<ConnectionRecord> {
+  const url = normaliseOrgUrl(jira.url);
+  const existing = listConnectionRecords(ctx.db).find((c) => c.name === SANDBOX_JIRA_CONNECTION_NAME);
+  if (!existing) {
+    return addConnection(ctx, {
+      kind: 'jira',
+      name: SANDBOX_JIRA_CONNECTION_NAME,
+      siteUrl: url,
+      email: jira.email,
+      apiToken: jira.apiToken,
+      projectKey: jira.projectKey,
+      serviceDeskId: jira.serviceDeskId,
+      requestTypeId: jira.requestTypeId,
+    });
+  }
+  await ctx.secrets.set(connectionAccount(workspaceId(ctx.db), existing.id), JSON.stringify({ type: 'jira-token', email: jira.email, apiToken: jira.apiToken }));
+  if (existing.baseUrl !== url) {
+    ctx.db
+      .transaction(() => {
+        ctx.db.prepare('UPDATE connections SET base_url = ?, updated_at = ? WHERE id = ?').run(url, ctx.clock.now().toISOString(), existing.id);
+        recordRepoint(ctx, existing, { to: url });
+      })
+      .immediate();
+  }
+  return getConnectionRecord(ctx.db, existing.id);
+}
+
+export type DemoSandbox = { okta: { url: string; token: string }; graph: DemoSandboxGraph | null; jira?: DemoSandboxJira | null; close: () => Promise<void> };
 /** A demo connection and its first sync (null when it has synced before). */
 export type DemoConnection = { connection: ConnectionRecord; firstSync: StartedSync | null };
 /** `connection` / `firstSync` are the Okta one's; `entra` is null when the sandbox runs without Graph. */
@@ -145,12 +184,15 @@ export type Demo = DemoConnection & { sandbox: DemoSandbox; entra: DemoConnectio
 export function demoSandboxOf(s: {
   okta: { url: string; token: string };
   graph?: DemoSandboxGraph | undefined;
+  jira?: DemoSandboxJira | undefined;
   close: () => Promise<void>;
 }): DemoSandbox {
   const g = s.graph;
+  const j = s.jira;
   return {
     okta: { url: s.okta.url, token: s.okta.token },
     graph: g ? { url: g.url, tenantId: g.tenantId, clientId: g.clientId, clientSecret: g.clientSecret, caPem: g.caPem } : null,
+    jira: j ? { url: j.url, email: j.email, apiToken: j.apiToken, projectKey: j.projectKey, serviceDeskId: j.serviceDeskId, requestTypeId: j.requestTypeId } : null,
     close: () => s.close(),
   };
 }
@@ -174,11 +216,16 @@ export async function startDemo(
     // Both attached before either sync starts: a failure here leaves no sync running against a closing sandbox.
     const okta = await attachSandboxOkta(ctx, sandbox.okta);
     const entra = sandbox.graph ? await attachSandboxEntra(ctx, sandbox.graph) : null;
+    // Requests of the demo are recorded in the sandbox's Jira (nothing to sync there).
+    if (sandbox.jira) await attachSandboxJira(ctx, sandbox.jira);
     const first = async (c: ConnectionRecord): Promise<DemoConnection> => ({
       connection: c,
       firstSync: hasSucceededSync(ctx, c.id) ? null : await startSync(ctx, c.id),
     });
     const oktaDemo = await first(okta);
+    // The console acts as a manager of the sandbox org (settings.operatorEmail), so approvals can be tried at once.
+    if (oktaDemo.firstSync) oktaDemo.firstSync.done.then(() => chooseDemoOperator(ctx), () => undefined).catch(() => undefined);
+    else chooseDemoOperator(ctx);
     const entraDemo = entra ? await first(entra) : null;
     return { sandbox, ...oktaDemo, entra: entraDemo };
   } catch (e) {

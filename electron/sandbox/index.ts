@@ -1,7 +1,7 @@
 // The embedded sandbox tenant: an Okta-compatible server over a generated
 // organisation, and a Microsoft Graph-compatible HTTPS server over its Entra
-// view. See sandbox.ts for the entry point.
-export { SANDBOX_OAUTH_SCOPES, sandboxInfoLine, startSandbox, type Sandbox, type SandboxGraph, type SandboxOkta, type SandboxOktaOAuth, type SandboxOptions } from './sandbox.js';
+// view, and a Jira Cloud / JSM-compatible server. See sandbox.ts for the entry point.
+export { SANDBOX_OAUTH_SCOPES, sandboxInfoLine, startSandbox, type Sandbox, type SandboxGraph, type SandboxJira, type SandboxOkta, type SandboxOktaOAuth, type SandboxOptions } from './sandbox.js';
 export { generateOrg, ruleExpression, USER_STATUSES, type GenerateOrgOptions, type Org, type OrgApp, type OrgGroup, type OrgRule, type OrgUser, type UserStatus } from './org-generator.js';
 export { startOktaServer, type ApiToken, type Clock, type OktaServer, type OktaServerOptions } from './okta-server.js';
 export type { OktaMutations, MutationOptions, NewUserInput, UserProfilePatch } from './okta-state.js';
@@ -12,3 +12,4 @@ export { OKTA_ROUTES } from './okta-routes.js';
 export { startGraphServer, GRAPH_DEFAULT_SCOPE, SANDBOX_GRAPH_ROLES, type GraphClient, type GraphMutations, type GraphServer, type GraphServerOptions, type GraphServerStats } from './graph-server.js';
 export { applyRandomGraphChanges, type GraphMutateRequest, type GraphMutateSummary } from './graph-mutate.js';
 export { generateAppCertificate, generateSandboxTls, type AppCertificate, type TlsMaterial } from './tls.js';
+export { startJiraServer, JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS, type JiraAccount, type JiraServer, type JiraServerOptions, type JiraState } from './jira-server.js';

@@ -5,20 +5,23 @@
 //   1. injected faults (network / edge failures, before anything else);
 //   2. rate limiting (when on): a fixed window per start, 429 with
 //      Retry-After (seconds) as Jira Cloud sends when a budget is spent;
-//   3. authentication: HTTP Basic with the account's email and API token, as
-//      Jira Cloud takes them; 401 with Jira's ErrorCollection otherwise;
+//   3. authentication: HTTP Basic with an account's email and API token, as
+//      Jira Cloud takes them; 401 with Jira's ErrorCollection otherwise. The
+//      site has the bot account Latchkey uses and any users tests add
+//      (customers raising portal requests, approvers answering them);
 //   4. the route.
-// Not wired into startSandbox yet: tests start it on its own.
+// A control plane under /__sandbox/faults (the bot account only) lets another
+// process inject faults into a sandbox started by `latchkey sandbox`.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
-import { createFaults, type ActiveFault, type Faults } from './faults.js';
-import { createJiraState, jiraError, JiraHttpError, matchJiraRoute, type JiraReply, type JiraState } from './jira-routes.js';
+import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
+import { createJiraState, jiraError, JiraHttpError, matchJiraRoute, type JiraAccount, type JiraReply, type JiraState } from './jira-routes.js';
 import type { Clock } from './okta-state.js';
 
-export type { JiraState, JiraIssueView, JiraCommentView, JiraStatusKey } from './jira-routes.js';
-export { JIRA_STATUSES, JIRA_TRANSITIONS } from './jira-routes.js';
+export type { JiraAccount, JiraApprovalView, JiraCommentView, JiraIssueView, JiraPermission, JiraState, JiraStatusKey } from './jira-routes.js';
+export { JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS } from './jira-routes.js';
 
 export type JiraServerOptions = {
   host?: string;
@@ -105,13 +108,57 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
   const counters = { requests: 0, rateLimited: 0 };
   let window = { start: 0, used: 0 };
   let base = '';
-  const state = createJiraState({ clock, baseUrl: () => base, account: { email, displayName: 'Latchkey Bot' } });
-  const expected = `Basic ${Buffer.from(`${email}:${apiToken}`).toString('base64')}`;
+  const state = createJiraState({ clock, baseUrl: () => base, account: { email, displayName: 'Latchkey Bot', apiToken } });
+  const basicOf = (a: JiraAccount): string => `Basic ${Buffer.from(`${a.email}:${a.apiToken}`).toString('base64')}`;
+  /** The account whose e-mail and token the header carries; every account is compared in constant time. */
+  const authenticate = (header: string): JiraAccount | null => {
+    let found: JiraAccount | null = null;
+    for (const a of state.internal.accounts) if (sameSecret(header, basicOf(a)) && found === null) found = a;
+    return found;
+  };
+
+  const control = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
+    const list = (): JiraReply => ({
+      status: 200,
+      body: { faults: faults.list().map((f) => ({ ...f, match: typeof f.match === 'string' ? f.match : f.match.source, regex: typeof f.match !== 'string' })) },
+    });
+    switch (method) {
+      case 'GET':
+        send(res, list());
+        return;
+      case 'DELETE':
+        faults.clear();
+        send(res, { status: 204 });
+        return;
+      case 'POST': {
+        const text = await readBody(req);
+        try {
+          for (const f of parseFaultRequest(JSON.parse(text ?? '') as unknown)) faults.add(f);
+        } catch (e) {
+          send(res, { status: 400, body: jiraError([`Invalid fault: ${(e as Error).message}`]) });
+          return;
+        }
+        send(res, list());
+        return;
+      }
+      default:
+        send(res, { status: 405, body: jiraError([`${method} is not allowed on /__sandbox/faults.`]) });
+    }
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     counters.requests++;
     const url = new URL(req.url ?? '/', base);
     const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/__sandbox/faults') {
+      // The control plane is never faulted or rate limited, and only the bot account (the site admin) may use it.
+      if (authenticate(req.headers.authorization ?? '') !== state.internal.account) {
+        send(res, { status: 401, body: jiraError(['You are not authenticated. Authentication required to perform this operation.']) });
+        return;
+      }
+      await control(req, res, method);
+      return;
+    }
     const fault = faults.take(method, url.pathname);
     if (fault && (await applyFault(fault, res, sleep))) return;
 
@@ -126,8 +173,8 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
       window.used++;
     }
 
-    const auth = req.headers.authorization ?? '';
-    if (!sameSecret(auth, expected)) {
+    const user = authenticate(req.headers.authorization ?? '');
+    if (!user) {
       send(res, { status: 401, body: jiraError(['You are not authenticated. Authentication required to perform this operation.']) });
       return;
     }
@@ -154,7 +201,7 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
       }
     }
     try {
-      send(res, route.handler({ state, params: route.params, query: url.searchParams, body }));
+      send(res, route.handler({ state, user, params: route.params, query: url.searchParams, body }));
     } catch (e) {
       if (e instanceof JiraHttpError) send(res, e.reply);
       else send(res, { status: 500, body: jiraError([`Sandbox error: ${(e as Error).message}`]) });

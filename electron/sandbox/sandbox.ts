@@ -2,7 +2,9 @@
 // Okta-compatible server on loopback, with an admin API token, a read-only
 // admin API token and an OAuth service app (private_key_jwt), and (unless
 // `graph: false`) a Microsoft Graph-compatible HTTPS server over the Entra
-// view of the same people, with a client-credentials app registration. Used by
+// view of the same people, with a client-credentials app registration, and
+// (unless `jira: false`) a Jira Cloud / Jira Service Management-compatible
+// server with project ACC, service desk 1 and request type 10. Used by
 // `npm start` without a tenant (the demo), `latchkey sandbox`, the tests and
 // the benchmarks.
 //
@@ -15,6 +17,7 @@ import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Faults } from './faults.js';
 import { SANDBOX_GRAPH_ROLES, startGraphServer, type GraphServer } from './graph-server.js';
+import { JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, startJiraServer, type JiraServer } from './jira-server.js';
 import { generateOrg, type Org } from './org-generator.js';
 import { startOktaServer, type Clock } from './okta-server.js';
 import type { MutateRequest, MutateSummary } from './okta-mutate.js';
@@ -60,6 +63,21 @@ export type SandboxOptions = {
   graphDeltaMembersPerPage?: number;
   /** Graph throttling (on when rateLimits is not 'off'): resource units per window (default by tenant size) and the window (default 10 s). */
   graphThrottle?: { budget?: number; windowMs?: number };
+  /** Also start the Jira sandbox (default true; it costs a few milliseconds). */
+  jira?: boolean;
+  /** Jira rate limit (a fixed window) when set; Jira Cloud publishes no per-endpoint budget. */
+  jiraRateLimit?: { requests: number; windowMs: number };
+};
+
+/** The Jira site Latchkey writes back to: Basic auth with `email` + `apiToken`, the project, service desk and request type to use. */
+export type SandboxJira = {
+  /** http://127.0.0.1:P, what jira.js takes as `host`. */
+  url: string;
+  email: string;
+  apiToken: string;
+  projectKey: string;
+  serviceDeskId: string;
+  requestTypeId: string;
 };
 
 export type SandboxOktaOAuth = { clientId: string; privateKeyPem: string; keyId: string; scopes: string[] };
@@ -97,6 +115,10 @@ export type Sandbox = {
   graph?: SandboxGraph;
   /** The Graph server itself (directory, faults, mutations "made in Entra"). */
   graphServer?: GraphServer;
+  /** Absent when started with `jira: false`. */
+  jira?: SandboxJira;
+  /** The Jira server itself (issues, comments, approvals, site users, faults). */
+  jiraServer?: JiraServer;
   org: Org;
   faults: Faults;
   /** Changes made "outside Latchkey" (in Okta), each with its System Log events. */
@@ -196,8 +218,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
 
+  let jiraServer: JiraServer | null = null;
+  if (options.jira ?? true) {
+    try {
+      jiraServer = await startJiraServer({
+        host: options.host ?? '127.0.0.1',
+        clock,
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.jiraRateLimit ? { rateLimit: options.jiraRateLimit } : {}),
+      });
+    } catch (e) {
+      await Promise.all([server.close(), graph?.server.close()]);
+      throw e;
+    }
+  }
+  const jira: SandboxJira | null = jiraServer
+    ? { url: jiraServer.url, email: jiraServer.email, apiToken: jiraServer.apiToken, projectKey: JIRA_PROJECT.key, serviceDeskId: JIRA_SERVICE_DESK.id, requestTypeId: JIRA_REQUEST_TYPE.id }
+    : null;
+
   return {
     ...(graph ? { graph: graph.info, graphServer: graph.server } : {}),
+    ...(jira && jiraServer ? { jira, jiraServer } : {}),
     okta: {
       url: server.url,
       token,
@@ -211,7 +252,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     oktaState: server.state,
     log: server.log,
     close: async () => {
-      await Promise.all([server.close(), graph?.server.close()]);
+      await Promise.all([server.close(), graph?.server.close(), jiraServer?.close()]);
     },
   };
 }
@@ -219,11 +260,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 /**
  * The one line `latchkey sandbox` prints on stdout:
  * {"okta":{"url":"http://127.0.0.1:41234","token":"00…","readOnlyToken":"00…","oauth":{"clientId":"0oa…","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n…","keyId":"…","scopes":["okta.users.read",…]}},
- *  "graph":{"url":"https://127.0.0.1:41235","tenantId":"…","clientId":"…","clientSecret":"…","caPem":"-----BEGIN CERTIFICATE-----\n…"}}
- * ("graph" only when the Graph sandbox runs.)
+ *  "graph":{"url":"https://127.0.0.1:41235","tenantId":"…","clientId":"…","clientSecret":"…","caPem":"-----BEGIN CERTIFICATE-----\n…"},
+ *  "jira":{"url":"http://127.0.0.1:41236","email":"latchkey-bot@example.com","apiToken":"ATATT…","projectKey":"ACC","serviceDeskId":"1","requestTypeId":"10"}}
+ * ("graph" and "jira" only when those sandboxes run.)
  */
-export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph'>>): string {
+export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph' | 'jira'>>): string {
   const { url, token, readOnlyToken, oauth } = sandbox.okta;
   const graph = sandbox.graph ? { url: sandbox.graph.url, tenantId: sandbox.graph.tenantId, clientId: sandbox.graph.clientId, clientSecret: sandbox.graph.clientSecret, caPem: sandbox.graph.caPem } : undefined;
-  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes } }, ...(graph ? { graph } : {}) });
+  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes } }, ...(graph ? { graph } : {}), ...(sandbox.jira ? { jira: { ...sandbox.jira } } : {}) });
 }

@@ -5,7 +5,8 @@
 // and JSM OpenAPI specs.
 import { HttpException, ServiceDeskClient, Version3Client } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JIRA_TRANSITIONS, startJiraServer, type JiraServer } from '../../electron/sandbox/jira-server.js';
+import { JIRA_CUSTOM_FIELDS, JIRA_TRANSITIONS, startJiraServer, type JiraServer } from '../../electron/sandbox/jira-server.js';
+import { startSandbox, sandboxInfoLine } from '../../electron/sandbox/sandbox.js';
 import { loadJiraSpec, loadJsmSpec, validateResponse, type OpenApiSpec } from '../helpers/openapi.js';
 
 let jira: JiraServer;
@@ -74,9 +75,9 @@ describe('Jira sandbox', () => {
     expect(validateResponse(spec, 'get', '/rest/api/3/issue/{issueIdOrKey}/comment', 200, (await raw(`/rest/api/3/issue/${created.key}/comment`)).json)).toEqual([]);
 
     const transitions = await client.issues.getTransitions({ issueIdOrKey: created.key });
-    expect(transitions.transitions?.map((t) => t.to?.name)).toEqual(['In progress']);
+    expect(transitions.transitions?.map((t) => t.to?.name)).toEqual(['In progress', 'Declined']);
     expect(validateResponse(spec, 'get', '/rest/api/3/issue/{issueIdOrKey}/transitions', 200, (await raw(`/rest/api/3/issue/${created.key}/transitions`)).json)).toEqual([]);
-    await client.issues.doTransition({ issueIdOrKey: created.key, transition: { id: transitions.transitions?.[0]?.id ?? '' } });
+    await client.issues.doTransition({ issueIdOrKey: created.key, transition: { id: transitions.transitions?.find((t) => t.to?.name === 'In progress')?.id ?? '' } });
     expect(jira.state.issue(created.key)?.status).toBe('inProgress');
 
     // A transition not available from the current status is a 400 with a message.
@@ -161,6 +162,124 @@ describe('Jira sandbox', () => {
       expect(limited.stats().rateLimited).toBe(2);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('serves JSM approvals: approvers from the Approvers field, answered by an approver as JSM does', async () => {
+    const customer = jira.state.addUser({ email: 'ada@example.com', displayName: 'Ada' });
+    const approver = jira.state.addUser({ email: 'bob@example.com', displayName: 'Bob' });
+    const asUser = (u: { email: string; apiToken: string }) => new ServiceDeskClient({ host: jira.url, authentication: { basic: { email: u.email, apiToken: u.apiToken } } });
+    const request = await asUser(customer).request.createCustomerRequest({
+      serviceDeskId: '1',
+      requestTypeId: '10',
+      requestFieldValues: {
+        summary: 'Figma editor for me',
+        description: 'Design review',
+        [JIRA_CUSTOM_FIELDS.beneficiaryEmail]: 'ada@example.com',
+        [JIRA_CUSTOM_FIELDS.access]: 'Figma / Editor',
+        [JIRA_CUSTOM_FIELDS.duration]: '7d',
+        [JIRA_CUSTOM_FIELDS.approvers]: [{ accountId: approver.accountId }],
+      },
+    });
+    const key = request.issueKey ?? '';
+    expect(request.reporter?.emailAddress).toBe('ada@example.com');
+    const jsm = loadJsmSpec();
+    const list = await raw(`/rest/servicedeskapi/request/${key}/approval`);
+    expect(list.status).toBe(200);
+    expect(validateResponse(jsm, 'get', '/rest/servicedeskapi/request/{issueIdOrKey}/approval', 200, list.json)).toEqual([]);
+    const approvals = await asUser(approver).request.getApprovals({ issueIdOrKey: key });
+    expect(approvals.values?.[0]).toMatchObject({ finalDecision: 'pending', canAnswerApproval: true });
+    const approvalId = Number(approvals.values?.[0]?.id);
+    const one = await raw(`/rest/servicedeskapi/request/${key}/approval/${approvalId}`);
+    expect(validateResponse(jsm, 'get', '/rest/servicedeskapi/request/{issueIdOrKey}/approval/{approvalId}', 200, one.json)).toEqual([]);
+    // Someone else may not answer; the approver may, once.
+    expect((await rejection(asUser(customer).request.answerApproval({ issueIdOrKey: key, approvalId, decision: 'approve' }))).status).toBe(403);
+    const answered = await asUser(approver).request.answerApproval({ issueIdOrKey: key, approvalId, decision: 'approve' });
+    expect(answered.finalDecision).toBe('approved');
+    expect(jira.state.issue(key)?.status).toBe('inProgress');
+    const again = await raw(`/rest/servicedeskapi/request/${key}/approval/${approvalId}`, { method: 'POST', body: { decision: 'decline' } });
+    expect(again.status).toBe(403);
+    const twice = await fetch(`${jira.url}/rest/servicedeskapi/request/${key}/approval/${approvalId}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${approver.email}:${approver.apiToken}`).toString('base64')}` },
+      body: JSON.stringify({ decision: 'decline' }),
+    });
+    expect(twice.status).toBe(409);
+    expect(validateResponse(jsm, 'post', '/rest/servicedeskapi/request/{issueIdOrKey}/approval/{approvalId}', 409, await twice.json())).toEqual([]);
+    // Custom fields read back on the issue; JQL finds it by request type and creation minute.
+    const found = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({
+      jql: `project = ACC AND "Request Type" = "Access request" AND created >= "2000-01-01 00:00" ORDER BY created ASC`,
+      fields: ['summary', JIRA_CUSTOM_FIELDS.access, 'reporter'],
+    });
+    const mine = found.issues?.find((i) => i.key === key);
+    expect(mine?.fields[JIRA_CUSTOM_FIELDS.access]).toBe('Figma / Editor');
+    const issues = await raw('/rest/api/3/search/jql', { method: 'POST', body: { jql: `key = ${key}`, fields: ['summary', 'labels', 'status'] } });
+    expect(validateResponse(spec, 'post', '/rest/api/3/search/jql', 200, issues.json)).toEqual([]);
+    // An ordinary issue is not a customer request for JSM.
+    const plain = await client.issues.createIssue({ fields: { project: { key: 'ACC' }, issuetype: { name: 'Task' }, summary: 'plain' } });
+    const notRequest = await raw(`/rest/servicedeskapi/request/${plain.key}/approval`);
+    expect(notRequest.status).toBe(404);
+    expect(validateResponse(jsm, 'get', '/rest/servicedeskapi/request/{issueIdOrKey}/approval', 404, notRequest.json)).toEqual([]);
+  });
+
+  it('labels, comment properties, mypermissions and the request type, as the specs describe', async () => {
+    const created = await client.issues.createIssue({ fields: { project: { key: 'ACC' }, issuetype: { name: 'Access request' }, summary: 'Labelled', labels: ['latchkey', 'latchkey-request-w1-7'] } });
+    const bad = await raw('/rest/api/3/issue', { method: 'POST', body: { fields: { project: { key: 'ACC' }, issuetype: { name: 'Task' }, summary: 'x', labels: ['has space'] } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ errors: { labels: "The label 'has space' contains spaces which is invalid." } });
+    const byLabel = await client.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql: 'project = "ACC" AND labels = "latchkey-request-w1-7"', fields: ['labels'] });
+    expect(byLabel.issues?.map((i) => i.key)).toEqual([created.key]);
+    await client.issueComments.addComment({ issueIdOrKey: created.key, comment: adf('with a property'), properties: [{ key: 'latchkey.update', value: { ref: 'r-1' } }] });
+    const withProps = await client.issueComments.getComments({ issueIdOrKey: created.key, expand: 'properties' });
+    expect((withProps.comments?.[0] as { properties?: unknown }).properties).toEqual([{ key: 'latchkey.update', value: { ref: 'r-1' } }]);
+    const perms = await raw('/rest/api/3/mypermissions?projectKey=ACC&permissions=CREATE_ISSUES,ADD_COMMENTS,TRANSITION_ISSUES');
+    expect(validateResponse(spec, 'get', '/rest/api/3/mypermissions', 200, perms.json)).toEqual([]);
+    expect(perms.json).toMatchObject({ permissions: { CREATE_ISSUES: { havePermission: true } } });
+    const limited = jira.state.addUser({ email: 'viewer@example.com', permissions: ['BROWSE_PROJECTS'] });
+    const v = new Version3Client({ host: jira.url, authentication: { basic: { email: limited.email, apiToken: limited.apiToken } } });
+    const p = await v.permissions.getMyPermissions({ projectKey: 'ACC', permissions: 'CREATE_ISSUES,BROWSE_PROJECTS' });
+    expect((p.permissions as Record<string, { havePermission?: boolean }> | undefined)?.CREATE_ISSUES?.havePermission).toBe(false);
+    expect((await rejection(v.issues.createIssue({ fields: { project: { key: 'ACC' }, issuetype: { name: 'Task' }, summary: 'no' } }))).status).toBe(403);
+    expect((await raw('/rest/api/3/mypermissions?projectKey=ACC')).status).toBe(400);
+    const rt = await raw('/rest/servicedeskapi/servicedesk/1/requesttype/10');
+    expect(validateResponse(loadJsmSpec(), 'get', '/rest/servicedeskapi/servicedesk/{serviceDeskId}/requesttype/{requestTypeId}', 200, rt.json)).toEqual([]);
+    expect((await raw('/rest/servicedeskapi/servicedesk/1/requesttype/99')).status).toBe(404);
+    const badJql = await raw('/rest/api/3/search/jql', { method: 'POST', body: { jql: 'project = ACC AND created >= "yesterday"' } });
+    expect(badJql.status).toBe(400);
+  });
+
+  it('takes faults over HTTP from the bot account only (POST/GET/DELETE /__sandbox/faults)', async () => {
+    const none = await raw('/__sandbox/faults', { method: 'POST', auth: false, body: { match: '/rest/api/3/myself', kind: '503' } });
+    expect(none.status).toBe(401);
+    const added = await raw('/__sandbox/faults', { method: 'POST', body: [{ match: '/rest/api/3/myself', kind: '503', times: 2 }] });
+    expect(added.status).toBe(200);
+    expect(added.json).toMatchObject({ faults: [{ match: '/rest/api/3/myself', kind: '503', remaining: 2 }] });
+    expect((await raw('/rest/api/3/myself')).status).toBe(503);
+    const bad = await raw('/__sandbox/faults', { method: 'POST', body: { match: '/x', kind: 'explode' } });
+    expect(bad.status).toBe(400);
+    expect((await raw('/__sandbox/faults', { method: 'DELETE' })).status).toBe(204);
+    expect((await raw('/rest/api/3/myself')).status).toBe(200);
+  });
+});
+
+describe('startSandbox with Jira', () => {
+  it('starts the Jira server and names it in the JSON line', async () => {
+    const s = await startSandbox({ users: 40, seed: 3, graph: false });
+    try {
+      const line = JSON.parse(sandboxInfoLine(s)) as { jira?: Record<string, string> };
+      expect(line.jira).toEqual({ url: s.jira?.url, email: 'latchkey-bot@example.com', apiToken: s.jira?.apiToken, projectKey: 'ACC', serviceDeskId: '1', requestTypeId: '10' });
+      const c = new Version3Client({ host: line.jira?.url ?? '', authentication: { basic: { email: line.jira?.email ?? '', apiToken: line.jira?.apiToken ?? '' } } });
+      expect((await c.projects.getProject({ projectIdOrKey: 'ACC' })).key).toBe('ACC');
+      s.jiraServer?.faults.add({ match: '/rest/api/3/myself', kind: '500' });
+      expect((await rejection(c.myself.getCurrentUser())).status).toBe(500);
+    } finally {
+      await s.close();
+    }
+    const without = await startSandbox({ users: 40, seed: 3, graph: false, jira: false });
+    try {
+      expect(Object.keys(JSON.parse(sandboxInfoLine(without)) as object)).toEqual(['okta']);
+    } finally {
+      await without.close();
     }
   });
 });

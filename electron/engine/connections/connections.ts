@@ -1,12 +1,14 @@
 // Connections: the non-secret half lives in SQLite, the credential in the OS
 // keychain under an account named after the workspace and connection id.
 // Every change writes an audit event in the same transaction.
-import type { AddConnectionInput, AddEntraConnectionInput, AddOktaConnectionInput } from '../../../shared/contract.js';
+import type { AddConnectionInput, AddEntraConnectionInput, AddJiraConnectionInput, AddOktaConnectionInput } from '../../../shared/contract.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { createOktaConnector } from '../connectors/okta/okta-connector.js';
 import { createEntraConnector } from '../connectors/entra/entra-connector.js';
-import { isEntraCredential, isOktaCredential, type ConnectionRecord, type ConnectionSettings, type Credential, type EntraCredential, type OktaCredential } from '../connectors/types.js';
+import { isEntraCredential, isJiraCredential, isOktaCredential, type ConnectionRecord, type ConnectionSettings, type Credential, type EntraCredential, type JiraCredential, type OktaCredential } from '../connectors/types.js';
+import { createJiraClient } from '../connectors/jira/jira-client.js';
+import { testJiraConnection } from '../connectors/jira/jira-connector.js';
 import { refreshCorrelation } from '../directory/people.js';
 import { isSyncRunning } from '../sync/active-syncs.js';
 import { normaliseScope } from '../sync/scope.js';
@@ -35,6 +37,8 @@ function toRecord(r: ConnectionRow): ConnectionRecord {
   if (typeof raw.tenantId === 'string') settings.tenantId = raw.tenantId;
   if (typeof raw.authorityHost === 'string') settings.authorityHost = raw.authorityHost;
   if (typeof raw.caPem === 'string') settings.caPem = raw.caPem;
+  if (raw.jira && typeof raw.jira.projectKey === 'string') settings.jira = raw.jira;
+  if (raw.jiraPoll) settings.jiraPoll = raw.jiraPoll;
   return {
     id: r.id,
     name: r.name,
@@ -98,6 +102,7 @@ export function toSummary(c: ConnectionRecord, lastSync: SyncRunSummary | null):
     tenantId: c.settings.tenantId ?? null,
     scope: c.settings.scope,
     customCa: typeof c.settings.caPem === 'string',
+    jira: c.kind === 'jira' && c.settings.jira ? { projectKey: c.settings.jira.projectKey, serviceDeskId: c.settings.jira.serviceDeskId, requestTypeId: c.settings.jira.requestTypeId } : null,
   };
 }
 
@@ -109,8 +114,11 @@ function assertWritable(ctx: EngineContext): void {
 
 export function credentialFromInput(input: AddOktaConnectionInput): OktaCredential;
 export function credentialFromInput(input: AddEntraConnectionInput): EntraCredential;
+export function credentialFromInput(input: AddJiraConnectionInput): JiraCredential;
 export function credentialFromInput(input: AddConnectionInput): Credential;
 export function credentialFromInput(input: AddConnectionInput): Credential {
+  // Jira: the e-mail goes with the token (both name the account; neither is stored in SQLite).
+  if (input.kind === 'jira') return { type: 'jira-token', email: input.email, apiToken: input.apiToken };
   if (input.kind === 'entra') {
     return input.auth.type === 'secret'
       ? { type: 'secret', clientSecret: input.auth.clientSecret }
@@ -129,6 +137,15 @@ function rowFromInput(input: AddConnectionInput): {
   scopes: string[];
   settings: Omit<ConnectionSettings, 'scope'> & { scope?: SyncScope };
 } {
+  if (input.kind === 'jira') {
+    return {
+      baseUrl: normaliseOrgUrl(input.siteUrl),
+      authType: 'token',
+      clientId: null,
+      scopes: [],
+      settings: { budgetShare: 1, jira: { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId } },
+    };
+  }
   if (input.kind === 'entra') {
     // Client credentials is OAuth; the secret-or-certificate choice lives with the credential.
     return {
@@ -187,7 +204,7 @@ export async function addConnection(ctx: EngineContext, input: AddConnectionInpu
           kind: input.kind,
           baseUrl,
           authType: credential.type,
-          budgetShare: input.budgetShare,
+          ...(input.kind !== 'jira' ? { budgetShare: input.budgetShare } : { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId }),
           ...(input.kind === 'entra' ? { tenantId: input.tenantId, clientId: input.clientId, customCa: Boolean(input.caPem) } : {}),
         },
       },
@@ -247,7 +264,7 @@ export async function loadCredential(ctx: EngineContext, connection: ConnectionR
     );
   }
   const credential = JSON.parse(raw) as Credential;
-  const fits = connection.kind === 'entra' ? isEntraCredential(credential) : isOktaCredential(credential);
+  const fits = connection.kind === 'entra' ? isEntraCredential(credential) : connection.kind === 'jira' ? isJiraCredential(credential) : isOktaCredential(credential);
   if (!fits) throw new UserError(`the keychain entry of "${connection.name}" is not a ${connection.kind} credential; add the connection again`, 'unauthorized');
   return credential;
 }
@@ -287,7 +304,12 @@ export async function testConnection(ctx: EngineContext, connectionId: number, c
   const c = getConnectionRecord(ctx.db, connectionId);
   const cred = credential ?? (await loadCredential(ctx, c));
   let result: ConnectionTestResult;
-  if (c.kind === 'entra') {
+  if (c.kind === 'jira') {
+    if (!isJiraCredential(cred)) throw new UserError(`"${c.name}" is a Jira connection: it needs an e-mail and API token`, 'bad-input');
+    const target = { projectKey: c.settings.jira?.projectKey ?? '', serviceDeskId: c.settings.jira?.serviceDeskId ?? null, requestTypeId: c.settings.jira?.requestTypeId ?? null };
+    // The request type's name comes along (what the JSM import matches in JQL).
+    result = await testJiraConnection(createJiraClient({ siteUrl: c.baseUrl, email: cred.email, apiToken: cred.apiToken, maxWaitMs: 5_000 }), target);
+  } else if (c.kind === 'entra') {
     if (!isEntraCredential(cred)) throw new UserError(`"${c.name}" is an Entra connection: it needs a client secret or certificate`, 'bad-input');
     result = await createEntraConnector(entraOptions(c, cred)).testConnection();
   } else {

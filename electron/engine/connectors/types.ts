@@ -12,10 +12,14 @@ export type EntraCredential =
   /** The certificate and its private key, PEM, as registered on the app. */
   | { type: 'certificate'; certificatePem: string };
 
-export type Credential = OktaCredential | EntraCredential;
+/** A Jira Cloud site's account e-mail and API token (HTTP Basic), kept in the keychain. */
+export type JiraCredential = { type: 'jira-token'; email: string; apiToken: string };
+
+export type Credential = OktaCredential | EntraCredential | JiraCredential;
 
 export const isOktaCredential = (c: Credential): c is OktaCredential => c.type === 'token' || c.type === 'oauth';
 export const isEntraCredential = (c: Credential): c is EntraCredential => c.type === 'secret' || c.type === 'certificate';
+export const isJiraCredential = (c: Credential): c is JiraCredential => c.type === 'jira-token';
 
 /** The strings in a credential that must never appear in output (for redaction). */
 export function credentialSecrets(c: Credential): string[] {
@@ -28,6 +32,8 @@ export function credentialSecrets(c: Credential): string[] {
       return [c.clientSecret];
     case 'certificate':
       return [c.certificatePem];
+    case 'jira-token':
+      return [c.apiToken, Buffer.from(`${c.email}:${c.apiToken}`).toString('base64')];
   }
 }
 
@@ -42,6 +48,32 @@ export type ConnectionSettings = {
   authorityHost?: string;
   /** A CA certificate (PEM) trusted for this connection's hosts, on top of the system ones. Public, not a secret. */
   caPem?: string;
+  /** Jira: where requests are recorded and which JSM request type is imported. */
+  jira?: JiraSettings;
+  /** Jira: the JSM import's progress (written by the poller, not by the user). */
+  jiraPoll?: JiraPollState;
+};
+
+export type JiraSettings = {
+  projectKey: string;
+  /** JSM service desk and request type whose portal requests are imported (both or neither). */
+  serviceDeskId: string | null;
+  requestTypeId: string | null;
+};
+
+export type JiraPollState = {
+  /** Created time (ISO) of the newest imported portal request: the next poll asks from that minute on. */
+  position: string | null;
+  lastPollAt: string | null;
+  lastError: string | null;
+  /** The request type's name as Jira calls it (what JQL matches on), resolved on the first poll. */
+  requestTypeName: string | null;
+  /** The account's time zone: JQL reads dates in it. */
+  timeZone: string | null;
+  /** Portal requests refused (commented and declined), so a later poll does not refuse them again. Bounded. */
+  rejectedIssues: string[];
+  /** JSM approval answers already handled without a Latchkey decision (ineligible approver): `<issue>/<approval>/<accountId>`, newest last, bounded. */
+  handledApprovals: string[];
 };
 
 /** A row of `connections`, decoded. Holds no secret. For Entra, baseUrl is the Graph endpoint. */

@@ -1,12 +1,221 @@
 // Imports new Jira Service Management portal requests of the configured
-// request type as Latchkey requests linked to their issue. (Filled in with
-// the Jira connector.)
-import type { EngineContext } from '../context.js';
+// request type as Latchkey requests linked to their issue, and reads back the
+// JSM approval answers given in Jira on linked requests.
+//
+// Polling: JQL on the project, the request type (by name, as JQL matches it)
+// and `created >= <minute of the newest request seen>` (JQL has minute
+// precision, in the account's time zone), oldest first. The minute overlaps
+// the previous poll on purpose: importing twice is a no-op (the unique index
+// on requests (jira_connection_id, jira_issue_key)) and rejected requests are
+// remembered, so nothing is lost between polls and nothing is done twice.
+//
+// A portal request Latchkey cannot accept (unknown role, duration above the
+// role's maximum, beneficiary not in the snapshot, ...) is never dropped
+// silently: the issue gets a comment saying why and is declined.
+//
+// Approvals: an approver's answer in JSM becomes a decision with channel
+// 'jira' through decideRequest, which checks eligibility (the step's
+// approvers, self-approval, approving twice); an answer Latchkey cannot
+// record gets a comment saying why, once.
+import type { CreateRequestInput } from '../../../shared/contract-requests.js';
+import { DURATION_OPTIONS, type DurationOption } from '../../../shared/governance.js';
+import type { JiraClient, JiraIssue } from '../connectors/jira/jira-client.js';
+import { JiraApiError } from '../connectors/jira/jira-errors.js';
+import { adfText, adfToText, JIRA_FIELDS } from '../connectors/jira/jira-fields.js';
+import { getConnectionRecord, listConnectionRecords } from '../connections/connections.js';
+import { UserError, type EngineContext } from '../context.js';
+import { createRequest, decideRequest } from '../requests/requests.js';
+import { transitionTo } from './jira-job.js';
+import { openJiraSite, pollState, savePollState, type JiraClientTuning } from './jira-site.js';
 
-export type JsmImportResult = { imported: number[]; skipped: { issueKey: string; reason: string }[] };
+export type JsmImportResult = {
+  /** Latchkey request ids created from portal requests. */
+  imported: number[];
+  /** Portal requests refused, each with the reason written to its issue. */
+  skipped: { issueKey: string; reason: string }[];
+  /** Requests whose approval step was decided from a JSM answer. */
+  decided: number[];
+  /** Per connection, what went wrong talking to Jira (the poll retries next time). */
+  errors: { connectionId: number; error: string }[];
+};
 
-/** Polls the configured JSM request type once; a no-op when no Jira connection is configured. */
-export function pollJiraRequests(ctx: EngineContext): Promise<JsmImportResult> {
-  void ctx;
-  return Promise.resolve({ imported: [], skipped: [] });
+const FIELDS = ['summary', 'description', 'created', 'reporter', 'status', JIRA_FIELDS.beneficiaryEmail, JIRA_FIELDS.access, JIRA_FIELDS.duration];
+
+/** "7d", "24h", "permanent", "90m", "12h", "10d" → a duration option (custom lengths in minutes). */
+export function parseJsmDuration(text: string): { duration: DurationOption; minutes: number | null } {
+  const t = text.trim().toLowerCase().replace(/\s+/g, '');
+  if ((DURATION_OPTIONS as readonly string[]).includes(t) && t !== 'custom') return { duration: t as DurationOption, minutes: null };
+  const m = /^(\d+)(m|min|h|d)$/.exec(t);
+  if (!m) throw new UserError(`the duration "${text}" is not understood: use permanent, 1h, 6h, 24h, 7d, 30d, or a length like 90m, 12h, 10d`, 'bad-input');
+  const n = Number(m[1]);
+  const minutes = m[2] === 'd' ? n * 1440 : m[2] === 'h' ? n * 60 : n;
+  const fixed = (Object.entries({ '1h': 60, '6h': 360, '24h': 1440, '7d': 10080, '30d': 43200 }) as [DurationOption, number][]).find(([, v]) => v === minutes);
+  return fixed ? { duration: fixed[0], minutes: null } : { duration: 'custom', minutes };
+}
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+
+/** A portal request's fields as a request; throws UserError naming what is missing. */
+export function requestFromIssue(issue: JiraIssue): { input: CreateRequestInput; requester: string } {
+  const requester = issue.reporter?.email ?? null;
+  const beneficiary = text(issue.fields[JIRA_FIELDS.beneficiaryEmail]) ?? requester;
+  if (!beneficiary) throw new UserError("the request names no beneficiary e-mail, and the reporter's e-mail is hidden by their Atlassian privacy settings", 'bad-input');
+  const access = text(issue.fields[JIRA_FIELDS.access]);
+  if (!access) throw new UserError('the request names no access ("App / Role", as the Latchkey catalog lists it)', 'bad-input');
+  const durationText = text(issue.fields[JIRA_FIELDS.duration]);
+  if (!durationText) throw new UserError('the request names no duration (permanent, 1h, 6h, 24h, 7d, 30d, or a length like 90m)', 'bad-input');
+  const { duration, minutes } = parseJsmDuration(durationText);
+  const justification = adfToText(issue.description).slice(0, 4000) || issue.summary;
+  return {
+    input: { beneficiary: { email: beneficiary }, role: access, duration, ...(minutes !== null ? { minutes } : {}), justification },
+    requester: requester ?? beneficiary,
+  };
+}
+
+/** A JQL date ("yyyy-MM-dd HH:mm") for an instant, in the account's time zone (JQL reads dates in it). */
+export function jqlDate(at: Date, timeZone: string | null): string {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat('en-CA', { timeZone: timeZone ?? 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  } catch {
+    parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  }
+  const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+const jqlString = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** Writes the refusal to the portal request: a comment with the reason, then Declined (best effort: the comment is what matters). */
+async function refuse(client: JiraClient, issue: JiraIssue, reason: string): Promise<void> {
+  await client.addComment(
+    issue.key,
+    adfText(`Latchkey could not accept this access request: ${reason}.\nNothing was granted. Please raise a new request with the missing or corrected details.`),
+    [{ key: 'latchkey.import', value: { rejected: true } }],
+  );
+  try {
+    await transitionTo(client, issue.key, 'declined');
+  } catch (e) {
+    if (e instanceof JiraApiError && e.transient) throw e;
+    // A workflow without a declined status: the comment stands on its own.
+  }
+}
+
+async function importRequests(ctx: EngineContext, connectionId: number, client: JiraClient, tuning: { projectKey: string; serviceDeskId: string; requestTypeId: string }, result: JsmImportResult): Promise<void> {
+  const state = pollState(getConnectionRecord(ctx.db, connectionId));
+  let requestTypeName = state.requestTypeName;
+  if (!requestTypeName) {
+    requestTypeName = (await client.requestType(tuning.serviceDeskId, tuning.requestTypeId)).name;
+    savePollState(ctx.db, connectionId, { requestTypeName }, ctx.clock.now());
+  }
+  let timeZone = state.timeZone;
+  if (!timeZone) {
+    timeZone = (await client.myself()).timeZone ?? 'UTC';
+    savePollState(ctx.db, connectionId, { timeZone }, ctx.clock.now());
+  }
+  const since = state.position ? ` AND created >= ${jqlString(jqlDate(new Date(state.position), timeZone))}` : '';
+  const jql = `project = ${jqlString(tuning.projectKey)} AND "Request Type" = ${jqlString(requestTypeName)}${since} ORDER BY created ASC`;
+  const issues = await client.search(jql, FIELDS, 500);
+  let position = state.position;
+  const rejected = new Set(state.rejectedIssues);
+  const linked = ctx.db.prepare('SELECT id FROM requests WHERE jira_connection_id = ? AND jira_issue_key = ?');
+  for (const issue of issues) {
+    if (issue.created && (!position || Date.parse(issue.created) > Date.parse(position))) position = new Date(Date.parse(issue.created)).toISOString();
+    if (linked.get(connectionId, issue.key) || rejected.has(issue.key)) continue;
+    try {
+      const { input, requester } = requestFromIssue(issue);
+      const row = createRequest(ctx, input, { source: 'jira', requester, jira: { connectionId, issueKey: issue.key, issueId: issue.id }, quiet: true });
+      result.imported.push(row.id);
+    } catch (e) {
+      // Imported meanwhile by another poll (the unique index): nothing to do.
+      if (e instanceof Error && /UNIQUE constraint failed: requests/.test(e.message)) continue;
+      if (!(e instanceof UserError)) throw e;
+      await refuse(client, issue, e.message);
+      rejected.add(issue.key);
+      result.skipped.push({ issueKey: issue.key, reason: e.message });
+      savePollState(ctx.db, connectionId, { rejectedIssues: [...rejected].slice(-2000) }, ctx.clock.now());
+    }
+  }
+  savePollState(ctx.db, connectionId, { position }, ctx.clock.now());
+}
+
+async function readApprovals(ctx: EngineContext, connectionId: number, client: JiraClient, result: JsmImportResult): Promise<void> {
+  const pending = ctx.db
+    .prepare(`SELECT id, jira_issue_key FROM requests WHERE jira_connection_id = ? AND jira_issue_key IS NOT NULL AND status = 'pending' AND source = 'jira' ORDER BY id LIMIT 200`)
+    .all(connectionId) as { id: number; jira_issue_key: string }[];
+  const recorded = ctx.db.prepare(`SELECT 1 FROM approvals WHERE request_id = ? AND lower(decided_by) = lower(?) AND channel = 'jira'`);
+  for (const r of pending) {
+    const handled = new Set(pollState(getConnectionRecord(ctx.db, connectionId)).handledApprovals);
+    let approvals;
+    try {
+      approvals = await client.approvals(r.jira_issue_key);
+    } catch (e) {
+      // Not a customer request any more (moved, deleted): nothing to read back.
+      if (e instanceof JiraApiError && e.kind === 'not-found') continue;
+      throw e;
+    }
+    for (const a of approvals) {
+      for (const ap of a.approvers) {
+        if (ap.decision === 'pending') continue;
+        const mark = `${r.jira_issue_key}/${a.id}/${ap.accountId}`;
+        if (handled.has(mark)) continue;
+        if (ap.email && recorded.get(r.id, ap.email)) continue;
+        const verb = ap.decision === 'approved' ? 'approval' : 'decline';
+        let why: string | null = null;
+        if (!ap.email) why = "the approver's e-mail is hidden by their Atlassian privacy settings, so Latchkey cannot tell who they are";
+        else {
+          try {
+            decideRequest(ctx, r.id, {
+              decision: ap.decision === 'approved' ? 'approve' : 'deny',
+              comment: `${ap.decision === 'approved' ? 'Approved' : 'Declined'} in Jira Service Management (${r.jira_issue_key}, approval ${a.id})`,
+              by: ap.email,
+              channel: 'jira',
+              quiet: true,
+            });
+            result.decided.push(r.id);
+          } catch (e) {
+            if (!(e instanceof UserError)) throw e;
+            why = e.message;
+          }
+        }
+        if (why !== null) {
+          await client.addComment(
+            r.jira_issue_key,
+            adfText(`Latchkey did not record the ${verb} by ${ap.displayName || ap.email || ap.accountId}: ${why}.\nThe request stays open in Latchkey until an eligible approver decides.`),
+            [{ key: 'latchkey.approval', value: { approval: a.id, accountId: ap.accountId, recorded: false } }],
+          );
+        }
+        handled.add(mark);
+        savePollState(ctx.db, connectionId, { handledApprovals: [...handled] }, ctx.clock.now());
+      }
+    }
+  }
+}
+
+export type PollOptions = JiraClientTuning & { connectionId?: number };
+
+/** Polls every Jira connection with a JSM request type (or the one given) once; a no-op when none is configured or the workspace is read-only. */
+export async function pollJiraRequests(ctx: EngineContext, options: PollOptions = {}): Promise<JsmImportResult> {
+  const result: JsmImportResult = { imported: [], skipped: [], decided: [], errors: [] };
+  if (ctx.readOnly) return result;
+  const { connectionId: only, ...tuning } = options;
+  const targets = listConnectionRecords(ctx.db).filter((c) => c.kind === 'jira' && c.settings.jira && (only === undefined || c.id === only));
+  for (const c of targets) {
+    const jira = c.settings.jira;
+    try {
+      const site = await openJiraSite(ctx, c.id, tuning);
+      if (jira?.serviceDeskId && jira.requestTypeId) {
+        await importRequests(ctx, c.id, site.client, { projectKey: jira.projectKey, serviceDeskId: jira.serviceDeskId, requestTypeId: jira.requestTypeId }, result);
+        await readApprovals(ctx, c.id, site.client, result);
+      }
+      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null }, ctx.clock.now());
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      result.errors.push({ connectionId: c.id, error });
+      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: error }, ctx.clock.now());
+    }
+  }
+  const ids = [...new Set([...result.imported, ...result.decided])];
+  if (ids.length > 0) ctx.events.emit('governance:changed', { area: 'requests', ids });
+  return result;
 }

@@ -39,12 +39,18 @@ const FIELDS = [
   'authorityHost',
   'graphUrl',
   'caPem',
+  'siteUrl',
+  'email',
+  'apiToken',
+  'projectKey',
+  'serviceDeskId',
+  'requestTypeId',
 ] as const;
 type Field = (typeof FIELDS)[number];
 // Entra fields that sit in the collapsed "Advanced" part: opened when one of them is refused.
 const ADVANCED: readonly Field[] = ['authorityHost', 'graphUrl', 'caPem'];
 
-type Kind = 'okta' | 'entra';
+type Kind = 'okta' | 'entra' | 'jira';
 
 export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode {
   const add = useConnectionsStore((s) => s.add);
@@ -68,6 +74,13 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
   const [authorityHost, setAuthorityHost] = useState('');
   const [graphUrl, setGraphUrl] = useState('');
   const [caPem, setCaPem] = useState<PemValue>(noPem);
+  // Jira
+  const [siteUrl, setSiteUrl] = useState('');
+  const [email, setEmail] = useState('');
+  const [apiToken, setApiToken] = useState('');
+  const [projectKey, setProjectKey] = useState('');
+  const [serviceDeskId, setServiceDeskId] = useState('');
+  const [requestTypeId, setRequestTypeId] = useState('');
 
   const [budget, setBudget] = useState(50);
   const [busy, setBusy] = useState(false);
@@ -91,6 +104,19 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
 
   const input = (): AddConnectionInput => {
     const budgetShare = budget / 100;
+    if (kind === 'jira') {
+      // Blank JSM ids mean "record requests only, import none".
+      return {
+        kind: 'jira',
+        name,
+        siteUrl,
+        email,
+        apiToken,
+        projectKey: projectKey.trim().toUpperCase(),
+        serviceDeskId: serviceDeskId.trim() === '' ? null : serviceDeskId,
+        requestTypeId: requestTypeId.trim() === '' ? null : requestTypeId,
+      };
+    }
     if (kind === 'okta') {
       return {
         kind: 'okta',
@@ -120,7 +146,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
     setErrors({ fields: {}, form: null });
     try {
       const added = await add(input());
-      toast.success(`${added.name} was added. Test it, then run a first sync.`, 'Connection added');
+      toast.success(added.kind === 'jira' ? `${added.name} was added. Test it: requests are recorded there from now on.` : `${added.name} was added. Test it, then run a first sync.`, 'Connection added');
       onDone();
     } catch (error) {
       if (error instanceof ApiError && error.code === 'bad-input') {
@@ -143,7 +169,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
       errors={fe}
       value={name}
       onChange={setName}
-      placeholder={kind === 'okta' ? 'Acme production' : 'Acme Entra'}
+      placeholder={kind === 'okta' ? 'Acme production' : kind === 'entra' ? 'Acme Entra' : 'Acme Jira'}
       freeText
       autoFocus
     />
@@ -167,7 +193,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
         <SegmentedRadios
           large
           name={`${id}-kind`}
-          label="Identity provider"
+          label="Connect to"
           value={kind}
           onChange={switchKind}
           options={[
@@ -189,186 +215,261 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
                 </>
               ),
             },
+            {
+              value: 'jira',
+              label: (
+                <>
+                  <span className="kind-dot kind-jira" aria-hidden="true" />
+                  Jira Service Management
+                </>
+              ),
+            },
           ]}
         />
 
-        {kind === 'okta' ? (
-          <div className="form-row">
-            {nameField}
-            <TextField
-              id={`${id}-url`}
-              label="Org URL"
-              field="orgUrl"
-              errors={fe}
-              type="url"
-              wide
-              value={orgUrl}
-              onChange={setOrgUrl}
-              placeholder="https://acme.okta.com"
-            />
-          </div>
-        ) : (
+        {kind === 'jira' ? (
           <>
-            {nameField}
-            <div className="form-row form-row-even">
+            <div className="form-row">
+              {nameField}
               <TextField
-                id={`${id}-tenant`}
-                label="Directory (tenant) ID"
-                field="tenantId"
+                id={`${id}-site`}
+                label="Site URL"
+                field="siteUrl"
                 errors={fe}
-                mono
-                value={tenantId}
-                onChange={setTenantId}
-                placeholder="00000000-0000-0000-0000-000000000000 or acme.onmicrosoft.com"
-              />
-              <TextField
-                id={`${id}-app`}
-                label="Application (client) ID"
-                field="clientId"
-                errors={fe}
-                mono
-                value={appId}
-                onChange={setAppId}
-                placeholder="00000000-0000-0000-0000-000000000000"
+                type="url"
+                wide
+                value={siteUrl}
+                onChange={setSiteUrl}
+                placeholder="https://acme.atlassian.net"
               />
             </div>
-          </>
-        )}
-
-        <fieldset className="fieldset">
-          <legend>Authentication</legend>
-          {kind === 'okta' ? (
-            <>
-              <SegmentedRadios
-                name={`${id}-auth`}
-                label="Authentication method"
-                value={authType}
-                onChange={setAuthType}
-                options={[
-                  { value: 'token', label: 'API token' },
-                  { value: 'oauth', label: 'OAuth service app' },
-                ]}
-              />
-              {authType === 'token' ? (
+            <fieldset className="fieldset">
+              <legend>Authentication</legend>
+              <div className="form-row form-row-even">
+                <TextField id={`${id}-email`} label="Account e-mail" field="email" errors={fe} value={email} onChange={setEmail} placeholder="latchkey-bot@acme.com" />
                 <TextField
-                  id={`${id}-token`}
+                  id={`${id}-api-token`}
                   label="API token"
-                  field="auth.token"
+                  field="apiToken"
                   errors={fe}
                   type="password"
                   mono
-                  value={token}
-                  onChange={setToken}
-                  hint={
-                    <>
-                      Security → API → Tokens in the Okta admin console. A token acts with its creator’s admin role; a
-                      read-only admin is enough for sync.
-                    </>
-                  }
+                  value={apiToken}
+                  onChange={setApiToken}
+                  hint={<>Created at id.atlassian.com → Security → API tokens, for the account above. Kept in the OS keychain with the e-mail.</>}
                 />
-              ) : (
-                <>
-                  <TextField
-                    id={`${id}-client`}
-                    label="Client ID"
-                    field="auth.clientId"
-                    errors={fe}
-                    mono
-                    value={clientId}
-                    onChange={setClientId}
-                    placeholder="0oa1b2c3d4e5f6g7h8i9"
-                  />
-                  <PemField
-                    id={`${id}-pem`}
-                    label="Private key (PEM)"
-                    field="auth.privateKeyPem"
-                    errors={fe}
-                    rows={5}
-                    value={pem}
-                    onChange={setPem}
-                    placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
-                    fileLabel="Private key file"
-                  />
-                  <fieldset className="fieldset fieldset-inner" aria-describedby={describedBy('auth.scopes')}>
-                    <legend>Scopes</legend>
-                    <p className="field-hint">Grant these to the service app in Okta (Okta API Scopes tab).</p>
-                    <div className="scope-list">
-                      {SCOPES.map((s) => (
-                        <label key={s.scope} className="check">
-                          <input
-                            type="checkbox"
-                            checked={scopes.includes(s.scope)}
-                            onChange={(e) =>
-                              setScopes((prev) => (e.target.checked ? [...prev, s.scope] : prev.filter((x) => x !== s.scope)))
-                            }
-                          />
-                          <code>{s.scope}</code>
-                          <span className="muted" aria-hidden="true">
-                            {s.why}
-                          </span>
-                        </label>
-                      ))}
-                    </div>
-                    {errorText('auth.scopes')}
-                  </fieldset>
-                </>
-              )}
-            </>
+              </div>
+            </fieldset>
+            <fieldset className="fieldset">
+              <legend>Where requests go</legend>
+              <div className="form-row form-row-even">
+                <TextField
+                  id={`${id}-project`}
+                  label="Project key"
+                  field="projectKey"
+                  errors={fe}
+                  mono
+                  value={projectKey}
+                  onChange={setProjectKey}
+                  placeholder="ACC"
+                  hint={<>Every request gets an issue here; each step is commented and the issue is transitioned.</>}
+                />
+                <TextField id={`${id}-sd`} label="Service desk ID (optional)" field="serviceDeskId" errors={fe} mono value={serviceDeskId} onChange={setServiceDeskId} placeholder="1" />
+                <TextField
+                  id={`${id}-rt`}
+                  label="Request type ID (optional)"
+                  field="requestTypeId"
+                  errors={fe}
+                  mono
+                  value={requestTypeId}
+                  onChange={setRequestTypeId}
+                  placeholder="10"
+                  hint={<>With both IDs, new portal requests of this type are imported as Latchkey requests.</>}
+                />
+              </div>
+            </fieldset>
+          </>
+        ) : (
+          <>
+          {kind === 'okta' ? (
+            <div className="form-row">
+              {nameField}
+              <TextField
+                id={`${id}-url`}
+                label="Org URL"
+                field="orgUrl"
+                errors={fe}
+                type="url"
+                wide
+                value={orgUrl}
+                onChange={setOrgUrl}
+                placeholder="https://acme.okta.com"
+              />
+            </div>
           ) : (
             <>
-              <SegmentedRadios
-                name={`${id}-entra-auth`}
-                label="Client credential"
-                value={entraAuth}
-                onChange={setEntraAuth}
-                options={[
-                  { value: 'secret', label: 'Client secret' },
-                  { value: 'certificate', label: 'Certificate' },
-                ]}
-              />
-              {entraAuth === 'secret' ? (
+              {nameField}
+              <div className="form-row form-row-even">
                 <TextField
-                  id={`${id}-secret`}
-                  label="Client secret"
-                  field="auth.clientSecret"
+                  id={`${id}-tenant`}
+                  label="Directory (tenant) ID"
+                  field="tenantId"
                   errors={fe}
-                  type="password"
                   mono
-                  value={secret}
-                  onChange={setSecret}
-                  hint={<>App registrations → your app → Certificates &amp; secrets. Copy the secret’s value, not its ID.</>}
+                  value={tenantId}
+                  onChange={setTenantId}
+                  placeholder="00000000-0000-0000-0000-000000000000 or acme.onmicrosoft.com"
                 />
-              ) : (
-                <PemField
-                  id={`${id}-cert`}
-                  label="Certificate and private key (PEM)"
-                  field="auth.certificatePem"
+                <TextField
+                  id={`${id}-app`}
+                  label="Application (client) ID"
+                  field="clientId"
                   errors={fe}
-                  rows={5}
-                  value={certPem}
-                  onChange={setCertPem}
-                  placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n…'}
-                  fileLabel="Certificate file"
+                  mono
+                  value={appId}
+                  onChange={setAppId}
+                  placeholder="00000000-0000-0000-0000-000000000000"
                 />
-              )}
-              <div className="fieldset fieldset-inner">
-                <p className="field-hint">
-                  Grant these <strong>application</strong> permissions to the app registration in Microsoft Graph, then
-                  grant admin consent.
-                </p>
-                <div className="scope-list">
-                  {GRAPH_PERMISSIONS.map((p) => (
-                    <div key={p.permission} className="check">
-                      <code>{p.permission}</code>
-                      <span className="muted">{p.why}</span>
-                    </div>
-                  ))}
-                </div>
               </div>
             </>
           )}
-          {errorText('auth')}
-        </fieldset>
+
+          <fieldset className="fieldset">
+            <legend>Authentication</legend>
+            {kind === 'okta' ? (
+              <>
+                <SegmentedRadios
+                  name={`${id}-auth`}
+                  label="Authentication method"
+                  value={authType}
+                  onChange={setAuthType}
+                  options={[
+                    { value: 'token', label: 'API token' },
+                    { value: 'oauth', label: 'OAuth service app' },
+                  ]}
+                />
+                {authType === 'token' ? (
+                  <TextField
+                    id={`${id}-token`}
+                    label="API token"
+                    field="auth.token"
+                    errors={fe}
+                    type="password"
+                    mono
+                    value={token}
+                    onChange={setToken}
+                    hint={
+                      <>
+                        Security → API → Tokens in the Okta admin console. A token acts with its creator’s admin role; a
+                        read-only admin is enough for sync.
+                      </>
+                    }
+                  />
+                ) : (
+                  <>
+                    <TextField
+                      id={`${id}-client`}
+                      label="Client ID"
+                      field="auth.clientId"
+                      errors={fe}
+                      mono
+                      value={clientId}
+                      onChange={setClientId}
+                      placeholder="0oa1b2c3d4e5f6g7h8i9"
+                    />
+                    <PemField
+                      id={`${id}-pem`}
+                      label="Private key (PEM)"
+                      field="auth.privateKeyPem"
+                      errors={fe}
+                      rows={5}
+                      value={pem}
+                      onChange={setPem}
+                      placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
+                      fileLabel="Private key file"
+                    />
+                    <fieldset className="fieldset fieldset-inner" aria-describedby={describedBy('auth.scopes')}>
+                      <legend>Scopes</legend>
+                      <p className="field-hint">Grant these to the service app in Okta (Okta API Scopes tab).</p>
+                      <div className="scope-list">
+                        {SCOPES.map((s) => (
+                          <label key={s.scope} className="check">
+                            <input
+                              type="checkbox"
+                              checked={scopes.includes(s.scope)}
+                              onChange={(e) =>
+                                setScopes((prev) => (e.target.checked ? [...prev, s.scope] : prev.filter((x) => x !== s.scope)))
+                              }
+                            />
+                            <code>{s.scope}</code>
+                            <span className="muted" aria-hidden="true">
+                              {s.why}
+                            </span>
+                          </label>
+                        ))}
+                      </div>
+                      {errorText('auth.scopes')}
+                    </fieldset>
+                  </>
+                )}
+              </>
+            ) : (
+              <>
+                <SegmentedRadios
+                  name={`${id}-entra-auth`}
+                  label="Client credential"
+                  value={entraAuth}
+                  onChange={setEntraAuth}
+                  options={[
+                    { value: 'secret', label: 'Client secret' },
+                    { value: 'certificate', label: 'Certificate' },
+                  ]}
+                />
+                {entraAuth === 'secret' ? (
+                  <TextField
+                    id={`${id}-secret`}
+                    label="Client secret"
+                    field="auth.clientSecret"
+                    errors={fe}
+                    type="password"
+                    mono
+                    value={secret}
+                    onChange={setSecret}
+                    hint={<>App registrations → your app → Certificates &amp; secrets. Copy the secret’s value, not its ID.</>}
+                  />
+                ) : (
+                  <PemField
+                    id={`${id}-cert`}
+                    label="Certificate and private key (PEM)"
+                    field="auth.certificatePem"
+                    errors={fe}
+                    rows={5}
+                    value={certPem}
+                    onChange={setCertPem}
+                    placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n…'}
+                    fileLabel="Certificate file"
+                  />
+                )}
+                <div className="fieldset fieldset-inner">
+                  <p className="field-hint">
+                    Grant these <strong>application</strong> permissions to the app registration in Microsoft Graph, then
+                    grant admin consent.
+                  </p>
+                  <div className="scope-list">
+                    {GRAPH_PERMISSIONS.map((p) => (
+                      <div key={p.permission} className="check">
+                        <code>{p.permission}</code>
+                        <span className="muted">{p.why}</span>
+                      </div>
+                    ))}
+                  </div>
+                </div>
+              </>
+            )}
+            {errorText('auth')}
+          </fieldset>
+          </>
+        )}
 
         {kind === 'entra' ? (
           <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
@@ -417,40 +518,42 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
           </details>
         ) : null}
 
-        <div className="field">
-          <label htmlFor={`${id}-budget`}>Rate-limit budget share</label>
-          <div className="range-row">
-            <input
-              id={`${id}-budget`}
-              type="range"
-              min={10}
-              max={100}
-              step={5}
-              value={budget}
-              onChange={(e) => setBudget(Number(e.target.value))}
-              aria-valuetext={`${budget}%`}
-              aria-describedby={describedBy('budgetShare', `${id}-budget-hint`)}
-            />
-            <output htmlFor={`${id}-budget`} className="range-value tabular">
-              {budget}%
-            </output>
+        {kind === 'jira' ? null : (
+          <div className="field">
+            <label htmlFor={`${id}-budget`}>Rate-limit budget share</label>
+            <div className="range-row">
+              <input
+                id={`${id}-budget`}
+                type="range"
+                min={10}
+                max={100}
+                step={5}
+                value={budget}
+                onChange={(e) => setBudget(Number(e.target.value))}
+                aria-valuetext={`${budget}%`}
+                aria-describedby={describedBy('budgetShare', `${id}-budget-hint`)}
+              />
+              <output htmlFor={`${id}-budget`} className="range-value tabular">
+                {budget}%
+              </output>
+            </div>
+            <p className="field-hint" id={`${id}-budget-hint`}>
+              {kind === 'okta' ? (
+                <>
+                  Okta rate limits are per org and shared with every other integration (SCIM, HR sync, scripts). Sync
+                  reads the <code>X-Rate-Limit-*</code> headers and slows down before it uses more than this share of any
+                  bucket.
+                </>
+              ) : (
+                <>
+                  Microsoft Graph throttles each app per tenant (resource units per 10 seconds). Sync keeps to this share
+                  of the budget and waits as long as <code>Retry-After</code> asks when it is throttled.
+                </>
+              )}
+            </p>
+            {errorText('budgetShare')}
           </div>
-          <p className="field-hint" id={`${id}-budget-hint`}>
-            {kind === 'okta' ? (
-              <>
-                Okta rate limits are per org and shared with every other integration (SCIM, HR sync, scripts). Sync
-                reads the <code>X-Rate-Limit-*</code> headers and slows down before it uses more than this share of any
-                bucket.
-              </>
-            ) : (
-              <>
-                Microsoft Graph throttles each app per tenant (resource units per 10 seconds). Sync keeps to this share
-                of the budget and waits as long as <code>Retry-After</code> asks when it is throttled.
-              </>
-            )}
-          </p>
-          {errorText('budgetShare')}
-        </div>
+        )}
 
         <div className="form-actions">
           <WriteButton type="submit" className="btn btn-primary" disabled={busy}>

@@ -1,6 +1,7 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { JiraStatus } from '../../../shared/contract-jira.js';
 import type { ConnectionSummary, SyncRunSummary } from '../../../shared/domain.js';
-import { errorMessage } from '../api/client.js';
+import { api, errorMessage } from '../api/client.js';
 import { Badge, SyncStatusBadge } from '../components/Badges.js';
 import { RunChangeCounts, RunModeBadge } from '../components/ChangeBadges.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
@@ -24,6 +25,76 @@ function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
       {run.throttledWaits > 0 ? ` · ${formatNumber(run.throttledWaits)} throttled waits` : ''}
       {run.rateLimited > 0 ? ` · ${formatNumber(run.rateLimited)} × 429` : ''}
     </span>
+  );
+}
+
+/** Jira: the JSM import's last poll and the write-back queue, with "Poll now"; refetched when requests change. */
+function JiraPanel({ c }: { c: ConnectionSummary }): ReactNode {
+  const [status, setStatus] = useState<JiraStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [polling, setPolling] = useState(false);
+  // Bumped to refetch after "Poll JSM now".
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    const load = (): void => {
+      api.call('jira:status', {}).then(
+        (v) => live && setStatus(v),
+        (e: unknown) => live && setError(errorMessage(e)),
+      );
+    };
+    load();
+    const off = api.on('governance:changed', load);
+    return () => {
+      live = false;
+      off();
+    };
+  }, [tick]);
+  const pollNow = async (): Promise<void> => {
+    setPolling(true);
+    setError(null);
+    try {
+      const { imported, skipped, decided, errors } = await api.call('jira:pollNow', { connectionId: c.id });
+      if (errors[0]) setError(errors[0].error);
+      else toast.success(`${imported.length} imported, ${skipped.length} refused (commented in Jira), ${decided.length} decisions read back.`, 'JSM polled');
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setPolling(false);
+      setTick((t) => t + 1);
+    }
+  };
+  const mine = status?.connection?.id === c.id ? status : null;
+  return (
+    <div className="last-sync" data-testid="jira-status">
+      <span className="last-sync-label">Jira</span>
+      {mine ? (
+        <>
+          <span>
+            {mine.pendingWriteBacks} write-back{mine.pendingWriteBacks === 1 ? '' : 's'} waiting
+            {mine.failedWriteBacks > 0 ? `, ${mine.failedWriteBacks} failed` : ''}
+          </span>
+          {c.jira?.requestTypeId ? (
+            <span className="muted">
+              {' '}
+              · last JSM poll {mine.lastPollAt ? <RelativeTime iso={mine.lastPollAt} /> : 'never'}
+            </span>
+          ) : null}
+          {mine.lastPollError ? <p className="last-sync-error">JSM import: {mine.lastPollError}</p> : null}
+          {mine.lastWriteBackError ? <p className="last-sync-error">Write-back: {mine.lastWriteBackError}</p> : null}
+        </>
+      ) : status ? (
+        <span className="muted">Write-back goes to the first Jira connection; this one is not used.</span>
+      ) : (
+        <SkeletonLines lines={1} />
+      )}
+      {c.jira?.requestTypeId ? (
+        <WriteButton className="btn btn-sm" onClick={() => void pollNow()} disabled={polling}>
+          <IconRefresh size={13} /> {polling ? 'Polling…' : 'Poll JSM now'}
+        </WriteButton>
+      ) : null}
+      {error ? <InlineError title="Jira" message={error} /> : null}
+    </div>
   );
 }
 
@@ -93,6 +164,8 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
   const last = outcome ?? c.lastSync;
   const syncing = progress !== undefined || starting;
   const kindName = connectionKindLabel(c.kind, true);
+  // A Jira connection records requests; it has no directory to sync or scope.
+  const isJira = c.kind === 'jira';
 
   const onSync = async (full: boolean): Promise<void> => {
     setStarting(true);
@@ -149,6 +222,8 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
           <WriteButton className="btn" onClick={() => void runTest(c.id)} disabled={test?.status === 'running'}>
             <IconCheck /> Test connection
           </WriteButton>
+          {isJira ? null : (
+          <>
           <WriteButton
             className="btn btn-primary"
             onClick={() => void onSync(false)}
@@ -165,6 +240,8 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
           >
             Full sync
           </WriteButton>
+          </>
+          )}
           <WriteButton className="btn btn-ghost btn-danger-text" onClick={() => setConfirming(true)} aria-label={`Remove ${c.name}`}>
             <IconTrash /> Remove
           </WriteButton>
@@ -205,6 +282,28 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
             </dd>
           </div>
         ) : null}
+        {c.jira ? (
+          <>
+            <div>
+              <dt>Project</dt>
+              <dd className="mono">{c.jira.projectKey}</dd>
+            </div>
+            <div>
+              <dt>JSM request type</dt>
+              <dd>
+                {c.jira.requestTypeId ? (
+                  <span className="mono">
+                    {c.jira.requestTypeId} (service desk {c.jira.serviceDeskId})
+                  </span>
+                ) : (
+                  <span className="muted">none: portal requests are not imported</span>
+                )}
+              </dd>
+            </div>
+          </>
+        ) : null}
+        {isJira ? null : (
+        <>
         <div>
           <dt>Budget share</dt>
           <dd title={`Share of each ${connectionKindLabel(c.kind)} rate-limit budget this sync may use`}>{formatPercent(c.budgetShare)}</dd>
@@ -228,6 +327,8 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
             ) : null}
           </dd>
         </div>
+        </>
+        )}
       </dl>
 
       {editingScope ? (
@@ -247,7 +348,9 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
         </p>
       ) : null}
 
-      {progress ? (
+      {isJira ? (
+        <JiraPanel c={c} />
+      ) : progress ? (
         <SyncProgressPanel progress={progress} />
       ) : (
         <div className={`last-sync${last?.status === 'failed' ? ' is-failed' : ''}`} role={outcome ? 'status' : undefined}>
@@ -283,8 +386,15 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
         onCancel={() => setConfirming(false)}
       >
         <p>
-          This deletes the connection’s snapshot (users, groups, apps, memberships and sync history) from this workspace
-          and its credential from the OS keychain. Nothing changes in {kindName}.
+          {isJira
+            ? 'This removes the connection and its credential from the OS keychain; requests keep their issue keys, and write-backs still queued fail. Nothing changes in Jira.'
+            : null}
+          {isJira ? null : (
+            <>
+              This deletes the connection’s snapshot (users, groups, apps, memberships and sync history) from this workspace
+              and its credential from the OS keychain. Nothing changes in {kindName}.
+            </>
+          )}
         </p>
       </ConfirmDialog>
     </section>

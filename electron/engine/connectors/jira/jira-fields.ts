@@ -1,0 +1,84 @@
+// What Latchkey writes to and reads from Jira issues: the JSM request type's
+// field mapping, Atlassian Document Format builders, and the marks that make
+// write-back idempotent (an issue label per request, a comment property per
+// update).
+//
+// Field mapping of the "Access request" request type (the sandbox uses the
+// same ids; a real site configures these custom fields once, see
+// electron/sandbox/README.md):
+//   summary            → a title only (not parsed)
+//   description        → justification (plain text or ADF)
+//   customfield_10050  → beneficiary e-mail (text)
+//   customfield_10051  → access: "App / Role" (text, as the catalog names it)
+//   customfield_10052  → duration: permanent | 1h | 6h | 24h | 7d | 30d, or a custom length 90m / 12h / 10d (text)
+//   customfield_10003  → Approvers (JSM's user picker; JSM opens an approval for them)
+// The reporter of the portal request is the requester.
+
+export const JIRA_FIELDS = {
+  beneficiaryEmail: 'customfield_10050',
+  access: 'customfield_10051',
+  duration: 'customfield_10052',
+  approvers: 'customfield_10003',
+} as const;
+
+export type AdfNode = { type: string; text?: string; content?: AdfNode[]; attrs?: Record<string, unknown>; marks?: { type: string; attrs?: Record<string, unknown> }[] };
+export type AdfDoc = { type: 'doc'; version: 1; content: AdfNode[] };
+
+const textNode = (text: string, strong = false): AdfNode => ({ type: 'text', text, ...(strong ? { marks: [{ type: 'strong' }] } : {}) });
+
+/** Plain text as ADF: one paragraph per line (ADF has no bare newlines in text nodes). */
+export function adfText(text: string): AdfDoc {
+  const lines = text.split(/\r?\n/);
+  return { type: 'doc', version: 1, content: lines.map((l) => ({ type: 'paragraph', content: l === '' ? [] : [textNode(l)] })) };
+}
+
+/** A document of label: value lines (bold labels), then free paragraphs. */
+export function adfFacts(facts: readonly [string, string][], paragraphs: readonly string[] = []): AdfDoc {
+  return {
+    type: 'doc',
+    version: 1,
+    content: [
+      ...paragraphs.map((p) => ({ type: 'paragraph', content: p === '' ? [] : [textNode(p)] })),
+      {
+        type: 'bulletList',
+        content: facts.map(([label, value]) => ({ type: 'listItem', content: [{ type: 'paragraph', content: [textNode(`${label}: `, true), textNode(value === '' ? '—' : value)] }] })),
+      },
+    ],
+  };
+}
+
+/** The plain text of an ADF document (or a string), paragraphs on their own lines. */
+export function adfToText(doc: unknown): string {
+  if (typeof doc === 'string') return doc;
+  const lines: string[] = [];
+  const walk = (n: unknown, line: string[]): void => {
+    if (!n || typeof n !== 'object') return;
+    const node = n as AdfNode;
+    if (node.type === 'text' && typeof node.text === 'string') line.push(node.text);
+    else if (node.type === 'hardBreak') line.push('\n');
+    for (const c of node.content ?? []) {
+      if (c.type === 'paragraph' || c.type === 'heading' || c.type === 'listItem' || c.type === 'codeBlock') {
+        const inner: string[] = [];
+        walk(c, inner);
+        if (c.type !== 'listItem') lines.push(inner.join(''));
+        else if (inner.length) lines.push(inner.join(''));
+      } else walk(c, line);
+    }
+  };
+  const top: string[] = [];
+  walk(doc, top);
+  if (top.length) lines.unshift(top.join(''));
+  return lines.join('\n').trim();
+}
+
+/**
+ * The label that names a request's issue: `latchkey-request-<workspace>-<N>`.
+ * Searching for it before creating makes issue creation idempotent across a
+ * crash between "Jira created it" and "we stored its key".
+ */
+export const requestLabel = (workspaceId: string, requestId: number): string => `latchkey-request-${workspaceId.replace(/[^A-Za-z0-9_-]/g, '')}-${requestId}`;
+
+/** Comment property key carrying which update a comment is (read back before posting again). */
+export const COMMENT_PROPERTY = 'latchkey.update';
+/** The visible reference at the end of each comment; also the fallback for sites that drop comment properties. */
+export const commentRef = (workspaceId: string, jobId: number): string => `Latchkey ref ${workspaceId.slice(0, 8)}-${jobId}`;

@@ -1,0 +1,49 @@
+// A configured Jira connection opened for use: its record, its project and
+// request type, and a jira.js-backed client built from the keychain entry.
+// Shared by the write-back executor, the JSM import and the status channel.
+import { createJiraClient, type JiraClient, type JiraClientOptions } from '../connectors/jira/jira-client.js';
+import { isJiraCredential, type ConnectionRecord, type JiraPollState, type JiraSettings } from '../connectors/types.js';
+import { getConnectionRecord, loadCredential } from '../connections/connections.js';
+import { UserError, type EngineContext } from '../context.js';
+import type { Db } from '../db/database.js';
+
+/** What callers may tune (tests pass a fast sleep; the runner passes its abort signal). */
+export type JiraClientTuning = Pick<JiraClientOptions, 'sleep' | 'maxRetries' | 'maxWaitMs' | 'timeoutMs' | 'signal' | 'nowMs'>;
+
+export type JiraSite = { connection: ConnectionRecord; settings: JiraSettings; client: JiraClient };
+
+export async function openJiraSite(ctx: EngineContext, connectionId: number, tuning: JiraClientTuning = {}): Promise<JiraSite> {
+  const connection = getConnectionRecord(ctx.db, connectionId);
+  if (connection.kind !== 'jira' || !connection.settings.jira) throw new UserError(`"${connection.name}" is not a Jira connection`, 'bad-input');
+  const credential = await loadCredential(ctx, connection);
+  if (!isJiraCredential(credential)) throw new UserError(`the keychain entry of "${connection.name}" is not a Jira credential; add the connection again`, 'unauthorized');
+  const client = createJiraClient({ siteUrl: connection.baseUrl, email: credential.email, apiToken: credential.apiToken, ...tuning });
+  return { connection, settings: connection.settings.jira, client };
+}
+
+export const EMPTY_POLL_STATE: JiraPollState = { position: null, lastPollAt: null, lastError: null, requestTypeName: null, timeZone: null, handledApprovals: [], rejectedIssues: [] };
+
+export function pollState(c: ConnectionRecord): JiraPollState {
+  return { ...EMPTY_POLL_STATE, ...(c.settings.jiraPoll ?? {}) };
+}
+
+/**
+ * Writes the JSM import's progress into the connection's settings. Read and
+ * written in one statement's transaction so a concurrent scope or name change
+ * is not lost; not audited (bookkeeping, not a state change anyone decided).
+ */
+export function savePollState(db: Db, connectionId: number, patch: Partial<JiraPollState>, now: Date): JiraPollState {
+  return db.transaction(() => {
+    const row = db.prepare('SELECT settings FROM connections WHERE id = ?').get(connectionId) as { settings: string } | undefined;
+    if (!row) return { ...EMPTY_POLL_STATE, ...patch };
+    const settings = JSON.parse(row.settings) as Record<string, unknown>;
+    const next: JiraPollState = { ...EMPTY_POLL_STATE, ...((settings.jiraPoll as Partial<JiraPollState> | undefined) ?? {}), ...patch };
+    // Bounded: the oldest handled answers belong to requests long closed.
+    if (next.handledApprovals.length > 2000) next.handledApprovals = next.handledApprovals.slice(-2000);
+    db.prepare('UPDATE connections SET settings = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ ...settings, jiraPoll: next }), now.toISOString(), connectionId);
+    return next;
+  })();
+}
+
+/** The browse URL of an issue on the site. */
+export const issueUrl = (siteUrl: string, key: string): string => `${siteUrl.replace(/\/$/, '')}/browse/${encodeURIComponent(key)}`;
