@@ -13,7 +13,7 @@ import type { SyncRunSummary, UserRow } from '../../shared/domain.js';
 import { recentAuditEvents } from '../../electron/engine/audit/audit-log.js';
 import { addConnection, getConnectionRecord, listConnectionRecords, loadCredential } from '../../electron/engine/connections/connections.js';
 import type { EngineContext } from '../../electron/engine/context.js';
-import { demoSandboxOf, SANDBOX_CONNECTION_NAME, SANDBOX_ENTRA_CONNECTION_NAME, startDemo, wantsSandbox, type Demo } from '../../electron/engine/demo.js';
+import { demoSandboxOf, SANDBOX_CONNECTION_NAME, SANDBOX_ENTRA_CONNECTION_NAME, SANDBOX_JIRA_CONNECTION_NAME, startDemo, wantsSandbox, type Demo } from '../../electron/engine/demo.js';
 import { accountsOf, correlationIssues } from '../../electron/engine/directory/people.js';
 import { listUsers } from '../../electron/engine/directory/users.js';
 import { memorySecretStore, type SecretStore } from '../../electron/engine/secrets/secret-store.js';
@@ -144,7 +144,10 @@ describe('the demo on the embedded sandbox', () => {
     expect(demo.firstSync).toBeNull();
     expect(demo.entra.firstSync).toBeNull();
     expect(runCount(ctx)).toBe(runsBefore);
-    expect(listConnectionRecords(ctx.db).map((c) => c.id).sort()).toEqual([before.okta.id, before.entra.id].sort());
+    const records = listConnectionRecords(ctx.db);
+    expect(records.filter((c) => c.kind !== 'jira').map((c) => c.id).sort()).toEqual([before.okta.id, before.entra.id].sort());
+    // Requests of the demo are recorded in the new sandbox's Jira.
+    expect(records.filter((c) => c.kind === 'jira').map((c) => [c.name, c.baseUrl])).toEqual([[SANDBOX_JIRA_CONNECTION_NAME, second.jira?.url.replace(/\/+$/, '')]]);
     expect(getConnectionRecord(ctx.db, before.okta.id)).toMatchObject({ baseUrl: second.okta.url });
     expect(getConnectionRecord(ctx.db, before.entra.id)).toMatchObject({
       baseUrl: g.url,
@@ -246,7 +249,7 @@ describe('when the demo runs', () => {
     expect(demo?.firstSync).toBeNull();
     expect(demo?.entra?.connection.name).toBe(SANDBOX_ENTRA_CONNECTION_NAME);
     expect(await demo?.entra?.firstSync?.done).toMatchObject({ status: 'succeeded', mode: 'full' });
-    expect(listConnectionRecords(ctx.db).map((c) => c.name).sort()).toEqual([SANDBOX_CONNECTION_NAME, SANDBOX_ENTRA_CONNECTION_NAME].sort());
+    expect(listConnectionRecords(ctx.db).map((c) => c.name).sort()).toEqual([SANDBOX_CONNECTION_NAME, SANDBOX_ENTRA_CONNECTION_NAME, SANDBOX_JIRA_CONNECTION_NAME].sort());
     ctx.db.close();
   });
 });

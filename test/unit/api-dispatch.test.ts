@@ -108,7 +108,7 @@ describe('dispatch', () => {
   it('scrubs the secret fields of the payload and the transport secrets from errors', async () => {
     const secretToken = 'my-very-private-api-token-value';
     const echo = withHandler('connections:add', (input) => {
-      throw new Error(`could not store ${input.auth.type === 'token' ? input.auth.token : ''} for ${input.name}`);
+      throw new Error(`could not store ${input.kind === 'okta' && input.auth.type === 'token' ? input.auth.token : ''} for ${input.name}`);
     });
     const r = await dispatch(
       echo,
