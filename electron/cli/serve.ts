@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createHandlers } from '../engine/api.js';
 import { startBridge } from '../engine/bridge/http-bridge.js';
 import type { EngineContext } from '../engine/context.js';
+import { startScheduler } from '../engine/jobs/scheduler.js';
 import type { EventBus } from '../engine/workspace.js';
 import type { CliIo } from './cli.js';
 
@@ -17,17 +18,27 @@ export async function serveWorkspace(
   o: { port: number; io: CliIo; quiet?: boolean },
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const bridge = await startBridge({ handlers: createHandlers(ctx), host: '127.0.0.1', port: o.port, staticDir: rendererDir, events: bus });
+  // Provisioning, revocation and expiry run while the console is served (catch-up first).
+  const scheduler = ctx.readOnly
+    ? null
+    : startScheduler(ctx, { onError: (e) => o.io.stderr(`latchkey: jobs: ${e instanceof Error ? e.message : String(e)}\n`) });
   if (!o.quiet) {
     o.io.stdout(`Latchkey console: ${bridge.url}\n`);
     o.io.stdout(`(workspace ${ctx.dbPath}${ctx.readOnly ? ', read-only' : ''}; the link carries a one-time token: keep it private)\n`);
   }
   const stop = (): void => {
-    void bridge.close().finally(() => {
+    void Promise.all([bridge.close(), scheduler?.stop()]).finally(() => {
       ctx.db.close();
       process.exit(0);
     });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return bridge;
+  return {
+    url: bridge.url,
+    close: async () => {
+      await scheduler?.stop();
+      await bridge.close();
+    },
+  };
 }

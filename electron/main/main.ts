@@ -31,6 +31,7 @@ import { cacheControlFor, openStaticFile } from '../engine/bridge/static-files.j
 import { listConnectionRecords } from '../engine/connections/connections.js';
 import { saveSnapshot } from '../engine/db/snapshot-copy.js';
 import { demoSandboxOf, startDemo } from '../engine/demo.js';
+import { startScheduler, type Scheduler } from '../engine/jobs/scheduler.js';
 import type { EngineContext } from '../engine/context.js';
 import { createEventBus, userDataDir } from '../engine/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
@@ -59,13 +60,19 @@ const events = createEventBus();
 let ctx: EngineContext | null = null;
 let unregisterIpc: () => void = () => undefined;
 let mainWindow: BrowserWindow | null = null;
+let scheduler: Scheduler | null = null;
 
 /** Opens a workspace and (re)binds the IPC handlers to it. */
 function useWorkspace(dbPath: string | null, readOnly: boolean): void {
   const next = createEngineContext({ userDataDir: app.getPath('userData'), dbPath, readOnly, events });
   unregisterIpc();
+  // A job in flight when the file closes stays 'running' and is resumed at the next open (executors are idempotent).
+  void scheduler?.stop();
+  scheduler = null;
   ctx?.db.close();
   ctx = next;
+  // Expiry runs while the app is open: catch-up first, then every 30 s.
+  if (!readOnly) scheduler = startScheduler(next, { onError: (e) => console.error(`[latchkey] jobs: ${e instanceof Error ? e.message : String(e)}`) });
   unregisterIpc = registerContractIpc(ipcMain, createHandlers(next), {
     isTrustedSender,
     onUnexpectedError: (channel, message) => console.error(`[latchkey] ${channel}: ${message}`),
@@ -267,6 +274,8 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('will-quit', () => {
     unregisterIpc();
+    void scheduler?.stop();
+    scheduler = null;
     ctx?.db.close();
     ctx = null;
   });

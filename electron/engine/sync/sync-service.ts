@@ -8,6 +8,7 @@ import { getConnectionRecord, loadCredential } from '../connections/connections.
 import { isEntraCredential, isOktaCredential, type Credential } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
 import { refreshCorrelation } from '../directory/people.js';
+import { detectDrift } from '../jobs/drift.js';
 import { startEntraSync } from './entra-sync.js';
 import { startOktaSync, SyncFailedError, type SyncOptions } from './sync-runner.js';
 
@@ -36,7 +37,16 @@ export async function startSync(
     .then((summary) => {
       // Who is who across IdPs may have changed (joiners, new e-mails): the
       // Directory shows people, so re-link them before anyone reads.
-      if (summary.status === 'succeeded') refreshCorrelation(ctx.db);
+      if (summary.status === 'succeeded') {
+        refreshCorrelation(ctx.db);
+        // The ledger against what the IdP now shows: flags drift, never changes a grant.
+        try {
+          const drift = detectDrift(ctx.db, connectionId, ctx.clock.now());
+          if (drift.detected.length > 0 || drift.resolved.length > 0) ctx.events.emit('governance:changed', { area: 'jobs', ids: [...drift.detected, ...drift.resolved] });
+        } catch {
+          // Drift is a report about the sync, not part of it: a failure here must not fail the sync.
+        }
+      }
       return summary;
     })
     .catch((e: unknown) => {

@@ -1,12 +1,99 @@
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { api } from '../api/client.js';
+import { InlineError } from '../components/InlineError.js';
+import { SkeletonLines } from '../components/Skeleton.js';
+import { WriteButton } from '../components/WriteButton.js';
+import { subscribeJobs, useJobsStore } from '../stores/jobs-store.js';
+import { DriftList } from './attention/DriftList.js';
+import { ExpiringSoon } from './attention/ExpiringSoon.js';
+import { FailedJobs } from './attention/FailedJobs.js';
+import { ManualTasks } from './attention/ManualTasks.js';
 
-
+/** Needs attention: what a person has to act on — failed jobs, manual tasks, drift — and access about to expire. */
 export function AttentionPage(): ReactNode {
+  const { view, status, error, load, loadClock } = useJobsStore();
+  useEffect(() => {
+    void load();
+    void loadClock();
+    return subscribeJobs();
+  }, [load, loadClock]);
+
   return (
-    <div className="page">
+    <div className="page attention-page">
       <header className="page-header">
-        <h1>Attention</h1>
+        <div>
+          <h1>Needs attention</h1>
+          <p className="page-sub">
+            {view
+              ? view.counts.total === 0
+                ? 'Nothing needs you right now.'
+                : `${view.counts.failed} failed ${view.counts.failed === 1 ? 'job' : 'jobs'} · ${view.counts.manual} manual ${view.counts.manual === 1 ? 'task' : 'tasks'} · ${view.counts.drift} drift`
+              : 'Failed jobs, manual tasks and drift'}
+          </p>
+        </div>
+        <SandboxClock />
       </header>
+      {status === 'error' && error ? <InlineError title="Could not load" message={error} onRetry={() => void load()} /> : null}
+      {status === 'loading' && !view ? <SkeletonLines lines={6} /> : null}
+      {view ? (
+        <>
+          <section className="card attention-section" aria-labelledby="att-failed">
+            <h2 id="att-failed" className="card-head card-head-plain">
+              Failed jobs <span className="count-pill">{view.counts.failed}</span>
+            </h2>
+            <FailedJobs jobs={view.failedJobs} />
+          </section>
+          <section className="card attention-section" aria-labelledby="att-tasks">
+            <h2 id="att-tasks" className="card-head card-head-plain">
+              Manual tasks <span className="count-pill">{view.counts.manual}</span>
+            </h2>
+            <ManualTasks tasks={view.tasks} />
+          </section>
+          <section className="card attention-section" aria-labelledby="att-drift">
+            <h2 id="att-drift" className="card-head card-head-plain">
+              Drift <span className="count-pill">{view.counts.drift}</span>
+            </h2>
+            <DriftList drift={view.drift} />
+          </section>
+          <section className="card attention-section" aria-labelledby="att-expiring">
+            <h2 id="att-expiring" className="card-head card-head-plain">
+              Expiring within {view.noticeHours} h <span className="count-pill">{view.counts.expiringSoon}</span>
+            </h2>
+            <ExpiringSoon grants={view.expiringSoon} />
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+/** Sandbox only: move the workspace clock ahead to watch access expire (demo, E2E). */
+function SandboxClock(): ReactNode {
+  const { clock, act, busy, loadClock } = useJobsStore();
+  const [minutes, setMinutes] = useState(60);
+  if (!clock?.adjustable) return null;
+  return (
+    <div className="sandbox-clock" aria-label="Sandbox clock">
+      <span className="muted" title="Sandbox workspace: its clock can be moved ahead to let access expire">
+        Sandbox time {new Date(clock.now).toLocaleString()}
+        {clock.offsetMs > 0 ? ` (+${Math.round(clock.offsetMs / 60_000)} min)` : ''}
+      </span>
+      <label className="sr-only" htmlFor="skip-minutes">
+        Minutes to skip
+      </label>
+      <select id="skip-minutes" className="input input-sm" value={minutes} onChange={(e) => setMinutes(Number(e.target.value))}>
+        <option value={60}>1 hour</option>
+        <option value={360}>6 hours</option>
+        <option value={1440}>1 day</option>
+        <option value={10080}>7 days</option>
+      </select>
+      <WriteButton
+        className="btn btn-sm"
+        disabled={busy.has('clock')}
+        onClick={() => void act('clock', () => api.call('jobs:advanceClock', { minutes }), 'Clock moved ahead; expiry ran').then(() => loadClock())}
+      >
+        Skip ahead
+      </WriteButton>
     </div>
   );
 }

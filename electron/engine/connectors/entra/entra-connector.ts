@@ -108,6 +108,13 @@ export type EntraConnector = {
   appGroupAssignments: (servicePrincipalId: string) => Promise<AppAssignmentRecord[]>;
   /** Delta links positioned "now" ($deltatoken=latest), for users (with manager) and groups (with members). */
   latestDeltaLinks: () => Promise<{ users: string; groups: string }>;
+  /**
+   * A write (POST with a JSON body, or DELETE) to a path under /v1.0, for the
+   * jobs' group writer (connectors/entra/entra-group-writer.ts): same client,
+   * middleware, origin pinning and throttling gate as the sync. Throws an
+   * EntraError carrying Graph's status and code.
+   */
+  write: (method: 'POST' | 'DELETE', path: string, body: Json | null, hint: PermissionHint) => Promise<void>;
   stats: () => GraphHttpStats;
   /** Frees the keep-alive sockets. */
   close: () => void;
@@ -179,13 +186,11 @@ export function createEntraConnector(options: EntraConnectorOptions): EntraConne
     return `${origin}/v1.0${pathOrUrl.startsWith('/') ? '' : '/'}${pathOrUrl}`;
   };
 
-  const get = async (pathOrUrl: string, hint: PermissionHint): Promise<Json> => {
-    const url = toUrl(pathOrUrl);
+  /** Runs one SDK call and turns what it throws into an EntraError (the transport's own, or Graph's answer). */
+  const call = async <T>(hint: PermissionHint, run: (state: CallState) => Promise<T>): Promise<T> => {
     const state = new CallState();
     try {
-      const body = (await client.api(url).middlewareOptions([state]).get()) as unknown;
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new EntraError(`Microsoft Graph answered ${hint.what} with something that is not a JSON object`, 'bad-response');
-      return body as Json;
+      return await run(state);
     } catch (e) {
       if (state.failure !== null) {
         if (state.failure instanceof EntraError) throw state.failure;
@@ -198,6 +203,22 @@ export function createEntraConnector(options: EntraConnectorOptions): EntraConne
       }
       throw e;
     }
+  };
+
+  const get = async (pathOrUrl: string, hint: PermissionHint): Promise<Json> => {
+    const url = toUrl(pathOrUrl);
+    const body = await call(hint, async (state) => (await client.api(url).middlewareOptions([state]).get()) as unknown);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new EntraError(`Microsoft Graph answered ${hint.what} with something that is not a JSON object`, 'bad-response');
+    return body as Json;
+  };
+
+  const write = async (method: 'POST' | 'DELETE', path: string, body: Json | null, hint: PermissionHint): Promise<void> => {
+    const url = toUrl(path);
+    await call(hint, async (state) => {
+      const req = client.api(url).middlewareOptions([state]);
+      if (method === 'POST') await req.post(body ?? {});
+      else await req.delete();
+    });
   };
 
   const pages = async (first: string, hint: PermissionHint, onPage: PageHandler): Promise<{ deltaLink: string | null; pages: number }> => {
@@ -271,6 +292,7 @@ export function createEntraConnector(options: EntraConnectorOptions): EntraConne
       if (!users.deltaLink || !groups.deltaLink) throw new EntraError('Microsoft Graph gave no deltaLink for $deltatoken=latest', 'bad-response');
       return { users: users.deltaLink, groups: groups.deltaLink };
     },
+    write,
     stats: () => ({ ...stats }),
     close: () => agent.destroy(),
     async testConnection() {

@@ -107,6 +107,16 @@ export type OktaConnector = {
   /** The org's clock: the Date header of the first and of the latest response (ms), null before any. */
   serverTime: () => { first: number | null; last: number | null };
   stats: () => ConnectorStats;
+  /**
+   * The SDK client behind this connector (same executor, budget and
+   * credential), for the jobs' group writer (jobs/okta-group-writer.ts):
+   * membership changes then share the connection's rate budget.
+   */
+  readonly sdk: Client;
+  /** Resolves once an OAuth access token is in hand (at once for API tokens). */
+  ready: () => Promise<void>;
+  /** What an SDK call threw, as an OktaError with the credential redacted. */
+  describeError: (e: unknown, method: string, url: string) => OktaError;
 };
 
 /** The next page from an RFC 8288 Link header, e.g. `<https://x/api/v1/users?after=00u1>; rel="next"`. */
@@ -512,6 +522,13 @@ export function createOktaConnector(options: OktaConnectorOptions): OktaConnecto
     group,
     app,
     serverTime: () => ({ ...serverTime }),
+    sdk: client,
+    ready: ensureToken,
+    describeError: (e, method, at) => {
+      const err = toOktaError(e, { method, url: at });
+      err.message = redact(err.message, secrets);
+      return err;
+    },
     stats: () => {
       const b = budget.stats();
       return {

@@ -1,0 +1,119 @@
+// The scheduler: what keeps expiry real while the app (or `latchkey serve`,
+// or `latchkey jobs run`) is running.
+//
+// At start, before anything else: jobs a dead process left 'running' go back
+// to the queue, then expiry catches up — every grant that expired while
+// nothing was running gets its revocation queued, and ALL revocations run
+// before any provisioning or Jira job does (access that should be gone goes
+// first). Then, every `intervalMs`: expiry, expiry notices, the pending-
+// request sweep (escalate / expire), JSM polling every `jiraPollMs`, and the
+// due jobs. Ticks never overlap; stop() lets the current one finish.
+import type { EngineContext } from '../context.js';
+import { pollJiraRequests } from '../jira/jsm-import.js';
+import { sweepPendingRequests } from '../requests/requests.js';
+import { expireDueGrants, sendExpiryNotices } from './expiry.js';
+import { resumeInterruptedJobs, runDueJobs, type RunOptions, type RunSummary } from './runner.js';
+
+export type SchedulerOptions = {
+  intervalMs?: number;
+  jiraPollMs?: number;
+  /** Passed to every runDueJobs (executors in tests, connector settings). */
+  run?: Omit<RunOptions, 'signal' | 'filter' | 'maxDurationMs'>;
+  /** Sees failures of a tick (logged by the caller); the scheduler carries on. */
+  onError?: (e: unknown) => void;
+};
+
+export type Scheduler = {
+  /** Resolves when the start-up catch-up (resume + expiry + every revocation) has run. */
+  ready: Promise<RunSummary>;
+  /** Runs one tick now (after the current one, if any). */
+  tick: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+/** The start-up catch-up alone (also what `jobs run` does first): resume, expire, run every due revocation. */
+export async function catchUp(ctx: EngineContext, opts: Omit<RunOptions, 'filter'> = {}): Promise<RunSummary> {
+  resumeInterruptedJobs(ctx);
+  expireDueGrants(ctx);
+  return runDueJobs(ctx, { ...opts, filter: { kinds: ['revoke'] } });
+}
+
+/** Schedulers running per workspace context (jobs:advanceClock ticks the one of its workspace). */
+const running = new WeakMap<EngineContext, Scheduler>();
+
+export function schedulerOf(ctx: EngineContext): Scheduler | null {
+  return running.get(ctx) ?? null;
+}
+
+export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}): Scheduler {
+  const intervalMs = opts.intervalMs ?? 30_000;
+  const jiraPollMs = opts.jiraPollMs ?? 5 * 60_000;
+  const stopper = new AbortController();
+  const onError = opts.onError ?? (() => undefined);
+  let lastJiraPoll = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+
+  const once = async (): Promise<void> => {
+    if (stopped || ctx.readOnly) return;
+    const guard = async (f: () => unknown): Promise<void> => {
+      try {
+        await f();
+      } catch (e) {
+        onError(e);
+      }
+    };
+    await guard(() => expireDueGrants(ctx));
+    await guard(() => sendExpiryNotices(ctx));
+    await guard(() => sweepPendingRequests(ctx));
+    if (Date.now() - lastJiraPoll >= jiraPollMs) {
+      lastJiraPoll = Date.now();
+      await guard(() => pollJiraRequests(ctx));
+    }
+    // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
+    await guard(() => runDueJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));
+  };
+
+  const enqueue = (): Promise<void> => {
+    const next = chain.then(once, once);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void enqueue().finally(schedule);
+    }, intervalMs);
+    timer.unref?.();
+  };
+
+  const ready = (async () => {
+    if (ctx.readOnly) return { ran: 0, succeeded: 0, failed: 0, retried: 0, manual: 0 };
+    try {
+      return await catchUp(ctx, { ...opts.run, signal: stopper.signal });
+    } catch (e) {
+      onError(e);
+      return { ran: 0, succeeded: 0, failed: 0, retried: 0, manual: 0 };
+    }
+  })();
+  chain = ready;
+  // The first tick right after the catch-up (provisioning, then Jira), then one every interval.
+  void enqueue().finally(schedule);
+
+  const scheduler: Scheduler = {
+    ready,
+    tick: () => enqueue(),
+    async stop() {
+      stopped = true;
+      if (running.get(ctx) === scheduler) running.delete(ctx);
+      if (timer) clearTimeout(timer);
+      stopper.abort();
+      await chain.catch(() => undefined);
+    },
+  };
+  running.set(ctx, scheduler);
+  return scheduler;
+}
