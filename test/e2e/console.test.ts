@@ -1,7 +1,6 @@
 // End to end, as an admin would: the built console served by `latchkey serve`
 // (the local bridge), driven in real Chromium against the sandbox tenant over
 // real HTTP, with the credential in the real (private) keychain.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,34 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
+import { serveConsole as serve, type Served } from '../helpers/serve-console.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(repo, 'dist/electron/cli/main.js');
 const shots = path.join(repo, 'test-results');
-
-function serve(db: string): Promise<{ child: ChildProcess; url: string }> {
-  if (!fs.existsSync(cli) || !fs.existsSync(path.join(repo, 'dist/renderer/index.html'))) {
-    throw new Error('the console is not built: run `npm run build` first (npm test does)');
-  }
-  const child = spawn(process.execPath, [cli, '--db', db, 'serve', '--port', '0'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)/.exec(out);
-      if (m?.[1]) resolve({ child, url: m[1] });
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`latchkey serve exited ${code}: ${err}`)));
-  });
-}
 
 describe.runIf(inPrivateKeychain)('console in Chromium through the local bridge', () => {
   const dir = tempDir('latchkey-e2e-');
   let sandbox: Sandbox;
-  let server: { child: ChildProcess; url: string };
+  let server: Served;
   let browser: Browser;
   let page: Page;
   let consoleErrors: string[] = [];

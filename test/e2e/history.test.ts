@@ -3,7 +3,6 @@
 // serve` (the local bridge) and driven in real Chromium against the sandbox
 // tenant over real HTTP; changes are made "in Okta" through the sandbox's
 // mutations between syncs, and the test checks the console shows them.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,45 +13,13 @@ import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js'
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
+import { callBridge as call, serveConsole as serve, type Served } from '../helpers/serve-console.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(repo, 'dist/electron/cli/main.js');
 const shots = path.join(repo, 'test-results');
 const READ_ONLY_REASON = 'Read-only snapshot: opened without credentials; nothing can be changed or synced';
 const WRITE_CHANNELS = ['connections:add', 'connections:remove', 'connections:test', 'connections:setScope', 'sync:start'];
-
-type Served = { child: ChildProcess; url: string; origin: string; token: string };
-
-function serve(db: string, extra: string[] = []): Promise<Served> {
-  if (!fs.existsSync(cli) || !fs.existsSync(path.join(repo, 'dist/renderer/index.html'))) {
-    throw new Error('the console is not built: run `npm run build` first (npm test does)');
-  }
-  const child = spawn(process.execPath, [cli, '--db', db, ...extra, 'serve', '--port', '0'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /((http:\/\/127\.0\.0\.1:\d+)\/#token=([A-Za-z0-9_-]+))/.exec(out);
-      if (m?.[1] && m[2] && m[3]) resolve({ child, url: m[1], origin: m[2], token: m[3] });
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`latchkey serve exited ${code}: ${err}`)));
-  });
-}
-
-/** One contract call through the bridge, as the page makes it (for run ids the assertions need). */
-async function call<T>(s: Served, channel: string, input: unknown): Promise<T> {
-  const res = await fetch(`${s.origin}/api/${encodeURIComponent(channel)}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: true; value: T } | { ok: false; error: string };
-  if (!body.ok) throw new Error(`${channel}: ${body.error}`);
-  return body.value;
-}
 
 /** Buttons as the browser's accessibility tree has them: name, description, disabled. */
 async function axButtons(page: Page): Promise<{ name: string; description: string; disabled: boolean }[]> {
