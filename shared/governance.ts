@@ -59,6 +59,8 @@ export type MappingProblem =
   | 'group-renamed'
   | 'rule-managed'
   | 'dynamic'
+  /** Membership owned outside the IdP console (imported from AD/LDAP/HR, Okta built-in): Latchkey can't change it. */
+  | 'externally-managed'
   | 'connection-read-only'
   | 'connection-removed';
 

@@ -1,6 +1,10 @@
 // Workspace settings (the `settings` table, JSON values): who operates this
 // console, how early expiry notices go out, how often JSM is polled.
+import type { SettingsPatch, SettingsView } from '../../shared/contract-requests.js';
+import { appendAudit } from './audit/audit-log.js';
+import { UserError, type EngineContext } from './context.js';
 import type { Db } from './db/database.js';
+import { nameOfAddress } from './requests/people-lookup.js';
 
 export type WorkspaceSettings = {
   /** The e-mail of the person using this console: their approvals are "My approvals"; they can't approve their own requests. */
@@ -23,4 +27,64 @@ export function putSettings(db: Db, patch: Partial<WorkspaceSettings>): Workspac
   const put = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   for (const [k, v] of Object.entries(patch)) if (k in DEFAULT_SETTINGS && v !== undefined) put.run(k, JSON.stringify(v));
   return getSettings(db);
+}
+
+/** The settings as the console shows them: the operator with their name in the snapshot. */
+export function settingsView(db: Db): SettingsView {
+  const s = getSettings(db);
+  return { operatorEmail: s.operatorEmail, operatorName: nameOfAddress(db, s.operatorEmail), expiryNoticeHours: s.expiryNoticeHours };
+}
+
+/**
+ * Changes settings, audited. The operator must be a live person in the
+ * snapshot: the address decides whose approvals are "mine" and what counts as
+ * self-approval, so a typo must not silently make every queue empty.
+ */
+export function updateSettings(ctx: EngineContext, patch: SettingsPatch): SettingsView {
+  const { db } = ctx;
+  if (ctx.readOnly) throw new UserError('this snapshot was opened read-only: settings cannot be changed here', 'read-only');
+  const next: Partial<WorkspaceSettings> = {};
+  if (patch.operatorEmail !== undefined) {
+    const email = patch.operatorEmail === null || patch.operatorEmail.trim() === '' ? null : patch.operatorEmail.trim().toLowerCase();
+    if (email !== null && nameOfAddress(db, email) === null) {
+      throw new UserError(`operator e-mail: nobody active with the e-mail or login "${email}" in the snapshot (sync first, or check the spelling)`, 'bad-input');
+    }
+    next.operatorEmail = email;
+  }
+  if (patch.expiryNoticeHours !== undefined) next.expiryNoticeHours = patch.expiryNoticeHours;
+  db.transaction(() => {
+    const before = getSettings(db);
+    putSettings(db, next);
+    appendAudit(
+      db,
+      { actor: ctx.actor, action: 'settings.changed', targetType: 'settings', targetId: 'workspace', details: { before: { ...before }, after: { ...getSettings(db) } } },
+      ctx.clock.now(),
+    );
+  }).immediate();
+  return settingsView(db);
+}
+
+/**
+ * The demo workspace's operator, once its first sync has landed: the active
+ * person with the most direct reports (deterministic for a seed), so "My
+ * approvals" fills with their team's requests. Never overrides a choice.
+ */
+export function chooseDemoOperator(ctx: EngineContext): string | null {
+  const { db } = ctx;
+  if (ctx.readOnly || getSettings(db).operatorEmail !== null) return null;
+  const pick = db
+    .prepare(
+      `SELECT lower(m.email) FROM cur_identities m
+       JOIN cur_identities r ON r.connection_id = m.connection_id AND r.manager_id = m.id AND r.status = 'ACTIVE'
+       WHERE m.status = 'ACTIVE' AND m.email IS NOT NULL AND m.manager_id IS NOT NULL
+       GROUP BY m.connection_id, m.id ORDER BY count(*) DESC, m.connection_id, m.id LIMIT 1`,
+    )
+    .pluck()
+    .get() as string | undefined;
+  if (pick === undefined) return null;
+  db.transaction(() => {
+    putSettings(db, { operatorEmail: pick });
+    appendAudit(db, { actor: ctx.actor, action: 'settings.changed', targetType: 'settings', targetId: 'workspace', details: { before: { operatorEmail: null }, after: { operatorEmail: pick }, reason: 'demo workspace: a manager from the sandbox organisation' } }, ctx.clock.now());
+  }).immediate();
+  return pick;
 }

@@ -1,13 +1,88 @@
-// The handlers of the requests channels (shared/contract-requests.ts).
-import type { requestsChannels } from '../../../shared/contract-requests.js';
-import type { EngineContext } from '../context.js';
+// The handlers of the requests channels (shared/contract-requests.ts). The
+// console acts as the operator (settings.operatorEmail): their decisions go
+// through channel 'console', and their requests are filed in their name.
+import type { BulkDecisionResult, requestsChannels } from '../../../shared/contract-requests.js';
+import { UserError, type EngineContext } from '../context.js';
 import type { ApiHelpers, AreaHandlers } from '../handler-types.js';
+import { getSettings, settingsView, updateSettings } from '../settings.js';
+import { addressesOf, searchBeneficiaries } from './people-lookup.js';
+import { getRequest, listRequests } from './queries.js';
+import { cancelRequest, createRequest, decideRequest, extendRequest } from './requests.js';
+import { importRequestsCsv } from './requests-csv.js';
+import { requestableRoles } from './role-info.js';
 
 /** Channels here that change the workspace; refused on a read-only snapshot. */
-export const REQUESTS_WRITE_CHANNELS = [] as const;
+export const REQUESTS_WRITE_CHANNELS = [
+  'requests:create',
+  'requests:decide',
+  'requests:bulkDecide',
+  'requests:cancel',
+  'requests:extend',
+  'requests:importCsv',
+  'settings:set',
+] as const;
+
+function operatorOf(ctx: EngineContext): string {
+  const op = getSettings(ctx.db).operatorEmail;
+  if (!op) throw new UserError('set who you are first ("Acting as" in the top bar): decisions and requests are made in your name', 'bad-input');
+  return op;
+}
 
 export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<typeof requestsChannels> {
-  void ctx;
-  void helpers;
-  return {};
+  const { db } = ctx;
+  const { writable, cache } = helpers;
+  return {
+    'requests:list': (q) => {
+      const op = getSettings(db).operatorEmail;
+      const mine = q.view === 'mine' && op ? [...addressesOf(db, op)] : [];
+      return listRequests(db, q, mine, cache);
+    },
+    'requests:get': ({ id }) => getRequest(db, id),
+    'requests:create': (input) => {
+      writable();
+      return createRequest(ctx, input, { source: 'console', requester: operatorOf(ctx) });
+    },
+    'requests:decide': ({ id, decision, comment }) => {
+      writable();
+      return decideRequest(ctx, id, { decision, comment, by: operatorOf(ctx), channel: 'console' });
+    },
+    'requests:bulkDecide': ({ ids, decision, comment }) => {
+      writable();
+      const by = operatorOf(ctx);
+      const byAddresses = addressesOf(db, by);
+      // Each request in its own transaction: a refusal (not my step, decided meanwhile) leaves the others decided.
+      const results: BulkDecisionResult[] = [];
+      for (const id of [...new Set(ids)]) {
+        try {
+          const row = decideRequest(ctx, id, { decision, comment, by, channel: 'console', quiet: true, byAddresses });
+          results.push({ id, ok: true, status: row.status });
+        } catch (e) {
+          if (!(e instanceof UserError)) throw e;
+          results.push({ id, ok: false, error: e.message, code: e.code });
+        }
+      }
+      const done = results.filter((r) => r.ok).map((r) => r.id);
+      if (done.length > 0) ctx.events.emit('governance:changed', { area: 'requests', ids: done });
+      return { results };
+    },
+    'requests:cancel': ({ id, reason }) => {
+      writable();
+      return cancelRequest(ctx, id, { by: operatorOf(ctx), reason });
+    },
+    'requests:extend': (input) => {
+      writable();
+      return extendRequest(ctx, input, { requester: operatorOf(ctx) });
+    },
+    'requests:importCsv': ({ csv }) => {
+      writable();
+      return importRequestsCsv(ctx, csv);
+    },
+    'requests:searchBeneficiaries': ({ search, limit }) => searchBeneficiaries(db, search, limit),
+    'requests:requestableRoles': () => requestableRoles(db),
+    'settings:get': () => settingsView(db),
+    'settings:set': (patch) => {
+      writable();
+      return updateSettings(ctx, patch);
+    },
+  };
 }

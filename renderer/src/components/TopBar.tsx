@@ -5,6 +5,7 @@ import { Badge } from './Badges.js';
 import { IconDatabase, IconGlobe, IconLock, IconMonitor } from './Icons.js';
 import { Skeleton } from './Skeleton.js';
 import { truncateMiddle } from '../lib/format.js';
+import { OperatorPicker } from '../pages/requests/OperatorPicker.js';
 
 const eventsLabel = {
   idle: 'Live updates: idle',
@@ -43,6 +44,7 @@ export function TopBar(): ReactNode {
         ) : null}
       </div>
       <div className="topbar-right">
+        <OperatorPicker />
         <span className="transport" title={eventsLabel[events]}>
           <span className={`live-dot is-${events}`} aria-hidden="true" />
           {transport === 'electron' ? <IconMonitor /> : <IconGlobe />}

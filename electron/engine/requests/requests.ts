@@ -1,0 +1,577 @@
+// The request lifecycle: file (validate, route or auto-approve), decide each
+// step, cancel, extend, and the sweep that escalates or expires requests left
+// pending too long. Every change is one transaction that also writes its
+// audit event and queues its Jira write-back; the final approval creates the
+// grants and provisioning jobs in that same transaction (jobs/grants.ts), so
+// there is never an approval without its grants. Bad input is refused before
+// anything is written, with an error naming what was wrong.
+import type { CreateRequestInput, ExtendInput } from '../../../shared/contract-requests.js';
+import {
+  DURATION_MINUTES,
+  type ApprovalStepKind,
+  type DecisionChannel,
+  type DurationOption,
+  type RequestRow,
+  type RequestSource,
+} from '../../../shared/governance.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { UserError, type EngineContext } from '../context.js';
+import type { Db } from '../db/database.js';
+import { enqueueJiraUpdate, type JiraUpdate } from '../jira/jira-outbox.js';
+import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
+import { getSettings } from '../settings.js';
+import { addressesOf, addressesOfPerson, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from './people-lookup.js';
+import { getRequestRow, requestDbRow, type RequestDbRow } from './queries.js';
+import { findRole, normEmail, roleById, type RoleInfo } from './role-info.js';
+import { fallbackApprovers, planRouting, type PlannedStep } from './routing.js';
+
+export type CreateOptions = {
+  source: RequestSource;
+  /** Who asks (an e-mail); defaults to the operator (settings.operatorEmail). */
+  requester?: string;
+  jira?: { connectionId: number; issueKey: string; issueId: string };
+  /** For source 'extend': the request whose access this renews. */
+  extendsRequestId?: number;
+  /** Address lookups for many rows at once (CSV import). */
+  lookup?: AddressIndex;
+  /** Bulk callers emit one change event themselves. */
+  quiet?: boolean;
+};
+
+export type Decision = { decision: 'approve' | 'deny'; comment: string; by: string; channel: DecisionChannel };
+
+const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'manager', 'app-owner': 'app owner', named: 'named approvers', auto: 'auto' };
+
+/** "24 h", "7 d", "90 min", "permanent". */
+export function durationText(duration: DurationOption, minutes: number | null): string {
+  if (duration === 'permanent') return 'permanent';
+  if (duration !== 'custom') return duration.replace(/(\d+)([hd])/, '$1 $2');
+  const m = minutes ?? 0;
+  if (m % 1440 === 0) return `${m / 1440} d`;
+  if (m % 60 === 0) return `${m / 60} h`;
+  return `${m} min`;
+}
+
+/** A date alone ("2026-05-01") means the end of that day, UTC. */
+function parseEnd(text: string): Date {
+  const t = text.trim();
+  return /^\d{4}-\d{2}-\d{2}$/.test(t) ? new Date(`${t}T23:59:59.999Z`) : new Date(t);
+}
+
+type Validated = {
+  role: RoleInfo;
+  beneficiary: Beneficiary;
+  duration: DurationOption;
+  minutes: number | null;
+  endsAt: string | null;
+  justification: string;
+  requester: string;
+};
+
+/** The requester: explicit, else the operator; an address either way, as it is compared with approvers. */
+function requesterOf(db: Db, explicit: string | undefined): string {
+  const r = normEmail(explicit) ?? normEmail(getSettings(db).operatorEmail);
+  if (!r) {
+    throw new UserError('who is asking? Set the operator e-mail ("Acting as", or `latchkey request ... --as EMAIL`) first', 'bad-input');
+  }
+  return r;
+}
+
+/** Every check that needs no lock: role, duration, dates, beneficiary, contractor end date. */
+function validate(ctx: EngineContext, input: CreateRequestInput, opts: CreateOptions): Validated {
+  const { db } = ctx;
+  const now = ctx.clock.now();
+  const justification = input.justification.trim();
+  if (justification === '') throw new UserError('a justification is required: say why the access is needed', 'bad-input');
+  const role = findRole(db, input.role);
+  if (!role.requestable) throw new UserError(`${role.label} is not requestable (the catalog marks it so)`, 'bad-input');
+  const mapped = db.prepare('SELECT connection_id FROM catalog_mappings WHERE role_id = ?').pluck().all(role.id) as number[];
+  if (mapped.length === 0) throw new UserError(`${role.label} is mapped to no IdP group yet: there is nothing to grant`, 'bad-input');
+
+  const duration = input.duration;
+  if (!role.durations.includes(duration)) {
+    throw new UserError(`duration "${duration}" is not allowed for ${role.label}: choose one of ${role.durations.join(', ') || '(none configured)'}`, 'bad-input');
+  }
+  let minutes: number | null;
+  if (duration === 'custom') {
+    if (input.minutes === undefined || input.minutes === null) throw new UserError('a custom duration needs its length in minutes', 'bad-input');
+    minutes = input.minutes;
+  } else {
+    if (input.minutes !== undefined && input.minutes !== null) throw new UserError(`minutes are only given with the "custom" duration, not "${duration}"`, 'bad-input');
+    minutes = duration === 'permanent' ? null : DURATION_MINUTES[duration];
+  }
+  const max = role.maxDurationMinutes;
+  if (minutes !== null && max !== null && minutes > max) {
+    throw new UserError(`duration ${durationText(duration, minutes)} is above ${role.label}'s maximum of ${durationText('custom', max)}`, 'bad-input');
+  }
+  let endsAt: string | null = null;
+  if (input.endsAt) {
+    const end = parseEnd(input.endsAt);
+    if (Number.isNaN(end.getTime())) throw new UserError(`the end date "${input.endsAt}" is not a date: expected ISO 8601 like 2026-05-01 or 2026-05-01T17:00:00Z`, 'bad-input');
+    if (end.getTime() <= now.getTime()) throw new UserError(`the end date ${input.endsAt} is not in the future`, 'bad-input');
+    endsAt = end.toISOString();
+  }
+
+  const beneficiary = resolveBeneficiary(db, input.beneficiary, { preferConnections: mapped, lookup: opts.lookup });
+  const type = beneficiary.employeeType?.trim().toLowerCase() ?? '';
+  if (duration === 'permanent' && endsAt === null && type !== '' && role.policy.requireEndDateFor.includes(type)) {
+    throw new UserError(
+      `${beneficiary.name} is a ${beneficiary.employeeType ?? type}: ${role.label} needs an end date for permanent access (give an end date, or pick a time-bound duration)`,
+      'bad-input',
+    );
+  }
+  return { role, beneficiary, duration, minutes, endsAt, justification, requester: requesterOf(db, opts.requester) };
+}
+
+/** `(connection_id, identity_id)` pairs of the person as JSON, for `json_each`. */
+const accountKeys = (db: Db, b: { connectionId: number; identityId: string }): string => {
+  const accounts = personAccounts(db, b.connectionId, b.identityId);
+  const keys = accounts.length > 0 ? accounts.map((a) => [a.connectionId, a.identityId]) : [[b.connectionId, b.identityId]];
+  return JSON.stringify(keys);
+};
+
+/** Refuses a second open request, or a new one while access is held (an extension is the way to get more time). */
+function refuseDuplicates(db: Db, v: Validated, source: RequestSource): void {
+  const keys = accountKeys(db, v.beneficiary);
+  const open = db
+    .prepare(
+      `SELECT id FROM requests WHERE role_id = ? AND status = 'pending'
+         AND (beneficiary_connection_id, beneficiary_identity_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+       ORDER BY id LIMIT 1`,
+    )
+    .pluck()
+    .get(v.role.id, keys) as number | undefined;
+  if (open !== undefined) {
+    throw new UserError(`request #${open} for ${v.beneficiary.name} and ${v.role.label} is already open: decide or cancel it first`, 'conflict');
+  }
+  if (source === 'extend') return;
+  const held = db
+    .prepare(
+      `SELECT id, status, expires_at FROM grants WHERE role_id = ? AND status IN ('pending', 'active', 'manual')
+         AND (connection_id, identity_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+       ORDER BY id LIMIT 1`,
+    )
+    .get(v.role.id, keys) as { id: number; status: string; expires_at: string | null } | undefined;
+  if (held) {
+    const until = held.expires_at ? ` until ${held.expires_at}` : ' (permanent)';
+    throw new UserError(
+      `${v.beneficiary.name} already has ${v.role.label}${until} (grant #${held.id}, ${held.status})${held.expires_at ? ': extend it instead' : ''}`,
+      'conflict',
+    );
+  }
+}
+
+function jira(db: Db, requestId: number, update: JiraUpdate, now: Date): void {
+  enqueueJiraUpdate(db, requestId, update, now);
+}
+
+function emit(ctx: EngineContext, ids: number[]): void {
+  ctx.events.emit('governance:changed', { area: 'requests', ids });
+}
+
+function stepText(s: { step: number; kind: ApprovalStepKind | 'auto' }): string {
+  return `step ${s.step} (${STEP_LABEL[s.kind]})`;
+}
+
+/** Files a request: validates, refuses duplicates, routes it (or auto-approves it and creates its grants). */
+export function createRequest(ctx: EngineContext, input: CreateRequestInput, opts: CreateOptions): RequestRow {
+  const { db } = ctx;
+  if (ctx.readOnly) throw new UserError('this snapshot was opened read-only: requests cannot be filed here', 'read-only');
+  const v = validate(ctx, input, opts);
+  const id = db
+    .transaction(() => {
+      const now = ctx.clock.now();
+      const at = now.toISOString();
+      refuseDuplicates(db, v, opts.source);
+      const b = v.beneficiary;
+      const excluded = addressesOfPerson(db, b.connectionId, b.identityId, [b.email, b.login.includes('@') ? b.login : null]);
+      const requesterAddresses = addressesOf(db, v.requester);
+      for (const a of requesterAddresses) excluded.add(a);
+      const plan = planRouting(db, v.role, b, excluded);
+      const { id } = db
+        .prepare(
+          `INSERT INTO requests (role_id, beneficiary_connection_id, beneficiary_identity_id, beneficiary_email, beneficiary_name, requester,
+             duration, duration_minutes, ends_at, justification, status, source, extends_request_id, current_step,
+             jira_connection_id, jira_issue_key, jira_issue_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
+        )
+        .get(
+          v.role.id, b.connectionId, b.identityId, b.email, b.name, v.requester,
+          v.duration, v.minutes, v.endsAt, v.justification, opts.source, opts.extendsRequestId ?? null,
+          opts.jira?.connectionId ?? null, opts.jira?.issueKey ?? null, opts.jira?.issueId ?? null, at, at,
+        ) as { id: number };
+      const onBehalf = !excludedHas(addressesOfPerson(db, b.connectionId, b.identityId, [b.email]), requesterAddresses);
+      const what = `${v.role.label} (${durationText(v.duration, v.minutes)}${v.endsAt ? `, ends by ${v.endsAt}` : ''})`;
+      const summary =
+        opts.source === 'extend'
+          ? `${v.requester} asked to extend ${b.name}'s ${what}`
+          : `${v.requester} requested ${what} ${onBehalf ? `on behalf of ${b.name}` : `for themselves (${b.name})`}`;
+      appendAudit(
+        db,
+        {
+          actor: ctx.actor,
+          action: 'request.created',
+          targetType: 'request',
+          targetId: id,
+          details: {
+            by: v.requester, summary, roleId: v.role.id, role: v.role.label, beneficiary: { connectionId: b.connectionId, identityId: b.identityId, email: b.email },
+            duration: v.duration, minutes: v.minutes, endsAt: v.endsAt, source: opts.source, onBehalf, extendsRequestId: opts.extendsRequestId ?? null,
+            jiraIssueKey: opts.jira?.issueKey ?? null, comment: v.justification,
+          },
+        },
+        now,
+      );
+      const created = `Access request #${id}: ${summary}.\nJustification: ${v.justification}`;
+      if (plan.auto) {
+        db.prepare(
+          `INSERT INTO approvals (request_id, step, kind, approvers, status, decided_by, decided_at, channel, comment, recorded_by)
+           VALUES (?, 1, 'auto', '[]', 'approved', 'policy', ?, 'auto', ?, ?)`,
+        ).run(id, at, `auto-approved by the policy of ${v.role.label} (${v.role.risk} risk)`, ctx.actor);
+        db.prepare(`UPDATE requests SET status = 'approved', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, id);
+        appendAudit(
+          db,
+          { actor: ctx.actor, action: 'request.auto-approved', targetType: 'request', targetId: id, details: { by: 'policy', channel: 'auto', summary: `Auto-approved by the policy of ${v.role.label} (${v.role.risk} risk)` } },
+          now,
+        );
+        jira(db, id, { event: 'created', comment: created }, now);
+        jira(db, id, { event: 'approved', comment: `Auto-approved by the role policy (${v.role.risk} risk) at ${at}. Provisioning started.`, transition: 'in-progress', discriminator: 'auto' }, now);
+        createGrantsForRequest(db, id, { now, actor: ctx.actor });
+        if (opts.extendsRequestId !== undefined) supersede(ctx, id, opts.extendsRequestId, now);
+      } else {
+        insertSteps(db, id, plan.steps, ctx, now);
+        const first = plan.steps[0] as PlannedStep;
+        jira(db, id, { event: 'created', comment: `${created}\nWaiting for step 1 (${STEP_LABEL[first.kind]}): ${first.approvers.join(', ')}.`, transition: 'waiting-for-approval' }, now);
+      }
+      return id;
+    })
+    .immediate();
+  if (!opts.quiet) emit(ctx, [id]);
+  return getRequestRow(db, id);
+}
+
+const excludedHas = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => [...b].some((x) => a.has(x));
+
+function insertSteps(db: Db, requestId: number, steps: PlannedStep[], ctx: EngineContext, now: Date): void {
+  const insert = db.prepare(`INSERT INTO approvals (request_id, step, kind, approvers, status) VALUES (?, ?, ?, ?, ?)`);
+  steps.forEach((s, i) => insert.run(requestId, i + 1, s.kind, JSON.stringify(s.approvers), i === 0 ? 'pending' : 'waiting'));
+  const first = steps[0];
+  if (first) stepOpened(db, requestId, 1, first, ctx, now);
+}
+
+function stepOpened(db: Db, requestId: number, step: number, s: { kind: ApprovalStepKind; approvers: string[]; note?: string | null }, ctx: EngineContext, now: Date): void {
+  appendAudit(
+    db,
+    {
+      actor: ctx.actor,
+      action: 'request.step-opened',
+      targetType: 'request',
+      targetId: requestId,
+      details: {
+        by: 'routing',
+        step,
+        kind: s.kind,
+        approvers: s.approvers,
+        note: s.note ?? null,
+        summary: `Step ${step} (${STEP_LABEL[s.kind]}) waiting for ${s.approvers.join(', ')}`,
+      },
+    },
+    now,
+  );
+}
+
+type StepDbRow = { id: number; step: number; kind: ApprovalStepKind | 'auto'; approvers: string; status: string; decided_by: string | null };
+
+function pendingStep(db: Db, requestId: number): StepDbRow | undefined {
+  return db.prepare(`SELECT id, step, kind, approvers, status, decided_by FROM approvals WHERE request_id = ? AND status = 'pending' ORDER BY step LIMIT 1`).get(requestId) as
+    | StepDbRow
+    | undefined;
+}
+
+function closedMessage(r: RequestDbRow): string {
+  return `request #${r.id} is already ${r.status}${r.decided_at ? ` (${r.decided_at})` : ''}: nothing changed`;
+}
+
+/**
+ * Approves or denies the current step as `by`. Refused, with nothing changed:
+ * a closed request or a step decided meanwhile ('conflict'), the beneficiary
+ * or the requester approving ('unauthorized': self-approval), someone who is
+ * not an approver of the current step ('unauthorized'), a person approving a
+ * second step of the same request ('conflict'), a denial without a reason.
+ */
+export function decideRequest(ctx: EngineContext, requestId: number, d: Decision & { quiet?: boolean; byAddresses?: ReadonlySet<string> }): RequestRow {
+  const { db } = ctx;
+  if (ctx.readOnly) throw new UserError('this snapshot was opened read-only: requests cannot be decided here', 'read-only');
+  const by = normEmail(d.by);
+  if (!by) throw new UserError('who is deciding? Set the operator e-mail ("Acting as", or --as EMAIL) first', 'bad-input');
+  const comment = d.comment.trim();
+  if (d.decision === 'deny' && comment === '') throw new UserError('a comment is required to deny a request: say why', 'bad-input');
+  db.transaction(() => {
+    const now = ctx.clock.now();
+    const at = now.toISOString();
+    const r = requestDbRow(db, requestId);
+    if (r.status !== 'pending') throw new UserError(closedMessage(r), 'conflict');
+    const step = pendingStep(db, requestId);
+    if (!step) throw new UserError(`request #${requestId} has no step waiting for a decision: nothing changed`, 'conflict');
+    const mine = d.byAddresses ?? addressesOf(db, by);
+    const beneficiary = addressesOfPerson(db, r.beneficiary_connection_id, r.beneficiary_identity_id, [r.beneficiary_email]);
+    if (d.decision === 'approve' && excludedHas(beneficiary, mine)) {
+      throw new UserError(`self-approval is blocked: ${by} is the beneficiary of request #${requestId}; someone else must approve it`, 'unauthorized');
+    }
+    if (d.decision === 'approve' && mine.has(r.requester.toLowerCase())) {
+      throw new UserError(`self-approval is blocked: ${by} filed request #${requestId}; someone else must approve it`, 'unauthorized');
+    }
+    const approvers = JSON.parse(step.approvers) as string[];
+    if (!approvers.some((a) => mine.has(a))) {
+      throw new UserError(
+        `${by} is not an approver of ${stepText(step)} of request #${requestId}: it waits for ${approvers.join(', ') || 'nobody'}`,
+        'unauthorized',
+      );
+    }
+    const earlier = db
+      .prepare(`SELECT step, decided_by FROM approvals WHERE request_id = ? AND status = 'approved' AND step < ? AND decided_by IS NOT NULL`)
+      .all(requestId, step.step) as { step: number; decided_by: string }[];
+    const twice = earlier.find((e) => mine.has(e.decided_by.toLowerCase()));
+    if (d.decision === 'approve' && twice) {
+      throw new UserError(`${by} already approved step ${twice.step} of request #${requestId}: ${stepText(step)} needs another approver`, 'conflict');
+    }
+    const status = d.decision === 'approve' ? 'approved' : 'denied';
+    const changed = db
+      .prepare(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, channel = ?, comment = ?, recorded_by = ? WHERE id = ? AND status = 'pending'`)
+      .run(status, by, at, d.channel, comment === '' ? null : comment, ctx.actor, step.id);
+    if (changed.changes !== 1) throw new UserError(`${stepText(step)} of request #${requestId} was decided meanwhile: nothing changed`, 'conflict');
+    const said = comment === '' ? '' : ` Comment: ${comment}`;
+    const who = `${by} via ${d.channel} at ${at}`;
+
+    if (d.decision === 'deny') {
+      db.prepare(`UPDATE approvals SET status = 'skipped' WHERE request_id = ? AND status = 'waiting'`).run(requestId);
+      db.prepare(`UPDATE requests SET status = 'denied', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
+      appendAudit(
+        db,
+        { actor: ctx.actor, action: 'request.denied', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Denied by ${by} via ${d.channel} (${stepText(step)})` } },
+        now,
+      );
+      jira(db, requestId, { event: 'denied', comment: `Denied at ${stepText(step)} by ${who}.${said}`, transition: 'declined', discriminator: step.step }, now);
+      return;
+    }
+    const next = db.prepare(`SELECT id, step, kind, approvers FROM approvals WHERE request_id = ? AND status = 'waiting' ORDER BY step LIMIT 1`).get(requestId) as
+      | { id: number; step: number; kind: ApprovalStepKind; approvers: string }
+      | undefined;
+    if (next) {
+      db.prepare(`UPDATE approvals SET status = 'pending' WHERE id = ?`).run(next.id);
+      db.prepare(`UPDATE requests SET current_step = ?, updated_at = ? WHERE id = ?`).run(next.step, at, requestId);
+      appendAudit(
+        db,
+        { actor: ctx.actor, action: 'request.step-approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Step ${step.step} (${STEP_LABEL[step.kind]}) approved by ${by} via ${d.channel}` } },
+        now,
+      );
+      const nextApprovers = JSON.parse(next.approvers) as string[];
+      stepOpened(db, requestId, next.step, { kind: next.kind, approvers: nextApprovers }, ctx, now);
+      jira(
+        db,
+        requestId,
+        { event: 'approved', comment: `${stepText(step)} approved by ${who}.${said}\nNow waiting for ${stepText(next)}: ${nextApprovers.join(', ')}.`, discriminator: step.step },
+        now,
+      );
+      return;
+    }
+    db.prepare(`UPDATE requests SET status = 'approved', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
+    appendAudit(
+      db,
+      { actor: ctx.actor, action: 'request.approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Approved by ${by} via ${d.channel} (${stepText(step)}, the last)` } },
+      now,
+    );
+    jira(db, requestId, { event: 'approved', comment: `Approved (${stepText(step)}, the last) by ${who}.${said}\nProvisioning started.`, transition: 'in-progress', discriminator: step.step }, now);
+    createGrantsForRequest(db, requestId, { now, actor: ctx.actor });
+    if (r.extends_request_id !== null) supersede(ctx, requestId, r.extends_request_id, now);
+  }).immediate();
+  if (!d.quiet) emit(ctx, [requestId]);
+  return getRequestRow(db, requestId);
+}
+
+/**
+ * An approved extension replaces the access it extends: the old request's
+ * active grants end as superseded (status 'cancelled', no revocation: the
+ * new grants hold the same memberships), so the old expiry can no longer
+ * remove what the extension granted.
+ */
+function supersede(ctx: EngineContext, requestId: number, oldRequestId: number, now: Date): void {
+  const { db } = ctx;
+  const at = now.toISOString();
+  const newGrants = db.prepare('SELECT connection_id, group_id, identity_id, expires_at FROM grants WHERE request_id = ?').all(requestId) as {
+    connection_id: number;
+    group_id: string;
+    identity_id: string;
+    expires_at: string | null;
+  }[];
+  const old = db.prepare(`SELECT id, connection_id, group_id, identity_id, expires_at FROM grants WHERE request_id = ? AND status = 'active'`).all(oldRequestId) as {
+    id: number;
+    connection_id: number;
+    group_id: string;
+    identity_id: string;
+    expires_at: string | null;
+  }[];
+  for (const g of old) {
+    const covering = newGrants.find((n) => n.connection_id === g.connection_id && n.group_id === g.group_id && n.identity_id === g.identity_id);
+    if (!covering) continue;
+    const reason = `superseded by request #${requestId} (extended until ${covering.expires_at ?? 'permanent'})`;
+    db.prepare(`UPDATE grants SET status = 'cancelled', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'`).run(at, reason, at, g.id);
+    appendAudit(db, { actor: ctx.actor, action: 'grant.superseded', targetType: 'grant', targetId: g.id, details: { requestId: oldRequestId, by: requestId, reason } }, now);
+  }
+}
+
+/** Withdraws a pending request (by whoever operates the console; recorded). */
+export function cancelRequest(ctx: EngineContext, requestId: number, o: { by: string; reason: string; quiet?: boolean }): RequestRow {
+  const { db } = ctx;
+  if (ctx.readOnly) throw new UserError('this snapshot was opened read-only: requests cannot be cancelled here', 'read-only');
+  db.transaction(() => {
+    const now = ctx.clock.now();
+    const at = now.toISOString();
+    const r = requestDbRow(db, requestId);
+    if (r.status !== 'pending') throw new UserError(closedMessage(r), 'conflict');
+    db.prepare(`UPDATE approvals SET status = 'skipped' WHERE request_id = ? AND status IN ('pending', 'waiting')`).run(requestId);
+    db.prepare(`UPDATE requests SET status = 'cancelled', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
+    const reason = o.reason.trim();
+    appendAudit(
+      db,
+      { actor: ctx.actor, action: 'request.cancelled', targetType: 'request', targetId: requestId, details: { by: o.by, reason, summary: `Cancelled by ${o.by}` } },
+      now,
+    );
+    jira(db, requestId, { event: 'cancelled', comment: `Cancelled by ${o.by} at ${at}.${reason ? ` Reason: ${reason}` : ''}`, transition: 'declined' }, now);
+  }).immediate();
+  if (!o.quiet) emit(ctx, [requestId]);
+  return getRequestRow(db, requestId);
+}
+
+/**
+ * More time on an approved request's access: a new request (source
+ * 'extend') for the same role and person, routed like any other. Allowed
+ * while the access is active and time-bound; the new period must end after
+ * the current one (an "extension" that shortens access is refused).
+ */
+export function extendRequest(ctx: EngineContext, input: ExtendInput, opts: { requester?: string; quiet?: boolean } = {}): RequestRow {
+  const { db } = ctx;
+  const r = requestDbRow(db, input.requestId);
+  if (r.status !== 'approved') throw new UserError(`request #${r.id} is ${r.status}: only approved access can be extended`, 'conflict');
+  const grants = db.prepare(`SELECT id, status, expires_at FROM grants WHERE request_id = ? AND status = 'active'`).all(r.id) as {
+    id: number;
+    status: string;
+    expires_at: string | null;
+  }[];
+  if (grants.length === 0) throw new UserError(`request #${r.id}'s access is not active (yet, or any more): nothing to extend; file a new request`, 'conflict');
+  const current = grants.map((g) => g.expires_at).filter((e): e is string => e !== null).sort()[0];
+  if (current === undefined) throw new UserError(`request #${r.id}'s access is permanent: nothing to extend`, 'conflict');
+  const role = roleById(db, r.role_id);
+  if (!role) throw new UserError(`request #${r.id}'s role no longer exists in the catalog`, 'not-found');
+  const now = ctx.clock.now();
+  const minutes = input.duration === 'custom' ? (input.minutes ?? null) : input.duration === 'permanent' ? null : DURATION_MINUTES[input.duration];
+  const newEnd = grantExpiry({ duration_minutes: minutes, ends_at: input.endsAt ? parseEnd(input.endsAt).toISOString() : null }, now);
+  if (newEnd !== null && newEnd <= current) {
+    throw new UserError(`an extension of ${durationText(input.duration, minutes)} would end at ${newEnd}, before the current access ends (${current}): pick a longer duration`, 'bad-input');
+  }
+  return createRequest(
+    ctx,
+    {
+      beneficiary: { connectionId: r.beneficiary_connection_id, identityId: r.beneficiary_identity_id },
+      role: r.role_id,
+      duration: input.duration,
+      minutes: input.minutes ?? null,
+      endsAt: input.endsAt ?? null,
+      justification: input.justification,
+    },
+    { source: 'extend', requester: opts.requester, extendsRequestId: r.id, quiet: opts.quiet },
+  );
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Requests pending past their role's timeout (policy.pendingTimeoutHours,
+ * default 7 days, on ctx.clock): 'expire' closes them; 'escalate' adds a
+ * step for the escalation approvers (else the owner) in place of the stale
+ * one, once; a request still pending a timeout after its escalation expires.
+ * Called by the scheduler every tick: one indexed query finds the candidates.
+ */
+export function sweepPendingRequests(ctx: EngineContext): { escalated: number[]; expired: number[] } {
+  const { db } = ctx;
+  const out = { escalated: [] as number[], expired: [] as number[] };
+  if (ctx.readOnly) return out;
+  const now = ctx.clock.now();
+  const roleIds = db.prepare('SELECT id FROM catalog_roles').pluck().all() as number[];
+  if (roleIds.length === 0) return out;
+  const roles = new Map<number, RoleInfo>();
+  const roleOf = (id: number): RoleInfo | null => {
+    if (!roles.has(id)) {
+      const r = roleById(db, id);
+      if (r) roles.set(id, r);
+    }
+    return roles.get(id) ?? null;
+  };
+  // The shortest timeout of any role bounds which requests can be due at all.
+  let minHours = Infinity;
+  for (const id of roleIds) minHours = Math.min(minHours, roleOf(id)?.policy.pendingTimeoutHours ?? Infinity);
+  if (!Number.isFinite(minHours)) return out;
+  const cutoff = new Date(now.getTime() - minHours * HOUR).toISOString();
+  const candidates = db
+    .prepare(`SELECT id, role_id, created_at, escalated_at FROM requests WHERE status = 'pending' AND created_at <= ? ORDER BY id`)
+    .all(cutoff) as { id: number; role_id: number; created_at: string; escalated_at: string | null }[];
+  for (const c of candidates) {
+    const role = roleOf(c.role_id);
+    const hours = role?.policy.pendingTimeoutHours ?? 168;
+    const since = c.escalated_at ?? c.created_at;
+    if (new Date(since).getTime() + hours * HOUR > now.getTime()) continue;
+    const outcome = db
+      .transaction(() => timeOut(ctx, c.id, role, hours, now))
+      .immediate();
+    if (outcome) out[outcome].push(c.id);
+  }
+  if (out.escalated.length + out.expired.length > 0) emit(ctx, [...out.escalated, ...out.expired]);
+  return out;
+}
+
+function timeOut(ctx: EngineContext, requestId: number, role: RoleInfo | null, hours: number, now: Date): 'escalated' | 'expired' | null {
+  const { db } = ctx;
+  const at = now.toISOString();
+  const r = requestDbRow(db, requestId);
+  if (r.status !== 'pending') return null;
+  const step = pendingStep(db, requestId);
+  const waited = `no decision in ${hours} h`;
+  if (role && role.policy.onTimeout === 'escalate' && r.escalated_at === null && step) {
+    const excluded = addressesOfPerson(db, r.beneficiary_connection_id, r.beneficiary_identity_id, [r.beneficiary_email]);
+    for (const a of addressesOf(db, r.requester)) excluded.add(a);
+    const fb = fallbackApprovers(role, excluded, true);
+    if (fb) {
+      // The stale step is skipped; the escalation step takes its place in the order, later steps move down one.
+      db.prepare(`UPDATE approvals SET status = 'skipped', comment = ? WHERE id = ?`).run(`escalated: ${waited}`, step.id);
+      db.prepare(`UPDATE approvals SET step = -step WHERE request_id = ? AND step > ?`).run(requestId, step.step);
+      db.prepare(`UPDATE approvals SET step = 1 - step WHERE request_id = ? AND step < 0`).run(requestId);
+      const n = step.step + 1;
+      db.prepare(`INSERT INTO approvals (request_id, step, kind, approvers, status) VALUES (?, ?, ?, ?, 'pending')`).run(requestId, n, fb.kind, JSON.stringify(fb.approvers));
+      db.prepare(`UPDATE requests SET escalated_at = ?, current_step = ?, updated_at = ? WHERE id = ?`).run(at, n, at, requestId);
+      appendAudit(
+        db,
+        {
+          actor: ctx.actor,
+          action: 'request.escalated',
+          targetType: 'request',
+          targetId: requestId,
+          details: { by: 'sweep', from: JSON.parse(step.approvers) as unknown, to: fb.approvers, reason: waited, summary: `Escalated to ${fb.approvers.join(', ')}: ${waited} at ${stepText(step)}` },
+        },
+        now,
+      );
+      stepOpened(db, requestId, n, { kind: fb.kind, approvers: fb.approvers, note: `escalation: ${waited}` }, ctx, now);
+      jira(db, requestId, { event: 'escalated', comment: `Escalated at ${at}: ${waited} at ${stepText(step)}. Now waiting for ${fb.approvers.join(', ')}.` }, now);
+      return 'escalated';
+    }
+  }
+  const reason =
+    r.escalated_at !== null
+      ? `${waited} after escalation (${r.escalated_at})`
+      : role?.policy.onTimeout === 'escalate'
+        ? `${waited}, and nobody to escalate to`
+        : `${waited} (the policy of ${role?.label ?? `role #${r.role_id}`} expires stale requests)`;
+  db.prepare(`UPDATE approvals SET status = 'skipped' WHERE request_id = ? AND status IN ('pending', 'waiting')`).run(requestId);
+  db.prepare(`UPDATE requests SET status = 'expired', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
+  appendAudit(db, { actor: ctx.actor, action: 'request.expired', targetType: 'request', targetId: requestId, details: { by: 'sweep', reason, summary: `Expired while pending: ${reason}` } }, now);
+  jira(db, requestId, { event: 'expired-pending', comment: `Expired at ${at} without a decision: ${reason}.`, transition: 'declined' }, now);
+  return 'expired';
+}

@@ -1,0 +1,351 @@
+// One request (#/requests/:id): status, who asked for whom and why, each
+// approval step with who may decide it, the decision buttons (with comment)
+// when the operator may decide, the grants with their expiry and an Extend
+// button for active time-bound access, the jobs, and the full timeline.
+import { useState, type ReactNode } from 'react';
+import type { DurationOption, RequestDetail as Detail } from '../../../../shared/governance.js';
+import { api, errorMessage } from '../../api/client.js';
+import { Badge } from '../../components/Badges.js';
+import { IconExternal } from '../../components/Icons.js';
+import { InlineError } from '../../components/InlineError.js';
+import { RelativeTime } from '../../components/RelativeTime.js';
+import { SkeletonLines } from '../../components/Skeleton.js';
+import { WriteButton } from '../../components/WriteButton.js';
+import { useAsync } from '../../hooks/useAsync.js';
+import { formatDateTime } from '../../lib/format.js';
+import { formatRoute, routes } from '../../lib/router.js';
+import { useReadOnly } from '../../stores/app-store.js';
+import { useRequestsStore } from '../../stores/requests-store.js';
+import { toast } from '../../stores/toast-store.js';
+import { AccessBadge, durationLabel, durationText, RequestStatusBadge, RiskBadge, STEP_LABEL } from './RequestParts.js';
+
+export function RequestDetail({ id }: { id: number }): ReactNode {
+  const version = useRequestsStore((s) => s.version);
+  const state = useAsync(`request|${id}|${version}`, (signal) => api.call('requests:get', { id }, { signal }));
+  const d = state.data;
+  return (
+    <div className="page">
+      <p className="req-back">
+        <a className="link" href={formatRoute(routes.requests('all'))}>
+          ← All requests
+        </a>
+      </p>
+      {state.status === 'error' && !d ? <InlineError title={`Couldn’t load request #${id}`} message={state.error} onRetry={state.reload} /> : null}
+      {d ? <DetailBody d={d} /> : state.status !== 'error' ? <SkeletonLines lines={10} label="Loading request" /> : null}
+    </div>
+  );
+}
+
+function DetailBody({ d }: { d: Detail }): ReactNode {
+  const operator = useRequestsStore((s) => s.settings?.operatorEmail ?? null);
+  const onBehalf = d.beneficiary.email !== null && d.beneficiary.email.toLowerCase() !== d.requester.toLowerCase();
+  const facts: [string, ReactNode][] = [
+    ['For', <span key="b">{d.beneficiary.name}{d.beneficiary.email ? <span className="muted"> · {d.beneficiary.email}</span> : null}</span>],
+    ['Requested by', <span key="r">{d.requester}{onBehalf ? <span className="muted"> (on behalf)</span> : null}</span>],
+    ['Duration', durationText(d.duration, d.durationMinutes)],
+    ['Ends by', d.endsAt ? formatDateTime(d.endsAt) : '—'],
+    ['Source', d.source === 'extend' ? 'Extension' : d.source === 'jira' ? 'Jira Service Management' : d.source === 'csv' ? 'CSV import' : d.source === 'cli' ? 'Command line' : 'Console'],
+    ['Created', <RelativeTime key="c" iso={d.createdAt} />],
+    ['Decided', d.decidedAt ? <RelativeTime key="dd" iso={d.decidedAt} /> : '—'],
+    [
+      'Jira',
+      d.jira ? (
+        d.jira.url ? (
+          <a key="j" className="link" href={d.jira.url} target="_blank" rel="noopener noreferrer">
+            {d.jira.key} <IconExternal size={12} />
+          </a>
+        ) : (
+          d.jira.key
+        )
+      ) : (
+        <span key="j" className="muted">Not recorded yet</span>
+      ),
+    ],
+  ];
+  return (
+    <div className="req-detail">
+      <header className="page-header">
+        <div>
+          <h1>
+            <span className="muted tabular">#{d.id}</span> {d.roleLabel}
+          </h1>
+          <div className="detail-sub">
+            <RequestStatusBadge status={d.status} escalated={d.escalated} />
+            <RiskBadge risk={d.risk} />
+            {d.access ? <AccessBadge access={d.access} /> : null}
+          </div>
+        </div>
+      </header>
+      <section aria-label="About this request">
+        <dl className="facts">
+          {facts.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+        <p className="req-why">
+          <span className="muted">Justification: </span>
+          {d.justification}
+        </p>
+      </section>
+      {d.status === 'pending' ? <DecisionPanel d={d} operator={operator} /> : null}
+      <Steps d={d} />
+      <Grants d={d} />
+      {d.jobs.length > 0 ? <Jobs d={d} /> : null}
+      <Timeline d={d} />
+    </div>
+  );
+}
+
+function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }): ReactNode {
+  const bump = useRequestsStore((s) => s.bump);
+  const readOnly = useReadOnly();
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const w = d.waitingOn;
+  const mayDecide = operator !== null && w !== null && w.approvers.includes(operator.toLowerCase());
+  const why = operator === null ? 'Choose who you are (“Acting as”) to decide.' : mayDecide ? null : `${operator} is not an approver of this step.`;
+  const act = async (what: 'approve' | 'deny' | 'cancel'): Promise<void> => {
+    setError(null);
+    if (what === 'deny' && comment.trim() === '') {
+      setError('A comment is required to deny: say why.');
+      return;
+    }
+    setBusy(true);
+    try {
+      const row =
+        what === 'cancel'
+          ? await api.call('requests:cancel', { id: d.id, reason: comment })
+          : await api.call('requests:decide', { id: d.id, decision: what, comment });
+      toast.success(row.status === 'pending' ? `Now waiting for ${row.waitingOn?.approvers.join(', ') ?? 'the next step'}` : `Request #${d.id} is ${row.status}`);
+      setComment('');
+      bump();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card card-flush req-decide" aria-labelledby="req-decide-title">
+      <div className="card-head">
+        <h2 id="req-decide-title">{w ? `Step ${w.step}: ${STEP_LABEL[w.kind]}` : 'Decision'}</h2>
+      </div>
+      <div className="card-body">
+        <p>
+          Waiting for <strong>{w?.approvers.join(', ') ?? 'nobody'}</strong>.
+        </p>
+        <div className="field">
+          <label htmlFor="req-comment">Comment</label>
+          <textarea
+            id="req-comment"
+            className="input textarea"
+            rows={2}
+            value={comment}
+            disabled={readOnly}
+            placeholder="Recorded with the decision and written to Jira (required to deny)"
+            onChange={(e) => setComment(e.target.value)}
+          />
+        </div>
+        {why ? (
+          <p className="field-hint" id="req-decide-why">
+            {why}
+          </p>
+        ) : null}
+        {error ? <InlineError title="Not done" message={error} /> : null}
+        <div className="form-actions req-actions">
+          <WriteButton className="btn" disabled={busy} onClick={() => void act('cancel')} title="Withdraw this request">
+            Cancel request
+          </WriteButton>
+          <span className="toolbar-spacer" />
+          <WriteButton className="btn" disabled={busy || !mayDecide} aria-describedby={why ? 'req-decide-why' : undefined} onClick={() => void act('deny')}>
+            Deny
+          </WriteButton>
+          <WriteButton className="btn btn-primary" disabled={busy || !mayDecide} aria-describedby={why ? 'req-decide-why' : undefined} onClick={() => void act('approve')}>
+            Approve
+          </WriteButton>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Steps({ d }: { d: Detail }): ReactNode {
+  const tone = { waiting: 'neutral', pending: 'blue', approved: 'green', denied: 'red', skipped: 'neutral' } as const;
+  return (
+    <section className="card card-flush" aria-labelledby="req-steps-title">
+      <div className="card-head">
+        <h2 id="req-steps-title">Approval steps</h2>
+      </div>
+      <ol className="req-steps">
+        {d.approvals.map((a) => (
+          <li key={a.step} className="req-step">
+            <span className="req-step-n tabular">{a.step}</span>
+            <div>
+              <div className="req-step-head">
+                <strong>{STEP_LABEL[a.kind]}</strong>
+                <Badge tone={tone[a.status]}>{a.status[0]?.toUpperCase() + a.status.slice(1)}</Badge>
+              </div>
+              {a.approvers.length > 0 ? <div className="muted">Approvers: {a.approvers.join(', ')}</div> : null}
+              {a.decidedBy ? (
+                <div className="muted">
+                  {a.status === 'denied' ? 'Denied' : 'Approved'} by {a.decidedBy} via {a.channel} · {formatDateTime(a.decidedAt)}
+                </div>
+              ) : null}
+              {a.comment ? <div className="req-comment">“{a.comment}”</div> : null}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Grants({ d }: { d: Detail }): ReactNode {
+  const [extending, setExtending] = useState(false);
+  const extendable = d.status === 'approved' && d.grants.some((g) => g.status === 'active' && g.expiresAt !== null);
+  return (
+    <section className="card card-flush" aria-labelledby="req-grants-title">
+      <div className="card-head">
+        <h2 id="req-grants-title">Access</h2>
+        {extendable && !extending ? (
+          <WriteButton className="btn btn-sm" onClick={() => setExtending(true)}>
+            Extend…
+          </WriteButton>
+        ) : null}
+      </div>
+      <div className="card-body">
+        {d.grants.length === 0 ? (
+          <p className="muted">{d.status === 'pending' ? 'Granted when the last step is approved.' : 'No access was granted.'}</p>
+        ) : (
+          <ul className="req-grants">
+            {d.grants.map((g) => (
+              <li key={g.id}>
+                <AccessBadge access={g.status} /> <span className="cell-strong">{g.groupName}</span>{' '}
+                <span className="muted">
+                  {g.expiresAt ? (
+                    <>
+                      {g.endedAt ? 'was until' : 'until'} {formatDateTime(g.expiresAt)}
+                      {g.endedAt ? null : (
+                        <>
+                          {' '}
+                          (<RelativeTime iso={g.expiresAt} />)
+                        </>
+                      )}
+                    </>
+                  ) : (
+                    'permanent'
+                  )}
+                  {g.endReason ? ` · ${g.endReason}` : ''}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+        {extending ? <ExtendForm d={d} onDone={() => setExtending(false)} /> : null}
+      </div>
+    </section>
+  );
+}
+
+function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode {
+  const roles = useRequestsStore((s) => s.roles);
+  const bump = useRequestsStore((s) => s.bump);
+  const durations: DurationOption[] = (roles?.find((r) => r.id === d.roleId)?.durations ?? ['24h', '7d', '30d']).filter((x) => x !== 'custom');
+  const [duration, setDuration] = useState<DurationOption>(durations.includes(d.duration) ? d.duration : (durations[0] ?? '24h'));
+  const [why, setWhy] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const row = await api.call('requests:extend', { requestId: d.id, duration, justification: why });
+      toast.success(row.status === 'approved' ? 'Extended (auto-approved)' : `Extension #${row.id} waits for ${row.waitingOn?.approvers.join(', ') ?? 'approval'}`);
+      bump();
+      onDone();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="req-extend" role="group" aria-label="Extend access">
+      <div className="form-row">
+        <div className="field">
+          <label htmlFor="ext-duration">New period, from approval</label>
+          <select id="ext-duration" className="input select" value={duration} onChange={(e) => setDuration(e.target.value as DurationOption)}>
+            {durations.map((x) => (
+              <option key={x} value={x}>
+                {durationLabel(x)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field field-wide">
+          <label htmlFor="ext-why">Justification</label>
+          <input id="ext-why" className="input" value={why} onChange={(e) => setWhy(e.target.value)} placeholder="Why is more time needed?" />
+        </div>
+      </div>
+      {error ? <InlineError title="Not extended" message={error} /> : null}
+      <div className="form-actions">
+        <button type="button" className="btn" onClick={onDone}>
+          Cancel
+        </button>
+        <WriteButton className="btn btn-primary" disabled={busy} onClick={() => void submit()}>
+          Request extension
+        </WriteButton>
+      </div>
+    </div>
+  );
+}
+
+function Jobs({ d }: { d: Detail }): ReactNode {
+  return (
+    <section className="card card-flush" aria-labelledby="req-jobs-title">
+      <div className="card-head">
+        <h2 id="req-jobs-title">Jobs</h2>
+      </div>
+      <ul className="req-jobs card-body">
+        {d.jobs.map((j) => (
+          <li key={j.id}>
+            <Badge tone={j.status === 'succeeded' ? 'green' : j.status === 'failed' ? 'red' : j.status === 'manual' ? 'amber' : 'blue'}>{j.status}</Badge> {j.summary}
+            <span className="muted">
+              {' '}
+              · {j.attempts}/{j.maxAttempts} attempts
+              {j.lastError ? ` · ${j.lastError}` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Timeline({ d }: { d: Detail }): ReactNode {
+  return (
+    <section className="card card-flush" aria-labelledby="req-timeline-title">
+      <div className="card-head">
+        <h2 id="req-timeline-title">Timeline</h2>
+      </div>
+      <ol className="req-timeline card-body">
+        {d.timeline.map((t, i) => (
+          <li key={i} className={`req-tl req-tl-${t.kind}`}>
+            <time dateTime={t.at} className="muted tabular">
+              {formatDateTime(t.at)}
+            </time>
+            <div>
+              <div>{t.text}</div>
+              {t.actor ? <div className="muted">{t.actor}</div> : null}
+              {t.detail ? <div className="req-comment">{t.detail}</div> : null}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
