@@ -21,14 +21,8 @@ import { seedDirectoryOrg } from '../fixtures/directory-org.js';
 import { seedHistory } from '../fixtures/history.js';
 import { callChannel } from '../fixtures/http-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';
+import { WRITE_INPUTS } from '../fixtures/write-inputs.js';
 
-const WRITE_INPUTS: Record<(typeof WRITE_CHANNELS)[number], unknown> = {
-  'connections:add': { kind: 'okta', name: 'Another', orgUrl: 'https://another.okta.com', auth: { type: 'token', token: 'secret-token-value' } },
-  'connections:remove': { connectionId: 1 },
-  'connections:test': { connectionId: 1 },
-  'connections:setScope': { connectionId: 1, scope: { groups: { prefixes: ['app-'] } } },
-  'sync:start': { connectionId: 1 },
-};
 
 let ws: TempWorkspace;
 let copy: string;

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channelNames } from '../../shared/contract.js';
+import { WRITE_INPUTS } from '../fixtures/write-inputs.js';
 import { createHandlers, dispatch, scrubSecrets, WRITE_CHANNELS, type Handlers } from '../../electron/engine/api.js';
 import { UserError } from '../../electron/engine/context.js';
 import { latestSchemaVersion } from '../../electron/engine/db/migrations/index.js';
@@ -161,13 +162,8 @@ describe('createHandlers', () => {
     expect(before.slice(1)).toEqual([null, null]);
     const ctx = openWorkspace({ dbPath: copy, readOnly: true, secrets: memorySecretStore(), transport: 'bridge' });
     const ro = createHandlers(ctx);
-    const inputs: Record<(typeof WRITE_CHANNELS)[number], unknown> = {
-      'connections:add': { kind: 'okta', name: 'New', orgUrl: 'https://new.okta.com', auth: { type: 'token', token: 'abc' } },
-      'connections:remove': { connectionId: 1 },
-      'connections:test': { connectionId: 1 },
-      'connections:setScope': { connectionId: 1, scope: { groups: { prefixes: ['app-'] } } },
-      'sync:start': { connectionId: 1 },
-    };
+    const inputs = WRITE_INPUTS;
+
     try {
       for (const channel of WRITE_CHANNELS) {
         const r = await dispatch(ro, channel, inputs[channel]);
