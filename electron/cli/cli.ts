@@ -28,6 +28,7 @@ import { serveWorkspace } from './serve.js';
 import { runSandboxCommand } from './sandbox-command.js';
 import { runStart } from './start.js';
 import { parseCommandArgs as parse, positiveInt, UsageError, type CliIo } from './cli-kit.js';
+import { onlyLoopbackConnections } from '../engine/demo.js';
 import { runChangesCommand, runDiffCommand, runSnapshotCommand } from './history-commands.js';
 import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-commands.js';
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
@@ -214,6 +215,11 @@ async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: s
     case 'serve': {
       const { values } = parse(args, { port: { type: 'string' } });
       const port = values.port ? portNumber(values.port) : 0;
+      // Tests (the e2e expiry) need to move time; only ever on a sandbox workspace.
+      if (io.env.LATCHKEY_TEST_CLOCK === '1') {
+        if (!onlyLoopbackConnections(ctx.db)) throw new UserError('LATCHKEY_TEST_CLOCK=1 is only for workspaces whose connections all point at the loopback sandbox', 'conflict');
+        ctx.sandbox = true;
+      }
       await serveWorkspace(ctx, bus, { port, io });
       return 'serving';
     }

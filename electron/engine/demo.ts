@@ -5,6 +5,7 @@
 // secret, TLS CA) every launch, so both connections are re-pointed (and
 // audited) each time.
 import { appendAudit } from './audit/audit-log.js';
+import type { Db } from './db/database.js';
 import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrgUrl } from './connections/connections.js';
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
@@ -20,6 +21,15 @@ function isLoopback(url: string | undefined): boolean {
   if (url === undefined) return false;
   const host = new URL(url).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+}
+
+/**
+ * True when every connection of the workspace talks to loopback only (URL and,
+ * for Entra, the authority): a workspace on a sandbox tenant, where tests may
+ * move the clock (LATCHKEY_TEST_CLOCK) without touching anyone's real access.
+ */
+export function onlyLoopbackConnections(db: Db): boolean {
+  return listConnectionRecords(db).every((c) => isLoopback(c.baseUrl) && (c.settings.authorityHost === undefined || isLoopback(c.settings.authorityHost)));
 }
 
 /** One of the demo's own connections (by name and kind), still pointed at loopback. */
