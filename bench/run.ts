@@ -13,6 +13,7 @@ const benches: Record<string, string> = {
   'snapshot-diff': 'the full sync commit\'s change recording: 100k users / 1M memberships generations with ~1% differences',
   'directory-queries': 'directory page, search, sort and detail queries on 100k users',
   incremental: 'incremental vs full Okta sync after 1% of a 100k-user org changed (requests, wall time, equality)',
+  expiry: '10,000 grants expiring in one minute, revoked through the sandbox Okta with its rate limits on: time vs the budget-share bound, 429s',
   'entra-sync': 'full Entra sync of 100k users / 5k groups / ~1M memberships with Graph throttling on: time vs the throttling bound, 429s',
 };
 

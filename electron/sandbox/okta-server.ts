@@ -54,8 +54,12 @@ export type OktaServer = {
   mutate: (request: MutateRequest) => MutateSummary;
   log: SystemLog;
   state: OktaState;
+  /** Counters for benches: requests answered, 429s for a spent rate-limit bucket (injected faults not counted). */
+  stats: OktaServerStats;
   close: () => Promise<void>;
 };
+
+export type OktaServerStats = { requests: number; rateLimited: number };
 
 
 function hasScope(scopes: ReadonlySet<string>, needed: string): boolean {
@@ -71,6 +75,7 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
   const state = createOktaState(options.org, () => base);
   const mutations = createMutations(state, clock);
   const faults = createFaults();
+  const stats: OktaServerStats = { requests: 0, rateLimited: 0 };
   const limiter = createRateLimiter(options.rateLimits ?? 'off');
   const issuer = createTokenIssuer(options.oauthClients ?? []);
   const apiTokens = new Map(options.apiTokens.map((t) => [t.token, t]));
@@ -237,8 +242,10 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
       return;
     }
     const { resetMidBody } = fault;
+    stats.requests++;
     const rate = limiter.take(url.pathname, clock.now().getTime());
     if (!rate.allowed) {
+      stats.rateLimited++;
       send(res, errorReply(429, 'E0000047', 'API call exceeded rate limit due to too many requests.'), rate, resetMidBody);
       return;
     }
@@ -267,6 +274,7 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
     mutations,
     mutate: (request) => applyRandomChanges(state, mutations, parseMutateRequest(request)),
     log: state.log,
+    stats,
     state,
     close: listening.close,
   };

@@ -19,7 +19,7 @@ import type { Faults } from './faults.js';
 import { SANDBOX_GRAPH_ROLES, startGraphServer, type GraphServer } from './graph-server.js';
 import { JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, startJiraServer, type JiraServer } from './jira-server.js';
 import { generateOrg, type Org } from './org-generator.js';
-import { startOktaServer, type Clock } from './okta-server.js';
+import { startOktaServer, type Clock, type OktaServerStats } from './okta-server.js';
 import type { MutateRequest, MutateSummary } from './okta-mutate.js';
 import type { OktaMutations, OktaState } from './okta-state.js';
 import type { RateLimitMode } from './rate-limits.js';
@@ -127,6 +127,8 @@ export type Sandbox = {
   mutate: (request: MutateRequest) => MutateSummary;
   /** The Okta server's live state (lookups, the org as served). */
   oktaState: OktaState;
+  /** Requests the Okta server answered and how many it refused with 429 (rate limits). */
+  oktaStats: OktaServerStats;
   log: SystemLog;
   close: () => Promise<void>;
 };
@@ -250,6 +252,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     mutations: server.mutations,
     mutate: server.mutate,
     oktaState: server.state,
+    oktaStats: server.stats,
     log: server.log,
     close: async () => {
       await Promise.all([server.close(), graph?.server.close(), jiraServer?.close()]);
