@@ -18,7 +18,7 @@ import { recentAuditEvents, verifyAuditChain } from './audit/audit-log.js';
 import {
   addConnection,
   listConnections,
-  rememberOrgName,
+  rememberTestResult,
   removeConnection,
   setConnectionScope,
   testConnection,
@@ -97,7 +97,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
     'connections:test': async ({ connectionId }) => {
       writable();
       const result = await testConnection(ctx, connectionId);
-      rememberOrgName(ctx, connectionId, result);
+      rememberTestResult(ctx, connectionId, result);
       return result;
     },
     'connections:remove': async ({ connectionId }) => {

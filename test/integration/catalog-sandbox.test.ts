@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptSuggestion, catalogCoverage, listSuggestions } from '../../electron/engine/catalog/suggestions.js';
 import { listCatalog } from '../../electron/engine/catalog/catalog.js';
 import { verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
+import { rememberTestResult, testConnection } from '../../electron/engine/connections/connections.js';
 import { runFullSync } from '../../electron/engine/sync/sync-runner.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -66,5 +67,14 @@ describe('suggestions on the sandbox org', () => {
     const listing = listCatalog(db);
     expect(listing.apps.find((a) => a.name === 'Figma')?.roles.find((r) => r.name === 'Admin')).toMatchObject({ risk: 'high', mappings: [{ groupName: 'app-figma-admins', problems: [] }] });
     expect(verifyAuditChain(db).valid).toBe(true);
+
+    // A test with a credential that may only read flags every mapping of the connection; a test with write access clears it.
+    const figmaAdmin = (): string[] => listCatalog(db).apps.find((a) => a.name === 'Figma')?.roles.find((r) => r.name === 'Admin')?.mappings[0]?.problems.map((p) => p.kind) ?? ['missing'];
+    const readOnly = await testConnection(ctx, conn.id, { type: 'token', token: sandbox.okta.readOnlyToken });
+    expect(readOnly.canWrite).toBe(false);
+    rememberTestResult(ctx, conn.id, readOnly);
+    expect(figmaAdmin()).toEqual(['connection-read-only']);
+    rememberTestResult(ctx, conn.id, await testConnection(ctx, conn.id, tokenOf(sandbox)));
+    expect(figmaAdmin()).toEqual([]);
   });
 });

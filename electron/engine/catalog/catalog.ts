@@ -51,6 +51,7 @@ type MappingRow = {
   group_name: string;
   connection_name: string | null;
   connection_kind: string | null;
+  can_write: number | null;
   current_name: string | null;
   type: string | null;
   managed_by: GroupManagedBy | null;
@@ -62,7 +63,7 @@ type MappingRow = {
 // the lookups use the primary keys.
 const MAPPING_SELECT = `
   SELECT m.role_id, m.connection_id, m.group_id, m.group_name,
-         c.name AS connection_name, c.kind AS connection_kind,
+         c.name AS connection_name, c.kind AS connection_kind, c.settings ->> '$.canWrite' AS can_write,
          g.name AS current_name, g.type, g.managed_by, g.managed_by_name,
          CASE WHEN g.id IS NULL THEN NULL ELSE
            (SELECT count(*) FROM memberships x WHERE x.connection_id = m.connection_id AND x.gen = c.live_gen AND x.group_id = m.group_id)
@@ -74,7 +75,7 @@ const MAPPING_SELECT = `
 const ROLE_SELECT = `SELECT r.*, a.name AS app_name FROM catalog_roles r JOIN catalog_apps a ON a.id = r.app_id`;
 
 export function toMapping(r: MappingRow): RoleMapping {
-  const connection = r.connection_name === null ? null : { name: r.connection_name, kind: r.connection_kind ?? '' };
+  const connection = r.connection_name === null ? null : { name: r.connection_name, kind: r.connection_kind ?? '', canWrite: r.can_write === null ? null : r.can_write === 1 };
   const group =
     r.current_name === null || r.managed_by === null
       ? null

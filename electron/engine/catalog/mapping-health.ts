@@ -3,10 +3,8 @@
 // have no foreign key to the snapshot (migration 3), so a group deleted or
 // renamed in the IdP stays visible here as a broken mapping with its reason
 // instead of silently vanishing with the next sync.
-//
-// Not covered: "connection-read-only". A connection test reports whether the
-// credential can write (ConnectionTestResult.canWrite) but nothing stores
-// that result, so there is no last-known answer to flag mappings with.
+// A connection whose last test said the credential can't change membership
+// flags its mappings too (connection-read-only).
 import type { MappingIssue } from '../../../shared/contract-catalog.js';
 import type { GroupManagedBy } from '../../../shared/domain.js';
 
@@ -64,7 +62,7 @@ export function groupProblems(group: LiveGroup, connectionName: string, connecti
  */
 export function mappingProblems(
   mapping: { connectionId: number; groupId: string; groupName: string },
-  connection: { name: string; kind: string } | null,
+  connection: { name: string; kind: string; canWrite?: boolean | null } | null,
   group: LiveGroup | null,
 ): MappingIssue[] {
   const mapped = quote(mapping.groupName);
@@ -89,6 +87,14 @@ export function mappingProblems(
     ];
   }
   const out: MappingIssue[] = [];
+  if (connection.canWrite === false) {
+    out.push({
+      kind: 'connection-read-only',
+      message:
+        `The last test of ${connection.name} found its credential cannot change group membership, so ${mapped} cannot be provisioned automatically: ` +
+        'grant the write permission (Okta: okta.groups.manage; Entra: GroupMember.ReadWrite.All) and test the connection again, or requests become manual tasks.',
+    });
+  }
   if (group.name !== mapping.groupName) {
     out.push({
       kind: 'group-renamed',

@@ -269,10 +269,20 @@ export async function loadCredential(ctx: EngineContext, connection: ConnectionR
   return credential;
 }
 
-/** Records the org name a successful test reported, so lists show it without a call. */
-export function rememberOrgName(ctx: EngineContext, connectionId: number, result: ConnectionTestResult): void {
-  if (ctx.readOnly || !result.ok || !result.orgName) return;
-  ctx.db.prepare('UPDATE connections SET org_name = ?, updated_at = ? WHERE id = ?').run(result.orgName, ctx.clock.now().toISOString(), connectionId);
+/**
+ * Records what a successful test found: the org name (lists show it without a
+ * call) and whether the credential may change group membership (the catalog
+ * flags mappings on a connection that can't, before anyone requests them).
+ */
+export function rememberTestResult(ctx: EngineContext, connectionId: number, result: ConnectionTestResult): void {
+  if (ctx.readOnly || !result.ok) return;
+  ctx.db
+    .prepare(
+      `UPDATE connections SET org_name = coalesce(?, org_name),
+         settings = CASE WHEN ? IS NULL THEN settings ELSE json_set(settings, '$.canWrite', json(?)) END,
+         updated_at = ? WHERE id = ?`,
+    )
+    .run(result.orgName, result.canWrite === null ? null : 1, result.canWrite === null ? null : String(result.canWrite), ctx.clock.now().toISOString(), connectionId);
 }
 
 /** Removes a connection, its snapshot rows and its keychain entry. Audit history stays. */
@@ -316,7 +326,7 @@ export async function testConnection(ctx: EngineContext, connectionId: number, c
     if (!isOktaCredential(cred)) throw new UserError(`"${c.name}" is an Okta connection: it needs an API token or OAuth key`, 'bad-input');
     result = await createOktaConnector({ orgUrl: c.baseUrl, credential: cred, budgetShare: c.settings.budgetShare }).testConnection();
   }
-  rememberOrgName(ctx, c.id, result);
+  rememberTestResult(ctx, c.id, result);
   return result;
 }
 

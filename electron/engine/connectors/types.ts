@@ -46,6 +46,8 @@ export type ConnectionSettings = {
   tenantId?: string;
   /** Entra: Microsoft identity platform host (https://login.microsoftonline.com unless sovereign cloud / sandbox). */
   authorityHost?: string;
+  /** What the last successful connection test found: may the credential change group membership? */
+  canWrite?: boolean;
   /** A CA certificate (PEM) trusted for this connection's hosts, on top of the system ones. Public, not a secret. */
   caPem?: string;
   /** Jira: where requests are recorded and which JSM request type is imported. */

@@ -206,6 +206,9 @@ CREATE TABLE drift (
 );
 CREATE UNIQUE INDEX drift_open ON drift (kind, connection_id, group_id, identity_id) WHERE resolved_at IS NULL;
 
+-- A request's timeline reads its audit events by target.
+CREATE INDEX audit_events_by_target ON audit_events (target_type, target_id);
+
 -- Workspace-level settings (operator identity, notice lead time, ...): JSON values.
 CREATE TABLE settings (
   key    TEXT PRIMARY KEY,
