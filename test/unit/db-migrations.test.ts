@@ -47,6 +47,42 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 3 adds the governance tables to a version-2 file without losing it, and their constraints hold', () => {
+    const f = file('m3.latchkey');
+    const v2 = openDatabase(f, { migrations: migrations.slice(0, 2) });
+    v2.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at) VALUES (1,'o','okta','https://x.okta.com','token','t','t')").run();
+    v2.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 3) });
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.prepare('SELECT name FROM connections').all()).toEqual([{ name: 'o' }]);
+    db.prepare("INSERT INTO catalog_apps (id, name, created_at, updated_at) VALUES (1, 'Figma', 't', 't')").run();
+    expect(() => db.prepare("INSERT INTO catalog_apps (name, created_at, updated_at) VALUES ('figma', 't', 't')").run()).toThrow(/UNIQUE/);
+    const role = "INSERT INTO catalog_roles (app_id, name, risk, approval_policy, durations, default_duration, created_at, updated_at) VALUES (1, 'Editor', ?, '{}', '[]', 'permanent', 't', 't')";
+    expect(() => db.prepare(role).run('extreme')).toThrow(/CHECK/);
+    db.prepare(role).run('high');
+    // One Latchkey request per Jira issue.
+    const req = `INSERT INTO requests (role_id, beneficiary_connection_id, beneficiary_identity_id, beneficiary_name, requester, duration, justification, status, source,
+                 jira_connection_id, jira_issue_key, created_at, updated_at) VALUES (1, 1, 'u1', 'Ada', 'a@x', 'permanent', 'why', 'pending', 'jira', 2, ?, 't', 't')`;
+    db.prepare(req).run('ACC-1');
+    expect(() => db.prepare(req).run('ACC-1')).toThrow(/UNIQUE/);
+    // The same effect enqueued twice is one job.
+    const job = "INSERT INTO jobs (kind, status, run_after, idempotency_key, created_at, updated_at) VALUES ('revoke', 'queued', 't', ?, 't', 't')";
+    db.prepare(job).run('revoke:grant:1');
+    expect(() => db.prepare(job).run('revoke:grant:1')).toThrow(/UNIQUE/);
+    // One open drift row per membership and kind; a resolved one doesn't block a new one.
+    const drift = "INSERT INTO drift (kind, connection_id, group_id, identity_id, detected_at, resolved_at) VALUES ('reappeared', 1, 'g1', 'u1', 't', ?)";
+    db.prepare(drift).run('t');
+    db.prepare(drift).run(null);
+    expect(() => db.prepare(drift).run(null)).toThrow(/UNIQUE/);
+    // Deleting an app takes its roles and their mappings along.
+    db.pragma('foreign_keys = ON');
+    db.prepare("INSERT INTO catalog_mappings (role_id, connection_id, group_id, group_name, mapped_at) VALUES (1, 1, 'g1', 'figma-editors', 't')").run();
+    db.prepare('DELETE FROM requests').run();
+    db.prepare('DELETE FROM catalog_apps WHERE id = 1').run();
+    expect(db.prepare('SELECT count(*) AS n FROM catalog_mappings').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();
