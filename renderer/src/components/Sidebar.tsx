@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatRoute, routes, type Route } from '../lib/router.js';
 import { useAppStore } from '../stores/app-store.js';
+import { useJobsStore } from '../stores/jobs-store.js';
 import { IconAttention, IconCatalog, IconConnections, IconDashboard, IconDirectory, IconHistory, IconRequests, Logo } from './Icons.js';
 
 const items = [
@@ -15,6 +16,7 @@ const items = [
 
 export function Sidebar({ route }: { route: Route }): ReactNode {
   const info = useAppStore((s) => s.info);
+  const attention = useJobsStore((s) => s.view?.counts.total ?? 0);
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -31,6 +33,11 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
                 <a className="nav-item" href={formatRoute(item.to)} aria-current={current ? 'page' : undefined}>
                   <Icon />
                   <span>{item.label}</span>
+                  {item.page === 'attention' && attention > 0 ? (
+                    <span className="nav-count" aria-label={`${attention} item${attention === 1 ? '' : 's'} need attention`}>
+                      {attention > 999 ? '999+' : attention}
+                    </span>
+                  ) : null}
                 </a>
               </li>
             );

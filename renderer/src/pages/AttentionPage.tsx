@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import { InlineError } from '../components/InlineError.js';
 import { SkeletonLines } from '../components/Skeleton.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { subscribeJobs, useJobsStore } from '../stores/jobs-store.js';
+import { useJobsStore } from '../stores/jobs-store.js';
 import { DriftList } from './attention/DriftList.js';
 import { ExpiringSoon } from './attention/ExpiringSoon.js';
 import { FailedJobs } from './attention/FailedJobs.js';
@@ -13,9 +13,9 @@ import { ManualTasks } from './attention/ManualTasks.js';
 export function AttentionPage(): ReactNode {
   const { view, status, error, load, loadClock } = useJobsStore();
   useEffect(() => {
+    // The store stays subscribed for the sidebar badge (wire-events.ts): load fresh on arrival.
     void load();
     void loadClock();
-    return subscribeJobs();
   }, [load, loadClock]);
 
   return (

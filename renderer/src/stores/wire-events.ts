@@ -7,10 +7,14 @@ import { useAppStore } from './app-store.js';
 import { useConnectionsStore } from './connections-store.js';
 import { useDashboardStore } from './dashboard-store.js';
 import { useDirectoryStore } from './directory-store.js';
+import { subscribeJobs, useJobsStore } from './jobs-store.js';
 import { toast } from './toast-store.js';
 
 export function wireEvents(): () => void {
   const offs: (() => void)[] = [];
+  // Needs attention's counts feed the sidebar badge, whatever page is open.
+  void useJobsStore.getState().load();
+  offs.push(subscribeJobs());
   offs.push(api.on('sync:progress', (p) => useConnectionsStore.getState().onProgress(p)));
   offs.push(
     api.on('sync:finished', (run) => {
@@ -40,6 +44,7 @@ export function wireEvents(): () => void {
         void c.load();
         void c.loadRuns();
         void useDashboardStore.getState().load();
+        void useJobsStore.getState().load();
       }
     }),
   );

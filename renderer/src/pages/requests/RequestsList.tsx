@@ -213,6 +213,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
         title={bulk ? `${bulk.decision === 'approve' ? 'Approve' : 'Deny'} ${selected.size} request${selected.size === 1 ? '' : 's'}?` : ''}
         confirmLabel={bulk?.decision === 'deny' ? `Deny ${selected.size}` : `Approve ${selected.size}`}
         busy={bulk?.busy ?? false}
+        tone={bulk?.decision === 'deny' ? 'danger' : 'primary'}
         onCancel={() => setBulk(null)}
         onConfirm={() => {
           if (bulk) void runBulk(bulk);
