@@ -118,6 +118,8 @@ export const addEntraConnectionInput = z
 export type AddEntraConnectionInput = z.infer<typeof addEntraConnectionInput>;
 
 /** A Jira Cloud site: account e-mail + API token (Basic auth), the project requests are recorded in, and optionally the JSM request type to import. */
+const jiraFieldId = z.string().trim().regex(/^customfield_\d+$/, 'a custom field id looks like customfield_10050');
+
 export const addJiraConnectionInput = z
   .object({
     kind: z.literal('jira'),
@@ -131,6 +133,16 @@ export const addJiraConnectionInput = z
       .regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'a project key is 2-10 capital letters or digits, starting with a letter (e.g. ACC)'),
     serviceDeskId: z.string().trim().regex(/^\d+$/, 'a service desk id is a number').nullable().default(null),
     requestTypeId: z.string().trim().regex(/^\d+$/, 'a request type id is a number').nullable().default(null),
+    /** The portal request type's custom field ids, where the site's differ from Latchkey's defaults. */
+    fields: z
+      .object({
+        beneficiaryEmail: jiraFieldId.optional(),
+        access: jiraFieldId.optional(),
+        duration: jiraFieldId.optional(),
+        approvers: jiraFieldId.optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict()
   .refine((v) => (v.serviceDeskId === null) === (v.requestTypeId === null), {

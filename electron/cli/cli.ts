@@ -46,6 +46,7 @@ Commands:
   connection add NAME --kind entra --tenant ID --client-id ID (--secret-env VAR | --certificate-file PEM)
                       [--authority URL] [--graph-url URL] [--ca-file PEM]
   connection add NAME --kind jira --site URL --email E --token-env VAR --project KEY [--service-desk ID --request-type ID]
+                      [--fields beneficiary=customfield_N,access=customfield_N,duration=customfield_N,approvers=customfield_N]
                                           Jira Cloud: where requests are recorded; with a JSM request type, its portal requests are imported
   connection list [--json]
   connection test NAME [--json]
@@ -257,6 +258,7 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
           project: { type: 'string' },
           'service-desk': { type: 'string' },
           'request-type': { type: 'string' },
+          fields: { type: 'string' },
         },
         1,
       );
@@ -509,10 +511,23 @@ async function addEntraFromCli(
   return 0;
 }
 
+/** `--fields beneficiary=customfield_1,access=...`: the portal request type's custom field ids. */
+function jiraFieldsFlag(value: string | undefined): Record<string, string> {
+  const names: Record<string, string> = { beneficiary: 'beneficiaryEmail', access: 'access', duration: 'duration', approvers: 'approvers' };
+  const out: Record<string, string> = {};
+  for (const pair of (value ?? '').split(',').filter(Boolean)) {
+    const [k = '', v = ''] = pair.split('=').map((x) => x.trim());
+    const key = names[k];
+    if (!key) throw new UsageError(`--fields: unknown field "${k}" (fields: ${Object.keys(names).join(', ')})`);
+    out[key] = v;
+  }
+  return out;
+}
+
 /** `connection add NAME --kind jira`: a Jira Cloud site, the account e-mail and an API token from the environment, the project (and JSM request type). */
 async function addJiraFromCli(
   ctx: EngineContext,
-  values: { name?: string; site?: string; email?: string; 'token-env'?: string; project?: string; 'service-desk'?: string; 'request-type'?: string; json?: boolean },
+  values: { name?: string; site?: string; email?: string; 'token-env'?: string; project?: string; 'service-desk'?: string; 'request-type'?: string; fields?: string; json?: boolean },
   io: CliIo,
 ): Promise<number> {
   if (!values.name) throw new UsageError('a connection name is required (connection add NAME --kind jira ...)');
@@ -529,9 +544,10 @@ async function addJiraFromCli(
     projectKey: values.project,
     serviceDeskId: values['service-desk'] ?? null,
     requestTypeId: values['request-type'] ?? null,
+    fields: jiraFieldsFlag(values.fields),
   });
   if (!parsed.success) {
-    const flags: Record<string, string> = { siteUrl: '--site', email: '--email', projectKey: '--project', serviceDeskId: '--service-desk', requestTypeId: '--request-type' };
+    const flags: Record<string, string> = { siteUrl: '--site', email: '--email', projectKey: '--project', serviceDeskId: '--service-desk', requestTypeId: '--request-type', fields: '--fields' };
     throw new UserError(describeZodError(parsed.error).replace(/^([\w.]+): /, (m, field: string) => (flags[field] ? `${flags[field]}: ` : m)), 'bad-input');
   }
   const c = await addConnection(ctx, parsed.data);

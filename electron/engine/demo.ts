@@ -164,6 +164,8 @@ export async function attachSandboxJira(ctx: EngineContext, jira: DemoSandboxJir
       email: jira.email,
       apiToken: jira.apiToken,
       projectKey: jira.projectKey,
+      // The sandbox numbers its fields as Latchkey's defaults.
+      fields: {},
       serviceDeskId: jira.serviceDeskId,
       requestTypeId: jira.requestTypeId,
     });

@@ -143,7 +143,7 @@ function rowFromInput(input: AddConnectionInput): {
       authType: 'token',
       clientId: null,
       scopes: [],
-      settings: { budgetShare: 1, jira: { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId } },
+      settings: { budgetShare: 1, jira: { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId, fields: input.fields } },
     };
   }
   if (input.kind === 'entra') {

@@ -37,6 +37,8 @@ export function credentialSecrets(c: Credential): string[] {
   }
 }
 
+import type { JiraFieldMap } from './jira/jira-fields.js';
+
 export type ConnectionSettings = {
   /** Share of each rate-limit bucket this connection may use (default 0.5). */
   budgetShare: number;
@@ -61,6 +63,8 @@ export type JiraSettings = {
   /** JSM service desk and request type whose portal requests are imported (both or neither). */
   serviceDeskId: string | null;
   requestTypeId: string | null;
+  /** The request type's custom field ids where they differ from the defaults (JIRA_FIELDS). */
+  fields?: Partial<JiraFieldMap>;
 };
 
 export type JiraPollState = {

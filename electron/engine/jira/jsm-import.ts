@@ -18,10 +18,10 @@
 // approvers, self-approval, approving twice); an answer Latchkey cannot
 // record gets a comment saying why, once.
 import type { CreateRequestInput } from '../../../shared/contract-requests.js';
-import { DURATION_OPTIONS, type DurationOption } from '../../../shared/governance.js';
+import { DURATION_MINUTES, DURATION_OPTIONS, type DurationOption } from '../../../shared/governance.js';
 import type { JiraClient, JiraIssue } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
-import { adfText, adfToText, JIRA_FIELDS } from '../connectors/jira/jira-fields.js';
+import { adfText, adfToText, JIRA_FIELDS, jiraFieldsOf, type JiraFieldMap } from '../connectors/jira/jira-fields.js';
 import { getConnectionRecord, listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import { createRequest, decideRequest } from '../requests/requests.js';
@@ -39,7 +39,7 @@ export type JsmImportResult = {
   errors: { connectionId: number; error: string }[];
 };
 
-const FIELDS = ['summary', 'description', 'created', 'reporter', 'status', JIRA_FIELDS.beneficiaryEmail, JIRA_FIELDS.access, JIRA_FIELDS.duration];
+const fieldsToRead = (f: JiraFieldMap): string[] => ['summary', 'description', 'created', 'reporter', 'status', f.beneficiaryEmail, f.access, f.duration];
 
 /** "7d", "24h", "permanent", "90m", "12h", "10d" → a duration option (custom lengths in minutes). */
 export function parseJsmDuration(text: string): { duration: DurationOption; minutes: number | null } {
@@ -49,20 +49,20 @@ export function parseJsmDuration(text: string): { duration: DurationOption; minu
   if (!m) throw new UserError(`the duration "${text}" is not understood: use permanent, 1h, 6h, 24h, 7d, 30d, or a length like 90m, 12h, 10d`, 'bad-input');
   const n = Number(m[1]);
   const minutes = m[2] === 'd' ? n * 1440 : m[2] === 'h' ? n * 60 : n;
-  const fixed = (Object.entries({ '1h': 60, '6h': 360, '24h': 1440, '7d': 10080, '30d': 43200 }) as [DurationOption, number][]).find(([, v]) => v === minutes);
+  const fixed = (Object.entries(DURATION_MINUTES) as [DurationOption, number][]).find(([, v]) => v === minutes);
   return fixed ? { duration: fixed[0], minutes: null } : { duration: 'custom', minutes };
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
 /** A portal request's fields as a request; throws UserError naming what is missing. */
-export function requestFromIssue(issue: JiraIssue): { input: CreateRequestInput; requester: string } {
+export function requestFromIssue(issue: JiraIssue, fields: JiraFieldMap = JIRA_FIELDS): { input: CreateRequestInput; requester: string } {
   const requester = issue.reporter?.email ?? null;
-  const beneficiary = text(issue.fields[JIRA_FIELDS.beneficiaryEmail]) ?? requester;
+  const beneficiary = text(issue.fields[fields.beneficiaryEmail]) ?? requester;
   if (!beneficiary) throw new UserError("the request names no beneficiary e-mail, and the reporter's e-mail is hidden by their Atlassian privacy settings", 'bad-input');
-  const access = text(issue.fields[JIRA_FIELDS.access]);
+  const access = text(issue.fields[fields.access]);
   if (!access) throw new UserError('the request names no access ("App / Role", as the Latchkey catalog lists it)', 'bad-input');
-  const durationText = text(issue.fields[JIRA_FIELDS.duration]);
+  const durationText = text(issue.fields[fields.duration]);
   if (!durationText) throw new UserError('the request names no duration (permanent, 1h, 6h, 24h, 7d, 30d, or a length like 90m)', 'bad-input');
   const { duration, minutes } = parseJsmDuration(durationText);
   const justification = adfToText(issue.description).slice(0, 4000) || issue.summary;
@@ -102,7 +102,9 @@ async function refuse(client: JiraClient, issue: JiraIssue, reason: string): Pro
 }
 
 async function importRequests(ctx: EngineContext, connectionId: number, client: JiraClient, tuning: { projectKey: string; serviceDeskId: string; requestTypeId: string }, result: JsmImportResult): Promise<void> {
-  const state = pollState(getConnectionRecord(ctx.db, connectionId));
+  const record = getConnectionRecord(ctx.db, connectionId);
+  const state = pollState(record);
+  const fields = jiraFieldsOf(record.settings.jira?.fields);
   let requestTypeName = state.requestTypeName;
   if (!requestTypeName) {
     requestTypeName = (await client.requestType(tuning.serviceDeskId, tuning.requestTypeId)).name;
@@ -115,7 +117,7 @@ async function importRequests(ctx: EngineContext, connectionId: number, client: 
   }
   const since = state.position ? ` AND created >= ${jqlString(jqlDate(new Date(state.position), timeZone))}` : '';
   const jql = `project = ${jqlString(tuning.projectKey)} AND "Request Type" = ${jqlString(requestTypeName)}${since} ORDER BY created ASC`;
-  const issues = await client.search(jql, FIELDS, 500);
+  const issues = await client.search(jql, fieldsToRead(fields), 500);
   let position = state.position;
   const rejected = new Set(state.rejectedIssues);
   const linked = ctx.db.prepare('SELECT id FROM requests WHERE jira_connection_id = ? AND jira_issue_key = ?');
@@ -123,7 +125,7 @@ async function importRequests(ctx: EngineContext, connectionId: number, client: 
     if (issue.created && (!position || Date.parse(issue.created) > Date.parse(position))) position = new Date(Date.parse(issue.created)).toISOString();
     if (linked.get(connectionId, issue.key) || rejected.has(issue.key)) continue;
     try {
-      const { input, requester } = requestFromIssue(issue);
+      const { input, requester } = requestFromIssue(issue, fields);
       const row = createRequest(ctx, input, { source: 'jira', requester, jira: { connectionId, issueKey: issue.key, issueId: issue.id }, quiet: true });
       result.imported.push(row.id);
     } catch (e) {

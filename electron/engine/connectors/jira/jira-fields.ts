@@ -3,9 +3,9 @@
 // write-back idempotent (an issue label per request, a comment property per
 // update).
 //
-// Field mapping of the "Access request" request type (the sandbox uses the
-// same ids; a real site configures these custom fields once, see
-// electron/sandbox/README.md):
+// Field mapping of the "Access request" request type. These are the defaults
+// (the sandbox's ids); a real site numbers its custom fields itself, so a Jira
+// connection may name its own ids (settings.jira.fields, `--fields`):
 //   summary            → a title only (not parsed)
 //   description        → justification (plain text or ADF)
 //   customfield_10050  → beneficiary e-mail (text)
@@ -14,12 +14,17 @@
 //   customfield_10003  → Approvers (JSM's user picker; JSM opens an approval for them)
 // The reporter of the portal request is the requester.
 
-export const JIRA_FIELDS = {
+export type JiraFieldMap = { beneficiaryEmail: string; access: string; duration: string; approvers: string };
+
+export const JIRA_FIELDS: Readonly<JiraFieldMap> = {
   beneficiaryEmail: 'customfield_10050',
   access: 'customfield_10051',
   duration: 'customfield_10052',
   approvers: 'customfield_10003',
-} as const;
+};
+
+/** A connection's field ids: its own where it names them, the defaults otherwise. */
+export const jiraFieldsOf = (own: Partial<JiraFieldMap> | undefined): JiraFieldMap => ({ ...JIRA_FIELDS, ...own });
 
 export type AdfNode = { type: string; text?: string; content?: AdfNode[]; attrs?: Record<string, unknown>; marks?: { type: string; attrs?: Record<string, unknown> }[] };
 export type AdfDoc = { type: 'doc'; version: 1; content: AdfNode[] };
