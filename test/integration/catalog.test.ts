@@ -10,7 +10,8 @@ import type { CatalogListing, CatalogSuggestion } from '../../shared/contract-ca
 import { createHandlers, dispatch, type Handlers } from '../../electron/engine/api.js';
 import { recentAuditEvents, verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { getCatalogRole, listCatalog, mapGroup, saveApp, saveRole } from '../../electron/engine/catalog/catalog.js';
-import { exportCatalog, importCatalog, parseCsv } from '../../electron/engine/catalog/catalog-io.js';
+import { exportCatalog, importCatalog } from '../../electron/engine/catalog/catalog-io.js';
+import { parseCsv } from '../../electron/engine/csv.js';
 import { acceptSuggestion, catalogCoverage, catalogGroups, listSuggestions } from '../../electron/engine/catalog/suggestions.js';
 import { removeConnection } from '../../electron/engine/connections/connections.js';
 import { UserError } from '../../electron/engine/context.js';

@@ -5,7 +5,8 @@
 // when they are eligible, and commented on (once) when not.
 import { ServiceDeskClient } from 'jira.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { pollJiraRequests, parseJsmDuration, requestFromIssue } from '../../electron/engine/jira/jsm-import.js';
+import { pollJiraRequests, requestFromIssue } from '../../electron/engine/jira/jsm-import.js';
+import { parseDuration as parseJsmDuration } from '../../electron/engine/requests/duration-text.js';
 import { jiraStatus } from '../../electron/engine/jira/jira-api.js';
 import { createJiraJobExecutor } from '../../electron/engine/jira/jira-job.js';
 import { JIRA_CUSTOM_FIELDS, startJiraServer, type JiraAccount, type JiraServer } from '../../electron/sandbox/jira-server.js';
@@ -131,7 +132,7 @@ describe('portal request fields', () => {
     expect(parseJsmDuration('7d')).toEqual({ duration: '7d', minutes: null });
     expect(parseJsmDuration('1440m')).toEqual({ duration: '24h', minutes: null });
     expect(parseJsmDuration('10 d')).toEqual({ duration: 'custom', minutes: 14400 });
-    expect(() => parseJsmDuration('a while')).toThrow(/not understood/);
+    expect(() => parseJsmDuration('a while')).toThrow(/"a while" is not one of permanent/);
     const issue = { id: '1', key: 'ACC-1', summary: 's', status: { id: '', name: '', category: null }, created: null, labels: [], reporter: { accountId: 'x', email: 'a@example.com', displayName: 'A', timeZone: null }, description: null, fields: {} };
     expect(() => requestFromIssue(issue)).toThrow(/no access/);
   });

@@ -1,7 +1,8 @@
 // How suggestions name apps and roles (the sandbox org's group names and
 // real-world shapes), the starting risk, and the CSV reader/writer pair.
 import { describe, expect, it } from 'vitest';
-import { parseCsv, toCsv, CATALOG_COLUMNS, formatSteps } from '../../electron/engine/catalog/catalog-io.js';
+import { toCsv, CATALOG_COLUMNS, formatSteps } from '../../electron/engine/catalog/catalog-io.js';
+import { parseCsv } from '../../electron/engine/csv.js';
 import { checkRoleValues } from '../../electron/engine/catalog/catalog.js';
 import { cleanAppName, deriveRoleName, suggestRisk } from '../../electron/engine/catalog/suggestions.js';
 import { APP_CATALOG, AWS_ACCOUNTS } from '../../electron/sandbox/org-data.js';

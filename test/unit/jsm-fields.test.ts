@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { addJiraConnectionInput } from '../../shared/contract.js';
 import { jiraFieldsOf } from '../../electron/engine/connectors/jira/jira-fields.js';
 import type { JiraIssue } from '../../electron/engine/connectors/jira/jira-client.js';
-import { parseJsmDuration, requestFromIssue } from '../../electron/engine/jira/jsm-import.js';
+import { requestFromIssue } from '../../electron/engine/jira/jsm-import.js';
+import { parseDuration } from '../../electron/engine/requests/duration-text.js';
 
 const issue = (fields: Record<string, unknown>): JiraIssue => ({
   id: '10001',
@@ -33,11 +34,11 @@ describe('JSM portal requests', () => {
   });
 
   it('maps durations onto the catalog options and refuses what it cannot read', () => {
-    expect(parseJsmDuration('7d')).toEqual({ duration: '7d', minutes: null });
-    expect(parseJsmDuration('10080m')).toEqual({ duration: '7d', minutes: null });
-    expect(parseJsmDuration('12 h')).toEqual({ duration: 'custom', minutes: 720 });
-    expect(parseJsmDuration('Permanent')).toEqual({ duration: 'permanent', minutes: null });
-    expect(() => parseJsmDuration('a fortnight')).toThrow(/"a fortnight" is not understood/);
+    expect(parseDuration('7d')).toEqual({ duration: '7d', minutes: null });
+    expect(parseDuration('10080m')).toEqual({ duration: '7d', minutes: null });
+    expect(parseDuration('12 h')).toEqual({ duration: 'custom', minutes: 720 });
+    expect(parseDuration('Permanent')).toEqual({ duration: 'permanent', minutes: null });
+    expect(() => parseDuration('a fortnight')).toThrow(/duration "a fortnight" is not one of permanent/);
   });
 
   it('refuses a field id that is not a custom field id, naming the field', () => {

@@ -24,6 +24,7 @@ import {
   type RiskTier,
 } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { parseCsv } from '../csv.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import {
@@ -182,42 +183,6 @@ export async function exportCatalog(
 }
 
 // --- reading ----------------------------------------------------------------------------------
-
-/** RFC 4180 CSV: quoted fields with "" escapes and line breaks, CRLF or LF, a leading BOM ignored. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (quoted) throw new UserError('the CSV ends inside a quoted field (a " is not closed)', 'bad-input');
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';

@@ -18,9 +18,9 @@
 // approvers, self-approval, approving twice); an answer Latchkey cannot
 // record gets a comment saying why, once.
 import type { CreateRequestInput } from '../../../shared/contract-requests.js';
-import { DURATION_MINUTES, DURATION_OPTIONS, type DurationOption } from '../../../shared/governance.js';
 import type { JiraClient, JiraIssue } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
+import { parseDuration } from '../requests/duration-text.js';
 import { adfText, adfToText, JIRA_FIELDS, jiraFieldsOf, type JiraFieldMap } from '../connectors/jira/jira-fields.js';
 import { getConnectionRecord, listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
@@ -41,18 +41,6 @@ export type JsmImportResult = {
 
 const fieldsToRead = (f: JiraFieldMap): string[] => ['summary', 'description', 'created', 'reporter', 'status', f.beneficiaryEmail, f.access, f.duration];
 
-/** "7d", "24h", "permanent", "90m", "12h", "10d" → a duration option (custom lengths in minutes). */
-export function parseJsmDuration(text: string): { duration: DurationOption; minutes: number | null } {
-  const t = text.trim().toLowerCase().replace(/\s+/g, '');
-  if ((DURATION_OPTIONS as readonly string[]).includes(t) && t !== 'custom') return { duration: t as DurationOption, minutes: null };
-  const m = /^(\d+)(m|min|h|d)$/.exec(t);
-  if (!m) throw new UserError(`the duration "${text}" is not understood: use permanent, 1h, 6h, 24h, 7d, 30d, or a length like 90m, 12h, 10d`, 'bad-input');
-  const n = Number(m[1]);
-  const minutes = m[2] === 'd' ? n * 1440 : m[2] === 'h' ? n * 60 : n;
-  const fixed = (Object.entries(DURATION_MINUTES) as [DurationOption, number][]).find(([, v]) => v === minutes);
-  return fixed ? { duration: fixed[0], minutes: null } : { duration: 'custom', minutes };
-}
-
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
 /** A portal request's fields as a request; throws UserError naming what is missing. */
@@ -64,7 +52,7 @@ export function requestFromIssue(issue: JiraIssue, fields: JiraFieldMap = JIRA_F
   if (!access) throw new UserError('the request names no access ("App / Role", as the Latchkey catalog lists it)', 'bad-input');
   const durationText = text(issue.fields[fields.duration]);
   if (!durationText) throw new UserError('the request names no duration (permanent, 1h, 6h, 24h, 7d, 30d, or a length like 90m)', 'bad-input');
-  const { duration, minutes } = parseJsmDuration(durationText);
+  const { duration, minutes } = parseDuration(durationText);
   const justification = adfToText(issue.description).slice(0, 4000) || issue.summary;
   return {
     input: { beneficiary: { email: beneficiary }, role: access, duration, ...(minutes !== null ? { minutes } : {}), justification },

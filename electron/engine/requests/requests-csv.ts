@@ -13,66 +13,11 @@
 //   requester [requested_by, requested by]         optional: defaults to the operator
 //   ends [ends_at, end_date, end]                  optional end date (ISO 8601)
 import type { CsvImportResult } from '../../../shared/contract-requests.js';
-import { DURATION_MINUTES, type DurationOption } from '../../../shared/governance.js';
 import { UserError, type EngineContext } from '../context.js';
+import { parseCsv } from '../csv.js';
+import { parseDuration } from './duration-text.js';
 import { addressIndex } from './people-lookup.js';
 import { createRequest } from './requests.js';
-
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; a BOM and CRLF are fine. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (quoted) throw new UserError('the CSV ends inside a quoted field (a " is not closed)', 'bad-input');
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-const FIXED: readonly Exclude<DurationOption, 'permanent' | 'custom'>[] = ['1h', '6h', '24h', '7d', '30d'];
-
-/**
- * A duration as people write it: an option name ("24h", "permanent"), or a
- * length ("90m", "2 h", "10d", "45 min"); a length equal to an option is that
- * option, anything else is 'custom' with its minutes.
- */
-export function parseDuration(text: string): { duration: DurationOption; minutes: number | null } {
-  const t = text.trim().toLowerCase();
-  if (t === 'permanent') return { duration: 'permanent', minutes: null };
-  const m = /^(\d{1,7})\s*(m|min|mins|minutes?|h|hours?|d|days?)$/.exec(t);
-  if (!m) throw new UserError(`duration "${text.trim()}" is not one of permanent, 1h, 6h, 24h, 7d, 30d, or a length like 90m, 2h, 10d`, 'bad-input');
-  const n = Number(m[1]);
-  const unit = (m[2] as string)[0];
-  const minutes = unit === 'm' ? n : unit === 'h' ? n * 60 : n * 1440;
-  if (minutes <= 0) throw new UserError(`duration "${text.trim()}" is not a positive length`, 'bad-input');
-  const fixed = FIXED.find((f) => DURATION_MINUTES[f] === minutes);
-  return fixed ? { duration: fixed, minutes: null } : { duration: 'custom', minutes };
-}
 
 const COLUMNS: Record<string, readonly string[]> = {
   beneficiary: ['beneficiary', 'email', 'beneficiary_email', 'beneficiary email', 'for'],
