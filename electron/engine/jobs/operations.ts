@@ -6,7 +6,8 @@ import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import { getSettings } from '../settings.js';
 import { JOB_PRIORITY } from './job-types.js';
-import { auditGrant, cancelProvisioning, connectionLabel, enqueueRevoke, getGrant, setGrant, who } from './ledger.js';
+import type { Db } from '../db/database.js';
+import { auditGrant, cancelProvisioning, connectionLabel, enqueueRevoke, getGrant, setGrant, who, type GrantRecord } from './ledger.js';
 
 type JobDb = {
   id: number;
@@ -84,6 +85,11 @@ export function listJobs(ctx: EngineContext, q: JobListQuery = {}): { rows: JobR
   const total = (ctx.db.prepare(`SELECT count(*) AS n FROM jobs j ${w}`).get(params) as { n: number }).n;
   const rows = ctx.db.prepare(`${JOB_SELECT} ${w} ORDER BY j.id DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit ?? 200, offset: q.offset ?? 0 }) as JobDb[];
   return { rows: rows.map(toJob), total };
+}
+
+/** Every job of a request (provisioning, revocation, Jira updates), oldest first, as the console shows them. */
+export function jobsOfRequest(db: Db, requestId: number): JobRow[] {
+  return (db.prepare(`${JOB_SELECT} WHERE j.request_id = ? ORDER BY j.id`).all(requestId) as JobDb[]).map(toJob);
 }
 
 export function getJob(ctx: EngineContext, jobId: number): JobRow {
@@ -200,29 +206,13 @@ export function revokeGrant(ctx: EngineContext, grantId: number, input: { reason
   return getGrantRow(ctx, grantId);
 }
 
-type GrantDb = {
-  id: number;
-  request_id: number | null;
-  role_id: number | null;
-  role_label: string | null;
-  connection_id: number;
-  group_id: string;
-  group_name: string;
-  identity_id: string;
-  beneficiary_email: string | null;
-  beneficiary_name: string;
-  status: GrantStatus;
-  starts_at: string;
-  expires_at: string | null;
-  provisioned_at: string | null;
-  ended_at: string | null;
-  end_reason: string | null;
-};
+type GrantDb = GrantRecord & { role_label: string | null };
 
 const GRANT_SELECT = `SELECT g.*, CASE WHEN r.id IS NULL THEN NULL ELSE a.name || ' / ' || r.name END AS role_label
   FROM grants g LEFT JOIN catalog_roles r ON r.id = g.role_id LEFT JOIN catalog_apps a ON a.id = r.app_id`;
 
-const toGrant = (r: GrantDb): GrantRow => ({
+/** A ledger row as the console shows it (the request detail, Needs attention, the grants list). */
+export const toGrant = (r: GrantDb): GrantRow => ({
   id: r.id,
   requestId: r.request_id,
   roleId: r.role_id,

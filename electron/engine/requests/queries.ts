@@ -22,6 +22,8 @@ import type {
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dataStamp, searchClause, type PageCache } from '../directory/query-kit.js';
+import { type GrantRecord } from '../jobs/ledger.js';
+import { jobsOfRequest, toGrant } from '../jobs/operations.js';
 import { requestTimeline } from './timeline.js';
 
 export type RequestDbRow = {
@@ -195,41 +197,6 @@ export function listRequests(db: Db, q: RequestListQuery, operatorAddresses: rea
   return { total, offset: q.offset, rows: requestRows(db, ids) };
 }
 
-type GrantDbRow = {
-  id: number;
-  request_id: number | null;
-  role_id: number | null;
-  connection_id: number;
-  group_id: string;
-  group_name: string;
-  identity_id: string;
-  beneficiary_email: string | null;
-  beneficiary_name: string;
-  status: GrantStatus;
-  starts_at: string;
-  expires_at: string | null;
-  provisioned_at: string | null;
-  ended_at: string | null;
-  end_reason: string | null;
-  notice_at: string | null;
-  created_at: string;
-};
-
-type JobDbRow = {
-  id: number;
-  kind: JobRow['kind'];
-  grant_id: number | null;
-  request_id: number | null;
-  connection_id: number | null;
-  payload: string;
-  status: JobRow['status'];
-  attempts: number;
-  max_attempts: number;
-  run_after: string;
-  last_error: string | null;
-  created_at: string;
-  finished_at: string | null;
-};
 
 export type DetailParts = {
   request: RequestDbRow;
@@ -243,23 +210,6 @@ export type DetailParts = {
 function connectionNames(db: Db): Map<number, string> {
   const rows = db.prepare('SELECT id, name FROM connections').all() as { id: number; name: string }[];
   return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-function jobSummary(j: JobDbRow, grant: GrantDbRow | undefined, names: Map<number, string>): string {
-  if (j.kind === 'jira') {
-    let event = 'update';
-    try {
-      const p = JSON.parse(j.payload) as { event?: unknown };
-      if (typeof p.event === 'string') event = p.event;
-    } catch {
-      // a payload that is not JSON still gets a summary
-    }
-    return `Jira: record "${event}"`;
-  }
-  const who = grant ? (grant.beneficiary_email ?? grant.beneficiary_name) : 'the beneficiary';
-  const group = grant ? grant.group_name : 'the group';
-  const where = j.connection_id !== null ? (names.get(j.connection_id) ?? `connection #${j.connection_id}`) : 'the IdP';
-  return j.kind === 'provision' ? `Add ${who} to ${group} (${where})` : `Remove ${who} from ${group} (${where})`;
 }
 
 export function approvalRecords(db: Db, requestId: number): ApprovalRecord[] {
@@ -291,49 +241,9 @@ function detailParts(db: Db, id: number): DetailParts {
   const request = requestDbRow(db, id);
   const row = getRequestRow(db, id);
   const names = connectionNames(db);
-  const grantRows = db.prepare('SELECT * FROM grants WHERE request_id = ? ORDER BY id').all(id) as GrantDbRow[];
-  const grants = grantRows.map((g) => ({
-    id: g.id,
-    requestId: g.request_id,
-    roleId: g.role_id,
-    roleLabel: row.roleLabel,
-    connectionId: g.connection_id,
-    groupId: g.group_id,
-    groupName: g.group_name,
-    identityId: g.identity_id,
-    beneficiaryEmail: g.beneficiary_email,
-    beneficiaryName: g.beneficiary_name,
-    status: g.status,
-    startsAt: g.starts_at,
-    expiresAt: g.expires_at,
-    provisionedAt: g.provisioned_at,
-    endedAt: g.ended_at,
-    endReason: g.end_reason,
-    noticeAt: g.notice_at,
-  }));
-  const byGrant = new Map(grantRows.map((g) => [g.id, g]));
-  const jobRows = db
-    .prepare(
-      `SELECT * FROM jobs WHERE request_id = ?
-       UNION SELECT * FROM jobs WHERE grant_id IN (SELECT id FROM grants WHERE request_id = ?)
-       ORDER BY id`,
-    )
-    .all(id, id) as JobDbRow[];
-  const jobs: JobRow[] = jobRows.map((j) => ({
-    id: j.id,
-    kind: j.kind,
-    grantId: j.grant_id,
-    requestId: j.request_id,
-    connectionId: j.connection_id,
-    status: j.status,
-    attempts: j.attempts,
-    maxAttempts: j.max_attempts,
-    runAfter: j.run_after,
-    lastError: j.last_error,
-    createdAt: j.created_at,
-    finishedAt: j.finished_at,
-    summary: jobSummary(j, j.grant_id !== null ? byGrant.get(j.grant_id) : undefined, names),
-  }));
+  const grantRows = db.prepare('SELECT * FROM grants WHERE request_id = ? ORDER BY id').all(id) as GrantRecord[];
+  const grants = grantRows.map((g) => ({ ...toGrant({ ...g, role_label: row.roleLabel }), noticeAt: g.notice_at }));
+  const jobs = jobsOfRequest(db, id);
   return { request, row, approvals: approvalRecords(db, id), grants, jobs, connectionNames: names };
 }
 
