@@ -18,6 +18,7 @@ import {
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { parseDurations, parsePolicy } from './stored-role.js';
 import { mappingProblems } from './mapping-health.js';
 
 type AppRow = {
@@ -96,15 +97,7 @@ function toRole(r: RoleRow, mappings: RoleMapping[]): CatalogRole {
     id: r.id,
     appId: r.app_id,
     appName: r.app_name,
-    name: r.name,
-    description: r.description,
-    risk: r.risk,
-    policy: JSON.parse(r.approval_policy) as ApprovalPolicy,
-    durations: JSON.parse(r.durations) as DurationOption[],
-    defaultDuration: r.default_duration,
-    maxDurationMinutes: r.max_duration_minutes,
-    owner: r.owner_email,
-    requestable: r.requestable === 1,
+    ...roleValuesOf(r),
     mappings,
   };
 }
@@ -376,8 +369,8 @@ function roleValuesOf(r: RoleRow): RoleValues {
     name: r.name,
     description: r.description,
     risk: r.risk,
-    policy: JSON.parse(r.approval_policy) as ApprovalPolicy,
-    durations: JSON.parse(r.durations) as DurationOption[],
+    policy: parsePolicy(r.approval_policy, r.risk),
+    durations: parseDurations(r.durations),
     defaultDuration: r.default_duration,
     maxDurationMinutes: r.max_duration_minutes,
     owner: r.owner_email,

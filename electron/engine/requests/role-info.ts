@@ -3,15 +3,9 @@
 // catalog_apps / catalog_roles (migration 3) so requests do not depend on the
 // catalog module's in-memory shapes; a policy stored with missing keys (an
 // older export, a hand-edited CSV) falls back to the tier's default per key.
-import {
-  defaultPolicyFor,
-  DURATION_OPTIONS,
-  type ApprovalPolicy,
-  type ApprovalStep,
-  type DurationOption,
-  type RiskTier,
-} from '../../../shared/governance.js';
+import { DURATION_OPTIONS, type ApprovalPolicy, type DurationOption, type RiskTier } from '../../../shared/governance.js';
 import type { RequestableRole } from '../../../shared/contract-requests.js';
+import { parseDurations, parsePolicy } from '../catalog/stored-role.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 
@@ -58,43 +52,8 @@ export const normEmail = (s: string | null | undefined): string | null => {
   return t ? t : null;
 };
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-
-/** The stored policy over the tier's default, key by key; e-mails and employee types lower-cased for comparison. */
-export function parsePolicy(text: string, risk: RiskTier): ApprovalPolicy {
-  const base = defaultPolicyFor(risk);
-  const raw = parseJson(text);
-  const p = (raw && typeof raw === 'object' ? raw : {}) as Partial<Record<keyof ApprovalPolicy, unknown>>;
-  const steps: ApprovalStep[] = Array.isArray(p.steps)
-    ? p.steps.flatMap((s: unknown): ApprovalStep[] => {
-        const step = s as { kind?: unknown; approvers?: unknown } | null;
-        if (!step || (step.kind !== 'manager' && step.kind !== 'app-owner' && step.kind !== 'named')) return [];
-        return step.kind === 'named'
-          ? [{ kind: 'named', approvers: strings(step.approvers).map((e) => e.trim().toLowerCase()).filter(Boolean) }]
-          : [{ kind: step.kind }];
-      })
-    : base.steps;
-  const hours = typeof p.pendingTimeoutHours === 'number' && p.pendingTimeoutHours > 0 ? p.pendingTimeoutHours : base.pendingTimeoutHours;
-  return {
-    autoApprove: typeof p.autoApprove === 'boolean' ? p.autoApprove : base.autoApprove,
-    steps,
-    requireEndDateFor: (Array.isArray(p.requireEndDateFor) ? strings(p.requireEndDateFor) : base.requireEndDateFor).map((t) => t.trim().toLowerCase()),
-    pendingTimeoutHours: hours,
-    onTimeout: p.onTimeout === 'escalate' ? 'escalate' : p.onTimeout === 'expire' ? 'expire' : base.onTimeout,
-    escalateTo: strings(p.escalateTo).map((e) => e.trim().toLowerCase()).filter(Boolean),
-  };
-}
-
 function toRoleInfo(r: RoleDbRow): RoleInfo {
-  const durations = strings(parseJson(r.durations)).filter((d): d is DurationOption => (DURATION_OPTIONS as readonly string[]).includes(d));
+  const durations = parseDurations(r.durations);
   return {
     id: r.id,
     appId: r.app_id,
