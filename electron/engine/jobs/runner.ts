@@ -275,12 +275,14 @@ export async function runDueJobs(ctx: EngineContext, opts: RunOptions = {}): Pro
       const timeUp = opts.maxDurationMs !== undefined && Date.now() - started >= opts.maxDurationMs;
       const canClaim = !signal.aborted && !timeUp && summary.ran < limit;
       let claimed = false;
+      let freshLanes = false;
       if (canClaim) {
         const now = ctx.clock.now();
         // Re-reading the lanes scans the queue: at most every 250 ms, or when the known ones ran dry.
         if (Date.now() - lanesAt > 250 || lanes.length === 0) {
           lanes = dueLanes(ctx, opts, now);
           lanesAt = Date.now();
+          freshLanes = true;
         }
         const dry: number[] = [];
         for (const l of lanes) {
@@ -302,6 +304,12 @@ export async function runDueJobs(ctx: EngineContext, opts: RunOptions = {}): Pro
       }
       if (claimed) continue;
       if (!canClaim) break;
+      // A job that just finished may have queued another in a lane not known yet (its Jira update):
+      // look at the queue once more before stopping or waiting.
+      if (!freshLanes) {
+        lanes = [];
+        continue;
+      }
       // Nothing due and nothing in flight: done, unless a job becomes due soon and we were asked to wait for it.
       const wait = opts.waitForDueWithinMs ?? 0;
       if (wait <= 0) break;

@@ -2,6 +2,7 @@
 // console acts as the operator (settings.operatorEmail): their decisions go
 // through channel 'console', and their requests are filed in their name.
 import type { BulkDecisionResult, requestsChannels } from '../../../shared/contract-requests.js';
+import { schedulerOf } from '../jobs/scheduler.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { ApiHelpers, AreaHandlers } from '../handler-types.js';
 import { getSettings, settingsView, updateSettings } from '../settings.js';
@@ -31,6 +32,11 @@ function operatorOf(ctx: EngineContext): string {
 export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<typeof requestsChannels> {
   const { db } = ctx;
   const { writable, cache } = helpers;
+  // Every request write queues jobs (grants to provision, Jira updates): run them now, not at the next tick.
+  const thenRunJobs = <T>(value: T): T => {
+    void schedulerOf(ctx)?.tick();
+    return value;
+  };
   return {
     'requests:list': (q) => {
       const op = getSettings(db).operatorEmail;
@@ -40,11 +46,11 @@ export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandle
     'requests:get': ({ id }) => getRequest(db, id),
     'requests:create': (input) => {
       writable();
-      return createRequest(ctx, input, { source: 'console', requester: operatorOf(ctx) });
+      return thenRunJobs(createRequest(ctx, input, { source: 'console', requester: operatorOf(ctx) }));
     },
     'requests:decide': ({ id, decision, comment }) => {
       writable();
-      return decideRequest(ctx, id, { decision, comment, by: operatorOf(ctx), channel: 'console' });
+      return thenRunJobs(decideRequest(ctx, id, { decision, comment, by: operatorOf(ctx), channel: 'console' }));
     },
     'requests:bulkDecide': ({ ids, decision, comment }) => {
       writable();
@@ -63,19 +69,19 @@ export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandle
       }
       const done = results.filter((r) => r.ok).map((r) => r.id);
       if (done.length > 0) ctx.events.emit('governance:changed', { area: 'requests', ids: done });
-      return { results };
+      return thenRunJobs({ results });
     },
     'requests:cancel': ({ id, reason }) => {
       writable();
-      return cancelRequest(ctx, id, { by: operatorOf(ctx), reason });
+      return thenRunJobs(cancelRequest(ctx, id, { by: operatorOf(ctx), reason }));
     },
     'requests:extend': (input) => {
       writable();
-      return extendRequest(ctx, input, { requester: operatorOf(ctx) });
+      return thenRunJobs(extendRequest(ctx, input, { requester: operatorOf(ctx) }));
     },
     'requests:importCsv': ({ csv }) => {
       writable();
-      return importRequestsCsv(ctx, csv);
+      return thenRunJobs(importRequestsCsv(ctx, csv));
     },
     'requests:searchBeneficiaries': ({ search, limit }) => searchBeneficiaries(db, search, limit),
     'requests:requestableRoles': () => requestableRoles(db),
