@@ -127,3 +127,12 @@ export function formatDateTime(iso: string | null | undefined): string {
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
+
+/**
+ * Engine-written text (an end reason, a timeline line) keeps its instants in
+ * ISO 8601 UTC, as stored and audited; shown to people, each becomes local
+ * time like the rest of the console.
+ */
+export function withLocalTimes(text: string): string {
+  return text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g, (iso) => formatAbsolute(iso));
+}

@@ -25,9 +25,9 @@ export function AttentionPage(): ReactNode {
           <h1>Needs attention</h1>
           <p className="page-sub">
             {view
-              ? view.counts.total === 0
+              ? view.counts.total === 0 && view.counts.expiringSoon === 0
                 ? 'Nothing needs you right now.'
-                : `${view.counts.failed} failed ${view.counts.failed === 1 ? 'job' : 'jobs'} · ${view.counts.manual} manual ${view.counts.manual === 1 ? 'task' : 'tasks'} · ${view.counts.drift} drift`
+                : `${view.counts.failed} failed ${view.counts.failed === 1 ? 'job' : 'jobs'} · ${view.counts.manual} manual ${view.counts.manual === 1 ? 'task' : 'tasks'} · ${view.counts.drift} drift · ${view.counts.expiringSoon} expiring within ${view.noticeHours} h`
               : 'Failed jobs, manual tasks and drift'}
           </p>
         </div>

@@ -1,68 +1,106 @@
-import { useState, type ReactNode } from 'react';
-import type { GrantRow } from '../../../../shared/governance.js';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { RequestableRole } from '../../../../shared/contract-requests.js';
+import type { DurationOption, GrantRow } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { formatRoute, routes } from '../../lib/router.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
+import { durationLabel } from '../requests/RequestParts.js';
 
-type Extend = '24h' | '7d' | '30d';
+type Fixed = Exclude<DurationOption, 'permanent' | 'custom'>;
+const FIXED: readonly Fixed[] = ['1h', '6h', '24h', '7d', '30d'];
+
+/** The lengths an extension of this role may ask for: the role's own fixed durations (custom ones go through the request page). */
+const extensionsOf = (role: RequestableRole | undefined): Fixed[] => (role ? FIXED.filter((d) => role.durations.includes(d)) : []);
 
 /** Grants expiring within the notice window, each with a one-click extension (a new request for the same role). */
 export function ExpiringSoon({ grants }: { grants: GrantRow[] }): ReactNode {
-  const { act, busy } = useJobsStore();
-  const [duration, setDuration] = useState<Extend>('7d');
+  const [roles, setRoles] = useState<Map<number, RequestableRole> | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .call('requests:requestableRoles', {})
+      .then((list) => {
+        if (live) setRoles(new Map(list.map((r) => [r.id, r])));
+      })
+      .catch(() => {
+        // Without the roles each row still links to its request, where Extend is offered.
+        if (live) setRoles(new Map());
+      });
+    return () => {
+      live = false;
+    };
+  }, []);
   if (grants.length === 0) return <p className="muted attention-none">Nothing expires soon.</p>;
   return (
     <>
-      <div className="attention-inline-form">
-        <label htmlFor="extend-duration">Extend by</label>
-        <select id="extend-duration" className="input input-sm" value={duration} onChange={(e) => setDuration(e.target.value as Extend)}>
-          <option value="24h">24 hours</option>
-          <option value="7d">7 days</option>
-          <option value="30d">30 days</option>
-        </select>
-        <span className="muted">An extension is a new request for the same role; it goes through the role's approvals.</span>
-      </div>
+      <p className="muted attention-inline-form">An extension is a new request for the same role, for one of the lengths the role allows; it goes through the role's approvals.</p>
       <ul className="attention-list">
-        {grants.map((g) => {
-          const key = `grant:${g.id}`;
-          return (
-            <li key={g.id} className="attention-item attention-row" data-testid={`expiring-${g.id}`}>
-              <strong>{g.beneficiaryEmail ?? g.beneficiaryName}</strong>
-              <span>
-                {g.roleLabel ?? g.groupName} <span className="muted">({g.groupName})</span>
-              </span>
-              <span className="muted">
-                expires <RelativeTime iso={g.expiresAt} />
-              </span>
-              {g.requestId !== null ? (
-                <>
-                  <a className="link-subtle" href={formatRoute(routes.request(g.requestId))}>
-                    request #{g.requestId}
-                  </a>
-                  <WriteButton
-                    className="btn btn-sm btn-primary"
-                    disabled={busy.has(key)}
-                    onClick={() => {
-                      const requestId = g.requestId ?? 0;
-                      void act(
-                        key,
-                        () => api.call('requests:extend', { requestId, duration, justification: `Extension of request #${requestId} (access expiring ${g.expiresAt ?? ''})` }),
-                        `Extension requested for ${g.beneficiaryEmail ?? g.beneficiaryName}`,
-                      );
-                    }}
-                  >
-                    Extend
-                  </WriteButton>
-                </>
-              ) : (
-                <span className="muted">no request to extend</span>
-              )}
-            </li>
-          );
-        })}
+        {grants.map((g) => (
+          <ExpiringRow key={g.id} grant={g} options={roles === null ? null : extensionsOf(g.roleId === null ? undefined : roles.get(g.roleId))} />
+        ))}
       </ul>
     </>
+  );
+}
+
+function ExpiringRow({ grant: g, options }: { grant: GrantRow; options: Fixed[] | null }): ReactNode {
+  const { act, busy } = useJobsStore();
+  const [choice, setChoice] = useState<Fixed | null>(null);
+  const key = `grant:${g.id}`;
+  const who = g.beneficiaryEmail ?? g.beneficiaryName;
+  const duration = choice ?? options?.[options.length > 1 ? 1 : 0] ?? null;
+  return (
+    <li className="attention-item attention-row" data-testid={`expiring-${g.id}`}>
+      <strong>{who}</strong>
+      <span>
+        {g.roleLabel ?? g.groupName} <span className="muted">({g.groupName})</span>
+      </span>
+      <span className="muted">
+        expires <RelativeTime iso={g.expiresAt} />
+      </span>
+      {g.requestId === null ? (
+        <span className="muted">no request to extend</span>
+      ) : (
+        <>
+          <a className="link-subtle" href={formatRoute(routes.request(g.requestId))}>
+            request #{g.requestId}
+          </a>
+          {options !== null && options.length > 0 && duration !== null ? (
+            <>
+              <select
+                className="input input-sm"
+                aria-label={`Extend ${who}'s access by`}
+                value={duration}
+                onChange={(e) => setChoice(e.target.value as Fixed)}
+              >
+                {options.map((d) => (
+                  <option key={d} value={d}>
+                    {durationLabel(d)}
+                  </option>
+                ))}
+              </select>
+              <WriteButton
+                className="btn btn-sm btn-primary"
+                disabled={busy.has(key)}
+                onClick={() => {
+                  const requestId = g.requestId ?? 0;
+                  void act(
+                    key,
+                    () => api.call('requests:extend', { requestId, duration, justification: `Extension of request #${requestId} (access expiring ${g.expiresAt ?? ''})` }),
+                    `Extension requested for ${who}`,
+                  );
+                }}
+              >
+                Extend
+              </WriteButton>
+            </>
+          ) : options !== null ? (
+            <span className="muted">extend from the request (the role allows no fixed length)</span>
+          ) : null}
+        </>
+      )}
+    </li>
   );
 }

@@ -12,7 +12,7 @@ import { RelativeTime } from '../../components/RelativeTime.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { formatDateTime } from '../../lib/format.js';
+import { formatDateTime, withLocalTimes } from '../../lib/format.js';
 import { formatRoute, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
@@ -239,7 +239,7 @@ function Grants({ d }: { d: Detail }): ReactNode {
                   ) : (
                     'permanent'
                   )}
-                  {g.endReason ? ` · ${g.endReason}` : ''}
+                  {g.endReason ? ` · ${withLocalTimes(g.endReason)}` : ''}
                 </span>
               </li>
             ))}
@@ -339,9 +339,9 @@ function Timeline({ d }: { d: Detail }): ReactNode {
               {formatDateTime(t.at)}
             </time>
             <div>
-              <div>{t.text}</div>
+              <div>{withLocalTimes(t.text)}</div>
               {t.actor ? <div className="muted">{t.actor}</div> : null}
-              {t.detail ? <div className="req-comment">{t.detail}</div> : null}
+              {t.detail ? <div className="req-comment">{withLocalTimes(t.detail)}</div> : null}
             </div>
           </li>
         ))}

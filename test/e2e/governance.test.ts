@@ -1,0 +1,284 @@
+// End to end, as an admin would, the heart of the product: map a catalog role
+// to an Okta group, request it for someone, approve it, see the membership in
+// the sandbox Okta and the evidence in the sandbox Jira, let it expire with
+// the sandbox clock, and see the membership removed and the issue closed.
+// The built console is served by `latchkey serve` (the local bridge, with its
+// job scheduler) and driven in real Chromium; the connections were added with
+// the CLI, credentials in the real (private) keychain. LATCHKEY_TEST_CLOCK=1
+// makes the served workspace a sandbox one (every connection is loopback), so
+// "Skip ahead" on Needs attention can move its clock.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyncRunSummary } from '../../shared/domain.js';
+import type { RequestableRole } from '../../shared/contract-requests.js';
+import type { RequestDetail } from '../../shared/governance.js';
+import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js';
+import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
+import { launchChromium, openPage } from '../helpers/chromium.js';
+import { inPrivateKeychain } from '../helpers/keychain.js';
+import { callBridge as call, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const shots = path.join(repo, 'test-results');
+const cli = path.join(repo, 'dist/electron/cli/main.js');
+
+const APP = 'Incident Console';
+const ROLE = 'Responder';
+const ROLE_LABEL = `${APP} / ${ROLE}`;
+const OKTA = 'Acme Okta';
+const JIRA = 'Acme Jira';
+
+/** The built CLI, as a script would run it; secrets come in through the environment, never argv. */
+function latchkey(db: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`latchkey ${args.slice(0, 3).join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The plain text of an Atlassian Document Format body. */
+function adfText(node: unknown): string {
+  if (node === null || typeof node !== 'object') return '';
+  const n = node as { type?: string; text?: string; content?: unknown[] };
+  if (n.type === 'text') return n.text ?? '';
+  const inner = (n.content ?? []).map(adfText).join('');
+  return n.type === 'paragraph' ? `${inner}\n` : inner;
+}
+
+const fullName = (u: OrgUser): string => `${u.firstName} ${u.lastName}`;
+
+/**
+ * Screenshots show the page, not the notifications stacked over it. `tall`: the
+ * console scrolls inside its main pane, not the document, so a long page is
+ * taken with a taller window instead of fullPage.
+ */
+async function screenshot(page: Page, name: string, tall?: number): Promise<void> {
+  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('button[aria-label="Dismiss notification"]').forEach((b) => b.click()));
+  await expect.poll(() => page.getByRole('button', { name: 'Dismiss notification' }).count()).toBe(0);
+  const size = page.viewportSize();
+  if (tall && size) await page.setViewportSize({ width: size.width, height: tall });
+  await page.screenshot({ path: path.join(shots, name) });
+  if (tall && size) await page.setViewportSize(size);
+}
+
+describe.runIf(inPrivateKeychain)('request → approval → Okta membership → Jira evidence → expiry, in Chromium', () => {
+  const dir = tempDir('latchkey-e2e-governance-');
+  const dbPath = path.join(dir, 'governance.latchkey');
+  let s: Sandbox;
+  let server: Served;
+  let browser: Browser;
+  let page: Page;
+  let consoleErrors: string[] = [];
+  // Three people of the sandbox org and a hand-managed Okta group the beneficiary is not in.
+  let requester: OrgUser;
+  let approver: OrgUser;
+  let beneficiary: OrgUser;
+  let group: OrgGroup;
+
+  beforeAll(async () => {
+    s = await startSandbox({ users: 300, seed: 23, port: 0, rateLimits: 'off', graph: false });
+    const jira = s.jira;
+    if (!jira) throw new Error('the sandbox was started without Jira');
+
+    const active = s.org.users.filter((u) => u.status === 'ACTIVE' && !u.deleted && u.employmentType === 'Employee');
+    const unique = (u: OrgUser): boolean => s.org.users.filter((o) => fullName(o) === fullName(u)).length === 1;
+    const direct = s.org.groups.filter(
+      (g) => g.type === 'OKTA_GROUP' && g.rule < 0 && g.ad === null && !g.deleted && g.kind !== 'everyone' && s.org.groups.filter((o) => o.name === g.name).length === 1,
+    );
+    const picked = direct.find((g) => s.org.memberships.members(g.index).length >= 2);
+    if (!picked) throw new Error('the sandbox org has no hand-managed Okta group');
+    group = picked;
+    const outside = active.filter((u) => unique(u) && !s.org.memberships.has(group.index, u.index));
+    const [a, b, c] = outside;
+    if (!a || !b || !c) throw new Error('the sandbox org has too few active employees outside the group');
+    [requester, approver, beneficiary] = [a, b, c];
+
+    // Both connections with the CLI, before serving (serve checks they are all loopback for the test clock).
+    latchkey(dbPath, ['connection', 'add', 'okta', '--name', OKTA, '--org-url', s.okta.url, '--token-env', 'E2E_OKTA_TOKEN'], { E2E_OKTA_TOKEN: s.okta.token });
+    latchkey(
+      dbPath,
+      ['connection', 'add', JIRA, '--kind', 'jira', '--site', jira.url, '--email', jira.email, '--token-env', 'E2E_JIRA_TOKEN', '--project', jira.projectKey, '--service-desk', jira.serviceDeskId, '--request-type', jira.requestTypeId],
+      { E2E_JIRA_TOKEN: jira.apiToken },
+    );
+    server = await serve(dbPath, [], { LATCHKEY_TEST_CLOCK: '1' });
+    browser = await launchChromium();
+    ({ page, consoleErrors } = await openPage(browser));
+    fs.mkdirSync(shots, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill();
+    await s?.close();
+  });
+
+  const isMember = (): boolean => {
+    const gi = s.oktaState.groupIndex(group.id);
+    const ui = s.oktaState.userIndex(beneficiary.id);
+    if (gi === undefined || ui === undefined) throw new Error('the sandbox lost the group or the user');
+    return s.org.memberships.has(gi, ui);
+  };
+  const detail = (id: number): Promise<RequestDetail> => call<RequestDetail>(server, 'requests:get', { id });
+
+  /** "Acting as" in the top bar: who uses the console now. */
+  async function actAs(u: OrgUser): Promise<void> {
+    await page.getByRole('button', { name: /^Acting as / }).click();
+    const dialog = page.getByRole('dialog', { name: 'Who is using this console?' });
+    await dialog.getByRole('searchbox', { name: 'Find yourself' }).fill(u.email);
+    await dialog.getByRole('button', { name: new RegExp(u.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.getByRole('button', { name: `Acting as ${fullName(u)}: change` }).count()).toBe(1);
+  }
+
+  it('maps a role, requests it, approves it, provisions it in Okta with Jira evidence, and lets it expire', async () => {
+    await page.goto(server.url);
+    await expect.poll(() => page.url()).not.toContain('token=');
+
+    // One Okta sync, from its card.
+    await page.getByRole('link', { name: 'Connections' }).click();
+    const card = page.getByRole('region', { name: OKTA });
+    await card.getByRole('button', { name: 'Sync now', exact: true }).click();
+    await expect
+      .poll(async () => (await call<SyncRunSummary[]>(server, 'sync:runs', { limit: 5 })).find((r) => r.connectionName === OKTA)?.status, { timeout: 30_000 })
+      .toBe('succeeded');
+
+    // Catalog: a new app with one role.
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await page.getByRole('button', { name: 'New app' }).click();
+    const appForm = page.getByRole('form', { name: 'New app' });
+    await appForm.getByRole('textbox', { name: 'App name' }).fill(APP);
+    await appForm.getByRole('textbox', { name: 'Owner e-mail' }).fill(approver.email);
+    await appForm.getByRole('button', { name: 'Add app' }).click();
+    await page.getByRole('button', { name: `Add a role to ${APP}` }).click();
+    const roleForm = page.getByRole('form', { name: `New role in ${APP}` });
+    await roleForm.getByRole('textbox', { name: 'Role name' }).fill(ROLE);
+    await roleForm.getByRole('radiogroup', { name: 'Risk' }).getByText('Medium').click();
+    await roleForm.getByRole('button', { name: 'Add role' }).click();
+
+    // The role's page: one named approver, 1 hour only.
+    await page.getByRole('heading', { name: ROLE_LABEL }).waitFor();
+    const settings = page.getByRole('form', { name: 'Role settings' });
+    await settings.getByRole('combobox', { name: 'Approval step 1' }).selectOption('named');
+    await settings.getByRole('textbox', { name: 'Approvers of step 1 (e-mails)' }).fill(approver.email);
+    const durations = settings.getByRole('group', { name: 'Allowed durations' });
+    await durations.getByRole('checkbox', { name: '1 hour' }).check();
+    for (const d of ['Permanent', '6 hours', '24 hours', '7 days', '30 days', 'Custom']) await durations.getByRole('checkbox', { name: d }).uncheck();
+    await settings.getByRole('combobox', { name: 'Default duration' }).selectOption('1h');
+    await settings.getByRole('button', { name: 'Save role' }).click();
+    await expect
+      .poll(async () => {
+        const roles = await call<RequestableRole[]>(server, 'requests:requestableRoles', {});
+        const r = roles.find((x) => x.appName === APP && x.name === ROLE);
+        return r ? { durations: r.durations, steps: r.steps.map((x) => ({ kind: x.kind, approvers: x.approvers })) } : null;
+      })
+      .toEqual({ durations: ['1h'], steps: [{ kind: 'named', approvers: [approver.email.toLowerCase()] }] });
+
+    // The mapper: the role selected, the group found and mapped with its button.
+    await page.getByRole('link', { name: 'Map a group…' }).click();
+    await expect.poll(() => page.getByRole('button', { name: `Select ${ROLE_LABEL} as the role to map groups to` }).getAttribute('aria-pressed')).toBe('true');
+    await page.getByRole('searchbox', { name: 'Search IdP groups' }).fill(group.name);
+    await page.getByRole('button', { name: `Map ${group.name} to ${ROLE_LABEL}` }).click();
+    await expect.poll(() => page.getByRole('list', { name: `Roles of ${APP}` }).getByText('1 group').isVisible(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: `Map ${group.name} to ${ROLE_LABEL}` }).textContent()).toBe('Mapped');
+    await screenshot(page, 'e2e-catalog.png');
+    // A hand-managed group: nothing flagged on the role.
+    await page.getByRole('link', { name: `Open ${ROLE_LABEL}` }).click();
+    const mappings = page.getByRole('region', { name: 'Mapped groups' });
+    await mappings.getByText(group.name, { exact: true }).waitFor();
+    expect(await mappings.getByRole('button', { name: `Unmap ${group.name} from ${ROLE_LABEL}` }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: /^Problem: / }).count()).toBe(0);
+
+    // A request on someone else's behalf, filed by the requester.
+    await actAs(requester);
+    await page.getByRole('link', { name: 'Requests' }).click();
+    await page.getByRole('button', { name: 'New request' }).click();
+    await page.getByRole('searchbox', { name: 'Beneficiary' }).fill(beneficiary.email);
+    await page.getByRole('button', { name: new RegExp(beneficiary.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
+    await page.getByRole('button', { name: `Change beneficiary (now ${fullName(beneficiary)})` }).waitFor();
+    const roleSelect = page.getByRole('combobox', { name: 'Role' });
+    const option = (await roleSelect.locator('option').allTextContents()).find((t) => t.includes(ROLE));
+    if (!option) throw new Error(`"${ROLE}" is not among the requestable roles`);
+    await roleSelect.selectOption({ label: option });
+    await page.getByRole('combobox', { name: 'Duration' }).selectOption('1h');
+    const why = `On call this week for ${APP} (e2e ${Date.now()})`;
+    await page.getByRole('textbox', { name: 'Justification' }).fill(why);
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await expect.poll(() => /#\/requests\/(\d+)$/.exec(page.url())?.[1] ?? null).not.toBeNull();
+    const id = Number(/#\/requests\/(\d+)$/.exec(page.url())?.[1]);
+    await page.getByRole('heading', { name: new RegExp(`#${id}\\s+${ROLE_LABEL}`) }).waitFor();
+
+    // The requester is not an approver: the decision is refused, with why.
+    const approve = page.getByRole('button', { name: 'Approve' });
+    expect(await approve.isDisabled()).toBe(true);
+    const whyNot = page.getByText(/is not an approver of this step/);
+    expect((await whyNot.textContent())?.toLowerCase()).toBe(`${requester.email.toLowerCase()} is not an approver of this step.`);
+
+    // The approver decides, with a comment.
+    await actAs(approver);
+    await expect.poll(() => approve.isDisabled()).toBe(false);
+    const comment = `Approved for the on-call week (e2e ${id})`;
+    await page.getByRole('textbox', { name: 'Comment' }).fill(comment);
+    expect(isMember()).toBe(false);
+    await approve.click();
+    const access = page.getByRole('region', { name: 'Access' });
+    // Provisioning is a job the scheduler runs: the detail follows it live (no reload). Today it
+    // starts at the scheduler's next tick (up to 30 s after the approval), see the report.
+    await expect.poll(() => access.getByText('Active', { exact: true }).isVisible(), { timeout: 45_000 }).toBe(true);
+    expect(isMember()).toBe(true);
+    const approvedDetail = await detail(id);
+    expect(approvedDetail.status).toBe('approved');
+    expect(approvedDetail.approvals[0]).toMatchObject({ status: 'approved', channel: 'console', comment });
+    const [grant] = approvedDetail.grants;
+    expect(grant).toMatchObject({ status: 'active', groupName: group.name });
+    expect(grant?.expiresAt).not.toBeNull();
+
+    // Jira: the request's issue, the approval and the provisioning written back, the issue in progress.
+    const jira = s.jiraServer;
+    if (!jira) throw new Error('no Jira server');
+    const issueKey = async (): Promise<string | null> => (await detail(id)).jira?.key ?? null;
+    await expect.poll(issueKey, { timeout: 20_000 }).not.toBeNull();
+    const key = (await issueKey()) ?? '';
+    const comments = (): string[] => jira.state.comments(key).map((c) => adfText(c.body));
+    await expect.poll(() => comments().some((c) => c.includes('Access provisioned')), { timeout: 20_000 }).toBe(true);
+    const approval = comments().find((c) => c.startsWith('Approved'));
+    expect(approval).toContain(`by ${approver.email.toLowerCase()}`);
+    expect(approval).toContain(comment);
+    expect(comments().find((c) => c.includes('Access provisioned'))).toContain(group.name);
+    expect(jira.state.issue(key)?.status).toBe('inProgress');
+    await expect
+      .poll(() => page.getByRole('region', { name: 'About this request' }).getByRole('link', { name: key }).count(), { timeout: 10_000 })
+      .toBe(1);
+
+    // Needs attention lists the access as expiring soon; "Skip ahead" one hour lets it expire.
+    await page.getByRole('link', { name: /^Needs attention/ }).click();
+    const expiring = page.getByRole('region', { name: /^Expiring within/ });
+    await expect.poll(() => expiring.getByText(ROLE_LABEL, { exact: false }).isVisible(), { timeout: 15_000 }).toBe(true);
+    const clock = page.getByLabel('Sandbox clock');
+    await clock.getByRole('combobox', { name: 'Minutes to skip' }).selectOption('60');
+    await screenshot(page, 'e2e-attention.png');
+    await clock.getByRole('button', { name: 'Skip ahead' }).click();
+    await expect.poll(() => clock.getByText(/\(\+60 min\)/).isVisible(), { timeout: 15_000 }).toBe(true);
+
+    // The grant expired: the membership is gone from Okta, Jira has the removal and the issue is Done.
+    await page.goBack();
+    await page.getByRole('heading', { name: new RegExp(`#${id}\\s+${ROLE_LABEL}`) }).waitFor();
+    await expect.poll(() => access.getByText('Expired', { exact: true }).isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(isMember()).toBe(false);
+    const ended = await detail(id);
+    expect(ended.grants[0]).toMatchObject({ status: 'expired' });
+    expect(ended.grants[0]?.endReason).toMatch(/^expired at /);
+    // The write-back is its own job: today it waits for the scheduler's next tick (up to 30 s), see the report.
+    await expect.poll(() => comments().some((c) => c.includes('Access removed') && c.includes(group.name) && c.includes('expired at')), { timeout: 40_000 }).toBe(true);
+    await expect.poll(() => jira.state.issue(key)?.status, { timeout: 10_000 }).toBe('done');
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    await expect.poll(() => timeline.getByText(`Expired: ${group.name} (${OKTA})`).count(), { timeout: 10_000 }).toBe(1);
+    expect(await timeline.getByText(`Approved by ${approver.email.toLowerCase()} via console`, { exact: false }).count()).toBe(1);
+    expect(await timeline.getByText(`Recorded in Jira issue ${key}`).count()).toBe(1);
+    await screenshot(page, 'e2e-request.png', 1700);
+
+    expect(consoleErrors).toEqual([]);
+  });
+});
