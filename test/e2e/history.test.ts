@@ -225,7 +225,7 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     if (!graph) throw new Error('the sandbox was started without Graph');
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.getByRole('button', { name: 'Add connection' }).first().click();
-    await page.getByRole('radiogroup', { name: 'Identity provider' }).getByText('Microsoft Entra ID').click();
+    await page.getByRole('radiogroup', { name: 'Connect to' }).getByText('Microsoft Entra ID').click();
     await page.getByRole('textbox', { name: 'Name' }).fill('Acme Entra');
     await page.getByRole('textbox', { name: 'Directory (tenant) ID' }).fill(graph.tenantId);
     await page.getByRole('textbox', { name: 'Application (client) ID' }).fill(graph.clientId);
