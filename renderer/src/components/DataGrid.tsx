@@ -107,6 +107,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   const fetchRef = useRef(props.fetchPage);
   const viewRef = useRef<View<T> | null>(null);
   const inflight = useRef(new Map<number, AbortController>());
+  const rangeRef = useRef({ first: 0, last: 0, key: '' });
 
   const [view, setView] = useState<View<T> | null>(null);
   const [firstError, setFirstError] = useState<{ key: string; message: string } | null>(null);
@@ -126,6 +127,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   useEffect(() => {
     fetchRef.current = props.fetchPage;
     viewRef.current = view;
+    rangeRef.current = { first: firstIndex, last: lastIndex, key: loadKey };
   });
 
   // A new query: fetch its first page; keep the old rows (dimmed) until it arrives.
@@ -208,13 +210,20 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   );
 
   // Scrolling: fetch the pages around the visible rows; drop requests the user scrolled away from.
+  // Throttled, not debounced: a timer reset on every visible-range change never fires while the
+  // user keeps scrolling, and the rows stay placeholders until they stop.
+  const fetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => {
+    if (fetchTimer.current) clearTimeout(fetchTimer.current);
+  }, []);
   useEffect(() => {
-    if (!current) return;
-    const key = current.key;
-    const timer = setTimeout(() => {
+    if (!current || fetchTimer.current) return;
+    fetchTimer.current = setTimeout(() => {
+      fetchTimer.current = null;
       const v = viewRef.current;
+      const { first, last, key } = rangeRef.current;
       if (!v || v.key !== key) return;
-      const wanted = pagesForRange(firstIndex, lastIndex, pageSize, v.total, OVERSCAN_ROWS);
+      const wanted = pagesForRange(first, last, pageSize, v.total, OVERSCAN_ROWS);
       for (const [page, controller] of inflight.current) {
         if (!wanted.includes(page)) {
           controller.abort();
@@ -223,7 +232,6 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
       }
       for (const page of missingPages(v.pages, wanted)) fetchOne(key, page);
     }, FETCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
   }, [current, firstIndex, lastIndex, pageSize, fetchOne]);
 
   const failed = shown ? failedPages(shown.pages) : [];
