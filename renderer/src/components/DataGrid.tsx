@@ -79,7 +79,8 @@ export type DataGridProps<T, K extends string = string> = {
 };
 
 const HEADER_HEIGHT = 34;
-const FETCH_DEBOUNCE_MS = 50;
+// While the visible rows change, their pages are fetched at most this often.
+const FETCH_EVERY_MS = 50;
 const OVERSCAN_ROWS = 40;
 
 type View<T> = { key: string; total: number; pages: Pages<T> };
@@ -231,7 +232,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
         }
       }
       for (const page of missingPages(v.pages, wanted)) fetchOne(key, page);
-    }, FETCH_DEBOUNCE_MS);
+    }, FETCH_EVERY_MS);
   }, [current, firstIndex, lastIndex, pageSize, fetchOne]);
 
   const failed = shown ? failedPages(shown.pages) : [];
