@@ -124,6 +124,8 @@ export type GrantRow = {
   roleId: number | null;
   roleLabel: string | null;
   connectionId: number;
+  /** The IdP connection's name (null: the connection was removed); a role may map groups of the same name in two IdPs. */
+  connectionName: string | null;
   groupId: string;
   groupName: string;
   identityId: string;

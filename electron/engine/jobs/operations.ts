@@ -206,10 +206,11 @@ export function revokeGrant(ctx: EngineContext, grantId: number, input: { reason
   return getGrantRow(ctx, grantId);
 }
 
-type GrantDb = GrantRecord & { role_label: string | null };
+type GrantDb = GrantRecord & { role_label: string | null; connection_name: string | null };
 
-const GRANT_SELECT = `SELECT g.*, CASE WHEN r.id IS NULL THEN NULL ELSE a.name || ' / ' || r.name END AS role_label
-  FROM grants g LEFT JOIN catalog_roles r ON r.id = g.role_id LEFT JOIN catalog_apps a ON a.id = r.app_id`;
+const GRANT_SELECT = `SELECT g.*, CASE WHEN r.id IS NULL THEN NULL ELSE a.name || ' / ' || r.name END AS role_label, c.name AS connection_name
+  FROM grants g LEFT JOIN catalog_roles r ON r.id = g.role_id LEFT JOIN catalog_apps a ON a.id = r.app_id
+  LEFT JOIN connections c ON c.id = g.connection_id`;
 
 /** A ledger row as the console shows it (the request detail, Needs attention, the grants list). */
 export const toGrant = (r: GrantDb): GrantRow => ({
@@ -218,6 +219,7 @@ export const toGrant = (r: GrantDb): GrantRow => ({
   roleId: r.role_id,
   roleLabel: r.role_label,
   connectionId: r.connection_id,
+  connectionName: r.connection_name,
   groupId: r.group_id,
   groupName: r.group_name,
   identityId: r.identity_id,

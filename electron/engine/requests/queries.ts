@@ -242,7 +242,7 @@ function detailParts(db: Db, id: number): DetailParts {
   const row = getRequestRow(db, id);
   const names = connectionNames(db);
   const grantRows = db.prepare('SELECT * FROM grants WHERE request_id = ? ORDER BY id').all(id) as GrantRecord[];
-  const grants = grantRows.map((g) => ({ ...toGrant({ ...g, role_label: row.roleLabel }), noticeAt: g.notice_at }));
+  const grants = grantRows.map((g) => ({ ...toGrant({ ...g, role_label: row.roleLabel, connection_name: names.get(g.connection_id) ?? null }), noticeAt: g.notice_at }));
   const jobs = jobsOfRequest(db, id);
   return { request, row, approvals: approvalRecords(db, id), grants, jobs, connectionNames: names };
 }

@@ -55,7 +55,7 @@ function ExpiringRow({ grant: g, options }: { grant: GrantRow; options: Fixed[] 
     <li className="attention-item attention-row" data-testid={`expiring-${g.id}`}>
       <strong>{who}</strong>
       <span>
-        {g.roleLabel ?? g.groupName} <span className="muted">({g.groupName})</span>
+        {g.roleLabel ?? g.groupName} <span className="muted">({g.groupName} · {g.connectionName ?? `connection #${g.connectionId}`})</span>
       </span>
       <span className="muted">
         expires <RelativeTime iso={g.expiresAt} />

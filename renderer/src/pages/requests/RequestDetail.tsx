@@ -225,6 +225,7 @@ function Grants({ d }: { d: Detail }): ReactNode {
             {d.grants.map((g) => (
               <li key={g.id}>
                 <AccessBadge access={g.status} /> <span className="cell-strong">{g.groupName}</span>{' '}
+                <span className="muted">({g.connectionName ?? `connection #${g.connectionId}`})</span>{' '}
                 <span className="muted">
                   {g.expiresAt ? (
                     <>
