@@ -389,6 +389,22 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
       await roPage.getByRole('region', { name: 'User details' }).getByRole('heading').first().waitFor();
       await screenshot(roPage, 'e2e-unmatched.png');
 
+      // The catalog and the request queue: their write controls are disabled too, with the reason.
+      for (const [link, names] of [['Catalog', ['New app', 'Import…']], ['Requests', ['New request']]] as const) {
+        await roPage.getByRole('link', { name: link, exact: true }).click();
+        await roPage.getByRole('heading', { name: link, level: 1 }).waitFor();
+        const controls = await axButtons(roPage);
+        for (const name of names) {
+          const found = controls.filter((b) => b.name.trim() === name);
+          expect(found.length, name).toBeGreaterThanOrEqual(1);
+          for (const b of found) {
+            expect(b.disabled, name).toBe(true);
+            expect(b.description, name).toBe(READ_ONLY_REASON);
+          }
+        }
+      }
+      expect(await roPage.getByLabel('Import requests from a CSV file').isDisabled()).toBe(true);
+
       // Clicking a disabled control does nothing either.
       await roPage.getByRole('link', { name: 'Connections' }).click();
       await roPage.getByRole('region', { name: 'Acme sandbox' }).getByRole('button', { name: 'Sync now' }).click({ force: true });
