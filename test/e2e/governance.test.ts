@@ -165,7 +165,7 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     await settings.getByRole('textbox', { name: 'Approvers of step 1 (e-mails)' }).fill(approver.email);
     const durations = settings.getByRole('group', { name: 'Allowed durations' });
     await durations.getByRole('checkbox', { name: '1 hour' }).check();
-    for (const d of ['Permanent', '6 hours', '24 hours', '7 days', '30 days', 'Custom']) await durations.getByRole('checkbox', { name: d }).uncheck();
+    for (const d of ['Permanent', '6 hours', '24 hours', '7 days', '30 days', 'Custom length']) await durations.getByRole('checkbox', { name: d }).uncheck();
     await settings.getByRole('combobox', { name: 'Default duration' }).selectOption('1h');
     await settings.getByRole('button', { name: 'Save role' }).click();
     await expect

@@ -1,4 +1,5 @@
 // Formatting helpers. `now` is a parameter so tests do not depend on the clock.
+import type { DurationOption } from '../../../shared/governance.js';
 
 const DAY = 86_400_000;
 export const STALE_DAYS = 90;
@@ -135,4 +136,19 @@ export function formatDateTime(iso: string | null | undefined): string {
  */
 export function withLocalTimes(text: string): string {
   return text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g, (iso) => formatAbsolute(iso));
+}
+
+const DURATION_LABELS: Record<DurationOption, string> = {
+  permanent: 'Permanent',
+  '1h': '1 hour',
+  '6h': '6 hours',
+  '24h': '24 hours',
+  '7d': '7 days',
+  '30d': '30 days',
+  custom: 'Custom length',
+};
+
+/** A duration option in words ("7 days"). */
+export function durationLabel(d: DurationOption): string {
+  return DURATION_LABELS[d];
 }

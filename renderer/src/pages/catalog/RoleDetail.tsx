@@ -342,7 +342,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
           {DURATION_OPTIONS.map((d) => (
             <label key={d} className="check">
               <input type="checkbox" checked={durations.includes(d)} onChange={(e) => toggleDuration(d, e.target.checked)} />
-              {durationLabel[d]}
+              {durationLabel(d)}
             </label>
           ))}
         </div>
@@ -371,7 +371,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
             <select id={`${id}-default`} className="input select" value={defaultDuration} onChange={(e) => setDefaultDuration(e.target.value as DurationOption)} aria-invalid={fe.invalid('defaultDuration')} aria-describedby={fe.describedBy('defaultDuration')}>
               {DURATION_OPTIONS.filter((d) => durations.includes(d) || d === defaultDuration).map((d) => (
                 <option key={d} value={d}>
-                  {durationLabel[d]}
+                  {durationLabel(d)}
                 </option>
               ))}
             </select>

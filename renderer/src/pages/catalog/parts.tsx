@@ -2,30 +2,11 @@
 // and the words for risks, durations and approval steps.
 import type { ReactNode } from 'react';
 import type { MappingIssue } from '../../../../shared/contract-catalog.js';
-import type { ApprovalPolicy, DurationOption, RiskTier } from '../../../../shared/governance.js';
-import { Badge, type Tone } from '../../components/Badges.js';
+import type { ApprovalPolicy } from '../../../../shared/governance.js';
 import { IconAlert } from '../../components/Icons.js';
 
-const riskTone: Record<RiskTier, Tone> = { low: 'green', medium: 'blue', high: 'amber', critical: 'red' };
-export const riskLabel: Record<RiskTier, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
-
-export function RiskBadge({ risk }: { risk: RiskTier }): ReactNode {
-  return (
-    <Badge tone={riskTone[risk]} title={`${riskLabel[risk]} risk`}>
-      {riskLabel[risk]}
-    </Badge>
-  );
-}
-
-export const durationLabel: Record<DurationOption, string> = {
-  permanent: 'Permanent',
-  '1h': '1 hour',
-  '6h': '6 hours',
-  '24h': '24 hours',
-  '7d': '7 days',
-  '30d': '30 days',
-  custom: 'Custom',
-};
+export { durationLabel } from '../../lib/format.js';
+export { RiskBadge, riskLabel } from '../../components/RiskBadge.js';
 
 export const problemTitle: Record<MappingIssue['kind'], string> = {
   'group-deleted': 'Group deleted',

@@ -6,6 +6,7 @@ import type { BeneficiaryOption } from '../../../../shared/contract-requests.js'
 import type { ApprovalStepKind, DurationOption, GrantStatus, RequestStatus, RiskTier } from '../../../../shared/governance.js';
 import { api, errorMessage } from '../../api/client.js';
 import { Badge, type Tone } from '../../components/Badges.js';
+import { RiskBadge as SharedRiskBadge } from '../../components/RiskBadge.js';
 import { useDebouncedValue } from '../../hooks/useDebouncedValue.js';
 
 const statusTone: Record<RequestStatus, Tone> = { pending: 'blue', approved: 'green', denied: 'red', expired: 'neutral', cancelled: 'neutral' };
@@ -28,15 +29,13 @@ export function RequestStatusBadge({ status, escalated = false }: { status: Requ
   );
 }
 
-const riskTone: Record<RiskTier, Tone> = { low: 'green', medium: 'blue', high: 'amber', critical: 'red' };
+import { durationLabel } from '../../lib/format.js';
 
+export { durationLabel };
+
+/** In the queue and the forms the badge stands alone: "High risk". */
 export function RiskBadge({ risk }: { risk: RiskTier }): ReactNode {
-  return (
-    <Badge tone={riskTone[risk]} title={`${risk} risk`}>
-      {risk[0]?.toUpperCase()}
-      {risk.slice(1)} risk
-    </Badge>
-  );
+  return <SharedRiskBadge risk={risk} withWord />;
 }
 
 const accessTone: Record<GrantStatus, Tone> = {
@@ -66,23 +65,9 @@ export function AccessBadge({ access }: { access: GrantStatus }): ReactNode {
 
 export const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'Manager', 'app-owner': 'App owner', named: 'Named approvers', auto: 'Auto-approved' };
 
-const DURATION_LABEL: Record<DurationOption, string> = {
-  permanent: 'Permanent',
-  '1h': '1 hour',
-  '6h': '6 hours',
-  '24h': '24 hours',
-  '7d': '7 days',
-  '30d': '30 days',
-  custom: 'Custom…',
-};
-
-export function durationLabel(d: DurationOption): string {
-  return DURATION_LABEL[d];
-}
-
 /** "24 hours", "90 minutes", "Permanent". */
 export function durationText(d: DurationOption, minutes: number | null): string {
-  if (d !== 'custom') return DURATION_LABEL[d];
+  if (d !== 'custom') return durationLabel(d);
   return minutesText(minutes ?? 0);
 }
 
