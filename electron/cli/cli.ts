@@ -32,7 +32,7 @@ import { onlyLoopbackConnections } from '../engine/demo.js';
 import { runChangesCommand, runDiffCommand, runSnapshotCommand } from './history-commands.js';
 import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-commands.js';
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
-import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand } from './request-commands.js';
+import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand, runSettingsCommand, settingsOnlyReads } from './request-commands.js';
 
 export const USAGE = `Usage: latchkey [--db FILE] [--read-only] <command> [options]
 
@@ -132,7 +132,7 @@ async function withWorkspace(
   command: string,
   run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
 ): Promise<number | 'serving'> {
-  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'jobs'];
+  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'jobs', 'settings'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (g.readOnly) refuseWritesWhenReadOnly(command, g.rest.slice(1));
   if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
@@ -167,7 +167,8 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'snapshot' && verb === 'save') ||
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
     (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
-    (command === 'jobs' && verb !== undefined && JOBS_READ_VERBS.includes(verb));
+    (command === 'jobs' && verb !== undefined && JOBS_READ_VERBS.includes(verb)) ||
+    (command === 'settings' && settingsOnlyReads(args));
   if (reads) return;
   const what = ['connection', 'snapshot', 'catalog', 'request', 'jobs'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
   throw new UserError(
@@ -213,6 +214,8 @@ async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: s
       return runRequestCommand(ctx, bus, args, io);
     case 'jobs':
       return runJobsCommand(ctx, bus, args, io);
+    case 'settings':
+      return runSettingsCommand(ctx, args, io);
     case 'serve': {
       const { values } = parse(args, { port: { type: 'string' } });
       const port = values.port ? portNumber(values.port) : 0;

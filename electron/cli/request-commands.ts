@@ -11,7 +11,7 @@ import { getRequest, listRequests } from '../engine/requests/queries.js';
 import { cancelRequest, createRequest, decideRequest, durationText, extendRequest } from '../engine/requests/requests.js';
 import { parseDuration } from '../engine/requests/duration-text.js';
 import { importRequestsCsv } from '../engine/requests/requests-csv.js';
-import { getSettings } from '../engine/settings.js';
+import { getSettings, settingsView, updateSettings } from '../engine/settings.js';
 import type { EventBus } from '../engine/workspace.js';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 
@@ -30,6 +30,9 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
                                           one request per row (beneficiary, app, role, duration, justification,
                                           requester): all rows or none
                                           --as defaults to $LATCHKEY_OPERATOR, then the workspace's operator e-mail
+  settings [--operator EMAIL|none] [--notice-hours N] [--json]
+                                          show or set who operates the console and how many hours before
+                                          expiry a notice goes out (and to Jira)
 `;
 
 /** Verbs that only read the workspace (allowed with --read-only). */
@@ -195,3 +198,26 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
       throw new UsageError(`unknown request verb "${verb ?? ''}" (create, approve, deny, extend, cancel, list, show, import)`);
   }
 }
+
+/** `latchkey settings`: shows the workspace settings; with flags, changes them (audited). */
+export function runSettingsCommand(ctx: EngineContext, args: string[], io: CliIo): number {
+  const { values } = parseCommandArgs(args, { operator: { type: 'string' }, 'notice-hours': { type: 'string' }, json: { type: 'boolean' } });
+  const changes = values.operator !== undefined || values['notice-hours'] !== undefined;
+  const hours = values['notice-hours'];
+  if (hours !== undefined && !/^\d+$/.test(hours)) throw new UsageError(`--notice-hours must be a whole number of hours, not "${hours}"`);
+  const view = changes
+    ? updateSettings(ctx, {
+        ...(values.operator !== undefined ? { operatorEmail: values.operator === 'none' ? null : values.operator } : {}),
+        ...(hours !== undefined ? { expiryNoticeHours: Number(hours) } : {}),
+      })
+    : settingsView(ctx.db);
+  if (values.json) io.stdout(`${JSON.stringify(view)}\n`);
+  else {
+    io.stdout(`operator: ${view.operatorEmail ?? '(none)'}${view.operatorName ? ` (${view.operatorName})` : ''}\n`);
+    io.stdout(`expiry notice: ${view.expiryNoticeHours} h before\n`);
+  }
+  return 0;
+}
+
+/** `settings` with no flag only reads. */
+export const settingsOnlyReads = (args: string[]): boolean => !args.some((a) => a.startsWith('--operator') || a.startsWith('--notice-hours'));

@@ -256,6 +256,11 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     await page.getByRole('link', { name: /^Needs attention/ }).click();
     const expiring = page.getByRole('region', { name: /^Expiring within/ });
     await expect.poll(() => expiring.getByText(ROLE_LABEL, { exact: false }).isVisible(), { timeout: 15_000 }).toBe(true);
+    // The notice lead time is the workspace's setting: changed here, the section follows it.
+    await expiring.getByRole('textbox', { name: 'Notice before expiry' }).fill('48');
+    await expiring.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: /^Expiring within 48 h/ }).waitFor({ timeout: 15_000 });
+    expect((await call<{ expiryNoticeHours: number }>(server, 'settings:get', {})).expiryNoticeHours).toBe(48);
     const clock = page.getByLabel('Sandbox clock');
     await clock.getByRole('combobox', { name: 'Minutes to skip' }).selectOption('60');
     await screenshot(page, 'e2e-attention.png');

@@ -59,11 +59,36 @@ export function AttentionPage(): ReactNode {
             <h2 id="att-expiring" className="card-head card-head-plain">
               Expiring within {view.noticeHours} h <span className="count-pill">{view.counts.expiringSoon}</span>
             </h2>
+            <NoticeHours key={view.noticeHours} hours={view.noticeHours} />
             <ExpiringSoon grants={view.expiringSoon} />
           </section>
         </>
       ) : null}
     </div>
+  );
+}
+
+/** How long before expiry a notice is recorded (and written to Jira): the workspace setting. Keyed by the saved value, so a change elsewhere resets the field. */
+function NoticeHours({ hours }: { hours: number }): ReactNode {
+  const { act, busy } = useJobsStore();
+  const [value, setValue] = useState(String(hours));
+  const n = Number(value);
+  const valid = /^\d+$/.test(value) && n <= 720;
+  return (
+    <form
+      className="attention-inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid && n !== hours) void act('notice', () => api.call('settings:set', { expiryNoticeHours: n }), `Notices now go out ${n} h before expiry`);
+      }}
+    >
+      <label htmlFor="notice-hours">Notice before expiry</label>
+      <input id="notice-hours" className="input input-sm notice-hours" inputMode="numeric" value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={!valid} />
+      <span className="muted">hours{valid ? '' : ' (a whole number up to 720)'}</span>
+      <WriteButton type="submit" className="btn btn-sm" disabled={!valid || n === hours || busy.has('notice')}>
+        Save
+      </WriteButton>
+    </form>
   );
 }
 
