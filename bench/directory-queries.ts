@@ -18,7 +18,7 @@ import { openDatabase, type Db } from '../electron/engine/db/database.js';
 import { listApps } from '../electron/engine/directory/apps.js';
 import { dashboardSummary } from '../electron/engine/directory/dashboard.js';
 import { getGroup, listGroupMembers, listGroups } from '../electron/engine/directory/groups.js';
-import { createPageCache, type PageCache } from '../electron/engine/directory/query-kit.js';
+import { createPageCache, type PageCache } from '../electron/engine/db/query-kit.js';
 import { refreshCorrelation, type CorrelationStats } from '../electron/engine/directory/people.js';
 import { getUser, listUsers, userFacets } from '../electron/engine/directory/users.js';
 import { seedSynthetic, seedSyncRun, seedSyntheticMirror } from '../test/fixtures/seed-snapshot.js';

@@ -46,7 +46,7 @@ import type { EngineContext } from '../electron/engine/context.js';
 import { openDatabase } from '../electron/engine/db/database.js';
 import { memorySecretStore } from '../electron/engine/secrets/secret-store.js';
 import { putSettings } from '../electron/engine/settings.js';
-import { startSync } from '../electron/engine/sync/sync-service.js';
+import { syncAndReconcile } from '../electron/engine/governance/after-sync.js';
 import { startSandbox } from '../electron/sandbox/sandbox.js';
 import { seedRole } from '../test/fixtures/governance.js';
 import { launchChromium, openPage } from '../test/helpers/chromium.js';
@@ -113,7 +113,7 @@ const ctx: EngineContext = {
   sandbox: true,
 };
 const okta = await addConnection(ctx, { kind: 'okta', name: 'Okta', orgUrl: sandbox.okta.url, budgetShare: 0.5, auth: { type: 'token', token: sandbox.okta.token } });
-const sync = await (await startSync(ctx, okta.id, { full: true })).done;
+const sync = await (await syncAndReconcile(ctx, okta.id, { full: true })).done;
 if (sync.status !== 'succeeded') throw new Error(`sync failed: ${sync.error ?? ''}`);
 await sandbox.close();
 const syncMs = performance.now() - tSetup;

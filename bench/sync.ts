@@ -86,7 +86,7 @@ if (values['run-latchkey']) {
   const token = process.env.LATCHKEY_BENCH_TOKEN;
   if (!values.url || !values.db || !token) throw new Error('--run-latchkey needs --url, --db and LATCHKEY_BENCH_TOKEN');
   const { openDatabase } = await import('../electron/engine/db/database.js');
-  const { runFullSync } = await import('../electron/engine/sync/sync-runner.js');
+  const { runFullSync } = await import('../electron/engine/sync/okta-sync.js');
   const { createOktaConnector } = await import('../electron/engine/connectors/okta/okta-connector.js');
   const { memorySecretStore } = await import('../electron/engine/secrets/secret-store.js');
   const { systemClock } = await import('../electron/engine/context.js');

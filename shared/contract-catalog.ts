@@ -2,7 +2,7 @@
 // roles, role -> IdP group mappings with their health, suggestions from the
 // snapshot, coverage of app-assigned groups, CSV/XLSX import and export.
 import { z } from 'zod';
-import { channel } from './channel.js';
+import { read, write } from './channel.js';
 import type { GroupManagedBy, Page } from './domain.js';
 import type { CatalogApp, CatalogRole, DurationOption, MappingProblem, RiskTier } from './governance.js';
 
@@ -211,27 +211,27 @@ const base64 = z.string().max(28_000_000, 'the file is too large (20 MB at most)
 
 export const catalogChannels = {
   /** The whole catalog: apps, their roles and each role's mapped groups with their health. */
-  'catalog:list': channel<CatalogListing>()(z.object({ search: z.string().max(200).default('') }).strict()),
+  'catalog:list': read<CatalogListing>()(z.object({ search: z.string().max(200).default('') }).strict()),
   /** One role with its mappings, its app's owner and how many requests use it. */
-  'catalog:role': channel<CatalogRoleDetail>()(z.object({ id }).strict()),
+  'catalog:role': read<CatalogRoleDetail>()(z.object({ id }).strict()),
   /** Creates or updates a catalog app (name, description, owner). */
-  'catalog:saveApp': channel<CatalogApp>()(saveAppInput),
+  'catalog:saveApp': write<CatalogApp>()(saveAppInput),
   /** Deletes an app with its roles; refused while any of its roles has requests. */
-  'catalog:deleteApp': channel<{ deleted: true }>()(z.object({ id }).strict()),
+  'catalog:deleteApp': write<{ deleted: true }>()(z.object({ id }).strict()),
   /** Creates or updates a role: risk, approval policy, durations, owner, requestable. */
-  'catalog:saveRole': channel<CatalogRoleDetail>()(saveRoleInput),
+  'catalog:saveRole': write<CatalogRoleDetail>()(saveRoleInput),
   /** Deletes a role and its mappings; refused when it has requests (make it not requestable instead). */
-  'catalog:deleteRole': channel<{ deleted: true }>()(z.object({ id }).strict()),
+  'catalog:deleteRole': write<{ deleted: true }>()(z.object({ id }).strict()),
   /** Maps a synced IdP group to a role (again: refreshes the remembered group name). */
-  'catalog:map': channel<CatalogRoleDetail>()(mappingRef),
+  'catalog:map': write<CatalogRoleDetail>()(mappingRef),
   /** Removes one group from a role. */
-  'catalog:unmap': channel<CatalogRoleDetail>()(mappingRef),
+  'catalog:unmap': write<CatalogRoleDetail>()(mappingRef),
   /** Catalog entries proposed from IdP apps and their assigned groups, by app. */
-  'catalog:suggestions': channel<{ suggestions: CatalogSuggestion[]; dismissed: number }>()(z.object({}).strict()),
+  'catalog:suggestions': read<{ suggestions: CatalogSuggestion[]; dismissed: number }>()(z.object({}).strict()),
   /** Creates (or merges into) the app, its roles and their mappings from a (possibly edited) suggestion. */
-  'catalog:acceptSuggestion': channel<CatalogApp>()(acceptSuggestionInput),
+  'catalog:acceptSuggestion': write<CatalogApp>()(acceptSuggestionInput),
   /** Hides suggested app-group pairs for good (kept across syncs). */
-  'catalog:dismissSuggestion': channel<{ dismissed: number }>()(
+  'catalog:dismissSuggestion': write<{ dismissed: number }>()(
     z
       .object({
         items: z.array(z.object({ connectionId: id, appId: z.string().min(1).max(200), groupId: z.string().min(1).max(200) }).strict()).min(1).max(1000),
@@ -239,11 +239,11 @@ export const catalogChannels = {
       .strict(),
   ),
   /** Brings every dismissed suggestion back. */
-  'catalog:restoreDismissed': channel<{ restored: number }>()(z.object({}).strict()),
+  'catalog:restoreDismissed': write<{ restored: number }>()(z.object({}).strict()),
   /** Per IdP app, which assigned groups are mapped to a catalog role and which are not. */
-  'catalog:coverage': channel<CoverageReport>()(z.object({ connectionId: id.optional() }).strict()),
+  'catalog:coverage': read<CoverageReport>()(z.object({ connectionId: id.optional() }).strict()),
   /** A page of synced IdP groups for the mapper: member count, who manages it, where it is mapped. */
-  'catalog:groups': channel<Page<CatalogGroupRow>>()(
+  'catalog:groups': read<Page<CatalogGroupRow>>()(
     z
       .object({
         search: z.string().max(200).default(''),
@@ -255,9 +255,9 @@ export const catalogChannels = {
       .strict(),
   ),
   /** The catalog as a CSV or XLSX file (one row per app, role and mapped group). */
-  'catalog:export': channel<{ filename: string; format: 'csv' | 'xlsx'; contentBase64: string; rows: number }>()(
+  'catalog:export': read<{ filename: string; format: 'csv' | 'xlsx'; contentBase64: string; rows: number }>()(
     z.object({ format: fileFormat }).strict(),
   ),
   /** Imports a CSV/XLSX catalog: every row validated first; any bad row and nothing is imported. */
-  'catalog:import': channel<CatalogImportResult>()(z.object({ format: fileFormat, contentBase64: base64 }).strict()),
+  'catalog:import': write<CatalogImportResult>()(z.object({ format: fileFormat, contentBase64: base64 }).strict()),
 } as const;

@@ -1,6 +1,6 @@
 // Channels of the jira area, merged into shared/contract.ts.
 import { z } from 'zod';
-import { channel } from './channel.js';
+import { read, write } from './channel.js';
 
 /** Where write-back and the JSM import stand, for the Jira card and the request views. */
 export type JiraStatus = {
@@ -37,7 +37,7 @@ export type JiraPollResult = {
 
 export const jiraChannels = {
   /** Whether Jira is configured, the JSM import's last poll and error, and how many write-backs wait or failed. */
-  'jira:status': channel<JiraStatus>()(z.object({}).strict()),
+  'jira:status': read<JiraStatus>()(z.object({}).strict()),
   /** Polls the JSM request type now (new portal requests, approval answers) instead of waiting for the scheduler. */
-  'jira:pollNow': channel<JiraPollResult>()(z.object({ connectionId: z.number().int().positive().optional() }).strict()),
+  'jira:pollNow': write<JiraPollResult>()(z.object({ connectionId: z.number().int().positive().optional() }).strict()),
 } as const;

@@ -2,7 +2,7 @@
 // queue (provisioning, revocation, Jira write-back), the grant ledger, manual
 // tasks, drift, and the "Needs attention" view that gathers what needs a person.
 import { z } from 'zod';
-import { channel } from './channel.js';
+import { read, write } from './channel.js';
 import type { DriftRow, GrantRow, JobRow, ManualTask } from './governance.js';
 
 const id = z.number().int().positive();
@@ -31,7 +31,7 @@ export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancel
 
 export const jobsChannels = {
   /** Jobs, newest first; status 'attention' = failed jobs (with manual tasks and drift they make up Needs attention). */
-  'jobs:list': channel<{ rows: JobRow[]; total: number }>()(
+  'jobs:list': read<{ rows: JobRow[]; total: number }>()(
     z
       .object({
         status: z.enum([...JOB_STATUSES, 'attention', 'all']).default('all'),
@@ -44,23 +44,23 @@ export const jobsChannels = {
       .strict(),
   ),
   /** Failed jobs, open manual tasks, open drift and grants expiring soon, with their counts (the sidebar badge). */
-  'jobs:attention': channel<AttentionView>()(z.object({}).strict()),
+  'jobs:attention': read<AttentionView>()(z.object({}).strict()),
   /** Puts a failed or cancelled job back in the queue with three more attempts. */
-  'jobs:retry': channel<JobRow>()(z.object({ jobId: id }).strict()),
+  'jobs:retry': write<JobRow>()(z.object({ jobId: id }).strict()),
   /** Cancels a queued or failed job (provisioning: the grant is cancelled). */
-  'jobs:cancel': channel<JobRow>()(z.object({ jobId: id, reason: text('a reason', 500) }).strict()),
+  'jobs:cancel': write<JobRow>()(z.object({ jobId: id, reason: text('a reason', 500) }).strict()),
   /** Manual tasks (open by default). */
-  'jobs:manualTasks': channel<ManualTaskView[]>()(z.object({ status: z.enum(['open', 'done', 'cancelled', 'all']).default('open') }).strict()),
+  'jobs:manualTasks': read<ManualTaskView[]>()(z.object({ status: z.enum(['open', 'done', 'cancelled', 'all']).default('open') }).strict()),
   /** Marks a manual task done with its evidence; the grant follows (add: active, remove: ended). */
-  'jobs:completeTask': channel<ManualTaskView>()(z.object({ taskId: id, evidence: text('evidence') }).strict()),
+  'jobs:completeTask': write<ManualTaskView>()(z.object({ taskId: id, evidence: text('evidence') }).strict()),
   /** Cancels a manual task (an add task's grant is cancelled). */
-  'jobs:cancelTask': channel<ManualTaskView>()(z.object({ taskId: id, reason: text('a reason', 500) }).strict()),
+  'jobs:cancelTask': write<ManualTaskView>()(z.object({ taskId: id, reason: text('a reason', 500) }).strict()),
   /** Drift between the IdP and the ledger (open rows by default). */
-  'jobs:drift': channel<DriftRow[]>()(z.object({ open: z.boolean().default(true) }).strict()),
+  'jobs:drift': read<DriftRow[]>()(z.object({ open: z.boolean().default(true) }).strict()),
   /** Closes a drift row: 'fixed' (done something about it) or 'accept' (known; not flagged again for that grant). */
-  'jobs:resolveDrift': channel<DriftRow>()(z.object({ driftId: id, resolution: z.enum(['fixed', 'accept']), note: text('a note', 1000) }).strict()),
+  'jobs:resolveDrift': write<DriftRow>()(z.object({ driftId: id, resolution: z.enum(['fixed', 'accept']), note: text('a note', 1000) }).strict()),
   /** The grant ledger: all, active, expiring soon (within the notice window) or ended. */
-  'jobs:grants': channel<{ rows: GrantRow[]; total: number }>()(
+  'jobs:grants': read<{ rows: GrantRow[]; total: number }>()(
     z
       .object({
         filter: z.enum(['all', 'active', 'expiring-soon', 'ended']).default('all'),
@@ -72,9 +72,9 @@ export const jobsChannels = {
       .strict(),
   ),
   /** Revokes a grant now (a revocation job; the grant shows 'revoking' until the IdP confirms). */
-  'jobs:revokeGrant': channel<GrantRow>()(z.object({ grantId: id, reason: text('a reason', 500) }).strict()),
+  'jobs:revokeGrant': write<GrantRow>()(z.object({ grantId: id, reason: text('a reason', 500) }).strict()),
   /** The workspace clock (adjustable in the sandbox only). */
-  'jobs:clock': channel<ClockView>()(z.object({}).strict()),
+  'jobs:clock': read<ClockView>()(z.object({}).strict()),
   /** Sandbox only: moves the workspace clock ahead and runs a scheduler tick (expiry, notices, due jobs). */
-  'jobs:advanceClock': channel<ClockView>()(z.object({ minutes: z.number().int().min(1).max(60 * 24 * 400) }).strict()),
+  'jobs:advanceClock': write<ClockView>()(z.object({ minutes: z.number().int().min(1).max(60 * 24 * 400) }).strict()),
 } as const;

@@ -2,7 +2,7 @@
 // queue, approval decisions, extensions, CSV import, the pickers of the
 // "New request" form, and the workspace settings (who operates the console).
 import { z } from 'zod';
-import { channel } from './channel.js';
+import { read, write } from './channel.js';
 import type { Page } from './domain.js';
 import {
   DURATION_OPTIONS,
@@ -147,29 +147,29 @@ export type SettingsView = {
 
 export const requestsChannels = {
   /** A page of requests: my approvals, all open, or all (by status), with search; newest first. */
-  'requests:list': channel<Page<RequestRow>>()(requestListQuery),
+  'requests:list': read<Page<RequestRow>>()(requestListQuery),
   /** One request with its approval steps, grants, jobs and full timeline. */
-  'requests:get': channel<RequestDetail>()(z.object({ id }).strict()),
+  'requests:get': read<RequestDetail>()(z.object({ id }).strict()),
   /** Files a request as the operator (for themselves or on behalf of someone); routes it or auto-approves it. */
-  'requests:create': channel<RequestRow>()(createRequestInput),
+  'requests:create': write<RequestRow>()(createRequestInput),
   /** Approves or denies the current step of a request as the operator. */
-  'requests:decide': channel<RequestRow>()(decisionInput),
+  'requests:decide': write<RequestRow>()(decisionInput),
   /** Decides many requests with one comment; each is decided on its own, so one refusal does not undo the others. */
-  'requests:bulkDecide': channel<{ results: BulkDecisionResult[] }>()(bulkDecisionInput),
+  'requests:bulkDecide': write<{ results: BulkDecisionResult[] }>()(bulkDecisionInput),
   /** Withdraws a pending request. */
-  'requests:cancel': channel<RequestRow>()(z.object({ id, reason: z.string().max(2000).default('') }).strict()),
+  'requests:cancel': write<RequestRow>()(z.object({ id, reason: z.string().max(2000).default('') }).strict()),
   /** Asks for more time on an approved request's active access: a new request (source 'extend') for the same role and person. */
-  'requests:extend': channel<RequestRow>()(extendInput),
+  'requests:extend': write<RequestRow>()(extendInput),
   /** Imports requests from CSV text (beneficiary e-mail, app, role, duration, justification, requester): all rows or none. */
-  'requests:importCsv': channel<CsvImportResult>()(z.object({ csv: z.string().max(5_000_000) }).strict()),
+  'requests:importCsv': write<CsvImportResult>()(z.object({ csv: z.string().max(5_000_000) }).strict()),
   /** People the "New request" form can pick, by name, e-mail or login. */
-  'requests:searchBeneficiaries': channel<BeneficiaryOption[]>()(
+  'requests:searchBeneficiaries': read<BeneficiaryOption[]>()(
     z.object({ search: z.string().max(200).default(''), limit: z.number().int().min(1).max(50).default(20) }).strict(),
   ),
   /** Catalog roles that can be requested, with risk, durations and approval steps. */
-  'requests:requestableRoles': channel<RequestableRole[]>()(z.object({}).strict()),
+  'requests:requestableRoles': read<RequestableRole[]>()(z.object({}).strict()),
   /** Workspace settings: who operates this console, expiry notice lead time. */
-  'settings:get': channel<SettingsView>()(z.object({}).strict()),
+  'settings:get': read<SettingsView>()(z.object({}).strict()),
   /** Changes workspace settings; the operator must be a person in the snapshot. */
-  'settings:set': channel<SettingsView>()(settingsPatch),
+  'settings:set': write<SettingsView>()(settingsPatch),
 } as const;

@@ -25,7 +25,7 @@ import type {
   UserRow,
 } from './domain.js';
 
-import { channel } from './channel.js';
+import { read, write } from './channel.js';
 import { catalogChannels } from './contract-catalog.js';
 import { jiraChannels } from './contract-jira.js';
 import { jobsChannels } from './contract-jobs.js';
@@ -259,57 +259,57 @@ export type GroupMembersQuery = z.infer<typeof groupMembersQuery>;
 
 export const contract = {
   /** Version, database path, transport and whether the workspace is read-only. */
-  'app:info': channel<AppInfo>()(empty),
+  'app:info': read<AppInfo>()(empty),
   /** Counts for the dashboard and the most recent sync runs. */
-  'dashboard:summary': channel<DashboardSummary>()(empty),
+  'dashboard:summary': read<DashboardSummary>()(empty),
   /** Every configured connection with its last sync run. */
-  'connections:list': channel<ConnectionSummary[]>()(empty),
+  'connections:list': read<ConnectionSummary[]>()(empty),
   /** Adds an Okta, Entra or Jira connection; the credential goes to the OS keychain, never to the database. */
-  'connections:add': channel<ConnectionSummary>()(addConnectionInput),
+  'connections:add': write<ConnectionSummary>()(addConnectionInput),
   /** Sets what a connection syncs (group name prefixes/pattern/types, apps); applies from the next sync. */
-  'connections:setScope': channel<ConnectionSummary>()(z.object({ connectionId: z.number().int().positive(), scope: syncScopeInput }).strict()),
+  'connections:setScope': write<ConnectionSummary>()(z.object({ connectionId: z.number().int().positive(), scope: syncScopeInput }).strict()),
   /** Calls the IdP with the stored credential and reports org name and read/write ability. */
-  'connections:test': channel<ConnectionTestResult>()(connectionRef),
+  'connections:test': write<ConnectionTestResult>()(connectionRef),
   /** Removes a connection, its snapshot and its keychain entry. */
-  'connections:remove': channel<{ removed: true }>()(connectionRef),
+  'connections:remove': write<{ removed: true }>()(connectionRef),
   /** Starts a sync in the background (incremental when it can, full when asked or needed); progress arrives as `sync:progress` events. */
-  'sync:start': channel<{ runId: number }>()(
+  'sync:start': write<{ runId: number }>()(
     z.object({ connectionId: z.number().int().positive(), full: z.boolean().default(false) }).strict(),
   ),
   /** Sync run history, newest first (optionally for one connection). */
-  'sync:runs': channel<SyncRunSummary[]>()(
+  'sync:runs': read<SyncRunSummary[]>()(
     z.object({ connectionId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).default(50) }).strict(),
   ),
   /** Progress of runs still going, so a reloaded window can pick them up. */
-  'sync:active': channel<SyncProgress[]>()(empty),
+  'sync:active': read<SyncProgress[]>()(empty),
   /** A page of users matching search, filters and sort. */
-  'directory:users': channel<Page<UserRow>>()(userQuery),
+  'directory:users': read<Page<UserRow>>()(userQuery),
   /** Distinct statuses and departments with counts, for the filter menus. */
-  'directory:userFacets': channel<{ statuses: { value: string; count: number }[]; departments: { value: string; count: number }[] }>()(
+  'directory:userFacets': read<{ statuses: { value: string; count: number }[]; departments: { value: string; count: number }[] }>()(
     z.object({ connectionId: z.number().int().positive().optional() }).strict(),
   ),
   /** One user's profile, groups and the apps those groups give. */
-  'directory:user': channel<UserDetail>()(objectRef),
+  'directory:user': read<UserDetail>()(objectRef),
   /** A page of groups. */
-  'directory:groups': channel<Page<GroupRow>>()(groupQuery),
+  'directory:groups': read<Page<GroupRow>>()(groupQuery),
   /** One group with its assigned apps. */
-  'directory:group': channel<GroupDetail>()(objectRef),
+  'directory:group': read<GroupDetail>()(objectRef),
   /** A page of a group's members. */
-  'directory:groupMembers': channel<Page<UserRow>>()(groupMembersQuery),
+  'directory:groupMembers': read<Page<UserRow>>()(groupMembersQuery),
   /** A page of apps with their assigned group counts. */
-  'directory:apps': channel<Page<AppRow>>()(appQuery),
+  'directory:apps': read<Page<AppRow>>()(appQuery),
   /** One app with its assigned groups. */
-  'directory:app': channel<AppDetail>()(objectRef),
+  'directory:app': read<AppDetail>()(objectRef),
   /** People whose accounts could not be matched across IdPs without guessing. */
-  'directory:correlationIssues': channel<CorrelationIssue[]>()(empty),
+  'directory:correlationIssues': read<CorrelationIssue[]>()(empty),
   /** Every IdP account of the person an identity belongs to. */
-  'directory:accounts': channel<AccountRef[]>()(objectRef),
+  'directory:accounts': read<AccountRef[]>()(objectRef),
   /** Recorded changes (one run's, or the newest), filtered, with counts per kind. */
-  'changes:list': channel<Page<SnapshotChange> & { counts: ChangeCounts }>()(changesQuery),
+  'changes:list': read<Page<SnapshotChange> & { counts: ChangeCounts }>()(changesQuery),
   /** The net difference between two runs of one connection. */
-  'changes:diff': channel<RunDiff>()(diffQuery),
+  'changes:diff': read<RunDiff>()(diffQuery),
   /** The newest audit events and whether the hash chain verifies. */
-  'audit:recent': channel<{ events: AuditEvent[]; chainValid: boolean }>()(
+  'audit:recent': read<{ events: AuditEvent[]; chainValid: boolean }>()(
     z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),
   ...catalogChannels,
@@ -346,6 +346,15 @@ export type RendererApi = {
 };
 
 export const channelNames = Object.keys(contract) as Channel[];
+
+/** Channels declared with `write`: refused on a read-only workspace. */
+export type WriteChannel = { [C in Channel]: Contract[C]['writes'] extends true ? C : never }[Channel];
+
+export const WRITE_CHANNELS: readonly WriteChannel[] = channelNames.filter((c): c is WriteChannel => contract[c].writes);
+
+export function isWriteChannel(name: Channel): name is WriteChannel {
+  return contract[name].writes;
+}
 
 /** Formats a zod failure as one line that names the offending field. */
 export function describeZodError(error: z.ZodError): string {

@@ -8,20 +8,20 @@ import {
   addConnection,
   getConnectionRecord,
   listConnectionRecords,
-  listConnections,
-  removeConnection,
   setConnectionScope,
   testConnection,
   toSummary,
 } from '../engine/connections/connections.js';
+import { removeConnection } from '../engine/governance/connection-removal.js';
+import { connectionSummaries } from '../engine/sync/sync-runs.js';
 import type { ConnectionRecord, Credential } from '../engine/connectors/types.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { DatabaseOpenError } from '../engine/db/database.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { KeychainUnavailableError } from '../engine/secrets/secret-store.js';
-import { listSyncRuns } from '../engine/sync/sync-runner.js';
-import { describeScope } from '../engine/sync/scope.js';
-import { startSync } from '../engine/sync/sync-service.js';
+import { listSyncRuns } from '../engine/sync/sync-runs.js';
+import { describeScope } from '../engine/connections/scope.js';
+import { syncAndReconcile } from '../engine/governance/after-sync.js';
 import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
@@ -303,7 +303,7 @@ async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Pro
     }
     case 'list': {
       const { values } = parse(rest, { json: { type: 'boolean' } });
-      const list = listConnections(ctx.db);
+      const list = connectionSummaries(ctx.db);
       if (values.json) io.stdout(`${JSON.stringify(list)}\n`);
       else if (list.length === 0) io.stdout('no connections (add one with: latchkey connection add okta --name NAME --org-url URL --token-env VAR)\n');
       else
@@ -414,7 +414,7 @@ async function runSyncCommand(ctx: EngineContext, bus: EventBus, args: string[],
         })
       : () => undefined;
     try {
-      const started = await startSync(ctx, c.id, { ...(override ? { credential: override } : {}), full: values.full ?? false });
+      const started = await syncAndReconcile(ctx, c.id, { ...(override ? { credential: override } : {}), full: values.full ?? false });
       const summary = await started.done;
       results.push(summary);
       if (interactive) io.stderr('\n');

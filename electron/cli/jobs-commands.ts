@@ -9,8 +9,9 @@ import type { JobStatus } from '../../shared/governance.js';
 import type { EngineContext } from '../engine/context.js';
 import { UserError } from '../engine/context.js';
 import { cancelJob, getJob, jobAttempts, listJobs, retryJob } from '../engine/jobs/operations.js';
-import { runDueJobs, type RunSummary } from '../engine/jobs/runner.js';
-import { catchUp, startScheduler } from '../engine/jobs/scheduler.js';
+import { runJobs } from '../engine/governance/run-jobs.js';
+import type { RunSummary } from '../engine/jobs/runner.js';
+import { catchUp, startScheduler } from '../engine/governance/scheduler.js';
 import { sendExpiryNotices } from '../engine/jobs/expiry.js';
 import type { EventBus } from '../engine/workspace.js';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
@@ -40,7 +41,7 @@ export async function runJobsCommand(ctx: EngineContext, bus: EventBus, args: st
   const [verb, ...rest] = args;
   switch (verb) {
     case 'run':
-      return runJobs(ctx, rest, io);
+      return runJobsVerb(ctx, rest, io);
     case 'list': {
       const { values } = parseCommandArgs(rest, { status: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } });
       const status = values.status ?? 'all';
@@ -105,7 +106,7 @@ const add = (a: RunSummary, b: RunSummary): RunSummary => ({
   manual: a.manual + b.manual,
 });
 
-async function runJobs(ctx: EngineContext, args: string[], io: CliIo): Promise<number> {
+async function runJobsVerb(ctx: EngineContext, args: string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs(args, { once: { type: 'boolean' }, json: { type: 'boolean' } });
   if (ctx.readOnly) throw new UserError('jobs run changes the workspace: refused read-only', 'read-only');
   const stop = new AbortController();
@@ -116,7 +117,7 @@ async function runJobs(ctx: EngineContext, args: string[], io: CliIo): Promise<n
     if (values.once) {
       const first = await catchUp(ctx, { signal: stop.signal, waitForDueWithinMs: ONCE_WAIT_MS });
       sendExpiryNotices(ctx);
-      const rest = await runDueJobs(ctx, { signal: stop.signal, waitForDueWithinMs: ONCE_WAIT_MS });
+      const rest = await runJobs(ctx, { signal: stop.signal, waitForDueWithinMs: ONCE_WAIT_MS });
       const total = add(first, rest);
       const left = listJobs(ctx, { status: 'queued', limit: 1 }).total;
       report(io, values.json === true, total, left);

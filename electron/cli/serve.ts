@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createHandlers } from '../engine/api.js';
 import { startBridge } from '../engine/bridge/http-bridge.js';
 import type { EngineContext } from '../engine/context.js';
-import { startScheduler } from '../engine/jobs/scheduler.js';
+import { startScheduler } from '../engine/governance/scheduler.js';
 import type { EventBus } from '../engine/workspace.js';
 import type { CliIo } from './cli.js';
 

@@ -1,64 +1,32 @@
 // The handler table that implements shared/contract, and the one dispatcher
 // both transports (Electron IPC and the local HTTP bridge) go through. The
 // transports stay thin: they authenticate the caller, then hand the channel
-// name and the raw payload to dispatch(), which validates it with the
-// channel's zod schema and turns every outcome into a Result.
+// name and the raw payload to dispatch(), which refuses a `write` channel on
+// a read-only workspace (from the contract's declaration, nowhere else),
+// validates the payload with the channel's zod schema and turns every outcome
+// into a Result. Each area's handlers are in handlers/<area>-handlers.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import {
-  contract,
-  describeZodError,
-  type Channel,
-  type ErrorCode,
-  type Result,
-} from '../../shared/contract.js';
-import { recentAuditEvents, verifyAuditChain } from './audit/audit-log.js';
-import {
-  addConnection,
-  listConnections,
-  rememberTestResult,
-  removeConnection,
-  setConnectionScope,
-  testConnection,
-  toSummary,
-} from './connections/connections.js';
-import { accountsOf, correlationIssues } from './directory/people.js';
-import { diffRuns, listChanges } from './sync/changes.js';
+import { contract, describeZodError, isWriteChannel, type Channel, type ErrorCode, type Result } from '../../shared/contract.js';
 import { UserError, type EngineContext } from './context.js';
 import { schemaVersion } from './db/database.js';
-import { getApp, listApps } from './directory/apps.js';
-import { dashboardSummary } from './directory/dashboard.js';
-import { getGroup, listGroupMembers, listGroups } from './directory/groups.js';
-import { createPageCache } from './directory/query-kit.js';
-import { getUser, listUsers, userFacets } from './directory/users.js';
-import { activeSyncProgress, listSyncRuns } from './sync/sync-runner.js';
-import { lastSyncRun } from './sync/sync-runs.js';
-import { startSync } from './sync/sync-service.js';
-import { CATALOG_WRITE_CHANNELS, catalogApi } from './catalog/catalog-api.js';
-import { JIRA_WRITE_CHANNELS, jiraApi } from './jira/jira-api.js';
-import { JOBS_WRITE_CHANNELS, jobsApi } from './jobs/jobs-api.js';
-import { REQUESTS_WRITE_CHANNELS, requestsApi } from './requests/requests-api.js';
-import type { Handlers } from './handler-types.js';
+import { createPageCache } from './db/query-kit.js';
+import { catalogHandlers } from './handlers/catalog-handlers.js';
+import { connectionsHandlers } from './handlers/connections-handlers.js';
+import { directoryHandlers } from './handlers/directory-handlers.js';
+import { WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
+import { jiraHandlers } from './handlers/jira-handlers.js';
+import { jobsHandlers } from './handlers/jobs-handlers.js';
+import { requestsHandlers } from './handlers/requests-handlers.js';
 
-export type { Handlers } from './handler-types.js';
+export type { Handlers } from './handlers/handler-types.js';
+export { WRITE_CHANNELS } from '../../shared/contract.js';
 
-/** Channels that change the workspace or need the keychain; refused on a read-only snapshot. */
-export const WRITE_CHANNELS = [
-  'connections:add',
-  'connections:remove',
-  'connections:test',
-  'connections:setScope',
-  'sync:start',
-  ...CATALOG_WRITE_CHANNELS,
-  ...REQUESTS_WRITE_CHANNELS,
-  ...JOBS_WRITE_CHANNELS,
-  ...JIRA_WRITE_CHANNELS,
-] as const satisfies readonly Channel[];
-
-export const READ_ONLY_MESSAGE =
-  'this snapshot was opened read-only, without credentials: connections cannot be added, changed, removed, tested or synced here';
+/** Why a write channel was refused: the workspace is a copy opened read-only. */
+export const readOnlyMessage = (channel: Channel): string =>
+  `this snapshot was opened read-only, without credentials: "${channel}" changes the workspace and is refused here (open the workspace itself to make changes)`;
 
 export type HandlerDeps = {
   /** The app version for app:info; read from package.json when omitted. */
@@ -70,13 +38,10 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
   // Ordered key lists, counts and facets of recent directory queries, valid
   // until the file changes: scrolling a 100k-row table costs one query per
   // search/sort, not one full scan per page.
-  const cache = createPageCache();
-  const writable = (): void => {
-    if (ctx.readOnly) throw new UserError(READ_ONLY_MESSAGE, 'read-only');
-  };
-  const helpers = { writable, cache };
+  const helpers: ApiHelpers = { cache: createPageCache() };
 
   return {
+    [WORKSPACE_MODE]: ctx.readOnly ? 'read-only' : 'writable',
     'app:info': () => ({
       version: deps.version ?? appVersion(),
       dbPath: ctx.dbPath,
@@ -86,59 +51,12 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       sandbox: ctx.sandbox,
       schemaVersion: schemaVersion(db),
     }),
-    'dashboard:summary': () =>
-      dashboardSummary(db, { clock: ctx.clock, readOnly: ctx.readOnly, recentRuns: (limit) => listSyncRuns(db, { limit }), cache }),
-    'connections:list': () => listConnections(db),
-    'connections:add': async (input) => {
-      writable();
-      const record = await addConnection(ctx, input);
-      return toSummary(record, lastSyncRun(db, record.id));
-    },
-    'connections:test': async ({ connectionId }) => {
-      writable();
-      const result = await testConnection(ctx, connectionId);
-      rememberTestResult(ctx, connectionId, result);
-      return result;
-    },
-    'connections:remove': async ({ connectionId }) => {
-      writable();
-      await removeConnection(ctx, connectionId);
-      cache.clear();
-      return { removed: true as const };
-    },
-    'connections:setScope': ({ connectionId, scope }) => {
-      writable();
-      const record = setConnectionScope(ctx, connectionId, scope);
-      cache.clear();
-      return toSummary(record, lastSyncRun(db, record.id));
-    },
-    'sync:start': async ({ connectionId, full }) => {
-      writable();
-      const started = await startSync(ctx, connectionId, { full });
-      // The outcome reaches the renderer as a sync:finished event; a failed
-      // run is recorded by the runner, so nothing is left to handle here.
-      started.done.catch(() => undefined);
-      return { runId: started.runId };
-    },
-    'sync:runs': (q) => listSyncRuns(db, q),
-    'sync:active': () => activeSyncProgress(),
-    'directory:users': (q) => listUsers(db, q, cache),
-    'directory:userFacets': (q) => userFacets(db, q, cache),
-    'directory:user': ({ connectionId, id }) => getUser(db, connectionId, id),
-    'directory:groups': (q) => listGroups(db, q, cache),
-    'directory:group': ({ connectionId, id }) => getGroup(db, connectionId, id),
-    'directory:groupMembers': (q) => listGroupMembers(db, q, cache),
-    'directory:apps': (q) => listApps(db, q, cache),
-    'directory:app': ({ connectionId, id }) => getApp(db, connectionId, id),
-    'directory:correlationIssues': () => correlationIssues(db),
-    'directory:accounts': ({ connectionId, id }) => accountsOf(db, connectionId, id),
-    'changes:list': (q) => listChanges(db, q),
-    'changes:diff': (q) => diffRuns(db, q),
-    'audit:recent': ({ limit }) => ({ events: recentAuditEvents(db, limit), chainValid: verifyAuditChain(db).valid }),
-    ...catalogApi(ctx, helpers),
-    ...requestsApi(ctx, helpers),
-    ...jobsApi(ctx, helpers),
-    ...jiraApi(ctx, helpers),
+    ...directoryHandlers(ctx, helpers),
+    ...connectionsHandlers(ctx, helpers),
+    ...catalogHandlers(ctx, helpers),
+    ...requestsHandlers(ctx, helpers),
+    ...jobsHandlers(ctx, helpers),
+    ...jiraHandlers(ctx, helpers),
   };
 }
 
@@ -154,13 +72,17 @@ export type DispatchOptions = {
 };
 
 /**
- * Runs one call: rejects unknown channels, validates the payload with the
- * channel's schema (a missing payload counts as `{}` so defaults apply), and
- * maps every failure to a Result whose message is safe to show.
+ * Runs one call: rejects unknown channels, refuses write channels unless
+ * the table was built for a writable workspace, validates the payload with
+ * the channel's schema (a missing payload counts as `{}` so defaults apply),
+ * and maps every failure to a Result whose message is safe to show.
  */
 export async function dispatch(handlers: Handlers, channel: string, rawInput: unknown, options: DispatchOptions = {}): Promise<Result<unknown>> {
   if (!isChannel(channel)) {
     return { ok: false, code: 'not-found', error: `unknown channel "${truncate(channel, 80)}"` };
+  }
+  if (isWriteChannel(channel) && handlers[WORKSPACE_MODE] !== 'writable') {
+    return { ok: false, code: 'read-only', error: readOnlyMessage(channel) };
   }
   const parsed = contract[channel].input.safeParse(rawInput === undefined ? {} : rawInput);
   if (!parsed.success) {

@@ -11,7 +11,8 @@ import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
 import { chooseDemoOperator } from './settings.js';
-import { startSync, type StartedSync } from './sync/sync-service.js';
+import { syncAndReconcile } from './governance/after-sync.js';
+import type { StartedSync } from './sync/sync-service.js';
 
 export const SANDBOX_CONNECTION_NAME = 'Sandbox Okta';
 export const SANDBOX_ENTRA_CONNECTION_NAME = 'Sandbox Entra';
@@ -232,7 +233,7 @@ export async function startDemo(
     if (sandbox.jira) await attachSandboxJira(ctx, sandbox.jira);
     const first = async (c: ConnectionRecord): Promise<DemoConnection> => ({
       connection: c,
-      firstSync: hasSucceededSync(ctx, c.id) ? null : await startSync(ctx, c.id),
+      firstSync: hasSucceededSync(ctx, c.id) ? null : await syncAndReconcile(ctx, c.id),
     });
     const oktaDemo = await first(okta);
     // The console acts as a manager of the sandbox org (settings.operatorEmail), so approvals can be tried at once.

@@ -31,7 +31,7 @@ import { cacheControlFor, openStaticFile } from '../engine/bridge/static-files.j
 import { listConnectionRecords } from '../engine/connections/connections.js';
 import { saveSnapshot } from '../engine/db/snapshot-copy.js';
 import { demoSandboxOf, startDemo } from '../engine/demo.js';
-import { startScheduler, type Scheduler } from '../engine/jobs/scheduler.js';
+import { startScheduler, type Scheduler } from '../engine/governance/scheduler.js';
 import type { EngineContext } from '../engine/context.js';
 import { createEventBus, userDataDir } from '../engine/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';

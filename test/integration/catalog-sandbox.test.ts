@@ -7,7 +7,7 @@ import { acceptSuggestion, catalogCoverage, listSuggestions } from '../../electr
 import { listCatalog } from '../../electron/engine/catalog/catalog.js';
 import { verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { rememberTestResult, testConnection } from '../../electron/engine/connections/connections.js';
-import { runFullSync } from '../../electron/engine/sync/sync-runner.js';
+import { runFullSync } from '../../electron/engine/sync/okta-sync.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 import { addConnection, tokenOf, workspace } from './okta-sync-helpers.js';

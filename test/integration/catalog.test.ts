@@ -13,7 +13,7 @@ import { getCatalogRole, listCatalog, mapGroup, saveApp, saveRole } from '../../
 import { exportCatalog, importCatalog } from '../../electron/engine/catalog/catalog-io.js';
 import { parseCsv } from '../../electron/engine/csv.js';
 import { acceptSuggestion, catalogCoverage, catalogGroups, listSuggestions } from '../../electron/engine/catalog/suggestions.js';
-import { removeConnection } from '../../electron/engine/connections/connections.js';
+import { removeConnection } from '../../electron/engine/governance/connection-removal.js';
 import { UserError } from '../../electron/engine/context.js';
 import { saveSnapshot } from '../../electron/engine/db/snapshot-copy.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';

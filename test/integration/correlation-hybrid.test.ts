@@ -10,7 +10,7 @@ import { addConnection as addEntraConnection } from '../../electron/engine/conne
 import { dashboardSummary } from '../../electron/engine/directory/dashboard.js';
 import { accountsOf, correlationIssues, refreshCorrelation } from '../../electron/engine/directory/people.js';
 import { listUsers } from '../../electron/engine/directory/users.js';
-import { startSync } from '../../electron/engine/sync/sync-service.js';
+import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 import { addConnection as addOktaConnection, tokenOf, workspace } from './okta-sync-helpers.js';
@@ -43,10 +43,10 @@ describe('identity correlation on a hybrid Okta + Entra org', () => {
       auth: { type: 'secret', clientSecret: graph.clientSecret },
     });
 
-    expect(await (await startSync(ctx, okta.id, { credential: tokenOf(sandbox) })).done).toMatchObject({ status: 'succeeded' });
+    expect(await (await syncAndReconcile(ctx, okta.id, { credential: tokenOf(sandbox) })).done).toMatchObject({ status: 'succeeded' });
     // One IdP: everyone is their own person, nothing stored.
     expect(db.prepare('SELECT count(*) FROM person_links').pluck().get()).toBe(0);
-    expect(await (await startSync(ctx, entra.id)).done).toMatchObject({ status: 'succeeded' });
+    expect(await (await syncAndReconcile(ctx, entra.id)).done).toMatchObject({ status: 'succeeded' });
 
     // The pairs the sandbox generated: org user i is Okta's users[i].id and Entra's userId(i).
     const pairs = sandbox.org.users.filter((u) => !directory.isDeleted(u.index)).map((u) => ({ okta: u.id, entra: directory.userId(u.index) }));

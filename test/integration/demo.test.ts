@@ -18,7 +18,7 @@ import { accountsOf, correlationIssues } from '../../electron/engine/directory/p
 import { listUsers } from '../../electron/engine/directory/users.js';
 import { memorySecretStore, type SecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { decodeEntraCursor } from '../../electron/engine/sync/entra-sync.js';
-import { startSync } from '../../electron/engine/sync/sync-service.js';
+import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { lastCursor } from '../../electron/engine/sync/sync-runs.js';
 import { openWorkspace } from '../../electron/engine/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
@@ -49,7 +49,7 @@ function graphOf(s: Sandbox): NonNullable<Sandbox['graph']> {
 const runCount = (ctx: EngineContext): number => ctx.db.prepare('SELECT count(*) FROM sync_runs').pluck().get() as number;
 
 async function syncNow(ctx: EngineContext, connectionId: number, full = false): Promise<SyncRunSummary> {
-  return (await startSync(ctx, connectionId, { full })).done;
+  return (await syncAndReconcile(ctx, connectionId, { full })).done;
 }
 
 function allUsers(ctx: EngineContext): { total: number; rows: UserRow[] } {

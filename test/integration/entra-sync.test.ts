@@ -14,7 +14,7 @@ import type { EngineContext } from '../../electron/engine/context.js';
 import type { Db } from '../../electron/engine/db/database.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { startEntraSync, type EntraSyncOptions } from '../../electron/engine/sync/entra-sync.js';
-import { startSync } from '../../electron/engine/sync/sync-service.js';
+import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { applyRandomGraphChanges } from '../../electron/sandbox/graph-mutate.js';
 import { SANDBOX_GRAPH_ROLES } from '../../electron/sandbox/graph-server.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
@@ -409,7 +409,7 @@ describe('permissions and sign-in', () => {
   it('syncs through the sync service with the credential from the keychain', async () => {
     const { ctx } = workspace(dir);
     const c = await entraConnection(ctx);
-    const started = await startSync(ctx, c.id);
+    const started = await syncAndReconcile(ctx, c.id);
     const summary = await started.done;
     expect(summary).toMatchObject({ status: 'succeeded', connectionId: c.id, users: expectedDirectory().users.size });
   });

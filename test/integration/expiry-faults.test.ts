@@ -5,8 +5,8 @@
 // every grant expired) or duplicated (one revocation job, one audit event and
 // one IdP change per grant).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDueJobs } from '../../electron/engine/jobs/runner.js';
-import { catchUp } from '../../electron/engine/jobs/scheduler.js';
+import { runJobs } from '../../electron/engine/governance/run-jobs.js';
+import { catchUp } from '../../electron/engine/governance/scheduler.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 import { entraMember, FAST, grantOf, insertGrant, jobsWorkspace, oktaMember, pickTarget, type JobsWorkspace } from './job-helpers.js';
@@ -37,7 +37,7 @@ describe('expiry under IdP faults', () => {
       ...graph.map((t) => ({ t, idp: 'entra' as const, ...insertGrant(w.ctx, { connectionId: entra.id, ...t }, { expiresAt }) })),
     ];
     // Provisioned cleanly first.
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     for (const g of grants) expect(grantOf(w.db, g.grantId).status).toBe('active');
     for (const g of grants.filter((x) => x.idp === 'okta')) expect(oktaMember(sandbox, g.t.groupId, g.t.userId)).toBe(true);
 

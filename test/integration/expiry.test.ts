@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
 import { createHandlers } from '../../electron/engine/api.js';
 import { expireDueGrants, sendExpiryNotices } from '../../electron/engine/jobs/expiry.js';
-import { catchUp, startScheduler } from '../../electron/engine/jobs/scheduler.js';
-import { runDueJobs } from '../../electron/engine/jobs/runner.js';
+import { catchUp, startScheduler } from '../../electron/engine/governance/scheduler.js';
+import { runJobs } from '../../electron/engine/governance/run-jobs.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 import { FAST, grantOf, insertGrant, jobsWorkspace, oktaMember, pickTarget, type JobsWorkspace } from './job-helpers.js';
@@ -33,7 +33,7 @@ describe('expiry', () => {
     const t = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', skip: used });
     const expiresAt = inHours(30);
     const { grantId } = insertGrant(w.ctx, { connectionId: w.okta.id, ...t }, { expiresAt });
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(true);
 
     expect(expireDueGrants(w.ctx)).toEqual([]);
@@ -50,7 +50,7 @@ describe('expiry', () => {
     expect(jobs).toHaveLength(1);
     expect(expireDueGrants(w.ctx)).toEqual([]); // the grant is revoking: no second job
     expect(grantOf(w.db, grantId).status).toBe('revoking');
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(false);
     const g = grantOf(w.db, grantId);
     expect(g.status).toBe('expired');
@@ -102,7 +102,7 @@ describe('expiry', () => {
     await catchUp(w.ctx, FAST);
     expect((w.db.prepare('SELECT status FROM jobs WHERE id = ?').get(jobId) as { status: string }).status).toBe('cancelled');
     expect(grantOf(w.db, grantId).status).toBe('expired');
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(false);
   });
 
@@ -114,7 +114,7 @@ describe('expiry', () => {
     const t = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', skip: used });
     const { grantId } = insertGrant(w.ctx, { connectionId: w.okta.id, ...t }, { expiresAt: inHours(1) });
     await handlers['jobs:attention']({});
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(true);
     const before = w.ctx.clock.now().getTime();
     const view = await handlers['jobs:advanceClock']({ minutes: 61 });

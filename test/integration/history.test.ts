@@ -17,7 +17,7 @@ import { addConnection, getConnectionRecord, loadCredential } from '../../electr
 import type { OktaCredential } from '../../electron/engine/connectors/types.js';
 import { statusChangeKind } from '../../electron/engine/sync/change-rules.js';
 import { diffRuns, listChanges } from '../../electron/engine/sync/changes.js';
-import { runFullSync } from '../../electron/engine/sync/sync-runner.js';
+import { runFullSync } from '../../electron/engine/sync/okta-sync.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { openWorkspace } from '../../electron/engine/workspace.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';

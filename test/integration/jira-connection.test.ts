@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addConnectionInput, describeZodError } from '../../shared/contract.js';
-import { addConnection, listConnections, loadCredential, removeConnection, testConnection } from '../../electron/engine/connections/connections.js';
+import { addConnection, loadCredential, testConnection } from '../../electron/engine/connections/connections.js';
+import { removeConnection } from '../../electron/engine/governance/connection-removal.js';
+import { connectionSummaries } from '../../electron/engine/sync/sync-runs.js';
 import { workspaceId } from '../../electron/engine/context.js';
 import { connectionAccount, memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { openWorkspace } from '../../electron/engine/workspace.js';
@@ -31,7 +33,7 @@ describe('Jira connection', () => {
     const ctx = openWorkspace({ dbPath: f, secrets, transport: 'cli', actor: 'tester' });
     const c = await addConnection(ctx, input());
     expect(c).toMatchObject({ kind: 'jira', baseUrl: jira.url, authType: 'token' });
-    expect(listConnections(ctx.db)[0]).toMatchObject({ kind: 'jira', jira: { projectKey: 'ACC', serviceDeskId: '1', requestTypeId: '10' } });
+    expect(connectionSummaries(ctx.db)[0]).toMatchObject({ kind: 'jira', jira: { projectKey: 'ACC', serviceDeskId: '1', requestTypeId: '10' } });
     expect(await loadCredential(ctx, c)).toEqual({ type: 'jira-token', email: jira.email, apiToken: jira.apiToken });
 
     const ok = await testConnection(ctx, c.id);
@@ -48,7 +50,7 @@ describe('Jira connection', () => {
     expect(bytes).not.toContain(jira.email);
 
     await removeConnection(ctx, c.id);
-    expect(listConnections(ctx.db)).toEqual([]);
+    expect(connectionSummaries(ctx.db)).toEqual([]);
     expect(await secrets.get(connectionAccount(workspaceId(ctx.db), c.id))).toBeNull();
     ctx.db.close();
   });

@@ -7,7 +7,7 @@ import { ServiceDeskClient } from 'jira.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { pollJiraRequests, requestFromIssue } from '../../electron/engine/jira/jsm-import.js';
 import { parseDuration as parseJsmDuration } from '../../electron/engine/requests/duration-text.js';
-import { jiraStatus } from '../../electron/engine/jira/jira-api.js';
+import { jiraStatus } from '../../electron/engine/jira/jira-status.js';
 import { createJiraJobExecutor } from '../../electron/engine/jira/jira-job.js';
 import { JIRA_CUSTOM_FIELDS, startJiraServer, type JiraAccount, type JiraServer } from '../../electron/sandbox/jira-server.js';
 import { jiraJobs, jiraWorkspace, recordingSleep } from './jira-helpers.js';

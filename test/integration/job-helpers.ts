@@ -8,7 +8,7 @@ import type { EngineContext } from '../../electron/engine/context.js';
 import type { Db } from '../../electron/engine/db/database.js';
 import { offsetClock, type AdjustableClock } from '../../electron/engine/jobs/clock.js';
 import { enqueueJob } from '../../electron/engine/jobs/queue.js';
-import { startSync } from '../../electron/engine/sync/sync-service.js';
+import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import type { Sandbox } from '../../electron/sandbox/sandbox.js';
 import { workspace, type Emitted } from './okta-sync-helpers.js';
 
@@ -37,7 +37,7 @@ export async function jobsWorkspace(dir: string, sandbox: Sandbox, opts: { entra
   if (opts.sync !== false) {
     for (const c of [okta, entra]) {
       if (!c) continue;
-      const s = await (await startSync(ctx, c.id, { full: true })).done;
+      const s = await (await syncAndReconcile(ctx, c.id, { full: true })).done;
       if (s.status !== 'succeeded') throw new Error(`sync of ${c.name} failed: ${s.error ?? ''}`);
     }
   }

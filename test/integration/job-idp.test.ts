@@ -8,8 +8,9 @@ import { verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { detectDrift } from '../../electron/engine/jobs/drift.js';
 import { completeManualTask, listManualTasks } from '../../electron/engine/jobs/manual-tasks.js';
 import { cancelJob, listDrift, retryJob, revokeGrant } from '../../electron/engine/jobs/operations.js';
-import { resumeInterruptedJobs, runDueJobs, RUNNER_ID } from '../../electron/engine/jobs/runner.js';
-import { startSync } from '../../electron/engine/sync/sync-service.js';
+import { runJobs } from '../../electron/engine/governance/run-jobs.js';
+import { resumeInterruptedJobs, RUNNER_ID } from '../../electron/engine/jobs/runner.js';
+import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 import { entraMember, FAST, grantOf, insertGrant, jobOf, jobsWorkspace, liveMember, oktaMember, pickTarget, type JobsWorkspace } from './job-helpers.js';
@@ -42,7 +43,7 @@ describe('Okta provisioning and revocation', () => {
     const { grantId, jobId } = insertGrant(w.ctx, { connectionId: w.okta.id, ...t });
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(false);
 
-    const r = await runDueJobs(w.ctx, FAST);
+    const r = await runJobs(w.ctx, FAST);
     expect(r).toMatchObject({ ran: 1, succeeded: 1, failed: 0 });
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(true);
     expect(grantOf(w.db, grantId)).toMatchObject({ status: 'active' });
@@ -53,7 +54,7 @@ describe('Okta provisioning and revocation', () => {
 
     revokeGrant(w.ctx, grantId, { reason: 'left the project', by: 'ada@example.com' });
     expect(grantOf(w.db, grantId).status).toBe('revoking');
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(false);
     const g = grantOf(w.db, grantId);
     expect(g.status).toBe('revoked');
@@ -68,14 +69,14 @@ describe('Okta provisioning and revocation', () => {
   it('is idempotent: adding an existing member and removing a non-member both succeed', async () => {
     const member = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', member: true, skip: used });
     const { grantId } = insertGrant(w.ctx, { connectionId: w.okta.id, ...member });
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(grantOf(w.db, grantId).status).toBe('active');
     expect(oktaMember(sandbox, member.groupId, member.userId)).toBe(true);
 
     // Removed in Okta behind Latchkey's back, then revoked: the DELETE of a non-member is a success.
     sandbox.mutations.removeMembership(member.groupId, member.userId);
     revokeGrant(w.ctx, grantId, { reason: 'done', by: 'ada@example.com' });
-    const r = await runDueJobs(w.ctx, FAST);
+    const r = await runJobs(w.ctx, FAST);
     expect(r).toMatchObject({ succeeded: 1, failed: 0 });
     expect(grantOf(w.db, grantId).status).toBe('revoked');
   });
@@ -89,7 +90,7 @@ describe('Okta provisioning and revocation', () => {
     sandbox.faults.add({ match: MEMBER_WRITE, kind: '500', times: 2 });
     sandbox.faults.add({ match: MEMBER_WRITE, kind: 'drop', times: 2 });
     sandbox.faults.add({ match: MEMBER_WRITE, kind: 'slow', delayMs: 3_000, times: 1 });
-    const r = await runDueJobs(w.ctx, { ...FAST, concurrency: 2 });
+    const r = await runJobs(w.ctx, { ...FAST, concurrency: 2 });
     expect(sandbox.faults.list()).toEqual([]);
     expect(r.failed).toBe(0);
     expect(r.retried).toBe(6);
@@ -110,7 +111,7 @@ describe('Okta provisioning and revocation', () => {
     const t = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', skip: used });
     const { grantId, jobId } = insertGrant(w.ctx, { connectionId: w.okta.id, ...t }, { maxAttempts: 3 });
     sandbox.faults.add({ match: MEMBER_WRITE, kind: '503', times: 3 });
-    const r = await runDueJobs(w.ctx, FAST);
+    const r = await runJobs(w.ctx, FAST);
     expect(r).toMatchObject({ failed: 1, retried: 2 });
     const job = jobOf(w.db, jobId ?? 0);
     expect(job.status).toBe('failed');
@@ -122,7 +123,7 @@ describe('Okta provisioning and revocation', () => {
 
     retryJob(w.ctx, jobId ?? 0, 'ada@example.com');
     expect(grantOf(w.db, grantId).status).toBe('pending');
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(jobOf(w.db, jobId ?? 0).status).toBe('succeeded');
     expect(grantOf(w.db, grantId).status).toBe('active');
     expect(oktaMember(sandbox, t.groupId, t.userId)).toBe(true);
@@ -131,7 +132,7 @@ describe('Okta provisioning and revocation', () => {
   it('fails at once with a clear message when the group is gone', async () => {
     const t = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', skip: used });
     const { grantId, jobId } = insertGrant(w.ctx, { connectionId: w.okta.id, ...t, groupId: '00gnotthere000000000' });
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(jobOf(w.db, jobId ?? 0)).toMatchObject({ status: 'failed', attempts: 1 });
     expect(jobOf(w.db, jobId ?? 0).last_error).toMatch(/no longer exists in Okta/);
     expect(grantOf(w.db, grantId).status).toBe('failed');
@@ -146,7 +147,7 @@ describe('Okta provisioning and revocation', () => {
     const b = insertGrant(w.ctx, { connectionId: w.okta.id, ...app });
     // The snapshot's managed_by is what stops the first; pretend the second's is unknown so Okta's own 403 E0000006 does.
     w.db.prepare("UPDATE groups SET managed_by = 'direct' WHERE connection_id = ? AND id = ?").run(w.okta.id, app.groupId);
-    const r = await runDueJobs(w.ctx, FAST);
+    const r = await runJobs(w.ctx, FAST);
     expect(r.manual).toBe(2);
     expect(oktaMember(sandbox, rule.groupId, rule.userId)).toBe(false);
     expect(oktaMember(sandbox, app.groupId, app.userId)).toBe(false);
@@ -178,9 +179,9 @@ describe('Okta provisioning and revocation', () => {
     // The add reached Okta before the crash.
     sandbox.mutations.addMembership(t.groupId, t.userId);
 
-    expect((await runDueJobs(w.ctx, FAST)).ran).toBe(0); // a running job is not claimed again
+    expect((await runJobs(w.ctx, FAST)).ran).toBe(0); // a running job is not claimed again
     expect(resumeInterruptedJobs(w.ctx)).toEqual([jobId]);
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(jobOf(w.db, jobId ?? 0)).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(grantOf(w.db, grantId).status).toBe('active');
     const attempts = w.db.prepare('SELECT outcome FROM job_attempts WHERE job_id = ? ORDER BY attempt').all(jobId) as { outcome: string }[];
@@ -191,14 +192,14 @@ describe('Okta provisioning and revocation', () => {
   it('flags a revoked membership that reappears after a sync as drift, and never re-grants it', async () => {
     const t = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', skip: used });
     const { grantId } = insertGrant(w.ctx, { connectionId: w.okta.id, ...t });
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     revokeGrant(w.ctx, grantId, { reason: 'no longer needed', by: 'ada@example.com' });
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(grantOf(w.db, grantId).status).toBe('revoked');
     // Someone adds it back in Okta; the next sync sees it.
     await new Promise((r) => setTimeout(r, 20));
     sandbox.mutations.addMembership(t.groupId, t.userId);
-    const s = await (await startSync(w.ctx, w.okta.id)).done;
+    const s = await (await syncAndReconcile(w.ctx, w.okta.id)).done;
     expect(s.status).toBe('succeeded');
     expect(liveMember(w.db, w.okta.id, t.groupId, t.userId)).toBe(true);
     const drift = listDrift(w.ctx).filter((d) => d.grantId === grantId);
@@ -211,7 +212,7 @@ describe('Okta provisioning and revocation', () => {
 
     // Removed again in Okta: the next sync resolves the drift.
     sandbox.mutations.removeMembership(t.groupId, t.userId);
-    await (await startSync(w.ctx, w.okta.id)).done;
+    await (await syncAndReconcile(w.ctx, w.okta.id)).done;
     expect(listDrift(w.ctx).filter((d) => d.grantId === grantId)).toHaveLength(0);
     expect(detectDrift(w.db, w.okta.id, w.ctx.clock.now())).toEqual({ detected: [], resolved: [] });
   }, 60_000);
@@ -226,14 +227,14 @@ describe('Entra provisioning and revocation', () => {
     // Already a member (added in Entra meanwhile): Graph's 400 "already exist" is a success.
     const dir = sandbox.graphServer?.directory;
     sandbox.graphServer?.mutations.addMember(dir?.groupIndex(t.groupId) ?? -1, dir?.userIndex(t.userId) ?? -1);
-    const r = await runDueJobs(w.ctx, FAST);
+    const r = await runJobs(w.ctx, FAST);
     expect(r).toMatchObject({ succeeded: 1, failed: 0 });
     expect(jobOf(w.db, jobId ?? 0).status).toBe('succeeded');
     expect(JSON.parse((w.db.prepare('SELECT result FROM jobs WHERE id = ?').get(jobId) as { result: string }).result)).toMatchObject({ changed: false, note: 'already a member' });
     expect(grantOf(w.db, grantId).status).toBe('active');
 
     revokeGrant(w.ctx, grantId, { reason: 'rotation', by: 'ada@example.com' });
-    await runDueJobs(w.ctx, FAST);
+    await runJobs(w.ctx, FAST);
     expect(entraMember(sandbox, t.groupId, t.userId)).toBe(false);
     expect(grantOf(w.db, grantId).status).toBe('revoked');
 
@@ -243,7 +244,7 @@ describe('Entra provisioning and revocation', () => {
     sandbox.graphServer?.faults.add({ match: /\/members\/\$ref$/, kind: '429', times: 3 });
     sandbox.graphServer?.faults.add({ match: /\/members\/\$ref$/, kind: '503', times: 1 });
     sandbox.graphServer?.faults.add({ match: /\/members\/\$ref$/, kind: 'drop', times: 2 });
-    expect(await runDueJobs(w.ctx, FAST)).toMatchObject({ succeeded: 1, failed: 0 });
+    expect(await runJobs(w.ctx, FAST)).toMatchObject({ succeeded: 1, failed: 0 });
     expect(sandbox.graphServer?.faults.list()).toEqual([]);
     expect(entraMember(sandbox, t2.groupId, t2.userId)).toBe(true);
     expect(grantOf(w.db, g2.grantId).status).toBe('active');
@@ -252,7 +253,7 @@ describe('Entra provisioning and revocation', () => {
     // Removing a non-member (removed in Entra meanwhile): Graph's 404 is a success.
     sandbox.graphServer?.mutations.removeMember(dir?.groupIndex(t2.groupId) ?? -1, dir?.userIndex(t2.userId) ?? -1);
     revokeGrant(w.ctx, g2.grantId, { reason: 'done', by: 'ada@example.com' });
-    expect(await runDueJobs(w.ctx, FAST)).toMatchObject({ succeeded: 1, failed: 0 });
+    expect(await runJobs(w.ctx, FAST)).toMatchObject({ succeeded: 1, failed: 0 });
     expect(grantOf(w.db, g2.grantId).status).toBe('revoked');
   }, 60_000);
 
@@ -261,7 +262,7 @@ describe('Entra provisioning and revocation', () => {
     if (!e) throw new Error('no Entra connection');
     const t = pickTarget(w.db, e.id, { managedBy: 'rule', skip: used });
     const { grantId } = insertGrant(w.ctx, { connectionId: e.id, ...t });
-    expect(await runDueJobs(w.ctx, FAST)).toMatchObject({ manual: 1 });
+    expect(await runJobs(w.ctx, FAST)).toMatchObject({ manual: 1 });
     expect(grantOf(w.db, grantId).status).toBe('manual');
     expect(listManualTasks(w.ctx).find((x) => x.grantId === grantId)?.reason).toMatch(/dynamic group/);
   });

@@ -11,7 +11,7 @@ import type { ResponseInfo } from '../../electron/engine/connectors/okta/request
 import type { ConnectionRecord, OktaCredential } from '../../electron/engine/connectors/types.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import type { Db } from '../../electron/engine/db/database.js';
-import { runOktaSync, SyncFailedError, type SyncOptions } from '../../electron/engine/sync/sync-runner.js';
+import { runOktaSync, SyncFailedError, type SyncOptions } from '../../electron/engine/sync/okta-sync.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 import { addConnection, oauthOf, tokenOf, workspace } from './okta-sync-helpers.js';

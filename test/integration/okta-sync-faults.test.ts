@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncProgress } from '../../shared/domain.js';
 import { verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
-import { runFullSync, SyncFailedError, type SyncOptions } from '../../electron/engine/sync/sync-runner.js';
+import { runFullSync, SyncFailedError, type SyncOptions } from '../../electron/engine/sync/okta-sync.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 import { addConnection, expectedCounts, liveCounts, snapshotDigest, tokenOf, workspace } from './okta-sync-helpers.js';

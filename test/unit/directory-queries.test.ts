@@ -9,8 +9,8 @@ import { adminUrl, oktaAdminOrigin } from '../../electron/engine/directory/admin
 import { getApp, listApps } from '../../electron/engine/directory/apps.js';
 import { dashboardSummary, staleCutoff } from '../../electron/engine/directory/dashboard.js';
 import { getGroup, listGroupMembers, listGroups } from '../../electron/engine/directory/groups.js';
-import { createPageCache, likeContains, orderBy } from '../../electron/engine/directory/query-kit.js';
-import { listSyncRuns } from '../../electron/engine/sync/sync-runner.js';
+import { createPageCache, likeContains, orderBy } from '../../electron/engine/db/query-kit.js';
+import { listSyncRuns } from '../../electron/engine/sync/sync-runs.js';
 import { flattenProfile, getUser, listUsers, USER_SORT, userFacets } from '../../electron/engine/directory/users.js';
 import { ORG_NOW, seedDirectoryOrg } from '../fixtures/directory-org.js';
 import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';

@@ -10,7 +10,7 @@ import { generationDiffPlans } from '../../electron/engine/sync/generation-diff.
 import { commitIncrementalRun } from '../../electron/engine/sync/incremental-run.js';
 import type { SnapshotPatch } from '../../electron/engine/sync/snapshot-patch.js';
 import { beginSyncRun, openSnapshotWriter } from '../../electron/engine/sync/snapshot-writer.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from '../../electron/engine/sync/snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from '../../electron/engine/connectors/snapshot-model.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir('latchkey-gendiff-');

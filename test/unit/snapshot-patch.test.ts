@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { beginSyncRun } from '../../electron/engine/sync/snapshot-writer.js';
 import { applyPatch } from '../../electron/engine/sync/snapshot-patch.js';
 import { commitIncrementalRun, failIncrementalRun } from '../../electron/engine/sync/incremental-run.js';
-import type { IdentityRecord } from '../../electron/engine/sync/snapshot-types.js';
+import type { IdentityRecord } from '../../electron/engine/connectors/snapshot-model.js';
 import { verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { createTempWorkspace, seedConnection, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 

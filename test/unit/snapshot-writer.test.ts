@@ -9,7 +9,7 @@ import {
   type SnapshotWriter,
   type WriterOptions,
 } from '../../electron/engine/sync/snapshot-writer.js';
-import type { GroupRecord, IdentityRecord } from '../../electron/engine/sync/snapshot-types.js';
+import type { GroupRecord, IdentityRecord } from '../../electron/engine/connectors/snapshot-model.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir('latchkey-writer-');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syncScopeInput } from '../../shared/contract.js';
 import { emptyScope } from '../../shared/domain.js';
-import { describeScope, normaliseScope, scopeFilter } from '../../electron/engine/sync/scope.js';
+import { describeScope, normaliseScope, scopeFilter } from '../../electron/engine/connections/scope.js';
 
 describe('sync scope', () => {
   it('an empty scope keeps everything', () => {

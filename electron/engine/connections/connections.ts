@@ -9,10 +9,7 @@ import { createEntraConnector } from '../connectors/entra/entra-connector.js';
 import { isEntraCredential, isJiraCredential, isOktaCredential, type ConnectionRecord, type ConnectionSettings, type Credential, type EntraCredential, type JiraCredential, type OktaCredential } from '../connectors/types.js';
 import { createJiraClient } from '../connectors/jira/jira-client.js';
 import { testJiraConnection } from '../connectors/jira/jira-connector.js';
-import { refreshCorrelation } from '../directory/people.js';
-import { isSyncRunning } from '../sync/active-syncs.js';
-import { normaliseScope } from '../sync/scope.js';
-import { lastSyncRun } from '../sync/sync-runs.js';
+import { normaliseScope } from './scope.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { connectionAccount } from '../secrets/secret-store.js';
@@ -79,11 +76,6 @@ export function getConnectionRecord(db: Db, ref: number | string): ConnectionRec
 
 export function listConnectionRecords(db: Db): ConnectionRecord[] {
   return (db.prepare('SELECT * FROM connections ORDER BY name').all() as ConnectionRow[]).map(toRecord);
-}
-
-/** The summary the UI and the CLI show; `lastSync` is the newest run of each connection. */
-export function listConnections(db: Db): ConnectionSummary[] {
-  return listConnectionRecords(db).map((c) => toSummary(c, lastSyncRun(db, c.id)));
 }
 
 export function toSummary(c: ConnectionRecord, lastSync: SyncRunSummary | null): ConnectionSummary {
@@ -285,27 +277,24 @@ export function rememberTestResult(ctx: EngineContext, connectionId: number, res
     .run(result.orgName, result.canWrite === null ? null : 1, result.canWrite === null ? null : String(result.canWrite), ctx.clock.now().toISOString(), connectionId);
 }
 
-/** Removes a connection, its snapshot rows and its keychain entry. Audit history stays. */
-export async function removeConnection(ctx: EngineContext, connectionId: number): Promise<void> {
+/**
+ * Deletes a connection's row (its snapshot objects go with it by foreign key)
+ * with its audit event, inside the caller's transaction. The whole removal —
+ * refused during a sync, the link tables, re-linking people, the keychain
+ * entry — is governance/connection-removal.ts.
+ */
+export function deleteConnectionRecord(ctx: EngineContext, c: ConnectionRecord): void {
   assertWritable(ctx);
-  const c = getConnectionRecord(ctx.db, connectionId);
-  // The sync would otherwise write rows for a connection that no longer exists.
-  if (isSyncRunning(c.id)) throw new UserError(`"${c.name}" is syncing right now; remove it when the sync has finished`, 'conflict');
-  ctx.db
-    .transaction(() => {
-      // memberships and app_assignments carry no foreign key (bulk-insert speed), so go explicitly.
-      ctx.db.prepare('DELETE FROM memberships WHERE connection_id = ?').run(c.id);
-      ctx.db.prepare('DELETE FROM app_assignments WHERE connection_id = ?').run(c.id);
-      ctx.db.prepare('DELETE FROM connections WHERE id = ?').run(c.id);
-      appendAudit(
-        ctx.db,
-        { actor: ctx.actor, action: 'connection.removed', targetType: 'connection', targetId: c.id, details: { name: c.name, baseUrl: c.baseUrl } },
-        ctx.clock.now(),
-      );
-    })
-    .immediate();
-  // Its accounts no longer link anyone to anyone.
-  refreshCorrelation(ctx.db);
+  ctx.db.prepare('DELETE FROM connections WHERE id = ?').run(c.id);
+  appendAudit(
+    ctx.db,
+    { actor: ctx.actor, action: 'connection.removed', targetType: 'connection', targetId: c.id, details: { name: c.name, baseUrl: c.baseUrl } },
+    ctx.clock.now(),
+  );
+}
+
+/** Forgets a connection's credential in this machine's keychain. */
+export async function forgetCredential(ctx: EngineContext, c: ConnectionRecord): Promise<void> {
   await ctx.secrets.delete(connectionAccount(workspaceId(ctx.db), c.id));
 }
 

@@ -3,7 +3,7 @@ import type { AppQuery } from '../../../shared/contract.js';
 import type { AppDetail, AppRow, Page } from '../../../shared/domain.js';
 import type { Db } from '../db/database.js';
 import { adminUrl } from './admin-urls.js';
-import { equalTo, listPage, orderBy, selectKeys, type PageCache } from './query-kit.js';
+import { equalTo, listPage, orderBy, selectKeys, type PageCache } from '../db/query-kit.js';
 import { appRowsForKeys, groupRowsForKeys, objectWithConnection } from './rows.js';
 
 /** The only ORDER BY expressions an app query can produce. */

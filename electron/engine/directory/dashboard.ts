@@ -4,7 +4,7 @@
 import type { DashboardSummary, SyncRunSummary } from '../../../shared/domain.js';
 import type { Clock } from '../context.js';
 import type { Db } from '../db/database.js';
-import { dataStamp, type PageCache } from './query-kit.js';
+import { dataStamp, type PageCache } from '../db/query-kit.js';
 import { userSource } from './users.js';
 
 export const STALE_AFTER_DAYS = 90;

@@ -4,7 +4,7 @@ import type { GroupDetail, GroupRow, Page, UserRow } from '../../../shared/domai
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { adminUrl } from './admin-urls.js';
-import { equalTo, listPage, oneOf, orderBy, pageOfRows, selectKeys, type PageCache } from './query-kit.js';
+import { equalTo, listPage, oneOf, orderBy, pageOfRows, selectKeys, type PageCache } from '../db/query-kit.js';
 import { appRowsForKeys, groupRowsForKeys, objectWithConnection, userRowsForKeys } from './rows.js';
 import { USER_SEARCH_COLUMNS } from './users.js';
 

@@ -50,7 +50,7 @@ import { createHash } from 'node:crypto';
 import type { AccountRef, ConnectionKind, CorrelationIssue } from '../../../shared/domain.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
-import { keyOf, type ObjectKey } from './query-kit.js';
+import { keyOf, type ObjectKey } from '../db/query-kit.js';
 
 type Reason = CorrelationIssue['reason'];
 type MatchedBy = AccountRef['matchedBy'];

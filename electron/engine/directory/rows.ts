@@ -6,7 +6,7 @@ import type { AppRow, GroupManagedBy, GroupRow, UserRow } from '../../../shared/
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { accountsForKeys } from './people.js';
-import { inKeyOrder, keyOf, keysJson, type ObjectKey } from './query-kit.js';
+import { inKeyOrder, keyOf, keysJson, type ObjectKey } from '../db/query-kit.js';
 
 export type IdentityDbRow = {
   connection_id: number;

@@ -20,7 +20,7 @@ import {
   type ObjectKey,
   type PageCache,
   type SearchColumn,
-} from './query-kit.js';
+} from '../db/query-kit.js';
 import {
   appRowsForKeys,
   connectionRef,

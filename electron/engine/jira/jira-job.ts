@@ -18,7 +18,7 @@ import { JiraApiError } from '../connectors/jira/jira-errors.js';
 import { adfFacts, adfText, COMMENT_PROPERTY, commentRef, requestLabel, adfToText, type AdfDoc } from '../connectors/jira/jira-fields.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from '../jobs/job-types.js';
-import type { JiraTarget, JiraUpdate } from './jira-outbox.js';
+import type { JiraTarget, JiraUpdate } from '../jobs/jira-outbox.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
 
 type RequestFacts = {

@@ -16,7 +16,7 @@
 import type { DriftKind } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { enqueueJiraUpdate } from '../jira/jira-outbox.js';
+import { enqueueJiraUpdate } from './jira-outbox.js';
 
 const DRIFT_ACTOR = 'latchkey:drift';
 /** How long a past-expiry grant may still be a member before it counts as drift (its revocation is normally queued). */

@@ -2,7 +2,7 @@
 // group, 'revoke' removes it, each through the group writer of the grant's
 // connection (okta-group-writer.ts / entra-group-writer.ts), built on that
 // connection's connector so writes share its rate budget. Jira jobs go to
-// runJiraJob (jira/jira-job.ts).
+// runJiraJob (jira/jira-job.ts); governance/run-jobs.ts puts the set together.
 //
 // Before calling the IdP, the executor refuses what Latchkey must not do
 // itself — a group managed by an Okta group rule / Entra dynamic rule, or by
@@ -15,8 +15,8 @@ import { createOktaConnector, type OktaConnectorOptions } from '../connectors/ok
 import { createOktaGroupWriter } from '../connectors/okta/okta-group-writer.js';
 import { isEntraCredential, isOktaCredential, type ConnectionRecord } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
-import { runJiraJob } from '../jira/jira-job.js';
-import type { ClaimedJob, GroupWriter, GroupWriteResult, JobExecutor, JobExecutors, JobOutcome } from './job-types.js';
+import type { GroupWriter, GroupWriteResult } from '../connectors/group-writer.js';
+import type { ClaimedJob, JobExecutor, JobExecutors, JobOutcome } from './job-types.js';
 import { connectionLabel, getGrant, who, type GrantRecord } from './ledger.js';
 
 /** Connector settings for jobs (tests shorten the connectors' own retries; the job's retries take over). */
@@ -27,7 +27,7 @@ export type IdpExecutorOptions = {
   concurrency?: number;
 };
 
-export type ExecutorSet = { executors: JobExecutors; close: () => void };
+export type ExecutorSet<K extends keyof JobExecutors = keyof JobExecutors> = { executors: Pick<JobExecutors, K>; close: () => void };
 
 const MEMBER_WRITE_SCOPE = 'okta.groups.manage';
 
@@ -75,7 +75,7 @@ function toOutcome(r: GroupWriteResult, db: EngineContext['db'], g: GrantRecord,
   }
 }
 
-export function createIdpExecutors(ctx: EngineContext, opts: IdpExecutorOptions = {}): ExecutorSet {
+export function createIdpExecutors(ctx: EngineContext, opts: IdpExecutorOptions = {}): ExecutorSet<'provision' | 'revoke'> {
   const writers = new Map<number, Promise<GroupWriter>>();
   const built: GroupWriter[] = [];
 
@@ -139,7 +139,7 @@ export function createIdpExecutors(ctx: EngineContext, opts: IdpExecutorOptions 
     };
 
   return {
-    executors: { provision: membership(true), revoke: membership(false), jira: runJiraJob },
+    executors: { provision: membership(true), revoke: membership(false) },
     close: () => {
       for (const w of built) w.close();
       built.length = 0;

@@ -49,21 +49,3 @@ export type JobOutcome =
 
 export type JobExecutor = (job: ClaimedJob, ctx: EngineContext, signal: AbortSignal) => Promise<JobOutcome>;
 export type JobExecutors = Record<JobKind, JobExecutor>;
-
-/**
- * What an IdP group writer reports for one membership change. `done` covers
- * "already a member" / "already removed" (`changed: false`): idempotent by
- * design, so a job resumed after a crash can simply run again.
- */
-export type GroupWriteResult =
-  | { kind: 'done'; changed: boolean; note?: string; httpStatus?: number }
-  | { kind: 'retry'; error: string; retryAfterMs?: number; httpStatus?: number }
-  | { kind: 'failed'; error: string; httpStatus?: number }
-  | { kind: 'manual'; reason: string; httpStatus?: number };
-
-/** Adds and removes one user in one group of one IdP connection. */
-export type GroupWriter = {
-  addMember: (groupId: string, userId: string) => Promise<GroupWriteResult>;
-  removeMember: (groupId: string, userId: string) => Promise<GroupWriteResult>;
-  close: () => void;
-};

@@ -5,7 +5,7 @@
 import type { GrantStatus } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { enqueueJiraUpdate, type JiraUpdate } from '../jira/jira-outbox.js';
+import { enqueueJiraUpdate, type JiraUpdate } from './jira-outbox.js';
 import { enqueueJob } from './queue.js';
 
 export type GrantRecord = {
@@ -107,21 +107,6 @@ export function markEnded(db: Db, g: GrantRecord, payload: RevokePayload, actor:
     },
     now,
   );
-}
-
-/** The IdP-side half of a change: patch the live snapshot so the Directory shows it before the next sync. */
-export function patchLiveMembership(db: Db, connectionId: number, groupId: string, identityId: string, present: boolean): void {
-  const live = db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(connectionId) as { live_gen: number } | undefined;
-  if (!live) return;
-  if (present) {
-    // Only for a group in the snapshot (a group outside the sync scope has no members listed at all).
-    db.prepare(
-      `INSERT OR IGNORE INTO memberships (connection_id, gen, group_id, identity_id)
-       SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM groups WHERE connection_id = ? AND gen = ? AND id = ?)`,
-    ).run(connectionId, live.live_gen, groupId, identityId, connectionId, live.live_gen, groupId);
-  } else {
-    db.prepare('DELETE FROM memberships WHERE connection_id = ? AND gen = ? AND group_id = ? AND identity_id = ?').run(connectionId, live.live_gen, groupId, identityId);
-  }
 }
 
 /**

@@ -7,7 +7,8 @@
 import type { ManualTask } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
-import { auditGrant, getGrant, markEnded, markProvisioned, patchLiveMembership, setGrant } from './ledger.js';
+import { patchLiveMembership } from '../sync/live-snapshot.js';
+import { auditGrant, getGrant, markEnded, markProvisioned, setGrant } from './ledger.js';
 import { revokePayload } from './runner.js';
 
 type TaskDb = {

@@ -31,3 +31,15 @@ export function enqueueJob(db: Db, job: EnqueueJob, now: Date): number {
   const existing = db.prepare('SELECT id FROM jobs WHERE idempotency_key = ?').get(job.idempotencyKey) as { id: number };
   return existing.id;
 }
+
+/** Queued or running, and failed, jobs of one kind, with the newest error of those still open (the Jira card's write-back queue). */
+export function jobKindCounts(db: Db, kind: EnqueueJob['kind']): { pending: number; failed: number; lastError: string | null } {
+  const row = db
+    .prepare(
+      `SELECT SUM(status IN ('queued', 'running')) AS pending, SUM(status = 'failed') AS failed,
+              (SELECT last_error FROM jobs WHERE kind = @kind AND last_error IS NOT NULL AND status IN ('queued', 'running', 'failed') ORDER BY updated_at DESC, id DESC LIMIT 1) AS lastError
+         FROM jobs WHERE kind = @kind`,
+    )
+    .get({ kind }) as { pending: number | null; failed: number | null; lastError: string | null };
+  return { pending: row.pending ?? 0, failed: row.failed ?? 0, lastError: row.lastError };
+}

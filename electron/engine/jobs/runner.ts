@@ -22,8 +22,8 @@ import os from 'node:os';
 import type { JobKind } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
+import { patchLiveMembership } from '../sync/live-snapshot.js';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import { createIdpExecutors, type IdpExecutorOptions } from './executors.js';
 import type { ClaimedJob, JobExecutors, JobOutcome } from './job-types.js';
 import {
   auditGrant,
@@ -32,7 +32,6 @@ import {
   jiraForGrant,
   markEnded,
   markProvisioned,
-  patchLiveMembership,
   setGrant,
   who,
   type GrantRecord,
@@ -42,8 +41,8 @@ import {
 export type RunSummary = { ran: number; succeeded: number; failed: number; retried: number; manual: number };
 
 export type RunOptions = {
-  /** Executors by kind; the IdP and Jira ones by default. */
-  executors?: Partial<JobExecutors>;
+  /** Executors by kind (governance/run-jobs.ts assembles the IdP and Jira ones). */
+  executors: JobExecutors;
   /** Stop claiming after this many jobs. */
   limit?: number;
   /** Aborting stops claiming; jobs in flight finish and are recorded. */
@@ -58,8 +57,6 @@ export type RunOptions = {
   waitForDueWithinMs?: number;
   /** Stop claiming after this long (the scheduler's ticks, so expiry keeps being checked during a long queue). */
   maxDurationMs?: number;
-  /** Connector settings for the default IdP executors. */
-  idp?: IdpExecutorOptions;
 };
 
 type JobDb = {
@@ -228,11 +225,10 @@ function coalescedEmitter(ctx: EngineContext, ms = 500): { add: (id: number) => 
  * one-at-a-time rules above; returns what happened. Never throws for a job's
  * failure: that is recorded on the job.
  */
-export async function runDueJobs(ctx: EngineContext, opts: RunOptions = {}): Promise<RunSummary> {
+export async function runDueJobs(ctx: EngineContext, opts: RunOptions): Promise<RunSummary> {
   const summary: RunSummary = { ran: 0, succeeded: 0, failed: 0, retried: 0, manual: 0 };
   if (ctx.readOnly) return summary;
-  const own = opts.executors && opts.executors.provision && opts.executors.revoke && opts.executors.jira ? null : createIdpExecutors(ctx, opts.idp);
-  const executors = { ...own?.executors, ...opts.executors } as JobExecutors;
+  const { executors } = opts;
   const perLane = Math.max(1, opts.concurrency ?? 8);
   const limit = opts.limit ?? Infinity;
   const started = Date.now();
@@ -324,7 +320,6 @@ export async function runDueJobs(ctx: EngineContext, opts: RunOptions = {}): Pro
   } finally {
     await Promise.allSettled([...running]);
     emitter.flush();
-    own?.close();
     const n = (activeRuns.get(process.pid) ?? 1) - 1;
     if (n <= 0) activeRuns.delete(process.pid);
     else activeRuns.set(process.pid, n);

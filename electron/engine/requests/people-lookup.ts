@@ -6,7 +6,7 @@ import type { BeneficiaryOption, BeneficiaryRef } from '../../../shared/contract
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { accountsForKeys } from '../directory/people.js';
-import { keyOf, likeContains, searchTerms } from '../directory/query-kit.js';
+import { keyOf, likeContains, searchTerms } from '../db/query-kit.js';
 import { normEmail } from './role-info.js';
 
 /** An account a request can be for. */

@@ -21,7 +21,7 @@ import type {
 } from '../../../shared/governance.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
-import { dataStamp, searchClause, type PageCache } from '../directory/query-kit.js';
+import { dataStamp, searchClause, type PageCache } from '../db/query-kit.js';
 import { type GrantRecord } from '../jobs/ledger.js';
 import { jobsOfRequest, toGrant } from '../jobs/operations.js';
 import { requestTimeline } from './timeline.js';

@@ -17,7 +17,7 @@ import {
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
-import { enqueueJiraUpdate, type JiraUpdate } from '../jira/jira-outbox.js';
+import { enqueueJiraUpdate, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
 import { getSettings } from '../settings.js';
 import { addressesOf, addressesOfPerson, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from './people-lookup.js';

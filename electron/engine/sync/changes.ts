@@ -22,7 +22,7 @@ import type { ChangesQuery, DiffQuery } from '../../../shared/contract.js';
 import type { ChangeCounts, ChangeKind, Page, RunDiff, SnapshotChange } from '../../../shared/domain.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
-import { inClause, searchClause, whereSql } from '../directory/query-kit.js';
+import { inClause, searchClause, whereSql } from '../db/query-kit.js';
 import { EXISTENCE_PAIRS, LEAVER_STATUSES } from './change-rules.js';
 
 type ChangeRow = {

@@ -62,9 +62,9 @@ import {
   type FailedRunEnd,
   type ProgressReporter,
 } from './run-lifecycle.js';
-import { normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
+import { normaliseScope, scopeFilter, type ScopeFilter } from '../connections/scope.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from './snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from '../connectors/snapshot-model.js';
 import { discardStaleGenerations, openSnapshotWriter, type RunTotals, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
 
 export type EntraSyncOptions = {

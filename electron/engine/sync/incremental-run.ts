@@ -8,7 +8,7 @@ import type { Clock } from '../context.js';
 import type { Db } from '../db/database.js';
 import { openSnapshotPatch, type SnapshotPatch } from './snapshot-patch.js';
 import { countGeneration, lockKey, type RunExtra, type RunTotals, type StartedRun } from './snapshot-writer.js';
-import type { SnapshotCounts } from './snapshot-types.js';
+import type { SnapshotCounts } from '../connectors/snapshot-model.js';
 
 type Who = { actor: string; clock: Clock };
 

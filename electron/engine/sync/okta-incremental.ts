@@ -18,13 +18,13 @@
 // - Everything read is applied in ONE transaction that also advances the
 //   cursor (incremental-run.ts): a failed run changes nothing.
 import { inPool } from './run-lifecycle.js';
-import { normaliseScope, scopeFilter, type ScopeFilter } from './scope.js';
+import { normaliseScope, scopeFilter, type ScopeFilter } from '../connections/scope.js';
 import type { SyncScope } from '../../../shared/domain.js';
 import type { OktaConnector } from '../connectors/okta/okta-connector.js';
 import { classifyGroup, type OktaGroup, type OktaLogEvent } from '../connectors/okta/okta-normalise.js';
 import type { Db } from '../db/database.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef } from './snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef } from '../connectors/snapshot-model.js';
 
 /** Okta keeps System Log events for 90 days. */
 export const LOG_RETENTION_MS = 90 * 86_400_000;
@@ -77,7 +77,7 @@ export function decodeCursor(raw: string): OktaCursor | null {
   }
 }
 
-export { sameScope } from './scope.js';
+export { sameScope } from '../connections/scope.js';
 
 /**
  * Event types incremental sync reads (a System Log `filter`): user lifecycle

@@ -14,7 +14,7 @@
 import type { ChangeKind } from '../../../shared/domain.js';
 import type { Db } from '../db/database.js';
 import { statusChangeKind, TRACKED_APP_FIELDS, TRACKED_GROUP_FIELDS, TRACKED_IDENTITY_FIELDS } from './change-rules.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef } from './snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef } from '../connectors/snapshot-model.js';
 
 export type PatchTarget = { runId: number; connectionId: number; gen: number };
 

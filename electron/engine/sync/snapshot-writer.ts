@@ -31,7 +31,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type Clock } from '../context.js';
 import type { Db } from '../db/database.js';
 import { recordGenerationDiff } from './generation-diff.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef, SnapshotCounts } from './snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef, SnapshotCounts } from '../connectors/snapshot-model.js';
 
 /** The five generation-stamped snapshot tables. */
 export const SNAPSHOT_TABLES = ['memberships', 'app_assignments', 'identities', 'groups', 'apps'] as const;

@@ -1,5 +1,6 @@
 // Reading sync run history (the sync_runs table) as the contract's SyncRunSummary.
-import type { ChangeCounts, ChangeKind, SyncRunSummary } from '../../../shared/domain.js';
+import type { ChangeCounts, ChangeKind, ConnectionSummary, SyncRunSummary } from '../../../shared/domain.js';
+import { listConnectionRecords, toSummary } from '../connections/connections.js';
 import type { Db } from '../db/database.js';
 
 type RunRow = {
@@ -29,7 +30,7 @@ const SELECT = `SELECT r.id, r.connection_id, c.name AS connection_name, r.mode,
   r.changes, r.baseline, r.note
   FROM sync_runs r JOIN connections c ON c.id = r.connection_id`;
 
-function toSummary(r: RunRow, changeCounts: ChangeCounts): SyncRunSummary {
+function runSummary(r: RunRow, changeCounts: ChangeCounts): SyncRunSummary {
   const finished = r.finished_at ? Date.parse(r.finished_at) : NaN;
   return {
     id: r.id,
@@ -72,7 +73,7 @@ function countsFor(db: Db, rows: readonly RunRow[]): Map<number, ChangeCounts> {
 
 function summaries(db: Db, rows: RunRow[]): SyncRunSummary[] {
   const counts = countsFor(db, rows);
-  return rows.map((r) => toSummary(r, counts.get(r.id) ?? {}));
+  return rows.map((r) => runSummary(r, counts.get(r.id) ?? {}));
 }
 
 /** Newest first, optionally for one connection. */
@@ -109,4 +110,9 @@ export function lastCursor(db: Db, connectionId: number): { runId: number; mode:
     .get(connectionId) as { id: number; mode: 'full' | 'incremental'; finished_at: string; cursor: string | null } | undefined;
   if (!row || row.cursor === null) return null;
   return { runId: row.id, mode: row.mode, finishedAt: row.finished_at, cursor: row.cursor };
+}
+
+/** Every connection as the UI and the CLI list it, with its newest run as "last sync". */
+export function connectionSummaries(db: Db): ConnectionSummary[] {
+  return listConnectionRecords(db).map((c) => toSummary(c, lastSyncRun(db, c.id)));
 }

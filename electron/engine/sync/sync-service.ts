@@ -2,15 +2,15 @@
 // (or takes a one-run override, e.g. `--token-env` from cron), picks the
 // connector by kind, runs the sync in the background and hands back the run
 // id at once so the UI can follow the progress events. `done` always
-// resolves to the recorded run, failed or not.
+// resolves to the recorded run, failed or not. What follows a sync in the
+// other areas (people re-linked, drift against the grant ledger) is
+// governance/after-sync.ts.
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import { getConnectionRecord, loadCredential } from '../connections/connections.js';
 import { isEntraCredential, isOktaCredential, type Credential } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
-import { refreshCorrelation } from '../directory/people.js';
-import { detectDrift } from '../jobs/drift.js';
 import { startEntraSync } from './entra-sync.js';
-import { startOktaSync, SyncFailedError, type SyncOptions } from './sync-runner.js';
+import { startOktaSync, SyncFailedError, type SyncOptions } from './okta-sync.js';
 
 export type StartedSync = { runId: number; done: Promise<SyncRunSummary> };
 
@@ -33,25 +33,9 @@ export async function startSync(
   } else {
     throw new UserError(`"${connection.name}" is a ${connection.kind} connection: it has no directory to sync`, 'bad-input');
   }
-  const done = started.done
-    .then((summary) => {
-      // Who is who across IdPs may have changed (joiners, new e-mails): the
-      // Directory shows people, so re-link them before anyone reads.
-      if (summary.status === 'succeeded') {
-        refreshCorrelation(ctx.db);
-        // The ledger against what the IdP now shows: flags drift, never changes a grant.
-        try {
-          const drift = detectDrift(ctx.db, connectionId, ctx.clock.now());
-          if (drift.detected.length > 0 || drift.resolved.length > 0) ctx.events.emit('governance:changed', { area: 'jobs', ids: [...drift.detected, ...drift.resolved] });
-        } catch {
-          // Drift is a report about the sync, not part of it: a failure here must not fail the sync.
-        }
-      }
-      return summary;
-    })
-    .catch((e: unknown) => {
-      if (e instanceof SyncFailedError && e.summary) return e.summary;
-      throw e;
-    });
+  const done = started.done.catch((e: unknown) => {
+    if (e instanceof SyncFailedError && e.summary) return e.summary;
+    throw e;
+  });
   return { runId: started.runId, done };
 }

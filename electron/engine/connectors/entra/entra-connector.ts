@@ -19,7 +19,7 @@ import https from 'node:https';
 import tls from 'node:tls';
 import { AuthenticationHandler, Client, GraphError, RetryHandler, RetryHandlerOptions, TelemetryHandler, type Middleware } from '@microsoft/microsoft-graph-client';
 import type { ConnectionTestResult } from '../../../../shared/domain.js';
-import type { AppAssignmentRecord } from '../../sync/snapshot-types.js';
+import type { AppAssignmentRecord } from '../snapshot-model.js';
 import type { Transport } from '../okta/request-executor.js';
 import type { EntraCredential } from '../types.js';
 import { createTokenSource } from './entra-auth.js';

@@ -9,7 +9,7 @@
 // exist" — both mean the membership is already as wanted. Dynamic groups
 // refuse manual changes (a manual task); 403 means the app lacks
 // GroupMember.ReadWrite.All (a manual task too: never a silent success).
-import type { GroupWriteResult, GroupWriter } from '../../jobs/job-types.js';
+import type { GroupWriteResult, GroupWriter } from '../group-writer.js';
 import type { EntraConnector } from './entra-connector.js';
 import { EntraError } from './entra-errors.js';
 

@@ -13,7 +13,7 @@
 // Groups synced from on-premises Active Directory are managed_by 'external'
 // ('Active Directory'): their members can only change on premises.
 import type { GroupManagedBy } from '../../../../shared/domain.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from '../../sync/snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from '../snapshot-model.js';
 
 type Json = Record<string, unknown>;
 

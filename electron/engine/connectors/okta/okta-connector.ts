@@ -14,7 +14,7 @@
 import { Client } from '@okta/okta-sdk-nodejs';
 import type { ConnectionTestResult } from '../../../../shared/domain.js';
 import { systemClock, type Clock } from '../../context.js';
-import type { AppAssignmentRecord, AppRecord } from '../../sync/snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord } from '../snapshot-model.js';
 import type { OktaCredential } from '../types.js';
 import { extractIds } from './json-ids.js';
 import { OktaError, redact, toOktaError } from './okta-errors.js';

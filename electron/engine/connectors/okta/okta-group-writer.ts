@@ -12,7 +12,7 @@
 // connections) → retry with the bucket's reset as the wait; 403 E0000006 on
 // an APP_GROUP / BUILT_IN group or a credential without okta.groups.manage
 // → a manual task; 404 → the group or user is gone.
-import type { GroupWriteResult, GroupWriter } from '../../jobs/job-types.js';
+import type { GroupWriteResult, GroupWriter } from '../group-writer.js';
 import type { OktaConnector } from './okta-connector.js';
 import { OktaError } from './okta-errors.js';
 

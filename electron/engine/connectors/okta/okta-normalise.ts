@@ -2,7 +2,7 @@
 // record (a missing profile, a non-string attribute) is normalised or
 // skipped with a reason, never allowed to break the sync of everyone else.
 import type { GroupManagedBy } from '../../../../shared/domain.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef } from '../../sync/snapshot-types.js';
+import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef } from '../snapshot-model.js';
 
 type Json = Record<string, unknown>;
 

@@ -56,12 +56,10 @@ import {
   type FailedRunEnd,
   type ProgressReporter,
 } from './run-lifecycle.js';
-import { normaliseScope, scopeFilter } from './scope.js';
+import { normaliseScope, scopeFilter } from '../connections/scope.js';
 import { discardStaleGenerations, openSnapshotWriter, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
-import type { AppAssignmentRecord, ManagerRef } from './snapshot-types.js';
+import type { AppAssignmentRecord, ManagerRef } from '../connectors/snapshot-model.js';
 import type { SyncSlot } from './active-syncs.js';
-
-export { getSyncRun, listSyncRuns } from './sync-runs.js';
 
 export type SyncOptions = {
   signal?: AbortSignal;
@@ -80,8 +78,6 @@ export type SyncOptions = {
 export { SyncFailedError };
 
 type Active = SyncSlot;
-
-export { activeSyncProgress, isSyncRunning } from './active-syncs.js';
 
 /** What a run will be, and why (the run's note). */
 type OktaDecision = ModeDecision<OktaCursor>;

@@ -1,5 +1,6 @@
-// The scheduler: what keeps expiry real while the app (or `latchkey serve`,
-// or `latchkey jobs run`) is running.
+// The governance tick: what keeps expiry real while the app (or `latchkey
+// serve`, or `latchkey jobs run`) is running. It calls the areas (jobs,
+// requests, jira) in order; none of them calls another for it.
 //
 // At start, before anything else: jobs a dead process left 'running' go back
 // to the queue, then expiry catches up — every grant that expired while
@@ -11,14 +12,15 @@
 import type { EngineContext } from '../context.js';
 import { pollJiraRequests } from '../jira/jsm-import.js';
 import { sweepPendingRequests } from '../requests/requests.js';
-import { expireDueGrants, sendExpiryNotices } from './expiry.js';
-import { resumeInterruptedJobs, runDueJobs, type RunOptions, type RunSummary } from './runner.js';
+import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
+import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
+import { runJobs, type RunJobsOptions } from './run-jobs.js';
 
 export type SchedulerOptions = {
   intervalMs?: number;
   jiraPollMs?: number;
-  /** Passed to every runDueJobs (executors in tests, connector settings). */
-  run?: Omit<RunOptions, 'signal' | 'filter' | 'maxDurationMs'>;
+  /** Passed to every runJobs (executors in tests, connector settings). */
+  run?: Omit<RunJobsOptions, 'signal' | 'filter' | 'maxDurationMs'>;
   /** Sees failures of a tick (logged by the caller); the scheduler carries on. */
   onError?: (e: unknown) => void;
 };
@@ -32,10 +34,10 @@ export type Scheduler = {
 };
 
 /** The start-up catch-up alone (also what `jobs run` does first): resume, expire, run every due revocation. */
-export async function catchUp(ctx: EngineContext, opts: Omit<RunOptions, 'filter'> = {}): Promise<RunSummary> {
+export async function catchUp(ctx: EngineContext, opts: Omit<RunJobsOptions, 'filter'> = {}): Promise<RunSummary> {
   resumeInterruptedJobs(ctx);
   expireDueGrants(ctx);
-  return runDueJobs(ctx, { ...opts, filter: { kinds: ['revoke'] } });
+  return runJobs(ctx, { ...opts, filter: { kinds: ['revoke'] } });
 }
 
 /** Schedulers running per workspace context (jobs:advanceClock ticks the one of its workspace). */
@@ -72,7 +74,7 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
       await guard(() => pollJiraRequests(ctx));
     }
     // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
-    await guard(() => runDueJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));
+    await guard(() => runJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));
   };
 
   const enqueue = (): Promise<void> => {

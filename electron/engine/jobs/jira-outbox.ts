@@ -1,11 +1,13 @@
 // Jira write-back is a job, never a call made inline: Jira being down or
 // rate-limited must not hold up an approval or a provisioning. Each step of a
 // request enqueues one update here, in the transaction of the step itself.
-// The 'jira' executor (jira-job.ts) creates the request's issue first if it
-// has none yet, then adds the comment and applies the transition. Updates of
-// one request run in the order they were enqueued.
+// The 'jira' executor (jira/jira-job.ts, registered by governance/) creates
+// the request's issue first if it has none yet, then adds the comment and
+// applies the transition. Updates of one request run in the order they were
+// enqueued. The outbox lives here, with the queue it writes to, so that the
+// request and grant steps below the Jira area can record without calling it.
 import type { Db } from '../db/database.js';
-import { enqueueJob } from '../jobs/queue.js';
+import { enqueueJob } from './queue.js';
 
 export type JiraEvent =
   | 'created'

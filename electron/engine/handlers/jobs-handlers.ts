@@ -1,28 +1,16 @@
 // The handlers of the jobs channels (shared/contract-jobs.ts).
 import type { jobsChannels } from '../../../shared/contract-jobs.js';
 import { UserError, type EngineContext } from '../context.js';
-import type { ApiHelpers, AreaHandlers } from '../handler-types.js';
+import type { ApiHelpers, AreaHandlers } from './handler-types.js';
 import { getSettings } from '../settings.js';
-import { adjustableClockOf, isAdjustable } from './clock.js';
-import { expireDueGrants, sendExpiryNotices } from './expiry.js';
-import { cancelManualTask, completeManualTask, listManualTasks } from './manual-tasks.js';
-import { attentionCounts, cancelJob, listDrift, listGrants, listJobs, resolveDrift, retryJob, revokeGrant } from './operations.js';
-import { runDueJobs } from './runner.js';
-import { schedulerOf } from './scheduler.js';
+import { adjustableClockOf, isAdjustable } from '../jobs/clock.js';
+import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
+import { cancelManualTask, completeManualTask, listManualTasks } from '../jobs/manual-tasks.js';
+import { attentionCounts, cancelJob, listDrift, listGrants, listJobs, resolveDrift, retryJob, revokeGrant } from '../jobs/operations.js';
+import { runJobs } from '../governance/run-jobs.js';
+import { schedulerOf } from '../governance/scheduler.js';
 
-/** Channels here that change the workspace; refused on a read-only snapshot. */
-export const JOBS_WRITE_CHANNELS = [
-  'jobs:retry',
-  'jobs:cancel',
-  'jobs:completeTask',
-  'jobs:cancelTask',
-  'jobs:resolveDrift',
-  'jobs:revokeGrant',
-  'jobs:advanceClock',
-] as const;
-
-export function jobsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<typeof jobsChannels> {
-  const { writable } = helpers;
+export function jobsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<typeof jobsChannels> {
   const clockView = () => ({
     now: ctx.clock.now().toISOString(),
     offsetMs: isAdjustable(ctx.clock) ? ctx.clock.offsetMs : 0,
@@ -39,41 +27,28 @@ export function jobsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<t
       noticeHours: getSettings(ctx.db).expiryNoticeHours,
     }),
     'jobs:retry': ({ jobId }) => {
-      writable();
       const job = retryJob(ctx, jobId);
       void schedulerOf(ctx)?.tick();
       return job;
     },
-    'jobs:cancel': ({ jobId, reason }) => {
-      writable();
-      return cancelJob(ctx, jobId, { reason });
-    },
+    'jobs:cancel': ({ jobId, reason }) => cancelJob(ctx, jobId, { reason }),
     'jobs:manualTasks': ({ status }) => listManualTasks(ctx, { status }),
     'jobs:completeTask': ({ taskId, evidence }) => {
-      writable();
       const t = completeManualTask(ctx, taskId, { evidence });
       helpers.cache.clear();
       return t;
     },
-    'jobs:cancelTask': ({ taskId, reason }) => {
-      writable();
-      return cancelManualTask(ctx, taskId, { reason });
-    },
+    'jobs:cancelTask': ({ taskId, reason }) => cancelManualTask(ctx, taskId, { reason }),
     'jobs:drift': ({ open }) => listDrift(ctx, { open }),
-    'jobs:resolveDrift': ({ driftId, resolution, note }) => {
-      writable();
-      return resolveDrift(ctx, driftId, { resolution, note });
-    },
+    'jobs:resolveDrift': ({ driftId, resolution, note }) => resolveDrift(ctx, driftId, { resolution, note }),
     'jobs:grants': (q) => listGrants(ctx, q),
     'jobs:revokeGrant': ({ grantId, reason }) => {
-      writable();
       const g = revokeGrant(ctx, grantId, { reason });
       void schedulerOf(ctx)?.tick();
       return g;
     },
     'jobs:clock': () => clockView(),
     'jobs:advanceClock': async ({ minutes }) => {
-      writable();
       if (!ctx.sandbox) throw new UserError('the clock can only be moved in the sandbox workspace (demo and tests): expiry of real access follows real time', 'conflict');
       adjustableClockOf(ctx).advance(minutes * 60_000);
       const scheduler = schedulerOf(ctx);
@@ -82,7 +57,7 @@ export function jobsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<t
         // No scheduler in this process (a bare bridge): do what a tick does for expiry.
         expireDueGrants(ctx);
         sendExpiryNotices(ctx);
-        await runDueJobs(ctx);
+        await runJobs(ctx);
       }
       helpers.cache.clear();
       ctx.events.emit('governance:changed', { area: 'jobs', ids: [] });

@@ -1,7 +1,8 @@
-// Building blocks shared by the directory queries: LIKE patterns that treat
-// the user's text literally, whitelisted ORDER BY clauses, the paging
-// strategy with its small result cache, and the one shape every directory
-// table's query takes (`ListSpec`), so each table states only what differs.
+// Building blocks shared by the list queries of every area (directory,
+// changes, requests): LIKE patterns that treat the user's text literally,
+// whitelisted ORDER BY clauses, the paging strategy with its small result
+// cache, and the one shape every directory table's query takes (`ListSpec`),
+// so each table states only what differs.
 //
 // Paging: for a first page without a search, SQLite's top-N sort plus a
 // COUNT(*) is the cheapest plan. Deep offsets (a virtualised table scrolled
@@ -12,7 +13,7 @@
 // with every write to the file, so a sync (here or in another process) is
 // never hidden behind a stale page.
 import type { Page } from '../../../shared/domain.js';
-import type { Db } from '../db/database.js';
+import type { Db } from './database.js';
 
 /** (connection id, object id): how every snapshot object is addressed. */
 export type ObjectKey = readonly [connectionId: number, id: string];

@@ -2,26 +2,15 @@
 // console acts as the operator (settings.operatorEmail): their decisions go
 // through channel 'console', and their requests are filed in their name.
 import type { BulkDecisionResult, requestsChannels } from '../../../shared/contract-requests.js';
-import { schedulerOf } from '../jobs/scheduler.js';
+import { schedulerOf } from '../governance/scheduler.js';
 import { UserError, type EngineContext } from '../context.js';
-import type { ApiHelpers, AreaHandlers } from '../handler-types.js';
+import type { ApiHelpers, AreaHandlers } from './handler-types.js';
 import { getSettings, settingsView, updateSettings } from '../settings.js';
-import { addressesOf, searchBeneficiaries } from './people-lookup.js';
-import { getRequest, listRequests } from './queries.js';
-import { cancelRequest, createRequest, decideRequest, extendRequest } from './requests.js';
-import { importRequestsCsv } from './requests-csv.js';
-import { requestableRoles } from './role-info.js';
-
-/** Channels here that change the workspace; refused on a read-only snapshot. */
-export const REQUESTS_WRITE_CHANNELS = [
-  'requests:create',
-  'requests:decide',
-  'requests:bulkDecide',
-  'requests:cancel',
-  'requests:extend',
-  'requests:importCsv',
-  'settings:set',
-] as const;
+import { addressesOf, searchBeneficiaries } from '../requests/people-lookup.js';
+import { getRequest, listRequests } from '../requests/queries.js';
+import { cancelRequest, createRequest, decideRequest, extendRequest } from '../requests/requests.js';
+import { importRequestsCsv } from '../requests/requests-csv.js';
+import { requestableRoles } from '../requests/role-info.js';
 
 function operatorOf(ctx: EngineContext): string {
   const op = getSettings(ctx.db).operatorEmail;
@@ -29,9 +18,9 @@ function operatorOf(ctx: EngineContext): string {
   return op;
 }
 
-export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<typeof requestsChannels> {
+export function requestsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<typeof requestsChannels> {
   const { db } = ctx;
-  const { writable, cache } = helpers;
+  const { cache } = helpers;
   // Every request write queues jobs (grants to provision, Jira updates): run them now, not at the next tick.
   const thenRunJobs = <T>(value: T): T => {
     void schedulerOf(ctx)?.tick();
@@ -44,16 +33,9 @@ export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandle
       return listRequests(db, q, mine, cache);
     },
     'requests:get': ({ id }) => getRequest(db, id),
-    'requests:create': (input) => {
-      writable();
-      return thenRunJobs(createRequest(ctx, input, { source: 'console', requester: operatorOf(ctx) }));
-    },
-    'requests:decide': ({ id, decision, comment }) => {
-      writable();
-      return thenRunJobs(decideRequest(ctx, id, { decision, comment, by: operatorOf(ctx), channel: 'console' }));
-    },
+    'requests:create': (input) => thenRunJobs(createRequest(ctx, input, { source: 'console', requester: operatorOf(ctx) })),
+    'requests:decide': ({ id, decision, comment }) => thenRunJobs(decideRequest(ctx, id, { decision, comment, by: operatorOf(ctx), channel: 'console' })),
     'requests:bulkDecide': ({ ids, decision, comment }) => {
-      writable();
       const by = operatorOf(ctx);
       const byAddresses = addressesOf(db, by);
       // Each request in its own transaction: a refusal (not my step, decided meanwhile) leaves the others decided.
@@ -71,24 +53,12 @@ export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandle
       if (done.length > 0) ctx.events.emit('governance:changed', { area: 'requests', ids: done });
       return thenRunJobs({ results });
     },
-    'requests:cancel': ({ id, reason }) => {
-      writable();
-      return thenRunJobs(cancelRequest(ctx, id, { by: operatorOf(ctx), reason }));
-    },
-    'requests:extend': (input) => {
-      writable();
-      return thenRunJobs(extendRequest(ctx, input, { requester: operatorOf(ctx) }));
-    },
-    'requests:importCsv': ({ csv }) => {
-      writable();
-      return thenRunJobs(importRequestsCsv(ctx, csv));
-    },
+    'requests:cancel': ({ id, reason }) => thenRunJobs(cancelRequest(ctx, id, { by: operatorOf(ctx), reason })),
+    'requests:extend': (input) => thenRunJobs(extendRequest(ctx, input, { requester: operatorOf(ctx) })),
+    'requests:importCsv': ({ csv }) => thenRunJobs(importRequestsCsv(ctx, csv)),
     'requests:searchBeneficiaries': ({ search, limit }) => searchBeneficiaries(db, search, limit),
     'requests:requestableRoles': () => requestableRoles(db),
     'settings:get': () => settingsView(db),
-    'settings:set': (patch) => {
-      writable();
-      return updateSettings(ctx, patch);
-    },
+    'settings:set': (patch) => updateSettings(ctx, patch),
   };
 }

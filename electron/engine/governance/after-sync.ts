@@ -1,0 +1,32 @@
+// What follows a successful sync in the other areas, so the sync area does
+// not call them: people are re-linked across IdPs (joiners, changed e-mails:
+// the Directory shows people, so before anyone reads), then the grant ledger
+// is compared with what the IdP now shows (drift: flagged, never changing a
+// grant). Every caller that starts a sync for a person to see — the console,
+// the CLI, the demo — goes through syncAndReconcile.
+import type { SyncRunSummary } from '../../../shared/domain.js';
+import type { EngineContext } from '../context.js';
+import { refreshCorrelation } from '../directory/people.js';
+import { detectDrift } from '../jobs/drift.js';
+import { startSync, type StartedSync } from '../sync/sync-service.js';
+
+/** Starts a sync (see startSync); its `done` resolves after the follow-ups of a successful run. */
+export async function syncAndReconcile(ctx: EngineContext, connectionId: number, opts: Parameters<typeof startSync>[2] = {}): Promise<StartedSync> {
+  const started = await startSync(ctx, connectionId, opts);
+  const done = started.done.then((summary: SyncRunSummary) => {
+    if (summary.status === 'succeeded') afterSync(ctx, connectionId);
+    return summary;
+  });
+  return { runId: started.runId, done };
+}
+
+/** The follow-ups of one successful sync of a connection. */
+export function afterSync(ctx: EngineContext, connectionId: number): void {
+  refreshCorrelation(ctx.db);
+  try {
+    const drift = detectDrift(ctx.db, connectionId, ctx.clock.now());
+    if (drift.detected.length > 0 || drift.resolved.length > 0) ctx.events.emit('governance:changed', { area: 'jobs', ids: [...drift.detected, ...drift.resolved] });
+  } catch {
+    // Drift is a report about the sync, not part of it: a failure here must not fail the sync.
+  }
+}

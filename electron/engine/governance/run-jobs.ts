@@ -1,0 +1,37 @@
+// Running the job queue with the real executors: the IdP ones (jobs/
+// executors.ts: group membership through each connection's connector) and
+// the Jira one (jira/jira-job.ts). The runner itself (jobs/runner.ts) takes
+// its executors as an argument, so the jobs area never reaches up into the
+// Jira area; this is the one place that puts the set together for the
+// scheduler, the CLI and the handlers. Tests pass their own executors for
+// the kinds they are about and get the real ones for the rest.
+import type { EngineContext } from '../context.js';
+import { runJiraJob } from '../jira/jira-job.js';
+import { createIdpExecutors, type ExecutorSet, type IdpExecutorOptions } from '../jobs/executors.js';
+import type { JobExecutors } from '../jobs/job-types.js';
+import { runDueJobs, type RunOptions, type RunSummary } from '../jobs/runner.js';
+
+export type RunJobsOptions = Omit<RunOptions, 'executors'> & {
+  /** Executors to use instead of the real ones, by kind. */
+  executors?: Partial<JobExecutors>;
+  /** Connector settings for the IdP executors. */
+  idp?: IdpExecutorOptions;
+};
+
+/** The IdP and Jira executors; `close` releases the connectors they built. */
+export function defaultExecutors(ctx: EngineContext, idp: IdpExecutorOptions = {}): ExecutorSet {
+  const own = createIdpExecutors(ctx, idp);
+  return { executors: { ...own.executors, jira: runJiraJob }, close: own.close };
+}
+
+/** Runs every due job (see runDueJobs) with the real executors, or the given ones where named. */
+export async function runJobs(ctx: EngineContext, opts: RunJobsOptions = {}): Promise<RunSummary> {
+  const { executors: given, idp, ...rest } = opts;
+  const complete = given?.provision && given.revoke && given.jira;
+  const own = complete ? null : defaultExecutors(ctx, idp);
+  try {
+    return await runDueJobs(ctx, { ...rest, executors: { ...own?.executors, ...given } as JobExecutors });
+  } finally {
+    own?.close();
+  }
+}
