@@ -1,14 +1,74 @@
-// Lint rules, including the layer fences from DESIGN.md: the renderer may not
-// reach into the main process, shared/ stays platform-free, and only
-// electron/main may import 'electron'.
+// Lint rules, including the layer fences from DESIGN.md and ARCHITECTURE.md:
+// the renderer may not reach into the main process, shared/ stays
+// platform-free, only electron/main may import 'electron', and the engine's
+// areas depend in one direction (ENGINE_AREAS below, lowest first).
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import { layerFences } from './.eslint/rules/layer-fences.js';
 
-const nodeBuiltins = { group: ['node:*'], message: 'Node built-ins are not available here.' };
+// Bare 'fs' as well as 'node:fs': both reach Node.
+const nodeBuiltinNames = builtinModules.filter((m) => !m.startsWith('_'));
+export const nodeBuiltins = { group: ['node:*', ...nodeBuiltinNames, ...nodeBuiltinNames.map((m) => `${m}/*`)], message: 'Node built-ins are not available here.' };
+
+/**
+ * The engine's areas, lowest first (paths relative to electron/engine/). An
+ * area may import the areas before it and never one after it; ENGINE_ONLY
+ * narrows that further. A file in no area fails lint until its area is
+ * declared here and in ARCHITECTURE.md.
+ */
+const ENGINE_AREAS = [
+  // What every area stands on: the context (db, clock, keychain, events), the database, the keychain, sockets, CSV.
+  { name: 'kernel', paths: ['context.ts', 'csv.ts', 'db/', 'secrets/', 'net/'] },
+  { name: 'audit', paths: ['audit/'] },
+  { name: 'connectors', paths: ['connectors/'] },
+  { name: 'connections', paths: ['connections/'] },
+  { name: 'sync', paths: ['sync/'] },
+  { name: 'directory', paths: ['directory/'] },
+  { name: 'settings', paths: ['settings/'] },
+  { name: 'catalog', paths: ['catalog/'] },
+  { name: 'jobs', paths: ['jobs/'] },
+  { name: 'requests', paths: ['requests/'] },
+  { name: 'jira', paths: ['jira/'] },
+  { name: 'governance', paths: ['governance/'] },
+  { name: 'handlers', paths: ['handlers/'] },
+  // The entry points: the handler table and dispatch, the bridge, opening and copying a workspace, the demo.
+  { name: 'entry', paths: ['api.ts', 'bridge/', 'workspace/', 'demo.ts'] },
+];
+/** Areas narrower than "everything below": the connectors know only the kernel and their own ports. */
+const ENGINE_ONLY = { connectors: ['kernel'] };
+const engineAllow = Object.fromEntries(
+  ENGINE_AREAS.map((a, i) => [a.name, ENGINE_ONLY[a.name] ?? ENGINE_AREAS.slice(0, i).map((b) => b.name)]),
+);
+
+/** The renderer's folders, lowest first (relative to renderer/src/): shared parts never import a page. */
+const RENDERER_AREAS = [
+  { name: 'api', paths: ['api/'] },
+  { name: 'lib', paths: ['lib/', 'hooks/'] },
+  { name: 'stores', paths: ['stores/'] },
+  { name: 'components', paths: ['components/'] },
+  { name: 'pages', paths: ['pages/'] },
+  { name: 'app', paths: ['App.tsx', 'main.tsx'] },
+];
+const rendererAllow = Object.fromEntries(RENDERER_AREAS.map((a, i) => [a.name, RENDERER_AREAS.slice(0, i).map((b) => b.name)]));
+
+/** What the renderer may not import by name: it talks to the engine only through shared/contract. */
+export const rendererImports = {
+  paths: [
+    { name: 'electron', message: 'The renderer talks to the engine only through shared/contract.' },
+    { name: 'better-sqlite3', message: 'The renderer never sees SQL.' },
+  ],
+  patterns: [nodeBuiltins, { group: ['**/electron/**'], message: 'Import from shared/ only.' }],
+};
+
+/** The fences' options, exported for their test (test/unit/layer-fences.test.ts). */
+export const engineFences = { scope: 'electron/engine/', areas: ENGINE_AREAS, allow: engineAllow, outside: ['shared/'] };
+export const rendererFences = { scope: 'renderer/src/', areas: RENDERER_AREAS, allow: rendererAllow, outside: ['shared/'] };
+export const sandboxFences = { scope: 'electron/sandbox/', areas: [{ name: 'sandbox', paths: [''] }], allow: {}, outside: ['shared/', 'electron/engine/net/'] };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-renderer/**', 'release/**', 'node_modules/**', 'test-results/**', 'bench/out/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'dist-renderer/**', 'release/**', 'node_modules/**', 'test-results/**', 'bench/out/**', 'eslint.config.js', '.eslint/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -30,19 +90,11 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
-    plugins: { 'react-hooks': reactHooks },
+    plugins: { 'react-hooks': reactHooks, latchkey: { rules: { 'layer-fences': layerFences } } },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'The renderer talks to the engine only through shared/contract.' },
-            { name: 'better-sqlite3', message: 'The renderer never sees SQL.' },
-          ],
-          patterns: [nodeBuiltins, { group: ['**/electron/**'], message: 'Import from shared/ only.' }],
-        },
-      ],
+      'latchkey/layer-fences': ['error', rendererFences],
+      'no-restricted-imports': ['error', rendererImports],
     },
   },
   {
@@ -62,13 +114,28 @@ export default tseslint.config(
     },
   },
   {
+    files: ['electron/engine/**/*.ts'],
+    plugins: { latchkey: { rules: { 'layer-fences': layerFences } } },
+    rules: {
+      'latchkey/layer-fences': ['error', engineFences],
+    },
+  },
+  {
+    // The sandbox stands in for the vendors: it shares only the engine's socket helper, never its logic.
+    files: ['electron/sandbox/**/*.ts'],
+    plugins: { latchkey: { rules: { 'layer-fences': layerFences } } },
+    rules: {
+      'latchkey/layer-fences': ['error', sandboxFences],
+    },
+  },
+  {
     files: ['electron/engine/**/*.ts', 'electron/cli/**/*.ts', 'electron/sandbox/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: [{ name: 'electron', message: "Only electron/main imports 'electron'; the engine runs in plain Node." }],
-          patterns: [{ group: ['**/renderer/**', '**/electron/main/**', '../main/**'], message: 'The engine does not depend on the shell or the UI.' }],
+          patterns: [{ group: ['**/renderer/**', '**/electron/main/**', '../main/**', '../../main/**', '../../../main/**'], message: 'The engine does not depend on the shell or the UI.' }],
         },
       ],
     },

@@ -28,7 +28,7 @@ import { addConnection, setConnectionScope } from '../electron/engine/connection
 import { catchUp } from '../electron/engine/governance/scheduler.js';
 import { memorySecretStore } from '../electron/engine/secrets/secret-store.js';
 import { syncAndReconcile } from '../electron/engine/governance/after-sync.js';
-import { createEventBus, openWorkspace } from '../electron/engine/workspace.js';
+import { createEventBus, openWorkspace } from '../electron/engine/workspace/workspace.js';
 import { OKTA_RATE_LIMIT_BUCKETS } from '../electron/sandbox/rate-limits.js';
 import { startSandbox } from '../electron/sandbox/sandbox.js';
 

@@ -45,7 +45,7 @@ import { addConnection } from '../electron/engine/connections/connections.js';
 import type { EngineContext } from '../electron/engine/context.js';
 import { openDatabase } from '../electron/engine/db/database.js';
 import { memorySecretStore } from '../electron/engine/secrets/secret-store.js';
-import { putSettings } from '../electron/engine/settings.js';
+import { putSettings } from '../electron/engine/settings/settings.js';
 import { syncAndReconcile } from '../electron/engine/governance/after-sync.js';
 import { startSandbox } from '../electron/sandbox/sandbox.js';
 import { seedRole } from '../test/fixtures/governance.js';

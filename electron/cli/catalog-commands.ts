@@ -4,7 +4,7 @@ import path from 'node:path';
 import { listCatalog } from '../engine/catalog/catalog.js';
 import { describeImportErrors, exportCatalog, importCatalogAndAnnounce, importFormatOf } from '../engine/catalog/catalog-io.js';
 import { UserError, type EngineContext } from '../engine/context.js';
-import type { EventBus } from '../engine/workspace.js';
+import type { EventBus } from '../engine/workspace/workspace.js';
 import { parseCommandArgs, UsageError, type CliIo } from './cli-kit.js';
 
 /** Lines for `latchkey --help`. */

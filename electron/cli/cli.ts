@@ -22,7 +22,7 @@ import { KeychainUnavailableError } from '../engine/secrets/secret-store.js';
 import { listSyncRuns } from '../engine/sync/sync-runs.js';
 import { describeScope } from '../engine/connections/scope.js';
 import { syncAndReconcile } from '../engine/governance/after-sync.js';
-import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace.js';
+import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace/workspace.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
 import { runSandboxCommand } from './sandbox-command.js';

@@ -4,7 +4,7 @@
 import { changeKinds, type ChangeKind, type SnapshotChange } from '../../shared/domain.js';
 import { getConnectionRecord } from '../engine/connections/connections.js';
 import { UserError, type EngineContext } from '../engine/context.js';
-import { saveSnapshot } from '../engine/db/snapshot-copy.js';
+import { saveSnapshot } from '../engine/workspace/snapshot-copy.js';
 import { diffRunsAll, listChanges } from '../engine/sync/changes.js';
 import { getSyncRun } from '../engine/sync/sync-runs.js';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli.js';

@@ -13,7 +13,7 @@ import { runJobs } from '../engine/governance/run-jobs.js';
 import type { RunSummary } from '../engine/jobs/runner.js';
 import { catchUp, startScheduler } from '../engine/governance/scheduler.js';
 import { sendExpiryNotices } from '../engine/jobs/expiry.js';
-import type { EventBus } from '../engine/workspace.js';
+import type { EventBus } from '../engine/workspace/workspace.js';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 
 /** Lines for `latchkey --help`. */

@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import { requestListQuery } from '../../shared/contract-requests.js';
 import type { RequestDetail, RequestRow } from '../../shared/governance.js';
 import { UserError, type EngineContext } from '../engine/context.js';
-import { addressesOf } from '../engine/requests/people-lookup.js';
+import { addressesOf } from '../engine/directory/people-lookup.js';
 import { getRequest, listRequests } from '../engine/requests/queries.js';
 import { cancelRequest, createRequest, decideRequest, durationText, extendRequest } from '../engine/requests/requests.js';
 import { parseDuration } from '../engine/requests/duration-text.js';
 import { importRequestsCsv } from '../engine/requests/requests-csv.js';
-import { getSettings, settingsView, updateSettings } from '../engine/settings.js';
-import type { EventBus } from '../engine/workspace.js';
+import { getSettings, settingsView, updateSettings } from '../engine/settings/settings.js';
+import type { EventBus } from '../engine/workspace/workspace.js';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 
 /** Lines for `latchkey --help`. */

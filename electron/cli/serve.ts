@@ -6,7 +6,7 @@ import { createHandlers } from '../engine/api.js';
 import { startBridge } from '../engine/bridge/http-bridge.js';
 import type { EngineContext } from '../engine/context.js';
 import { startScheduler } from '../engine/governance/scheduler.js';
-import type { EventBus } from '../engine/workspace.js';
+import type { EventBus } from '../engine/workspace/workspace.js';
 import type { CliIo } from './cli.js';
 
 /** dist/electron/cli/serve.js -> dist/renderer */

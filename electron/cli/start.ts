@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
 import { demoSandboxOf, startDemo, type Demo, type DemoConnection } from '../engine/demo.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
-import { createEventBus, openWorkspace } from '../engine/workspace.js';
+import { createEventBus, openWorkspace } from '../engine/workspace/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
 import { parseCommandArgs, portNumber, positiveInt, type CliIo } from './cli.js';
 import { renderProgressLine } from './progress.js';

@@ -10,7 +10,7 @@ import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrg
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
-import { chooseDemoOperator } from './settings.js';
+import { chooseDemoOperator } from './settings/settings.js';
 import { syncAndReconcile } from './governance/after-sync.js';
 import type { StartedSync } from './sync/sync-service.js';
 

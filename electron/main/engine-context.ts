@@ -6,8 +6,8 @@ import path from 'node:path';
 import type { EngineContext } from '../engine/context.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import type { SecretStore } from '../engine/secrets/secret-store.js';
-import type { EventBus } from '../engine/workspace.js';
-import { openWorkspace } from '../engine/workspace.js';
+import type { EventBus } from '../engine/workspace/workspace.js';
+import { openWorkspace } from '../engine/workspace/workspace.js';
 
 export const WORKSPACE_FILE = 'workspace.latchkey';
 

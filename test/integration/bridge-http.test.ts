@@ -9,7 +9,7 @@ import type { SyncProgress } from '../../shared/domain.js';
 import { createHandlers } from '../../electron/engine/api.js';
 import { MAX_BODY_BYTES, startBridge, type Bridge } from '../../electron/engine/bridge/http-bridge.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { createEventBus, openWorkspace } from '../../electron/engine/workspace.js';
+import { createEventBus, openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { seedDirectoryOrg } from '../fixtures/directory-org.js';
 import { callChannel, rawRequest } from '../fixtures/http-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';

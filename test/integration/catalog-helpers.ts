@@ -7,7 +7,7 @@ import type { EventMap, EventName } from '../../shared/contract.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import type { Db } from '../../electron/engine/db/database.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { createTempWorkspace, seedConnection, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 
 export const NOW = new Date('2025-03-01T10:00:00.000Z');

@@ -15,9 +15,9 @@ import { parseCsv } from '../../electron/engine/csv.js';
 import { acceptSuggestion, catalogCoverage, catalogGroups, listSuggestions } from '../../electron/engine/catalog/suggestions.js';
 import { removeConnection } from '../../electron/engine/governance/connection-removal.js';
 import { UserError } from '../../electron/engine/context.js';
-import { saveSnapshot } from '../../electron/engine/db/snapshot-copy.js';
+import { saveSnapshot } from '../../electron/engine/workspace/snapshot-copy.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { catalogWorkspace, NOW, resync, type CatalogWorkspace } from './catalog-helpers.js';
 
 const open: CatalogWorkspace[] = [];

@@ -8,7 +8,7 @@ import { removeConnection } from '../../electron/engine/governance/connection-re
 import { UserError, workspaceId } from '../../electron/engine/context.js';
 import { keyringSecretStore } from '../../electron/engine/secrets/keyring-store.js';
 import { connectionAccount, memorySecretStore, type SecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { tempDir } from '../helpers/tmp.js';
 

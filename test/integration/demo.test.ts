@@ -20,7 +20,7 @@ import { memorySecretStore, type SecretStore } from '../../electron/engine/secre
 import { decodeEntraCursor } from '../../electron/engine/sync/entra-sync.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { lastCursor } from '../../electron/engine/sync/sync-runs.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -19,7 +19,7 @@ import { statusChangeKind } from '../../electron/engine/sync/change-rules.js';
 import { diffRuns, listChanges } from '../../electron/engine/sync/changes.js';
 import { runFullSync } from '../../electron/engine/sync/okta-sync.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
 

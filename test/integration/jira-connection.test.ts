@@ -10,7 +10,7 @@ import { removeConnection } from '../../electron/engine/governance/connection-re
 import { connectionSummaries } from '../../electron/engine/sync/sync-runs.js';
 import { workspaceId } from '../../electron/engine/context.js';
 import { connectionAccount, memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { startJiraServer, type JiraServer } from '../../electron/sandbox/jira-server.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -7,7 +7,7 @@ import { addConnection } from '../../electron/engine/connections/connections.js'
 import type { EngineContext } from '../../electron/engine/context.js';
 import type { ClaimedJob } from '../../electron/engine/jobs/job-types.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import type { JiraServer } from '../../electron/sandbox/jira-server.js';
 import { createTempWorkspace, seedConnection } from '../fixtures/seed-snapshot.js';
 

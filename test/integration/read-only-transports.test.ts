@@ -13,9 +13,9 @@ import { createHandlers, WRITE_CHANNELS, type Handlers } from '../../electron/en
 import { startBridge, type Bridge } from '../../electron/engine/bridge/http-bridge.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { openDatabase } from '../../electron/engine/db/database.js';
-import { saveSnapshot } from '../../electron/engine/db/snapshot-copy.js';
+import { saveSnapshot } from '../../electron/engine/workspace/snapshot-copy.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { registerContractIpc, type IpcInvokeEventLike } from '../../electron/main/ipc.js';
 import { seedDirectoryOrg } from '../fixtures/directory-org.js';
 import { seedHistory } from '../fixtures/history.js';

@@ -11,7 +11,7 @@ import { accountsOf, correlate, correlationIssues, refreshCorrelation } from '..
 import { createPageCache } from '../../electron/engine/db/query-kit.js';
 import { getUser, listUsers, userFacets } from '../../electron/engine/directory/users.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import {
   createTempWorkspace,
   seedConnection,

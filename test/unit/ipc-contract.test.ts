@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channelNames, type Result } from '../../shared/contract.js';
 import { createHandlers, type Handlers } from '../../electron/engine/api.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { openWorkspace } from '../../electron/engine/workspace.js';
+import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { createSenderCheck, registerContractIpc, UNTRUSTED_SENDER_MESSAGE, type IpcInvokeEventLike, type IpcLike } from '../../electron/main/ipc.js';
 import { seedDirectoryOrg } from '../fixtures/directory-org.js';
 import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';

@@ -3,7 +3,7 @@
 // manager, a deprovisioned account; one person also in Entra (correlated, with
 // another address) to test self-approval across accounts; catalog rows
 // inserted directly (the catalog module is built separately).
-import { createEventBus, type EventBus } from '../../electron/engine/workspace.js';
+import { createEventBus, type EventBus } from '../../electron/engine/workspace/workspace.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import type { Db } from '../../electron/engine/db/database.js';
 import { refreshCorrelation } from '../../electron/engine/directory/people.js';

@@ -13,7 +13,7 @@ import { cancelRequest, createRequest, decideRequest, extendRequest, sweepPendin
 import { parseCsv } from '../../electron/engine/csv.js';
 import { parseDuration } from '../../electron/engine/requests/duration-text.js';
 import { importRequestsCsv } from '../../electron/engine/requests/requests-csv.js';
-import { putSettings } from '../../electron/engine/settings.js';
+import { putSettings } from '../../electron/engine/settings/settings.js';
 import type { CreateRequestInput } from '../../shared/contract-requests.js';
 import { addApp, addRole, buildWorld, snapshotTables, T0, type RequestsWorld } from './request-fixture.js';
 

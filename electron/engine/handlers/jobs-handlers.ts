@@ -2,7 +2,7 @@
 import type { jobsChannels } from '../../../shared/contract-jobs.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { ApiHelpers, AreaHandlers } from './handler-types.js';
-import { getSettings } from '../settings.js';
+import { getSettings } from '../settings/settings.js';
 import { adjustableClockOf, isAdjustable } from '../jobs/clock.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { cancelManualTask, completeManualTask, listManualTasks } from '../jobs/manual-tasks.js';

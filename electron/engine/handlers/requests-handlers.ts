@@ -5,8 +5,8 @@ import type { BulkDecisionResult, requestsChannels } from '../../../shared/contr
 import { schedulerOf } from '../governance/scheduler.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { ApiHelpers, AreaHandlers } from './handler-types.js';
-import { getSettings, settingsView, updateSettings } from '../settings.js';
-import { addressesOf, searchBeneficiaries } from '../requests/people-lookup.js';
+import { getSettings, settingsView, updateSettings } from '../settings/settings.js';
+import { addressesOf, searchBeneficiaries } from '../directory/people-lookup.js';
 import { getRequest, listRequests } from '../requests/queries.js';
 import { cancelRequest, createRequest, decideRequest, extendRequest } from '../requests/requests.js';
 import { importRequestsCsv } from '../requests/requests-csv.js';

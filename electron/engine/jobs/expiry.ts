@@ -9,7 +9,7 @@
 // Notices: a grant expiring within settings.expiryNoticeHours gets notice_at
 // set (once), an audit event and a Jira comment.
 import type { EngineContext } from '../context.js';
-import { getSettings } from '../settings.js';
+import { getSettings } from '../settings/settings.js';
 import { JOB_PRIORITY } from './job-types.js';
 import { auditGrant, cancelProvisioning, connectionLabel, enqueueRevoke, jiraForGrant, setGrant, who, type GrantRecord } from './ledger.js';
 

@@ -4,7 +4,7 @@
 import type { DriftRow, GrantRow, GrantStatus, JobRow, JobStatus } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
-import { getSettings } from '../settings.js';
+import { getSettings } from '../settings/settings.js';
 import { JOB_PRIORITY } from './job-types.js';
 import type { Db } from '../db/database.js';
 import { auditGrant, cancelProvisioning, connectionLabel, enqueueRevoke, getGrant, setGrant, who, type GrantRecord } from './ledger.js';

@@ -16,7 +16,7 @@ import type { CsvImportResult } from '../../../shared/contract-requests.js';
 import { UserError, type EngineContext } from '../context.js';
 import { parseCsv } from '../csv.js';
 import { parseDuration } from './duration-text.js';
-import { addressIndex } from './people-lookup.js';
+import { addressIndex } from '../directory/people-lookup.js';
 import { createRequest } from './requests.js';
 
 const COLUMNS: Record<string, readonly string[]> = {

@@ -19,10 +19,10 @@ import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { enqueueJiraUpdate, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
-import { getSettings } from '../settings.js';
-import { addressesOf, addressesOfPerson, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from './people-lookup.js';
+import { getSettings } from '../settings/settings.js';
+import { addressesOf, addressesOfPerson, normEmail, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from '../directory/people-lookup.js';
 import { getRequestRow, requestDbRow, type RequestDbRow } from './queries.js';
-import { findRole, normEmail, roleById, type RoleInfo } from './role-info.js';
+import { findRole, roleById, type RoleInfo } from './role-info.js';
 import { fallbackApprovers, planRouting, type PlannedStep } from './routing.js';
 
 export type CreateOptions = {

@@ -8,6 +8,7 @@ import type { RequestableRole } from '../../../shared/contract-requests.js';
 import { parseDurations, parsePolicy } from '../catalog/stored-role.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
+import { normEmail } from '../directory/people-lookup.js';
 
 export type RoleInfo = {
   id: number;
@@ -47,10 +48,6 @@ const ROLE_SELECT = `SELECT r.id, r.app_id, a.name AS app_name, r.name, r.descri
        r.default_duration, r.max_duration_minutes, r.owner_email, a.owner_email AS app_owner, r.requestable
   FROM catalog_roles r JOIN catalog_apps a ON a.id = r.app_id`;
 
-export const normEmail = (s: string | null | undefined): string | null => {
-  const t = s?.trim().toLowerCase();
-  return t ? t : null;
-};
 
 function toRoleInfo(r: RoleDbRow): RoleInfo {
   const durations = parseDurations(r.durations);

@@ -1,10 +1,10 @@
 // Workspace settings (the `settings` table, JSON values): who operates this
 // console, how early expiry notices go out, how often JSM is polled.
-import type { SettingsPatch, SettingsView } from '../../shared/contract-requests.js';
-import { appendAudit } from './audit/audit-log.js';
-import { UserError, type EngineContext } from './context.js';
-import type { Db } from './db/database.js';
-import { nameOfAddress } from './requests/people-lookup.js';
+import type { SettingsPatch, SettingsView } from '../../../shared/contract-requests.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { UserError, type EngineContext } from '../context.js';
+import type { Db } from '../db/database.js';
+import { nameOfAddress } from '../directory/people-lookup.js';
 
 export type WorkspaceSettings = {
   /** The e-mail of the person using this console: their approvals are "My approvals"; they can't approve their own requests. */

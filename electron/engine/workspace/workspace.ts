@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EventMap, EventName } from '../../shared/contract.js';
-import { systemClock, type Clock, type EngineContext, type EventSink } from './context.js';
-import { openDatabase } from './db/database.js';
-import type { SecretStore } from './secrets/secret-store.js';
+import type { EventMap, EventName } from '../../../shared/contract.js';
+import { systemClock, type Clock, type EngineContext, type EventSink } from '../context.js';
+import { openDatabase } from '../db/database.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 
 export type EventBus = EventSink & {
   subscribe: (listener: <E extends EventName>(event: E, payload: EventMap[E]) => void) => () => void;

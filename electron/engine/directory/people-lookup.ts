@@ -5,9 +5,13 @@
 import type { BeneficiaryOption, BeneficiaryRef } from '../../../shared/contract-requests.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
-import { accountsForKeys } from '../directory/people.js';
+import { accountsForKeys } from './people.js';
 import { keyOf, likeContains, searchTerms } from '../db/query-kit.js';
-import { normEmail } from './role-info.js';
+
+export const normEmail = (s: string | null | undefined): string | null => {
+  const t = s?.trim().toLowerCase();
+  return t ? t : null;
+};
 
 /** An account a request can be for. */
 export type Beneficiary = {

@@ -28,7 +28,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { verifyAuditChain, type ChainCheck } from '../audit/audit-log.js';
 import { UserError, type Clock } from '../context.js';
-import { openDatabase, schemaVersion, type Db } from './database.js';
+import { openDatabase, schemaVersion, type Db } from '../db/database.js';
 
 export type SavedSnapshot = {
   file: string;
