@@ -68,6 +68,77 @@ describe('audit log', () => {
     db.close();
   });
 
+  // Every column the hash must cover, with an edit someone with the file in a
+  // hex editor could make to it. Table-driven, and checked against the table
+  // itself below, so a column added later cannot be left out of the hash (or
+  // out of this test) unnoticed.
+  const HASHED_EDITS: Record<string, { edit: (row: Record<string, unknown>) => unknown; reason: string }> = {
+    // One millisecond, in the exact stored representation: a back-dated event.
+    at: { edit: (r) => new Date(Date.parse(String(r.at)) - 1).toISOString(), reason: 'content was altered' },
+    actor: { edit: () => 'cli:mallory', reason: 'content was altered' },
+    action: { edit: () => 'connection.removed', reason: 'content was altered' },
+    target_type: { edit: () => 'user', reason: 'content was altered' },
+    target_id: { edit: () => '99', reason: 'content was altered' },
+    details: { edit: (r) => canonicalJson({ ...(JSON.parse(String(r.details)) as object), n: 99 }), reason: 'content was altered' },
+    prev_hash: { edit: () => 'f'.repeat(64), reason: 'previous hash does not match' },
+  };
+  /** Columns that are not content: the row number (its order is what the chain links) and the row's own hash. */
+  const NOT_CONTENT = ['seq', 'hash'];
+
+  it("the test's list of hashed columns is exactly the table's columns", () => {
+    const { db } = seeded('columns.latchkey');
+    const columns = (db.prepare('PRAGMA table_info(audit_events)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns.filter((c) => !NOT_CONTENT.includes(c)).sort()).toEqual(Object.keys(HASHED_EDITS).sort());
+    db.close();
+  });
+
+  it.each(Object.entries(HASHED_EDITS))('detects an edit of %s alone in one stored row, and names that row', (column, { edit, reason }) => {
+    const { db, f } = seeded(`tamper-${column}.latchkey`);
+    db.close();
+    const raw = new Database(f);
+    raw.exec('DROP TRIGGER audit_events_no_update');
+    const row = raw.prepare('SELECT * FROM audit_events WHERE seq = 3').get() as Record<string, unknown>;
+    const value = edit(row);
+    expect(value).not.toEqual(row[column]);
+    raw.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = 3`).run(value);
+    // Only that one column changed.
+    expect(raw.prepare('SELECT * FROM audit_events WHERE seq = 3').get()).toEqual({ ...row, [column]: value });
+    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: 3, brokenAt: 3, reason });
+    raw.close();
+  });
+
+  it("detects an edit of a row's own hash, and names that row", () => {
+    const { db, f } = seeded('tamper-hash.latchkey');
+    db.close();
+    const raw = new Database(f);
+    raw.exec('DROP TRIGGER audit_events_no_update');
+    raw.prepare('UPDATE audit_events SET hash = ? WHERE seq = 3').run('e'.repeat(64));
+    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: 3, brokenAt: 3, reason: 'content was altered' });
+    raw.close();
+  });
+
+  it('detects a row moved out of order by renumbering it (at the row that lost its predecessor)', () => {
+    const { db, f } = seeded('tamper-seq.latchkey');
+    db.close();
+    const raw = new Database(f);
+    raw.exec('DROP TRIGGER audit_events_no_update');
+    raw.prepare('UPDATE audit_events SET seq = 100 WHERE seq = 3').run();
+    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: 3, brokenAt: 4, reason: 'previous hash does not match' });
+    raw.close();
+  });
+
+  it("detects a removed row whose successor was re-linked to the row before it (each hash covers the previous one)", () => {
+    const { db, f } = seeded('relinked.latchkey');
+    db.close();
+    const raw = new Database(f);
+    raw.exec('DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete');
+    const first = raw.prepare('SELECT hash FROM audit_events WHERE seq = 1').pluck().get() as string;
+    raw.prepare('DELETE FROM audit_events WHERE seq = 2').run();
+    raw.prepare('UPDATE audit_events SET prev_hash = ? WHERE seq = 3').run(first);
+    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: 2, brokenAt: 3, reason: 'content was altered' });
+    raw.close();
+  });
+
   it('canonical JSON ignores key order', () => {
     expect(canonicalJson({ b: 1, a: { d: 1, c: 2 } })).toBe(canonicalJson({ a: { c: 2, d: 1 }, b: 1 }));
   });

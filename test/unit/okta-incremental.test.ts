@@ -135,6 +135,31 @@ describe('nextCursor', () => {
   });
 });
 
+describe('nextCursor at the exact position', () => {
+  // The next poll reads from `since` inclusive: an event published exactly then is read again and must be remembered.
+  const at = (ms: number, uuid: string) => ({ uuid, at: T0 + ms });
+  const prev = { since: new Date(T0 - 600_000).toISOString(), seen: [] };
+
+  it('remembers an event published exactly at the new position, not one 1 ms before it', () => {
+    const read = [at(-1, 'before'), at(0, 'exactly'), at(1, 'after')];
+    expect(nextCursor(prev, { newest: T0 + 1, read }, T0 + LATE_EVENT_MS)).toEqual({ since: new Date(T0).toISOString(), seen: ['exactly', 'after'] });
+  });
+
+  it('a burst of more than 10,000 remembered events resumes at the newest one, remembering every event at that instant', () => {
+    // One event 1 ms before the newest, then `n` published at the newest instant (T0); the position would be a minute before T0.
+    const burst = (n: number) => [at(-1, 'older'), ...Array.from({ length: n }, (_, i) => at(0, `e${i}`))];
+    // Exactly 10,000 to remember: carried as they are.
+    const fits = nextCursor(prev, { newest: T0, read: burst(9_999) }, T0);
+    expect(fits.since).toBe(new Date(T0 - LATE_EVENT_MS).toISOString());
+    expect(fits.seen).toHaveLength(10_000);
+    // One more: resume at the newest event itself, remembering all 10,000 published exactly then (and not the older one).
+    const over = nextCursor(prev, { newest: T0, read: burst(10_000) }, T0);
+    expect(over.since).toBe(new Date(T0).toISOString());
+    expect(over.seen).toHaveLength(10_000);
+    expect(over.seen).not.toContain('older');
+  });
+});
+
 describe('cursor', () => {
   it('round-trips, normalises the scope, and refuses what it does not understand', () => {
     const scope = { ...emptyScope(), groups: { prefixes: ['app-'], pattern: null, types: [] } };

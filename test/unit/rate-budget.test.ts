@@ -206,3 +206,54 @@ describe('rate budget', () => {
     expect(budget.stats().buckets[0]).toMatchObject({ bucket: '/api/v1/apps', limit: null });
   });
 });
+
+describe('rate budget at the reset instant (fixed clock)', () => {
+  // The window resets at R; until then our share (5 of 10) is used up.
+  const R = Date.UTC(2026, 0, 5, 9, 1, 0);
+  function spentBudget() {
+    let now = R - 30_000;
+    const sleeps: number[] = [];
+    const budget = createRateBudget({
+      share: 0.5,
+      clock: { now: () => new Date(now) },
+      // Simulated: a sleep moves the clock by what it asked for.
+      sleep: (ms) => {
+        sleeps.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
+      jitterMs: () => 10,
+    });
+    return {
+      budget,
+      sleeps,
+      set: (t: number) => {
+        now = t;
+      },
+      async spend() {
+        const t = await budget.acquire('/api/v1/apps');
+        budget.release(t, { limit: 10, remaining: 5, reset: R / 1000, date: null });
+      },
+    };
+  }
+
+  it('sends at exactly the reset instant without waiting (one probe into the new window)', async () => {
+    const b = spentBudget();
+    await b.spend();
+    b.set(R);
+    expect(b.budget.resetAt('/api/v1/apps')).toBeNull();
+    await b.budget.acquire('/api/v1/apps');
+    expect(b.sleeps).toEqual([]);
+    expect(b.budget.stats().throttledWaits).toBe(0);
+  });
+
+  it('1 ms before the reset it waits until the reset (plus the jitter)', async () => {
+    const b = spentBudget();
+    await b.spend();
+    b.set(R - 1);
+    expect(b.budget.resetAt('/api/v1/apps')).toBe(R);
+    await b.budget.acquire('/api/v1/apps');
+    expect(b.sleeps).toEqual([1 + 10]);
+    expect(b.budget.stats().throttledWaits).toBe(1);
+  });
+});

@@ -69,8 +69,10 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
     await guard(() => expireDueGrants(ctx));
     await guard(() => sendExpiryNotices(ctx));
     await guard(() => sweepPendingRequests(ctx));
-    if (Date.now() - lastJiraPoll >= jiraPollMs) {
-      lastJiraPoll = Date.now();
+    // On the workspace clock, like every other governance time: testable at the exact interval, and the sandbox's Skip ahead counts.
+    const now = ctx.clock.now().getTime();
+    if (now - lastJiraPoll >= jiraPollMs) {
+      lastJiraPoll = now;
       await guard(() => pollJiraRequests(ctx));
     }
     // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
