@@ -14,7 +14,7 @@ import { cancelManualTask } from '../../electron/engine/jobs/manual-tasks.js';
 import { cancelJob, listGrants, retryJob } from '../../electron/engine/jobs/operations.js';
 import { enqueueJob } from '../../electron/engine/jobs/queue.js';
 import { createRequest } from '../../electron/engine/requests/requests.js';
-import { putSettings } from '../../electron/engine/settings.js';
+import { putSettings } from '../../electron/engine/settings/settings.js';
 import { addApp, addRole, buildWorld, type RequestsWorld } from './request-fixture.js';
 
 const MS = 1;

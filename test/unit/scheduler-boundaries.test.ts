@@ -4,7 +4,7 @@
 // Date.now(), out of reach of the workspace clock; issue 9.)
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobExecutors } from '../../electron/engine/jobs/job-types.js';
-import { startScheduler } from '../../electron/engine/jobs/scheduler.js';
+import { startScheduler } from '../../electron/engine/governance/scheduler.js';
 import { buildWorld, type RequestsWorld } from './request-fixture.js';
 
 const MS = 1;

@@ -9,9 +9,9 @@ import type { EngineContext } from '../../electron/engine/context.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { decideEntraMode, DELTA_LINK_MAX_AGE_MS, encodeEntraCursor } from '../../electron/engine/sync/entra-sync.js';
 import { encodeCursor, LOG_RETENTION_MS } from '../../electron/engine/sync/okta-incremental.js';
-import { normaliseScope } from '../../electron/engine/sync/scope.js';
-import { decideOktaMode } from '../../electron/engine/sync/sync-runner.js';
-import { createEventBus } from '../../electron/engine/workspace.js';
+import { normaliseScope } from '../../electron/engine/connections/scope.js';
+import { decideOktaMode } from '../../electron/engine/sync/okta-sync.js';
+import { createEventBus } from '../../electron/engine/workspace/workspace.js';
 import { createTempWorkspace, seedConnection, seedSyncRun, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 
 const DAY = 86_400_000;
