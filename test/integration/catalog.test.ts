@@ -10,6 +10,7 @@ import type { CatalogListing, CatalogSuggestion } from '../../shared/contract-ca
 import { createHandlers, dispatch, type Handlers } from '../../electron/engine/api.js';
 import { recentAuditEvents, verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { getCatalogRole, listCatalog, mapGroup, saveApp, saveRole } from '../../electron/engine/catalog/catalog.js';
+import { roleRequestCounts } from '../../electron/engine/requests/role-usage.js';
 import { exportCatalog, importCatalog } from '../../electron/engine/catalog/catalog-io.js';
 import { parseCsv } from '../../electron/engine/csv.js';
 import { acceptSuggestion, catalogCoverage, catalogGroups, listSuggestions } from '../../electron/engine/catalog/suggestions.js';
@@ -68,8 +69,8 @@ describe('apps and roles', () => {
       defaultDuration: '30d',
       requestable: true,
       appOwner: 'design-lead@example.com',
-      requestCount: 0,
     });
+    expect(roleRequestCounts(ws.db, roleId)).toEqual({ requestCount: 0, openRequestCount: 0 });
     expect(role.mappings).toEqual([
       { connectionId: ws.ids.okta, connectionName: 'Okta', groupId: 'g-fe', groupName: 'app-figma-editors', currentName: 'app-figma-editors', memberCount: 2, problems: [] },
     ]);
@@ -146,7 +147,7 @@ describe('apps and roles', () => {
     expect(!del.ok && del.error).toContain('make it not requestable instead');
     const delApp = await dispatch(handlers, 'catalog:deleteApp', { id: appId });
     expect(delApp).toMatchObject({ ok: false, code: 'conflict' });
-    expect(getCatalogRole(ws.db, roleId).requestCount).toBe(1);
+    expect(await dispatch(handlers, 'catalog:role', { id: roleId })).toMatchObject({ ok: true, value: { id: roleId, requestCount: 1, openRequestCount: 1 } });
     // Without requests it goes, with its mappings.
     const other = saveRole(ws.ctx, { appId, name: 'Viewer', description: '', risk: 'low', owner: null, requestable: true });
     mapGroup(ws.ctx, other.id, ws.ids.okta, 'g-fv');

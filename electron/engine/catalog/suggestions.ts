@@ -28,6 +28,7 @@ import {
   writeMapping,
   writeRole,
 } from './catalog.js';
+import { rolesByGroup } from './catalog-store.js';
 import { groupProblems } from './mapping-health.js';
 
 // --- naming -----------------------------------------------------------------------------------
@@ -282,24 +283,6 @@ export function restoreDismissed(ctx: EngineContext): number {
 }
 
 // --- coverage ---------------------------------------------------------------------------------
-
-function rolesByGroup(db: Db): Map<string, { roleId: number; label: string }[]> {
-  const rows = db
-    .prepare(
-      `SELECT m.connection_id, m.group_id, r.id AS role_id, a.name || ' / ' || r.name AS label
-       FROM catalog_mappings m JOIN catalog_roles r ON r.id = m.role_id JOIN catalog_apps a ON a.id = r.app_id
-       ORDER BY label COLLATE NOCASE`,
-    )
-    .all() as { connection_id: number; group_id: string; role_id: number; label: string }[];
-  const out = new Map<string, { roleId: number; label: string }[]>();
-  for (const r of rows) {
-    const k = `${r.connection_id}\u0000${r.group_id}`;
-    const list = out.get(k) ?? [];
-    list.push({ roleId: r.role_id, label: r.label });
-    out.set(k, list);
-  }
-  return out;
-}
 
 /** Per IdP app (inactive ones too: access through them still counts), assigned groups mapped vs not. */
 export function catalogCoverage(db: Db, connectionId?: number): CoverageReport {

@@ -10,7 +10,7 @@ import { addressesOf, searchBeneficiaries } from '../directory/people-lookup.js'
 import { getRequest, listRequests } from '../requests/queries.js';
 import { cancelRequest, createRequest, decideRequest, extendRequest } from '../requests/requests.js';
 import { importRequestsCsv } from '../requests/requests-csv.js';
-import { requestableRoles } from '../requests/role-info.js';
+import { requestableRoles } from '../catalog/role-info.js';
 
 function operatorOf(ctx: EngineContext): string {
   const op = getSettings(ctx.db).operatorEmail;

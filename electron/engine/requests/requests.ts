@@ -22,7 +22,7 @@ import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
 import { getSettings } from '../settings/settings.js';
 import { addressesOf, addressesOfPerson, normEmail, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from '../directory/people-lookup.js';
 import { getRequestRow, requestDbRow, type RequestDbRow } from './queries.js';
-import { findRole, roleById, type RoleInfo } from './role-info.js';
+import { findRole, roleById, type RoleInfo } from '../catalog/role-info.js';
 import { fallbackApprovers, planRouting, type PlannedStep } from './routing.js';
 
 export type CreateOptions = {

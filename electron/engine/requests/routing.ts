@@ -16,7 +16,7 @@ import type { ApprovalStepKind } from '../../../shared/governance.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { managerOf, type Beneficiary } from '../directory/people-lookup.js';
-import type { RoleInfo } from './role-info.js';
+import type { RoleInfo } from '../catalog/role-info.js';
 
 export type PlannedStep = {
   kind: ApprovalStepKind;
