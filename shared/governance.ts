@@ -17,6 +17,21 @@ export const DURATION_MINUTES: Readonly<Record<Exclude<DurationOption, 'permanen
   '30d': 43200,
 };
 
+/** A length in words, for the console, the CLI and the Jira record alike: "90 minutes", "1 hour", "36 hours", "7 days". */
+export function minutesInWords(minutes: number): string {
+  const plural = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (minutes > 0 && minutes % 1440 === 0) return plural(minutes / 1440, 'day');
+  if (minutes > 0 && minutes % 60 === 0) return plural(minutes / 60, 'hour');
+  return plural(minutes, 'minute');
+}
+
+/** A request's duration in words: "permanent", "24 hours", or a custom length ("90 minutes"). */
+export function durationInWords(duration: DurationOption, customMinutes: number | null): string {
+  if (duration === 'permanent') return 'permanent';
+  if (duration === 'custom') return customMinutes === null ? 'a custom length' : minutesInWords(customMinutes);
+  return minutesInWords(DURATION_MINUTES[duration]);
+}
+
 export type ApprovalStepKind = 'manager' | 'app-owner' | 'named';
 export type ApprovalStep = { kind: ApprovalStepKind; /** For 'named': who may decide (e-mails). */ approvers?: string[] };
 

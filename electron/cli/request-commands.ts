@@ -8,7 +8,8 @@ import type { RequestDetail, RequestRow } from '../../shared/governance.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { addressesOf } from '../engine/directory/people-lookup.js';
 import { getRequest, listRequests } from '../engine/requests/queries.js';
-import { cancelRequest, createRequest, decideRequest, durationText, extendRequest } from '../engine/requests/requests.js';
+import { durationInWords } from '../../shared/governance.js';
+import { cancelRequest, createRequest, decideRequest, extendRequest } from '../engine/requests/requests.js';
 import { parseDuration } from '../engine/requests/duration-text.js';
 import { importRequestsCsv } from '../engine/requests/requests-csv.js';
 import { getSettings, settingsView, updateSettings } from '../engine/settings/settings.js';
@@ -64,7 +65,7 @@ export function describeRequest(r: RequestRow): string {
   const who = r.beneficiary.email ? `${r.beneficiary.name} <${r.beneficiary.email}>` : r.beneficiary.name;
   const waiting = r.waitingOn ? ` · waiting on step ${r.waitingOn.step} (${r.waitingOn.kind}): ${r.waitingOn.approvers.join(', ')}` : '';
   const access = r.access ? ` · access ${r.access}${r.expiresAt ? ` until ${r.expiresAt}` : ''}` : '';
-  return `#${r.id} ${r.status} ${r.roleLabel} for ${who} (${durationText(r.duration, r.durationMinutes)})${waiting}${access}`;
+  return `#${r.id} ${r.status} ${r.roleLabel} for ${who} (${durationInWords(r.duration, r.durationMinutes)})${waiting}${access}`;
 }
 
 function describeDetail(d: RequestDetail): string {

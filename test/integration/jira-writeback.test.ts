@@ -56,7 +56,7 @@ describe('Jira write-back', () => {
     expect(issue?.summary).toBe(`Access request #${id}: Figma / Editor for Ada Lovelace`);
     expect(issue?.labels).toEqual(['latchkey', `latchkey-request-${workspaceId(w.ctx.db)}-${id}`]);
     const description = JSON.stringify(issue?.description);
-    for (const part of ['Design review of the Q3 launch', 'ada@example.com', '7 d', 'cy@example.com', 'bob@example.com']) expect(description).toContain(part);
+    for (const part of ['Design review of the Q3 launch', 'ada@example.com', '7 days', 'cy@example.com', 'bob@example.com']) expect(description).toContain(part);
     expect(issue?.status).toBe('waiting');
     // The created step is the description; no comment for it on an issue Latchkey made.
     expect(jira.state.comments(key ?? '')).toHaveLength(0);

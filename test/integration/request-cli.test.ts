@@ -78,7 +78,7 @@ describe('latchkey request', () => {
 
   it('deny, list (all, --mine, --status), show', async () => {
     expect(await run('request', 'create', '--for', 'carl@acme.example', '--role', 'Figma / Editor', '--duration', '7d', '--why', 'pairing', '--as', 'hal@acme.example')).toBe(0);
-    expect(out.join('')).toMatch(/^#\d+ pending Figma \/ Editor for Carl Contractor <carl@acme.example> \(7 d\) · waiting on step 1 \(manager\): grace@acme.example\n$/);
+    expect(out.join('')).toMatch(/^#\d+ pending Figma \/ Editor for Carl Contractor <carl@acme.example> \(7 days\) · waiting on step 1 \(manager\): grace@acme.example\n$/);
     const carl = Number(/^#(\d+)/.exec(out.join(''))?.[1]);
     expect(await run('request', 'list', '--mine', '--json')).toBe(0);
     expect(json<{ rows: { id: number }[] }>().rows.map((r) => r.id)).toEqual([carl]);

@@ -12,6 +12,7 @@
 // 429 / 5xx / no answer: 'retry' (Retry-After honoured); 400 / 401 / 403 /
 // 404: 'failed' with Jira's messages. Jira being down never blocks a request:
 // this job just waits in the queue.
+import { durationInWords, type DurationOption } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { JiraClient, JiraTransition } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
@@ -28,7 +29,7 @@ type RequestFacts = {
   requester: string;
   beneficiary_name: string;
   beneficiary_email: string | null;
-  duration: string;
+  duration: DurationOption;
   duration_minutes: number | null;
   ends_at: string | null;
   justification: string;
@@ -51,13 +52,6 @@ function requestFacts(ctx: EngineContext, requestId: number): RequestFacts | und
     .get(requestId) as RequestFacts | undefined;
 }
 
-function durationLabel(r: RequestFacts): string {
-  if (r.duration === 'permanent') return 'permanent';
-  if (r.duration !== 'custom') return r.duration.replace(/(\d+)([hd])/, '$1 $2');
-  const m = r.duration_minutes ?? 0;
-  return m % 1440 === 0 ? `${m / 1440} d` : m % 60 === 0 ? `${m / 60} h` : `${m} min`;
-}
-
 function approversLine(ctx: EngineContext, requestId: number): string {
   const steps = ctx.db.prepare('SELECT step, kind, approvers FROM approvals WHERE request_id = ? ORDER BY step').all(requestId) as { step: number; kind: string; approvers: string }[];
   if (steps.length === 0) return 'none yet';
@@ -72,7 +66,7 @@ export function issueContent(ctx: EngineContext, r: RequestFacts): { summary: st
     [
       ['Beneficiary', who],
       ['Access', r.role_label ?? 'unknown role'],
-      ['Duration', `${durationLabel(r)}${r.ends_at ? ` (ends by ${r.ends_at})` : ''}`],
+      ['Duration', `${durationInWords(r.duration, r.duration_minutes)}${r.ends_at ? ` (ends by ${r.ends_at})` : ''}`],
       ['Requester', r.requester],
       ['Approvers', approversLine(ctx, r.id)],
       ['Requested at', r.created_at],

@@ -8,6 +8,8 @@
 import type { CreateRequestInput, ExtendInput } from '../../../shared/contract-requests.js';
 import {
   DURATION_MINUTES,
+  durationInWords,
+  minutesInWords,
   type ApprovalStepKind,
   type DecisionChannel,
   type DurationOption,
@@ -41,16 +43,6 @@ export type CreateOptions = {
 export type Decision = { decision: 'approve' | 'deny'; comment: string; by: string; channel: DecisionChannel };
 
 const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'manager', 'app-owner': 'app owner', named: 'named approvers', auto: 'auto' };
-
-/** "24 h", "7 d", "90 min", "permanent". */
-export function durationText(duration: DurationOption, minutes: number | null): string {
-  if (duration === 'permanent') return 'permanent';
-  if (duration !== 'custom') return duration.replace(/(\d+)([hd])/, '$1 $2');
-  const m = minutes ?? 0;
-  if (m % 1440 === 0) return `${m / 1440} d`;
-  if (m % 60 === 0) return `${m / 60} h`;
-  return `${m} min`;
-}
 
 /** A date alone ("2026-05-01") means the end of that day, UTC. */
 function parseEnd(text: string): Date {
@@ -102,7 +94,7 @@ function validate(ctx: EngineContext, input: CreateRequestInput, opts: CreateOpt
   }
   const max = role.maxDurationMinutes;
   if (minutes !== null && max !== null && minutes > max) {
-    throw new UserError(`duration ${durationText(duration, minutes)} is above ${role.label}'s maximum of ${durationText('custom', max)}`, 'bad-input');
+    throw new UserError(`duration ${durationInWords(duration, minutes)} is above ${role.label}'s maximum of ${minutesInWords(max)}`, 'bad-input');
   }
   let endsAt: string | null = null;
   if (input.endsAt) {
@@ -201,7 +193,7 @@ export function createRequest(ctx: EngineContext, input: CreateRequestInput, opt
           opts.jira?.connectionId ?? null, opts.jira?.issueKey ?? null, opts.jira?.issueId ?? null, at, at,
         ) as { id: number };
       const onBehalf = !excludedHas(addressesOfPerson(db, b.connectionId, b.identityId, [b.email]), requesterAddresses);
-      const what = `${v.role.label} (${durationText(v.duration, v.minutes)}${v.endsAt ? `, ends by ${v.endsAt}` : ''})`;
+      const what = `${v.role.label} (${durationInWords(v.duration, v.minutes)}${v.endsAt ? `, ends by ${v.endsAt}` : ''})`;
       const summary =
         opts.source === 'extend'
           ? `${v.requester} asked to extend ${b.name}'s ${what}`
@@ -466,7 +458,7 @@ export function extendRequest(ctx: EngineContext, input: ExtendInput, opts: { re
   const minutes = input.duration === 'custom' ? (input.minutes ?? null) : input.duration === 'permanent' ? null : DURATION_MINUTES[input.duration];
   const newEnd = grantExpiry({ duration_minutes: minutes, ends_at: input.endsAt ? parseEnd(input.endsAt).toISOString() : null }, now);
   if (newEnd !== null && newEnd <= current) {
-    throw new UserError(`an extension of ${durationText(input.duration, minutes)} would end at ${newEnd}, before the current access ends (${current}): pick a longer duration`, 'bad-input');
+    throw new UserError(`an extension of ${durationInWords(input.duration, minutes)} would end at ${newEnd}, before the current access ends (${current}): pick a longer duration`, 'bad-input');
   }
   return createRequest(
     ctx,

@@ -1,5 +1,5 @@
 // Formatting helpers. `now` is a parameter so tests do not depend on the clock.
-import type { DurationOption } from '../../../shared/governance.js';
+import { durationInWords, minutesInWords, type DurationOption } from '../../../shared/governance.js';
 
 const DAY = 86_400_000;
 export const STALE_DAYS = 90;
@@ -138,17 +138,16 @@ export function withLocalTimes(text: string): string {
   return text.replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g, (iso) => formatAbsolute(iso));
 }
 
-const DURATION_LABELS: Record<DurationOption, string> = {
-  permanent: 'Permanent',
-  '1h': '1 hour',
-  '6h': '6 hours',
-  '24h': '24 hours',
-  '7d': '7 days',
-  '30d': '30 days',
-  custom: 'Custom length',
-};
+const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** A duration option in words ("7 days"). */
+/** A duration option in words ("7 days", "Permanent", "Custom length"), as pickers list them. */
 export function durationLabel(d: DurationOption): string {
-  return DURATION_LABELS[d];
+  return d === 'custom' ? 'Custom length' : capitalise(durationInWords(d, null));
 }
+
+/** A request's duration in words ("24 hours", "90 minutes", "Permanent"): the words the CLI and the Jira record use too. */
+export function durationText(d: DurationOption, customMinutes: number | null): string {
+  return capitalise(durationInWords(d, customMinutes));
+}
+
+export { minutesInWords as minutesText };

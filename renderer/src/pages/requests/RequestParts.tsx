@@ -3,7 +3,7 @@
 // form and the "Acting as" picker.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { BeneficiaryOption } from '../../../../shared/contract-requests.js';
-import type { ApprovalStepKind, DurationOption, GrantStatus, RequestStatus, RiskTier } from '../../../../shared/governance.js';
+import type { ApprovalStepKind, GrantStatus, RequestStatus, RiskTier } from '../../../../shared/governance.js';
 import { api, errorMessage } from '../../api/client.js';
 import { Badge, type Tone } from '../../components/Badges.js';
 import { RiskBadge as SharedRiskBadge } from '../../components/RiskBadge.js';
@@ -29,9 +29,9 @@ export function RequestStatusBadge({ status, escalated = false }: { status: Requ
   );
 }
 
-import { durationLabel } from '../../lib/format.js';
+import { durationLabel, durationText, minutesText } from '../../lib/format.js';
 
-export { durationLabel };
+export { durationLabel, durationText, minutesText };
 
 /** In the queue and the forms the badge stands alone: "High risk". */
 export function RiskBadge({ risk }: { risk: RiskTier }): ReactNode {
@@ -64,18 +64,6 @@ export function AccessBadge({ access }: { access: GrantStatus }): ReactNode {
 }
 
 export const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'Manager', 'app-owner': 'App owner', named: 'Named approvers', auto: 'Auto-approved' };
-
-/** "24 hours", "90 minutes", "Permanent". */
-export function durationText(d: DurationOption, minutes: number | null): string {
-  if (d !== 'custom') return durationLabel(d);
-  return minutesText(minutes ?? 0);
-}
-
-export function minutesText(m: number): string {
-  if (m % 1440 === 0) return `${m / 1440} day${m === 1440 ? '' : 's'}`;
-  if (m % 60 === 0) return `${m / 60} hour${m === 60 ? '' : 's'}`;
-  return `${m} minutes`;
-}
 
 /**
  * A search box with the matching people under it (name, e-mail, IdP). Picking
