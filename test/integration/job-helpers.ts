@@ -7,7 +7,7 @@ import type { ConnectionRecord } from '../../electron/engine/connectors/types.js
 import type { EngineContext } from '../../electron/engine/context.js';
 import type { Db } from '../../electron/engine/db/database.js';
 import { offsetClock, type AdjustableClock } from '../../electron/engine/jobs/clock.js';
-import { enqueueJob } from '../../electron/engine/jobs/queue.js';
+import { enqueueJob } from '../../electron/engine/jobs/job-store.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import type { Sandbox } from '../../electron/sandbox/sandbox.js';
 import { workspace, type Emitted } from './okta-sync-helpers.js';

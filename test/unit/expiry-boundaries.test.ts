@@ -12,7 +12,7 @@ import { detectDrift } from '../../electron/engine/jobs/drift.js';
 import { expireDueGrants, sendExpiryNotices } from '../../electron/engine/jobs/expiry.js';
 import { cancelManualTask } from '../../electron/engine/jobs/manual-tasks.js';
 import { cancelJob, listGrants, retryJob } from '../../electron/engine/jobs/operations.js';
-import { enqueueJob } from '../../electron/engine/jobs/queue.js';
+import { enqueueJob } from '../../electron/engine/jobs/job-store.js';
 import { createRequest } from '../../electron/engine/requests/requests.js';
 import { putSettings } from '../../electron/engine/settings/settings.js';
 import { addApp, addRole, buildWorld, type RequestsWorld } from './request-fixture.js';

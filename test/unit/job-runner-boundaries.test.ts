@@ -6,7 +6,7 @@
 // could only look well past these edges (issue 9).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobExecutors, JobOutcome } from '../../electron/engine/jobs/job-types.js';
-import { enqueueJob } from '../../electron/engine/jobs/queue.js';
+import { enqueueJob } from '../../electron/engine/jobs/job-store.js';
 import { resumeInterruptedJobs, runDueJobs } from '../../electron/engine/jobs/runner.js';
 import { buildWorld, type RequestsWorld } from './request-fixture.js';
 

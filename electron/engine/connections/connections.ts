@@ -74,6 +74,18 @@ export function getConnectionRecord(db: Db, ref: number | string): ConnectionRec
   return toRecord(row);
 }
 
+/** A connection by id, or null when there is none (removed since a grant or job named it). */
+export function connectionRecordOrNull(db: Db, id: number): ConnectionRecord | null {
+  const row = db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as ConnectionRow | undefined;
+  return row ? toRecord(row) : null;
+}
+
+/** The first connection of a kind (by id): the Jira connection requests are recorded in. */
+export function firstConnectionOf(db: Db, kind: ConnectionRecord['kind']): ConnectionRecord | null {
+  const row = db.prepare('SELECT * FROM connections WHERE kind = ? ORDER BY id LIMIT 1').get(kind) as ConnectionRow | undefined;
+  return row ? toRecord(row) : null;
+}
+
 export function listConnectionRecords(db: Db): ConnectionRecord[] {
   return (db.prepare('SELECT * FROM connections ORDER BY name').all() as ConnectionRow[]).map(toRecord);
 }

@@ -6,7 +6,8 @@ import { getSettings } from '../settings/settings.js';
 import { adjustableClockOf, isAdjustable } from '../jobs/clock.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { cancelManualTask, completeManualTask, listManualTasks } from '../jobs/manual-tasks.js';
-import { attentionCounts, cancelJob, listDrift, listGrants, listJobs, resolveDrift, retryJob, revokeGrant } from '../jobs/operations.js';
+import { listDrift, resolveDrift } from '../jobs/drift.js';
+import { attentionCounts, cancelJob, listGrants, listJobs, retryJob, revokeGrant } from '../jobs/operations.js';
 import { runJobs } from '../governance/run-jobs.js';
 import { schedulerOf } from '../governance/scheduler.js';
 

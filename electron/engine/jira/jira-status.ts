@@ -3,7 +3,7 @@
 import type { JiraStatus } from '../../../shared/contract-jira.js';
 import { listConnectionRecords } from '../connections/connections.js';
 import type { EngineContext } from '../context.js';
-import { jobKindCounts } from '../jobs/queue.js';
+import { jobKindCounts } from '../jobs/job-store.js';
 import { pollState } from './jira-site.js';
 
 /** The status the Jira card shows: the first Jira connection (the one write-back uses) and the write-back queue. */

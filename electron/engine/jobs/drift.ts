@@ -13,10 +13,17 @@
 // finished started at `started_at`, so changes Latchkey made after that may
 // not be in it (a membership added or removed during the sync) and are left
 // for the next one.
-import type { DriftKind } from '../../../shared/governance.js';
+//
+// This module owns the drift table: detection, the list Needs attention
+// shows, and resolving a finding by hand.
+import type { DriftKind, DriftRow } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { lastSucceededRun } from '../sync/sync-runs.js';
+import { activeGrantsMissingFromSnapshot, endedGrantsBackInSnapshot, expiredGrantsStillInSnapshot } from './grant-store.js';
 import { enqueueJiraUpdate } from './jira-outbox.js';
+import { connectionLabel } from './ledger.js';
 
 const DRIFT_ACTOR = 'latchkey:drift';
 /** How long a past-expiry grant may still be a member before it counts as drift (its revocation is normally queued). */
@@ -29,11 +36,9 @@ const keyOf = (kind: string, groupId: string, identityId: string): string => `${
 export type DriftResult = { detected: number[]; resolved: number[] };
 
 export function detectDrift(db: Db, connectionId: number, now: Date): DriftResult {
-  const run = db
-    .prepare("SELECT id, started_at FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1")
-    .get(connectionId) as { id: number; started_at: string } | undefined;
+  const run = lastSucceededRun(db, connectionId);
   if (!run) return { detected: [], resolved: [] };
-  const seenAt = run.started_at;
+  const seenAt = run.startedAt;
   const graceCut = new Date(Date.parse(seenAt) - EXPIRY_GRACE_MS).toISOString();
   const at = now.toISOString();
 
@@ -41,16 +46,7 @@ export function detectDrift(db: Db, connectionId: number, now: Date): DriftResul
     .transaction((): DriftResult => {
       const findings: Finding[] = [];
       // Ended grants whose membership is back, with no other live grant covering that membership.
-      const reappeared = db
-        .prepare(
-          `SELECT g.id, g.request_id, g.group_id, g.identity_id, g.status, g.ended_at, g.end_reason FROM grants g
-           WHERE g.connection_id = @c AND g.status IN ('revoked', 'expired') AND g.ended_at IS NOT NULL AND g.ended_at < @seenAt AND g.identity_id != ''
-             AND EXISTS (SELECT 1 FROM cur_memberships m WHERE m.connection_id = @c AND m.group_id = g.group_id AND m.identity_id = g.identity_id)
-             AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.connection_id = @c AND o.group_id = g.group_id AND o.identity_id = g.identity_id
-                              AND o.status IN ('pending', 'active', 'manual', 'failed', 'revoking'))
-           ORDER BY g.ended_at DESC, g.id DESC`,
-        )
-        .all({ c: connectionId, seenAt }) as { id: number; request_id: number | null; group_id: string; identity_id: string; status: string; ended_at: string; end_reason: string | null }[];
+      const reappeared = endedGrantsBackInSnapshot(db, connectionId, seenAt);
       for (const r of reappeared) {
         findings.push({
           kind: 'reappeared',
@@ -61,25 +57,11 @@ export function detectDrift(db: Db, connectionId: number, now: Date): DriftResul
           details: { grantStatus: r.status, endedAt: r.ended_at, endReason: r.end_reason, syncRunId: run.id },
         });
       }
-      const missing = db
-        .prepare(
-          `SELECT g.id, g.request_id, g.group_id, g.identity_id, g.provisioned_at FROM grants g
-           WHERE g.connection_id = @c AND g.status = 'active' AND g.identity_id != '' AND coalesce(g.provisioned_at, g.starts_at) < @seenAt
-             AND EXISTS (SELECT 1 FROM cur_groups cg WHERE cg.connection_id = @c AND cg.id = g.group_id)
-             AND NOT EXISTS (SELECT 1 FROM cur_memberships m WHERE m.connection_id = @c AND m.group_id = g.group_id AND m.identity_id = g.identity_id)`,
-        )
-        .all({ c: connectionId, seenAt }) as { id: number; request_id: number | null; group_id: string; identity_id: string; provisioned_at: string | null }[];
+      const missing = activeGrantsMissingFromSnapshot(db, connectionId, seenAt);
       for (const r of missing) {
         findings.push({ kind: 'missing', groupId: r.group_id, identityId: r.identity_id, grantId: r.id, requestId: r.request_id, details: { provisionedAt: r.provisioned_at, syncRunId: run.id } });
       }
-      const stillMember = db
-        .prepare(
-          `SELECT g.id, g.request_id, g.group_id, g.identity_id, g.expires_at, g.status FROM grants g
-           WHERE g.connection_id = @c AND g.status IN ('active', 'revoking', 'failed', 'manual') AND g.expires_at IS NOT NULL AND g.expires_at < @graceCut
-             AND g.identity_id != ''
-             AND EXISTS (SELECT 1 FROM cur_memberships m WHERE m.connection_id = @c AND m.group_id = g.group_id AND m.identity_id = g.identity_id)`,
-        )
-        .all({ c: connectionId, graceCut }) as { id: number; request_id: number | null; group_id: string; identity_id: string; expires_at: string; status: string }[];
+      const stillMember = expiredGrantsStillInSnapshot(db, connectionId, graceCut);
       for (const r of stillMember) {
         findings.push({
           kind: 'expired-still-member',
@@ -143,4 +125,94 @@ export function detectDrift(db: Db, connectionId: number, now: Date): DriftResul
       return { detected, resolved };
     })
     .immediate();
+}
+
+type DriftDb = {
+  id: number;
+  kind: DriftRow['kind'];
+  connection_id: number;
+  group_id: string;
+  identity_id: string;
+  grant_id: number | null;
+  details: string;
+  detected_at: string;
+  resolved_at: string | null;
+  resolution: string | null;
+  group_name: string | null;
+  identity_name: string | null;
+};
+
+function driftMessage(db: Db, r: DriftDb): string {
+  const raw = JSON.parse(r.details) as Record<string, unknown>;
+  const d = (k: string): string | null => (typeof raw[k] === 'string' ? raw[k] : null);
+  const whom = r.identity_name ?? r.identity_id;
+  const group = r.group_name ?? r.group_id;
+  const where = connectionLabel(db, r.connection_id);
+  switch (r.kind) {
+    case 'reappeared':
+      return `${whom} is a member of "${group}" in ${where} again, although Latchkey ended that access (grant #${r.grant_id ?? '?'}: ${d('endReason') ?? d('grantStatus') ?? 'ended'}). It was not re-granted: someone added it outside Latchkey. Remove it, or have it requested.`;
+    case 'missing':
+      return `${whom} should be a member of "${group}" in ${where} (active grant #${r.grant_id ?? '?'}), but the last sync did not find the membership: it was removed outside Latchkey.`;
+    case 'expired-still-member':
+      return `${whom}'s access to "${group}" in ${where} expired at ${d('expiresAt') ?? '?'} (grant #${r.grant_id ?? '?'}, ${d('grantStatus') ?? ''}) but the last sync still found the membership: its revocation has not gone through.`;
+  }
+}
+
+// The group's and the person's names come from the live snapshot (a read, declared in db/table-owners.ts).
+const DRIFT_SELECT = `SELECT d.*, cg.name AS group_name, ci.display_name AS identity_name FROM drift d
+  LEFT JOIN cur_groups cg ON cg.connection_id = d.connection_id AND cg.id = d.group_id
+  LEFT JOIN cur_identities ci ON ci.connection_id = d.connection_id AND ci.id = d.identity_id`;
+
+const toDriftRow = (db: Db, r: DriftDb): DriftRow => ({
+  id: r.id,
+  kind: r.kind,
+  connectionId: r.connection_id,
+  groupId: r.group_id,
+  groupName: r.group_name,
+  identityId: r.identity_id,
+  identityName: r.identity_name,
+  grantId: r.grant_id,
+  detectedAt: r.detected_at,
+  resolvedAt: r.resolved_at,
+  message: driftMessage(db, r),
+});
+
+export function listDrift(ctx: EngineContext, q: { open?: boolean; limit?: number } = {}): DriftRow[] {
+  const rows = ctx.db
+    .prepare(`${DRIFT_SELECT} WHERE (@open = 0 OR d.resolved_at IS NULL) ORDER BY d.id DESC LIMIT @limit`)
+    .all({ open: q.open === false ? 0 : 1, limit: q.limit ?? 500 }) as DriftDb[];
+  return rows.map((r) => toDriftRow(ctx.db, r));
+}
+
+export function countOpenDrift(db: Db): number {
+  return db.prepare('SELECT count(*) FROM drift WHERE resolved_at IS NULL').pluck().get() as number;
+}
+
+/** Drift findings about some grants (the request timeline), oldest first. */
+export function driftOfGrants(db: Db, grantIds: readonly number[]): DriftRow[] {
+  if (grantIds.length === 0) return [];
+  return (db.prepare(`${DRIFT_SELECT} WHERE d.grant_id IN (SELECT value FROM json_each(?)) ORDER BY d.id`).all(JSON.stringify([...grantIds])) as DriftDb[]).map((r) =>
+    toDriftRow(db, r),
+  );
+}
+
+/** Closes a drift row by hand. 'accept': the finding is known and stays accepted for that grant (not flagged again). */
+export function resolveDrift(ctx: EngineContext, driftId: number, input: { resolution: 'fixed' | 'accept'; note: string; by?: string }): DriftRow {
+  const by = input.by ?? ctx.actor;
+  const now = ctx.clock.now();
+  if (input.note.trim() === '') throw new UserError('a note is required: say what was done or why it is accepted', 'bad-input');
+  ctx.db
+    .transaction(() => {
+      const d = ctx.db.prepare('SELECT * FROM drift WHERE id = ?').get(driftId) as DriftDb | undefined;
+      if (!d) throw new UserError(`drift #${driftId} does not exist`, 'not-found');
+      if (d.resolved_at !== null) throw new UserError(`drift #${driftId} was already resolved at ${d.resolved_at} (${d.resolution ?? ''})`, 'conflict');
+      const resolution = `${input.resolution === 'accept' ? 'accepted' : 'fixed'} by ${by}: ${input.note.trim()}`;
+      ctx.db.prepare('UPDATE drift SET resolved_at = ?, resolution = ? WHERE id = ?').run(now.toISOString(), resolution, d.id);
+      appendAudit(ctx.db, { actor: by, action: 'drift.resolved', targetType: 'drift', targetId: d.id, details: { kind: d.kind, grantId: d.grant_id, resolution } }, now);
+    })
+    .immediate();
+  ctx.events.emit('governance:changed', { area: 'jobs', ids: [driftId] });
+  const row = ctx.db.prepare(`${DRIFT_SELECT} WHERE d.id = ?`).get(driftId) as DriftDb | undefined;
+  if (!row) throw new UserError(`drift #${driftId} does not exist`, 'not-found');
+  return toDriftRow(ctx.db, row);
 }

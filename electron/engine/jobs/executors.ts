@@ -17,7 +17,9 @@ import { isEntraCredential, isOktaCredential, type ConnectionRecord } from '../c
 import { UserError, type EngineContext } from '../context.js';
 import type { GroupWriter, GroupWriteResult } from '../connectors/group-writer.js';
 import type { ClaimedJob, JobExecutor, JobExecutors, JobOutcome } from './job-types.js';
-import { connectionLabel, getGrant, who, type GrantRecord } from './ledger.js';
+import { liveGroup } from '../directory/snapshot-lookups.js';
+import { getGrant, type GrantRecord } from './grant-store.js';
+import { connectionLabel, who } from './ledger.js';
 
 /** Connector settings for jobs (tests shorten the connectors' own retries; the job's retries take over). */
 export type IdpExecutorOptions = {
@@ -31,22 +33,20 @@ export type ExecutorSet<K extends keyof JobExecutors = keyof JobExecutors> = { e
 
 const MEMBER_WRITE_SCOPE = 'okta.groups.manage';
 
-type GroupInfo = { name: string; type: string; managed_by: string; managed_by_name: string | null };
-
 /** Why Latchkey may not change this group's membership itself (null: it may). */
 function unmanageable(db: EngineContext['db'], c: ConnectionRecord, groupId: string): string | null {
-  const g = db.prepare('SELECT name, type, managed_by, managed_by_name FROM cur_groups WHERE connection_id = ? AND id = ?').get(c.id, groupId) as GroupInfo | undefined;
+  const g = liveGroup(db, c.id, groupId);
   if (c.kind === 'okta' && c.authType === 'oauth' && !c.scopes.includes(MEMBER_WRITE_SCOPE)) {
     return `the connection "${c.name}" is read-only: its OAuth app is not granted ${MEMBER_WRITE_SCOPE}`;
   }
   if (!g) return null;
-  if (g.managed_by === 'rule') {
+  if (g.managedBy === 'rule') {
     return c.kind === 'entra'
-      ? `"${g.name}" is a dynamic group: its members come from its membership rule${g.managed_by_name ? ` (${g.managed_by_name})` : ''}`
-      : `"${g.name}" is managed by an Okta group rule${g.managed_by_name ? ` (${g.managed_by_name})` : ''}: the rule would undo a direct change`;
+      ? `"${g.name}" is a dynamic group: its members come from its membership rule${g.managedByName ? ` (${g.managedByName})` : ''}`
+      : `"${g.name}" is managed by an Okta group rule${g.managedByName ? ` (${g.managedByName})` : ''}: the rule would undo a direct change`;
   }
-  if (g.managed_by === 'external') {
-    return `"${g.name}" is managed by ${g.managed_by_name ?? 'its source'} (${g.type}): its members cannot be changed in ${c.kind === 'entra' ? 'Entra' : 'Okta'}`;
+  if (g.managedBy === 'external') {
+    return `"${g.name}" is managed by ${g.managedByName ?? 'its source'} (${g.type}): its members cannot be changed in ${c.kind === 'entra' ? 'Entra' : 'Okta'}`;
   }
   return null;
 }

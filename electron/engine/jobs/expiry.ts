@@ -10,8 +10,11 @@
 // set (once), an audit event and a Jira comment.
 import type { EngineContext } from '../context.js';
 import { getSettings } from '../settings/settings.js';
+import { grantsDueForExpiry, grantsDueForNotice, setGrant } from './grant-store.js';
+import { jobByKey } from './job-store.js';
 import { JOB_PRIORITY } from './job-types.js';
-import { auditGrant, cancelProvisioning, connectionLabel, enqueueRevoke, jiraForGrant, setGrant, who, type GrantRecord } from './ledger.js';
+import { auditGrant, cancelProvisioning, connectionLabel, enqueueRevoke, jiraForGrant, revokeKey, who } from './ledger.js';
+import { closeTask, openTasksOfGrant } from './manual-tasks.js';
 
 const EXPIRY_ACTOR = 'latchkey:expiry';
 
@@ -23,30 +26,20 @@ export function expireDueGrants(ctx: EngineContext): number[] {
   const { db } = ctx;
   return db
     .transaction(() => {
-      const due = db
-        .prepare(
-          `SELECT * FROM grants WHERE status IN ('active', 'pending', 'failed', 'manual') AND expires_at IS NOT NULL AND expires_at <= ?
-           ORDER BY expires_at, id`,
-        )
-        .all(at) as GrantRecord[];
+      const due = grantsDueForExpiry(db, now);
       const jobs: number[] = [];
       for (const g of due) {
         const payload = { reason: 'expired' as const, expiresAt: g.expires_at ?? at };
-        const revoke = db.prepare("SELECT id, status FROM jobs WHERE idempotency_key = ?").get(`revoke:grant:${g.id}`) as { id: number; status: string } | undefined;
+        const revoke = jobByKey(db, revokeKey(g.id));
         if (g.status === 'failed' && revoke && revoke.status === 'failed') continue; // its revocation failed: in Needs attention already
         if (g.status === 'manual') {
-          const open = db.prepare("SELECT id, action FROM manual_tasks WHERE grant_id = ? AND status = 'open'").all(g.id) as { id: number; action: 'add' | 'remove' }[];
+          const open = openTasksOfGrant(db, g.id);
           if (open.some((t) => t.action === 'remove')) continue; // someone is removing it by hand already
           const adds = open.filter((t) => t.action === 'add');
           if (adds.length > 0) {
             // The access was never given: close the task, end the grant, nothing to remove in the IdP.
             for (const t of adds) {
-              db.prepare("UPDATE manual_tasks SET status = 'cancelled', completed_by = ?, completed_at = ?, evidence = ? WHERE id = ?").run(
-                EXPIRY_ACTOR,
-                at,
-                `cancelled: the grant expired at ${g.expires_at} before the access was added`,
-                t.id,
-              );
+              closeTask(db, t.id, 'cancelled', { evidence: `cancelled: the grant expired at ${g.expires_at} before the access was added`, by: EXPIRY_ACTOR }, now);
             }
             setGrant(db, g.id, { status: 'expired', ended_at: at, end_reason: `expired at ${g.expires_at} before the manual task to add it was done` }, now);
             auditGrant(db, EXPIRY_ACTOR, 'grant.expired', g, { cancelledTasks: adds.map((t) => t.id), how: 'never provisioned' }, now);
@@ -77,12 +70,10 @@ export function sendExpiryNotices(ctx: EngineContext): number[] {
   const now = ctx.clock.now();
   const hours = getSettings(db).expiryNoticeHours;
   if (!(hours > 0)) return [];
-  const until = new Date(now.getTime() + hours * 3_600_000).toISOString();
+  const until = new Date(now.getTime() + hours * 3_600_000);
   return db
     .transaction(() => {
-      const soon = db
-        .prepare("SELECT * FROM grants WHERE status = 'active' AND notice_at IS NULL AND expires_at IS NOT NULL AND expires_at > ? AND expires_at <= ? ORDER BY expires_at")
-        .all(now.toISOString(), until) as GrantRecord[];
+      const soon = grantsDueForNotice(db, now, until);
       for (const g of soon) {
         setGrant(db, g.id, { notice_at: now.toISOString() }, now);
         auditGrant(db, EXPIRY_ACTOR, 'grant.expiry_notice', g, { expiresAt: g.expires_at, noticeHours: hours }, now);

@@ -1,12 +1,18 @@
 // The access ledger. An approved request becomes one grant per mapped group,
 // each with a provisioning job, in the same transaction as the approval that
 // completed it: there is never an approval without its grants and jobs.
-import type { Db } from '../db/database.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { roleGroups } from '../catalog/catalog-store.js';
+import { connectionRecordOrNull } from '../connections/connections.js';
+import type { Db } from '../db/database.js';
 import { accountsOf } from '../directory/people.js';
-import { enqueueJob } from './queue.js';
+import { liveGroup } from '../directory/snapshot-lookups.js';
+import { insertGrant } from './grant-store.js';
+import { enqueueJob } from './job-store.js';
+import { insertManualTask } from './manual-tasks.js';
 
-type RequestForGrant = {
+/** What the ledger needs of an approved request (the requests area hands it over). */
+export type RequestForGrant = {
   id: number;
   role_id: number;
   beneficiary_connection_id: number;
@@ -31,19 +37,14 @@ export function grantExpiry(req: Pick<RequestForGrant, 'duration_minutes' | 'end
  * IdP is found through correlation; a person with no account there gets a
  * manual task instead of a job (someone must create or link the account).
  */
-export function createGrantsForRequest(db: Db, requestId: number, opts: { now: Date; actor: string }): number[] {
-  const req = db.prepare('SELECT * FROM requests WHERE id = ?').get(requestId) as RequestForGrant | undefined;
-  if (!req) throw new Error(`request #${requestId} does not exist`);
-  const mappings = db
-    .prepare(
-      `SELECT m.connection_id, m.group_id, coalesce(g.name, m.group_name) AS group_name, c.name AS connection_name
-       FROM catalog_mappings m
-       LEFT JOIN connections c ON c.id = m.connection_id
-       LEFT JOIN cur_groups g ON g.connection_id = m.connection_id AND g.id = m.group_id
-       WHERE m.role_id = ? ORDER BY m.connection_id, m.group_id`,
-    )
-    .all(req.role_id) as { connection_id: number; group_id: string; group_name: string; connection_name: string | null }[];
-  const at = opts.now.toISOString();
+export function createGrantsForRequest(db: Db, req: RequestForGrant, opts: { now: Date; actor: string }): number[] {
+  // The role's groups under their live names (a group renamed since it was mapped keeps its id).
+  const mappings = roleGroups(db, req.role_id).map((m) => ({
+    connection_id: m.connectionId,
+    group_id: m.groupId,
+    group_name: liveGroup(db, m.connectionId, m.groupId)?.name ?? m.groupName,
+    connection_name: connectionRecordOrNull(db, m.connectionId)?.name ?? null,
+  }));
   const expiresAt = grantExpiry(req, opts.now);
   let accounts: { connectionId: number; id: string }[] | null = null;
   const accountIn = (connectionId: number): string | null => {
@@ -51,29 +52,38 @@ export function createGrantsForRequest(db: Db, requestId: number, opts: { now: D
     accounts ??= safeAccounts(db, req.beneficiary_connection_id, req.beneficiary_identity_id);
     return accounts.find((a) => a.connectionId === connectionId)?.id ?? null;
   };
-  const insertGrant = db.prepare(
-    `INSERT INTO grants (request_id, role_id, connection_id, group_id, group_name, identity_id, beneficiary_email, beneficiary_name,
-                         status, starts_at, expires_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-  );
   const ids: number[] = [];
   for (const m of mappings) {
     const identityId = accountIn(m.connection_id);
     const status = identityId === null ? 'manual' : 'pending';
-    const { id } = insertGrant.get(
-      req.id, req.role_id, m.connection_id, m.group_id, m.group_name, identityId ?? '', req.beneficiary_email, req.beneficiary_name,
-      status, at, expiresAt, at, at,
-    ) as { id: number };
+    const id = insertGrant(
+      db,
+      {
+        request_id: req.id,
+        role_id: req.role_id,
+        connection_id: m.connection_id,
+        group_id: m.group_id,
+        group_name: m.group_name,
+        identity_id: identityId ?? '',
+        beneficiary_email: req.beneficiary_email,
+        beneficiary_name: req.beneficiary_name,
+        status,
+        expires_at: expiresAt,
+      },
+      opts.now,
+    );
     ids.push(id);
     if (identityId === null) {
       const where = m.connection_name ?? `connection #${m.connection_id}`;
-      db.prepare(
-        `INSERT INTO manual_tasks (grant_id, action, reason, instructions, status, created_at) VALUES (?, 'add', ?, ?, 'open', ?)`,
-      ).run(
-        id,
-        `${req.beneficiary_name} has no account in ${where}`,
-        `Create or link ${req.beneficiary_email ?? req.beneficiary_name}'s account in ${where}, add it to the group "${m.group_name}", then mark this task done with the evidence (ticket, screenshot reference).`,
-        at,
+      insertManualTask(
+        db,
+        {
+          grantId: id,
+          action: 'add',
+          reason: `${req.beneficiary_name} has no account in ${where}`,
+          instructions: `Create or link ${req.beneficiary_email ?? req.beneficiary_name}'s account in ${where}, add it to the group "${m.group_name}", then mark this task done with the evidence (ticket, screenshot reference).`,
+        },
+        opts.now,
       );
     } else {
       enqueueJob(db, { kind: 'provision', grantId: id, requestId: req.id, connectionId: m.connection_id, idempotencyKey: `provision:grant:${id}` }, opts.now);

@@ -6,8 +6,9 @@
 // applies the transition. Updates of one request run in the order they were
 // enqueued. The outbox lives here, with the queue it writes to, so that the
 // request and grant steps below the Jira area can record without calling it.
+import { firstConnectionOf } from '../connections/connections.js';
 import type { Db } from '../db/database.js';
-import { enqueueJob } from './queue.js';
+import { enqueueJob } from './job-store.js';
 
 export type JiraEvent =
   | 'created'
@@ -39,8 +40,7 @@ export type JiraUpdate = {
 
 /** The Jira connection requests are recorded in, or null when none is configured. */
 export function jiraConnectionId(db: Db): number | null {
-  const row = db.prepare("SELECT id FROM connections WHERE kind = 'jira' ORDER BY id LIMIT 1").get() as { id: number } | undefined;
-  return row?.id ?? null;
+  return firstConnectionOf(db, 'jira')?.id ?? null;
 }
 
 /** Queues one write-back for a request; a no-op (returns null) when no Jira connection is configured. */

@@ -1,53 +1,33 @@
 // Grant state changes the jobs area makes, each as one function called inside
 // the caller's transaction: the grant row, the audit event and the Jira
-// write-back move together or not at all. Also the live-snapshot patch after
-// a membership change, so the Directory shows it before the next sync.
+// write-back move together or not at all.
 import type { GrantStatus } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { connectionRecordOrNull } from '../connections/connections.js';
 import type { Db } from '../db/database.js';
+import { setGrant, type GrantRecord } from './grant-store.js';
 import { enqueueJiraUpdate, type JiraUpdate } from './jira-outbox.js';
-import { enqueueJob } from './queue.js';
+import { cancelOpenJobsOfGrant, enqueueJob, jobByKey, reviveJob } from './job-store.js';
 
-export type GrantRecord = {
-  id: number;
-  request_id: number | null;
-  role_id: number | null;
-  connection_id: number;
-  group_id: string;
-  group_name: string;
-  identity_id: string;
-  beneficiary_email: string | null;
-  beneficiary_name: string;
-  status: GrantStatus;
-  starts_at: string;
-  expires_at: string | null;
-  provisioned_at: string | null;
-  ended_at: string | null;
-  end_reason: string | null;
-  notice_at: string | null;
-};
+export type { GrantRecord } from './grant-store.js';
 
 /** Why a revocation job exists: expiry (the grant ends 'expired') or someone revoking it ('revoked'). */
 export type RevokePayload = { reason: 'expired'; expiresAt: string } | { reason: 'revoked'; by: string; note: string };
 
-export function getGrant(db: Db, grantId: number): GrantRecord | null {
-  return (db.prepare('SELECT * FROM grants WHERE id = ?').get(grantId) as GrantRecord | undefined) ?? null;
+/** The payload of a revocation job, read defensively (an older job may lack fields). */
+export function revokePayload(p: Record<string, unknown>, grant: GrantRecord): RevokePayload {
+  if (p.reason === 'revoked') return { reason: 'revoked', by: typeof p.by === 'string' ? p.by : 'unknown', note: typeof p.note === 'string' ? p.note : '' };
+  return { reason: 'expired', expiresAt: typeof p.expiresAt === 'string' ? p.expiresAt : (grant.expires_at ?? '') };
 }
 
+/** "Okta prod (Okta)": a connection as grant messages name it, also after it was removed. */
 export function connectionLabel(db: Db, connectionId: number): string {
-  const c = db.prepare('SELECT name, kind FROM connections WHERE id = ?').get(connectionId) as { name: string; kind: string } | undefined;
+  const c = connectionRecordOrNull(db, connectionId);
   if (!c) return `connection #${connectionId} (removed)`;
   return `${c.name} (${c.kind === 'entra' ? 'Entra ID' : c.kind === 'okta' ? 'Okta' : c.kind})`;
 }
 
 export const who = (g: Pick<GrantRecord, 'beneficiary_email' | 'beneficiary_name'>): string => g.beneficiary_email ?? g.beneficiary_name;
-
-export function setGrant(db: Db, grantId: number, patch: Partial<Pick<GrantRecord, 'status' | 'provisioned_at' | 'ended_at' | 'end_reason' | 'notice_at'>>, now: Date): void {
-  const cols = Object.keys(patch) as (keyof typeof patch)[];
-  if (cols.length === 0) return;
-  const sets = cols.map((c) => `${c} = @${c}`).join(', ');
-  db.prepare(`UPDATE grants SET ${sets}, updated_at = @updated_at WHERE id = @id`).run({ ...patch, updated_at: now.toISOString(), id: grantId });
-}
 
 /** Queues a Jira write-back for the grant's request (no-op without a request or a Jira connection). */
 export function jiraForGrant(db: Db, g: GrantRecord, update: JiraUpdate, now: Date): void {
@@ -114,26 +94,19 @@ export function markEnded(db: Db, g: GrantRecord, payload: RevokePayload, actor:
  * revoke never make two). A revocation cancelled earlier is brought back.
  */
 export function enqueueRevoke(db: Db, g: GrantRecord, payload: RevokePayload, priority: number, now: Date): number {
-  const key = `revoke:grant:${g.id}`;
-  const existing = db.prepare('SELECT id, status, attempts FROM jobs WHERE idempotency_key = ?').get(key) as { id: number; status: string; attempts: number } | undefined;
+  const key = revokeKey(g.id);
+  const existing = jobByKey(db, key);
   if (existing && existing.status === 'cancelled') {
-    db.prepare(
-      `UPDATE jobs SET status = 'queued', payload = ?, priority = ?, run_after = ?, max_attempts = attempts + 8, last_error = NULL,
-                       finished_at = NULL, locked_by = NULL, locked_at = NULL, updated_at = ? WHERE id = ?`,
-    ).run(JSON.stringify(payload), priority, now.toISOString(), now.toISOString(), existing.id);
+    reviveJob(db, existing.id, payload, priority, now);
     return existing.id;
   }
   return enqueueJob(db, { kind: 'revoke', grantId: g.id, requestId: g.request_id, connectionId: g.connection_id, payload, priority, idempotencyKey: key }, now);
 }
 
+/** The idempotency key of a grant's revocation: expiry and a manual revoke never make two. */
+export const revokeKey = (grantId: number): string => `revoke:grant:${grantId}`;
+
 /** Cancels the grant's queued or failed provisioning job(s); returns their ids. */
 export function cancelProvisioning(db: Db, grantId: number, why: string, now: Date): number[] {
-  const at = now.toISOString();
-  const rows = db
-    .prepare(
-      `UPDATE jobs SET status = 'cancelled', last_error = ?, finished_at = ?, updated_at = ?
-       WHERE grant_id = ? AND kind = 'provision' AND status IN ('queued', 'failed') RETURNING id`,
-    )
-    .all(why, at, at, grantId) as { id: number }[];
-  return rows.map((r) => r.id);
+  return cancelOpenJobsOfGrant(db, grantId, 'provision', why, now);
 }

@@ -4,12 +4,16 @@
 // where the group is managed and records the evidence here; completing an
 // 'add' task makes the grant active, a 'remove' task ends it. Never a silent
 // success: the task stays open in "Needs attention" until someone acts.
+//
+// This module owns the manual_tasks table: every statement on it is here.
 import type { ManualTask } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
+import type { Db } from '../db/database.js';
 import { patchLiveMembership } from '../sync/live-snapshot.js';
-import { auditGrant, getGrant, markEnded, markProvisioned, setGrant } from './ledger.js';
-import { revokePayload } from './runner.js';
+import { getGrant, grantsByIds, setGrant } from './grant-store.js';
+import { jobRecord } from './job-store.js';
+import { auditGrant, markEnded, markProvisioned, revokePayload } from './ledger.js';
 
 type TaskDb = {
   id: number;
@@ -27,7 +31,7 @@ type TaskDb = {
 
 export type ManualTaskRow = ManualTask & { groupName: string | null; beneficiary: string | null; connectionId: number | null; requestId: number | null };
 
-const toTask = (r: TaskDb & { group_name: string | null; beneficiary: string | null; connection_id: number | null; request_id: number | null }): ManualTaskRow => ({
+const toTask = (r: TaskDb): ManualTask => ({
   id: r.id,
   grantId: r.grant_id,
   jobId: r.job_id,
@@ -39,22 +43,65 @@ const toTask = (r: TaskDb & { group_name: string | null; beneficiary: string | n
   completedBy: r.completed_by,
   completedAt: r.completed_at,
   createdAt: r.created_at,
-  groupName: r.group_name,
-  beneficiary: r.beneficiary,
-  connectionId: r.connection_id,
-  requestId: r.request_id,
 });
+
+/** Tasks with what they are about, from their grants (one lookup for the page). */
+function withGrants(db: Db, tasks: TaskDb[]): ManualTaskRow[] {
+  const grants = grantsByIds(
+    db,
+    tasks.flatMap((t) => (t.grant_id === null ? [] : [t.grant_id])),
+  );
+  return tasks.map((t) => {
+    const g = t.grant_id === null ? undefined : grants.get(t.grant_id);
+    return {
+      ...toTask(t),
+      groupName: g?.group_name ?? null,
+      beneficiary: g ? (g.beneficiary_email ?? g.beneficiary_name) : null,
+      connectionId: g?.connection_id ?? null,
+      requestId: g?.request_id ?? null,
+    };
+  });
+}
+
+/** Opens a task for a change Latchkey may not make itself; returns its id. Inside the caller's transaction. */
+export function insertManualTask(
+  db: Db,
+  t: { grantId: number | null; jobId?: number | null; action: 'add' | 'remove'; reason: string; instructions: string },
+  now: Date,
+): number {
+  return Number(
+    db
+      .prepare("INSERT INTO manual_tasks (grant_id, job_id, action, reason, instructions, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)")
+      .run(t.grantId, t.jobId ?? null, t.action, t.reason, t.instructions, now.toISOString()).lastInsertRowid,
+  );
+}
+
+/** A grant's open tasks (optionally of one action). */
+export function openTasksOfGrant(db: Db, grantId: number, action?: 'add' | 'remove'): { id: number; action: 'add' | 'remove' }[] {
+  return db
+    .prepare("SELECT id, action FROM manual_tasks WHERE grant_id = ? AND status = 'open' AND (? IS NULL OR action = ?) ORDER BY id")
+    .all(grantId, action ?? null, action ?? null) as { id: number; action: 'add' | 'remove' }[];
+}
+
+/** Closes a task: done with its evidence, or cancelled with why (in `evidence`). */
+export function closeTask(db: Db, taskId: number, to: 'done' | 'cancelled', x: { evidence: string; by: string }, now: Date): void {
+  db.prepare('UPDATE manual_tasks SET status = ?, evidence = ?, completed_by = ?, completed_at = ? WHERE id = ?').run(to, x.evidence, x.by, now.toISOString(), taskId);
+}
+
+export function countOpenTasks(db: Db): number {
+  return db.prepare("SELECT count(*) FROM manual_tasks WHERE status = 'open'").pluck().get() as number;
+}
+
+/** A grant's tasks, oldest first (the request timeline). */
+export function tasksOfGrants(db: Db, grantIds: readonly number[]): ManualTask[] {
+  if (grantIds.length === 0) return [];
+  return (db.prepare('SELECT * FROM manual_tasks WHERE grant_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify([...grantIds])) as TaskDb[]).map(toTask);
+}
 
 export function listManualTasks(ctx: EngineContext, q: { status?: 'open' | 'done' | 'cancelled' | 'all'; limit?: number } = {}): ManualTaskRow[] {
   const status = q.status ?? 'open';
-  const rows = ctx.db
-    .prepare(
-      `SELECT t.*, g.group_name, coalesce(g.beneficiary_email, g.beneficiary_name) AS beneficiary, g.connection_id, g.request_id
-       FROM manual_tasks t LEFT JOIN grants g ON g.id = t.grant_id
-       WHERE (@status = 'all' OR t.status = @status) ORDER BY t.id DESC LIMIT @limit`,
-    )
-    .all({ status, limit: q.limit ?? 500 }) as Parameters<typeof toTask>[0][];
-  return rows.map(toTask);
+  const rows = ctx.db.prepare("SELECT * FROM manual_tasks WHERE (@status = 'all' OR status = @status) ORDER BY id DESC LIMIT @limit").all({ status, limit: q.limit ?? 500 }) as TaskDb[];
+  return withGrants(ctx.db, rows);
 }
 
 function openTask(ctx: EngineContext, taskId: number): TaskDb {
@@ -73,7 +120,7 @@ export function completeManualTask(ctx: EngineContext, taskId: number, input: { 
   ctx.db
     .transaction(() => {
       const t = openTask(ctx, taskId);
-      ctx.db.prepare("UPDATE manual_tasks SET status = 'done', evidence = ?, completed_by = ?, completed_at = ? WHERE id = ?").run(evidence, by, now.toISOString(), t.id);
+      closeTask(ctx.db, t.id, 'done', { evidence, by }, now);
       appendAudit(ctx.db, { actor: by, action: 'manual_task.completed', targetType: 'manual_task', targetId: t.id, details: { grantId: t.grant_id, jobId: t.job_id, action: t.action, evidence } }, now);
       const g = t.grant_id !== null ? getGrant(ctx.db, t.grant_id) : null;
       if (!g) return;
@@ -83,8 +130,8 @@ export function completeManualTask(ctx: EngineContext, taskId: number, input: { 
         markProvisioned(ctx.db, g, by, now, how);
       } else {
         if (g.identity_id !== '') patchLiveMembership(ctx.db, g.connection_id, g.group_id, g.identity_id, false);
-        const job = t.job_id !== null ? (ctx.db.prepare('SELECT payload FROM jobs WHERE id = ?').get(t.job_id) as { payload: string } | undefined) : undefined;
-        markEnded(ctx.db, g, revokePayload(job ? (JSON.parse(job.payload) as Record<string, unknown>) : {}, g), by, now, how);
+        const job = t.job_id !== null ? jobRecord(ctx.db, t.job_id) : null;
+        markEnded(ctx.db, g, revokePayload(job?.payload ?? {}, g), by, now, how);
       }
     })
     .immediate();
@@ -109,7 +156,7 @@ export function cancelManualTask(ctx: EngineContext, taskId: number, input: { re
       if (t.action === 'remove' && g && g.expires_at !== null && g.expires_at <= at) {
         throw new UserError(`manual task #${t.id} removes access that expired at ${g.expires_at}: it cannot be cancelled; remove the membership and mark it done with the evidence`, 'conflict');
       }
-      ctx.db.prepare("UPDATE manual_tasks SET status = 'cancelled', evidence = ?, completed_by = ?, completed_at = ? WHERE id = ?").run(`cancelled: ${input.reason}`, by, at, t.id);
+      closeTask(ctx.db, t.id, 'cancelled', { evidence: `cancelled: ${input.reason}`, by }, now);
       appendAudit(ctx.db, { actor: by, action: 'manual_task.cancelled', targetType: 'manual_task', targetId: t.id, details: { grantId: t.grant_id, action: t.action, reason: input.reason } }, now);
       if (!g) return;
       if (t.action === 'add') {
@@ -130,12 +177,7 @@ export function cancelManualTask(ctx: EngineContext, taskId: number, input: { re
 }
 
 export function getManualTask(ctx: EngineContext, taskId: number): ManualTaskRow {
-  const r = ctx.db
-    .prepare(
-      `SELECT t.*, g.group_name, coalesce(g.beneficiary_email, g.beneficiary_name) AS beneficiary, g.connection_id, g.request_id
-       FROM manual_tasks t LEFT JOIN grants g ON g.id = t.grant_id WHERE t.id = ?`,
-    )
-    .get(taskId) as Parameters<typeof toTask>[0] | undefined;
-  if (!r) throw new UserError(`manual task #${taskId} does not exist`, 'not-found');
-  return toTask(r);
+  const t = ctx.db.prepare('SELECT * FROM manual_tasks WHERE id = ?').get(taskId) as TaskDb | undefined;
+  if (!t) throw new UserError(`manual task #${taskId} does not exist`, 'not-found');
+  return withGrants(ctx.db, [t])[0] as ManualTaskRow;
 }

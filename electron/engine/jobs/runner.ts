@@ -24,19 +24,21 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { patchLiveMembership } from '../sync/live-snapshot.js';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import type { ClaimedJob, JobExecutors, JobOutcome } from './job-types.js';
+import { getGrant, setGrant, type GrantRecord } from './grant-store.js';
 import {
-  auditGrant,
-  connectionLabel,
-  getGrant,
-  jiraForGrant,
-  markEnded,
-  markProvisioned,
-  setGrant,
-  who,
-  type GrantRecord,
-  type RevokePayload,
-} from './ledger.js';
+  claimNextJob,
+  countedAttempts,
+  dueLanes,
+  finishAttempt,
+  jobRecord,
+  nextDueAt,
+  requeueInterrupted,
+  runningJobs,
+  settleJob,
+} from './job-store.js';
+import type { ClaimedJob, JobExecutors, JobOutcome } from './job-types.js';
+import { auditGrant, connectionLabel, jiraForGrant, markEnded, markProvisioned, revokePayload, who } from './ledger.js';
+import { insertManualTask } from './manual-tasks.js';
 
 export type RunSummary = { ran: number; succeeded: number; failed: number; retried: number; manual: number };
 
@@ -59,19 +61,6 @@ export type RunOptions = {
   maxDurationMs?: number;
 };
 
-type JobDb = {
-  id: number;
-  kind: JobKind;
-  grant_id: number | null;
-  request_id: number | null;
-  connection_id: number | null;
-  payload: string;
-  status: string;
-  attempts: number;
-  max_attempts: number;
-  locked_by: string | null;
-};
-
 /** Who holds a claim: host and pid, so a restart can tell a dead holder from a live one. */
 export const RUNNER_ID = `${os.hostname()}:${process.pid}`;
 
@@ -85,26 +74,14 @@ const STALE_LOCK_MS = 15 * 60_000;
  */
 export function resumeInterruptedJobs(ctx: EngineContext): number[] {
   const now = ctx.clock.now();
-  const at = now.toISOString();
   const host = os.hostname();
   return ctx.db
     .transaction(() => {
-      const running = ctx.db.prepare("SELECT id, attempts, locked_by, locked_at FROM jobs WHERE status = 'running'").all() as {
-        id: number;
-        attempts: number;
-        locked_by: string | null;
-        locked_at: string | null;
-      }[];
       const resumed: number[] = [];
-      for (const j of running) {
-        if (!isDeadHolder(j.locked_by, j.locked_at, host, now)) continue;
-        ctx.db
-          .prepare("UPDATE jobs SET status = 'queued', run_after = ?, locked_by = NULL, locked_at = NULL, updated_at = ? WHERE id = ?")
-          .run(at, at, j.id);
-        ctx.db
-          .prepare("UPDATE job_attempts SET outcome = 'interrupted', finished_at = ?, error = ? WHERE job_id = ? AND attempt = ? AND outcome IS NULL")
-          .run(at, `interrupted: ${j.locked_by ?? 'a process'} stopped while running it`, j.id, j.attempts);
-        appendAudit(ctx.db, { actor: ctx.actor, action: 'job.resumed', targetType: 'job', targetId: j.id, details: { lockedBy: j.locked_by, lockedAt: j.locked_at } }, now);
+      for (const j of runningJobs(ctx.db)) {
+        if (!isDeadHolder(j.lockedBy, j.lockedAt, host, now)) continue;
+        requeueInterrupted(ctx.db, j, now);
+        appendAudit(ctx.db, { actor: ctx.actor, action: 'job.resumed', targetType: 'job', targetId: j.id, details: { lockedBy: j.lockedBy, lockedAt: j.lockedAt } }, now);
         resumed.push(j.id);
       }
       return resumed;
@@ -135,68 +112,7 @@ const activeRuns = new Map<number, number>();
 
 /** Claims the next due job of one lane, or null. */
 function claim(ctx: EngineContext, laneId: number, opts: RunOptions, now: Date): ClaimedJob | null {
-  const at = now.toISOString();
-  const kinds = opts.filter?.kinds ? JSON.stringify(opts.filter.kinds) : null;
-  const maxPriority = opts.filter?.maxPriority ?? null;
-  return ctx.db
-    .transaction((): ClaimedJob | null => {
-      const row = ctx.db
-        .prepare(
-          `SELECT j.* FROM jobs j
-           WHERE j.status = 'queued' AND j.run_after <= @at AND coalesce(j.connection_id, 0) = @lane
-             AND (@kinds IS NULL OR j.kind IN (SELECT value FROM json_each(@kinds)))
-             AND (@maxPriority IS NULL OR j.priority <= @maxPriority)
-             AND (j.grant_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r WHERE r.grant_id = j.grant_id AND r.status = 'running'))
-             AND (j.kind != 'jira' OR NOT EXISTS (
-                   SELECT 1 FROM jobs p WHERE p.kind = 'jira' AND p.request_id = j.request_id AND p.id < j.id AND p.status IN ('queued', 'running')))
-           ORDER BY j.priority, j.run_after, j.id LIMIT 1`,
-        )
-        .get({ at, lane: laneId, kinds, maxPriority }) as JobDb | undefined;
-      if (!row) return null;
-      const attempt = row.attempts + 1;
-      ctx.db
-        .prepare("UPDATE jobs SET status = 'running', locked_by = ?, locked_at = ?, attempts = ?, updated_at = ? WHERE id = ? AND status = 'queued'")
-        .run(RUNNER_ID, at, attempt, at, row.id);
-      ctx.db.prepare('INSERT OR REPLACE INTO job_attempts (job_id, attempt, started_at) VALUES (?, ?, ?)').run(row.id, attempt, at);
-      return {
-        id: row.id,
-        kind: row.kind,
-        grantId: row.grant_id,
-        requestId: row.request_id,
-        connectionId: row.connection_id,
-        payload: JSON.parse(row.payload) as Record<string, unknown>,
-        attempt,
-        maxAttempts: row.max_attempts,
-      };
-    })
-    .immediate();
-}
-
-/** Lanes (connections) with a due job right now. */
-function dueLanes(ctx: EngineContext, opts: RunOptions, now: Date): number[] {
-  const kinds = opts.filter?.kinds ? JSON.stringify(opts.filter.kinds) : null;
-  const rows = ctx.db
-    .prepare(
-      `SELECT DISTINCT coalesce(connection_id, 0) AS lane FROM jobs
-       WHERE status = 'queued' AND run_after <= @at
-         AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
-         AND (@maxPriority IS NULL OR priority <= @maxPriority)`,
-    )
-    .all({ at: now.toISOString(), kinds, maxPriority: opts.filter?.maxPriority ?? null }) as { lane: number }[];
-  return rows.map((r) => r.lane);
-}
-
-/** When the next queued job (within the filter) that is not due yet becomes due, or null. */
-function nextDue(ctx: EngineContext, opts: RunOptions, now: Date): number | null {
-  const kinds = opts.filter?.kinds ? JSON.stringify(opts.filter.kinds) : null;
-  const row = ctx.db
-    .prepare(
-      `SELECT min(run_after) AS at FROM jobs WHERE status = 'queued' AND run_after > @now
-         AND (@kinds IS NULL OR kind IN (SELECT value FROM json_each(@kinds)))
-         AND (@maxPriority IS NULL OR priority <= @maxPriority)`,
-    )
-    .get({ now: now.toISOString(), kinds, maxPriority: opts.filter?.maxPriority ?? null }) as { at: string | null };
-  return row.at === null ? null : Date.parse(row.at);
+  return ctx.db.transaction(() => claimNextJob(ctx.db, laneId, opts.filter, RUNNER_ID, now)).immediate();
 }
 
 /** Emits governance:changed at most every `ms`, with the ids gathered since. */
@@ -276,7 +192,7 @@ export async function runDueJobs(ctx: EngineContext, opts: RunOptions): Promise<
         const now = ctx.clock.now();
         // Re-reading the lanes scans the queue: at most every 250 ms, or when the known ones ran dry.
         if (Date.now() - lanesAt > 250 || lanes.length === 0) {
-          lanes = dueLanes(ctx, opts, now);
+          lanes = dueLanes(ctx.db, opts.filter, now);
           lanesAt = Date.now();
           freshLanes = true;
         }
@@ -310,7 +226,7 @@ export async function runDueJobs(ctx: EngineContext, opts: RunOptions): Promise<
       const wait = opts.waitForDueWithinMs ?? 0;
       if (wait <= 0) break;
       const now = ctx.clock.now();
-      const next = nextDue(ctx, opts, now);
+      const next = nextDueAt(ctx.db, opts.filter, now);
       if (next === null) break;
       const delay = next - now.getTime();
       if (delay > wait) break;
@@ -350,25 +266,15 @@ export function recordOutcome(
 ): 'succeeded' | 'failed' | 'retry' | 'manual' | 'lost' {
   const { db } = ctx;
   const now = ctx.clock.now();
-  const at = now.toISOString();
   return db
     .transaction(() => {
-      const row = db.prepare('SELECT status, locked_by, attempts, max_attempts FROM jobs WHERE id = ?').get(job.id) as
-        | Pick<JobDb, 'status' | 'locked_by' | 'attempts' | 'max_attempts'>
-        | undefined;
+      const row = jobRecord(db, job.id);
       const attemptError = outcome.status === 'retry' || outcome.status === 'failed' ? outcome.error : outcome.status === 'manual' ? outcome.reason : null;
       const httpStatus = 'httpStatus' in outcome ? (outcome.httpStatus ?? null) : null;
       // Exhausted: every attempt but interrupted ones counts against max_attempts.
-      const counted = (db.prepare("SELECT count(*) AS n FROM job_attempts WHERE job_id = ? AND (outcome IS NULL OR outcome != 'interrupted')").get(job.id) as { n: number }).n;
+      const counted = countedAttempts(db, job.id);
       const final = outcome.status === 'retry' && counted >= job.maxAttempts ? 'failed' : outcome.status;
-      db.prepare('UPDATE job_attempts SET finished_at = ?, outcome = ?, http_status = ?, error = ? WHERE job_id = ? AND attempt = ?').run(
-        at,
-        outcome.status,
-        httpStatus,
-        attemptError,
-        job.id,
-        job.attempt,
-      );
+      finishAttempt(db, job.id, job.attempt, { outcome: outcome.status, httpStatus, error: attemptError }, now);
       // Someone else took the job back (resumed as stale by another process): this attempt only goes on record.
       if (!row || row.status !== 'running' || row.attempts !== job.attempt) return 'lost';
 
@@ -377,12 +283,7 @@ export function recordOutcome(
       switch (final) {
         case 'succeeded': {
           const result = outcome.status === 'succeeded' ? (outcome.result ?? {}) : {};
-          db.prepare("UPDATE jobs SET status = 'succeeded', result = ?, last_error = NULL, locked_by = NULL, finished_at = ?, updated_at = ? WHERE id = ?").run(
-            JSON.stringify(result),
-            at,
-            at,
-            job.id,
-          );
+          settleJob(db, job.id, { status: 'succeeded', result }, now);
           appendAudit(db, { actor: RUNNER_ACTOR, action: 'job.succeeded', targetType: 'job', targetId: job.id, details: { ...base, result } }, now);
           if (grant && result.skipped === undefined) applySuccess(ctx, job, grant, now);
           return 'succeeded';
@@ -392,19 +293,14 @@ export function recordOutcome(
           const retryAfter = outcome.status === 'retry' ? outcome.retryAfterMs : undefined;
           const wait = backoffMs(counted, o.backoff, o.random, retryAfter);
           const runAfter = new Date(now.getTime() + wait).toISOString();
-          db.prepare("UPDATE jobs SET status = 'queued', run_after = ?, last_error = ?, locked_by = NULL, locked_at = NULL, updated_at = ? WHERE id = ?").run(
-            runAfter,
-            error,
-            at,
-            job.id,
-          );
+          settleJob(db, job.id, { status: 'queued', runAfter, error }, now);
           appendAudit(db, { actor: RUNNER_ACTOR, action: 'job.retry_scheduled', targetType: 'job', targetId: job.id, details: { ...base, error, runAfter, httpStatus } }, now);
           return 'retry';
         }
         case 'failed': {
           const error = outcome.status === 'failed' || outcome.status === 'retry' ? outcome.error : 'failed';
           const message = outcome.status === 'retry' ? `gave up after ${counted} attempts: ${error}` : error;
-          db.prepare("UPDATE jobs SET status = 'failed', last_error = ?, locked_by = NULL, finished_at = ?, updated_at = ? WHERE id = ?").run(message, at, at, job.id);
+          settleJob(db, job.id, { status: 'failed', error: message }, now);
           appendAudit(db, { actor: RUNNER_ACTOR, action: 'job.failed', targetType: 'job', targetId: job.id, details: { ...base, error: message, httpStatus } }, now);
           if (grant && job.kind !== 'jira') {
             setGrant(db, grant.id, { status: 'failed' }, now);
@@ -424,13 +320,9 @@ export function recordOutcome(
         }
         case 'manual': {
           if (outcome.status !== 'manual') return 'lost';
-          db.prepare("UPDATE jobs SET status = 'manual', last_error = ?, locked_by = NULL, finished_at = ?, updated_at = ? WHERE id = ?").run(outcome.reason, at, at, job.id);
+          settleJob(db, job.id, { status: 'manual', error: outcome.reason }, now);
           const action = job.kind === 'revoke' ? 'remove' : 'add';
-          const taskId = Number(
-            db
-              .prepare("INSERT INTO manual_tasks (grant_id, job_id, action, reason, instructions, status, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?)")
-              .run(job.grantId, job.id, action, outcome.reason, outcome.instructions, at).lastInsertRowid,
-          );
+          const taskId = insertManualTask(db, { grantId: job.grantId, jobId: job.id, action, reason: outcome.reason, instructions: outcome.instructions }, now);
           appendAudit(db, { actor: RUNNER_ACTOR, action: 'job.manual', targetType: 'job', targetId: job.id, details: { ...base, taskId, reason: outcome.reason } }, now);
           if (grant) {
             setGrant(db, grant.id, { status: 'manual' }, now);
@@ -468,7 +360,3 @@ function applySuccess(ctx: EngineContext, job: ClaimedJob, grant: GrantRecord, n
   }
 }
 
-export function revokePayload(p: Record<string, unknown>, grant: GrantRecord): RevokePayload {
-  if (p.reason === 'revoked') return { reason: 'revoked', by: typeof p.by === 'string' ? p.by : 'unknown', note: typeof p.note === 'string' ? p.note : '' };
-  return { reason: 'expired', expiresAt: typeof p.expiresAt === 'string' ? p.expiresAt : (grant.expires_at ?? '') };
-}

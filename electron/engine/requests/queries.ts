@@ -22,8 +22,8 @@ import type {
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dataStamp, searchClause, type PageCache } from '../db/query-kit.js';
-import { type GrantRecord } from '../jobs/ledger.js';
-import { jobsOfRequest, toGrant } from '../jobs/operations.js';
+import { grantsOfRequest } from '../jobs/grant-store.js';
+import { grantRows, jobsOfRequest } from '../jobs/operations.js';
 import { requestTimeline } from './timeline.js';
 
 export type RequestDbRow = {
@@ -241,8 +241,9 @@ function detailParts(db: Db, id: number): DetailParts {
   const request = requestDbRow(db, id);
   const row = getRequestRow(db, id);
   const names = connectionNames(db);
-  const grantRows = db.prepare('SELECT * FROM grants WHERE request_id = ? ORDER BY id').all(id) as GrantRecord[];
-  const grants = grantRows.map((g) => ({ ...toGrant({ ...g, role_label: row.roleLabel, connection_name: names.get(g.connection_id) ?? null }), noticeAt: g.notice_at }));
+  const records = grantsOfRequest(db, id);
+  const shown = grantRows(db, records);
+  const grants = records.map((g, i) => ({ ...(shown[i] as GrantRow), noticeAt: g.notice_at }));
   const jobs = jobsOfRequest(db, id);
   return { request, row, approvals: approvalRecords(db, id), grants, jobs, connectionNames: names };
 }

@@ -20,7 +20,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { enqueueJiraUpdate, type JiraUpdate } from '../jobs/jira-outbox.js';
-import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
+import { createGrantsForRequest, grantExpiry, type RequestForGrant } from '../jobs/grants.js';
 import { getSettings } from '../settings/settings.js';
 import { addressesOf, addressesOfPerson, normEmail, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from '../directory/people-lookup.js';
 import { getRequestRow, requestDbRow, type RequestDbRow } from './queries.js';
@@ -43,6 +43,18 @@ export type CreateOptions = {
 export type Decision = { decision: 'approve' | 'deny'; comment: string; by: string; channel: DecisionChannel };
 
 const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'manager', 'app-owner': 'app owner', named: 'named approvers', auto: 'auto' };
+
+/** The ledger's part of an approval: one grant per mapped group with its provisioning job, in the caller's transaction. */
+function grantAccess(db: Db, requestId: number, opts: { now: Date; actor: string }): number[] {
+  const req = db
+    .prepare(
+      `SELECT id, role_id, beneficiary_connection_id, beneficiary_identity_id, beneficiary_email, beneficiary_name, duration_minutes, ends_at
+       FROM requests WHERE id = ?`,
+    )
+    .get(requestId) as RequestForGrant | undefined;
+  if (!req) throw new Error(`request #${requestId} does not exist`);
+  return createGrantsForRequest(db, req, opts);
+}
 
 /** A date alone ("2026-05-01") means the end of that day, UTC. */
 function parseEnd(text: string): Date {
@@ -227,7 +239,7 @@ export function createRequest(ctx: EngineContext, input: CreateRequestInput, opt
         );
         jira(db, id, { event: 'created', comment: created }, now);
         jira(db, id, { event: 'approved', comment: `Auto-approved by the role policy (${v.role.risk} risk) at ${at}. Provisioning started.`, transition: 'in-progress', discriminator: 'auto' }, now);
-        createGrantsForRequest(db, id, { now, actor: ctx.actor });
+        grantAccess(db, id, { now, actor: ctx.actor });
         if (opts.extendsRequestId !== undefined) supersede(ctx, id, opts.extendsRequestId, now);
       } else {
         insertSteps(db, id, plan.steps, ctx, now);
@@ -373,7 +385,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
       now,
     );
     jira(db, requestId, { event: 'approved', comment: `Approved (${stepText(step)}, the last) by ${who}.${said}\nProvisioning started.`, transition: 'in-progress', discriminator: step.step }, now);
-    createGrantsForRequest(db, requestId, { now, actor: ctx.actor });
+    grantAccess(db, requestId, { now, actor: ctx.actor });
     if (r.extends_request_id !== null) supersede(ctx, requestId, r.extends_request_id, now);
   }).immediate();
   if (!d.quiet) emit(ctx, [requestId]);

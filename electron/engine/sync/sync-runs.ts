@@ -116,3 +116,11 @@ export function lastCursor(db: Db, connectionId: number): { runId: number; mode:
 export function connectionSummaries(db: Db): ConnectionSummary[] {
   return listConnectionRecords(db).map((c) => toSummary(c, lastSyncRun(db, c.id)));
 }
+
+/** The newest succeeded run of a connection (id and start): what the live snapshot can vouch for. */
+export function lastSucceededRun(db: Db, connectionId: number): { id: number; startedAt: string } | null {
+  const r = db.prepare("SELECT id, started_at FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1").get(connectionId) as
+    | { id: number; started_at: string }
+    | undefined;
+  return r ? { id: r.id, startedAt: r.started_at } : null;
+}

@@ -1,0 +1,182 @@
+// The grants table — the access ledger — and every statement that reads or
+// writes it: who holds which group through Latchkey, why, from when, until
+// when, and how it ended. The jobs area changes grants through ledger.ts
+// (state change + audit + Jira record in one transaction); the requests
+// area and the console read them through these functions.
+//
+// Drift compares the ledger with the live snapshot, so its three queries
+// join the snapshot's memberships (a read, declared in db/table-owners.ts).
+import type { GrantStatus } from '../../../shared/governance.js';
+import type { Db } from '../db/database.js';
+
+export type GrantRecord = {
+  id: number;
+  request_id: number | null;
+  role_id: number | null;
+  connection_id: number;
+  group_id: string;
+  group_name: string;
+  identity_id: string;
+  beneficiary_email: string | null;
+  beneficiary_name: string;
+  status: GrantStatus;
+  starts_at: string;
+  expires_at: string | null;
+  provisioned_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+  notice_at: string | null;
+};
+
+/** Statuses of a grant whose access is wanted or held (not ended). */
+export const LIVE_GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'active', 'manual', 'failed', 'revoking'];
+
+export function getGrant(db: Db, grantId: number): GrantRecord | null {
+  return (db.prepare('SELECT * FROM grants WHERE id = ?').get(grantId) as GrantRecord | undefined) ?? null;
+}
+
+/** Grants by id (ids that do not exist are left out). */
+export function grantsByIds(db: Db, ids: readonly number[]): Map<number, GrantRecord> {
+  if (ids.length === 0) return new Map();
+  const rows = db.prepare('SELECT * FROM grants WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify([...new Set(ids)])) as GrantRecord[];
+  return new Map(rows.map((g) => [g.id, g]));
+}
+
+/** Every grant of a request, oldest first. */
+export function grantsOfRequest(db: Db, requestId: number): GrantRecord[] {
+  return db.prepare('SELECT * FROM grants WHERE request_id = ? ORDER BY id').all(requestId) as GrantRecord[];
+}
+
+export type NewGrant = Pick<
+  GrantRecord,
+  'request_id' | 'role_id' | 'connection_id' | 'group_id' | 'group_name' | 'identity_id' | 'beneficiary_email' | 'beneficiary_name' | 'status' | 'expires_at'
+>;
+
+/** Inserts a grant starting `now`; returns its id. */
+export function insertGrant(db: Db, g: NewGrant, now: Date): number {
+  const at = now.toISOString();
+  const { id } = db
+    .prepare(
+      `INSERT INTO grants (request_id, role_id, connection_id, group_id, group_name, identity_id, beneficiary_email, beneficiary_name,
+                           status, starts_at, expires_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .get(
+      g.request_id, g.role_id, g.connection_id, g.group_id, g.group_name, g.identity_id, g.beneficiary_email, g.beneficiary_name,
+      g.status, at, g.expires_at, at, at,
+    ) as { id: number };
+  return id;
+}
+
+export type GrantPatch = Partial<Pick<GrantRecord, 'status' | 'provisioned_at' | 'ended_at' | 'end_reason' | 'notice_at' | 'expires_at'>>;
+
+export function setGrant(db: Db, grantId: number, patch: GrantPatch, now: Date): void {
+  const cols = Object.keys(patch) as (keyof GrantPatch)[];
+  if (cols.length === 0) return;
+  const sets = cols.map((c) => `${c} = @${c}`).join(', ');
+  db.prepare(`UPDATE grants SET ${sets}, updated_at = @updated_at WHERE id = @id`).run({ ...patch, updated_at: now.toISOString(), id: grantId });
+}
+
+/** Grants whose access should have ended by `now` (expires_at at or before it) and is not ended yet. */
+export function grantsDueForExpiry(db: Db, now: Date): GrantRecord[] {
+  return db
+    .prepare(
+      `SELECT * FROM grants WHERE status IN ('active', 'pending', 'failed', 'manual') AND expires_at IS NOT NULL AND expires_at <= ?
+       ORDER BY expires_at, id`,
+    )
+    .all(now.toISOString()) as GrantRecord[];
+}
+
+/** Active grants expiring after `from` and at or before `until` that have had no notice yet. */
+export function grantsDueForNotice(db: Db, from: Date, until: Date): GrantRecord[] {
+  return db
+    .prepare("SELECT * FROM grants WHERE status = 'active' AND notice_at IS NULL AND expires_at IS NOT NULL AND expires_at > ? AND expires_at <= ? ORDER BY expires_at")
+    .all(from.toISOString(), until.toISOString()) as GrantRecord[];
+}
+
+export type GrantFilter = {
+  filter?: 'all' | 'active' | 'expiring-soon' | 'ended';
+  /** For 'expiring-soon': active grants ending after `now` and at or before `until`. */
+  window?: { now: Date; until: Date };
+  requestId?: number;
+  search?: string;
+};
+
+/** A page of the ledger (newest first; soonest first when expiring) and how many match. */
+export function listGrantRecords(db: Db, q: GrantFilter & { limit?: number; offset?: number }): { rows: GrantRecord[]; total: number } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  switch (q.filter ?? 'all') {
+    case 'active':
+      where.push("status IN ('active', 'revoking')");
+      break;
+    case 'expiring-soon':
+      where.push("status = 'active' AND expires_at IS NOT NULL AND expires_at > @now AND expires_at <= @until");
+      params.now = (q.window?.now ?? new Date()).toISOString();
+      params.until = (q.window?.until ?? new Date()).toISOString();
+      break;
+    case 'ended':
+      where.push("status IN ('revoked', 'expired', 'cancelled')");
+      break;
+    default:
+  }
+  if (q.requestId !== undefined) {
+    where.push('request_id = @requestId');
+    params.requestId = q.requestId;
+  }
+  if (q.search && q.search.trim() !== '') {
+    where.push("(beneficiary_name LIKE @s ESCAPE '\\' OR coalesce(beneficiary_email, '') LIKE @s ESCAPE '\\' OR group_name LIKE @s ESCAPE '\\')");
+    params.s = `%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  }
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const order = q.filter === 'expiring-soon' ? 'expires_at, id' : 'id DESC';
+  const total = db.prepare(`SELECT count(*) FROM grants ${w}`).pluck().get(params) as number;
+  const rows = db.prepare(`SELECT * FROM grants ${w} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit ?? 200, offset: q.offset ?? 0 }) as GrantRecord[];
+  return { rows, total };
+}
+
+// --- drift: the ledger against the live snapshot ------------------------------------------------
+
+type DriftCandidate = Pick<GrantRecord, 'id' | 'request_id' | 'group_id' | 'identity_id' | 'status' | 'ended_at' | 'end_reason' | 'expires_at' | 'provisioned_at'>;
+
+/**
+ * Ended grants (revoked, expired before `seenAt`) whose membership is in the
+ * live snapshot again, with no other live grant covering that membership;
+ * newest first.
+ */
+export function endedGrantsBackInSnapshot(db: Db, connectionId: number, seenAt: string): DriftCandidate[] {
+  return db
+    .prepare(
+      `SELECT g.* FROM grants g
+       WHERE g.connection_id = @c AND g.status IN ('revoked', 'expired') AND g.ended_at IS NOT NULL AND g.ended_at < @seenAt AND g.identity_id != ''
+         AND EXISTS (SELECT 1 FROM cur_memberships m WHERE m.connection_id = @c AND m.group_id = g.group_id AND m.identity_id = g.identity_id)
+         AND NOT EXISTS (SELECT 1 FROM grants o WHERE o.connection_id = @c AND o.group_id = g.group_id AND o.identity_id = g.identity_id
+                          AND o.status IN ('pending', 'active', 'manual', 'failed', 'revoking'))
+       ORDER BY g.ended_at DESC, g.id DESC`,
+    )
+    .all({ c: connectionId, seenAt }) as DriftCandidate[];
+}
+
+/** Active grants provisioned before `seenAt` whose group is in the live snapshot but the membership is not. */
+export function activeGrantsMissingFromSnapshot(db: Db, connectionId: number, seenAt: string): DriftCandidate[] {
+  return db
+    .prepare(
+      `SELECT g.* FROM grants g
+       WHERE g.connection_id = @c AND g.status = 'active' AND g.identity_id != '' AND coalesce(g.provisioned_at, g.starts_at) < @seenAt
+         AND EXISTS (SELECT 1 FROM cur_groups cg WHERE cg.connection_id = @c AND cg.id = g.group_id)
+         AND NOT EXISTS (SELECT 1 FROM cur_memberships m WHERE m.connection_id = @c AND m.group_id = g.group_id AND m.identity_id = g.identity_id)`,
+    )
+    .all({ c: connectionId, seenAt }) as DriftCandidate[];
+}
+
+/** Grants past their expiry before `graceCut` that are not ended and whose membership is still in the live snapshot. */
+export function expiredGrantsStillInSnapshot(db: Db, connectionId: number, graceCut: string): DriftCandidate[] {
+  return db
+    .prepare(
+      `SELECT g.* FROM grants g
+       WHERE g.connection_id = @c AND g.status IN ('active', 'revoking', 'failed', 'manual') AND g.expires_at IS NOT NULL AND g.expires_at < @graceCut
+         AND g.identity_id != ''
+         AND EXISTS (SELECT 1 FROM cur_memberships m WHERE m.connection_id = @c AND m.group_id = g.group_id AND m.identity_id = g.identity_id)`,
+    )
+    .all({ c: connectionId, graceCut }) as DriftCandidate[];
+}
