@@ -6,7 +6,7 @@
 // audited) each time.
 import { appendAudit } from './audit/audit-log.js';
 import type { Db } from './db/database.js';
-import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrgUrl } from './connections/connections.js';
+import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrgUrl, repointConnection } from './connections/connections.js';
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
@@ -78,7 +78,7 @@ export async function attachSandboxOkta(ctx: EngineContext, okta: { url: string;
     // The System Log position is a time on the org's clock, not a URL: it carries over as is.
     ctx.db
       .transaction(() => {
-        ctx.db.prepare('UPDATE connections SET base_url = ?, updated_at = ? WHERE id = ?').run(okta.url, ctx.clock.now().toISOString(), existing.id);
+        repointConnection(ctx.db, existing.id, { baseUrl: okta.url }, ctx.clock.now());
         recordRepoint(ctx, existing, { to: okta.url });
       })
       .immediate();
@@ -124,11 +124,8 @@ export async function attachSandboxEntra(ctx: EngineContext, graph: DemoSandboxG
   if (changed.length === 0) return existing;
   ctx.db
     .transaction(() => {
-      const now = ctx.clock.now().toISOString();
       const settings = { ...s, authorityHost: url, tenantId: graph.tenantId, caPem: graph.caPem };
-      ctx.db
-        .prepare('UPDATE connections SET base_url = ?, client_id = ?, settings = ?, updated_at = ? WHERE id = ?')
-        .run(url, graph.clientId, JSON.stringify(settings), now, existing.id);
+      repointConnection(ctx.db, existing.id, { baseUrl: url, clientId: graph.clientId, settings }, ctx.clock.now());
       recordRepoint(ctx, existing, {
         to: url,
         changed,
@@ -175,7 +172,7 @@ export async function attachSandboxJira(ctx: EngineContext, jira: DemoSandboxJir
   if (existing.baseUrl !== url) {
     ctx.db
       .transaction(() => {
-        ctx.db.prepare('UPDATE connections SET base_url = ?, updated_at = ? WHERE id = ?').run(url, ctx.clock.now().toISOString(), existing.id);
+        repointConnection(ctx.db, existing.id, { baseUrl: url }, ctx.clock.now());
         recordRepoint(ctx, existing, { to: url });
       })
       .immediate();

@@ -86,6 +86,47 @@ export function firstConnectionOf(db: Db, kind: ConnectionRecord['kind']): Conne
   return row ? toRecord(row) : null;
 }
 
+/** The connection's live snapshot generation (0: never synced), or null when the connection is gone. */
+export function liveGeneration(db: Db, id: number): number | null {
+  return (db.prepare('SELECT live_gen FROM connections WHERE id = ?').pluck().get(id) as number | undefined) ?? null;
+}
+
+/** Makes a new snapshot generation the live one: the sync's flip, inside its transaction. */
+export function setLiveGeneration(db: Db, id: number, gen: number, now: Date): void {
+  db.prepare('UPDATE connections SET live_gen = ?, updated_at = ? WHERE id = ?').run(gen, now.toISOString(), id);
+}
+
+/**
+ * Points a connection at a new address (the demo's sandbox listens on a new
+ * port at each start), with the client id and settings that go with it.
+ * Inside the caller's transaction, which records why.
+ */
+export function repointConnection(db: Db, id: number, to: { baseUrl: string; clientId?: string | null; settings?: ConnectionSettings }, now: Date): void {
+  const c = getConnectionRecord(db, id);
+  db.prepare('UPDATE connections SET base_url = ?, client_id = ?, settings = ?, updated_at = ? WHERE id = ?').run(
+    to.baseUrl,
+    to.clientId === undefined ? c.clientId : to.clientId,
+    JSON.stringify(to.settings ?? c.settings),
+    now.toISOString(),
+    id,
+  );
+}
+
+/**
+ * Changes one part of a connection's stored settings, read and written in one
+ * transaction so a concurrent change of another part is not lost. Null when
+ * the connection is gone.
+ */
+export function patchConnectionSettings<T>(db: Db, id: number, change: (settings: Record<string, unknown>) => { settings: Record<string, unknown>; value: T }, now: Date): T | null {
+  return db.transaction(() => {
+    const raw = db.prepare('SELECT settings FROM connections WHERE id = ?').pluck().get(id) as string | undefined;
+    if (raw === undefined) return null;
+    const { settings, value } = change(JSON.parse(raw) as Record<string, unknown>);
+    db.prepare('UPDATE connections SET settings = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(settings), now.toISOString(), id);
+    return value;
+  })();
+}
+
 export function listConnectionRecords(db: Db): ConnectionRecord[] {
   return (db.prepare('SELECT * FROM connections ORDER BY name').all() as ConnectionRow[]).map(toRecord);
 }

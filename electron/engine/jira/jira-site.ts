@@ -3,7 +3,7 @@
 // Shared by the write-back executor, the JSM import and the status channel.
 import { createJiraClient, type JiraClient, type JiraClientOptions } from '../connectors/jira/jira-client.js';
 import { isJiraCredential, type ConnectionRecord, type JiraPollState, type JiraSettings } from '../connectors/types.js';
-import { getConnectionRecord, loadCredential } from '../connections/connections.js';
+import { getConnectionRecord, loadCredential, patchConnectionSettings } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 
@@ -33,16 +33,18 @@ export function pollState(c: ConnectionRecord): JiraPollState {
  * is not lost; not audited (bookkeeping, not a state change anyone decided).
  */
 export function savePollState(db: Db, connectionId: number, patch: Partial<JiraPollState>, now: Date): JiraPollState {
-  return db.transaction(() => {
-    const row = db.prepare('SELECT settings FROM connections WHERE id = ?').get(connectionId) as { settings: string } | undefined;
-    if (!row) return { ...EMPTY_POLL_STATE, ...patch };
-    const settings = JSON.parse(row.settings) as Record<string, unknown>;
-    const next: JiraPollState = { ...EMPTY_POLL_STATE, ...((settings.jiraPoll as Partial<JiraPollState> | undefined) ?? {}), ...patch };
-    // Bounded: the oldest handled answers belong to requests long closed.
-    if (next.handledApprovals.length > 2000) next.handledApprovals = next.handledApprovals.slice(-2000);
-    db.prepare('UPDATE connections SET settings = ?, updated_at = ? WHERE id = ?').run(JSON.stringify({ ...settings, jiraPoll: next }), now.toISOString(), connectionId);
-    return next;
-  })();
+  const saved = patchConnectionSettings(
+    db,
+    connectionId,
+    (settings) => {
+      const next: JiraPollState = { ...EMPTY_POLL_STATE, ...((settings.jiraPoll as Partial<JiraPollState> | undefined) ?? {}), ...patch };
+      // Bounded: the oldest handled answers belong to requests long closed.
+      if (next.handledApprovals.length > 2000) next.handledApprovals = next.handledApprovals.slice(-2000);
+      return { settings: { ...settings, jiraPoll: next }, value: next };
+    },
+    now,
+  );
+  return saved ?? { ...EMPTY_POLL_STATE, ...patch };
 }
 
 /** The browse URL of an issue on the site. */

@@ -2,12 +2,14 @@
 // rest of the snapshot's SQL: a provisioning or revocation job reflects its
 // membership change at once (the Directory shows it before the next sync),
 // and a removed connection's link rows go with it.
+import { liveGeneration } from '../connections/connections.js';
 import type { Db } from '../db/database.js';
 
 /** The IdP-side half of a change: patch the live snapshot so the Directory shows it before the next sync. */
 export function patchLiveMembership(db: Db, connectionId: number, groupId: string, identityId: string, present: boolean): void {
-  const live = db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(connectionId) as { live_gen: number } | undefined;
-  if (!live) return;
+  const liveGen = liveGeneration(db, connectionId);
+  if (liveGen === null) return;
+  const live = { live_gen: liveGen };
   if (present) {
     // Only for a group in the snapshot (a group outside the sync scope has no members listed at all).
     db.prepare(

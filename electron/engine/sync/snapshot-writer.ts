@@ -27,6 +27,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { connectionRecordOrNull, liveGeneration, setLiveGeneration } from '../connections/connections.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type Clock } from '../context.js';
 import type { Db } from '../db/database.js';
@@ -77,10 +78,9 @@ export function beginSyncRun(
 ): StartedRun {
   return db
     .transaction((): StartedRun => {
-      const conn = db.prepare('SELECT name, live_gen FROM connections WHERE id = ?').get(connectionId) as
-        | { name: string; live_gen: number }
-        | undefined;
-      if (!conn) throw new UserError(`unknown connection #${connectionId}`, 'not-found');
+      const c = connectionRecordOrNull(db, connectionId);
+      if (!c) throw new UserError(`unknown connection #${connectionId}`, 'not-found');
+      const conn = { name: c.name, live_gen: c.liveGen };
       const lockRow = db.prepare('SELECT value FROM meta WHERE key = ?').get(lockKey(connectionId)) as { value: string } | undefined;
       const lock = lockRow ? (JSON.parse(lockRow.value) as LockValue) : null;
       const running = db
@@ -175,9 +175,9 @@ export async function purgeGenerations(db: Db, connectionId: number, range: { be
 
 /** Removes whatever a crashed run or an interrupted purge left outside the live generation. */
 export async function discardStaleGenerations(db: Db, connectionId: number): Promise<number> {
-  const row = db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(connectionId) as { live_gen: number } | undefined;
-  if (!row) return 0;
-  return purgeGenerations(db, connectionId, { below: row.live_gen, above: row.live_gen });
+  const liveGen = liveGeneration(db, connectionId);
+  if (liveGen === null) return 0;
+  return purgeGenerations(db, connectionId, { below: liveGen, above: liveGen });
 }
 
 export type SnapshotWriter = {
@@ -712,20 +712,20 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
       restoreCache();
       const counts = countGen();
       db.transaction(() => {
-        const live = db.prepare('SELECT live_gen FROM connections WHERE id = ?').get(run.connectionId) as { live_gen: number } | undefined;
-        if (!live) throw new UserError('the connection was removed during the sync', 'not-found');
-        if (live.live_gen !== run.gen - 1) {
-          throw new UserError(`another sync replaced this connection's snapshot meanwhile (generation ${live.live_gen})`, 'conflict');
+        const liveGen = liveGeneration(db, run.connectionId);
+        if (liveGen === null) throw new UserError('the connection was removed during the sync', 'not-found');
+        if (liveGen !== run.gen - 1) {
+          throw new UserError(`another sync replaced this connection's snapshot meanwhile (generation ${liveGen})`, 'conflict');
         }
         // What changed since the old generation, in the same transaction as
         // the flip: the history never disagrees with the snapshot. The first
         // snapshot of a connection has nothing to compare with (a baseline):
         // listing every object as a joiner would bury real changes.
-        const baseline = live.live_gen === 0;
+        const baseline = liveGen === 0;
         const changes = baseline
           ? 0
-          : recordGenerationDiff(db, { runId: run.runId, connectionId: run.connectionId, fromGen: live.live_gen, toGen: run.gen }).total;
-        db.prepare('UPDATE connections SET live_gen = ?, updated_at = ? WHERE id = ?').run(run.gen, options.clock.now().toISOString(), run.connectionId);
+          : recordGenerationDiff(db, { runId: run.runId, connectionId: run.connectionId, fromGen: liveGen, toGen: run.gen }).total;
+        setLiveGeneration(db, run.connectionId, run.gen, options.clock.now());
         finishRun('succeeded', totals, counts, null, changes);
         db.prepare('UPDATE sync_runs SET cursor = ?, note = ?, changes = ?, baseline = ? WHERE id = ?').run(
           extra.cursor ?? null, extra.note ?? null, changes, baseline ? 1 : 0, run.runId,
