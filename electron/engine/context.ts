@@ -3,6 +3,7 @@
 // (a temp SQLite file, a private gnome-keyring) or small fakes.
 import type { EventMap, EventName } from '../../shared/contract.js';
 import type { Db } from './db/database.js';
+import { getMeta } from './db/meta.js';
 import type { SecretStore } from './secrets/secret-store.js';
 
 export type Clock = { now: () => Date };
@@ -36,7 +37,7 @@ export class UserError extends Error {
 }
 
 export function workspaceId(db: Db): string {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'workspace_id'").get() as { value: string } | undefined;
-  if (!row) throw new UserError('this workspace has no id (meta.workspace_id is missing)', 'failed');
-  return row.value;
+  const id = getMeta(db, 'workspace_id');
+  if (id === null) throw new UserError('this workspace has no id (meta.workspace_id is missing)', 'failed');
+  return id;
 }

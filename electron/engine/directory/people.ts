@@ -50,6 +50,7 @@ import { createHash } from 'node:crypto';
 import type { AccountRef, ConnectionKind, CorrelationIssue } from '../../../shared/domain.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
+import { getMeta, setMeta } from '../db/meta.js';
 import { keyOf, type ObjectKey } from '../db/query-kit.js';
 
 type Reason = CorrelationIssue['reason'];
@@ -340,8 +341,8 @@ function connectionsStamp(db: Db): string {
 }
 
 function storedFingerprint(db: Db): Fingerprint | null {
-  const raw = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(FINGERPRINT_KEY) as string | undefined;
-  if (raw === undefined) return null;
+  const raw = getMeta(db, FINGERPRINT_KEY);
+  if (raw === null) return null;
   try {
     const v = JSON.parse(raw) as Partial<Fingerprint>;
     return typeof v.rules === 'number' &&
@@ -357,10 +358,7 @@ function storedFingerprint(db: Db): Fingerprint | null {
 }
 
 function saveFingerprint(db: Db, f: Fingerprint): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
-    FINGERPRINT_KEY,
-    JSON.stringify(f),
-  );
+  setMeta(db, FINGERPRINT_KEY, JSON.stringify(f));
 }
 
 /**

@@ -6,6 +6,7 @@
 import { appendAudit } from '../audit/audit-log.js';
 import type { Clock } from '../context.js';
 import type { Db } from '../db/database.js';
+import { deleteMeta } from '../db/meta.js';
 import { openSnapshotPatch, type SnapshotPatch } from './snapshot-patch.js';
 import { countGeneration, lockKey, type RunExtra, type RunTotals, type StartedRun } from './snapshot-writer.js';
 import type { SnapshotCounts } from '../connectors/snapshot-model.js';
@@ -43,7 +44,7 @@ export function commitIncrementalRun<T>(
         now.toISOString(), counts.users, counts.groups, counts.memberships, counts.apps, counts.appAssignments,
         totals.requests, totals.throttledWaits, totals.rateLimited, cursor, note, changes, run.runId,
       );
-      db.prepare('DELETE FROM meta WHERE key = ?').run(lockKey(run.connectionId));
+      deleteMeta(db, lockKey(run.connectionId));
       appendAudit(
         db,
         {
@@ -67,7 +68,7 @@ export function failIncrementalRun(db: Db, run: StartedRun, who: Who, reason: st
     db.prepare(
       "UPDATE sync_runs SET status = 'failed', finished_at = ?, error = ?, requests = ?, throttled_waits = ?, rate_limited = ? WHERE id = ?",
     ).run(now.toISOString(), reason, totals.requests, totals.throttledWaits, totals.rateLimited, run.runId);
-    db.prepare('DELETE FROM meta WHERE key = ?').run(lockKey(run.connectionId));
+    deleteMeta(db, lockKey(run.connectionId));
     appendAudit(
       db,
       { actor: who.actor, action: 'sync.failed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, mode: 'incremental', reason, ...totals } },

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
+import { deleteMeta } from '../db/meta.js';
 import { UserError, type EngineContext } from '../context.js';
 import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
 import { beginSyncRun, lockKey, type RunTotals, type StartedRun } from './snapshot-writer.js';
@@ -168,7 +169,7 @@ export function failEarly(ctx: EngineContext, run: StartedRun, reason: string, t
           .prepare('UPDATE sync_runs SET requests = ?, throttled_waits = ?, rate_limited = ? WHERE id = ?')
           .run(totals.requests, totals.throttledWaits, totals.rateLimited, run.runId);
       }
-      ctx.db.prepare('DELETE FROM meta WHERE key = ?').run(lockKey(run.connectionId));
+      deleteMeta(ctx.db, lockKey(run.connectionId));
       appendAudit(
         ctx.db,
         { actor: ctx.actor, action: 'sync.failed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, mode: run.mode, reason } },

@@ -31,6 +31,7 @@ import { connectionRecordOrNull, liveGeneration, setLiveGeneration } from '../co
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type Clock } from '../context.js';
 import type { Db } from '../db/database.js';
+import { getMeta, setMeta, deleteMeta } from '../db/meta.js';
 import { recordGenerationDiff } from './generation-diff.js';
 import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef, SnapshotCounts } from '../connectors/snapshot-model.js';
 
@@ -81,8 +82,8 @@ export function beginSyncRun(
       const c = connectionRecordOrNull(db, connectionId);
       if (!c) throw new UserError(`unknown connection #${connectionId}`, 'not-found');
       const conn = { name: c.name, live_gen: c.liveGen };
-      const lockRow = db.prepare('SELECT value FROM meta WHERE key = ?').get(lockKey(connectionId)) as { value: string } | undefined;
-      const lock = lockRow ? (JSON.parse(lockRow.value) as LockValue) : null;
+      const lockValue = getMeta(db, lockKey(connectionId));
+      const lock = lockValue !== null ? (JSON.parse(lockValue) as LockValue) : null;
       const running = db
         .prepare("SELECT id FROM sync_runs WHERE connection_id = ? AND status = 'running' ORDER BY id")
         .all(connectionId) as { id: number }[];
@@ -103,10 +104,7 @@ export function beginSyncRun(
         .prepare("INSERT INTO sync_runs (connection_id, mode, status, gen, started_at) VALUES (?, ?, 'running', ?, ?)")
         .run(connectionId, mode, gen, startedAt);
       const runId = Number(info.lastInsertRowid);
-      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(
-        lockKey(connectionId),
-        JSON.stringify({ pid: process.pid, host: os.hostname(), runId } satisfies LockValue),
-      );
+      setMeta(db, lockKey(connectionId), JSON.stringify({ pid: process.pid, host: os.hostname(), runId } satisfies LockValue));
       appendAudit(db, { actor, action: 'sync.started', targetType: 'connection', targetId: connectionId, details: { runId, mode, gen } }, now);
       return { runId, connectionId, gen, startedAt, mode };
     })
@@ -578,7 +576,7 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
       status, now.toISOString(), counts.users, counts.groups, counts.memberships, counts.apps, counts.appAssignments,
       totals.requests, totals.throttledWaits, totals.rateLimited, error, run.runId,
     );
-    db.prepare('DELETE FROM meta WHERE key = ?').run(lockKey(run.connectionId));
+    deleteMeta(db, lockKey(run.connectionId));
     const durationMs = now.getTime() - Date.parse(run.startedAt);
     appendAudit(
       db,

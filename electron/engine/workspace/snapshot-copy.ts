@@ -29,6 +29,7 @@ import Database from 'better-sqlite3';
 import { verifyAuditChain, type ChainCheck } from '../audit/audit-log.js';
 import { UserError, type Clock } from '../context.js';
 import { openDatabase, schemaVersion, type Db } from '../db/database.js';
+import { deleteMetaWithPrefix, getMeta, setMeta } from '../db/meta.js';
 
 export type SavedSnapshot = {
   file: string;
@@ -82,14 +83,12 @@ export async function saveSnapshot(db: Db, out: string, opts: { force?: boolean;
       copy.pragma('journal_mode = DELETE');
       copy
         .transaction(() => {
-          const source = copy.prepare("SELECT value FROM meta WHERE key = 'workspace_id'").pluck().get() as string | undefined;
-          copy.prepare("UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'workspace_id'").run();
-          copy
-            .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_of', ?)")
-            .run(JSON.stringify({ workspaceId: source ?? null, savedAt: opts.clock.now().toISOString() }));
+          const source = getMeta(copy, 'workspace_id');
+          setMeta(copy, 'workspace_id', randomBytes(16).toString('hex'));
+          setMeta(copy, 'snapshot_of', JSON.stringify({ workspaceId: source, savedAt: opts.clock.now().toISOString() }));
           // A sync running in the app while we copied: its lock means nothing
           // in the copy (the next read-write open marks that run interrupted).
-          copy.prepare("DELETE FROM meta WHERE key LIKE 'sync-lock:%'").run();
+          deleteMetaWithPrefix(copy, 'sync-lock:');
         })
         .immediate();
     } finally {
