@@ -31,7 +31,7 @@ import { createGraphDirectory, type GraphDirectory, type GraphUserOverride } fro
 import { aadError, graphError, GraphHttpError, type GraphReply } from './graph-errors.js';
 import { matchGraphRoute, requestCost, requirePermission } from './graph-routes.js';
 import type { Clock } from './okta-state.js';
-import type { Org } from './org-generator.js';
+import type { Org } from './org-model.js';
 
 /** An app registration the sandbox tenant trusts, with its credentials and the application permissions (app roles) admin-consented for it. */
 export type GraphClient = {

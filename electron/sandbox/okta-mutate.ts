@@ -10,7 +10,7 @@
 // drawn from the seed (same org + same seed + same state = same changes);
 // new object ids are random, like tokens.
 import { FIRST_NAMES, LAST_NAMES, PROJECT_CODENAMES, type DepartmentDef } from './org-data.js';
-import type { OrgApp, OrgGroup, OrgUser } from './org-generator.js';
+import type { OrgApp, OrgGroup, OrgUser } from './org-model.js';
 import type { MutationOptions, OktaMutations, OktaState } from './okta-state.js';
 import { createRng } from './prng.js';
 

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { lowerBound } from './membership-store.js';
 import type { DepartmentDef, LocationDef } from './org-data.js';
-import type { OrgApp, OrgGroup, OrgUser } from './org-generator.js';
+import type { OrgApp, OrgGroup, OrgUser } from './org-model.js';
 import { iso, renderApp, renderAppGroupAssignment, renderGroup, renderOrgSettings, renderRole, renderRule, renderUser, userProfile, type AdminRole } from './okta-resources.js';
 import type { Clock, OktaMutations, OktaState } from './okta-state.js';
 import { evaluateFilter, filterTerms, FilterSyntaxError, parseFilter, usesNot, type AttributeValue, type FilterNode } from './scim-filter.js';

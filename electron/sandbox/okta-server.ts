@@ -19,7 +19,7 @@ import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, systemClock } from './http-util.js';
 import { applyFault, createFaults, parseFaultRequest, type Faults } from './faults.js';
 import { createTokenIssuer, type OAuthClient } from './oauth.js';
-import type { Org } from './org-generator.js';
+import type { Org } from './org-model.js';
 import type { AdminRole } from './okta-resources.js';
 import { accessDenied, errorReply, ERROR_JSON_TYPE, JSON_TYPE, matchRoute, OktaHttpError, type Principal, type Reply } from './okta-routes.js';
 import { applyRandomChanges, MutateRequestError, parseMutateRequest, type MutateRequest, type MutateSummary } from './okta-mutate.js';

@@ -18,7 +18,7 @@ import {
   type OrgUser,
   type SeedEvent,
   type UserStatus,
-} from './org-generator.js';
+} from './org-model.js';
 import { renderUser, type AdminRole } from './okta-resources.js';
 import { createSystemLog, type LogGeo, type LogParty, type LogRecord, type SystemLog } from './system-log.js';
 
