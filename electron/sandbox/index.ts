@@ -5,7 +5,8 @@ export { SANDBOX_OAUTH_SCOPES, sandboxInfoLine, startSandbox, type Sandbox, type
 export { generateOrg, type GenerateOrgOptions } from './org-generator.js';
 export { ruleExpression, USER_STATUSES, type Org, type OrgApp, type OrgGroup, type OrgRule, type OrgUser, type UserStatus } from './org-model.js';
 export { startOktaServer, type ApiToken, type Clock, type OktaServer, type OktaServerOptions } from './okta-server.js';
-export type { OktaMutations, MutationOptions, NewUserInput, UserProfilePatch } from './okta-state.js';
+export type { OktaMutations, NewUserInput, UserProfilePatch } from './okta-mutations.js';
+export type { MutationOptions } from './okta-state.js';
 export { applyRandomChanges, parseMutateRequest, type MutateRequest, type MutateSummary } from './okta-mutate.js';
 export { FAULT_KINDS, type FaultKind, type FaultSpec, type Faults } from './faults.js';
 export { OKTA_RATE_LIMIT_BUCKETS, type RateLimitMode } from './rate-limits.js';

@@ -10,7 +10,8 @@
 // position through the id index, so paging is O(page) however deep it goes.
 import { randomBytes } from 'node:crypto';
 import type { AdminRole } from './okta-resources.js';
-import type { Clock, OktaMutations, OktaState } from './okta-state.js';
+import type { OktaMutations } from './okta-mutations.js';
+import type { Clock, OktaState } from './okta-state.js';
 import { FilterSyntaxError, parseFilter, type FilterNode } from './scim-filter.js';
 
 export type Principal =
