@@ -1,7 +1,10 @@
-// What every CLI command module shares: the IO it writes to, the usage error
-// and the option parser. Kept apart from cli.ts so command modules don't
-// import the dispatcher (an import cycle).
+// What every CLI command module shares: the IO it writes to, the usage error,
+// the option parser and the option values several commands take (ports,
+// counts, a secret named by an environment variable). Kept apart from cli.ts
+// so command modules don't import the dispatcher (an import cycle): only
+// main.ts imports cli.ts.
 import { parseArgs } from 'node:util';
+import { UserError } from '../engine/context.js';
 import type { SecretStore } from '../engine/secrets/secret-store.js';
 
 export type CliIo = {
@@ -38,4 +41,18 @@ export function positiveInt(s: string, flag: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, not "${s}"`);
   return n;
+}
+
+export function portNumber(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0–65535, not "${s}"`);
+  return n;
+}
+
+/** Reads a token from the environment; the value never appears in any output. */
+export function tokenFromEnv(name: string, env: NodeJS.ProcessEnv, flag = '--token-env'): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`${flag} takes a variable name, not "${name.slice(0, 3)}…"`);
+  const v = env[name];
+  if (!v) throw new UserError(`environment variable ${name} is not set or empty`, 'bad-input');
+  return v.trim();
 }

@@ -1,36 +1,26 @@
 // Command-line front end. Parsing and output only: every action is an engine
 // function, so the CLI, the bridge and Electron behave the same.
 import fs from 'node:fs';
-import { addEntraConnectionInput, addJiraConnectionInput, addOktaConnectionInput, describeZodError, syncScopeInput } from '../../shared/contract.js';
-import { emptyScope, type SyncProgress, type SyncRunSummary } from '../../shared/domain.js';
+import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
 import { verifyAuditChain } from '../engine/audit/audit-log.js';
-import {
-  addConnection,
-  getConnectionRecord,
-  listConnectionRecords,
-  setConnectionScope,
-  testConnection,
-  toSummary,
-} from '../engine/connections/connections.js';
-import { removeConnection } from '../engine/governance/connection-removal.js';
-import { connectionSummaries } from '../engine/sync/sync-runs.js';
+import { getConnectionRecord, listConnectionRecords } from '../engine/connections/connections.js';
 import type { ConnectionRecord, Credential } from '../engine/connectors/types.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { DatabaseOpenError } from '../engine/db/database.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { KeychainUnavailableError } from '../engine/secrets/secret-store.js';
 import { listSyncRuns } from '../engine/sync/sync-runs.js';
-import { describeScope } from '../engine/connections/scope.js';
 import { syncAndReconcile } from '../engine/governance/after-sync.js';
 import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace/workspace.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
 import { runSandboxCommand } from './sandbox-command.js';
 import { runStart } from './start.js';
-import { parseCommandArgs as parse, positiveInt, UsageError, type CliIo } from './cli-kit.js';
+import { parseCommandArgs as parse, portNumber, positiveInt, tokenFromEnv, UsageError, type CliIo } from './cli-kit.js';
 import { onlyLoopbackConnections } from '../engine/demo.js';
 import { runChangesCommand, runDiffCommand, runSnapshotCommand } from './history-commands.js';
 import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-commands.js';
+import { CONNECTION_READ_VERBS, CONNECTION_USAGE, runConnectionCommand } from './connection-commands.js';
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
 import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand, runSettingsCommand, settingsOnlyReads } from './request-commands.js';
 
@@ -41,19 +31,7 @@ Commands:
                                           with no tenant configured, on the embedded sandbox
   sandbox [--users N] [--seed S] [--port P] [--rate-limits off|okta]
                                           run the sandbox tenant; prints one JSON line, serves until killed
-  connection add okta --name NAME --org-url URL (--token-env VAR | --client-id ID --private-key-file PEM [--scopes a,b])
-                      [--budget-share 0.5]
-  connection add NAME --kind entra --tenant ID --client-id ID (--secret-env VAR | --certificate-file PEM)
-                      [--authority URL] [--graph-url URL] [--ca-file PEM]
-  connection add NAME --kind jira --site URL --email E --token-env VAR --project KEY [--service-desk ID --request-type ID]
-                      [--fields beneficiary=customfield_N,access=customfield_N,duration=customfield_N,approvers=customfield_N]
-                                          Jira Cloud: where requests are recorded; with a JSM request type, its portal requests are imported
-  connection list [--json]
-  connection test NAME [--json]
-  connection scope NAME [--group-prefix a,b] [--group-pattern RE] [--group-types T,...] [--apps A,...] [--clear] [--json]
-                                          show or limit what a connection syncs (the next sync is then full)
-  connection remove NAME
-  sync [--connection NAME] [--token-env VAR | --secret-env VAR] [--full] [--json]
+${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VAR] [--full] [--json]
                                           sync one connection (or every one): incremental from the
                                           Okta System Log when it can, full with --full
   runs [--connection NAME] [--limit N] [--json]
@@ -163,7 +141,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
   const verb = args.find((a) => !a.startsWith('-'));
   const reads =
     ['runs', 'audit', 'serve', 'changes', 'diff'].includes(command) ||
-    (command === 'connection' && verb === 'list') ||
+    (command === 'connection' && verb !== undefined && CONNECTION_READ_VERBS.includes(verb)) ||
     (command === 'snapshot' && verb === 'save') ||
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
     (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
@@ -180,7 +158,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
 async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: string, args: string[], io: CliIo): Promise<number | 'serving'> {
   switch (command) {
     case 'connection':
-      return runConnection(ctx, args, io);
+      return runConnectionCommand(ctx, args, io);
     case 'sync':
       return runSyncCommand(ctx, bus, args, io);
     case 'runs': {
@@ -229,156 +207,6 @@ async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: s
     }
     default:
       throw new UsageError(`unknown command "${command}"`);
-  }
-}
-
-async function runConnection(ctx: EngineContext, args: string[], io: CliIo): Promise<number> {
-  const [verb, ...rest] = args;
-  switch (verb) {
-    case 'add': {
-      const { values, positionals } = parse(
-        rest,
-        {
-          name: { type: 'string' },
-          'org-url': { type: 'string' },
-          'token-env': { type: 'string' },
-          'client-id': { type: 'string' },
-          'private-key-file': { type: 'string' },
-          scopes: { type: 'string' },
-          'budget-share': { type: 'string' },
-          json: { type: 'boolean' },
-          // Entra (also `connection add NAME --kind entra ...`):
-          kind: { type: 'string' },
-          tenant: { type: 'string' },
-          'secret-env': { type: 'string' },
-          'certificate-file': { type: 'string' },
-          authority: { type: 'string' },
-          'graph-url': { type: 'string' },
-          'ca-file': { type: 'string' },
-          // Jira (`connection add NAME --kind jira ...`):
-          site: { type: 'string' },
-          email: { type: 'string' },
-          project: { type: 'string' },
-          'service-desk': { type: 'string' },
-          'request-type': { type: 'string' },
-          fields: { type: 'string' },
-        },
-        1,
-      );
-      // Two spellings: `connection add KIND --name NAME ...` and `connection add NAME --kind KIND ...`.
-      const kind = values.kind ?? positionals[0];
-      const name = values.kind !== undefined ? (values.name ?? positionals[0]) : values.name;
-      if (kind === 'entra') return addEntraFromCli(ctx, { ...values, ...(name !== undefined ? { name } : {}) }, io);
-      if (kind === 'jira') return addJiraFromCli(ctx, { ...values, ...(name !== undefined ? { name } : {}) }, io);
-      if (kind !== 'okta') throw new UsageError(kind ? `unsupported connection kind "${kind}" (supported: okta, entra, jira)` : 'connection add needs a kind: okta, entra or jira');
-      if (!values.name) throw new UsageError('--name is required');
-      if (!values['org-url']) throw new UsageError('--org-url is required');
-      const hasToken = values['token-env'] !== undefined;
-      const hasOauth = values['client-id'] !== undefined || values['private-key-file'] !== undefined;
-      if (hasToken === hasOauth) throw new UsageError('give either --token-env VAR or --client-id ID --private-key-file PEM');
-      let auth: unknown;
-      if (hasToken) {
-        auth = { type: 'token', token: tokenFromEnv(values['token-env'] ?? '', io.env) };
-      } else {
-        if (!values['client-id'] || !values['private-key-file']) throw new UsageError('OAuth needs both --client-id and --private-key-file');
-        auth = {
-          type: 'oauth',
-          clientId: values['client-id'],
-          privateKeyPem: readKeyFile(values['private-key-file']),
-          ...(values.scopes ? { scopes: values.scopes.split(/[,\s]+/).filter(Boolean) } : {}),
-        };
-      }
-      const parsed = addOktaConnectionInput.safeParse({
-        kind: 'okta',
-        name: values.name,
-        orgUrl: values['org-url'],
-        auth,
-        ...(values['budget-share'] ? { budgetShare: Number(values['budget-share']) } : {}),
-      });
-      if (!parsed.success) throw new UserError(describeZodError(parsed.error).replace(/^orgUrl: /, '--org-url: '), 'bad-input');
-      const c = await addConnection(ctx, parsed.data);
-      if (values.json) io.stdout(`${JSON.stringify(toSummary(c, null))}\n`);
-      else io.stdout(`added connection "${c.name}" (#${c.id}, ${c.baseUrl}); credential stored in the OS keychain\n`);
-      return 0;
-    }
-    case 'list': {
-      const { values } = parse(rest, { json: { type: 'boolean' } });
-      const list = connectionSummaries(ctx.db);
-      if (values.json) io.stdout(`${JSON.stringify(list)}\n`);
-      else if (list.length === 0) io.stdout('no connections (add one with: latchkey connection add okta --name NAME --org-url URL --token-env VAR)\n');
-      else
-        for (const c of list) {
-          const last = c.lastSync ? `last sync ${c.lastSync.status} ${c.lastSync.finishedAt ?? c.lastSync.startedAt}` : 'never synced';
-          io.stdout(`${c.name}\t${c.kind}\t${c.baseUrl}\t${c.authType}\t${last}\n`);
-        }
-      return 0;
-    }
-    case 'test': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, 1);
-      const name = positionals[0];
-      if (!name) throw new UsageError('connection test needs a connection name');
-      const c = getConnectionRecord(ctx.db, name);
-      const result = await testConnection(ctx, c.id);
-      if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
-      else if (result.ok) {
-        io.stdout(
-          `ok: ${result.orgName ?? result.orgUrl} — read ${result.canRead ? 'yes' : 'no'}, write ${result.canWrite === null ? 'unknown' : result.canWrite ? 'yes' : 'no'}\n`,
-        );
-        for (const d of result.details) io.stdout(`  ${d}\n`);
-      }
-      if (!result.ok) {
-        io.stderr(`latchkey: error: ${result.error ?? 'connection test failed'}\n`);
-        return 1;
-      }
-      return 0;
-    }
-    case 'scope': {
-      const { values, positionals } = parse(
-        rest,
-        {
-          'group-prefix': { type: 'string' },
-          'group-pattern': { type: 'string' },
-          'group-types': { type: 'string' },
-          apps: { type: 'string' },
-          clear: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-        1,
-      );
-      const name = positionals[0];
-      if (!name) throw new UsageError('connection scope needs a connection name');
-      const c = getConnectionRecord(ctx.db, name);
-      const list = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
-      const given = ['group-prefix', 'group-pattern', 'group-types', 'apps'].some((k) => values[k as keyof typeof values] !== undefined);
-      let scope = c.settings.scope;
-      if (values.clear || given) {
-        const base = values.clear ? emptyScope() : scope;
-        const parsed = syncScopeInput.safeParse({
-          groups: {
-            prefixes: list(values['group-prefix']) ?? base.groups.prefixes,
-            pattern: values['group-pattern'] !== undefined ? values['group-pattern'] || null : base.groups.pattern,
-            types: list(values['group-types']) ?? base.groups.types,
-          },
-          apps: { include: list(values.apps) ?? base.apps.include },
-        });
-        if (!parsed.success) throw new UsageError(`invalid scope: ${describeZodError(parsed.error)}`);
-        scope = setConnectionScope(ctx, c.id, parsed.data).settings.scope;
-      }
-      if (values.json) io.stdout(`${JSON.stringify(scope)}\n`);
-      else io.stdout(`${c.name}: ${describeScope(scope)}${values.clear || given ? ' (the next sync is a full one)' : ''}\n`);
-      return 0;
-    }
-    case 'remove': {
-      const { positionals } = parse(rest, {}, 1);
-      const name = positionals[0];
-      if (!name) throw new UsageError('connection remove needs a connection name');
-      const c = getConnectionRecord(ctx.db, name);
-      await removeConnection(ctx, c.id);
-      io.stdout(`removed connection "${c.name}" and its keychain entry\n`);
-      return 0;
-    }
-    default:
-      throw new UsageError(verb ? `unknown connection verb "${verb}" (add, list, test, scope, remove)` : 'connection needs a verb: add, list, test, scope, remove');
   }
 }
 
@@ -470,119 +298,3 @@ function describeRun(r: SyncRunSummary): string {
   const counts = `${r.users} users, ${r.groups} groups, ${r.memberships} memberships, ${r.apps} apps, ${r.appAssignments} app assignments`;
   return `#${r.id} ${r.connectionName} ${r.mode} ${r.status} in ${took}: ${counts}; ${r.requests} requests${r.error ? ` — ${r.error}` : ''}`;
 }
-
-/** Reads a token from the environment; the value never appears in any output. */
-function tokenFromEnv(name: string, env: NodeJS.ProcessEnv, flag = '--token-env'): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`${flag} takes a variable name, not "${name.slice(0, 3)}…"`);
-  const v = env[name];
-  if (!v) throw new UserError(`environment variable ${name} is not set or empty`, 'bad-input');
-  return v.trim();
-}
-
-/** `connection add entra`: an app registration with client credentials (a secret from the environment, or a certificate PEM file). */
-async function addEntraFromCli(
-  ctx: EngineContext,
-  values: { name?: string; tenant?: string; 'client-id'?: string; 'secret-env'?: string; 'certificate-file'?: string; authority?: string; 'graph-url'?: string; 'ca-file'?: string; 'budget-share'?: string; json?: boolean },
-  io: CliIo,
-): Promise<number> {
-  if (!values.name) throw new UsageError('a connection name is required (connection add NAME --kind entra ...)');
-  if (!values.tenant) throw new UsageError('--tenant is required (the directory id or a verified domain)');
-  if (!values['client-id']) throw new UsageError('--client-id is required (the application id of the app registration)');
-  const hasSecret = values['secret-env'] !== undefined;
-  if (hasSecret === (values['certificate-file'] !== undefined)) throw new UsageError('give either --secret-env VAR or --certificate-file PEM');
-  const auth = hasSecret
-    ? { type: 'secret', clientSecret: tokenFromEnv(values['secret-env'] ?? '', io.env, '--secret-env') }
-    : { type: 'certificate', certificatePem: readPemFile(values['certificate-file'] ?? '', '--certificate-file') };
-  const parsed = addEntraConnectionInput.safeParse({
-    kind: 'entra',
-    name: values.name,
-    tenantId: values.tenant,
-    clientId: values['client-id'],
-    auth,
-    ...(values.authority ? { authorityHost: values.authority } : {}),
-    ...(values['graph-url'] ? { graphUrl: values['graph-url'] } : {}),
-    ...(values['ca-file'] ? { caPem: readPemFile(values['ca-file'], '--ca-file') } : {}),
-    ...(values['budget-share'] ? { budgetShare: Number(values['budget-share']) } : {}),
-  });
-  if (!parsed.success) {
-    const flags: Record<string, string> = { authorityHost: '--authority', graphUrl: '--graph-url', caPem: '--ca-file', tenantId: '--tenant', clientId: '--client-id', 'auth.certificatePem': '--certificate-file' };
-    throw new UserError(describeZodError(parsed.error).replace(/^([\w.]+): /, (m, field: string) => (flags[field] ? `${flags[field]}: ` : m)), 'bad-input');
-  }
-  const c = await addConnection(ctx, parsed.data);
-  if (values.json) io.stdout(`${JSON.stringify(toSummary(c, null))}\n`);
-  else io.stdout(`added connection "${c.name}" (#${c.id}, Entra tenant ${parsed.data.tenantId}, ${c.baseUrl}); credential stored in the OS keychain\n`);
-  return 0;
-}
-
-/** `--fields beneficiary=customfield_1,access=...`: the portal request type's custom field ids. */
-function jiraFieldsFlag(value: string | undefined): Record<string, string> {
-  const names: Record<string, string> = { beneficiary: 'beneficiaryEmail', access: 'access', duration: 'duration', approvers: 'approvers' };
-  const out: Record<string, string> = {};
-  for (const pair of (value ?? '').split(',').filter(Boolean)) {
-    const [k = '', v = ''] = pair.split('=').map((x) => x.trim());
-    const key = names[k];
-    if (!key) throw new UsageError(`--fields: unknown field "${k}" (fields: ${Object.keys(names).join(', ')})`);
-    out[key] = v;
-  }
-  return out;
-}
-
-/** `connection add NAME --kind jira`: a Jira Cloud site, the account e-mail and an API token from the environment, the project (and JSM request type). */
-async function addJiraFromCli(
-  ctx: EngineContext,
-  values: { name?: string; site?: string; email?: string; 'token-env'?: string; project?: string; 'service-desk'?: string; 'request-type'?: string; fields?: string; json?: boolean },
-  io: CliIo,
-): Promise<number> {
-  if (!values.name) throw new UsageError('a connection name is required (connection add NAME --kind jira ...)');
-  if (!values.site) throw new UsageError('--site is required (e.g. https://your-site.atlassian.net)');
-  if (!values.email) throw new UsageError('--email is required (the Atlassian account the API token belongs to)');
-  if (!values['token-env']) throw new UsageError('--token-env VAR is required (the variable holding the API token)');
-  if (!values.project) throw new UsageError('--project KEY is required (where requests are recorded, e.g. ACC)');
-  const parsed = addJiraConnectionInput.safeParse({
-    kind: 'jira',
-    name: values.name,
-    siteUrl: values.site,
-    email: values.email,
-    apiToken: tokenFromEnv(values['token-env'], io.env),
-    projectKey: values.project,
-    serviceDeskId: values['service-desk'] ?? null,
-    requestTypeId: values['request-type'] ?? null,
-    fields: jiraFieldsFlag(values.fields),
-  });
-  if (!parsed.success) {
-    const flags: Record<string, string> = { siteUrl: '--site', email: '--email', projectKey: '--project', serviceDeskId: '--service-desk', requestTypeId: '--request-type', fields: '--fields' };
-    throw new UserError(describeZodError(parsed.error).replace(/^([\w.]+): /, (m, field: string) => (flags[field] ? `${flags[field]}: ` : m)), 'bad-input');
-  }
-  const c = await addConnection(ctx, parsed.data);
-  if (values.json) io.stdout(`${JSON.stringify(toSummary(c, null))}\n`);
-  else {
-    const jsm = parsed.data.requestTypeId ? `, importing JSM request type ${parsed.data.requestTypeId} of service desk ${parsed.data.serviceDeskId ?? ''}` : '';
-    io.stdout(`added connection "${c.name}" (#${c.id}, Jira ${c.baseUrl}, project ${parsed.data.projectKey}${jsm}); credential stored in the OS keychain\n`);
-  }
-  return 0;
-}
-
-function readPemFile(file: string, flag: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read ${flag} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'bad-input');
-  }
-}
-
-function readKeyFile(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read --private-key-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'bad-input');
-  }
-}
-
-export function portNumber(s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0–65535, not "${s}"`);
-  return n;
-}
-
-
-export { UsageError, parse as parseCommandArgs, positiveInt, type CliIo };

@@ -7,7 +7,7 @@ import { UserError, type EngineContext } from '../engine/context.js';
 import { saveSnapshot } from '../engine/workspace/snapshot-copy.js';
 import { diffRunsAll, listChanges } from '../engine/sync/changes.js';
 import { getSyncRun } from '../engine/sync/sync-runs.js';
-import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli.js';
+import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 
 /** `--kind joiner,leaver` (also repeated or space-separated), each checked against the known kinds. */
 function kindsOf(value: string | undefined): ChangeKind[] {

@@ -4,7 +4,7 @@
 // clientId, clientSecret, caPem). `--rate-limits okta` turns limits on for
 // both: Okta's per-minute buckets and Graph's resource units per 10 s.
 import { startSandbox, sandboxInfoLine } from '../sandbox/sandbox.js';
-import { parseCommandArgs, portNumber, positiveInt, UsageError, type CliIo } from './cli.js';
+import { parseCommandArgs, portNumber, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 
 export async function runSandboxCommand(args: string[], io: CliIo): Promise<'serving'> {
   const { values } = parseCommandArgs(args, {

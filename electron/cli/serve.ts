@@ -7,7 +7,7 @@ import { startBridge } from '../engine/bridge/http-bridge.js';
 import type { EngineContext } from '../engine/context.js';
 import { startScheduler } from '../engine/governance/scheduler.js';
 import type { EventBus } from '../engine/workspace/workspace.js';
-import type { CliIo } from './cli.js';
+import type { CliIo } from './cli-kit.js';
 
 /** dist/electron/cli/serve.js -> dist/renderer */
 export const rendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../renderer');

@@ -13,7 +13,7 @@ import { demoSandboxOf, startDemo, type Demo, type DemoConnection } from '../eng
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { createEventBus, openWorkspace } from '../engine/workspace/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
-import { parseCommandArgs, portNumber, positiveInt, type CliIo } from './cli.js';
+import { parseCommandArgs, portNumber, positiveInt, type CliIo } from './cli-kit.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
 

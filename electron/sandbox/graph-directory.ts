@@ -12,7 +12,7 @@
 // to a change log with a sequence number; delta queries replay it.
 import { createHash } from 'node:crypto';
 import { createMembershipStore, type MembershipStore } from './membership-store.js';
-import type { Org, OrgApp, OrgGroup, OrgRule, OrgUser } from './org-generator.js';
+import type { Org, OrgApp, OrgGroup, OrgRule, OrgUser } from './org-model.js';
 
 export type GraphObjectKind = 'user' | 'group';
 

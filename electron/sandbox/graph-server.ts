@@ -29,9 +29,10 @@ import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
 import { applyFault, createFaults, type Faults } from './faults.js';
 import { createGraphDirectory, type GraphDirectory, type GraphUserOverride } from './graph-directory.js';
 import { aadError, graphError, GraphHttpError, type GraphReply } from './graph-errors.js';
-import { matchGraphRoute, requestCost, requirePermission } from './graph-routes.js';
+import { requestCost, requirePermission } from './graph-route-kit.js';
+import { matchGraphRoute } from './graph-routes.js';
 import type { Clock } from './okta-state.js';
-import type { Org } from './org-generator.js';
+import type { Org } from './org-model.js';
 
 /** An app registration the sandbox tenant trusts, with its credentials and the application permissions (app roles) admin-consented for it. */
 export type GraphClient = {

@@ -2,9 +2,11 @@
 // organisation, and a Microsoft Graph-compatible HTTPS server over its Entra
 // view, and a Jira Cloud / JSM-compatible server. See sandbox.ts for the entry point.
 export { SANDBOX_OAUTH_SCOPES, sandboxInfoLine, startSandbox, type Sandbox, type SandboxGraph, type SandboxJira, type SandboxOkta, type SandboxOktaOAuth, type SandboxOptions } from './sandbox.js';
-export { generateOrg, ruleExpression, USER_STATUSES, type GenerateOrgOptions, type Org, type OrgApp, type OrgGroup, type OrgRule, type OrgUser, type UserStatus } from './org-generator.js';
+export { generateOrg, type GenerateOrgOptions } from './org-generator.js';
+export { ruleExpression, USER_STATUSES, type Org, type OrgApp, type OrgGroup, type OrgRule, type OrgUser, type UserStatus } from './org-model.js';
 export { startOktaServer, type ApiToken, type Clock, type OktaServer, type OktaServerOptions } from './okta-server.js';
-export type { OktaMutations, MutationOptions, NewUserInput, UserProfilePatch } from './okta-state.js';
+export type { OktaMutations, NewUserInput, UserProfilePatch } from './okta-mutations.js';
+export type { MutationOptions } from './okta-state.js';
 export { applyRandomChanges, parseMutateRequest, type MutateRequest, type MutateSummary } from './okta-mutate.js';
 export { FAULT_KINDS, type FaultKind, type FaultSpec, type Faults } from './faults.js';
 export { OKTA_RATE_LIMIT_BUCKETS, type RateLimitMode } from './rate-limits.js';

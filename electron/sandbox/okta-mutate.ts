@@ -2,7 +2,7 @@
 // looks like in Okta (joiners, leavers, suspensions, movers, title and
 // manager changes, hand-made group membership changes, a few groups created
 // or removed, app assignments changed). Every change goes through the
-// mutation functions of okta-state.ts, so each writes the System Log events
+// mutation functions of okta-mutations.ts, so each writes the System Log events
 // real Okta writes; incremental sync and its tests/bench read them back.
 //
 // `POST /__sandbox/mutate {"fraction": 0.01, "seed": 7}` (or `{"count": N}`)
@@ -10,8 +10,9 @@
 // drawn from the seed (same org + same seed + same state = same changes);
 // new object ids are random, like tokens.
 import { FIRST_NAMES, LAST_NAMES, PROJECT_CODENAMES, type DepartmentDef } from './org-data.js';
-import type { OrgApp, OrgGroup, OrgUser } from './org-generator.js';
-import type { MutationOptions, OktaMutations, OktaState } from './okta-state.js';
+import type { OrgApp, OrgGroup, OrgUser } from './org-model.js';
+import type { OktaMutations } from './okta-mutations.js';
+import type { MutationOptions, OktaState } from './okta-state.js';
 import { createRng } from './prng.js';
 
 export type MutateRequest = {

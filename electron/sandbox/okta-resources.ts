@@ -3,8 +3,8 @@
 // OpenAPI spec (shared/specs/okta-management.yaml) and its examples; tests
 // validate every shape against the spec's schemas.
 import type { DepartmentDef, LocationDef } from './org-data.js';
-import type { AppAssignment, Org, OrgApp, OrgGroup, OrgRule, OrgUser, UserStatus } from './org-generator.js';
-import { ruleExpression } from './org-generator.js';
+import type { AppAssignment, Org, OrgApp, OrgGroup, OrgRule, OrgUser, UserStatus } from './org-model.js';
+import { ruleExpression } from './org-model.js';
 
 export type Json = Record<string, unknown>;
 

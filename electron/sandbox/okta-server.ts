@@ -19,11 +19,13 @@ import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, systemClock } from './http-util.js';
 import { applyFault, createFaults, parseFaultRequest, type Faults } from './faults.js';
 import { createTokenIssuer, type OAuthClient } from './oauth.js';
-import type { Org } from './org-generator.js';
+import type { Org } from './org-model.js';
 import type { AdminRole } from './okta-resources.js';
-import { accessDenied, errorReply, ERROR_JSON_TYPE, JSON_TYPE, matchRoute, OktaHttpError, type Principal, type Reply } from './okta-routes.js';
+import { accessDenied, errorReply, ERROR_JSON_TYPE, JSON_TYPE, OktaHttpError, type Principal, type Reply } from './okta-route-kit.js';
+import { matchRoute } from './okta-routes.js';
 import { applyRandomChanges, MutateRequestError, parseMutateRequest, type MutateRequest, type MutateSummary } from './okta-mutate.js';
-import { createMutations, createOktaState, type Clock, type OktaMutations, type OktaState } from './okta-state.js';
+import { createMutations, type OktaMutations } from './okta-mutations.js';
+import { createOktaState, type Clock, type OktaState } from './okta-state.js';
 import { createRateLimiter, type RateLimitDecision, type RateLimitMode } from './rate-limits.js';
 import type { SystemLog } from './system-log.js';
 

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRunSummary } from '../../shared/domain.js';
 import type { RequestableRole } from '../../shared/contract-requests.js';
 import type { RequestDetail } from '../../shared/governance.js';
-import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js';
+import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-model.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRunSummary } from '../../shared/domain.js';
-import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js';
+import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-model.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { WRITE_CHANNELS } from '../../electron/engine/api.js';

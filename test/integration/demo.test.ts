@@ -17,7 +17,7 @@ import { demoSandboxOf, SANDBOX_CONNECTION_NAME, SANDBOX_ENTRA_CONNECTION_NAME, 
 import { accountsOf, correlationIssues } from '../../electron/engine/directory/people.js';
 import { listUsers } from '../../electron/engine/directory/users.js';
 import { memorySecretStore, type SecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { decodeEntraCursor } from '../../electron/engine/sync/entra-sync.js';
+import { decodeEntraCursor } from '../../electron/engine/sync/entra-run.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { lastCursor } from '../../electron/engine/sync/sync-runs.js';
 import { openWorkspace } from '../../electron/engine/workspace/workspace.js';

@@ -3,7 +3,7 @@
 // Log events Okta writes; POST /__sandbox/mutate applies random realistic
 // change sets through them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OrgApp, OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js';
+import type { OrgApp, OrgGroup, OrgUser } from '../../electron/sandbox/org-model.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { loadOktaSpec, schemaOf, validate, validateResponse, type OpenApiSpec } from '../helpers/openapi.js';
 

@@ -4,7 +4,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OKTA_ROUTES } from '../../electron/sandbox/okta-routes.js';
-import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-generator.js';
+import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-model.js';
 import { sandboxInfoLine, startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { loadOktaSpec, operation, schemaOf, validate, validateResponse, type OpenApiSpec } from '../helpers/openapi.js';
 

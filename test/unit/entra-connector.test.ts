@@ -8,7 +8,7 @@ import { describeAadsts, EntraError, redact } from '../../electron/engine/connec
 import { classifyGroupType, groupAssignments, groupFromDelta, groupFromGraph, identityFromProfile, managerOf, memberUserIds, userProfile } from '../../electron/engine/connectors/entra/entra-normalise.js';
 import { CallState, createThrottleGate, PinnedHttpsHandler, retryAfterMs, type GraphHttpStats } from '../../electron/engine/connectors/entra/graph-transport.js';
 import type { Transport } from '../../electron/engine/connectors/okta/request-executor.js';
-import { mergeGroupDelta, mergeUserDelta } from '../../electron/engine/sync/entra-sync.js';
+import { mergeGroupDelta, mergeUserDelta } from '../../electron/engine/sync/entra-delta.js';
 
 const USER = 'u1';
 

@@ -3,7 +3,7 @@
 // $filter subset.
 import { describe, expect, it } from 'vitest';
 import { createGraphDirectory, entraMembershipRule } from '../../electron/sandbox/graph-directory.js';
-import { parseFilter } from '../../electron/sandbox/graph-routes.js';
+import { parseFilter } from '../../electron/sandbox/graph-filter.js';
 import { generateOrg } from '../../electron/sandbox/org-generator.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

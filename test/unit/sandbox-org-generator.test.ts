@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateOrg, type Org, type OrgUser } from '../../electron/sandbox/org-generator.js';
+import { generateOrg } from '../../electron/sandbox/org-generator.js';
+import type { Org, OrgUser } from '../../electron/sandbox/org-model.js';
 
 const ANCHOR = new Date('2026-03-01T00:00:00.000Z');
 const DAY = 86_400_000;
