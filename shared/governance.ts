@@ -101,7 +101,20 @@ export type CatalogApp = {
   roles: CatalogRole[];
 };
 
+/** The decision as stored (requests.status): what the approval flow itself changes. People see RequestState. */
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+
+/**
+ * A request's one status word, shown and filtered on: the decision and what
+ * became of its access together (engine/requests/request-state.ts computes it).
+ * approved: the access is granted or on its way; expired: no decision in time,
+ * or the access ran out; revoked: someone removed the access; cancelled:
+ * withdrawn, or the access cancelled before it was given; failed: adding or
+ * removing the access failed (it needs attention); extended: the access goes
+ * on under a later extension request.
+ */
+export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'revoked' | 'cancelled' | 'failed' | 'extended';
+export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', 'denied', 'expired', 'revoked', 'cancelled', 'failed', 'extended'];
 export type RequestSource = 'console' | 'cli' | 'jira' | 'csv' | 'extend';
 export type DecisionChannel = 'console' | 'cli' | 'jira' | 'auto' | 'csv';
 
@@ -151,7 +164,10 @@ export type RequestRow = {
   durationMinutes: number | null;
   endsAt: string | null;
   justification: string;
-  status: RequestStatus;
+  /** The one status word (derived from the decision and the grants); the stored decision is `decision`. */
+  status: RequestState;
+  /** The decision as stored: 'approved' stays 'approved' after the access has ended. */
+  decision: RequestStatus;
   source: RequestSource;
   /** Step currently waiting for a decision, with who may decide it. */
   waitingOn: { step: number; kind: ApprovalStepKind; approvers: string[] } | null;
@@ -161,7 +177,10 @@ export type RequestRow = {
   escalated: boolean;
   /** Access state derived from the request's grants (null until approved). */
   access: GrantStatus | null;
+  /** The earliest end of the access still held or on its way (null: permanent, or nothing held). */
   expiresAt: string | null;
+  /** When the access ended (the last grant to end), for a request whose access has all ended; else null. */
+  accessEndedAt: string | null;
 };
 
 export type TimelineEntry = {

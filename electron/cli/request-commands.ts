@@ -4,7 +4,7 @@
 // Exit codes: 0 done, 1 refused with the reason (nothing changed), 2 usage.
 import fs from 'node:fs';
 import { requestListQuery } from '../../shared/contract-requests.js';
-import type { RequestDetail, RequestRow } from '../../shared/governance.js';
+import { REQUEST_STATES, type RequestDetail, type RequestRow } from '../../shared/governance.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { addressesOf } from '../engine/requests/people-lookup.js';
 import { getRequest, listRequests } from '../engine/requests/queries.js';
@@ -25,6 +25,8 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
                                           ask for more time on an approved request's active access
   request cancel ID [--reason TEXT] [--as EMAIL] [--json]
   request list [--status S,...] [--mine | --open] [--search TEXT] [--limit N] [--json]
+                                          --status: ${REQUEST_STATES.join(', ')} (the status the
+                                          console shows: the decision and what became of the access)
   request show ID [--json]
   request import FILE.csv [--as EMAIL] [--json]
                                           one request per row (beneficiary, app, role, duration, justification,
@@ -63,7 +65,12 @@ function durationOf(duration: string | undefined, minutes: string | undefined): 
 export function describeRequest(r: RequestRow): string {
   const who = r.beneficiary.email ? `${r.beneficiary.name} <${r.beneficiary.email}>` : r.beneficiary.name;
   const waiting = r.waitingOn ? ` · waiting on step ${r.waitingOn.step} (${r.waitingOn.kind}): ${r.waitingOn.approvers.join(', ')}` : '';
-  const access = r.access ? ` · access ${r.access}${r.expiresAt ? ` until ${r.expiresAt}` : ''}` : '';
+  // Ended access says when it ended; "until" only for access still held or on its way.
+  const access = r.accessEndedAt
+    ? ` · access ended ${r.accessEndedAt}`
+    : r.access
+      ? ` · access ${r.access}${r.expiresAt ? ` until ${r.expiresAt}` : r.access === 'active' ? ' (permanent)' : ''}`
+      : '';
   return `#${r.id} ${r.status} ${r.roleLabel} for ${who} (${durationText(r.duration, r.durationMinutes)})${waiting}${access}`;
 }
 
@@ -76,7 +83,9 @@ function describeDetail(d: RequestDetail): string {
       (a) =>
         `  step ${a.step} ${a.kind} [${a.status}]${a.approvers.length ? ` approvers: ${a.approvers.join(', ')}` : ''}${a.decidedBy ? ` · by ${a.decidedBy} via ${a.channel ?? '?'} at ${a.decidedAt ?? '?'}` : ''}${a.comment ? ` · "${a.comment}"` : ''}`,
     ),
-    ...d.grants.map((g) => `  grant #${g.id} ${g.status} ${g.groupName}${g.expiresAt ? ` until ${g.expiresAt}` : ' (permanent)'}${g.endReason ? ` · ${g.endReason}` : ''}`),
+    ...d.grants.map(
+      (g) => `  grant #${g.id} ${g.status} ${g.groupName}${g.endedAt ? ` ended ${g.endedAt}` : g.expiresAt ? ` until ${g.expiresAt}` : ' (permanent)'}${g.endReason ? ` · ${g.endReason}` : ''}`,
+    ),
     '  timeline:',
     ...d.timeline.map((t) => `    ${t.at} ${t.kind}: ${t.text}${t.detail ? ` (${t.detail})` : ''}`),
   ];
@@ -164,7 +173,7 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
         search: values.search ?? '',
         limit: values.limit ? positiveInt(values.limit, '--limit') : 200,
       });
-      if (!parsed.success) throw new UsageError(`--status takes pending, approved, denied, expired, cancelled (comma-separated)`);
+      if (!parsed.success) throw new UsageError(`--status takes ${REQUEST_STATES.join(', ')} (comma-separated)`);
       const mine = values.mine ? [...addressesOf(ctx.db, actingAs(ctx, io, values.as))] : [];
       const page = listRequests(ctx.db, parsed.data, mine);
       return out(values.json, page, page.rows.map((r) => `${describeRequest(r)}\n`).join('') + (page.total > page.rows.length ? `(${page.rows.length} of ${page.total}; --limit to see more)\n` : ''));

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
+import { markEnded, markProvisioned, type GrantRecord } from '../../electron/engine/jobs/ledger.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { addApp, addRole, buildWorld, snapshotTables, type RequestsWorld } from '../unit/request-fixture.js';
 
@@ -86,12 +87,29 @@ describe('latchkey request', () => {
     expect(await run('request', 'list', '--status', 'denied,approved', '--json')).toBe(0);
     expect(json<{ total: number; rows: { id: number; status: string }[] }>()).toMatchObject({ total: 2, rows: [{ id: carl, status: 'denied' }, { id, status: 'approved' }] });
     expect(await run('request', 'list', '--status', 'bogus')).toBe(2);
+    expect(err.join('')).toMatch(/--status takes pending, approved, denied, expired, revoked, cancelled, failed, extended/);
     expect(await run('request', 'show', String(id), '--json')).toBe(0);
     const detail = json<{ timeline: { kind: string }[]; grants: unknown[]; approvals: unknown[] }>();
     expect(detail.timeline.map((t) => t.kind)).toEqual(['created', 'step-opened', 'approved']);
     expect(detail.grants).toHaveLength(1);
     expect(await run('request', 'show', String(id))).toBe(0);
     expect(out.join('')).toMatch(/step 1 manager \[approved\] approvers: grace@acme.example · by grace@acme.example via cli/);
+  });
+
+  it('list: the status is what became of the access; ended access says when it ended, never "until"', async () => {
+    const grant = w.ctx.db.prepare('SELECT * FROM grants WHERE request_id = ?').get(id) as GrantRecord;
+    const t = w.clock.now();
+    markProvisioned(w.ctx.db, grant, 'test', t, 'added');
+    expect(await run('request', 'list', '--status', 'approved')).toBe(0);
+    expect(out.join('')).toContain(`#${id} approved Figma / Editor for Ada Lovelace <ada@acme.example> (24 h) · access active until ${grant.expires_at ?? '?'}\n`);
+    const ended = new Date(t.getTime() + 86_400_000);
+    markEnded(w.ctx.db, grant, { reason: 'expired', expiresAt: grant.expires_at ?? '' }, 'test', ended, 'removed');
+    expect(await run('request', 'list', '--status', 'approved', '--json')).toBe(0);
+    expect(json<{ total: number }>().total).toBe(0);
+    expect(await run('request', 'list', '--status', 'expired')).toBe(0);
+    expect(out.join('')).toBe(`#${id} expired Figma / Editor for Ada Lovelace <ada@acme.example> (24 h) · access ended ${ended.toISOString()}\n`);
+    expect(await run('request', 'show', String(id))).toBe(0);
+    expect(out.join('')).toMatch(new RegExp(`grant #${grant.id} expired app-figma-editors ended ${ended.toISOString()} · expired at`));
   });
 
   it('import: all rows or none, bad rows named by line', async () => {

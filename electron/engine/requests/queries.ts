@@ -16,6 +16,7 @@ import type {
   RequestDetail,
   RequestRow,
   RequestSource,
+  RequestState,
   RequestStatus,
   RiskTier,
 } from '../../../shared/governance.js';
@@ -24,6 +25,7 @@ import type { Db } from '../db/database.js';
 import { dataStamp, searchClause, type PageCache } from '../directory/query-kit.js';
 import { type GrantRecord } from '../jobs/ledger.js';
 import { jobsOfRequest, toGrant } from '../jobs/operations.js';
+import { requestStateSql, stateFilter } from './request-state.js';
 import { requestTimeline } from './timeline.js';
 
 export type RequestDbRow = {
@@ -58,13 +60,16 @@ type ListedDbRow = RequestDbRow & {
   waiting: string | null;
   grant_statuses: string | null;
   grant_expires: string | null;
+  grant_ended: string | null;
+  state: RequestState;
 };
 
-const LIST_SELECT = `SELECT r.*, ro.name AS role_name, ap.name AS app_name, ro.risk,
+const LIST_SELECT = `SELECT r.*, ro.name AS role_name, ap.name AS app_name, ro.risk, ${requestStateSql('r')} AS state,
     (SELECT json_object('step', s.step, 'kind', s.kind, 'approvers', json(s.approvers))
        FROM approvals s WHERE s.request_id = r.id AND s.status = 'pending' ORDER BY s.step LIMIT 1) AS waiting,
     (SELECT group_concat(g.status) FROM grants g WHERE g.request_id = r.id) AS grant_statuses,
-    (SELECT min(g.expires_at) FROM grants g WHERE g.request_id = r.id AND g.status <> 'cancelled') AS grant_expires
+    (SELECT min(g.expires_at) FROM grants g WHERE g.request_id = r.id AND g.status IN ('pending', 'active', 'manual')) AS grant_expires,
+    (SELECT CASE WHEN count(*) > 0 AND sum(g.ended_at IS NULL) = 0 THEN max(g.ended_at) END FROM grants g WHERE g.request_id = r.id) AS grant_ended
   FROM requests r
   LEFT JOIN catalog_roles ro ON ro.id = r.role_id
   LEFT JOIN catalog_apps ap ON ap.id = ro.app_id`;
@@ -98,7 +103,8 @@ function toRow(r: ListedDbRow, jira: Map<number, string>): RequestRow {
     durationMinutes: r.duration_minutes,
     endsAt: r.ends_at,
     justification: r.justification,
-    status: r.status,
+    status: r.state,
+    decision: r.status,
     source: r.source,
     waitingOn: r.status === 'pending' && waiting ? waiting : null,
     jira: r.jira_issue_key ? { key: r.jira_issue_key, url: base ? `${base}/browse/${encodeURIComponent(r.jira_issue_key)}` : null } : null,
@@ -107,6 +113,7 @@ function toRow(r: ListedDbRow, jira: Map<number, string>): RequestRow {
     escalated: r.escalated_at !== null,
     access: accessOf(r.grant_statuses),
     expiresAt: r.grant_expires,
+    accessEndedAt: r.grant_ended,
   };
 }
 
@@ -154,8 +161,9 @@ export function listRequests(db: Db, q: RequestListQuery, operatorAddresses: rea
     params.push(...operatorAddresses.map(quoted));
   } else if (q.view === 'open') where.push(`r.status = 'pending'`);
   if (q.status.length > 0) {
-    where.push(`r.status IN (${q.status.map(() => '?').join(', ')})`);
-    params.push(...q.status);
+    const f = stateFilter(q.status);
+    where.push(f.sql);
+    params.push(...f.params);
   }
   const search = q.search.trim();
   const idSearch = /^#?(\d{1,15})$/.exec(search);

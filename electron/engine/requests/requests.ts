@@ -22,6 +22,7 @@ import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
 import { getSettings } from '../settings.js';
 import { addressesOf, addressesOfPerson, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from './people-lookup.js';
 import { getRequestRow, requestDbRow, type RequestDbRow } from './queries.js';
+import { SUPERSEDED_PREFIX } from './request-state.js';
 import { findRole, normEmail, roleById, type RoleInfo } from './role-info.js';
 import { fallbackApprovers, planRouting, type PlannedStep } from './routing.js';
 
@@ -413,7 +414,7 @@ function supersede(ctx: EngineContext, requestId: number, oldRequestId: number, 
   for (const g of old) {
     const covering = newGrants.find((n) => n.connection_id === g.connection_id && n.group_id === g.group_id && n.identity_id === g.identity_id);
     if (!covering) continue;
-    const reason = `superseded by request #${requestId} (extended until ${covering.expires_at ?? 'permanent'})`;
+    const reason = `${SUPERSEDED_PREFIX}${requestId} (extended until ${covering.expires_at ?? 'permanent'})`;
     db.prepare(`UPDATE grants SET status = 'cancelled', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'`).run(at, reason, at, g.id);
     appendAudit(db, { actor: ctx.actor, action: 'grant.superseded', targetType: 'grant', targetId: g.id, details: { requestId: oldRequestId, by: requestId, reason } }, now);
   }

@@ -17,7 +17,7 @@ import { formatRoute, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
 import { toast } from '../../stores/toast-store.js';
-import { AccessBadge, durationLabel, durationText, RequestStatusBadge, RiskBadge, STEP_LABEL } from './RequestParts.js';
+import { AccessBadge, accessWords, durationLabel, durationText, RequestStatusBadge, RiskBadge, STEP_LABEL } from './RequestParts.js';
 
 export function RequestDetail({ id }: { id: number }): ReactNode {
   const version = useRequestsStore((s) => s.version);
@@ -43,7 +43,7 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
     ['For', <span key="b">{d.beneficiary.name}{d.beneficiary.email ? <span className="muted"> · {d.beneficiary.email}</span> : null}</span>],
     ['Requested by', <span key="r">{d.requester}{onBehalf ? <span className="muted"> (on behalf)</span> : null}</span>],
     ['Duration', durationText(d.duration, d.durationMinutes)],
-    ['Ends by', d.endsAt ? formatDateTime(d.endsAt) : '—'],
+    ...endFact(d),
     ['Source', d.source === 'extend' ? 'Extension' : d.source === 'jira' ? 'Jira Service Management' : d.source === 'csv' ? 'CSV import' : d.source === 'cli' ? 'Command line' : 'Console'],
     ['Created', <RelativeTime key="c" iso={d.createdAt} />],
     ['Decided', d.decidedAt ? <RelativeTime key="dd" iso={d.decidedAt} /> : '—'],
@@ -72,7 +72,7 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
           <div className="detail-sub">
             <RequestStatusBadge status={d.status} escalated={d.escalated} />
             <RiskBadge risk={d.risk} />
-            {d.access ? <AccessBadge access={d.access} /> : null}
+            {accessWords(d) ? <span className="muted req-access-words">{accessWords(d)}</span> : null}
           </div>
         </div>
       </header>
@@ -97,6 +97,25 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
       <Timeline d={d} />
     </div>
   );
+}
+
+/**
+ * When the access ends, in the words its state calls for: "Access ended" with
+ * the time once it is over, "Access ends" while it is held, the requested end
+ * while the request waits. No "Ends by —" when there is an end; nothing at
+ * all for a request that never got access.
+ */
+function endFact(d: Detail): [string, ReactNode][] {
+  if (d.accessEndedAt) return [['Access ended', formatDateTime(d.accessEndedAt)]];
+  if (d.status === 'approved' && d.access !== null) {
+    if (d.expiresAt) return [['Access ends', <span key="e">{formatDateTime(d.expiresAt)} <span className="muted">(<RelativeTime iso={d.expiresAt} />)</span></span>]];
+    return [['Access ends', d.access === 'revoking' ? 'Now (being removed)' : 'Never (permanent)']];
+  }
+  if (d.status === 'pending') {
+    if (d.endsAt) return [['Ends by', formatDateTime(d.endsAt)]];
+    return [['Ends', d.duration === 'permanent' ? 'Never (permanent)' : `${durationText(d.duration, d.durationMinutes)} after approval`]];
+  }
+  return [];
 }
 
 function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }): ReactNode {
@@ -227,15 +246,11 @@ function Grants({ d }: { d: Detail }): ReactNode {
                 <AccessBadge access={g.status} /> <span className="cell-strong">{g.groupName}</span>{' '}
                 <span className="muted">({g.connectionName ?? `connection #${g.connectionId}`})</span>{' '}
                 <span className="muted">
-                  {g.expiresAt ? (
+                  {g.endedAt ? (
+                    <>ended {formatDateTime(g.endedAt)}</>
+                  ) : g.expiresAt ? (
                     <>
-                      {g.endedAt ? 'was until' : 'until'} {formatDateTime(g.expiresAt)}
-                      {g.endedAt ? null : (
-                        <>
-                          {' '}
-                          (<RelativeTime iso={g.expiresAt} />)
-                        </>
-                      )}
+                      until {formatDateTime(g.expiresAt)} (<RelativeTime iso={g.expiresAt} />)
                     </>
                   ) : (
                     'permanent'
