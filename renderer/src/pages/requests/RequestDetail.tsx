@@ -4,8 +4,9 @@
 // button for active time-bound access, the jobs, and the full timeline.
 import { useState, type ReactNode } from 'react';
 import type { DurationOption, RequestDetail as Detail } from '../../../../shared/governance.js';
-import { api, errorMessage } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import { Badge } from '../../components/Badges.js';
+import { useFormErrors } from '../../components/FormFields.js';
 import { IconExternal } from '../../components/Icons.js';
 import { InlineError } from '../../components/InlineError.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
@@ -122,17 +123,18 @@ function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }):
   const bump = useRequestsStore((s) => s.bump);
   const readOnly = useReadOnly();
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  // Set by a Deny without a comment: the message stays only while the comment is still empty.
+  const [denyAsked, setDenyAsked] = useState(false);
+  const errors = useFormErrors<'comment'>(`req-decide-${d.id}`, ['comment'], { comment: denyAsked && comment.trim() === '' && 'A comment is required to deny: say why.' });
   const [busy, setBusy] = useState(false);
   const w = d.waitingOn;
   const mayDecide = operator !== null && w !== null && w.approvers.includes(operator.toLowerCase());
   const why = operator === null ? 'Choose who you are (“Acting as”) to decide.' : mayDecide ? null : `${operator} is not an approver of this step.`;
   const act = async (what: 'approve' | 'deny' | 'cancel'): Promise<void> => {
-    setError(null);
-    if (what === 'deny' && comment.trim() === '') {
-      setError('A comment is required to deny: say why.');
-      return;
-    }
+    const missing = what === 'deny' && comment.trim() === '';
+    setDenyAsked(missing);
+    errors.begin();
+    if (missing) return;
     setBusy(true);
     try {
       const row =
@@ -143,7 +145,7 @@ function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }):
       setComment('');
       bump();
     } catch (e) {
-      setError(errorMessage(e));
+      errors.fail(e);
     } finally {
       setBusy(false);
     }
@@ -166,15 +168,21 @@ function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }):
             value={comment}
             disabled={readOnly}
             placeholder="Recorded with the decision and written to Jira (required to deny)"
-            onChange={(e) => setComment(e.target.value)}
+            aria-invalid={errors.fe.invalid('comment')}
+            aria-describedby={errors.fe.describedBy('comment')}
+            onChange={(e) => {
+              errors.edited('comment');
+              setComment(e.target.value);
+            }}
           />
+          {errors.fe.errorText('comment')}
         </div>
         {why ? (
           <p className="field-hint" id="req-decide-why">
             {why}
           </p>
         ) : null}
-        {error ? <InlineError title="Not done" message={error} /> : null}
+        {errors.form ? <InlineError title="Not done" message={errors.form} /> : null}
         <div className="form-actions req-actions">
           <WriteButton className="btn" disabled={busy} onClick={() => void act('cancel')} title="Withdraw this request">
             Cancel request
@@ -273,18 +281,20 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
   const durations: DurationOption[] = (roles?.find((r) => r.id === d.roleId)?.durations ?? ['24h', '7d', '30d']).filter((x) => x !== 'custom');
   const [duration, setDuration] = useState<DurationOption>(durations.includes(d.duration) ? d.duration : (durations[0] ?? '24h'));
   const [why, setWhy] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const errors = useFormErrors<'duration' | 'justification'>(`req-extend-${d.id}`, ['duration', 'justification'], {
+    justification: why.trim() === '' && 'Say why more time is needed.',
+  });
   const [busy, setBusy] = useState(false);
   const submit = async (): Promise<void> => {
+    if (!errors.begin()) return;
     setBusy(true);
-    setError(null);
     try {
       const row = await api.call('requests:extend', { requestId: d.id, duration, justification: why });
       toast.success(row.status === 'approved' ? 'Extended (auto-approved)' : `Extension #${row.id} waits for ${row.waitingOn?.approvers.join(', ') ?? 'approval'}`);
       bump();
       onDone();
     } catch (e) {
-      setError(errorMessage(e));
+      errors.fail(e);
     } finally {
       setBusy(false);
     }
@@ -294,7 +304,15 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
       <div className="form-row">
         <div className="field">
           <label htmlFor="ext-duration">New period, from approval</label>
-          <select id="ext-duration" className="input select" value={duration} onChange={(e) => setDuration(e.target.value as DurationOption)}>
+          <select
+            id="ext-duration"
+            className="input select"
+            value={duration}
+            onChange={(e) => {
+              errors.edited('duration');
+              setDuration(e.target.value as DurationOption);
+            }}
+          >
             {durations.map((x) => (
               <option key={x} value={x}>
                 {durationLabel(x)}
@@ -304,10 +322,22 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
         </div>
         <div className="field field-wide">
           <label htmlFor="ext-why">Justification</label>
-          <input id="ext-why" className="input" value={why} onChange={(e) => setWhy(e.target.value)} placeholder="Why is more time needed?" />
+          <input
+            id="ext-why"
+            className="input"
+            value={why}
+            onChange={(e) => {
+              errors.edited('justification');
+              setWhy(e.target.value);
+            }}
+            placeholder="Why is more time needed?"
+            aria-invalid={errors.fe.invalid('justification')}
+            aria-describedby={errors.fe.describedBy('justification')}
+          />
+          {errors.fe.errorText('justification')}
         </div>
       </div>
-      {error ? <InlineError title="Not extended" message={error} /> : null}
+      {errors.form ? <InlineError title="Not extended" message={errors.form} /> : null}
       <div className="form-actions">
         <button type="button" className="btn" onClick={onDone}>
           Cancel

@@ -152,11 +152,16 @@ export function PersonSearch({
   onPick,
   autoFocus = false,
   disabled = false,
+  invalid,
+  describedBy,
 }: {
   label: string;
   onPick: (p: BeneficiaryOption) => void;
   autoFocus?: boolean;
   disabled?: boolean;
+  /** From the form's field errors (the message itself is shown by the form). */
+  invalid?: true;
+  describedBy?: string;
 }): ReactNode {
   const id = useId();
   const [text, setText] = useState('');
@@ -187,6 +192,8 @@ export function PersonSearch({
         spellCheck={false}
         autoFocus={autoFocus || undefined}
         disabled={disabled}
+        aria-invalid={invalid}
+        aria-describedby={describedBy}
         onChange={(e) => setText(e.target.value)}
       />
       {shown ? (
