@@ -206,11 +206,46 @@ export type TimelineEntry = {
   detail?: string | null;
 };
 
+/** One update Latchkey wrote (or will write) to the request's Jira issue: a 'jira' job and its payload. */
+export type JiraRecordEntry = {
+  jobId: number;
+  /** What happened: created, approved, provisioned, grant-expired... */
+  event: string;
+  /** The comment as Latchkey composed it (on the issue it ends with a "Latchkey ref" line naming the job). */
+  comment: string;
+  /** Where the update moves the issue, in the workflow's words ("In progress"), or null. */
+  transitionTo: string | null;
+  /** queued: not tried yet; retrying: tried, waiting to try again; sending: running now; written; failed (gave up); cancelled. */
+  state: 'queued' | 'retrying' | 'sending' | 'written' | 'failed' | 'cancelled';
+  queuedAt: string;
+  /** When the issue got it (state 'written'). */
+  writtenAt: string | null;
+  /** When it was given up (state 'failed' or 'cancelled'). */
+  failedAt: string | null;
+  /** The next try (state 'queued' or 'retrying'). */
+  nextTryAt: string | null;
+  attempts: number;
+  lastError: string | null;
+  /** posted as a comment; already there (a retry found it); not posted (the issue Latchkey created carries it in its description). */
+  commented: 'posted' | 'already' | 'skipped' | null;
+  /** Workflow transitions taken ("Start progress → In progress"). */
+  transitions: string[];
+};
+
+/** The request's record in Jira as Latchkey wrote it, from its outbox (the 'jira' jobs); no call to Jira. */
+export type JiraRecord = {
+  /** The status Latchkey last moved the issue to (null: none written yet), and when. */
+  status: string | null;
+  statusAt: string | null;
+  entries: JiraRecordEntry[];
+};
+
 export type RequestDetail = RequestRow & {
   approvals: ApprovalRecord[];
   grants: GrantRow[];
   jobs: JobRow[];
   timeline: TimelineEntry[];
+  jiraRecord: JiraRecord;
 };
 
 export type JobKind = 'provision' | 'revoke' | 'jira';

@@ -23,6 +23,7 @@ import type {
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dataStamp, searchClause, type PageCache } from '../directory/query-kit.js';
+import { jiraRecordOf } from '../jira/jira-outbox.js';
 import { type GrantRecord } from '../jobs/ledger.js';
 import { jobsOfRequest, toGrant } from '../jobs/operations.js';
 import { requestStateSql, stateFilter } from './request-state.js';
@@ -265,6 +266,7 @@ export function getRequest(db: Db, id: number): RequestDetail {
       grants: parts.grants.map(({ noticeAt: _n, ...g }) => g),
       jobs: parts.jobs,
       timeline: requestTimeline(db, parts),
+      jiraRecord: jiraRecordOf(db, id),
     };
   })();
 }

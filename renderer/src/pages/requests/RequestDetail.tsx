@@ -1,11 +1,12 @@
 // One request (#/requests/:id): status, who asked for whom and why, each
 // approval step with who may decide it, the decision buttons (with comment)
 // when the operator may decide, the grants with their expiry and an Extend
-// button for active time-bound access, the jobs, and the full timeline.
+// button for active time-bound access, the Jira record as Latchkey wrote it,
+// the jobs, and the full timeline.
 import { useState, type ReactNode } from 'react';
-import type { DurationOption, RequestDetail as Detail } from '../../../../shared/governance.js';
+import type { DurationOption, JiraRecordEntry, RequestDetail as Detail } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';
-import { Badge } from '../../components/Badges.js';
+import { Badge, type Tone } from '../../components/Badges.js';
 import { useFormErrors } from '../../components/FormFields.js';
 import { IconExternal } from '../../components/Icons.js';
 import { InlineError } from '../../components/InlineError.js';
@@ -94,6 +95,7 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
       {d.status === 'pending' ? <DecisionPanel d={d} operator={operator} /> : null}
       <Steps d={d} />
       <Grants d={d} />
+      <JiraRecordCard d={d} />
       {d.jobs.length > 0 ? <Jobs d={d} /> : null}
       <Timeline d={d} />
     </div>
@@ -347,6 +349,108 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
         </WriteButton>
       </div>
     </div>
+  );
+}
+
+const JIRA_EVENT: Record<string, string> = {
+  created: 'Request recorded',
+  'step-opened': 'Step opened',
+  approved: 'Approved',
+  denied: 'Denied',
+  escalated: 'Escalated',
+  'expired-pending': 'Closed without a decision',
+  cancelled: 'Cancelled',
+  provisioned: 'Access provisioned',
+  'provision-failed': 'A change failed',
+  'manual-task': 'Manual task opened',
+  notice: 'Expiry notice',
+  revoked: 'Access revoked',
+  'grant-expired': 'Access expired',
+  drift: 'Drift',
+};
+
+const JIRA_STATE: Record<JiraRecordEntry['state'], { word: string; tone: Tone }> = {
+  queued: { word: 'Queued', tone: 'blue' },
+  retrying: { word: 'Retrying', tone: 'amber' },
+  sending: { word: 'Sending', tone: 'blue' },
+  written: { word: 'Written', tone: 'green' },
+  failed: { word: 'Failed', tone: 'red' },
+  cancelled: { word: 'Cancelled', tone: 'neutral' },
+};
+
+/** When an update was written, or why and until when it waits. */
+function jiraWhen(e: JiraRecordEntry): string {
+  switch (e.state) {
+    case 'written':
+      return `written ${formatDateTime(e.writtenAt)}`;
+    case 'failed':
+      return `gave up ${formatDateTime(e.failedAt)} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}`;
+    case 'cancelled':
+      return `cancelled ${formatDateTime(e.failedAt)}`;
+    case 'sending':
+      return `queued ${formatDateTime(e.queuedAt)}, being sent`;
+    case 'retrying':
+      return `queued ${formatDateTime(e.queuedAt)} · ${e.attempts} attempt${e.attempts === 1 ? '' : 's'} so far, next ${formatDateTime(e.nextTryAt)}`;
+    case 'queued':
+      return `queued ${formatDateTime(e.queuedAt)}`;
+  }
+}
+
+/**
+ * The request's record in Jira as Latchkey wrote it (its outbox): each
+ * comment word for word, where it moved the issue, and when it was written,
+ * or that it still waits and why. The link opens the issue itself.
+ */
+function JiraRecordCard({ d }: { d: Detail }): ReactNode {
+  const r = d.jiraRecord;
+  const key = d.jira?.key ?? null;
+  return (
+    <section className="card card-flush" aria-labelledby="req-jira-title">
+      <div className="card-head">
+        <h2 id="req-jira-title">Jira record{key ? ` · ${key}` : ''}</h2>
+        {d.jira?.url ? (
+          <a className="btn btn-sm" href={d.jira.url} target="_blank" rel="noopener noreferrer">
+            Open {d.jira.key} in Jira <IconExternal size={12} />
+          </a>
+        ) : null}
+      </div>
+      <div className="card-body">
+        {r.entries.length === 0 ? (
+          <p className="muted">
+            {key ? `Linked to ${key}; Latchkey has written nothing to it yet.` : 'Nothing was recorded in Jira for this request: no Jira connection was configured.'}
+          </p>
+        ) : (
+          <>
+            <p className="req-jira-status">
+              <span className="muted">Status in Jira, as Latchkey last set it: </span>
+              {r.status ? (
+                <>
+                  <strong>{r.status}</strong> <span className="muted">· {formatDateTime(r.statusAt)}</span>
+                </>
+              ) : (
+                <span className="muted">not set yet</span>
+              )}
+              {key ? null : <span className="muted"> · the issue is created by the first update</span>}
+            </p>
+            <ol className="req-jira" aria-label="Updates written to Jira">
+              {r.entries.map((e) => (
+                <li key={e.jobId} className="req-jira-entry">
+                  <div className="req-jira-head">
+                    <Badge tone={JIRA_STATE[e.state].tone}>{JIRA_STATE[e.state].word}</Badge>
+                    <strong>{JIRA_EVENT[e.event] ?? e.event}</strong>
+                    {e.transitionTo ? <span className="muted">→ {e.transitionTo}</span> : null}
+                    <span className="muted req-jira-when">{jiraWhen(e)}</span>
+                  </div>
+                  <p className="req-jira-comment">{withLocalTimes(e.comment)}</p>
+                  {e.commented === 'skipped' ? <p className="field-hint">Written as the description of the issue Latchkey created, not as a comment.</p> : null}
+                  {e.lastError && e.state !== 'written' ? <p className="field-error">{e.lastError}</p> : null}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </div>
+    </section>
   );
 }
 
