@@ -4,6 +4,7 @@
 // Exit codes: 0 done, 1 refused with the reason (nothing changed), 2 usage.
 import fs from 'node:fs';
 import { requestListQuery } from '../../shared/contract-requests.js';
+import { REQUEST_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';
 import { REQUEST_STATES, type RequestDetail, type RequestRow } from '../../shared/governance.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { addressesOf } from '../engine/requests/people-lookup.js';
@@ -24,13 +25,14 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
   request extend ID --duration D [--minutes N] [--ends ISO] --why TEXT [--as EMAIL] [--json]
                                           ask for more time on an approved request's active access
   request cancel ID [--reason TEXT] [--as EMAIL] [--json]
+  request template                        print a CSV template for request import (header and an example row)
   request list [--status S,...] [--mine | --open] [--search TEXT] [--limit N] [--json]
                                           --status: ${REQUEST_STATES.join(', ')} (the status the
                                           console shows: the decision and what became of the access)
   request show ID [--json]
   request import FILE.csv [--as EMAIL] [--json]
-                                          one request per row (beneficiary, app, role, duration, justification,
-                                          requester): all rows or none
+                                          one request per row (${REQUEST_IMPORT_COLUMNS.map((c) => c.name).join(', ')};
+                                          \`latchkey request template\` prints a template): all rows or none
                                           --as defaults to $LATCHKEY_OPERATOR, then the workspace's operator e-mail
   settings [--operator EMAIL|none] [--notice-hours N] [--json]
                                           show or set who operates the console and how many hours before
@@ -38,7 +40,7 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
 `;
 
 /** Verbs that only read the workspace (allowed with --read-only). */
-export const REQUEST_READ_VERBS: readonly string[] = ['list', 'show'];
+export const REQUEST_READ_VERBS: readonly string[] = ['list', 'show', 'template'];
 
 function actingAs(ctx: EngineContext, io: CliIo, explicit: string | undefined): string {
   const who = explicit?.trim() || io.env.LATCHKEY_OPERATOR?.trim() || getSettings(ctx.db).operatorEmail;
@@ -198,13 +200,20 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
       const result = importRequestsCsv(ctx, text, { requester: explicit });
       if (result.errors.length > 0) {
         if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
-        io.stderr(`latchkey: error: nothing imported; ${result.errors.length} bad row${result.errors.length === 1 ? '' : 's'}:\n${result.errors.map((e) => `  line ${e.row}: ${e.message}\n`).join('')}`);
+        io.stderr(
+          `latchkey: error: nothing imported; ${result.errors.length} bad row${result.errors.length === 1 ? '' : 's'} (row 1 is the header):\n${result.errors.map((e) => `  row ${e.row}: ${e.message}\n`).join('')}`,
+        );
         return 1;
       }
       return out(values.json, result, `imported ${result.created.length} request${result.created.length === 1 ? '' : 's'}: ${result.created.map((id) => `#${id}`).join(', ')}\n`);
     }
+    case 'template':
+      parseCommandArgs(rest, {});
+      // Without the BOM a spreadsheet wants: this goes to a terminal or a pipe.
+      io.stdout(templateCsv(REQUEST_IMPORT_COLUMNS).replace(/^\uFEFF/, ''));
+      return 0;
     default:
-      throw new UsageError(`unknown request verb "${verb ?? ''}" (create, approve, deny, extend, cancel, list, show, import)`);
+      throw new UsageError(`unknown request verb "${verb ?? ''}" (create, approve, deny, extend, cancel, list, show, import, template)`);
   }
 }
 

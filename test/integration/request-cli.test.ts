@@ -112,14 +112,16 @@ describe('latchkey request', () => {
     expect(out.join('')).toMatch(new RegExp(`grant #${grant.id} expired app-figma-editors ended ${ended.toISOString()} · expired at`));
   });
 
-  it('import: all rows or none, bad rows named by line', async () => {
+  it('import: all rows or none, bad rows named by row; template prints the columns the import reads', async () => {
+    expect(await run('request', 'template')).toBe(0);
+    expect(out.join('').split('\r\n')[0]).toBe('beneficiary,app,role,duration,justification,requester,ends');
     const good = path.join(w.ws.dir, 'good.csv');
     fs.writeFileSync(good, 'beneficiary,app,role,duration,justification\nivy@acme.example,Figma,Viewer,24h,onboarding\nowen@acme.example,Figma,Editor,7d,audit\n');
     const bad = path.join(w.ws.dir, 'bad.csv');
     fs.writeFileSync(bad, 'beneficiary,app,role,duration,justification\npat@partner.example,Figma,Viewer,24h,ok\nghost@acme.example,Figma,Viewer,24h,x\npat@partner.example,Figma,Editor,1y,x\n');
     const before = snapshotTables(w.ctx.db);
     expect(await run('request', 'import', bad, '--as', 'hal@acme.example')).toBe(1);
-    expect(err.join('')).toMatch(/nothing imported; 2 bad rows:\n {2}line 3: beneficiary not in the snapshot.*\n {2}line 4: duration "1y" is not one of/);
+    expect(err.join('')).toMatch(/nothing imported; 2 bad rows \(row 1 is the header\):\n {2}row 3: beneficiary not in the snapshot.*\n {2}row 4: duration "1y" is not one of/);
     expect(snapshotTables(w.ctx.db)).toEqual(before);
     expect(await run('request', 'import', good, '--as', 'hal@acme.example', '--json')).toBe(0);
     expect(json<{ created: number[] }>().created).toHaveLength(2);

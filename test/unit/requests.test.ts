@@ -17,6 +17,7 @@ import { importRequestsCsv } from '../../electron/engine/requests/requests-csv.j
 import { putSettings } from '../../electron/engine/settings.js';
 import type { CreateRequestInput } from '../../shared/contract-requests.js';
 import { REQUEST_STATES, type RequestRow } from '../../shared/governance.js';
+import { REQUEST_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';
 import { addApp, addRole, buildWorld, snapshotTables, T0, type RequestsWorld } from './request-fixture.js';
 
 let w: RequestsWorld;
@@ -418,7 +419,7 @@ describe('CSV import', () => {
     ]);
   });
 
-  it('any bad row: nothing imported, each bad row named with its line', () => {
+  it('any bad row: nothing imported, each bad row named by its row as the spreadsheet numbers it', () => {
     const before = snapshotTables(w.ctx.db);
     const csv = [
       'beneficiary,app,role,duration,justification',
@@ -435,10 +436,38 @@ describe('CSV import', () => {
     expect(res.errors[0]?.message).toMatch(/unknown role "Figma \/ Nope"/);
     expect(res.errors[1]?.message).toMatch(/above Figma \/ Editor's maximum|not allowed/);
     expect(res.errors[2]?.message).toMatch(/not in the snapshot/);
-    expect(res.errors[3]?.message).toMatch(/same person and role as line 2/);
+    expect(res.errors[3]?.message).toMatch(/same person and role as row 2/);
     expect(res.errors[4]?.message).toMatch(/justification is required/);
     expect(snapshotTables(w.ctx.db)).toEqual(before);
-    expect(() => importRequestsCsv(w.ctx, 'who,what\nx,y')).toThrow(/header lacks beneficiary, role, duration, justification/);
+    expect(() => importRequestsCsv(w.ctx, 'who,what\nx,y')).toThrow(/^row 1 \(the header\) has no beneficiary, role, duration, justification columns/);
+    // A misspelt optional column is refused, not dropped (its rows would be filed in the operator's name).
+    expect(() => importRequestsCsv(w.ctx, 'beneficiary,role,duration,justification,requestor\nada@acme.example,Figma / Editor,24h,x,owen@acme.example')).toThrow(
+      /row 1 \(the header\) has unknown column "requestor"/,
+    );
+    // Blank rows keep their number: the bad row is row 4 in the spreadsheet, not the third record.
+    const gaps = importRequestsCsv(w.ctx, 'beneficiary,app,role,duration,justification\nada@acme.example,Figma,Editor,24h,ok\n,,,,\nnobody@acme.example,Figma,Editor,24h,x\n');
+    expect(gaps.errors.map((e) => e.row)).toEqual([4]);
+  });
+
+  it('the template comes from the columns the importer reads: its header is accepted and its example row imports once filled in', () => {
+    const template = templateCsv(REQUEST_IMPORT_COLUMNS);
+    const [header, example] = parseCsv(template);
+    expect(header).toEqual(REQUEST_IMPORT_COLUMNS.map((c) => c.name));
+    // Unchanged, only the example's people and role are unknown here: the header passed and the row is row 2.
+    const res = importRequestsCsv(w.ctx, template);
+    expect(res.errors).toEqual([{ row: 2, message: expect.stringMatching(/not in the snapshot|unknown role/) as unknown }]);
+    // Each required column really is required by the importer.
+    for (const c of REQUEST_IMPORT_COLUMNS.filter((x) => x.required === true)) {
+      const without = REQUEST_IMPORT_COLUMNS.filter((x) => x !== c).map((x) => x.name).join(',');
+      expect(() => importRequestsCsv(w.ctx, `${without}\n`)).toThrow(new RegExp(`has no ${c.name} column`));
+    }
+    // Filled in with this workspace's people and roles, the template's row imports as it stands.
+    const values: Record<string, string> = { beneficiary: 'ada@acme.example', app: 'Figma', role: 'Editor', requester: 'owen@acme.example', ends: '2026-12-31' };
+    const filled = REQUEST_IMPORT_COLUMNS.map((c, i) => values[c.name] ?? example?.[i] ?? '');
+    const ok = importRequestsCsv(w.ctx, `${template.split('\r\n')[0]}\r\n${filled.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')}\r\n`);
+    expect(ok.errors).toEqual([]);
+    const row = listRequests(w.ctx.db, requestListQuery.parse({}), []).rows.find((r) => r.id === ok.created[0]);
+    expect(row).toMatchObject({ roleLabel: 'Figma / Editor', duration: '7d', requester: 'owen@acme.example', justification: example?.[4] });
   });
 });
 
