@@ -37,7 +37,8 @@ export function adfPlainText(node: unknown): string {
   if (n.type === 'text') return typeof n.text === 'string' ? n.text : '';
   if (n.type === 'hardBreak') return '\n';
   const inner = Array.isArray(n.content) ? n.content.map(adfPlainText).join('') : '';
-  return n.type === 'paragraph' || n.type === 'heading' || n.type === 'listItem' ? `${inner}\n` : inner;
+  if (n.type === 'listItem') return `• ${inner.endsWith('\n') ? inner : `${inner}\n`}`;
+  return n.type === 'paragraph' || n.type === 'heading' ? `${inner}\n` : inner;
 }
 
 const when = (d: Date): string => d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');

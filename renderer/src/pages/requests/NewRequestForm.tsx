@@ -163,12 +163,13 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
               disabled={readOnly}
               invalid={fe.invalid('beneficiary')}
               describedBy={fe.describedBy('beneficiary')}
+              error={fe.errorText('beneficiary')}
             />
           )
         ) : !operator && !errors.error('beneficiary') ? (
           <p className="field-hint">Choose who you are with “Acting as” in the top bar.</p>
         ) : null}
-        {fe.errorText('beneficiary')}
+        {forWhom === 'other' && !person ? null : fe.errorText('beneficiary')}
 
         <div className="field">
           <label htmlFor={`${id}-role`}>Role</label>

@@ -57,11 +57,14 @@ export function shortDateTime(iso: string): string {
 
 /**
  * What became of the access, in words that fit the status: "Active until Apr 24,
- * 05:11", "Ended Apr 24, 05:11 · expired". Absolute times only: an end that has
- * passed is never "until in 57 min". Null while the request waits for a decision.
+ * 05:11", "Ended Apr 24, 05:11 · expired" ("Ended Apr 24, 05:11" beside the
+ * status badge). Absolute times only: an end that has passed is never "until
+ * in 57 min". Null while the request waits for a decision.
  */
-export function accessWords(r: RequestRow): string | null {
-  const ended = (how: string): string => (r.accessEndedAt ? `Ended ${shortDateTime(r.accessEndedAt)} · ${how}` : `Ended · ${how}`);
+export function accessWords(r: RequestRow, beside: 'status' | 'alone' = 'alone'): string | null {
+  // Next to the status badge (the list), "how" it ended is the badge itself.
+  const ended = (how: string): string =>
+    r.accessEndedAt ? `Ended ${shortDateTime(r.accessEndedAt)}${beside === 'alone' ? ` · ${how}` : ''}` : `Ended · ${how}`;
   const decided = (verb: string): string => (r.decidedAt ? `${verb} ${shortDateTime(r.decidedAt)}` : verb);
   switch (r.status) {
     case 'pending':
@@ -154,6 +157,7 @@ export function PersonSearch({
   disabled = false,
   invalid,
   describedBy,
+  error,
 }: {
   label: string;
   onPick: (p: BeneficiaryOption) => void;
@@ -162,6 +166,8 @@ export function PersonSearch({
   /** From the form's field errors (the message itself is shown by the form). */
   invalid?: true;
   describedBy?: string;
+  /** The form's message for this field, shown under the input. */
+  error?: ReactNode;
 }): ReactNode {
   const id = useId();
   const [text, setText] = useState('');
@@ -196,6 +202,7 @@ export function PersonSearch({
         aria-describedby={describedBy}
         onChange={(e) => setText(e.target.value)}
       />
+      {error}
       {shown ? (
         shown.error ? (
           <p className="field-error">{shown.error}</p>

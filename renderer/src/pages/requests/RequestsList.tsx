@@ -94,7 +94,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
               {STEP_LABEL[r.waitingOn.kind]}: {r.waitingOn.approvers.join(', ')}
             </span>
           ) : (
-            <span className={r.status === 'approved' || r.status === 'failed' ? undefined : 'muted'}>{accessWords(r) ?? '—'}</span>
+            <span className={r.status === 'approved' || r.status === 'failed' ? undefined : 'muted'}>{accessWords(r, 'status') ?? '—'}</span>
           ),
         title: (r) => (r.waitingOn ? `Step ${r.waitingOn.step}: ${r.waitingOn.approvers.join(', ')}` : (accessWords(r) ?? undefined)),
       },
