@@ -240,6 +240,9 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     await expect.poll(() => page.getByText(/not a URL/).first().isVisible()).toBe(true);
     expect(await page.getByRole('textbox', { name: 'Graph URL' }).getAttribute('aria-invalid')).toBe('true');
     await page.getByRole('textbox', { name: 'Graph URL' }).fill(graph.url);
+    // Fixed: the message goes with the change, before any new submit.
+    expect(await page.getByRole('textbox', { name: 'Graph URL' }).getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByText(/not a URL/).count()).toBe(0);
     await page.getByRole('button', { name: 'Add connection' }).last().click();
 
     const card = page.getByRole('region', { name: 'Acme Entra' });

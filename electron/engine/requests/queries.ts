@@ -69,7 +69,8 @@ const LIST_SELECT = `SELECT r.*, ro.name AS role_name, ap.name AS app_name, ro.r
     (SELECT json_object('step', s.step, 'kind', s.kind, 'approvers', json(s.approvers))
        FROM approvals s WHERE s.request_id = r.id AND s.status = 'pending' ORDER BY s.step LIMIT 1) AS waiting,
     (SELECT group_concat(g.status) FROM grants g WHERE g.request_id = r.id) AS grant_statuses,
-    (SELECT min(g.expires_at) FROM grants g WHERE g.request_id = r.id AND g.status IN ('pending', 'active', 'manual')) AS grant_expires,
+    -- The status test sits inside min(): as a WHERE term it lets SQLite pick grants_by_expiry (status, expires_at) and scan it whole.
+    (SELECT min(CASE WHEN g.status IN ('pending', 'active', 'manual') THEN g.expires_at END) FROM grants g WHERE g.request_id = r.id) AS grant_expires,
     (SELECT CASE WHEN count(*) > 0 AND sum(g.ended_at IS NULL) = 0 THEN max(g.ended_at) END FROM grants g WHERE g.request_id = r.id) AS grant_ended
   FROM requests r
   LEFT JOIN catalog_roles ro ON ro.id = r.role_id
@@ -161,10 +162,13 @@ export function listRequests(db: Db, q: RequestListQuery, operatorAddresses: rea
     );
     params.push(...operatorAddresses.map(quoted));
   } else if (q.view === 'open') where.push(`r.status = 'pending'`);
+  // A state read from the grants costs a subquery per candidate row: such a filter reads its ids once (and caches them) rather than counting and paging in two passes.
+  let derived = false;
   if (q.status.length > 0) {
     const f = stateFilter(q.status);
     where.push(f.sql);
     params.push(...f.params);
+    derived = f.derived;
   }
   const search = q.search.trim();
   const idSearch = /^#?(\d{1,15})$/.exec(search);
@@ -194,7 +198,7 @@ export function listRequests(db: Db, q: RequestListQuery, operatorAddresses: rea
   if (cached) {
     total = cached.length;
     ids = cached.slice(q.offset, q.offset + q.limit);
-  } else if (search === '' && q.offset + q.limit <= DIRECT_WINDOW) {
+  } else if (search === '' && !derived && q.offset + q.limit <= DIRECT_WINDOW) {
     total = db.prepare(countSql).pluck().get(...params) as number;
     ids = db.prepare(`${idsSql} LIMIT ? OFFSET ?`).pluck().all(...params, q.limit, q.offset) as number[];
   } else {

@@ -118,7 +118,8 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
       <div className="card-head">
         <h2 id={`${id}-title`}>New request</h2>
       </div>
-      <form className="form" onSubmit={(e) => void submit(e)} onChange={errors.onFormChange}>
+      {/* noValidate: the form says what is missing in its own words, at each field (the browser would stop at the first). */}
+      <form className="form" onSubmit={(e) => void submit(e)} onChange={errors.onFormChange} noValidate>
         <SegmentedRadios<For>
           name={`${id}-for`}
           label="Who is the access for"
