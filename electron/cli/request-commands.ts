@@ -27,12 +27,12 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
   request cancel ID [--reason TEXT] [--as EMAIL] [--json]
   request template                        print a CSV template for request import (header and an example row)
   request list [--status S,...] [--mine | --open] [--search TEXT] [--limit N] [--json]
-                                          --status: ${REQUEST_STATES.join(', ')} (the status the
-                                          console shows: the decision and what became of the access)
+                                          --status: ${REQUEST_STATES.slice(0, 4).join(', ')},
+                                          ${REQUEST_STATES.slice(4).join(', ')} (as the console shows them)
   request show ID [--json]
   request import FILE.csv [--as EMAIL] [--json]
-                                          one request per row (${REQUEST_IMPORT_COLUMNS.map((c) => c.name).join(', ')};
-                                          \`latchkey request template\` prints a template): all rows or none
+                                          one request per row, all rows or none; columns:
+                                          ${REQUEST_IMPORT_COLUMNS.map((c) => c.name).join(', ')}
                                           --as defaults to $LATCHKEY_OPERATOR, then the workspace's operator e-mail
   settings [--operator EMAIL|none] [--notice-hours N] [--json]
                                           show or set who operates the console and how many hours before
