@@ -297,6 +297,9 @@ const OPS: Op[] = [
   { name: 'My approvals, first page', q: { view: 'mine' } },
   { name: 'All open, first page', q: { view: 'open' } },
   { name: 'All, status approved+denied', q: { view: 'all', status: ['approved', 'denied'] } },
+  // States derived from the grants (request-state.ts): the stored status narrows, the grants decide.
+  { name: 'All, status expired (ran out or timed out)', q: { view: 'all', status: ['expired'] } },
+  { name: 'All, status revoked+failed', q: { view: 'all', status: ['revoked', 'failed'] } },
   ...SEARCHES.map((s) => ({ name: `All, search ${s.label}`, q: { view: 'all' as const, search: s.text } })),
   { name: 'All, offset 25,000', q: { view: 'all', offset: 25_000 } },
   { name: 'All, offset 49,800', q: { view: 'all', offset: N - 200 } },

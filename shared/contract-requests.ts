@@ -6,15 +6,16 @@ import { read, write } from './channel.js';
 import type { Page } from './domain.js';
 import {
   DURATION_OPTIONS,
+  REQUEST_STATES,
   type ApprovalStep,
   type DurationOption,
   type RequestDetail,
   type RequestRow,
+  type RequestState,
   type RiskTier,
 } from './governance.js';
 
 const id = z.number().int().positive();
-const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'expired', 'cancelled'] as const;
 
 /** The longest custom duration anyone can ask for (a role's own maximum is usually far lower): ten years. */
 export const MAX_CUSTOM_MINUTES = 10 * 365 * 24 * 60;
@@ -54,7 +55,8 @@ export const requestListQuery = z
   .object({
     /** mine: steps waiting for the operator's decision; open: every pending request; all: everything. */
     view: z.enum(['mine', 'open', 'all']).default('all'),
-    status: z.array(z.enum(REQUEST_STATUSES)).max(REQUEST_STATUSES.length).default([]),
+    /** The requests' one status word (RequestState: the decision and what became of the access), any of these. */
+    status: z.array(z.enum(REQUEST_STATES as [RequestState, ...RequestState[]])).max(REQUEST_STATES.length).default([]),
     search: z.string().max(200).default(''),
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(1000).default(200),

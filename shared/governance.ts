@@ -116,7 +116,20 @@ export type CatalogApp = {
   roles: CatalogRole[];
 };
 
+/** The decision as stored (requests.status): what the approval flow itself changes. People see RequestState. */
 export type RequestStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+
+/**
+ * A request's one status word, shown and filtered on: the decision and what
+ * became of its access together (engine/requests/request-state.ts computes it).
+ * approved: the access is granted or on its way; expired: no decision in time,
+ * or the access ran out; revoked: someone removed the access; cancelled:
+ * withdrawn, or the access cancelled before it was given; failed: adding or
+ * removing the access failed (it needs attention); extended: the access goes
+ * on under a later extension request.
+ */
+export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'revoked' | 'cancelled' | 'failed' | 'extended';
+export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', 'denied', 'expired', 'revoked', 'cancelled', 'failed', 'extended'];
 export type RequestSource = 'console' | 'cli' | 'jira' | 'csv' | 'extend';
 export type DecisionChannel = 'console' | 'cli' | 'jira' | 'auto' | 'csv';
 
@@ -166,7 +179,10 @@ export type RequestRow = {
   durationMinutes: number | null;
   endsAt: string | null;
   justification: string;
-  status: RequestStatus;
+  /** The one status word (derived from the decision and the grants); the stored decision is `decision`. */
+  status: RequestState;
+  /** The decision as stored: 'approved' stays 'approved' after the access has ended. */
+  decision: RequestStatus;
   source: RequestSource;
   /** Step currently waiting for a decision, with who may decide it. */
   waitingOn: { step: number; kind: ApprovalStepKind; approvers: string[] } | null;
@@ -176,7 +192,10 @@ export type RequestRow = {
   escalated: boolean;
   /** Access state derived from the request's grants (null until approved). */
   access: GrantStatus | null;
+  /** The earliest end of the access still held or on its way (null: permanent, or nothing held). */
   expiresAt: string | null;
+  /** When the access ended (the last grant to end), for a request whose access has all ended; else null. */
+  accessEndedAt: string | null;
 };
 
 export type TimelineEntry = {
@@ -202,11 +221,46 @@ export type TimelineEntry = {
   detail?: string | null;
 };
 
+/** One update Latchkey wrote (or will write) to the request's Jira issue: a 'jira' job and its payload. */
+export type JiraRecordEntry = {
+  jobId: number;
+  /** What happened: created, approved, provisioned, grant-expired... */
+  event: string;
+  /** The comment as Latchkey composed it (on the issue it ends with a "Latchkey ref" line naming the job). */
+  comment: string;
+  /** Where the update moves the issue, in the workflow's words ("In progress"), or null. */
+  transitionTo: string | null;
+  /** queued: not tried yet; retrying: tried, waiting to try again; sending: running now; written; failed (gave up); cancelled. */
+  state: 'queued' | 'retrying' | 'sending' | 'written' | 'failed' | 'cancelled';
+  queuedAt: string;
+  /** When the issue got it (state 'written'). */
+  writtenAt: string | null;
+  /** When it was given up (state 'failed' or 'cancelled'). */
+  failedAt: string | null;
+  /** The next try (state 'queued' or 'retrying'). */
+  nextTryAt: string | null;
+  attempts: number;
+  lastError: string | null;
+  /** posted as a comment; already there (a retry found it); not posted (the issue Latchkey created carries it in its description). */
+  commented: 'posted' | 'already' | 'skipped' | null;
+  /** Workflow transitions taken ("Start progress → In progress"). */
+  transitions: string[];
+};
+
+/** The request's record in Jira as Latchkey wrote it, from its outbox (the 'jira' jobs); no call to Jira. */
+export type JiraRecord = {
+  /** The status Latchkey last moved the issue to (null: none written yet), and when. */
+  status: string | null;
+  statusAt: string | null;
+  entries: JiraRecordEntry[];
+};
+
 export type RequestDetail = RequestRow & {
   approvals: ApprovalRecord[];
   grants: GrantRow[];
   jobs: JobRow[];
   timeline: TimelineEntry[];
+  jiraRecord: JiraRecord;
 };
 
 export type JobKind = 'provision' | 'revoke' | 'jira';

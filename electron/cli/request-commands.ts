@@ -4,7 +4,8 @@
 // Exit codes: 0 done, 1 refused with the reason (nothing changed), 2 usage.
 import fs from 'node:fs';
 import { requestListQuery } from '../../shared/contract-requests.js';
-import type { RequestDetail, RequestRow } from '../../shared/governance.js';
+import { REQUEST_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';
+import { REQUEST_STATES, type RequestDetail, type RequestRow } from '../../shared/governance.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { addressesOf } from '../engine/directory/people-lookup.js';
 import { getRequest, listRequests } from '../engine/requests/queries.js';
@@ -25,11 +26,14 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
   request extend ID --duration D [--minutes N] [--ends ISO] --why TEXT [--as EMAIL] [--json]
                                           ask for more time on an approved request's active access
   request cancel ID [--reason TEXT] [--as EMAIL] [--json]
+  request template                        print a CSV template for request import (header and an example row)
   request list [--status S,...] [--mine | --open] [--search TEXT] [--limit N] [--json]
+                                          --status: ${REQUEST_STATES.slice(0, 4).join(', ')},
+                                          ${REQUEST_STATES.slice(4).join(', ')} (as the console shows them)
   request show ID [--json]
   request import FILE.csv [--as EMAIL] [--json]
-                                          one request per row (beneficiary, app, role, duration, justification,
-                                          requester): all rows or none
+                                          one request per row, all rows or none; columns:
+                                          ${REQUEST_IMPORT_COLUMNS.map((c) => c.name).join(', ')}
                                           --as defaults to $LATCHKEY_OPERATOR, then the workspace's operator e-mail
   settings [--operator EMAIL|none] [--notice-hours N] [--json]
                                           show or set who operates the console and how many hours before
@@ -37,7 +41,7 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
 `;
 
 /** Verbs that only read the workspace (allowed with --read-only). */
-export const REQUEST_READ_VERBS: readonly string[] = ['list', 'show'];
+export const REQUEST_READ_VERBS: readonly string[] = ['list', 'show', 'template'];
 
 function actingAs(ctx: EngineContext, io: CliIo, explicit: string | undefined): string {
   const who = explicit?.trim() || io.env.LATCHKEY_OPERATOR?.trim() || getSettings(ctx.db).operatorEmail;
@@ -64,7 +68,12 @@ function durationOf(duration: string | undefined, minutes: string | undefined): 
 export function describeRequest(r: RequestRow): string {
   const who = r.beneficiary.email ? `${r.beneficiary.name} <${r.beneficiary.email}>` : r.beneficiary.name;
   const waiting = r.waitingOn ? ` · waiting on step ${r.waitingOn.step} (${r.waitingOn.kind}): ${r.waitingOn.approvers.join(', ')}` : '';
-  const access = r.access ? ` · access ${r.access}${r.expiresAt ? ` until ${r.expiresAt}` : ''}` : '';
+  // Ended access says when it ended; "until" only for access still held or on its way.
+  const access = r.accessEndedAt
+    ? ` · access ended ${r.accessEndedAt}`
+    : r.access
+      ? ` · access ${r.access}${r.expiresAt ? ` until ${r.expiresAt}` : r.access === 'active' ? ' (permanent)' : ''}`
+      : '';
   return `#${r.id} ${r.status} ${r.roleLabel} for ${who} (${durationInWords(r.duration, r.durationMinutes)})${waiting}${access}`;
 }
 
@@ -77,7 +86,9 @@ function describeDetail(d: RequestDetail): string {
       (a) =>
         `  step ${a.step} ${a.kind} [${a.status}]${a.approvers.length ? ` approvers: ${a.approvers.join(', ')}` : ''}${a.decidedBy ? ` · by ${a.decidedBy} via ${a.channel ?? '?'} at ${a.decidedAt ?? '?'}` : ''}${a.comment ? ` · "${a.comment}"` : ''}`,
     ),
-    ...d.grants.map((g) => `  grant #${g.id} ${g.status} ${g.groupName}${g.expiresAt ? ` until ${g.expiresAt}` : ' (permanent)'}${g.endReason ? ` · ${g.endReason}` : ''}`),
+    ...d.grants.map(
+      (g) => `  grant #${g.id} ${g.status} ${g.groupName}${g.endedAt ? ` ended ${g.endedAt}` : g.expiresAt ? ` until ${g.expiresAt}` : ' (permanent)'}${g.endReason ? ` · ${g.endReason}` : ''}`,
+    ),
     '  timeline:',
     ...d.timeline.map((t) => `    ${t.at} ${t.kind}: ${t.text}${t.detail ? ` (${t.detail})` : ''}`),
   ];
@@ -165,7 +176,7 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
         search: values.search ?? '',
         limit: values.limit ? positiveInt(values.limit, '--limit') : 200,
       });
-      if (!parsed.success) throw new UsageError(`--status takes pending, approved, denied, expired, cancelled (comma-separated)`);
+      if (!parsed.success) throw new UsageError(`--status takes ${REQUEST_STATES.join(', ')} (comma-separated)`);
       const mine = values.mine ? [...addressesOf(ctx.db, actingAs(ctx, io, values.as))] : [];
       const page = listRequests(ctx.db, parsed.data, mine);
       return out(values.json, page, page.rows.map((r) => `${describeRequest(r)}\n`).join('') + (page.total > page.rows.length ? `(${page.rows.length} of ${page.total}; --limit to see more)\n` : ''));
@@ -190,13 +201,20 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
       const result = importRequestsCsv(ctx, text, { requester: explicit });
       if (result.errors.length > 0) {
         if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
-        io.stderr(`latchkey: error: nothing imported; ${result.errors.length} bad row${result.errors.length === 1 ? '' : 's'}:\n${result.errors.map((e) => `  line ${e.row}: ${e.message}\n`).join('')}`);
+        io.stderr(
+          `latchkey: error: nothing imported; ${result.errors.length} bad row${result.errors.length === 1 ? '' : 's'} (row 1 is the header):\n${result.errors.map((e) => `  row ${e.row}: ${e.message}\n`).join('')}`,
+        );
         return 1;
       }
       return out(values.json, result, `imported ${result.created.length} request${result.created.length === 1 ? '' : 's'}: ${result.created.map((id) => `#${id}`).join(', ')}\n`);
     }
+    case 'template':
+      parseCommandArgs(rest, {});
+      // Without the BOM a spreadsheet wants: this goes to a terminal or a pipe.
+      io.stdout(templateCsv(REQUEST_IMPORT_COLUMNS).replace(/^\uFEFF/, ''));
+      return 0;
     default:
-      throw new UsageError(`unknown request verb "${verb ?? ''}" (create, approve, deny, extend, cancel, list, show, import)`);
+      throw new UsageError(`unknown request verb "${verb ?? ''}" (create, approve, deny, extend, cancel, list, show, import, template)`);
   }
 }
 

@@ -10,6 +10,8 @@
 //      site has the bot account Latchkey uses and any users tests add
 //      (customers raising portal requests, approvers answering them);
 //   4. the route.
+// Except GET /browse/{key}: a read-only HTML page of the issue for a browser
+// following the console's link, without authentication (jira-browse.ts).
 // A control plane under /__sandbox/faults (the bot account only) lets another
 // process inject faults into a sandbox started by `latchkey sandbox`.
 import { randomBytes } from 'node:crypto';
@@ -17,6 +19,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
 import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
+import { serveBrowsePage } from './jira-browse.js';
 import { createJiraState, jiraError, JiraHttpError, matchJiraRoute, type JiraAccount, type JiraReply, type JiraState } from './jira-routes.js';
 import type { Clock } from './okta-state.js';
 
@@ -157,6 +160,11 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
         return;
       }
       await control(req, res, method);
+      return;
+    }
+    if (url.pathname.startsWith('/browse/')) {
+      // The issue view a browser opens from the console's link: read-only HTML, no API token (jira-browse.ts).
+      serveBrowsePage(state, res, method, url.pathname);
       return;
     }
     const fault = faults.take(method, url.pathname);

@@ -13,6 +13,7 @@ import { getCatalogRole, listCatalog, mapGroup, saveApp, saveRole } from '../../
 import { roleRequestCounts } from '../../electron/engine/requests/role-usage.js';
 import { exportCatalog, importCatalog } from '../../electron/engine/catalog/catalog-io.js';
 import { parseCsv } from '../../electron/engine/csv.js';
+import { CATALOG_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';
 import { acceptSuggestion, catalogCoverage, catalogGroups, listSuggestions } from '../../electron/engine/catalog/suggestions.js';
 import { removeConnection } from '../../electron/engine/governance/connection-removal.js';
 import { UserError } from '../../electron/engine/context.js';
@@ -418,6 +419,36 @@ describe('import and export', () => {
     expect(h).toMatchObject({ ok: false, errors: [{ row: 1, field: 'app' }, { row: 1, field: 'role' }, { row: 1, field: null }] });
     await expect(importCatalog(ws.ctx, 'xlsx', Buffer.from('not a zip'))).rejects.toThrow(/not a readable XLSX workbook/);
     expect(listCatalog(ws.db).apps).toEqual([]);
+  });
+
+  it('the template comes from the columns the importer reads: header accepted, example row importable once it names this workspace', async () => {
+    const ws = fresh();
+    const template = templateCsv(CATALOG_IMPORT_COLUMNS);
+    const [header, example = []] = parseCsv(template);
+    expect(header).toEqual(CATALOG_IMPORT_COLUMNS.map((c) => c.name));
+    // As downloaded, only the example connection is unknown here, reported on row 2 (the header is row 1).
+    const asIs = await importCatalog(ws.ctx, 'csv', Buffer.from(template));
+    expect(asIs).toMatchObject({ ok: false, errors: [{ row: 2, field: 'connection', message: expect.stringMatching(/^row 2: connection 'Acme Okta' is not in this workspace/) as unknown }] });
+    for (const c of CATALOG_IMPORT_COLUMNS.filter((x) => x.required === true)) {
+      const rest = CATALOG_IMPORT_COLUMNS.filter((x) => x !== c);
+      const r = await importCatalog(ws.ctx, 'csv', Buffer.from(`${rest.map((x) => x.name).join(',')}\n`));
+      expect(r).toMatchObject({ ok: false, errors: [{ row: 1, field: c.name }] });
+    }
+    const at = (name: string): number => CATALOG_IMPORT_COLUMNS.findIndex((c) => c.name === name);
+    const filled = [...example];
+    filled[at('connection')] = 'Okta';
+    filled[at('group_id')] = 'g-fe';
+    const csv = `${(header ?? []).join(',')}\n${filled.map((v) => (/[,"]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',')}\n`;
+    expect(await importCatalog(ws.ctx, 'csv', Buffer.from(csv))).toMatchObject({ ok: true, appsCreated: 1, rolesCreated: 1, mappingsAdded: 1 });
+    expect(listCatalog(ws.db).apps[0]?.roles[0]).toMatchObject({
+      name: 'Editor',
+      risk: 'medium',
+      policy: { autoApprove: false, steps: [{ kind: 'manager' }, { kind: 'app-owner' }], onTimeout: 'escalate', escalateTo: ['it-lead@example.com'] },
+      durations: ['24h', '7d', 'custom'],
+      defaultDuration: '7d',
+      maxDurationMinutes: 10080,
+      mappings: [{ groupId: 'g-fe' }],
+    });
   });
 
   it('reads an XLSX someone made in Excel, group named by name, e-mails as hyperlinks', async () => {

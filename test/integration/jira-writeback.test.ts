@@ -11,7 +11,9 @@ import { enqueueJiraUpdate } from '../../electron/engine/jobs/jira-outbox.js';
 import { jiraStatus } from '../../electron/engine/jira/jira-status.js';
 import { runJobs } from '../../electron/engine/governance/run-jobs.js';
 import type { JobExecutor } from '../../electron/engine/jobs/job-types.js';
+import { getRequest } from '../../electron/engine/requests/queries.js';
 import { createRequest, decideRequest } from '../../electron/engine/requests/requests.js';
+import { adfToText } from '../../electron/engine/connectors/jira/jira-fields.js';
 import { workspaceId } from '../../electron/engine/context.js';
 import { startJiraServer, type JiraServer } from '../../electron/sandbox/jira-server.js';
 import { jiraJobs, jiraWorkspace, recordingSleep, type JiraWorkspace } from './jira-helpers.js';
@@ -177,6 +179,43 @@ describe('Jira write-back', () => {
     const text = JSON.stringify(denied);
     expect(text).not.toContain('ATATT-wrong-token-0123456789abcdef');
     expect(text).not.toContain(Buffer.from(`${jira.email}:ATATT-wrong-token-0123456789abcdef`).toString('base64'));
+  });
+
+  it("the request's detail shows the record as Latchkey wrote it: each comment, when it was written or why it waits, and the status", async () => {
+    const w = await jiraWorkspace(jira);
+    const noop: JobExecutor = () => Promise.resolve({ status: 'succeeded' });
+    const run = () => runJobs(w.ctx, { executors: { provision: noop, revoke: noop, jira: createJiraJobExecutor({ sleep: recordingSleep().sleep }) }, random: () => 0.5 });
+    const id = fileRequest(w);
+    expect(getRequest(w.ctx.db, id).jiraRecord).toMatchObject({ status: null, entries: [{ event: 'created', state: 'queued', writtenAt: null, transitionTo: 'Waiting for approval' }] });
+    await run();
+    decideRequest(w.ctx, id, { decision: 'approve', comment: 'fine for the review', by: 'bob@example.com', channel: 'console' });
+    await run();
+    const key = issueKeyOf(w, id) ?? '';
+    const record = getRequest(w.ctx.db, id).jiraRecord;
+    const [created, approved] = record.entries;
+    // The issue Latchkey created carries the request itself: that step is no comment.
+    expect(created).toMatchObject({ state: 'written', commented: 'skipped', attempts: 1 });
+    expect(created?.writtenAt).not.toBeNull();
+    expect(approved).toMatchObject({ event: 'approved', state: 'written', commented: 'posted', transitionTo: 'In progress', transitions: ['Start progress → In progress'] });
+    expect(approved?.comment).toContain('fine for the review');
+    // Word for word what the issue got (Jira's copy adds the job's reference line).
+    const onIssue = jira.state.comments(key).map((c) => adfToText(c.body));
+    expect(onIssue[0]?.startsWith(approved?.comment ?? '?')).toBe(true);
+    expect(record.status).toBe('In progress');
+    expect(jira.state.issue(key)?.status).toBe('inProgress');
+    const lastMove = record.entries.filter((e) => e.state === 'written' && e.transitionTo !== null).at(-1);
+    expect(record.statusAt).toBe(lastMove?.writtenAt);
+
+    // A write Jira refuses for now: the entry says it waits, why and until when.
+    enqueueJiraUpdate(w.ctx.db, id, { event: 'notice', comment: 'Expires soon.', discriminator: 'n' }, w.ctx.clock.now());
+    jira.faults.add({ match: `/rest/api/3/issue/${key}/comment`, method: 'POST', kind: '500', times: 20 });
+    await run();
+    jira.faults.clear();
+    const waiting = getRequest(w.ctx.db, id).jiraRecord.entries.find((e) => e.event === 'notice');
+    expect(waiting).toMatchObject({ state: 'retrying', writtenAt: null, attempts: 1, comment: 'Expires soon.' });
+    expect(waiting?.lastError).toMatch(/500|Internal server error/);
+    expect(Date.parse(waiting?.nextTryAt ?? '')).toBeGreaterThan(w.ctx.clock.now().getTime());
+    expect(getRequest(w.ctx.db, id).jiraRecord.status).toBe('In progress');
   });
 
   it('Jira down: the write-back waits in the queue and the request goes on', async () => {

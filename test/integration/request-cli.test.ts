@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
+import { markEnded, markProvisioned, type GrantRecord } from '../../electron/engine/jobs/ledger.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { addApp, addRole, buildWorld, snapshotTables, type RequestsWorld } from '../unit/request-fixture.js';
 
@@ -86,6 +87,7 @@ describe('latchkey request', () => {
     expect(await run('request', 'list', '--status', 'denied,approved', '--json')).toBe(0);
     expect(json<{ total: number; rows: { id: number; status: string }[] }>()).toMatchObject({ total: 2, rows: [{ id: carl, status: 'denied' }, { id, status: 'approved' }] });
     expect(await run('request', 'list', '--status', 'bogus')).toBe(2);
+    expect(err.join('')).toMatch(/--status takes pending, approved, denied, expired, revoked, cancelled, failed, extended/);
     expect(await run('request', 'show', String(id), '--json')).toBe(0);
     const detail = json<{ timeline: { kind: string }[]; grants: unknown[]; approvals: unknown[] }>();
     expect(detail.timeline.map((t) => t.kind)).toEqual(['created', 'step-opened', 'approved']);
@@ -94,14 +96,32 @@ describe('latchkey request', () => {
     expect(out.join('')).toMatch(/step 1 manager \[approved\] approvers: grace@acme.example · by grace@acme.example via cli/);
   });
 
-  it('import: all rows or none, bad rows named by line', async () => {
+  it('list: the status is what became of the access; ended access says when it ended, never "until"', async () => {
+    const grant = w.ctx.db.prepare('SELECT * FROM grants WHERE request_id = ?').get(id) as GrantRecord;
+    const t = w.clock.now();
+    markProvisioned(w.ctx.db, grant, 'test', t, 'added');
+    expect(await run('request', 'list', '--status', 'approved')).toBe(0);
+    expect(out.join('')).toContain(`#${id} approved Figma / Editor for Ada Lovelace <ada@acme.example> (24 hours) · access active until ${grant.expires_at ?? '?'}\n`);
+    const ended = new Date(t.getTime() + 86_400_000);
+    markEnded(w.ctx.db, grant, { reason: 'expired', expiresAt: grant.expires_at ?? '' }, 'test', ended, 'removed');
+    expect(await run('request', 'list', '--status', 'approved', '--json')).toBe(0);
+    expect(json<{ total: number }>().total).toBe(0);
+    expect(await run('request', 'list', '--status', 'expired')).toBe(0);
+    expect(out.join('')).toBe(`#${id} expired Figma / Editor for Ada Lovelace <ada@acme.example> (24 hours) · access ended ${ended.toISOString()}\n`);
+    expect(await run('request', 'show', String(id))).toBe(0);
+    expect(out.join('')).toMatch(new RegExp(`grant #${grant.id} expired app-figma-editors ended ${ended.toISOString()} · expired at`));
+  });
+
+  it('import: all rows or none, bad rows named by row; template prints the columns the import reads', async () => {
+    expect(await run('request', 'template')).toBe(0);
+    expect(out.join('').split('\r\n')[0]).toBe('beneficiary,app,role,duration,justification,requester,ends');
     const good = path.join(w.ws.dir, 'good.csv');
     fs.writeFileSync(good, 'beneficiary,app,role,duration,justification\nivy@acme.example,Figma,Viewer,24h,onboarding\nowen@acme.example,Figma,Editor,7d,audit\n');
     const bad = path.join(w.ws.dir, 'bad.csv');
     fs.writeFileSync(bad, 'beneficiary,app,role,duration,justification\npat@partner.example,Figma,Viewer,24h,ok\nghost@acme.example,Figma,Viewer,24h,x\npat@partner.example,Figma,Editor,1y,x\n');
     const before = snapshotTables(w.ctx.db);
     expect(await run('request', 'import', bad, '--as', 'hal@acme.example')).toBe(1);
-    expect(err.join('')).toMatch(/nothing imported; 2 bad rows:\n {2}line 3: beneficiary not in the snapshot.*\n {2}line 4: duration "1y" is not one of/);
+    expect(err.join('')).toMatch(/nothing imported; 2 bad rows \(row 1 is the header\):\n {2}row 3: beneficiary not in the snapshot.*\n {2}row 4: duration "1y" is not one of/);
     expect(snapshotTables(w.ctx.db)).toEqual(before);
     expect(await run('request', 'import', good, '--as', 'hal@acme.example', '--json')).toBe(0);
     expect(json<{ created: number[] }>().created).toHaveLength(2);

@@ -248,6 +248,50 @@ describe('Jira sandbox', () => {
     expect(badJql.status).toBe(400);
   });
 
+  it('serves /browse/{key} as a read-only HTML page without credentials: escaped, no e-mail or token, no writes', async () => {
+    const customer = jira.state.addUser({ email: 'reporter@example.com', displayName: 'Rita Reporter' });
+    const { key } = await client.issues.createIssue({
+      fields: { project: { key: 'ACC' }, issuetype: { name: 'Access request' }, summary: 'Figma <Editor> for Ada', description: adf('Why: review & ship') },
+    });
+    await client.issueComments.addComment({ issueIdOrKey: key, comment: adf('Approved by <script>alert(1)</script> grace') });
+    await new Version3Client({ host: jira.url, authentication: { basic: { email: customer.email, apiToken: customer.apiToken } } }).issueComments.addComment({
+      issueIdOrKey: key,
+      comment: adf('Thanks!'),
+    });
+    await client.issues.doTransition({ issueIdOrKey: key, transition: { id: '11' } });
+
+    const res = await fetch(`${jira.url}/browse/${key}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'none';/);
+    expect(res.headers.get('content-security-policy')).not.toMatch(/script-src/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const html = await res.text();
+    expect(html).toContain('Jira sandbox');
+    expect(html).toContain(`<div class="key">${key}</div>`);
+    expect(html).toContain('Figma &lt;Editor&gt; for Ada');
+    expect(html).toContain('>In progress</span>');
+    expect(html).toContain('Why: review &amp; ship');
+    expect(html).toContain('Approved by &lt;script&gt;alert(1)&lt;/script&gt; grace');
+    expect(html).not.toContain('<script');
+    expect(html).toContain('Rita Reporter');
+    expect(html).toContain('Comments (2)');
+    // Nothing that authenticates anyone, nor whose address it is.
+    for (const secret of [jira.apiToken, customer.apiToken, jira.email, customer.email]) expect(html).not.toContain(secret);
+
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const write = await fetch(`${jira.url}/browse/${key}`, { method, body: method === 'DELETE' ? undefined : '{}' });
+      expect([method, write.status, write.headers.get('allow')]).toEqual([method, 405, 'GET, HEAD']);
+    }
+    expect(jira.state.comments(key)).toHaveLength(2);
+    const missing = await fetch(`${jira.url}/browse/ACC-999999`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('There is no issue ACC-999999 in the Jira sandbox.');
+    expect((await fetch(`${jira.url}/browse/%3Cscript%3E`)).status).toBe(404);
+    // The API itself still wants credentials.
+    expect((await raw(`/rest/api/3/issue/${key}`, { auth: false })).status).toBe(401);
+  });
+
   it('takes faults over HTTP from the bot account only (POST/GET/DELETE /__sandbox/faults)', async () => {
     const none = await raw('/__sandbox/faults', { method: 'POST', auth: false, body: { match: '/rest/api/3/myself', kind: '503' } });
     expect(none.status).toBe(401);

@@ -18,6 +18,8 @@ describe('external link allowlist', () => {
       'https://entra.microsoft.com/',
       'https://login.acme.com/admin',
       'http://127.0.0.1:41234/admin/group/00g1',
+      // The sandbox Jira's read-only issue page, the request detail's "Open ACC-1" link.
+      'http://127.0.0.1:41234/browse/ACC-1',
     ]) {
       expect(isAllowedExternalUrl(url, hosts), url).toBe(true);
     }

@@ -50,6 +50,12 @@ describe('renderer formatting', () => {
       splitFieldErrors('orgUrl: not a URL: expected something like https://x; auth.scopes.0: too short; weird thing', fields),
     ).toEqual({ fields: { orgUrl: 'not a URL: expected something like https://x', 'auth.scopes': 'too short' }, form: 'weird thing' });
     expect(splitFieldErrors('connection "Acme" already exists', fields)).toEqual({ fields: {}, form: 'connection "Acme" already exists' });
+    // Catalog paths name a list item: the item's own key wins over its list, and an unknown item falls back to the list.
+    const role = ['name', 'policy.steps', 'policy.steps[1].approvers'];
+    expect(splitFieldErrors('policy.steps[1].approvers: needs an e-mail; policy.steps[4].kind: unknown; Jira: down', role)).toEqual({
+      fields: { 'policy.steps[1].approvers': 'needs an e-mail', 'policy.steps': 'unknown' },
+      form: 'Jira: down',
+    });
   });
 
   it('pages and sorts in-memory rows like the server does, blanks last', () => {

@@ -8,6 +8,8 @@ import { requestListQuery } from '../../shared/contract-requests.js';
 import { createHandlers, dispatch } from '../../electron/engine/api.js';
 import { verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { UserError } from '../../electron/engine/context.js';
+import { setGrant } from '../../electron/engine/jobs/grant-store.js';
+import { markEnded, markProvisioned, type GrantRecord } from '../../electron/engine/jobs/ledger.js';
 import { getRequest, listRequests } from '../../electron/engine/requests/queries.js';
 import { cancelRequest, createRequest, decideRequest, extendRequest, sweepPendingRequests } from '../../electron/engine/requests/requests.js';
 import { parseCsv } from '../../electron/engine/csv.js';
@@ -15,6 +17,8 @@ import { parseDuration } from '../../electron/engine/requests/duration-text.js';
 import { importRequestsCsv } from '../../electron/engine/requests/requests-csv.js';
 import { putSettings } from '../../electron/engine/settings/settings.js';
 import type { CreateRequestInput } from '../../shared/contract-requests.js';
+import { REQUEST_STATES, type RequestRow } from '../../shared/governance.js';
+import { REQUEST_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';
 import { addApp, addRole, buildWorld, snapshotTables, T0, type RequestsWorld } from './request-fixture.js';
 
 let w: RequestsWorld;
@@ -306,6 +310,9 @@ describe('extend', () => {
     const old = w.ctx.db.prepare('SELECT status, end_reason FROM grants WHERE request_id = ?').get(r.id);
     expect(old).toEqual({ status: 'cancelled', end_reason: expect.stringMatching(new RegExp(`superseded by request #${ext.id}`)) as unknown });
     expect(w.ctx.db.prepare('SELECT status FROM grants WHERE request_id = ?').pluck().get(ext.id)).toBe('pending');
+    // The old request's access goes on under the extension: neither "Approved" nor "Expired".
+    expect(getRequest(w.ctx.db, r.id)).toMatchObject({ status: 'extended', decision: 'approved', accessEndedAt: T0.toISOString() });
+    expect(listRequests(w.ctx.db, requestListQuery.parse({ status: ['extended'] }), []).rows.map((x) => x.id)).toEqual([r.id]);
   });
 
   it('refuses what cannot be extended', () => {
@@ -413,7 +420,7 @@ describe('CSV import', () => {
     ]);
   });
 
-  it('any bad row: nothing imported, each bad row named with its line', () => {
+  it('any bad row: nothing imported, each bad row named by its row as the spreadsheet numbers it', () => {
     const before = snapshotTables(w.ctx.db);
     const csv = [
       'beneficiary,app,role,duration,justification',
@@ -430,10 +437,38 @@ describe('CSV import', () => {
     expect(res.errors[0]?.message).toMatch(/unknown role "Figma \/ Nope"/);
     expect(res.errors[1]?.message).toMatch(/above Figma \/ Editor's maximum|not allowed/);
     expect(res.errors[2]?.message).toMatch(/not in the snapshot/);
-    expect(res.errors[3]?.message).toMatch(/same person and role as line 2/);
+    expect(res.errors[3]?.message).toMatch(/same person and role as row 2/);
     expect(res.errors[4]?.message).toMatch(/justification is required/);
     expect(snapshotTables(w.ctx.db)).toEqual(before);
-    expect(() => importRequestsCsv(w.ctx, 'who,what\nx,y')).toThrow(/header lacks beneficiary, role, duration, justification/);
+    expect(() => importRequestsCsv(w.ctx, 'who,what\nx,y')).toThrow(/^row 1 \(the header\) has no beneficiary, role, duration, justification columns/);
+    // A misspelt optional column is refused, not dropped (its rows would be filed in the operator's name).
+    expect(() => importRequestsCsv(w.ctx, 'beneficiary,role,duration,justification,requestor\nada@acme.example,Figma / Editor,24h,x,owen@acme.example')).toThrow(
+      /row 1 \(the header\) has unknown column "requestor"/,
+    );
+    // Blank rows keep their number: the bad row is row 4 in the spreadsheet, not the third record.
+    const gaps = importRequestsCsv(w.ctx, 'beneficiary,app,role,duration,justification\nada@acme.example,Figma,Editor,24h,ok\n,,,,\nnobody@acme.example,Figma,Editor,24h,x\n');
+    expect(gaps.errors.map((e) => e.row)).toEqual([4]);
+  });
+
+  it('the template comes from the columns the importer reads: its header is accepted and its example row imports once filled in', () => {
+    const template = templateCsv(REQUEST_IMPORT_COLUMNS);
+    const [header, example] = parseCsv(template);
+    expect(header).toEqual(REQUEST_IMPORT_COLUMNS.map((c) => c.name));
+    // Unchanged, only the example's people and role are unknown here: the header passed and the row is row 2.
+    const res = importRequestsCsv(w.ctx, template);
+    expect(res.errors).toEqual([{ row: 2, message: expect.stringMatching(/not in the snapshot|unknown role/) as unknown }]);
+    // Each required column really is required by the importer.
+    for (const c of REQUEST_IMPORT_COLUMNS.filter((x) => x.required === true)) {
+      const without = REQUEST_IMPORT_COLUMNS.filter((x) => x !== c).map((x) => x.name).join(',');
+      expect(() => importRequestsCsv(w.ctx, `${without}\n`)).toThrow(new RegExp(`has no ${c.name} column`));
+    }
+    // Filled in with this workspace's people and roles, the template's row imports as it stands.
+    const values: Record<string, string> = { beneficiary: 'ada@acme.example', app: 'Figma', role: 'Editor', requester: 'owen@acme.example', ends: '2026-12-31' };
+    const filled = REQUEST_IMPORT_COLUMNS.map((c, i) => values[c.name] ?? example?.[i] ?? '');
+    const ok = importRequestsCsv(w.ctx, `${template.split('\r\n')[0]}\r\n${filled.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')}\r\n`);
+    expect(ok.errors).toEqual([]);
+    const row = listRequests(w.ctx.db, requestListQuery.parse({}), []).rows.find((r) => r.id === ok.created[0]);
+    expect(row).toMatchObject({ roleLabel: 'Figma / Editor', duration: '7d', requester: 'owen@acme.example', justification: example?.[4] });
   });
 });
 
@@ -451,6 +486,56 @@ describe('queries and timeline', () => {
     expect(q({ search: 'carl viewer' }).rows.map((r) => r.id)).toEqual([b.id]);
     expect(q({ search: `#${a.id}` }).rows.map((r) => r.id)).toContain(a.id);
     expect(q({ limit: 1, offset: 1 })).toMatchObject({ total: 3, offset: 1, rows: [{ id: b.id }] });
+  });
+
+  it('one status per request from its decision and its grants; the filter, the rows and the detail agree', () => {
+    const { db } = w.ctx;
+    const grantOf = (id: number): GrantRecord => db.prepare('SELECT * FROM grants WHERE request_id = ?').get(id) as GrantRecord;
+    // Left pending past its role's timeout: closed as expired by the sweep.
+    const timedOut = create({ role: 'AWS / Admin' }).id;
+    w.clock.advanceHours(169);
+    expect(sweepPendingRequests(w.ctx).expired).toEqual([timedOut]);
+    // Viewer is auto-approved: each of these has one grant, provisioning.
+    const viewer = (email: string): number => create({ beneficiary: { email }, role: 'Figma / Viewer' }).id;
+    const provisioning = viewer('ada@acme.example');
+    const active = viewer('carl@acme.example');
+    const expired = viewer('ivy@acme.example');
+    const revoked = viewer('owen@acme.example');
+    const failed = viewer('nina@acme.example');
+    const cancelled = viewer('sam@acme.example');
+    const pending = create({ role: 'Figma / Editor' }).id;
+    const denied = create({ beneficiary: { email: 'carl@acme.example' }, role: 'Figma / Editor', endsAt: '2026-04-01' }).id;
+    decide(denied, 'grace@acme.example', 'deny', 'no');
+    const withdrawn = create({ beneficiary: { email: 'ivy@acme.example' }, role: 'AWS / Billing' }).id;
+    cancelRequest(w.ctx, withdrawn, { by: 'hal@acme.example', reason: 'not needed' });
+
+    const now = w.clock.now();
+    for (const id of [active, expired, revoked]) markProvisioned(db, grantOf(id), 'test', now, 'added');
+    w.clock.advanceHours(25);
+    const later = w.clock.now();
+    markEnded(db, grantOf(expired), { reason: 'expired', expiresAt: grantOf(expired).expires_at ?? '' }, 'test', later, 'removed');
+    markEnded(db, grantOf(revoked), { reason: 'revoked', by: 'sam@acme.example', note: 'left the team' }, 'test', later, 'removed');
+    setGrant(db, grantOf(failed).id, { status: 'failed' }, later);
+    setGrant(db, grantOf(cancelled).id, { status: 'cancelled', ended_at: later.toISOString(), end_reason: 'cancelled by hal@acme.example: wrong person' }, later);
+
+    const expected: Record<number, RequestRow['status']> = {
+      [provisioning]: 'approved', [active]: 'approved', [expired]: 'expired', [revoked]: 'revoked', [failed]: 'failed', [cancelled]: 'cancelled',
+      [pending]: 'pending', [denied]: 'denied', [timedOut]: 'expired', [withdrawn]: 'cancelled',
+    };
+    const rows = listRequests(db, requestListQuery.parse({}), []).rows;
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual(expected);
+    // Each state's filter returns exactly the requests shown with it.
+    for (const state of REQUEST_STATES) {
+      const want = Object.entries(expected).filter(([, s]) => s === state).map(([id]) => Number(id)).sort((a, b) => b - a);
+      expect([state, listRequests(db, requestListQuery.parse({ status: [state] }), []).rows.map((r) => r.id)]).toEqual([state, want]);
+    }
+    expect(listRequests(db, requestListQuery.parse({ status: ['expired', 'revoked'] }), []).total).toBe(3);
+    // Ended access says when it ended and holds no "until"; held access has its end and no end time.
+    const ended = getRequest(db, expired);
+    expect(ended).toMatchObject({ status: 'expired', decision: 'approved', access: 'expired', expiresAt: null, accessEndedAt: later.toISOString() });
+    expect(getRequest(db, active)).toMatchObject({ status: 'approved', access: 'active', expiresAt: grantOf(active).expires_at, accessEndedAt: null });
+    expect(getRequest(db, timedOut)).toMatchObject({ status: 'expired', decision: 'expired', access: null, accessEndedAt: null });
+    expect(getRequest(db, failed)).toMatchObject({ status: 'failed', access: 'failed' });
   });
 
   it('the timeline merges steps, job attempts, provisioning, manual tasks and Jira', () => {

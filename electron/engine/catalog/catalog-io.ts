@@ -14,6 +14,7 @@ import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { CatalogImportError, CatalogImportResult } from '../../../shared/contract-catalog.js';
 import { approvalPolicyInput, catalogEmail, defaultDurationsFor, MAX_CUSTOM_MINUTES } from '../../../shared/contract-catalog.js';
+import { CATALOG_IMPORT_COLUMNS } from '../../../shared/import-columns.js';
 import {
   DURATION_OPTIONS,
   RISK_TIERS,
@@ -41,29 +42,11 @@ import {
   type RoleValues,
 } from './catalog.js';
 
-export const CATALOG_COLUMNS = [
-  'app',
-  'app_description',
-  'app_owner',
-  'role',
-  'role_description',
-  'role_owner',
-  'risk',
-  'requestable',
-  'auto_approve',
-  'approval_steps',
-  'require_end_date_for',
-  'pending_timeout_hours',
-  'on_timeout',
-  'escalate_to',
-  'durations',
-  'default_duration',
-  'max_duration_minutes',
-  'connection',
-  'group_id',
-  'group_name',
-] as const;
-type Column = (typeof CATALOG_COLUMNS)[number];
+/** The sheet's columns, in order: from the one definition the console's help and template also use. */
+export const CATALOG_COLUMNS = CATALOG_IMPORT_COLUMNS.map((c) => c.name);
+type Column = (typeof CATALOG_IMPORT_COLUMNS)[number]['name'];
+/** Columns the header must have. */
+const REQUIRED_COLUMNS = CATALOG_IMPORT_COLUMNS.filter((c) => c.required === true).map((c) => c.name);
 type Row = Record<Column, string>;
 
 /** Where an engine field's problem is reported in the sheet. */
@@ -255,7 +238,7 @@ export function checkRows(db: Db, table: string[][]): { rows: ParsedRow[]; error
   const errors: CatalogImportError[] = [];
   const [header = [], ...body] = table;
   const names = header.map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'));
-  for (const required of ['app', 'role'] as const) {
+  for (const required of REQUIRED_COLUMNS) {
     if (!names.includes(required)) {
       errors.push({ row: 1, field: required, message: `row 1: the header has no "${required}" column (expected columns: ${CATALOG_COLUMNS.join(', ')})` });
     }

@@ -19,7 +19,7 @@ import { JiraApiError } from '../connectors/jira/jira-errors.js';
 import { adfFacts, adfText, COMMENT_PROPERTY, commentRef, requestLabel, adfToText, type AdfDoc } from '../connectors/jira/jira-fields.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from '../jobs/job-types.js';
-import type { JiraTarget, JiraUpdate } from '../jobs/jira-outbox.js';
+import { JIRA_TARGET_WORDS, type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
 
 type RequestFacts = {
@@ -104,7 +104,7 @@ function statusFits(target: JiraTarget, s: { name: string; category: string | nu
   }
 }
 
-const TARGET_WORDS: Record<JiraTarget, string> = { 'waiting-for-approval': 'Waiting for approval', 'in-progress': 'In progress', done: 'Done', declined: 'Declined' };
+const TARGET_WORDS = JIRA_TARGET_WORDS;
 
 /**
  * Moves the issue to a status fitting `target`: a direct transition when the

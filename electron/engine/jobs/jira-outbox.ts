@@ -6,9 +6,10 @@
 // applies the transition. Updates of one request run in the order they were
 // enqueued. The outbox lives here, with the queue it writes to, so that the
 // request and grant steps below the Jira area can record without calling it.
+import type { JiraRecord, JiraRecordEntry } from '../../../shared/governance.js';
 import { firstConnectionOf } from '../connections/connections.js';
 import type { Db } from '../db/database.js';
-import { enqueueJob } from './job-store.js';
+import { enqueueJob, jobsOfRequest } from './job-store.js';
 
 export type JiraEvent =
   | 'created'
@@ -28,6 +29,7 @@ export type JiraEvent =
 
 /** Where the issue should move; the executor maps it to the project's workflow transition. */
 export type JiraTarget = 'waiting-for-approval' | 'in-progress' | 'done' | 'declined';
+export const JIRA_TARGET_WORDS: Readonly<Record<JiraTarget, string>> = { 'waiting-for-approval': 'Waiting for approval', 'in-progress': 'In progress', done: 'Done', declined: 'Declined' };
 
 export type JiraUpdate = {
   event: JiraEvent;
@@ -58,4 +60,56 @@ export function enqueueJiraUpdate(db: Db, requestId: number, update: JiraUpdate,
     },
     now,
   );
+}
+
+const json = (text: string | null): Record<string, unknown> => {
+  try {
+    const v = JSON.parse(text ?? '{}') as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * A request's record in Jira as Latchkey wrote it: each queued update (its
+ * comment and target status) with when it was queued, written or given up,
+ * read from the outbox's jobs and their payloads and results. Nothing is
+ * asked of Jira: this is what Latchkey sent, which is what it can vouch for.
+ */
+export function jiraRecordOf(db: Db, requestId: number): JiraRecord {
+  const rows = jobsOfRequest(db, requestId).filter((j) => j.kind === 'jira');
+  let status: string | null = null;
+  let statusAt: string | null = null;
+  const entries = rows.map((r): JiraRecordEntry => {
+    const p = r.payload;
+    const result = json(r.result);
+    const target = typeof p.transition === 'string' && p.transition in JIRA_TARGET_WORDS ? JIRA_TARGET_WORDS[p.transition as JiraTarget] : null;
+    const transitions = Array.isArray(result.transitions) ? result.transitions.filter((t): t is string => typeof t === 'string') : [];
+    const commented = result.comment === 'posted' || result.comment === 'already' || result.comment === 'skipped' ? result.comment : null;
+    const state: JiraRecordEntry['state'] =
+      r.status === 'succeeded' ? 'written' : r.status === 'failed' ? 'failed' : r.status === 'cancelled' ? 'cancelled' : r.status === 'running' ? 'sending' : r.attempts > 0 ? 'retrying' : 'queued';
+    if (state === 'written' && target !== null) {
+      // The workflow's own name for where it landed ("Start progress → In progress"), else the target's.
+      const last = transitions[transitions.length - 1];
+      status = last?.includes('→') ? last.slice(last.lastIndexOf('→') + 1).trim() : target;
+      statusAt = r.finishedAt;
+    }
+    return {
+      jobId: r.id,
+      event: typeof p.event === 'string' ? p.event : 'update',
+      comment: typeof p.comment === 'string' ? p.comment : '',
+      transitionTo: target,
+      state,
+      queuedAt: r.createdAt,
+      writtenAt: state === 'written' ? r.finishedAt : null,
+      failedAt: state === 'failed' || state === 'cancelled' ? r.finishedAt : null,
+      nextTryAt: state === 'queued' || state === 'retrying' ? r.runAfter : null,
+      attempts: r.attempts,
+      lastError: r.lastError,
+      commented,
+      transitions,
+    };
+  });
+  return { status, statusAt, entries };
 }

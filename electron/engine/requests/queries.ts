@@ -16,6 +16,7 @@ import type {
   RequestDetail,
   RequestRow,
   RequestSource,
+  RequestState,
   RequestStatus,
   RiskTier,
 } from '../../../shared/governance.js';
@@ -23,7 +24,9 @@ import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dataStamp, searchClause, type PageCache } from '../db/query-kit.js';
 import { grantsOfRequest } from '../jobs/grant-store.js';
+import { jiraRecordOf } from '../jobs/jira-outbox.js';
 import { grantRows, jobsOfRequest } from '../jobs/operations.js';
+import { requestStateSql, stateFilter } from './request-state.js';
 import { requestTimeline } from './timeline.js';
 
 export type RequestDbRow = {
@@ -58,13 +61,17 @@ type ListedDbRow = RequestDbRow & {
   waiting: string | null;
   grant_statuses: string | null;
   grant_expires: string | null;
+  grant_ended: string | null;
+  state: RequestState;
 };
 
-const LIST_SELECT = `SELECT r.*, ro.name AS role_name, ap.name AS app_name, ro.risk,
+const LIST_SELECT = `SELECT r.*, ro.name AS role_name, ap.name AS app_name, ro.risk, ${requestStateSql('r')} AS state,
     (SELECT json_object('step', s.step, 'kind', s.kind, 'approvers', json(s.approvers))
        FROM approvals s WHERE s.request_id = r.id AND s.status = 'pending' ORDER BY s.step LIMIT 1) AS waiting,
     (SELECT group_concat(g.status) FROM grants g WHERE g.request_id = r.id) AS grant_statuses,
-    (SELECT min(g.expires_at) FROM grants g WHERE g.request_id = r.id AND g.status <> 'cancelled') AS grant_expires
+    -- The status test sits inside min(): as a WHERE term it lets SQLite pick grants_by_expiry (status, expires_at) and scan it whole.
+    (SELECT min(CASE WHEN g.status IN ('pending', 'active', 'manual') THEN g.expires_at END) FROM grants g WHERE g.request_id = r.id) AS grant_expires,
+    (SELECT CASE WHEN count(*) > 0 AND sum(g.ended_at IS NULL) = 0 THEN max(g.ended_at) END FROM grants g WHERE g.request_id = r.id) AS grant_ended
   FROM requests r
   LEFT JOIN catalog_roles ro ON ro.id = r.role_id
   LEFT JOIN catalog_apps ap ON ap.id = ro.app_id`;
@@ -98,7 +105,8 @@ function toRow(r: ListedDbRow, jira: Map<number, string>): RequestRow {
     durationMinutes: r.duration_minutes,
     endsAt: r.ends_at,
     justification: r.justification,
-    status: r.status,
+    status: r.state,
+    decision: r.status,
     source: r.source,
     waitingOn: r.status === 'pending' && waiting ? waiting : null,
     jira: r.jira_issue_key ? { key: r.jira_issue_key, url: base ? `${base}/browse/${encodeURIComponent(r.jira_issue_key)}` : null } : null,
@@ -107,6 +115,7 @@ function toRow(r: ListedDbRow, jira: Map<number, string>): RequestRow {
     escalated: r.escalated_at !== null,
     access: accessOf(r.grant_statuses),
     expiresAt: r.grant_expires,
+    accessEndedAt: r.grant_ended,
   };
 }
 
@@ -153,9 +162,13 @@ export function listRequests(db: Db, q: RequestListQuery, operatorAddresses: rea
     );
     params.push(...operatorAddresses.map(quoted));
   } else if (q.view === 'open') where.push(`r.status = 'pending'`);
+  // A state read from the grants costs a subquery per candidate row: such a filter reads its ids once (and caches them) rather than counting and paging in two passes.
+  let derived = false;
   if (q.status.length > 0) {
-    where.push(`r.status IN (${q.status.map(() => '?').join(', ')})`);
-    params.push(...q.status);
+    const f = stateFilter(q.status);
+    where.push(f.sql);
+    params.push(...f.params);
+    derived = f.derived;
   }
   const search = q.search.trim();
   const idSearch = /^#?(\d{1,15})$/.exec(search);
@@ -185,7 +198,7 @@ export function listRequests(db: Db, q: RequestListQuery, operatorAddresses: rea
   if (cached) {
     total = cached.length;
     ids = cached.slice(q.offset, q.offset + q.limit);
-  } else if (search === '' && q.offset + q.limit <= DIRECT_WINDOW) {
+  } else if (search === '' && !derived && q.offset + q.limit <= DIRECT_WINDOW) {
     total = db.prepare(countSql).pluck().get(...params) as number;
     ids = db.prepare(`${idsSql} LIMIT ? OFFSET ?`).pluck().all(...params, q.limit, q.offset) as number[];
   } else {
@@ -258,6 +271,7 @@ export function getRequest(db: Db, id: number): RequestDetail {
       grants: parts.grants.map(({ noticeAt: _n, ...g }) => g),
       jobs: parts.jobs,
       timeline: requestTimeline(db, parts),
+      jiraRecord: jiraRecordOf(db, id),
     };
   })();
 }

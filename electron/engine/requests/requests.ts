@@ -25,6 +25,7 @@ import { getSettings } from '../settings/settings.js';
 import { addressesOf, addressesOfPerson, normEmail, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from '../directory/people-lookup.js';
 import { getRequestRow, requestDbRow, type RequestDbRow } from './queries.js';
 import { findRole, roleById, type RoleInfo } from '../catalog/role-info.js';
+import { SUPERSEDED_PREFIX } from './request-state.js';
 import { fallbackApprovers, planRouting, type PlannedStep } from './routing.js';
 
 export type CreateOptions = {
@@ -417,7 +418,7 @@ function supersede(ctx: EngineContext, requestId: number, oldRequestId: number, 
   for (const g of old) {
     const covering = newGrants.find((n) => n.connection_id === g.connection_id && n.group_id === g.group_id && n.identity_id === g.identity_id);
     if (!covering) continue;
-    const reason = `superseded by request #${requestId} (extended until ${covering.expires_at ?? 'permanent'})`;
+    const reason = `${SUPERSEDED_PREFIX}${requestId} (extended until ${covering.expires_at ?? 'permanent'})`;
     db.prepare(`UPDATE grants SET status = 'cancelled', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'`).run(at, reason, at, g.id);
     appendAudit(db, { actor: ctx.actor, action: 'grant.superseded', targetType: 'grant', targetId: g.id, details: { requestId: oldRequestId, by: requestId, reason } }, now);
   }

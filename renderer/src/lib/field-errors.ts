@@ -12,16 +12,16 @@ export function splitFieldErrors(message: string, knownFields: readonly string[]
   // without this, the first field's message would not sit next to its field.
   const body = message.replace(/^invalid input for [\w:-]+: /, '');
   for (const part of body.split(/;\s+/)) {
-    const m = /^([A-Za-z][\w.]*(?:\.\d+)?): (.+)$/.exec(part.trim());
+    const m = /^([A-Za-z][\w.[\]]*): (.+)$/.exec(part.trim());
     const path = m?.[1];
     const text = m?.[2];
-    // Longest known field that is a prefix of the path: `auth.scopes.0` -> `auth.scopes`.
+    // Longest known field that is a prefix of the path: `auth.scopes.0` -> `auth.scopes`, `policy.steps[2].kind` -> `policy.steps`.
     const field =
       path === undefined
         ? undefined
         : [...knownFields]
             .sort((a, b) => b.length - a.length)
-            .find((f) => path === f || path.startsWith(`${f}.`));
+            .find((f) => path === f || path.startsWith(`${f}.`) || path.startsWith(`${f}[`));
     if (field !== undefined && text !== undefined) {
       fields[field] = fields[field] ? `${fields[field]}; ${text}` : text;
     } else if (part.trim() !== '') {

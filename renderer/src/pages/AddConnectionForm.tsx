@@ -1,9 +1,8 @@
+// "Add a connection": Okta, Entra ID or Jira, its credentials (to the keychain) and its rate-limit share.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, errorMessage } from '../api/client.js';
-import { fieldErrorProps, noPem, PemField, SegmentedRadios, TextField, type PemValue } from '../components/FormFields.js';
+import { noPem, PemField, SegmentedRadios, TextField, useFormErrors, type PemValue } from '../components/FormFields.js';
 import { InlineError } from '../components/InlineError.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { splitFieldErrors } from '../lib/field-errors.js';
 import { useConnectionsStore, type AddConnectionInput } from '../stores/connections-store.js';
 import { toast } from '../stores/toast-store.js';
 
@@ -84,22 +83,22 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
 
   const [budget, setBudget] = useState(50);
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<{ fields: Partial<Record<Field, string>>; form: string | null }>({ fields: {}, form: null });
+  const errors = useFormErrors<Field>(id, FIELDS);
 
   const formRef = useRef<HTMLFormElement>(null);
-  // After a refused submit, take the user to the first thing to fix.
+  // After a refused submit (once per refusal, not as messages clear), take the user to the first thing to fix.
   useEffect(() => {
-    if (Object.keys(errors.fields).length === 0 && errors.form === null) return;
+    if (errors.refusals === 0) return;
     const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
     (first ?? formRef.current?.querySelector<HTMLElement>('[role="alert"]'))?.focus();
-  }, [errors]);
+  }, [errors.refusals]);
 
-  const fe = fieldErrorProps<Field>(id, (f) => errors.fields[f]);
+  const { fe } = errors;
   const { describedBy, errorText } = fe;
 
   const switchKind = (next: Kind): void => {
     setKind(next);
-    setErrors({ fields: {}, form: null });
+    errors.reset();
   };
 
   const input = (): AddConnectionInput => {
@@ -142,20 +141,15 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    errors.begin();
     setBusy(true);
-    setErrors({ fields: {}, form: null });
     try {
       const added = await add(input());
       toast.success(added.kind === 'jira' ? `${added.name} was added. Test it: requests are recorded there from now on.` : `${added.name} was added. Test it, then run a first sync.`, 'Connection added');
       onDone();
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'bad-input') {
-        const split = splitFieldErrors(error.message, FIELDS);
-        if (Object.keys(split.fields).some((f) => ADVANCED.includes(f as Field))) setAdvanced(true);
-        setErrors({ fields: split.fields, form: split.form });
-      } else {
-        setErrors({ fields: {}, form: errorMessage(error) });
-      }
+      const refusal = errors.fail(error);
+      if (Object.keys(refusal.fields).some((f) => ADVANCED.includes(f as Field))) setAdvanced(true);
     } finally {
       setBusy(false);
     }
@@ -183,7 +177,14 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
           <p className="muted">Credentials go to the OS keychain; the workspace file never holds them.</p>
         </div>
       </div>
-      <form ref={formRef} className="form" onSubmit={(e) => void submit(e)} noValidate aria-describedby={errors.form ? `${id}-form-err` : undefined}>
+      <form
+        ref={formRef}
+        className="form"
+        onSubmit={(e) => void submit(e)}
+        onChange={errors.onFormChange}
+        noValidate
+        aria-describedby={errors.form ? `${id}-form-err` : undefined}
+      >
         {errors.form ? (
           <div id={`${id}-form-err`}>
             <InlineError title="The connection was not added" message={errors.form} />
@@ -391,7 +392,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
                     <fieldset className="fieldset fieldset-inner" aria-describedby={describedBy('auth.scopes')}>
                       <legend>Scopes</legend>
                       <p className="field-hint">Grant these to the service app in Okta (Okta API Scopes tab).</p>
-                      <div className="scope-list">
+                      <div className="scope-list" data-field="auth.scopes">
                         {SCOPES.map((s) => (
                           <label key={s.scope} className="check">
                             <input
@@ -529,6 +530,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
                 max={100}
                 step={5}
                 value={budget}
+                data-field="budgetShare"
                 onChange={(e) => setBudget(Number(e.target.value))}
                 aria-valuetext={`${budget}%`}
                 aria-describedby={describedBy('budgetShare', `${id}-budget-hint`)}

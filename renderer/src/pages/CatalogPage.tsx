@@ -1,4 +1,5 @@
-import { useEffect, type ReactNode } from 'react';
+// The Catalog page: its tabs (apps, suggestions, coverage), export and import, and one role's page.
+import { useEffect, useState, type ReactNode } from 'react';
 import { IconAlert } from '../components/Icons.js';
 import { formatNumber } from '../lib/format.js';
 import { formatRoute, routes, type CatalogTab } from '../lib/router.js';
@@ -6,7 +7,7 @@ import { useCatalogStore, wireCatalogEvents } from '../stores/catalog-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 import { AppsTab } from './catalog/AppsTab.js';
 import { CoverageTab } from './catalog/CoverageTab.js';
-import { ImportExport } from './catalog/ImportExport.js';
+import { CatalogImportPanel, ImportExport } from './catalog/ImportExport.js';
 import { RoleDetail } from './catalog/RoleDetail.js';
 import { SuggestionsTab } from './catalog/SuggestionsTab.js';
 
@@ -22,6 +23,7 @@ export function CatalogPage({ tab, roleId }: { tab: CatalogTab; roleId: number |
   const listing = useCatalogStore((s) => s.listing);
   const connectionsStatus = useConnectionsStore((s) => s.status);
   const loadConnections = useConnectionsStore((s) => s.load);
+  const [importing, setImporting] = useState(false);
 
   useEffect(() => {
     void load();
@@ -41,22 +43,29 @@ export function CatalogPage({ tab, roleId }: { tab: CatalogTab; roleId: number |
           <h1>Catalog</h1>
           <p className="page-sub">What people can request: apps, their roles, and the IdP groups each role grants.</p>
         </div>
-        <ImportExport />
+        <ImportExport importing={importing} onImport={() => setImporting(true)} />
       </header>
-      <nav className="tabnav" aria-label="Catalog">
-        {tabs.map((t) => (
-          <a key={t.tab} className="tabnav-item" href={formatRoute(routes.catalog(t.tab))} aria-current={t.tab === tab ? 'page' : undefined}>
-            {t.label}
-            {t.tab === 'apps' && appCount !== null ? <span className="tab-count">{formatNumber(appCount)}</span> : null}
-            {t.tab === 'apps' && (listing?.problemCount ?? 0) > 0 ? (
-              <span className="tab-count is-warn" title="Mappings with problems" aria-label={`${formatNumber(listing?.problemCount)} mappings with problems`}>
-                <IconAlert size={11} /> {formatNumber(listing?.problemCount)}
-              </span>
-            ) : null}
-          </a>
-        ))}
-      </nav>
-      <div className="catalog-body">{tab === 'apps' ? <AppsTab /> : tab === 'suggestions' ? <SuggestionsTab /> : <CoverageTab />}</div>
+      {importing ? (
+        // Like the request import, the panel takes the tabs' place: the split panes below fill the page.
+        <CatalogImportPanel onClose={() => setImporting(false)} />
+      ) : (
+        <>
+          <nav className="tabnav" aria-label="Catalog">
+            {tabs.map((t) => (
+              <a key={t.tab} className="tabnav-item" href={formatRoute(routes.catalog(t.tab))} aria-current={t.tab === tab ? 'page' : undefined}>
+                {t.label}
+                {t.tab === 'apps' && appCount !== null ? <span className="tab-count">{formatNumber(appCount)}</span> : null}
+                {t.tab === 'apps' && (listing?.problemCount ?? 0) > 0 ? (
+                  <span className="tab-count is-warn" title="Mappings with problems" aria-label={`${formatNumber(listing?.problemCount)} mappings with problems`}>
+                    <IconAlert size={11} /> {formatNumber(listing?.problemCount)}
+                  </span>
+                ) : null}
+              </a>
+            ))}
+          </nav>
+          <div className="catalog-body">{tab === 'apps' ? <AppsTab /> : tab === 'suggestions' ? <SuggestionsTab /> : <CoverageTab />}</div>
+        </>
+      )}
     </div>
   );
 }

@@ -1,12 +1,13 @@
+// The Requests page: the queue's tabs, "New request", the CSV import, and one request's detail.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { CsvImportResult } from '../../../shared/contract-requests.js';
+import { REQUEST_IMPORT_COLUMNS } from '../../../shared/import-columns.js';
 import { api, errorMessage } from '../api/client.js';
 import { IconPlus } from '../components/Icons.js';
 import { InlineError } from '../components/InlineError.js';
-import { READ_ONLY_REASON_ID } from '../components/WriteButton.js';
+import { ImportPanel } from '../components/ImportPanel.js';
 import { WriteButton } from '../components/WriteButton.js';
 import { formatRoute, routes, type RequestFilter } from '../lib/router.js';
-import { READ_ONLY_REASON, useReadOnly } from '../stores/app-store.js';
 import { useRequestsStore, wireRequestsEvents } from '../stores/requests-store.js';
 import { toast } from '../stores/toast-store.js';
 import { NewRequestForm } from './requests/NewRequestForm.js';
@@ -28,6 +29,8 @@ export function RequestsPage({ filter, requestId }: { filter: RequestFilter; req
   const [creatingOn, setCreatingOn] = useState<RequestFilter | null>(null);
   const creating = creatingOn === filter;
   const setCreating = (open: boolean): void => setCreatingOn(open ? filter : null);
+  const [importingOn, setImportingOn] = useState<RequestFilter | null>(null);
+  const importing = importingOn === filter && !creating;
   useEffect(() => {
     wireRequestsEvents();
     void loadSettings();
@@ -44,8 +47,17 @@ export function RequestsPage({ filter, requestId }: { filter: RequestFilter; req
           <p className="page-sub">Access requests, their approval steps and what was granted. Every decision is recorded and written to Jira.</p>
         </div>
         <div className="req-head-actions">
-          <ImportCsvButton />
-          <WriteButton className="btn btn-primary" onClick={() => setCreating(true)} disabled={creating}>
+          <WriteButton className="btn" onClick={() => setImportingOn(filter)} disabled={importing} title="Columns, a template, then the file">
+            Import CSV…
+          </WriteButton>
+          <WriteButton
+            className="btn btn-primary"
+            onClick={() => {
+              setImportingOn(null);
+              setCreating(true);
+            }}
+            disabled={creating}
+          >
             <IconPlus /> New request
           </WriteButton>
         </div>
@@ -53,6 +65,8 @@ export function RequestsPage({ filter, requestId }: { filter: RequestFilter; req
       {creating ? (
         // The form takes the list's place: the queue's grid fills the page and would be crushed under it.
         <NewRequestForm onClose={() => setCreating(false)} />
+      ) : importing ? (
+        <ImportRequestsPanel onClose={() => setImportingOn(null)} />
       ) : (
         <>
           <nav className="tabnav" aria-label="Request lists">
@@ -69,55 +83,67 @@ export function RequestsPage({ filter, requestId }: { filter: RequestFilter; req
   );
 }
 
-/** "Import CSV…": one request per row, all rows or none; bad rows are listed by line. */
-function ImportCsvButton(): ReactNode {
-  const readOnly = useReadOnly();
+/** Importing requests from CSV: the expected columns and a template first, then the file; bad rows are listed by row number. */
+function ImportRequestsPanel({ onClose }: { onClose: () => void }): ReactNode {
   const bump = useRequestsStore((s) => s.bump);
-  const [result, setResult] = useState<CsvImportResult | { error: string } | null>(null);
-  const read = async (file: File | undefined): Promise<void> => {
-    if (!file) return;
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ file: string; result: CsvImportResult } | { file: string; error: string } | null>(null);
+  const read = async (file: File): Promise<void> => {
+    setBusy(true);
+    setResult(null);
     try {
       const r = await api.call('requests:importCsv', { csv: await file.text() });
       if (r.errors.length === 0) {
         toast.success(`${r.created.length} request${r.created.length === 1 ? '' : 's'} imported from ${file.name}`);
-        setResult(null);
         bump();
-      } else setResult(r);
+      }
+      setResult({ file: file.name, result: r });
     } catch (e) {
-      setResult({ error: errorMessage(e) });
+      setResult({ file: file.name, error: errorMessage(e) });
+    } finally {
+      setBusy(false);
     }
   };
   return (
-    <>
-      <label className={`btn file-btn${readOnly ? ' is-disabled' : ''}`} title={readOnly ? READ_ONLY_REASON : 'Columns: beneficiary, app, role, duration, justification, requester'}>
-        Import CSV…
-        <input
-          type="file"
-          accept=".csv,text/csv"
-          aria-label="Import requests from a CSV file"
-          aria-describedby={readOnly ? READ_ONLY_REASON_ID : undefined}
-          disabled={readOnly}
-          onChange={(e) => {
-            void read(e.target.files?.[0]);
-            e.target.value = '';
-          }}
-        />
-      </label>
+    <ImportPanel
+      title="Import requests from CSV"
+      intro="One request per row, checked exactly like a request filed here (role, duration, person, end date, duplicates). Any bad row and nothing is imported; every bad row is listed."
+      columns={REQUEST_IMPORT_COLUMNS}
+      templateName="latchkey-requests-template.csv"
+      accept=".csv,text/csv"
+      fileLabel="Import requests from a CSV file"
+      chooseLabel="Choose a CSV file…"
+      busy={busy}
+      onFile={(f) => void read(f)}
+      onClose={onClose}
+    >
       {result ? (
         <div className="req-import-result">
           {'error' in result ? (
-            <InlineError title="Nothing imported" message={result.error} />
+            <InlineError title={`Nothing imported from ${result.file}`} message={result.error} />
+          ) : result.result.errors.length === 0 ? (
+            <p className="text-ok" role="status">
+              Imported {result.result.created.length} request{result.result.created.length === 1 ? '' : 's'} from {result.file}.
+            </p>
           ) : (
-            <InlineError
-              title={`Nothing imported: ${result.errors.length} bad row${result.errors.length === 1 ? '' : 's'}`}
-              message={result.errors.map((e) => `line ${e.row}: ${e.message}`).join('\n')}
-            />
+            <div className="inline-error" role="alert">
+              <div className="inline-error-text">
+                <strong>
+                  Nothing imported from {result.file}: {result.result.errors.length} bad row{result.result.errors.length === 1 ? '' : 's'} (row 1 is the header)
+                </strong>
+                <ul className="cat-io-errors">
+                  {result.result.errors.slice(0, 50).map((e) => (
+                    <li key={e.row}>
+                      row {e.row}: {e.message}
+                    </li>
+                  ))}
+                  {result.result.errors.length > 50 ? <li>…and {result.result.errors.length - 50} more</li> : null}
+                </ul>
+              </div>
+            </div>
           )}
-          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setResult(null)}>
-            Dismiss
-          </button>
         </div>
       ) : null}
-    </>
+    </ImportPanel>
   );
 }

@@ -1,10 +1,9 @@
+// The sync scope editor of one connection (which groups and apps it syncs).
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ConnectionSummary, SyncScope } from '../../../shared/domain.js';
-import { ApiError, errorMessage } from '../api/client.js';
-import { fieldErrorProps, TextField } from '../components/FormFields.js';
+import { fieldErrorProps, TextField, useFormErrors } from '../components/FormFields.js';
 import { InlineError } from '../components/InlineError.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { splitFieldErrors } from '../lib/field-errors.js';
 import { groupTypeChoices, patternError, splitList } from '../lib/scope.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 
@@ -32,14 +31,15 @@ export function ScopeEditor({
   const [types, setTypes] = useState<string[]>(c.scope.groups.types);
   const [apps, setApps] = useState(c.scope.apps.include.join(', '));
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<{ fields: Partial<Record<Field, string>>; form: string | null }>({ fields: {}, form: null });
+  const errors = useFormErrors<Field>(id, FIELDS);
 
   const known = groupTypeChoices[c.kind];
   // Types saved earlier that this list does not know (typed by hand through the CLI, say) stay visible and kept.
   const choices = [...known, ...types.filter((t) => !known.some((k) => k.value === t)).map((t) => ({ value: t, label: t }))];
   const localPatternError = patternError(pattern);
-  const fieldError = (f: Field): string | undefined => (f === 'scope.groups.pattern' ? (localPatternError ?? errors.fields[f]) : errors.fields[f]);
-  const fe = fieldErrorProps<Field>(id, fieldError);
+  // The pattern is checked as it is typed (a bad one cannot be saved); the engine's messages follow the shared rule.
+  const fieldError = (f: Field): string | undefined => (f === 'scope.groups.pattern' ? (localPatternError ?? errors.error(f)) : errors.error(f));
+  const fe = fieldErrorProps<Field>(id, fieldError, errors.edited);
   const { describedBy, errorText } = fe;
 
   const scope = (): SyncScope => ({
@@ -50,19 +50,19 @@ export function ScopeEditor({
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (localPatternError) return;
+    errors.begin();
     setBusy(true);
-    setErrors({ fields: {}, form: null });
     try {
       onSaved(await setScope(c.id, scope()));
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'bad-input') setErrors(splitFieldErrors(error.message, FIELDS));
-      else setErrors({ fields: {}, form: errorMessage(error) });
+      errors.fail(error);
     } finally {
       setBusy(false);
     }
   };
 
   const clear = (): void => {
+    errors.reset();
     setPrefixes('');
     setPattern('');
     setTypes([]);
@@ -70,7 +70,7 @@ export function ScopeEditor({
   };
 
   return (
-    <form className="scope-editor" aria-label={`Sync scope of ${c.name}`} onSubmit={(e) => void submit(e)} noValidate>
+    <form className="scope-editor" aria-label={`Sync scope of ${c.name}`} onSubmit={(e) => void submit(e)} onChange={errors.onFormChange} noValidate>
       {errors.form ? <InlineError title="The scope was not saved" message={errors.form} /> : null}
       <p className="field-hint">
         Limit what this connection syncs, as large orgs need: groups out of scope are not stored and their memberships
@@ -106,7 +106,7 @@ export function ScopeEditor({
       </div>
       <fieldset className="fieldset" aria-describedby={describedBy('scope.groups.types')}>
         <legend>Group types</legend>
-        <div className="check-row">
+        <div className="check-row" data-field="scope.groups.types">
           {choices.map((t) => (
             <label key={t.value} className="check">
               <input

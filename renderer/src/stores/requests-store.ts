@@ -4,7 +4,7 @@
 // the contract only.
 import { create } from 'zustand';
 import type { RequestableRole, SettingsView } from '../../../shared/contract-requests.js';
-import type { RequestStatus } from '../../../shared/governance.js';
+import type { RequestState } from '../../../shared/governance.js';
 import { api, errorMessage } from '../api/client.js';
 
 type RequestsState = {
@@ -19,8 +19,8 @@ type RequestsState = {
   search: string;
   setSearch: (search: string) => void;
   /** Statuses shown on the "All" tab (empty: every status). */
-  statuses: RequestStatus[];
-  setStatuses: (statuses: RequestStatus[]) => void;
+  statuses: RequestState[];
+  setStatuses: (statuses: RequestState[]) => void;
   selected: ReadonlySet<number>;
   toggle: (id: number) => void;
   clearSelection: () => void;

@@ -3,9 +3,9 @@
 // the role's page).
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { RISK_TIERS, type CatalogApp, type RiskTier } from '../../../../shared/governance.js';
-import { api, ApiError, errorMessage } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { fieldErrorProps, SegmentedRadios, TextField } from '../../components/FormFields.js';
+import { SegmentedRadios, TextField, useFormErrors } from '../../components/FormFields.js';
 import { InlineError } from '../../components/InlineError.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { navigate, routes } from '../../lib/router.js';
@@ -13,19 +13,8 @@ import { useCatalogStore } from '../../stores/catalog-store.js';
 import { toast } from '../../stores/toast-store.js';
 import { riskLabel } from './parts.js';
 
-/** "name: there is already..." -> the field it names and the rest. */
-export function splitFieldErrors(message: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  // Schema errors come as "invalid input for catalog:saveApp: owner: ...".
-  for (const part of message.replace(/^invalid input for [\w:]+: /, '').split('; ')) {
-    const m = /^([A-Za-z][\w.[\]]*): (.*)$/.exec(part);
-    if (m?.[1] && m[2]) out[m[1]] = out[m[1]] ? `${out[m[1]]}; ${m[2]}` : m[2];
-    else out._ = out._ ? `${out._}; ${part}` : part;
-  }
-  return out;
-}
-
 type AppField = 'name' | 'description' | 'owner';
+const APP_FIELDS: readonly AppField[] = ['name', 'description', 'owner'];
 
 export function AppForm({ app, onDone }: { app?: CatalogApp; onDone: () => void }): ReactNode {
   const id = useId();
@@ -34,21 +23,21 @@ export function AppForm({ app, onDone }: { app?: CatalogApp; onDone: () => void 
   const [description, setDescription] = useState(app?.description ?? '');
   const [owner, setOwner] = useState(app?.owner ?? '');
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const errors = useFormErrors<AppField>(id, APP_FIELDS);
   const [confirm, setConfirm] = useState(false);
-  const fe = fieldErrorProps<AppField>(id, (f) => errors[f]);
+  const { fe } = errors;
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    errors.begin();
     setBusy(true);
-    setErrors({});
     try {
       await api.call('catalog:saveApp', { ...(app ? { id: app.id } : {}), name, description, owner });
       toast.success(name, app ? 'App saved' : 'App added');
       changed();
       onDone();
     } catch (error) {
-      setErrors(error instanceof ApiError ? splitFieldErrors(error.message) : { _: errorMessage(error) });
+      errors.fail(error);
     } finally {
       setBusy(false);
     }
@@ -63,20 +52,20 @@ export function AppForm({ app, onDone }: { app?: CatalogApp; onDone: () => void 
       onDone();
     } catch (error) {
       setConfirm(false);
-      setErrors({ _: errorMessage(error) });
+      errors.fail(error);
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <form className="form cat-inline-form" onSubmit={(e) => void submit(e)} aria-label={app ? `Edit ${app.name}` : 'New app'}>
+    <form className="form cat-inline-form" onSubmit={(e) => void submit(e)} onChange={errors.onFormChange} aria-label={app ? `Edit ${app.name}` : 'New app'}>
       <div className="form-row form-row-even">
         <TextField id={`${id}-name`} label="App name" field="name" errors={fe} value={name} onChange={setName} freeText autoFocus placeholder="Figma" />
         <TextField id={`${id}-owner`} label="Owner e-mail" field="owner" errors={fe} value={owner} onChange={setOwner} placeholder="app-owner@example.com" hint="Approves “app owner” steps." />
       </div>
       <TextField id={`${id}-desc`} label="Description" field="description" errors={fe} value={description} onChange={setDescription} freeText wide />
-      {errors._ ? <InlineError message={errors._} /> : null}
+      {errors.form ? <InlineError message={errors.form} /> : null}
       <div className="form-actions cat-form-actions">
         <WriteButton type="submit" className="btn btn-primary btn-sm" disabled={busy}>
           {app ? 'Save app' : 'Add app'}
@@ -102,6 +91,7 @@ export function AppForm({ app, onDone }: { app?: CatalogApp; onDone: () => void 
 }
 
 type RoleField = 'name' | 'risk';
+const ROLE_FIELDS: readonly RoleField[] = ['name', 'risk'];
 
 export function NewRoleForm({ app, onDone }: { app: CatalogApp; onDone: () => void }): ReactNode {
   const id = useId();
@@ -109,13 +99,13 @@ export function NewRoleForm({ app, onDone }: { app: CatalogApp; onDone: () => vo
   const [name, setName] = useState('');
   const [risk, setRisk] = useState<RiskTier>('medium');
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const fe = fieldErrorProps<RoleField>(id, (f) => errors[f]);
+  const errors = useFormErrors<RoleField>(id, ROLE_FIELDS);
+  const { fe } = errors;
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    errors.begin();
     setBusy(true);
-    setErrors({});
     try {
       const role = await api.call('catalog:saveRole', { appId: app.id, name, risk });
       toast.success(`${app.name} / ${role.name}: approval and durations start from the ${riskLabel[risk].toLowerCase()}-risk defaults`, 'Role added');
@@ -123,24 +113,34 @@ export function NewRoleForm({ app, onDone }: { app: CatalogApp; onDone: () => vo
       onDone();
       navigate(routes.role(role.id));
     } catch (error) {
-      setErrors(error instanceof ApiError ? splitFieldErrors(error.message) : { _: errorMessage(error) });
+      errors.fail(error);
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <form className="form cat-inline-form" onSubmit={(e) => void submit(e)} aria-label={`New role in ${app.name}`}>
+    <form className="form cat-inline-form" onSubmit={(e) => void submit(e)} onChange={errors.onFormChange} aria-label={`New role in ${app.name}`}>
       <div className="form-row form-row-even">
         <TextField id={`${id}-name`} label="Role name" field="name" errors={fe} value={name} onChange={setName} freeText autoFocus placeholder="Editor" />
         <div className="field">
           <span className="cat-label" id={`${id}-risk`}>
             Risk
           </span>
-          <SegmentedRadios name={`${id}-risk`} label="Risk" value={risk} onChange={setRisk} options={RISK_TIERS.map((r) => ({ value: r, label: riskLabel[r] }))} />
+          <SegmentedRadios
+            name={`${id}-risk`}
+            label="Risk"
+            value={risk}
+            onChange={(r) => {
+              fe.edited('risk');
+              setRisk(r);
+            }}
+            options={RISK_TIERS.map((r) => ({ value: r, label: riskLabel[r] }))}
+          />
+          {fe.errorText('risk')}
         </div>
       </div>
-      {errors._ ? <InlineError message={errors._} /> : null}
+      {errors.form ? <InlineError message={errors.form} /> : null}
       <div className="form-actions cat-form-actions">
         <WriteButton type="submit" className="btn btn-primary btn-sm" disabled={busy}>
           Add role

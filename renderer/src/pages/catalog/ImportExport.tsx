@@ -1,8 +1,11 @@
-// Export the catalog as CSV/XLSX, import one back. An import with any bad row
-// changes nothing and lists every row error here.
-import { useRef, useState, type ReactNode } from 'react';
+// Export the catalog as CSV/XLSX, import one back. "Import…" opens a panel with
+// the columns the importer reads and a template before a file is chosen; an
+// import with any bad row changes nothing and lists every row error there.
+import { useState, type ReactNode } from 'react';
 import type { CatalogImportResult } from '../../../../shared/contract-catalog.js';
+import { CATALOG_IMPORT_COLUMNS } from '../../../../shared/import-columns.js';
 import { api, errorMessage } from '../../api/client.js';
+import { ImportPanel } from '../../components/ImportPanel.js';
 import { InlineError } from '../../components/InlineError.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { downloadBase64, toBase64, useCatalogStore } from '../../stores/catalog-store.js';
@@ -10,12 +13,9 @@ import { toast } from '../../stores/toast-store.js';
 
 const MIME = { csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 
-export function ImportExport(): ReactNode {
-  const changed = useCatalogStore((s) => s.changed);
-  const input = useRef<HTMLInputElement>(null);
+/** The header's buttons: export as CSV or XLSX, and "Import…" (which opens the panel the page shows). */
+export function ImportExport({ importing, onImport }: { importing: boolean; onImport: () => void }): ReactNode {
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ file: string; result: CatalogImportResult } | { file: string; error: string } | null>(null);
-
   const exportAs = async (format: 'csv' | 'xlsx'): Promise<void> => {
     setBusy(true);
     try {
@@ -28,8 +28,30 @@ export function ImportExport(): ReactNode {
       setBusy(false);
     }
   };
-  const importFile = async (file: File | undefined): Promise<void> => {
-    if (!file) return;
+  return (
+    <div className="cat-io">
+      <div className="toolbar">
+        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void exportAs('csv')}>
+          Export CSV
+        </button>
+        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void exportAs('xlsx')}>
+          Export XLSX
+        </button>
+        <WriteButton className="btn btn-sm" disabled={importing} onClick={onImport} title="Columns, a template, then the file">
+          Import…
+        </WriteButton>
+      </div>
+    </div>
+  );
+}
+
+/** The catalog import: expected columns and a template, then a .csv or .xlsx file and what became of it. */
+export function CatalogImportPanel({ onClose }: { onClose: () => void }): ReactNode {
+  const changed = useCatalogStore((s) => s.changed);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ file: string; result: CatalogImportResult } | { file: string; error: string } | null>(null);
+
+  const importFile = async (file: File): Promise<void> => {
     const format = /\.xlsx$/i.test(file.name) ? 'xlsx' : /\.csv$/i.test(file.name) ? 'csv' : null;
     if (!format) {
       setResult({ file: file.name, error: `${file.name} is neither a .csv nor an .xlsx file` });
@@ -48,31 +70,22 @@ export function ImportExport(): ReactNode {
       setResult({ file: file.name, error: errorMessage(error) });
     } finally {
       setBusy(false);
-      if (input.current) input.current.value = '';
     }
   };
 
   return (
-    <div className="cat-io">
-      <div className="toolbar">
-        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void exportAs('csv')}>
-          Export CSV
-        </button>
-        <button type="button" className="btn btn-sm" disabled={busy} onClick={() => void exportAs('xlsx')}>
-          Export XLSX
-        </button>
-        <WriteButton className="btn btn-sm" disabled={busy} onClick={() => input.current?.click()}>
-          Import…
-        </WriteButton>
-        <input
-          ref={input}
-          type="file"
-          hidden
-          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-          aria-label="Catalog file to import (.csv or .xlsx)"
-          onChange={(e) => void importFile(e.target.files?.[0])}
-        />
-      </div>
+    <ImportPanel
+      title="Import the catalog from CSV or XLSX"
+      intro="One row per app, role and mapped group, as the export writes them: a row read alone is complete, so a sheet sorted or filtered in Excel still imports. Apps and roles are matched by name and updated; mappings are added. Any bad row and nothing changes."
+      columns={CATALOG_IMPORT_COLUMNS}
+      templateName="latchkey-catalog-template.csv"
+      accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+      fileLabel="Catalog file to import (.csv or .xlsx)"
+      chooseLabel="Choose a .csv or .xlsx file…"
+      busy={busy}
+      onFile={(f) => void importFile(f)}
+      onClose={onClose}
+    >
       {result ? (
         <div className="cat-io-result" role="status">
           {'error' in result ? (
@@ -86,7 +99,7 @@ export function ImportExport(): ReactNode {
             <div className="inline-error" role="alert">
               <div className="inline-error-text">
                 <strong>
-                  {result.file}: {result.result.errors.length} problem{result.result.errors.length === 1 ? '' : 's'}, nothing was imported
+                  {result.file}: {result.result.errors.length} problem{result.result.errors.length === 1 ? '' : 's'}, nothing was imported (row 1 is the header)
                 </strong>
                 <ul className="cat-io-errors">
                   {result.result.errors.slice(0, 50).map((e, i) => (
@@ -97,11 +110,8 @@ export function ImportExport(): ReactNode {
               </div>
             </div>
           )}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setResult(null)}>
-            Close
-          </button>
         </div>
       ) : null}
-    </div>
+    </ImportPanel>
   );
 }

@@ -13,9 +13,9 @@ import {
   type RiskTier,
   type RoleMapping,
 } from '../../../../shared/governance.js';
-import { api, ApiError, errorMessage } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { fieldErrorProps, SegmentedRadios, TextField } from '../../components/FormFields.js';
+import { SegmentedRadios, TextField, useFormErrors } from '../../components/FormFields.js';
 import { IconPlus, IconTrash } from '../../components/Icons.js';
 import { InlineError } from '../../components/InlineError.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
@@ -26,7 +26,6 @@ import { formatRoute, navigate, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useCatalogStore } from '../../stores/catalog-store.js';
 import { toast } from '../../stores/toast-store.js';
-import { splitFieldErrors } from './AppForms.js';
 import { durationLabel, ProblemList, RiskBadge, riskLabel } from './parts.js';
 
 export function RoleDetail({ roleId }: { roleId: number }): ReactNode {
@@ -121,6 +120,9 @@ type Field =
   | 'policy.steps'
   | 'policy.escalateTo'
   | 'policy.pendingTimeoutHours';
+/** The fields the editor shows a message next to; a named step's approvers have their own key per position. */
+const PLACED: readonly Field[] = ['name', 'description', 'owner', 'risk', 'durations', 'defaultDuration', 'maxDurationMinutes', 'policy.steps', 'policy.escalateTo', 'policy.pendingTimeoutHours'];
+const stepKey = (i: number): string => `policy.steps[${i}].approvers`;
 
 const emails = (s: string): string[] => s.split(/[\s,;]+/).map((x) => x.trim()).filter(Boolean);
 const stepKindLabel: Record<ApprovalStepKind, string> = { manager: 'Manager', 'app-owner': 'App owner', named: 'Named approvers' };
@@ -145,10 +147,16 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
   const [defaultDuration, setDefaultDuration] = useState<DurationOption>(role.defaultDuration);
   const [maxMinutes, setMaxMinutes] = useState(role.maxDurationMinutes === null ? '' : String(role.maxDurationMinutes));
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-
-  const stepError = (i: number): string | undefined => errors[`policy.steps[${i}].approvers`];
-  const fe = fieldErrorProps<Field>(id, (f) => errors[f]);
+  // Every field the editor shows, as the engine names them; anything else the engine says goes to the banner.
+  const known = [...PLACED, ...steps.map((_, i) => stepKey(i))];
+  const errors = useFormErrors<Field>(id, known);
+  const { fe } = errors;
+  const stepError = (i: number): string | undefined => errors.error(stepKey(i));
+  /** Steps moved, added or removed: their messages (numbered by position) no longer fit. */
+  const editedSteps = (): void => {
+    errors.edited('policy.steps');
+    steps.forEach((_, i) => errors.edited(stepKey(i)));
+  };
 
   const applyDefaults = (r: RiskTier): void => {
     const p = defaultPolicyFor(r);
@@ -163,18 +171,20 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
     setDurations(next);
     if (!next.includes(defaultDuration) && next[0]) setDefaultDuration(next[0]);
   };
-  const moveStep = (i: number, by: number): void =>
+  const moveStep = (i: number, by: number): void => {
+    editedSteps();
     setSteps((s) => {
       const next = [...s];
       const [item] = next.splice(i, 1);
       if (item) next.splice(i + by, 0, item);
       return next;
     });
+  };
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
+    errors.begin();
     setBusy(true);
-    setErrors({});
     const hours = Number(timeoutHours);
     const max = maxMinutes.trim() === '' ? null : Number(maxMinutes);
     try {
@@ -201,26 +211,23 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
       toast.success(`${role.appName} / ${name}`, 'Role saved');
       changed();
     } catch (error) {
-      setErrors(error instanceof ApiError ? splitFieldErrors(error.message) : { _: errorMessage(error) });
+      errors.fail(error);
     } finally {
       setBusy(false);
     }
   };
 
   const otherEndDate = endDateFor.filter((t) => t !== 'contractor' && t !== 'partner');
-  const unplaced = Object.entries(errors)
-    .filter(([k]) => !['name', 'description', 'owner', 'risk', 'durations', 'defaultDuration', 'maxDurationMinutes', 'policy.steps', 'policy.escalateTo', 'policy.pendingTimeoutHours'].includes(k) && !k.startsWith('policy.steps['))
-    .map(([k, v]) => (k === '_' ? v : `${k}: ${v}`));
 
   return (
-    <form className="card form cat-role-form" onSubmit={(e) => void submit(e)} aria-label="Role settings">
+    <form className="card form cat-role-form" onSubmit={(e) => void submit(e)} onChange={errors.onFormChange} aria-label="Role settings">
       <fieldset className="fieldset" disabled={readOnly} aria-describedby={readOnly ? READ_ONLY_REASON_ID : undefined}>
         <legend className="cat-legend">Role</legend>
         <div className="form-row form-row-even">
           <TextField id={`${id}-name`} label="Name" field="name" errors={fe} value={name} onChange={setName} freeText />
           <TextField id={`${id}-owner`} label="Role owner e-mail" field="owner" errors={fe} value={owner} onChange={setOwner} placeholder={role.appOwner ?? 'owner@example.com'} hint={role.appOwner ? `App owner: ${role.appOwner}` : 'The app has no owner yet.'} />
         </div>
-        <div className="field">
+        <div className="field" data-field="description">
           <label htmlFor={`${id}-desc`}>Description</label>
           <textarea id={`${id}-desc`} className="input textarea" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} aria-invalid={fe.invalid('description')} aria-describedby={fe.describedBy('description')} />
           {fe.errorText('description')}
@@ -233,17 +240,25 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
 
       <fieldset className="fieldset" disabled={readOnly} aria-describedby={readOnly ? READ_ONLY_REASON_ID : undefined}>
         <legend className="cat-legend">Risk and approval</legend>
-        <div className="field-inline cat-risk-row">
+        <div className="field-inline cat-risk-row" data-field="risk">
           <SegmentedRadios name={`${id}-risk`} label="Risk tier" value={risk} onChange={setRisk} options={RISK_TIERS.map((r) => ({ value: r, label: riskLabel[r] }))} />
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => applyDefaults(risk)}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            onClick={() => {
+              editedSteps();
+              applyDefaults(risk);
+            }}
+          >
             Use the {riskLabel[risk].toLowerCase()}-risk approval defaults
           </button>
         </div>
+        {fe.errorText('risk')}
         <label className="check">
           <input type="checkbox" checked={autoApprove} onChange={(e) => setAutoApprove(e.target.checked)} />
           Auto-approve (no approval step; for low-risk roles)
         </label>
-        <div className={`cat-steps${autoApprove ? ' is-off' : ''}`} role="group" aria-label="Approval steps" aria-describedby={fe.describedBy('policy.steps')}>
+        <div className={`cat-steps${autoApprove ? ' is-off' : ''}`} role="group" aria-label="Approval steps" aria-describedby={fe.describedBy('policy.steps')} data-field="policy.steps">
           {steps.length === 0 ? <p className="muted">No approval step.</p> : null}
           <ol className="cat-step-list">
             {steps.map((s, i) => (
@@ -265,7 +280,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
                   ))}
                 </select>
                 {s.kind === 'named' ? (
-                  <div className="field cat-step-approvers">
+                  <div className="field cat-step-approvers" data-field={stepKey(i)}>
                     <input
                       className="input"
                       aria-label={`Approvers of step ${i + 1} (e-mails)`}
@@ -292,14 +307,20 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
                   <button type="button" className="btn btn-ghost btn-sm" aria-label={`Move step ${i + 1} down`} disabled={autoApprove || i === steps.length - 1} onClick={() => moveStep(i, 1)}>
                     ↓
                   </button>
-                  <button type="button" className="btn btn-ghost btn-sm" aria-label={`Remove step ${i + 1}`} disabled={autoApprove} onClick={() => setSteps((all) => all.filter((_, j) => j !== i))}>
+                  <button type="button" className="btn btn-ghost btn-sm" aria-label={`Remove step ${i + 1}`} disabled={autoApprove} onClick={() => {
+                      editedSteps();
+                      setSteps((all) => all.filter((_, j) => j !== i));
+                    }}>
                     <IconTrash size={14} />
                   </button>
                 </span>
               </li>
             ))}
           </ol>
-          <button type="button" className="btn btn-sm" disabled={autoApprove || steps.length >= 5} onClick={() => setSteps((all) => [...all, { kind: all.length === 0 ? 'manager' : 'app-owner', approvers: '' }])}>
+          <button type="button" className="btn btn-sm" disabled={autoApprove || steps.length >= 5} onClick={() => {
+              editedSteps();
+              setSteps((all) => [...all, { kind: all.length === 0 ? 'manager' : 'app-owner', approvers: '' }]);
+            }}>
             <IconPlus size={14} /> Add step
           </button>
           {fe.errorText('policy.steps')}
@@ -318,7 +339,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
           <p className="field-hint">Beneficiaries of these employee types can’t get permanent access to this role.</p>
         </div>
         <div className="form-row form-row-even">
-          <div className="field">
+          <div className="field" data-field="policy.pendingTimeoutHours">
             <label htmlFor={`${id}-timeout`}>Pending timeout (hours)</label>
             <input id={`${id}-timeout`} className="input" type="number" min={1} max={2160} value={timeoutHours} onChange={(e) => setTimeoutHours(e.target.value)} aria-invalid={fe.invalid('policy.pendingTimeoutHours')} aria-describedby={fe.describedBy('policy.pendingTimeoutHours', `${id}-timeout-hint`)} />
             <p className="field-hint" id={`${id}-timeout-hint`}>
@@ -338,7 +359,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
 
       <fieldset className="fieldset" disabled={readOnly} aria-describedby={readOnly ? READ_ONLY_REASON_ID : undefined}>
         <legend className="cat-legend">Durations</legend>
-        <div className="cat-durations" role="group" aria-label="Allowed durations" aria-describedby={fe.describedBy('durations')}>
+        <div className="cat-durations" role="group" aria-label="Allowed durations" aria-describedby={fe.describedBy('durations')} data-field="durations">
           {DURATION_OPTIONS.map((d) => (
             <label key={d} className="check">
               <input type="checkbox" checked={durations.includes(d)} onChange={(e) => toggleDuration(d, e.target.checked)} />
@@ -348,7 +369,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
         </div>
         {fe.errorText('durations')}
         <div className="form-row form-row-even">
-          <div className="field">
+          <div className="field" data-field="maxDurationMinutes">
             <label htmlFor={`${id}-max`}>Longest custom duration (minutes)</label>
             <input
               id={`${id}-max`}
@@ -366,7 +387,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
             </p>
             {fe.errorText('maxDurationMinutes')}
           </div>
-          <div className="field">
+          <div className="field" data-field="defaultDuration">
             <label htmlFor={`${id}-default`}>Default duration</label>
             <select id={`${id}-default`} className="input select" value={defaultDuration} onChange={(e) => setDefaultDuration(e.target.value as DurationOption)} aria-invalid={fe.invalid('defaultDuration')} aria-describedby={fe.describedBy('defaultDuration')}>
               {DURATION_OPTIONS.filter((d) => durations.includes(d) || d === defaultDuration).map((d) => (
@@ -379,7 +400,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
           </div>
         </div>
       </fieldset>
-      {unplaced.length > 0 ? <InlineError message={unplaced.join('; ')} /> : null}
+      {errors.form ? <InlineError message={errors.form} /> : null}
       <div className="form-actions cat-form-actions">
         <WriteButton type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save role'}

@@ -6,6 +6,7 @@ import type { CatalogSuggestion } from '../../../../shared/contract-catalog.js';
 import { RISK_TIERS, type RiskTier } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';
 import { EmptyState } from '../../components/EmptyState.js';
+import { useFormErrors } from '../../components/FormFields.js';
 import { InlineError } from '../../components/InlineError.js';
 import { SearchInput } from '../../components/SearchInput.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
@@ -87,13 +88,14 @@ function SuggestionCard({ suggestion: s }: { suggestion: CatalogSuggestion }): R
   const [appName, setAppName] = useState(s.appName);
   const [roles, setRoles] = useState<DraftRole[]>(s.roles.map((r) => ({ include: true, name: r.name, risk: r.risk })));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const groupCount = s.roles.reduce((n, r) => n + r.groups.length, 0);
   const titleId = `sugg-${s.key.replace(/[^a-z0-9]+/g, '-')}`;
+  // The name's own message only while its input is shown; otherwise it belongs in the banner.
+  const errors = useFormErrors<'appName'>(titleId, editing ? ['appName'] : []);
 
   const accept = async (): Promise<void> => {
+    errors.begin();
     setBusy(true);
-    setError(null);
     const source = s.sources[0];
     try {
       const picked = s.roles.flatMap((r, i) => {
@@ -108,7 +110,7 @@ function SuggestionCard({ suggestion: s }: { suggestion: CatalogSuggestion }): R
       toast.success(`${app.name}: ${app.roles.length} role${app.roles.length === 1 ? '' : 's'} in the catalog`, 'Suggestion accepted');
       changed();
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      errors.fail(e);
     } finally {
       setBusy(false);
     }
@@ -150,14 +152,23 @@ function SuggestionCard({ suggestion: s }: { suggestion: CatalogSuggestion }): R
           </WriteButton>
         </div>
       </div>
-      <div className="card-body">
+      {/* An edit of the name or of any role row is a new attempt: the last refusal goes. */}
+      <div className="card-body" onChange={errors.onFormChange}>
         {editing ? (
-          <div className="field cat-sugg-app">
+          <div className="field cat-sugg-app" data-field="appName">
             <label htmlFor={`${titleId}-name`}>App name</label>
-            <input id={`${titleId}-name`} className="input" value={appName} onChange={(e) => setAppName(e.target.value)} />
+            <input
+              id={`${titleId}-name`}
+              className="input"
+              value={appName}
+              onChange={(e) => setAppName(e.target.value)}
+              aria-invalid={errors.fe.invalid('appName')}
+              aria-describedby={errors.fe.describedBy('appName')}
+            />
+            {errors.fe.errorText('appName')}
           </div>
         ) : null}
-        {error ? <InlineError message={error} /> : null}
+        {errors.form ? <InlineError message={errors.form} /> : null}
         <table className="cat-table cat-table-fixed">
           <thead>
             <tr>

@@ -6,8 +6,8 @@
 import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import type { BeneficiaryOption, CreateRequestInput } from '../../../../shared/contract-requests.js';
 import type { DurationOption } from '../../../../shared/governance.js';
-import { api, errorMessage } from '../../api/client.js';
-import { SegmentedRadios } from '../../components/FormFields.js';
+import { api } from '../../api/client.js';
+import { SegmentedRadios, useFormErrors } from '../../components/FormFields.js';
 import { InlineError } from '../../components/InlineError.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { navigate, routes } from '../../lib/router.js';
@@ -17,6 +17,9 @@ import { toast } from '../../stores/toast-store.js';
 import { durationLabel, minutesText, PersonSearch, RiskBadge, STEP_LABEL } from './RequestParts.js';
 
 type For = 'me' | 'other';
+type Field = 'beneficiary' | 'role' | 'duration' | 'minutes' | 'endsAt' | 'justification';
+/** The fields as the engine names them in its messages. */
+const FIELDS: readonly Field[] = ['beneficiary', 'role', 'duration', 'minutes', 'endsAt', 'justification'];
 
 export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode {
   const id = useId();
@@ -34,7 +37,6 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
   const [minutes, setMinutes] = useState('');
   const [endsAt, setEndsAt] = useState('');
   const [justification, setJustification] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -63,16 +65,37 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
     return [...by.entries()];
   }, [roles]);
 
+  // The form's own checks, from the current values: each message goes the moment its cause is fixed.
+  const minutesNumber = Number(minutes);
+  const errors = useFormErrors<Field>(id, FIELDS, {
+    beneficiary:
+      !beneficiary &&
+      (forWhom === 'other'
+        ? 'Pick the person the access is for.'
+        : operator
+          ? `${operator} is not an active account in the snapshot: pick “Someone else”.`
+          : 'Choose who you are (“Acting as” in the top bar) first.'),
+    role: !role && 'Pick a role.',
+    minutes:
+      chosenDuration === 'custom' &&
+      (!Number.isInteger(minutesNumber) || minutesNumber <= 0
+        ? 'Give the length in whole minutes.'
+        : role?.maxDurationMinutes != null && minutesNumber > role.maxDurationMinutes
+          ? `At most ${minutesText(role.maxDurationMinutes)} for this role.`
+          : null),
+    endsAt: endRequired && endsAt === '' && `${beneficiary?.name ?? 'This person'} is a ${beneficiary?.employeeType ?? 'contractor'}: give an end date, or pick a time-bound duration.`,
+    justification: justification.trim() === '' && 'Say why the access is needed.',
+  });
+  const { fe, edited } = errors;
+
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
-    setError(null);
-    if (!beneficiary) return setError(forWhom === 'me' ? 'Choose who you are (“Acting as”) first.' : 'Pick the person the access is for.');
-    if (!role || !chosenDuration) return setError('Pick a role.');
+    if (!errors.begin() || !beneficiary || !role || !chosenDuration) return;
     const input: CreateRequestInput = {
       beneficiary: { connectionId: beneficiary.connectionId, identityId: beneficiary.identityId },
       role: role.id,
       duration: chosenDuration,
-      minutes: chosenDuration === 'custom' ? Number(minutes) : null,
+      minutes: chosenDuration === 'custom' ? minutesNumber : null,
       endsAt: endsAt === '' ? null : endsAt,
       justification,
     };
@@ -84,7 +107,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
       onClose();
       navigate(routes.request(row.id));
     } catch (err) {
-      setError(errorMessage(err));
+      errors.fail(err);
     } finally {
       setBusy(false);
     }
@@ -95,12 +118,16 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
       <div className="card-head">
         <h2 id={`${id}-title`}>New request</h2>
       </div>
-      <form className="form" onSubmit={(e) => void submit(e)}>
+      {/* noValidate: the form says what is missing in its own words, at each field (the browser would stop at the first). */}
+      <form className="form" onSubmit={(e) => void submit(e)} onChange={errors.onFormChange} noValidate>
         <SegmentedRadios<For>
           name={`${id}-for`}
           label="Who is the access for"
           value={forWhom}
-          onChange={setForWhom}
+          onChange={(v) => {
+            edited('beneficiary');
+            setForWhom(v);
+          }}
           options={[
             { value: 'other', label: 'Someone else' },
             { value: 'me', label: `Myself${me ? ` (${me.name})` : ''}` },
@@ -114,17 +141,36 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
                 <span className="cell-strong">{person.name}</span>
                 <span className="muted">{person.email ?? person.login}</span>
                 {person.employeeType ? <span className="muted">· {person.employeeType}</span> : null}
-                <button type="button" className="btn btn-sm btn-ghost" onClick={() => setPerson(null)} aria-label={`Change beneficiary (now ${person.name})`}>
+                <button
+                  type="button"
+                  className="btn btn-sm btn-ghost"
+                  onClick={() => {
+                    edited('beneficiary');
+                    setPerson(null);
+                  }}
+                  aria-label={`Change beneficiary (now ${person.name})`}
+                >
                   Change
                 </button>
               </div>
             </div>
           ) : (
-            <PersonSearch label="Beneficiary" onPick={setPerson} disabled={readOnly} />
+            <PersonSearch
+              label="Beneficiary"
+              onPick={(p) => {
+                edited('beneficiary');
+                setPerson(p);
+              }}
+              disabled={readOnly}
+              invalid={fe.invalid('beneficiary')}
+              describedBy={fe.describedBy('beneficiary')}
+              error={fe.errorText('beneficiary')}
+            />
           )
-        ) : !operator ? (
+        ) : !operator && !errors.error('beneficiary') ? (
           <p className="field-hint">Choose who you are with “Acting as” in the top bar.</p>
         ) : null}
+        {forWhom === 'other' && !person ? null : fe.errorText('beneficiary')}
 
         <div className="field">
           <label htmlFor={`${id}-role`}>Role</label>
@@ -134,7 +180,10 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
             className="input select select-wide"
             value={roleId ?? ''}
             disabled={readOnly}
+            aria-invalid={fe.invalid('role')}
+            aria-describedby={fe.describedBy('role')}
             onChange={(e) => {
+              edited('role');
               setRoleId(e.target.value === '' ? null : Number(e.target.value));
               setDuration(null);
             }}
@@ -150,6 +199,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
               </optgroup>
             ))}
           </select>
+          {fe.errorText('role')}
           {role ? (
             <div className="req-role-facts">
               <RiskBadge risk={role.risk} />
@@ -170,7 +220,12 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
                 className="input select"
                 value={chosenDuration ?? ''}
                 disabled={readOnly}
-                onChange={(e) => setDuration(e.target.value as DurationOption)}
+                aria-invalid={fe.invalid('duration')}
+                aria-describedby={fe.describedBy('duration')}
+                onChange={(e) => {
+                  edited('duration');
+                  setDuration(e.target.value as DurationOption);
+                }}
               >
                 {role.durations.map((d) => (
                   <option key={d} value={d}>
@@ -178,6 +233,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
                   </option>
                 ))}
               </select>
+              {fe.errorText('duration')}
             </div>
             {chosenDuration === 'custom' ? (
               <div className="field">
@@ -190,12 +246,17 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
                   max={role.maxDurationMinutes ?? undefined}
                   value={minutes}
                   disabled={readOnly}
-                  onChange={(e) => setMinutes(e.target.value)}
-                  aria-describedby={`${id}-minutes-hint`}
+                  onChange={(e) => {
+                    edited('minutes');
+                    setMinutes(e.target.value);
+                  }}
+                  aria-invalid={fe.invalid('minutes')}
+                  aria-describedby={fe.describedBy('minutes', `${id}-minutes-hint`)}
                 />
                 <p className="field-hint" id={`${id}-minutes-hint`}>
                   {role.maxDurationMinutes !== null ? `At most ${minutesText(role.maxDurationMinutes)}.` : 'No maximum set.'}
                 </p>
+                {fe.errorText('minutes')}
               </div>
             ) : null}
             <div className="field">
@@ -207,14 +268,19 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
                 value={endsAt}
                 required={endRequired}
                 disabled={readOnly}
-                onChange={(e) => setEndsAt(e.target.value)}
-                aria-describedby={endRequired ? `${id}-ends-hint` : undefined}
+                onChange={(e) => {
+                  edited('endsAt');
+                  setEndsAt(e.target.value);
+                }}
+                aria-invalid={fe.invalid('endsAt')}
+                aria-describedby={fe.describedBy('endsAt', endRequired ? `${id}-ends-hint` : undefined)}
               />
               {endRequired ? (
                 <p className="field-hint" id={`${id}-ends-hint`}>
                   {beneficiary?.name} is a {beneficiary?.employeeType}: permanent access to this role needs an end date.
                 </p>
               ) : null}
+              {fe.errorText('endsAt')}
             </div>
           </div>
         ) : null}
@@ -228,10 +294,16 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
             value={justification}
             disabled={readOnly}
             placeholder="Why is the access needed? (recorded in the request and in Jira)"
-            onChange={(e) => setJustification(e.target.value)}
+            aria-invalid={fe.invalid('justification')}
+            aria-describedby={fe.describedBy('justification')}
+            onChange={(e) => {
+              edited('justification');
+              setJustification(e.target.value);
+            }}
           />
+          {fe.errorText('justification')}
         </div>
-        {error ? <InlineError title="The request was not filed" message={error} /> : null}
+        {errors.form ? <InlineError title="The request was not filed" message={errors.form} /> : null}
         <div className="form-actions">
           <button type="button" className="btn" onClick={onClose}>
             Cancel

@@ -1,11 +1,13 @@
 // One request (#/requests/:id): status, who asked for whom and why, each
 // approval step with who may decide it, the decision buttons (with comment)
 // when the operator may decide, the grants with their expiry and an Extend
-// button for active time-bound access, the jobs, and the full timeline.
+// button for active time-bound access, the Jira record as Latchkey wrote it,
+// the jobs, and the full timeline.
 import { useState, type ReactNode } from 'react';
-import type { DurationOption, RequestDetail as Detail } from '../../../../shared/governance.js';
-import { api, errorMessage } from '../../api/client.js';
-import { Badge } from '../../components/Badges.js';
+import type { DurationOption, JiraRecordEntry, RequestDetail as Detail } from '../../../../shared/governance.js';
+import { api } from '../../api/client.js';
+import { Badge, type Tone } from '../../components/Badges.js';
+import { useFormErrors } from '../../components/FormFields.js';
 import { IconExternal } from '../../components/Icons.js';
 import { InlineError } from '../../components/InlineError.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
@@ -17,7 +19,7 @@ import { formatRoute, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
 import { toast } from '../../stores/toast-store.js';
-import { AccessBadge, durationLabel, durationText, RequestStatusBadge, RiskBadge, STEP_LABEL } from './RequestParts.js';
+import { AccessBadge, accessWords, durationLabel, durationText, RequestStatusBadge, RiskBadge, STEP_LABEL } from './RequestParts.js';
 
 export function RequestDetail({ id }: { id: number }): ReactNode {
   const version = useRequestsStore((s) => s.version);
@@ -43,7 +45,7 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
     ['For', <span key="b">{d.beneficiary.name}{d.beneficiary.email ? <span className="muted"> · {d.beneficiary.email}</span> : null}</span>],
     ['Requested by', <span key="r">{d.requester}{onBehalf ? <span className="muted"> (on behalf)</span> : null}</span>],
     ['Duration', durationText(d.duration, d.durationMinutes)],
-    ['Ends by', d.endsAt ? formatDateTime(d.endsAt) : '—'],
+    ...endFact(d),
     ['Source', d.source === 'extend' ? 'Extension' : d.source === 'jira' ? 'Jira Service Management' : d.source === 'csv' ? 'CSV import' : d.source === 'cli' ? 'Command line' : 'Console'],
     ['Created', <RelativeTime key="c" iso={d.createdAt} />],
     ['Decided', d.decidedAt ? <RelativeTime key="dd" iso={d.decidedAt} /> : '—'],
@@ -72,7 +74,7 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
           <div className="detail-sub">
             <RequestStatusBadge status={d.status} escalated={d.escalated} />
             <RiskBadge risk={d.risk} />
-            {d.access ? <AccessBadge access={d.access} /> : null}
+            {accessWords(d) ? <span className="muted req-access-words">{accessWords(d)}</span> : null}
           </div>
         </div>
       </header>
@@ -93,27 +95,48 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
       {d.status === 'pending' ? <DecisionPanel d={d} operator={operator} /> : null}
       <Steps d={d} />
       <Grants d={d} />
+      <JiraRecordCard d={d} />
       {d.jobs.length > 0 ? <Jobs d={d} /> : null}
       <Timeline d={d} />
     </div>
   );
 }
 
+/**
+ * When the access ends, in the words its state calls for: "Access ended" with
+ * the time once it is over, "Access ends" while it is held, the requested end
+ * while the request waits. No "Ends by —" when there is an end; nothing at
+ * all for a request that never got access.
+ */
+function endFact(d: Detail): [string, ReactNode][] {
+  if (d.accessEndedAt) return [['Access ended', formatDateTime(d.accessEndedAt)]];
+  if (d.status === 'approved' && d.access !== null) {
+    if (d.expiresAt) return [['Access ends', <span key="e">{formatDateTime(d.expiresAt)} <span className="muted">(<RelativeTime iso={d.expiresAt} />)</span></span>]];
+    return [['Access ends', d.access === 'revoking' ? 'Now (being removed)' : 'Never (permanent)']];
+  }
+  if (d.status === 'pending') {
+    if (d.endsAt) return [['Ends by', formatDateTime(d.endsAt)]];
+    return [['Ends', d.duration === 'permanent' ? 'Never (permanent)' : `${durationText(d.duration, d.durationMinutes)} after approval`]];
+  }
+  return [];
+}
+
 function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }): ReactNode {
   const bump = useRequestsStore((s) => s.bump);
   const readOnly = useReadOnly();
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  // Set by a Deny without a comment: the message stays only while the comment is still empty.
+  const [denyAsked, setDenyAsked] = useState(false);
+  const errors = useFormErrors<'comment'>(`req-decide-${d.id}`, ['comment'], { comment: denyAsked && comment.trim() === '' && 'A comment is required to deny: say why.' });
   const [busy, setBusy] = useState(false);
   const w = d.waitingOn;
   const mayDecide = operator !== null && w !== null && w.approvers.includes(operator.toLowerCase());
   const why = operator === null ? 'Choose who you are (“Acting as”) to decide.' : mayDecide ? null : `${operator} is not an approver of this step.`;
   const act = async (what: 'approve' | 'deny' | 'cancel'): Promise<void> => {
-    setError(null);
-    if (what === 'deny' && comment.trim() === '') {
-      setError('A comment is required to deny: say why.');
-      return;
-    }
+    const missing = what === 'deny' && comment.trim() === '';
+    setDenyAsked(missing);
+    errors.begin();
+    if (missing) return;
     setBusy(true);
     try {
       const row =
@@ -124,7 +147,7 @@ function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }):
       setComment('');
       bump();
     } catch (e) {
-      setError(errorMessage(e));
+      errors.fail(e);
     } finally {
       setBusy(false);
     }
@@ -147,15 +170,21 @@ function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }):
             value={comment}
             disabled={readOnly}
             placeholder="Recorded with the decision and written to Jira (required to deny)"
-            onChange={(e) => setComment(e.target.value)}
+            aria-invalid={errors.fe.invalid('comment')}
+            aria-describedby={errors.fe.describedBy('comment')}
+            onChange={(e) => {
+              errors.edited('comment');
+              setComment(e.target.value);
+            }}
           />
+          {errors.fe.errorText('comment')}
         </div>
         {why ? (
           <p className="field-hint" id="req-decide-why">
             {why}
           </p>
         ) : null}
-        {error ? <InlineError title="Not done" message={error} /> : null}
+        {errors.form ? <InlineError title="Not done" message={errors.form} /> : null}
         <div className="form-actions req-actions">
           <WriteButton className="btn" disabled={busy} onClick={() => void act('cancel')} title="Withdraw this request">
             Cancel request
@@ -227,15 +256,11 @@ function Grants({ d }: { d: Detail }): ReactNode {
                 <AccessBadge access={g.status} /> <span className="cell-strong">{g.groupName}</span>{' '}
                 <span className="muted">({g.connectionName ?? `connection #${g.connectionId}`})</span>{' '}
                 <span className="muted">
-                  {g.expiresAt ? (
+                  {g.endedAt ? (
+                    <>ended {formatDateTime(g.endedAt)}</>
+                  ) : g.expiresAt ? (
                     <>
-                      {g.endedAt ? 'was until' : 'until'} {formatDateTime(g.expiresAt)}
-                      {g.endedAt ? null : (
-                        <>
-                          {' '}
-                          (<RelativeTime iso={g.expiresAt} />)
-                        </>
-                      )}
+                      until {formatDateTime(g.expiresAt)} (<RelativeTime iso={g.expiresAt} />)
                     </>
                   ) : (
                     'permanent'
@@ -258,18 +283,20 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
   const durations: DurationOption[] = (roles?.find((r) => r.id === d.roleId)?.durations ?? ['24h', '7d', '30d']).filter((x) => x !== 'custom');
   const [duration, setDuration] = useState<DurationOption>(durations.includes(d.duration) ? d.duration : (durations[0] ?? '24h'));
   const [why, setWhy] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const errors = useFormErrors<'duration' | 'justification'>(`req-extend-${d.id}`, ['duration', 'justification'], {
+    justification: why.trim() === '' && 'Say why more time is needed.',
+  });
   const [busy, setBusy] = useState(false);
   const submit = async (): Promise<void> => {
+    if (!errors.begin()) return;
     setBusy(true);
-    setError(null);
     try {
       const row = await api.call('requests:extend', { requestId: d.id, duration, justification: why });
       toast.success(row.status === 'approved' ? 'Extended (auto-approved)' : `Extension #${row.id} waits for ${row.waitingOn?.approvers.join(', ') ?? 'approval'}`);
       bump();
       onDone();
     } catch (e) {
-      setError(errorMessage(e));
+      errors.fail(e);
     } finally {
       setBusy(false);
     }
@@ -279,7 +306,15 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
       <div className="form-row">
         <div className="field">
           <label htmlFor="ext-duration">New period, from approval</label>
-          <select id="ext-duration" className="input select" value={duration} onChange={(e) => setDuration(e.target.value as DurationOption)}>
+          <select
+            id="ext-duration"
+            className="input select"
+            value={duration}
+            onChange={(e) => {
+              errors.edited('duration');
+              setDuration(e.target.value as DurationOption);
+            }}
+          >
             {durations.map((x) => (
               <option key={x} value={x}>
                 {durationLabel(x)}
@@ -289,10 +324,22 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
         </div>
         <div className="field field-wide">
           <label htmlFor="ext-why">Justification</label>
-          <input id="ext-why" className="input" value={why} onChange={(e) => setWhy(e.target.value)} placeholder="Why is more time needed?" />
+          <input
+            id="ext-why"
+            className="input"
+            value={why}
+            onChange={(e) => {
+              errors.edited('justification');
+              setWhy(e.target.value);
+            }}
+            placeholder="Why is more time needed?"
+            aria-invalid={errors.fe.invalid('justification')}
+            aria-describedby={errors.fe.describedBy('justification')}
+          />
+          {errors.fe.errorText('justification')}
         </div>
       </div>
-      {error ? <InlineError title="Not extended" message={error} /> : null}
+      {errors.form ? <InlineError title="Not extended" message={errors.form} /> : null}
       <div className="form-actions">
         <button type="button" className="btn" onClick={onDone}>
           Cancel
@@ -302,6 +349,108 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
         </WriteButton>
       </div>
     </div>
+  );
+}
+
+const JIRA_EVENT: Record<string, string> = {
+  created: 'Request recorded',
+  'step-opened': 'Step opened',
+  approved: 'Approved',
+  denied: 'Denied',
+  escalated: 'Escalated',
+  'expired-pending': 'Closed without a decision',
+  cancelled: 'Cancelled',
+  provisioned: 'Access provisioned',
+  'provision-failed': 'A change failed',
+  'manual-task': 'Manual task opened',
+  notice: 'Expiry notice',
+  revoked: 'Access revoked',
+  'grant-expired': 'Access expired',
+  drift: 'Drift',
+};
+
+const JIRA_STATE: Record<JiraRecordEntry['state'], { word: string; tone: Tone }> = {
+  queued: { word: 'Queued', tone: 'blue' },
+  retrying: { word: 'Retrying', tone: 'amber' },
+  sending: { word: 'Sending', tone: 'blue' },
+  written: { word: 'Written', tone: 'green' },
+  failed: { word: 'Failed', tone: 'red' },
+  cancelled: { word: 'Cancelled', tone: 'neutral' },
+};
+
+/** When an update was written, or why and until when it waits. */
+function jiraWhen(e: JiraRecordEntry): string {
+  switch (e.state) {
+    case 'written':
+      return `written ${formatDateTime(e.writtenAt)}`;
+    case 'failed':
+      return `gave up ${formatDateTime(e.failedAt)} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}`;
+    case 'cancelled':
+      return `cancelled ${formatDateTime(e.failedAt)}`;
+    case 'sending':
+      return `queued ${formatDateTime(e.queuedAt)}, being sent`;
+    case 'retrying':
+      return `queued ${formatDateTime(e.queuedAt)} · ${e.attempts} attempt${e.attempts === 1 ? '' : 's'} so far, next ${formatDateTime(e.nextTryAt)}`;
+    case 'queued':
+      return `queued ${formatDateTime(e.queuedAt)}`;
+  }
+}
+
+/**
+ * The request's record in Jira as Latchkey wrote it (its outbox): each
+ * comment word for word, where it moved the issue, and when it was written,
+ * or that it still waits and why. The link opens the issue itself.
+ */
+function JiraRecordCard({ d }: { d: Detail }): ReactNode {
+  const r = d.jiraRecord;
+  const key = d.jira?.key ?? null;
+  return (
+    <section className="card card-flush" aria-labelledby="req-jira-title">
+      <div className="card-head">
+        <h2 id="req-jira-title">Jira record{key ? ` · ${key}` : ''}</h2>
+        {d.jira?.url ? (
+          <a className="btn btn-sm" href={d.jira.url} target="_blank" rel="noopener noreferrer">
+            Open {d.jira.key} in Jira <IconExternal size={12} />
+          </a>
+        ) : null}
+      </div>
+      <div className="card-body">
+        {r.entries.length === 0 ? (
+          <p className="muted">
+            {key ? `Linked to ${key}; Latchkey has written nothing to it yet.` : 'Nothing was recorded in Jira for this request: no Jira connection was configured.'}
+          </p>
+        ) : (
+          <>
+            <p className="req-jira-status">
+              <span className="muted">Status in Jira, as Latchkey last set it: </span>
+              {r.status ? (
+                <>
+                  <strong>{r.status}</strong> <span className="muted">· {formatDateTime(r.statusAt)}</span>
+                </>
+              ) : (
+                <span className="muted">not set yet</span>
+              )}
+              {key ? null : <span className="muted"> · the issue is created by the first update</span>}
+            </p>
+            <ol className="req-jira" aria-label="Updates written to Jira">
+              {r.entries.map((e) => (
+                <li key={e.jobId} className="req-jira-entry">
+                  <div className="req-jira-head">
+                    <Badge tone={JIRA_STATE[e.state].tone}>{JIRA_STATE[e.state].word}</Badge>
+                    <strong>{JIRA_EVENT[e.event] ?? e.event}</strong>
+                    {e.transitionTo ? <span className="muted">→ {e.transitionTo}</span> : null}
+                    <span className="muted req-jira-when">{jiraWhen(e)}</span>
+                  </div>
+                  <p className="req-jira-comment">{withLocalTimes(e.comment)}</p>
+                  {e.commented === 'skipped' ? <p className="field-hint">Written as the description of the issue Latchkey created, not as a comment.</p> : null}
+                  {e.lastError && e.state !== 'written' ? <p className="field-error">{e.lastError}</p> : null}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </div>
+    </section>
   );
 }
 

@@ -1,24 +1,44 @@
 // Small pieces the request list, detail and forms share: status and risk
-// badges, duration words, and the people search used by the "New request"
-// form and the "Acting as" picker.
+// badges, the words for what became of the access, duration words, and the
+// people search used by the "New request" form and the "Acting as" picker.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { BeneficiaryOption } from '../../../../shared/contract-requests.js';
-import type { ApprovalStepKind, GrantStatus, RequestStatus, RiskTier } from '../../../../shared/governance.js';
+import { REQUEST_STATES, type ApprovalStepKind, type GrantStatus, type RequestRow, type RequestState, type RiskTier } from '../../../../shared/governance.js';
 import { api, errorMessage } from '../../api/client.js';
 import { Badge, type Tone } from '../../components/Badges.js';
 import { RiskBadge as SharedRiskBadge } from '../../components/RiskBadge.js';
 import { useDebouncedValue } from '../../hooks/useDebouncedValue.js';
+import { durationLabel, durationText, minutesText } from '../../lib/format.js';
 
-const statusTone: Record<RequestStatus, Tone> = { pending: 'blue', approved: 'green', denied: 'red', expired: 'neutral', cancelled: 'neutral' };
-const statusLabel: Record<RequestStatus, string> = { pending: 'Pending', approved: 'Approved', denied: 'Denied', expired: 'Expired', cancelled: 'Cancelled' };
-export const REQUEST_STATUSES: readonly RequestStatus[] = ['pending', 'approved', 'denied', 'expired', 'cancelled'];
+const stateTone: Record<RequestState, Tone> = {
+  pending: 'blue',
+  approved: 'green',
+  denied: 'red',
+  expired: 'neutral',
+  revoked: 'neutral',
+  cancelled: 'neutral',
+  failed: 'red',
+  extended: 'neutral',
+};
+export const STATE_LABEL: Record<RequestState, string> = {
+  pending: 'Pending',
+  approved: 'Approved',
+  denied: 'Denied',
+  expired: 'Expired',
+  revoked: 'Revoked',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  extended: 'Extended',
+};
+export { REQUEST_STATES };
 
-export function RequestStatusBadge({ status, escalated = false }: { status: RequestStatus; escalated?: boolean }): ReactNode {
+/** The request's one status word (the engine derives it from the decision and the grants). */
+export function RequestStatusBadge({ status, escalated = false }: { status: RequestState; escalated?: boolean }): ReactNode {
   return (
     <span className="req-badges">
-      <Badge tone={statusTone[status]}>
+      <Badge tone={stateTone[status]}>
         <span className="badge-dot" aria-hidden="true" />
-        {statusLabel[status]}
+        {STATE_LABEL[status]}
       </Badge>
       {escalated && status === 'pending' ? (
         <Badge tone="amber" title="Pending too long: escalated">
@@ -29,7 +49,54 @@ export function RequestStatusBadge({ status, escalated = false }: { status: Requ
   );
 }
 
-import { durationLabel, durationText, minutesText } from '../../lib/format.js';
+/** "Apr 24, 05:11": an access end in a list cell, in local time (the year is in the detail). */
+export function shortDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * What became of the access, in words that fit the status: "Active until Apr 24,
+ * 05:11", "Ended Apr 24, 05:11 · expired" ("Ended Apr 24, 05:11" beside the
+ * status badge). Absolute times only: an end that has passed is never "until
+ * in 57 min". Null while the request waits for a decision.
+ */
+export function accessWords(r: RequestRow, beside: 'status' | 'alone' = 'alone'): string | null {
+  // Next to the status badge (the list), "how" it ended is the badge itself.
+  const ended = (how: string): string =>
+    r.accessEndedAt ? `Ended ${shortDateTime(r.accessEndedAt)}${beside === 'alone' ? ` · ${how}` : ''}` : `Ended · ${how}`;
+  const decided = (verb: string): string => (r.decidedAt ? `${verb} ${shortDateTime(r.decidedAt)}` : verb);
+  switch (r.status) {
+    case 'pending':
+      return null;
+    case 'denied':
+      return decided('Denied');
+    case 'failed':
+      return 'A job failed: see Needs attention';
+    case 'revoked':
+      return ended('revoked');
+    case 'extended':
+      return ended('replaced by an extension');
+    case 'expired':
+      return r.decision === 'expired' ? decided('No decision in time, closed') : ended('expired');
+    case 'cancelled':
+      return r.decision === 'cancelled' ? decided('Withdrawn') : ended('cancelled before it was given');
+    case 'approved':
+      switch (r.access) {
+        case null:
+          return 'Nothing to grant (no group mapped)';
+        case 'pending':
+          return 'Provisioning…';
+        case 'manual':
+          return 'Waiting for a manual task';
+        case 'revoking':
+          return 'Being removed';
+        default:
+          return r.expiresAt ? `Active until ${shortDateTime(r.expiresAt)}` : 'Active · permanent';
+      }
+  }
+}
 
 export { durationLabel, durationText, minutesText };
 
@@ -75,11 +142,19 @@ export function PersonSearch({
   onPick,
   autoFocus = false,
   disabled = false,
+  invalid,
+  describedBy,
+  error,
 }: {
   label: string;
   onPick: (p: BeneficiaryOption) => void;
   autoFocus?: boolean;
   disabled?: boolean;
+  /** From the form's field errors (the message itself is shown by the form). */
+  invalid?: true;
+  describedBy?: string;
+  /** The form's message for this field, shown under the input. */
+  error?: ReactNode;
 }): ReactNode {
   const id = useId();
   const [text, setText] = useState('');
@@ -110,8 +185,11 @@ export function PersonSearch({
         spellCheck={false}
         autoFocus={autoFocus || undefined}
         disabled={disabled}
+        aria-invalid={invalid}
+        aria-describedby={describedBy}
         onChange={(e) => setText(e.target.value)}
       />
+      {error}
       {shown ? (
         shown.error ? (
           <p className="field-error">{shown.error}</p>

@@ -3,7 +3,7 @@
 // rows and bulk Approve / Deny with one comment. Bulk decisions are made one
 // request at a time by the engine: the result says which were refused and why.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { RequestRow, RequestStatus } from '../../../../shared/governance.js';
+import type { RequestRow, RequestState } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { DataGrid, type GridColumn } from '../../components/DataGrid.js';
@@ -18,7 +18,7 @@ import { navigate, routes, type RequestFilter } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
 import { toast } from '../../stores/toast-store.js';
-import { AccessBadge, durationText, REQUEST_STATUSES, RequestStatusBadge, RiskBadge, STEP_LABEL } from './RequestParts.js';
+import { accessWords, durationText, REQUEST_STATES, RequestStatusBadge, RiskBadge, STATE_LABEL, STEP_LABEL } from './RequestParts.js';
 
 type Bulk = { decision: 'approve' | 'deny'; comment: string; error: string | null; busy: boolean };
 
@@ -93,19 +93,10 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
             <span className="muted">
               {STEP_LABEL[r.waitingOn.kind]}: {r.waitingOn.approvers.join(', ')}
             </span>
-          ) : r.access ? (
-            <span className="req-role">
-              <AccessBadge access={r.access} />
-              {r.expiresAt ? (
-                <span className="muted">
-                  until <RelativeTime iso={r.expiresAt} />
-                </span>
-              ) : null}
-            </span>
           ) : (
-            <span className="muted">—</span>
+            <span className={r.status === 'approved' || r.status === 'failed' ? undefined : 'muted'}>{accessWords(r, 'status') ?? '—'}</span>
           ),
-        title: (r) => (r.waitingOn ? `Step ${r.waitingOn.step}: ${r.waitingOn.approvers.join(', ')}` : undefined),
+        title: (r) => (r.waitingOn ? `Step ${r.waitingOn.step}: ${r.waitingOn.approvers.join(', ')}` : (accessWords(r) ?? undefined)),
       },
       { id: 'requester', header: 'Requested by', width: 'minmax(160px, 1fr)', minWidth: 160, render: (r) => <span className="muted">{r.requester}</span> },
       { id: 'created', header: 'Created', width: '120px', minWidth: 120, render: (r) => <RelativeTime iso={r.createdAt} /> },
@@ -162,7 +153,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
         <SearchInput label="Search requests" value={rawSearch} onChange={setSearch} placeholder="Search people, roles, #id, Jira key…" width={280} />
         {filter === 'all' ? (
           <div className="chips" role="group" aria-label="Status">
-            {REQUEST_STATUSES.map((s: RequestStatus) => (
+            {REQUEST_STATES.map((s: RequestState) => (
               <button
                 key={s}
                 type="button"
@@ -170,8 +161,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
                 aria-pressed={statuses.includes(s)}
                 onClick={() => setStatuses(statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s])}
               >
-                {s[0]?.toUpperCase()}
-                {s.slice(1)}
+                {STATE_LABEL[s]}
               </button>
             ))}
           </div>
