@@ -25,11 +25,19 @@ export function minutesInWords(minutes: number): string {
   return plural(minutes, 'minute');
 }
 
+const FIXED_DURATION_WORDS: Readonly<Record<keyof typeof DURATION_MINUTES, string>> = {
+  '1h': '1 hour',
+  '6h': '6 hours',
+  '24h': '24 hours',
+  '7d': '7 days',
+  '30d': '30 days',
+};
+
 /** A request's duration in words: "permanent", "24 hours", or a custom length ("90 minutes"). */
 export function durationInWords(duration: DurationOption, customMinutes: number | null): string {
   if (duration === 'permanent') return 'permanent';
   if (duration === 'custom') return customMinutes === null ? 'a custom length' : minutesInWords(customMinutes);
-  return minutesInWords(DURATION_MINUTES[duration]);
+  return FIXED_DURATION_WORDS[duration];
 }
 
 export type ApprovalStepKind = 'manager' | 'app-owner' | 'named';
