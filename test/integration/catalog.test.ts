@@ -10,7 +10,7 @@ import type { CatalogListing, CatalogSuggestion } from '../../shared/contract-ca
 import { createHandlers, dispatch, type Handlers } from '../../electron/engine/api.js';
 import { recentAuditEvents, verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { getCatalogRole, listCatalog, mapGroup, saveApp, saveRole } from '../../electron/engine/catalog/catalog.js';
-import { roleRequestCounts } from '../../electron/engine/requests/role-usage.js';
+import { roleRequestCounts } from '../../electron/engine/requests/request-store.js';
 import { exportCatalog, importCatalog } from '../../electron/engine/catalog/catalog-io.js';
 import { parseCsv } from '../../electron/engine/csv.js';
 import { CATALOG_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';

@@ -8,7 +8,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../electron/engine/context.js';
 import { grantExpiry } from '../../electron/engine/jobs/grants.js';
-import { createRequest, decideRequest, extendRequest, sweepPendingRequests } from '../../electron/engine/requests/requests.js';
+import { createRequest, decideRequest, extendRequest } from '../../electron/engine/requests/requests.js';
+import { sweepPendingRequests } from '../../electron/engine/requests/sweep.js';
 import { putSettings } from '../../electron/engine/settings/settings.js';
 import type { CreateRequestInput } from '../../shared/contract-requests.js';
 import { addApp, addRole, buildWorld, T0, type RequestsWorld } from './request-fixture.js';

@@ -100,3 +100,20 @@ export function recentAuditEvents(db: Db, limit: number): AuditEvent[] {
     hash: r.hash,
   }));
 }
+
+/** The events about one target (a request, a grant), oldest first, with their details parsed. */
+export function auditEventsOf(db: Db, targetType: string, targetId: string | number): { seq: number; at: string; actor: string; action: string; details: Record<string, unknown> }[] {
+  const rows = db
+    .prepare('SELECT seq, at, actor, action, details FROM audit_events WHERE target_type = ? AND target_id = ? ORDER BY seq')
+    .all(targetType, String(targetId)) as { seq: number; at: string; actor: string; action: string; details: string }[];
+  return rows.map((r) => {
+    let details: Record<string, unknown> = {};
+    try {
+      const v = JSON.parse(r.details) as unknown;
+      if (v && typeof v === 'object') details = v as Record<string, unknown>;
+    } catch {
+      // A details text that is not JSON shows as no details.
+    }
+    return { seq: r.seq, at: r.at, actor: r.actor, action: r.action, details };
+  });
+}

@@ -287,6 +287,20 @@ export function roleIdsMatching(db: Db, text: string): number[] {
     .all(needle) as number[];
 }
 
+/**
+ * SQL for "App / Role" of the role whose id is `roleId` (an SQL expression,
+ * e.g. 'r.role_id'), NULL for a deleted role: for other areas' list queries
+ * that show and search a role's label without a join of their own.
+ */
+export function roleLabelSql(roleId: string): string {
+  return `(SELECT ca.name || ' / ' || cr.name FROM catalog_roles cr JOIN catalog_apps ca ON ca.id = cr.app_id WHERE cr.id = ${roleId})`;
+}
+
+/** SQL for the risk tier of the role whose id is `roleId`, NULL for a deleted role. */
+export function roleRiskSql(roleId: string): string {
+  return `(SELECT cr.risk FROM catalog_roles cr WHERE cr.id = ${roleId})`;
+}
+
 /** The role columns as written; the policy and durations as JSON. */
 export type RoleColumns = RoleValues & { appId: number };
 

@@ -11,7 +11,7 @@
 // due jobs. Ticks never overlap; stop() lets the current one finish.
 import type { EngineContext } from '../context.js';
 import { pollJiraRequests } from '../jira/jsm-import.js';
-import { sweepPendingRequests } from '../requests/requests.js';
+import { sweepPendingRequests } from '../requests/sweep.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
 import { runJobs, type RunJobsOptions } from './run-jobs.js';

@@ -4,7 +4,7 @@ import type { EngineContext } from '../context.js';
 import type { ApiHelpers, AreaHandlers } from './handler-types.js';
 import type { CatalogRoleDetail } from '../../../shared/contract-catalog.js';
 import { deleteApp, deleteRole, getCatalogRole, listCatalog, mapGroup, saveApp, saveRole, unmapGroup, type CatalogRoleCore } from '../catalog/catalog.js';
-import { roleRequestCounts } from '../requests/role-usage.js';
+import { roleRequestCounts } from '../requests/request-store.js';
 import { decodeBase64, exportCatalog, importCatalogAndAnnounce } from '../catalog/catalog-io.js';
 import { acceptSuggestion, catalogCoverage, catalogGroups, dismissSuggestions, listSuggestions, restoreDismissed } from '../catalog/suggestions.js';
 

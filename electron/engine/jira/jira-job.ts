@@ -20,6 +20,7 @@ import { adfFacts, adfText, COMMENT_PROPERTY, commentRef, requestLabel, adfToTex
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from '../jobs/job-types.js';
 import { JIRA_TARGET_WORDS, type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
+import { approvalRecords, linkJiraIssue, requestWithRoleLabel } from '../requests/request-store.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
 
 type RequestFacts = {
@@ -41,21 +42,13 @@ type RequestFacts = {
 };
 
 function requestFacts(ctx: EngineContext, requestId: number): RequestFacts | undefined {
-  return ctx.db
-    .prepare(
-      `SELECT r.id, r.status, r.source, r.requester, r.beneficiary_name, r.beneficiary_email, r.duration, r.duration_minutes, r.ends_at,
-              r.justification, r.jira_connection_id, r.jira_issue_key, r.jira_issue_id, r.created_at,
-              a.name || ' / ' || cr.name AS role_label
-         FROM requests r LEFT JOIN catalog_roles cr ON cr.id = r.role_id LEFT JOIN catalog_apps a ON a.id = cr.app_id
-        WHERE r.id = ?`,
-    )
-    .get(requestId) as RequestFacts | undefined;
+  return requestWithRoleLabel(ctx.db, requestId) ?? undefined;
 }
 
 function approversLine(ctx: EngineContext, requestId: number): string {
-  const steps = ctx.db.prepare('SELECT step, kind, approvers FROM approvals WHERE request_id = ? ORDER BY step').all(requestId) as { step: number; kind: string; approvers: string }[];
+  const steps = approvalRecords(ctx.db, requestId);
   if (steps.length === 0) return 'none yet';
-  return steps.map((s) => (s.kind === 'auto' ? `step ${s.step}: auto-approved by policy` : `step ${s.step} (${s.kind}): ${(JSON.parse(s.approvers) as string[]).join(', ') || '—'}`)).join('; ');
+  return steps.map((s) => (s.kind === 'auto' ? `step ${s.step}: auto-approved by policy` : `step ${s.step} (${s.kind}): ${s.approvers.join(', ') || '—'}`)).join('; ');
 }
 
 /** The issue's summary and ADF description, from the request. */
@@ -162,10 +155,7 @@ async function ensureIssue(ctx: EngineContext, client: JiraClient, connectionId:
   const now = ctx.clock.now();
   ctx.db
     .transaction(() => {
-      const changed = ctx.db
-        .prepare('UPDATE requests SET jira_connection_id = ?, jira_issue_key = ?, jira_issue_id = ?, updated_at = ? WHERE id = ? AND jira_issue_key IS NULL')
-        .run(connectionId, ref.key, ref.id, now.toISOString(), r.id);
-      if (changed.changes === 1) {
+      if (linkJiraIssue(ctx.db, r.id, { connectionId, key: ref.key, id: ref.id }, now)) {
         appendAudit(
           ctx.db,
           { actor: ctx.actor, action: 'request.jira-linked', targetType: 'request', targetId: r.id, details: { issueKey: ref.key, issueId: ref.id, connectionId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${ref.key}` } },

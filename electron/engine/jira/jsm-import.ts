@@ -25,6 +25,7 @@ import { adfText, adfToText, JIRA_FIELDS, jiraFieldsOf, type JiraFieldMap } from
 import { getConnectionRecord, listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import { createRequest, decideRequest } from '../requests/requests.js';
+import { decisionRecorded, pendingJiraRequests, requestOfIssue } from '../requests/request-store.js';
 import { transitionTo } from './jira-job.js';
 import { openJiraSite, pollState, savePollState, type JiraClientTuning } from './jira-site.js';
 
@@ -108,10 +109,9 @@ async function importRequests(ctx: EngineContext, connectionId: number, client: 
   const issues = await client.search(jql, fieldsToRead(fields), 500);
   let position = state.position;
   const rejected = new Set(state.rejectedIssues);
-  const linked = ctx.db.prepare('SELECT id FROM requests WHERE jira_connection_id = ? AND jira_issue_key = ?');
   for (const issue of issues) {
     if (issue.created && (!position || Date.parse(issue.created) > Date.parse(position))) position = new Date(Date.parse(issue.created)).toISOString();
-    if (linked.get(connectionId, issue.key) || rejected.has(issue.key)) continue;
+    if (requestOfIssue(ctx.db, connectionId, issue.key) !== null || rejected.has(issue.key)) continue;
     try {
       const { input, requester } = requestFromIssue(issue, fields);
       const row = createRequest(ctx, input, { source: 'jira', requester, jira: { connectionId, issueKey: issue.key, issueId: issue.id }, quiet: true });
@@ -130,11 +130,8 @@ async function importRequests(ctx: EngineContext, connectionId: number, client: 
 }
 
 async function readApprovals(ctx: EngineContext, connectionId: number, client: JiraClient, result: JsmImportResult): Promise<void> {
-  const pending = ctx.db
-    .prepare(`SELECT id, jira_issue_key FROM requests WHERE jira_connection_id = ? AND jira_issue_key IS NOT NULL AND status = 'pending' AND source = 'jira' ORDER BY id LIMIT 200`)
-    .all(connectionId) as { id: number; jira_issue_key: string }[];
-  const recorded = ctx.db.prepare(`SELECT 1 FROM approvals WHERE request_id = ? AND lower(decided_by) = lower(?) AND channel = 'jira'`);
-  for (const r of pending) {
+  for (const { id, issueKey } of pendingJiraRequests(ctx.db, connectionId, 200)) {
+    const r = { id, jira_issue_key: issueKey };
     const handled = new Set(pollState(getConnectionRecord(ctx.db, connectionId)).handledApprovals);
     let approvals;
     try {
@@ -149,7 +146,7 @@ async function readApprovals(ctx: EngineContext, connectionId: number, client: J
         if (ap.decision === 'pending') continue;
         const mark = `${r.jira_issue_key}/${a.id}/${ap.accountId}`;
         if (handled.has(mark)) continue;
-        if (ap.email && recorded.get(r.id, ap.email)) continue;
+        if (ap.email && decisionRecorded(ctx.db, r.id, ap.email, 'jira')) continue;
         const verb = ap.decision === 'approved' ? 'approval' : 'decline';
         let why: string | null = null;
         if (!ap.email) why = "the approver's e-mail is hidden by their Atlassian privacy settings, so Latchkey cannot tell who they are";

@@ -189,11 +189,17 @@ export function countOpenDrift(db: Db): number {
 }
 
 /** Drift findings about some grants (the request timeline), oldest first. */
-export function driftOfGrants(db: Db, grantIds: readonly number[]): DriftRow[] {
+export function driftOfGrants(db: Db, grantIds: readonly number[]): { kind: DriftKind; groupId: string; detectedAt: string; resolvedAt: string | null; resolution: string | null }[] {
   if (grantIds.length === 0) return [];
-  return (db.prepare(`${DRIFT_SELECT} WHERE d.grant_id IN (SELECT value FROM json_each(?)) ORDER BY d.id`).all(JSON.stringify([...grantIds])) as DriftDb[]).map((r) =>
-    toDriftRow(db, r),
-  );
+  return (
+    db.prepare('SELECT kind, group_id, detected_at, resolved_at, resolution FROM drift WHERE grant_id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify([...grantIds])) as {
+      kind: DriftKind;
+      group_id: string;
+      detected_at: string;
+      resolved_at: string | null;
+      resolution: string | null;
+    }[]
+  ).map((d) => ({ kind: d.kind, groupId: d.group_id, detectedAt: d.detected_at, resolvedAt: d.resolved_at, resolution: d.resolution }));
 }
 
 /** Closes a drift row by hand. 'accept': the finding is known and stays accepted for that grant (not flagged again). */

@@ -187,15 +187,14 @@ export function jobAttempts(db: Db, jobId: number): JobAttempt[] {
   ).map((a) => ({ attempt: a.attempt, startedAt: a.started_at, finishedAt: a.finished_at, outcome: a.outcome, httpStatus: a.http_status, error: a.error }));
 }
 
-/** Attempts of a request's jobs, by job id (the request timeline). */
-export function attemptsOfRequest(db: Db, requestId: number): (JobAttempt & { jobId: number; kind: JobKind })[] {
+/** Every attempt of some jobs, in the order they started (the request timeline). */
+export function jobAttemptsOf(db: Db, jobIds: readonly number[]): (JobAttempt & { jobId: number })[] {
+  if (jobIds.length === 0) return [];
   return (
     db
-      .prepare(
-        `SELECT a.*, j.kind FROM job_attempts a JOIN jobs j ON j.id = a.job_id WHERE j.request_id = ? ORDER BY a.started_at, a.job_id, a.attempt`,
-      )
-      .all(requestId) as { job_id: number; kind: JobKind; attempt: number; started_at: string; finished_at: string | null; outcome: string | null; http_status: number | null; error: string | null }[]
-  ).map((a) => ({ jobId: a.job_id, kind: a.kind, attempt: a.attempt, startedAt: a.started_at, finishedAt: a.finished_at, outcome: a.outcome, httpStatus: a.http_status, error: a.error }));
+      .prepare('SELECT * FROM job_attempts WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY started_at, job_id, attempt')
+      .all(JSON.stringify([...jobIds])) as { job_id: number; attempt: number; started_at: string; finished_at: string | null; outcome: string | null; http_status: number | null; error: string | null }[]
+  ).map((a) => ({ jobId: a.job_id, attempt: a.attempt, startedAt: a.started_at, finishedAt: a.finished_at, outcome: a.outcome, httpStatus: a.http_status, error: a.error }));
 }
 
 export function countJobs(db: Db, status: JobStatus): number {

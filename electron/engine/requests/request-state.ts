@@ -15,30 +15,15 @@
 //                                 else (cancelled)       -> 'cancelled'
 //   no grant at all (nothing was mapped)                 -> 'approved'
 import type { RequestState, RequestStatus } from '../../../shared/governance.js';
-
-/**
- * How supersede() in requests.ts words the end of a grant an approved
- * extension replaced: the state reads it from the grant itself, so telling
- * "extended" from "cancelled" needs no scan of other requests.
- */
-export const SUPERSEDED_PREFIX = 'superseded by request #';
+import { grantsOfRequestSql } from '../jobs/grant-store.js';
 
 /**
  * The state of the request aliased `r`: one correlated aggregate over its
- * grants (grants_by_request), run only for approved requests. The grant that
- * decides is the one of lowest rank: 1 failed, 2 held or on its way, 3
- * revoked, 4 expired, 5 superseded, 6 otherwise cancelled; none: 'approved'.
+ * grants (the grant store's outcome rank), run only for approved requests;
+ * no grant at all reads as 'approved'.
  */
 export function requestStateSql(r = 'r'): string {
-  return `(CASE WHEN ${r}.status <> 'approved' THEN ${r}.status ELSE CASE (
-      SELECT min(CASE
-        WHEN g.status = 'failed' THEN 1
-        WHEN g.status IN ('pending', 'active', 'manual', 'revoking') THEN 2
-        WHEN g.status = 'revoked' THEN 3
-        WHEN g.status = 'expired' THEN 4
-        WHEN g.end_reason LIKE '${SUPERSEDED_PREFIX}%' THEN 5
-        ELSE 6 END)
-      FROM grants g WHERE g.request_id = ${r}.id)
+  return `(CASE WHEN ${r}.status <> 'approved' THEN ${r}.status ELSE CASE ${grantsOfRequestSql.outcomeRank(`${r}.id`)}
     WHEN 1 THEN 'failed' WHEN 3 THEN 'revoked' WHEN 4 THEN 'expired' WHEN 5 THEN 'extended' WHEN 6 THEN 'cancelled'
     ELSE 'approved' END END)`;
 }

@@ -1,6 +1,6 @@
 // The request lifecycle: file (validate, route or auto-approve), decide each
-// step, cancel, extend, and the sweep that escalates or expires requests left
-// pending too long. Every change is one transaction that also writes its
+// step, cancel, extend (the sweep of requests left pending too long is
+// sweep.ts). Every change is one transaction that also writes its
 // audit event and queues its Jira write-back; the final approval creates the
 // grants and provisioning jobs in that same transaction (jobs/grants.ts), so
 // there is never an approval without its grants. Bad input is refused before
@@ -19,14 +19,32 @@ import {
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
-import { enqueueJiraUpdate, type JiraUpdate } from '../jobs/jira-outbox.js';
-import { createGrantsForRequest, grantExpiry, type RequestForGrant } from '../jobs/grants.js';
-import { getSettings } from '../settings/settings.js';
-import { addressesOf, addressesOfPerson, normEmail, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from '../directory/people-lookup.js';
-import { getRequestRow, requestDbRow, type RequestDbRow } from './queries.js';
+import { roleGroups } from '../catalog/catalog-store.js';
 import { findRole, roleById, type RoleInfo } from '../catalog/role-info.js';
-import { SUPERSEDED_PREFIX } from './request-state.js';
-import { fallbackApprovers, planRouting, type PlannedStep } from './routing.js';
+import { addressesOf, addressesOfPerson, normEmail, personAccounts, resolveBeneficiary, type AddressIndex, type Beneficiary } from '../directory/people-lookup.js';
+import { grantsOfRequest, heldGrantOfRole, SUPERSEDED_PREFIX, supersedeGrant } from '../jobs/grant-store.js';
+import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
+import { enqueueJiraUpdate, type JiraUpdate } from '../jobs/jira-outbox.js';
+import { getSettings } from '../settings/settings.js';
+import { getRequestRow } from './queries.js';
+import {
+  approversOfEarlierSteps,
+  decideStep,
+  insertAutoApproval,
+  insertRequest,
+  insertSteps as insertStepRows,
+  nextWaitingStep,
+  openRequestOfRole,
+  openStep,
+  pendingStep,
+  requestDbRow,
+  requestForGrant,
+  setCurrentStep,
+  setRequestDecision,
+  skipSteps,
+  type RequestDbRow,
+} from './request-store.js';
+import { planRouting, type PlannedStep } from './routing.js';
 
 export type CreateOptions = {
   source: RequestSource;
@@ -43,18 +61,11 @@ export type CreateOptions = {
 
 export type Decision = { decision: 'approve' | 'deny'; comment: string; by: string; channel: DecisionChannel };
 
-const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'manager', 'app-owner': 'app owner', named: 'named approvers', auto: 'auto' };
+export const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'manager', 'app-owner': 'app owner', named: 'named approvers', auto: 'auto' };
 
 /** The ledger's part of an approval: one grant per mapped group with its provisioning job, in the caller's transaction. */
 function grantAccess(db: Db, requestId: number, opts: { now: Date; actor: string }): number[] {
-  const req = db
-    .prepare(
-      `SELECT id, role_id, beneficiary_connection_id, beneficiary_identity_id, beneficiary_email, beneficiary_name, duration_minutes, ends_at
-       FROM requests WHERE id = ?`,
-    )
-    .get(requestId) as RequestForGrant | undefined;
-  if (!req) throw new Error(`request #${requestId} does not exist`);
-  return createGrantsForRequest(db, req, opts);
+  return createGrantsForRequest(db, requestForGrant(db, requestId), opts);
 }
 
 /** A date alone ("2026-05-01") means the end of that day, UTC. */
@@ -90,7 +101,7 @@ function validate(ctx: EngineContext, input: CreateRequestInput, opts: CreateOpt
   if (justification === '') throw new UserError('a justification is required: say why the access is needed', 'bad-input');
   const role = findRole(db, input.role);
   if (!role.requestable) throw new UserError(`${role.label} is not requestable (the catalog marks it so)`, 'bad-input');
-  const mapped = db.prepare('SELECT connection_id FROM catalog_mappings WHERE role_id = ?').pluck().all(role.id) as number[];
+  const mapped = [...new Set(roleGroups(db, role.id).map((g) => g.connectionId))];
   if (mapped.length === 0) throw new UserError(`${role.label} is mapped to no IdP group yet: there is nothing to grant`, 'bad-input');
 
   const duration = input.duration;
@@ -128,35 +139,21 @@ function validate(ctx: EngineContext, input: CreateRequestInput, opts: CreateOpt
   return { role, beneficiary, duration, minutes, endsAt, justification, requester: requesterOf(db, opts.requester) };
 }
 
-/** `(connection_id, identity_id)` pairs of the person as JSON, for `json_each`. */
-const accountKeys = (db: Db, b: { connectionId: number; identityId: string }): string => {
+/** `(connectionId, identityId)` of every account of the person. */
+const accountKeys = (db: Db, b: { connectionId: number; identityId: string }): [number, string][] => {
   const accounts = personAccounts(db, b.connectionId, b.identityId);
-  const keys = accounts.length > 0 ? accounts.map((a) => [a.connectionId, a.identityId]) : [[b.connectionId, b.identityId]];
-  return JSON.stringify(keys);
+  return accounts.length > 0 ? accounts.map((a) => [a.connectionId, a.identityId]) : [[b.connectionId, b.identityId]];
 };
 
 /** Refuses a second open request, or a new one while access is held (an extension is the way to get more time). */
 function refuseDuplicates(db: Db, v: Validated, source: RequestSource): void {
   const keys = accountKeys(db, v.beneficiary);
-  const open = db
-    .prepare(
-      `SELECT id FROM requests WHERE role_id = ? AND status = 'pending'
-         AND (beneficiary_connection_id, beneficiary_identity_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
-       ORDER BY id LIMIT 1`,
-    )
-    .pluck()
-    .get(v.role.id, keys) as number | undefined;
-  if (open !== undefined) {
+  const open = openRequestOfRole(db, v.role.id, keys);
+  if (open !== null) {
     throw new UserError(`request #${open} for ${v.beneficiary.name} and ${v.role.label} is already open: decide or cancel it first`, 'conflict');
   }
   if (source === 'extend') return;
-  const held = db
-    .prepare(
-      `SELECT id, status, expires_at FROM grants WHERE role_id = ? AND status IN ('pending', 'active', 'manual')
-         AND (connection_id, identity_id) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
-       ORDER BY id LIMIT 1`,
-    )
-    .get(v.role.id, keys) as { id: number; status: string; expires_at: string | null } | undefined;
+  const held = heldGrantOfRole(db, v.role.id, keys);
   if (held) {
     const until = held.expires_at ? ` until ${held.expires_at}` : ' (permanent)';
     throw new UserError(
@@ -166,15 +163,15 @@ function refuseDuplicates(db: Db, v: Validated, source: RequestSource): void {
   }
 }
 
-function jira(db: Db, requestId: number, update: JiraUpdate, now: Date): void {
+export function jira(db: Db, requestId: number, update: JiraUpdate, now: Date): void {
   enqueueJiraUpdate(db, requestId, update, now);
 }
 
-function emit(ctx: EngineContext, ids: number[]): void {
+export function emit(ctx: EngineContext, ids: number[]): void {
   ctx.events.emit('governance:changed', { area: 'requests', ids });
 }
 
-function stepText(s: { step: number; kind: ApprovalStepKind | 'auto' }): string {
+export function stepText(s: { step: number; kind: ApprovalStepKind | 'auto' }): string {
   return `step ${s.step} (${STEP_LABEL[s.kind]})`;
 }
 
@@ -193,18 +190,27 @@ export function createRequest(ctx: EngineContext, input: CreateRequestInput, opt
       const requesterAddresses = addressesOf(db, v.requester);
       for (const a of requesterAddresses) excluded.add(a);
       const plan = planRouting(db, v.role, b, excluded);
-      const { id } = db
-        .prepare(
-          `INSERT INTO requests (role_id, beneficiary_connection_id, beneficiary_identity_id, beneficiary_email, beneficiary_name, requester,
-             duration, duration_minutes, ends_at, justification, status, source, extends_request_id, current_step,
-             jira_connection_id, jira_issue_key, jira_issue_id, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`,
-        )
-        .get(
-          v.role.id, b.connectionId, b.identityId, b.email, b.name, v.requester,
-          v.duration, v.minutes, v.endsAt, v.justification, opts.source, opts.extendsRequestId ?? null,
-          opts.jira?.connectionId ?? null, opts.jira?.issueKey ?? null, opts.jira?.issueId ?? null, at, at,
-        ) as { id: number };
+      const id = insertRequest(
+        db,
+        {
+          role_id: v.role.id,
+          beneficiary_connection_id: b.connectionId,
+          beneficiary_identity_id: b.identityId,
+          beneficiary_email: b.email,
+          beneficiary_name: b.name,
+          requester: v.requester,
+          duration: v.duration,
+          duration_minutes: v.minutes,
+          ends_at: v.endsAt,
+          justification: v.justification,
+          source: opts.source,
+          extends_request_id: opts.extendsRequestId ?? null,
+          jira_connection_id: opts.jira?.connectionId ?? null,
+          jira_issue_key: opts.jira?.issueKey ?? null,
+          jira_issue_id: opts.jira?.issueId ?? null,
+        },
+        now,
+      );
       const onBehalf = !excludedHas(addressesOfPerson(db, b.connectionId, b.identityId, [b.email]), requesterAddresses);
       const what = `${v.role.label} (${durationInWords(v.duration, v.minutes)}${v.endsAt ? `, ends by ${v.endsAt}` : ''})`;
       const summary =
@@ -228,11 +234,8 @@ export function createRequest(ctx: EngineContext, input: CreateRequestInput, opt
       );
       const created = `Access request #${id}: ${summary}.\nJustification: ${v.justification}`;
       if (plan.auto) {
-        db.prepare(
-          `INSERT INTO approvals (request_id, step, kind, approvers, status, decided_by, decided_at, channel, comment, recorded_by)
-           VALUES (?, 1, 'auto', '[]', 'approved', 'policy', ?, 'auto', ?, ?)`,
-        ).run(id, at, `auto-approved by the policy of ${v.role.label} (${v.role.risk} risk)`, ctx.actor);
-        db.prepare(`UPDATE requests SET status = 'approved', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, id);
+        insertAutoApproval(db, id, `auto-approved by the policy of ${v.role.label} (${v.role.risk} risk)`, ctx.actor, now);
+        setRequestDecision(db, id, 'approved', now);
         appendAudit(
           db,
           { actor: ctx.actor, action: 'request.auto-approved', targetType: 'request', targetId: id, details: { by: 'policy', channel: 'auto', summary: `Auto-approved by the policy of ${v.role.label} (${v.role.risk} risk)` } },
@@ -257,13 +260,12 @@ export function createRequest(ctx: EngineContext, input: CreateRequestInput, opt
 const excludedHas = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => [...b].some((x) => a.has(x));
 
 function insertSteps(db: Db, requestId: number, steps: PlannedStep[], ctx: EngineContext, now: Date): void {
-  const insert = db.prepare(`INSERT INTO approvals (request_id, step, kind, approvers, status) VALUES (?, ?, ?, ?, ?)`);
-  steps.forEach((s, i) => insert.run(requestId, i + 1, s.kind, JSON.stringify(s.approvers), i === 0 ? 'pending' : 'waiting'));
+  insertStepRows(db, requestId, steps);
   const first = steps[0];
   if (first) stepOpened(db, requestId, 1, first, ctx, now);
 }
 
-function stepOpened(db: Db, requestId: number, step: number, s: { kind: ApprovalStepKind; approvers: string[]; note?: string | null }, ctx: EngineContext, now: Date): void {
+export function stepOpened(db: Db, requestId: number, step: number, s: { kind: ApprovalStepKind; approvers: string[]; note?: string | null }, ctx: EngineContext, now: Date): void {
   appendAudit(
     db,
     {
@@ -282,14 +284,6 @@ function stepOpened(db: Db, requestId: number, step: number, s: { kind: Approval
     },
     now,
   );
-}
-
-type StepDbRow = { id: number; step: number; kind: ApprovalStepKind | 'auto'; approvers: string; status: string; decided_by: string | null };
-
-function pendingStep(db: Db, requestId: number): StepDbRow | undefined {
-  return db.prepare(`SELECT id, step, kind, approvers, status, decided_by FROM approvals WHERE request_id = ? AND status = 'pending' ORDER BY step LIMIT 1`).get(requestId) as
-    | StepDbRow
-    | undefined;
 }
 
 function closedMessage(r: RequestDbRow): string {
@@ -332,24 +326,19 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
         'unauthorized',
       );
     }
-    const earlier = db
-      .prepare(`SELECT step, decided_by FROM approvals WHERE request_id = ? AND status = 'approved' AND step < ? AND decided_by IS NOT NULL`)
-      .all(requestId, step.step) as { step: number; decided_by: string }[];
-    const twice = earlier.find((e) => mine.has(e.decided_by.toLowerCase()));
+    const twice = approversOfEarlierSteps(db, requestId, step.step).find((e) => mine.has(e.decidedBy.toLowerCase()));
     if (d.decision === 'approve' && twice) {
       throw new UserError(`${by} already approved step ${twice.step} of request #${requestId}: ${stepText(step)} needs another approver`, 'conflict');
     }
     const status = d.decision === 'approve' ? 'approved' : 'denied';
-    const changed = db
-      .prepare(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, channel = ?, comment = ?, recorded_by = ? WHERE id = ? AND status = 'pending'`)
-      .run(status, by, at, d.channel, comment === '' ? null : comment, ctx.actor, step.id);
-    if (changed.changes !== 1) throw new UserError(`${stepText(step)} of request #${requestId} was decided meanwhile: nothing changed`, 'conflict');
+    const changed = decideStep(db, step.id, { status, by, channel: d.channel, comment: comment === '' ? null : comment, recordedBy: ctx.actor }, now);
+    if (!changed) throw new UserError(`${stepText(step)} of request #${requestId} was decided meanwhile: nothing changed`, 'conflict');
     const said = comment === '' ? '' : ` Comment: ${comment}`;
     const who = `${by} via ${d.channel} at ${at}`;
 
     if (d.decision === 'deny') {
-      db.prepare(`UPDATE approvals SET status = 'skipped' WHERE request_id = ? AND status = 'waiting'`).run(requestId);
-      db.prepare(`UPDATE requests SET status = 'denied', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
+      skipSteps(db, requestId, 'waiting');
+      setRequestDecision(db, requestId, 'denied', now);
       appendAudit(
         db,
         { actor: ctx.actor, action: 'request.denied', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Denied by ${by} via ${d.channel} (${stepText(step)})` } },
@@ -358,19 +347,17 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
       jira(db, requestId, { event: 'denied', comment: `Denied at ${stepText(step)} by ${who}.${said}`, transition: 'declined', discriminator: step.step }, now);
       return;
     }
-    const next = db.prepare(`SELECT id, step, kind, approvers FROM approvals WHERE request_id = ? AND status = 'waiting' ORDER BY step LIMIT 1`).get(requestId) as
-      | { id: number; step: number; kind: ApprovalStepKind; approvers: string }
-      | undefined;
+    const next = nextWaitingStep(db, requestId);
     if (next) {
-      db.prepare(`UPDATE approvals SET status = 'pending' WHERE id = ?`).run(next.id);
-      db.prepare(`UPDATE requests SET current_step = ?, updated_at = ? WHERE id = ?`).run(next.step, at, requestId);
+      openStep(db, next.id);
+      setCurrentStep(db, requestId, next.step, now);
       appendAudit(
         db,
         { actor: ctx.actor, action: 'request.step-approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Step ${step.step} (${STEP_LABEL[step.kind]}) approved by ${by} via ${d.channel}` } },
         now,
       );
       const nextApprovers = JSON.parse(next.approvers) as string[];
-      stepOpened(db, requestId, next.step, { kind: next.kind, approvers: nextApprovers }, ctx, now);
+      stepOpened(db, requestId, next.step, { kind: next.kind as ApprovalStepKind, approvers: nextApprovers }, ctx, now);
       jira(
         db,
         requestId,
@@ -379,7 +366,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
       );
       return;
     }
-    db.prepare(`UPDATE requests SET status = 'approved', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
+    setRequestDecision(db, requestId, 'approved', now);
     appendAudit(
       db,
       { actor: ctx.actor, action: 'request.approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Approved by ${by} via ${d.channel} (${stepText(step)}, the last)` } },
@@ -401,25 +388,13 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
  */
 function supersede(ctx: EngineContext, requestId: number, oldRequestId: number, now: Date): void {
   const { db } = ctx;
-  const at = now.toISOString();
-  const newGrants = db.prepare('SELECT connection_id, group_id, identity_id, expires_at FROM grants WHERE request_id = ?').all(requestId) as {
-    connection_id: number;
-    group_id: string;
-    identity_id: string;
-    expires_at: string | null;
-  }[];
-  const old = db.prepare(`SELECT id, connection_id, group_id, identity_id, expires_at FROM grants WHERE request_id = ? AND status = 'active'`).all(oldRequestId) as {
-    id: number;
-    connection_id: number;
-    group_id: string;
-    identity_id: string;
-    expires_at: string | null;
-  }[];
+  const newGrants = grantsOfRequest(db, requestId);
+  const old = grantsOfRequest(db, oldRequestId).filter((g) => g.status === 'active');
   for (const g of old) {
     const covering = newGrants.find((n) => n.connection_id === g.connection_id && n.group_id === g.group_id && n.identity_id === g.identity_id);
     if (!covering) continue;
     const reason = `${SUPERSEDED_PREFIX}${requestId} (extended until ${covering.expires_at ?? 'permanent'})`;
-    db.prepare(`UPDATE grants SET status = 'cancelled', ended_at = ?, end_reason = ?, updated_at = ? WHERE id = ? AND status = 'active'`).run(at, reason, at, g.id);
+    if (!supersedeGrant(db, g.id, reason, now)) continue;
     appendAudit(db, { actor: ctx.actor, action: 'grant.superseded', targetType: 'grant', targetId: g.id, details: { requestId: oldRequestId, by: requestId, reason } }, now);
   }
 }
@@ -433,8 +408,8 @@ export function cancelRequest(ctx: EngineContext, requestId: number, o: { by: st
     const at = now.toISOString();
     const r = requestDbRow(db, requestId);
     if (r.status !== 'pending') throw new UserError(closedMessage(r), 'conflict');
-    db.prepare(`UPDATE approvals SET status = 'skipped' WHERE request_id = ? AND status IN ('pending', 'waiting')`).run(requestId);
-    db.prepare(`UPDATE requests SET status = 'cancelled', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
+    skipSteps(db, requestId, 'open');
+    setRequestDecision(db, requestId, 'cancelled', now);
     const reason = o.reason.trim();
     appendAudit(
       db,
@@ -457,11 +432,7 @@ export function extendRequest(ctx: EngineContext, input: ExtendInput, opts: { re
   const { db } = ctx;
   const r = requestDbRow(db, input.requestId);
   if (r.status !== 'approved') throw new UserError(`request #${r.id} is ${r.status}: only approved access can be extended`, 'conflict');
-  const grants = db.prepare(`SELECT id, status, expires_at FROM grants WHERE request_id = ? AND status = 'active'`).all(r.id) as {
-    id: number;
-    status: string;
-    expires_at: string | null;
-  }[];
+  const grants = grantsOfRequest(db, r.id).filter((g) => g.status === 'active');
   if (grants.length === 0) throw new UserError(`request #${r.id}'s access is not active (yet, or any more): nothing to extend; file a new request`, 'conflict');
   const current = grants.map((g) => g.expires_at).filter((e): e is string => e !== null).sort()[0];
   if (current === undefined) throw new UserError(`request #${r.id}'s access is permanent: nothing to extend`, 'conflict');
@@ -485,98 +456,4 @@ export function extendRequest(ctx: EngineContext, input: ExtendInput, opts: { re
     },
     { source: 'extend', requester: opts.requester, extendsRequestId: r.id, quiet: opts.quiet },
   );
-}
-
-const HOUR = 3_600_000;
-
-/**
- * Requests pending past their role's timeout (policy.pendingTimeoutHours,
- * default 7 days, on ctx.clock): 'expire' closes them; 'escalate' adds a
- * step for the escalation approvers (else the owner) in place of the stale
- * one, once; a request still pending a timeout after its escalation expires.
- * Called by the scheduler every tick: one indexed query finds the candidates.
- */
-export function sweepPendingRequests(ctx: EngineContext): { escalated: number[]; expired: number[] } {
-  const { db } = ctx;
-  const out = { escalated: [] as number[], expired: [] as number[] };
-  if (ctx.readOnly) return out;
-  const now = ctx.clock.now();
-  const roleIds = db.prepare('SELECT id FROM catalog_roles').pluck().all() as number[];
-  if (roleIds.length === 0) return out;
-  const roles = new Map<number, RoleInfo>();
-  const roleOf = (id: number): RoleInfo | null => {
-    if (!roles.has(id)) {
-      const r = roleById(db, id);
-      if (r) roles.set(id, r);
-    }
-    return roles.get(id) ?? null;
-  };
-  // The shortest timeout of any role bounds which requests can be due at all.
-  let minHours = Infinity;
-  for (const id of roleIds) minHours = Math.min(minHours, roleOf(id)?.policy.pendingTimeoutHours ?? Infinity);
-  if (!Number.isFinite(minHours)) return out;
-  const cutoff = new Date(now.getTime() - minHours * HOUR).toISOString();
-  const candidates = db
-    .prepare(`SELECT id, role_id, created_at, escalated_at FROM requests WHERE status = 'pending' AND created_at <= ? ORDER BY id`)
-    .all(cutoff) as { id: number; role_id: number; created_at: string; escalated_at: string | null }[];
-  for (const c of candidates) {
-    const role = roleOf(c.role_id);
-    const hours = role?.policy.pendingTimeoutHours ?? 168;
-    const since = c.escalated_at ?? c.created_at;
-    if (new Date(since).getTime() + hours * HOUR > now.getTime()) continue;
-    const outcome = db
-      .transaction(() => timeOut(ctx, c.id, role, hours, now))
-      .immediate();
-    if (outcome) out[outcome].push(c.id);
-  }
-  if (out.escalated.length + out.expired.length > 0) emit(ctx, [...out.escalated, ...out.expired]);
-  return out;
-}
-
-function timeOut(ctx: EngineContext, requestId: number, role: RoleInfo | null, hours: number, now: Date): 'escalated' | 'expired' | null {
-  const { db } = ctx;
-  const at = now.toISOString();
-  const r = requestDbRow(db, requestId);
-  if (r.status !== 'pending') return null;
-  const step = pendingStep(db, requestId);
-  const waited = `no decision in ${hours} h`;
-  if (role && role.policy.onTimeout === 'escalate' && r.escalated_at === null && step) {
-    const excluded = addressesOfPerson(db, r.beneficiary_connection_id, r.beneficiary_identity_id, [r.beneficiary_email]);
-    for (const a of addressesOf(db, r.requester)) excluded.add(a);
-    const fb = fallbackApprovers(role, excluded, true);
-    if (fb) {
-      // The stale step is skipped; the escalation step takes its place in the order, later steps move down one.
-      db.prepare(`UPDATE approvals SET status = 'skipped', comment = ? WHERE id = ?`).run(`escalated: ${waited}`, step.id);
-      db.prepare(`UPDATE approvals SET step = -step WHERE request_id = ? AND step > ?`).run(requestId, step.step);
-      db.prepare(`UPDATE approvals SET step = 1 - step WHERE request_id = ? AND step < 0`).run(requestId);
-      const n = step.step + 1;
-      db.prepare(`INSERT INTO approvals (request_id, step, kind, approvers, status) VALUES (?, ?, ?, ?, 'pending')`).run(requestId, n, fb.kind, JSON.stringify(fb.approvers));
-      db.prepare(`UPDATE requests SET escalated_at = ?, current_step = ?, updated_at = ? WHERE id = ?`).run(at, n, at, requestId);
-      appendAudit(
-        db,
-        {
-          actor: ctx.actor,
-          action: 'request.escalated',
-          targetType: 'request',
-          targetId: requestId,
-          details: { by: 'sweep', from: JSON.parse(step.approvers) as unknown, to: fb.approvers, reason: waited, summary: `Escalated to ${fb.approvers.join(', ')}: ${waited} at ${stepText(step)}` },
-        },
-        now,
-      );
-      stepOpened(db, requestId, n, { kind: fb.kind, approvers: fb.approvers, note: `escalation: ${waited}` }, ctx, now);
-      jira(db, requestId, { event: 'escalated', comment: `Escalated at ${at}: ${waited} at ${stepText(step)}. Now waiting for ${fb.approvers.join(', ')}.` }, now);
-      return 'escalated';
-    }
-  }
-  const reason =
-    r.escalated_at !== null
-      ? `${waited} after escalation (${r.escalated_at})`
-      : role?.policy.onTimeout === 'escalate'
-        ? `${waited}, and nobody to escalate to`
-        : `${waited} (the policy of ${role?.label ?? `role #${r.role_id}`} expires stale requests)`;
-  db.prepare(`UPDATE approvals SET status = 'skipped' WHERE request_id = ? AND status IN ('pending', 'waiting')`).run(requestId);
-  db.prepare(`UPDATE requests SET status = 'expired', decided_at = ?, updated_at = ? WHERE id = ?`).run(at, at, requestId);
-  appendAudit(db, { actor: ctx.actor, action: 'request.expired', targetType: 'request', targetId: requestId, details: { by: 'sweep', reason, summary: `Expired while pending: ${reason}` } }, now);
-  jira(db, requestId, { event: 'expired-pending', comment: `Expired at ${at} without a decision: ${reason}.`, transition: 'declined' }, now);
-  return 'expired';
 }

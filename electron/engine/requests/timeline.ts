@@ -6,7 +6,11 @@
 // from the tables rather than kept as a separate log, so it can never
 // disagree with them.
 import type { TimelineEntry } from '../../../shared/governance.js';
+import { auditEventsOf } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
+import { driftOfGrants } from '../jobs/drift.js';
+import { jobAttemptsOf } from '../jobs/job-store.js';
+import { tasksOfGrants } from '../jobs/manual-tasks.js';
 import type { DetailParts } from './queries.js';
 
 const REQUEST_KINDS: Record<string, TimelineEntry['kind']> = {
@@ -21,16 +25,6 @@ const REQUEST_KINDS: Record<string, TimelineEntry['kind']> = {
   'request.cancelled': 'cancelled',
 };
 
-type AuditDbRow = { seq: number; at: string; actor: string; action: string; details: string };
-
-const parse = (text: string): Record<string, unknown> => {
-  try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-};
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 export function requestTimeline(db: Db, parts: DetailParts): TimelineEntry[] {
@@ -38,13 +32,10 @@ export function requestTimeline(db: Db, parts: DetailParts): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   const where = (connectionId: number): string => connectionNames.get(connectionId) ?? `connection #${connectionId}`;
 
-  const events = db
-    .prepare(`SELECT seq, at, actor, action, details FROM audit_events WHERE target_type = 'request' AND target_id = ? ORDER BY seq`)
-    .all(String(request.id)) as AuditDbRow[];
-  for (const e of events) {
+  for (const e of auditEventsOf(db, 'request', request.id)) {
     const kind = REQUEST_KINDS[e.action];
     if (!kind) continue;
-    const d = parse(e.details);
+    const d = e.details;
     const by = str(d.by) ?? e.actor;
     out.push({ at: e.at, kind, actor: by, text: str(d.summary) ?? e.action, detail: str(d.comment) ?? str(d.note) ?? str(d.reason) ?? null });
   }
@@ -63,27 +54,13 @@ export function requestTimeline(db: Db, parts: DetailParts): TimelineEntry[] {
   const grantIds = grants.map((g) => g.id);
   const jobById = new Map(jobs.map((j) => [j.id, j]));
   if (jobs.length > 0) {
-    const attempts = db
-      .prepare(
-        `SELECT job_id, attempt, started_at, finished_at, outcome, http_status, error FROM job_attempts
-         WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY started_at, job_id, attempt`,
-      )
-      .all(JSON.stringify(jobs.map((j) => j.id))) as {
-      job_id: number;
-      attempt: number;
-      started_at: string;
-      finished_at: string | null;
-      outcome: string | null;
-      http_status: number | null;
-      error: string | null;
-    }[];
-    for (const a of attempts) {
-      const job = jobById.get(a.job_id);
+    for (const a of jobAttemptsOf(db, jobs.map((j) => j.id))) {
+      const job = jobById.get(a.jobId);
       if (!job) continue;
       const outcome = a.outcome ?? 'running';
-      const http = a.http_status !== null ? ` (HTTP ${a.http_status})` : '';
+      const http = a.httpStatus !== null ? ` (HTTP ${a.httpStatus})` : '';
       out.push({
-        at: a.finished_at ?? a.started_at,
+        at: a.finishedAt ?? a.startedAt,
         kind: job.kind === 'jira' ? 'jira' : 'job-attempt',
         actor: null,
         text: `${job.summary}: attempt ${a.attempt} ${outcome}${http}`,
@@ -93,43 +70,21 @@ export function requestTimeline(db: Db, parts: DetailParts): TimelineEntry[] {
   }
 
   if (grantIds.length > 0) {
-    const tasks = db
-      .prepare(
-        `SELECT id, action, reason, instructions, status, evidence, completed_by, completed_at, created_at FROM manual_tasks
-         WHERE grant_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-      )
-      .all(JSON.stringify(grantIds)) as {
-      id: number;
-      action: string;
-      reason: string;
-      instructions: string;
-      status: string;
-      evidence: string | null;
-      completed_by: string | null;
-      completed_at: string | null;
-      created_at: string;
-    }[];
-    for (const t of tasks) {
-      out.push({ at: t.created_at, kind: 'manual-task', actor: null, text: `Manual task #${t.id} (${t.action}): ${t.reason}`, detail: t.instructions });
-      if (t.completed_at) {
+    for (const t of tasksOfGrants(db, grantIds)) {
+      out.push({ at: t.createdAt, kind: 'manual-task', actor: null, text: `Manual task #${t.id} (${t.action}): ${t.reason}`, detail: t.instructions });
+      if (t.completedAt) {
         out.push({
-          at: t.completed_at,
+          at: t.completedAt,
           kind: 'manual-task',
-          actor: t.completed_by,
+          actor: t.completedBy,
           text: `Manual task #${t.id} ${t.status === 'done' ? 'done' : t.status}`,
           detail: t.evidence,
         });
       }
     }
-    const drift = db
-      .prepare(
-        `SELECT kind, group_id, identity_id, detected_at, resolved_at, resolution FROM drift
-         WHERE grant_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-      )
-      .all(JSON.stringify(grantIds)) as { kind: string; group_id: string; detected_at: string; resolved_at: string | null; resolution: string | null }[];
-    for (const d of drift) {
-      out.push({ at: d.detected_at, kind: 'drift', actor: null, text: `Drift detected: ${d.kind} (group ${d.group_id})` });
-      if (d.resolved_at) out.push({ at: d.resolved_at, kind: 'drift', actor: null, text: `Drift resolved: ${d.kind}`, detail: d.resolution });
+    for (const d of driftOfGrants(db, grantIds)) {
+      out.push({ at: d.detectedAt, kind: 'drift', actor: null, text: `Drift detected: ${d.kind} (group ${d.groupId})` });
+      if (d.resolvedAt) out.push({ at: d.resolvedAt, kind: 'drift', actor: null, text: `Drift resolved: ${d.kind}`, detail: d.resolution });
     }
   }
 
