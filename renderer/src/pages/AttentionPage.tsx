@@ -1,8 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api/client.js';
+import { AbsoluteTime } from '../components/AbsoluteTime.js';
 import { InlineError } from '../components/InlineError.js';
 import { SkeletonLines } from '../components/Skeleton.js';
 import { WriteButton } from '../components/WriteButton.js';
+import { useNow } from '../hooks/useNow.js';
 import { useJobsStore } from '../stores/jobs-store.js';
 import { DriftList } from './attention/DriftList.js';
 import { ExpiringSoon } from './attention/ExpiringSoon.js';
@@ -96,11 +98,13 @@ function NoticeHours({ hours }: { hours: number }): ReactNode {
 function SandboxClock(): ReactNode {
   const { clock, act, busy, loadClock } = useJobsStore();
   const [minutes, setMinutes] = useState(60);
+  // The engine's now, ticking: every relative time on the console counts from it.
+  const now = useNow();
   if (!clock?.adjustable) return null;
   return (
     <div className="sandbox-clock" aria-label="Sandbox clock">
       <span className="muted" title="Sandbox workspace: its clock can be moved ahead to let access expire">
-        Sandbox time {new Date(clock.now).toLocaleString()}
+        Sandbox time <AbsoluteTime iso={new Date(now).toISOString()} />
         {clock.offsetMs > 0 ? ` (+${Math.round(clock.offsetMs / 60_000)} min)` : ''}
       </span>
       <label className="sr-only" htmlFor="skip-minutes">

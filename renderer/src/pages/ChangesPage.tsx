@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ChangeCounts, ConnectionSummary, RunDiff, SyncRunSummary } from '../../../shared/domain.js';
+import { AbsoluteTime } from '../components/AbsoluteTime.js';
 import { SyncStatusBadge } from '../components/Badges.js';
 import { RunModeBadge } from '../components/ChangeBadges.js';
 import { EmptyState } from '../components/EmptyState.js';
@@ -10,7 +11,7 @@ import { RelativeTime } from '../components/RelativeTime.js';
 import { SearchInput } from '../components/SearchInput.js';
 import { useDebouncedValue } from '../hooks/useDebouncedValue.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
-import { formatAbsolute, formatDateTime, formatNumber } from '../lib/format.js';
+import { formatDateTime, formatNumber } from '../lib/format.js';
 import { formatRoute, navigate, routes, type ChangesView } from '../lib/router.js';
 import { useChangesStore, type ChangesPage, type ChangesSource } from '../stores/changes-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
@@ -296,7 +297,7 @@ function RunLine({ run }: { run: SyncRunSummary }): ReactNode {
       <span>{run.connectionName}</span>
       <RunModeBadge mode={run.mode} />
       <SyncStatusBadge status={run.status} />
-      <span title={formatAbsolute(run.startedAt)}>
+      <span>
         started <RelativeTime iso={run.startedAt} />
       </span>
       <span className="muted">{describeRunChanges(run)}</span>
@@ -403,11 +404,11 @@ function CompareRuns({ fromRunId, toRunId, runs, runsById, runsReady, connection
           <div className="run-line" role="group" aria-label="Compared runs">
             <strong>Net change</strong>
             <span>
-              from run #{older} <span className="muted">({formatDateTime(fromRunAt ?? diff?.fromAt)})</span>
+              from run #{older} <span className="muted">(<AbsoluteTime iso={fromRunAt ?? diff?.fromAt} />)</span>
             </span>
             <span aria-hidden="true">→</span>
             <span>
-              to run #{newer} <span className="muted">({formatDateTime(toRunAt ?? diff?.toAt)})</span>
+              to run #{newer} <span className="muted">(<AbsoluteTime iso={toRunAt ?? diff?.toAt} />)</span>
             </span>
             {diff ? <span className="muted">{`${formatNumber(diff.total)} ${diff.total === 1 ? 'change' : 'changes'} in all`}</span> : null}
             {swapped ? <span className="muted">(put in time order)</span> : null}

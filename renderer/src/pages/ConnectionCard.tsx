@@ -11,7 +11,7 @@ import { RelativeTime } from '../components/RelativeTime.js';
 import { SkeletonLines } from '../components/Skeleton.js';
 import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { connectionKindLabel, formatAbsolute, formatDuration, formatNumber, formatPercent } from '../lib/format.js';
+import { connectionKindLabel, formatDuration, formatNumber, formatPercent } from '../lib/format.js';
 import { describeScope, isUnlimited } from '../lib/scope.js';
 import { useConnectionsStore, type TestState } from '../stores/connections-store.js';
 import { toast } from '../stores/toast-store.js';
@@ -359,10 +359,8 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
             <>
               <SyncStatusBadge status={last.status} />
               <RunModeBadge mode={last.mode} />
-              <span title={formatAbsolute(last.finishedAt ?? last.startedAt)}>
-                <RelativeTime iso={last.finishedAt ?? last.startedAt} />
-              </span>
-              <span className="muted">in {formatDuration(last.durationMs)}</span>
+              <RelativeTime iso={last.finishedAt ?? last.startedAt} />
+              <span className="muted">took {formatDuration(last.durationMs)}</span>
               {last.status === 'succeeded' ? <RunChangeCounts run={last} /> : null}
               {last.status === 'succeeded' ? <RunCounts run={last} /> : null}
               {last.note ? <p className="last-sync-note">{last.note}</p> : null}

@@ -45,6 +45,7 @@ export function wireEvents(): () => void {
         void c.loadRuns();
         void useDashboardStore.getState().load();
         void useJobsStore.getState().load();
+        void useJobsStore.getState().loadClock();
       }
     }),
   );

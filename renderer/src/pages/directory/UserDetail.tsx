@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { AccountRef, UserDetail as User } from '../../../../shared/domain.js';
+import { AbsoluteTime } from '../../components/AbsoluteTime.js';
 import { StatusBadge } from '../../components/Badges.js';
 import { AccountBadges } from '../../components/ChangeBadges.js';
 import { DataGrid, type GridColumn, type SortState } from '../../components/DataGrid.js';
@@ -9,7 +10,7 @@ import { RelativeTime } from '../../components/RelativeTime.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
 import { tabPanelProps, Tabs } from '../../components/Tabs.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { connectionKindLabel, formatDate, humanize, initials } from '../../lib/format.js';
+import { connectionKindLabel, humanize, initials } from '../../lib/format.js';
 import { localPage } from '../../lib/local-pages.js';
 import { formatRoute, navigate, routes, type ObjectRef } from '../../lib/router.js';
 import { useConnectionsStore } from '../../stores/connections-store.js';
@@ -64,7 +65,7 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
     ['Location', user.location ?? '—'],
     ['Employee number', user.employeeNumber ?? '—'],
     ['Last login', <RelativeTime key="ll" iso={user.lastLogin} flagStale />],
-    ['Created', formatDate(user.created)],
+    ['Created', <AbsoluteTime key="created" iso={user.created} format="date" />],
     ['Last updated', <RelativeTime key="lu" iso={user.lastUpdated} never="—" />],
     ['Connection', user.connectionName],
   ];

@@ -5,6 +5,7 @@
 import { useState, type ReactNode } from 'react';
 import type { DurationOption, RequestDetail as Detail } from '../../../../shared/governance.js';
 import { api, errorMessage } from '../../api/client.js';
+import { AbsoluteTime } from '../../components/AbsoluteTime.js';
 import { Badge } from '../../components/Badges.js';
 import { IconExternal } from '../../components/Icons.js';
 import { InlineError } from '../../components/InlineError.js';
@@ -12,7 +13,7 @@ import { RelativeTime } from '../../components/RelativeTime.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { formatDateTime, withLocalTimes } from '../../lib/format.js';
+import { jobAttemptsText, withLocalTimes } from '../../lib/format.js';
 import { formatRoute, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
@@ -43,7 +44,7 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
     ['For', <span key="b">{d.beneficiary.name}{d.beneficiary.email ? <span className="muted"> · {d.beneficiary.email}</span> : null}</span>],
     ['Requested by', <span key="r">{d.requester}{onBehalf ? <span className="muted"> (on behalf)</span> : null}</span>],
     ['Duration', durationText(d.duration, d.durationMinutes)],
-    ['Ends by', d.endsAt ? formatDateTime(d.endsAt) : '—'],
+    ['Ends by', <AbsoluteTime key="e" iso={d.endsAt} />],
     ['Source', d.source === 'extend' ? 'Extension' : d.source === 'jira' ? 'Jira Service Management' : d.source === 'csv' ? 'CSV import' : d.source === 'cli' ? 'Command line' : 'Console'],
     ['Created', <RelativeTime key="c" iso={d.createdAt} />],
     ['Decided', d.decidedAt ? <RelativeTime key="dd" iso={d.decidedAt} /> : '—'],
@@ -192,7 +193,7 @@ function Steps({ d }: { d: Detail }): ReactNode {
               {a.approvers.length > 0 ? <div className="muted">Approvers: {a.approvers.join(', ')}</div> : null}
               {a.decidedBy ? (
                 <div className="muted">
-                  {a.status === 'denied' ? 'Denied' : 'Approved'} by {a.decidedBy} via {a.channel} · {formatDateTime(a.decidedAt)}
+                  {a.status === 'denied' ? 'Denied' : 'Approved'} by {a.decidedBy} via {a.channel} · <AbsoluteTime iso={a.decidedAt} />
                 </div>
               ) : null}
               {a.comment ? <div className="req-comment">“{a.comment}”</div> : null}
@@ -229,11 +230,11 @@ function Grants({ d }: { d: Detail }): ReactNode {
                 <span className="muted">
                   {g.expiresAt ? (
                     <>
-                      {g.endedAt ? 'was until' : 'until'} {formatDateTime(g.expiresAt)}
+                      {g.endedAt ? 'was until' : 'until'} <AbsoluteTime iso={g.expiresAt} />
                       {g.endedAt ? null : (
                         <>
                           {' '}
-                          (<RelativeTime iso={g.expiresAt} />)
+                          (<RelativeTime iso={g.expiresAt} kind="deadline" />)
                         </>
                       )}
                     </>
@@ -317,8 +318,14 @@ function Jobs({ d }: { d: Detail }): ReactNode {
             <Badge tone={j.status === 'succeeded' ? 'green' : j.status === 'failed' ? 'red' : j.status === 'manual' ? 'amber' : 'blue'}>{j.status}</Badge> {j.summary}
             <span className="muted">
               {' '}
-              · {j.attempts}/{j.maxAttempts} attempts
-              {j.lastError ? ` · ${j.lastError}` : ''}
+              · {jobAttemptsText(j)}
+              {j.status === 'queued' && j.attempts > 0 ? (
+                <>
+                  {' '}
+                  (next try <RelativeTime iso={j.runAfter} kind="deadline" />)
+                </>
+              ) : null}
+              {j.lastError && j.status !== 'succeeded' ? ` · ${j.lastError}` : ''}
             </span>
           </li>
         ))}
@@ -336,9 +343,7 @@ function Timeline({ d }: { d: Detail }): ReactNode {
       <ol className="req-timeline card-body">
         {d.timeline.map((t, i) => (
           <li key={i} className={`req-tl req-tl-${t.kind}`}>
-            <time dateTime={t.at} className="muted tabular">
-              {formatDateTime(t.at)}
-            </time>
+            <AbsoluteTime iso={t.at} className="muted tabular" />
             <div>
               <div>{withLocalTimes(t.text)}</div>
               {t.actor ? <div className="muted">{t.actor}</div> : null}

@@ -96,11 +96,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
           ) : r.access ? (
             <span className="req-role">
               <AccessBadge access={r.access} />
-              {r.expiresAt ? (
-                <span className="muted">
-                  until <RelativeTime iso={r.expiresAt} />
-                </span>
-              ) : null}
+              <AccessEnd access={r.access} expiresAt={r.expiresAt} />
             </span>
           ) : (
             <span className="muted">—</span>
@@ -241,4 +237,27 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
       </ConfirmDialog>
     </div>
   );
+}
+
+/**
+ * When the access ends, in words that fit its state: live access "expires in
+ * 57 min"; expired access "expired 3 min ago" (never "until in 57 min", which
+ * a clock behind the engine's used to show); revoked or cancelled access says
+ * nothing more than its badge.
+ */
+function AccessEnd({ access, expiresAt }: { access: NonNullable<RequestRow['access']>; expiresAt: string | null }): ReactNode {
+  if (!expiresAt) return null;
+  if (access === 'expired')
+    return (
+      <span className="muted">
+        <RelativeTime iso={expiresAt} />
+      </span>
+    );
+  if (access === 'active' || access === 'pending' || access === 'manual' || access === 'revoking')
+    return (
+      <span className="muted">
+        expires <RelativeTime iso={expiresAt} kind="deadline" />
+      </span>
+    );
+  return null;
 }
