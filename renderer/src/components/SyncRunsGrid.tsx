@@ -88,14 +88,16 @@ export function SyncRunsGrid({
           `${formatNumber(r.users)} users · ${formatNumber(r.groups)} groups · ${formatNumber(r.memberships)} memberships · ${formatNumber(r.apps)} apps · ${formatNumber(r.appAssignments)} app assignments`,
       },
       {
+        // HTTP calls to the IdP's API, not access requests: named so the two never read alike.
         id: 'requests',
-        header: 'Requests',
+        header: 'API calls',
         width: '104px',
         minWidth: 104,
         sortKey: 'requests',
         align: 'end',
         render: (r) => formatNumber(r.requests),
-        title: (r) => `${r.requests} HTTP requests · ${r.throttledWaits} throttled waits · ${r.rateLimited} × 429`,
+        title: (r) =>
+          `${formatNumber(r.requests)} calls to the IdP's API (pages, lookups and retries) · ${formatNumber(r.throttledWaits)} waits to stay within the rate-limit share · ${formatNumber(r.rateLimited)} × 429 answered`,
       },
       {
         id: 'error',

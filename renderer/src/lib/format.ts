@@ -130,6 +130,15 @@ const connectionKinds: Record<string, { short: string; long: string }> = {
   jira: { short: 'Jira', long: 'Jira Service Management' },
 };
 
+/**
+ * Okta and Entra are identity providers: they are synced, have people and
+ * changes. Jira is the system of record for requests, not an IdP: it is not
+ * counted or offered where IdPs are.
+ */
+export function isIdentityProvider(c: { kind: string }): boolean {
+  return c.kind === 'okta' || c.kind === 'entra';
+}
+
 /** "Okta", "Entra" (badges); `long` for headings and facts: "Microsoft Entra ID". */
 export function connectionKindLabel(kind: string, long = false): string {
   const k = connectionKinds[kind];

@@ -11,7 +11,7 @@ import { RelativeTime } from '../components/RelativeTime.js';
 import { SearchInput } from '../components/SearchInput.js';
 import { useDebouncedValue } from '../hooks/useDebouncedValue.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
-import { formatDateTime, formatNumber } from '../lib/format.js';
+import { formatDateTime, formatNumber, isIdentityProvider } from '../lib/format.js';
 import { formatRoute, navigate, routes, type ChangesView } from '../lib/router.js';
 import { useChangesStore, type ChangesPage, type ChangesSource } from '../stores/changes-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
@@ -35,7 +35,9 @@ function runOptionLabel(r: SyncRunSummary, withConnection: boolean): string {
 
 /** Recorded changes: per run (or the newest across runs), or the net difference between two runs of one connection. */
 export function ChangesPage({ view }: { view: ChangesView }): ReactNode {
-  const connections = useConnectionsStore((s) => s.connections);
+  const allConnections = useConnectionsStore((s) => s.connections);
+  // Changes are recorded by syncs of identity providers; Jira (the request record) has none.
+  const connections = useMemo(() => allConnections.filter(isIdentityProvider), [allConnections]);
   const runs = useConnectionsStore((s) => s.runs);
   const runsStatus = useConnectionsStore((s) => s.runsStatus);
   const runsError = useConnectionsStore((s) => s.runsError);

@@ -21,7 +21,8 @@ function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
   return (
     <span className="run-counts tabular">
       {formatNumber(run.users)} users · {formatNumber(run.groups)} groups · {formatNumber(run.memberships)} memberships ·{' '}
-      {formatNumber(run.apps)} apps · {formatNumber(run.appAssignments)} app assignments · {formatNumber(run.requests)} requests
+      {formatNumber(run.apps)} apps · {formatNumber(run.appAssignments)} app assignments ·{' '}
+      <span title="Calls this run made to the IdP's API (pages, lookups and retries), not access requests">{formatNumber(run.requests)} API calls</span>
       {run.throttledWaits > 0 ? ` · ${formatNumber(run.throttledWaits)} throttled waits` : ''}
       {run.rateLimited > 0 ? ` · ${formatNumber(run.rateLimited)} × 429` : ''}
     </span>
