@@ -49,7 +49,7 @@ export function SyncRunsGrid({
       },
       {
         id: 'connection',
-        header: 'Connection',
+        header: 'Connection', truncate: true,
         width: 'minmax(140px, 1.2fr)',
         minWidth: 140,
         sortKey: 'connectionName',
@@ -60,7 +60,7 @@ export function SyncRunsGrid({
       { id: 'status', header: 'Status', width: '124px', minWidth: 124, sortKey: 'status', render: (r) => <SyncStatusBadge status={r.status} /> },
       {
         id: 'changes',
-        header: 'Changes',
+        header: 'Changes', truncate: true,
         width: compact ? 'minmax(240px, 3fr)' : 'minmax(200px, 2.2fr)',
         minWidth: compact ? 240 : 200,
         sortKey: 'changes',
@@ -101,7 +101,7 @@ export function SyncRunsGrid({
       },
       {
         id: 'error',
-        header: 'Result',
+        header: 'Result', truncate: true,
         width: 'minmax(150px, 1.6fr)',
         minWidth: 150,
         // The error when it failed; otherwise the run's note (why this mode, what it noticed), then throttling.

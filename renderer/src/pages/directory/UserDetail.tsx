@@ -154,7 +154,7 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
     () => [
       {
         id: 'label',
-        header: 'App',
+        header: 'App', truncate: true,
         width: 'minmax(150px, 1.2fr)',
         minWidth: 150,
         sortKey: 'label',
@@ -164,7 +164,7 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
       { id: 'status', header: 'Status', width: '110px', minWidth: 110, sortKey: 'status', render: (a) => <StatusBadge status={a.app.status} /> },
       {
         id: 'via',
-        header: 'Granted through',
+        header: 'Granted through', truncate: true,
         width: 'minmax(180px, 2fr)',
         minWidth: 180,
         sortKey: 'via',
