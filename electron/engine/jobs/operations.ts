@@ -239,7 +239,15 @@ export function getGrantRow(ctx: EngineContext, grantId: number): GrantRow {
   return toGrant(r);
 }
 
-export type GrantListQuery = { filter?: 'all' | 'active' | 'expiring-soon' | 'ended'; requestId?: number; search?: string; limit?: number; offset?: number };
+export type GrantListQuery = {
+  /** 'time-bound': active with an end date; 'expiring-soon': active and ending within `withinHours` (default: the notice window). */
+  filter?: 'all' | 'active' | 'time-bound' | 'expiring-soon' | 'ended';
+  withinHours?: number;
+  requestId?: number;
+  search?: string;
+  limit?: number;
+  offset?: number;
+};
 
 export function listGrants(ctx: EngineContext, q: GrantListQuery = {}): { rows: GrantRow[]; total: number } {
   const where: string[] = [];
@@ -249,8 +257,11 @@ export function listGrants(ctx: EngineContext, q: GrantListQuery = {}): { rows: 
     case 'active':
       where.push("g.status IN ('active', 'revoking')");
       break;
+    case 'time-bound':
+      where.push("g.status = 'active' AND g.expires_at IS NOT NULL");
+      break;
     case 'expiring-soon': {
-      const hours = getSettings(ctx.db).expiryNoticeHours;
+      const hours = q.withinHours ?? getSettings(ctx.db).expiryNoticeHours;
       where.push("g.status = 'active' AND g.expires_at IS NOT NULL AND g.expires_at > @now AND g.expires_at <= @until");
       params.now = now.toISOString();
       params.until = new Date(now.getTime() + Math.max(hours, 1) * 3_600_000).toISOString();
@@ -270,7 +281,8 @@ export function listGrants(ctx: EngineContext, q: GrantListQuery = {}): { rows: 
     params.s = `%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const order = q.filter === 'expiring-soon' ? 'g.expires_at, g.id' : 'g.id DESC';
+  // What ends first comes first where the end is the point; otherwise the newest grant.
+  const order = q.filter === 'expiring-soon' || q.filter === 'time-bound' ? 'g.expires_at, g.id' : 'g.id DESC';
   const total = (ctx.db.prepare(`SELECT count(*) AS n FROM grants g ${w}`).get(params) as { n: number }).n;
   const rows = ctx.db.prepare(`${GRANT_SELECT} ${w} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit ?? 200, offset: q.offset ?? 0 }) as GrantDb[];
   return { rows: rows.map(toGrant), total };

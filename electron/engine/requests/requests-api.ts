@@ -6,6 +6,7 @@ import { schedulerOf } from '../jobs/scheduler.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { ApiHelpers, AreaHandlers } from '../handler-types.js';
 import { getSettings, settingsView, updateSettings } from '../settings.js';
+import { governanceCounts } from './governance-summary.js';
 import { addressesOf, searchBeneficiaries } from './people-lookup.js';
 import { getRequest, listRequests } from './queries.js';
 import { cancelRequest, createRequest, decideRequest, extendRequest } from './requests.js';
@@ -43,6 +44,7 @@ export function requestsApi(ctx: EngineContext, helpers: ApiHelpers): AreaHandle
       const mine = q.view === 'mine' && op ? [...addressesOf(db, op)] : [];
       return listRequests(db, q, mine, cache);
     },
+    'requests:governanceCounts': () => governanceCounts(ctx),
     'requests:get': ({ id }) => getRequest(db, id),
     'requests:create': (input) => {
       writable();
