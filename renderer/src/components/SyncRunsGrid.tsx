@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
-import { formatDuration, formatNumber } from '../lib/format.js';
+import { formatDuration, formatNumber, withLocalTimes } from '../lib/format.js';
 import { localPage } from '../lib/local-pages.js';
 import { navigate, routes } from '../lib/router.js';
 import { SyncStatusBadge } from './Badges.js';
@@ -111,11 +111,11 @@ export function SyncRunsGrid({
           ) : r.status === 'running' ? (
             <span className="muted">In progress</span>
           ) : r.note ? (
-            <span className="run-note">{r.note}</span>
+            <span className="run-note">{withLocalTimes(r.note)}</span>
           ) : (
             <span className="muted">{throttling(r)}</span>
           ),
-        title: (r) => r.error ?? (r.note ? `${r.note} (${throttling(r)})` : undefined),
+        title: (r) => r.error ?? (r.note ? `${withLocalTimes(r.note)} (${throttling(r)})` : undefined),
       },
     ];
     const hidden = new Set([...(showConnection ? [] : ['connection']), ...(compact ? ['users', 'requests'] : [])]);

@@ -11,7 +11,7 @@ import { RelativeTime } from '../components/RelativeTime.js';
 import { SearchInput } from '../components/SearchInput.js';
 import { useDebouncedValue } from '../hooks/useDebouncedValue.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
-import { formatDateTime, formatNumber, isIdentityProvider } from '../lib/format.js';
+import { formatDateTime, formatNumber, isIdentityProvider, withLocalTimes } from '../lib/format.js';
 import { formatRoute, navigate, routes, type ChangesView } from '../lib/router.js';
 import { useChangesStore, type ChangesPage, type ChangesSource } from '../stores/changes-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
@@ -267,7 +267,7 @@ function RunChanges({ runId, runs, runsById, runsReady, connections }: Common & 
     <EmptyState title="This run is still going">Its changes are recorded when it commits.</EmptyState>
   ) : run ? (
     <EmptyState title="No changes in this run">
-      Nothing the IdP reported differed from the snapshot before it{run.note ? ` (${run.note})` : ''}.
+      Nothing the IdP reported differed from the snapshot before it{run.note ? ` (${withLocalTimes(run.note)})` : ''}.
     </EmptyState>
   ) : allBaselines ? (
     <EmptyState icon={<IconHistory size={28} />} title="First snapshot: nothing to compare with">
@@ -303,7 +303,7 @@ function RunLine({ run }: { run: SyncRunSummary }): ReactNode {
         started <RelativeTime iso={run.startedAt} />
       </span>
       <span className="muted">{describeRunChanges(run)}</span>
-      {run.note ? <span className="run-note">Note: {run.note}</span> : null}
+      {run.note ? <span className="run-note">Note: {withLocalTimes(run.note)}</span> : null}
     </div>
   );
 }

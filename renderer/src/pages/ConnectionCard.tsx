@@ -11,7 +11,7 @@ import { RelativeTime } from '../components/RelativeTime.js';
 import { SkeletonLines } from '../components/Skeleton.js';
 import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { connectionKindLabel, formatDuration, formatNumber, formatPercent } from '../lib/format.js';
+import { connectionKindLabel, formatDuration, formatNumber, formatPercent, withLocalTimes } from '../lib/format.js';
 import { describeScope, isUnlimited } from '../lib/scope.js';
 import { useConnectionsStore, type TestState } from '../stores/connections-store.js';
 import { toast } from '../stores/toast-store.js';
@@ -364,7 +364,7 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
               <span className="muted">took {formatDuration(last.durationMs)}</span>
               {last.status === 'succeeded' ? <RunChangeCounts run={last} /> : null}
               {last.status === 'succeeded' ? <RunCounts run={last} /> : null}
-              {last.note ? <p className="last-sync-note">{last.note}</p> : null}
+              {last.note ? <p className="last-sync-note">{withLocalTimes(last.note)}</p> : null}
               {last.error ? <p className="last-sync-error">{last.error}</p> : null}
             </>
           ) : (

@@ -64,7 +64,7 @@ const governanceCards: GovernanceCard[] = [
   {
     label: 'Failed jobs',
     value: (g) => g.failedJobs,
-    hint: () => 'Provisioning, removal or Jira updates',
+    hint: () => 'Gave up after their retries',
     tone: 'danger',
     to: () => routes.attention('failed'),
   },
