@@ -12,10 +12,11 @@
 // browser cannot size a column by its content. The grid does it: it measures
 // each header, and each cell of a column that is not free text, at its
 // natural (max-content) width, and keeps the widest seen as that column's
-// minimum; free-text columns (`truncate`) keep their declared minimum, take
-// the space left by their `fr` share, and end in an ellipsis with the whole
-// text on hover. So a date, a badge, a count or a header is never cut, and
-// when the window is too narrow for every minimum the grid scrolls sideways.
+// minimum; free-text columns (`truncate`) take the space left by their `fr`
+// share, give way first when the grid is narrow, and end in an ellipsis with
+// the whole text on hover (the rules: lib/column-sizing.ts). So a date, a
+// badge, a count or a header is never cut; only when even the free text is
+// at its floor does the grid scroll sideways.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
   useCallback,
@@ -58,7 +59,11 @@ export type GridColumn<T, K extends string = string> = {
    * raises it to what the header and (unless `truncate`) the content need.
    */
   width: string;
-  /** Smallest width in px, so narrow windows scroll sideways instead of crushing columns. */
+  /**
+   * Smallest width in px before anything is measured (so narrow windows scroll
+   * sideways instead of crushing columns); for free text, the width it keeps
+   * while there is room (it may give way to half of it, see lib/column-sizing.ts).
+   */
   minWidth: number;
   /**
    * Free text (names, e-mails, titles, notes, errors): may be cut with an
