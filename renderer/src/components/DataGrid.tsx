@@ -146,6 +146,20 @@ function measureNeeds(root: HTMLElement, columns: readonly { id: string; truncat
   return { header, content };
 }
 
+/**
+ * Whether a header or a cell that must not be cut is cut now: a cheap check
+ * (the layout is there already) that decides whether to measure again.
+ */
+function anyCut(root: HTMLElement, columns: readonly { truncate?: boolean }[]): boolean {
+  const cut = (el: Element | undefined): boolean => el instanceof HTMLElement && el.scrollWidth > el.clientWidth + 1;
+  const head = root.querySelector('.dg-head-row');
+  if (head && Array.from(head.querySelectorAll('.dg-sort > span, .dg-th-label')).some(cut)) return true;
+  for (const row of root.querySelectorAll('.dg-body > .dg-row:not(.is-placeholder)')) {
+    if (columns.some((c, i) => !c.truncate && cut(row.children[i]))) return true;
+  }
+  return false;
+}
+
 /** Keeps the wider of each width (columns only grow while the grid lives: no jumping back and forth). */
 function mergeNeeds(prev: Needs, found: Needs): Needs {
   const merge = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): ReadonlyMap<string, number> => {
@@ -322,18 +336,33 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   }, [current, firstIndex, lastIndex, pageSize, fetchOne]);
 
   // Column widths from the header and content (see the file comment). Measured
-  // before paint when rows arrive or the columns change, when relative times
-  // tick ("just now" becomes "12 min ago"), and once scrolling settles.
+  // in full (a style and layout pass of the rows in view) once the columns have
+  // rows to measure; after that only when something is found cut, checked
+  // before paint when rows arrive, when relative times tick ("just now"
+  // becomes "12 min ago"), and once scrolling settles: a steady scroll pays
+  // for a few reads, not for a layout.
   const [needs, setNeeds] = useState<Needs>(NO_NEEDS);
   // The width the columns share (without the vertical scrollbar): free-text columns give way when it is short.
   const [gridWidth, setGridWidth] = useState(0);
+  const measuredFor = useRef('');
+  const columnsKey = columns.map((c) => `${c.id}${c.truncate ? '~' : ''}`).join('\u0000');
+  const remeasure = useCallback(
+    (root: HTMLElement) => {
+      const withRows = root.querySelector('.dg-body > .dg-row:not(.is-placeholder)') !== null;
+      const key = `${columnsKey}\u0000${withRows ? 'rows' : 'header'}`;
+      if (measuredFor.current === key && !anyCut(root, columns)) return;
+      measuredFor.current = key;
+      setNeeds((prev) => mergeNeeds(prev, measureNeeds(root, columns)));
+    },
+    [columns, columnsKey],
+  );
   const now = useNow();
   useLayoutEffect(() => {
     const root = scrollRef.current;
     if (!root) return;
     setGridWidth(root.clientWidth);
-    setNeeds((prev) => mergeNeeds(prev, measureNeeds(root, columns)));
-  }, [shown, columns, now]);
+    remeasure(root);
+  }, [shown, remeasure, now]);
   useEffect(() => {
     const root = scrollRef.current;
     if (!root || typeof ResizeObserver === 'undefined') return;
@@ -343,11 +372,10 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   }, []);
   useEffect(() => {
     const timer = setTimeout(() => {
-      const root = scrollRef.current;
-      if (root) setNeeds((prev) => mergeNeeds(prev, measureNeeds(root, columns)));
+      if (scrollRef.current) remeasure(scrollRef.current);
     }, MEASURE_AFTER_SCROLL_MS);
     return () => clearTimeout(timer);
-  }, [firstIndex, lastIndex, columns]);
+  }, [firstIndex, lastIndex, remeasure]);
 
   const failed = shown ? failedPages(shown.pages) : [];
   const retryFailed = (): void => {
