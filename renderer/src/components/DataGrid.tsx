@@ -337,10 +337,10 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
 
   // Column widths from the header and content (see the file comment). Measured
   // in full (a style and layout pass of the rows in view) once the columns have
-  // rows to measure; after that only when something is found cut, checked
-  // before paint when rows arrive, when relative times tick ("just now"
-  // becomes "12 min ago"), and once scrolling settles: a steady scroll pays
-  // for a few reads, not for a layout.
+  // rows to measure; after that only when something is found cut. Checked
+  // before paint when a query's first rows arrive and when relative times tick
+  // ("just now" becomes "12 min ago"); after pages that load while scrolling,
+  // once the scrolling settles: a scroll pays nothing, a stop a few reads.
   const [needs, setNeeds] = useState<Needs>(NO_NEEDS);
   // The width the columns share (without the vertical scrollbar): free-text columns give way when it is short.
   const [gridWidth, setGridWidth] = useState(0);
@@ -357,12 +357,13 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     [columns, columnsKey],
   );
   const now = useNow();
+  const loadedKey = current?.key ?? null;
   useLayoutEffect(() => {
     const root = scrollRef.current;
     if (!root) return;
     setGridWidth(root.clientWidth);
     remeasure(root);
-  }, [shown, remeasure, now]);
+  }, [loadedKey, remeasure, now]);
   useEffect(() => {
     const root = scrollRef.current;
     if (!root || typeof ResizeObserver === 'undefined') return;
@@ -375,7 +376,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
       if (scrollRef.current) remeasure(scrollRef.current);
     }, MEASURE_AFTER_SCROLL_MS);
     return () => clearTimeout(timer);
-  }, [firstIndex, lastIndex, remeasure]);
+  }, [firstIndex, lastIndex, shown, remeasure]);
 
   const failed = shown ? failedPages(shown.pages) : [];
   const retryFailed = (): void => {
