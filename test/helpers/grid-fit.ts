@@ -40,7 +40,11 @@ export async function expectGridsFit(page: Page, opts: { ready?: () => Promise<u
       await opts.ready?.();
       // Columns are measured once rows are in and again when the grid resizes: poll until settled.
       await expect.poll(() => gridCuts(page), { timeout: 5_000 }).toEqual([]);
-      if (opts.shot) await page.screenshot({ path: path.join(opts.shot.dir, `${opts.shot.name}-${width}.png`) });
+      if (opts.shot) {
+        // The page, not the notifications stacked over it.
+        await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('button[aria-label="Dismiss notification"]').forEach((b) => b.click()));
+        await page.screenshot({ path: path.join(opts.shot.dir, `${opts.shot.name}-${width}.png`) });
+      }
     }
   } finally {
     if (before) await page.setViewportSize(before);
