@@ -59,11 +59,12 @@ export const jobsChannels = {
   'jobs:drift': read<DriftRow[]>()(z.object({ open: z.boolean().default(true) }).strict()),
   /** Closes a drift row: 'fixed' (done something about it) or 'accept' (known; not flagged again for that grant). */
   'jobs:resolveDrift': write<DriftRow>()(z.object({ driftId: id, resolution: z.enum(['fixed', 'accept']), note: text('a note', 1000) }).strict()),
-  /** The grant ledger: all, active, expiring soon (within the notice window) or ended. */
+  /** The grant ledger: all, active, time-bound (active with an end), expiring soon (within withinHours, default the notice window) or ended. */
   'jobs:grants': read<{ rows: GrantRow[]; total: number }>()(
     z
       .object({
-        filter: z.enum(['all', 'active', 'expiring-soon', 'ended']).default('all'),
+        filter: z.enum(['all', 'active', 'time-bound', 'expiring-soon', 'ended']).default('all'),
+        withinHours: z.number().int().min(1).max(24 * 400).optional(),
         requestId: id.optional(),
         search: z.string().max(200).optional(),
         offset: z.number().int().min(0).default(0),

@@ -147,9 +147,27 @@ export type SettingsView = {
   expiryNoticeHours: number;
 };
 
+/** The dashboard's governance counts (requests:governanceCounts); each card links to the list it counts. */
+export type GovernanceCounts = {
+  /** Requests waiting for an approval step. */
+  pendingApprovals: number;
+  /** Of those, the ones whose current step the operator may decide (null: no operator set). */
+  waitingForOperator: number | null;
+  /** Active grants with an end date. */
+  activeTimeBound: number;
+  /** Active grants ending within `expiringWithinHours`. */
+  expiringSoon: number;
+  expiringWithinHours: number;
+  failedJobs: number;
+  manualTasks: number;
+  openDrift: number;
+};
+
 export const requestsChannels = {
   /** A page of requests: my approvals, all open, or all (by status), with search; newest first. */
   'requests:list': read<Page<RequestRow>>()(requestListQuery),
+  /** Governance counts for the dashboard: pending approvals, active time-bound grants, grants expiring within a day, failed jobs, open manual tasks and drift. */
+  'requests:governanceCounts': read<GovernanceCounts>()(z.object({}).strict()),
   /** One request with its approval steps, grants, jobs and full timeline. */
   'requests:get': read<RequestDetail>()(z.object({ id }).strict()),
   /** Files a request as the operator (for themselves or on behalf of someone); routes it or auto-approves it. */

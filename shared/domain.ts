@@ -261,6 +261,7 @@ export type AppDetail = AppRow & {
 export type Page<T> = { total: number; offset: number; rows: T[] };
 
 export type DashboardSummary = {
+  /** Identity-provider connections (Okta, Entra); Jira, the request record, is not one. */
   connections: number;
   users: number;
   activeUsers: number;

@@ -64,6 +64,7 @@ const api = {
   'catalog:import': call('catalog:import'),
   // requests channels (shared/contract-requests.ts)
   'requests:list': call('requests:list'),
+  'requests:governanceCounts': call('requests:governanceCounts'),
   'requests:get': call('requests:get'),
   'requests:create': call('requests:create'),
   'requests:decide': call('requests:decide'),

@@ -7,6 +7,7 @@ import { Toasts } from './components/Toasts.js';
 import { TopBar } from './components/TopBar.js';
 import { useRoute } from './hooks/useRoute.js';
 import { type Route } from './lib/router.js';
+import { AccessPage } from './pages/AccessPage.js';
 import { AttentionPage } from './pages/AttentionPage.js';
 import { CatalogPage } from './pages/CatalogPage.js';
 import { ChangesPage } from './pages/ChangesPage.js';
@@ -27,7 +28,9 @@ function Page({ route }: { route: Route }): ReactNode {
     case 'requests':
       return <RequestsPage filter={route.filter} requestId={route.requestId} />;
     case 'attention':
-      return <AttentionPage />;
+      return <AttentionPage section={route.section} />;
+    case 'access':
+      return <AccessPage filter={route.filter} withinHours={route.withinHours} />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -76,6 +79,8 @@ export function App(): ReactNode {
               ? 'Requests'
               : route.page === 'attention'
                 ? 'Needs attention'
+                : route.page === 'access'
+                  ? 'Access'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

@@ -13,12 +13,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRunSummary } from '../../shared/domain.js';
-import type { RequestableRole } from '../../shared/contract-requests.js';
-import type { RequestDetail } from '../../shared/governance.js';
+import type { GovernanceCounts, RequestableRole } from '../../shared/contract-requests.js';
+import type { RequestDetail, RequestRow } from '../../shared/governance.js';
 import { CATALOG_IMPORT_COLUMNS, REQUEST_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';
 import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-model.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
+import { expectGridsFit } from '../helpers/grid-fit.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { callBridge as call, serveConsole as serve, type Served } from '../helpers/serve-console.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -50,6 +51,8 @@ function adfText(node: unknown): string {
 }
 
 const fullName = (u: OrgUser): string => `${u.firstName} ${u.lastName}`;
+/** An absolute local time with its zone, as every relative time shows on hover ("Jun 1, 2026, 14:00:05 GMT+2"). */
+const WITH_ZONE = /\d{4}.*\d{1,2}:\d\d:\d\d.*(UTC|GMT|[A-Z]{3,5})/;
 
 /**
  * Screenshots show the page, not the notifications stacked over it. `tall`: the
@@ -77,6 +80,8 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
   let requester: OrgUser;
   let approver: OrgUser;
   let beneficiary: OrgUser;
+  /** Someone else, for a request made after the clock moved. */
+  let later: OrgUser;
   let group: OrgGroup;
 
   beforeAll(async () => {
@@ -93,9 +98,9 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     if (!picked) throw new Error('the sandbox org has no hand-managed Okta group');
     group = picked;
     const outside = active.filter((u) => unique(u) && !s.org.memberships.has(group.index, u.index));
-    const [a, b, c] = outside;
-    if (!a || !b || !c) throw new Error('the sandbox org has too few active employees outside the group');
-    [requester, approver, beneficiary] = [a, b, c];
+    const [a, b, c, d] = outside;
+    if (!a || !b || !c || !d) throw new Error('the sandbox org has too few active employees outside the group');
+    [requester, approver, beneficiary, later] = [a, b, c, d];
 
     // Both connections with the CLI, before serving (serve checks they are all loopback for the test clock).
     latchkey(dbPath, ['connection', 'add', 'okta', '--name', OKTA, '--org-url', s.okta.url, '--token-env', 'E2E_OKTA_TOKEN'], { E2E_OKTA_TOKEN: s.okta.token });
@@ -145,6 +150,13 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     await expect
       .poll(async () => (await call<SyncRunSummary[]>(server, 'sync:runs', { limit: 5 })).find((r) => r.connectionName === OKTA)?.status, { timeout: 30_000 })
       .toBe('succeeded');
+    // A sync counts its calls to the IdP's API as such, never "requests" beside the request queue.
+    await expect.poll(() => card.getByText(/^\d[\d,]* API calls$/).count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByRole('grid', { name: 'Sync history' }).getByRole('columnheader', { name: 'API calls' }).count()).toBe(1);
+    // Jira is the request record, not an identity provider: the Changes page offers no Jira filter.
+    await page.getByRole('link', { name: 'Changes', exact: true }).click();
+    await page.getByRole('heading', { name: 'Changes', level: 1 }).waitFor();
+    expect(await page.locator('option', { hasText: JIRA }).count()).toBe(0);
 
     // Catalog: a new app with one role.
     await page.getByRole('link', { name: 'Catalog' }).click();
@@ -297,6 +309,53 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     await issuePage.screenshot({ path: path.join(shots, 'e2e-jira-sandbox-issue.png') });
     await issuePage.close();
 
+    // Its jobs read as outcomes: "succeeded on attempt 1", never "1/8 attempts" (which reads as 7 to go).
+    const jobs = page.getByRole('region', { name: 'Jobs' });
+    await expect.poll(() => jobs.getByText(/succeeded on attempt 1/).count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    expect(await jobs.getByText(/\d+\/\d+ attempts/).count()).toBe(0);
+
+    // The dashboard's governance cards count what the engine counts; each opens its list, filtered.
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const counts = await call<GovernanceCounts>(server, 'requests:governanceCounts', {});
+    expect(counts).toMatchObject({ pendingApprovals: 0, activeTimeBound: 1, expiringSoon: 1, expiringWithinHours: 24, failedJobs: 0, manualTasks: 0, openDrift: 0 });
+    const cards = page.getByRole('region', { name: 'Governance' });
+    await cards.getByRole('link', { name: 'Time-bound access: 1' }).waitFor({ timeout: 10_000 });
+    const hrefs = Object.fromEntries(
+      await Promise.all(
+        ['Pending approvals: 0', 'Time-bound access: 1', 'Expiring in 24 h: 1', 'Failed jobs: 0', 'Manual tasks: 0', 'Open drift: 0'].map(
+          async (name) => [name, await cards.getByRole('link', { name }).getAttribute('href')] as const,
+        ),
+      ),
+    );
+    expect(hrefs).toEqual({
+      'Pending approvals: 0': '#/requests/open',
+      'Time-bound access: 1': '#/access',
+      'Expiring in 24 h: 1': '#/access/expiring?within=24',
+      'Failed jobs: 0': '#/attention/failed',
+      'Manual tasks: 0': '#/attention/tasks',
+      'Open drift: 0': '#/attention/drift',
+    });
+    // Jira is not counted as an identity provider, and shows as the request record.
+    expect(await page.getByRole('button', { name: /^Users: / }).textContent()).toContain('1 identity provider');
+    expect(await page.getByRole('region', { name: 'Connections' }).getByText('System of record for requests').count()).toBe(1);
+    await expectGridsFit(page, {
+      ready: () => page.getByRole('grid', { name: 'Recent sync runs' }).getByRole('row').nth(1).waitFor(),
+      shot: { dir: shots, name: 'e2e-dashboard-governance' },
+    });
+    // "Expiring in 24 h" lands on the access ledger, filtered to that window: the grant, its end ahead.
+    await cards.getByRole('link', { name: 'Expiring in 24 h: 1' }).click();
+    await expect.poll(() => page.url()).toContain('#/access/expiring?within=24');
+    const ledger = page.getByRole('grid', { name: 'Access: Expiring within 24 h' });
+    const grantRow = ledger.getByRole('row').filter({ hasText: fullName(beneficiary) });
+    await expect.poll(() => grantRow.count(), { timeout: 10_000 }).toBe(1);
+    const ends = grantRow.getByRole('gridcell').nth(5).locator('time');
+    expect(await ends.textContent()).toMatch(/^in \d+ min$/);
+    expect(await ends.getAttribute('title')).toMatch(WITH_ZONE);
+    await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-access' } });
+    await page.goBack();
+    await page.goBack();
+    await page.getByRole('heading', { name: new RegExp(`#${id}\\s+${ROLE_LABEL}`) }).waitFor();
+
     // Needs attention lists the access as expiring soon; "Skip ahead" one hour lets it expire.
     await page.getByRole('link', { name: /^Needs attention/ }).click();
     const expiring = page.getByRole('region', { name: /^Expiring within/ });
@@ -387,6 +446,29 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     expect(fs.readFileSync(await catalogTemplate.path(), 'utf8')).toBe(templateCsv(CATALOG_IMPORT_COLUMNS));
     await screenshot(page, 'e2e-import-catalog.png', 1300);
     await catalogImport.getByRole('button', { name: 'Close' }).click();
+
+    // After Skip ahead every relative time counts from the engine's clock: a request made now reads
+    // "just now" (the browser's clock, an hour behind, made it "in 60 min"); the expired access reads
+    // "Expired … ago", never "until in …"; the first request was made about an hour ago.
+    await actAs(requester);
+    const fresh = await call<RequestRow>(server, 'requests:create', {
+      beneficiary: { email: later.email },
+      role: ROLE_LABEL,
+      duration: '1h',
+      justification: `Made after the clock moved (e2e ${Date.now()})`,
+    });
+    await page.getByRole('link', { name: '← All requests' }).click();
+    const queue = page.getByRole('grid', { name: 'Requests' });
+    const rowOf = (n: number) => queue.getByRole('row').filter({ has: page.getByText(`#${n}`, { exact: true }) });
+    const created = rowOf(fresh.id).getByRole('gridcell').last().locator('time');
+    await expect.poll(() => created.textContent(), { timeout: 10_000 }).toBe('just now');
+    expect(await created.getAttribute('title')).toMatch(WITH_ZONE);
+    const first = rowOf(id);
+    expect(await first.textContent()).toMatch(/Expired(just now|\d+ min ago)/);
+    expect(await first.textContent()).not.toMatch(/until|\bin \d/);
+    expect(await first.getByRole('gridcell').last().textContent()).toMatch(/^(1 h|\d+ min) ago$/);
+    expect(await queue.textContent()).not.toMatch(/\bin \d+ (min|h)\b/);
+    await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-requests' } });
 
     expect(consoleErrors).toEqual([]);
   });

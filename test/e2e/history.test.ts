@@ -14,6 +14,7 @@ import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { WRITE_CHANNELS } from '../../electron/engine/api.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
+import { expectGridsFit } from '../helpers/grid-fit.js';
 import { callBridge as call, serveConsole as serve, type Served } from '../helpers/serve-console.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -142,6 +143,8 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     const history = page.getByRole('grid', { name: 'Sync history' });
     await expect.poll(() => history.getByRole('row').count()).toBe(4);
     await expect.poll(() => history.getByText('Baseline').isVisible()).toBe(true);
+    // At 1280 and 1440 px nothing in the history is cut: dates, badges, counts and headers fit.
+    await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-sync-history' } });
 
     // Dashboard: the last runs with their change counts, each a link to that run's changes.
     await page.getByRole('link', { name: 'Dashboard' }).click();
@@ -158,6 +161,7 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     await chips.getByRole('button', { name: /^Membership adds/ }).waitFor({ timeout: 15_000 });
     await expect.poll(() => changes.getByRole('row').count()).toBeGreaterThan(3);
     await screenshot(page, 'e2e-changes.png');
+    await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-changes-fit' } });
 
     await chips.getByRole('button', { name: /^Membership adds/ }).click();
     await expect.poll(() => chips.getByRole('button', { name: /^Membership adds/ }).getAttribute('aria-pressed')).toBe('true');
@@ -216,6 +220,8 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await recent.getByRole('link', { name: `Changes of run ${fourth.id}: `, exact: false }).waitFor({ timeout: 15_000 });
     await screenshot(page, 'e2e-dashboard.png');
+    // The dashboard's recent runs fit beside the connections, "Result" included.
+    await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-dashboard-fit' } });
 
     expect(consoleErrors).toEqual([]);
   });
@@ -268,6 +274,8 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     await page.getByRole('searchbox', { name: 'Search users' }).fill('');
     await expect.poll(() => users.getByRole('row').filter({ hasText: 'Okta · Entra' }).count(), { timeout: 15_000 }).toBeGreaterThan(5);
     await screenshot(page, 'e2e-people.png');
+    // Ten columns at 1280 px: names, logins and titles give way (ellipsis, whole text on hover); status, last login and counts do not.
+    await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-people-fit' } });
 
     // The person's detail lists both accounts.
     await page.getByRole('searchbox', { name: 'Search users' }).fill(fullName(person));
@@ -371,6 +379,12 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
         }
       }
       expect(await card.locator('.tooltip-wrap').first().getAttribute('title')).toBe(READ_ONLY_REASON);
+      // The dashboard's governance cards are reads: a snapshot shows them too.
+      await roPage.getByRole('link', { name: 'Dashboard' }).click();
+      const governance = roPage.getByRole('region', { name: 'Governance' });
+      for (const name of ['Pending approvals: 0', 'Time-bound access: 0', 'Expiring in 24 h: 0', 'Failed jobs: 0', 'Manual tasks: 0', 'Open drift: 0']) {
+        await governance.getByRole('link', { name }).waitFor({ timeout: 10_000 });
+      }
       // The add form does not open, even by its address.
       await roPage.goto(`${ro.origin}/#/connections/new`);
       await roPage.getByRole('region', { name: 'Acme sandbox' }).waitFor();

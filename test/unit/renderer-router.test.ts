@@ -29,6 +29,30 @@ describe('renderer hash routes', () => {
     }
   });
 
+  it("lands a dashboard card on its list, filtered: Needs attention's sections and the access ledger", () => {
+    expect(parseRoute('#/attention')).toEqual({ page: 'attention', section: null });
+    expect(parseRoute('#/attention/drift')).toEqual({ page: 'attention', section: 'drift' });
+    expect(parseRoute('#/access')).toEqual({ page: 'access', filter: 'time-bound', withinHours: null });
+    expect(parseRoute('#/access/ended')).toEqual({ page: 'access', filter: 'ended', withinHours: null });
+    expect(parseRoute('#/access/expiring?within=24')).toEqual({ page: 'access', filter: 'expiring', withinHours: 24 });
+    // A bad window falls back to the notice window rather than a dead end; only 'expiring' takes one.
+    expect(parseRoute('#/access/expiring?within=0')).toMatchObject({ filter: 'expiring', withinHours: null });
+    expect(parseRoute('#/access/expiring?within=abc')).toMatchObject({ withinHours: null });
+    expect(parseRoute('#/access/active?within=24')).toMatchObject({ filter: 'active', withinHours: null });
+    const routes: Route[] = [
+      { page: 'attention', section: null },
+      { page: 'attention', section: 'failed' },
+      { page: 'attention', section: 'tasks' },
+      { page: 'attention', section: 'expiring' },
+      { page: 'access', filter: 'time-bound', withinHours: null },
+      { page: 'access', filter: 'expiring', withinHours: 24 },
+      { page: 'access', filter: 'expiring', withinHours: null },
+      { page: 'access', filter: 'all', withinHours: null },
+    ];
+    for (const r of routes) expect(parseRoute(formatRoute(r)), formatRoute(r)).toEqual(r);
+    for (const hash of ['#/attention/nope', '#/attention/drift/1', '#/access/forever', '#/access/expiring/24']) expect(parseRoute(hash).page, hash).toBe('not-found');
+  });
+
   it('is never confused by a bridge token left in the fragment', () => {
     expect(parseRoute('#token=abcdef123456').page).toBe('not-found');
   });

@@ -66,7 +66,8 @@ function countAll(db: Db, cutoff: string): Omit<DashboardSummary, 'recentRuns' |
   };
   const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
   return {
-    connections: count('SELECT count(*) FROM connections'),
+    // Identity providers only: a Jira connection is the request record, not a source of people.
+    connections: count("SELECT count(*) FROM connections WHERE kind IN ('okta', 'entra')"),
     users: users.users,
     activeUsers: users.active,
     suspendedUsers: users.suspended,

@@ -11,6 +11,7 @@ import { getRequest, listRequests } from '../requests/queries.js';
 import { cancelRequest, createRequest, decideRequest, extendRequest } from '../requests/requests.js';
 import { importRequestsCsv } from '../requests/requests-csv.js';
 import { requestableRoles } from '../catalog/role-info.js';
+import { governanceCounts } from '../requests/governance-summary.js';
 
 function operatorOf(ctx: EngineContext): string {
   const op = getSettings(ctx.db).operatorEmail;
@@ -32,6 +33,7 @@ export function requestsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaH
       const mine = q.view === 'mine' && op ? [...addressesOf(db, op)] : [];
       return listRequests(db, q, mine, cache);
     },
+    'requests:governanceCounts': () => governanceCounts(ctx),
     'requests:get': ({ id }) => getRequest(db, id),
     'requests:create': (input) => thenRunJobs(createRequest(ctx, input, { source: 'console', requester: operatorOf(ctx) })),
     'requests:decide': ({ id, decision, comment }) => thenRunJobs(decideRequest(ctx, id, { decision, comment, by: operatorOf(ctx), channel: 'console' })),

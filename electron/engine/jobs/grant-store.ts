@@ -95,7 +95,7 @@ export function grantsDueForNotice(db: Db, from: Date, until: Date): GrantRecord
 }
 
 export type GrantFilter = {
-  filter?: 'all' | 'active' | 'expiring-soon' | 'ended';
+  filter?: 'all' | 'active' | 'time-bound' | 'expiring-soon' | 'ended';
   /** For 'expiring-soon': active grants ending after `now` and at or before `until`. */
   window?: { now: Date; until: Date };
   requestId?: number;
@@ -109,6 +109,9 @@ export function listGrantRecords(db: Db, q: GrantFilter & { limit?: number; offs
   switch (q.filter ?? 'all') {
     case 'active':
       where.push("status IN ('active', 'revoking')");
+      break;
+    case 'time-bound':
+      where.push("status = 'active' AND expires_at IS NOT NULL");
       break;
     case 'expiring-soon':
       where.push("status = 'active' AND expires_at IS NOT NULL AND expires_at > @now AND expires_at <= @until");
@@ -129,7 +132,7 @@ export function listGrantRecords(db: Db, q: GrantFilter & { limit?: number; offs
     params.s = `%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const order = q.filter === 'expiring-soon' ? 'expires_at, id' : 'id DESC';
+  const order = q.filter === 'expiring-soon' || q.filter === 'time-bound' ? 'expires_at, id' : 'id DESC';
   const total = db.prepare(`SELECT count(*) FROM grants ${w}`).pluck().get(params) as number;
   const rows = db.prepare(`SELECT * FROM grants ${w} ORDER BY ${order} LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit ?? 200, offset: q.offset ?? 0 }) as GrantRecord[];
   return { rows, total };

@@ -202,12 +202,20 @@ export function getGrantRow(ctx: EngineContext, grantId: number): GrantRow {
   return grantRows(ctx.db, [g])[0] as GrantRow;
 }
 
-export type GrantListQuery = { filter?: 'all' | 'active' | 'expiring-soon' | 'ended'; requestId?: number; search?: string; limit?: number; offset?: number };
+export type GrantListQuery = {
+  /** 'time-bound': active with an end date; 'expiring-soon': active and ending within `withinHours` (default: the notice window). */
+  filter?: 'all' | 'active' | 'time-bound' | 'expiring-soon' | 'ended';
+  withinHours?: number;
+  requestId?: number;
+  search?: string;
+  limit?: number;
+  offset?: number;
+};
 
 export function listGrants(ctx: EngineContext, q: GrantListQuery = {}): { rows: GrantRow[]; total: number } {
   const now = ctx.clock.now();
-  // "Soon" is the notice window, and at least an hour when notices are off.
-  const hours = q.filter === 'expiring-soon' ? getSettings(ctx.db).expiryNoticeHours : 0;
+  // "Soon" is the asked window, else the notice window, and at least an hour when notices are off.
+  const hours = q.filter === 'expiring-soon' ? (q.withinHours ?? getSettings(ctx.db).expiryNoticeHours) : 0;
   const { rows, total } = listGrantRecords(ctx.db, { ...q, window: { now, until: new Date(now.getTime() + Math.max(hours, 1) * 3_600_000) } });
   return { rows: grantRows(ctx.db, rows), total };
 }

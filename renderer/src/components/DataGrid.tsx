@@ -7,19 +7,33 @@
 // Keyboard: the grid is one tab stop; ArrowUp/ArrowDown/PageUp/PageDown/Home/End
 // move the active row (aria-activedescendant), Enter opens it. Header buttons
 // sort (aria-sort on the column header).
+//
+// Column widths: every row is its own CSS grid (rows are virtualised), so the
+// browser cannot size a column by its content. The grid does it: it measures
+// each header, and each cell of a column that is not free text, at its
+// natural (max-content) width, and keeps the widest seen as that column's
+// minimum; free-text columns (`truncate`) take the space left by their `fr`
+// share, give way first when the grid is narrow, and end in an ellipsis with
+// the whole text on hover (the rules: lib/column-sizing.ts). So a date, a
+// badge, a count or a header is never cut; only when even the free text is
+// at its floor does the grid scroll sideways.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
   useCallback,
   useEffect,
   useId,
+  useLayoutEffect,
   useRef,
   useState,
   type CSSProperties,
   type KeyboardEvent,
+  type MouseEvent,
   type ReactNode,
 } from 'react';
 import type { Page } from '../../../shared/domain.js';
 import { errorMessage, isAbort } from '../api/client.js';
+import { useNow } from '../hooks/useNow.js';
+import { columnTracks, type Needs } from '../lib/column-sizing.js';
 import {
   evictPages,
   failedPages,
@@ -39,15 +53,29 @@ export type SortState<K extends string> = { key: K; dir: SortDir };
 export type GridColumn<T, K extends string = string> = {
   id: string;
   header: string;
-  /** CSS grid track, e.g. 'minmax(180px, 2fr)' or '96px'. */
+  /**
+   * CSS grid track, e.g. 'minmax(180px, 2fr)' (flexible: takes a share of the
+   * space left) or '96px' (fixed). The px part is a starting size: the grid
+   * raises it to what the header and (unless `truncate`) the content need.
+   */
   width: string;
-  /** Smallest width in px, so narrow windows scroll sideways instead of crushing columns. */
+  /**
+   * Smallest width in px before anything is measured (so narrow windows scroll
+   * sideways instead of crushing columns); for free text, the width it keeps
+   * while there is room (it may give way to half of it, see lib/column-sizing.ts).
+   */
   minWidth: number;
+  /**
+   * Free text (names, e-mails, titles, notes, errors): may be cut with an
+   * ellipsis; the cell's title (below, or else its text) then shows it whole.
+   * Other columns (dates, badges, counts) are never cut: they grow to fit.
+   */
+  truncate?: boolean;
   /** Present when the column can sort; the value is what goes to the server. */
   sortKey?: K;
   align?: 'start' | 'end';
   render: (row: T) => ReactNode;
-  /** Full text on hover when a cell is truncated. */
+  /** Hover text of a cell: the full text of a truncated one, or what a count or badge stands for. */
   title?: (row: T) => string | undefined;
 };
 
@@ -84,6 +112,78 @@ const FETCH_EVERY_MS = 50;
 const OVERSCAN_ROWS = 40;
 
 type View<T> = { key: string; total: number; pages: Pages<T> };
+
+const NO_NEEDS: Needs = { header: new Map(), content: new Map() };
+// After scrolling stops, the rows now in view are measured once.
+const MEASURE_AFTER_SCROLL_MS = 120;
+
+/**
+ * Measures the header cells, and the loaded cells of columns that must not be
+ * cut, at their max-content width (one class toggled around synchronous reads:
+ * nothing is painted in between).
+ */
+function measureNeeds(root: HTMLElement, columns: readonly { id: string; truncate?: boolean }[]): Needs {
+  const header = new Map<string, number>();
+  const content = new Map<string, number>();
+  const take = (into: Map<string, number>, id: string, el: Element | undefined): void => {
+    if (!el) return;
+    // Rounded up, plus one: a fractional width rounded down would show an ellipsis.
+    const w = Math.ceil(el.getBoundingClientRect().width) + 1;
+    if (w > (into.get(id) ?? 0)) into.set(id, w);
+  };
+  root.classList.add('is-measuring');
+  try {
+    const head = root.querySelector('.dg-head-row');
+    columns.forEach((c, i) => take(header, c.id, head?.children[i]));
+    for (const row of root.querySelectorAll('.dg-body > .dg-row:not(.is-placeholder)')) {
+      columns.forEach((c, i) => {
+        if (!c.truncate) take(content, c.id, row.children[i]);
+      });
+    }
+  } finally {
+    root.classList.remove('is-measuring');
+  }
+  return { header, content };
+}
+
+/**
+ * Whether a header or a cell that must not be cut is cut now: a cheap check
+ * (the layout is there already) that decides whether to measure again.
+ */
+function anyCut(root: HTMLElement, columns: readonly { truncate?: boolean }[]): boolean {
+  const cut = (el: Element | undefined): boolean => el instanceof HTMLElement && el.scrollWidth > el.clientWidth + 1;
+  const head = root.querySelector('.dg-head-row');
+  if (head && Array.from(head.querySelectorAll('.dg-sort > span, .dg-th-label')).some(cut)) return true;
+  for (const row of root.querySelectorAll('.dg-body > .dg-row:not(.is-placeholder)')) {
+    if (columns.some((c, i) => !c.truncate && cut(row.children[i]))) return true;
+  }
+  return false;
+}
+
+/** Keeps the wider of each width (columns only grow while the grid lives: no jumping back and forth). */
+function mergeNeeds(prev: Needs, found: Needs): Needs {
+  const merge = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): ReadonlyMap<string, number> => {
+    let out: Map<string, number> | null = null;
+    for (const [id, w] of b) {
+      if (w > (a.get(id) ?? 0)) {
+        out ??= new Map(a);
+        out.set(id, w);
+      }
+    }
+    return out ?? a;
+  };
+  const header = merge(prev.header, found.header);
+  const content = merge(prev.content, found.content);
+  return header === prev.header && content === prev.content ? prev : { header, content };
+}
+
+/** The whole text of a cut free-text cell on hover, when the column gives no title of its own. */
+function titleIfCut(e: MouseEvent<HTMLDivElement>): void {
+  const el = e.currentTarget;
+  const cut = el.scrollWidth > el.clientWidth + 1;
+  if (cut) el.title = el.textContent ?? '';
+  else el.removeAttribute('title');
+}
 
 export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K>): ReactNode {
   const {
@@ -235,6 +335,49 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     }, FETCH_EVERY_MS);
   }, [current, firstIndex, lastIndex, pageSize, fetchOne]);
 
+  // Column widths from the header and content (see the file comment). Measured
+  // in full (a style and layout pass of the rows in view) once the columns have
+  // rows to measure; after that only when something is found cut. Checked
+  // before paint when a query's first rows arrive and when relative times tick
+  // ("just now" becomes "12 min ago"); after pages that load while scrolling,
+  // once the scrolling settles: a scroll pays nothing, a stop a few reads.
+  const [needs, setNeeds] = useState<Needs>(NO_NEEDS);
+  // The width the columns share (without the vertical scrollbar): free-text columns give way when it is short.
+  const [gridWidth, setGridWidth] = useState(0);
+  const measuredFor = useRef('');
+  const columnsKey = columns.map((c) => `${c.id}${c.truncate ? '~' : ''}`).join('\u0000');
+  const remeasure = useCallback(
+    (root: HTMLElement) => {
+      const withRows = root.querySelector('.dg-body > .dg-row:not(.is-placeholder)') !== null;
+      const key = `${columnsKey}\u0000${withRows ? 'rows' : 'header'}`;
+      if (measuredFor.current === key && !anyCut(root, columns)) return;
+      measuredFor.current = key;
+      setNeeds((prev) => mergeNeeds(prev, measureNeeds(root, columns)));
+    },
+    [columns, columnsKey],
+  );
+  const now = useNow();
+  const loadedKey = current?.key ?? null;
+  useLayoutEffect(() => {
+    const root = scrollRef.current;
+    if (!root) return;
+    setGridWidth(root.clientWidth);
+    remeasure(root);
+  }, [loadedKey, remeasure, now]);
+  useEffect(() => {
+    const root = scrollRef.current;
+    if (!root || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setGridWidth(root.clientWidth));
+    observer.observe(root);
+    return () => observer.disconnect();
+  }, []);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (scrollRef.current) remeasure(scrollRef.current);
+    }, MEASURE_AFTER_SCROLL_MS);
+    return () => clearTimeout(timer);
+  }, [firstIndex, lastIndex, shown, remeasure]);
+
   const failed = shown ? failedPages(shown.pages) : [];
   const retryFailed = (): void => {
     setView((v) => {
@@ -280,8 +423,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     if (active < 0 && total !== null && total > 0) setActive(Math.max(0, Math.floor((scrollRef.current?.scrollTop ?? 0) / rowHeight)));
   };
 
-  const template = columns.map((c) => c.width).join(' ');
-  const minWidth = columns.reduce((sum, c) => sum + c.minWidth, 0);
+  const { template, minWidth } = columnTracks(columns, needs, gridWidth);
   const autoHeight =
     maxVisibleRows === undefined
       ? undefined
@@ -383,8 +525,9 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
                         <div
                           key={c.id}
                           role="gridcell"
-                          className={`dg-td${c.align === 'end' ? ' is-end' : ''}`}
+                          className={`dg-td${c.align === 'end' ? ' is-end' : ''}${c.truncate ? ' is-free' : ''}`}
                           title={c.title?.(row)}
+                          onMouseEnter={c.truncate && !c.title ? titleIfCut : undefined}
                         >
                           {c.render(row)}
                         </div>

@@ -2,13 +2,14 @@ import type { ReactNode } from 'react';
 import { formatRoute, routes, type Route } from '../lib/router.js';
 import { useAppStore } from '../stores/app-store.js';
 import { useJobsStore } from '../stores/jobs-store.js';
-import { IconAttention, IconCatalog, IconConnections, IconDashboard, IconDirectory, IconHistory, IconRequests, Logo } from './Icons.js';
+import { IconAttention, IconCatalog, IconConnections, IconDashboard, IconDirectory, IconHistory, IconKey, IconRequests, Logo } from './Icons.js';
 
 const items = [
   { page: 'dashboard', label: 'Dashboard', icon: IconDashboard, to: routes.dashboard() },
   { page: 'directory', label: 'Directory', icon: IconDirectory, to: routes.directory('users') },
   { page: 'catalog', label: 'Catalog', icon: IconCatalog, to: routes.catalog() },
   { page: 'requests', label: 'Requests', icon: IconRequests, to: routes.requests() },
+  { page: 'access', label: 'Access', icon: IconKey, to: routes.access() },
   { page: 'attention', label: 'Needs attention', icon: IconAttention, to: routes.attention() },
   { page: 'changes', label: 'Changes', icon: IconHistory, to: routes.changes() },
   { page: 'connections', label: 'Connections', icon: IconConnections, to: routes.connections() },

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { SyncPhase, SyncProgress } from '../../../shared/domain.js';
-import { formatDuration, formatNumber, formatTime } from '../lib/format.js';
+import { formatDuration, formatNumber } from '../lib/format.js';
+import { AbsoluteTime } from './AbsoluteTime.js';
 import { IconCheck } from './Icons.js';
 
 const fullSteps: { phase: SyncPhase; label: string }[] = [
@@ -89,8 +90,8 @@ export function SyncProgressPanel({
           <dt>Pages</dt>
           <dd className="tabular">{formatNumber(progress.pages)}</dd>
         </div>
-        <div>
-          <dt>Requests</dt>
+        <div title="HTTP calls this run has made to the IdP's API so far (pages, lookups and retries)">
+          <dt>API calls</dt>
           <dd className="tabular">{formatNumber(progress.requests)}</dd>
         </div>
         <div className="sync-budget">
@@ -102,7 +103,7 @@ export function SyncProgressPanel({
                   {formatNumber(budget.remaining)} / {formatNumber(budget.limit)}
                 </span>{' '}
                 <span className="muted">
-                  {budget.bucket} · resets {formatTime(budget.resetAt)}
+                  {budget.bucket} · resets <AbsoluteTime iso={budget.resetAt} format="time" />
                   {Number.isFinite(resetIn) && resetIn > 0 ? ` (in ${formatDuration(resetIn)})` : ''}
                 </span>
               </>

@@ -1,7 +1,7 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
-import { formatDuration, formatNumber } from '../lib/format.js';
+import { formatDuration, formatNumber, withLocalTimes } from '../lib/format.js';
 import { localPage } from '../lib/local-pages.js';
 import { navigate, routes } from '../lib/router.js';
 import { SyncStatusBadge } from './Badges.js';
@@ -49,7 +49,7 @@ export function SyncRunsGrid({
       },
       {
         id: 'connection',
-        header: 'Connection',
+        header: 'Connection', truncate: true,
         width: 'minmax(140px, 1.2fr)',
         minWidth: 140,
         sortKey: 'connectionName',
@@ -60,7 +60,7 @@ export function SyncRunsGrid({
       { id: 'status', header: 'Status', width: '124px', minWidth: 124, sortKey: 'status', render: (r) => <SyncStatusBadge status={r.status} /> },
       {
         id: 'changes',
-        header: 'Changes',
+        header: 'Changes', truncate: true,
         width: compact ? 'minmax(240px, 3fr)' : 'minmax(200px, 2.2fr)',
         minWidth: compact ? 240 : 200,
         sortKey: 'changes',
@@ -88,18 +88,20 @@ export function SyncRunsGrid({
           `${formatNumber(r.users)} users · ${formatNumber(r.groups)} groups · ${formatNumber(r.memberships)} memberships · ${formatNumber(r.apps)} apps · ${formatNumber(r.appAssignments)} app assignments`,
       },
       {
+        // HTTP calls to the IdP's API, not access requests: named so the two never read alike.
         id: 'requests',
-        header: 'Requests',
+        header: 'API calls',
         width: '104px',
         minWidth: 104,
         sortKey: 'requests',
         align: 'end',
         render: (r) => formatNumber(r.requests),
-        title: (r) => `${r.requests} HTTP requests · ${r.throttledWaits} throttled waits · ${r.rateLimited} × 429`,
+        title: (r) =>
+          `${formatNumber(r.requests)} calls to the IdP's API (pages, lookups and retries) · ${formatNumber(r.throttledWaits)} waits to stay within the rate-limit share · ${formatNumber(r.rateLimited)} × 429 answered`,
       },
       {
         id: 'error',
-        header: 'Result',
+        header: 'Result', truncate: true,
         width: 'minmax(150px, 1.6fr)',
         minWidth: 150,
         // The error when it failed; otherwise the run's note (why this mode, what it noticed), then throttling.
@@ -109,11 +111,11 @@ export function SyncRunsGrid({
           ) : r.status === 'running' ? (
             <span className="muted">In progress</span>
           ) : r.note ? (
-            <span className="run-note">{r.note}</span>
+            <span className="run-note">{withLocalTimes(r.note)}</span>
           ) : (
             <span className="muted">{throttling(r)}</span>
           ),
-        title: (r) => r.error ?? (r.note ? `${r.note} (${throttling(r)})` : undefined),
+        title: (r) => r.error ?? (r.note ? `${withLocalTimes(r.note)} (${throttling(r)})` : undefined),
       },
     ];
     const hidden = new Set([...(showConnection ? [] : ['connection']), ...(compact ? ['users', 'requests'] : [])]);

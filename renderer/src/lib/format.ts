@@ -1,4 +1,5 @@
-// Formatting helpers. `now` is a parameter so tests do not depend on the clock.
+// Formatting helpers. `now` is a parameter (the engine's clock, from useNow) so
+// tests do not depend on the clock and a moved sandbox clock moves every label.
 import { durationInWords, minutesInWords, type DurationOption } from '../../../shared/governance.js';
 
 const DAY = 86_400_000;
@@ -9,6 +10,7 @@ export function formatNumber(n: number | null | undefined): string {
   return n === null || n === undefined ? '—' : numberFmt.format(n);
 }
 
+/** Local date and time to the second, with the zone: "Jun 1, 2026, 14:00:05 GMT+2" (what every time shows on hover). */
 export function formatAbsolute(iso: string | null | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
@@ -20,6 +22,7 @@ export function formatAbsolute(iso: string | null | undefined): string {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
+    timeZoneName: 'short',
   });
 }
 
@@ -37,18 +40,30 @@ export function formatTime(iso: string | null | undefined): string {
   return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-/** "just now", "5 min ago", "3 h ago", "12 days ago", "4 mo ago", "2 yr ago"; future: "in 30 s". */
-export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string {
+/**
+ * What an instant is, for its relative wording: an 'event' already happened
+ * (created, synced, decided), so it is never phrased in the future: a clock a
+ * little ahead of the engine's (or the engine's a little ahead of the
+ * database row) must not make "created in 4 min". A 'deadline' may be ahead
+ * (an expiry, a retry, a rate-limit reset) and says "in 3 h".
+ */
+export type InstantKind = 'event' | 'deadline';
+
+/**
+ * "just now", "5 min ago", "3 h ago", "yesterday", "12 days ago", "4 mo ago",
+ * "2 yr ago"; deadlines ahead: "in under a minute", "in 5 min", "tomorrow".
+ * `now` is the engine's clock (useNow), not the browser's.
+ */
+export function formatRelative(iso: string | null | undefined, now: number, kind: InstantKind = 'event'): string {
   if (!iso) return 'never';
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return iso;
-  const diff = now - t;
+  // An event "in the future" is clock skew: it happened just now.
+  const diff = kind === 'event' ? Math.max(0, now - t) : now - t;
   const abs = Math.abs(diff);
   const fmt = (n: number, unit: string): string => (diff >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`);
-  // Within a minute either way is "just now": the shared clock ticks every
-  // 30 s, so a moment that just happened can look a few seconds ahead.
-  if (abs < 60_000) return 'just now';
-  const minutes = Math.max(1, Math.round(abs / 60_000));
+  if (abs < 60_000) return diff >= 0 ? 'just now' : 'in under a minute';
+  const minutes = Math.floor(abs / 60_000);
   if (minutes < 60) return fmt(minutes, 'min');
   const hours = Math.round(abs / 3_600_000);
   if (hours < 24) return fmt(hours, 'h');
@@ -59,14 +74,14 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   return fmt(Math.round((days / 365) * 10) / 10, 'yr');
 }
 
-export function daysSince(iso: string | null | undefined, now: number = Date.now()): number | null {
+export function daysSince(iso: string | null | undefined, now: number): number | null {
   if (!iso) return null;
   const t = new Date(iso).getTime();
   return Number.isNaN(t) ? null : Math.floor((now - t) / DAY);
 }
 
 /** Stale = no login for more than 90 days, or never logged in. */
-export function isStale(iso: string | null | undefined, now: number = Date.now()): boolean {
+export function isStale(iso: string | null | undefined, now: number): boolean {
   const d = daysSince(iso, now);
   return d === null || d > STALE_DAYS;
 }
@@ -115,6 +130,15 @@ const connectionKinds: Record<string, { short: string; long: string }> = {
   jira: { short: 'Jira', long: 'Jira Service Management' },
 };
 
+/**
+ * Okta and Entra are identity providers: they are synced, have people and
+ * changes. Jira is the system of record for requests, not an IdP: it is not
+ * counted or offered where IdPs are.
+ */
+export function isIdentityProvider(c: { kind: string }): boolean {
+  return c.kind === 'okta' || c.kind === 'entra';
+}
+
 /** "Okta", "Entra" (badges); `long` for headings and facts: "Microsoft Entra ID". */
 export function connectionKindLabel(kind: string, long = false): string {
   const k = connectionKinds[kind];
@@ -151,3 +175,26 @@ export function durationText(d: DurationOption, customMinutes: number | null): s
 }
 
 export { minutesInWords as minutesText };
+
+/**
+ * A job's tries in words: a success says which attempt did it ("succeeded on
+ * attempt 1"), not "1/8 attempts", which reads like 7 are still to come; a job
+ * still trying or given up counts against its budget ("attempt 3 of 8").
+ */
+export function jobAttemptsText(j: { status: string; attempts: number; maxAttempts: number }): string {
+  const plural = (n: number): string => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
+  switch (j.status) {
+    case 'succeeded':
+      return `succeeded on attempt ${Math.max(1, j.attempts)}`;
+    case 'running':
+      return `attempt ${j.attempts} of ${j.maxAttempts}`;
+    case 'queued':
+      return j.attempts === 0 ? 'not tried yet' : `attempt ${j.attempts} of ${j.maxAttempts} failed; will retry`;
+    case 'failed':
+      return `failed on attempt ${j.attempts} of ${j.maxAttempts}`;
+    case 'cancelled':
+      return j.attempts === 0 ? 'cancelled before any attempt' : `cancelled after ${plural(j.attempts)}`;
+    default:
+      return j.attempts === 0 ? '' : `after ${plural(j.attempts)}`;
+  }
+}

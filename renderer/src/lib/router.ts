@@ -14,12 +14,18 @@ export type ChangesView =
 
 export type CatalogTab = 'apps' | 'suggestions' | 'coverage';
 export type RequestFilter = 'mine' | 'open' | 'all';
+/** One section of Needs attention, shown alone (a dashboard card lands there). */
+export type AttentionSection = 'failed' | 'tasks' | 'drift' | 'expiring';
+/** The access ledger's filters: active with an end date, ending within some hours, every active grant, ended ones, all. */
+export type AccessFilter = 'time-bound' | 'expiring' | 'active' | 'ended' | 'all';
 
 export type Route =
   | { page: 'dashboard' }
   | { page: 'catalog'; tab: CatalogTab; roleId: number | null }
   | { page: 'requests'; filter: RequestFilter; requestId: number | null }
-  | { page: 'attention' }
+  | { page: 'attention'; section: AttentionSection | null }
+  /** `withinHours` (filter 'expiring' only): null means the workspace's notice window. */
+  | { page: 'access'; filter: AccessFilter; withinHours: number | null }
   | { page: 'directory'; tab: DirectoryTab; detail: ObjectRef | null }
   | { page: 'changes'; view: ChangesView }
   | { page: 'connections'; adding: boolean }
@@ -28,6 +34,9 @@ export type Route =
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
 const catalogTabs: readonly CatalogTab[] = ['apps', 'suggestions', 'coverage'];
 const requestFilters: readonly RequestFilter[] = ['mine', 'open', 'all'];
+const attentionSections: readonly AttentionSection[] = ['failed', 'tasks', 'drift', 'expiring'];
+const accessFilters: readonly AccessFilter[] = ['time-bound', 'expiring', 'active', 'ended', 'all'];
+const MAX_WITHIN_HOURS = 24 * 400;
 
 /** A run id from the path: a positive integer written plainly, or null. */
 function runIdOf(part: string | undefined): number | null {
@@ -46,7 +55,7 @@ function decode(part: string): string | null {
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
-  const path = raw.split('?')[0] ?? '';
+  const [path = '', query = ''] = raw.split('?');
   const parts = path.split('/').filter((p) => p !== '');
   const [head, second, third, fourth, ...extra] = parts;
   if (head === undefined || head === 'dashboard') {
@@ -68,7 +77,19 @@ export function parseRoute(hash: string): Route {
     if (requestId !== null && third === undefined) return { page: 'requests', filter: 'all', requestId };
     return { page: 'not-found', path };
   }
-  if (head === 'attention') return parts.length === 1 ? { page: 'attention' } : { page: 'not-found', path };
+  if (head === 'attention') {
+    if (second === undefined) return { page: 'attention', section: null };
+    if (attentionSections.includes(second as AttentionSection) && third === undefined) return { page: 'attention', section: second as AttentionSection };
+    return { page: 'not-found', path };
+  }
+  if (head === 'access') {
+    if (second === undefined) return { page: 'access', filter: 'time-bound', withinHours: null };
+    if (!accessFilters.includes(second as AccessFilter) || third !== undefined) return { page: 'not-found', path };
+    const within = second === 'expiring' ? new URLSearchParams(query).get('within') : null;
+    // A bad "within" is ignored (the notice window applies), not a dead end.
+    const hours = within !== null && /^[1-9]\d{0,4}$/.test(within) && Number(within) <= MAX_WITHIN_HOURS ? Number(within) : null;
+    return { page: 'access', filter: second as AccessFilter, withinHours: hours };
+  }
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -111,7 +132,10 @@ export function formatRoute(route: Route): string {
     case 'requests':
       return route.requestId !== null ? `#/requests/${route.requestId}` : route.filter === 'mine' ? '#/requests' : `#/requests/${route.filter}`;
     case 'attention':
-      return '#/attention';
+      return route.section === null ? '#/attention' : `#/attention/${route.section}`;
+    case 'access':
+      if (route.filter === 'expiring' && route.withinHours !== null) return `#/access/expiring?within=${route.withinHours}`;
+      return route.filter === 'time-bound' ? '#/access' : `#/access/${route.filter}`;
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -134,7 +158,8 @@ export const routes = {
   role: (roleId: number): Route => ({ page: 'catalog', tab: 'apps', roleId }),
   requests: (filter: RequestFilter = 'mine'): Route => ({ page: 'requests', filter, requestId: null }),
   request: (requestId: number): Route => ({ page: 'requests', filter: 'all', requestId }),
-  attention: (): Route => ({ page: 'attention' }),
+  attention: (section: AttentionSection | null = null): Route => ({ page: 'attention', section }),
+  access: (filter: AccessFilter = 'time-bound', withinHours: number | null = null): Route => ({ page: 'access', filter, withinHours: filter === 'expiring' ? withinHours : null }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */

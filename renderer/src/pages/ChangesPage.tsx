@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ChangeCounts, ConnectionSummary, RunDiff, SyncRunSummary } from '../../../shared/domain.js';
+import { AbsoluteTime } from '../components/AbsoluteTime.js';
 import { SyncStatusBadge } from '../components/Badges.js';
 import { RunModeBadge } from '../components/ChangeBadges.js';
 import { EmptyState } from '../components/EmptyState.js';
@@ -10,7 +11,7 @@ import { RelativeTime } from '../components/RelativeTime.js';
 import { SearchInput } from '../components/SearchInput.js';
 import { useDebouncedValue } from '../hooks/useDebouncedValue.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
-import { formatAbsolute, formatDateTime, formatNumber } from '../lib/format.js';
+import { formatDateTime, formatNumber, isIdentityProvider, withLocalTimes } from '../lib/format.js';
 import { formatRoute, navigate, routes, type ChangesView } from '../lib/router.js';
 import { useChangesStore, type ChangesPage, type ChangesSource } from '../stores/changes-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
@@ -34,7 +35,9 @@ function runOptionLabel(r: SyncRunSummary, withConnection: boolean): string {
 
 /** Recorded changes: per run (or the newest across runs), or the net difference between two runs of one connection. */
 export function ChangesPage({ view }: { view: ChangesView }): ReactNode {
-  const connections = useConnectionsStore((s) => s.connections);
+  const allConnections = useConnectionsStore((s) => s.connections);
+  // Changes are recorded by syncs of identity providers; Jira (the request record) has none.
+  const connections = useMemo(() => allConnections.filter(isIdentityProvider), [allConnections]);
   const runs = useConnectionsStore((s) => s.runs);
   const runsStatus = useConnectionsStore((s) => s.runsStatus);
   const runsError = useConnectionsStore((s) => s.runsError);
@@ -264,7 +267,7 @@ function RunChanges({ runId, runs, runsById, runsReady, connections }: Common & 
     <EmptyState title="This run is still going">Its changes are recorded when it commits.</EmptyState>
   ) : run ? (
     <EmptyState title="No changes in this run">
-      Nothing the IdP reported differed from the snapshot before it{run.note ? ` (${run.note})` : ''}.
+      Nothing the IdP reported differed from the snapshot before it{run.note ? ` (${withLocalTimes(run.note)})` : ''}.
     </EmptyState>
   ) : allBaselines ? (
     <EmptyState icon={<IconHistory size={28} />} title="First snapshot: nothing to compare with">
@@ -296,11 +299,11 @@ function RunLine({ run }: { run: SyncRunSummary }): ReactNode {
       <span>{run.connectionName}</span>
       <RunModeBadge mode={run.mode} />
       <SyncStatusBadge status={run.status} />
-      <span title={formatAbsolute(run.startedAt)}>
+      <span>
         started <RelativeTime iso={run.startedAt} />
       </span>
       <span className="muted">{describeRunChanges(run)}</span>
-      {run.note ? <span className="run-note">Note: {run.note}</span> : null}
+      {run.note ? <span className="run-note">Note: {withLocalTimes(run.note)}</span> : null}
     </div>
   );
 }
@@ -403,11 +406,11 @@ function CompareRuns({ fromRunId, toRunId, runs, runsById, runsReady, connection
           <div className="run-line" role="group" aria-label="Compared runs">
             <strong>Net change</strong>
             <span>
-              from run #{older} <span className="muted">({formatDateTime(fromRunAt ?? diff?.fromAt)})</span>
+              from run #{older} <span className="muted">(<AbsoluteTime iso={fromRunAt ?? diff?.fromAt} />)</span>
             </span>
             <span aria-hidden="true">→</span>
             <span>
-              to run #{newer} <span className="muted">({formatDateTime(toRunAt ?? diff?.toAt)})</span>
+              to run #{newer} <span className="muted">(<AbsoluteTime iso={toRunAt ?? diff?.toAt} />)</span>
             </span>
             {diff ? <span className="muted">{`${formatNumber(diff.total)} ${diff.total === 1 ? 'change' : 'changes'} in all`}</span> : null}
             {swapped ? <span className="muted">(put in time order)</span> : null}

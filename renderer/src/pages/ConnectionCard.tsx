@@ -11,7 +11,7 @@ import { RelativeTime } from '../components/RelativeTime.js';
 import { SkeletonLines } from '../components/Skeleton.js';
 import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { connectionKindLabel, formatAbsolute, formatDuration, formatNumber, formatPercent } from '../lib/format.js';
+import { connectionKindLabel, formatDuration, formatNumber, formatPercent, withLocalTimes } from '../lib/format.js';
 import { describeScope, isUnlimited } from '../lib/scope.js';
 import { useConnectionsStore, type TestState } from '../stores/connections-store.js';
 import { toast } from '../stores/toast-store.js';
@@ -21,7 +21,8 @@ function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
   return (
     <span className="run-counts tabular">
       {formatNumber(run.users)} users · {formatNumber(run.groups)} groups · {formatNumber(run.memberships)} memberships ·{' '}
-      {formatNumber(run.apps)} apps · {formatNumber(run.appAssignments)} app assignments · {formatNumber(run.requests)} requests
+      {formatNumber(run.apps)} apps · {formatNumber(run.appAssignments)} app assignments ·{' '}
+      <span title="Calls this run made to the IdP's API (pages, lookups and retries), not access requests">{formatNumber(run.requests)} API calls</span>
       {run.throttledWaits > 0 ? ` · ${formatNumber(run.throttledWaits)} throttled waits` : ''}
       {run.rateLimited > 0 ? ` · ${formatNumber(run.rateLimited)} × 429` : ''}
     </span>
@@ -359,13 +360,11 @@ export function ConnectionCard({ connection: c }: { connection: ConnectionSummar
             <>
               <SyncStatusBadge status={last.status} />
               <RunModeBadge mode={last.mode} />
-              <span title={formatAbsolute(last.finishedAt ?? last.startedAt)}>
-                <RelativeTime iso={last.finishedAt ?? last.startedAt} />
-              </span>
-              <span className="muted">in {formatDuration(last.durationMs)}</span>
+              <RelativeTime iso={last.finishedAt ?? last.startedAt} />
+              <span className="muted">took {formatDuration(last.durationMs)}</span>
               {last.status === 'succeeded' ? <RunChangeCounts run={last} /> : null}
               {last.status === 'succeeded' ? <RunCounts run={last} /> : null}
-              {last.note ? <p className="last-sync-note">{last.note}</p> : null}
+              {last.note ? <p className="last-sync-note">{withLocalTimes(last.note)}</p> : null}
               {last.error ? <p className="last-sync-error">{last.error}</p> : null}
             </>
           ) : (

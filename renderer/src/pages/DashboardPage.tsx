@@ -1,4 +1,6 @@
+// The dashboard: governance at a glance (each card opens its list, filtered), the snapshot's counts, recent syncs and connections.
 import { useEffect, type ReactNode } from 'react';
+import type { GovernanceCounts } from '../../../shared/contract-requests.js';
 import type { DashboardSummary } from '../../../shared/domain.js';
 import { SyncStatusBadge } from '../components/Badges.js';
 import { EmptyState } from '../components/EmptyState.js';
@@ -9,8 +11,8 @@ import { Skeleton } from '../components/Skeleton.js';
 import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
 import { SyncRunsGrid } from '../components/SyncRunsGrid.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { formatDuration, formatNumber } from '../lib/format.js';
-import { formatRoute, navigate, routes } from '../lib/router.js';
+import { formatDuration, formatNumber, isIdentityProvider } from '../lib/format.js';
+import { formatRoute, navigate, routes, type Route } from '../lib/router.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 import { useDashboardStore } from '../stores/dashboard-store.js';
 import { useDirectoryStore, type UsersFilter } from '../stores/directory-store.js';
@@ -29,8 +31,61 @@ const showUsers = (patch: Partial<UsersFilter>) => (): void => {
 };
 const pct = (part: number, whole: number): string => (whole > 0 ? `${Math.round((part / whole) * 100)}% of users` : '—');
 
+/** A governance card: a count that is a link to the list it counts, already filtered. */
+type GovernanceCard = {
+  label: string;
+  value: (g: GovernanceCounts) => number;
+  hint: (g: GovernanceCounts) => string;
+  /** Tone when the count is not zero. */
+  tone?: 'warn' | 'danger';
+  to: (g: GovernanceCounts) => Route;
+};
+
+const governanceCards: GovernanceCard[] = [
+  {
+    label: 'Pending approvals',
+    value: (g) => g.pendingApprovals,
+    hint: (g) => (g.waitingForOperator === null ? 'Requests waiting for a decision' : `${formatNumber(g.waitingForOperator)} waiting for you`),
+    to: () => routes.requests('open'),
+  },
+  {
+    label: 'Time-bound access',
+    value: (g) => g.activeTimeBound,
+    hint: () => 'Active grants with an end date',
+    to: () => routes.access('time-bound'),
+  },
+  {
+    label: 'Expiring in 24 h',
+    value: (g) => g.expiringSoon,
+    hint: () => 'Removed from the IdP when they end',
+    tone: 'warn',
+    to: (g) => routes.access('expiring', g.expiringWithinHours),
+  },
+  {
+    label: 'Failed jobs',
+    value: (g) => g.failedJobs,
+    hint: () => 'Gave up after their retries',
+    tone: 'danger',
+    to: () => routes.attention('failed'),
+  },
+  {
+    label: 'Manual tasks',
+    value: (g) => g.manualTasks,
+    hint: () => 'Changes to make by hand',
+    tone: 'warn',
+    to: () => routes.attention('tasks'),
+  },
+  {
+    label: 'Open drift',
+    value: (g) => g.openDrift,
+    hint: () => 'IdP and ledger disagree',
+    tone: 'danger',
+    to: () => routes.attention('drift'),
+  },
+];
+
 const stats: Stat[] = [
-  { label: 'Users', value: (s) => s.users, hint: (s) => `${formatNumber(s.connections)} connection${s.connections === 1 ? '' : 's'}`, go: showUsers({}) },
+  { label: 'Users', value: (s) => s.users, hint: (s) => `${formatNumber(s.connections)} identity provider${s.connections === 1 ? '' : 's'}`, go: showUsers({}) },
   { label: 'Active', value: (s) => s.activeUsers, hint: (s) => pct(s.activeUsers, s.users), go: showUsers({ status: ['ACTIVE'] }) },
   { label: 'Suspended', value: (s) => s.suspendedUsers, hint: (s) => pct(s.suspendedUsers, s.users), tone: 'warn', go: showUsers({ status: ['SUSPENDED'] }) },
   {
@@ -69,8 +124,11 @@ export function DashboardPage(): ReactNode {
   const status = useDashboardStore((s) => s.status);
   const error = useDashboardStore((s) => s.error);
   const load = useDashboardStore((s) => s.load);
+  const governance = useDashboardStore((s) => s.governance);
+  const governanceError = useDashboardStore((s) => s.governanceError);
   const progress = useConnectionsStore((s) => s.progress);
   const connections = useConnectionsStore((s) => s.connections);
+  const idps = connections.filter(isIdentityProvider);
 
   useEffect(() => {
     void load();
@@ -84,7 +142,7 @@ export function DashboardPage(): ReactNode {
       <header className="page-header">
         <div>
           <h1>Dashboard</h1>
-          <p className="page-sub">The synced snapshot of your identity providers at a glance.</p>
+          <p className="page-sub">Access governance and the synced snapshot of your identity providers at a glance.</p>
         </div>
       </header>
 
@@ -114,7 +172,38 @@ export function DashboardPage(): ReactNode {
         </section>
       ) : (
         <>
-          <section aria-label="Snapshot counts" className="stat-grid">
+          <h2 className="dash-heading" id="dash-governance">
+            Governance
+          </h2>
+          {governanceError && !governance ? <InlineError title="Couldn’t load the governance counts" message={governanceError} /> : null}
+          <section aria-labelledby="dash-governance" className="stat-grid stat-grid-6">
+            {governanceCards.map((c) => {
+              const n = governance ? c.value(governance) : null;
+              const tone = n !== null && n > 0 ? c.tone : undefined;
+              return governance && n !== null ? (
+                <a key={c.label} className={`stat${tone ? ` stat-${tone}` : ''}`} href={formatRoute(c.to(governance))} aria-label={`${c.label}: ${formatNumber(n)}`}>
+                  <span className="stat-label">{c.label}</span>
+                  <span className="stat-value tabular">{formatNumber(n)}</span>
+                  <span className="stat-hint">{c.hint(governance)}</span>
+                </a>
+              ) : (
+                <div key={c.label} className="stat" aria-label={`${c.label}: loading`}>
+                  <span className="stat-label">{c.label}</span>
+                  <span className="stat-value tabular">
+                    <Skeleton width={48} height={22} />
+                  </span>
+                  <span className="stat-hint">
+                    <Skeleton width={110} height={10} />
+                  </span>
+                </div>
+              );
+            })}
+          </section>
+
+          <h2 className="dash-heading" id="dash-snapshot">
+            Snapshot
+          </h2>
+          <section aria-labelledby="dash-snapshot" className="stat-grid">
             {stats.map((s) => (
               <button
                 key={s.label}
@@ -149,7 +238,7 @@ export function DashboardPage(): ReactNode {
                 runs={summary?.recentRuns ?? []}
                 loading={!summary && status !== 'error'}
                 compact
-                showConnection={connections.length > 1}
+                showConnection={idps.length > 1}
                 maxVisibleRows={8}
                 empty={<EmptyState title="No sync has run yet">Open Connections and press “Sync now”.</EmptyState>}
               />
@@ -173,6 +262,9 @@ export function DashboardPage(): ReactNode {
                         <div className="conn-mini-status">
                           {progress[c.id] ? (
                             <SyncStatusBadge status="running" />
+                          ) : !isIdentityProvider(c) ? (
+                            // Jira is not synced: it is where every request is recorded.
+                            <span className="muted">System of record for requests</span>
                           ) : last ? (
                             <>
                               <SyncStatusBadge status={last.status} />

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { Channel, ChannelInput } from '../../../shared/contract.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { api, ApiError, errorMessage } from '../api/client.js';
+import { engineNow } from '../hooks/useNow.js';
 import { READ_ONLY_REASON, useAppStore } from './app-store.js';
 
 export type TestState =
@@ -130,7 +131,7 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
     try {
       refuseIfReadOnly('connections:test');
       const result = await api.call('connections:test', { connectionId });
-      set((s) => ({ tests: { ...s.tests, [connectionId]: { status: 'done', result, at: new Date().toISOString() } } }));
+      set((s) => ({ tests: { ...s.tests, [connectionId]: { status: 'done', result, at: new Date(engineNow()).toISOString() } } }));
       if (result.orgName) void get().load(); // the org name may be new
     } catch (error) {
       set((s) => ({ tests: { ...s.tests, [connectionId]: { status: 'error', message: errorMessage(error) } } }));

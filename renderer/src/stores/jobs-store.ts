@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { AttentionView, ClockView } from '../../../shared/contract-jobs.js';
 import { api, errorMessage } from '../api/client.js';
+import { setEngineClockOffset } from '../hooks/useNow.js';
 import { toast } from './toast-store.js';
 
 type JobsState = {
@@ -13,6 +14,7 @@ type JobsState = {
   /** Ids of rows with an action in flight (buttons show it and stay disabled). */
   busy: Set<string>;
   load: () => Promise<void>;
+  /** Reads the engine's clock: the sandbox control shows it and every relative time counts from it (hooks/useNow.ts). */
   loadClock: () => Promise<void>;
   /** Runs one write, then reloads; errors go to a toast. Returns whether it worked. */
   act: (key: string, run: () => Promise<unknown>, done: string) => Promise<boolean>;
@@ -35,9 +37,15 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   },
   loadClock: async () => {
     try {
-      set({ clock: await api.call('jobs:clock', {}) });
+      const sent = Date.now();
+      const clock = await api.call('jobs:clock', {});
+      const received = Date.now();
+      // The engine read its clock somewhere in the round trip: count from the middle.
+      // This offset also absorbs skew between the machine serving and this browser.
+      setEngineClockOffset(Date.parse(clock.now) - (sent + received) / 2);
+      set({ clock });
     } catch {
-      // The clock control is a sandbox nicety: without it the page still works.
+      // Without it relative times count from this browser's clock; the page still works.
     }
   },
   act: async (key, run, done) => {
@@ -58,16 +66,35 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   },
 }));
 
-/** Refetch on every jobs change (a job ran, expiry fired, a task was done); returns the unsubscribe. */
+/** How often the engine's clock is read again when nothing moved it (drift, a laptop that slept). */
+const CLOCK_RESYNC_MS = 5 * 60_000;
+
+/**
+ * Refetch on every jobs change (a job ran, expiry fired, a task was done, the
+ * sandbox clock was moved: jobs:advanceClock announces itself as a jobs
+ * change), and keep the engine's clock read; returns the unsubscribe.
+ */
 export function subscribeJobs(): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
-  return api.on('governance:changed', (e) => {
+  let clockToo = false;
+  void useJobsStore.getState().loadClock();
+  const resync = setInterval(() => void useJobsStore.getState().loadClock(), CLOCK_RESYNC_MS);
+  const off = api.on('governance:changed', (e) => {
     if (e.area !== 'jobs' && e.area !== 'requests') return;
+    clockToo ||= e.area === 'jobs';
     // A burst of job outcomes arrives together: one refetch.
     if (timer) return;
     timer = setTimeout(() => {
       timer = null;
-      void useJobsStore.getState().load();
+      const jobs = useJobsStore.getState();
+      void jobs.load();
+      if (clockToo) void jobs.loadClock();
+      clockToo = false;
     }, 300);
   });
+  return () => {
+    off();
+    clearInterval(resync);
+    if (timer) clearTimeout(timer);
+  };
 }

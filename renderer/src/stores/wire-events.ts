@@ -5,7 +5,7 @@ import { api } from '../api/client.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
 import { useAppStore } from './app-store.js';
 import { useConnectionsStore } from './connections-store.js';
-import { useDashboardStore } from './dashboard-store.js';
+import { subscribeDashboardGovernance, useDashboardStore } from './dashboard-store.js';
 import { useDirectoryStore } from './directory-store.js';
 import { subscribeJobs, useJobsStore } from './jobs-store.js';
 import { toast } from './toast-store.js';
@@ -15,6 +15,7 @@ export function wireEvents(): () => void {
   // Needs attention's counts feed the sidebar badge, whatever page is open.
   void useJobsStore.getState().load();
   offs.push(subscribeJobs());
+  offs.push(subscribeDashboardGovernance());
   offs.push(api.on('sync:progress', (p) => useConnectionsStore.getState().onProgress(p)));
   offs.push(
     api.on('sync:finished', (run) => {
@@ -45,6 +46,7 @@ export function wireEvents(): () => void {
         void c.loadRuns();
         void useDashboardStore.getState().load();
         void useJobsStore.getState().load();
+        void useJobsStore.getState().loadClock();
       }
     }),
   );

@@ -58,7 +58,7 @@ function ExpiringRow({ grant: g, options }: { grant: GrantRow; options: Fixed[] 
         {g.roleLabel ?? g.groupName} <span className="muted">({g.groupName} · {g.connectionName ?? `connection #${g.connectionId}`})</span>
       </span>
       <span className="muted">
-        expires <RelativeTime iso={g.expiresAt} />
+        expires <RelativeTime iso={g.expiresAt} kind="deadline" />
       </span>
       {g.requestId === null ? (
         <span className="muted">no request to extend</span>

@@ -4,6 +4,7 @@ import { api } from '../../api/client.js';
 import { Badge } from '../../components/Badges.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { WriteButton } from '../../components/WriteButton.js';
+import { jobAttemptsText } from '../../lib/format.js';
 import { formatRoute, routes } from '../../lib/router.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
 
@@ -21,7 +22,7 @@ export function FailedJobs({ jobs }: { jobs: JobRow[] }): ReactNode {
             <Badge tone="red">{j.kind === 'provision' ? 'Add failed' : j.kind === 'revoke' ? 'Removal failed' : 'Jira update failed'}</Badge>
             <strong>{j.summary}</strong>
             <span className="muted">
-              job #{j.id} · {j.attempts}/{j.maxAttempts} attempts · <RelativeTime iso={j.finishedAt ?? j.createdAt} />
+              job #{j.id} · {jobAttemptsText(j)} · <RelativeTime iso={j.finishedAt ?? j.createdAt} />
             </span>
             {j.requestId !== null ? (
               <a className="link-subtle" href={formatRoute(routes.request(j.requestId))}>

@@ -90,7 +90,7 @@ export function ChangesGrid({
       { id: 'kind', header: 'Kind', width: '150px', minWidth: 150, render: (c) => <KindBadge kind={c.kind} /> },
       {
         id: 'subject',
-        header: 'Subject',
+        header: 'Subject', truncate: true,
         width: 'minmax(190px, 1.5fr)',
         minWidth: 190,
         render: (c) => <Subject c={c} />,
@@ -98,14 +98,14 @@ export function ChangesGrid({
       },
       {
         id: 'object',
-        header: 'Object',
+        header: 'Object', truncate: true,
         width: 'minmax(150px, 1.2fr)',
         minWidth: 150,
         render: (c) => c.objectName ?? c.objectId ?? <span className="muted">—</span>,
         title: (c) => (c.objectId ? `${c.objectName ?? ''} (${c.objectId})` : undefined),
       },
-      { id: 'field', header: 'Field', width: '120px', minWidth: 120, render: (c) => (c.field ? <span className="mono">{c.field}</span> : <span className="muted">—</span>) },
-      { id: 'change', header: 'Before → after', width: 'minmax(200px, 1.8fr)', minWidth: 200, render: (c) => <BeforeAfter c={c} />, title: changeTitle },
+      { id: 'field', header: 'Field', truncate: true, width: '120px', minWidth: 120, render: (c) => (c.field ? <span className="mono">{c.field}</span> : <span className="muted">—</span>) },
+      { id: 'change', header: 'Before → after', truncate: true, width: 'minmax(200px, 1.8fr)', minWidth: 200, render: (c) => <BeforeAfter c={c} />, title: changeTitle },
       {
         id: 'run',
         header: 'Run',
@@ -133,7 +133,7 @@ export function ChangesGrid({
     if (showConnection) {
       cols.splice(5, 0, {
         id: 'connection',
-        header: 'Connection',
+        header: 'Connection', truncate: true,
         width: 'minmax(120px, 0.8fr)',
         minWidth: 120,
         render: (c) => connectionName(c.connectionId),

@@ -27,7 +27,7 @@ export const reasonText: Record<CorrelationIssue['reason'], string> = {
 const columns: GridColumn<Row, SortKey>[] = [
   {
     id: 'key',
-    header: 'Shared e-mail or employee id',
+    header: 'Shared e-mail or employee id', truncate: true,
     width: 'minmax(220px, 1.4fr)',
     minWidth: 220,
     sortKey: 'key',
@@ -36,7 +36,7 @@ const columns: GridColumn<Row, SortKey>[] = [
   },
   {
     id: 'account',
-    header: 'Account',
+    header: 'Account', truncate: true,
     width: 'minmax(180px, 1.1fr)',
     minWidth: 180,
     sortKey: 'connectionName',
@@ -48,11 +48,11 @@ const columns: GridColumn<Row, SortKey>[] = [
     ),
     title: (r) => r.connectionName,
   },
-  { id: 'login', header: 'Login', width: 'minmax(200px, 1.4fr)', minWidth: 200, sortKey: 'login', render: (r) => r.login, title: (r) => r.login },
+  { id: 'login', header: 'Login', truncate: true, width: 'minmax(200px, 1.4fr)', minWidth: 200, sortKey: 'login', render: (r) => r.login, title: (r) => r.login },
   { id: 'status', header: 'Status', width: '118px', minWidth: 118, render: (r) => <StatusBadge status={r.status} /> },
   {
     id: 'reason',
-    header: 'Why not matched',
+    header: 'Why not matched', truncate: true,
     width: 'minmax(240px, 1.8fr)',
     minWidth: 240,
     sortKey: 'reason',

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { AccountRef, UserDetail as User } from '../../../../shared/domain.js';
+import { AbsoluteTime } from '../../components/AbsoluteTime.js';
 import { StatusBadge } from '../../components/Badges.js';
 import { AccountBadges } from '../../components/ChangeBadges.js';
 import { DataGrid, type GridColumn, type SortState } from '../../components/DataGrid.js';
@@ -9,7 +10,7 @@ import { RelativeTime } from '../../components/RelativeTime.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
 import { tabPanelProps, Tabs } from '../../components/Tabs.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { connectionKindLabel, formatDate, humanize, initials } from '../../lib/format.js';
+import { connectionKindLabel, humanize, initials } from '../../lib/format.js';
 import { localPage } from '../../lib/local-pages.js';
 import { formatRoute, navigate, routes, type ObjectRef } from '../../lib/router.js';
 import { useConnectionsStore } from '../../stores/connections-store.js';
@@ -64,7 +65,7 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
     ['Location', user.location ?? '—'],
     ['Employee number', user.employeeNumber ?? '—'],
     ['Last login', <RelativeTime key="ll" iso={user.lastLogin} flagStale />],
-    ['Created', formatDate(user.created)],
+    ['Created', <AbsoluteTime key="created" iso={user.created} format="date" />],
     ['Last updated', <RelativeTime key="lu" iso={user.lastUpdated} never="—" />],
     ['Connection', user.connectionName],
   ];
@@ -153,7 +154,7 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
     () => [
       {
         id: 'label',
-        header: 'App',
+        header: 'App', truncate: true,
         width: 'minmax(150px, 1.2fr)',
         minWidth: 150,
         sortKey: 'label',
@@ -163,7 +164,7 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
       { id: 'status', header: 'Status', width: '110px', minWidth: 110, sortKey: 'status', render: (a) => <StatusBadge status={a.app.status} /> },
       {
         id: 'via',
-        header: 'Granted through',
+        header: 'Granted through', truncate: true,
         width: 'minmax(180px, 2fr)',
         minWidth: 180,
         sortKey: 'via',

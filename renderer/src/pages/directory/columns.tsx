@@ -21,7 +21,7 @@ export function userColumns(options: { accounts?: (r: UserRow) => readonly Accou
   const cols: GridColumn<UserRow, UserSort>[] = [
     {
       id: 'name',
-      header: 'Name',
+      header: 'Name', truncate: true,
       width: 'minmax(160px, 1.5fr)',
       minWidth: 160,
       sortKey: 'displayName',
@@ -35,10 +35,10 @@ export function userColumns(options: { accounts?: (r: UserRow) => readonly Accou
       ),
       title: (r) => r.displayName,
     },
-    { id: 'login', header: 'Login', width: 'minmax(130px, 1.3fr)', minWidth: 130, sortKey: 'login', render: (r) => r.login, title: (r) => r.login },
+    { id: 'login', header: 'Login', truncate: true, width: 'minmax(130px, 1.3fr)', minWidth: 130, sortKey: 'login', render: (r) => r.login, title: (r) => r.login },
     {
       id: 'email',
-      header: 'Email',
+      header: 'Email', truncate: true,
       width: 'minmax(130px, 1.3fr)',
       minWidth: 130,
       sortKey: 'email',
@@ -48,7 +48,7 @@ export function userColumns(options: { accounts?: (r: UserRow) => readonly Accou
     { id: 'status', header: 'Status', width: '118px', minWidth: 118, sortKey: 'status', render: (r) => <StatusBadge status={r.status} /> },
     {
       id: 'department',
-      header: 'Department',
+      header: 'Department', truncate: true,
       width: 'minmax(100px, 1fr)',
       minWidth: 100,
       sortKey: 'department',
@@ -57,7 +57,7 @@ export function userColumns(options: { accounts?: (r: UserRow) => readonly Accou
     },
     {
       id: 'title',
-      header: 'Title',
+      header: 'Title', truncate: true,
       width: 'minmax(120px, 1.1fr)',
       minWidth: 120,
       sortKey: 'title',
@@ -66,7 +66,7 @@ export function userColumns(options: { accounts?: (r: UserRow) => readonly Accou
     },
     {
       id: 'manager',
-      header: 'Manager',
+      header: 'Manager', truncate: true,
       width: 'minmax(110px, 1fr)',
       minWidth: 110,
       sortKey: 'manager',
@@ -155,7 +155,7 @@ export function groupColumns(options: { sortable: boolean; compact?: boolean; co
   const cols: GridColumn<GroupRow, GroupSort>[] = [
     {
       id: 'name',
-      header: 'Name',
+      header: 'Name', truncate: true,
       width: 'minmax(220px, 2fr)',
       minWidth: options.compact ? 180 : 220,
       ...(s('name') ? { sortKey: 'name' as const } : {}),
@@ -177,7 +177,7 @@ export function groupColumns(options: { sortable: boolean; compact?: boolean; co
     },
     {
       id: 'managedBy',
-      header: 'Managed by',
+      header: 'Managed by', truncate: true,
       width: options.compact ? 'minmax(150px, 1fr)' : 'minmax(200px, 1.4fr)',
       minWidth: options.compact ? 150 : 200,
       ...(s('managedBy') ? { sortKey: 'managedBy' as const } : {}),
@@ -225,7 +225,7 @@ export function appColumns(options: { sortable: boolean; connectionOf?: Connecti
   const cols: GridColumn<AppRow, AppSort>[] = [
     {
       id: 'label',
-      header: 'App',
+      header: 'App', truncate: true,
       width: 'minmax(220px, 2fr)',
       minWidth: 220,
       ...(s('label') ? { sortKey: 'label' as const } : {}),

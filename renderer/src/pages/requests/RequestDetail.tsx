@@ -6,6 +6,7 @@
 import { useState, type ReactNode } from 'react';
 import type { DurationOption, JiraRecordEntry, RequestDetail as Detail } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';
+import { AbsoluteTime } from '../../components/AbsoluteTime.js';
 import { Badge, type Tone } from '../../components/Badges.js';
 import { useFormErrors } from '../../components/FormFields.js';
 import { IconExternal } from '../../components/Icons.js';
@@ -14,7 +15,7 @@ import { RelativeTime } from '../../components/RelativeTime.js';
 import { SkeletonLines } from '../../components/Skeleton.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { useAsync } from '../../hooks/useAsync.js';
-import { formatDateTime, withLocalTimes } from '../../lib/format.js';
+import { formatDateTime, jobAttemptsText, withLocalTimes } from '../../lib/format.js';
 import { formatRoute, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
@@ -109,13 +110,15 @@ function DetailBody({ d }: { d: Detail }): ReactNode {
  * all for a request that never got access.
  */
 function endFact(d: Detail): [string, ReactNode][] {
-  if (d.accessEndedAt) return [['Access ended', formatDateTime(d.accessEndedAt)]];
+  if (d.accessEndedAt) return [['Access ended', <AbsoluteTime key="e" iso={d.accessEndedAt} />]];
   if (d.status === 'approved' && d.access !== null) {
-    if (d.expiresAt) return [['Access ends', <span key="e">{formatDateTime(d.expiresAt)} <span className="muted">(<RelativeTime iso={d.expiresAt} />)</span></span>]];
+    if (d.expiresAt) {
+      return [['Access ends', <span key="e"><AbsoluteTime iso={d.expiresAt} /> <span className="muted">(<RelativeTime iso={d.expiresAt} kind="deadline" />)</span></span>]];
+    }
     return [['Access ends', d.access === 'revoking' ? 'Now (being removed)' : 'Never (permanent)']];
   }
   if (d.status === 'pending') {
-    if (d.endsAt) return [['Ends by', formatDateTime(d.endsAt)]];
+    if (d.endsAt) return [['Ends by', <AbsoluteTime key="e" iso={d.endsAt} />]];
     return [['Ends', d.duration === 'permanent' ? 'Never (permanent)' : `${durationText(d.duration, d.durationMinutes)} after approval`]];
   }
   return [];
@@ -221,7 +224,7 @@ function Steps({ d }: { d: Detail }): ReactNode {
               {a.approvers.length > 0 ? <div className="muted">Approvers: {a.approvers.join(', ')}</div> : null}
               {a.decidedBy ? (
                 <div className="muted">
-                  {a.status === 'denied' ? 'Denied' : 'Approved'} by {a.decidedBy} via {a.channel} · {formatDateTime(a.decidedAt)}
+                  {a.status === 'denied' ? 'Denied' : 'Approved'} by {a.decidedBy} via {a.channel} · <AbsoluteTime iso={a.decidedAt} />
                 </div>
               ) : null}
               {a.comment ? <div className="req-comment">“{a.comment}”</div> : null}
@@ -257,10 +260,10 @@ function Grants({ d }: { d: Detail }): ReactNode {
                 <span className="muted">({g.connectionName ?? `connection #${g.connectionId}`})</span>{' '}
                 <span className="muted">
                   {g.endedAt ? (
-                    <>ended {formatDateTime(g.endedAt)}</>
+                    <>ended <AbsoluteTime iso={g.endedAt} /></>
                   ) : g.expiresAt ? (
                     <>
-                      until {formatDateTime(g.expiresAt)} (<RelativeTime iso={g.expiresAt} />)
+                      until <AbsoluteTime iso={g.expiresAt} /> (<RelativeTime iso={g.expiresAt} kind="deadline" />)
                     </>
                   ) : (
                     'permanent'
@@ -466,8 +469,14 @@ function Jobs({ d }: { d: Detail }): ReactNode {
             <Badge tone={j.status === 'succeeded' ? 'green' : j.status === 'failed' ? 'red' : j.status === 'manual' ? 'amber' : 'blue'}>{j.status}</Badge> {j.summary}
             <span className="muted">
               {' '}
-              · {j.attempts}/{j.maxAttempts} attempts
-              {j.lastError ? ` · ${j.lastError}` : ''}
+              · {jobAttemptsText(j)}
+              {j.status === 'queued' && j.attempts > 0 ? (
+                <>
+                  {' '}
+                  (next try <RelativeTime iso={j.runAfter} kind="deadline" />)
+                </>
+              ) : null}
+              {j.lastError && j.status !== 'succeeded' ? ` · ${j.lastError}` : ''}
             </span>
           </li>
         ))}
@@ -485,9 +494,7 @@ function Timeline({ d }: { d: Detail }): ReactNode {
       <ol className="req-timeline card-body">
         {d.timeline.map((t, i) => (
           <li key={i} className={`req-tl req-tl-${t.kind}`}>
-            <time dateTime={t.at} className="muted tabular">
-              {formatDateTime(t.at)}
-            </time>
+            <AbsoluteTime iso={t.at} className="muted tabular" />
             <div>
               <div>{withLocalTimes(t.text)}</div>
               {t.actor ? <div className="muted">{t.actor}</div> : null}

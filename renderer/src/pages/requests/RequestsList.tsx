@@ -63,7 +63,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
       { id: 'status', header: 'Status', width: '150px', minWidth: 150, render: (r) => <RequestStatusBadge status={r.status} escalated={r.escalated} /> },
       {
         id: 'role',
-        header: 'Role',
+        header: 'Role', truncate: true,
         width: 'minmax(240px, 1.8fr)',
         minWidth: 240,
         render: (r) => (
@@ -76,7 +76,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
       },
       {
         id: 'beneficiary',
-        header: 'For',
+        header: 'For', truncate: true,
         width: 'minmax(170px, 1.3fr)',
         minWidth: 170,
         render: (r) => <span>{r.beneficiary.name}</span>,
@@ -90,7 +90,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
         minWidth: 200,
         render: (r) =>
           r.waitingOn ? (
-            <span className="muted">
+            <span className="muted req-waiting">
               {STEP_LABEL[r.waitingOn.kind]}: {r.waitingOn.approvers.join(', ')}
             </span>
           ) : (
@@ -98,7 +98,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
           ),
         title: (r) => (r.waitingOn ? `Step ${r.waitingOn.step}: ${r.waitingOn.approvers.join(', ')}` : (accessWords(r) ?? undefined)),
       },
-      { id: 'requester', header: 'Requested by', width: 'minmax(160px, 1fr)', minWidth: 160, render: (r) => <span className="muted">{r.requester}</span> },
+      { id: 'requester', header: 'Requested by', truncate: true, width: 'minmax(160px, 1fr)', minWidth: 160, render: (r) => <span className="muted">{r.requester}</span> },
       { id: 'created', header: 'Created', width: '120px', minWidth: 120, render: (r) => <RelativeTime iso={r.createdAt} /> },
     ],
     [selected, toggle, readOnly],
