@@ -6,7 +6,7 @@ import { getConnectionRecord } from '../engine/connections/connections.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { saveSnapshot } from '../engine/workspace/snapshot-copy.js';
 import { diffRunsAll, listChanges } from '../engine/sync/changes.js';
-import { getSyncRun } from '../engine/sync/sync-runs.js';
+import { getSyncRun, lastSucceededRun } from '../engine/sync/sync-runs.js';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 
 /** `--kind joiner,leaver` (also repeated or space-separated), each checked against the known kinds. */
@@ -121,10 +121,7 @@ export function runChangesCommand(ctx: EngineContext, args: string[], io: CliIo)
     runId = runIdOf(values.run, '--run');
   } else {
     // The newest run that finished: what "what changed last time?" means.
-    const newest = ctx.db
-      .prepare(`SELECT max(id) FROM sync_runs WHERE status = 'succeeded' ${connectionId !== undefined ? 'AND connection_id = ?' : ''}`)
-      .pluck()
-      .get(...(connectionId !== undefined ? [connectionId] : [])) as number | null;
+    const newest = lastSucceededRun(ctx.db, connectionId)?.id ?? null;
     if (newest === null) throw new UserError('no sync has finished yet: there are no changes to list (run `latchkey sync`)', 'not-found');
     runId = newest;
   }

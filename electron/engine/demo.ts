@@ -13,6 +13,7 @@ import { connectionAccount } from './secrets/secret-store.js';
 import { chooseDemoOperator } from './settings/settings.js';
 import { syncAndReconcile } from './governance/after-sync.js';
 import type { StartedSync } from './sync/sync-service.js';
+import { lastSucceededRun } from './sync/sync-runs.js';
 
 export const SANDBOX_CONNECTION_NAME = 'Sandbox Okta';
 export const SANDBOX_ENTRA_CONNECTION_NAME = 'Sandbox Entra';
@@ -139,7 +140,7 @@ export async function attachSandboxEntra(ctx: EngineContext, graph: DemoSandboxG
 
 /** Whether the connection has ever completed a sync (the demo syncs once on first launch). */
 export function hasSucceededSync(ctx: EngineContext, connectionId: number): boolean {
-  return ctx.db.prepare("SELECT 1 FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' LIMIT 1").get(connectionId) !== undefined;
+  return lastSucceededRun(ctx.db, connectionId) !== null;
 }
 
 /** What the demo needs of the sandbox's Jira site: the bot account and where requests go. */

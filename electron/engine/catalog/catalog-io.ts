@@ -28,6 +28,8 @@ import { appendAudit } from '../audit/audit-log.js';
 import { parseCsv } from '../csv.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { listConnectionRecords } from '../connections/connections.js';
+import { liveGroup, liveGroupIdsByName } from '../directory/snapshot-lookups.js';
 import {
   announceCatalogChange,
   appIdByName,
@@ -251,14 +253,10 @@ export function checkRows(db: Db, table: string[][]): { rows: ParsedRow[]; error
     return { rows: [], errors: [{ row: 0, field: null, message: `the file has ${dataRows.length} rows; at most ${MAX_IMPORT_ROWS} can be imported at once` }], count: dataRows.length };
   }
 
-  const connections = db.prepare("SELECT id, name, kind, live_gen FROM connections WHERE kind IN ('okta', 'entra') ORDER BY name COLLATE NOCASE").all() as {
-    id: number;
-    name: string;
-    kind: string;
-    live_gen: number;
-  }[];
-  const groupById = db.prepare('SELECT name FROM groups WHERE connection_id = ? AND gen = ? AND id = ?').pluck();
-  const groupsByName = db.prepare('SELECT id FROM groups WHERE connection_id = ? AND gen = ? AND name = ? COLLATE NOCASE').pluck();
+  const connections = listConnectionRecords(db)
+    .filter((c) => c.kind === 'okta' || c.kind === 'entra')
+    .map((c) => ({ id: c.id, name: c.name, kind: c.kind, live_gen: c.liveGen }))
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
 
   const parsed: ParsedRow[] = [];
   const firstOfApp = new Map<string, { row: number; key: string }>();
@@ -387,11 +385,11 @@ export function checkRows(db: Db, table: string[][]): { rows: ParsedRow[]; error
         err('connection', `connection '${connText}' is not in this workspace (known: ${connections.map((x) => x.name).join(', ') || 'none: add and sync one first'})`);
       } else if (c.live_gen === 0) err('connection', `connection '${c.name}' has not been synced yet: sync it, then import`);
       else if (gid !== '') {
-        if (groupById.get(c.id, c.live_gen, gid) === undefined) err('group_id', `group_id '${gid}' is not in the last sync of ${c.name}`);
+        if (liveGroup(db, c.id, gid) === null) err('group_id', `group_id '${gid}' is not in the last sync of ${c.name}`);
         else group = { connectionId: c.id, groupId: gid };
       } else if (gname === '') err('group_id', 'group_id and group_name are both empty');
       else {
-        const ids = groupsByName.all(c.id, c.live_gen, gname) as string[];
+        const ids = liveGroupIdsByName(db, c.id, gname);
         if (ids.length === 0) err('group_name', `group_name '${gname}' is not in the last sync of ${c.name}`);
         else if (ids.length > 1) err('group_name', `group_name '${gname}' matches ${ids.length} groups in ${c.name}: give the group_id`);
         else group = { connectionId: c.id, groupId: ids[0] as string };

@@ -25,3 +25,46 @@ export function liveGroupIdsByName(db: Db, connectionId: number, name: string): 
 export function isLiveMember(db: Db, connectionId: number, groupId: string, identityId: string): boolean {
   return db.prepare('SELECT 1 FROM cur_memberships WHERE connection_id = ? AND group_id = ? AND identity_id = ?').get(connectionId, groupId, identityId) !== undefined;
 }
+
+/** Display names of live groups, keyed `connectionId \0 groupId` (missing ones are left out). */
+export function liveGroupNames(db: Db, keys: readonly (readonly [number, string])[]): Map<string, string> {
+  if (keys.length === 0) return new Map();
+  const one = db.prepare('SELECT name FROM cur_groups WHERE connection_id = ? AND id = ?').pluck();
+  const out = new Map<string, string>();
+  for (const [c, id] of keys) {
+    const name = one.get(c, id) as string | undefined;
+    if (name !== undefined) out.set(`${c}\u0000${id}`, name);
+  }
+  return out;
+}
+
+/** Display names of live accounts, keyed `connectionId \0 identityId` (missing ones are left out). */
+export function liveIdentityNames(db: Db, keys: readonly (readonly [number, string])[]): Map<string, string> {
+  if (keys.length === 0) return new Map();
+  const one = db.prepare('SELECT display_name FROM cur_identities WHERE connection_id = ? AND id = ?').pluck();
+  const out = new Map<string, string>();
+  for (const [c, id] of keys) {
+    const name = one.get(c, id) as string | undefined;
+    if (name !== undefined) out.set(`${c}\u0000${id}`, name);
+  }
+  return out;
+}
+
+/**
+ * The active manager with the most active reports and an e-mail, lower-cased:
+ * who the demo workspace acts as, so "My approvals" fills with their team's
+ * requests. Null in an empty snapshot.
+ */
+export function busiestManagerEmail(db: Db): string | null {
+  return (
+    (db
+      .prepare(
+        `SELECT lower(m.email) FROM cur_identities m
+         JOIN cur_identities r ON r.connection_id = m.connection_id AND r.manager_id = m.id AND r.status = 'ACTIVE'
+         WHERE m.status = 'ACTIVE' AND m.email IS NOT NULL AND m.manager_id IS NOT NULL
+         GROUP BY m.connection_id, m.id ORDER BY count(*) DESC, m.connection_id, m.id LIMIT 1`,
+      )
+      .pluck()
+      .get() as string | undefined) ?? null
+  );
+}

@@ -20,6 +20,7 @@ import type { DriftKind, DriftRow } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { liveGroupNames, liveIdentityNames } from '../directory/snapshot-lookups.js';
 import { lastSucceededRun } from '../sync/sync-runs.js';
 import { activeGrantsMissingFromSnapshot, endedGrantsBackInSnapshot, expiredGrantsStillInSnapshot } from './grant-store.js';
 import { enqueueJiraUpdate } from './jira-outbox.js';
@@ -158,10 +159,14 @@ function driftMessage(db: Db, r: DriftDb): string {
   }
 }
 
-// The group's and the person's names come from the live snapshot (a read, declared in db/table-owners.ts).
-const DRIFT_SELECT = `SELECT d.*, cg.name AS group_name, ci.display_name AS identity_name FROM drift d
-  LEFT JOIN cur_groups cg ON cg.connection_id = d.connection_id AND cg.id = d.group_id
-  LEFT JOIN cur_identities ci ON ci.connection_id = d.connection_id AND ci.id = d.identity_id`;
+/** Drift rows with the group's and the person's names from the live snapshot (one lookup per page). */
+function driftRows(db: Db, rows: readonly Omit<DriftDb, 'group_name' | 'identity_name'>[]): DriftRow[] {
+  const groups = liveGroupNames(db, rows.map((r) => [r.connection_id, r.group_id] as const));
+  const people = liveIdentityNames(db, rows.map((r) => [r.connection_id, r.identity_id] as const));
+  return rows.map((r) =>
+    toDriftRow(db, { ...r, group_name: groups.get(`${r.connection_id}\u0000${r.group_id}`) ?? null, identity_name: people.get(`${r.connection_id}\u0000${r.identity_id}`) ?? null }),
+  );
+}
 
 const toDriftRow = (db: Db, r: DriftDb): DriftRow => ({
   id: r.id,
@@ -179,9 +184,9 @@ const toDriftRow = (db: Db, r: DriftDb): DriftRow => ({
 
 export function listDrift(ctx: EngineContext, q: { open?: boolean; limit?: number } = {}): DriftRow[] {
   const rows = ctx.db
-    .prepare(`${DRIFT_SELECT} WHERE (@open = 0 OR d.resolved_at IS NULL) ORDER BY d.id DESC LIMIT @limit`)
+    .prepare('SELECT * FROM drift WHERE (@open = 0 OR resolved_at IS NULL) ORDER BY id DESC LIMIT @limit')
     .all({ open: q.open === false ? 0 : 1, limit: q.limit ?? 500 }) as DriftDb[];
-  return rows.map((r) => toDriftRow(ctx.db, r));
+  return driftRows(ctx.db, rows);
 }
 
 export function countOpenDrift(db: Db): number {
@@ -218,7 +223,7 @@ export function resolveDrift(ctx: EngineContext, driftId: number, input: { resol
     })
     .immediate();
   ctx.events.emit('governance:changed', { area: 'jobs', ids: [driftId] });
-  const row = ctx.db.prepare(`${DRIFT_SELECT} WHERE d.id = ?`).get(driftId) as DriftDb | undefined;
+  const row = ctx.db.prepare('SELECT * FROM drift WHERE id = ?').get(driftId) as DriftDb | undefined;
   if (!row) throw new UserError(`drift #${driftId} does not exist`, 'not-found');
-  return toDriftRow(ctx.db, row);
+  return driftRows(ctx.db, [row])[0] as DriftRow;
 }

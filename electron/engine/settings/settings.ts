@@ -5,6 +5,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { nameOfAddress } from '../directory/people-lookup.js';
+import { busiestManagerEmail } from '../directory/snapshot-lookups.js';
 
 export type WorkspaceSettings = {
   /** The e-mail of the person using this console: their approvals are "My approvals"; they can't approve their own requests. */
@@ -72,16 +73,8 @@ export function updateSettings(ctx: EngineContext, patch: SettingsPatch): Settin
 export function chooseDemoOperator(ctx: EngineContext): string | null {
   const { db } = ctx;
   if (ctx.readOnly || getSettings(db).operatorEmail !== null) return null;
-  const pick = db
-    .prepare(
-      `SELECT lower(m.email) FROM cur_identities m
-       JOIN cur_identities r ON r.connection_id = m.connection_id AND r.manager_id = m.id AND r.status = 'ACTIVE'
-       WHERE m.status = 'ACTIVE' AND m.email IS NOT NULL AND m.manager_id IS NOT NULL
-       GROUP BY m.connection_id, m.id ORDER BY count(*) DESC, m.connection_id, m.id LIMIT 1`,
-    )
-    .pluck()
-    .get() as string | undefined;
-  if (pick === undefined) return null;
+  const pick = busiestManagerEmail(db);
+  if (pick === null) return null;
   db.transaction(() => {
     putSettings(db, { operatorEmail: pick });
     appendAudit(db, { actor: ctx.actor, action: 'settings.changed', targetType: 'settings', targetId: 'workspace', details: { before: { operatorEmail: null }, after: { operatorEmail: pick }, reason: 'demo workspace: a manager from the sandbox organisation' } }, ctx.clock.now());

@@ -117,10 +117,15 @@ export function connectionSummaries(db: Db): ConnectionSummary[] {
   return listConnectionRecords(db).map((c) => toSummary(c, lastSyncRun(db, c.id)));
 }
 
-/** The newest succeeded run of a connection (id and start): what the live snapshot can vouch for. */
-export function lastSucceededRun(db: Db, connectionId: number): { id: number; startedAt: string } | null {
-  const r = db.prepare("SELECT id, started_at FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' ORDER BY id DESC LIMIT 1").get(connectionId) as
-    | { id: number; started_at: string }
-    | undefined;
+/** The newest succeeded run (id and start) of a connection, or of any when none is named: what the live snapshot can vouch for. */
+export function lastSucceededRun(db: Db, connectionId?: number): { id: number; startedAt: string } | null {
+  const r = db
+    .prepare(`SELECT id, started_at FROM sync_runs WHERE status = 'succeeded' ${connectionId !== undefined ? 'AND connection_id = ?' : ''} ORDER BY id DESC LIMIT 1`)
+    .get(...(connectionId !== undefined ? [connectionId] : [])) as { id: number; started_at: string } | undefined;
   return r ? { id: r.id, startedAt: r.started_at } : null;
+}
+
+/** How many runs the history holds. */
+export function countSyncRuns(db: Db): number {
+  return db.prepare('SELECT count(*) FROM sync_runs').pluck().get() as number;
 }

@@ -29,7 +29,9 @@ import Database from 'better-sqlite3';
 import { verifyAuditChain, type ChainCheck } from '../audit/audit-log.js';
 import { UserError, type Clock } from '../context.js';
 import { openDatabase, schemaVersion, type Db } from '../db/database.js';
+import { listConnectionRecords } from '../connections/connections.js';
 import { deleteMetaWithPrefix, getMeta, setMeta } from '../db/meta.js';
+import { countSyncRuns } from '../sync/sync-runs.js';
 
 export type SavedSnapshot = {
   file: string;
@@ -101,8 +103,8 @@ export async function saveSnapshot(db: Db, out: string, opts: { force?: boolean;
     try {
       summary = {
         schemaVersion: schemaVersion(ro),
-        connections: ro.prepare('SELECT count(*) FROM connections').pluck().get() as number,
-        syncRuns: ro.prepare('SELECT count(*) FROM sync_runs').pluck().get() as number,
+        connections: listConnectionRecords(ro).length,
+        syncRuns: countSyncRuns(ro),
         auditChain: verifyAuditChain(ro),
       };
     } finally {
