@@ -1,0 +1,67 @@
+// Who owns each table: the one module (for the snapshot, the one area) that
+// holds the SQL writing it and that every other area reads it through. A
+// read elsewhere is allowed only where it is listed here with why — a read
+// model that must join it to stay one query at 100,000 rows. Paths are
+// relative to electron/ ('engine/jobs/grant-store.ts'; a folder ends in '/').
+// test/unit/table-owners.test.ts holds this against the schema (every table
+// and view declared) and against the SQL in the code (no statement on a
+// table outside its owner and its listed readers); ARCHITECTURE.md sums it up.
+
+export type TableOwnership = {
+  /** The module (or, for the snapshot, the area) holding every statement that writes the table. */
+  owner: string;
+  /** Other modules that read it in their own SQL, and why that read cannot go through the owner. */
+  readers?: Readonly<Record<string, string>>;
+};
+
+/** Read models of the snapshot: the Directory's pages and lookups. */
+const DIRECTORY_READS = { 'engine/directory/': 'the Directory read models: people, users, groups, apps, the dashboard, single-object lookups' } as const;
+
+const MAPPING_HEALTH = {
+  'engine/catalog/catalog-store.ts': "a role's mappings show their group's live name, management and member count in the catalog list (one query for every mapping)",
+} as const;
+const SUGGESTIONS = {
+  'engine/catalog/suggestions.ts': 'suggestions, coverage and the mapper read app-assigned groups and their members across the snapshot in one pass',
+} as const;
+const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with the live memberships, one query per finding kind after a sync' } as const;
+
+export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
+  meta: { owner: 'engine/db/meta.ts' },
+  audit_events: { owner: 'engine/audit/audit-log.ts' },
+  settings: { owner: 'engine/settings/settings.ts' },
+  connections: {
+    owner: 'engine/connections/connections.ts',
+    readers: {
+      ...DIRECTORY_READS,
+      'engine/sync/': "runs and changes are listed with their connection's name, and each run reads the live generation it builds on",
+      'engine/catalog/catalog-store.ts': "a mapping's connection name and write permission, in the catalog list query",
+      'engine/catalog/suggestions.ts': "suggestions and coverage read every synced IdP connection's live generation",
+    },
+  },
+  // The snapshot: the full sync writes a new generation, the incremental sync patches the live one, a job's membership change is patched in (sync/live-snapshot.ts).
+  identities: { owner: 'engine/sync/', readers: { 'engine/directory/people.ts': 'correlation reads every account of every connection, all generations, in one pass' } },
+  groups: { owner: 'engine/sync/', readers: { ...MAPPING_HEALTH, ...SUGGESTIONS } },
+  memberships: { owner: 'engine/sync/', readers: { ...MAPPING_HEALTH, ...SUGGESTIONS } },
+  apps: { owner: 'engine/sync/', readers: SUGGESTIONS },
+  app_assignments: { owner: 'engine/sync/', readers: SUGGESTIONS },
+  cur_identities: { owner: 'engine/sync/', readers: DIRECTORY_READS },
+  cur_groups: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...DRIFT } },
+  cur_memberships: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...DRIFT } },
+  cur_apps: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...SUGGESTIONS } },
+  cur_app_assignments: { owner: 'engine/sync/', readers: DIRECTORY_READS },
+  sync_runs: { owner: 'engine/sync/' },
+  sync_changes: { owner: 'engine/sync/', readers: { 'engine/directory/people.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
+  person_links: { owner: 'engine/directory/people.ts', readers: DIRECTORY_READS },
+  correlation_issues: { owner: 'engine/directory/people.ts' },
+  catalog_apps: { owner: 'engine/catalog/catalog-store.ts' },
+  catalog_roles: { owner: 'engine/catalog/catalog-store.ts' },
+  catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot' } },
+  catalog_dismissed: { owner: 'engine/catalog/suggestions.ts' },
+  requests: { owner: 'engine/requests/request-store.ts' },
+  approvals: { owner: 'engine/requests/request-store.ts' },
+  grants: { owner: 'engine/jobs/grant-store.ts' },
+  jobs: { owner: 'engine/jobs/job-store.ts' },
+  job_attempts: { owner: 'engine/jobs/job-store.ts' },
+  manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
+  drift: { owner: 'engine/jobs/drift.ts' },
+};
