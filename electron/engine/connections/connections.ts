@@ -293,10 +293,13 @@ export async function removeConnection(ctx: EngineContext, connectionId: number)
   if (isSyncRunning(c.id)) throw new UserError(`"${c.name}" is syncing right now; remove it when the sync has finished`, 'conflict');
   ctx.db
     .transaction(() => {
+      // The connection first: its rows then belong to no live generation, and
+      // the Directory model's triggers drop them in one pass rather than
+      // once per membership.
+      ctx.db.prepare('DELETE FROM connections WHERE id = ?').run(c.id);
       // memberships and app_assignments carry no foreign key (bulk-insert speed), so go explicitly.
       ctx.db.prepare('DELETE FROM memberships WHERE connection_id = ?').run(c.id);
       ctx.db.prepare('DELETE FROM app_assignments WHERE connection_id = ?').run(c.id);
-      ctx.db.prepare('DELETE FROM connections WHERE id = ?').run(c.id);
       appendAudit(
         ctx.db,
         { actor: ctx.actor, action: 'connection.removed', targetType: 'connection', targetId: c.id, details: { name: c.name, baseUrl: c.baseUrl } },

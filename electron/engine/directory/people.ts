@@ -50,6 +50,7 @@ import { createHash } from 'node:crypto';
 import type { AccountRef, ConnectionKind, CorrelationIssue } from '../../../shared/domain.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
+import { inDirectoryBulk } from './model.js';
 import { keyOf, type ObjectKey } from './query-kit.js';
 
 type Reason = CorrelationIssue['reason'];
@@ -410,7 +411,7 @@ export function refreshCorrelation(db: Db, opts: { force?: boolean } = {}): Corr
       // accounts, so there is nothing to read, only stale links to drop.
       const synced = db.prepare("SELECT count(*) FROM connections WHERE kind IN ('okta', 'entra') AND live_gen > 0").pluck().get() as number;
       if (synced < 2) {
-        const written = db.prepare('DELETE FROM person_links').run().changes;
+        const written = inDirectoryBulk(db, 'correlation', () => db.prepare('DELETE FROM person_links').run().changes);
         db.prepare('DELETE FROM correlation_issues').run();
         saveFingerprint(db, { rules: RULES_VERSION, connections, changeSeq, inputs: '', links: '' });
         return { outcome: 'skipped', accounts: 0, people: 0, linked: 0, issues: 0, written };
@@ -431,7 +432,9 @@ export function refreshCorrelation(db: Db, opts: { force?: boolean } = {}): Corr
         .update(new Uint8Array(result.first.buffer, result.first.byteOffset, result.first.byteLength))
         .update(Uint8Array.from(result.matchedBy, (m) => (m === null ? 0 : m === 'email' ? 1 : 2)))
         .digest('hex');
-      const written = sameRules && before.links === links ? 0 : writeLinks(db, accounts, result);
+      // In one bulk change of the Directory's model: the people whose links
+      // changed get their totals recomputed once, not once per link.
+      const written = sameRules && before.links === links ? 0 : inDirectoryBulk(db, 'correlation', () => writeLinks(db, accounts, result));
       writeIssues(db, accounts, result.issues);
       saveFingerprint(db, { rules: RULES_VERSION, connections, changeSeq, inputs: accounts.digest, links });
       let linked = 0;
@@ -583,11 +586,24 @@ function compare(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-type AccountDbRow = [person: string | null, cid: number, id: string, login: string, status: string, name: string, kind: ConnectionKind, matched: MatchedBy];
+type AccountDbRow = [
+  person: string | null,
+  cid: number,
+  id: string,
+  login: string,
+  status: string,
+  name: string,
+  kind: ConnectionKind,
+  matched: MatchedBy,
+  groups: number | null,
+];
 
 function toAccountRef(r: AccountDbRow): AccountRef {
-  return { connectionId: r[1], connectionName: r[5], kind: r[6], id: r[2], login: r[3], status: r[4], matchedBy: r[7] };
+  return { connectionId: r[1], connectionName: r[5], kind: r[6], id: r[2], login: r[3], status: r[4], matchedBy: r[7], groupCount: r[8] ?? 0 };
 }
+
+/** An account's group count, from the read model (kept in step with the live memberships). */
+const GROUPS_OF = '(SELECT d.group_count FROM directory_accounts d WHERE d.connection_id = i.connection_id AND d.id = i.id)';
 
 /**
  * Every account of the person each key belongs to, the key's own first, then
@@ -600,7 +616,7 @@ export function accountsForKeys(db: Db, keys: readonly ObjectKey[]): Map<string,
   if (keys.length === 0) return out;
   const own = db
     .prepare(
-      `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by
+      `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by, ${GROUPS_OF}
        FROM json_each(?) j
        JOIN cur_identities i ON i.connection_id = j.value ->> 0 AND i.id = j.value ->> 1
        JOIN connections c ON c.id = i.connection_id
@@ -613,7 +629,7 @@ export function accountsForKeys(db: Db, keys: readonly ObjectKey[]): Map<string,
   if (persons.length > 0) {
     const rows = db
       .prepare(
-        `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by
+        `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by, ${GROUPS_OF}
          FROM json_each(?) j
          JOIN person_links l ON l.person_id = j.value
          JOIN cur_identities i ON i.connection_id = l.connection_id AND i.id = l.identity_id
@@ -665,7 +681,7 @@ export function correlationIssues(db: Db): CorrelationIssue[] {
     if (all.length > 0) {
       const found = db
         .prepare(
-          `SELECT NULL, i.connection_id, i.id, i.login, i.status, c.name, c.kind, NULL
+          `SELECT NULL, i.connection_id, i.id, i.login, i.status, c.name, c.kind, NULL, ${GROUPS_OF}
            FROM json_each(?) j
            JOIN cur_identities i ON i.connection_id = j.value ->> 0 AND i.id = j.value ->> 1
            JOIN connections c ON c.id = i.connection_id`,

@@ -32,7 +32,7 @@ export function UsersTab({ detail }: { detail: ObjectRef | null }): ReactNode {
     // A row the engine did not correlate still has its own account.
     const own = (r: UserRow): AccountRef[] => {
       const c = connections.find((x) => x.id === r.connectionId);
-      return c ? [{ connectionId: c.id, connectionName: c.name, kind: c.kind, id: r.id, login: r.login, status: r.status, matchedBy: null }] : [];
+      return c ? [{ connectionId: c.id, connectionName: c.name, kind: c.kind, id: r.id, login: r.login, status: r.status, matchedBy: null, groupCount: r.groupCount }] : [];
     };
     return userColumns({ accounts: (r) => (r.accounts.length > 0 ? r.accounts : own(r)) });
   }, [showAccounts, connections]);
