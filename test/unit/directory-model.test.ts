@@ -17,7 +17,17 @@ import { openWorkspace } from '../../electron/engine/workspace.js';
 import { applyPatch } from '../../electron/engine/sync/snapshot-patch.js';
 import { beginSyncRun, openSnapshotWriter } from '../../electron/engine/sync/snapshot-writer.js';
 import type { IdentityRecord } from '../../electron/engine/sync/snapshot-types.js';
-import { createTempWorkspace, seedConnection, type SeedConnection, type TempWorkspace } from '../fixtures/seed-snapshot.js';
+import { userQuery } from '../../shared/contract.js';
+import { listUsers } from '../../electron/engine/directory/users.js';
+import {
+  createTempWorkspace,
+  seedConnection,
+  seededRandom,
+  seedSynthetic,
+  seedSyntheticMirror,
+  type SeedConnection,
+  type TempWorkspace,
+} from '../fixtures/seed-snapshot.js';
 
 const clock = { now: () => new Date('2026-11-22T10:00:00.000Z') };
 
@@ -295,5 +305,80 @@ describe('migration 4', () => {
       db.close();
       fs.rmSync(file, { force: true });
     }
+  });
+});
+
+describe('search through the trigram index', () => {
+  /** The Directory's search before the index: LIKE on every account, a person matching through any of theirs. */
+  function likeSearch(db: Db, text: string, connectionId?: number): string[] {
+    const terms = text.trim().split(/\s+/).filter(Boolean);
+    const cols = ['display_name', 'login', 'email', 'department', 'title'];
+    const where = terms.map(() => `(${cols.map((c) => `a.${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`).join(' AND ');
+    const params = terms.flatMap((t) => cols.map(() => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+    const matching = db
+      .prepare(`SELECT a.connection_id, a.id FROM cur_identities a WHERE ${where}`)
+      .raw()
+      .all(...params) as [number, string][];
+    const personOf = new Map(
+      (db.prepare('SELECT connection_id, identity_id, person_id FROM person_links').raw().all() as [number, string, string][]).map(([c, i, p]) => [`${c}:${i}`, p]),
+    );
+    const firstOf = new Map(
+      (db.prepare('SELECT person_id, connection_id, identity_id FROM person_links WHERE matched_by IS NULL').raw().all() as [string, number, string][]).map(
+        ([p, c, i]) => [p, `${c}:${i}`],
+      ),
+    );
+    const out = new Set<string>();
+    for (const [c, id] of matching) {
+      if (connectionId !== undefined) {
+        if (c === connectionId) out.add(`${c}:${id}`);
+        continue;
+      }
+      const p = personOf.get(`${c}:${id}`);
+      out.add(p === undefined ? `${c}:${id}` : (firstOf.get(p) as string));
+    }
+    return [...out].sort();
+  }
+  const viaIndex = (db: Db, search: string, connectionId?: number): string[] =>
+    listUsers(db, userQuery.parse({ search, limit: 500, ...(connectionId === undefined ? {} : { connectionId }) }))
+      .rows.map((r) => `${r.connectionId}:${r.id}`)
+      .sort();
+
+  it('finds exactly what LIKE finds, for people and for one connection, on a seeded org', () => {
+    const cid = seedSynthetic(ws.db, { users: 400, groups: 30, memberships: 2000, seed: 7 });
+    const mirror = seedSyntheticMirror(ws.db, cid, { skipEvery: 9, upperCaseEvery: 5, missingEmailEvery: 11, extraUsers: 20 });
+    // Non-ASCII text: LIKE folds ASCII case only, the trigram index folds all of it; the re-check keeps LIKE's answer.
+    seedConnection(ws.db, {
+      name: 'Unicode',
+      users: [
+        { id: 'u-jorg', displayName: 'Jörg Ünal', login: 'jorg@acme.example', title: 'Ingénieur' },
+        { id: 'u-quote', displayName: 'Dwayne "The Rock" Johnson', login: 'dwayne@acme.example', department: '50%_off' },
+      ],
+    });
+    refreshCorrelation(ws.db);
+    const rnd = seededRandom(3);
+    const texts = ws.db.prepare("SELECT display_name, login, coalesce(email, ''), coalesce(department, ''), coalesce(title, '') FROM cur_identities").raw().all() as string[][];
+    const pieces: string[] = [];
+    for (let k = 0; k < 60; k++) {
+      const row = texts[Math.floor(rnd() * texts.length)] as string[];
+      const text = row[Math.floor(rnd() * row.length)] as string;
+      if (text.length < 3) continue;
+      const len = 3 + Math.floor(rnd() * Math.min(6, text.length - 2));
+      const at = Math.floor(rnd() * (text.length - len + 1));
+      const piece = text.slice(at, at + len).trim();
+      if ([...piece].length >= 3 && !/\s/.test(piece)) pieces.push(rnd() < 0.3 ? piece.toUpperCase() : piece);
+    }
+    const searches = [
+      ...pieces,
+      ...pieces.slice(0, 15).map((p, i) => `${p} ${pieces[(i * 7 + 3) % pieces.length]}`),
+      'ada engineer', 'lovelace.1', '.example', 'JÖRG', 'jörg', 'ingénieur', 'INGÉNIEUR', '"the', 'rock"', '50%_', '%_o', 'a_a', 'nobody-matches-this',
+      'ada x', 'e ada', // a short term beside a long one: substring, like LIKE
+    ];
+    expect(searches.length).toBeGreaterThan(60);
+    for (const s of searches) {
+      expect(viaIndex(ws.db, s), s).toEqual(likeSearch(ws.db, s));
+      expect(viaIndex(ws.db, s, mirror), `${s} (one connection)`).toEqual(likeSearch(ws.db, s, mirror));
+    }
+    expect(viaIndex(ws.db, 'jörg')).toHaveLength(1);
+    expect(viaIndex(ws.db, 'JÖRG')).toEqual([]);
   });
 });
