@@ -238,6 +238,14 @@ describe('the Directory read model', () => {
     })();
     expectModelInStep(ws.db);
     expect(ws.db.prepare("SELECT person_group_count FROM directory_accounts WHERE id = 'o-grace'").pluck().get()).toBe(5 - 1 + 0);
+    // Sign-ins move both ways: a newer one is the person's newest at once, an older one makes it look again.
+    const signIn = ws.db.prepare('UPDATE identities SET last_login = ? WHERE connection_id = ? AND gen = 1 AND id = ?');
+    signIn.run('2026-09-01T00:00:00Z', okta, 'o-ada');
+    expectModelInStep(ws.db);
+    signIn.run('2025-01-01T00:00:00Z', okta, 'o-ada');
+    signIn.run(null, entra, 'e-ada');
+    expectModelInStep(ws.db);
+    expect(ws.db.prepare("SELECT person_last_login FROM directory_accounts WHERE id = 'o-ada'").pluck().get()).toBe('2025-01-01T00:00:00Z');
   });
 
   it("follows a full sync's flip: joiners, leavers, changed rows and counts, then the purge of the old generation", async () => {

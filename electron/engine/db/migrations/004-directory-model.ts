@@ -179,15 +179,32 @@ END;
 CREATE TRIGGER directory_accounts_delete_person AFTER DELETE ON directory_accounts WHEN OLD.linked = 1 AND ${NOT_BULK} BEGIN
   ${personTotals('OLD.person_id')}
 END;
-CREATE TRIGGER directory_accounts_person AFTER UPDATE OF group_count, last_login, person_id, linked, listed ON directory_accounts
+-- Who the account belongs to changed: both people's totals from scratch.
+CREATE TRIGGER directory_accounts_person AFTER UPDATE OF person_id, linked, listed ON directory_accounts
 WHEN (NEW.linked = 1 OR OLD.linked = 1)
-  AND (OLD.group_count IS NOT NEW.group_count OR OLD.last_login IS NOT NEW.last_login OR OLD.person_id IS NOT NEW.person_id
-    OR OLD.linked IS NOT NEW.linked OR OLD.listed IS NOT NEW.listed)
+  AND (OLD.person_id IS NOT NEW.person_id OR OLD.linked IS NOT NEW.linked OR OLD.listed IS NOT NEW.listed)
   AND ${NOT_BULK} BEGIN
   UPDATE directory_accounts SET person_group_count = NULL, person_last_login = NULL
   WHERE row = NEW.row AND (listed = 0 OR linked = 0) AND (person_group_count IS NOT NULL OR person_last_login IS NOT NULL);
   ${personTotals('NEW.person_id')}
   ${personTotals('OLD.person_id')}
+END;
+-- A membership more or less (the common live change): the person's total moves by as much.
+CREATE TRIGGER directory_accounts_person_groups AFTER UPDATE OF group_count ON directory_accounts
+WHEN NEW.linked = 1 AND OLD.group_count IS NOT NEW.group_count AND OLD.person_id IS NEW.person_id AND OLD.linked IS NEW.linked
+  AND OLD.listed IS NEW.listed AND ${NOT_BULK} BEGIN
+  UPDATE directory_accounts SET person_group_count = person_group_count + (NEW.group_count - OLD.group_count)
+  WHERE person_id = NEW.person_id AND listed = 1 AND linked = 1;
+END;
+-- A sign-in: a newer one is the person's newest; an older one (rare) means looking again.
+CREATE TRIGGER directory_accounts_person_login AFTER UPDATE OF last_login ON directory_accounts
+WHEN NEW.linked = 1 AND OLD.last_login IS NOT NEW.last_login AND OLD.person_id IS NEW.person_id AND OLD.linked IS NEW.linked
+  AND OLD.listed IS NEW.listed AND ${NOT_BULK} BEGIN
+  UPDATE directory_accounts SET person_last_login = CASE
+      WHEN NEW.last_login IS NOT NULL AND NEW.last_login >= coalesce(OLD.last_login, '') THEN
+        CASE WHEN person_last_login IS NULL OR NEW.last_login > person_last_login THEN NEW.last_login ELSE person_last_login END
+      ELSE (SELECT max(x.last_login) FROM directory_accounts x WHERE x.person_id = NEW.person_id) END
+  WHERE person_id = NEW.person_id AND listed = 1 AND linked = 1;
 END;
 -- In a bulk change: note whose totals to recompute at its end.
 CREATE TRIGGER directory_accounts_insert_bulk AFTER INSERT ON directory_accounts WHEN NEW.linked = 1 AND ${BULK} BEGIN
