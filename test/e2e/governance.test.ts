@@ -127,8 +127,8 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
   async function actAs(u: OrgUser): Promise<void> {
     await page.getByRole('button', { name: /^Acting as / }).click();
     const dialog = page.getByRole('dialog', { name: 'Who is using this console?' });
-    await dialog.getByRole('searchbox', { name: 'Find yourself' }).fill(u.email);
-    await dialog.getByRole('button', { name: new RegExp(u.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
+    await dialog.getByRole('combobox', { name: 'Find yourself' }).fill(u.email);
+    await dialog.getByRole('option', { name: new RegExp(u.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
     await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => page.getByRole('button', { name: `Acting as ${fullName(u)}: change` }).count()).toBe(1);
   }
@@ -195,8 +195,8 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     await actAs(requester);
     await page.getByRole('link', { name: 'Requests' }).click();
     await page.getByRole('button', { name: 'New request' }).click();
-    await page.getByRole('searchbox', { name: 'Beneficiary' }).fill(beneficiary.email);
-    await page.getByRole('button', { name: new RegExp(beneficiary.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
+    await page.getByRole('combobox', { name: 'Beneficiary' }).fill(beneficiary.email);
+    await page.getByRole('option', { name: new RegExp(beneficiary.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
     await page.getByRole('button', { name: `Change beneficiary (now ${fullName(beneficiary)})` }).waitFor();
     const roleSelect = page.getByRole('combobox', { name: 'Role' });
     const option = (await roleSelect.locator('option').allTextContents()).find((t) => t.includes(ROLE));

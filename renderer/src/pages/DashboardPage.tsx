@@ -35,7 +35,7 @@ const stats: Stat[] = [
     label: 'Users',
     value: (s) => s.users,
     // People: someone in Okta and Entra counts once; the status stats below add up to this.
-    hint: (s) => `People across ${formatNumber(s.connections)} connection${s.connections === 1 ? '' : 's'}`,
+    hint: () => 'People, each once whatever IdPs they are in',
     go: showUsers({}),
   },
   { label: 'Active', value: (s) => s.activeUsers, hint: (s) => pct(s.activeUsers, s.users), go: showUsers({ status: ['ACTIVE'] }) },
@@ -149,6 +149,7 @@ export function DashboardPage(): ReactNode {
                 onClick={() => summary && s.go?.(summary)}
                 disabled={!summary}
                 aria-label={summary ? `${s.label}: ${formatNumber(s.value(summary))}` : `${s.label}: loading`}
+                title={summary ? s.hint?.(summary) : undefined}
               >
                 <span className="stat-label">{s.label}</span>
                 <span className="stat-value tabular">{summary ? formatNumber(s.value(summary)) : <Skeleton width={72} height={22} />}</span>
