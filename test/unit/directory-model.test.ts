@@ -123,7 +123,6 @@ function expectModelInStep(db: Db): void {
   );
   expect(stored.groups).toEqual(expected.groups);
   expect(db.prepare('SELECT count(*) FROM directory_bulk').pluck().get()).toBe(0);
-  expect(db.prepare('SELECT count(*) FROM directory_touched').pluck().get()).toBe(0);
   const indexed = db.prepare('SELECT rowid FROM directory_search ORDER BY rowid').pluck().all();
   expect(indexed).toEqual(db.prepare('SELECT row FROM directory_accounts ORDER BY row').pluck().all());
   // Each row is found by its own text (the index holds the current values, not older ones).

@@ -100,17 +100,25 @@ export function userSortExpr(mode: ListMode): Readonly<Record<UserSortKey, strin
 export type UserSortKey = 'displayName' | 'login' | 'email' | 'status' | 'department' | 'title' | 'manager' | 'lastLogin' | 'groupCount';
 
 /**
- * ORDER BY for a user list. By name (never NULL) the ties follow the same
- * direction, so the people list walks directory_accounts_people_by_name in
- * either direction instead of sorting; other keys break ties by name.
+ * ORDER BY for a user list. By name, and by the people list's group count
+ * (neither is ever NULL), the ties follow the same direction, so the people
+ * list walks directory_accounts_people_by_name / _by_groups in either
+ * direction, at any offset, instead of sorting 100k rows; other keys break
+ * ties by name and sort (a scan of the slim model).
  */
 export function userOrderBy(mode: ListMode, key: UserSortKey, dir: SortDir): string {
   const map = userSortExpr(mode);
   if (!Object.hasOwn(map, key)) throw new Error(`unknown sort key ${String(key)}`);
   const d = dir === 'desc' ? 'DESC' : 'ASC';
   if (key === 'displayName') return `ORDER BY d.display_name COLLATE NOCASE ${d}, d.connection_id ${d}, d.id ${d}`;
+  if (key === 'groupCount' && mode === 'people') {
+    return `ORDER BY ${map.groupCount} ${d}, d.display_name COLLATE NOCASE ${d}, d.connection_id ${d}, d.id ${d}`;
+  }
   return `ORDER BY ${map[key]} ${d} NULLS LAST, d.display_name COLLATE NOCASE, d.connection_id, d.id`;
 }
+
+/** The sorts the people list answers from an index led by `listed` (so the query must say `d.listed = 1`, not `+d.listed`). */
+export const indexedPeopleSort = (key: UserSortKey): boolean => key === 'displayName' || key === 'groupCount';
 
 /**
  * Runs `fn` as one bulk change of the model (e.g. a correlation refresh

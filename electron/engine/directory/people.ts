@@ -411,7 +411,8 @@ export function refreshCorrelation(db: Db, opts: { force?: boolean } = {}): Corr
       // accounts, so there is nothing to read, only stale links to drop.
       const synced = db.prepare("SELECT count(*) FROM connections WHERE kind IN ('okta', 'entra') AND live_gen > 0").pluck().get() as number;
       if (synced < 2) {
-        const written = inDirectoryBulk(db, 'correlation', () => db.prepare('DELETE FROM person_links').run().changes);
+        const stale = db.prepare('SELECT EXISTS (SELECT 1 FROM person_links)').pluck().get() === 1;
+        const written = stale ? inDirectoryBulk(db, 'correlation', () => db.prepare('DELETE FROM person_links').run().changes) : 0;
         db.prepare('DELETE FROM correlation_issues').run();
         saveFingerprint(db, { rules: RULES_VERSION, connections, changeSeq, inputs: '', links: '' });
         return { outcome: 'skipped', accounts: 0, people: 0, linked: 0, issues: 0, written };
@@ -432,9 +433,7 @@ export function refreshCorrelation(db: Db, opts: { force?: boolean } = {}): Corr
         .update(new Uint8Array(result.first.buffer, result.first.byteOffset, result.first.byteLength))
         .update(Uint8Array.from(result.matchedBy, (m) => (m === null ? 0 : m === 'email' ? 1 : 2)))
         .digest('hex');
-      // In one bulk change of the Directory's model: the people whose links
-      // changed get their totals recomputed once, not once per link.
-      const written = sameRules && before.links === links ? 0 : inDirectoryBulk(db, 'correlation', () => writeLinks(db, accounts, result));
+      const written = sameRules && before.links === links ? 0 : writeLinks(db, accounts, result);
       writeIssues(db, accounts, result.issues);
       saveFingerprint(db, { rules: RULES_VERSION, connections, changeSeq, inputs: accounts.digest, links });
       let linked = 0;
@@ -531,13 +530,29 @@ function writeLinks(db: Db, a: Accounts, result: Correlation): number {
     } else deletes.push([cid, id]); // no longer linked, left the IdP, or its connection was removed
   }
   for (; i < n; i = nextLinked(i + 1)) upserts.push(i);
-  if (rewrite) {
-    db.prepare('DELETE FROM person_links').run();
-    deletes.length = 0;
-    upserts = [];
-    for (let k = nextLinked(0); k < n; k = nextLinked(k + 1)) upserts.push(k);
-  }
+  if (upserts.length === 0 && deletes.length === 0 && !rewrite) return 0;
+  // One bulk change of the Directory's model: its people and their totals
+  // follow the links in one pass at the end, not once per link.
+  return inDirectoryBulk(db, 'correlation', () => {
+    if (rewrite) {
+      db.prepare('DELETE FROM person_links').run();
+      deletes.length = 0;
+      upserts = [];
+      for (let k = nextLinked(0); k < n; k = nextLinked(k + 1)) upserts.push(k);
+    }
+    return writeChanges(db, a, result, upserts, deletes, personOf);
+  });
+}
 
+/** Writes the link rows `writeLinks` found different; returns how many. */
+function writeChanges(
+  db: Db,
+  a: Accounts,
+  result: Correlation,
+  upserts: readonly number[],
+  deletes: readonly (readonly [number, string])[],
+  personOf: (i: number) => string,
+): number {
   const upsert = db.prepare(
     `INSERT INTO person_links (connection_id, identity_id, person_id, matched_by) VALUES (?, ?, ?, ?)
      ON CONFLICT (connection_id, identity_id) DO UPDATE SET person_id = excluded.person_id, matched_by = excluded.matched_by`,

@@ -7,7 +7,7 @@ import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { adminUrl } from './admin-urls.js';
 import { accountsForKeys } from './people.js';
-import { accountMatch, personMatch, userOrderBy, userSortExpr, type ListMode } from './model.js';
+import { accountMatch, indexedPeopleSort, personMatch, userOrderBy, userSortExpr, type ListMode } from './model.js';
 import { dataStamp, equalTo, inClause, keyOf, oneOf, pageOfRows, type Condition, type ObjectKey, type PageCache, type SearchColumn } from './query-kit.js';
 import {
   appRowsForKeys,
@@ -58,6 +58,17 @@ export function userListMode(connectionId: number | undefined): ListMode {
 }
 
 /**
+ * The people list's rows. By name or group count without a search,
+ * `d.listed = 1` lets SQLite walk the index of that order and stop after the
+ * page, at any offset; otherwise `+d.listed` keeps it from fetching 100k rows
+ * one index lookup at a time where a scan of the slim table (or the search's
+ * few rows) is cheaper.
+ */
+function listedRows(q: Pick<UserQuery, 'sort' | 'search'>): string {
+  return indexedPeopleSort(q.sort) && q.search.trim() === '' ? 'd.listed = 1' : '+d.listed = 1';
+}
+
+/**
  * A page of users matching search, filters and sort: people across every
  * connection (each row with all its accounts), or one connection's accounts.
  */
@@ -69,7 +80,7 @@ export function listUsers(db: Db, q: UserQuery, cache?: PageCache): Page<UserRow
       {
         from: 'directory_accounts d',
         keyAlias: 'd',
-        filters: [mode === 'people' ? { sql: '+d.listed = 1', params: [] } : undefined, ...userFilters(q)],
+        filters: [mode === 'people' ? { sql: listedRows(q), params: [] } : undefined, ...userFilters(q)],
         search: { columns: [], text: q.search, where: (text) => (mode === 'people' ? personMatch(text, 'd') : accountMatch(text, 'd')) },
         orderBy: userOrderBy(mode, q.sort, q.dir),
         rows: userRowsForKeys,
