@@ -101,11 +101,12 @@ export type Facet = { value: string; count: number };
  */
 export function userFacets(db: Db, q: { connectionId?: number | undefined }, cache?: PageCache): { statuses: Facet[]; departments: Facet[] } {
   const compute = (): { statuses: Facet[]; departments: Facet[] } => {
-    const [where, param] = q.connectionId === undefined ? ['listed = ?', 1] : ['connection_id = ?', q.connectionId];
+    // `listed = 1` written out: only then may SQLite use the partial index of listed rows.
+    const where = q.connectionId === undefined ? 'listed = 1' : 'connection_id = ?';
     const pairs = db
       .prepare(`SELECT status, department, count(*) FROM directory_accounts WHERE ${where} GROUP BY status, department`)
       .raw()
-      .all(param) as [string, string | null, number][];
+      .all(...(q.connectionId === undefined ? [] : [q.connectionId])) as [string, string | null, number][];
     const statuses = new Map<string, number>();
     const departments = new Map<string, number>();
     for (const [status, department, n] of pairs) {

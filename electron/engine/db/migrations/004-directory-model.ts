@@ -120,17 +120,20 @@ CREATE INDEX directory_accounts_by_person ON directory_accounts (person_id);
 -- Reports whose manager was renamed or left (the triggers below).
 CREATE INDEX directory_accounts_by_manager ON directory_accounts (connection_id, manager_id);
 -- The people list by name (the default view) walks this index, at any offset.
-CREATE INDEX directory_accounts_people_by_name ON directory_accounts (listed, display_name COLLATE NOCASE, connection_id, id);
+-- Partial (listed rows only), like the next two: when a correlation links
+-- 100k accounts to people, the rows that stop being listed leave these
+-- indexes rather than move inside them, and queries say "d.listed = 1".
+CREATE INDEX directory_accounts_people_by_name ON directory_accounts (display_name COLLATE NOCASE, connection_id, id) WHERE listed = 1;
 -- The people list by group count (the person's), likewise; ties break by name in the same direction.
 CREATE INDEX directory_accounts_people_by_groups
-  ON directory_accounts (listed, coalesce(person_group_count, group_count), display_name COLLATE NOCASE, connection_id, id);
+  ON directory_accounts (coalesce(person_group_count, group_count), display_name COLLATE NOCASE, connection_id, id) WHERE listed = 1;
 -- Searches of one or two characters match the start of a name, login or e-mail through these three.
 CREATE INDEX directory_accounts_by_name ON directory_accounts (display_name COLLATE NOCASE);
 CREATE INDEX directory_accounts_by_login ON directory_accounts (login COLLATE NOCASE);
 CREATE INDEX directory_accounts_by_email ON directory_accounts (email COLLATE NOCASE);
 -- Counts and facets read only this. (List queries write +listed: fetching
 -- every row through an index costs a lookup per row, a scan does not.)
-CREATE INDEX directory_accounts_by_listed ON directory_accounts (listed, status, department);
+CREATE INDEX directory_accounts_by_listed ON directory_accounts (status, department) WHERE listed = 1;
 CREATE INDEX directory_accounts_by_connection ON directory_accounts (connection_id, status, department);
 
 CREATE TABLE directory_groups (
@@ -148,21 +151,30 @@ CREATE VIRTUAL TABLE directory_search USING fts5(
 CREATE TABLE directory_bulk (owner TEXT PRIMARY KEY) WITHOUT ROWID;
 -- Ending the last bulk change: every row's person, after a change of
 -- person_links (a correlation refresh, a removal; a flip leaves the links
--- alone: the constant test skips that pass before it reads anything), then
--- the people's totals, each written only where it differs.
+-- alone: the constant test skips those passes before they read anything),
+-- then the people's totals, each written only where it differs (and the
+-- person and the flags apart: an UPDATE rewrites the index entries of every
+-- column it sets, and a first account keeps its person id when linked).
 CREATE TRIGGER directory_bulk_end AFTER DELETE ON directory_bulk WHEN ${NOT_BULK} BEGIN
-  UPDATE directory_accounts SET person_id = n.person_id, linked = n.linked, listed = n.listed
-  FROM (SELECT d.row, coalesce(l.person_id, d.connection_id || ':' || d.id) AS person_id, l.person_id IS NOT NULL AS linked,
-          coalesce(l.matched_by IS NULL, 1) AS listed
+  -- While this runs, the row triggers stand aside too (their totals are recomputed below). Deleting
+  -- the marker at the end does not fire this trigger again: SQLite's recursive_triggers is off.
+  INSERT INTO directory_bulk (owner) VALUES ('ending');
+  UPDATE directory_accounts SET person_id = n.person_id
+  FROM (SELECT d.row, coalesce(l.person_id, d.connection_id || ':' || d.id) AS person_id
+        FROM directory_accounts d LEFT JOIN person_links l ON l.connection_id = d.connection_id AND l.identity_id = d.id LIMIT -1) AS n
+  WHERE OLD.owner <> 'flip' AND directory_accounts.row = n.row AND directory_accounts.person_id IS NOT n.person_id;
+  UPDATE directory_accounts SET linked = n.linked, listed = n.listed
+  FROM (SELECT d.row, l.person_id IS NOT NULL AS linked, coalesce(l.matched_by IS NULL, 1) AS listed
         FROM directory_accounts d LEFT JOIN person_links l ON l.connection_id = d.connection_id AND l.identity_id = d.id LIMIT -1) AS n
   WHERE OLD.owner <> 'flip' AND directory_accounts.row = n.row
-    AND (directory_accounts.person_id IS NOT n.person_id OR directory_accounts.linked IS NOT n.linked OR directory_accounts.listed IS NOT n.listed);
+    AND (directory_accounts.linked IS NOT n.linked OR directory_accounts.listed IS NOT n.listed);
   UPDATE directory_accounts SET person_group_count = NULL, person_last_login = NULL
   WHERE (listed = 0 OR linked = 0) AND (person_group_count IS NOT NULL OR person_last_login IS NOT NULL);
   UPDATE directory_accounts SET person_group_count = t.n, person_last_login = t.last
   FROM (SELECT person_id, sum(group_count) AS n, max(last_login) AS last FROM directory_accounts WHERE linked = 1 GROUP BY person_id) AS t
   WHERE directory_accounts.person_id = t.person_id AND directory_accounts.listed = 1 AND directory_accounts.linked = 1
     AND (directory_accounts.person_group_count IS NOT t.n OR directory_accounts.person_last_login IS NOT t.last);
+  DELETE FROM directory_bulk WHERE owner = 'ending';
 END;
 
 -- The model's own upkeep: the search index, and the person totals on listed rows.
