@@ -127,10 +127,11 @@ CREATE INDEX directory_accounts_people_by_name ON directory_accounts (display_na
 -- The people list by group count (the person's), likewise; ties break by name in the same direction.
 CREATE INDEX directory_accounts_people_by_groups
   ON directory_accounts (coalesce(person_group_count, group_count), display_name COLLATE NOCASE, connection_id, id) WHERE listed = 1;
--- Searches of one or two characters match the start of a name, login or e-mail through these three.
-CREATE INDEX directory_accounts_by_name ON directory_accounts (display_name COLLATE NOCASE);
-CREATE INDEX directory_accounts_by_login ON directory_accounts (login COLLATE NOCASE);
-CREATE INDEX directory_accounts_by_email ON directory_accounts (email COLLATE NOCASE);
+-- Searches of one or two characters match the start of a name, login or e-mail through these three
+-- (with the person, which is what a people search wants of each: half the time of a lookup per row).
+CREATE INDEX directory_accounts_by_name ON directory_accounts (display_name COLLATE NOCASE, person_id);
+CREATE INDEX directory_accounts_by_login ON directory_accounts (login COLLATE NOCASE, person_id);
+CREATE INDEX directory_accounts_by_email ON directory_accounts (email COLLATE NOCASE, person_id);
 -- Counts and facets read only this. (List queries write +listed: fetching
 -- every row through an index costs a lookup per row, a scan does not.)
 CREATE INDEX directory_accounts_by_listed ON directory_accounts (status, department) WHERE listed = 1;
