@@ -45,9 +45,10 @@ function countAll(db: Db, cutoff: string): Omit<DashboardSummary, 'recentRuns' |
   const statuses = db.prepare('SELECT status, count(*) FROM directory_accounts WHERE listed = 1 GROUP BY status').raw().all() as [string, number][];
   const byStatus = new Map(statuses);
   const users = statuses.reduce((n, [, c]) => n + c, 0);
+  // A range of directory_accounts_people_by_sign_in (the expression as the index has it).
   const stale = db
     .prepare(
-      `SELECT count(*) FROM directory_accounts WHERE +listed = 1 AND status = 'ACTIVE'
+      `SELECT count(*) FROM directory_accounts WHERE listed = 1 AND status = 'ACTIVE'
          AND coalesce(CASE WHEN linked = 1 THEN person_last_login ELSE last_login END, '') < ?`,
     )
     .pluck()

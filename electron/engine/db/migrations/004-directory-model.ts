@@ -136,6 +136,9 @@ CREATE INDEX directory_accounts_by_email ON directory_accounts (email COLLATE NO
 -- every row through an index costs a lookup per row, a scan does not.)
 CREATE INDEX directory_accounts_by_listed ON directory_accounts (status, department) WHERE listed = 1;
 CREATE INDEX directory_accounts_by_connection ON directory_accounts (connection_id, status, department);
+-- The dashboard's stale people (ACTIVE, no sign-in on any account since the cutoff): a range of this.
+CREATE INDEX directory_accounts_people_by_sign_in
+  ON directory_accounts (status, coalesce(CASE WHEN linked = 1 THEN person_last_login ELSE last_login END, '')) WHERE listed = 1;
 
 CREATE TABLE directory_groups (
   connection_id INTEGER NOT NULL,
