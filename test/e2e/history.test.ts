@@ -419,6 +419,38 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     expect(consoleErrors).toEqual([]);
   });
 
+  it('says what its counts count: statuses add up to the people, and why Coverage lists fewer apps', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const stats = page.getByRole('region', { name: 'Snapshot counts' });
+    const stat = async (label: string): Promise<number> => {
+      const b = stats.getByRole('button', { name: new RegExp(`^${label}: [\\d,]+$`) });
+      await b.waitFor();
+      return Number(((await b.getAttribute('aria-label')) ?? '').replace(/^.*: /, '').replace(/,/g, ''));
+    };
+    const people = await stat('Users');
+    const parts = await Promise.all(['Active', 'Suspended', 'Deprovisioned', 'Other statuses'].map(stat));
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(people);
+    const summary = await call<{ users: number; apps: number; appsWithGroups: number; otherStatuses: { status: string; count: number }[] }>(server, 'dashboard:summary', {});
+    expect(summary.users).toBe(people);
+    if (summary.otherStatuses.length > 0) expect(await stats.getByRole('button', { name: /^Other statuses/ }).getAttribute('title')).toMatch(/\d/);
+
+    // Directory's apps vs Coverage's: the same numbers, explained.
+    const coverage = await call<{ totals: { apps: number } }>(server, 'catalog:coverage', {});
+    expect(summary.appsWithGroups).toBe(coverage.totals.apps);
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await page.getByRole('navigation', { name: 'Directory' }).getByRole('link', { name: /Apps/ }).click();
+    const note = page.getByTestId('apps-note');
+    if (summary.apps > coverage.totals.apps) {
+      await note.waitFor();
+      expect(await note.textContent()).toContain(`${summary.apps} apps: ${coverage.totals.apps} have groups assigned (the apps Catalog › Coverage lists), ${summary.apps - coverage.totals.apps}`);
+      await screenshot(page, 'e2e-apps-note.png');
+    } else {
+      expect(await note.count()).toBe(0);
+    }
+    await page.getByRole('navigation', { name: 'Directory' }).getByRole('link', { name: /Users/ }).click();
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('opens a copied snapshot read-only: a banner, every write control disabled with its reason, no write call', async () => {
     expect(runIds.second).toBeGreaterThan(0);
     // A consistent copy while the workspace is open (SQLite online backup, as `snapshot save` does).
