@@ -35,7 +35,7 @@ const stats: Stat[] = [
     label: 'Users',
     value: (s) => s.users,
     // People: someone in Okta and Entra counts once; the status stats below add up to this.
-    hint: () => 'People, each once whatever IdPs they are in',
+    hint: () => 'Each counted once across IdPs',
     go: showUsers({}),
   },
   { label: 'Active', value: (s) => s.activeUsers, hint: (s) => pct(s.activeUsers, s.users), go: showUsers({ status: ['ACTIVE'] }) },

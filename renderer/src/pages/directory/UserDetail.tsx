@@ -293,9 +293,11 @@ function PersonAccounts({
             return (
               <li key={`${a.connectionId}/${a.id}`} className={isCurrent ? 'is-current' : undefined}>
                 <AccountBadges accounts={[a]} />
-                <span className="account-conn">{a.connectionName}</span>
-                <span className="mono account-login" title={a.login}>
-                  {a.login}
+                <span className="account-who">
+                  <span className="account-conn">{a.connectionName}</span>
+                  <span className="mono account-login" title={a.login}>
+                    {a.login}
+                  </span>
                 </span>
                 <StatusBadge status={a.status} />
                 <span className="muted account-groups tabular">
