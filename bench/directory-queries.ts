@@ -8,6 +8,13 @@
 // 2 x 100k accounts, and runs the same queries: without a connection they
 // now list PEOPLE (about 102k rows over 200k accounts).
 //
+// It also times what the Directory's read model (migration 4: the slim
+// per-account rows, member counts and the trigram search index, kept by
+// triggers) costs a sync: building it when a connection's first snapshot
+// goes live, merging it when a full sync's generation goes live (1% of the
+// people changed, half of the sign-in times moved), and the live membership
+// changes of incremental sync and provisioning with and without it.
+//
 //   node --import tsx bench/directory-queries.ts [--users 100000] [--runs 7] [--hybrid]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +28,9 @@ import { getGroup, listGroupMembers, listGroups } from '../electron/engine/direc
 import { createPageCache, type PageCache } from '../electron/engine/db/query-kit.js';
 import { refreshCorrelation, type CorrelationStats } from '../electron/engine/directory/people.js';
 import { getUser, listUsers, userFacets } from '../electron/engine/directory/users.js';
-import { seedSynthetic, seedSyncRun, seedSyntheticMirror } from '../test/fixtures/seed-snapshot.js';
+import { patchLiveMembership } from '../electron/engine/sync/live-snapshot.js';
+import { searchBeneficiaries } from '../electron/engine/directory/people-lookup.js';
+import { makeLive, seedSynthetic, seedSyncRun, seedSyntheticMirror } from '../test/fixtures/seed-snapshot.js';
 
 export type DirectoryBenchRow = {
   query: string;
@@ -47,9 +56,12 @@ function measure(runs: number, fn: () => { rows: number; total: number | null })
 
 export type CorrelationBenchRow = { case: string; outcome: CorrelationStats['outcome']; medianMs: number; maxMs: number; written: number; people: number };
 
+export type ModelCostRow = { case: string; ms: number; note: string };
+
 export function runDirectoryBench(o: { users: number; runs: number; dir?: string; hybrid?: boolean }): {
   rows: DirectoryBenchRow[];
   correlation: CorrelationBenchRow[];
+  modelCost: ModelCostRow[];
   seedMs: number;
   analyzeMs: number;
   file: string;
@@ -57,13 +69,17 @@ export function runDirectoryBench(o: { users: number; runs: number; dir?: string
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-dirbench-'));
   const file = path.join(dir, 'bench.latchkey');
   const writer = openDatabase(file);
+  const modelCost: ModelCostRow[] = [];
   const t0 = performance.now();
-  const cid = seedSynthetic(writer, { users: o.users, groups: Math.max(10, Math.round(o.users / 20)), memberships: o.users * 10 });
+  const cid = seedSynthetic(writer, { users: o.users, groups: Math.max(10, Math.round(o.users / 20)), memberships: o.users * 10, live: false });
+  modelCost.push({ case: 'first snapshot of a connection goes live: model built', ms: makeLive(writer, cid), note: `${o.users} accounts` });
   if (o.hybrid) {
-    seedSyntheticMirror(writer, cid, { skipEvery: 50, upperCaseEvery: 7, missingEmailEvery: 40, extraUsers: Math.round(o.users / 50) });
+    const mirror = seedSyntheticMirror(writer, cid, { skipEvery: 50, upperCaseEvery: 7, missingEmailEvery: 40, extraUsers: Math.round(o.users / 50), live: false });
+    modelCost.push({ case: 'same, the Entra mirror', ms: makeLive(writer, mirror), note: `${writer.prepare('SELECT count(*) FROM cur_identities WHERE connection_id = ?').pluck().get(mirror) as number} accounts` });
   }
   const seedMs = performance.now() - t0;
   const correlation = o.hybrid ? correlationBench(writer, o.runs) : [];
+  modelCost.push(...modelCostBench(writer, cid));
   writer.close();
   // Read as the UI does on a copied snapshot: read-only, through cur_* views.
   let db: Db = openDatabase(file, { readOnly: true });
@@ -81,7 +97,82 @@ export function runDirectoryBench(o: { users: number; runs: number; dir?: string
   db.close();
   for (const row of out) row.statsMedianMs = withStats.find((r) => r.query === row.query)?.medianMs ?? null;
   if (!o.dir) fs.rmSync(dir, { recursive: true, force: true });
-  return { rows: out, correlation, seedMs, analyzeMs, file };
+  return { rows: out, correlation, modelCost, seedMs, analyzeMs, file };
+}
+
+/**
+ * What keeping the Directory's model costs a sync, beyond the first build:
+ * a full sync's flip (the new generation of connection `cid` is a copy of
+ * the live one with 1% of the people changed (title, name, groups), 1% gone,
+ * 1% new, and every other sign-in time moved), and 1,000 live membership
+ * changes (incremental sync, provisioning) with and without the model's
+ * triggers (dropped inside a transaction that is rolled back).
+ */
+function modelCostBench(db: Db, cid: number): ModelCostRow[] {
+  const out: ModelCostRow[] = [];
+  const live = db.prepare('SELECT live_gen FROM connections WHERE id = ?').pluck().get(cid) as number;
+  const next = live + 1;
+  const n = "CAST(substr(id, 4) AS INTEGER)";
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO identities (connection_id, gen, id, login, email, first_name, last_name, display_name, status, department, title, manager_id,
+         location, employee_type, employee_number, last_login, created, last_updated, profile)
+       SELECT connection_id, ?, id, login, email, first_name, last_name,
+         CASE WHEN ${n} % 100 = 1 THEN display_name || ' Jr' ELSE display_name END, status, department,
+         CASE WHEN ${n} % 100 = 2 THEN 'Principal' ELSE title END, manager_id, location, employee_type, employee_number,
+         CASE WHEN ${n} % 2 = 0 THEN '2025-06-02T00:00:00.000Z' ELSE last_login END, created, last_updated, profile
+       FROM identities WHERE connection_id = ? AND gen = ? AND ${n} % 100 <> 3`,
+    ).run(next, cid, live);
+    db.prepare(
+      `INSERT INTO identities (connection_id, gen, id, login, email, display_name, status, profile)
+       SELECT ?, ?, '00v' || substr(id, 4), 'new.' || login, 'new.' || email, 'New ' || display_name, 'ACTIVE', '{}'
+       FROM identities WHERE connection_id = ? AND gen = ? AND ${n} % 100 = 4`,
+    ).run(cid, next, cid, live);
+    db.prepare(
+      `INSERT INTO groups (connection_id, gen, id, name, description, type, managed_by, managed_by_name, last_membership_updated, last_updated)
+       SELECT connection_id, ?, id, name, description, type, managed_by, managed_by_name, last_membership_updated, last_updated
+       FROM groups WHERE connection_id = ? AND gen = ?`,
+    ).run(next, cid, live);
+    db.prepare(
+      `INSERT INTO memberships (connection_id, gen, group_id, identity_id)
+       SELECT connection_id, ?, group_id, identity_id FROM memberships
+       WHERE connection_id = ? AND gen = ? AND CAST(substr(identity_id, 4) AS INTEGER) % 100 NOT IN (3, 5)`,
+    ).run(next, cid, live);
+  })();
+  out.push({ case: 'full sync (1% changed, half the sign-ins moved) goes live: model merged', ms: makeLive(db, cid, next), note: 'inside the flip transaction' });
+  db.prepare('DELETE FROM identities WHERE connection_id = ? AND gen < ?').run(cid, next);
+  db.prepare('DELETE FROM memberships WHERE connection_id = ? AND gen < ?').run(cid, next);
+  db.prepare('DELETE FROM groups WHERE connection_id = ? AND gen < ?').run(cid, next);
+
+  const pairs = db
+    .prepare('SELECT group_id, identity_id FROM memberships WHERE connection_id = ? AND gen = ? LIMIT 500')
+    .raw()
+    .all(cid, next) as [string, string][];
+  const changes = (): number => {
+    const t = performance.now();
+    db.transaction(() => {
+      for (const [g, u] of pairs) patchLiveMembership(db, cid, g, u, false);
+      for (const [g, u] of pairs) patchLiveMembership(db, cid, g, u, true);
+    })();
+    return performance.now() - t;
+  };
+  changes(); // warm-up
+  const withModel = changes();
+  db.exec('BEGIN');
+  for (const t of ['memberships_directory_insert', 'memberships_directory_delete']) db.exec(`DROP TRIGGER ${t}`);
+  const t = performance.now();
+  for (const [g, u] of pairs) patchLiveMembership(db, cid, g, u, false);
+  for (const [g, u] of pairs) patchLiveMembership(db, cid, g, u, true);
+  const without = performance.now() - t;
+  db.exec('ROLLBACK');
+  out.push({ case: '1,000 live membership changes (incremental sync, provisioning)', ms: withModel, note: `${without.toFixed(1)} ms without the model` });
+  return out;
+}
+
+export function formatModelCost(rows: readonly ModelCostRow[]): string {
+  const lines = ['| the Directory model at sync time | ms | |', '| --- | ---: | --- |'];
+  for (const r of rows) lines.push(`| ${r.case} | ${r.ms.toFixed(1)} | ${r.note} |`);
+  return lines.join('\n');
 }
 
 /**
@@ -164,6 +255,7 @@ function suite(db: Db, cid: number, runs: number): DirectoryBenchRow[] {
     .pluck()
     .get() as string;
 
+  const someone = db.prepare("SELECT id FROM cur_identities WHERE connection_id = ? AND id <= '00u00012345' ORDER BY id DESC LIMIT 1").pluck().get(cid) as string;
   add('users: page 1, sort name', () => page(listUsers(db, userQuery.parse({}), fresh())));
   add('users: page 1, sort lastLogin desc', () => page(listUsers(db, userQuery.parse({ sort: 'lastLogin', dir: 'desc' }), fresh())));
   add('users: page 1, sort title', () => page(listUsers(db, userQuery.parse({ sort: 'title' }), fresh())));
@@ -201,13 +293,22 @@ function suite(db: Db, cid: number, runs: number): DirectoryBenchRow[] {
     variant++; // a new limit each run, so only the count can come from the cache
     return page(listUsers(db, userQuery.parse({ sort: variant % 2 ? 'login' : 'email', limit: 150 + variant }), warmCount));
   });
+  add('users: search "ad" (two characters: start of name/login/e-mail)', () => page(listUsers(db, userQuery.parse({ search: 'ad' }), fresh())));
   add('users: one connection, page 1', () => page(listUsers(db, userQuery.parse({ connectionId: cid }), fresh())));
+  add('users: one connection, sort groupCount desc', () => page(listUsers(db, userQuery.parse({ connectionId: cid, sort: 'groupCount', dir: 'desc' }), fresh())));
+  add('users: one connection, search "ada"', () => page(listUsers(db, userQuery.parse({ connectionId: cid, search: 'ada' }), fresh())));
+  add('users: one connection, facets', () => {
+    const f = userFacets(db, { connectionId: cid });
+    return { rows: f.statuses.length + f.departments.length, total: null };
+  });
+  add('people picker: search "ada lovelace"', () => ({ rows: searchBeneficiaries(db, 'ada lovelace', 8).length, total: null }));
+  add('people picker: search "ad"', () => ({ rows: searchBeneficiaries(db, 'ad', 8).length, total: null }));
   add('users: facets', () => {
     const f = userFacets(db, {});
     return { rows: f.statuses.length + f.departments.length, total: null };
   });
   add('user detail', () => {
-    const d = getUser(db, cid, '00u00012345');
+    const d = getUser(db, cid, someone);
     return { rows: d.groups.length + d.apps.length, total: null };
   });
   add('groups: page 1, sort name', () => page(listGroups(db, groupQuery.parse({}), fresh())));
@@ -245,5 +346,6 @@ if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
       `${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
   );
   if (result.correlation.length > 0) console.log(`${formatCorrelationBench(result.correlation)}\n`);
+  console.log(`${formatModelCost(result.modelCost)}\n`);
   console.log(formatDirectoryBench(result.rows));
 }

@@ -3,7 +3,7 @@
 // "New request" form, and the workspace settings (who operates the console).
 import { z } from 'zod';
 import { read, write } from './channel.js';
-import type { Page } from './domain.js';
+import type { ConnectionKind, Page } from './domain.js';
 import {
   DURATION_OPTIONS,
   REQUEST_STATES,
@@ -107,7 +107,23 @@ export type BulkDecisionResult = { id: number; ok: true; status: RequestRow['sta
 /** A CSV import: either every row became a request, or none did and each bad row is named. */
 export type CsvImportResult = { created: number[]; errors: { row: number; message: string }[] };
 
-/** A person the "New request" form can pick (one IdP account). */
+/** One IdP account of the person a BeneficiaryOption stands for. */
+export type BeneficiaryAccount = {
+  connectionId: number;
+  connectionName: string;
+  kind: ConnectionKind;
+  identityId: string;
+  login: string;
+  email: string | null;
+  status: string;
+};
+
+/**
+ * A person the "New request" form (and "Acting as") can pick: one per person
+ * across IdPs. The fields describe the account that stands for them (their
+ * first account that can receive access), which a request names; the engine
+ * finds the person's account in each IdP the role maps groups in.
+ */
 export type BeneficiaryOption = {
   connectionId: number;
   connectionName: string;
@@ -120,6 +136,8 @@ export type BeneficiaryOption = {
   department: string | null;
   title: string | null;
   managerName: string | null;
+  /** Every account of the person, the standing one included, by connection. */
+  accounts: BeneficiaryAccount[];
 };
 
 /** A role the form offers, with what the requester must know before asking. */
@@ -182,7 +200,7 @@ export const requestsChannels = {
   'requests:extend': write<RequestRow>()(extendInput),
   /** Imports requests from CSV text (beneficiary e-mail, app, role, duration, justification, requester): all rows or none. */
   'requests:importCsv': write<CsvImportResult>()(z.object({ csv: z.string().max(5_000_000) }).strict()),
-  /** People the "New request" form can pick, by name, e-mail or login. */
+  /** People (one entry per person across IdPs) the "New request" form and "Acting as" can pick, by name, e-mail or login. */
   'requests:searchBeneficiaries': read<BeneficiaryOption[]>()(
     z.object({ search: z.string().max(200).default(''), limit: z.number().int().min(1).max(50).default(20) }).strict(),
   ),

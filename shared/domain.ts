@@ -152,6 +152,8 @@ export type AccountRef = {
   status: string;
   /** How it was linked to the person's first account; null for that account itself. */
   matchedBy: 'email' | 'employee-id' | null;
+  /** The groups this account is a member of (in its own IdP). */
+  groupCount: number;
 };
 
 /** A match the correlation would not guess: the admin decides. */
@@ -198,7 +200,10 @@ export type UserRow = {
   managerName: string | null;
   employeeType: string | null;
   lastLogin: string | null;
+  /** The groups of this account. */
   groupCount: number;
+  /** The groups of all the person's accounts (the sum of `accounts[].groupCount`; groupCount for one account). */
+  personGroupCount: number;
   /** Every IdP account of this person, this row's own first (one entry when not correlated). */
   accounts: AccountRef[];
 };
@@ -212,8 +217,9 @@ export type UserDetail = UserRow & {
   lastUpdated: string | null;
   /** Every profile attribute the IdP returned, flattened to strings. */
   profile: Record<string, string>;
+  /** The groups of every account of the person (personGroupCount of them), each naming its connection. */
   groups: GroupRow[];
-  /** Apps the user reaches through group assignments. */
+  /** Apps the person reaches through the groups of any of their accounts, each naming its connection. */
   apps: { app: AppRow; viaGroups: { id: string; name: string }[] }[];
   /** Deep link to the user in the IdP admin console. */
   adminUrl: string | null;
@@ -263,13 +269,18 @@ export type Page<T> = { total: number; offset: number; rows: T[] };
 export type DashboardSummary = {
   /** Identity-provider connections (Okta, Entra); Jira, the request record, is not one. */
   connections: number;
+  /** People (a person with accounts in two IdPs counts once), by the status of their first account: */
   users: number;
   activeUsers: number;
   suspendedUsers: number;
   deprovisionedUsers: number;
+  /** Every other status, most common first (Okta's STAGED, PROVISIONED, LOCKED_OUT...; Entra's DISABLED): the rest of `users`. */
+  otherStatuses: { status: string; count: number }[];
   staleUsers: number;
   groups: number;
   apps: number;
+  /** Apps with at least one group assigned: the apps Catalog › Coverage lists. */
+  appsWithGroups: number;
   memberships: number;
   recentRuns: SyncRunSummary[];
   readOnly: boolean;

@@ -133,8 +133,8 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
   async function actAs(u: OrgUser): Promise<void> {
     await page.getByRole('button', { name: /^Acting as / }).click();
     const dialog = page.getByRole('dialog', { name: 'Who is using this console?' });
-    await dialog.getByRole('searchbox', { name: 'Find yourself' }).fill(u.email);
-    await dialog.getByRole('button', { name: new RegExp(u.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
+    await dialog.getByRole('combobox', { name: 'Find yourself' }).fill(u.email);
+    await dialog.getByRole('option', { name: new RegExp(u.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
     await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => page.getByRole('button', { name: `Acting as ${fullName(u)}: change` }).count()).toBe(1);
   }
@@ -223,10 +223,10 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     const sayWhy = form.getByText('Say why the access is needed.');
     await form.getByRole('button', { name: 'Submit request' }).click();
     await expect.poll(async () => [await pickPerson.count(), await pickRole.count(), await sayWhy.count()]).toEqual([1, 1, 1]);
-    expect(await form.getByRole('searchbox', { name: 'Beneficiary' }).getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByRole('combobox', { name: 'Beneficiary' }).getAttribute('aria-invalid')).toBe('true');
     await screenshot(page, 'e2e-request-form-errors.png');
-    await page.getByRole('searchbox', { name: 'Beneficiary' }).fill(beneficiary.email);
-    await page.getByRole('button', { name: new RegExp(beneficiary.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
+    await page.getByRole('combobox', { name: 'Beneficiary' }).fill(beneficiary.email);
+    await page.getByRole('option', { name: new RegExp(beneficiary.email.replace(/[.+]/g, '\\$&'), 'i') }).first().click();
     await page.getByRole('button', { name: `Change beneficiary (now ${fullName(beneficiary)})` }).waitFor();
     expect([await pickPerson.count(), await pickRole.count(), await sayWhy.count()]).toEqual([0, 1, 1]);
     const roleSelect = page.getByRole('combobox', { name: 'Role' });

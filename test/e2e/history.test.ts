@@ -306,6 +306,162 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
     expect(consoleErrors).toEqual([]);
   });
 
+  /** A person in both IdPs whom the first test left alone. */
+  const twoIdpPerson = (): OrgUser => {
+    const p = sandbox.org.users.find((u) => u.status === 'ACTIVE' && !u.deleted && u !== moved?.member && u !== moved?.suspended && u !== moved?.retitled);
+    if (!p) throw new Error('no active person');
+    return p;
+  };
+
+  it("lists a person's groups and apps of both IdPs once each, with the IdP, counted alike in the list and the drawer", async () => {
+    const person = twoIdpPerson();
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await page.getByRole('navigation', { name: 'Directory' }).getByRole('link', { name: /Users/ }).click();
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(fullName(person));
+    const row = page.getByRole('grid', { name: 'Users' }).getByRole('row').filter({ hasText: person.login });
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    const listed = Number((await row.getByRole('gridcell').last().textContent())?.trim());
+    await row.click();
+    const detail = page.getByRole('region', { name: 'User details' });
+    await detail.getByRole('heading', { name: fullName(person) }).waitFor();
+
+    // The groups tab: every account's groups, the IdP of each, and the list's number.
+    await detail.getByRole('tab', { name: /Groups \(all accounts\)/ }).click();
+    const summary = detail.getByTestId('groups-summary');
+    await expect.poll(() => summary.textContent()).toMatch(/^\d+ groups across 2 accounts: \d+ in Acme sandbox, \d+ in Acme Entra$/);
+    const [, total, okta, entra] = /^(\d+) groups across 2 accounts: (\d+) in Acme sandbox, (\d+) in Acme Entra$/.exec((await summary.textContent()) ?? '') ?? [];
+    expect(Number(total)).toBe(listed);
+    expect(Number(okta) + Number(entra)).toBe(listed);
+    expect(Number(okta)).toBeGreaterThan(0);
+    expect(Number(entra)).toBeGreaterThan(0);
+    expect(await detail.getByRole('tab', { name: /Groups/ }).textContent()).toContain(String(listed));
+    const groups = detail.getByRole('grid', { name: 'Groups of this person' });
+    await groups.getByRole('columnheader', { name: 'IdP' }).waitFor();
+    // Each row names its IdP, and no group of one IdP shows twice.
+    const groupRows = (await groups.getByRole('row').allTextContents()).slice(1);
+    expect(groupRows.length).toBe(Math.min(listed, groupRows.length));
+    expect(groupRows.every((t) => /Okta|Entra/.test(t))).toBe(true);
+    expect(new Set(groupRows).size).toBe(groupRows.length);
+    await screenshot(page, 'e2e-person-groups.png');
+
+    await detail.getByRole('tab', { name: /Apps \(all accounts\)/ }).click();
+    const apps = detail.getByRole('grid', { name: 'Apps of this person' });
+    await apps.getByRole('columnheader', { name: 'IdP' }).waitFor();
+    const appsSummary = (await detail.getByTestId('apps-summary').textContent()) ?? '';
+    expect(appsSummary).toMatch(/^\d+ apps? across 2 accounts: \d+ in Acme sandbox, \d+ in Acme Entra$/);
+    const appRows = (await apps.getByRole('row').allTextContents()).slice(1);
+    expect(appRows.every((t) => /Okta|Entra/.test(t))).toBe(true);
+    expect(new Set(appRows).size).toBe(appRows.length);
+    await page.keyboard.press('Escape');
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('picks people, not accounts, with the keyboard, in "Acting as" and the beneficiary picker', async () => {
+    const person = twoIdpPerson();
+
+    // "Acting as": one option per person (their Okta and Entra accounts share the address), with a chip per IdP account.
+    await page.getByRole('button', { name: /^Acting as / }).click();
+    const dialog = page.getByRole('dialog', { name: 'Who is using this console?' });
+    const box = dialog.getByRole('combobox', { name: 'Find yourself' });
+    await box.fill(fullName(person));
+    const list = dialog.getByRole('listbox');
+    const mine = list.getByRole('option').filter({ hasText: person.email });
+    await expect.poll(() => mine.count(), { timeout: 15_000 }).toBe(1);
+    expect(await mine.textContent()).toMatch(/Okta.*Entra/);
+    await box.fill(person.lastName);
+    await expect.poll(() => list.getByRole('option').filter({ hasText: person.email }).count(), { timeout: 15_000 }).toBe(1);
+    const count = await list.getByRole('option').count();
+    expect(await box.getAttribute('aria-expanded')).toBe('true');
+    // The first option is active; the arrows move it (wrapping), the list and the input agree.
+    const active = async (): Promise<string | null> => {
+      const id = await box.getAttribute('aria-activedescendant');
+      return id ? dialog.locator(`[id="${id}"]`).getAttribute('aria-selected') : null;
+    };
+    const first = await box.getAttribute('aria-activedescendant');
+    expect(await active()).toBe('true');
+    if (count > 1) {
+      await box.press('ArrowDown');
+      expect(await box.getAttribute('aria-activedescendant')).not.toBe(first);
+      expect(await active()).toBe('true');
+      await box.press('ArrowUp');
+    }
+    expect(await box.getAttribute('aria-activedescendant')).toBe(first);
+    await box.press('ArrowUp'); // wraps to the last
+    await box.press('ArrowDown'); // and back to the first
+    expect(await box.getAttribute('aria-activedescendant')).toBe(first);
+    // Escape closes the list and leaves the dialog open; Escape again clears the text.
+    await box.press('Escape');
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
+    expect(await dialog.isVisible()).toBe(true);
+    await box.press('Escape');
+    expect(await box.inputValue()).toBe('');
+    expect(await dialog.isVisible()).toBe(true);
+    // Enter picks the active person.
+    await box.fill(person.email);
+    await expect.poll(() => list.getByRole('option').count(), { timeout: 15_000 }).toBe(1);
+    await screenshot(page, 'e2e-acting-as-picker.png');
+    await box.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect.poll(() => page.getByRole('button', { name: `Acting as ${fullName(person)}: change` }).count()).toBe(1);
+
+    // The beneficiary picker: the same combobox; a long list keeps the active option in view.
+    await page.getByRole('link', { name: 'Requests' }).click();
+    await page.getByRole('button', { name: 'New request' }).click();
+    const beneficiary = page.getByRole('combobox', { name: 'Beneficiary' });
+    await beneficiary.fill(person.email.slice(person.email.indexOf('@') + 1));
+    const options = page.getByRole('listbox', { name: /People matching/ }).getByRole('option');
+    await expect.poll(() => options.count(), { timeout: 15_000 }).toBe(8);
+    await beneficiary.press('End');
+    const last = options.last();
+    expect(await last.getAttribute('aria-selected')).toBe('true');
+    const inView = await last.evaluate((el) => {
+      const list = el.parentElement?.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      return list !== undefined && r.top >= list.top - 1 && r.bottom <= list.bottom + 1;
+    });
+    expect(inView).toBe(true);
+    const picked = ((await last.locator('.person-result-name').textContent()) ?? '').trim();
+    await beneficiary.press('Enter');
+    await page.getByRole('button', { name: `Change beneficiary (now ${picked})` }).waitFor();
+    expect(await page.locator('.req-picked').textContent()).toMatch(/Okta|Entra/);
+    await screenshot(page, 'e2e-beneficiary-picked.png');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('says what its counts count: statuses add up to the people, and why Coverage lists fewer apps', async () => {
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const stats = page.getByRole('region', { name: 'Snapshot counts' });
+    const stat = async (label: string): Promise<number> => {
+      const b = stats.getByRole('button', { name: new RegExp(`^${label}: [\\d,]+$`) });
+      await b.waitFor();
+      return Number(((await b.getAttribute('aria-label')) ?? '').replace(/^.*: /, '').replace(/,/g, ''));
+    };
+    const people = await stat('Users');
+    const parts = await Promise.all(['Active', 'Suspended', 'Deprovisioned', 'Other statuses'].map(stat));
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(people);
+    const summary = await call<{ users: number; apps: number; appsWithGroups: number; otherStatuses: { status: string; count: number }[] }>(server, 'dashboard:summary', {});
+    expect(summary.users).toBe(people);
+    if (summary.otherStatuses.length > 0) expect(await stats.getByRole('button', { name: /^Other statuses/ }).getAttribute('title')).toMatch(/\d/);
+
+    // Directory's apps vs Coverage's: the same numbers, explained.
+    const coverage = await call<{ totals: { apps: number } }>(server, 'catalog:coverage', {});
+    expect(summary.appsWithGroups).toBe(coverage.totals.apps);
+    await page.getByRole('link', { name: 'Directory' }).click();
+    await page.getByRole('navigation', { name: 'Directory' }).getByRole('link', { name: /Apps/ }).click();
+    const note = page.getByTestId('apps-note');
+    if (summary.apps > coverage.totals.apps) {
+      await note.waitFor();
+      expect(await note.textContent()).toContain(`${summary.apps} apps: ${coverage.totals.apps} have groups assigned (the apps Catalog › Coverage lists), ${summary.apps - coverage.totals.apps}`);
+      await screenshot(page, 'e2e-apps-note.png');
+    } else {
+      expect(await note.count()).toBe(0);
+    }
+    await page.getByRole('navigation', { name: 'Directory' }).getByRole('link', { name: /Users/ }).click();
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('opens a copied snapshot read-only: a banner, every write control disabled with its reason, no write call', async () => {
     expect(runIds.second).toBeGreaterThan(0);
     // A consistent copy while the workspace is open (SQLite online backup, as `snapshot save` does).

@@ -69,7 +69,7 @@ describe('matching', () => {
     expect(links()).toEqual([`${o}:00u1 -> ${o}:00u1`, `${e}:e-ada -> ${o}:00u1 (email)`]);
     expect(accountsOf(ws.db, e, 'e-ada').map(short)).toEqual([`${e}:e-ada/email`, `${o}:00u1`]);
     const [own, other] = accountsOf(ws.db, o, '00u1');
-    expect(own).toEqual({ connectionId: o, connectionName: 'Okta', kind: 'okta', id: '00u1', login: 'ada@acme.example', status: 'ACTIVE', matchedBy: null });
+    expect(own).toEqual({ connectionId: o, connectionName: 'Okta', kind: 'okta', id: '00u1', login: 'ada@acme.example', status: 'ACTIVE', matchedBy: null, groupCount: 0 });
     expect(other).toMatchObject({ connectionName: 'Entra', kind: 'entra', id: 'e-ada', matchedBy: 'email' });
     expect(correlationIssues(ws.db)).toEqual([]);
   });
@@ -300,7 +300,10 @@ describe('refresh', () => {
     const e = entra([{ id: 'e-a', email: 'a@acme.example' }]);
     expect(refreshCorrelation(ws.db)).toMatchObject({ outcome: 'recomputed', linked: 1 });
     ws.db.prepare('DELETE FROM connections WHERE id = ?').run(e);
-    expect(refreshCorrelation(ws.db)).toMatchObject({ outcome: 'skipped', written: 2 });
+    // The removed connection's own links go with it (the Directory's model must not list through them);
+    // the refresh drops what is left.
+    expect(links()).toEqual([`${o}:00u1 -> ${o}:00u1`]);
+    expect(refreshCorrelation(ws.db)).toMatchObject({ outcome: 'skipped', written: 1 });
     expect(links()).toEqual([]);
     expect(accountsOf(ws.db, o, '00u1')).toHaveLength(1);
   });
@@ -410,6 +413,11 @@ describe('the Directory lists people', () => {
       [o, 'engineering'],
     ]);
     expect(d.groupCount).toBe(1); // the requested account's own
+    // The person's: what the people list shows, and exactly the groups listed.
+    expect(d.personGroupCount).toBe(2);
+    expect(d.groups).toHaveLength(d.personGroupCount);
+    expect(d.accounts.map((a) => a.groupCount)).toEqual([1, 1]);
+    expect(people({ search: 'ada' })[0]).toMatchObject({ groupCount: 1, personGroupCount: 2 });
     expect(d.displayName).toBe('Ada Lovelace (Entra)');
   });
 

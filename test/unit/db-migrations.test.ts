@@ -83,6 +83,30 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 4 builds the Directory model and its search index from a version-3 file, and keeps them with the snapshot', () => {
+    const f = file('m4.latchkey');
+    const v3 = openDatabase(f, { migrations: migrations.slice(0, 3) });
+    v3.exec(`INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',1);
+      INSERT INTO identities (connection_id, gen, id, login, email, display_name, status) VALUES
+        (1, 1, 'u1', 'ada@x.example', 'ada@x.example', 'Ada Lovelace', 'ACTIVE'), (1, 2, 'u9', 'old@x.example', NULL, 'Old Generation', 'ACTIVE');
+      INSERT INTO groups (connection_id, gen, id, name, type, managed_by) VALUES (1, 1, 'g1', 'eng', 'OKTA_GROUP', 'direct');
+      INSERT INTO memberships (connection_id, gen, group_id, identity_id) VALUES (1, 1, 'g1', 'u1');`);
+    v3.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 4) });
+    expect(schemaVersion(db)).toBe(4);
+    expect(db.prepare('SELECT id, group_count, listed FROM directory_accounts').all()).toEqual([{ id: 'u1', group_count: 1, listed: 1 }]);
+    expect(db.prepare('SELECT id, member_count FROM directory_groups').all()).toEqual([{ id: 'g1', member_count: 1 }]);
+    const find = db.prepare("SELECT a.id FROM directory_search s JOIN directory_accounts a ON a.row = s.rowid WHERE directory_search MATCH ?").pluck();
+    expect(find.all('"LOVELACE"')).toEqual(['u1']);
+    // A write to the live generation reaches the model and the index in the same statement; the other generation does not.
+    db.prepare("UPDATE identities SET display_name = 'Ada King' WHERE connection_id = 1 AND id = 'u1'").run();
+    db.prepare("UPDATE identities SET display_name = 'Also Old' WHERE connection_id = 1 AND id = 'u9'").run();
+    expect(find.all('"lovelace"')).toEqual([]);
+    expect(find.all('"king"')).toEqual(['u1']);
+    expect(find.all('"old"')).toEqual([]);
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();

@@ -66,10 +66,22 @@ describe('directory users', () => {
 
   it('treats LIKE wildcards in the search text literally', () => {
     expect(names({ search: '50%_off' })).toEqual(['Promo 50%_off']);
-    expect(names({ search: '%' })).toEqual(['Promo 50%_off']);
+    expect(names({ search: '%_o' })).toEqual(['Promo 50%_off']);
     // Unescaped, "a_a" would match "Ada Lovelace" and "Grace Hopper" (a?a).
     expect(names({ search: 'a_a' })).toEqual([]);
+    // A one-character search matches starts of names, logins, e-mails: a literal "%" starts none.
+    expect(names({ search: '%' })).toEqual([]);
     expect(likeContains('a\\b%c_d')).toBe('%a\\\\b\\%c\\_d%');
+  });
+
+  it('matches a search of one or two characters at the start of a name, login or e-mail', () => {
+    expect(names({ search: 'a' })).toEqual(['Ada Lovelace', 'Alan Turing']);
+    expect(names({ search: 'GR' })).toEqual(['Grace Hopper']);
+    // Not anywhere inside: "ov" is in "Lovelace" and "Torvalds".
+    expect(names({ search: 'ov' })).toEqual([]);
+    // Beside a longer term a short one keeps its "anywhere" meaning.
+    expect(names({ search: 'ov lovelace' })).toEqual(['Ada Lovelace']);
+    expect(names({ search: 'a b' })).toEqual([]);
   });
 
   it('filters by status, department (with "" for none) and connection', () => {
@@ -103,7 +115,7 @@ describe('directory users', () => {
     expect(() => orderBy(USER_SORT, 'displayName; DROP TABLE identities --' as UserQuery['sort'], 'asc', 'i.id')).toThrow(/unknown sort key/);
     expect(() => orderBy(USER_SORT, 'constructor' as UserQuery['sort'], 'asc', 'i.id')).toThrow(/unknown sort key/);
     // A direction that is not 'desc' can only ever become ASC.
-    expect(orderBy(USER_SORT, 'login', 'sideways' as 'asc', 'i.id')).toBe('ORDER BY i.login COLLATE NOCASE ASC NULLS LAST, i.id');
+    expect(orderBy(USER_SORT, 'login', 'sideways' as 'asc', 'd.id')).toBe('ORDER BY d.login COLLATE NOCASE ASC NULLS LAST, d.id');
   });
 
   it('pages with a stable total, and the cached key path agrees with the direct one', () => {

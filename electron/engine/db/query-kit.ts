@@ -161,6 +161,12 @@ export type KeyedQuery = {
   params: readonly unknown[];
   /** True when a full key scan is cheaper than COUNT + top-N (e.g. a LIKE search). */
   preferKeys: boolean;
+  /**
+   * Page with LIMIT/OFFSET at any offset (the read model's lists, whose sort
+   * is an index walk or a scan of a slim table): cheaper than handing every
+   * key of 100k rows to JS to slice one page from.
+   */
+  direct?: boolean;
 };
 
 /** The total and the keys of one page, in order. */
@@ -173,7 +179,7 @@ export function pageOfKeys(db: Db, q: KeyedQuery, offset: number, limit: number,
   const cached = cache?.get<ObjectKey[]>(keysKey, stamp);
   if (cached) return { total: cached.length, keys: cached.slice(offset, offset + limit) };
 
-  if (!q.preferKeys && offset + limit <= DIRECT_WINDOW) {
+  if (!q.preferKeys && (q.direct === true || offset + limit <= DIRECT_WINDOW)) {
     const count = (): number => (db.prepare(q.countSql).pluck().get(...q.params) as number | undefined) ?? 0;
     const total = cache ? cache.memo(countKey, stamp, count) : count();
     const page = (): ObjectKey[] => db.prepare(`${q.keysSql} LIMIT ? OFFSET ?`).raw().all(...q.params, limit, offset) as [number, string][];
@@ -243,6 +249,8 @@ export type ListSpec<R> = {
   orderBy: string;
   /** Turns a page of keys into rows, in the keys' order. */
   rows: (db: Db, keys: readonly ObjectKey[]) => R[];
+  /** See KeyedQuery.direct. */
+  direct?: boolean;
 };
 
 /**
@@ -276,6 +284,7 @@ export function pageOfRows<R>(db: Db, spec: ListSpec<R>, page: { offset: number;
       countSql: `SELECT count(*) ${from}`,
       params,
       preferKeys: spec.search.text.trim() !== '',
+      direct: spec.direct ?? false,
     },
     page.offset,
     page.limit,

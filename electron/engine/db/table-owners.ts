@@ -51,6 +51,11 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   cur_app_assignments: { owner: 'engine/sync/', readers: DIRECTORY_READS },
   sync_runs: { owner: 'engine/sync/' },
   sync_changes: { owner: 'engine/sync/', readers: { 'engine/directory/people.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
+  // The Directory's read model (migration 4): kept by triggers in the same transaction as every snapshot write; model.ts owns its bulk upkeep and search.
+  directory_accounts: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
+  directory_groups: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
+  directory_search: { owner: 'engine/directory/model.ts' },
+  directory_bulk: { owner: 'engine/directory/model.ts' },
   person_links: { owner: 'engine/directory/people.ts', readers: DIRECTORY_READS },
   correlation_issues: { owner: 'engine/directory/people.ts' },
   catalog_apps: { owner: 'engine/catalog/catalog-store.ts' },

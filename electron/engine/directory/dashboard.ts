@@ -5,7 +5,6 @@ import type { DashboardSummary, SyncRunSummary } from '../../../shared/domain.js
 import type { Clock } from '../context.js';
 import type { Db } from '../db/database.js';
 import { dataStamp, type PageCache } from '../db/query-kit.js';
-import { userSource } from './users.js';
 
 export const STALE_AFTER_DAYS = 90;
 
@@ -28,53 +27,53 @@ export function dashboardSummary(
   })();
 }
 
+/** The statuses with a stat of their own; the rest are listed as "other" so the counts add up. */
+const NAMED_STATUSES = new Set(['ACTIVE', 'SUSPENDED', 'DEPROVISIONED']);
+
 /**
  * The "users" counts are PEOPLE, as the Directory lists them: a person known
- * to Okta and Entra counts once. Active / suspended / deprovisioned go by the
- * status of the person's first account (the row the Directory shows, so a
- * count and the status filter agree). A person is stale when that account is
- * ACTIVE and none of their accounts has a sign-in within the cutoff: signing
- * in through either IdP is activity. Groups, apps and memberships stay
- * per-IdP objects.
+ * to Okta and Entra counts once. Active / suspended / deprovisioned / other
+ * go by the status of the person's first account (the row the Directory
+ * shows, so a count and the status filter agree). A person is stale when
+ * that account is ACTIVE and none of their accounts has a sign-in within the
+ * cutoff: signing in through either IdP is activity. Groups, apps and
+ * memberships stay per-IdP objects. All from the read model (model.ts):
+ * a walk of one covering index, one scan of the listed rows, and the
+ * per-group member counts.
  */
 function countAll(db: Db, cutoff: string): Omit<DashboardSummary, 'recentRuns' | 'readOnly'> {
-  const source = userSource(db, undefined);
-  const staleAccount = "i.status = 'ACTIVE' AND (i.last_login IS NULL OR i.last_login < @cutoff)";
-  // Only for the few stale-looking linked rows: a sign-in on another account of the person.
-  // (CASE, not AND: only CASE promises not to evaluate the subquery for every row.)
-  const stale = source.people
-    ? `CASE WHEN ${staleAccount} THEN NOT EXISTS (
-         SELECT 1 FROM person_links me JOIN person_links q ON q.person_id = me.person_id
-         JOIN cur_identities o ON o.connection_id = q.connection_id AND o.id = q.identity_id
-         WHERE me.connection_id = i.connection_id AND me.identity_id = i.id AND o.last_login >= @cutoff) ELSE 0 END`
-    : staleAccount;
-  const users = db
+  const statuses = db.prepare('SELECT status, count(*) FROM directory_accounts WHERE listed = 1 GROUP BY status').raw().all() as [string, number][];
+  const byStatus = new Map(statuses);
+  const users = statuses.reduce((n, [, c]) => n + c, 0);
+  // A range of directory_accounts_people_by_sign_in (the expression as the index has it).
+  const stale = db
     .prepare(
-      `SELECT count(*) AS users,
-         coalesce(sum(i.status = 'ACTIVE'), 0) AS active,
-         coalesce(sum(i.status = 'SUSPENDED'), 0) AS suspended,
-         coalesce(sum(i.status = 'DEPROVISIONED'), 0) AS deprovisioned,
-         coalesce(sum(${stale}), 0) AS stale
-       FROM ${source.from} ${source.people ? `WHERE ${source.people.sql}` : ''}`,
+      `SELECT count(*) FROM directory_accounts WHERE listed = 1 AND status = 'ACTIVE'
+         AND coalesce(CASE WHEN linked = 1 THEN person_last_login ELSE last_login END, '') < ?`,
     )
-    .get(...(source.people?.params ?? []), { cutoff }) as {
-    users: number;
-    active: number;
-    suspended: number;
-    deprovisioned: number;
-    stale: number;
-  };
-  const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
+    .pluck()
+    .get(cutoff) as number;
+  const count = (sql: string): number => (db.prepare(sql).pluck().get() as number | null) ?? 0;
   return {
     // Identity providers only: a Jira connection is the request record, not a source of people.
     connections: count("SELECT count(*) FROM connections WHERE kind IN ('okta', 'entra')"),
-    users: users.users,
-    activeUsers: users.active,
-    suspendedUsers: users.suspended,
-    deprovisionedUsers: users.deprovisioned,
-    staleUsers: users.stale,
-    groups: count('SELECT count(*) FROM cur_groups'),
+    users,
+    activeUsers: byStatus.get('ACTIVE') ?? 0,
+    suspendedUsers: byStatus.get('SUSPENDED') ?? 0,
+    deprovisionedUsers: byStatus.get('DEPROVISIONED') ?? 0,
+    otherStatuses: statuses
+      .filter(([status]) => !NAMED_STATUSES.has(status))
+      .map(([status, n]) => ({ status, count: n }))
+      .sort((a, b) => b.count - a.count || (a.status < b.status ? -1 : 1)),
+    staleUsers: stale,
+    groups: count('SELECT count(*) FROM directory_groups'),
     apps: count('SELECT count(*) FROM cur_apps'),
-    memberships: count('SELECT count(*) FROM cur_memberships'),
+    // What Coverage counts: an app with a group of the snapshot assigned.
+    appsWithGroups: count(
+      `SELECT count(*) FROM cur_apps a WHERE EXISTS (SELECT 1 FROM cur_app_assignments x
+         JOIN directory_groups g ON g.connection_id = x.connection_id AND g.id = x.group_id
+         WHERE x.connection_id = a.connection_id AND x.app_id = a.id)`,
+    ),
+    memberships: count('SELECT sum(member_count) FROM directory_groups'),
   };
 }

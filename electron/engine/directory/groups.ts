@@ -15,8 +15,8 @@ export const GROUP_SORT: Readonly<Record<GroupQuery['sort'], string>> = {
   name: 'g.name COLLATE NOCASE',
   type: 'g.type',
   managedBy: 'g.managed_by',
-  // An index range count per group (primary key prefix), cached per query.
-  memberCount: '(SELECT count(*) FROM cur_memberships x WHERE x.connection_id = g.connection_id AND x.group_id = g.id)',
+  // The read model keeps each group's member count (a probe, not a count over its members).
+  memberCount: '(SELECT n.member_count FROM directory_groups n WHERE n.connection_id = g.connection_id AND n.id = g.id)',
 };
 const GROUP_TIE_BREAK = 'g.name COLLATE NOCASE, g.connection_id, g.id';
 

@@ -2,11 +2,12 @@
 // account ref or an e-mail/login), every address a person is known by across
 // IdPs (self-approval must hold whichever account someone signs in with),
 // their manager's address, and the people search of the "New request" form.
-import type { BeneficiaryOption, BeneficiaryRef } from '../../../shared/contract-requests.js';
+import type { BeneficiaryAccount, BeneficiaryOption, BeneficiaryRef } from '../../../shared/contract-requests.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { accountsForKeys } from './people.js';
-import { keyOf, likeContains, searchTerms } from '../db/query-kit.js';
+import { accountMatch } from './model.js';
+import { keyOf } from '../db/query-kit.js';
 
 export const normEmail = (s: string | null | undefined): string | null => {
   const t = s?.trim().toLowerCase();
@@ -195,51 +196,85 @@ export function nameOfAddress(db: Db, address: string | null): string | null {
   return live[0]?.name ?? null;
 }
 
-/** The people search of the "New request" form: every term must match the name, e-mail or login. */
+/**
+ * The people search of the "New request" form and of "Acting as": one option
+ * per PERSON (accounts linked across IdPs by the correlation, or an account
+ * of its own), by name, every term matching the name, e-mail or login of one
+ * of their accounts (the Directory's search, through its trigram index).
+ * Accounts that cannot receive access (deprovisioned, disabled) neither
+ * match nor stand for anyone. Each option describes the person's first usable
+ * account (the lowest connection): the account a request names, as before
+ * (provisioning finds their account in each IdP the role maps groups in).
+ */
 export function searchBeneficiaries(db: Db, search: string, limit: number): BeneficiaryOption[] {
-  const terms = searchTerms(search);
-  const where: string[] = [`i.status NOT IN ('DEPROVISIONED', 'DISABLED')`];
-  const params: unknown[] = [];
-  for (const t of terms) {
-    where.push(`(i.display_name LIKE ? ESCAPE '\\' OR i.email LIKE ? ESCAPE '\\' OR i.login LIKE ? ESCAPE '\\')`);
-    const p = likeContains(t);
-    params.push(p, p, p);
-  }
-  const rows = db
-    .prepare(
-      `SELECT i.connection_id, c.name AS connection_name, i.id, i.display_name, i.email, i.login, i.status, i.employee_type,
-              i.department, i.title, m.display_name AS manager_name
-       FROM cur_identities i
-       JOIN connections c ON c.id = i.connection_id
-       LEFT JOIN cur_identities m ON m.connection_id = i.connection_id AND m.id = i.manager_id
-       WHERE ${where.join(' AND ')}
-       ORDER BY i.display_name, i.connection_id, i.id
-       LIMIT ?`,
-    )
-    .all(...params, limit) as {
-    connection_id: number;
-    connection_name: string;
-    id: string;
-    display_name: string;
-    email: string | null;
-    login: string;
-    status: string;
-    employee_type: string | null;
-    department: string | null;
-    title: string | null;
-    manager_name: string | null;
-  }[];
-  return rows.map((r) => ({
-    connectionId: r.connection_id,
-    connectionName: r.connection_name,
-    identityId: r.id,
-    name: r.display_name,
-    email: r.email,
-    login: r.login,
-    status: r.status,
-    employeeType: r.employee_type,
-    department: r.department,
-    title: r.title,
-    managerName: r.manager_name,
-  }));
+  return db.transaction(() => {
+    const usable = `d.status NOT IN ('DEPROVISIONED', 'DISABLED')`;
+    const match = accountMatch(search, 'd', { columns: (a) => [`${a}.display_name`, `${a}.email`, `${a}.login`] });
+    // A person has at most one account per IdP, so `limit` people are among the first limit x IdPs matches.
+    const idps = Math.max(1, db.prepare("SELECT count(*) FROM connections WHERE kind IN ('okta', 'entra')").pluck().get() as number);
+    const matched = db
+      .prepare(
+        `SELECT d.person_id FROM directory_accounts d WHERE ${usable}${match ? ` AND ${match.sql}` : ''}
+         ORDER BY d.display_name COLLATE NOCASE, d.connection_id, d.id LIMIT ?`,
+      )
+      .pluck()
+      .all(...(match?.params ?? []), limit * idps) as string[];
+    const persons = [...new Set(matched)].slice(0, limit);
+    if (persons.length === 0) return [];
+    const accounts = db
+      .prepare(
+        `SELECT d.person_id, d.connection_id, c.name AS connection_name, c.kind, d.id, d.login, d.email, d.status, ${usable} AS usable
+         FROM json_each(?) j JOIN directory_accounts d ON d.person_id = j.value JOIN connections c ON c.id = d.connection_id
+         ORDER BY d.connection_id, d.id`,
+      )
+      .all(JSON.stringify(persons)) as {
+      person_id: string;
+      connection_id: number;
+      connection_name: string;
+      kind: BeneficiaryAccount['kind'];
+      id: string;
+      login: string;
+      email: string | null;
+      status: string;
+      usable: number;
+    }[];
+    const detail = db.prepare(
+      `SELECT i.display_name, i.email, i.login, i.status, i.employee_type, i.department, i.title, d.manager_name
+       FROM cur_identities i JOIN directory_accounts d ON d.connection_id = i.connection_id AND d.id = i.id
+       WHERE i.connection_id = ? AND i.id = ?`,
+    );
+    const out: BeneficiaryOption[] = [];
+    for (const person of persons) {
+      const mine = accounts.filter((a) => a.person_id === person);
+      const standing = mine.find((a) => a.usable === 1);
+      if (!standing) continue;
+      const r = detail.get(standing.connection_id, standing.id) as
+        | { display_name: string; email: string | null; login: string; status: string; employee_type: string | null; department: string | null; title: string | null; manager_name: string | null }
+        | undefined;
+      if (!r) continue;
+      out.push({
+        connectionId: standing.connection_id,
+        connectionName: standing.connection_name,
+        identityId: standing.id,
+        name: r.display_name,
+        email: r.email,
+        login: r.login,
+        status: r.status,
+        employeeType: r.employee_type,
+        department: r.department,
+        title: r.title,
+        managerName: r.manager_name,
+        accounts: mine.map((a) => ({
+          connectionId: a.connection_id,
+          connectionName: a.connection_name,
+          kind: a.kind,
+          identityId: a.id,
+          login: a.login,
+          email: a.email,
+          status: a.status,
+        })),
+      });
+    }
+    return out;
+  })();
 }

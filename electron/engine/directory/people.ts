@@ -52,6 +52,7 @@ import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { getMeta, setMeta } from '../db/meta.js';
 import { keyOf, type ObjectKey } from '../db/query-kit.js';
+import { inDirectoryBulk } from './model.js';
 
 type Reason = CorrelationIssue['reason'];
 type MatchedBy = AccountRef['matchedBy'];
@@ -408,7 +409,8 @@ export function refreshCorrelation(db: Db, opts: { force?: boolean } = {}): Corr
       // accounts, so there is nothing to read, only stale links to drop.
       const synced = db.prepare("SELECT count(*) FROM connections WHERE kind IN ('okta', 'entra') AND live_gen > 0").pluck().get() as number;
       if (synced < 2) {
-        const written = db.prepare('DELETE FROM person_links').run().changes;
+        const stale = db.prepare('SELECT EXISTS (SELECT 1 FROM person_links)').pluck().get() === 1;
+        const written = stale ? inDirectoryBulk(db, 'correlation', () => db.prepare('DELETE FROM person_links').run().changes) : 0;
         db.prepare('DELETE FROM correlation_issues').run();
         saveFingerprint(db, { rules: RULES_VERSION, connections, changeSeq, inputs: '', links: '' });
         return { outcome: 'skipped', accounts: 0, people: 0, linked: 0, issues: 0, written };
@@ -526,13 +528,29 @@ function writeLinks(db: Db, a: Accounts, result: Correlation): number {
     } else deletes.push([cid, id]); // no longer linked, left the IdP, or its connection was removed
   }
   for (; i < n; i = nextLinked(i + 1)) upserts.push(i);
-  if (rewrite) {
-    db.prepare('DELETE FROM person_links').run();
-    deletes.length = 0;
-    upserts = [];
-    for (let k = nextLinked(0); k < n; k = nextLinked(k + 1)) upserts.push(k);
-  }
+  if (upserts.length === 0 && deletes.length === 0 && !rewrite) return 0;
+  // One bulk change of the Directory's model: its people and their totals
+  // follow the links in one pass at the end, not once per link.
+  return inDirectoryBulk(db, 'correlation', () => {
+    if (rewrite) {
+      db.prepare('DELETE FROM person_links').run();
+      deletes.length = 0;
+      upserts = [];
+      for (let k = nextLinked(0); k < n; k = nextLinked(k + 1)) upserts.push(k);
+    }
+    return writeChanges(db, a, result, upserts, deletes, personOf);
+  });
+}
 
+/** Writes the link rows `writeLinks` found different; returns how many. */
+function writeChanges(
+  db: Db,
+  a: Accounts,
+  result: Correlation,
+  upserts: readonly number[],
+  deletes: readonly (readonly [number, string])[],
+  personOf: (i: number) => string,
+): number {
   const upsert = db.prepare(
     `INSERT INTO person_links (connection_id, identity_id, person_id, matched_by) VALUES (?, ?, ?, ?)
      ON CONFLICT (connection_id, identity_id) DO UPDATE SET person_id = excluded.person_id, matched_by = excluded.matched_by`,
@@ -581,11 +599,24 @@ function compare(x: string, y: string): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-type AccountDbRow = [person: string | null, cid: number, id: string, login: string, status: string, name: string, kind: ConnectionKind, matched: MatchedBy];
+type AccountDbRow = [
+  person: string | null,
+  cid: number,
+  id: string,
+  login: string,
+  status: string,
+  name: string,
+  kind: ConnectionKind,
+  matched: MatchedBy,
+  groups: number | null,
+];
 
 function toAccountRef(r: AccountDbRow): AccountRef {
-  return { connectionId: r[1], connectionName: r[5], kind: r[6], id: r[2], login: r[3], status: r[4], matchedBy: r[7] };
+  return { connectionId: r[1], connectionName: r[5], kind: r[6], id: r[2], login: r[3], status: r[4], matchedBy: r[7], groupCount: r[8] ?? 0 };
 }
+
+/** An account's group count, from the read model (kept in step with the live memberships). */
+const GROUPS_OF = '(SELECT d.group_count FROM directory_accounts d WHERE d.connection_id = i.connection_id AND d.id = i.id)';
 
 /**
  * Every account of the person each key belongs to, the key's own first, then
@@ -598,7 +629,7 @@ export function accountsForKeys(db: Db, keys: readonly ObjectKey[]): Map<string,
   if (keys.length === 0) return out;
   const own = db
     .prepare(
-      `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by
+      `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by, ${GROUPS_OF}
        FROM json_each(?) j
        JOIN cur_identities i ON i.connection_id = j.value ->> 0 AND i.id = j.value ->> 1
        JOIN connections c ON c.id = i.connection_id
@@ -611,7 +642,7 @@ export function accountsForKeys(db: Db, keys: readonly ObjectKey[]): Map<string,
   if (persons.length > 0) {
     const rows = db
       .prepare(
-        `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by
+        `SELECT l.person_id, i.connection_id, i.id, i.login, i.status, c.name, c.kind, l.matched_by, ${GROUPS_OF}
          FROM json_each(?) j
          JOIN person_links l ON l.person_id = j.value
          JOIN cur_identities i ON i.connection_id = l.connection_id AND i.id = l.identity_id
@@ -663,7 +694,7 @@ export function correlationIssues(db: Db): CorrelationIssue[] {
     if (all.length > 0) {
       const found = db
         .prepare(
-          `SELECT NULL, i.connection_id, i.id, i.login, i.status, c.name, c.kind, NULL
+          `SELECT NULL, i.connection_id, i.id, i.login, i.status, c.name, c.kind, NULL, ${GROUPS_OF}
            FROM json_each(?) j
            JOIN cur_identities i ON i.connection_id = j.value ->> 0 AND i.id = j.value ->> 1
            JOIN connections c ON c.id = i.connection_id`,

@@ -2,7 +2,7 @@
 // aggregate (a user's group count, a group's member count, an app's group
 // count); it is computed with ONE grouped query over the page's keys, never a
 // subquery per row over the whole membership table.
-import type { AppRow, GroupManagedBy, GroupRow, UserRow } from '../../../shared/domain.js';
+import type { AccountRef, AppRow, GroupManagedBy, GroupRow, UserRow } from '../../../shared/domain.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { accountsForKeys } from './people.js';
@@ -78,8 +78,16 @@ export function toUserRow(r: IdentityListRow, managerName: string | null, groupC
     lastLogin: r.last_login,
     groupCount,
     // Filled in by userRowsForKeys (people.ts knows the other accounts).
+    personGroupCount: groupCount,
     accounts: [],
   };
+}
+
+/** The person's groups: every account's (the row's own count when the person has one account). */
+export function withAccounts(row: UserRow, accounts: AccountRef[]): UserRow {
+  row.accounts = accounts;
+  if (accounts.length > 1) row.personGroupCount = accounts.reduce((n, a) => n + a.groupCount, 0);
+  return row;
 }
 
 /** Identity rows for `keys`, unordered. */
@@ -135,8 +143,7 @@ export function userRowsForKeys(db: Db, keys: readonly ObjectKey[]): UserRow[] {
       r.manager_id === null ? null : (managers.get(keyOf(r.connection_id, r.manager_id)) ?? null),
       counts.get(keyOf(r.connection_id, r.id)) ?? 0,
     );
-    row.accounts = accounts.get(keyOf(r.connection_id, r.id)) ?? [];
-    return row;
+    return withAccounts(row, accounts.get(keyOf(r.connection_id, r.id)) ?? []);
   });
   return inKeyOrder(keys, out);
 }

@@ -1,26 +1,14 @@
-// Users in the Directory: the paged table, its filter facets and one user's
-// detail. Always read through the cur_* views (the live generation only).
+// Users in the Directory: the paged table and its filter facets (from the
+// read model, model.ts) and one user's detail (from the cur_* views: the
+// live generation only).
 import type { UserQuery } from '../../../shared/contract.js';
 import type { AppRow, Page, UserDetail, UserRow } from '../../../shared/domain.js';
 import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { adminUrl } from './admin-urls.js';
 import { accountsForKeys } from './people.js';
-import {
-  dataStamp,
-  equalTo,
-  inClause,
-  keyOf,
-  oneOf,
-  orderBy,
-  pageOfRows,
-  searchClause,
-  whereSql,
-  type Condition,
-  type ObjectKey,
-  type PageCache,
-  type SearchColumn,
-} from '../db/query-kit.js';
+import { accountMatch, indexedPeopleSort, personMatch, userOrderBy, userSortExpr, type ListMode } from './model.js';
+import { dataStamp, equalTo, inClause, keyOf, oneOf, pageOfRows, type Condition, type ObjectKey, type PageCache, type SearchColumn } from '../db/query-kit.js';
 import {
   appRowsForKeys,
   connectionRef,
@@ -29,10 +17,11 @@ import {
   managerNames,
   toUserRow,
   userRowsForKeys,
+  withAccounts,
   type IdentityDbRow,
 } from './rows.js';
 
-/** Columns the search box looks in. */
+/** Columns the search box looks in, on the live identities (a group's members). */
 export const USER_SEARCH_COLUMNS: readonly SearchColumn[] = [
   'i.display_name',
   'i.login',
@@ -42,106 +31,42 @@ export const USER_SEARCH_COLUMNS: readonly SearchColumn[] = [
   'i.title',
 ];
 
-/**
- * The only ORDER BY expressions a user query can produce. Manager and group
- * count are correlated lookups (a primary-key probe and an index range count
- * per row); the cached key list makes their cost a once-per-query one.
- */
-export const USER_SORT: Readonly<Record<UserQuery['sort'], string>> = {
-  displayName: 'i.display_name COLLATE NOCASE',
-  login: 'i.login COLLATE NOCASE',
-  email: 'i.email COLLATE NOCASE',
-  status: 'i.status',
-  department: 'i.department COLLATE NOCASE',
-  title: 'i.title COLLATE NOCASE',
-  manager:
-    '(SELECT m.display_name FROM cur_identities m WHERE m.connection_id = i.connection_id AND m.id = i.manager_id) COLLATE NOCASE',
-  lastLogin: 'i.last_login',
-  groupCount: '(SELECT count(*) FROM cur_memberships x WHERE x.connection_id = i.connection_id AND x.identity_id = i.id)',
-};
-const USER_TIE_BREAK = 'i.display_name COLLATE NOCASE, i.connection_id, i.id';
+/** The only ORDER BY expressions a user query can produce (on the read model, aliased d). */
+export const USER_SORT: Readonly<Record<UserQuery['sort'], string>> = userSortExpr('accounts');
 
-/** The filter menus' conditions. A department of '' means "no department". */
+/** The filter menus' conditions, on the model row `d`. A department of '' means "no department". */
 export function userFilters(q: Pick<UserQuery, 'status' | 'department' | 'connectionId'>): (Condition | undefined)[] {
-  const none = q.department.includes('') ? ' OR i.department IS NULL' : '';
+  const none = q.department.includes('') ? ' OR d.department IS NULL' : '';
   return [
-    equalTo('i.connection_id', q.connectionId),
-    oneOf('i.status', q.status),
-    q.department.length ? { sql: `(${inClause('i.department', q.department)}${none})`, params: q.department } : undefined,
+    // '+': a scan of the slim model beats fetching a connection's 100k rows through an index.
+    equalTo('+d.connection_id', q.connectionId),
+    oneOf('d.status', q.status),
+    q.department.length ? { sql: `(${inClause('d.department', q.department)}${none})`, params: q.department } : undefined,
   ];
 }
 
 /**
- * Where the listed users come from. Every connection at once lists PEOPLE:
- * one row per person, the row of the person's first account, so filters and
- * sort apply to the row the table shows (search also looks at the person's
- * other accounts, see peopleSearch). person_links has rows only for people
- * with two or more accounts, and matched_by is NULL only on a person's first
- * account: an identity is listed unless its link has a matched_by. So an
- * identity with no link (no refresh ran yet, or it joined since) is listed
- * as itself. One connection lists its accounts.
- *
- * Cost: the probe into person_links is most of the people list's price
- * (~0.4 us a row), so it is skipped where it cannot hide anything: a first
- * account is in the lowest connection of its person, so no account of the
- * lowest linked connection (or a lower one) is ever hidden. With no links at
- * all (one IdP, or nobody matched) there is no condition.
+ * What a user list lists: every connection at once lists PEOPLE (one row per
+ * person: their first account's, so filters and sort apply to the row the
+ * table shows; search also looks at their other accounts), one connection
+ * lists its accounts. The people's rows are the model's listed rows
+ * (`+d.listed`: the unary plus keeps SQLite from fetching 100k rows through
+ * an index when a scan is cheaper).
  */
-export function userSource(db: Db, connectionId: number | undefined): { from: string; people: Condition | undefined } {
-  const from = 'cur_identities i';
-  if (connectionId !== undefined) return { from, people: undefined };
-  const linked = linkedConnections(db);
-  const lowest = linked[0];
-  // Links naming a connection that was removed since the last refresh could
-  // hide accounts whose first account went with it: until the next refresh
-  // (after the next sync), list every identity rather than lose anyone.
-  if (lowest === undefined || !linked.every((id) => connectionExists(db, id))) return { from, people: undefined };
-  return {
-    from,
-    people: {
-      sql: `(i.connection_id <= ? OR NOT EXISTS (SELECT 1 FROM person_links p
-        WHERE p.connection_id = i.connection_id AND p.identity_id = i.id AND p.matched_by IS NOT NULL))`,
-      params: [lowest],
-    },
-  };
-}
-
-/** The connections person_links has rows for, ascending: one primary-key probe per connection. */
-function linkedConnections(db: Db): number[] {
-  const next = db.prepare('SELECT connection_id FROM person_links WHERE connection_id > ? ORDER BY connection_id LIMIT 1').pluck();
-  const out: number[] = [];
-  for (let id = next.get(0) as number | undefined; id !== undefined; id = next.get(id) as number | undefined) out.push(id);
-  return out;
-}
-
-function connectionExists(db: Db, id: number): boolean {
-  return db.prepare('SELECT 1 FROM connections WHERE id = ?').get(id) !== undefined;
+export function userListMode(connectionId: number | undefined): ListMode {
+  return connectionId === undefined ? 'people' : 'accounts';
 }
 
 /**
- * The people list's search: the person's row matches, or another of their
- * accounts does (an Entra UPN, a display name spelt differently in the other
- * IdP), all terms within one account. The other accounts are searched once
- * per query and give their person's first account, not probed per row; it
- * roughly doubles the LIKE work of a search, as every account is looked at.
+ * The people list's rows. By name or group count without a search,
+ * `d.listed = 1` lets SQLite walk the index of that order and stop after the
+ * page, at any offset; otherwise `+d.listed` keeps it from fetching 100k rows
+ * one index lookup at a time where a scan of the slim table (or the search's
+ * few rows) is cheaper.
  */
-export function peopleSearch(text: string): Condition | undefined {
-  const own = searchClause(USER_SEARCH_COLUMNS, text);
-  if (own.sql.length === 0) return undefined;
-  const other = searchClause(
-    USER_SEARCH_COLUMNS.map((c) => (typeof c === 'string' ? asAlias(c) : { column: asAlias(c.column), skipIf: asAlias(c.skipIf) })),
-    text,
-  );
-  return {
-    sql: `((${own.sql.join(' AND ')}) OR (i.connection_id, i.id) IN (
-      SELECT f.connection_id, f.identity_id FROM person_links q
-      JOIN cur_identities a ON a.connection_id = q.connection_id AND a.id = q.identity_id
-      JOIN person_links f ON f.person_id = q.person_id AND f.matched_by IS NULL
-      WHERE q.matched_by IS NOT NULL AND ${other.sql.join(' AND ')}))`,
-    params: [...own.params, ...other.params],
-  };
+function listedRows(q: Pick<UserQuery, 'sort' | 'search'>): string {
+  return indexedPeopleSort(q.sort) && q.search.trim() === '' ? 'd.listed = 1' : '+d.listed = 1';
 }
-const asAlias = (sql: string): string => sql.replace(/\bi\./g, 'a.');
 
 /**
  * A page of users matching search, filters and sort: people across every
@@ -149,16 +74,17 @@ const asAlias = (sql: string): string => sql.replace(/\bi\./g, 'a.');
  */
 export function listUsers(db: Db, q: UserQuery, cache?: PageCache): Page<UserRow> {
   return db.transaction(() => {
-    const source = userSource(db, q.connectionId);
+    const mode = userListMode(q.connectionId);
     return pageOfRows(
       db,
       {
-        from: source.from,
-        keyAlias: 'i',
-        filters: [source.people, ...userFilters(q)],
-        search: { columns: USER_SEARCH_COLUMNS, text: q.search, ...(source.people ? { where: peopleSearch } : {}) },
-        orderBy: orderBy(USER_SORT, q.sort, q.dir, USER_TIE_BREAK),
+        from: 'directory_accounts d',
+        keyAlias: 'd',
+        filters: [mode === 'people' ? { sql: listedRows(q), params: [] } : undefined, ...userFilters(q)],
+        search: { columns: [], text: q.search, where: (text) => (mode === 'people' ? personMatch(text, 'd') : accountMatch(text, 'd')) },
+        orderBy: userOrderBy(mode, q.sort, q.dir),
         rows: userRowsForKeys,
+        direct: true,
       },
       q,
       cache,
@@ -168,23 +94,24 @@ export function listUsers(db: Db, q: UserQuery, cache?: PageCache): Page<UserRow
 
 export type Facet = { value: string; count: number };
 
-/** Distinct statuses and departments with counts (a missing department is ''). */
+/**
+ * Distinct statuses and departments with counts (a missing department is
+ * ''): of the people across connections, of the accounts within one, as the
+ * list shows them. One walk of a covering index, grouped in its order.
+ */
 export function userFacets(db: Db, q: { connectionId?: number | undefined }, cache?: PageCache): { statuses: Facet[]; departments: Facet[] } {
   const compute = (): { statuses: Facet[]; departments: Facet[] } => {
-    // One scan grouped by both columns (a few hundred pairs), split in JS:
-    // half the cost of one GROUP BY per facet on a 100k-user table.
-    // People (first accounts) across connections, accounts within one: what the list shows.
-    const source = userSource(db, q.connectionId);
-    const where = [source.people?.sql, q.connectionId === undefined ? undefined : 'i.connection_id = ?'].filter((w) => w !== undefined);
+    // `listed = 1` written out: only then may SQLite use the partial index of listed rows.
+    const where = q.connectionId === undefined ? 'listed = 1' : 'connection_id = ?';
     const pairs = db
-      .prepare(`SELECT i.status, coalesce(i.department, ''), count(*) FROM ${source.from} ${whereSql(where)} GROUP BY 1, 2`)
+      .prepare(`SELECT status, department, count(*) FROM directory_accounts WHERE ${where} GROUP BY status, department`)
       .raw()
-      .all(...(source.people?.params ?? []), ...(q.connectionId === undefined ? [] : [q.connectionId])) as [string, string, number][];
+      .all(...(q.connectionId === undefined ? [] : [q.connectionId])) as [string, string | null, number][];
     const statuses = new Map<string, number>();
     const departments = new Map<string, number>();
     for (const [status, department, n] of pairs) {
       statuses.set(status, (statuses.get(status) ?? 0) + n);
-      departments.set(department, (departments.get(department) ?? 0) + n);
+      departments.set(department ?? '', (departments.get(department ?? '') ?? 0) + n);
     }
     return { statuses: sortFacets(statuses), departments: sortFacets(departments) };
   };
@@ -251,8 +178,7 @@ export function getUser(db: Db, connectionId: number, id: string): UserDetail {
     );
     const groupKeys = owners.flatMap(([cid, uid]) => groupsOf.raw().all(cid, uid) as [number, string][]);
     const groups = groupRowsForKeys(db, groupKeys);
-    const row = toUserRow(r, manager, groupCounts(db, [[connectionId, id]]).get(keyOf(connectionId, id)) ?? 0);
-    row.accounts = accounts;
+    const row = withAccounts(toUserRow(r, manager, groupCounts(db, [[connectionId, id]]).get(keyOf(connectionId, id)) ?? 0), accounts);
 
     // Apps reached through any of the accounts' groups, each with the groups that grant it.
     const grantsOf = db.prepare(

@@ -16,8 +16,11 @@ export async function removeConnection(ctx: EngineContext, connectionId: number)
   if (isSyncRunning(c.id)) throw new UserError(`"${c.name}" is syncing right now; remove it when the sync has finished`, 'conflict');
   ctx.db
     .transaction(() => {
-      dropConnectionSnapshot(ctx.db, c.id);
+      // The connection first: its rows then belong to no live generation, and
+      // the Directory model's triggers drop them in one pass rather than once
+      // per membership.
       deleteConnectionRecord(ctx, c);
+      dropConnectionSnapshot(ctx.db, c.id);
     })
     .immediate();
   refreshCorrelation(ctx.db);

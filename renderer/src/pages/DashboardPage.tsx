@@ -11,7 +11,7 @@ import { Skeleton } from '../components/Skeleton.js';
 import { SyncProgressPanel } from '../components/SyncProgressPanel.js';
 import { SyncRunsGrid } from '../components/SyncRunsGrid.js';
 import { WriteButton } from '../components/WriteButton.js';
-import { formatDuration, formatNumber, isIdentityProvider } from '../lib/format.js';
+import { formatDuration, formatNumber, humanize, isIdentityProvider } from '../lib/format.js';
 import { formatRoute, navigate, routes, type Route } from '../lib/router.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 import { useDashboardStore } from '../stores/dashboard-store.js';
@@ -22,7 +22,7 @@ type Stat = {
   value: (s: DashboardSummary) => number;
   hint?: (s: DashboardSummary) => string;
   tone?: 'warn' | 'danger';
-  go?: () => void;
+  go?: (s: DashboardSummary) => void;
 };
 
 const showUsers = (patch: Partial<UsersFilter>) => (): void => {
@@ -30,6 +30,7 @@ const showUsers = (patch: Partial<UsersFilter>) => (): void => {
   navigate(routes.directory('users'));
 };
 const pct = (part: number, whole: number): string => (whole > 0 ? `${Math.round((part / whole) * 100)}% of users` : '—');
+const others = (s: DashboardSummary): number => s.otherStatuses.reduce((n, o) => n + o.count, 0);
 
 /** A governance card: a count that is a link to the list it counts, already filtered. */
 type GovernanceCard = {
@@ -85,7 +86,13 @@ const governanceCards: GovernanceCard[] = [
 ];
 
 const stats: Stat[] = [
-  { label: 'Users', value: (s) => s.users, hint: (s) => `${formatNumber(s.connections)} identity provider${s.connections === 1 ? '' : 's'}`, go: showUsers({}) },
+  {
+    label: 'Users',
+    value: (s) => s.users,
+    // People: someone in Okta and Entra counts once; the status stats below add up to this.
+    hint: () => 'Each counted once across IdPs',
+    go: showUsers({}),
+  },
   { label: 'Active', value: (s) => s.activeUsers, hint: (s) => pct(s.activeUsers, s.users), go: showUsers({ status: ['ACTIVE'] }) },
   { label: 'Suspended', value: (s) => s.suspendedUsers, hint: (s) => pct(s.suspendedUsers, s.users), tone: 'warn', go: showUsers({ status: ['SUSPENDED'] }) },
   {
@@ -93,6 +100,19 @@ const stats: Stat[] = [
     value: (s) => s.deprovisionedUsers,
     hint: (s) => pct(s.deprovisionedUsers, s.users),
     go: showUsers({ status: ['DEPROVISIONED'] }),
+  },
+  // So the status counts add up to Users: whatever else the IdPs say (staged, locked out, disabled...).
+  {
+    label: 'Other statuses',
+    value: others,
+    hint: (s) =>
+      s.otherStatuses.length === 0
+        ? 'None'
+        : s.otherStatuses
+            .slice(0, 3)
+            .map((o) => `${humanize(o.status)} ${formatNumber(o.count)}`)
+            .join(' · ') + (s.otherStatuses.length > 3 ? ' …' : ''),
+    go: (s) => showUsers({ status: s.otherStatuses.map((o) => o.status) })(),
   },
   {
     label: 'Stale logins',
@@ -107,7 +127,13 @@ const stats: Stat[] = [
     hint: (s) => (s.groups > 0 ? `${formatNumber(Math.round(s.memberships / s.groups))} members on average` : '—'),
     go: () => navigate(routes.directory('groups')),
   },
-  { label: 'Apps', value: (s) => s.apps, hint: () => 'Assigned through groups', go: () => navigate(routes.directory('apps')) },
+  {
+    label: 'Apps',
+    value: (s) => s.apps,
+    // Coverage (Catalog) counts only the apps with groups: say which these are.
+    hint: (s) => (s.apps === s.appsWithGroups ? 'All with groups assigned' : `${formatNumber(s.appsWithGroups)} with groups · ${formatNumber(s.apps - s.appsWithGroups)} without`),
+    go: () => navigate(routes.directory('apps')),
+  },
   {
     label: 'Memberships',
     value: (s) => s.memberships,
@@ -209,9 +235,10 @@ export function DashboardPage(): ReactNode {
                 key={s.label}
                 type="button"
                 className={`stat${s.tone ? ` stat-${s.tone}` : ''}`}
-                onClick={s.go}
+                onClick={() => summary && s.go?.(summary)}
                 disabled={!summary}
                 aria-label={summary ? `${s.label}: ${formatNumber(s.value(summary))}` : `${s.label}: loading`}
+                title={summary ? s.hint?.(summary) : undefined}
               >
                 <span className="stat-label">{s.label}</span>
                 <span className="stat-value tabular">{summary ? formatNumber(s.value(summary)) : <Skeleton width={72} height={22} />}</span>

@@ -36,6 +36,8 @@ export function DirectoryList<T extends { connectionId: number; id: string }, K 
   onClear,
   noMatch,
   detail,
+  note,
+  searchHint,
 }: {
   /** The tab whose detail a row opens. */
   tab: DirectoryTab;
@@ -61,6 +63,10 @@ export function DirectoryList<T extends { connectionId: number; id: string }, K 
   /** The empty state when the query matches nothing. */
   noMatch: (query: F) => ReactNode;
   detail: ObjectRef | null;
+  /** A line under the toolbar that explains what the table counts. */
+  note?: ReactNode;
+  /** What the search box does with this text, when it is worth saying (e.g. a search too short to match anywhere). */
+  searchHint?: (text: string) => string | null;
 }): ReactNode {
   const version = useConnectionsStore((s) => s.snapshotVersion);
   const hasConnections = useConnectionsStore((s) => s.connections.length > 0);
@@ -70,6 +76,7 @@ export function DirectoryList<T extends { connectionId: number; id: string }, K 
   const query = useMemo(() => ({ ...filter, search, connectionId }), [filter, search, connectionId]);
   const fetchPage = useCallback((offset: number, limit: number, signal: AbortSignal) => fetch(query, offset, limit, signal), [fetch, query]);
   const filtered = isFiltered(query);
+  const hint = searchHint?.(filter.search) ?? null;
   const open = useCallback((r: T) => navigate(routes.directory(tab, { connectionId: r.connectionId, id: r.id })), [tab]);
 
   return (
@@ -93,6 +100,12 @@ export function DirectoryList<T extends { connectionId: number; id: string }, K 
           {total === null ? '' : `${formatNumber(total)} ${total === 1 ? (countNoun ?? noun).one : (countNoun ?? noun).many}`}
         </span>
       </div>
+      {hint ? (
+        <p className="toolbar-note" role="note">
+          {hint}
+        </p>
+      ) : null}
+      {note ? <div className="toolbar-note">{note}</div> : null}
       <DataGrid
         label={label}
         columns={columns}

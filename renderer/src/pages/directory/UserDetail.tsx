@@ -15,7 +15,7 @@ import { localPage } from '../../lib/local-pages.js';
 import { formatRoute, navigate, routes, type ObjectRef } from '../../lib/router.js';
 import { useConnectionsStore } from '../../stores/connections-store.js';
 import { directory } from '../../stores/directory-store.js';
-import { groupColumns, objectKey, signOnMode } from './columns.js';
+import { groupColumns, objectKey, signOnMode, type ConnectionOf } from './columns.js';
 import { AdminLink, DetailPending, RelatedGrid } from './DetailParts.js';
 
 type Tab = 'profile' | 'groups' | 'apps';
@@ -24,14 +24,34 @@ type AppSortKey = 'label' | 'status' | 'via';
 
 const groupGridColumns = groupColumns({ sortable: true, compact: true });
 
+/**
+ * "19 groups across 2 accounts: 10 in Acme Okta, 9 in Acme Entra", counted
+ * from the listed objects themselves (so it always agrees with the grid
+ * under it and with the people list's count); plain "3 groups" for one account.
+ */
+function acrossAccounts(noun: string, rows: readonly { connectionId: number }[], accounts: readonly AccountRef[]): string {
+  const total = `${rows.length} ${noun}${rows.length === 1 ? '' : 's'}`;
+  if (accounts.length < 2) return total;
+  const per = accounts.map((a) => `${rows.filter((r) => r.connectionId === a.connectionId).length} in ${a.connectionName}`);
+  return `${total} across ${accounts.length} accounts: ${per.join(', ')}`;
+}
+
 export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
   const key = objectKey(target);
   const state = useAsync(key, (signal) => directory.user(target, signal));
   // The person's accounts in every IdP (correlation); the row's own list until this answers.
   const accounts = useAsync(`accounts|${key}`, (signal) => directory.accounts(target, signal));
   const idps = useConnectionsStore((s) => s.connections.filter((c) => c.kind === 'okta' || c.kind === 'entra').length);
+  const connections = useConnectionsStore((s) => s.connections);
   const [tab, setTab] = useState<Tab>('profile');
   const user = state.data;
+  // Groups and apps of accounts in several IdPs sit side by side (often with the same names): each says whose it is.
+  const mixed = (user?.accounts.length ?? 0) > 1;
+  const connectionOf = useMemo<ConnectionOf | undefined>(
+    () => (mixed ? (cid: number) => connections.find((c) => c.id === cid) : undefined),
+    [mixed, connections],
+  );
+  const groupGrid = useMemo(() => (connectionOf ? groupColumns({ sortable: true, compact: true, connectionOf }) : groupGridColumns), [connectionOf]);
 
   if (!user) {
     return (
@@ -111,8 +131,8 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
         onChange={setTab}
         items={[
           { key: 'profile', label: 'Profile attributes', count: profile.length },
-          { key: 'groups', label: 'Groups', count: user.groups.length },
-          { key: 'apps', label: 'Apps', count: user.apps.length },
+          { key: 'groups', label: mixed ? 'Groups (all accounts)' : 'Groups', count: user.groups.length },
+          { key: 'apps', label: mixed ? 'Apps (all accounts)' : 'Apps', count: user.apps.length },
         ]}
       />
       <div {...tabPanelProps('user-detail', tab)} className="tab-panel">
@@ -130,25 +150,46 @@ export function UserDetail({ target }: { target: ObjectRef }): ReactNode {
             </dl>
           )
         ) : tab === 'groups' ? (
-          <RelatedGrid
-            label="Groups of this user"
-            rows={user.groups}
-            ownerKey={key}
-            columns={groupGridColumns}
-            initialSort="name"
-            opens="groups"
-            maxVisibleRows={12}
-            empty={<EmptyState title="Not a member of any group" />}
-          />
+          <>
+            <p className="panel-summary" data-testid="groups-summary">
+              {acrossAccounts('group', user.groups, user.accounts)}
+            </p>
+            <RelatedGrid
+              label={mixed ? 'Groups of this person' : 'Groups of this user'}
+              rows={user.groups}
+              ownerKey={key}
+              columns={groupGrid}
+              initialSort="name"
+              opens="groups"
+              maxVisibleRows={12}
+              empty={<EmptyState title="Not a member of any group" />}
+            />
+          </>
         ) : (
-          <UserApps apps={user.apps} userKey={key} />
+          <>
+            <p className="panel-summary" data-testid="apps-summary">
+              {acrossAccounts('app', user.apps.map((a) => a.app), user.accounts)}
+            </p>
+            <UserApps apps={user.apps} userKey={key} connectionOf={connectionOf} label={mixed ? 'Apps of this person' : 'Apps of this user'} />
+          </>
         )}
       </div>
     </div>
   );
 }
 
-function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string }): ReactNode {
+function UserApps({
+  apps,
+  userKey,
+  connectionOf,
+  label,
+}: {
+  apps: readonly UserApp[];
+  userKey: string;
+  /** Set when the apps come from accounts in several IdPs: an IdP column says whose each is. */
+  connectionOf: ConnectionOf | undefined;
+  label: string;
+}): ReactNode {
   const [sort, setSort] = useState<SortState<AppSortKey>>({ key: 'label', dir: 'asc' });
   const columns = useMemo<GridColumn<UserApp, AppSortKey>[]>(
     () => [
@@ -161,6 +202,21 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
         render: (a) => <span className="cell-strong">{a.app.label}</span>,
         title: (a) => `${a.app.label} · ${signOnMode(a.app.signOnMode)}`,
       },
+      ...(connectionOf
+        ? [
+            {
+              id: 'idp',
+              header: 'IdP',
+              width: '84px',
+              minWidth: 84,
+              render: (a: UserApp) => {
+                const c = connectionOf(a.app.connectionId);
+                return c ? <span className={`account-badge kind-${c.kind}`}>{connectionKindLabel(c.kind)}</span> : <span className="muted">—</span>;
+              },
+              title: (a: UserApp) => connectionOf(a.app.connectionId)?.name,
+            },
+          ]
+        : []),
       { id: 'status', header: 'Status', width: '110px', minWidth: 110, sortKey: 'status', render: (a) => <StatusBadge status={a.app.status} /> },
       {
         id: 'via',
@@ -180,7 +236,7 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
         title: (a) => a.viaGroups.map((g) => g.name).join(', '),
       },
     ],
-    [],
+    [connectionOf],
   );
   const fetchPage = useCallback(
     (offset: number, limit: number) =>
@@ -194,7 +250,7 @@ function UserApps({ apps, userKey }: { apps: readonly UserApp[]; userKey: string
   );
   return (
     <DataGrid
-      label="Apps of this user"
+      label={label}
       columns={columns}
       fetchPage={fetchPage}
       queryKey={`${userKey}|${sort.key}|${sort.dir}`}
@@ -238,11 +294,16 @@ function PersonAccounts({
             return (
               <li key={`${a.connectionId}/${a.id}`} className={isCurrent ? 'is-current' : undefined}>
                 <AccountBadges accounts={[a]} />
-                <span className="account-conn">{a.connectionName}</span>
-                <span className="mono account-login" title={a.login}>
-                  {a.login}
+                <span className="account-who">
+                  <span className="account-conn">{a.connectionName}</span>
+                  <span className="mono account-login" title={a.login}>
+                    {a.login}
+                  </span>
                 </span>
                 <StatusBadge status={a.status} />
+                <span className="muted account-groups tabular">
+                  {a.groupCount} group{a.groupCount === 1 ? '' : 's'}
+                </span>
                 <span className="muted account-match">{matchedByText(a)}</span>
                 {isCurrent ? (
                   <span className="muted account-open">shown</span>

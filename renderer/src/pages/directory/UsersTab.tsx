@@ -9,6 +9,17 @@ import { directory, useDirectoryStore } from '../../stores/directory-store.js';
 import { userColumns } from './columns.js';
 import { DirectoryList } from './DirectoryList.js';
 
+/**
+ * The engine matches a search of only one- or two-character words at the
+ * START of a name, login or e-mail (3 or more characters match anywhere):
+ * said under the box while that is what it does.
+ */
+function shortSearchHint(text: string): string | null {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0 || words.some((w) => [...w].length >= 3)) return null;
+  return 'One or two letters match the start of a name, login or e-mail; type three or more to match anywhere.';
+}
+
 export function UsersTab({ detail }: { detail: ObjectRef | null }): ReactNode {
   const filter = useDirectoryStore((s) => s.users);
   const setUsers = useDirectoryStore((s) => s.setUsers);
@@ -32,7 +43,7 @@ export function UsersTab({ detail }: { detail: ObjectRef | null }): ReactNode {
     // A row the engine did not correlate still has its own account.
     const own = (r: UserRow): AccountRef[] => {
       const c = connections.find((x) => x.id === r.connectionId);
-      return c ? [{ connectionId: c.id, connectionName: c.name, kind: c.kind, id: r.id, login: r.login, status: r.status, matchedBy: null }] : [];
+      return c ? [{ connectionId: c.id, connectionName: c.name, kind: c.kind, id: r.id, login: r.login, status: r.status, matchedBy: null, groupCount: r.groupCount }] : [];
     };
     return userColumns({ accounts: (r) => (r.accounts.length > 0 ? r.accounts : own(r)) });
   }, [showAccounts, connections]);
@@ -69,6 +80,7 @@ export function UsersTab({ detail }: { detail: ObjectRef | null }): ReactNode {
         </>
       }
       isFiltered={(q) => q.search.trim() !== '' || q.status.length > 0 || q.department.length > 0}
+      searchHint={shortSearchHint}
       onClear={resetUsers}
       noMatch={() => (
         <EmptyState

@@ -18,6 +18,8 @@ export const objectKey = (r: { connectionId: number; id: string }): string => `$
  */
 export function userColumns(options: { accounts?: (r: UserRow) => readonly AccountRef[] } = {}): GridColumn<UserRow, UserSort>[] {
   const accounts = options.accounts;
+  // The people list counts a person's groups in every IdP (what their detail lists); an accounts list, the account's.
+  const groups = (r: UserRow): number => (accounts ? r.personGroupCount : r.groupCount);
   const cols: GridColumn<UserRow, UserSort>[] = [
     {
       id: 'name',
@@ -89,7 +91,8 @@ export function userColumns(options: { accounts?: (r: UserRow) => readonly Accou
       minWidth: 90,
       sortKey: 'groupCount',
       align: 'end',
-      render: (r) => <span className="tabular">{formatNumber(r.groupCount)}</span>,
+      render: (r) => <span className="tabular">{formatNumber(groups(r))}</span>,
+      title: (r) => groupsTitle(groups(r), accounts ? accounts(r) : []),
     },
   ];
   if (accounts) {
@@ -106,6 +109,13 @@ export function userColumns(options: { accounts?: (r: UserRow) => readonly Accou
     });
   }
   return cols;
+}
+
+/** "19 groups across 2 accounts: 10 in Acme Okta, 9 in Acme Entra" (one account: "3 groups"). */
+export function groupsTitle(total: number, accounts: readonly Pick<AccountRef, 'connectionName' | 'groupCount'>[]): string {
+  const head = `${formatNumber(total)} group${total === 1 ? '' : 's'}`;
+  if (accounts.length < 2) return head;
+  return `${head} across ${accounts.length} accounts: ${accounts.map((a) => `${formatNumber(a.groupCount)} in ${a.connectionName}`).join(', ')}`;
 }
 
 const groupTypeLabel: Record<string, string> = {

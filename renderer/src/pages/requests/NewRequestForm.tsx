@@ -14,7 +14,8 @@ import { navigate, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
 import { toast } from '../../stores/toast-store.js';
-import { durationLabel, minutesText, PersonSearch, RiskBadge, STEP_LABEL } from './RequestParts.js';
+import { PersonAccountChips, PersonPicker } from '../../components/PersonPicker.js';
+import { durationLabel, minutesText, RiskBadge, STEP_LABEL } from './RequestParts.js';
 
 type For = 'me' | 'other';
 type Field = 'beneficiary' | 'role' | 'duration' | 'minutes' | 'endsAt' | 'justification';
@@ -48,7 +49,11 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
     if (!operator) return;
     const controller = new AbortController();
     api.call('requests:searchBeneficiaries', { search: operator, limit: 5 }, { signal: controller.signal }).then(
-      (people) => setMe(people.find((p) => p.email?.toLowerCase() === operator || p.login.toLowerCase() === operator) ?? people[0] ?? null),
+      // The operator signs in as any of their accounts' addresses: match the person by any of them.
+      (people) =>
+        setMe(
+          people.find((p) => p.accounts.some((a) => a.email?.toLowerCase() === operator || a.login.toLowerCase() === operator)) ?? people[0] ?? null,
+        ),
       () => undefined,
     );
     return () => controller.abort();
@@ -140,6 +145,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
               <div className="req-picked">
                 <span className="cell-strong">{person.name}</span>
                 <span className="muted">{person.email ?? person.login}</span>
+                <PersonAccountChips accounts={person.accounts} />
                 {person.employeeType ? <span className="muted">· {person.employeeType}</span> : null}
                 <button
                   type="button"
@@ -155,7 +161,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
               </div>
             </div>
           ) : (
-            <PersonSearch
+            <PersonPicker
               label="Beneficiary"
               onPick={(p) => {
                 edited('beneficiary');

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { READ_ONLY_REASON_ID } from '../../components/WriteButton.js';
 import { READ_ONLY_REASON, useReadOnly } from '../../stores/app-store.js';
 import { useRequestsStore } from '../../stores/requests-store.js';
-import { PersonSearch } from './RequestParts.js';
+import { PersonPicker } from '../../components/PersonPicker.js';
 
 export function OperatorPicker(): ReactNode {
   const settings = useRequestsStore((s) => s.settings);
@@ -69,7 +69,7 @@ export function OperatorPicker(): ReactNode {
               Now: <strong>{settings.operatorName ?? '(not in the snapshot)'}</strong> <span className="mono">{settings.operatorEmail}</span>
             </p>
           ) : null}
-          {open ? <PersonSearch label="Find yourself" autoFocus onPick={(p) => void pick(p.email ?? p.login)} /> : null}
+          {open ? <PersonPicker label="Find yourself" autoFocus onPick={(p) => void pick(p.email ?? p.login)} /> : null}
           {error ? (
             <p className="field-error" role="alert">
               {error}

@@ -1,13 +1,11 @@
 // Small pieces the request list, detail and forms share: status and risk
-// badges, the words for what became of the access, duration words, and the
-// people search used by the "New request" form and the "Acting as" picker.
-import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { BeneficiaryOption } from '../../../../shared/contract-requests.js';
+// badges, the words for what became of the access, and duration words. (The
+// people picker of the "New request" form and "Acting as" is
+// components/PersonPicker.tsx.)
+import type { ReactNode } from 'react';
 import { REQUEST_STATES, type ApprovalStepKind, type GrantStatus, type RequestRow, type RequestState, type RiskTier } from '../../../../shared/governance.js';
-import { api, errorMessage } from '../../api/client.js';
 import { Badge, type Tone } from '../../components/Badges.js';
 import { RiskBadge as SharedRiskBadge } from '../../components/RiskBadge.js';
-import { useDebouncedValue } from '../../hooks/useDebouncedValue.js';
 import { durationLabel, durationText, minutesText } from '../../lib/format.js';
 
 const stateTone: Record<RequestState, Tone> = {
@@ -131,93 +129,3 @@ export function AccessBadge({ access }: { access: GrantStatus }): ReactNode {
 }
 
 export const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'Manager', 'app-owner': 'App owner', named: 'Named approvers', auto: 'Auto-approved' };
-
-/**
- * A search box with the matching people under it (name, e-mail, IdP). Picking
- * one calls `onPick`; the list is plain buttons, so each is reachable by Tab
- * and named by its text.
- */
-export function PersonSearch({
-  label,
-  onPick,
-  autoFocus = false,
-  disabled = false,
-  invalid,
-  describedBy,
-  error,
-}: {
-  label: string;
-  onPick: (p: BeneficiaryOption) => void;
-  autoFocus?: boolean;
-  disabled?: boolean;
-  /** From the form's field errors (the message itself is shown by the form). */
-  invalid?: true;
-  describedBy?: string;
-  /** The form's message for this field, shown under the input. */
-  error?: ReactNode;
-}): ReactNode {
-  const id = useId();
-  const [text, setText] = useState('');
-  const search = useDebouncedValue(text, 200).trim();
-  const [result, setResult] = useState<{ key: string; people: BeneficiaryOption[]; error: string | null } | null>(null);
-  useEffect(() => {
-    if (search === '') return;
-    const controller = new AbortController();
-    api.call('requests:searchBeneficiaries', { search, limit: 8 }, { signal: controller.signal }).then(
-      (people) => setResult({ key: search, people, error: null }),
-      (e: unknown) => {
-        if (!controller.signal.aborted) setResult({ key: search, people: [], error: errorMessage(e) });
-      },
-    );
-    return () => controller.abort();
-  }, [search]);
-  const shown = search !== '' && result?.key === search ? result : null;
-  return (
-    <div className="field person-search">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        className="input"
-        type="search"
-        value={text}
-        placeholder="Name, e-mail or login…"
-        autoComplete="off"
-        spellCheck={false}
-        autoFocus={autoFocus || undefined}
-        disabled={disabled}
-        aria-invalid={invalid}
-        aria-describedby={describedBy}
-        onChange={(e) => setText(e.target.value)}
-      />
-      {error}
-      {shown ? (
-        shown.error ? (
-          <p className="field-error">{shown.error}</p>
-        ) : shown.people.length === 0 ? (
-          <p className="field-hint">Nobody active matches “{search}”.</p>
-        ) : (
-          <ul className="person-results" aria-label={`People matching ${search}`}>
-            {shown.people.map((p) => (
-              <li key={`${p.connectionId}:${p.identityId}`}>
-                <button
-                  type="button"
-                  className="person-result"
-                  onClick={() => {
-                    onPick(p);
-                    setText('');
-                  }}
-                >
-                  <span className="cell-strong">{p.name}</span>
-                  <span className="muted">{p.email ?? p.login}</span>
-                  <span className="muted person-result-meta">
-                    {[p.title, p.employeeType, p.connectionName].filter(Boolean).join(' · ')}
-                  </span>
-                </button>
-              </li>
-            ))}
-          </ul>
-        )
-      ) : null}
-    </div>
-  );
-}
