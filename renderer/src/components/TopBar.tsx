@@ -5,8 +5,7 @@ import { Badge } from './Badges.js';
 import { IconDatabase, IconGlobe, IconLock, IconMonitor } from './Icons.js';
 import { Skeleton } from './Skeleton.js';
 import { truncateMiddle } from '../lib/format.js';
-// eslint-disable-next-line latchkey/layer-fences -- moves to components/ with the people-picker rework (issue 9)
-import { OperatorPicker } from '../pages/requests/OperatorPicker.js';
+import { OperatorPicker } from './OperatorPicker.js';
 
 const eventsLabel = {
   idle: 'Live updates: idle',

@@ -3,10 +3,10 @@
 // their own requests. Shown in the top bar; changed in a small dialog with a
 // people search (the engine refuses anyone not in the snapshot).
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { READ_ONLY_REASON_ID } from '../../components/WriteButton.js';
-import { READ_ONLY_REASON, useReadOnly } from '../../stores/app-store.js';
-import { useRequestsStore } from '../../stores/requests-store.js';
-import { PersonPicker } from '../../components/PersonPicker.js';
+import { READ_ONLY_REASON_ID } from './WriteButton.js';
+import { READ_ONLY_REASON, useReadOnly } from '../stores/app-store.js';
+import { useRequestsStore } from '../stores/requests-store.js';
+import { PersonPicker } from './PersonPicker.js';
 
 export function OperatorPicker(): ReactNode {
   const settings = useRequestsStore((s) => s.settings);
