@@ -3,12 +3,14 @@
 // electron/main by any relative path, a file outside every declared area,
 // the renderer importing a Node built-in (bare or node:), and a shared
 // component importing a page, each fail; the allowed directions pass.
+import fs from 'node:fs';
 import path from 'node:path';
 import { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 import { engineFences, rendererFences, rendererImports, sandboxFences } from '../../eslint.config.js';
 import { layerFences } from '../../.eslint/rules/layer-fences.js';
+import { TABLE_OWNERS } from '../../electron/engine/db/table-owners.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const linter = new Linter({ cwd: root });
@@ -85,5 +87,28 @@ describe('the renderer', () => {
   it('reaches the engine only through shared/', () => {
     expect(lint('renderer/src/lib/x.ts', '../../../electron/engine/api.js').join('\n')).toMatch(/Import from shared\/ only|may not import electron/);
     expect(lint('renderer/src/lib/x.ts', '../../../shared/contract.js')).toEqual([]);
+  });
+});
+
+describe('ARCHITECTURE.md', () => {
+  it("lists the engine's areas in the order lint enforces, with the same paths", () => {
+    const doc = fs.readFileSync(path.join(root, 'ARCHITECTURE.md'), 'utf8');
+    const section = doc.slice(doc.indexOf("## The engine's areas"), doc.indexOf('## Tables and their owners'));
+    // First cell of each table row: the area's paths, in backticks.
+    const rows = section
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| area') && !l.startsWith('| ---'))
+      .map((l) => [...(l.split('|')[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    expect(rows).toEqual(engineFences.areas.map((a) => a.paths));
+  });
+
+  it('says which module owns every table the code declares', () => {
+    const doc = fs.readFileSync(path.join(root, 'ARCHITECTURE.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Tables and their owners'), doc.indexOf('## The contract'));
+    for (const [table, o] of Object.entries(TABLE_OWNERS)) {
+      const row = section.split('\n').find((l) => l.includes(`\`${table}\``) || (table.startsWith('cur_') && l.includes('`cur_*`')));
+      expect(row, `${table} is not in ARCHITECTURE.md's table of owners`).toBeDefined();
+      expect(row, `${table}'s owner in ARCHITECTURE.md`).toContain(o.owner.replace(/^engine\//, ''));
+    }
   });
 });
