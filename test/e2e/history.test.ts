@@ -432,7 +432,7 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
 
   it('says what its counts count: statuses add up to the people, and why Coverage lists fewer apps', async () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    const stats = page.getByRole('region', { name: 'Snapshot counts' });
+    const stats = page.getByRole('region', { name: 'Snapshot', exact: true });
     const stat = async (label: string): Promise<number> => {
       const b = stats.getByRole('button', { name: new RegExp(`^${label}: [\\d,]+$`) });
       await b.waitFor();

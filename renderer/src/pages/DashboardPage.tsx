@@ -90,7 +90,7 @@ const stats: Stat[] = [
     label: 'Users',
     value: (s) => s.users,
     // People: someone in Okta and Entra counts once; the status stats below add up to this.
-    hint: () => 'Each counted once across IdPs',
+    hint: (s) => `Each counted once across ${formatNumber(s.connections)} identity provider${s.connections === 1 ? '' : 's'}`,
     go: showUsers({}),
   },
   { label: 'Active', value: (s) => s.activeUsers, hint: (s) => pct(s.activeUsers, s.users), go: showUsers({ status: ['ACTIVE'] }) },
