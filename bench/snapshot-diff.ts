@@ -13,7 +13,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../electron/engine/db/database.js';
 import { generationDiffPlans, recordGenerationDiff } from '../electron/engine/sync/generation-diff.js';
-import { beginSyncRun, openSnapshotWriter } from '../electron/engine/sync/snapshot-writer.js';
+import { beginSyncRun } from '../electron/engine/sync/run-start.js';
+import { openSnapshotWriter } from '../electron/engine/sync/snapshot-writer.js';
 import { seededRandom, seedSynthetic } from '../test/fixtures/seed-snapshot.js';
 
 const { values } = parseArgs({

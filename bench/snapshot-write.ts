@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase, type Db } from '../electron/engine/db/database.js';
-import { beginSyncRun, openSnapshotWriter } from '../electron/engine/sync/snapshot-writer.js';
+import { beginSyncRun } from '../electron/engine/sync/run-start.js';
+import { openSnapshotWriter } from '../electron/engine/sync/snapshot-writer.js';
 
 const { values } = parseArgs({
   options: {

@@ -13,7 +13,7 @@
 // - it says plainly that it is the sandbox's page, not Jira.
 // It serves the loopback sandbox only; a real Jira site is never proxied.
 import type { ServerResponse } from 'node:http';
-import { JIRA_STATUSES, type JiraAccount, type JiraIssueView, type JiraState } from './jira-routes.js';
+import { JIRA_STATUSES, type JiraAccount, type JiraIssueView, type JiraState } from './jira-state.js';
 
 const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

@@ -20,11 +20,13 @@ import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
 import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
 import { serveBrowsePage } from './jira-browse.js';
-import { createJiraState, jiraError, JiraHttpError, matchJiraRoute, type JiraAccount, type JiraReply, type JiraState } from './jira-routes.js';
+import { jiraError, JiraHttpError, type JiraReply } from './jira-route-kit.js';
+import { matchJiraRoute } from './jira-routes.js';
+import { createJiraState, type JiraAccount, type JiraState } from './jira-state.js';
 import type { Clock } from './okta-state.js';
 
-export type { JiraAccount, JiraApprovalView, JiraCommentView, JiraIssueView, JiraPermission, JiraState, JiraStatusKey } from './jira-routes.js';
-export { JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS } from './jira-routes.js';
+export type { JiraAccount, JiraApprovalView, JiraCommentView, JiraIssueView, JiraPermission, JiraState, JiraStatusKey } from './jira-state.js';
+export { JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS } from './jira-state.js';
 
 export type JiraServerOptions = {
   host?: string;

@@ -3,7 +3,7 @@
 // real HTTP, with the credential in the real (private) keychain.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
@@ -44,9 +44,23 @@ describe.runIf(inPrivateKeychain)('console in Chromium through the local bridge'
 
     await page.getByRole('link', { name: 'Connections' }).click();
     await page.getByRole('button', { name: 'Add connection' }).first().click();
+    const focused = (l: Locator): Promise<boolean> => l.evaluate((el) => el === document.activeElement);
+    // The form opens on its Name field.
+    expect(await focused(page.getByRole('textbox', { name: 'Name' }))).toBe(true);
     await page.getByRole('textbox', { name: 'Name' }).fill('Acme sandbox');
     await page.getByRole('textbox', { name: 'Org URL' }).fill('not a url');
     await page.getByLabel('API token', { exact: true }).last().fill(sandbox.okta.token);
+    // Arrow keys move between kinds: each kind's fields appear, focus stays on the choice, and what was typed stays.
+    const kinds = page.getByRole('radiogroup', { name: 'Connect to' });
+    await kinds.getByRole('radio', { name: 'Okta' }).focus();
+    for (const [kind, field] of [['Microsoft Entra ID', 'Directory (tenant) ID'], ['Jira Service Management', 'Site URL'], ['Okta', 'Org URL']] as const) {
+      await page.keyboard.press('ArrowRight');
+      await page.getByRole('textbox', { name: field }).waitFor();
+      expect(await focused(kinds.getByRole('radio', { name: kind }))).toBe(true);
+    }
+    expect(await page.getByRole('textbox', { name: 'Name' }).inputValue()).toBe('Acme sandbox');
+    expect(await page.getByRole('textbox', { name: 'Org URL' }).inputValue()).toBe('not a url');
+    expect(await page.getByLabel('API token', { exact: true }).last().inputValue()).toBe(sandbox.okta.token);
     await page.getByRole('button', { name: 'Add connection' }).last().click();
     await expect.poll(() => page.getByText(/not a URL/).first().isVisible()).toBe(true);
 

@@ -15,7 +15,8 @@ import { removeConnection } from '../../electron/engine/governance/connection-re
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { applyPatch } from '../../electron/engine/sync/snapshot-patch.js';
-import { beginSyncRun, openSnapshotWriter } from '../../electron/engine/sync/snapshot-writer.js';
+import { beginSyncRun } from '../../electron/engine/sync/run-start.js';
+import { openSnapshotWriter } from '../../electron/engine/sync/snapshot-writer.js';
 import type { IdentityRecord } from '../../electron/engine/connectors/snapshot-model.js';
 import { userQuery } from '../../shared/contract.js';
 import { listUsers } from '../../electron/engine/directory/users.js';

@@ -9,7 +9,8 @@ import { openDatabase, type Db } from '../../electron/engine/db/database.js';
 import { generationDiffPlans } from '../../electron/engine/sync/generation-diff.js';
 import { commitIncrementalRun } from '../../electron/engine/sync/incremental-run.js';
 import type { SnapshotPatch } from '../../electron/engine/sync/snapshot-patch.js';
-import { beginSyncRun, openSnapshotWriter } from '../../electron/engine/sync/snapshot-writer.js';
+import { beginSyncRun } from '../../electron/engine/sync/run-start.js';
+import { openSnapshotWriter } from '../../electron/engine/sync/snapshot-writer.js';
 import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from '../../electron/engine/connectors/snapshot-model.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,7 +1,7 @@
 // The incremental writer: in-place, idempotent changes to the live
 // generation, each recorded once in sync_changes; one transaction per run.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { beginSyncRun } from '../../electron/engine/sync/snapshot-writer.js';
+import { beginSyncRun } from '../../electron/engine/sync/run-start.js';
 import { applyPatch } from '../../electron/engine/sync/snapshot-patch.js';
 import { commitIncrementalRun, failIncrementalRun } from '../../electron/engine/sync/incremental-run.js';
 import type { IdentityRecord } from '../../electron/engine/connectors/snapshot-model.js';

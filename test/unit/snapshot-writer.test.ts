@@ -2,13 +2,9 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
-import {
-  beginSyncRun,
-  discardStaleGenerations,
-  openSnapshotWriter,
-  type SnapshotWriter,
-  type WriterOptions,
-} from '../../electron/engine/sync/snapshot-writer.js';
+import { beginSyncRun } from '../../electron/engine/sync/run-start.js';
+import { discardStaleGenerations } from '../../electron/engine/sync/snapshot-generations.js';
+import { openSnapshotWriter, type SnapshotWriter, type WriterOptions } from '../../electron/engine/sync/snapshot-writer.js';
 import type { GroupRecord, IdentityRecord } from '../../electron/engine/connectors/snapshot-model.js';
 import { tempDir } from '../helpers/tmp.js';
 

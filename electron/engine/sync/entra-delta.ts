@@ -27,7 +27,7 @@ import { encodeEntraCursor, entraFailure, fmt, joinNotes, permissionNotes, type 
 import { commitIncrementalRun, failIncrementalRun } from './incremental-run.js';
 import { convertToFull, finishFailedRun, finishSucceededRun, inPool } from './run-lifecycle.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
-import type { StartedRun } from './snapshot-writer.js';
+import type { StartedRun } from './run-start.js';
 
 /** A reason to give up on the delta run and run a full sync instead (the message becomes the note). */
 class FallBackToFull extends Error {}

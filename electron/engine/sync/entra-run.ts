@@ -10,7 +10,7 @@ import type { ConnectionRecord } from '../connectors/types.js';
 import { UserError } from '../context.js';
 import type { SyncSlot } from './active-syncs.js';
 import type { FailedRunEnd, ProgressReporter } from './run-lifecycle.js';
-import type { RunTotals } from './snapshot-writer.js';
+import type { RunTotals } from './run-start.js';
 
 /** Entra keeps directory changes for delta queries 7 days; an older link can only answer 410. */
 export const DELTA_LINK_MAX_AGE_MS = 7 * 86_400_000;

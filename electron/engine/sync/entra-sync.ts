@@ -45,7 +45,9 @@ import {
 } from './run-lifecycle.js';
 import { normaliseScope, scopeFilter } from '../connections/scope.js';
 import type { AppRecord, GroupRecord, IdentityRecord } from '../connectors/snapshot-model.js';
-import { discardStaleGenerations, openSnapshotWriter, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
+import type { StartedRun } from './run-start.js';
+import { discardStaleGenerations } from './snapshot-generations.js';
+import { openSnapshotWriter, type SnapshotWriter } from './snapshot-writer.js';
 
 export type EntraSyncOptions = {
   full?: boolean;

@@ -8,7 +8,8 @@ import type { Clock } from '../context.js';
 import type { Db } from '../db/database.js';
 import { deleteMeta } from '../db/meta.js';
 import { openSnapshotPatch, type SnapshotPatch } from './snapshot-patch.js';
-import { countGeneration, lockKey, type RunExtra, type RunTotals, type StartedRun } from './snapshot-writer.js';
+import { lockKey, type RunExtra, type RunTotals, type StartedRun } from './run-start.js';
+import { countGeneration } from './snapshot-generations.js';
 import type { SnapshotCounts } from '../connectors/snapshot-model.js';
 
 type Who = { actor: string; clock: Clock };

@@ -57,7 +57,9 @@ import {
   type ProgressReporter,
 } from './run-lifecycle.js';
 import { normaliseScope, scopeFilter } from '../connections/scope.js';
-import { discardStaleGenerations, openSnapshotWriter, type SnapshotWriter, type StartedRun } from './snapshot-writer.js';
+import type { StartedRun } from './run-start.js';
+import { discardStaleGenerations } from './snapshot-generations.js';
+import { openSnapshotWriter, type SnapshotWriter } from './snapshot-writer.js';
 import type { AppAssignmentRecord, ManagerRef } from '../connectors/snapshot-model.js';
 import type { SyncSlot } from './active-syncs.js';
 

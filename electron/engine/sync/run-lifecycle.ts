@@ -8,7 +8,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { deleteMeta } from '../db/meta.js';
 import { UserError, type EngineContext } from '../context.js';
 import { releaseSyncSlot, reserveSyncSlot, type SyncSlot } from './active-syncs.js';
-import { beginSyncRun, lockKey, type RunTotals, type StartedRun } from './snapshot-writer.js';
+import { beginSyncRun, lockKey, type RunTotals, type StartedRun } from './run-start.js';
 import { describeScope, normaliseScope, sameScope } from '../connections/scope.js';
 import { getSyncRun, lastCursor } from './sync-runs.js';
 

@@ -1,53 +1,17 @@
 // "Add a connection": Okta, Entra ID or Jira, its credentials (to the keychain) and its rate-limit share.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { noPem, PemField, SegmentedRadios, TextField, useFormErrors, type PemValue } from '../components/FormFields.js';
+import { SegmentedRadios, TextField, useFormErrors } from '../components/FormFields.js';
 import { InlineError } from '../components/InlineError.js';
 import { WriteButton } from '../components/WriteButton.js';
 import { useConnectionsStore, type AddConnectionInput } from '../stores/connections-store.js';
 import { toast } from '../stores/toast-store.js';
+import { ENTRA_ADVANCED_FIELDS, ENTRA_FIELDS, EntraFields, entraInput, NEW_ENTRA, type EntraValues } from './connections/EntraFields.js';
+import { JIRA_FIELDS, JiraFields, jiraInput, NEW_JIRA, type JiraValues } from './connections/JiraFields.js';
+import { NEW_OKTA, OKTA_FIELDS, OktaFields, oktaInput, type OktaValues } from './connections/OktaFields.js';
 
-const SCOPES = [
-  { scope: 'okta.users.read', why: 'users, profiles, status, last login', default: true },
-  { scope: 'okta.groups.read', why: 'groups, rules and memberships', default: true },
-  { scope: 'okta.apps.read', why: 'apps and their group assignments', default: true },
-  { scope: 'okta.logs.read', why: 'System Log, for incremental sync', default: true },
-  { scope: 'okta.groups.manage', why: 'optional: provisioning through group membership', default: false },
-] as const;
-
-const GRAPH_PERMISSIONS = [
-  { permission: 'User.Read.All', why: 'users, profiles, status' },
-  { permission: 'Group.Read.All', why: 'groups, their types and memberships' },
-  { permission: 'AuditLog.Read.All', why: 'last sign-in' },
-  { permission: 'Application.Read.All', why: 'enterprise apps and their group assignments' },
-  { permission: 'GroupMember.ReadWrite.All', why: 'optional: provisioning through group membership' },
-] as const;
-
-const FIELDS = [
-  'name',
-  'orgUrl',
-  'budgetShare',
-  'auth.token',
-  'auth.clientId',
-  'auth.privateKeyPem',
-  'auth.scopes',
-  'auth.clientSecret',
-  'auth.certificatePem',
-  'auth',
-  'tenantId',
-  'clientId',
-  'authorityHost',
-  'graphUrl',
-  'caPem',
-  'siteUrl',
-  'email',
-  'apiToken',
-  'projectKey',
-  'serviceDeskId',
-  'requestTypeId',
-] as const;
+// Every field the engine may name in a refusal, whichever kind is shown: 'auth' is the credential as a whole.
+const FIELDS = ['name', 'budgetShare', 'auth', ...OKTA_FIELDS, ...ENTRA_FIELDS, ...JIRA_FIELDS] as const;
 type Field = (typeof FIELDS)[number];
-// Entra fields that sit in the collapsed "Advanced" part: opened when one of them is refused.
-const ADVANCED: readonly Field[] = ['authorityHost', 'graphUrl', 'caPem'];
 
 type Kind = 'okta' | 'entra' | 'jira';
 
@@ -56,30 +20,15 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
   const id = useId();
   const [kind, setKind] = useState<Kind>('okta');
   const [name, setName] = useState('');
-  // Okta
-  const [orgUrl, setOrgUrl] = useState('');
-  const [authType, setAuthType] = useState<'token' | 'oauth'>('token');
-  const [token, setToken] = useState('');
-  const [clientId, setClientId] = useState('');
-  const [pem, setPem] = useState<PemValue>(noPem);
-  const [scopes, setScopes] = useState<string[]>(SCOPES.filter((s) => s.default).map((s) => s.scope));
-  // Entra
-  const [tenantId, setTenantId] = useState('');
-  const [appId, setAppId] = useState('');
-  const [entraAuth, setEntraAuth] = useState<'secret' | 'certificate'>('secret');
-  const [secret, setSecret] = useState('');
-  const [certPem, setCertPem] = useState<PemValue>(noPem);
+  // Each kind keeps what was typed into it while another kind is shown.
+  const [okta, setOkta] = useState<OktaValues>(NEW_OKTA);
+  const [entra, setEntra] = useState<EntraValues>(NEW_ENTRA);
   const [advanced, setAdvanced] = useState(false);
-  const [authorityHost, setAuthorityHost] = useState('');
-  const [graphUrl, setGraphUrl] = useState('');
-  const [caPem, setCaPem] = useState<PemValue>(noPem);
-  // Jira
-  const [siteUrl, setSiteUrl] = useState('');
-  const [email, setEmail] = useState('');
-  const [apiToken, setApiToken] = useState('');
-  const [projectKey, setProjectKey] = useState('');
-  const [serviceDeskId, setServiceDeskId] = useState('');
-  const [requestTypeId, setRequestTypeId] = useState('');
+  const [jira, setJira] = useState<JiraValues>(NEW_JIRA);
+  // The Name field takes focus when the form opens, not when a switch of kind
+  // mounts it again with that kind's fields: focus stays on "Connect to", so
+  // the arrow keys keep moving between kinds.
+  const [switched, setSwitched] = useState(false);
 
   const [budget, setBudget] = useState(50);
   const [busy, setBusy] = useState(false);
@@ -98,45 +47,13 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
 
   const switchKind = (next: Kind): void => {
     setKind(next);
+    setSwitched(true);
     errors.reset();
   };
 
   const input = (): AddConnectionInput => {
     const budgetShare = budget / 100;
-    if (kind === 'jira') {
-      // Blank JSM ids mean "record requests only, import none".
-      return {
-        kind: 'jira',
-        name,
-        siteUrl,
-        email,
-        apiToken,
-        projectKey: projectKey.trim().toUpperCase(),
-        serviceDeskId: serviceDeskId.trim() === '' ? null : serviceDeskId,
-        requestTypeId: requestTypeId.trim() === '' ? null : requestTypeId,
-      };
-    }
-    if (kind === 'okta') {
-      return {
-        kind: 'okta',
-        name,
-        orgUrl,
-        budgetShare,
-        auth: authType === 'token' ? { type: 'token', token } : { type: 'oauth', clientId, privateKeyPem: pem.text, scopes },
-      };
-    }
-    // Blank advanced fields are left out so the engine's defaults (public cloud) apply.
-    return {
-      kind: 'entra',
-      name,
-      tenantId,
-      clientId: appId,
-      budgetShare,
-      ...(authorityHost.trim() !== '' ? { authorityHost } : {}),
-      ...(graphUrl.trim() !== '' ? { graphUrl } : {}),
-      ...(caPem.text.trim() !== '' ? { caPem: caPem.text } : {}),
-      auth: entraAuth === 'secret' ? { type: 'secret', clientSecret: secret } : { type: 'certificate', certificatePem: certPem.text },
-    };
+    return kind === 'jira' ? jiraInput(name, jira) : kind === 'okta' ? oktaInput(name, budgetShare, okta) : entraInput(name, budgetShare, entra);
   };
 
   const submit = async (e: FormEvent): Promise<void> => {
@@ -149,7 +66,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
       onDone();
     } catch (error) {
       const refusal = errors.fail(error);
-      if (Object.keys(refusal.fields).some((f) => ADVANCED.includes(f as Field))) setAdvanced(true);
+      if (Object.keys(refusal.fields).some((f) => ENTRA_ADVANCED_FIELDS.includes(f))) setAdvanced(true);
     } finally {
       setBusy(false);
     }
@@ -165,7 +82,7 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
       onChange={setName}
       placeholder={kind === 'okta' ? 'Acme production' : kind === 'entra' ? 'Acme Entra' : 'Acme Jira'}
       freeText
-      autoFocus
+      autoFocus={!switched}
     />
   );
 
@@ -228,296 +145,21 @@ export function AddConnectionForm({ onDone }: { onDone: () => void }): ReactNode
           ]}
         />
 
-        {kind === 'jira' ? (
-          <>
-            <div className="form-row">
-              {nameField}
-              <TextField
-                id={`${id}-site`}
-                label="Site URL"
-                field="siteUrl"
-                errors={fe}
-                type="url"
-                wide
-                value={siteUrl}
-                onChange={setSiteUrl}
-                placeholder="https://acme.atlassian.net"
-              />
-            </div>
-            <fieldset className="fieldset">
-              <legend>Authentication</legend>
-              <div className="form-row form-row-even">
-                <TextField id={`${id}-email`} label="Account e-mail" field="email" errors={fe} value={email} onChange={setEmail} placeholder="latchkey-bot@acme.com" />
-                <TextField
-                  id={`${id}-api-token`}
-                  label="API token"
-                  field="apiToken"
-                  errors={fe}
-                  type="password"
-                  mono
-                  value={apiToken}
-                  onChange={setApiToken}
-                  hint={<>Created at id.atlassian.com → Security → API tokens, for the account above. Kept in the OS keychain with the e-mail.</>}
-                />
-              </div>
-            </fieldset>
-            <fieldset className="fieldset">
-              <legend>Where requests go</legend>
-              <div className="form-row form-row-even">
-                <TextField
-                  id={`${id}-project`}
-                  label="Project key"
-                  field="projectKey"
-                  errors={fe}
-                  mono
-                  value={projectKey}
-                  onChange={setProjectKey}
-                  placeholder="ACC"
-                  hint={<>Every request gets an issue here; each step is commented and the issue is transitioned.</>}
-                />
-                <TextField id={`${id}-sd`} label="Service desk ID (optional)" field="serviceDeskId" errors={fe} mono value={serviceDeskId} onChange={setServiceDeskId} placeholder="1" />
-                <TextField
-                  id={`${id}-rt`}
-                  label="Request type ID (optional)"
-                  field="requestTypeId"
-                  errors={fe}
-                  mono
-                  value={requestTypeId}
-                  onChange={setRequestTypeId}
-                  placeholder="10"
-                  hint={<>With both IDs, new portal requests of this type are imported as Latchkey requests.</>}
-                />
-              </div>
-            </fieldset>
-          </>
+        {kind === 'okta' ? (
+          <OktaFields id={id} fe={fe} values={okta} onChange={(patch) => setOkta((v) => ({ ...v, ...patch }))} nameField={nameField} />
+        ) : kind === 'entra' ? (
+          <EntraFields
+            id={id}
+            fe={fe}
+            values={entra}
+            onChange={(patch) => setEntra((v) => ({ ...v, ...patch }))}
+            nameField={nameField}
+            advanced={advanced}
+            onAdvancedChange={setAdvanced}
+          />
         ) : (
-          <>
-          {kind === 'okta' ? (
-            <div className="form-row">
-              {nameField}
-              <TextField
-                id={`${id}-url`}
-                label="Org URL"
-                field="orgUrl"
-                errors={fe}
-                type="url"
-                wide
-                value={orgUrl}
-                onChange={setOrgUrl}
-                placeholder="https://acme.okta.com"
-              />
-            </div>
-          ) : (
-            <>
-              {nameField}
-              <div className="form-row form-row-even">
-                <TextField
-                  id={`${id}-tenant`}
-                  label="Directory (tenant) ID"
-                  field="tenantId"
-                  errors={fe}
-                  mono
-                  value={tenantId}
-                  onChange={setTenantId}
-                  placeholder="00000000-0000-0000-0000-000000000000 or acme.onmicrosoft.com"
-                />
-                <TextField
-                  id={`${id}-app`}
-                  label="Application (client) ID"
-                  field="clientId"
-                  errors={fe}
-                  mono
-                  value={appId}
-                  onChange={setAppId}
-                  placeholder="00000000-0000-0000-0000-000000000000"
-                />
-              </div>
-            </>
-          )}
-
-          <fieldset className="fieldset">
-            <legend>Authentication</legend>
-            {kind === 'okta' ? (
-              <>
-                <SegmentedRadios
-                  name={`${id}-auth`}
-                  label="Authentication method"
-                  value={authType}
-                  onChange={setAuthType}
-                  options={[
-                    { value: 'token', label: 'API token' },
-                    { value: 'oauth', label: 'OAuth service app' },
-                  ]}
-                />
-                {authType === 'token' ? (
-                  <TextField
-                    id={`${id}-token`}
-                    label="API token"
-                    field="auth.token"
-                    errors={fe}
-                    type="password"
-                    mono
-                    value={token}
-                    onChange={setToken}
-                    hint={
-                      <>
-                        Security → API → Tokens in the Okta admin console. A token acts with its creator’s admin role; a
-                        read-only admin is enough for sync.
-                      </>
-                    }
-                  />
-                ) : (
-                  <>
-                    <TextField
-                      id={`${id}-client`}
-                      label="Client ID"
-                      field="auth.clientId"
-                      errors={fe}
-                      mono
-                      value={clientId}
-                      onChange={setClientId}
-                      placeholder="0oa1b2c3d4e5f6g7h8i9"
-                    />
-                    <PemField
-                      id={`${id}-pem`}
-                      label="Private key (PEM)"
-                      field="auth.privateKeyPem"
-                      errors={fe}
-                      rows={5}
-                      value={pem}
-                      onChange={setPem}
-                      placeholder={'-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----'}
-                      fileLabel="Private key file"
-                    />
-                    <fieldset className="fieldset fieldset-inner" aria-describedby={describedBy('auth.scopes')}>
-                      <legend>Scopes</legend>
-                      <p className="field-hint">Grant these to the service app in Okta (Okta API Scopes tab).</p>
-                      <div className="scope-list" data-field="auth.scopes">
-                        {SCOPES.map((s) => (
-                          <label key={s.scope} className="check">
-                            <input
-                              type="checkbox"
-                              checked={scopes.includes(s.scope)}
-                              onChange={(e) =>
-                                setScopes((prev) => (e.target.checked ? [...prev, s.scope] : prev.filter((x) => x !== s.scope)))
-                              }
-                            />
-                            <code>{s.scope}</code>
-                            <span className="muted" aria-hidden="true">
-                              {s.why}
-                            </span>
-                          </label>
-                        ))}
-                      </div>
-                      {errorText('auth.scopes')}
-                    </fieldset>
-                  </>
-                )}
-              </>
-            ) : (
-              <>
-                <SegmentedRadios
-                  name={`${id}-entra-auth`}
-                  label="Client credential"
-                  value={entraAuth}
-                  onChange={setEntraAuth}
-                  options={[
-                    { value: 'secret', label: 'Client secret' },
-                    { value: 'certificate', label: 'Certificate' },
-                  ]}
-                />
-                {entraAuth === 'secret' ? (
-                  <TextField
-                    id={`${id}-secret`}
-                    label="Client secret"
-                    field="auth.clientSecret"
-                    errors={fe}
-                    type="password"
-                    mono
-                    value={secret}
-                    onChange={setSecret}
-                    hint={<>App registrations → your app → Certificates &amp; secrets. Copy the secret’s value, not its ID.</>}
-                  />
-                ) : (
-                  <PemField
-                    id={`${id}-cert`}
-                    label="Certificate and private key (PEM)"
-                    field="auth.certificatePem"
-                    errors={fe}
-                    rows={5}
-                    value={certPem}
-                    onChange={setCertPem}
-                    placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\n…'}
-                    fileLabel="Certificate file"
-                  />
-                )}
-                <div className="fieldset fieldset-inner">
-                  <p className="field-hint">
-                    Grant these <strong>application</strong> permissions to the app registration in Microsoft Graph, then
-                    grant admin consent.
-                  </p>
-                  <div className="scope-list">
-                    {GRAPH_PERMISSIONS.map((p) => (
-                      <div key={p.permission} className="check">
-                        <code>{p.permission}</code>
-                        <span className="muted">{p.why}</span>
-                      </div>
-                    ))}
-                  </div>
-                </div>
-              </>
-            )}
-            {errorText('auth')}
-          </fieldset>
-          </>
+          <JiraFields id={id} fe={fe} values={jira} onChange={(patch) => setJira((v) => ({ ...v, ...patch }))} nameField={nameField} />
         )}
-
-        {kind === 'entra' ? (
-          <details className="advanced" open={advanced} onToggle={(e) => setAdvanced(e.currentTarget.open)}>
-            <summary>Advanced: sovereign clouds, TLS inspection</summary>
-            <div className="advanced-body">
-              <div className="form-row form-row-even">
-                <TextField
-                  id={`${id}-authority`}
-                  label="Authority host"
-                  field="authorityHost"
-                  errors={fe}
-                  type="url"
-                  value={authorityHost}
-                  onChange={setAuthorityHost}
-                  placeholder="https://login.microsoftonline.com"
-                />
-                <TextField
-                  id={`${id}-graph`}
-                  label="Graph URL"
-                  field="graphUrl"
-                  errors={fe}
-                  type="url"
-                  value={graphUrl}
-                  onChange={setGraphUrl}
-                  placeholder="https://graph.microsoft.com"
-                />
-              </div>
-              <PemField
-                id={`${id}-ca`}
-                label="CA certificate (PEM)"
-                field="caPem"
-                errors={fe}
-                rows={4}
-                value={caPem}
-                onChange={setCaPem}
-                placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----'}
-                fileLabel="CA certificate file"
-                note={
-                  <>
-                    Trusted for both hosts, in addition to the system’s CAs: for a TLS-inspecting proxy, or the sandbox
-                    tenant. Not a secret.
-                  </>
-                }
-              />
-            </div>
-          </details>
-        ) : null}
 
         {kind === 'jira' ? null : (
           <div className="field">

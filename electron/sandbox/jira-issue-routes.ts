@@ -1,0 +1,111 @@
+// The Jira issue endpoints of the sandbox: create an issue (the platform
+// API, with Jira's field validation), get one (with `fields` picking what to
+// render) and JQL search (/search/jql, with nextPageToken paging; the JQL
+// itself is jql.ts).
+import { accountIdsOf, accountOf, commentJson, fail, intParam, isAdf, issueTypeJson, jiraError, jiraTime, mustIssue, need, newIssue, objectBody, p0, projectRef, statusJson, textFieldsOf, userJson, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
+import { ISSUE_TYPES, JIRA_CUSTOM_FIELDS, JIRA_PROJECT as PROJECT, JIRA_REQUEST_TYPE as REQUEST_TYPE, JIRA_SERVICE_DESK as SERVICE_DESK, TEXT_FIELDS, type Internal, type JiraAccount, type JiraIssueView } from './jira-state.js';
+import { matchesJql, parseJql } from './jql.js';
+
+function issueFields(s: Internal, issue: JiraIssueView): Json {
+  const type = ISSUE_TYPES.find((t) => t.id === issue.issueTypeId) ?? ISSUE_TYPES[0]!;
+  const reporter = userJson(s, accountOf(s, issue.reporterId));
+  return {
+    summary: issue.summary,
+    description: issue.description,
+    status: statusJson(s, issue.status),
+    issuetype: issueTypeJson(s, type),
+    project: projectRef(s),
+    created: jiraTime(issue.created),
+    updated: jiraTime(issue.updated),
+    reporter,
+    creator: reporter,
+    labels: issue.labels,
+    comment: { comments: issue.comments.map((c) => commentJson(s, issue, c)), maxResults: issue.comments.length, total: issue.comments.length, startAt: 0 },
+    [JIRA_CUSTOM_FIELDS.approvers]: issue.approverIds.map((id) => userJson(s, accountOf(s, id))),
+    [JIRA_CUSTOM_FIELDS.requestType]:
+      issue.requestTypeId === null
+        ? null
+        : { _links: { web: `${s.base()}/servicedesk/customer/portal/${REQUEST_TYPE.portalId}/${issue.key}` }, requestType: { id: REQUEST_TYPE.id, name: REQUEST_TYPE.name, serviceDeskId: SERVICE_DESK.id, portalId: REQUEST_TYPE.portalId, issueTypeId: REQUEST_TYPE.issueTypeId } },
+    ...Object.fromEntries(TEXT_FIELDS.map((f) => [f, issue.fields[f] ?? null])),
+  };
+}
+
+function issueJson(s: Internal, issue: JiraIssueView, fields: readonly string[] | null): Json {
+  const all = issueFields(s, issue);
+  const picked = fields === null || fields.includes('*all') || fields.includes('*navigable') ? all : Object.fromEntries(Object.entries(all).filter(([k]) => fields.includes(k)));
+  return { expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: issue.id, self: `${s.base()}/rest/api/3/issue/${issue.id}`, key: issue.key, fields: picked };
+}
+
+/** Labels as Jira checks them: strings without spaces, at most 255 characters. */
+function labelsOf(v: unknown, errors: Record<string, string>): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || !v.every((l): l is string => typeof l === 'string')) {
+    errors.labels = 'Labels must be a list of strings.';
+    return [];
+  }
+  for (const l of v) {
+    if (/\s/.test(l)) errors.labels = `The label '${l}' contains spaces which is invalid.`;
+    else if (l.length > 255) errors.labels = 'The label must not exceed 255 characters.';
+  }
+  return [...new Set(v)];
+}
+
+export function createIssue(s: Internal, user: JiraAccount, body: unknown): JiraReply {
+  const fields = objectBody(objectBody(body).fields ?? fail(400, [], { project: 'Specify a valid project ID or key' }));
+  const errors: Record<string, string> = {};
+  const project = fields.project as Json | undefined;
+  if (!project || (project.key !== PROJECT.key && project.id !== PROJECT.id)) errors.project = 'Specify a valid project ID or key';
+  const type = fields.issuetype as Json | undefined;
+  const issueType = ISSUE_TYPES.find((t) => type && (t.id === type.id || t.name === type.name));
+  if (!issueType) errors.issuetype = 'Specify an issue type';
+  if (typeof fields.summary !== 'string' || fields.summary.trim() === '') errors.summary = 'You must specify a summary of the issue.';
+  else if (fields.summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
+  if (fields.description !== undefined && fields.description !== null && !isAdf(fields.description)) {
+    errors.description = 'Operation value must be an Atlassian Document (see the Atlassian Document Format)';
+  }
+  const labels = labelsOf(fields.labels, errors);
+  const approverIds = accountIdsOf(s, fields[JIRA_CUSTOM_FIELDS.approvers], JIRA_CUSTOM_FIELDS.approvers, errors);
+  const text = textFieldsOf(fields, errors);
+  const known = new Set(['project', 'issuetype', 'summary', 'description', 'labels', JIRA_CUSTOM_FIELDS.approvers, ...TEXT_FIELDS]);
+  for (const k of Object.keys(fields)) if (!known.has(k)) errors[k] = `Field '${k}' cannot be set. It is not on the appropriate screen, or unknown.`;
+  if (project && (project.key === PROJECT.key || project.id === PROJECT.id)) need(user, 'CREATE_ISSUES', 'create issues');
+  if (Object.keys(errors).length > 0 || !issueType) return { status: 400, body: jiraError([], errors) };
+  const issue = newIssue(s, { issueTypeId: issueType.id, summary: fields.summary as string, description: fields.description ?? null, requestTypeId: null, reporter: user, labels, fields: text, approverIds });
+  return { status: 201, body: { id: issue.id, key: issue.key, self: `${s.base()}/rest/api/3/issue/${issue.id}` } };
+}
+
+function search(s: Internal, input: { jql: string; maxResults: number; fields: string[] | null; nextPageToken: string | null }): JiraReply {
+  const jql = parseJql(input.jql);
+  // Jira rejects unbounded queries on /search/jql; the sandbox only asks for a restriction of some kind.
+  if (jql.clauses.length === 0) return { status: 400, body: jiraError(['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']) };
+  const found = s.issues.filter((i) => matchesJql(i, jql));
+  const sorted = jql.order === 'DESC' ? [...found].sort((a, b) => b.created.getTime() - a.created.getTime() || Number(b.id) - Number(a.id)) : [...found].sort((a, b) => a.created.getTime() - b.created.getTime() || Number(a.id) - Number(b.id));
+  const start = input.nextPageToken === null ? 0 : Number.parseInt(Buffer.from(input.nextPageToken, 'base64url').toString('utf8'), 10);
+  if (!Number.isInteger(start) || start < 0) return { status: 400, body: jiraError(['The nextPageToken is not valid.']) };
+  const max = Math.min(Math.max(input.maxResults, 1), 5000);
+  const page = sorted.slice(start, start + max);
+  const more = start + max < sorted.length;
+  // Without `fields`, /search/jql returns ids only.
+  const fields = input.fields ?? [];
+  return { status: 200, body: { issues: page.map((i) => issueJson(s, i, fields)), isLast: !more, ...(more ? { nextPageToken: Buffer.from(String(start + max)).toString('base64url') } : {}) } };
+}
+
+/** GET /rest/api/3/issue/{key}: `fields` (comma-separated) picks what to render. */
+export function getIssue({ state, params, query }: Ctx): JiraReply {
+  const fields = query.get('fields');
+  return { status: 200, body: issueJson(state.internal, mustIssue(state.internal, p0(params)), fields === null ? null : fields.split(',')) };
+}
+
+/** POST /rest/api/3/search/jql: the query in a JSON body. */
+export function searchPost({ state, body }: Ctx): JiraReply {
+  const b = objectBody(body);
+  if (typeof b.jql !== 'string') return { status: 400, body: jiraError(['The JQL query is required.']) };
+  const fields = Array.isArray(b.fields) ? b.fields.filter((f): f is string => typeof f === 'string') : null;
+  const maxResults = typeof b.maxResults === 'number' && Number.isInteger(b.maxResults) ? b.maxResults : 50;
+  return search(state.internal, { jql: b.jql, maxResults, fields, nextPageToken: typeof b.nextPageToken === 'string' ? b.nextPageToken : null });
+}
+
+/** GET /rest/api/3/search/jql: the query in the query string. */
+export function searchGet({ state, query }: Ctx): JiraReply {
+  return search(state.internal, { jql: query.get('jql') ?? '', maxResults: intParam(query, 'maxResults', 50), fields: query.get('fields')?.split(',') ?? null, nextPageToken: query.get('nextPageToken') });
+}

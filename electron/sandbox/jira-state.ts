@@ -1,0 +1,155 @@
+// The Jira sandbox's site and its state: one project, ACC, with its workflow
+// (statuses and transitions), issue types, a service desk and an "Access
+// request" request type with its custom fields; the project permissions the
+// sandbox enforces; the site's accounts, and the issues, comments and
+// approvals written to it. The endpoints over it are in jira-routes.ts.
+import { randomBytes } from 'node:crypto';
+import type { Clock } from './okta-state.js';
+
+/** The workflow of the ACC project: ids as Jira gives them (statuses and transitions are site-wide ids). */
+export const JIRA_STATUSES = {
+  waiting: { id: '10002', name: 'Waiting for approval', category: { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' } },
+  inProgress: { id: '3', name: 'In progress', category: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' } },
+  done: { id: '10003', name: 'Done', category: { id: 3, key: 'done', colorName: 'green', name: 'Done' } },
+  declined: { id: '10005', name: 'Declined', category: { id: 3, key: 'done', colorName: 'green', name: 'Done' } },
+} as const;
+export type JiraStatusKey = keyof typeof JIRA_STATUSES;
+type StatusKey = JiraStatusKey;
+
+export const JIRA_TRANSITIONS: readonly { id: string; name: string; from: StatusKey; to: StatusKey }[] = [
+  { id: '11', name: 'Start progress', from: 'waiting', to: 'inProgress' },
+  { id: '41', name: 'Decline', from: 'waiting', to: 'declined' },
+  { id: '21', name: 'Done', from: 'inProgress', to: 'done' },
+  { id: '51', name: 'Decline', from: 'inProgress', to: 'declined' },
+  { id: '31', name: 'Reopen', from: 'done', to: 'waiting' },
+  { id: '61', name: 'Reopen', from: 'declined', to: 'waiting' },
+];
+
+/**
+ * Custom fields of the "Access request" request type (ids as a JSM site would
+ * number them; the connector's field mapping, JIRA_FIELDS in
+ * connectors/jira/jira-fields.ts, uses the same ones):
+ * - customfield_10003 Approvers (JSM's multi user picker; a JSM approval is opened for them)
+ * - customfield_10010 Request Type (JSM's, read-only)
+ * - customfield_10050 Beneficiary e-mail (text)
+ * - customfield_10051 Access: "App / Role" (text)
+ * - customfield_10052 Duration: permanent | 1h | 6h | 24h | 7d | 30d | <n>m | <n>h | <n>d (text)
+ */
+export const JIRA_CUSTOM_FIELDS = {
+  approvers: 'customfield_10003',
+  requestType: 'customfield_10010',
+  beneficiaryEmail: 'customfield_10050',
+  access: 'customfield_10051',
+  duration: 'customfield_10052',
+} as const;
+/** The request type's text fields (the others are the approvers picker and the read-only request type). */
+export const TEXT_FIELDS: readonly string[] = [JIRA_CUSTOM_FIELDS.beneficiaryEmail, JIRA_CUSTOM_FIELDS.access, JIRA_CUSTOM_FIELDS.duration];
+
+export const JIRA_PROJECT = { id: '10000', key: 'ACC', name: 'Access requests' } as const;
+const PROJECT = JIRA_PROJECT;
+export const ISSUE_TYPES = [
+  { id: '10001', name: 'Access request', description: 'Request access to a group or application.' },
+  { id: '10004', name: 'Task', description: 'A task.' },
+];
+export const JIRA_SERVICE_DESK = { id: '1', projectId: PROJECT.id, projectKey: PROJECT.key, projectName: PROJECT.name } as const;
+export const JIRA_REQUEST_TYPE = { id: '10', name: 'Access request', issueTypeId: '10001', serviceDeskId: JIRA_SERVICE_DESK.id, portalId: '1' } as const;
+
+/** Project permissions the sandbox knows and enforces (the rest of Jira's are always granted). */
+export const JIRA_PERMISSIONS = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'ADD_COMMENTS', 'TRANSITION_ISSUES', 'EDIT_ISSUES'] as const;
+export type JiraPermission = (typeof JIRA_PERMISSIONS)[number];
+
+export type JiraAccount = { accountId: string; email: string; displayName: string; apiToken: string; permissions: ReadonlySet<string> };
+
+export type JiraCommentView = { id: string; body: unknown; created: Date; authorId: string; properties: { key: string; value: unknown }[] };
+export type JiraApprovalView = {
+  id: string;
+  name: string;
+  approvers: { accountId: string; decision: 'approved' | 'declined' | 'pending' }[];
+  finalDecision: 'approved' | 'declined' | 'pending';
+  created: Date;
+  completed: Date | null;
+};
+export type JiraIssueView = {
+  id: string;
+  key: string;
+  issueTypeId: string;
+  summary: string;
+  description: unknown;
+  status: JiraStatusKey;
+  created: Date;
+  updated: Date;
+  comments: JiraCommentView[];
+  labels: string[];
+  /** Custom text fields by id (customfield_100xx). */
+  fields: Record<string, string>;
+  /** Approvers field (account ids). */
+  approverIds: string[];
+  approvals: JiraApprovalView[];
+  reporterId: string;
+  /** Set for issues created through the JSM request endpoint. */
+  requestTypeId: string | null;
+};
+
+export type JiraState = {
+  issues: () => readonly JiraIssueView[];
+  issue: (key: string) => JiraIssueView | undefined;
+  comments: (key: string) => readonly JiraCommentView[];
+  /** Adds a site user (a customer or an approver) with an API token of its own; `permissions` limits what it may do in ACC (default all). */
+  addUser: (user: { email: string; displayName?: string; permissions?: readonly JiraPermission[] }) => JiraAccount;
+  user: (emailOrAccountId: string) => JiraAccount | undefined;
+  /** Internal: what the routes use. */
+  internal: Internal;
+};
+
+/** The site as the route modules change it: accounts, issues and the next ids. */
+export type Internal = {
+  clock: Clock;
+  base: () => string;
+  account: JiraAccount;
+  accounts: JiraAccount[];
+  issues: JiraIssueView[];
+  nextIssueId: number;
+  nextIssueNumber: number;
+  nextCommentId: number;
+  nextApprovalId: number;
+  nextAccount: number;
+};
+
+export function createJiraState(opts: { clock: Clock; baseUrl: () => string; account: { email: string; displayName: string; apiToken: string } }): JiraState {
+  const bot: JiraAccount = { accountId: '712020:5b10a2844c20165700ede21g', ...opts.account, permissions: new Set(JIRA_PERMISSIONS) };
+  const internal: Internal = {
+    clock: opts.clock,
+    base: opts.baseUrl,
+    account: bot,
+    accounts: [bot],
+    issues: [],
+    nextIssueId: 10000,
+    nextIssueNumber: 1,
+    nextCommentId: 10000,
+    nextApprovalId: 1,
+    nextAccount: 1,
+  };
+  const find = (key: string): JiraIssueView | undefined => internal.issues.find((i) => i.key === key || i.id === key);
+  const user = (ref: string): JiraAccount | undefined => internal.accounts.find((a) => a.accountId === ref || a.email.toLowerCase() === ref.toLowerCase());
+  return {
+    issues: () => internal.issues,
+    issue: find,
+    comments: (key) => find(key)?.comments ?? [],
+    user,
+    addUser: (u) => {
+      const existing = user(u.email);
+      if (existing) return existing;
+      const n = internal.nextAccount++;
+      const account: JiraAccount = {
+        accountId: `712020:${n.toString(16).padStart(8, '0')}-5b10-4a28-9c20-${(0x165700ede21 + n).toString(16)}`,
+        email: u.email,
+        displayName: u.displayName ?? u.email.split('@')[0] ?? u.email,
+        apiToken: `ATATT${randomBytes(24).toString('base64url')}`,
+        permissions: new Set(u.permissions ?? JIRA_PERMISSIONS),
+      };
+      internal.accounts.push(account);
+      return account;
+    },
+    internal,
+  };
+}
