@@ -26,7 +26,7 @@ import { listApps } from '../electron/engine/directory/apps.js';
 import { dashboardSummary } from '../electron/engine/directory/dashboard.js';
 import { getGroup, listGroupMembers, listGroups } from '../electron/engine/directory/groups.js';
 import { createPageCache, type PageCache } from '../electron/engine/db/query-kit.js';
-import { refreshCorrelation, type CorrelationStats } from '../electron/engine/directory/people.js';
+import { refreshCorrelation, type CorrelationStats } from '../electron/engine/directory/correlation.js';
 import { getUser, listUsers, userFacets } from '../electron/engine/directory/users.js';
 import { patchLiveMembership } from '../electron/engine/sync/live-snapshot.js';
 import { searchBeneficiaries } from '../electron/engine/directory/people-lookup.js';

@@ -59,7 +59,7 @@ if (values['serve-sandbox']) {
 // ---------------------------------------------------------------- parent
 const { openDatabase } = await import('../electron/engine/db/database.js');
 const { runOktaSync } = await import('../electron/engine/sync/okta-sync.js');
-const { refreshCorrelation } = await import('../electron/engine/directory/people.js');
+const { refreshCorrelation } = await import('../electron/engine/directory/correlation.js');
 const { memorySecretStore } = await import('../electron/engine/secrets/secret-store.js');
 const { systemClock } = await import('../electron/engine/context.js');
 type Db = ReturnType<typeof openDatabase>;

@@ -7,7 +7,9 @@ import type { AccountRef, CorrelationIssue, UserRow } from '../../shared/domain.
 import { createHandlers, dispatch } from '../../electron/engine/api.js';
 import { removeConnection } from '../../electron/engine/governance/connection-removal.js';
 import { dashboardSummary } from '../../electron/engine/directory/dashboard.js';
-import { accountsOf, correlate, correlationIssues, refreshCorrelation } from '../../electron/engine/directory/people.js';
+import { accountsOf, correlationIssues } from '../../electron/engine/directory/people.js';
+import { refreshCorrelation } from '../../electron/engine/directory/correlation.js';
+import { correlate } from '../../electron/engine/directory/correlation-rules.js';
 import { createPageCache } from '../../electron/engine/db/query-kit.js';
 import { getUser, listUsers, userFacets } from '../../electron/engine/directory/users.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
 import { migrations } from '../../electron/engine/db/migrations/index.js';
-import { refreshCorrelation } from '../../electron/engine/directory/people.js';
+import { refreshCorrelation } from '../../electron/engine/directory/correlation.js';
 import { patchLiveMembership } from '../../electron/engine/sync/live-snapshot.js';
 import { removeConnection } from '../../electron/engine/governance/connection-removal.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';

@@ -3,7 +3,7 @@
 // receive access, found through any of the person's accounts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BeneficiaryOption } from '../../shared/contract-requests.js';
-import { refreshCorrelation } from '../../electron/engine/directory/people.js';
+import { refreshCorrelation } from '../../electron/engine/directory/correlation.js';
 import { resolveBeneficiary, searchBeneficiaries } from '../../electron/engine/directory/people-lookup.js';
 import { createTempWorkspace, seedConnection, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 

@@ -6,7 +6,7 @@
 import { createEventBus, type EventBus } from '../../electron/engine/workspace/workspace.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import type { Db } from '../../electron/engine/db/database.js';
-import { refreshCorrelation } from '../../electron/engine/directory/people.js';
+import { refreshCorrelation } from '../../electron/engine/directory/correlation.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { defaultPolicyFor, type ApprovalPolicy, type DurationOption, type RiskTier } from '../../shared/governance.js';
 import { createTempWorkspace, seedConnection, type TempWorkspace } from '../fixtures/seed-snapshot.js';

@@ -4,7 +4,7 @@
 // June 2025), so a `<` / `<=` flip at the cutoff went unnoticed (issue 9).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dashboardSummary, staleCutoff } from '../../electron/engine/directory/dashboard.js';
-import { refreshCorrelation } from '../../electron/engine/directory/people.js';
+import { refreshCorrelation } from '../../electron/engine/directory/correlation.js';
 import { isStale } from '../../renderer/src/lib/format.js';
 import { createTempWorkspace, seedConnection, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 

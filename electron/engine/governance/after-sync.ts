@@ -6,7 +6,7 @@
 // the CLI, the demo — goes through syncAndReconcile.
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import type { EngineContext } from '../context.js';
-import { refreshCorrelation } from '../directory/people.js';
+import { refreshCorrelation } from '../directory/correlation.js';
 import { detectDrift } from '../jobs/drift.js';
 import { startSync, type StartedSync } from '../sync/sync-service.js';
 

@@ -6,7 +6,7 @@
 // keychain entry forgotten. Audit history stays.
 import { deleteConnectionRecord, forgetCredential, getConnectionRecord } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
-import { refreshCorrelation } from '../directory/people.js';
+import { refreshCorrelation } from '../directory/correlation.js';
 import { isSyncRunning } from '../sync/active-syncs.js';
 import { dropConnectionSnapshot } from '../sync/live-snapshot.js';
 
