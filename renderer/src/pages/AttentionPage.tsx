@@ -1,3 +1,5 @@
+// Needs attention (#/attention): failed jobs, manual tasks, drift and access expiring soon (the jobs
+// store), the notice lead time, and the sandbox's "Skip ahead" clock.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AttentionCounts } from '../../../shared/contract-jobs.js';
 import { api } from '../api/client.js';

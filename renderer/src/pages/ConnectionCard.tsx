@@ -1,3 +1,5 @@
+// One connection on the Connections page: its facts, Test, Sync now / Full sync, live progress and
+// last outcome, its sync scope, Remove, and for Jira the JSM import and write-back status.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { JiraStatus } from '../../../shared/contract-jira.js';
 import type { ConnectionSummary, SyncRunSummary } from '../../../shared/domain.js';

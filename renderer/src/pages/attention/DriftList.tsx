@@ -1,3 +1,5 @@
+// Needs attention › Drift: memberships where the IdP and the grant ledger disagree, each closed as
+// resolved or accepted with a note.
 import { useState, type ReactNode } from 'react';
 import type { DriftRow } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';

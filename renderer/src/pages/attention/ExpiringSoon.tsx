@@ -1,3 +1,5 @@
+// Needs attention › Expiring: time-bound access ending within the notice window, each with a
+// one-click extension for a length its role allows.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { RequestableRole } from '../../../../shared/contract-requests.js';
 import type { DurationOption, GrantRow } from '../../../../shared/governance.js';

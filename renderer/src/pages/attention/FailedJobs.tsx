@@ -1,3 +1,5 @@
+// Needs attention › Failed jobs: group changes and Jira updates that ran out of attempts, with the
+// error, Retry, and Cancel with a reason.
 import { useState, type ReactNode } from 'react';
 import type { JobRow } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';

@@ -1,3 +1,5 @@
+// Needs attention › Manual tasks: changes Latchkey cannot make in the IdP itself, with what to do,
+// closed with evidence that it was done (or cancelled).
 import { useState, type ReactNode } from 'react';
 import type { ManualTaskView } from '../../../../shared/contract-jobs.js';
 import { api } from '../../api/client.js';
