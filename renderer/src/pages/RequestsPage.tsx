@@ -8,7 +8,7 @@ import { InlineError } from '../components/InlineError.js';
 import { ImportPanel } from '../components/ImportPanel.js';
 import { WriteButton } from '../components/WriteButton.js';
 import { formatRoute, routes, type RequestFilter } from '../lib/router.js';
-import { useRequestsStore, wireRequestsEvents } from '../stores/requests-store.js';
+import { useRequestsStore } from '../stores/requests-store.js';
 import { toast } from '../stores/toast-store.js';
 import { NewRequestForm } from './requests/NewRequestForm.js';
 import { RequestDetail } from './requests/RequestDetail.js';
@@ -32,7 +32,6 @@ export function RequestsPage({ filter, requestId }: { filter: RequestFilter; req
   const [importingOn, setImportingOn] = useState<RequestFilter | null>(null);
   const importing = importingOn === filter && !creating;
   useEffect(() => {
-    wireRequestsEvents();
     void loadSettings();
     void loadRoles();
   }, [loadSettings, loadRoles]);

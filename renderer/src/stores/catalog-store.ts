@@ -1,7 +1,7 @@
 // The catalog as the Catalog page shows it: the listing (apps, roles, mapped
 // groups with their health), the role picked as the target of "Map", and a
-// version bumped on every `governance:changed` {area:'catalog'} or finished
-// sync so the suggestions, coverage and group panes refetch too.
+// version bumped on every catalog change or successful sync (stores/wire-events.ts)
+// so the suggestions, coverage, groups and role views refetch too.
 import { create } from 'zustand';
 import type { CatalogListing } from '../../../shared/contract-catalog.js';
 import type { ChannelInput } from '../../../shared/contract.js';
@@ -20,6 +20,7 @@ type CatalogState = {
   selectedRoleId: number | null;
   load: () => Promise<void>;
   select: (roleId: number | null) => void;
+  /** The catalog or the snapshot changed: views keyed on `version` refetch, and the listing once it has been read. */
   changed: () => void;
   map: (input: ChannelInput<'catalog:map'>, labels: { group: string; role: string }) => Promise<boolean>;
 };
@@ -48,7 +49,8 @@ export const useCatalogStore = create<CatalogState>()((set, get) => ({
   select: (selectedRoleId) => set({ selectedRoleId }),
   changed: () => {
     set((s) => ({ version: s.version + 1 }));
-    void get().load();
+    // No read for a page nobody opened: the Catalog page loads the listing when it mounts.
+    if (get().status !== 'idle') void get().load();
   },
   map: async (input, labels) => {
     try {
@@ -62,21 +64,6 @@ export const useCatalogStore = create<CatalogState>()((set, get) => ({
     }
   },
 }));
-
-/** Catalog events from the engine (another window, the CLI, a job) and finished syncs refresh the catalog. */
-export function wireCatalogEvents(): () => void {
-  const offs = [
-    api.on('governance:changed', (e) => {
-      if (e.area === 'catalog') useCatalogStore.getState().changed();
-    }),
-    api.on('sync:finished', (run) => {
-      if (run.status === 'succeeded') useCatalogStore.getState().changed();
-    }),
-  ];
-  return () => {
-    for (const off of offs) off();
-  };
-}
 
 /** Base64 of a file's bytes, in chunks (String.fromCharCode on a whole file overflows the stack). */
 export function toBase64(bytes: Uint8Array): string {

@@ -1,5 +1,6 @@
 // Needs attention: failed jobs, open manual tasks, drift and grants expiring
-// soon, read in one call (jobs:attention) and refetched on governance:changed.
+// soon, read in one call (jobs:attention), and the engine's clock (jobs:clock).
+// Both are re-read on jobs and requests changes (stores/wire-events.ts).
 import { create } from 'zustand';
 import type { AttentionView, ClockView } from '../../../shared/contract-jobs.js';
 import { api, errorMessage } from '../api/client.js';
@@ -65,36 +66,3 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
     }
   },
 }));
-
-/** How often the engine's clock is read again when nothing moved it (drift, a laptop that slept). */
-const CLOCK_RESYNC_MS = 5 * 60_000;
-
-/**
- * Refetch on every jobs change (a job ran, expiry fired, a task was done, the
- * sandbox clock was moved: jobs:advanceClock announces itself as a jobs
- * change), and keep the engine's clock read; returns the unsubscribe.
- */
-export function subscribeJobs(): () => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let clockToo = false;
-  void useJobsStore.getState().loadClock();
-  const resync = setInterval(() => void useJobsStore.getState().loadClock(), CLOCK_RESYNC_MS);
-  const off = api.on('governance:changed', (e) => {
-    if (e.area !== 'jobs' && e.area !== 'requests') return;
-    clockToo ||= e.area === 'jobs';
-    // A burst of job outcomes arrives together: one refetch.
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      const jobs = useJobsStore.getState();
-      void jobs.load();
-      if (clockToo) void jobs.loadClock();
-      clockToo = false;
-    }, 300);
-  });
-  return () => {
-    off();
-    clearInterval(resync);
-    if (timer) clearTimeout(timer);
-  };
-}

@@ -1,7 +1,7 @@
 // The Requests page's state: the operator ("Acting as"), the list filters and
 // row selection, the requestable roles, and a data version bumped by every
-// `governance:changed` event so lists and details refetch. Calls go through
-// the contract only.
+// requests or jobs change (stores/wire-events.ts) so request lists, a
+// request's detail and the access ledger refetch.
 import { create } from 'zustand';
 import type { RequestableRole, SettingsView } from '../../../shared/contract-requests.js';
 import type { RequestState } from '../../../shared/governance.js';
@@ -74,15 +74,3 @@ export const useRequestsStore = create<RequestsState>()((set, get) => ({
     }
   },
 }));
-
-let unsubscribe: (() => void) | null = null;
-
-/** Subscribes once (idempotent) to governance changes: requests/jobs refetch lists, catalog changes reload roles. */
-export function wireRequestsEvents(): void {
-  if (unsubscribe) return;
-  unsubscribe = api.on('governance:changed', (p) => {
-    const s = useRequestsStore.getState();
-    if (p.area === 'catalog') void s.loadRoles();
-    else s.bump();
-  });
-}
