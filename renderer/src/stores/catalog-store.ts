@@ -4,11 +4,14 @@
 // so the suggestions, coverage, groups and role views refetch too.
 import { create } from 'zustand';
 import type { CatalogListing } from '../../../shared/contract-catalog.js';
-import type { ChannelInput } from '../../../shared/contract.js';
+import type { ChannelInput, ChannelOutput, WriteChannel } from '../../../shared/contract.js';
 import { api, errorMessage } from '../api/client.js';
 import { toast } from './toast-store.js';
 
 type Load = 'idle' | 'loading' | 'ready' | 'error';
+
+/** The catalog's writes: apps, roles, mappings, suggestions, import. */
+export type CatalogWrite = Extract<WriteChannel, `catalog:${string}`>;
 
 type CatalogState = {
   listing: CatalogListing | null;
@@ -22,6 +25,9 @@ type CatalogState = {
   select: (roleId: number | null) => void;
   /** The catalog or the snapshot changed: views keyed on `version` refetch, and the listing once it has been read. */
   changed: () => void;
+  /** Runs one catalog write, then refreshes (`changed`); throws the engine's error for the form or toast that made it. */
+  write: <C extends CatalogWrite>(channel: C, input: ChannelInput<C>) => Promise<ChannelOutput<C>>;
+  /** Maps a group to a role (a drop, or "Map"), with its toast. */
   map: (input: ChannelInput<'catalog:map'>, labels: { group: string; role: string }) => Promise<boolean>;
 };
 
@@ -52,11 +58,15 @@ export const useCatalogStore = create<CatalogState>()((set, get) => ({
     // No read for a page nobody opened: the Catalog page loads the listing when it mounts.
     if (get().status !== 'idle') void get().load();
   },
+  write: async (channel, input) => {
+    const out = await api.call(channel, input);
+    get().changed();
+    return out;
+  },
   map: async (input, labels) => {
     try {
-      await api.call('catalog:map', input);
+      await get().write('catalog:map', input);
       toast.success(`${labels.group} → ${labels.role}`, 'Group mapped');
-      get().changed();
       return true;
     } catch (error) {
       toast.error(error, `Couldn’t map ${labels.group}`);
