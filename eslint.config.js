@@ -6,6 +6,7 @@ import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+import { fileHeader } from './.eslint/rules/file-header.js';
 import { layerFences } from './.eslint/rules/layer-fences.js';
 
 // Bare 'fs' as well as 'node:fs': both reach Node.
@@ -90,10 +91,12 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
-    plugins: { 'react-hooks': reactHooks, latchkey: { rules: { 'layer-fences': layerFences } } },
+    plugins: { 'react-hooks': reactHooks, latchkey: { rules: { 'layer-fences': layerFences, 'file-header': fileHeader } } },
     rules: {
       ...reactHooks.configs.recommended.rules,
       'latchkey/layer-fences': ['error', rendererFences],
+      // Every renderer file says what it is for in its first line (ARCHITECTURE.md, "The renderer").
+      'latchkey/file-header': 'error',
       'no-restricted-imports': ['error', rendererImports],
     },
   },

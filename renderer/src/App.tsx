@@ -1,3 +1,6 @@
+// The console's shell: loads the workspace info and the connections, wires engine events to the
+// stores once (stores/wire-events.ts), and lays out the sidebar, the top bar and the page the hash
+// route names.
 import { useEffect, type ReactNode } from 'react';
 import { InlineError } from './components/InlineError.js';
 import { Logo } from './components/Icons.js';

@@ -1,3 +1,5 @@
+// The renderer's entry point: picks the transport first (on the bridge that consumes `#token=`
+// before the router reads the hash), then mounts <App />.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api } from './api/client.js';

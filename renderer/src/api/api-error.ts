@@ -1,3 +1,5 @@
+// The one error a call throws (ApiError: the engine's message and code, or the transport's own), the
+// message to show for anything thrown, and how to tell a cancelled call from a failure.
 import type { ErrorCode } from '../../../shared/contract.js';
 
 /** Codes the engine returns, plus the two the transport itself can raise. */

@@ -1,5 +1,7 @@
 // Picks the transport it finds: the Electron preload's `window.latchkey` when
 // present, otherwise the local HTTP bridge that served this page.
+// Who calls it for which data (a store, or a page for its own view; never both)
+// and where events are subscribed: ARCHITECTURE.md, "The renderer".
 import type { RendererApi } from '../../../shared/contract.js';
 import { consumeBridgeToken } from './bridge-token.js';
 import { createBridgeTransport } from './bridge-transport.js';

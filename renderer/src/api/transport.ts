@@ -1,3 +1,6 @@
+// What both transports (Electron IPC, the local HTTP bridge) provide, so the rest of the renderer
+// never knows which one it has: a typed call per contract channel, engine events, and the event
+// stream's state.
 import type { Channel, ChannelInput, ChannelOutput, EventMap, EventName } from '../../../shared/contract.js';
 
 export type CallOptions = { signal?: AbortSignal | undefined };

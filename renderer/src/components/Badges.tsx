@@ -1,3 +1,5 @@
+// Coloured badges for states shown on many pages: a plain Badge in a tone, an IdP user's or app's
+// status, who manages a group, and a sync run's outcome.
 import type { ReactNode } from 'react';
 import type { GroupManagedBy, SyncStatus } from '../../../shared/domain.js';
 import { humanize } from '../lib/format.js';

@@ -1,3 +1,5 @@
+// The confirmation asked before what cannot be undone from here (delete an app or a role, remove a
+// connection, a bulk approve or deny), on the native <dialog>.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /** A modal confirmation on the native <dialog> (focus trap, Escape, inert page for free). */

@@ -1,3 +1,5 @@
+// What a list or panel shows when it has nothing: a title that says why and, where there is one, the
+// next step (a link or a button).
 import type { ReactNode } from 'react';
 
 /** An empty state that says what to do next. */

@@ -1,3 +1,5 @@
+// A failure shown where it happened (a panel that could not load, a form the engine refused), with
+// the engine's message as is and an optional Retry.
 import type { ReactNode } from 'react';
 import { IconAlert } from './Icons.js';
 

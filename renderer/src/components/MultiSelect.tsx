@@ -1,3 +1,5 @@
+// The filter menus of list toolbars (Directory › Users status and department, Groups' manager): a
+// button that opens checkboxes with counts.
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { formatNumber } from '../lib/format.js';
 import { IconChevronDown } from './Icons.js';

@@ -1,3 +1,5 @@
+// Toolbar selects that pick an id or "all": the generic Picker, and the Connection picker of the
+// Directory and Changes pages.
 import { useId, type ReactNode } from 'react';
 import type { ConnectionSummary } from '../../../shared/domain.js';
 import { connectionKindLabel } from '../lib/format.js';

@@ -1,3 +1,5 @@
+// The banner over every page of a read-only workspace (a copied snapshot): which file is open, and
+// that nothing here can change it or reach an IdP.
 import type { ReactNode } from 'react';
 import { fileName, useAppStore } from '../stores/app-store.js';
 import { IconLock } from './Icons.js';

@@ -1,3 +1,5 @@
+// The left navigation: one entry per page, the Needs attention count as a badge (the jobs store
+// keeps it fresh whatever page is open), and the app's version.
 import type { ReactNode } from 'react';
 import { formatRoute, routes, type Route } from '../lib/router.js';
 import { useAppStore } from '../stores/app-store.js';

@@ -1,3 +1,5 @@
+// Loading placeholders: grey bars in the shape of the text to come, announced once as loading rather
+// than read out bar by bar.
 import type { CSSProperties, ReactNode } from 'react';
 
 export function Skeleton({ width = '100%', height = 12, style }: { width?: string | number; height?: number; style?: CSSProperties }): ReactNode {

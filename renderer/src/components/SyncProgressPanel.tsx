@@ -1,3 +1,5 @@
+// One running sync as it happens (sync:progress events): its phases, items read, API calls made and
+// the rate-limit budget left; on a connection's card and on the dashboard.
 import type { ReactNode } from 'react';
 import type { SyncPhase, SyncProgress } from '../../../shared/domain.js';
 import { formatDuration, formatNumber } from '../lib/format.js';

@@ -1,3 +1,5 @@
+// The sync history table of Connections and the dashboard: the runs the connections store holds,
+// sorted here, each row opening that run in the Changes view.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import { describeRunChanges } from '../lib/change-kinds.js';

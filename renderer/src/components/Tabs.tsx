@@ -1,3 +1,5 @@
+// ARIA tabs (arrow keys move focus) for sections inside one panel, such as a user's or a group's
+// detail; pages switch their views with route links instead.
 import { useRef, type ReactNode } from 'react';
 
 export type TabItem<K extends string> = { key: K; label: string; count?: number | null };

@@ -1,3 +1,5 @@
+// Shows the toast store's notices of what just happened, in a polite live region: errors stay 15 s
+// so they can be read, the rest fade after 5 s.
 import { useEffect, type ReactNode } from 'react';
 import { useToastStore, type Toast } from '../stores/toast-store.js';
 import { IconAlert, IconCheck, IconClose } from './Icons.js';

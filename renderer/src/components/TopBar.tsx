@@ -1,3 +1,5 @@
+// The bar over every page: which workspace file is open (read-only, sandbox), who is acting ("Acting
+// as"), which transport reaches the engine and whether live updates arrive.
 import type { ReactNode } from 'react';
 import { api } from '../api/client.js';
 import { READ_ONLY_REASON, useAppStore } from '../stores/app-store.js';

@@ -1,3 +1,5 @@
+// The button for anything that changes the workspace: disabled in a read-only workspace, with the
+// reason as its tooltip and its accessible description.
 import type { ButtonHTMLAttributes, ReactNode } from 'react';
 import { READ_ONLY_REASON, useReadOnly } from '../stores/app-store.js';
 

@@ -1,3 +1,6 @@
+// Data a page fetches for itself (a detail, a role, a tab's view; which data that is: ARCHITECTURE.md,
+// "The renderer"), keyed on what it shows: a new key cancels the stale call, a reload keeps the last data
+// on screen.
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage, isAbort } from '../api/client.js';
 

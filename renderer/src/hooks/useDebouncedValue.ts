@@ -1,3 +1,5 @@
+// Holds back a fast-changing value (what is typed into a search box) so the engine is queried once
+// typing pauses, not on every key.
 import { useEffect, useState } from 'react';
 
 /** `value`, but only after it has stopped changing for `ms`. */

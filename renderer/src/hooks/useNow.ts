@@ -3,7 +3,7 @@
 // in the sandbox "Skip ahead" moves it, and the bridge may be served by
 // another machine whose clock differs from this browser's. So the renderer
 // keeps the difference (engine now − Date.now(), read from jobs:clock; see
-// syncEngineClock in stores/jobs-store.ts) and ticks locally from there,
+// loadClock in stores/jobs-store.ts) and ticks locally from there,
 // every 15 s, so render functions stay pure and every label updates together.
 import { useSyncExternalStore } from 'react';
 

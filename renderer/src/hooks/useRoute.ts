@@ -1,3 +1,5 @@
+// The current hash route as React state: whatever reads it re-renders when the address changes (a
+// link, back and forward, navigate()).
 import { useSyncExternalStore } from 'react';
 import { parseRoute, type Route } from '../lib/router.js';
 

@@ -1,5 +1,5 @@
 // The access ledger (#/access): grants, who has which group through which request and until when, filtered by the route (the dashboard's cards land here).
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { GrantRow } from '../../../shared/governance.js';
 import { api } from '../api/client.js';
 import { DataGrid, type GridColumn } from '../components/DataGrid.js';
@@ -10,6 +10,7 @@ import { useDebouncedValue } from '../hooks/useDebouncedValue.js';
 import { formatNumber } from '../lib/format.js';
 import { formatRoute, navigate, routes, type AccessFilter } from '../lib/router.js';
 import { useJobsStore } from '../stores/jobs-store.js';
+import { useRequestsStore } from '../stores/requests-store.js';
 import { AccessBadge } from './requests/RequestParts.js';
 
 /** What each filter is, in the tab and in the page's heading. */
@@ -44,15 +45,8 @@ export function AccessPage({ filter, withinHours }: { filter: AccessFilter; with
   const [rawSearch, setSearch] = useState('');
   const search = useDebouncedValue(rawSearch, 250).trim();
   const [total, setTotal] = useState<number | null>(null);
-  // A job ran, access expired, a request was approved: the ledger reloads.
-  const [version, setVersion] = useState(0);
-  useEffect(
-    () =>
-      api.on('governance:changed', (e) => {
-        if (e.area === 'jobs' || e.area === 'requests') setVersion((v) => v + 1);
-      }),
-    [],
-  );
+  // A job ran, access expired, a request was approved: the ledger reloads (the version follows jobs and requests changes).
+  const version = useRequestsStore((s) => s.version);
   // 'expiring' without hours follows the notice window, as Needs attention does.
   const hours = filter === 'expiring' ? (withinHours ?? noticeHours) : null;
 

@@ -1,6 +1,7 @@
+// Needs attention (#/attention): failed jobs, manual tasks, drift and access expiring soon (the jobs
+// store), the notice lead time, and the sandbox's "Skip ahead" clock.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AttentionCounts } from '../../../shared/contract-jobs.js';
-import { api } from '../api/client.js';
 import { AbsoluteTime } from '../components/AbsoluteTime.js';
 import { InlineError } from '../components/InlineError.js';
 import { SkeletonLines } from '../components/Skeleton.js';
@@ -109,7 +110,7 @@ function sectionCount(s: AttentionSection, c: AttentionCounts): number {
 
 /** How long before expiry a notice is recorded (and written to Jira): the workspace setting. Keyed by the saved value, so a change elsewhere resets the field. */
 function NoticeHours({ hours }: { hours: number }): ReactNode {
-  const { act, busy } = useJobsStore();
+  const { setNoticeHours, busy } = useJobsStore();
   const [value, setValue] = useState(String(hours));
   const n = Number(value);
   const valid = /^\d+$/.test(value) && n <= 720;
@@ -118,7 +119,7 @@ function NoticeHours({ hours }: { hours: number }): ReactNode {
       className="attention-inline-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (valid && n !== hours) void act('notice', () => api.call('settings:set', { expiryNoticeHours: n }), `Notices now go out ${n} h before expiry`);
+        if (valid && n !== hours) void setNoticeHours(n);
       }}
     >
       <label htmlFor="notice-hours">Notice before expiry</label>
@@ -133,7 +134,7 @@ function NoticeHours({ hours }: { hours: number }): ReactNode {
 
 /** Sandbox only: move the workspace clock ahead to watch access expire (demo, E2E). */
 function SandboxClock(): ReactNode {
-  const { clock, act, busy, loadClock } = useJobsStore();
+  const { clock, advanceClock, busy } = useJobsStore();
   const [minutes, setMinutes] = useState(60);
   // The engine's now, ticking: every relative time on the console counts from it.
   const now = useNow();
@@ -156,7 +157,7 @@ function SandboxClock(): ReactNode {
       <WriteButton
         className="btn btn-sm"
         disabled={busy.has('clock')}
-        onClick={() => void act('clock', () => api.call('jobs:advanceClock', { minutes }), 'Clock moved ahead; expiry ran').then(() => loadClock())}
+        onClick={() => void advanceClock(minutes)}
       >
         Skip ahead
       </WriteButton>

@@ -3,7 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { IconAlert } from '../components/Icons.js';
 import { formatNumber } from '../lib/format.js';
 import { formatRoute, routes, type CatalogTab } from '../lib/router.js';
-import { useCatalogStore, wireCatalogEvents } from '../stores/catalog-store.js';
+import { useCatalogStore } from '../stores/catalog-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 import { AppsTab } from './catalog/AppsTab.js';
 import { CoverageTab } from './catalog/CoverageTab.js';
@@ -27,7 +27,6 @@ export function CatalogPage({ tab, roleId }: { tab: CatalogTab; roleId: number |
 
   useEffect(() => {
     void load();
-    return wireCatalogEvents();
   }, [load]);
   useEffect(() => {
     if (connectionsStatus === 'idle') void loadConnections();

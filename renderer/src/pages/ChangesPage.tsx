@@ -1,3 +1,5 @@
+// The Changes page (#/changes, #/changes/compare): what syncs recorded, per run or as the net
+// difference of two runs of one connection, with the run pickers.
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ChangeCounts, ConnectionSummary, RunDiff, SyncRunSummary } from '../../../shared/domain.js';
 import { AbsoluteTime } from '../components/AbsoluteTime.js';

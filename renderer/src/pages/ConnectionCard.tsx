@@ -1,7 +1,8 @@
+// One connection on the Connections page: its facts, Test, Sync now / Full sync, live progress and
+// last outcome, its sync scope, Remove, and for Jira the JSM import and write-back status.
 import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { JiraStatus } from '../../../shared/contract-jira.js';
 import type { ConnectionSummary, SyncRunSummary } from '../../../shared/domain.js';
-import { api, errorMessage } from '../api/client.js';
+import { errorMessage } from '../api/client.js';
 import { Badge, SyncStatusBadge } from '../components/Badges.js';
 import { RunChangeCounts, RunModeBadge } from '../components/ChangeBadges.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
@@ -29,42 +30,32 @@ function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
   );
 }
 
-/** Jira: the JSM import's last poll and the write-back queue, with "Poll now"; refetched when requests change. */
+/** Jira: the JSM import's last poll and the write-back queue, with "Poll now"; the store re-reads it when governance data changes. */
 function JiraPanel({ c }: { c: ConnectionSummary }): ReactNode {
-  const [status, setStatus] = useState<JiraStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const status = useConnectionsStore((s) => s.jira);
+  const loadError = useConnectionsStore((s) => s.jiraError);
+  const loadJira = useConnectionsStore((s) => s.loadJira);
+  const pollJira = useConnectionsStore((s) => s.pollJira);
+  const [pollError, setPollError] = useState<string | null>(null);
   const [polling, setPolling] = useState(false);
-  // Bumped to refetch after "Poll JSM now".
-  const [tick, setTick] = useState(0);
   useEffect(() => {
-    let live = true;
-    const load = (): void => {
-      api.call('jira:status', {}).then(
-        (v) => live && setStatus(v),
-        (e: unknown) => live && setError(errorMessage(e)),
-      );
-    };
-    load();
-    const off = api.on('governance:changed', load);
-    return () => {
-      live = false;
-      off();
-    };
-  }, [tick]);
+    // Fresh on arrival; after that engine events keep it current (stores/wire-events.ts).
+    void loadJira();
+  }, [loadJira]);
   const pollNow = async (): Promise<void> => {
     setPolling(true);
-    setError(null);
+    setPollError(null);
     try {
-      const { imported, skipped, decided, errors } = await api.call('jira:pollNow', { connectionId: c.id });
-      if (errors[0]) setError(errors[0].error);
+      const { imported, skipped, decided, errors } = await pollJira(c.id);
+      if (errors[0]) setPollError(errors[0].error);
       else toast.success(`${imported.length} imported, ${skipped.length} refused (commented in Jira), ${decided.length} decisions read back.`, 'JSM polled');
     } catch (e) {
-      setError(errorMessage(e));
+      setPollError(errorMessage(e));
     } finally {
       setPolling(false);
-      setTick((t) => t + 1);
     }
   };
+  const error = pollError ?? loadError;
   const mine = status?.connection?.id === c.id ? status : null;
   return (
     <div className="last-sync" data-testid="jira-status">

@@ -1,3 +1,5 @@
+// The Connections page (#/connections): each IdP and Jira connection as a card, "Add connection",
+// and the sync history.
 import { useEffect, type ReactNode } from 'react';
 import { EmptyState } from '../components/EmptyState.js';
 import { IconPlug, IconPlus } from '../components/Icons.js';

@@ -1,3 +1,5 @@
+// The Directory (#/directory/...): the snapshot's people (merged across IdPs), groups, apps and
+// unmatched accounts, the connection picker, and the detail drawer a row opens.
 import { useEffect, type ReactNode } from 'react';
 import { useAsync } from '../hooks/useAsync.js';
 import { ConnectionPicker } from '../components/Picker.js';

@@ -2,13 +2,13 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { CsvImportResult } from '../../../shared/contract-requests.js';
 import { REQUEST_IMPORT_COLUMNS } from '../../../shared/import-columns.js';
-import { api, errorMessage } from '../api/client.js';
+import { errorMessage } from '../api/client.js';
 import { IconPlus } from '../components/Icons.js';
 import { InlineError } from '../components/InlineError.js';
 import { ImportPanel } from '../components/ImportPanel.js';
 import { WriteButton } from '../components/WriteButton.js';
 import { formatRoute, routes, type RequestFilter } from '../lib/router.js';
-import { useRequestsStore, wireRequestsEvents } from '../stores/requests-store.js';
+import { useRequestsStore } from '../stores/requests-store.js';
 import { toast } from '../stores/toast-store.js';
 import { NewRequestForm } from './requests/NewRequestForm.js';
 import { RequestDetail } from './requests/RequestDetail.js';
@@ -32,7 +32,6 @@ export function RequestsPage({ filter, requestId }: { filter: RequestFilter; req
   const [importingOn, setImportingOn] = useState<RequestFilter | null>(null);
   const importing = importingOn === filter && !creating;
   useEffect(() => {
-    wireRequestsEvents();
     void loadSettings();
     void loadRoles();
   }, [loadSettings, loadRoles]);
@@ -85,18 +84,15 @@ export function RequestsPage({ filter, requestId }: { filter: RequestFilter; req
 
 /** Importing requests from CSV: the expected columns and a template first, then the file; bad rows are listed by row number. */
 function ImportRequestsPanel({ onClose }: { onClose: () => void }): ReactNode {
-  const bump = useRequestsStore((s) => s.bump);
+  const write = useRequestsStore((s) => s.write);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ file: string; result: CsvImportResult } | { file: string; error: string } | null>(null);
   const read = async (file: File): Promise<void> => {
     setBusy(true);
     setResult(null);
     try {
-      const r = await api.call('requests:importCsv', { csv: await file.text() });
-      if (r.errors.length === 0) {
-        toast.success(`${r.created.length} request${r.created.length === 1 ? '' : 's'} imported from ${file.name}`);
-        bump();
-      }
+      const r = await write('requests:importCsv', { csv: await file.text() });
+      if (r.errors.length === 0) toast.success(`${r.created.length} request${r.created.length === 1 ? '' : 's'} imported from ${file.name}`);
       setResult({ file: file.name, result: r });
     } catch (e) {
       setResult({ file: file.name, error: errorMessage(e) });

@@ -1,3 +1,5 @@
+// The workspace as the shell needs it (app:info: its file, version, read-only, sandbox) and the
+// live-update stream's state; and the read-only rule every write control follows.
 import { create } from 'zustand';
 import type { AppInfo } from '../../../shared/domain.js';
 import { api, errorMessage, type EventStreamStatus } from '../api/client.js';

@@ -1,14 +1,17 @@
 // The catalog as the Catalog page shows it: the listing (apps, roles, mapped
 // groups with their health), the role picked as the target of "Map", and a
-// version bumped on every `governance:changed` {area:'catalog'} or finished
-// sync so the suggestions, coverage and group panes refetch too.
+// version bumped on every catalog change or successful sync (stores/wire-events.ts)
+// so the suggestions, coverage, groups and role views refetch too.
 import { create } from 'zustand';
 import type { CatalogListing } from '../../../shared/contract-catalog.js';
-import type { ChannelInput } from '../../../shared/contract.js';
+import type { ChannelInput, ChannelOutput, WriteChannel } from '../../../shared/contract.js';
 import { api, errorMessage } from '../api/client.js';
 import { toast } from './toast-store.js';
 
 type Load = 'idle' | 'loading' | 'ready' | 'error';
+
+/** The catalog's writes: apps, roles, mappings, suggestions, import. */
+export type CatalogWrite = Extract<WriteChannel, `catalog:${string}`>;
 
 type CatalogState = {
   listing: CatalogListing | null;
@@ -20,7 +23,11 @@ type CatalogState = {
   selectedRoleId: number | null;
   load: () => Promise<void>;
   select: (roleId: number | null) => void;
+  /** The catalog or the snapshot changed: views keyed on `version` refetch, and the listing once it has been read. */
   changed: () => void;
+  /** Runs one catalog write, then refreshes (`changed`); throws the engine's error for the form or toast that made it. */
+  write: <C extends CatalogWrite>(channel: C, input: ChannelInput<C>) => Promise<ChannelOutput<C>>;
+  /** Maps a group to a role (a drop, or "Map"), with its toast. */
   map: (input: ChannelInput<'catalog:map'>, labels: { group: string; role: string }) => Promise<boolean>;
 };
 
@@ -48,13 +55,18 @@ export const useCatalogStore = create<CatalogState>()((set, get) => ({
   select: (selectedRoleId) => set({ selectedRoleId }),
   changed: () => {
     set((s) => ({ version: s.version + 1 }));
-    void get().load();
+    // No read for a page nobody opened: the Catalog page loads the listing when it mounts.
+    if (get().status !== 'idle') void get().load();
+  },
+  write: async (channel, input) => {
+    const out = await api.call(channel, input);
+    get().changed();
+    return out;
   },
   map: async (input, labels) => {
     try {
-      await api.call('catalog:map', input);
+      await get().write('catalog:map', input);
       toast.success(`${labels.group} → ${labels.role}`, 'Group mapped');
-      get().changed();
       return true;
     } catch (error) {
       toast.error(error, `Couldn’t map ${labels.group}`);
@@ -62,21 +74,6 @@ export const useCatalogStore = create<CatalogState>()((set, get) => ({
     }
   },
 }));
-
-/** Catalog events from the engine (another window, the CLI, a job) and finished syncs refresh the catalog. */
-export function wireCatalogEvents(): () => void {
-  const offs = [
-    api.on('governance:changed', (e) => {
-      if (e.area === 'catalog') useCatalogStore.getState().changed();
-    }),
-    api.on('sync:finished', (run) => {
-      if (run.status === 'succeeded') useCatalogStore.getState().changed();
-    }),
-  ];
-  return () => {
-    for (const off of offs) off();
-  };
-}
 
 /** Base64 of a file's bytes, in chunks (String.fromCharCode on a whole file overflows the stack). */
 export function toBase64(bytes: Uint8Array): string {

@@ -1,6 +1,8 @@
 // Connections, their tests, and sync runs (live progress from `sync:progress`,
-// outcome from `sync:finished`, history from `sync:runs`).
+// outcome from `sync:finished`, history from `sync:runs`); and Jira's status
+// (the JSM import's last poll, the write-back queue) for the Jira cards.
 import { create } from 'zustand';
+import type { JiraPollResult, JiraStatus } from '../../../shared/contract-jira.js';
 import type { Channel, ChannelInput } from '../../../shared/contract.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { api, ApiError, errorMessage } from '../api/client.js';
@@ -37,6 +39,9 @@ type ConnectionsState = {
   runsError: string | null;
   /** Bumped when a sync succeeds, so directory tables refetch. */
   snapshotVersion: number;
+  /** Jira's status (jira:status); null until a Jira card has asked for it. */
+  jira: JiraStatus | null;
+  jiraError: string | null;
 
   load: () => Promise<void>;
   loadRuns: () => Promise<void>;
@@ -50,6 +55,9 @@ type ConnectionsState = {
   setScope: (connectionId: number, scope: SyncScope) => Promise<ConnectionSummary>;
   onProgress: (p: SyncProgress) => void;
   onFinished: (run: SyncRunSummary) => void;
+  loadJira: () => Promise<void>;
+  /** Polls JSM now for one Jira connection (new portal requests, approval answers), then re-reads Jira's status. */
+  pollJira: (connectionId: number) => Promise<JiraPollResult>;
 };
 
 const finishedRuns = new Set<number>();
@@ -83,6 +91,8 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
   runsStatus: 'idle',
   runsError: null,
   snapshotVersion: 0,
+  jira: null,
+  jiraError: null,
 
   load: async () => {
     set({ status: get().status === 'ready' ? 'ready' : 'loading', error: null });
@@ -210,5 +220,22 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
     }));
     void get().load();
     void get().loadRuns();
+  },
+
+  loadJira: async () => {
+    try {
+      set({ jira: await api.call('jira:status', {}), jiraError: null });
+    } catch (error) {
+      set({ jiraError: errorMessage(error) });
+    }
+  },
+
+  pollJira: async (connectionId) => {
+    refuseIfReadOnly('jira:pollNow');
+    try {
+      return await api.call('jira:pollNow', { connectionId });
+    } finally {
+      void get().loadJira();
+    }
   },
 }));

@@ -42,20 +42,3 @@ export const useDashboardStore = create<DashboardState>()((set, get) => ({
     }
   },
 }));
-
-/** Governance counts follow request, job, expiry and drift changes (one refetch per burst); returns the unsubscribe. */
-export function subscribeDashboardGovernance(): () => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  const off = api.on('governance:changed', () => {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      // Only when it has been shown once: no reads for a page nobody opened.
-      if (useDashboardStore.getState().governance !== null) void useDashboardStore.getState().loadGovernance();
-    }, 300);
-  });
-  return () => {
-    off();
-    if (timer) clearTimeout(timer);
-  };
-}

@@ -1,10 +1,18 @@
 // Needs attention: failed jobs, open manual tasks, drift and grants expiring
-// soon, read in one call (jobs:attention) and refetched on governance:changed.
+// soon, read in one call (jobs:attention), and the engine's clock (jobs:clock);
+// and the writes made from that page, each followed by one re-read. The view
+// is re-read on jobs and requests changes, the clock after jobs changes
+// (stores/wire-events.ts).
 import { create } from 'zustand';
 import type { AttentionView, ClockView } from '../../../shared/contract-jobs.js';
+import type { ChannelInput } from '../../../shared/contract.js';
 import { api, errorMessage } from '../api/client.js';
 import { setEngineClockOffset } from '../hooks/useNow.js';
+import { useRequestsStore } from './requests-store.js';
 import { toast } from './toast-store.js';
+
+/** What can be done from Needs attention. The notice lead time and the sandbox clock have their own actions below. */
+export type AttentionWrite = 'jobs:retry' | 'jobs:cancel' | 'jobs:completeTask' | 'jobs:cancelTask' | 'jobs:resolveDrift' | 'requests:extend';
 
 type JobsState = {
   view: AttentionView | null;
@@ -16,9 +24,39 @@ type JobsState = {
   load: () => Promise<void>;
   /** Reads the engine's clock: the sandbox control shows it and every relative time counts from it (hooks/useNow.ts). */
   loadClock: () => Promise<void>;
-  /** Runs one write, then reloads; errors go to a toast. Returns whether it worked. */
-  act: (key: string, run: () => Promise<unknown>, done: string) => Promise<boolean>;
+  /**
+   * Runs one write for the row `key` (busy while it runs), toasts `done` or the
+   * engine's error, then re-reads the view. Returns whether it worked.
+   */
+  act: <C extends AttentionWrite>(key: string, channel: C, input: ChannelInput<C>, done: string) => Promise<boolean>;
+  /** Saves the notice lead time through the workspace settings (the requests store holds them); the view follows. */
+  setNoticeHours: (hours: number) => Promise<boolean>;
+  /** Sandbox only: moves the workspace clock ahead (expiry runs), then re-reads it. */
+  advanceClock: (minutes: number) => Promise<boolean>;
 };
+
+/** What every write from this page does around its call: busy, toast, one re-read. */
+async function tracked(
+  key: string,
+  write: () => Promise<unknown>,
+  done: string,
+  store: { get: () => JobsState; set: (patch: Partial<JobsState>) => void },
+): Promise<boolean> {
+  store.set({ busy: new Set(store.get().busy).add(key) });
+  try {
+    await write();
+    toast.success(done);
+    return true;
+  } catch (error) {
+    toast.error(error);
+    return false;
+  } finally {
+    const busy = new Set(store.get().busy);
+    busy.delete(key);
+    store.set({ busy });
+    void store.get().load();
+  }
+}
 
 export const useJobsStore = create<JobsState>()((set, get) => ({
   view: null,
@@ -48,53 +86,12 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
       // Without it relative times count from this browser's clock; the page still works.
     }
   },
-  act: async (key, run, done) => {
-    set({ busy: new Set(get().busy).add(key) });
-    try {
-      await run();
-      toast.success(done);
-      return true;
-    } catch (error) {
-      toast.error(error);
-      return false;
-    } finally {
-      const busy = new Set(get().busy);
-      busy.delete(key);
-      set({ busy });
-      void get().load();
-    }
+  act: (key, channel, input, done) => tracked(key, () => api.call(channel, input), done, { get, set }),
+  setNoticeHours: (hours) =>
+    tracked('notice', () => useRequestsStore.getState().saveSettings({ expiryNoticeHours: hours }), `Notices now go out ${hours} h before expiry`, { get, set }),
+  advanceClock: async (minutes) => {
+    const ok = await tracked('clock', () => api.call('jobs:advanceClock', { minutes }), 'Clock moved ahead; expiry ran', { get, set });
+    await get().loadClock();
+    return ok;
   },
 }));
-
-/** How often the engine's clock is read again when nothing moved it (drift, a laptop that slept). */
-const CLOCK_RESYNC_MS = 5 * 60_000;
-
-/**
- * Refetch on every jobs change (a job ran, expiry fired, a task was done, the
- * sandbox clock was moved: jobs:advanceClock announces itself as a jobs
- * change), and keep the engine's clock read; returns the unsubscribe.
- */
-export function subscribeJobs(): () => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let clockToo = false;
-  void useJobsStore.getState().loadClock();
-  const resync = setInterval(() => void useJobsStore.getState().loadClock(), CLOCK_RESYNC_MS);
-  const off = api.on('governance:changed', (e) => {
-    if (e.area !== 'jobs' && e.area !== 'requests') return;
-    clockToo ||= e.area === 'jobs';
-    // A burst of job outcomes arrives together: one refetch.
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      const jobs = useJobsStore.getState();
-      void jobs.load();
-      if (clockToo) void jobs.loadClock();
-      clockToo = false;
-    }, 300);
-  });
-  return () => {
-    off();
-    clearInterval(resync);
-    if (timer) clearTimeout(timer);
-  };
-}

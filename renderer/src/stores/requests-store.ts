@@ -1,19 +1,28 @@
-// The Requests page's state: the operator ("Acting as"), the list filters and
-// row selection, the requestable roles, and a data version bumped by every
-// `governance:changed` event so lists and details refetch. Calls go through
-// the contract only.
+// The Requests page's state: the workspace settings (the operator, "Acting
+// as", and the expiry notice lead time), the list filters and row selection,
+// the requestable roles, the request writes, and a data version bumped by
+// those writes and by every requests or jobs change (stores/wire-events.ts)
+// so request lists, a request's detail and the access ledger refetch.
 import { create } from 'zustand';
 import type { RequestableRole, SettingsView } from '../../../shared/contract-requests.js';
+import type { ChannelInput, ChannelOutput, WriteChannel } from '../../../shared/contract.js';
 import type { RequestState } from '../../../shared/governance.js';
 import { api, errorMessage } from '../api/client.js';
+
+/** Filing, deciding, cancelling, extending and importing requests. */
+export type RequestsWrite = Extract<WriteChannel, `requests:${string}`>;
 
 type RequestsState = {
   /** Bumped when requests, grants or jobs change (event, or a write made here). */
   version: number;
   bump: () => void;
+  /** Runs one request write, then bumps the version so lists and details refetch; throws the engine's error for the form that made it. */
+  write: <C extends RequestsWrite>(channel: C, input: ChannelInput<C>) => Promise<ChannelOutput<C>>;
   settings: SettingsView | null;
   settingsError: string | null;
   loadSettings: () => Promise<void>;
+  /** Saves workspace settings (the operator, the expiry notice lead time); throws the engine's error. */
+  saveSettings: (patch: ChannelInput<'settings:set'>) => Promise<SettingsView>;
   /** Sets the operator; returns the engine's error message, or null when saved. */
   setOperator: (email: string | null) => Promise<string | null>;
   search: string;
@@ -32,6 +41,11 @@ type RequestsState = {
 export const useRequestsStore = create<RequestsState>()((set, get) => ({
   version: 0,
   bump: () => set((s) => ({ version: s.version + 1 })),
+  write: async (channel, input) => {
+    const out = await api.call(channel, input);
+    get().bump();
+    return out;
+  },
   settings: null,
   settingsError: null,
   loadSettings: async () => {
@@ -41,10 +55,16 @@ export const useRequestsStore = create<RequestsState>()((set, get) => ({
       set({ settingsError: errorMessage(e) });
     }
   },
+  saveSettings: async (patch) => {
+    const settings = await api.call('settings:set', patch);
+    set({ settings, settingsError: null });
+    return settings;
+  },
   setOperator: async (email) => {
     try {
-      const settings = await api.call('settings:set', { operatorEmail: email });
-      set({ settings, settingsError: null, selected: new Set() });
+      await get().saveSettings({ operatorEmail: email });
+      // Another operator: other approvals are theirs, so the selection goes and the lists refetch.
+      set({ selected: new Set() });
       get().bump();
       return null;
     } catch (e) {
@@ -74,15 +94,3 @@ export const useRequestsStore = create<RequestsState>()((set, get) => ({
     }
   },
 }));
-
-let unsubscribe: (() => void) | null = null;
-
-/** Subscribes once (idempotent) to governance changes: requests/jobs refetch lists, catalog changes reload roles. */
-export function wireRequestsEvents(): void {
-  if (unsubscribe) return;
-  unsubscribe = api.on('governance:changed', (p) => {
-    const s = useRequestsStore.getState();
-    if (p.area === 'catalog') void s.loadRoles();
-    else s.bump();
-  });
-}

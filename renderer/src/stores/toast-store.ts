@@ -1,3 +1,5 @@
+// Toasts: the last few transient notices (success, info, error) and the one way code raises them
+// (`toast.error(e)` shows the engine's message and ignores cancelled calls).
 import { create } from 'zustand';
 import { errorMessage, isAbort } from '../api/client.js';
 

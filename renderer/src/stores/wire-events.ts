@@ -1,28 +1,100 @@
-// Connects engine events to the stores once, at start-up. After the event
-// stream reconnects (bridge restarted, laptop woke up) it re-reads what may
-// have changed while it was down.
+// The one place the renderer listens to the engine: every event (api.on) and
+// the event stream's state (api.onStatus), and what each refreshes. The stores
+// export the actions called here; pages and components never subscribe.
+// Wired once, at start-up (App.tsx). After the event stream reconnects (bridge
+// restarted, laptop woke up) it re-reads what may have changed while it was down.
 import { api } from '../api/client.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
 import { useAppStore } from './app-store.js';
+import { useCatalogStore } from './catalog-store.js';
 import { useConnectionsStore } from './connections-store.js';
-import { subscribeDashboardGovernance, useDashboardStore } from './dashboard-store.js';
+import { useDashboardStore } from './dashboard-store.js';
 import { useDirectoryStore } from './directory-store.js';
-import { subscribeJobs, useJobsStore } from './jobs-store.js';
+import { useJobsStore } from './jobs-store.js';
+import { useRequestsStore } from './requests-store.js';
 import { toast } from './toast-store.js';
+
+/** How often the engine's clock is read again when nothing moved it (drift, a laptop that slept). */
+export const CLOCK_RESYNC_MS = 5 * 60_000;
+
+/** A burst of job outcomes arrives together: what reloads on them waits this long and reloads once. */
+export const BURST_MS = 300;
+
+/** Runs `run` once, BURST_MS after the first of a burst of triggers. */
+function perBurst(run: () => void): { trigger: () => void; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return {
+    trigger: () => {
+      timer ??= setTimeout(() => {
+        timer = null;
+        run();
+      }, BURST_MS);
+    },
+    cancel: () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
 
 export function wireEvents(): () => void {
   const offs: (() => void)[] = [];
-  // Needs attention's counts feed the sidebar badge, whatever page is open.
+
+  // At start: Needs attention's counts feed the sidebar badge whatever page is
+  // open, and every relative time counts from the engine's clock (hooks/useNow.ts).
   void useJobsStore.getState().load();
-  offs.push(subscribeJobs());
-  offs.push(subscribeDashboardGovernance());
+  void useJobsStore.getState().loadClock();
+  const resync = setInterval(() => void useJobsStore.getState().loadClock(), CLOCK_RESYNC_MS);
+  offs.push(() => clearInterval(resync));
+
+  // Needs attention, and the engine's clock after a jobs change: jobs:advanceClock
+  // (the sandbox's "Skip ahead") announces itself as one.
+  let clockToo = false;
+  const attention = perBurst(() => {
+    const jobs = useJobsStore.getState();
+    void jobs.load();
+    if (clockToo) void jobs.loadClock();
+    clockToo = false;
+  });
+  // The dashboard's governance counts: only once shown (no reads for a page nobody opened).
+  const governanceCounts = perBurst(() => {
+    const dashboard = useDashboardStore.getState();
+    if (dashboard.governance !== null) void dashboard.loadGovernance();
+  });
+  offs.push(attention.cancel, governanceCounts.cancel);
+
+  offs.push(
+    api.on('governance:changed', ({ area }) => {
+      governanceCounts.trigger();
+      // Jira's write-back queue and last poll follow requests and jobs: once a Jira card has read it.
+      const connections = useConnectionsStore.getState();
+      if (connections.jira !== null || connections.jiraError !== null) void connections.loadJira();
+      if (area === 'catalog') {
+        // The Catalog page's listing and the views keyed on its version; the roles "New request" offers.
+        useCatalogStore.getState().changed();
+        const requests = useRequestsStore.getState();
+        if (requests.roles !== null || requests.rolesError !== null) void requests.loadRoles();
+        return;
+      }
+      // Requests or jobs: request lists, a request's detail and the access ledger refetch (they
+      // are keyed on the requests store's version); Needs attention once per burst.
+      useRequestsStore.getState().bump();
+      clockToo ||= area === 'jobs';
+      attention.trigger();
+    }),
+  );
+
   offs.push(api.on('sync:progress', (p) => useConnectionsStore.getState().onProgress(p)));
+
   offs.push(
     api.on('sync:finished', (run) => {
+      // Connections, their runs and the Directory's tables (snapshotVersion).
       useConnectionsStore.getState().onFinished(run);
       void useDashboardStore.getState().load();
       if (run.status === 'succeeded') {
         void useDirectoryStore.getState().loadFacets();
+        // A new snapshot: suggestions, coverage, mapped groups' health and the group pane.
+        useCatalogStore.getState().changed();
         const size = `${run.users.toLocaleString()} users, ${run.groups.toLocaleString()} groups, ${run.apps.toLocaleString()} apps`;
         toast.success(
           run.baseline ? `First snapshot: ${size}` : `${describeRunChanges(run)} · ${size}`,
@@ -33,6 +105,7 @@ export function wireEvents(): () => void {
       }
     }),
   );
+
   let wasDown = false;
   offs.push(
     api.onStatus((status) => {
@@ -50,6 +123,7 @@ export function wireEvents(): () => void {
       }
     }),
   );
+
   return () => {
     for (const off of offs) off();
   };

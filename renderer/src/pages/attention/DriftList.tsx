@@ -1,6 +1,7 @@
+// Needs attention › Drift: memberships where the IdP and the grant ledger disagree, each closed as
+// resolved or accepted with a note.
 import { useState, type ReactNode } from 'react';
 import type { DriftRow } from '../../../../shared/governance.js';
-import { api } from '../../api/client.js';
 import { Badge } from '../../components/Badges.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { WriteButton } from '../../components/WriteButton.js';
@@ -23,7 +24,7 @@ export function DriftList({ drift }: { drift: DriftRow[] }): ReactNode {
         const note = notes[d.id] ?? '';
         const key = `drift:${d.id}`;
         const resolve = (resolution: 'fixed' | 'accept'): void =>
-          void act(key, () => api.call('jobs:resolveDrift', { driftId: d.id, resolution, note }), `Drift #${d.id} ${resolution === 'accept' ? 'accepted' : 'resolved'}`);
+          void act(key, 'jobs:resolveDrift', { driftId: d.id, resolution, note }, `Drift #${d.id} ${resolution === 'accept' ? 'accepted' : 'resolved'}`);
         return (
           <li key={d.id} className="attention-item" data-testid={`drift-${d.id}`}>
             <div className="attention-item-head">

@@ -1,11 +1,13 @@
-import { useEffect, useState, type ReactNode } from 'react';
+// Needs attention › Expiring: time-bound access ending within the notice window, each with a
+// one-click extension for a length its role allows.
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { RequestableRole } from '../../../../shared/contract-requests.js';
 import type { DurationOption, GrantRow } from '../../../../shared/governance.js';
-import { api } from '../../api/client.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { WriteButton } from '../../components/WriteButton.js';
 import { formatRoute, routes } from '../../lib/router.js';
 import { useJobsStore } from '../../stores/jobs-store.js';
+import { useRequestsStore } from '../../stores/requests-store.js';
 import { durationLabel } from '../requests/RequestParts.js';
 
 type Fixed = Exclude<DurationOption, 'permanent' | 'custom'>;
@@ -16,22 +18,15 @@ const extensionsOf = (role: RequestableRole | undefined): Fixed[] => (role ? FIX
 
 /** Grants expiring within the notice window, each with a one-click extension (a new request for the same role). */
 export function ExpiringSoon({ grants }: { grants: GrantRow[] }): ReactNode {
-  const [roles, setRoles] = useState<Map<number, RequestableRole> | null>(null);
+  // The requestable roles are the requests store's ("New request" offers the same list); fresh on arrival.
+  const list = useRequestsStore((s) => s.roles);
+  const failed = useRequestsStore((s) => s.rolesError !== null);
+  const loadRoles = useRequestsStore((s) => s.loadRoles);
   useEffect(() => {
-    let live = true;
-    api
-      .call('requests:requestableRoles', {})
-      .then((list) => {
-        if (live) setRoles(new Map(list.map((r) => [r.id, r])));
-      })
-      .catch(() => {
-        // Without the roles each row still links to its request, where Extend is offered.
-        if (live) setRoles(new Map());
-      });
-    return () => {
-      live = false;
-    };
-  }, []);
+    void loadRoles();
+  }, [loadRoles]);
+  // Without the roles each row still links to its request, where Extend is offered.
+  const roles = useMemo(() => (list ? new Map(list.map((r) => [r.id, r])) : failed ? new Map<number, RequestableRole>() : null), [list, failed]);
   if (grants.length === 0) return <p className="muted attention-none">Nothing expires soon.</p>;
   return (
     <>
@@ -88,7 +83,8 @@ function ExpiringRow({ grant: g, options }: { grant: GrantRow; options: Fixed[] 
                   const requestId = g.requestId ?? 0;
                   void act(
                     key,
-                    () => api.call('requests:extend', { requestId, duration, justification: `Extension of request #${requestId} (access expiring ${g.expiresAt ?? ''})` }),
+                    'requests:extend',
+                    { requestId, duration, justification: `Extension of request #${requestId} (access expiring ${g.expiresAt ?? ''})` },
                     `Extension requested for ${who}`,
                   );
                 }}

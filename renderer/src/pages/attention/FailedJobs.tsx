@@ -1,6 +1,7 @@
+// Needs attention › Failed jobs: group changes and Jira updates that ran out of attempts, with the
+// error, Retry, and Cancel with a reason.
 import { useState, type ReactNode } from 'react';
 import type { JobRow } from '../../../../shared/governance.js';
-import { api } from '../../api/client.js';
 import { Badge } from '../../components/Badges.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { WriteButton } from '../../components/WriteButton.js';
@@ -35,7 +36,7 @@ export function FailedJobs({ jobs }: { jobs: JobRow[] }): ReactNode {
             <WriteButton
               className="btn btn-sm btn-primary"
               disabled={busy.has(`job:${j.id}`)}
-              onClick={() => void act(`job:${j.id}`, () => api.call('jobs:retry', { jobId: j.id }), `Job #${j.id} queued again`)}
+              onClick={() => void act(`job:${j.id}`, 'jobs:retry', { jobId: j.id }, `Job #${j.id} queued again`)}
             >
               Retry
             </WriteButton>
@@ -44,7 +45,7 @@ export function FailedJobs({ jobs }: { jobs: JobRow[] }): ReactNode {
                 className="attention-inline-form"
                 onSubmit={(e) => {
                   e.preventDefault();
-                  void act(`job:${j.id}`, () => api.call('jobs:cancel', { jobId: j.id, reason }), `Job #${j.id} cancelled`).then((ok) => {
+                  void act(`job:${j.id}`, 'jobs:cancel', { jobId: j.id, reason }, `Job #${j.id} cancelled`).then((ok) => {
                     if (ok) setCancelling(null);
                   });
                 }}

@@ -1,6 +1,7 @@
+// Needs attention › Manual tasks: changes Latchkey cannot make in the IdP itself, with what to do,
+// closed with evidence that it was done (or cancelled).
 import { useState, type ReactNode } from 'react';
 import type { ManualTaskView } from '../../../../shared/contract-jobs.js';
-import { api } from '../../api/client.js';
 import { Badge } from '../../components/Badges.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { WriteButton } from '../../components/WriteButton.js';
@@ -39,7 +40,7 @@ export function ManualTasks({ tasks }: { tasks: ManualTaskView[] }): ReactNode {
               className="attention-evidence"
               onSubmit={(e) => {
                 e.preventDefault();
-                void act(key, () => api.call('jobs:completeTask', { taskId: t.id, evidence: text }), `Task #${t.id} marked done`);
+                void act(key, 'jobs:completeTask', { taskId: t.id, evidence: text }, `Task #${t.id} marked done`);
               }}
             >
               <label htmlFor={`evidence-${t.id}`}>Evidence</label>
@@ -58,7 +59,7 @@ export function ManualTasks({ tasks }: { tasks: ManualTaskView[] }): ReactNode {
                 <WriteButton
                   className="btn btn-sm"
                   disabled={busy.has(key)}
-                  onClick={() => void act(key, () => api.call('jobs:cancelTask', { taskId: t.id, reason: text.trim() || 'cancelled from Needs attention' }), `Task #${t.id} cancelled`)}
+                  onClick={() => void act(key, 'jobs:cancelTask', { taskId: t.id, reason: text.trim() || 'cancelled from Needs attention' }, `Task #${t.id} cancelled`)}
                 >
                   Cancel task
                 </WriteButton>

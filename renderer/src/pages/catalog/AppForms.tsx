@@ -3,7 +3,6 @@
 // the role's page).
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { RISK_TIERS, type CatalogApp, type RiskTier } from '../../../../shared/governance.js';
-import { api } from '../../api/client.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { SegmentedRadios, TextField, useFormErrors } from '../../components/FormFields.js';
 import { InlineError } from '../../components/InlineError.js';
@@ -18,7 +17,7 @@ const APP_FIELDS: readonly AppField[] = ['name', 'description', 'owner'];
 
 export function AppForm({ app, onDone }: { app?: CatalogApp; onDone: () => void }): ReactNode {
   const id = useId();
-  const changed = useCatalogStore((s) => s.changed);
+  const write = useCatalogStore((s) => s.write);
   const [name, setName] = useState(app?.name ?? '');
   const [description, setDescription] = useState(app?.description ?? '');
   const [owner, setOwner] = useState(app?.owner ?? '');
@@ -32,9 +31,8 @@ export function AppForm({ app, onDone }: { app?: CatalogApp; onDone: () => void 
     errors.begin();
     setBusy(true);
     try {
-      await api.call('catalog:saveApp', { ...(app ? { id: app.id } : {}), name, description, owner });
+      await write('catalog:saveApp', { ...(app ? { id: app.id } : {}), name, description, owner });
       toast.success(name, app ? 'App saved' : 'App added');
-      changed();
       onDone();
     } catch (error) {
       errors.fail(error);
@@ -46,9 +44,8 @@ export function AppForm({ app, onDone }: { app?: CatalogApp; onDone: () => void 
     if (!app) return;
     setBusy(true);
     try {
-      await api.call('catalog:deleteApp', { id: app.id });
+      await write('catalog:deleteApp', { id: app.id });
       toast.success(app.name, 'App deleted');
-      changed();
       onDone();
     } catch (error) {
       setConfirm(false);
@@ -95,7 +92,7 @@ const ROLE_FIELDS: readonly RoleField[] = ['name', 'risk'];
 
 export function NewRoleForm({ app, onDone }: { app: CatalogApp; onDone: () => void }): ReactNode {
   const id = useId();
-  const changed = useCatalogStore((s) => s.changed);
+  const write = useCatalogStore((s) => s.write);
   const [name, setName] = useState('');
   const [risk, setRisk] = useState<RiskTier>('medium');
   const [busy, setBusy] = useState(false);
@@ -107,9 +104,8 @@ export function NewRoleForm({ app, onDone }: { app: CatalogApp; onDone: () => vo
     errors.begin();
     setBusy(true);
     try {
-      const role = await api.call('catalog:saveRole', { appId: app.id, name, risk });
+      const role = await write('catalog:saveRole', { appId: app.id, name, risk });
       toast.success(`${app.name} / ${role.name}: approval and durations start from the ${riskLabel[risk].toLowerCase()}-risk defaults`, 'Role added');
-      changed();
       onDone();
       navigate(routes.role(role.id));
     } catch (error) {

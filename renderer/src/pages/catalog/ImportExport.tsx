@@ -47,7 +47,7 @@ export function ImportExport({ importing, onImport }: { importing: boolean; onIm
 
 /** The catalog import: expected columns and a template, then a .csv or .xlsx file and what became of it. */
 export function CatalogImportPanel({ onClose }: { onClose: () => void }): ReactNode {
-  const changed = useCatalogStore((s) => s.changed);
+  const write = useCatalogStore((s) => s.write);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ file: string; result: CatalogImportResult } | { file: string; error: string } | null>(null);
 
@@ -60,12 +60,9 @@ export function CatalogImportPanel({ onClose }: { onClose: () => void }): ReactN
     setBusy(true);
     setResult(null);
     try {
-      const r = await api.call('catalog:import', { format, contentBase64: toBase64(new Uint8Array(await file.arrayBuffer())) });
+      const r = await write('catalog:import', { format, contentBase64: toBase64(new Uint8Array(await file.arrayBuffer())) });
       setResult({ file: file.name, result: r });
-      if (r.ok) {
-        toast.success(`${r.rolesCreated + r.rolesUpdated} roles, ${r.mappingsAdded} new mappings`, `Imported ${file.name}`);
-        changed();
-      }
+      if (r.ok) toast.success(`${r.rolesCreated + r.rolesUpdated} roles, ${r.mappingsAdded} new mappings`, `Imported ${file.name}`);
     } catch (error) {
       setResult({ file: file.name, error: errorMessage(error) });
     } finally {

@@ -76,13 +76,12 @@ export function RoleDetail({ roleId }: { roleId: number }): ReactNode {
 function DeleteRole({ role }: { role: CatalogRoleDetail }): ReactNode {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
-  const changed = useCatalogStore((s) => s.changed);
+  const write = useCatalogStore((s) => s.write);
   const remove = async (): Promise<void> => {
     setBusy(true);
     try {
-      await api.call('catalog:deleteRole', { id: role.id });
+      await write('catalog:deleteRole', { id: role.id });
       toast.success(`${role.appName} / ${role.name}`, 'Role deleted');
-      changed();
       navigate(routes.catalog());
     } catch (error) {
       toast.error(error, 'Couldn’t delete the role');
@@ -131,7 +130,7 @@ type DraftStep = { kind: ApprovalStepKind; approvers: string };
 function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
   const id = useId();
   const readOnly = useReadOnly();
-  const changed = useCatalogStore((s) => s.changed);
+  const write = useCatalogStore((s) => s.write);
   const [name, setName] = useState(role.name);
   const [description, setDescription] = useState(role.description);
   const [owner, setOwner] = useState(role.owner ?? '');
@@ -188,7 +187,7 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
     const hours = Number(timeoutHours);
     const max = maxMinutes.trim() === '' ? null : Number(maxMinutes);
     try {
-      await api.call('catalog:saveRole', {
+      await write('catalog:saveRole', {
         id: role.id,
         appId: role.appId,
         name,
@@ -209,7 +208,6 @@ function RoleEditor({ role }: { role: CatalogRoleDetail }): ReactNode {
         maxDurationMinutes: durations.includes('custom') ? (max !== null && Number.isFinite(max) ? Math.round(max) : null) : null,
       });
       toast.success(`${role.appName} / ${name}`, 'Role saved');
-      changed();
     } catch (error) {
       errors.fail(error);
     } finally {
@@ -420,16 +418,15 @@ function describeMinutes(text: string): string {
 
 function Mappings({ role }: { role: CatalogRoleDetail }): ReactNode {
   const select = useCatalogStore((s) => s.select);
-  const changed = useCatalogStore((s) => s.changed);
+  const write = useCatalogStore((s) => s.write);
   const [busy, setBusy] = useState<string | null>(null);
   const label = `${role.appName} / ${role.name}`;
   const act = async (m: RoleMapping, how: 'unmap' | 'map'): Promise<void> => {
     const key = `${m.connectionId}:${m.groupId}`;
     setBusy(key);
     try {
-      await api.call(how === 'unmap' ? 'catalog:unmap' : 'catalog:map', { roleId: role.id, connectionId: m.connectionId, groupId: m.groupId });
+      await write(how === 'unmap' ? 'catalog:unmap' : 'catalog:map', { roleId: role.id, connectionId: m.connectionId, groupId: m.groupId });
       toast.success(m.currentName ?? m.groupName, how === 'unmap' ? 'Group unmapped' : 'New name accepted');
-      changed();
     } catch (error) {
       toast.error(error, how === 'unmap' ? 'Couldn’t unmap the group' : 'Couldn’t update the mapping');
     } finally {

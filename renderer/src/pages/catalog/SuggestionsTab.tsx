@@ -21,7 +21,7 @@ import { ProblemList, ProblemMark, RiskBadge, riskLabel } from './parts.js';
 export function SuggestionsTab(): ReactNode {
   const version = useCatalogStore((s) => s.version);
   const listing = useCatalogStore((s) => s.listing);
-  const changed = useCatalogStore((s) => s.changed);
+  const write = useCatalogStore((s) => s.write);
   const state = useAsync(`suggestions|${version}`, (signal) => api.call('catalog:suggestions', {}, { signal }));
   const [search, setSearch] = useState('');
   const data = state.data;
@@ -32,9 +32,8 @@ export function SuggestionsTab(): ReactNode {
 
   const restore = async (): Promise<void> => {
     try {
-      const { restored } = await api.call('catalog:restoreDismissed', {});
+      const { restored } = await write('catalog:restoreDismissed', {});
       toast.success(`${formatNumber(restored)} suggestion${restored === 1 ? '' : 's'} back in the list`, 'Dismissed suggestions restored');
-      changed();
     } catch (error) {
       toast.error(error, 'Couldn’t restore dismissed suggestions');
     }
@@ -83,7 +82,7 @@ export function SuggestionsTab(): ReactNode {
 type DraftRole = { include: boolean; name: string; risk: RiskTier };
 
 function SuggestionCard({ suggestion: s }: { suggestion: CatalogSuggestion }): ReactNode {
-  const changed = useCatalogStore((st) => st.changed);
+  const write = useCatalogStore((st) => st.write);
   const [editing, setEditing] = useState(false);
   const [appName, setAppName] = useState(s.appName);
   const [roles, setRoles] = useState<DraftRole[]>(s.roles.map((r) => ({ include: true, name: r.name, risk: r.risk })));
@@ -102,13 +101,12 @@ function SuggestionCard({ suggestion: s }: { suggestion: CatalogSuggestion }): R
         const d = roles[i];
         return d && d.include ? [{ name: d.name, risk: d.risk, groups: r.groups.map((g) => ({ connectionId: g.connectionId, groupId: g.groupId })) }] : [];
       });
-      const app = await api.call('catalog:acceptSuggestion', {
+      const app = await write('catalog:acceptSuggestion', {
         appName: editing ? appName : s.appName,
         roles: editing ? picked : s.roles.map((r) => ({ name: r.name, risk: r.risk, groups: r.groups.map((g) => ({ connectionId: g.connectionId, groupId: g.groupId })) })),
         source: source ? { connectionId: source.connectionId, appId: source.appId } : null,
       });
       toast.success(`${app.name}: ${app.roles.length} role${app.roles.length === 1 ? '' : 's'} in the catalog`, 'Suggestion accepted');
-      changed();
     } catch (e) {
       errors.fail(e);
     } finally {
@@ -119,9 +117,8 @@ function SuggestionCard({ suggestion: s }: { suggestion: CatalogSuggestion }): R
     setBusy(true);
     try {
       const items = s.roles.flatMap((r) => r.groups.map((g) => ({ connectionId: g.connectionId, appId: g.appId, groupId: g.groupId })));
-      await api.call('catalog:dismissSuggestion', { items });
+      await write('catalog:dismissSuggestion', { items });
       toast.info(`${s.appName} won’t be suggested again (Restore brings it back)`, 'Suggestion dismissed');
-      changed();
     } catch (e) {
       toast.error(e, 'Couldn’t dismiss the suggestion');
     } finally {

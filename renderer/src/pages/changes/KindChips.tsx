@@ -1,3 +1,4 @@
+// The Changes page's filter by kind of change: one toggle per kind with its count, and "All kinds".
 import type { ReactNode } from 'react';
 import { changeKinds, type ChangeCounts, type ChangeKind } from '../../../../shared/domain.js';
 import { kindInfo, totalOf } from '../../lib/change-kinds.js';

@@ -1,3 +1,5 @@
+// The Directory drawer for one IdP app: its status and sign-on mode, the groups assigned to it and
+// how many memberships they carry.
 import type { ReactNode } from 'react';
 import { StatusBadge } from '../../components/Badges.js';
 import { EmptyState } from '../../components/EmptyState.js';

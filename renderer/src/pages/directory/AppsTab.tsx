@@ -1,3 +1,5 @@
+// Directory › Apps: every app the IdPs hold, server-paged and searchable, and the note on why
+// Catalog › Coverage counts fewer.
 import { useMemo, type ReactNode } from 'react';
 import { EmptyState } from '../../components/EmptyState.js';
 import type { ObjectRef } from '../../lib/router.js';

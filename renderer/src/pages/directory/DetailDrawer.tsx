@@ -1,3 +1,5 @@
+// The right-hand panel a Directory row opens over its table: Escape or × returns to the table, and
+// focus moves into it for keyboard users.
 import { useEffect, useRef, type ReactNode } from 'react';
 import { IconClose } from '../../components/Icons.js';
 

@@ -1,3 +1,5 @@
+// The frame every Directory tab shares: the search toolbar and filter menus, the row count, the
+// server-paged grid (refetched after each successful sync) and its empty states.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { Page } from '../../../../shared/domain.js';
 import { DataGrid, type GridColumn, type SortDir } from '../../components/DataGrid.js';

@@ -1,3 +1,5 @@
+// The Directory drawer for one group: its type, who manages it, its members (searchable,
+// server-paged) and the apps assigned to it.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { UserRow } from '../../../../shared/domain.js';
 import { Badge, ManagedByBadge } from '../../components/Badges.js';

@@ -1,3 +1,5 @@
+// Directory › Groups: every synced group, searchable and filtered by what manages it (a group rule,
+// an app import, direct, Latchkey).
 import { useMemo, type ReactNode } from 'react';
 import type { GroupManagedBy } from '../../../../shared/domain.js';
 import { managedByText } from '../../components/Badges.js';

@@ -1,3 +1,5 @@
+// What a Directory table shows while the snapshot is empty: add a connection, or go and sync the one
+// there is.
 import type { ReactNode } from 'react';
 import { EmptyState } from '../../components/EmptyState.js';
 import { WriteButton } from '../../components/WriteButton.js';

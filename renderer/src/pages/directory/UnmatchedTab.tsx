@@ -1,3 +1,5 @@
+// Directory › Unmatched accounts: accounts the cross-IdP correlation would only be guessing at, one
+// row per account, for an admin to decide.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { AccountRef, CorrelationIssue } from '../../../../shared/domain.js';
 import { StatusBadge } from '../../components/Badges.js';

@@ -1,3 +1,5 @@
+// The Directory drawer for one person: their profile, their accounts in every IdP, and their groups
+// and apps (each saying which account it belongs to).
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { AccountRef, UserDetail as User } from '../../../../shared/domain.js';
 import { AbsoluteTime } from '../../components/AbsoluteTime.js';

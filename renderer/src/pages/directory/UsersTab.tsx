@@ -1,3 +1,5 @@
+// Directory › Users: people (merged across IdPs when several are connected) or one connection's
+// accounts, filtered by status and department, with the short-search hint.
 import { useEffect, useMemo, type ReactNode } from 'react';
 import type { AccountRef, UserRow } from '../../../../shared/domain.js';
 import { EmptyState } from '../../components/EmptyState.js';

@@ -1,6 +1,6 @@
-import { useMemo } from 'react';
 // Column definitions shared by every table that shows the same kind of row
 // (the users table and a group's members; the groups table and a user's groups).
+import { useMemo } from 'react';
 import type { AccountRef, AppRow, GroupRow, UserRow } from '../../../../shared/domain.js';
 import { Badge, ManagedByBadge, StatusBadge } from '../../components/Badges.js';
 import { AccountBadges } from '../../components/ChangeBadges.js';

@@ -28,7 +28,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
   const rolesError = useRequestsStore((s) => s.rolesError);
   const loadRoles = useRequestsStore((s) => s.loadRoles);
   const settings = useRequestsStore((s) => s.settings);
-  const bump = useRequestsStore((s) => s.bump);
+  const write = useRequestsStore((s) => s.write);
   const readOnly = useReadOnly();
   const [forWhom, setForWhom] = useState<For>('other');
   const [person, setPerson] = useState<BeneficiaryOption | null>(null);
@@ -106,9 +106,8 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
     };
     setBusy(true);
     try {
-      const row = await api.call('requests:create', input);
+      const row = await write('requests:create', input);
       toast.success(row.status === 'approved' ? 'Auto-approved: provisioning has started' : `Waiting for ${row.waitingOn?.approvers.join(', ') ?? 'approval'}`, `Request #${row.id} filed`);
-      bump();
       onClose();
       navigate(routes.request(row.id));
     } catch (err) {

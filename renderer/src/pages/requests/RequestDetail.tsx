@@ -125,7 +125,7 @@ function endFact(d: Detail): [string, ReactNode][] {
 }
 
 function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }): ReactNode {
-  const bump = useRequestsStore((s) => s.bump);
+  const write = useRequestsStore((s) => s.write);
   const readOnly = useReadOnly();
   const [comment, setComment] = useState('');
   // Set by a Deny without a comment: the message stays only while the comment is still empty.
@@ -144,11 +144,10 @@ function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }):
     try {
       const row =
         what === 'cancel'
-          ? await api.call('requests:cancel', { id: d.id, reason: comment })
-          : await api.call('requests:decide', { id: d.id, decision: what, comment });
+          ? await write('requests:cancel', { id: d.id, reason: comment })
+          : await write('requests:decide', { id: d.id, decision: what, comment });
       toast.success(row.status === 'pending' ? `Now waiting for ${row.waitingOn?.approvers.join(', ') ?? 'the next step'}` : `Request #${d.id} is ${row.status}`);
       setComment('');
-      bump();
     } catch (e) {
       errors.fail(e);
     } finally {
@@ -282,7 +281,7 @@ function Grants({ d }: { d: Detail }): ReactNode {
 
 function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode {
   const roles = useRequestsStore((s) => s.roles);
-  const bump = useRequestsStore((s) => s.bump);
+  const write = useRequestsStore((s) => s.write);
   const durations: DurationOption[] = (roles?.find((r) => r.id === d.roleId)?.durations ?? ['24h', '7d', '30d']).filter((x) => x !== 'custom');
   const [duration, setDuration] = useState<DurationOption>(durations.includes(d.duration) ? d.duration : (durations[0] ?? '24h'));
   const [why, setWhy] = useState('');
@@ -294,9 +293,8 @@ function ExtendForm({ d, onDone }: { d: Detail; onDone: () => void }): ReactNode
     if (!errors.begin()) return;
     setBusy(true);
     try {
-      const row = await api.call('requests:extend', { requestId: d.id, duration, justification: why });
+      const row = await write('requests:extend', { requestId: d.id, duration, justification: why });
       toast.success(row.status === 'approved' ? 'Extended (auto-approved)' : `Extension #${row.id} waits for ${row.waitingOn?.approvers.join(', ') ?? 'approval'}`);
-      bump();
       onDone();
     } catch (e) {
       errors.fail(e);

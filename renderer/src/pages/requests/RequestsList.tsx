@@ -24,7 +24,7 @@ type Bulk = { decision: 'approve' | 'deny'; comment: string; error: string | nul
 
 export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
   const version = useRequestsStore((s) => s.version);
-  const bump = useRequestsStore((s) => s.bump);
+  const write = useRequestsStore((s) => s.write);
   const rawSearch = useRequestsStore((s) => s.search);
   const setSearch = useRequestsStore((s) => s.setSearch);
   const statuses = useRequestsStore((s) => s.statuses);
@@ -118,7 +118,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
     }
     setBulk({ ...b, busy: true, error: null });
     try {
-      const { results } = await api.call('requests:bulkDecide', { ids: [...selected], decision: b.decision, comment: b.comment });
+      const { results } = await write('requests:bulkDecide', { ids: [...selected], decision: b.decision, comment: b.comment });
       const ok = results.filter((r) => r.ok).length;
       const failed = results.filter((r) => !r.ok);
       if (ok > 0) toast.success(`${ok} request${ok === 1 ? '' : 's'} ${b.decision === 'approve' ? 'approved' : 'denied'}`);
@@ -126,7 +126,6 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
       if (failed.length > 3) toast.info(`${failed.length - 3} more requests were not decided`);
       clearSelection();
       setBulk(null);
-      bump();
     } catch (e) {
       setBulk({ ...b, busy: false, error: e instanceof Error ? e.message : String(e) });
     }
