@@ -448,8 +448,8 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     await catalogImport.getByRole('button', { name: 'Close' }).click();
 
     // After Skip ahead every relative time counts from the engine's clock: a request made now reads
-    // "just now" (the browser's clock, an hour behind, made it "in 60 min"); the expired access reads
-    // "Expired … ago", never "until in …"; the first request was made about an hour ago.
+    // "just now" (the browser's clock, an hour behind, made it "in 60 min"); the expired request reads
+    // "Expired", with when its access ended, never "until in …"; the first request was made about an hour ago.
     await actAs(requester);
     const fresh = await call<RequestRow>(server, 'requests:create', {
       beneficiary: { email: later.email },
@@ -457,14 +457,15 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
       duration: '1h',
       justification: `Made after the clock moved (e2e ${Date.now()})`,
     });
-    await page.getByRole('link', { name: '← All requests' }).click();
+    await page.getByRole('link', { name: 'Requests', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Request lists' }).getByRole('link', { name: /^All(?! open)/ }).click();
     const queue = page.getByRole('grid', { name: 'Requests' });
     const rowOf = (n: number) => queue.getByRole('row').filter({ has: page.getByText(`#${n}`, { exact: true }) });
     const created = rowOf(fresh.id).getByRole('gridcell').last().locator('time');
     await expect.poll(() => created.textContent(), { timeout: 10_000 }).toBe('just now');
     expect(await created.getAttribute('title')).toMatch(WITH_ZONE);
     const first = rowOf(id);
-    expect(await first.textContent()).toMatch(/Expired(just now|\d+ min ago)/);
+    expect(await first.textContent()).toMatch(/Expired.*Ended [A-Z][a-z]{2} \d+/);
     expect(await first.textContent()).not.toMatch(/until|\bin \d/);
     expect(await first.getByRole('gridcell').last().textContent()).toMatch(/^(1 h|\d+ min) ago$/);
     expect(await queue.textContent()).not.toMatch(/\bin \d+ (min|h)\b/);
