@@ -6,7 +6,6 @@
 // exact stored form (Date#toISOString, milliseconds and 'Z'), and the tests
 // through the approval path check that this is the form the engine stores.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../electron/engine/context.js';
 import { seedSyncRun } from '../fixtures/seed-snapshot.js';
 import { detectDrift } from '../../electron/engine/jobs/drift.js';
 import { expireDueGrants, sendExpiryNotices } from '../../electron/engine/jobs/expiry.js';
@@ -16,6 +15,7 @@ import { enqueueJob } from '../../electron/engine/jobs/job-store.js';
 import { createRequest } from '../../electron/engine/requests/requests.js';
 import { putSettings } from '../../electron/engine/settings/settings.js';
 import { addApp, addRole, buildWorld, type RequestsWorld } from './request-fixture.js';
+import { userError } from '../helpers/user-error.js';
 
 const MS = 1;
 const MINUTE = 60_000;
@@ -55,15 +55,6 @@ function grant(o: { expiresAt: string | null; status?: string; provisionedAt?: s
 
 const statusOf = (id: number): string => w.ctx.db.prepare('SELECT status FROM grants WHERE id = ?').pluck().get(id) as string;
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('the expiry sweep (expireDueGrants)', () => {
   it('expires a grant whose expiry is exactly now, not one that ends 1 ms later; 1 ms on, that one too', () => {

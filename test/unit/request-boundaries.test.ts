@@ -6,13 +6,13 @@
 // requests.test.ts checks each rule well past its edge; a `<` / `<=` flip at
 // the edge passed it (issue 9).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../electron/engine/context.js';
 import { grantExpiry } from '../../electron/engine/jobs/grants.js';
 import { createRequest, decideRequest, extendRequest } from '../../electron/engine/requests/requests.js';
 import { sweepPendingRequests } from '../../electron/engine/requests/sweep.js';
 import { putSettings } from '../../electron/engine/settings/settings.js';
 import type { CreateRequestInput } from '../../shared/contract-requests.js';
 import { addApp, addRole, buildWorld, T0, type RequestsWorld } from './request-fixture.js';
+import { userError } from '../helpers/user-error.js';
 
 const MS = 1;
 const HOUR = 3_600_000;
@@ -44,15 +44,6 @@ const create = (o: Partial<CreateRequestInput> = {}) =>
   createRequest(w.ctx, { beneficiary: { email: 'ada@acme.example' }, role: 'Figma / Editor', duration: '24h', minutes: null, endsAt: null, justification: 'edge', ...o }, { source: 'console' });
 const sweep = () => sweepPendingRequests(w.ctx);
 
-function userError(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
 
 describe('the pending-request timeout, at the exact instant', () => {
   it('expires a request exactly 168 h after it was filed, not 1 ms before', () => {

@@ -9,42 +9,24 @@
 // join the snapshot (connections, groups, memberships at the live
 // generation) — a read, declared in db/table-owners.ts.
 import type { GroupManagedBy } from '../../../shared/domain.js';
-import { DURATION_OPTIONS, type ApprovalPolicy, type CatalogRole, type DurationOption, type RiskTier, type RoleMapping } from '../../../shared/governance.js';
+import { DURATION_OPTIONS, type CatalogRole, type DurationOption, type RiskTier, type RoleMapping } from '../../../shared/governance.js';
 import type { Db } from '../db/database.js';
 import { mappingProblems } from './mapping-health.js';
 import { parseDurations, parsePolicy } from './stored-role.js';
 
-/** A role's fields as stored, decoded (policy and durations read defensively). */
-export type RoleValues = {
-  name: string;
-  description: string;
-  risk: RiskTier;
-  policy: ApprovalPolicy;
-  durations: DurationOption[];
-  defaultDuration: DurationOption;
-  maxDurationMinutes: number | null;
-  owner: string | null;
-  requestable: boolean;
-};
+/** A role's fields as stored, decoded (policy and durations read defensively): a catalog role without its ids and mappings. */
+export type RoleValues = Omit<CatalogRole, 'id' | 'appId' | 'appName' | 'mappings'>;
 
-/** A role as request routing and the ledger need it: its values with its app's name and owner. */
-export type RoleInfo = {
+/** A role as request routing and the ledger need it: its values with its app's name and owner, the owners lower-cased. */
+export type RoleInfo = Omit<RoleValues, 'owner'> & {
   id: number;
   appId: number;
   appName: string;
-  name: string;
   /** "App / Role". */
   label: string;
-  description: string;
-  risk: RiskTier;
-  policy: ApprovalPolicy;
-  durations: DurationOption[];
-  defaultDuration: DurationOption;
-  maxDurationMinutes: number | null;
   /** Lower-cased, or null. */
   roleOwner: string | null;
   appOwner: string | null;
-  requestable: boolean;
 };
 
 export type AppRecord = {
