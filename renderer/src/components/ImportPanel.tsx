@@ -4,20 +4,9 @@
 // and, once a file was read, what became of it.
 import { useId, type ReactNode } from 'react';
 import { ROW_NUMBERING, requiredWords, templateCsv, type ImportColumn } from '../../../shared/import-columns.js';
+import { downloadText } from '../lib/download.js';
 import { READ_ONLY_REASON_ID } from './WriteButton.js';
 import { useReadOnly } from '../stores/app-store.js';
-
-/** Saves text as a download (a Blob URL, revoked once the browser has it). */
-export function downloadText(filename: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export function ImportPanel({
   title,

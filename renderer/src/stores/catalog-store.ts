@@ -82,17 +82,3 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(out);
 }
 
-/** Saves base64 content as a download. */
-export function downloadBase64(filename: string, contentBase64: string, type: string): void {
-  const raw = atob(contentBase64);
-  const bytes = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

@@ -8,7 +8,8 @@ import { api, errorMessage } from '../../api/client.js';
 import { ImportPanel } from '../../components/ImportPanel.js';
 import { InlineError } from '../../components/InlineError.js';
 import { WriteButton } from '../../components/WriteButton.js';
-import { downloadBase64, toBase64, useCatalogStore } from '../../stores/catalog-store.js';
+import { downloadBase64 } from '../../lib/download.js';
+import { toBase64, useCatalogStore } from '../../stores/catalog-store.js';
 import { toast } from '../../stores/toast-store.js';
 
 const MIME = { csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
