@@ -141,6 +141,15 @@ export const REQUEST_STATES: readonly RequestState[] = ['pending', 'approved', '
 export type RequestSource = 'console' | 'cli' | 'jira' | 'csv' | 'extend';
 export type DecisionChannel = 'console' | 'cli' | 'jira' | 'auto' | 'csv';
 
+/**
+ * Where a recorded event came from: the console (the signed-in operator), the
+ * CLI (the OS user, and the operator when signed in), Jira (an authenticated
+ * Jira account), the evidence workbook, a lifecycle policy, or the engine
+ * itself (ticks, syncs, jobs).
+ */
+export type AuditChannel = 'console' | 'cli' | 'jira' | 'workbook' | 'policy' | 'system';
+export const AUDIT_CHANNELS: readonly AuditChannel[] = ['console', 'cli', 'jira', 'workbook', 'policy', 'system'];
+
 export type ApprovalRecord = {
   step: number;
   kind: ApprovalStepKind | 'auto';

@@ -4,12 +4,15 @@
 // the chain catches edits made around them (another tool, a hex editor).
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../../shared/domain.js';
+import type { AuditChannel } from '../../../shared/governance.js';
 import type { Db } from '../db/database.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 export type AuditInput = {
   actor: string;
+  /** Where the event came from; 'system' when omitted. Stored and hashed from migration 005. */
+  channel?: AuditChannel;
   action: string;
   targetType: string;
   targetId: string | number;
