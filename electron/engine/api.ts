@@ -19,6 +19,7 @@ import { directoryHandlers } from './handlers/directory-handlers.js';
 import { WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
 import { jiraHandlers } from './handlers/jira-handlers.js';
 import { jobsHandlers } from './handlers/jobs-handlers.js';
+import { operatorHandlers } from './handlers/operator-handlers.js';
 import { requestsHandlers } from './handlers/requests-handlers.js';
 
 export type { Handlers } from './handlers/handler-types.js';
@@ -57,6 +58,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
     ...requestsHandlers(ctx, helpers),
     ...jobsHandlers(ctx, helpers),
     ...jiraHandlers(ctx, helpers),
+    ...operatorHandlers(ctx),
   };
 }
 
