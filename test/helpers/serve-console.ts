@@ -30,10 +30,10 @@ export function serveConsole(db: string, extra: string[] = [], env: NodeJS.Proce
 }
 
 /** One contract call through the bridge; throws with the channel's error message. */
-export async function callBridge<T>(s: Pick<Served, 'origin' | 'token'>, channel: string, input: unknown): Promise<T> {
+export async function callBridge<T>(s: Pick<Served, 'origin' | 'token'>, channel: string, input: unknown, headers: Record<string, string> = {}): Promise<T> {
   const res = await fetch(`${s.origin}/api/${encodeURIComponent(channel)}`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(input),
   });
   const body = (await res.json()) as { ok: true; value: T } | { ok: false; error: string };

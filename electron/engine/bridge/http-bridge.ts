@@ -181,7 +181,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         return;
       }
     }
+    // "Acting as" (sandbox workspaces only; dispatch ignores it elsewhere) rides per browser session in this header.
+    const actingAs = req.headers['x-latchkey-acting-as'];
     const result = await dispatch(options.handlers, channel, input, {
+      caller: { channel: 'console', actingAs: typeof actingAs === 'string' ? actingAs.slice(0, 320) : null },
       secrets: [token],
       ...(options.onError ? { onUnexpectedError: options.onError } : {}),
     });

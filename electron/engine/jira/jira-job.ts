@@ -158,7 +158,7 @@ async function ensureIssue(ctx: EngineContext, client: JiraClient, connectionId:
       if (linkJiraIssue(ctx.db, r.id, { connectionId, key: ref.key, id: ref.id }, now)) {
         appendAudit(
           ctx.db,
-          { actor: ctx.actor, action: 'request.jira-linked', targetType: 'request', targetId: r.id, details: { issueKey: ref.key, issueId: ref.id, connectionId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${ref.key}` } },
+          { actor: ctx.actor, channel: ctx.channel, action: 'request.jira-linked', targetType: 'request', targetId: r.id, details: { issueKey: ref.key, issueId: ref.id, connectionId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${ref.key}` } },
           now,
         );
       }
