@@ -160,7 +160,7 @@ function asOpenError(e: unknown, file: string): unknown {
  */
 function assertIntact(db: Db, file: string): void {
   const problems = db.pragma('quick_check(3)', { simple: false }) as { quick_check: string }[];
-  const found = problems.map((p) => p.quick_check).filter((p) => p !== 'ok');
+  const found = problems.map((p) => p.quick_check.replace(/\*\*\* in database main \*\*\*\s*/, '').replace(/\s+/g, ' ')).filter((p) => p !== 'ok');
   if (found.length > 0) throw new DatabaseOpenError(`${file} is damaged (${found.join('; ')}); it was not changed — restore it from a copy`);
 }
 

@@ -80,7 +80,7 @@ type Column = { name: string; type: string; notnull: number; dflt_value: string 
 
 /** Columns of an ordinary table (never a view or a virtual table: reading those would run or connect them). */
 function columns(db: Database.Database, table: string): Column[] {
-  return db.prepare('SELECT name, type, notnull, dflt_value, pk, hidden FROM pragma_table_xinfo(?)').all(table) as Column[];
+  return db.prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)').all(table) as Column[];
 }
 
 const isPlainTable = (e: SchemaEntry): boolean => e.type === 'table' && /^CREATE TABLE\b/i.test(e.sql ?? '');
@@ -91,8 +91,11 @@ function describeColumn(c: Column): string {
     .join(' ');
 }
 
-/** Where two definitions first part, a few words either side. */
-function firstDifference(a: string, b: string): string {
+/** Where two definitions first part, a few words either side (after the name, which a rename may have quoted). */
+function firstDifference(fileSql: string, ourSql: string): string {
+  const body = (sql: string) => sql.slice(Math.max(0, sql.indexOf('(')));
+  const [a, b] = [body(fileSql), body(ourSql)];
+  if (a === b) return `its name is written differently: ${JSON.stringify(fileSql.slice(0, fileSql.indexOf('(')).trim())}`;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   const clip = (s: string) => JSON.stringify(s.slice(Math.max(0, i - 20), i + 30).replace(/\s+/g, ' '));
