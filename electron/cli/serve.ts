@@ -24,7 +24,7 @@ export async function serveWorkspace(
     : startScheduler(ctx, { onError: (e) => o.io.stderr(`latchkey: jobs: ${e instanceof Error ? e.message : String(e)}\n`) });
   if (!o.quiet) {
     o.io.stdout(`Latchkey console: ${bridge.url}\n`);
-    o.io.stdout(`(workspace ${ctx.dbPath}${ctx.readOnly ? ', read-only' : ''}; the link carries a one-time token: keep it private)\n`);
+    o.io.stdout(`(workspace ${ctx.dbPath}${ctx.readOnly ? ', read-only' : ''}; the link opens the console once, in one browser: keep it private)\n`);
   }
   const stop = (): void => {
     void Promise.all([bridge.close(), scheduler?.stop()]).finally(() => {
