@@ -15,9 +15,16 @@ export const rendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export async function serveWorkspace(
   ctx: EngineContext,
   bus: EventBus,
-  o: { port: number; io: CliIo; quiet?: boolean },
+  o: { port: number; io: CliIo; quiet?: boolean; onLinkUsed?: () => void },
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const bridge = await startBridge({ handlers: createHandlers(ctx), host: '127.0.0.1', port: o.port, staticDir: rendererDir, events: bus });
+  const bridge = await startBridge({
+    handlers: createHandlers(ctx),
+    host: '127.0.0.1',
+    port: o.port,
+    staticDir: rendererDir,
+    events: bus,
+    ...(o.onLinkUsed ? { onTokenUsed: o.onLinkUsed } : {}),
+  });
   // Provisioning, revocation and expiry run while the console is served (catch-up first).
   const scheduler = ctx.readOnly
     ? null

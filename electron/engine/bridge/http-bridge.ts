@@ -71,6 +71,8 @@ export type BridgeOptions = {
   token?: string;
   /** SSE keep-alive comment interval; 15 s by default. */
   heartbeatMs?: number;
+  /** Called once, when the one-time token has been exchanged for a session (`latchkey start` then removes its launcher file). */
+  onTokenUsed?: () => void;
   /** Unexpected handler errors, already scrubbed of secrets. */
   onError?: (channel: string, message: string) => void;
 };
@@ -194,6 +196,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       }),
     );
     res.end();
+    options.onTokenUsed?.();
   };
 
   /** A page on another loopback port is same-site to us: the browser says so, and we refuse it. */
