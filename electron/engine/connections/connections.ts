@@ -2,6 +2,7 @@
 // keychain under an account named after the workspace and connection id.
 // Every change writes an audit event in the same transaction.
 import type { AddConnectionInput, AddEntraConnectionInput, AddJiraConnectionInput, AddOktaConnectionInput } from '../../../shared/contract.js';
+import { plainHttpProblem } from '../../../shared/contract.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { createOktaConnector } from '../connectors/okta/okta-connector.js';
@@ -298,8 +299,22 @@ export function setConnectionScope(ctx: EngineContext, connectionId: number, sco
   return getConnectionRecord(ctx.db, c.id);
 }
 
+/**
+ * Refuses to send a credential over plain http to anything but loopback. New
+ * connections are refused at input (shared/contract.ts); this catches one
+ * stored before that rule, or written into the file by hand.
+ */
+export function assertSecureTransport(connection: ConnectionRecord): void {
+  const urlWhat = connection.kind === 'jira' ? 'the site URL' : connection.kind === 'entra' ? 'the Graph URL' : 'the org URL';
+  const problem =
+    plainHttpProblem(connection.baseUrl, urlWhat) ??
+    (connection.settings.authorityHost === undefined ? null : plainHttpProblem(connection.settings.authorityHost, 'the authority host'));
+  if (problem) throw new UserError(`connection "${connection.name}": ${problem}; remove it and add it again with https://`, 'bad-input');
+}
+
 /** The stored credential; a clear error when the keychain has none (e.g. a copied workspace). */
 export async function loadCredential(ctx: EngineContext, connection: ConnectionRecord): Promise<Credential> {
+  assertSecureTransport(connection);
   const raw = await ctx.secrets.get(connectionAccount(workspaceId(ctx.db), connection.id));
   if (raw === null) {
     throw new UserError(
