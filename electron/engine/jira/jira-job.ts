@@ -19,6 +19,7 @@ import { JiraApiError } from '../connectors/jira/jira-errors.js';
 import { adfFacts, adfText, COMMENT_PROPERTY, commentRef, requestLabel, adfToText, type AdfDoc } from '../connectors/jira/jira-fields.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from '../jobs/job-types.js';
+import { outcomeOfError } from '../jobs/error-class.js';
 import { JIRA_TARGET_WORDS, type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { approvalRecords, linkJiraIssue, requestWithRoleLabel } from '../requests/request-store.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
@@ -188,7 +189,8 @@ function outcomeOf(e: unknown): JobOutcome {
     return { status: 'failed', error: e.message, ...(httpStatus ? { httpStatus } : {}) };
   }
   if (e instanceof UserError) return { status: 'failed', error: e.message };
-  return { status: 'retry', error: e instanceof Error ? e.message : String(e) };
+  // Anything else (a database constraint, a bug) is not the network: final at once, never 8 tries of back-off.
+  return outcomeOfError(e);
 }
 
 export type JiraJobOptions = JiraClientTuning;
