@@ -43,7 +43,7 @@ function latchkey(args: string[], until?: RegExp): Promise<Run> {
   });
 }
 
-const SERVING = /http:\/\/127\.0\.0\.1:\d+\/#token=/;
+const SERVING = /http:\/\/127\.0\.0\.1:\d+\/[?#]token=/;
 const recursive = path.join(dir, 'recursive.latchkey');
 const emptyAudit = path.join(dir, 'empty-audit.latchkey');
 const genuine = path.join(dir, 'genuine.latchkey');
