@@ -5,6 +5,7 @@
 // head (recorded in the file, given with --anchor, read back from Jira with
 // --from-jira). Each problem is printed with its code and, when it is one
 // event's fault, that event's seq; the exit code is 1 when there is any.
+import type { AuditStatus } from '../../shared/domain.js';
 import { keychainKeyId, signCheckpoint } from '../engine/audit/checkpoints.js';
 import { parseAnchor, verifyAudit, type AuditVerifyReport, type ExternalAnchor } from '../engine/audit/verify.js';
 import { UserError, type EngineContext } from '../engine/context.js';
@@ -102,4 +103,13 @@ function describe(r: AuditVerifyReport): string {
   for (const n of r.notes) lines.push(`note: ${n}`);
   lines.push(r.ok ? 'verifies' : 'DOES NOT VERIFY');
   return `${lines.join('\n')}\n`;
+}
+
+/** One line on a read-only workspace's audit chain as verified on opening (`serve --read-only`). */
+export function describeAuditStatus(a: AuditStatus): string {
+  const copy = a.copyOf
+    ? `; a copy of workspace ${a.copyOf.workspaceId ?? '?'} saved ${a.copyOf.savedAt ?? '?'}, ${a.copyOf.matchesOrigin ? 'holding the head it was saved with' : 'NOT holding the head it was saved with'}`
+    : '';
+  const what = `${a.events} events, ${a.checkpoints.valid}/${a.checkpoints.total} checkpoints verify, ${a.anchors.held}/${a.anchors.checked} anchors held${copy}`;
+  return a.verified ? `audit chain verified (${what})` : `audit chain DOES NOT VERIFY (${what}): ${a.problems.join('; ')}`;
 }
