@@ -6,7 +6,9 @@ import { createHandlers } from '../engine/api.js';
 import { startBridge } from '../engine/bridge/http-bridge.js';
 import type { EngineContext } from '../engine/context.js';
 import { startScheduler } from '../engine/governance/scheduler.js';
+import { snapshotAuditStatus } from '../engine/workspace/snapshot-copy.js';
 import type { EventBus } from '../engine/workspace/workspace.js';
+import { describeAuditStatus } from './audit-commands.js';
 import type { CliIo } from './cli-kit.js';
 
 /** dist/electron/cli/serve.js -> dist/renderer */
@@ -32,6 +34,7 @@ export async function serveWorkspace(
   if (!o.quiet) {
     o.io.stdout(`Latchkey console: ${bridge.url}\n`);
     o.io.stdout(`(workspace ${ctx.dbPath}${ctx.readOnly ? ', read-only' : ''}; the link opens the console once, in one browser: keep it private)\n`);
+    if (ctx.readOnly) o.io.stdout(`${describeAuditStatus(snapshotAuditStatus(ctx.db))}\n`);
   }
   const stop = (): void => {
     void Promise.all([bridge.close(), scheduler?.stop()]).finally(() => {

@@ -60,6 +60,8 @@ export type ConnectionSettings = {
 
 export type JiraSettings = {
   projectKey: string;
+  /** The issue that gets the daily audit checkpoint comment (`latchkey audit anchor-issue`); none: no daily comment. */
+  anchorIssueKey?: string | null;
   /** JSM service desk and request type whose portal requests are imported (both or neither). */
   serviceDeskId: string | null;
   requestTypeId: string | null;

@@ -22,6 +22,7 @@ import type { ClaimedJob, JobExecutor, JobOutcome } from '../jobs/job-types.js';
 import { outcomeOfError } from '../jobs/error-class.js';
 import { JIRA_TARGET_WORDS, type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { approvalRecords, linkJiraIssue, requestWithRoleLabel } from '../requests/request-store.js';
+import { AUDIT_ANCHOR_EVENT, auditHeadLine, recordJiraAnchor, runAnchorJob } from './audit-anchors.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
 
 type RequestFacts = {
@@ -198,6 +199,10 @@ export type JiraJobOptions = JiraClientTuning;
 /** The executor with its client tuning (tests pass a fast sleep). */
 export function createJiraJobExecutor(options: JiraJobOptions = {}): JobExecutor {
   return async (job: ClaimedJob, ctx: EngineContext, signal: AbortSignal): Promise<JobOutcome> => {
+    if (job.requestId === null && job.payload.event === AUDIT_ANCHOR_EVENT && job.connectionId !== null) {
+      const connectionId = job.connectionId;
+      return openJiraSite(ctx, connectionId, { ...options, signal }).then((site) => runAnchorJob(ctx, job, site)).catch(outcomeOf);
+    }
     if (job.requestId === null) return { status: 'failed', error: 'a Jira job without a request: nothing to record' };
     const update = parseUpdate(job.payload);
     if (!update) return { status: 'failed', error: `job #${job.id} has no Jira update in its payload` };
@@ -218,8 +223,13 @@ export function createJiraJobExecutor(options: JiraJobOptions = {}): JobExecutor
         // Only a retry can find its own comment already there; the first try saves the read.
         if (!issue.created && job.attempt > 1 && (await alreadyCommented(client, issue.key, ref))) commented = 'already';
         else {
-          const body = adfText(`${update.comment}\n\n${ref}`);
-          await client.addComment(issue.key, body, [{ key: COMMENT_PROPERTY, value: { ref, job: job.id, request: r.id, event: update.event } }]);
+          // Every comment also anchors the audit chain's head in the Jira record (jira/audit-anchors.ts).
+          const head = auditHeadLine(ctx.db);
+          const body = adfText(`${update.comment}\n\n${head.text}\n${ref}`);
+          const posted = await client.addComment(issue.key, body, [
+            { key: COMMENT_PROPERTY, value: { ref, job: job.id, request: r.id, event: update.event, workspace: workspaceId(ctx.db) } },
+          ]);
+          recordJiraAnchor(ctx.db, { kind: 'jira-comment', count: head.count, hash: head.hash, connectionId, issueKey: issue.key, commentId: posted.id }, ctx.clock.now());
           commented = 'posted';
         }
       }
