@@ -163,6 +163,13 @@ describe('a crafted workspace file is refused at open, naming the difference', (
     expect(refusal(other).rw).toMatch(/is not a Latchkey workspace \(an SQLite database with schema version 3/);
   });
 
+  it('an empty file opened read-only is not a workspace (read-write makes it a new one)', () => {
+    const f = path.join(dir, 'empty.latchkey');
+    fs.writeFileSync(f, '');
+    expect(() => openDatabase(f, { readOnly: true })).toThrow('is not a Latchkey workspace (an empty database)');
+    expect(fs.statSync(f).size).toBe(0);
+  });
+
   it('a file that is not SQLite', () => {
     const f = path.join(dir, 'notes.latchkey');
     fs.writeFileSync(f, 'quarterly review notes\n'.repeat(50));

@@ -116,6 +116,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     assertKnownSchema(db, file, list, version);
     if (readOnly) {
       db.pragma('query_only = ON');
+      if (version === 0) throw new DatabaseOpenError(`${file} is not a Latchkey workspace (an empty database); nothing was changed`);
       if (version < latest) {
         throw new DatabaseOpenError(
           `${file} uses schema ${version}; read-only inspection needs ${latest}. Open it once read-write to upgrade a copy.`,
