@@ -70,6 +70,22 @@ describe('a crafted workspace file is refused at open, naming the difference', (
     for (const m of [rw, ro]) expect(m).toContain('audit_events is a view in this file, a table in a Latchkey workspace');
   });
 
+  it('audit_events pointed at the storage of an empty table (same SQL, rootpage edited): refused on every open', () => {
+    const f = fresh();
+    alter(f, (db) => {
+      db.unsafeMode(true); // what the sqlite3 shell allows: writable_schema
+      const empty = db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'settings'").pluck().get() as number;
+      db.pragma('writable_schema = ON');
+      db.prepare("UPDATE sqlite_schema SET rootpage = ? WHERE name = 'audit_events'").run(empty);
+    });
+    const raw = new Database(f, { readonly: true });
+    expect(verifyAuditChain(raw)).toEqual({ valid: true, count: 0 });
+    raw.close();
+    const { rw, ro } = refusal(f);
+    expect(rw).toMatch(/audit_events and settings share their storage \(page \d+\) in this file/);
+    expect(ro).toMatch(/audit_events and settings share their storage \(page \d+\) in this file/);
+  });
+
   it('an added trigger', () => {
     const f = fresh();
     alter(f, "CREATE TRIGGER leak AFTER INSERT ON audit_events BEGIN UPDATE meta SET value = 'x' WHERE key = 'workspace_id'; END;");
@@ -161,6 +177,13 @@ describe('a crafted workspace file is refused at open, naming the difference', (
     const other = path.join(dir, 'other7.db');
     alter(other, 'CREATE TABLE recipes (title TEXT); PRAGMA user_version = 3;');
     expect(refusal(other).rw).toMatch(/is not a Latchkey workspace \(an SQLite database with schema version 3/);
+  });
+
+  it('an empty file opened read-only is not a workspace (read-write makes it a new one)', () => {
+    const f = path.join(dir, 'empty.latchkey');
+    fs.writeFileSync(f, '');
+    expect(() => openDatabase(f, { readOnly: true })).toThrow('is not a Latchkey workspace (an empty database)');
+    expect(fs.statSync(f).size).toBe(0);
   });
 
   it('a file that is not SQLite', () => {

@@ -116,6 +116,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     assertKnownSchema(db, file, list, version);
     if (readOnly) {
       db.pragma('query_only = ON');
+      if (version === 0) throw new DatabaseOpenError(`${file} is not a Latchkey workspace (an empty database); nothing was changed`);
       if (version < latest) {
         throw new DatabaseOpenError(
           `${file} uses schema ${version}; read-only inspection needs ${latest}. Open it once read-write to upgrade a copy.`,
@@ -136,10 +137,16 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
 }
 
+/** SQLite found the file damaged (SQLITE_CORRUPT and its extended codes, SQLITE_NOTADB). */
+export function isDamagedFileError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
 /** SQLite's own corruption codes become one message that names the file and what to do. */
 function asOpenError(e: unknown, file: string): unknown {
   const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')) {
+  if (isDamagedFileError(e)) {
     return new DatabaseOpenError(`${file} is damaged (${(e as Error).message}); it was not changed — restore it from a copy`);
   }
   // A plain copy of a live workspace is in WAL mode: even reading it needs

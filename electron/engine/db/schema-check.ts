@@ -118,6 +118,23 @@ function tableDifferences(db: Database.Database, ref: Database.Database, name: s
   return out;
 }
 
+/**
+ * Two tables or indexes pointed at the same b-tree (sqlite_schema's rootpage
+ * edited with writable_schema): the SQL still matches, but one of them reads
+ * the other's rows — `audit_events` pointed at an empty table reads as an
+ * empty, "verified" log. Cheap to see here on every open; quick_check (run
+ * on read-only opens) also finds a root moved to a page nothing else uses.
+ */
+function sharedStorage(db: Database.Database): string[] {
+  const rows = db.prepare("SELECT name, rootpage FROM sqlite_schema WHERE type IN ('table', 'index') AND rootpage > 0 ORDER BY rootpage, name").all() as { name: string; rootpage: number }[];
+  const out: string[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const [a, b] = [rows[i - 1], rows[i]];
+    if (a && b && a.rootpage === b.rootpage) out.push(`${a.name} and ${b.name} share their storage (page ${b.rootpage}) in this file`);
+  }
+  return out;
+}
+
 const on = (e: SchemaEntry): string => (e.type === 'index' || e.type === 'trigger' ? ` on ${e.tbl_name}` : '');
 
 /**
@@ -151,6 +168,7 @@ export function schemaDifferences(db: Database.Database, list: readonly Migratio
       }
     }
     for (const e of expected) if (!have.has(e.name)) out.push(`${e.type} ${e.name}${on(e)} missing`);
+    out.push(...sharedStorage(db));
   } finally {
     ref?.close();
   }
