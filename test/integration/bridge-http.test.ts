@@ -75,7 +75,7 @@ describe('bridge: contract calls', () => {
     expect(body.error).toMatch(/limit/);
   });
 
-  it('answers 400 for malformed JSON and for a body over 1 MB', async () => {
+  it('answers 400 for malformed JSON and 413 for a body over 1 MB', async () => {
     const broken = await rawRequest(bridge.port, {
       method: 'POST',
       path: '/api/directory%3Ausers',
@@ -86,8 +86,8 @@ describe('bridge: contract calls', () => {
     expect(broken.json()).toEqual({ ok: false, code: 'bad-input', error: 'the request body is not valid JSON' });
 
     const huge = await callChannel(bridge.port, session, 'directory:users', { search: 'x'.repeat(MAX_BODY_BYTES + 10) });
-    expect(huge.status).toBe(400);
-    expect(huge.json()).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/larger than/) as unknown });
+    expect(huge.status).toBe(413);
+    expect(huge.json()).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/larger than directory:users accepts: 1 MB/) as unknown });
   });
 
   it('answers 404 for an unknown channel and 405 for a wrong method', async () => {

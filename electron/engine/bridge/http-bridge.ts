@@ -23,7 +23,11 @@
 //   must be our own origin, a Sec-Fetch-Site other than same-origin/none is
 //   refused on /api, and no CORS headers are ever sent;
 // - path traversal on static files (see static-files.ts);
-// - oversized or malformed bodies: 1 MB cap, JSON parse errors answered 400.
+// - oversized or malformed bodies: 1 MB for ordinary calls; a channel that
+//   takes a whole file (catalog and request imports) gets what its schema
+//   allows (bodyLimitFor, derived from the contract's zod max), and its body
+//   goes to a 0600 temporary file in a private 0700 directory while it
+//   arrives, removed after; over the limit: 413 naming it; bad JSON: 400.
 //
 // Protocol (the renderer's bridge transport implements exactly this):
 //   GET  /?token=<token>  once: 303 to / with Set-Cookie latchkey_<port>=<sid>;
@@ -31,15 +35,18 @@
 //   POST /api/<encodeURIComponent(channel)>  Cookie: latchkey_<port>=<sid>
 //        body = JSON input; 200 {ok:true,value} | {ok:false,error,code}
 //   GET  /api/events  Cookie: latchkey_<port>=<sid> -> text/event-stream
-//   transport refusals use the same JSON shape: 400 malformed JSON / body too
-//   large, 401 no or unknown session (or a used token), 403 bad Host/Origin,
+//   transport refusals use the same JSON shape: 400 malformed JSON, 413 body
+//   over the channel's limit, 401 no or unknown session (or a used token), 403 bad Host/Origin,
 //   404 unknown channel or file, 405 wrong method.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
 import { listen } from '../net/listen.js';
-import type { ErrorCode, EventMap, EventName } from '../../../shared/contract.js';
-import { eventNames } from '../../../shared/contract.js';
+import type { Channel, ErrorCode, EventMap, EventName } from '../../../shared/contract.js';
+import { contract, eventNames } from '../../../shared/contract.js';
 import { dispatch, isChannel, scrubSecrets, type Handlers } from '../api.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { cacheControlFor, openStaticFile } from './static-files.js';
@@ -71,6 +78,8 @@ export type BridgeOptions = {
   token?: string;
   /** SSE keep-alive comment interval; 15 s by default. */
   heartbeatMs?: number;
+  /** Where large bodies are spooled while they arrive (a private directory per body is made inside); the OS temp dir by default. */
+  uploadDir?: string;
   /** Called once, when the one-time token has been exchanged for a session (`latchkey start` then removes its launcher file). */
   onTokenUsed?: () => void;
   /** Unexpected handler errors, already scrubbed of secrets. */
@@ -90,9 +99,38 @@ export type Bridge = {
   close: () => Promise<void>;
 };
 
+/** The body limit of an ordinary call (a small JSON object). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Past this, an oversized body is not even drained: the socket is cut. */
-const DRAIN_LIMIT = 16 * MAX_BODY_BYTES;
+/** Room for the JSON around a channel's largest string. */
+const JSON_SLACK = 64 * 1024;
+/** Past its limit by this much, an oversized body is not even drained: the socket is cut. */
+const DRAIN_SLACK = 16 * MAX_BODY_BYTES;
+
+/** The longest string a channel's input object accepts in one field (a whole file), from its zod schema; 0 if none. */
+function longestStringField(schema: z.ZodType): number {
+  if (!(schema instanceof z.ZodObject)) return 0;
+  let longest = 0;
+  for (const field of Object.values(schema.shape)) {
+    if (field instanceof z.ZodString && field.maxLength !== null) longest = Math.max(longest, field.maxLength);
+  }
+  return longest;
+}
+
+/**
+ * The largest body a channel may be sent: 1 MB, or for a channel taking a
+ * whole file, what its schema allows. A character takes at most 3 bytes of
+ * UTF-8 (JSON escapes of quotes and line breaks take 2), so 3 bytes per
+ * allowed character plus the JSON around it. Derived from the contract, so
+ * raising a schema's max raises the bridge's limit with it.
+ */
+export function bodyLimitFor(channel: Channel): number {
+  return Math.max(MAX_BODY_BYTES, 3 * longestStringField(contract[channel].input) + JSON_SLACK);
+}
+
+const BODY_LIMITS = new Map<Channel, number>((Object.keys(contract) as Channel[]).map((c) => [c, bodyLimitFor(c)]));
+
+const megabytes = (bytes: number): string => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
 /** An SSE client this far behind is dropped (it reconnects and re-reads state). */
 const MAX_SSE_BACKLOG = 1024 * 1024;
 
@@ -205,36 +243,97 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return site !== undefined && site !== 'same-origin' && site !== 'none';
   };
 
-  const readBody = (req: http.IncomingMessage): Promise<{ text: string } | { tooLarge: true } | { aborted: true }> =>
+  /**
+   * Reads a call's body up to `limit`. With `spool`, the body goes to a 0600
+   * file in a fresh 0700 directory while it arrives (a slow or abandoned
+   * 60 MB upload holds no memory) and is read back once, when complete; the
+   * directory is removed whatever happens. Past the limit the rest is drained
+   * and dropped (so the client reads our 413), past limit + 16 MB cut.
+   */
+  const readBody = (req: http.IncomingMessage, limit: number, spool: boolean): Promise<{ text: string } | { tooLarge: true } | { aborted: true }> =>
     new Promise((resolve) => {
       const declared = Number(req.headers['content-length'] ?? '0');
-      if (declared > DRAIN_LIMIT) {
+      if (declared > limit + DRAIN_SLACK) {
         resolve({ tooLarge: true });
         return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
+      let spoolDir: string | null = null;
+      let out: fs.WriteStream | null = null;
+      const dropSpool = (): void => {
+        out?.destroy();
+        out = null;
+        if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
+        spoolDir = null;
+      };
+      const openSpool = (): fs.WriteStream => {
+        spoolDir = fs.mkdtempSync(path.join(options.uploadDir ?? os.tmpdir(), 'latchkey-upload-'));
+        fs.chmodSync(spoolDir, 0o700);
+        const stream = fs.createWriteStream(path.join(spoolDir, 'body.json'), { mode: 0o600, flags: 'wx' });
+        stream.on('error', () => {
+          dropSpool();
+          req.destroy();
+        });
+        return stream;
+      };
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > DRAIN_LIMIT) {
+        if (size > limit + DRAIN_SLACK) {
+          dropSpool();
           req.destroy();
           return;
         }
-        // Past the cap, keep draining (so the client reads our 400) but keep nothing.
-        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        if (size > limit) {
+          // Past the cap, keep draining but keep nothing.
+          dropSpool();
+          chunks.length = 0;
+          return;
+        }
+        if (!spool) {
+          chunks.push(chunk);
+          return;
+        }
+        out ??= openSpool();
+        if (!out.write(chunk)) {
+          req.pause();
+          out.once('drain', () => req.resume());
+        }
       });
-      req.on('end', () => resolve(size > MAX_BODY_BYTES ? { tooLarge: true } : { text: Buffer.concat(chunks).toString('utf8') }));
-      req.on('error', () => resolve({ aborted: true }));
+      req.on('end', () => {
+        if (size > limit) {
+          resolve({ tooLarge: true });
+          return;
+        }
+        const file = out;
+        if (!file) {
+          resolve({ text: Buffer.concat(chunks).toString('utf8') });
+          return;
+        }
+        file.end(() => {
+          fs.promises
+            .readFile(file.path, 'utf8')
+            .then((text) => resolve({ text }), () => resolve({ aborted: true }))
+            .finally(dropSpool);
+        });
+      });
+      req.on('error', () => {
+        dropSpool();
+        resolve({ aborted: true });
+      });
       req.on('close', () => {
-        if (!req.complete) resolve({ aborted: true });
+        if (req.complete) return;
+        dropSpool();
+        resolve({ aborted: true });
       });
     });
 
-  const handleCall = async (req: http.IncomingMessage, res: http.ServerResponse, channel: string, session: string): Promise<void> => {
-    const body = await readBody(req);
+  const handleCall = async (req: http.IncomingMessage, res: http.ServerResponse, channel: Channel, session: string): Promise<void> => {
+    const limit = BODY_LIMITS.get(channel) ?? MAX_BODY_BYTES;
+    const body = await readBody(req, limit, limit > MAX_BODY_BYTES);
     if ('aborted' in body) return;
     if ('tooLarge' in body) {
-      refuse(res, 400, 'bad-input', `the request body is larger than ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+      refuse(res, 413, 'bad-input', `the request body is larger than ${channel} accepts: ${megabytes(limit)} (${limit} bytes) at most`, { Connection: 'close' });
       return;
     }
     let input: unknown = undefined;
