@@ -27,7 +27,7 @@ import type {
 
 import { read, write } from './channel.js';
 import { catalogChannels } from './contract-catalog.js';
-import { jiraChannels } from './contract-jira.js';
+import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
 
@@ -169,6 +169,8 @@ export const addJiraConnectionInput = z
       })
       .strict()
       .default({}),
+    /** The workflow status names Latchkey moves issues through, where the project's differ from the defaults. */
+    statuses: jiraStatusNamesInput.optional(),
   })
   .strict()
   .refine((v) => (v.serviceDeskId === null) === (v.requestTypeId === null), {

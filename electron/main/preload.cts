@@ -93,6 +93,7 @@ const api = {
   // jira channels (shared/contract-jira.ts)
   'jira:status': call('jira:status'),
   'jira:pollNow': call('jira:pollNow'),
+  'jira:setStatuses': call('jira:setStatuses'),
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
     if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`unknown event "${String(event)}"`);
     // The IpcRendererEvent is not passed on: it would hand the page `sender`.

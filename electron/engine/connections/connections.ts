@@ -35,6 +35,8 @@ function toRecord(r: ConnectionRow): ConnectionRecord {
   if (typeof raw.tenantId === 'string') settings.tenantId = raw.tenantId;
   if (typeof raw.authorityHost === 'string') settings.authorityHost = raw.authorityHost;
   if (typeof raw.caPem === 'string') settings.caPem = raw.caPem;
+  // What the last test found (the catalog and Jira write-back warn on false).
+  if (typeof raw.canWrite === 'boolean') settings.canWrite = raw.canWrite;
   if (raw.jira && typeof raw.jira.projectKey === 'string') settings.jira = raw.jira;
   if (raw.jiraPoll) settings.jiraPoll = raw.jiraPoll;
   return {
@@ -189,7 +191,7 @@ function rowFromInput(input: AddConnectionInput): {
       authType: 'token',
       clientId: null,
       scopes: [],
-      settings: { budgetShare: 1, jira: { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId, fields: input.fields } },
+      settings: { budgetShare: 1, jira: { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId, fields: input.fields, ...(input.statuses && Object.keys(input.statuses).length > 0 ? { statuses: input.statuses } : {}) } },
     };
   }
   if (input.kind === 'entra') {
@@ -373,7 +375,7 @@ export async function testConnection(ctx: EngineContext, connectionId: number, c
   let result: ConnectionTestResult;
   if (c.kind === 'jira') {
     if (!isJiraCredential(cred)) throw new UserError(`"${c.name}" is a Jira connection: it needs an e-mail and API token`, 'bad-input');
-    const target = { projectKey: c.settings.jira?.projectKey ?? '', serviceDeskId: c.settings.jira?.serviceDeskId ?? null, requestTypeId: c.settings.jira?.requestTypeId ?? null };
+    const target = { projectKey: c.settings.jira?.projectKey ?? '', serviceDeskId: c.settings.jira?.serviceDeskId ?? null, requestTypeId: c.settings.jira?.requestTypeId ?? null, statuses: c.settings.jira?.statuses };
     // The request type's name comes along (what the JSM import matches in JQL).
     result = await testJiraConnection(createJiraClient({ siteUrl: c.baseUrl, email: cred.email, apiToken: cred.apiToken, maxWaitMs: 5_000 }), target);
   } else if (c.kind === 'entra') {

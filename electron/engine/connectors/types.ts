@@ -37,7 +37,7 @@ export function credentialSecrets(c: Credential): string[] {
   }
 }
 
-import type { JiraFieldMap } from './jira/jira-fields.js';
+import type { JiraFieldMap, JiraStatusMap } from './jira/jira-fields.js';
 
 export type ConnectionSettings = {
   /** Share of each rate-limit bucket this connection may use (default 0.5). */
@@ -67,6 +67,8 @@ export type JiraSettings = {
   requestTypeId: string | null;
   /** The request type's custom field ids where they differ from the defaults (JIRA_FIELDS). */
   fields?: Partial<JiraFieldMap>;
+  /** The workflow status names where they differ from the defaults (JIRA_STATUS_NAMES). */
+  statuses?: Partial<JiraStatusMap>;
 };
 
 export type JiraPollState = {
