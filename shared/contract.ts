@@ -28,6 +28,7 @@ import type {
 import { read, write } from './channel.js';
 import { catalogChannels } from './contract-catalog.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
+import { operatorChannels } from './contract-operator.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
 
@@ -344,6 +345,7 @@ export const contract = {
   ...requestsChannels,
   ...jobsChannels,
   ...jiraChannels,
+  ...operatorChannels,
 } as const;
 
 export type Contract = typeof contract;
