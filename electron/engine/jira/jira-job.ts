@@ -27,7 +27,7 @@ import { adfFacts, adfText, COMMENT_PROPERTY, commentRef, JIRA_STATUS_NAMES, jir
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from '../jobs/job-types.js';
 import { outcomeOfError } from '../jobs/error-class.js';
-import { JIRA_TARGET_WORDS, type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
+import { type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { approvalRecords, linkJiraIssue, requestOfIssue, requestWithRoleLabel } from '../requests/request-store.js';
 import { AUDIT_ANCHOR_EVENT, auditHeadLine, recordJiraAnchor, runAnchorJob } from './audit-anchors.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
