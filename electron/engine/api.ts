@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { contract, describeZodError, isWriteChannel, type Channel, type ErrorCode, type Result } from '../../shared/contract.js';
+import type { AuditStatus } from '../../shared/domain.js';
 import { UserError, type EngineContext } from './context.js';
 import { schemaVersion } from './db/database.js';
 import { createPageCache } from './db/query-kit.js';
@@ -22,6 +23,7 @@ import { jobsHandlers } from './handlers/jobs-handlers.js';
 import { createOperatorState, operatorHandlers } from './handlers/operator-handlers.js';
 import { callerContext, checkSignInRequired, resolveCaller, type Caller, type CallerInput } from './operator/caller.js';
 import { requestsHandlers } from './handlers/requests-handlers.js';
+import { snapshotAuditStatus } from './workspace/snapshot-copy.js';
 
 export type { Handlers } from './handlers/handler-types.js';
 export { WRITE_CHANNELS } from '../../shared/contract.js';
@@ -41,6 +43,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
   // search/sort, not one full scan per page.
   const cache = createPageCache();
   const operatorState = createOperatorState();
+  let openedAudit: AuditStatus | undefined;
 
   // One table per call, over a context that names the caller (actor and
   // channel of every audit event); the state above is shared by all of them.
@@ -56,6 +59,8 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
         transport: ctx.transport === 'electron' ? 'electron' : 'bridge',
         sandbox: ctx.sandbox,
         schemaVersion: schemaVersion(ctx.db),
+        // Verified once, on the first ask: a read-only file does not change under us.
+        audit: ctx.readOnly ? (openedAudit ??= snapshotAuditStatus(ctx.db)) : null,
       }),
       ...directoryHandlers(c, helpers),
       ...connectionsHandlers(c, helpers),

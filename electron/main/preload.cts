@@ -93,6 +93,7 @@ const api = {
   // jira channels (shared/contract-jira.ts)
   'jira:status': call('jira:status'),
   'jira:pollNow': call('jira:pollNow'),
+  'jira:setStatuses': call('jira:setStatuses'),
   // operator channels (shared/contract-operator.ts)
   'operator:status': call('operator:status'),
   'operator:signIn': call('operator:signIn'),

@@ -17,7 +17,7 @@ import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Faults } from './faults.js';
 import { SANDBOX_GRAPH_ROLES, startGraphServer, type GraphServer } from './graph-server.js';
-import { JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, startJiraServer, type JiraServer } from './jira-server.js';
+import { JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, startJiraServer, type JiraQuirks, type JiraServer } from './jira-server.js';
 import { generateOrg } from './org-generator.js';
 import type { Org } from './org-model.js';
 import { startOktaServer, type Clock, type OktaServerStats } from './okta-server.js';
@@ -69,6 +69,8 @@ export type SandboxOptions = {
   jira?: boolean;
   /** Jira rate limit (a fixed window) when set; Jira Cloud publishes no per-endpoint budget. */
   jiraRateLimit?: { requests: number; windowMs: number };
+  /** How the Jira site differs from the default one (JiraQuirks in jira-state.ts). */
+  jiraQuirks?: JiraQuirks;
 };
 
 /** The Jira site Latchkey writes back to: Basic auth with `email` + `apiToken`, the project, service desk and request type to use. */
@@ -245,6 +247,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         clock,
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.jiraRateLimit ? { rateLimit: options.jiraRateLimit } : {}),
+        ...(options.jiraQuirks ? { quirks: options.jiraQuirks } : {}),
       });
     } catch (e) {
       await Promise.all([server.close(), graph?.server.close()]);
