@@ -451,12 +451,13 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     // "just now" (the browser's clock, an hour behind, made it "in 60 min"); the expired request reads
     // "Expired", with when its access ended, never "until in …"; the first request was made about an hour ago.
     await actAs(requester);
-    const fresh = await call<RequestRow>(server, 'requests:create', {
-      beneficiary: { email: later.email },
-      role: ROLE_LABEL,
-      duration: '1h',
-      justification: `Made after the clock moved (e2e ${Date.now()})`,
-    });
+    // "Acting as" is the browser session's: a call made outside the page names whom it acts as itself.
+    const fresh = await call<RequestRow>(
+      server,
+      'requests:create',
+      { beneficiary: { email: later.email }, role: ROLE_LABEL, duration: '1h', justification: `Made after the clock moved (e2e ${Date.now()})` },
+      { 'X-Latchkey-Acting-As': requester.email },
+    );
     await page.getByRole('link', { name: 'Requests', exact: true }).click();
     await page.getByRole('navigation', { name: 'Request lists' }).getByRole('link', { name: /^All(?! open)/ }).click();
     const queue = page.getByRole('grid', { name: 'Requests' });

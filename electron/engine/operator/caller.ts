@@ -55,9 +55,18 @@ export function actorOf(caller: Caller, fallback: string): string {
   return fallback;
 }
 
-/** The context for one call: audit events carry the caller as actor and their channel. */
+/**
+ * The context for one call: audit events carry the caller as actor and their
+ * channel. Everything else is the workspace's own context, read and written
+ * through (a handler that installs the sandbox's adjustable clock changes
+ * it for the workspace, not for this call only).
+ */
 export function callerContext(ctx: EngineContext, caller: Caller): EngineContext {
-  return { ...ctx, actor: actorOf(caller, ctx.actor), channel: caller.channel };
+  const actor = actorOf(caller, ctx.actor);
+  return new Proxy(ctx, {
+    get: (target, key, receiver) => (key === 'actor' ? actor : key === 'channel' ? caller.channel : (Reflect.get(target, key, receiver) as unknown)),
+    set: (target, key, value) => (key === 'actor' || key === 'channel' ? false : Reflect.set(target, key, value)),
+  });
 }
 
 /** A workspace set to require sign-in refuses changes until an operator is signed in (reading stays open). */

@@ -238,7 +238,7 @@ function RecordForOther({ d, operator, approvers }: { d: Detail; operator: strin
     return (
       <p className="field-hint">
         <button type="button" className="btn btn-sm btn-ghost" onClick={() => setOpen(true)}>
-          Record another approver’s decision…
+          Record a decision given elsewhere…
         </button>
       </p>
     );
