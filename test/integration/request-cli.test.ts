@@ -3,6 +3,7 @@
 // show, import; refusals exit 1 with the reason and change nothing; the read
 // verbs work on --read-only and the write verbs are refused there.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
@@ -136,6 +137,25 @@ describe('latchkey request', () => {
     expect(await run('--read-only', 'request', 'approve', String(id), '--as', 'grace@acme.example')).toBe(1);
     expect(err.join('')).toMatch(/"request approve" changes the workspace/);
     expect(fs.readFileSync(w.ws.file).equals(bytes)).toBe(true);
+  });
+});
+
+describe('who the CLI records', () => {
+  it('the OS account and channel cli; with an operator signed in (the console\'s keychain session), the operator too, who is then the default --as', async () => {
+    const osUser = os.userInfo().username;
+    delete env.LATCHKEY_OPERATOR;
+    expect(await run('request', 'create', '--for', 'ivy@acme.example', '--role', 'Figma / Editor', '--duration', '24h', '--why', 'cli audit', '--as', 'hal@acme.example', '--json')).toBe(0);
+    const lastEvent = () => w.ctx.db.prepare("SELECT actor, channel FROM audit_events WHERE action = 'request.created' ORDER BY seq DESC LIMIT 1").get();
+    expect(lastEvent()).toEqual({ actor: `cli:${osUser}`, channel: 'cli' });
+    // Nobody named and nobody signed in: refused.
+    expect(await run('request', 'create', '--for', 'nina@acme.example', '--role', 'Figma / Editor', '--duration', '24h', '--why', 'x')).toBe(1);
+    expect(err.join('')).toMatch(/who is acting\? Pass --as EMAIL, set LATCHKEY_OPERATOR, or sign in from the console/);
+    const now = Date.now();
+    const wsId = w.ctx.db.prepare("SELECT value FROM meta WHERE key = 'workspace_id'").pluck().get() as string;
+    await io.secrets.set(`workspace-${wsId}/operator-session`, JSON.stringify({ connectionId: w.okta, connectionName: 'Okta', idp: 'okta', subject: 'u-hal', email: 'hal@acme.example', name: 'Hal', signedInAt: new Date(now).toISOString(), expiresAt: new Date(now + 3_600_000).toISOString() }));
+    expect(await run('request', 'create', '--for', 'nina@acme.example', '--role', 'Figma / Editor', '--duration', '24h', '--why', 'signed in', '--json')).toBe(0);
+    expect(json()).toMatchObject({ requester: 'hal@acme.example' });
+    expect(lastEvent()).toEqual({ actor: `hal@acme.example (cli:${osUser})`, channel: 'cli' });
   });
 });
 
