@@ -5,6 +5,7 @@
 // on a NEW sandbox process (new ports, credentials and CA): both connections
 // re-pointed and audited, no automatic sync, and "Sync now" of each still
 // works and leaves the snapshot equal to what the new sandbox serves.
+import { getSettings } from '../../electron/engine/settings/settings.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,6 +94,8 @@ describe('the demo on the embedded sandbox', () => {
     });
     expect(await loadCredential(ctx, entra)).toEqual({ type: 'secret', clientSecret: g.clientSecret });
     expect(await loadCredential(ctx, okta)).toEqual({ type: 'token', token: first.okta.token });
+    // Operators sign in through the sandbox Okta's OIDC app.
+    expect(getSettings(ctx.db).signIn).toEqual({ connectionId: okta.id, clientId: first.okta.signIn.clientId, sessionHours: 8, required: false });
 
     if (!demo.firstSync || !demo.entra.firstSync) throw new Error('a first sync was not started');
     const [oktaRun, entraRun] = await Promise.all([demo.firstSync.done, demo.entra.firstSync.done]);
@@ -155,6 +158,8 @@ describe('the demo on the embedded sandbox', () => {
       settings: { tenantId: g.tenantId, authorityHost: g.url, caPem: g.caPem },
     });
     expect(await loadCredential(ctx, demo.connection)).toEqual({ type: 'token', token: second.okta.token });
+    // The sandbox's sign-in app has a new client id every start: sign-in follows it.
+    expect(getSettings(ctx.db).signIn).toMatchObject({ connectionId: before.okta.id, clientId: second.okta.signIn.clientId });
     expect(await loadCredential(ctx, demo.entra.connection)).toEqual({ type: 'secret', clientSecret: g.clientSecret });
 
     // Each re-point is audited, saying from where to where; the Entra one names the run whose delta links moved.
