@@ -163,10 +163,14 @@ describe('a crafted workspace file is refused at open, naming the difference', (
     alter(f, `PRAGMA user_version = ${latestSchemaVersion - 1}`);
     const { rw } = refusal(f);
     expect(rw).toContain(`not the one Latchkey creates for schema version ${latestSchemaVersion - 1}`);
-    // Whatever the latest migration added is named as unexpected.
-    const added = expectedSchema(migrations, latestSchemaVersion).filter((e) => !expectedSchema(migrations, latestSchemaVersion - 1).some((o) => o.name === e.name));
-    expect(added.length).toBeGreaterThan(0);
-    expect(rw).toContain(`unexpected ${added[0]?.type} ${added[0]?.name}`);
+    // Whatever the latest migration added is named as unexpected: an object, or (a migration that only adds columns) a column.
+    const before = expectedSchema(migrations, latestSchemaVersion - 1);
+    const latest = expectedSchema(migrations, latestSchemaVersion);
+    const added = latest.filter((e) => !before.some((o) => o.name === e.name));
+    const altered = latest.filter((e) => before.some((o) => o.name === e.name && o.sql !== e.sql));
+    expect(added.length + altered.length).toBeGreaterThan(0);
+    if (added[0]) expect(rw).toContain(`unexpected ${added[0].type} ${added[0].name}`);
+    else expect(rw).toContain(`table ${altered[0]?.name ?? '?'}: unexpected column`);
   });
 
   it('another program\'s SQLite database: "not a Latchkey workspace", and no migration is run into it', () => {
