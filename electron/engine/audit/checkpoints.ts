@@ -20,7 +20,7 @@ import { workspaceId } from '../context.js';
 import type { Db } from '../db/database.js';
 import { KeychainUnavailableError, type SecretStore } from '../secrets/secret-store.js';
 import { appendAudit, auditHead, setAfterAppend } from './audit-log.js';
-import { insertAuditKey, insertCheckpoint, latestCheckpoint, listAuditKeys, type CheckpointReason, type CheckpointRow } from './checkpoint-store.js';
+import { insertAuditKey, insertCheckpoint, latestCheckpoint, latestCheckpointSeqReader, listAuditKeys, type CheckpointReason, type CheckpointRow } from './checkpoint-store.js';
 
 /** Events between two interval checkpoints. */
 export const AUDIT_CHECKPOINT_INTERVAL = 100;
@@ -108,9 +108,10 @@ export async function loadAuditSigner(ctx: SigningContext, opts: { interval?: nu
   }
   const signer: Signer = { keyId, privateKey, interval: opts.interval ?? AUDIT_CHECKPOINT_INTERVAL };
   signers.set(ctx.db, signer);
+  // One indexed lookup per event (prepared once); the signing happens once per interval.
+  const lastSeq = latestCheckpointSeqReader(ctx.db);
   setAfterAppend(ctx.db, (db, head, now) => {
-    const last = latestCheckpoint(db);
-    if (head.seq - (last?.seq ?? 0) >= signer.interval) writeCheckpoint(db, signer, 'interval', now);
+    if (head.seq - lastSeq() >= signer.interval) writeCheckpoint(db, signer, 'interval', now);
   });
   return { signing: true, keyId };
 }
