@@ -9,7 +9,7 @@
 //     signs (Ed25519) and stores a checkpoint in the same transaction.
 // Then `audit verify` (the chain, every signature) over the signed file.
 //
-//   node --import tsx bench/audit-append.ts [--events 20000] [--rounds 3]
+//   node --import tsx bench/audit-append.ts [--events 20000] [--rounds 3] [--memory]
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +21,7 @@ import { verifyAudit } from '../electron/engine/audit/verify.js';
 import { openDatabase, type Db } from '../electron/engine/db/database.js';
 import { memorySecretStore } from '../electron/engine/secrets/secret-store.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '3' }, memory: { type: 'boolean', default: false } } });
 const EVENTS = Number(values.events);
 const ROUNDS = Number(values.rounds);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-bench-audit-'));
@@ -52,7 +52,8 @@ type Variant = 'format 1 (before)' | 'format 2' | 'format 2 + checkpoints';
 
 async function round(variant: Variant, r: number): Promise<{ ms: number; file: string; db: Db }> {
   const file = path.join(dir, `${variant.replace(/\W+/g, '-')}-${r}.latchkey`);
-  const db = openDatabase(file);
+  // --memory: no file I/O, so the CPU cost of hashing and signing is what differs.
+  const db = openDatabase(values.memory ? ':memory:' : file);
   if (variant === 'format 2 + checkpoints') {
     const s = await loadAuditSigner({ db, secrets: memorySecretStore(), clock: { now: () => new Date() }, readOnly: false, actor: 'bench' });
     if (!s.signing) throw new Error(s.why);
@@ -79,7 +80,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 const base = median(times.get('format 1 (before)') ?? [0]);
-console.log(`${EVENTS} events, one transaction each, median of ${ROUNDS} rounds (checkpoint every ${AUDIT_CHECKPOINT_INTERVAL} events)`);
+console.log(`${EVENTS} events, one transaction each, ${values.memory ? 'in memory' : 'WAL file'}, median of ${ROUNDS} rounds (checkpoint every ${AUDIT_CHECKPOINT_INTERVAL} events)`);
 console.log('| variant | total | per event | ratio |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const v of variants) {
