@@ -110,14 +110,19 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
   try {
     harden(db);
-    const version = readVersion(db, file);
-    if (version > latest) {
-      throw new DatabaseOpenError(
-        `${file} was written by a newer Latchkey (schema ${version}; this build knows up to ${latest}). ` +
-          'Update Latchkey to open it; the file was not changed.',
-      );
-    }
-    assertKnownSchema(db, file, list, version);
+    // Version and schema read in one read transaction: another process
+    // migrating the same workspace between the two must not look like a crafted file.
+    const version = db.transaction(() => {
+      const v = readVersion(db, file);
+      if (v > latest) {
+        throw new DatabaseOpenError(
+          `${file} was written by a newer Latchkey (schema ${v}; this build knows up to ${latest}). ` +
+            'Update Latchkey to open it; the file was not changed.',
+        );
+      }
+      assertKnownSchema(db, file, list, v);
+      return v;
+    })();
     if (readOnly) {
       db.pragma('query_only = ON');
       if (version === 0) throw new DatabaseOpenError(`${file} is not a Latchkey workspace (an empty database); nothing was changed`);
