@@ -294,6 +294,23 @@ export type AppInfo = {
   transport: 'electron' | 'bridge';
   sandbox: boolean;
   schemaVersion: number;
+  /** A workspace opened read-only (a snapshot copy): its audit chain as verified on opening; null when writable. */
+  audit: AuditStatus | null;
+};
+
+/** An opened workspace's audit chain, verified against its signed checkpoints and the anchors known to it. */
+export type AuditStatus = {
+  /** The chain, its checkpoints and every anchor the file knows verify (and a copy still holds the head it was saved with). */
+  verified: boolean;
+  events: number;
+  head: string;
+  checkpoints: { total: number; valid: number };
+  /** Anchors known to the file (a copy's origin, anchors carried from the workspace) and how many the chain still holds. */
+  anchors: { checked: number; held: number };
+  /** For a snapshot copy: the workspace it came from, when, and whether the copy still holds the head it was saved with. */
+  copyOf: { workspaceId: string | null; savedAt: string | null; matchesOrigin: boolean } | null;
+  /** Each problem, named (at most 20). */
+  problems: string[];
 };
 
 export type SyncPhase =

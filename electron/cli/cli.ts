@@ -2,7 +2,6 @@
 // function, so the CLI, the bridge and Electron behave the same.
 import fs from 'node:fs';
 import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
-import { verifyAuditChain } from '../engine/audit/audit-log.js';
 import { getConnectionRecord, listConnectionRecords } from '../engine/connections/connections.js';
 import type { ConnectionRecord, Credential } from '../engine/connectors/types.js';
 import { UserError, type EngineContext } from '../engine/context.js';
@@ -12,6 +11,7 @@ import { KeychainUnavailableError } from '../engine/secrets/secret-store.js';
 import { listSyncRuns } from '../engine/sync/sync-runs.js';
 import { syncAndReconcile } from '../engine/governance/after-sync.js';
 import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace/workspace.js';
+import { AUDIT_READ_VERBS, AUDIT_USAGE, runAuditCommand } from './audit-commands.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
 import { runSandboxCommand } from './sandbox-command.js';
@@ -42,8 +42,7 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${REQUEST_USAGE}${JOBS_USAGE}  audit verify                            recompute the audit log's hash chain
-  serve [--port P]                        serve the console and the contract on 127.0.0.1
+${CATALOG_USAGE}${REQUEST_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
 
 Global options:
   --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
@@ -145,7 +144,8 @@ async function withWorkspace(
 function refuseWritesWhenReadOnly(command: string, args: string[]): void {
   const verb = args.find((a) => !a.startsWith('-'));
   const reads =
-    ['runs', 'audit', 'serve', 'changes', 'diff'].includes(command) ||
+    ['runs', 'serve', 'changes', 'diff'].includes(command) ||
+    (command === 'audit' && verb !== undefined && AUDIT_READ_VERBS.includes(verb)) ||
     (command === 'connection' && verb !== undefined && CONNECTION_READ_VERBS.includes(verb)) ||
     (command === 'snapshot' && verb === 'save') ||
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
@@ -174,17 +174,8 @@ async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: s
       else for (const r of runs) io.stdout(`${describeRun(r)}\n`);
       return 0;
     }
-    case 'audit': {
-      const [verb] = parse(args, {}, 1).positionals;
-      if (verb !== 'verify') throw new UsageError('audit takes one verb: verify');
-      const check = verifyAuditChain(ctx.db);
-      if (check.valid) {
-        io.stdout(`audit chain verifies: ${check.count} events\n`);
-        return 0;
-      }
-      io.stderr(`latchkey: error: audit chain broken at event ${check.brokenAt}: ${check.reason}\n`);
-      return 1;
-    }
+    case 'audit':
+      return runAuditCommand(ctx, args, io);
     case 'changes':
       return runChangesCommand(ctx, args, io);
     case 'diff':

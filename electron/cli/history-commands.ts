@@ -170,6 +170,8 @@ export async function runSnapshotCommand(ctx: EngineContext, args: string[], io:
       `saved a consistent copy to ${saved.file} (${mb} MB: ${plural(saved.connections, 'connection')}, ${plural(saved.syncRuns, 'sync run')}, ` +
         `${plural(saved.auditChain.count, 'audit event')}); no credentials are in it. Inspect it with: latchkey --db ${JSON.stringify(saved.file)} --read-only runs\n`,
     );
+    const cp = saved.audit.checkpoint;
+    io.stdout(`it carries the audit head ${saved.audit.head} at ${plural(saved.audit.count, 'event')}${cp ? ` and signed checkpoint #${cp.id} (${plural(cp.count, 'event')}, key ${cp.keyId})` : ' (no signed checkpoint yet)'}\n`);
   }
   if (!saved.auditChain.valid) {
     io.stderr(

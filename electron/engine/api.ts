@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { contract, describeZodError, isWriteChannel, type Channel, type ErrorCode, type Result } from '../../shared/contract.js';
+import type { AuditStatus } from '../../shared/domain.js';
 import { UserError, type EngineContext } from './context.js';
 import { schemaVersion } from './db/database.js';
 import { createPageCache } from './db/query-kit.js';
@@ -19,7 +20,9 @@ import { directoryHandlers } from './handlers/directory-handlers.js';
 import { WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
 import { jiraHandlers } from './handlers/jira-handlers.js';
 import { jobsHandlers } from './handlers/jobs-handlers.js';
+import { operatorHandlers } from './handlers/operator-handlers.js';
 import { requestsHandlers } from './handlers/requests-handlers.js';
+import { snapshotAuditStatus } from './workspace/snapshot-copy.js';
 
 export type { Handlers } from './handlers/handler-types.js';
 export { WRITE_CHANNELS } from '../../shared/contract.js';
@@ -39,6 +42,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
   // until the file changes: scrolling a 100k-row table costs one query per
   // search/sort, not one full scan per page.
   const helpers: ApiHelpers = { cache: createPageCache() };
+  let openedAudit: AuditStatus | undefined;
 
   return {
     [WORKSPACE_MODE]: ctx.readOnly ? 'read-only' : 'writable',
@@ -50,6 +54,8 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       transport: ctx.transport === 'electron' ? 'electron' : 'bridge',
       sandbox: ctx.sandbox,
       schemaVersion: schemaVersion(db),
+      // Verified once, on the first ask: a read-only file does not change under us.
+      audit: ctx.readOnly ? (openedAudit ??= snapshotAuditStatus(db)) : null,
     }),
     ...directoryHandlers(ctx, helpers),
     ...connectionsHandlers(ctx, helpers),
@@ -57,6 +63,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
     ...requestsHandlers(ctx, helpers),
     ...jobsHandlers(ctx, helpers),
     ...jiraHandlers(ctx, helpers),
+    ...operatorHandlers(ctx),
   };
 }
 

@@ -127,7 +127,11 @@ describe.runIf(inPrivateKeychain)('latchkey CLI against the sandbox', () => {
     expect(summary.groups).toBe(((await res.json()) as unknown[]).length);
 
     const verify = latchkey(['--db', db, 'audit', 'verify']);
-    expect(verify.stdout).toMatch(/audit chain verifies: [3-9] events/);
+    expect(verify.stdout).toMatch(/audit log: [3-9] events/);
+    // The sync's end signed a checkpoint with the workspace's key (made on first use, in the keychain).
+    expect(verify.stdout).toMatch(/^checkpoints: 1, 1 verified; newest #1 at [3-9] events \(sync, /m);
+    expect(verify.stdout).toMatch(/^verifies$/m);
+    expect(verify.code).toBe(0);
 
     for (const out of [add, list, test, sync]) expect(out.stdout + out.stderr).not.toContain(sandbox.info.okta.token);
     const bytes = ['', '-wal'].map((s) => (fs.existsSync(db + s) ? fs.readFileSync(db + s).toString('latin1') : '')).join('');

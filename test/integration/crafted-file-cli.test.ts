@@ -67,7 +67,7 @@ function run(args: string[], until?: RegExp): Promise<Run> {
 
 /** A test waits for its runs, queued behind the others. */
 const TEST_MS = 4 * DEADLINE_MS;
-const SERVING = /http:\/\/127\.0\.0\.1:\d+\/#token=/;
+const SERVING = /http:\/\/127\.0\.0\.1:\d+\/[?#]token=/;
 const recursive = path.join(dir, 'recursive.latchkey');
 const emptyAudit = path.join(dir, 'empty-audit.latchkey');
 const genuine = path.join(dir, 'genuine.latchkey');

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { appendAudit, canonicalJson, GENESIS_HASH, recentAuditEvents, verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
+import { appendAudit, auditRowHash, canonicalJson, GENESIS_HASH, recentAuditEvents, scanAuditChain, verifyAuditChain, type AuditRow } from '../../electron/engine/audit/audit-log.js';
 import { openDatabase } from '../../electron/engine/db/database.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -71,40 +71,84 @@ describe('audit log', () => {
   // Every column the hash must cover, with an edit someone with the file in a
   // hex editor could make to it. Table-driven, and checked against the table
   // itself below, so a column added later cannot be left out of the hash (or
-  // out of this test) unnoticed.
-  const HASHED_EDITS: Record<string, { edit: (row: Record<string, unknown>) => unknown; reason: string }> = {
+  // out of this test) unnoticed. Each edit is made to row `row` (3 unless
+  // said) and must be named at `brokenAt` (the row edited unless said).
+  type Edit = { edit: (row: Record<string, unknown>) => unknown; reason: string; row?: number; brokenAt?: number };
+  const HASHED_EDITS: Record<string, Edit> = {
+    // The last row renumbered: format 2 hashes the seq, and the rows number on.
+    seq: { row: 5, edit: () => 6, reason: 'seq 6 does not follow 4', brokenAt: 6 },
     // One millisecond, in the exact stored representation: a back-dated event.
     at: { edit: (r) => new Date(Date.parse(String(r.at)) - 1).toISOString(), reason: 'content was altered' },
     actor: { edit: () => 'cli:mallory', reason: 'content was altered' },
+    channel: { edit: () => 'console', reason: 'content was altered' },
     action: { edit: () => 'connection.removed', reason: 'content was altered' },
     target_type: { edit: () => 'user', reason: 'content was altered' },
     target_id: { edit: () => '99', reason: 'content was altered' },
     details: { edit: (r) => canonicalJson({ ...(JSON.parse(String(r.details)) as object), n: 99 }), reason: 'content was altered' },
+    // The same details, not canonical: format 2 hashes the text as stored.
+    details_spacing: { edit: (r) => JSON.stringify(JSON.parse(String(r.details)), null, 1), reason: 'content was altered' },
     prev_hash: { edit: () => 'f'.repeat(64), reason: 'previous hash does not match' },
+    // A downgrade to the old format (which covered fewer fields) is refused as such.
+    format: { edit: () => 1, reason: 'hash format went back from 2 to 1' },
   };
-  /** Columns that are not content: the row number (its order is what the chain links) and the row's own hash. */
-  const NOT_CONTENT = ['seq', 'hash'];
+  const column = (name: string): string => name.replace(/_spacing$/, '');
+  /** The row's own hash is what is checked, not content. */
+  const NOT_CONTENT = ['hash'];
 
   it("the test's list of hashed columns is exactly the table's columns", () => {
     const { db } = seeded('columns.latchkey');
     const columns = (db.prepare('PRAGMA table_info(audit_events)').all() as { name: string }[]).map((c) => c.name);
-    expect(columns.filter((c) => !NOT_CONTENT.includes(c)).sort()).toEqual(Object.keys(HASHED_EDITS).sort());
+    expect(columns.filter((c) => !NOT_CONTENT.includes(c)).sort()).toEqual([...new Set(Object.keys(HASHED_EDITS).map(column))].sort());
     db.close();
   });
 
-  it.each(Object.entries(HASHED_EDITS))('detects an edit of %s alone in one stored row, and names that row', (column, { edit, reason }) => {
-    const { db, f } = seeded(`tamper-${column}.latchkey`);
+  it.each(Object.entries(HASHED_EDITS))('detects an edit of %s alone in one stored row, and names that row', (name, { edit, reason, row: seq = 3, brokenAt = seq }) => {
+    const { db, f } = seeded(`field-${name}.latchkey`);
     db.close();
     const raw = new Database(f);
     raw.exec('DROP TRIGGER audit_events_no_update');
-    const row = raw.prepare('SELECT * FROM audit_events WHERE seq = 3').get() as Record<string, unknown>;
+    const col = column(name);
+    const row = raw.prepare('SELECT * FROM audit_events WHERE seq = ?').get(seq) as Record<string, unknown>;
     const value = edit(row);
-    expect(value).not.toEqual(row[column]);
-    raw.prepare(`UPDATE audit_events SET ${column} = ? WHERE seq = 3`).run(value);
+    expect(value).not.toEqual(row[col]);
+    raw.prepare(`UPDATE audit_events SET ${col} = ? WHERE seq = ?`).run(value, seq);
     // Only that one column changed.
-    expect(raw.prepare('SELECT * FROM audit_events WHERE seq = 3').get()).toEqual({ ...row, [column]: value });
-    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: 3, brokenAt: 3, reason });
+    expect(raw.prepare('SELECT * FROM audit_events WHERE seq = ?').get(col === 'seq' ? value : seq)).toEqual({ ...row, [col]: value });
+    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: seq, brokenAt, reason });
+    // Only the edited row is at fault: the rows after it still link to it as stored.
+    expect(scanAuditChain(raw).faults).toEqual([{ seq: brokenAt, reason }]);
     raw.close();
+  });
+
+  it('reports a details text that is not JSON as that event\'s fault, in either format', () => {
+    const { db, f } = seeded('not-json.latchkey');
+    db.close();
+    const raw = new Database(f);
+    raw.exec('DROP TRIGGER audit_events_no_update');
+    // Format 2, hash recomputed over the bad text: the hash holds, the details do not.
+    const row = raw.prepare('SELECT * FROM audit_events WHERE seq = 2').get() as AuditRow;
+    const bad = { ...row, details: '{"n": 1,' };
+    raw.prepare('UPDATE audit_events SET details = ?, hash = ? WHERE seq = 2').run(bad.details, auditRowHash(bad));
+    raw.prepare('UPDATE audit_events SET prev_hash = ? WHERE seq = 3').run(auditRowHash(bad));
+    // Format 1 hashed the parsed details: a row that cannot be parsed cannot be hashed.
+    raw.prepare("UPDATE audit_events SET format = 1, details = 'not json' WHERE seq = 1").run();
+    const faults = scanAuditChain(raw).faults;
+    expect(faults.find((x) => x.seq === 1)).toEqual({ seq: 1, reason: 'details is not JSON' });
+    expect(faults.find((x) => x.seq === 2)).toEqual({ seq: 2, reason: 'details is not JSON' });
+    // Reading the events still works: the bad details show as none.
+    expect(recentAuditEvents(raw, 5).find((e) => e.seq === 2)?.details).toEqual({});
+    raw.close();
+  });
+
+  it('stores the channel (system when not given) and hashes it', () => {
+    const { db } = seeded('channel.latchkey');
+    appendAudit(db, { actor: 'console:ada', channel: 'console', action: 'request.approved', targetType: 'request', targetId: 1 });
+    expect(db.prepare('SELECT channel, format FROM audit_events WHERE seq IN (5, 6) ORDER BY seq').all()).toEqual([
+      { channel: 'system', format: 2 },
+      { channel: 'console', format: 2 },
+    ]);
+    expect(verifyAuditChain(db)).toEqual({ valid: true, count: 6 });
+    db.close();
   });
 
   it("detects an edit of a row's own hash, and names that row", () => {
@@ -135,7 +179,7 @@ describe('audit log', () => {
     const first = raw.prepare('SELECT hash FROM audit_events WHERE seq = 1').pluck().get() as string;
     raw.prepare('DELETE FROM audit_events WHERE seq = 2').run();
     raw.prepare('UPDATE audit_events SET prev_hash = ? WHERE seq = 3').run(first);
-    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: 2, brokenAt: 3, reason: 'content was altered' });
+    expect(verifyAuditChain(raw)).toEqual({ valid: false, count: 2, brokenAt: 3, reason: 'seq 3 does not follow 1' });
     raw.close();
   });
 

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { appendAudit, canonicalJson, verifyAuditChain } from '../../electron/engine/audit/audit-log.js';
 import { DatabaseOpenError, isReadOnly, migrate, openDatabase, schemaVersion } from '../../electron/engine/db/database.js';
 import { latestSchemaVersion, migrations } from '../../electron/engine/db/migrations/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -104,6 +106,46 @@ describe('migrations', () => {
     expect(find.all('"lovelace"')).toEqual([]);
     expect(find.all('"king"')).toEqual(['u1']);
     expect(find.all('"old"')).toEqual([]);
+    db.close();
+  });
+
+  it('migration 5 gives existing audit events channel system and hash format 1, keeps them verifying, and adds the append-only key, checkpoint and anchor tables', () => {
+    const f = file('m5.latchkey');
+    const v4 = openDatabase(f, { migrations: migrations.slice(0, 4) });
+    // Two events exactly as a version-4 build wrote them (format 1: previous hash + canonical content).
+    let prev = '0'.repeat(64);
+    for (const [i, at] of ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z'].entries()) {
+      const content = canonicalJson({ at, actor: 'cli:ada', action: 'connection.added', targetType: 'connection', targetId: String(i), details: { n: i } });
+      const hash = createHash('sha256').update(prev).update(content).digest('hex');
+      v4.prepare('INSERT INTO audit_events (at, actor, action, target_type, target_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        at, 'cli:ada', 'connection.added', 'connection', String(i), canonicalJson({ n: i }), prev, hash,
+      );
+      prev = hash;
+    }
+    v4.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 5) });
+    expect(schemaVersion(db)).toBe(5);
+    expect(db.prepare('SELECT seq, channel, format FROM audit_events ORDER BY seq').all()).toEqual([
+      { seq: 1, channel: 'system', format: 1 },
+      { seq: 2, channel: 'system', format: 1 },
+    ]);
+    expect(verifyAuditChain(db)).toEqual({ valid: true, count: 2 });
+    // New events are format 2, carry their channel, and chain on from the old ones.
+    appendAudit(db, { actor: 'console:ada', channel: 'console', action: 'request.approved', targetType: 'request', targetId: 7 });
+    expect(db.prepare('SELECT seq, channel, format, prev_hash FROM audit_events WHERE seq = 3').get()).toEqual({ seq: 3, channel: 'console', format: 2, prev_hash: prev });
+    expect(verifyAuditChain(db)).toEqual({ valid: true, count: 3 });
+    expect(() => db.prepare("INSERT INTO audit_events (at, actor, channel, action, target_type, target_id, prev_hash, hash) VALUES ('t', 'a', 'email', 'x', 'y', 'z', 'p', 'h')").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO audit_events (at, actor, format, action, target_type, target_id, prev_hash, hash) VALUES ('t', 'a', 3, 'x', 'y', 'z', 'p', 'h')").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO audit_keys (key_id, algorithm, public_key, created_at) VALUES ('k1', 'ed25519', 'AAAA', 't')").run();
+    expect(() => db.prepare("INSERT INTO audit_keys (key_id, algorithm, public_key, created_at) VALUES ('k2', 'rsa', 'BBBB', 't')").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO audit_checkpoints (seq, count, head_hash, at, key_id, reason, signature) VALUES (3, 3, 'h', 't', 'k1', 'sync', 's')").run();
+    expect(() => db.prepare("INSERT INTO audit_checkpoints (seq, count, head_hash, at, key_id, reason, signature) VALUES (3, 3, 'h', 't', 'k1', 'whim', 's')").run()).toThrow(/CHECK/);
+    db.prepare("INSERT INTO audit_anchors (kind, count, head_hash, at, connection_id, issue_key) VALUES ('jira-checkpoint', 3, 'h', 't', 1, 'OPS-1')").run();
+    expect(() => db.prepare("INSERT INTO audit_anchors (kind, count, head_hash, at) VALUES ('postcard', 3, 'h', 't')").run()).toThrow(/CHECK/);
+    for (const t of ['audit_keys', 'audit_checkpoints', 'audit_anchors']) {
+      expect(() => db.prepare(`UPDATE ${t} SET at = 'x'`.replace(' at =', t === 'audit_keys' ? ' created_at =' : ' at =')).run()).toThrow(/append-only/);
+      expect(() => db.prepare(`DELETE FROM ${t}`).run()).toThrow(/append-only/);
+    }
     db.close();
   });
 

@@ -1,17 +1,29 @@
 // The audit log is append-only and hash-chained: each row stores the SHA-256
-// of (previous hash + its own canonical content), so an edited or removed
+// of its own content and the previous row's hash, so an edited or removed
 // row breaks verification from that point on. Triggers forbid UPDATE/DELETE;
 // the chain catches edits made around them (another tool, a hex editor).
+//
+// Two hash formats (audit_events.format, migration 5):
+// 1. rows written before migration 5: previous hash + canonical JSON of at,
+//    actor, action, target, parsed details. They keep verifying as they were.
+// 2. every stored field of the row: seq, at, actor, channel, action,
+//    target_type, target_id, the details text exactly as stored, prev_hash
+//    and the format itself. A chain never goes back from 2 to 1.
+// The chain alone cannot tell a cut tail, an emptied table or a rehashed
+// chain: signed checkpoints (checkpoints.ts) and anchors written outside the
+// file (anchors.ts) do; verify.ts puts the three together.
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../../shared/domain.js';
 import type { AuditChannel } from '../../../shared/governance.js';
 import type { Db } from '../db/database.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
+/** The format appendAudit writes. */
+export const AUDIT_FORMAT = 2;
 
 export type AuditInput = {
   actor: string;
-  /** Where the event came from; 'system' when omitted. Stored and hashed from migration 005. */
+  /** Where the event came from; 'system' when omitted. Stored and hashed (format 2). */
   channel?: AuditChannel;
   action: string;
   targetType: string;
@@ -19,16 +31,18 @@ export type AuditInput = {
   details?: Record<string, unknown>;
 };
 
-type AuditRow = {
+export type AuditRow = {
   seq: number;
   at: string;
   actor: string;
+  channel: string;
   action: string;
   target_type: string;
   target_id: string;
   details: string;
   prev_hash: string;
   hash: string;
+  format: number;
 };
 
 /** Stable JSON: object keys sorted, so the same content always hashes the same. */
@@ -40,16 +54,33 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-function hashOf(prevHash: string, row: Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>): string {
-  const content = canonicalJson({
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    details: JSON.parse(row.details) as unknown,
-  });
-  return createHash('sha256').update(prevHash).update(content).digest('hex');
+/** Thrown by hashOf for a format-1 row whose details text is not JSON (format 1 hashed the parsed value). */
+class DetailsNotJson extends Error {}
+
+/** The hash a stored row should carry, by its format. Throws DetailsNotJson for a format-1 row with unparseable details. */
+export function auditRowHash(row: Omit<AuditRow, 'hash'>): string {
+  if (row.format === 1) {
+    let details: unknown;
+    try {
+      details = JSON.parse(row.details) as unknown;
+    } catch {
+      throw new DetailsNotJson();
+    }
+    const content = canonicalJson({ at: row.at, actor: row.actor, action: row.action, targetType: row.target_type, targetId: row.target_id, details });
+    return createHash('sha256').update(row.prev_hash).update(content).digest('hex');
+  }
+  // A JSON array of the stored values, in a fixed order: unambiguous (no field can bleed into the next).
+  const fields = ['latchkey-audit', row.format, row.seq, row.at, row.actor, row.channel, row.action, row.target_type, row.target_id, row.details, row.prev_hash];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+}
+
+/** Hooks run after each append, in the same transaction (the interval checkpoint: checkpoints.ts). */
+const afterAppend = new WeakMap<Db, (db: Db, head: { seq: number; hash: string }, now: Date) => void>();
+
+/** Registers what runs after every append on `db` (one hook per connection; null removes it). */
+export function setAfterAppend(db: Db, hook: ((db: Db, head: { seq: number; hash: string }, now: Date) => void) | null): void {
+  if (hook) afterAppend.set(db, hook);
+  else afterAppend.delete(db);
 }
 
 /**
@@ -57,37 +88,108 @@ function hashOf(prevHash: string, row: Omit<AuditRow, 'seq' | 'prev_hash' | 'has
  * change it records, so both land or neither does.
  */
 export function appendAudit(db: Db, event: AuditInput, now: Date = new Date()): string {
-  const last = db.prepare('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
-  const prevHash = last?.hash ?? GENESIS_HASH;
+  const last = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
   const row = {
+    seq: (last?.seq ?? 0) + 1,
     at: now.toISOString(),
     actor: event.actor,
+    channel: event.channel ?? 'system',
     action: event.action,
     target_type: event.targetType,
     target_id: String(event.targetId),
     details: canonicalJson(event.details ?? {}),
+    prev_hash: last?.hash ?? GENESIS_HASH,
+    format: AUDIT_FORMAT,
   };
-  const hash = hashOf(prevHash, row);
+  const hash = auditRowHash(row);
   db.prepare(
-    `INSERT INTO audit_events (at, actor, action, target_type, target_id, details, prev_hash, hash)
-     VALUES (@at, @actor, @action, @target_type, @target_id, @details, @prev_hash, @hash)`,
-  ).run({ ...row, prev_hash: prevHash, hash });
+    `INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format)
+     VALUES (@seq, @at, @actor, @channel, @action, @target_type, @target_id, @details, @prev_hash, @hash, @format)`,
+  ).run({ ...row, hash });
+  afterAppend.get(db)?.(db, { seq: row.seq, hash }, now);
   return hash;
+}
+
+/** One event that does not verify: its seq and what is wrong with it. */
+export type ChainFault = { seq: number; reason: string };
+
+export type ChainScan = {
+  /** Rows in the table. */
+  count: number;
+  /** The last row's seq and stored hash (GENESIS_HASH and 0 for an empty table). */
+  headSeq: number;
+  headHash: string;
+  /** Every faulty event, oldest first (at most `limit`). */
+  faults: ChainFault[];
+};
+
+/**
+ * Recomputes the chain from the first row. Each row is checked against the
+ * stored row before it, so an edit is reported at the row edited (and a
+ * removal at the row that lost its predecessor), not at every row after it.
+ */
+export function scanAuditChain(db: Db, limit = 100): ChainScan {
+  let prev: { seq: number; hash: string; format: number } = { seq: 0, hash: GENESIS_HASH, format: 1 };
+  let count = 0;
+  const faults: ChainFault[] = [];
+  for (const row of db.prepare('SELECT * FROM audit_events ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+    count++;
+    const reason = rowFault(row, prev);
+    if (reason !== null && faults.length < limit) faults.push({ seq: row.seq, reason });
+    prev = { seq: row.seq, hash: row.hash, format: row.format };
+  }
+  return { count, headSeq: prev.seq, headHash: prev.hash, faults };
+}
+
+function rowFault(row: AuditRow, prev: { seq: number; hash: string; format: number }): string | null {
+  if (row.prev_hash !== prev.hash) return 'previous hash does not match';
+  if (row.format !== 1 && row.format !== 2) return `unknown hash format ${String(row.format)}`;
+  if (row.format < prev.format) return 'hash format went back from 2 to 1';
+  // Format 2 hashes the seq; its rows number on from the one before.
+  if (row.format === 2 && row.seq !== prev.seq + 1) return `seq ${row.seq} does not follow ${prev.seq}`;
+  let expected: string;
+  try {
+    expected = auditRowHash(row);
+  } catch (e) {
+    if (e instanceof DetailsNotJson) return 'details is not JSON';
+    throw e;
+  }
+  if (expected !== row.hash) return 'content was altered';
+  if (row.format === 2 && !isJsonObject(row.details)) return 'details is not JSON';
+  return null;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 export type ChainCheck = { valid: true; count: number } | { valid: false; count: number; brokenAt: number; reason: string };
 
-/** Recomputes the chain from the first row; reports the first row that does not match. */
+/** The chain alone: the first event that does not verify (count = events up to it), or the number of events. */
 export function verifyAuditChain(db: Db): ChainCheck {
-  let prev = GENESIS_HASH;
-  let count = 0;
-  for (const row of db.prepare('SELECT * FROM audit_events ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
-    count++;
-    if (row.prev_hash !== prev) return { valid: false, count, brokenAt: row.seq, reason: 'previous hash does not match' };
-    if (hashOf(prev, row) !== row.hash) return { valid: false, count, brokenAt: row.seq, reason: 'content was altered' };
-    prev = row.hash;
-  }
-  return { valid: true, count };
+  const scan = scanAuditChain(db, 1);
+  const first = scan.faults[0];
+  if (!first) return { valid: true, count: scan.count };
+  const upTo = db.prepare('SELECT count(*) FROM audit_events WHERE seq <= ?').pluck().get(first.seq) as number;
+  return { valid: false, count: upTo, brokenAt: first.seq, reason: first.reason };
+}
+
+/** The newest event's seq and hash, and the number of events: what a checkpoint signs and an anchor records. */
+export function auditHead(db: Db): { seq: number; hash: string; count: number } {
+  const last = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const count = db.prepare('SELECT count(*) FROM audit_events').pluck().get() as number;
+  return { seq: last?.seq ?? 0, hash: last?.hash ?? GENESIS_HASH, count };
+}
+
+/** The hash of the `count`-th event in chain order (1-based), or null when the chain is shorter. */
+export function auditHashAtCount(db: Db, count: number): string | null {
+  if (count < 1) return count === 0 ? GENESIS_HASH : null;
+  return (db.prepare('SELECT hash FROM audit_events ORDER BY seq LIMIT 1 OFFSET ?').pluck().get(count - 1) as string | undefined) ?? null;
 }
 
 export function recentAuditEvents(db: Db, limit: number): AuditEvent[] {
@@ -99,7 +201,7 @@ export function recentAuditEvents(db: Db, limit: number): AuditEvent[] {
     action: r.action,
     targetType: r.target_type,
     targetId: r.target_id,
-    details: JSON.parse(r.details) as Record<string, unknown>,
+    details: parsedDetails(r.details),
     hash: r.hash,
   }));
 }
@@ -109,14 +211,16 @@ export function auditEventsOf(db: Db, targetType: string, targetId: string | num
   const rows = db
     .prepare('SELECT seq, at, actor, action, details FROM audit_events WHERE target_type = ? AND target_id = ? ORDER BY seq')
     .all(targetType, String(targetId)) as { seq: number; at: string; actor: string; action: string; details: string }[];
-  return rows.map((r) => {
-    let details: Record<string, unknown> = {};
-    try {
-      const v = JSON.parse(r.details) as unknown;
-      if (v && typeof v === 'object') details = v as Record<string, unknown>;
-    } catch {
-      // A details text that is not JSON shows as no details.
-    }
-    return { seq: r.seq, at: r.at, actor: r.actor, action: r.action, details };
-  });
+  return rows.map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, details: parsedDetails(r.details) }));
+}
+
+/** A details text that is not a JSON object (a tampered row) shows as no details; `audit verify` names the event. */
+function parsedDetails(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  return {};
 }

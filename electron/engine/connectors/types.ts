@@ -37,7 +37,7 @@ export function credentialSecrets(c: Credential): string[] {
   }
 }
 
-import type { JiraFieldMap } from './jira/jira-fields.js';
+import type { JiraFieldMap, JiraStatusMap } from './jira/jira-fields.js';
 
 export type ConnectionSettings = {
   /** Share of each rate-limit bucket this connection may use (default 0.5). */
@@ -60,11 +60,15 @@ export type ConnectionSettings = {
 
 export type JiraSettings = {
   projectKey: string;
+  /** The issue that gets the daily audit checkpoint comment (`latchkey audit anchor-issue`); none: no daily comment. */
+  anchorIssueKey?: string | null;
   /** JSM service desk and request type whose portal requests are imported (both or neither). */
   serviceDeskId: string | null;
   requestTypeId: string | null;
   /** The request type's custom field ids where they differ from the defaults (JIRA_FIELDS). */
   fields?: Partial<JiraFieldMap>;
+  /** The workflow status names where they differ from the defaults (JIRA_STATUS_NAMES). */
+  statuses?: Partial<JiraStatusMap>;
 };
 
 export type JiraPollState = {

@@ -28,6 +28,10 @@ const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with th
 export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   meta: { owner: 'engine/db/meta.ts' },
   audit_events: { owner: 'engine/audit/audit-log.ts' },
+  // The chain's witnesses (migration 5): public keys, signed checkpoints, anchors written outside the file.
+  audit_keys: { owner: 'engine/audit/checkpoint-store.ts' },
+  audit_checkpoints: { owner: 'engine/audit/checkpoint-store.ts' },
+  audit_anchors: { owner: 'engine/audit/checkpoint-store.ts' },
   settings: { owner: 'engine/settings/settings.ts' },
   connections: {
     owner: 'engine/connections/connections.ts',

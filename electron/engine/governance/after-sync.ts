@@ -9,12 +9,15 @@ import type { EngineContext } from '../context.js';
 import { refreshCorrelation } from '../directory/correlation.js';
 import { detectDrift } from '../jobs/drift.js';
 import { startSync, type StartedSync } from '../sync/sync-service.js';
+import { checkpointQuietly } from './audit-anchoring.js';
 
 /** Starts a sync (see startSync); its `done` resolves after the follow-ups of a successful run. */
 export async function syncAndReconcile(ctx: EngineContext, connectionId: number, opts: Parameters<typeof startSync>[2] = {}): Promise<StartedSync> {
   const started = await startSync(ctx, connectionId, opts);
-  const done = started.done.then((summary: SyncRunSummary) => {
+  const done = started.done.then(async (summary: SyncRunSummary) => {
     if (summary.status === 'succeeded') afterSync(ctx, connectionId);
+    // Every run's end, succeeded or not, is a signed checkpoint of the audit chain.
+    await checkpointQuietly(ctx, 'sync');
     return summary;
   });
   return { runId: started.runId, done };
@@ -30,3 +33,4 @@ export function afterSync(ctx: EngineContext, connectionId: number): void {
     // Drift is a report about the sync, not part of it: a failure here must not fail the sync.
   }
 }
+

@@ -6,6 +6,7 @@
 // scheduler, the CLI and the handlers. Tests pass their own executors for
 // the kinds they are about and get the real ones for the rest.
 import type { EngineContext } from '../context.js';
+import { checkpointQuietly } from './audit-anchoring.js';
 import { runJiraJob } from '../jira/jira-job.js';
 import { createIdpExecutors, type ExecutorSet, type IdpExecutorOptions } from '../jobs/executors.js';
 import type { JobExecutors } from '../jobs/job-types.js';
@@ -33,5 +34,7 @@ export async function runJobs(ctx: EngineContext, opts: RunJobsOptions = {}): Pr
     return await runDueJobs(ctx, { ...rest, executors: { ...own?.executors, ...given } as JobExecutors });
   } finally {
     own?.close();
+    // Every job-runner run's end is a signed checkpoint of the audit chain.
+    await checkpointQuietly(ctx, 'jobs');
   }
 }

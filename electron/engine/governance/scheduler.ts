@@ -7,9 +7,10 @@
 // nothing was running gets its revocation queued, and ALL revocations run
 // before any provisioning or Jira job does (access that should be gone goes
 // first). Then, every `intervalMs`: expiry, expiry notices, the pending-
-// request sweep (escalate / expire), JSM polling every `jiraPollMs`, and the
-// due jobs. Ticks never overlap; stop() lets the current one finish.
+// request sweep (escalate / expire), JSM polling every `jiraPollMs`, the daily
+// audit anchor comment per Jira connection, and the due jobs. Ticks never overlap; stop() lets the current one finish.
 import type { EngineContext } from '../context.js';
+import { queueAnchorComments } from '../jira/audit-anchors.js';
 import { pollJiraRequests } from '../jira/jsm-import.js';
 import { sweepPendingRequests } from '../requests/sweep.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
@@ -75,6 +76,8 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
       lastJiraPoll = now;
       await guard(() => pollJiraRequests(ctx));
     }
+    // At most daily per Jira connection: the audit chain's head as a comment on its anchor issue (run with the jobs below).
+    await guard(() => queueAnchorComments(ctx));
     // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
     await guard(() => runJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));
   };

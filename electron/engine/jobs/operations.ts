@@ -54,6 +54,7 @@ function summaryOf(j: JobRecord, g: GrantRecord | undefined, c: { name: string; 
   if (j.kind === 'provision') return `Add ${whom} to ${g?.group_name ?? '?'} (${c?.name ?? idp})`;
   if (j.kind === 'revoke') return `Remove ${whom} from ${g?.group_name ?? '?'} (${c?.name ?? idp})`;
   const event = typeof j.payload.event === 'string' ? j.payload.event : null;
+  if (event === 'audit-anchor') return `Audit checkpoint comment on ${typeof j.payload.issueKey === 'string' ? j.payload.issueKey : '?'} (${c?.name ?? 'Jira'})`;
   return `Jira update for request #${j.requestId ?? '?'}${event ? `: ${event}` : ''}`;
 }
 

@@ -20,15 +20,24 @@
 //   as they are (nothing is appended to either audit log: saving is a read,
 //   and works on a read-only workspace); the copy's hash chain is verified
 //   and reported.
+// - The chain's witnesses travel with it: the workspace's public key(s) and
+//   signed checkpoints are in the copied tables; the copy also records the
+//   head it was copied at (an 'origin' anchor, and in meta.snapshot_of with
+//   the newest checkpoint), and the workspace records that head as a
+//   'snapshot' anchor of its own (unless it is open read-only). Opening the
+//   copy read-only verifies it against all of them (snapshotAuditStatus).
 // - Never a half-written OUT: the copy is made beside it under a temporary
 //   name and renamed over it at the end.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { verifyAuditChain, type ChainCheck } from '../audit/audit-log.js';
+import { auditHead, GENESIS_HASH, verifyAuditChain, type ChainCheck } from '../audit/audit-log.js';
+import { insertAnchor, latestCheckpoint, listAnchors } from '../audit/checkpoint-store.js';
+import { verifyAudit } from '../audit/verify.js';
+import type { AuditStatus } from '../../../shared/domain.js';
 import { UserError, type Clock } from '../context.js';
-import { openDatabase, schemaVersion, type Db } from '../db/database.js';
+import { isReadOnly, openDatabase, schemaVersion, type Db } from '../db/database.js';
 import { listConnectionRecords } from '../connections/connections.js';
 import { deleteMetaWithPrefix, getMeta, setMeta } from '../db/meta.js';
 import { countSyncRuns } from '../sync/sync-runs.js';
@@ -41,7 +50,35 @@ export type SavedSnapshot = {
   syncRuns: number;
   /** The copy's audit chain; broken only if the workspace's own chain is (a copy of tampered evidence is still saved). */
   auditChain: ChainCheck;
+  /**
+   * The head the copy carries (its origin anchor) and the newest signed
+   * checkpoint in it; whether the workspace recorded that head as an anchor
+   * of its own (not when read-only, nor when a writer held the file).
+   */
+  audit: Carried & { anchoredInWorkspace: boolean };
 };
+
+type Carried = { count: number; head: string; checkpoint: { id: number; count: number; headHash: string; keyId: string; at: string } | null };
+
+/**
+ * The workspace notes the head it handed out, so its own `audit verify`
+ * checks it still holds it. Saving is a read and must not wait for a writer
+ * (a sync's commit): a busy file skips the note instead of failing the save.
+ */
+function anchorInWorkspace(db: Db, carried: Carried, target: string, now: Date): boolean {
+  if (isReadOnly(db)) return false;
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 100');
+  try {
+    insertAnchor(db, { kind: 'snapshot', count: carried.count, headHash: carried.head, at: now.toISOString(), connectionId: null, issueKey: null, commentId: null, target });
+    return true;
+  } catch {
+    // The copy is saved (and carries its origin anchor) either way.
+    return false;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
 
 const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
 
@@ -76,6 +113,7 @@ export async function saveSnapshot(db: Db, out: string, opts: { force?: boolean;
   }
 
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.partial`);
+  let carried: Carried = { count: 0, head: GENESIS_HASH, checkpoint: null };
   try {
     // Step 1 (rate 0) only sizes the copy; the callback then asks for every page at once.
     await db.backup(tmp, { progress: () => 0x7fffffff });
@@ -86,8 +124,13 @@ export async function saveSnapshot(db: Db, out: string, opts: { force?: boolean;
       copy
         .transaction(() => {
           const source = getMeta(copy, 'workspace_id');
+          const savedAt = opts.clock.now().toISOString();
+          const head = auditHead(copy);
+          const cp = latestCheckpoint(copy);
+          carried = { count: head.count, head: head.hash, checkpoint: cp ? { id: cp.id, count: cp.count, headHash: cp.headHash, keyId: cp.keyId, at: cp.at } : null };
           setMeta(copy, 'workspace_id', randomBytes(16).toString('hex'));
-          setMeta(copy, 'snapshot_of', JSON.stringify({ workspaceId: source, savedAt: opts.clock.now().toISOString() }));
+          setMeta(copy, 'snapshot_of', JSON.stringify({ workspaceId: source, savedAt, audit: carried }));
+          insertAnchor(copy, { kind: 'origin', count: head.count, headHash: head.hash, at: savedAt, connectionId: null, issueKey: null, commentId: null, target: source });
           // A sync running in the app while we copied: its lock means nothing
           // in the copy (the next read-write open marks that run interrupted).
           deleteMetaWithPrefix(copy, 'sync-lock:');
@@ -99,7 +142,7 @@ export async function saveSnapshot(db: Db, out: string, opts: { force?: boolean;
 
     // Check the copy the way it will be used: opened read-only, chain intact.
     const ro = openDatabase(tmp, { readOnly: true });
-    let summary: Omit<SavedSnapshot, 'file' | 'bytes'>;
+    let summary: Omit<SavedSnapshot, 'file' | 'bytes' | 'audit'>;
     try {
       summary = {
         schemaVersion: schemaVersion(ro),
@@ -113,7 +156,8 @@ export async function saveSnapshot(db: Db, out: string, opts: { force?: boolean;
 
     if (opts.force) for (const s of SIDE_FILES) fs.rmSync(target + s, { force: true });
     fs.renameSync(tmp, target);
-    return { file: target, bytes: fs.statSync(target).size, ...summary };
+    const anchored = anchorInWorkspace(db, carried, target, opts.clock.now());
+    return { file: target, bytes: fs.statSync(target).size, ...summary, audit: { ...carried, anchoredInWorkspace: anchored } };
   } catch (e) {
     removeQuietly(tmp);
     if (e instanceof UserError) throw e;
@@ -123,4 +167,37 @@ export async function saveSnapshot(db: Db, out: string, opts: { force?: boolean;
     }
     throw new UserError(`cannot save to ${out}: ${(e as Error).message}; nothing was saved`, 'failed');
   }
+}
+
+/** Opening a workspace read-only (app:info, `serve --read-only`): its audit chain verified against its checkpoints and the anchors known to it. */
+export function snapshotAuditStatus(db: Db): AuditStatus {
+  const report = verifyAudit(db);
+  let copyOf: AuditStatus['copyOf'] = null;
+  const raw = getMeta(db, 'snapshot_of');
+  if (raw !== null) {
+    let origin: { workspaceId?: unknown; savedAt?: unknown; audit?: { count?: unknown; head?: unknown } } = {};
+    try {
+      origin = JSON.parse(raw) as typeof origin;
+    } catch {
+      // An unreadable note: the origin anchor row still speaks for the copy.
+    }
+    const note = origin.audit;
+    const noted = note && typeof note.count === 'number' && typeof note.head === 'string' ? { count: note.count, hash: note.head, source: 'the snapshot note' } : null;
+    const check = noted ? verifyAudit(db, { anchors: [noted] }) : report;
+    const originFaults = check.findings.filter((f) => f.anchor !== undefined && (f.anchor.includes('(origin') || f.anchor === 'the anchor from the snapshot note'));
+    copyOf = {
+      workspaceId: typeof origin.workspaceId === 'string' ? origin.workspaceId : null,
+      savedAt: typeof origin.savedAt === 'string' ? origin.savedAt : null,
+      matchesOrigin: originFaults.length === 0 && listAnchors(db).some((a) => a.kind === 'origin'),
+    };
+  }
+  return {
+    verified: report.ok && (copyOf?.matchesOrigin ?? true),
+    events: report.events,
+    head: report.head.hash,
+    checkpoints: { total: report.checkpoints.total, valid: report.checkpoints.valid },
+    anchors: report.anchors,
+    copyOf,
+    problems: report.findings.slice(0, 20).map((f) => f.message),
+  };
 }
