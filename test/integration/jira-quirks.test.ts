@@ -252,6 +252,21 @@ describe('pagers', () => {
   });
 });
 
+describe('a search that never ends', () => {
+  it('stops at the page bound and says so (searchNeverLast)', async () => {
+    const jira = await site({ searchNeverLast: true });
+    const client = createJiraClient({ siteUrl: jira.url, email: jira.email, apiToken: jira.apiToken });
+    await client.createIssue({ project: { key: 'ACC' }, issuetype: { id: '10004' }, summary: 's', labels: ['x'] });
+    const before = jira.stats().requests;
+    const found = await client.search('project = ACC AND labels = "x"', ['summary'], 1000);
+    expect(found.map((i) => i.summary)).toEqual(['s']);
+    expect(jira.stats().requests - before).toBe(JIRA_PAGER_LIMITS.searchPages);
+    expect(client.takeWarnings()).toEqual([`search stopped at ${JIRA_PAGER_LIMITS.searchPages} pages (1 issue): the site kept offering more pages`]);
+    // Warnings are handed out once.
+    expect(client.takeWarnings()).toEqual([]);
+  });
+});
+
 describe('a refused portal request says why', () => {
   it('no reporter at all (quirk) vs an e-mail hidden by privacy settings', async () => {
     const jira = await site({ noReporter: true });
