@@ -21,6 +21,7 @@ import { adfToText, REQUEST_PROPERTY, requestLabel, WARNING_PROPERTY } from '../
 import { workspaceId } from '../../electron/engine/context.js';
 import { createJiraJobExecutor } from '../../electron/engine/jira/jira-job.js';
 import { setJiraStatuses } from '../../electron/engine/jira/jira-site.js';
+import { jiraStatus } from '../../electron/engine/jira/jira-status.js';
 import { pollJiraRequests, requestFromIssue } from '../../electron/engine/jira/jsm-import.js';
 import { enqueueJiraUpdate } from '../../electron/engine/jobs/jira-outbox.js';
 import type { JobOutcome } from '../../electron/engine/jobs/job-types.js';
@@ -224,6 +225,8 @@ describe('pagers', () => {
     expect(result.warnings).toEqual([`the approvals of ${key}: the site repeated a page without saying it was the last (isLastPage), so paging stopped after 2 pages`]);
     // Two approval pages, not an endless loop.
     expect(jira.stats().requests - before).toBeLessThan(12);
+    // The Jira card shows it until the next poll.
+    expect(jiraStatus(w.ctx).lastPollWarnings).toEqual(result.warnings);
   });
 
   it('an approvals list longer than the bound stops at the bound and says so', async () => {

@@ -74,6 +74,11 @@ function JiraPanel({ c }: { c: ConnectionSummary }): ReactNode {
             </span>
           ) : null}
           {mine.lastPollError ? <p className="last-sync-error">JSM import: {mine.lastPollError}</p> : null}
+          {mine.lastPollWarnings.map((w) => (
+            <p key={w} className="field-hint text-warn" role="note">
+              JSM import: {w}
+            </p>
+          ))}
           {mine.lastWriteBackError ? <p className="last-sync-error">Write-back: {mine.lastWriteBackError}</p> : null}
           {mine.connection ? <JiraStatusNames connectionId={c.id} names={mine.connection.statuses} idPrefix={`conn-${c.id}`} /> : null}
         </>
