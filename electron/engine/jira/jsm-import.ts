@@ -205,8 +205,9 @@ export async function pollJiraRequests(ctx: EngineContext, options: PollOptions 
         await importRequests(ctx, c.id, site.client, { projectKey: jira.projectKey, serviceDeskId: jira.serviceDeskId, requestTypeId: jira.requestTypeId }, result);
         await readApprovals(ctx, c.id, site.client, result);
       }
-      result.warnings.push(...site.client.takeWarnings());
-      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null }, ctx.clock.now());
+      const warnings = site.client.takeWarnings();
+      result.warnings.push(...warnings);
+      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null, lastWarnings: warnings.slice(0, 20) }, ctx.clock.now());
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       result.errors.push({ connectionId: c.id, error });
