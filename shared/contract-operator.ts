@@ -39,6 +39,10 @@ export type OperatorStatus = {
   lastError: string | null;
   /** Sandbox workspaces only (every connection on loopback): "Acting as" may name someone per browser session. */
   actingAsAllowed: boolean;
+  /** Whom this call's browser session acts as (sandbox only), with their name in the snapshot. */
+  actingAs: { email: string; name: string | null } | null;
+  /** In a sandbox: whom a new browser session acts as until it picks someone (the manager with the most reports), so the demo can approve at once. */
+  actingAsSuggestion: string | null;
 };
 
 export const signInSettingsPatch = z

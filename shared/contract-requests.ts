@@ -94,8 +94,6 @@ export type ExtendInput = z.infer<typeof extendInput>;
 
 export const settingsPatch = z
   .object({
-    /** Must be the e-mail of a person in the snapshot; null clears it. */
-    operatorEmail: z.string().trim().max(320).nullable().optional(),
     expiryNoticeHours: z.number().int().min(0).max(24 * 30).optional(),
   })
   .strict();
@@ -159,9 +157,6 @@ export type RequestableRole = {
 };
 
 export type SettingsView = {
-  operatorEmail: string | null;
-  /** The operator's name in the snapshot (null when unset or no longer there). */
-  operatorName: string | null;
   expiryNoticeHours: number;
 };
 
@@ -208,6 +203,6 @@ export const requestsChannels = {
   'requests:requestableRoles': read<RequestableRole[]>()(z.object({}).strict()),
   /** Workspace settings: who operates this console, expiry notice lead time. */
   'settings:get': read<SettingsView>()(z.object({}).strict()),
-  /** Changes workspace settings; the operator must be a person in the snapshot. */
+  /** Changes workspace settings (the expiry notice lead time). */
   'settings:set': write<SettingsView>()(settingsPatch),
 } as const;

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { CatalogSuggestion } from '../shared/contract-catalog.js';
-import type { SettingsView } from '../shared/contract-requests.js';
+import type { OperatorStatus } from '../shared/contract-operator.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary, UserRow } from '../shared/domain.js';
 import type { DurationOption, RequestDetail, RequestRow } from '../shared/governance.js';
 import { openDatabase } from '../electron/engine/db/database.js';
@@ -139,11 +139,12 @@ const ACCEPT: { app: string; roles?: string[]; owner: 'it' | 'operator' }[] = [
 
 /** The catalog and requests; returns the request to show in detail and the person to show in the directory. */
 async function buildGovernance(s: Bridge): Promise<{ featured: number; person: UserRow }> {
-  const settings = await until('the demo to choose its operator', async () => {
-    const v = await callBridge<SettingsView>(s, 'settings:get', {});
-    return v.operatorEmail !== null ? v : undefined;
+  // The sandbox's "Acting as" suggestion: the manager with the most reports, whom a new browser session acts as.
+  const status = await until('the demo to suggest its operator', async () => {
+    const v = await callBridge<OperatorStatus>(s, 'operator:status', {});
+    return v.actingAsSuggestion !== null ? v : undefined;
   });
-  const operatorEmail = settings.operatorEmail ?? '';
+  const operatorEmail = status.actingAsSuggestion ?? '';
   const people = await everyone(s);
   const byName = (a: UserRow, b: UserRow): number => a.displayName.localeCompare(b.displayName) || a.login.localeCompare(b.login);
   const operator = people.find((p) => p.email?.toLowerCase() === operatorEmail);
@@ -154,7 +155,7 @@ async function buildGovernance(s: Bridge): Promise<{ featured: number; person: U
   const it = active.find((p) => p.department === 'IT' && /IT Manager$/.test(p.title ?? '') && p !== operator);
   const others = active.filter((p) => p.department === 'Engineering' && !isOperatorAccount(p) && p !== operator && p !== it);
   if (team.length < 10 || !it || others.length < 2) throw new Error(`the demo org lacks the people this script expects (team of ${team.length}, IT manager ${it ? 'found' : 'missing'})`);
-  log(`operator ${settings.operatorName ?? operatorEmail}, ${team.length} direct reports; app owner ${it.displayName}`);
+  log(`operator ${operator.displayName}, ${team.length} direct reports; app owner ${it.displayName}`);
 
   // Catalog: accept suggestions, as "Accept" on Catalog → Suggestions does.
   const { suggestions } = await callBridge<{ suggestions: CatalogSuggestion[] }>(s, 'catalog:suggestions', {});
@@ -191,11 +192,16 @@ async function buildGovernance(s: Bridge): Promise<{ featured: number; person: U
     { who: others[1] as UserRow, role: 'Slack / User', duration: '30d', justification: 'Joining the vendor shared channels for the SDK launch', then: 'pending' },
   ];
 
-  const actAs = (email: string): Promise<unknown> => callBridge(s, 'settings:set', { operatorEmail: email });
+  // "Acting as" (a sandbox): per call, as a browser session sends it.
+  let actingAs = operatorEmail;
+  const actAs = (email: string): void => {
+    actingAs = email;
+  };
+  const callAs = <T,>(channel: string, input: unknown): Promise<T> => callBridge<T>(s, channel, input, { 'X-Latchkey-Acting-As': actingAs });
   const filed: { plan: Plan; row: RequestRow }[] = [];
   for (const plan of plans) {
-    await actAs(plan.who.email ?? '');
-    const row = await callBridge<RequestRow>(s, 'requests:create', {
+    actAs(plan.who.email ?? '');
+    const row = await callAs<RequestRow>('requests:create', {
       beneficiary: { email: plan.who.email },
       role: plan.role,
       duration: plan.duration,
@@ -203,23 +209,23 @@ async function buildGovernance(s: Bridge): Promise<{ featured: number; person: U
     });
     filed.push({ plan, row });
   }
-  await actAs(operatorEmail);
+  actAs(operatorEmail);
   log(`${filed.length} requests filed`);
 
   // The operator decides their team's requests (the manager step).
   for (const { plan, row } of filed) {
     if (plan.then === 'approve' || plan.then === 'approve-step' || plan.then === 'owner-too') {
-      await callBridge(s, 'requests:decide', { id: row.id, decision: 'approve', comment: plan.comment ?? '' });
+      await callAs('requests:decide', { id: row.id, decision: 'approve', comment: plan.comment ?? '' });
     } else if (plan.then === 'deny') {
-      await callBridge(s, 'requests:decide', { id: row.id, decision: 'deny', comment: plan.comment ?? '' });
+      await callAs('requests:decide', { id: row.id, decision: 'deny', comment: plan.comment ?? '' });
     }
   }
   // The AWS request's second step belongs to the app owner.
-  await actAs(it.email ?? '');
+  actAs(it.email ?? '');
   for (const { plan, row } of filed) {
-    if (plan.then === 'owner-too') await callBridge(s, 'requests:decide', { id: row.id, decision: 'approve', comment: 'Break-glass role: done by hand in AWS IAM' });
+    if (plan.then === 'owner-too') await callAs('requests:decide', { id: row.id, decision: 'approve', comment: 'Break-glass role: done by hand in AWS IAM' });
   }
-  await actAs(operatorEmail);
+  actAs(operatorEmail);
 
   // The scheduler provisions what was approved (in both IdPs) and writes each step to Jira.
   const approved = filed.filter(({ plan }) => plan.then === 'approve' || plan.then === 'none' || plan.then === 'owner-too');

@@ -22,6 +22,7 @@ import { runChangesCommand, runDiffCommand, runSnapshotCommand } from './history
 import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-commands.js';
 import { CONNECTION_READ_VERBS, CONNECTION_USAGE, runConnectionCommand } from './connection-commands.js';
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
+import { callerContext, resolveCaller, type Caller } from '../engine/operator/caller.js';
 import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand, runSettingsCommand, settingsOnlyReads } from './request-commands.js';
 
 export const USAGE = `Usage: latchkey [--db FILE] [--read-only] <command> [options]
@@ -160,7 +161,25 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
   );
 }
 
-async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: string, args: string[], io: CliIo): Promise<number | 'serving'> {
+/**
+ * The context of a command run at the terminal: its audit events carry
+ * channel 'cli' and the OS user, and the operator too when one is signed in
+ * (the keychain session the console uses). Not for `serve`, whose calls are
+ * the console's and whose ticks are the engine's.
+ */
+async function cliContext(ctx: EngineContext): Promise<{ ctx: EngineContext; caller: Caller }> {
+  let caller: Caller;
+  try {
+    caller = await resolveCaller(ctx, { channel: 'cli' });
+  } catch {
+    // No keychain (a headless box, a read-only copy): nobody is signed in.
+    caller = { channel: 'cli', operator: null, actingAs: null };
+  }
+  return { ctx: callerContext(ctx, caller), caller };
+}
+
+async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: string, args: string[], io: CliIo): Promise<number | 'serving'> {
+  const { ctx, caller } = command === 'serve' ? { ctx: base, caller: null } : await cliContext(base);
   switch (command) {
     case 'connection':
       return runConnectionCommand(ctx, args, io);
@@ -185,7 +204,7 @@ async function runWorkspaceCommand(ctx: EngineContext, bus: EventBus, command: s
     case 'catalog':
       return runCatalogCommand(ctx, bus, args, io);
     case 'request':
-      return runRequestCommand(ctx, bus, args, io);
+      return runRequestCommand(ctx, bus, args, io, caller?.operator?.email ?? null);
     case 'jobs':
       return runJobsCommand(ctx, bus, args, io);
     case 'settings':

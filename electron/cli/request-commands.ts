@@ -1,6 +1,7 @@
 // `latchkey request ...`. Parsing and output only; the engine does the work.
-// Who acts (--as) defaults to $LATCHKEY_OPERATOR, then the workspace's
-// operator e-mail; decisions made here are recorded with channel 'cli'.
+// Who acts (--as) defaults to $LATCHKEY_OPERATOR, then the operator signed
+// in through the IdP; decisions made here are recorded with channel 'cli'
+// and the OS user (cli.ts gives the context).
 // Exit codes: 0 done, 1 refused with the reason (nothing changed), 2 usage.
 import fs from 'node:fs';
 import { requestListQuery } from '../../shared/contract-requests.js';
@@ -13,7 +14,7 @@ import { durationInWords } from '../../shared/governance.js';
 import { cancelRequest, createRequest, decideRequest, extendRequest } from '../engine/requests/requests.js';
 import { parseDuration } from '../engine/requests/duration-text.js';
 import { importRequestsCsv } from '../engine/requests/requests-csv.js';
-import { getSettings, settingsView, updateSettings } from '../engine/settings/settings.js';
+import { settingsView, updateSettings } from '../engine/settings/settings.js';
 import type { EventBus } from '../engine/workspace/workspace.js';
 import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
 
@@ -34,18 +35,17 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
   request import FILE.csv [--as EMAIL] [--json]
                                           one request per row, all rows or none; columns:
                                           ${REQUEST_IMPORT_COLUMNS.map((c) => c.name).join(', ')}
-                                          --as defaults to $LATCHKEY_OPERATOR, then the workspace's operator e-mail
-  settings [--operator EMAIL|none] [--notice-hours N] [--json]
-                                          show or set who operates the console and how many hours before
-                                          expiry a notice goes out (and to Jira)
+                                          --as defaults to $LATCHKEY_OPERATOR, then the signed-in operator
+  settings [--notice-hours N] [--json]
+                                          show or set how many hours before expiry a notice goes out (and to Jira)
 `;
 
 /** Verbs that only read the workspace (allowed with --read-only). */
 export const REQUEST_READ_VERBS: readonly string[] = ['list', 'show', 'template'];
 
-function actingAs(ctx: EngineContext, io: CliIo, explicit: string | undefined): string {
-  const who = explicit?.trim() || io.env.LATCHKEY_OPERATOR?.trim() || getSettings(ctx.db).operatorEmail;
-  if (!who) throw new UserError('who is acting? Pass --as EMAIL, set LATCHKEY_OPERATOR, or set the operator e-mail in the console', 'bad-input');
+function actingAs(signedIn: string | null, io: CliIo, explicit: string | undefined): string {
+  const who = explicit?.trim() || io.env.LATCHKEY_OPERATOR?.trim() || signedIn;
+  if (!who) throw new UserError('who is acting? Pass --as EMAIL, set LATCHKEY_OPERATOR, or sign in from the console', 'bad-input');
   return who;
 }
 
@@ -95,13 +95,14 @@ function describeDetail(d: RequestDetail): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function runRequestCommand(ctx: EngineContext, bus: EventBus, args: string[], io: CliIo): Promise<number> {
+/** `signedIn`: the e-mail of the operator signed in through the IdP (the keychain session), if any. */
+export function runRequestCommand(ctx: EngineContext, bus: EventBus, args: string[], io: CliIo, signedIn: string | null = null): Promise<number> {
   void bus;
   // Everything here is synchronous (SQLite); a throw becomes the rejection cli.ts reports.
-  return new Promise((resolve) => resolve(requestCommand(ctx, args, io)));
+  return new Promise((resolve) => resolve(requestCommand(ctx, args, io, signedIn)));
 }
 
-function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
+function requestCommand(ctx: EngineContext, args: string[], io: CliIo, signedIn: string | null): number {
   const [verb, ...rest] = args;
   const out = (json: boolean | undefined, value: unknown, text: string): number => {
     io.stdout(json ? `${JSON.stringify(value)}\n` : text);
@@ -126,7 +127,7 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
       const row = createRequest(
         ctx,
         { beneficiary: { email: values.for }, role: values.role, duration: d.duration, minutes: d.minutes, endsAt: values.ends ?? null, justification: values.why },
-        { source: 'cli', requester: actingAs(ctx, io, values.as) },
+        { source: 'cli', requester: actingAs(signedIn, io, values.as) },
       );
       return out(values.json, row, `${describeRequest(row)}\n`);
     }
@@ -135,7 +136,7 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
       const { values, positionals } = parseCommandArgs(rest, { comment: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } }, 1);
       const id = requestId(positionals[0]);
       if (verb === 'deny' && !values.comment?.trim()) throw new UsageError('request deny needs --comment TEXT (say why)');
-      const row = decideRequest(ctx, id, { decision: verb, comment: values.comment ?? '', by: actingAs(ctx, io, values.as), channel: 'cli' });
+      const row = decideRequest(ctx, id, { decision: verb, comment: values.comment ?? '', by: actingAs(signedIn, io, values.as), channel: 'cli' });
       return out(values.json, row, `${describeRequest(row)}\n`);
     }
     case 'extend': {
@@ -150,13 +151,13 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
       const row = extendRequest(
         ctx,
         { requestId: id, duration: d.duration, minutes: d.minutes, endsAt: values.ends ?? null, justification: values.why },
-        { requester: actingAs(ctx, io, values.as) },
+        { requester: actingAs(signedIn, io, values.as) },
       );
       return out(values.json, row, `${describeRequest(row)}\n`);
     }
     case 'cancel': {
       const { values, positionals } = parseCommandArgs(rest, { reason: { type: 'string' }, as: { type: 'string' }, json: { type: 'boolean' } }, 1);
-      const row = cancelRequest(ctx, requestId(positionals[0]), { by: actingAs(ctx, io, values.as), reason: values.reason ?? '' });
+      const row = cancelRequest(ctx, requestId(positionals[0]), { by: actingAs(signedIn, io, values.as), reason: values.reason ?? '' });
       return out(values.json, row, `${describeRequest(row)}\n`);
     }
     case 'list': {
@@ -177,7 +178,7 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
         limit: values.limit ? positiveInt(values.limit, '--limit') : 200,
       });
       if (!parsed.success) throw new UsageError(`--status takes ${REQUEST_STATES.join(', ')} (comma-separated)`);
-      const mine = values.mine ? [...addressesOf(ctx.db, actingAs(ctx, io, values.as))] : [];
+      const mine = values.mine ? [...addressesOf(ctx.db, actingAs(signedIn, io, values.as))] : [];
       const page = listRequests(ctx.db, parsed.data, mine);
       return out(values.json, page, page.rows.map((r) => `${describeRequest(r)}\n`).join('') + (page.total > page.rows.length ? `(${page.rows.length} of ${page.total}; --limit to see more)\n` : ''));
     }
@@ -220,23 +221,21 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo): number {
 
 /** `latchkey settings`: shows the workspace settings; with flags, changes them (audited). */
 export function runSettingsCommand(ctx: EngineContext, args: string[], io: CliIo): number {
-  const { values } = parseCommandArgs(args, { operator: { type: 'string' }, 'notice-hours': { type: 'string' }, json: { type: 'boolean' } });
-  const changes = values.operator !== undefined || values['notice-hours'] !== undefined;
+  const { values } = parseCommandArgs(args, { 'notice-hours': { type: 'string' }, json: { type: 'boolean' } });
+  const changes = values['notice-hours'] !== undefined;
   const hours = values['notice-hours'];
   if (hours !== undefined && !/^\d+$/.test(hours)) throw new UsageError(`--notice-hours must be a whole number of hours, not "${hours}"`);
   const view = changes
     ? updateSettings(ctx, {
-        ...(values.operator !== undefined ? { operatorEmail: values.operator === 'none' ? null : values.operator } : {}),
         ...(hours !== undefined ? { expiryNoticeHours: Number(hours) } : {}),
       })
     : settingsView(ctx.db);
   if (values.json) io.stdout(`${JSON.stringify(view)}\n`);
   else {
-    io.stdout(`operator: ${view.operatorEmail ?? '(none)'}${view.operatorName ? ` (${view.operatorName})` : ''}\n`);
     io.stdout(`expiry notice: ${view.expiryNoticeHours} h before\n`);
   }
   return 0;
 }
 
 /** `settings` with no flag only reads. */
-export const settingsOnlyReads = (args: string[]): boolean => !args.some((a) => a.startsWith('--operator') || a.startsWith('--notice-hours'));
+export const settingsOnlyReads = (args: string[]): boolean => !args.some((a) => a.startsWith('--notice-hours'));

@@ -17,10 +17,11 @@ import { createPageCache } from './db/query-kit.js';
 import { catalogHandlers } from './handlers/catalog-handlers.js';
 import { connectionsHandlers } from './handlers/connections-handlers.js';
 import { directoryHandlers } from './handlers/directory-handlers.js';
-import { WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
+import { FOR_CALLER, WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
 import { jiraHandlers } from './handlers/jira-handlers.js';
 import { jobsHandlers } from './handlers/jobs-handlers.js';
-import { operatorHandlers } from './handlers/operator-handlers.js';
+import { createOperatorState, operatorHandlers } from './handlers/operator-handlers.js';
+import { callerContext, checkSignInRequired, resolveCaller, type Caller, type CallerInput } from './operator/caller.js';
 import { requestsHandlers } from './handlers/requests-handlers.js';
 import { snapshotAuditStatus } from './workspace/snapshot-copy.js';
 
@@ -37,33 +38,50 @@ export type HandlerDeps = {
 };
 
 export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Handlers {
-  const { db } = ctx;
   // Ordered key lists, counts and facets of recent directory queries, valid
   // until the file changes: scrolling a 100k-row table costs one query per
   // search/sort, not one full scan per page.
-  const helpers: ApiHelpers = { cache: createPageCache() };
+  const cache = createPageCache();
+  const operatorState = createOperatorState();
   let openedAudit: AuditStatus | undefined;
 
+  // One table per call, over a context that names the caller (actor and
+  // channel of every audit event); the state above is shared by all of them.
+  const tableFor = (c: EngineContext, caller: Caller): Handlers => {
+    const helpers: ApiHelpers = { cache, caller };
+    return {
+      [WORKSPACE_MODE]: ctx.readOnly ? 'read-only' : 'writable',
+      'app:info': () => ({
+        version: deps.version ?? appVersion(),
+        dbPath: ctx.dbPath,
+        readOnly: ctx.readOnly,
+        // The CLI only ever serves the UI through the bridge.
+        transport: ctx.transport === 'electron' ? 'electron' : 'bridge',
+        sandbox: ctx.sandbox,
+        schemaVersion: schemaVersion(ctx.db),
+        // Verified once, on the first ask: a read-only file does not change under us.
+        audit: ctx.readOnly ? (openedAudit ??= snapshotAuditStatus(ctx.db)) : null,
+      }),
+      ...directoryHandlers(c, helpers),
+      ...connectionsHandlers(c, helpers),
+      ...catalogHandlers(c, helpers),
+      ...requestsHandlers(c, helpers),
+      ...jobsHandlers(c, helpers),
+      ...jiraHandlers(c, helpers),
+      ...operatorHandlers(c, operatorState, caller),
+    };
+  };
+
+  const base = tableFor(ctx, { channel: 'console', operator: null, actingAs: null });
   return {
-    [WORKSPACE_MODE]: ctx.readOnly ? 'read-only' : 'writable',
-    'app:info': () => ({
-      version: deps.version ?? appVersion(),
-      dbPath: ctx.dbPath,
-      readOnly: ctx.readOnly,
-      // The CLI only ever serves the UI through the bridge.
-      transport: ctx.transport === 'electron' ? 'electron' : 'bridge',
-      sandbox: ctx.sandbox,
-      schemaVersion: schemaVersion(db),
-      // Verified once, on the first ask: a read-only file does not change under us.
-      audit: ctx.readOnly ? (openedAudit ??= snapshotAuditStatus(db)) : null,
-    }),
-    ...directoryHandlers(ctx, helpers),
-    ...connectionsHandlers(ctx, helpers),
-    ...catalogHandlers(ctx, helpers),
-    ...requestsHandlers(ctx, helpers),
-    ...jobsHandlers(ctx, helpers),
-    ...jiraHandlers(ctx, helpers),
-    ...operatorHandlers(ctx),
+    ...base,
+    [FOR_CALLER]: async (input, channel, outer) => {
+      const caller = await resolveCaller(ctx, input);
+      if (isWriteChannel(channel)) checkSignInRequired(ctx, caller, channel);
+      // A table spread from this one with a channel replaced (a test's failing handler) keeps its replacement.
+      if (outer && outer[channel] !== base[channel]) return outer;
+      return tableFor(callerContext(ctx, caller), caller);
+    },
   };
 }
 
@@ -72,6 +90,8 @@ export function isChannel(name: string): name is Channel {
 }
 
 export type DispatchOptions = {
+  /** Who calls, as the transport knows it (default: the console, nobody acting as anyone). */
+  caller?: CallerInput;
   /** Literal secrets to scrub from any error message (e.g. the bridge token). */
   secrets?: readonly string[];
   /** Sees unexpected errors (already scrubbed) for logging; never the raw error. */
@@ -96,8 +116,10 @@ export async function dispatch(handlers: Handlers, channel: string, rawInput: un
     return { ok: false, code: 'bad-input', error: scrubSecrets(`invalid input for ${channel}: ${describeZodError(parsed.error)}`, options.secrets) };
   }
   const secrets = [...(options.secrets ?? []), ...secretsIn(parsed.data)];
-  const handler = handlers[channel] as (input: unknown) => unknown;
   try {
+    // The table for this caller: the signed-in operator (and, in a sandbox, who the session acts as) names every change.
+    const table = handlers[FOR_CALLER] ? await handlers[FOR_CALLER](options.caller ?? { channel: 'console' }, channel, handlers) : handlers;
+    const handler = table[channel] as (input: unknown) => unknown;
     const value = await handler(parsed.data);
     return { ok: true, value };
   } catch (error) {

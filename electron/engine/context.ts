@@ -2,6 +2,7 @@
 // database, the keychain, the clock and the event sink. Tests pass real ones
 // (a temp SQLite file, a private gnome-keyring) or small fakes.
 import type { EventMap, EventName } from '../../shared/contract.js';
+import type { AuditChannel } from '../../shared/governance.js';
 import type { Db } from './db/database.js';
 import { getMeta } from './db/meta.js';
 import type { SecretStore } from './secrets/secret-store.js';
@@ -18,8 +19,10 @@ export type EngineContext = {
   secrets: SecretStore;
   clock: Clock;
   events: EventSink;
-  /** Who is acting, for the audit log (OS user name, or 'cli:<user>'). */
+  /** Who is acting, for the audit log (OS user name, or 'cli:<user>'; for a console call, the signed-in operator). */
   actor: string;
+  /** Where the current call came from, recorded with each audit event (absent: 'system', the engine itself). */
+  channel?: AuditChannel;
   transport: 'electron' | 'bridge' | 'cli';
   /** True when the workspace is the demo one backed by the embedded sandbox. */
   sandbox: boolean;

@@ -10,8 +10,8 @@ import { addConnection, getConnectionRecord, listConnectionRecords, normaliseOrg
 import type { ConnectionRecord } from './connectors/types.js';
 import { workspaceId, type EngineContext } from './context.js';
 import { connectionAccount } from './secrets/secret-store.js';
-import { chooseDemoOperator } from './settings/settings.js';
 import { syncAndReconcile } from './governance/after-sync.js';
+import { getSettings, updateSignInSettings } from './settings/settings.js';
 import type { StartedSync } from './sync/sync-service.js';
 import { lastSucceededRun } from './sync/sync-runs.js';
 
@@ -48,11 +48,19 @@ export function wantsSandbox(ctx: EngineContext): boolean {
   return listConnectionRecords(ctx.db).every(isSandboxConnection);
 }
 
+/** The demo signs operators in through the sandbox Okta (unless the workspace chose another connection). */
+function pointSignInAtSandbox(ctx: EngineContext, okta: ConnectionRecord, clientId: string): void {
+  const current = getSettings(ctx.db).signIn;
+  if (current.connectionId !== null && current.connectionId !== okta.id) return;
+  if (current.connectionId === okta.id && current.clientId === clientId) return;
+  updateSignInSettings(ctx, { connectionId: okta.id, clientId });
+}
+
 function recordRepoint(ctx: EngineContext, c: ConnectionRecord, details: Record<string, unknown>): void {
   appendAudit(
     ctx.db,
     {
-      actor: ctx.actor,
+      actor: ctx.actor, channel: ctx.channel,
       action: 'connection.repointed',
       targetType: 'connection',
       targetId: c.id,
@@ -181,7 +189,7 @@ export async function attachSandboxJira(ctx: EngineContext, jira: DemoSandboxJir
   return getConnectionRecord(ctx.db, existing.id);
 }
 
-export type DemoSandbox = { okta: { url: string; token: string }; graph: DemoSandboxGraph | null; jira?: DemoSandboxJira | null; close: () => Promise<void> };
+export type DemoSandbox = { okta: { url: string; token: string; signInClientId?: string }; graph: DemoSandboxGraph | null; jira?: DemoSandboxJira | null; close: () => Promise<void> };
 /** A demo connection and its first sync (null when it has synced before). */
 export type DemoConnection = { connection: ConnectionRecord; firstSync: StartedSync | null };
 /** `connection` / `firstSync` are the Okta one's; `entra` is null when the sandbox runs without Graph. */
@@ -193,7 +201,7 @@ export type Demo = DemoConnection & { sandbox: DemoSandbox; entra: DemoConnectio
  * certificate credential.
  */
 export function demoSandboxOf(s: {
-  okta: { url: string; token: string };
+  okta: { url: string; token: string; signIn?: { clientId: string } };
   graph?: DemoSandboxGraph | undefined;
   jira?: DemoSandboxJira | undefined;
   close: () => Promise<void>;
@@ -201,7 +209,7 @@ export function demoSandboxOf(s: {
   const g = s.graph;
   const j = s.jira;
   return {
-    okta: { url: s.okta.url, token: s.okta.token },
+    okta: { url: s.okta.url, token: s.okta.token, ...(s.okta.signIn ? { signInClientId: s.okta.signIn.clientId } : {}) },
     graph: g ? { url: g.url, tenantId: g.tenantId, clientId: g.clientId, clientSecret: g.clientSecret, caPem: g.caPem } : null,
     jira: j ? { url: j.url, email: j.email, apiToken: j.apiToken, projectKey: j.projectKey, serviceDeskId: j.serviceDeskId, requestTypeId: j.requestTypeId } : null,
     close: () => s.close(),
@@ -234,9 +242,8 @@ export async function startDemo(
       firstSync: hasSucceededSync(ctx, c.id) ? null : await syncAndReconcile(ctx, c.id),
     });
     const oktaDemo = await first(okta);
-    // The console acts as a manager of the sandbox org (settings.operatorEmail), so approvals can be tried at once.
-    if (oktaDemo.firstSync) oktaDemo.firstSync.done.then(() => chooseDemoOperator(ctx), () => undefined).catch(() => undefined);
-    else chooseDemoOperator(ctx);
+    // Operators sign in through the sandbox Okta's OIDC app, whose client id is new every start.
+    if (sandbox.okta.signInClientId) pointSignInAtSandbox(ctx, okta, sandbox.okta.signInClientId);
     const entraDemo = entra ? await first(entra) : null;
     return { sandbox, ...oktaDemo, entra: entraDemo };
   } catch (e) {

@@ -65,11 +65,11 @@ export async function openConsole(page: Page, s: BridgeAccess, route = ''): Prom
 }
 
 /** One contract call through the bridge; throws with the channel's error message. */
-export async function callBridge<T>(s: BridgeAccess, channel: string, input: unknown): Promise<T> {
+export async function callBridge<T>(s: BridgeAccess, channel: string, input: unknown, headers: Record<string, string> = {}): Promise<T> {
   const session = await sessionOf(s);
   const res = await fetch(`${s.origin}/api/${encodeURIComponent(channel)}`, {
     method: 'POST',
-    headers: { Cookie: `${session.name}=${session.value}`, 'Content-Type': 'application/json' },
+    headers: { Cookie: `${session.name}=${session.value}`, 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(input),
   });
   const body = (await res.json()) as { ok: true; value: T } | { ok: false; error: string };

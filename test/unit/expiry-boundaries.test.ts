@@ -90,8 +90,7 @@ describe('the expiry sweep (expireDueGrants)', () => {
   it('through the approval path: the stored expiry is the exact ISO instant of approval + duration, and it is due at that instant', () => {
     const app = addApp(w.ctx.db, 'Miro');
     addRole(w.ctx.db, { appId: app, name: 'Member', risk: 'low', durations: ['24h', 'custom'], groups: [{ connectionId: w.okta, groupId: 'g-figma-view', groupName: 'app-figma-viewers' }] });
-    putSettings(w.ctx.db, { operatorEmail: 'hal@acme.example' });
-    const r = createRequest(w.ctx, { beneficiary: { email: 'ada@acme.example' }, role: 'Miro / Member', duration: '24h', minutes: null, endsAt: null, justification: 'boundary' }, { source: 'console' });
+    const r = createRequest(w.ctx, { beneficiary: { email: 'ada@acme.example' }, role: 'Miro / Member', duration: '24h', minutes: null, endsAt: null, justification: 'boundary' }, { source: 'console', requester: 'hal@acme.example' });
     expect(r.status).toBe('approved'); // low risk: auto-approved, the grant exists
     const g = w.ctx.db.prepare('SELECT id, expires_at FROM grants WHERE request_id = ?').get(r.id) as { id: number; expires_at: string };
     expect(g.expires_at).toBe(iso(24 * HOUR));
@@ -108,8 +107,7 @@ describe('the expiry sweep (expireDueGrants)', () => {
   it('through the approval path: an end date alone ("2026-06-30") is stored as the last millisecond of that day, and is due then, not before', () => {
     const app = addApp(w.ctx.db, 'Miro');
     addRole(w.ctx.db, { appId: app, name: 'Member', risk: 'low', durations: ['permanent'], groups: [{ connectionId: w.okta, groupId: 'g-figma-view', groupName: 'app-figma-viewers' }] });
-    putSettings(w.ctx.db, { operatorEmail: 'hal@acme.example' });
-    const r = createRequest(w.ctx, { beneficiary: { email: 'carl@acme.example' }, role: 'Miro / Member', duration: 'permanent', minutes: null, endsAt: '2026-06-30', justification: 'contract' }, { source: 'console' });
+    const r = createRequest(w.ctx, { beneficiary: { email: 'carl@acme.example' }, role: 'Miro / Member', duration: 'permanent', minutes: null, endsAt: '2026-06-30', justification: 'contract' }, { source: 'console', requester: 'hal@acme.example' });
     const g = w.ctx.db.prepare('SELECT id, expires_at FROM grants WHERE request_id = ?').get(r.id) as { id: number; expires_at: string };
     expect(g.expires_at).toBe('2026-06-30T23:59:59.999Z');
     w.ctx.db.prepare("UPDATE grants SET status = 'active', provisioned_at = ? WHERE id = ?").run(iso(0), g.id);

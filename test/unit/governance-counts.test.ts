@@ -25,7 +25,7 @@ beforeEach(() => {
   const figma = addApp(db, 'Figma', 'owen@acme.example');
   viewer = addRole(db, { appId: figma, name: 'Viewer', risk: 'low', durations: ['1h', '24h', '7d', 'permanent'], groups: [{ connectionId: w.okta, groupId: 'g-figma-view', groupName: 'app-figma-viewers' }] });
   admin = addRole(db, { appId: figma, name: 'Admin', risk: 'medium', groups: [{ connectionId: w.okta, groupId: 'g-figma-ed', groupName: 'app-figma-editors' }] });
-  putSettings(db, { operatorEmail: 'hal@acme.example', expiryNoticeHours: 200 });
+  putSettings(db, { expiryNoticeHours: 200 });
 });
 afterEach(() => w.ws.cleanup());
 
@@ -41,7 +41,7 @@ function activeGrant(who: string, duration: '1h' | '24h' | '7d' | 'permanent'): 
 
 describe('governance counts', () => {
   it('counts what waits, what is live for a time, what ends within a day, and what went wrong', () => {
-    const empty = governanceCounts(w.ctx);
+    const empty = governanceCounts(w.ctx, 'hal@acme.example');
     expect(empty).toEqual({ pendingApprovals: 0, waitingForOperator: 0, activeTimeBound: 0, expiringSoon: 0, expiringWithinHours: 24, failedJobs: 0, manualTasks: 0, openDrift: 0 });
 
     // Two pending requests for a manager step: Grace (Ada's manager) may decide one, the operator neither.
@@ -52,7 +52,7 @@ describe('governance counts', () => {
     activeGrant('carl@acme.example', '24h');
     activeGrant('grace@acme.example', '7d');
     activeGrant('nina@acme.example', 'permanent');
-    let c = governanceCounts(w.ctx);
+    let c = governanceCounts(w.ctx, 'hal@acme.example');
     expect(c.pendingApprovals).toBe(2);
     expect(c.waitingForOperator).toBe(0);
     expect(c.activeTimeBound).toBe(3);
@@ -64,15 +64,14 @@ describe('governance counts', () => {
     expect(listGrants(w.ctx, { filter: 'time-bound', limit: 10 }).rows.map((g) => g.beneficiaryEmail)).toEqual(['ada@acme.example', 'carl@acme.example', 'grace@acme.example']);
 
     // The operator becomes Grace: one request waits for her.
-    putSettings(w.ctx.db, { operatorEmail: 'grace@acme.example' });
-    expect(governanceCounts(w.ctx).waitingForOperator).toBe(1);
+    expect(governanceCounts(w.ctx, 'grace@acme.example').waitingForOperator).toBe(1);
     decideRequest(w.ctx, pending.id, { decision: 'deny', comment: 'not now', by: 'grace@acme.example', channel: 'console' });
-    c = governanceCounts(w.ctx);
+    c = governanceCounts(w.ctx, 'grace@acme.example');
     expect([c.pendingApprovals, c.waitingForOperator]).toEqual([1, 0]);
 
     // Two hours on: the 1 h grant is past its end (still active until expiry runs): not "expiring", not counted twice.
     w.clock.advanceHours(2);
-    c = governanceCounts(w.ctx);
+    c = governanceCounts(w.ctx, 'grace@acme.example');
     expect(c.expiringSoon).toBe(1);
 
     // What went wrong: a failed job, an open manual task, open drift (resolved drift is not counted).
@@ -82,13 +81,12 @@ describe('governance counts', () => {
     db.prepare("INSERT INTO manual_tasks (action, reason, instructions, status, created_at) VALUES ('add', 'group is rule-managed', 'add by hand', 'open', ?)").run(at);
     db.prepare("INSERT INTO drift (kind, connection_id, group_id, identity_id, detected_at) VALUES ('missing', ?, 'g-figma-view', 'u-ada', ?)").run(w.okta, at);
     db.prepare("INSERT INTO drift (kind, connection_id, group_id, identity_id, detected_at, resolved_at, resolution) VALUES ('reappeared', ?, 'g-figma-view', 'u-carl', ?, ?, 'fixed')").run(w.okta, at, at);
-    c = governanceCounts(w.ctx);
+    c = governanceCounts(w.ctx, 'grace@acme.example');
     expect([c.failedJobs, c.manualTasks, c.openDrift]).toEqual([1, 1, 1]);
   });
 
   it('answers on a read-only snapshot (counts are reads) and says null when no operator is set', async () => {
     activeGrant('ada@acme.example', '1h');
-    putSettings(w.ctx.db, { operatorEmail: null });
     const ro = createHandlers({ ...w.ctx, readOnly: true });
     const res = await dispatch(ro, 'requests:governanceCounts', {});
     expect(res).toMatchObject({ ok: true, value: { activeTimeBound: 1, expiringSoon: 1, waitingForOperator: null } });

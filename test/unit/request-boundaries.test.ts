@@ -9,7 +9,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { grantExpiry } from '../../electron/engine/jobs/grants.js';
 import { createRequest, decideRequest, extendRequest } from '../../electron/engine/requests/requests.js';
 import { sweepPendingRequests } from '../../electron/engine/requests/sweep.js';
-import { putSettings } from '../../electron/engine/settings/settings.js';
 import type { CreateRequestInput } from '../../shared/contract-requests.js';
 import { addApp, addRole, buildWorld, T0, type RequestsWorld } from './request-fixture.js';
 import { userError } from '../helpers/user-error.js';
@@ -36,12 +35,11 @@ beforeEach(() => {
     policy: { onTimeout: 'escalate', pendingTimeoutHours: 24, escalateTo: ['sam@acme.example'] },
     groups: [{ connectionId: w.okta, groupId: 'g-aws-admin', groupName: 'aws-admins' }],
   });
-  putSettings(db, { operatorEmail: 'hal@acme.example' });
 });
 afterEach(() => w.ws.cleanup());
 
 const create = (o: Partial<CreateRequestInput> = {}) =>
-  createRequest(w.ctx, { beneficiary: { email: 'ada@acme.example' }, role: 'Figma / Editor', duration: '24h', minutes: null, endsAt: null, justification: 'edge', ...o }, { source: 'console' });
+  createRequest(w.ctx, { beneficiary: { email: 'ada@acme.example' }, role: 'Figma / Editor', duration: '24h', minutes: null, endsAt: null, justification: 'edge', ...o }, { source: 'console', requester: 'hal@acme.example' });
 const sweep = () => sweepPendingRequests(w.ctx);
 
 
@@ -101,7 +99,7 @@ describe('extending access, at the edge of the current expiry', () => {
 
     // One hour before the end, 60 more minutes end exactly at the current end: not an extension.
     w.clock.set(at(23 * HOUR));
-    const same = () => extendRequest(w.ctx, { requestId: r.id, duration: 'custom', minutes: 60, justification: 'more time' });
+    const same = () => extendRequest(w.ctx, { requestId: r.id, duration: 'custom', minutes: 60, justification: 'more time' }, { requester: 'hal@acme.example' });
     expect(userError(same)).toMatchObject({ code: 'bad-input', message: expect.stringMatching(/would end at 2026-03-03T09:00:00.000Z, before the current access ends/) as unknown });
     w.clock.set(at(23 * HOUR + MS));
     expect(same()).toMatchObject({ source: 'extend', status: 'pending' });

@@ -16,7 +16,9 @@ import { sweepPendingRequests } from '../../electron/engine/requests/sweep.js';
 import { parseCsv } from '../../electron/engine/csv.js';
 import { parseDuration } from '../../electron/engine/requests/duration-text.js';
 import { importRequestsCsv } from '../../electron/engine/requests/requests-csv.js';
-import { putSettings } from '../../electron/engine/settings/settings.js';
+import { saveSession } from '../../electron/engine/operator/session.js';
+import { updateSignInSettings } from '../../electron/engine/settings/settings.js';
+import { WRITE_INPUTS } from '../fixtures/write-inputs.js';
 import type { CreateRequestInput } from '../../shared/contract-requests.js';
 import { REQUEST_STATES, type RequestRow } from '../../shared/governance.js';
 import { REQUEST_IMPORT_COLUMNS, templateCsv } from '../../shared/import-columns.js';
@@ -65,7 +67,6 @@ beforeEach(() => {
     hidden: addRole(db, { appId: aws, name: 'Root', risk: 'critical', requestable: false, groups: g('g-aws-admin', 'aws-admins') }),
     unmapped: addRole(db, { appId: aws, name: 'Auditor', risk: 'medium' }),
   };
-  putSettings(db, { operatorEmail: 'hal@acme.example' });
 });
 afterEach(() => w.ws.cleanup());
 
@@ -78,9 +79,19 @@ const input = (o: Partial<CreateRequestInput> = {}): CreateRequestInput => ({
   justification: why,
   ...o,
 });
-const create = (o: Partial<CreateRequestInput> = {}, requester?: string) => createRequest(w.ctx, input(o), { source: 'console', requester });
+/** Hal files requests unless told otherwise (who asks is always explicit: the console passes the signed-in operator). */
+const create = (o: Partial<CreateRequestInput> = {}, requester: string | undefined = 'hal@acme.example') => createRequest(w.ctx, input(o), { source: 'console', requester });
 const decide = (id: number, by: string, decision: 'approve' | 'deny' = 'approve', comment = '') =>
   decideRequest(w.ctx, id, { decision, comment, by, channel: 'console' });
+
+/** Hal imports, as the signed-in operator would: rows naming no requester are his. */
+const importCsv = (csv: string) => importRequestsCsv(w.ctx, csv, { requester: 'hal@acme.example' });
+
+/** Signs `email` in as the console's operator: a keychain session, as operator sign-in leaves one. */
+async function signedIn(email: string): Promise<void> {
+  const now = w.ctx.clock.now();
+  await saveSession(w.ctx, { connectionId: 1, connectionName: 'Okta', idp: 'okta', subject: `00u-${email}`, email, name: email, signedInAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3_600_000).toISOString() });
+}
 
 /** Runs `fn`, expects a UserError with `code` whose message matches, and that no governance row changed. */
 function refused(fn: () => unknown, code: string, message: RegExp): void {
@@ -150,9 +161,8 @@ describe('creating requests: bad input is refused, nothing written', () => {
     refused(() => create(), 'conflict', /Ada Lovelace already has Figma \/ Editor until .* \(grant #\d+, pending\): extend it instead/);
   });
 
-  it('no requester: the operator must be set', () => {
-    putSettings(w.ctx.db, { operatorEmail: null });
-    refused(() => create(), 'bad-input', /who is asking\?/);
+  it('no requester: someone must be signed in', () => {
+    refused(() => create({}, ''), 'bad-input', /who is asking\? Sign in first/);
   });
 });
 
@@ -300,13 +310,13 @@ describe('extend', () => {
     w.ctx.db.prepare("UPDATE grants SET status = 'active', provisioned_at = ? WHERE request_id = ?").run(T0.toISOString(), r.id);
     refused(() => create({ duration: '7d' }), 'conflict', /already has Figma \/ Editor until .*: extend it instead/);
     refused(
-      () => extendRequest(w.ctx, { requestId: r.id, duration: 'custom', minutes: 60, justification: why }),
+      () => extendRequest(w.ctx, { requestId: r.id, duration: 'custom', minutes: 60, justification: why }, { requester: 'hal@acme.example' }),
       'bad-input',
       /would end at .*, before the current access ends/,
     );
-    const ext = extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: 'Review overran' });
+    const ext = extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: 'Review overran' }, { requester: 'hal@acme.example' });
     expect(ext).toMatchObject({ source: 'extend', status: 'pending', waitingOn: { kind: 'manager' } });
-    refused(() => extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: 'again' }), 'conflict', /is already open/);
+    refused(() => extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: 'again' }, { requester: 'hal@acme.example' }), 'conflict', /is already open/);
     decide(ext.id, 'grace@acme.example');
     const old = w.ctx.db.prepare('SELECT status, end_reason FROM grants WHERE request_id = ?').get(r.id);
     expect(old).toEqual({ status: 'cancelled', end_reason: expect.stringMatching(new RegExp(`superseded by request #${ext.id}`)) as unknown });
@@ -318,9 +328,9 @@ describe('extend', () => {
 
   it('refuses what cannot be extended', () => {
     const r = create();
-    refused(() => extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: why }), 'conflict', /is pending: only approved access can be extended/);
+    refused(() => extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: why }, { requester: 'hal@acme.example' }), 'conflict', /is pending: only approved access can be extended/);
     decide(r.id, 'grace@acme.example');
-    refused(() => extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: why }), 'conflict', /not active/);
+    refused(() => extendRequest(w.ctx, { requestId: r.id, duration: '7d', justification: why }, { requester: 'hal@acme.example' }), 'conflict', /not active/);
   });
 });
 
@@ -329,8 +339,8 @@ describe('channels: bulk decide, read-only, settings', () => {
     const a = create();
     const c = create({ beneficiary: { email: 'carl@acme.example' } });
     const i = create({ beneficiary: { email: 'ivy@acme.example' } });
-    putSettings(w.ctx.db, { operatorEmail: 'grace@acme.example' });
     const handlers = createHandlers(w.ctx);
+    await signedIn('grace@acme.example');
     const res = await dispatch(handlers, 'requests:bulkDecide', { ids: [a.id, c.id, i.id], decision: 'approve', comment: 'batch' });
     expect(res).toEqual({
       ok: true,
@@ -356,10 +366,11 @@ describe('channels: bulk decide, read-only, settings', () => {
       if (!r.ok) throw new Error(r.error);
       return (r.value as { total: number; rows: { id: number }[] }).rows.map((x) => x.id);
     };
-    putSettings(w.ctx.db, { operatorEmail: 'grace@acme.example' });
+    expect(await list({ view: 'mine' })).toEqual([]);
+    await signedIn('grace@acme.example');
     expect(await list({ view: 'mine' })).toEqual([a.id]);
     // Grace's other address is the same person.
-    putSettings(w.ctx.db, { operatorEmail: 'grace.hopper@acme.onmicrosoft.example' });
+    await signedIn('grace.hopper@acme.onmicrosoft.example');
     expect(await list({ view: 'mine' })).toEqual([a.id]);
   });
 
@@ -374,7 +385,7 @@ describe('channels: bulk decide, read-only, settings', () => {
       ['requests:cancel', { id: r.id }],
       ['requests:extend', { requestId: r.id, duration: '7d', justification: 'x' }],
       ['requests:importCsv', { csv: 'beneficiary,role,duration,justification\nada@acme.example,Figma / Viewer,24h,x\n' }],
-      ['settings:set', { operatorEmail: 'grace@acme.example' }],
+      ['settings:set', { expiryNoticeHours: 48 }],
     ];
     for (const [channel, payload] of calls) {
       const res = await dispatch(ro, channel, payload);
@@ -384,15 +395,35 @@ describe('channels: bulk decide, read-only, settings', () => {
     expect(await dispatch(ro, 'requests:get', { id: r.id })).toMatchObject({ ok: true, value: { id: r.id } });
   });
 
-  it('settings: the operator must be a live person in the snapshot', async () => {
+  it('settings: no workspace-wide operator any more; the notice lead time is set', async () => {
     const handlers = createHandlers(w.ctx);
-    expect(await dispatch(handlers, 'settings:set', { operatorEmail: 'nobody@acme.example' })).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/nobody active/) as unknown });
-    expect(await dispatch(handlers, 'settings:set', { operatorEmail: 'dora@acme.example' })).toMatchObject({ ok: false, code: 'bad-input' });
-    expect(await dispatch(handlers, 'settings:set', { operatorEmail: 'Grace@Acme.example', expiryNoticeHours: 48 })).toEqual({
-      ok: true,
-      value: { operatorEmail: 'grace@acme.example', operatorName: 'Grace Hopper', expiryNoticeHours: 48 },
-    });
-    expect(await dispatch(handlers, 'requests:create', { ...input(), justification: '' })).toMatchObject({ ok: false, code: 'bad-input', error: /justification is required/ });
+    expect(await dispatch(handlers, 'settings:set', { operatorEmail: 'grace@acme.example' })).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/operatorEmail/) as unknown });
+    expect(await dispatch(handlers, 'settings:set', { expiryNoticeHours: 48 })).toEqual({ ok: true, value: { expiryNoticeHours: 48 } });
+    // Nobody signed in: a request names nobody, so it is refused; and "Acting as" is ignored against a real (non-loopback) tenant.
+    expect(await dispatch(handlers, 'requests:create', input())).toMatchObject({ ok: false, code: 'unauthorized', error: expect.stringMatching(/sign in first/) as unknown });
+    expect(await dispatch(handlers, 'requests:create', input(), { caller: { channel: 'console', actingAs: 'hal@acme.example' } })).toMatchObject({ ok: false, code: 'unauthorized' });
+    await signedIn('hal@acme.example');
+    expect(await dispatch(handlers, 'requests:create', { ...input(), justification: '' })).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/justification is required/) as unknown });
+    const made = await dispatch(handlers, 'requests:create', input());
+    expect(made).toMatchObject({ ok: true, value: { requester: 'hal@acme.example' } });
+    // The audit event names the signed-in operator.
+    expect(w.ctx.db.prepare("SELECT actor FROM audit_events WHERE action = 'request.created' ORDER BY seq DESC LIMIT 1").pluck().get()).toBe('hal@acme.example');
+  });
+
+  it('a workspace that requires sign-in refuses every write channel without a session; reads stay open', async () => {
+    const handlers = createHandlers(w.ctx);
+    updateSignInSettings(w.ctx, { connectionId: w.okta, clientId: '0oaConsole', required: true });
+    const before = snapshotTables(w.ctx.db);
+    for (const [channel, payload] of Object.entries(WRITE_INPUTS)) {
+      const res = await dispatch(handlers, channel, payload);
+      expect(res, channel).toMatchObject({ ok: false, code: 'unauthorized', error: expect.stringMatching(new RegExp(`requires operators to sign in .*"${channel}" was refused`)) as unknown });
+    }
+    expect(snapshotTables(w.ctx.db)).toEqual(before);
+    expect(await dispatch(handlers, 'requests:list', { view: 'all' })).toMatchObject({ ok: true });
+    expect(await dispatch(handlers, 'operator:status', {})).toMatchObject({ ok: true, value: { session: null, settings: { required: true } } });
+    // Signed in: writes go through again.
+    await signedIn('hal@acme.example');
+    expect(await dispatch(handlers, 'settings:set', { expiryNoticeHours: 12 })).toEqual({ ok: true, value: { expiryNoticeHours: 12 } });
   });
 });
 
@@ -411,7 +442,7 @@ describe('CSV import', () => {
 
   it('imports every row', () => {
     const csv = 'Beneficiary,App,Role,Duration,Justification,Requester\nada@acme.example,Figma,Editor,24h,review,owen@acme.example\ncarl@acme.example,Figma,Viewer,2h,"pairing, with Ada",\n';
-    const res = importRequestsCsv(w.ctx, csv);
+    const res = importCsv(csv);
     expect(res.errors).toEqual([]);
     expect(res.created).toHaveLength(2);
     const rows = listRequests(w.ctx.db, requestListQuery.parse({}), []).rows;
@@ -432,7 +463,7 @@ describe('CSV import', () => {
       'ada@acme.example,figma,editor,7d,again',
       'ivy@acme.example,Figma,Editor,24h,',
     ].join('\n');
-    const res = importRequestsCsv(w.ctx, csv);
+    const res = importCsv(csv);
     expect(res.created).toEqual([]);
     expect(res.errors.map((e) => e.row)).toEqual([3, 4, 5, 6, 7]);
     expect(res.errors[0]?.message).toMatch(/unknown role "Figma \/ Nope"/);
@@ -441,13 +472,13 @@ describe('CSV import', () => {
     expect(res.errors[3]?.message).toMatch(/same person and role as row 2/);
     expect(res.errors[4]?.message).toMatch(/justification is required/);
     expect(snapshotTables(w.ctx.db)).toEqual(before);
-    expect(() => importRequestsCsv(w.ctx, 'who,what\nx,y')).toThrow(/^row 1 \(the header\) has no beneficiary, role, duration, justification columns/);
+    expect(() => importCsv('who,what\nx,y')).toThrow(/^row 1 \(the header\) has no beneficiary, role, duration, justification columns/);
     // A misspelt optional column is refused, not dropped (its rows would be filed in the operator's name).
-    expect(() => importRequestsCsv(w.ctx, 'beneficiary,role,duration,justification,requestor\nada@acme.example,Figma / Editor,24h,x,owen@acme.example')).toThrow(
+    expect(() => importCsv('beneficiary,role,duration,justification,requestor\nada@acme.example,Figma / Editor,24h,x,owen@acme.example')).toThrow(
       /row 1 \(the header\) has unknown column "requestor"/,
     );
     // Blank rows keep their number: the bad row is row 4 in the spreadsheet, not the third record.
-    const gaps = importRequestsCsv(w.ctx, 'beneficiary,app,role,duration,justification\nada@acme.example,Figma,Editor,24h,ok\n,,,,\nnobody@acme.example,Figma,Editor,24h,x\n');
+    const gaps = importCsv('beneficiary,app,role,duration,justification\nada@acme.example,Figma,Editor,24h,ok\n,,,,\nnobody@acme.example,Figma,Editor,24h,x\n');
     expect(gaps.errors.map((e) => e.row)).toEqual([4]);
   });
 
@@ -456,17 +487,17 @@ describe('CSV import', () => {
     const [header, example] = parseCsv(template);
     expect(header).toEqual(REQUEST_IMPORT_COLUMNS.map((c) => c.name));
     // Unchanged, only the example's people and role are unknown here: the header passed and the row is row 2.
-    const res = importRequestsCsv(w.ctx, template);
+    const res = importCsv(template);
     expect(res.errors).toEqual([{ row: 2, message: expect.stringMatching(/not in the snapshot|unknown role/) as unknown }]);
     // Each required column really is required by the importer.
     for (const c of REQUEST_IMPORT_COLUMNS.filter((x) => x.required === true)) {
       const without = REQUEST_IMPORT_COLUMNS.filter((x) => x !== c).map((x) => x.name).join(',');
-      expect(() => importRequestsCsv(w.ctx, `${without}\n`)).toThrow(new RegExp(`has no ${c.name} column`));
+      expect(() => importCsv(`${without}\n`)).toThrow(new RegExp(`has no ${c.name} column`));
     }
     // Filled in with this workspace's people and roles, the template's row imports as it stands.
     const values: Record<string, string> = { beneficiary: 'ada@acme.example', app: 'Figma', role: 'Editor', requester: 'owen@acme.example', ends: '2026-12-31' };
     const filled = REQUEST_IMPORT_COLUMNS.map((c, i) => values[c.name] ?? example?.[i] ?? '');
-    const ok = importRequestsCsv(w.ctx, `${template.split('\r\n')[0]}\r\n${filled.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')}\r\n`);
+    const ok = importCsv(`${template.split('\r\n')[0]}\r\n${filled.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')}\r\n`);
     expect(ok.errors).toEqual([]);
     const row = listRequests(w.ctx.db, requestListQuery.parse({}), []).rows.find((r) => r.id === ok.created[0]);
     expect(row).toMatchObject({ roleLabel: 'Figma / Editor', duration: '7d', requester: 'owen@acme.example', justification: example?.[4] });

@@ -345,7 +345,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         return;
       }
     }
+    // "Acting as" (sandbox workspaces only; dispatch ignores it elsewhere) rides per browser session in this header.
+    const actingAs = req.headers['x-latchkey-acting-as'];
     const result = await dispatch(options.handlers, channel, input, {
+      caller: { channel: 'console', actingAs: typeof actingAs === 'string' ? actingAs.slice(0, 320) : null },
       // Neither the token nor the caller's session id is ever echoed in an error.
       secrets: [token, session],
       ...(options.onError ? { onUnexpectedError: options.onError } : {}),

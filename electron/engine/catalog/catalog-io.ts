@@ -461,7 +461,7 @@ export async function importCatalog(ctx: EngineContext, format: 'csv' | 'xlsx', 
       }
       appendAudit(
         db,
-        { actor: ctx.actor, action: 'catalog.imported', targetType: 'catalog', targetId: 'import', details: { format, ...result } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'catalog.imported', targetType: 'catalog', targetId: 'import', details: { format, ...result } },
         ctx.clock.now(),
       );
       return result;

@@ -173,7 +173,7 @@ export function writeApp(
     const id = insertApp(db, input, now);
     appendAudit(
       db,
-      { actor: ctx.actor, action: 'catalog.app-created', targetType: 'catalog-app', targetId: id, details: { name: input.name, owner: input.owner } },
+      { actor: ctx.actor, channel: ctx.channel, action: 'catalog.app-created', targetType: 'catalog-app', targetId: id, details: { name: input.name, owner: input.owner } },
       now,
     );
     return { id, created: true };
@@ -184,7 +184,7 @@ export function writeApp(
   appendAudit(
     db,
     {
-      actor: ctx.actor,
+      actor: ctx.actor, channel: ctx.channel,
       action: 'catalog.app-updated',
       targetType: 'catalog-app',
       targetId: input.id,
@@ -220,7 +220,7 @@ export function deleteApp(ctx: EngineContext, id: number): void {
     }
     appendAudit(
       db,
-      { actor: ctx.actor, action: 'catalog.app-deleted', targetType: 'catalog-app', targetId: id, details: { name: app.name, roles } },
+      { actor: ctx.actor, channel: ctx.channel, action: 'catalog.app-deleted', targetType: 'catalog-app', targetId: id, details: { name: app.name, roles } },
       ctx.clock.now(),
     );
   }).immediate();
@@ -263,7 +263,7 @@ export function writeRole(ctx: EngineContext, appId: number, roleId: number | un
   const details = { app: app.name, ...v };
   if (roleId === undefined) {
     const id = insertRole(db, { ...v, appId }, now);
-    appendAudit(db, { actor: ctx.actor, action: 'catalog.role-created', targetType: 'catalog-role', targetId: id, details }, now);
+    appendAudit(db, { actor: ctx.actor, channel: ctx.channel, action: 'catalog.role-created', targetType: 'catalog-role', targetId: id, details }, now);
     return { id, created: true };
   }
   const before = roleInfo(db, roleId);
@@ -273,7 +273,7 @@ export function writeRole(ctx: EngineContext, appId: number, roleId: number | un
   updateRole(db, roleId, { ...v, appId }, now);
   appendAudit(
     db,
-    { actor: ctx.actor, action: 'catalog.role-updated', targetType: 'catalog-role', targetId: roleId, details: { ...details, before: beforeValues } },
+    { actor: ctx.actor, channel: ctx.channel, action: 'catalog.role-updated', targetType: 'catalog-role', targetId: roleId, details: { ...details, before: beforeValues } },
     now,
   );
   return { id: roleId, created: false };
@@ -308,7 +308,7 @@ export function deleteRole(ctx: EngineContext, id: number): void {
     }
     appendAudit(
       db,
-      { actor: ctx.actor, action: 'catalog.role-deleted', targetType: 'catalog-role', targetId: id, details: { app: role.appName, name: role.name, groups } },
+      { actor: ctx.actor, channel: ctx.channel, action: 'catalog.role-deleted', targetType: 'catalog-role', targetId: id, details: { app: role.appName, name: role.name, groups } },
       ctx.clock.now(),
     );
   }).immediate();
@@ -346,7 +346,7 @@ export function writeMapping(ctx: EngineContext, roleId: number, connectionId: n
   appendAudit(
     db,
     {
-      actor: ctx.actor,
+      actor: ctx.actor, channel: ctx.channel,
       action: existing === undefined ? 'catalog.group-mapped' : 'catalog.mapping-renamed',
       targetType: 'catalog-role',
       targetId: roleId,
@@ -382,7 +382,7 @@ export function unmapGroup(ctx: EngineContext, roleId: number, connectionId: num
     appendAudit(
       db,
       {
-        actor: ctx.actor,
+        actor: ctx.actor, channel: ctx.channel,
         action: 'catalog.group-unmapped',
         targetType: 'catalog-role',
         targetId: roleId,

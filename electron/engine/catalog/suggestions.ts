@@ -222,7 +222,7 @@ export function acceptSuggestion(ctx: EngineContext, input: AcceptSuggestionInpu
       appendAudit(
         db,
         {
-          actor: ctx.actor,
+          actor: ctx.actor, channel: ctx.channel,
           action: 'catalog.suggestion-accepted',
           targetType: 'catalog-app',
           targetId: id,
@@ -251,7 +251,7 @@ export function dismissSuggestions(ctx: EngineContext, items: { connectionId: nu
       if (count > 0) {
         appendAudit(
           db,
-          { actor: ctx.actor, action: 'catalog.suggestions-dismissed', targetType: 'catalog', targetId: 'suggestions', details: { items } },
+          { actor: ctx.actor, channel: ctx.channel, action: 'catalog.suggestions-dismissed', targetType: 'catalog', targetId: 'suggestions', details: { items } },
           ctx.clock.now(),
         );
       }
@@ -271,7 +271,7 @@ export function restoreDismissed(ctx: EngineContext): number {
       if (count > 0) {
         appendAudit(
           db,
-          { actor: ctx.actor, action: 'catalog.suggestions-restored', targetType: 'catalog', targetId: 'suggestions', details: { count } },
+          { actor: ctx.actor, channel: ctx.channel, action: 'catalog.suggestions-restored', targetType: 'catalog', targetId: 'suggestions', details: { count } },
           ctx.clock.now(),
         );
       }

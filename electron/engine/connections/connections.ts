@@ -243,7 +243,7 @@ export async function addConnection(ctx: EngineContext, input: AddConnectionInpu
     appendAudit(
       ctx.db,
       {
-        actor: ctx.actor,
+        actor: ctx.actor, channel: ctx.channel,
         action: 'connection.added',
         targetType: 'connection',
         targetId: id,
@@ -269,7 +269,7 @@ export async function addConnection(ctx: EngineContext, input: AddConnectionInpu
       appendAudit(
         ctx.db,
         {
-          actor: ctx.actor,
+          actor: ctx.actor, channel: ctx.channel,
           action: 'connection.add_failed',
           targetType: 'connection',
           targetId: id,
@@ -293,7 +293,7 @@ export function setConnectionScope(ctx: EngineContext, connectionId: number, sco
       ctx.db.prepare('UPDATE connections SET settings = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(next), ctx.clock.now().toISOString(), c.id);
       appendAudit(
         ctx.db,
-        { actor: ctx.actor, action: 'connection.scope_changed', targetType: 'connection', targetId: c.id, details: { before: c.settings.scope, after: next.scope } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'connection.scope_changed', targetType: 'connection', targetId: c.id, details: { before: c.settings.scope, after: next.scope } },
         ctx.clock.now(),
       );
     })
@@ -358,7 +358,7 @@ export function deleteConnectionRecord(ctx: EngineContext, c: ConnectionRecord):
   ctx.db.prepare('DELETE FROM connections WHERE id = ?').run(c.id);
   appendAudit(
     ctx.db,
-    { actor: ctx.actor, action: 'connection.removed', targetType: 'connection', targetId: c.id, details: { name: c.name, baseUrl: c.baseUrl } },
+    { actor: ctx.actor, channel: ctx.channel, action: 'connection.removed', targetType: 'connection', targetId: c.id, details: { name: c.name, baseUrl: c.baseUrl } },
     ctx.clock.now(),
   );
 }

@@ -41,11 +41,15 @@ export async function catchUp(ctx: EngineContext, opts: Omit<RunJobsOptions, 'fi
   return runJobs(ctx, { ...opts, filter: { kinds: ['revoke'] } });
 }
 
-/** Schedulers running per workspace context (jobs:advanceClock ticks the one of its workspace). */
-const running = new WeakMap<EngineContext, Scheduler>();
+/**
+ * Schedulers running per workspace (jobs:advanceClock ticks the one of its
+ * workspace). Keyed by the database: a console call runs with its own
+ * context (naming its caller) over the same workspace.
+ */
+const running = new WeakMap<EngineContext['db'], Scheduler>();
 
 export function schedulerOf(ctx: EngineContext): Scheduler | null {
-  return running.get(ctx) ?? null;
+  return running.get(ctx.db) ?? null;
 }
 
 export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}): Scheduler {
@@ -115,12 +119,12 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
     tick: () => enqueue(),
     async stop() {
       stopped = true;
-      if (running.get(ctx) === scheduler) running.delete(ctx);
+      if (running.get(ctx.db) === scheduler) running.delete(ctx.db);
       if (timer) clearTimeout(timer);
       stopper.abort();
       await chain.catch(() => undefined);
     },
   };
-  running.set(ctx, scheduler);
+  running.set(ctx.db, scheduler);
   return scheduler;
 }

@@ -179,7 +179,7 @@ async function ensureIssue(ctx: EngineContext, client: JiraClient, connectionId:
       if (linkJiraIssue(ctx.db, r.id, { connectionId, key: issue.key, id: issue.id }, now)) {
         appendAudit(
           ctx.db,
-          { actor: ctx.actor, action: 'request.jira-linked', targetType: 'request', targetId: r.id, details: { issueKey: issue.key, issueId: issue.id, connectionId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${issue.key}` } },
+          { actor: ctx.actor, channel: ctx.channel, action: 'request.jira-linked', targetType: 'request', targetId: r.id, details: { issueKey: issue.key, issueId: issue.id, connectionId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${issue.key}` } },
           now,
         );
       }

@@ -219,7 +219,7 @@ export function resolveDrift(ctx: EngineContext, driftId: number, input: { resol
       if (d.resolved_at !== null) throw new UserError(`drift #${driftId} was already resolved at ${d.resolved_at} (${d.resolution ?? ''})`, 'conflict');
       const resolution = `${input.resolution === 'accept' ? 'accepted' : 'fixed'} by ${by}: ${input.note.trim()}`;
       ctx.db.prepare('UPDATE drift SET resolved_at = ?, resolution = ? WHERE id = ?').run(now.toISOString(), resolution, d.id);
-      appendAudit(ctx.db, { actor: by, action: 'drift.resolved', targetType: 'drift', targetId: d.id, details: { kind: d.kind, grantId: d.grant_id, resolution } }, now);
+      appendAudit(ctx.db, { actor: by, channel: ctx.channel, action: 'drift.resolved', targetType: 'drift', targetId: d.id, details: { kind: d.kind, grantId: d.grant_id, resolution } }, now);
     })
     .immediate();
   ctx.events.emit('governance:changed', { area: 'jobs', ids: [driftId] });

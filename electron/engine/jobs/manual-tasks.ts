@@ -121,7 +121,7 @@ export function completeManualTask(ctx: EngineContext, taskId: number, input: { 
     .transaction(() => {
       const t = openTask(ctx, taskId);
       closeTask(ctx.db, t.id, 'done', { evidence, by }, now);
-      appendAudit(ctx.db, { actor: by, action: 'manual_task.completed', targetType: 'manual_task', targetId: t.id, details: { grantId: t.grant_id, jobId: t.job_id, action: t.action, evidence } }, now);
+      appendAudit(ctx.db, { actor: by, channel: ctx.channel, action: 'manual_task.completed', targetType: 'manual_task', targetId: t.id, details: { grantId: t.grant_id, jobId: t.job_id, action: t.action, evidence } }, now);
       const g = t.grant_id !== null ? getGrant(ctx.db, t.grant_id) : null;
       if (!g) return;
       const how = `manual task #${t.id} done by ${by}: ${evidence}`;
@@ -157,7 +157,7 @@ export function cancelManualTask(ctx: EngineContext, taskId: number, input: { re
         throw new UserError(`manual task #${t.id} removes access that expired at ${g.expires_at}: it cannot be cancelled; remove the membership and mark it done with the evidence`, 'conflict');
       }
       closeTask(ctx.db, t.id, 'cancelled', { evidence: `cancelled: ${input.reason}`, by }, now);
-      appendAudit(ctx.db, { actor: by, action: 'manual_task.cancelled', targetType: 'manual_task', targetId: t.id, details: { grantId: t.grant_id, action: t.action, reason: input.reason } }, now);
+      appendAudit(ctx.db, { actor: by, channel: ctx.channel, action: 'manual_task.cancelled', targetType: 'manual_task', targetId: t.id, details: { grantId: t.grant_id, action: t.action, reason: input.reason } }, now);
       if (!g) return;
       if (t.action === 'add') {
         setGrant(ctx.db, g.id, { status: 'cancelled', ended_at: at, end_reason: `cancelled by ${by}: ${input.reason}` }, now);

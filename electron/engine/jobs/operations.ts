@@ -98,7 +98,7 @@ export function retryJob(ctx: EngineContext, jobId: number, by: string = ctx.act
         throw new UserError(`grant #${g.id} expired at ${g.expires_at}: request it again instead`, 'conflict');
       }
       requeueJob(ctx.db, j.id, 3, now);
-      appendAudit(ctx.db, { actor: by, action: 'job.retried', targetType: 'job', targetId: j.id, details: { kind: j.kind, grantId: j.grantId, previousStatus: j.status, lastError: j.lastError } }, now);
+      appendAudit(ctx.db, { actor: by, channel: ctx.channel, action: 'job.retried', targetType: 'job', targetId: j.id, details: { kind: j.kind, grantId: j.grantId, previousStatus: j.status, lastError: j.lastError } }, now);
       if (g && j.kind !== 'jira') {
         const status: GrantStatus = j.kind === 'provision' ? 'pending' : 'revoking';
         setGrant(ctx.db, g.id, { status, ...(g.status === 'cancelled' ? { ended_at: null, end_reason: null } : {}) }, now);
@@ -130,7 +130,7 @@ export function cancelJob(ctx: EngineContext, jobId: number, input: { reason: st
         throw new UserError(`job #${jobId} removes access that expired at ${g.expires_at}: it cannot be cancelled (retry it, or extend the access with a new request)`, 'conflict');
       }
       cancelJobRow(ctx.db, j.id, `cancelled by ${by}: ${input.reason}`, now);
-      appendAudit(ctx.db, { actor: by, action: 'job.cancelled', targetType: 'job', targetId: j.id, details: { kind: j.kind, grantId: j.grantId, reason: input.reason } }, now);
+      appendAudit(ctx.db, { actor: by, channel: ctx.channel, action: 'job.cancelled', targetType: 'job', targetId: j.id, details: { kind: j.kind, grantId: j.grantId, reason: input.reason } }, now);
       if (!g || j.kind === 'jira') return;
       if (j.kind === 'provision') {
         setGrant(ctx.db, g.id, { status: 'cancelled', ended_at: at, end_reason: `cancelled by ${by}: ${input.reason}` }, now);

@@ -82,7 +82,7 @@ export function resumeInterruptedJobs(ctx: EngineContext): number[] {
       for (const j of runningJobs(ctx.db)) {
         if (!isDeadHolder(j.lockedBy, j.lockedAt, host, now)) continue;
         requeueInterrupted(ctx.db, j, now);
-        appendAudit(ctx.db, { actor: ctx.actor, action: 'job.resumed', targetType: 'job', targetId: j.id, details: { lockedBy: j.lockedBy, lockedAt: j.lockedAt } }, now);
+        appendAudit(ctx.db, { actor: ctx.actor, channel: ctx.channel, action: 'job.resumed', targetType: 'job', targetId: j.id, details: { lockedBy: j.lockedBy, lockedAt: j.lockedAt } }, now);
         resumed.push(j.id);
       }
       return resumed;

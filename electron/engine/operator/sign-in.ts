@@ -14,6 +14,7 @@ import type { ConnectionRecord } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { identityByKey } from '../directory/people-lookup.js';
+import { busiestManagerEmail } from '../directory/snapshot-lookups.js';
 import { getSettings } from '../settings/settings.js';
 import { validateIdToken, IdTokenError } from './id-token.js';
 import { authorizeUrl, discover, exchangeCode, fetchJwks, newPkce, randomToken, SignInError, startLoopback, type CallbackResult, type HttpOptions } from './oidc-client.js';
@@ -186,8 +187,9 @@ export async function signOut(ctx: EngineContext): Promise<boolean> {
 export { readSession as currentOperator };
 
 /** The operator:status view (without the pending sign-in, which the handler holds). */
-export async function operatorStatus(ctx: EngineContext): Promise<Omit<OperatorStatus, 'pending' | 'lastError'>> {
+export async function operatorStatus(ctx: EngineContext): Promise<Omit<OperatorStatus, 'pending' | 'lastError' | 'actingAs'>> {
   const settings = getSettings(ctx.db).signIn;
   const connection = settings.connectionId === null ? null : connectionRecordOrNull(ctx.db, settings.connectionId);
-  return { settings, connectionName: connection?.name ?? null, session: await readSession(ctx), actingAsAllowed: isSandboxWorkspace(ctx.db) };
+  const sandbox = isSandboxWorkspace(ctx.db);
+  return { settings, connectionName: connection?.name ?? null, session: await readSession(ctx), actingAsAllowed: sandbox, actingAsSuggestion: sandbox ? busiestManagerEmail(ctx.db) : null };
 }

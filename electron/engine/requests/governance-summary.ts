@@ -7,16 +7,15 @@
 import type { GovernanceCounts } from '../../../shared/contract-requests.js';
 import type { EngineContext } from '../context.js';
 import { attentionCounts, listGrants } from '../jobs/operations.js';
-import { getSettings } from '../settings/settings.js';
 import { addressesOf } from '../directory/people-lookup.js';
 import { listRequests } from './queries.js';
 
 /** The window of the dashboard's "expiring" card: a day, whatever the notice setting. */
 export const EXPIRING_WITHIN_HOURS = 24;
 
-export function governanceCounts(ctx: EngineContext): GovernanceCounts {
+/** `operator`: the e-mail of who is at the console (signed in, or acting as in a sandbox), for "waiting for you". */
+export function governanceCounts(ctx: EngineContext, operator: string | null): GovernanceCounts {
   const pending = listRequests(ctx.db, { view: 'open', status: [], search: '', offset: 0, limit: 1 }, []).total;
-  const operator = getSettings(ctx.db).operatorEmail;
   const waitingForOperator = operator
     ? listRequests(ctx.db, { view: 'mine', status: [], search: '', offset: 0, limit: 1 }, [...addressesOf(ctx.db, operator)]).total
     : null;

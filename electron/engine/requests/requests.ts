@@ -25,7 +25,6 @@ import { addressesOf, addressesOfPerson, normEmail, personAccounts, resolveBenef
 import { grantsOfRequest, heldGrantOfRole, SUPERSEDED_PREFIX, supersedeGrant } from '../jobs/grant-store.js';
 import { createGrantsForRequest, grantExpiry } from '../jobs/grants.js';
 import { enqueueJiraUpdate, type JiraUpdate } from '../jobs/jira-outbox.js';
-import { getSettings } from '../settings/settings.js';
 import { getRequestRow } from './queries.js';
 import {
   approversOfEarlierSteps,
@@ -48,7 +47,7 @@ import { planRouting, type PlannedStep } from './routing.js';
 
 export type CreateOptions = {
   source: RequestSource;
-  /** Who asks (an e-mail); defaults to the operator (settings.operatorEmail). */
+  /** Who asks (an e-mail): the signed-in operator, or who the CLI names. */
   requester?: string;
   jira?: { connectionId: number; issueKey: string; issueId: string };
   /** For source 'extend': the request whose access this renews. */
@@ -84,11 +83,11 @@ type Validated = {
   requester: string;
 };
 
-/** The requester: explicit, else the operator; an address either way, as it is compared with approvers. */
-function requesterOf(db: Db, explicit: string | undefined): string {
-  const r = normEmail(explicit) ?? normEmail(getSettings(db).operatorEmail);
+/** The requester, an address (it is compared with approvers). */
+function requesterOf(explicit: string | undefined): string {
+  const r = normEmail(explicit);
   if (!r) {
-    throw new UserError('who is asking? Set the operator e-mail ("Acting as", or `latchkey request ... --as EMAIL`) first', 'bad-input');
+    throw new UserError('who is asking? Sign in first (or `latchkey request ... --as EMAIL`)', 'bad-input');
   }
   return r;
 }
@@ -136,7 +135,7 @@ function validate(ctx: EngineContext, input: CreateRequestInput, opts: CreateOpt
       'bad-input',
     );
   }
-  return { role, beneficiary, duration, minutes, endsAt, justification, requester: requesterOf(db, opts.requester) };
+  return { role, beneficiary, duration, minutes, endsAt, justification, requester: requesterOf(opts.requester) };
 }
 
 /** `(connectionId, identityId)` of every account of the person. */
@@ -220,7 +219,7 @@ export function createRequest(ctx: EngineContext, input: CreateRequestInput, opt
       appendAudit(
         db,
         {
-          actor: ctx.actor,
+          actor: ctx.actor, channel: ctx.channel,
           action: 'request.created',
           targetType: 'request',
           targetId: id,
@@ -238,7 +237,7 @@ export function createRequest(ctx: EngineContext, input: CreateRequestInput, opt
         setRequestDecision(db, id, 'approved', now);
         appendAudit(
           db,
-          { actor: ctx.actor, action: 'request.auto-approved', targetType: 'request', targetId: id, details: { by: 'policy', channel: 'auto', summary: `Auto-approved by the policy of ${v.role.label} (${v.role.risk} risk)` } },
+          { actor: ctx.actor, channel: ctx.channel, action: 'request.auto-approved', targetType: 'request', targetId: id, details: { by: 'policy', channel: 'auto', summary: `Auto-approved by the policy of ${v.role.label} (${v.role.risk} risk)` } },
           now,
         );
         jira(db, id, { event: 'created', comment: created }, now);
@@ -269,7 +268,7 @@ export function stepOpened(db: Db, requestId: number, step: number, s: { kind: A
   appendAudit(
     db,
     {
-      actor: ctx.actor,
+      actor: ctx.actor, channel: ctx.channel,
       action: 'request.step-opened',
       targetType: 'request',
       targetId: requestId,
@@ -301,7 +300,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
   const { db } = ctx;
   if (ctx.readOnly) throw new UserError('this snapshot was opened read-only: requests cannot be decided here', 'read-only');
   const by = normEmail(d.by);
-  if (!by) throw new UserError('who is deciding? Set the operator e-mail ("Acting as", or --as EMAIL) first', 'bad-input');
+  if (!by) throw new UserError('who is deciding? Sign in first (or --as EMAIL in the CLI)', 'bad-input');
   const comment = d.comment.trim();
   if (d.decision === 'deny' && comment === '') throw new UserError('a comment is required to deny a request: say why', 'bad-input');
   db.transaction(() => {
@@ -341,7 +340,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
       setRequestDecision(db, requestId, 'denied', now);
       appendAudit(
         db,
-        { actor: ctx.actor, action: 'request.denied', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Denied by ${by} via ${d.channel} (${stepText(step)})` } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'request.denied', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Denied by ${by} via ${d.channel} (${stepText(step)})` } },
         now,
       );
       jira(db, requestId, { event: 'denied', comment: `Denied at ${stepText(step)} by ${who}.${said}`, transition: 'declined', discriminator: step.step }, now);
@@ -353,7 +352,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
       setCurrentStep(db, requestId, next.step, now);
       appendAudit(
         db,
-        { actor: ctx.actor, action: 'request.step-approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Step ${step.step} (${STEP_LABEL[step.kind]}) approved by ${by} via ${d.channel}` } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'request.step-approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Step ${step.step} (${STEP_LABEL[step.kind]}) approved by ${by} via ${d.channel}` } },
         now,
       );
       const nextApprovers = JSON.parse(next.approvers) as string[];
@@ -369,7 +368,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
     setRequestDecision(db, requestId, 'approved', now);
     appendAudit(
       db,
-      { actor: ctx.actor, action: 'request.approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Approved by ${by} via ${d.channel} (${stepText(step)}, the last)` } },
+      { actor: ctx.actor, channel: ctx.channel, action: 'request.approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Approved by ${by} via ${d.channel} (${stepText(step)}, the last)` } },
       now,
     );
     jira(db, requestId, { event: 'approved', comment: `Approved (${stepText(step)}, the last) by ${who}.${said}\nProvisioning started.`, transition: 'in-progress', discriminator: step.step }, now);
@@ -395,7 +394,7 @@ function supersede(ctx: EngineContext, requestId: number, oldRequestId: number, 
     if (!covering) continue;
     const reason = `${SUPERSEDED_PREFIX}${requestId} (extended until ${covering.expires_at ?? 'permanent'})`;
     if (!supersedeGrant(db, g.id, reason, now)) continue;
-    appendAudit(db, { actor: ctx.actor, action: 'grant.superseded', targetType: 'grant', targetId: g.id, details: { requestId: oldRequestId, by: requestId, reason } }, now);
+    appendAudit(db, { actor: ctx.actor, channel: ctx.channel, action: 'grant.superseded', targetType: 'grant', targetId: g.id, details: { requestId: oldRequestId, by: requestId, reason } }, now);
   }
 }
 
@@ -413,7 +412,7 @@ export function cancelRequest(ctx: EngineContext, requestId: number, o: { by: st
     const reason = o.reason.trim();
     appendAudit(
       db,
-      { actor: ctx.actor, action: 'request.cancelled', targetType: 'request', targetId: requestId, details: { by: o.by, reason, summary: `Cancelled by ${o.by}` } },
+      { actor: ctx.actor, channel: ctx.channel, action: 'request.cancelled', targetType: 'request', targetId: requestId, details: { by: o.by, reason, summary: `Cancelled by ${o.by}` } },
       now,
     );
     jira(db, requestId, { event: 'cancelled', comment: `Cancelled by ${o.by} at ${at}.${reason ? ` Reason: ${reason}` : ''}`, transition: 'declined' }, now);

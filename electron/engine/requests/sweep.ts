@@ -73,7 +73,7 @@ function timeOut(ctx: EngineContext, requestId: number, role: RoleInfo | null, h
       appendAudit(
         db,
         {
-          actor: ctx.actor,
+          actor: ctx.actor, channel: ctx.channel,
           action: 'request.escalated',
           targetType: 'request',
           targetId: requestId,
@@ -94,7 +94,7 @@ function timeOut(ctx: EngineContext, requestId: number, role: RoleInfo | null, h
         : `${waited} (the policy of ${role?.label ?? `role #${r.role_id}`} expires stale requests)`;
   skipSteps(db, requestId, 'open');
   setRequestDecision(db, requestId, 'expired', now);
-  appendAudit(db, { actor: ctx.actor, action: 'request.expired', targetType: 'request', targetId: requestId, details: { by: 'sweep', reason, summary: `Expired while pending: ${reason}` } }, now);
+  appendAudit(db, { actor: ctx.actor, channel: ctx.channel, action: 'request.expired', targetType: 'request', targetId: requestId, details: { by: 'sweep', reason, summary: `Expired while pending: ${reason}` } }, now);
   jira(db, requestId, { event: 'expired-pending', comment: `Expired at ${at} without a decision: ${reason}.`, transition: 'declined' }, now);
   return 'expired';
 }

@@ -1,17 +1,15 @@
-// Workspace settings (the `settings` table, JSON values): who operates this
-// console, how early expiry notices go out, how often JSM is polled.
+// Workspace settings (the `settings` table, JSON values): how early expiry
+// notices go out, how operators sign in. Who operates the console is not a
+// workspace setting: it is the operator signed in through the IdP
+// (engine/operator/), or in a sandbox who the browser session acts as.
 import type { SignInSettings, SignInSettingsPatch } from '../../../shared/contract-operator.js';
 import type { SettingsPatch, SettingsView } from '../../../shared/contract-requests.js';
 import { connectionRecordOrNull } from '../connections/connections.js';
-import { appendAudit, type AuditInput } from '../audit/audit-log.js';
+import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
-import { nameOfAddress } from '../directory/people-lookup.js';
-import { busiestManagerEmail } from '../directory/snapshot-lookups.js';
 
 export type WorkspaceSettings = {
-  /** The e-mail of the person using this console: their approvals are "My approvals"; they can't approve their own requests. */
-  operatorEmail: string | null;
   /** Hours before expiry that a notice is recorded (and written to Jira). */
   expiryNoticeHours: number;
   /** How operators sign in through the IdP (engine/operator/). */
@@ -20,7 +18,7 @@ export type WorkspaceSettings = {
 
 export const DEFAULT_SIGN_IN: SignInSettings = { connectionId: null, clientId: null, sessionHours: 8, required: false };
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = { operatorEmail: null, expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN };
+export const DEFAULT_SETTINGS: WorkspaceSettings = { expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN };
 
 export function getSettings(db: Db): WorkspaceSettings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
@@ -38,35 +36,24 @@ export function putSettings(db: Db, patch: Partial<WorkspaceSettings>): Workspac
   return getSettings(db);
 }
 
-/** The settings as the console shows them: the operator with their name in the snapshot. */
+/** The settings as the console shows them. */
 export function settingsView(db: Db): SettingsView {
   const s = getSettings(db);
-  return { operatorEmail: s.operatorEmail, operatorName: nameOfAddress(db, s.operatorEmail), expiryNoticeHours: s.expiryNoticeHours };
+  return { expiryNoticeHours: s.expiryNoticeHours };
 }
 
-/**
- * Changes settings, audited. The operator must be a live person in the
- * snapshot: the address decides whose approvals are "mine" and what counts as
- * self-approval, so a typo must not silently make every queue empty.
- */
+/** Changes settings, audited. */
 export function updateSettings(ctx: EngineContext, patch: SettingsPatch): SettingsView {
   const { db } = ctx;
   if (ctx.readOnly) throw new UserError('this snapshot was opened read-only: settings cannot be changed here', 'read-only');
   const next: Partial<WorkspaceSettings> = {};
-  if (patch.operatorEmail !== undefined) {
-    const email = patch.operatorEmail === null || patch.operatorEmail.trim() === '' ? null : patch.operatorEmail.trim().toLowerCase();
-    if (email !== null && nameOfAddress(db, email) === null) {
-      throw new UserError(`operator e-mail: nobody active with the e-mail or login "${email}" in the snapshot (sync first, or check the spelling)`, 'bad-input');
-    }
-    next.operatorEmail = email;
-  }
   if (patch.expiryNoticeHours !== undefined) next.expiryNoticeHours = patch.expiryNoticeHours;
   db.transaction(() => {
     const before = getSettings(db);
     putSettings(db, next);
     appendAudit(
       db,
-      { actor: ctx.actor, action: 'settings.changed', targetType: 'settings', targetId: 'workspace', details: { before: { ...before }, after: { ...getSettings(db) } } },
+      { actor: ctx.actor, channel: ctx.channel, action: 'settings.changed', targetType: 'settings', targetId: 'workspace', details: { before: { ...before }, after: { ...getSettings(db) } } },
       ctx.clock.now(),
     );
   }).immediate();
@@ -74,28 +61,11 @@ export function updateSettings(ctx: EngineContext, patch: SettingsPatch): Settin
 }
 
 /**
- * The demo workspace's operator, once its first sync has landed: the active
- * person with the most direct reports (deterministic for a seed), so "My
- * approvals" fills with their team's requests. Never overrides a choice.
- */
-export function chooseDemoOperator(ctx: EngineContext): string | null {
-  const { db } = ctx;
-  if (ctx.readOnly || getSettings(db).operatorEmail !== null) return null;
-  const pick = busiestManagerEmail(db);
-  if (pick === null) return null;
-  db.transaction(() => {
-    putSettings(db, { operatorEmail: pick });
-    appendAudit(db, { actor: ctx.actor, action: 'settings.changed', targetType: 'settings', targetId: 'workspace', details: { before: { operatorEmail: null }, after: { operatorEmail: pick }, reason: 'demo workspace: a manager from the sandbox organisation' } }, ctx.clock.now());
-  }).immediate();
-  return pick;
-}
-
-/**
  * Changes how operators sign in, audited. The connection must be an Okta or
  * Entra one (its org URL or tenant is the issuer); requiring sign-in needs a
  * connection and a client id, or nobody could ever write again.
  */
-export function updateSignInSettings(ctx: EngineContext, patch: SignInSettingsPatch, audit: { actor: string; channel?: AuditInput['channel'] } = { actor: ctx.actor }): SignInSettings {
+export function updateSignInSettings(ctx: EngineContext, patch: SignInSettingsPatch): SignInSettings {
   const { db } = ctx;
   const before = getSettings(db).signIn;
   const next: SignInSettings = { ...before };
@@ -115,7 +85,7 @@ export function updateSignInSettings(ctx: EngineContext, patch: SignInSettingsPa
   }
   db.transaction(() => {
     putSettings(db, { signIn: next });
-    appendAudit(db, { actor: audit.actor, ...(audit.channel ? { channel: audit.channel } : {}), action: 'settings.changed', targetType: 'settings', targetId: 'sign-in', details: { before: { ...before }, after: { ...next } } }, ctx.clock.now());
+    appendAudit(db, { actor: ctx.actor, channel: ctx.channel, action: 'settings.changed', targetType: 'settings', targetId: 'sign-in', details: { before: { ...before }, after: { ...next } } }, ctx.clock.now());
   }).immediate();
   return next;
 }

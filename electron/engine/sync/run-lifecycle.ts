@@ -150,7 +150,7 @@ export function convertToFull(ctx: EngineContext, run: StartedRun, reason: strin
       ctx.db.prepare("UPDATE sync_runs SET mode = 'full', gen = ? WHERE id = ? AND status = 'running'").run(gen, run.runId);
       appendAudit(
         ctx.db,
-        { actor: ctx.actor, action: 'sync.mode-changed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, from: 'incremental', to: 'full', reason } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'sync.mode-changed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, from: 'incremental', to: 'full', reason } },
         ctx.clock.now(),
       );
       return { ...run, gen, mode: 'full' };
@@ -172,7 +172,7 @@ export function failEarly(ctx: EngineContext, run: StartedRun, reason: string, t
       deleteMeta(ctx.db, lockKey(run.connectionId));
       appendAudit(
         ctx.db,
-        { actor: ctx.actor, action: 'sync.failed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, mode: run.mode, reason } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'sync.failed', targetType: 'connection', targetId: run.connectionId, details: { runId: run.runId, mode: run.mode, reason } },
         now,
       );
     })

@@ -10,6 +10,7 @@
 //   GET /api/events   (Accept: text/event-stream)
 //     → SSE: `event: sync:progress\ndata: {...}\n\n`
 import type { Channel, ChannelInput, ChannelOutput, EventMap, EventName, Result } from '../../../shared/contract.js';
+import { actingAsHeader } from './acting-as.js';
 import { ApiError } from './api-error.js';
 import { createSseParser } from './sse-parser.js';
 import type { CallOptions, EventStreamStatus, Transport } from './transport.js';
@@ -54,7 +55,7 @@ export function createBridgeTransport(options: BridgeOptions): Transport {
     try {
       response = await doFetch(`${origin}/api/${encodeURIComponent(channel)}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...actingAsHeader() },
         body: JSON.stringify(input ?? {}),
         credentials: 'same-origin',
         cache: 'no-store',

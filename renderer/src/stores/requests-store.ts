@@ -1,5 +1,5 @@
-// The Requests page's state: the workspace settings (the operator, "Acting
-// as", and the expiry notice lead time), the list filters and row selection,
+// The Requests page's state: the workspace settings (the expiry notice lead
+// time), the list filters and row selection,
 // the requestable roles, the request writes, and a data version bumped by
 // those writes and by every requests or jobs change (stores/wire-events.ts)
 // so request lists, a request's detail and the access ledger refetch.
@@ -21,10 +21,8 @@ type RequestsState = {
   settings: SettingsView | null;
   settingsError: string | null;
   loadSettings: () => Promise<void>;
-  /** Saves workspace settings (the operator, the expiry notice lead time); throws the engine's error. */
+  /** Saves workspace settings (the expiry notice lead time); throws the engine's error. */
   saveSettings: (patch: ChannelInput<'settings:set'>) => Promise<SettingsView>;
-  /** Sets the operator; returns the engine's error message, or null when saved. */
-  setOperator: (email: string | null) => Promise<string | null>;
   search: string;
   setSearch: (search: string) => void;
   /** Statuses shown on the "All" tab (empty: every status). */
@@ -59,17 +57,6 @@ export const useRequestsStore = create<RequestsState>()((set, get) => ({
     const settings = await api.call('settings:set', patch);
     set({ settings, settingsError: null });
     return settings;
-  },
-  setOperator: async (email) => {
-    try {
-      await get().saveSettings({ operatorEmail: email });
-      // Another operator: other approvals are theirs, so the selection goes and the lists refetch.
-      set({ selected: new Set() });
-      get().bump();
-      return null;
-    } catch (e) {
-      return errorMessage(e);
-    }
   },
   search: '',
   setSearch: (search) => set({ search }),

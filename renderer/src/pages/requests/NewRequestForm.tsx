@@ -3,6 +3,7 @@
 // role's maximum), an end date (required for contractors/partners asking for
 // permanent access when the role says so) and a justification. The engine
 // checks everything again; its message is shown as is.
+import { useOperatorStore } from '../../stores/operator-store.js';
 import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import type { BeneficiaryOption, CreateRequestInput } from '../../../../shared/contract-requests.js';
 import type { DurationOption } from '../../../../shared/governance.js';
@@ -27,7 +28,6 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
   const roles = useRequestsStore((s) => s.roles);
   const rolesError = useRequestsStore((s) => s.rolesError);
   const loadRoles = useRequestsStore((s) => s.loadRoles);
-  const settings = useRequestsStore((s) => s.settings);
   const write = useRequestsStore((s) => s.write);
   const readOnly = useReadOnly();
   const [forWhom, setForWhom] = useState<For>('other');
@@ -44,7 +44,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
     void loadRoles();
   }, [loadRoles]);
   // "Myself" is the operator's own account, found like anyone else (employee type decides the end date rule).
-  const operator = settings?.operatorEmail ?? null;
+  const operator = useOperatorStore((s) => s.person);
   useEffect(() => {
     if (!operator) return;
     const controller = new AbortController();
@@ -79,7 +79,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
         ? 'Pick the person the access is for.'
         : operator
           ? `${operator} is not an active account in the snapshot: pick “Someone else”.`
-          : 'Choose who you are (“Acting as” in the top bar) first.'),
+          : 'Sign in (top right) first.'),
     role: !role && 'Pick a role.',
     minutes:
       chosenDuration === 'custom' &&
@@ -173,7 +173,7 @@ export function NewRequestForm({ onClose }: { onClose: () => void }): ReactNode 
             />
           )
         ) : !operator && !errors.error('beneficiary') ? (
-          <p className="field-hint">Choose who you are with “Acting as” in the top bar.</p>
+          <p className="field-hint">Sign in (top right) first.</p>
         ) : null}
         {forWhom === 'other' && !person ? null : fe.errorText('beneficiary')}
 

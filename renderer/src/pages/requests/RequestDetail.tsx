@@ -3,6 +3,7 @@
 // when the operator may decide, the grants with their expiry and an Extend
 // button for active time-bound access, the Jira record as Latchkey wrote it,
 // the jobs, and the full timeline.
+import { useOperatorStore } from '../../stores/operator-store.js';
 import { useState, type ReactNode } from 'react';
 import type { DurationOption, JiraRecordEntry, RequestDetail as Detail } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';
@@ -40,7 +41,7 @@ export function RequestDetail({ id }: { id: number }): ReactNode {
 }
 
 function DetailBody({ d }: { d: Detail }): ReactNode {
-  const operator = useRequestsStore((s) => s.settings?.operatorEmail ?? null);
+  const operator = useOperatorStore((s) => s.person);
   const onBehalf = d.beneficiary.email !== null && d.beneficiary.email.toLowerCase() !== d.requester.toLowerCase();
   const facts: [string, ReactNode][] = [
     ['For', <span key="b">{d.beneficiary.name}{d.beneficiary.email ? <span className="muted"> · {d.beneficiary.email}</span> : null}</span>],
@@ -134,7 +135,7 @@ function DecisionPanel({ d, operator }: { d: Detail; operator: string | null }):
   const [busy, setBusy] = useState(false);
   const w = d.waitingOn;
   const mayDecide = operator !== null && w !== null && w.approvers.includes(operator.toLowerCase());
-  const why = operator === null ? 'Choose who you are (“Acting as”) to decide.' : mayDecide ? null : `${operator} is not an approver of this step.`;
+  const why = operator === null ? 'Sign in (top right) to decide.' : mayDecide ? null : `${operator} is not an approver of this step.`;
   const act = async (what: 'approve' | 'deny' | 'cancel'): Promise<void> => {
     const missing = what === 'deny' && comment.trim() === '';
     setDenyAsked(missing);

@@ -2,6 +2,7 @@
 // what 40 do), search, a status filter on "All", row checkboxes on pending
 // rows and bulk Approve / Deny with one comment. Bulk decisions are made one
 // request at a time by the engine: the result says which were refused and why.
+import { useOperatorStore } from '../../stores/operator-store.js';
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import type { RequestRow, RequestState } from '../../../../shared/governance.js';
 import { api } from '../../api/client.js';
@@ -32,7 +33,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
   const selected = useRequestsStore((s) => s.selected);
   const toggle = useRequestsStore((s) => s.toggle);
   const clearSelection = useRequestsStore((s) => s.clearSelection);
-  const operator = useRequestsStore((s) => s.settings?.operatorEmail ?? null);
+  const operator = useOperatorStore((s) => s.person);
   const readOnly = useReadOnly();
   const search = useDebouncedValue(rawSearch, 250).trim();
   const [total, setTotal] = useState<number | null>(null);
@@ -138,7 +139,7 @@ export function RequestsList({ filter }: { filter: RequestFilter }): ReactNode {
       </EmptyState>
     ) : filter === 'mine' ? (
       <EmptyState icon={<IconRequests size={28} />} title={operator ? 'Nothing waits for your decision' : 'Who are you?'}>
-        {operator ? 'Requests whose current step you may approve appear here.' : 'Choose who you are with “Acting as” in the top bar to see your approvals.'}
+        {operator ? 'Requests whose current step you may approve appear here.' : 'Sign in (top right) to see your approvals.'}
       </EmptyState>
     ) : (
       <EmptyState icon={<IconRequests size={28} />} title={filter === 'open' ? 'No open requests' : 'No requests yet'}>

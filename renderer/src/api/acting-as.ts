@@ -1,0 +1,28 @@
+// "Acting as" in a sandbox workspace: who this browser tab acts as, kept in
+// sessionStorage (per browser session, never stored for the workspace) and
+// sent with every bridge call; the engine honours it only when every
+// connection is on loopback, and records it labelled "(acting as, sandbox)".
+const KEY = 'latchkey.actingAs';
+
+function storage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The session's choice: an e-mail, '' (chose nobody), or null (never chose). */
+export function getActingAs(): string | null {
+  return storage()?.getItem(KEY) ?? null;
+}
+
+export function setActingAs(email: string | null): void {
+  storage()?.setItem(KEY, email ?? '');
+}
+
+/** The header a bridge call carries when this session acts as someone. */
+export function actingAsHeader(): Record<string, string> {
+  const who = getActingAs();
+  return who ? { 'X-Latchkey-Acting-As': who } : {};
+}
