@@ -28,6 +28,7 @@ const ENGINE_AREAS = [
   { name: 'sync', paths: ['sync/'] },
   { name: 'directory', paths: ['directory/'] },
   { name: 'settings', paths: ['settings/'] },
+  { name: 'operator', paths: ['operator/'] },
   { name: 'catalog', paths: ['catalog/'] },
   { name: 'jobs', paths: ['jobs/'] },
   { name: 'requests', paths: ['requests/'] },

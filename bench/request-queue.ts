@@ -50,7 +50,7 @@ import { syncAndReconcile } from '../electron/engine/governance/after-sync.js';
 import { startSandbox } from '../electron/sandbox/sandbox.js';
 import { seedRole } from '../test/fixtures/governance.js';
 import { launchChromium, openPage } from '../test/helpers/chromium.js';
-import { callBridge, serveConsole } from '../test/helpers/serve-console.js';
+import { callBridge, openConsole, serveConsole } from '../test/helpers/serve-console.js';
 
 const { values } = parseArgs({
   options: {
@@ -487,7 +487,6 @@ const served = await serveConsole(file);
 process.on('exit', () => served.child.kill());
 // Let the served process's scheduler finish its start-up catch-up (nothing is due, but it reads).
 await new Promise((r) => setTimeout(r, 2000));
-const base = `${served.origin}/#token=${served.token}`;
 const arm = (p: PwPage, e: Expect): Promise<number> => p.evaluate((x) => (window as unknown as BenchWindow).__lkBench.arm(x), e);
 const armed = (p: PwPage): Promise<Armed> => p.evaluate(() => (window as unknown as BenchWindow).__lkBench.st.armed as Promise<Armed>);
 const frameStart = (p: PwPage): Promise<number> => p.evaluate(() => (window as unknown as BenchWindow).__lkBench.frameStart());
@@ -522,11 +521,14 @@ log(`bridge: all ${exp.all.total}, mine ${exp.mine.total}, open ${exp.open.total
 const browser = await launchChromium();
 const { page, consoleErrors } = await openPage(browser);
 await page.addInitScript(MONITOR);
+// The session cookie (callBridge above opened the one-time link) goes into this browser once.
+await openConsole(page, served);
+const base = `${served.origin}/#`;
 
 try {
   // Warm-up: the first document pays for loading and compiling the bundle (reported separately).
   await page.goto('about:blank');
-  await page.goto(`${base}&/requests/all`);
+  await page.goto(`${base}/requests/all`);
   await arm(page, { total: exp.all.total, firstId: exp.all.firstId });
   const warmup = await armed(page);
   add('cold open #/requests/all (first document, bundle not cached)', { ms: warmup.painted });
@@ -534,7 +536,7 @@ try {
   noteLoad('browser: open');
   for (let k = 0; k < SAMPLES; k++) {
     await page.goto('about:blank');
-    await page.goto(`${base}&/requests/all`);
+    await page.goto(`${base}/requests/all`);
     await arm(page, { total: exp.all.total, firstId: exp.all.firstId });
     const a = await armed(page);
     add('cold open #/requests/all (new document)', { ms: a.painted, calls: await calls(page, 0) });

@@ -27,7 +27,8 @@ import type {
 
 import { read, write } from './channel.js';
 import { catalogChannels } from './contract-catalog.js';
-import { jiraChannels } from './contract-jira.js';
+import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
+import { operatorChannels } from './contract-operator.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
 
@@ -42,7 +43,29 @@ const paging = {
   limit: z.number().int().min(1).max(1000).default(200),
 };
 
-/** An http(s) URL; the message names an example of what is expected in this field. */
+/** 127.0.0.0/8, ::1 or localhost, as `URL.hostname` spells them (IPv4 is normalised, IPv6 bracketed). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Why a connection URL may not carry a credential, or null: plain http is
+ * refused except on loopback (the sandbox), since the API token, client
+ * secret or bearer token sent to it would travel in clear.
+ */
+export function plainHttpProblem(url: string, what: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'http:' || isLoopbackHost(u.hostname)) return null;
+  return `use https:// for ${what}: plain http would send the credential in clear (http:// is allowed only on loopback: 127.0.0.1, ::1, localhost)`;
+}
+
+/** An http(s) URL; the message names an example of what is expected in this field. Plain http only on loopback. */
 export const httpUrlLike = (example: string, what = 'a URL') =>
   z
     .string()
@@ -55,7 +78,11 @@ export const httpUrlLike = (example: string, what = 'a URL') =>
       } catch {
         return false;
       }
-    }, `not a URL: expected something like ${example}`);
+    }, `not a URL: expected something like ${example}`)
+    .superRefine((s, refinement) => {
+      const problem = plainHttpProblem(s, what);
+      if (problem) refinement.addIssue({ code: 'custom', message: problem });
+    });
 
 export const httpUrl = httpUrlLike('https://your-org.okta.com', 'an org URL');
 
@@ -143,6 +170,8 @@ export const addJiraConnectionInput = z
       })
       .strict()
       .default({}),
+    /** The workflow status names Latchkey moves issues through, where the project's differ from the defaults. */
+    statuses: jiraStatusNamesInput.optional(),
   })
   .strict()
   .refine((v) => (v.serviceDeskId === null) === (v.requestTypeId === null), {
@@ -316,6 +345,7 @@ export const contract = {
   ...requestsChannels,
   ...jobsChannels,
   ...jiraChannels,
+  ...operatorChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -262,6 +262,8 @@ export type JiraRecordEntry = {
   commented: 'posted' | 'already' | 'skipped' | null;
   /** Workflow transitions taken ("Start progress → In progress"). */
   transitions: string[];
+  /** What the write-back recorded without failing: a status the workflow lacks, an issue of another request not adopted, no write permission at the last test, a pager bound hit. */
+  warnings: string[];
 };
 
 /** The request's record in Jira as Latchkey wrote it, from its outbox (the 'jira' jobs); no call to Jira. */

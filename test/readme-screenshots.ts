@@ -27,7 +27,7 @@ import { keyringSecretStore } from '../electron/engine/secrets/keyring-store.js'
 import { connectionAccount } from '../electron/engine/secrets/secret-store.js';
 import { launchChromium } from './helpers/chromium.js';
 import { inPrivateKeychain } from './helpers/keychain.js';
-import { callBridge, serveConsole, type Served } from './helpers/serve-console.js';
+import { BRIDGE_URL, callBridge, openConsole, serveConsole, type BridgeAccess } from './helpers/serve-console.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const cli = path.join(repo, 'dist/electron/cli/main.js');
@@ -58,7 +58,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 }
 
 /** `latchkey start --bridge --no-open` on a new workspace: the newcomer's demo. Resolves once it prints its URL. */
-function startDemo(db: string): Promise<{ served: Pick<Served, 'origin' | 'token' | 'url'>; oktaUrl: string; output: () => string }> {
+function startDemo(db: string): Promise<{ served: BridgeAccess; oktaUrl: string; output: () => string }> {
   const child = spawn(process.execPath, [cli, '--db', db, 'start', '--bridge', '--no-open'], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
@@ -67,11 +67,11 @@ function startDemo(db: string): Promise<{ served: Pick<Served, 'origin' | 'token
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => reject(new Error(`latchkey start exited ${code}:\n${out}`)));
     const check = setInterval(() => {
-      const url = /Latchkey console: ((http:\/\/127\.0\.0\.1:\d+)\/#token=([A-Za-z0-9_-]+))/.exec(out);
+      const url = BRIDGE_URL.exec(out);
       const okta = /Okta at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (url?.[1] && url[2] && url[3] && okta?.[1]) {
         clearInterval(check);
-        resolve({ served: { url: url[1], origin: url[2], token: url[3] }, oktaUrl: okta[1], output: () => out });
+        resolve({ served: { origin: url[2], token: url[3] }, oktaUrl: okta[1], output: () => out });
       }
     }, 100);
   });
@@ -84,7 +84,7 @@ function latchkey(args: string[]): string {
   return r.stdout;
 }
 
-type Bridge = Pick<Served, 'origin' | 'token'>;
+type Bridge = BridgeAccess;
 
 /** Waits until every connection's newest run after `afterRunId` succeeded (and fails on a failed one). */
 async function waitForSyncs(s: Bridge, connectionIds: number[], afterRunId = 0): Promise<SyncRunSummary[]> {
@@ -358,7 +358,7 @@ async function shoot(page: Page, name: string, taken: string[], o: { whole?: boo
   log(`${name}.png`);
 }
 
-async function photograph(served: Pick<Served, 'url'>, shown: { featured: number; person: UserRow }, readOnly: Pick<Served, 'url'>): Promise<string[]> {
+async function photograph(served: BridgeAccess, shown: { featured: number; person: UserRow }, readOnly: BridgeAccess): Promise<string[]> {
   const taken: string[] = [];
   browser = await launchChromium();
   // One language and zone wherever it runs, so a retake differs only where the state does.
@@ -368,7 +368,7 @@ async function photograph(served: Pick<Served, 'url'>, shown: { featured: number
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
-  await page.goto(served.url);
+  await openConsole(page, served);
   await until('the console to load', async () => ((await page.getByRole('link', { name: 'Dashboard' }).count()) > 0 ? true : undefined));
 
   await go(page, '#/dashboard');
@@ -420,7 +420,7 @@ async function photograph(served: Pick<Served, 'url'>, shown: { featured: number
 
   // The saved copy, served read-only: no credentials, nothing can change.
   const ro = await context.newPage();
-  await ro.goto(readOnly.url);
+  await openConsole(ro, readOnly);
   await until('the read-only console to load', async () => ((await ro.getByRole('link', { name: 'Dashboard' }).count()) > 0 ? true : undefined));
   await go(ro, '#/connections');
   await ro.getByRole('grid', { name: 'Sync history' }).getByRole('row').nth(1).waitFor();

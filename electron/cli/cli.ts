@@ -5,7 +5,7 @@ import type { SyncProgress, SyncRunSummary } from '../../shared/domain.js';
 import { getConnectionRecord, listConnectionRecords } from '../engine/connections/connections.js';
 import type { ConnectionRecord, Credential } from '../engine/connectors/types.js';
 import { UserError, type EngineContext } from '../engine/context.js';
-import { DatabaseOpenError } from '../engine/db/database.js';
+import { DatabaseOpenError, isDamagedFileError } from '../engine/db/database.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { KeychainUnavailableError } from '../engine/secrets/secret-store.js';
 import { listSyncRuns } from '../engine/sync/sync-runs.js';
@@ -99,6 +99,11 @@ function fail(e: unknown, io: CliIo): number {
   }
   const known = e instanceof UserError || e instanceof DatabaseOpenError || e instanceof KeychainUnavailableError;
   const message = e instanceof Error ? e.message : String(e);
+  // Damage the open did not see (a read-write open skips quick_check): named as such, not as our bug.
+  if (isDamagedFileError(e)) {
+    io.stderr(`latchkey: error: the workspace file is damaged (${message}): restore it from a copy\n`);
+    return 1;
+  }
   io.stderr(`latchkey: error: ${known ? message : `unexpected failure: ${message}`}\n`);
   return 1;
 }

@@ -17,16 +17,23 @@ export const rendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export async function serveWorkspace(
   ctx: EngineContext,
   bus: EventBus,
-  o: { port: number; io: CliIo; quiet?: boolean },
+  o: { port: number; io: CliIo; quiet?: boolean; onLinkUsed?: () => void },
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const bridge = await startBridge({ handlers: createHandlers(ctx), host: '127.0.0.1', port: o.port, staticDir: rendererDir, events: bus });
+  const bridge = await startBridge({
+    handlers: createHandlers(ctx),
+    host: '127.0.0.1',
+    port: o.port,
+    staticDir: rendererDir,
+    events: bus,
+    ...(o.onLinkUsed ? { onTokenUsed: o.onLinkUsed } : {}),
+  });
   // Provisioning, revocation and expiry run while the console is served (catch-up first).
   const scheduler = ctx.readOnly
     ? null
     : startScheduler(ctx, { onError: (e) => o.io.stderr(`latchkey: jobs: ${e instanceof Error ? e.message : String(e)}\n`) });
   if (!o.quiet) {
     o.io.stdout(`Latchkey console: ${bridge.url}\n`);
-    o.io.stdout(`(workspace ${ctx.dbPath}${ctx.readOnly ? ', read-only' : ''}; the link carries a one-time token: keep it private)\n`);
+    o.io.stdout(`(workspace ${ctx.dbPath}${ctx.readOnly ? ', read-only' : ''}; the link opens the console once, in one browser: keep it private)\n`);
     if (ctx.readOnly) o.io.stdout(`${describeAuditStatus(snapshotAuditStatus(ctx.db))}\n`);
   }
   const stop = (): void => {

@@ -13,6 +13,7 @@ import { demoSandboxOf, startDemo, type Demo, type DemoConnection } from '../eng
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import { createEventBus, openWorkspace } from '../engine/workspace/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
+import { openBrowser, type Launcher } from './browser-launcher.js';
 import { parseCommandArgs, portNumber, positiveInt, type CliIo } from './cli-kit.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
@@ -87,7 +88,9 @@ export async function runStart(args: string[], io: CliIo & { db: string; explici
     io.stdout(`No tenant configured: using the embedded sandbox tenant (${users} people, ${where})\n`);
     process.once('exit', () => void demo.sandbox.close());
   }
-  const bridge = await serveWorkspace(ctx, bus, { port: values.port ? portNumber(values.port) : 0, io });
+  // The launcher file goes as soon as the one-time link has been used.
+  let launcher: Launcher | null = null;
+  const bridge = await serveWorkspace(ctx, bus, { port: values.port ? portNumber(values.port) : 0, io, onLinkUsed: () => launcher?.remove() });
   const firstSyncs = demo ? firstSyncsOf(demo) : [];
   for (const f of firstSyncs) labels.set(f.connection.id, f.connection.name);
   if (firstSyncs.length > 0) {
@@ -109,7 +112,7 @@ export async function runStart(args: string[], io: CliIo & { db: string; explici
     void Promise.all(outcomes).finally(unsubscribe);
   } else unsubscribe();
 
-  if (!values['no-open'] && io.env.CI !== 'true') openBrowser(bridge.url, io);
+  if (!values['no-open'] && io.env.CI !== 'true') launcher = openBrowser(bridge.url, io);
   return 'serving';
 }
 
@@ -127,18 +130,4 @@ function firstSyncLine(name: string, r: Pick<SyncRunSummary, 'status' | 'error'>
 /** Several syncs on one line: phase and count of each. */
 function renderProgressLines(ps: SyncProgress[], labels: Map<number, string>): string {
   return ps.map((p) => `${labels.get(p.connectionId) ?? `#${p.connectionId}`}: ${p.phase} ${p.items}${p.expected ? `/${p.expected}` : ''}`).join(' · ').padEnd(110);
-}
-
-function openBrowser(url: string, io: CliIo): void {
-  const graphical = process.platform !== 'linux' || Boolean(io.env.DISPLAY || io.env.WAYLAND_DISPLAY);
-  const opener =
-    process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""', url] : ['xdg-open', url];
-  if (!graphical) {
-    io.stdout('No desktop session found to open a browser in: open the URL above yourself.\n');
-    return;
-  }
-  const [cmd, ...rest] = opener as [string, ...string[]];
-  const child = spawn(cmd, rest, { stdio: 'ignore', detached: true });
-  child.on('error', () => io.stdout('No browser could be opened: open the URL above yourself.\n'));
-  child.unref();
 }

@@ -20,6 +20,7 @@ import { directoryHandlers } from './handlers/directory-handlers.js';
 import { WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
 import { jiraHandlers } from './handlers/jira-handlers.js';
 import { jobsHandlers } from './handlers/jobs-handlers.js';
+import { operatorHandlers } from './handlers/operator-handlers.js';
 import { requestsHandlers } from './handlers/requests-handlers.js';
 import { snapshotAuditStatus } from './workspace/snapshot-copy.js';
 
@@ -62,6 +63,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
     ...requestsHandlers(ctx, helpers),
     ...jobsHandlers(ctx, helpers),
     ...jiraHandlers(ctx, helpers),
+    ...operatorHandlers(ctx),
   };
 }
 

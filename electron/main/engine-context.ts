@@ -33,6 +33,27 @@ export function parseShellArgs(argv: readonly string[]): ShellArgs {
   return { dbPath, readOnly };
 }
 
+/**
+ * The workspace file a file manager handed over on the command line (Windows
+ * and Linux start `Latchkey <file>`; a second instance passes its argv to the
+ * first), made absolute against `cwd`; null when there is none. Only a path
+ * ending in .latchkey counts: switches (Chromium adds its own), the value of
+ * --db and the app's own script are never taken for one.
+ */
+export function fileArgument(argv: readonly string[], cwd: string): string | null {
+  let found: string | null = null;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--db') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-') || !a.toLowerCase().endsWith('.latchkey')) continue;
+    found = path.resolve(cwd, a);
+  }
+  return found;
+}
+
 export type CreateEngineContextOptions = {
   /** app.getPath('userData'); the default workspace lives there. */
   userDataDir: string;

@@ -9,7 +9,13 @@
 // - navigation and window.open: always denied; http(s) links to allowlisted
 //   admin consoles open in the system browser instead;
 // - permissions (camera, notifications, ...): every request and check denied;
-// - IPC: every channel checks that the sender frame is our own page.
+// - IPC: every channel checks that the sender frame is our own page;
+// - a .latchkey file from the file manager (open-file on macOS, the path
+//   argument on Windows/Linux, forwarded by the single-instance lock) is
+//   someone else's file: it opens read-only, without credentials.
+//
+// test/unit/electron-main.test.ts runs this file against a stand-in for the
+// 'electron' module and fails when any of the above is weakened.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +41,7 @@ import { startScheduler, type Scheduler } from '../engine/governance/scheduler.j
 import type { EngineContext } from '../engine/context.js';
 import { createEventBus, userDataDir } from '../engine/workspace/workspace.js';
 import { DEMO_SANDBOX_OPTIONS, startSandbox } from '../sandbox/sandbox.js';
-import { createEngineContext, parseShellArgs } from './engine-context.js';
+import { createEngineContext, fileArgument, parseShellArgs } from './engine-context.js';
 import { isAllowedExternalUrl, orgHosts } from './external-links.js';
 import { createSenderCheck, registerContractIpc } from './ipc.js';
 
@@ -61,6 +67,10 @@ let ctx: EngineContext | null = null;
 let unregisterIpc: () => void = () => undefined;
 let mainWindow: BrowserWindow | null = null;
 let scheduler: Scheduler | null = null;
+/** Set once the first workspace is open and the window exists; before that a handed-over file waits in pendingFile. */
+let ready = false;
+/** A file the file manager handed over before 'ready' (macOS sends open-file that early when it launches the app). */
+let pendingFile: string | null = null;
 
 /** Opens a workspace and (re)binds the IPC handlers to it. */
 function useWorkspace(dbPath: string | null, readOnly: boolean): void {
@@ -77,6 +87,32 @@ function useWorkspace(dbPath: string | null, readOnly: boolean): void {
     isTrustedSender,
     onUnexpectedError: (channel, message) => console.error(`[latchkey] ${channel}: ${message}`),
   });
+}
+
+/**
+ * Opens a file handed over by the file manager in the one window: always
+ * read-only (it may come from anyone, mailed or copied), through the engine's
+ * read-only open. A file that cannot be opened leaves the current workspace
+ * as it was and says why.
+ */
+function openFromFileManager(file: string): void {
+  if (!ready) {
+    pendingFile = file;
+    return;
+  }
+  try {
+    useWorkspace(file, true);
+  } catch (e) {
+    dialog.showErrorBox(`Cannot open ${path.basename(file)}`, e instanceof Error ? e.message : String(e));
+    return;
+  }
+  if (!mainWindow) {
+    mainWindow = createWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+  mainWindow.webContents.reload();
 }
 
 function allowedExternal(url: string): boolean {
@@ -227,10 +263,22 @@ if (!app.requestSingleInstanceLock()) {
   // Another Latchkey owns the workspace (SQLite writer, keychain); hand over to it.
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  // A second launch (double-clicking a .latchkey file while Latchkey runs)
+  // hands its argv to this instance: open the file it names here.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = fileArgument(argv, workingDirectory);
+    if (file) {
+      openFromFileManager(file);
+      return;
+    }
     if (!mainWindow) return;
     if (mainWindow.isMinimized()) mainWindow.restore();
     mainWindow.focus();
+  });
+  // macOS: a file opened from Finder or dropped on the Dock icon, before or after 'ready'.
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    openFromFileManager(file);
   });
   app.on('web-contents-created', (_event, contents) => harden(contents));
   events.subscribe((event, payload) => {
@@ -245,8 +293,11 @@ if (!app.requestSingleInstanceLock()) {
       lockDownSession();
       serveRenderer();
       const args = parseShellArgs(process.argv);
+      // A file from the file manager (open-file before ready, or the path argument) opens read-only.
+      const handedOver = pendingFile ?? fileArgument(process.argv, process.cwd());
+      pendingFile = null;
       try {
-        useWorkspace(args.dbPath, args.readOnly);
+        useWorkspace(handedOver ?? args.dbPath, handedOver !== null || args.readOnly);
       } catch (e) {
         dialog.showErrorBox('Cannot open the workspace', e instanceof Error ? e.message : String(e));
         app.exit(1);
@@ -254,6 +305,7 @@ if (!app.requestSingleInstanceLock()) {
       }
       buildMenu();
       mainWindow = createWindow();
+      ready = true;
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
       });

@@ -13,7 +13,7 @@
 // - it says plainly that it is the sandbox's page, not Jira.
 // It serves the loopback sandbox only; a real Jira site is never proxied.
 import type { ServerResponse } from 'node:http';
-import { JIRA_STATUSES, type JiraAccount, type JiraIssueView, type JiraState } from './jira-state.js';
+import { type JiraAccount, type JiraIssueView, type JiraState } from './jira-state.js';
 
 const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -77,7 +77,7 @@ ${body}
 }
 
 function issuePage(state: JiraState, issue: JiraIssueView): string {
-  const status = JIRA_STATUSES[issue.status];
+  const status = state.workflow.statuses[issue.status] ?? { name: issue.status, category: { key: 'unknown' } };
   const nameOf = (accountId: string): string => state.internal.accounts.find((a: JiraAccount) => a.accountId === accountId)?.displayName ?? 'Unknown user';
   const description = adfPlainText(issue.description).trim();
   const comments = issue.comments

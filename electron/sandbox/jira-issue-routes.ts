@@ -8,11 +8,12 @@ import { matchesJql, parseJql } from './jql.js';
 
 function issueFields(s: Internal, issue: JiraIssueView): Json {
   const type = ISSUE_TYPES.find((t) => t.id === issue.issueTypeId) ?? ISSUE_TYPES[0]!;
-  const reporter = userJson(s, accountOf(s, issue.reporterId));
+  // Quirks: no reporter (a deleted account), no status field (as Atlassian's getIssue example).
+  const reporter = s.quirks.noReporter ? null : userJson(s, accountOf(s, issue.reporterId));
   return {
     summary: issue.summary,
     description: issue.description,
-    status: statusJson(s, issue.status),
+    ...(s.quirks.statusFieldAbsent ? {} : { status: statusJson(s, issue.status) }),
     issuetype: issueTypeJson(s, type),
     project: projectRef(s),
     created: jiraTime(issue.created),
@@ -50,6 +51,22 @@ function labelsOf(v: unknown, errors: Record<string, string>): string[] {
   return [...new Set(v)];
 }
 
+/** IssueUpdateDetails.properties: entity properties set with the issue ([{key, value}], keys 1-255 characters). */
+function propertiesOf(v: unknown, errors: Record<string, string>): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  const out: Record<string, unknown> = {};
+  if (!Array.isArray(v)) {
+    errors.properties = 'properties must be a list of {key, value}.';
+    return out;
+  }
+  for (const p of v as unknown[]) {
+    const o = p && typeof p === 'object' ? (p as Json) : {};
+    if (typeof o.key !== 'string' || o.key === '' || o.key.length > 255) errors.properties = 'The property key must be 1 to 255 characters.';
+    else out[o.key] = o.value ?? null;
+  }
+  return out;
+}
+
 export function createIssue(s: Internal, user: JiraAccount, body: unknown): JiraReply {
   const fields = objectBody(objectBody(body).fields ?? fail(400, [], { project: 'Specify a valid project ID or key' }));
   const errors: Record<string, string> = {};
@@ -66,11 +83,12 @@ export function createIssue(s: Internal, user: JiraAccount, body: unknown): Jira
   const labels = labelsOf(fields.labels, errors);
   const approverIds = accountIdsOf(s, fields[JIRA_CUSTOM_FIELDS.approvers], JIRA_CUSTOM_FIELDS.approvers, errors);
   const text = textFieldsOf(fields, errors);
+  const properties = propertiesOf(objectBody(body).properties, errors);
   const known = new Set(['project', 'issuetype', 'summary', 'description', 'labels', JIRA_CUSTOM_FIELDS.approvers, ...TEXT_FIELDS]);
   for (const k of Object.keys(fields)) if (!known.has(k)) errors[k] = `Field '${k}' cannot be set. It is not on the appropriate screen, or unknown.`;
   if (project && (project.key === PROJECT.key || project.id === PROJECT.id)) need(user, 'CREATE_ISSUES', 'create issues');
   if (Object.keys(errors).length > 0 || !issueType) return { status: 400, body: jiraError([], errors) };
-  const issue = newIssue(s, { issueTypeId: issueType.id, summary: fields.summary as string, description: fields.description ?? null, requestTypeId: null, reporter: user, labels, fields: text, approverIds });
+  const issue = newIssue(s, { issueTypeId: issueType.id, summary: fields.summary as string, description: fields.description ?? null, requestTypeId: null, reporter: user, labels, fields: text, approverIds, properties });
   return { status: 201, body: { id: issue.id, key: issue.key, self: `${s.base()}/rest/api/3/issue/${issue.id}` } };
 }
 
@@ -78,13 +96,14 @@ function search(s: Internal, input: { jql: string; maxResults: number; fields: s
   const jql = parseJql(input.jql);
   // Jira rejects unbounded queries on /search/jql; the sandbox only asks for a restriction of some kind.
   if (jql.clauses.length === 0) return { status: 400, body: jiraError(['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']) };
-  const found = s.issues.filter((i) => matchesJql(i, jql));
+  const found = s.issues.filter((i) => matchesJql(i, jql, s));
   const sorted = jql.order === 'DESC' ? [...found].sort((a, b) => b.created.getTime() - a.created.getTime() || Number(b.id) - Number(a.id)) : [...found].sort((a, b) => a.created.getTime() - b.created.getTime() || Number(a.id) - Number(b.id));
   const start = input.nextPageToken === null ? 0 : Number.parseInt(Buffer.from(input.nextPageToken, 'base64url').toString('utf8'), 10);
   if (!Number.isInteger(start) || start < 0) return { status: 400, body: jiraError(['The nextPageToken is not valid.']) };
   const max = Math.min(Math.max(input.maxResults, 1), 5000);
   const page = sorted.slice(start, start + max);
-  const more = start + max < sorted.length;
+  // Quirk searchNeverLast: always one more page (empty ones past the end).
+  const more = s.quirks.searchNeverLast === true || start + max < sorted.length;
   // Without `fields`, /search/jql returns ids only.
   const fields = input.fields ?? [];
   return { status: 200, body: { issues: page.map((i) => issueJson(s, i, fields)), isLast: !more, ...(more ? { nextPageToken: Buffer.from(String(start + max)).toString('base64url') } : {}) } };
@@ -108,4 +127,23 @@ export function searchPost({ state, body }: Ctx): JiraReply {
 /** GET /rest/api/3/search/jql: the query in the query string. */
 export function searchGet({ state, query }: Ctx): JiraReply {
   return search(state.internal, { jql: query.get('jql') ?? '', maxResults: intParam(query, 'maxResults', 50), fields: query.get('fields')?.split(',') ?? null, nextPageToken: query.get('nextPageToken') });
+}
+
+/** GET /rest/api/3/issue/{key}/properties/{propertyKey}: EntityProperty {key, value}; 404 when the issue has none of that key. */
+export function getIssueProperty({ state, params }: Ctx): JiraReply {
+  const issue = mustIssue(state.internal, p0(params));
+  const key = p0(params, 1);
+  if (!(key in issue.properties)) return { status: 404, body: jiraError([`The property with key '${key}' does not exist.`]) };
+  return { status: 200, body: { key, value: issue.properties[key] } };
+}
+
+/** PUT /rest/api/3/issue/{key}/properties/{propertyKey}: any JSON value; 201 when created, 200 when replaced (EDIT_ISSUES). */
+export function setIssueProperty({ state, user, params, body }: Ctx): JiraReply {
+  const issue = mustIssue(state.internal, p0(params));
+  const key = p0(params, 1);
+  if (key.length > 255) return { status: 400, body: jiraError(['The property key must be 1 to 255 characters.']) };
+  need(user, 'EDIT_ISSUES', 'edit issues');
+  const existed = key in issue.properties;
+  issue.properties[key] = body ?? null;
+  return { status: existed ? 200 : 201 };
 }

@@ -2,8 +2,8 @@
 // raising a customer request through the portal's request type, the request
 // type itself, and the request's approvals (list, get, answer), with JSM's own
 // error body ({"errorMessage","i18nErrorMessage"}).
-import { accountIdsOf, accountOf, intParam, isAdf, JiraHttpError, jiraTime, moveTo, newIssue, objectBody, p0, textFieldsOf, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
-import { JIRA_CUSTOM_FIELDS, JIRA_REQUEST_TYPE as REQUEST_TYPE, JIRA_SERVICE_DESK as SERVICE_DESK, JIRA_STATUSES, TEXT_FIELDS, type Internal, type JiraAccount, type JiraApprovalView, type JiraIssueView, type JiraStatusKey as StatusKey } from './jira-state.js';
+import { accountIdsOf, accountOf, intParam, statusDef, isAdf, JiraHttpError, jiraTime, moveTo, newIssue, objectBody, p0, textFieldsOf, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
+import { JIRA_CUSTOM_FIELDS, JIRA_REQUEST_TYPE as REQUEST_TYPE, JIRA_SERVICE_DESK as SERVICE_DESK, TEXT_FIELDS, type Internal, type JiraAccount, type JiraApprovalView, type JiraIssueView, type JiraStatusKey as StatusKey } from './jira-state.js';
 
 /** JSM (servicedeskapi) errors have their own shape. */
 const jsmError = (status: number, message: string): JiraReply => ({ status, body: { errorMessage: message, i18nErrorMessage: { i18nKey: 'sd.public.rest.error', parameters: [] } } });
@@ -50,7 +50,7 @@ export function createRequest(s: Internal, user: JiraAccount, body: unknown): Ji
   }
   const description = values.description === undefined ? null : typeof values.description === 'string' ? adfOf(values.description) : isAdf(values.description) ? values.description : null;
   const issue = newIssue(s, { issueTypeId: REQUEST_TYPE.issueTypeId, summary: values.summary, description, requestTypeId: REQUEST_TYPE.id, reporter, fields: text, approverIds });
-  const st = JIRA_STATUSES[issue.status];
+  const st = statusDef(s, issue.status);
   return {
     status: 201,
     body: {
@@ -60,13 +60,13 @@ export function createRequest(s: Internal, user: JiraAccount, body: unknown): Ji
       requestTypeId: REQUEST_TYPE.id,
       serviceDeskId: SERVICE_DESK.id,
       createdDate: dateDto(issue.created),
-      reporter: jsmUser(s, reporter),
+      ...(s.quirks.noReporter ? {} : { reporter: jsmUser(s, reporter) }),
       requestFieldValues: [
         { fieldId: 'summary', label: 'Summary', value: issue.summary },
         ...(typeof values.description === 'string' ? [{ fieldId: 'description', label: 'Description', value: values.description }] : []),
         ...Object.entries(text).map(([fieldId, value]) => ({ fieldId, label: FIELD_LABELS[fieldId] ?? fieldId, value })),
       ],
-      currentStatus: { status: st.name, statusCategory: statusCategoryOf(issue.status), statusDate: dateDto(issue.created) },
+      currentStatus: { status: st.name, statusCategory: statusCategoryOf(s, issue.status), statusDate: dateDto(issue.created) },
       _links: { web: `${s.base()}/servicedesk/customer/portal/${REQUEST_TYPE.portalId}/${issue.key}`, self: `${s.base()}/rest/servicedeskapi/request/${issue.id}`, jiraRest: `${s.base()}/rest/api/2/issue/${issue.id}`, agent: `${s.base()}/browse/${issue.key}` },
     },
   };
@@ -78,7 +78,7 @@ const FIELD_LABELS: Record<string, string> = {
   [JIRA_CUSTOM_FIELDS.duration]: 'Duration',
 };
 
-const statusCategoryOf = (k: StatusKey): string => (JIRA_STATUSES[k].category.key === 'done' ? 'DONE' : JIRA_STATUSES[k].category.key === 'new' ? 'NEW' : 'INDETERMINATE');
+const statusCategoryOf = (s: Internal, k: StatusKey): string => (statusDef(s, k).category.key === 'done' ? 'DONE' : statusDef(s, k).category.key === 'new' ? 'NEW' : 'INDETERMINATE');
 
 function approvalJson(s: Internal, issue: JiraIssueView, a: JiraApprovalView, viewer: JiraAccount): Json {
   return {
@@ -121,7 +121,9 @@ export function answerApproval(s: Internal, user: JiraAccount, key: string, appr
   mine.decision = decision;
   approval.finalDecision = decision;
   approval.completed = now;
-  if (issue.status === 'waiting') moveTo(s, issue, decision === 'approved' ? 'inProgress' : 'declined');
+  // The workflow moves on from its first status when it has somewhere to go (approved → In progress, declined → Declined).
+  const next = decision === 'approved' ? s.workflow.onApproved : s.workflow.onDeclined;
+  if (issue.status === s.workflow.initial && next !== null) moveTo(s, issue, next);
   return { status: 200, body: approvalJson(s, issue, approval, user) };
 }
 
@@ -154,10 +156,12 @@ export function getRequestType({ state, params }: Ctx): JiraReply {
 export function listApprovals({ state, user, params, query }: Ctx): JiraReply {
   const s = state.internal;
   const issue = mustRequest(s, p0(params));
-  const start = intParam(query, 'start', 0);
+  // Quirk approvalsNeverLastPage: `start` ignored, every page the first, never the last.
+  const never = s.quirks.approvalsNeverLastPage === true;
+  const start = never ? 0 : intParam(query, 'start', 0);
   const limit = Math.max(1, Math.min(intParam(query, 'limit', 50), 100));
   const page = issue.approvals.slice(start, start + limit);
-  const last = start + limit >= issue.approvals.length;
+  const last = !never && start + limit >= issue.approvals.length;
   return {
     status: 200,
     body: {

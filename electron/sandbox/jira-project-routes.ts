@@ -1,7 +1,7 @@
 // The Jira account and project endpoints of the sandbox: who the caller is
 // (/myself), what they may do in the project (/mypermissions) and the project
 // itself (/project/{key}).
-import { fail, issueTypeJson, jiraError, p0, projectRef, userJson, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
+import { fail, issueTypeJson, jiraError, p0, projectRef, statusJson, userJson, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
 import { ISSUE_TYPES, JIRA_PERMISSIONS, JIRA_PROJECT as PROJECT, type Internal, type JiraAccount } from './jira-state.js';
 
 /** GET /rest/api/3/myself: the account the request authenticated as. */
@@ -50,4 +50,13 @@ export const getMyPermissions = ({ state, user, query }: Ctx): JiraReply => myPe
 export function getProject({ state, params }: Ctx): JiraReply {
   const key = p0(params);
   return key === PROJECT.key || key === PROJECT.id ? { status: 200, body: projectJson(state.internal) } : fail(404, [`No project could be found with key '${key}'.`]);
+}
+
+/** GET /rest/api/3/project/{key}/statuses: each issue type with the statuses of the project's workflow (IssueTypeWithStatus). */
+export function getProjectStatuses({ state, params }: Ctx): JiraReply {
+  const key = p0(params);
+  if (key !== PROJECT.key && key !== PROJECT.id) fail(404, [`No project could be found with key '${key}'.`]);
+  const s = state.internal;
+  const statuses = Object.keys(s.workflow.statuses).map((k) => statusJson(s, k));
+  return { status: 200, body: ISSUE_TYPES.map((t) => ({ id: t.id, name: t.name, self: `${s.base()}/rest/api/3/issueType/${t.id}`, subtask: false, statuses })) };
 }

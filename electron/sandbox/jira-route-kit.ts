@@ -4,7 +4,7 @@
 // checks, creating an issue (through the platform API or a portal request),
 // field values both creation paths read, and the route context. The route
 // table is jira-routes.ts; the handlers live one module per resource.
-import { JIRA_PROJECT as PROJECT, JIRA_STATUSES, TEXT_FIELDS, type Internal, type JiraAccount, type JiraCommentView, type JiraIssueView, type JiraPermission, type JiraState, type JiraStatusKey as StatusKey } from './jira-state.js';
+import { JIRA_PROJECT as PROJECT, TEXT_FIELDS, type Internal, type JiraAccount, type JiraCommentView, type JiraIssueView, type JiraPermission, type JiraState, type JiraStatusDef, type JiraStatusKey as StatusKey } from './jira-state.js';
 
 export type JiraReply = { status: number; headers?: Record<string, string>; body?: unknown };
 export type Json = Record<string, unknown>;
@@ -44,8 +44,15 @@ export function userJson(s: Internal, a: JiraAccount = s.account): Json {
 
 export const accountOf = (s: Internal, id: string): JiraAccount => s.accounts.find((a) => a.accountId === id) ?? s.account;
 
+/** A status of the site's workflow (a key it does not have is a sandbox bug). */
+export function statusDef(s: Internal, key: StatusKey): JiraStatusDef {
+  const st = s.workflow.statuses[key];
+  if (!st) throw new Error(`the workflow has no status "${key}"`);
+  return st;
+}
+
 export function statusJson(s: Internal, key: StatusKey): Json {
-  const st = JIRA_STATUSES[key];
+  const st = statusDef(s, key);
   return {
     self: `${s.base()}/rest/api/3/status/${st.id}`,
     description: '',
@@ -94,7 +101,10 @@ export function need(user: JiraAccount, permission: JiraPermission, what: string
   if (!user.permissions.has(permission)) fail(403, [`You do not have permission to ${what} in project ${PROJECT.key}.`]);
 }
 
-export function newIssue(s: Internal, input: { issueTypeId: string; summary: string; description: unknown; requestTypeId: string | null; reporter: JiraAccount; labels?: string[]; fields?: Record<string, string>; approverIds?: string[] }): JiraIssueView {
+export function newIssue(
+  s: Internal,
+  input: { issueTypeId: string; summary: string; description: unknown; requestTypeId: string | null; reporter: JiraAccount; labels?: string[]; fields?: Record<string, string>; approverIds?: string[]; properties?: Record<string, unknown> },
+): JiraIssueView {
   const now = s.clock.now();
   const issue: JiraIssueView = {
     id: String(s.nextIssueId++),
@@ -102,7 +112,7 @@ export function newIssue(s: Internal, input: { issueTypeId: string; summary: str
     issueTypeId: input.issueTypeId,
     summary: input.summary,
     description: input.description,
-    status: 'waiting',
+    status: s.workflow.initial,
     created: now,
     updated: now,
     comments: [],
@@ -112,8 +122,9 @@ export function newIssue(s: Internal, input: { issueTypeId: string; summary: str
     approvals: [],
     reporterId: input.reporter.accountId,
     requestTypeId: input.requestTypeId,
+    properties: { ...(input.properties ?? {}) },
   };
-  // JSM opens an approval when a request enters "Waiting for approval" with approvers set.
+  // JSM opens an approval when a request enters its first status with approvers set.
   if (input.requestTypeId !== null && issue.approverIds.length > 0) {
     issue.approvals.push({
       id: String(s.nextApprovalId++),

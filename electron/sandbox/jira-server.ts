@@ -22,11 +22,11 @@ import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from '
 import { serveBrowsePage } from './jira-browse.js';
 import { jiraError, JiraHttpError, type JiraReply } from './jira-route-kit.js';
 import { matchJiraRoute } from './jira-routes.js';
-import { createJiraState, type JiraAccount, type JiraState } from './jira-state.js';
+import { createJiraState, type JiraAccount, type JiraQuirks, type JiraState } from './jira-state.js';
 import type { Clock } from './okta-state.js';
 
-export type { JiraAccount, JiraApprovalView, JiraCommentView, JiraIssueView, JiraPermission, JiraState, JiraStatusKey } from './jira-state.js';
-export { JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS } from './jira-state.js';
+export type { JiraAccount, JiraApprovalView, JiraCommentView, JiraIssueView, JiraPermission, JiraQuirks, JiraState, JiraStatusKey } from './jira-state.js';
+export { JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS, JIRA_WORKFLOWS } from './jira-state.js';
 
 export type JiraServerOptions = {
   host?: string;
@@ -38,6 +38,8 @@ export type JiraServerOptions = {
   /** Jira Cloud's limits are not published per endpoint; when set, at most `requests` per `windowMs` (429 + Retry-After beyond). */
   rateLimit?: { requests: number; windowMs: number };
   clock?: Clock;
+  /** How this site differs from the default one (jira-state.ts, JiraQuirks): its workflow, absent fields, a loose label search, an endless approvals pager. */
+  quirks?: JiraQuirks;
   /** How a 'slow' fault waits. */
   sleep?: (ms: number) => Promise<void>;
 };
@@ -113,7 +115,7 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
   const counters = { requests: 0, rateLimited: 0 };
   let window = { start: 0, used: 0 };
   let base = '';
-  const state = createJiraState({ clock, baseUrl: () => base, account: { email, displayName: 'Latchkey Bot', apiToken } });
+  const state = createJiraState({ clock, baseUrl: () => base, account: { email, displayName: 'Latchkey Bot', apiToken }, ...(options.quirks ? { quirks: options.quirks } : {}) });
   const basicOf = (a: JiraAccount): string => `Basic ${Buffer.from(`${a.email}:${a.apiToken}`).toString('base64')}`;
   /** The account whose e-mail and token the header carries; every account is compared in constant time. */
   const authenticate = (header: string): JiraAccount | null => {

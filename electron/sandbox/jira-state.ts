@@ -6,17 +6,33 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './okta-state.js';
 
-/** The workflow of the ACC project: ids as Jira gives them (statuses and transitions are site-wide ids). */
+/** A workflow status: ids as Jira gives them (statuses are site-wide ids), with its status category. */
+export type JiraStatusDef = { id: string; name: string; category: { id: number; key: string; colorName: string; name: string } };
+export type JiraTransitionDef = { id: string; name: string; from: string; to: string };
+/**
+ * A project workflow: its statuses by key, its transitions, the status a new
+ * issue starts in, and where an answered JSM approval moves an issue (null:
+ * it stays where it is, as a workflow without such a status does).
+ */
+export type JiraWorkflow = {
+  statuses: Readonly<Record<string, JiraStatusDef>>;
+  transitions: readonly JiraTransitionDef[];
+  initial: string;
+  onApproved: string | null;
+  onDeclined: string | null;
+};
+
+/** The workflow of the ACC project (the default). */
 export const JIRA_STATUSES = {
   waiting: { id: '10002', name: 'Waiting for approval', category: { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' } },
   inProgress: { id: '3', name: 'In progress', category: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' } },
   done: { id: '10003', name: 'Done', category: { id: 3, key: 'done', colorName: 'green', name: 'Done' } },
   declined: { id: '10005', name: 'Declined', category: { id: 3, key: 'done', colorName: 'green', name: 'Done' } },
 } as const;
-export type JiraStatusKey = keyof typeof JIRA_STATUSES;
-type StatusKey = JiraStatusKey;
+/** A status key of the site's workflow ('waiting', 'inProgress', 'done', 'declined' in the default one). */
+export type JiraStatusKey = string;
 
-export const JIRA_TRANSITIONS: readonly { id: string; name: string; from: StatusKey; to: StatusKey }[] = [
+export const JIRA_TRANSITIONS: readonly JiraTransitionDef[] = [
   { id: '11', name: 'Start progress', from: 'waiting', to: 'inProgress' },
   { id: '41', name: 'Decline', from: 'waiting', to: 'declined' },
   { id: '21', name: 'Done', from: 'inProgress', to: 'done' },
@@ -24,6 +40,76 @@ export const JIRA_TRANSITIONS: readonly { id: string; name: string; from: Status
   { id: '31', name: 'Reopen', from: 'done', to: 'waiting' },
   { id: '61', name: 'Reopen', from: 'declined', to: 'waiting' },
 ];
+
+/**
+ * The workflows a sandbox site can have (quirk `workflow`):
+ * - `standard`: the one above;
+ * - `no-waiting`: Jira's simple workflow, To Do → In Progress → Done, with no
+ *   "Waiting for approval" and no Declined status (standard categories);
+ * - `atlassian-example`: the statuses and transitions of Atlassian's own
+ *   getTransitions example (specs/jira-platform-v3.json): "Close Issue" →
+ *   In Progress (category `in-flight`, id 1) and "QA Review" → Closed
+ *   (category `completed`, id 9), from Open; custom status categories
+ *   throughout, none of Jira's `new` / `indeterminate` / `done`.
+ */
+export const JIRA_WORKFLOWS: Readonly<Record<'standard' | 'no-waiting' | 'atlassian-example', JiraWorkflow>> = {
+  standard: { statuses: JIRA_STATUSES, transitions: JIRA_TRANSITIONS, initial: 'waiting', onApproved: 'inProgress', onDeclined: 'declined' },
+  'no-waiting': {
+    statuses: {
+      todo: { id: '10000', name: 'To Do', category: { id: 2, key: 'new', colorName: 'blue-gray', name: 'To Do' } },
+      inProgress: { id: '3', name: 'In Progress', category: { id: 4, key: 'indeterminate', colorName: 'yellow', name: 'In Progress' } },
+      done: { id: '10001', name: 'Done', category: { id: 3, key: 'done', colorName: 'green', name: 'Done' } },
+    },
+    transitions: [
+      { id: '11', name: 'Start progress', from: 'todo', to: 'inProgress' },
+      { id: '21', name: 'Done', from: 'inProgress', to: 'done' },
+      { id: '31', name: 'Reopen', from: 'done', to: 'todo' },
+    ],
+    initial: 'todo',
+    onApproved: 'inProgress',
+    onDeclined: null,
+  },
+  'atlassian-example': {
+    statuses: {
+      open: { id: '1', name: 'Open', category: { id: 8, key: 'queued', colorName: 'blue-gray', name: 'Queued' } },
+      inProgress: { id: '10000', name: 'In Progress', category: { id: 1, key: 'in-flight', colorName: 'yellow', name: 'In Progress' } },
+      closed: { id: '5', name: 'Closed', category: { id: 9, key: 'completed', colorName: 'green', name: 'Completed' } },
+    },
+    transitions: [
+      { id: '2', name: 'Close Issue', from: 'open', to: 'inProgress' },
+      { id: '711', name: 'QA Review', from: 'open', to: 'closed' },
+      { id: '711', name: 'QA Review', from: 'inProgress', to: 'closed' },
+      { id: '3', name: 'Reopen Issue', from: 'closed', to: 'open' },
+    ],
+    initial: 'open',
+    onApproved: null,
+    onDeclined: null,
+  },
+};
+
+/**
+ * Ways a real site differs from the sandbox's default one, chosen when the
+ * server starts (`startJiraServer({ quirks })`, `startSandbox({ jiraQuirks })`),
+ * each shaped like Atlassian's documentation examples:
+ */
+export type JiraQuirks = {
+  /** The project's workflow (above); default `standard`. */
+  workflow?: keyof typeof JIRA_WORKFLOWS;
+  /** Issues are rendered without `fields.status`, as in Atlassian's getIssue example. */
+  statusFieldAbsent?: boolean;
+  /**
+   * JQL `labels = "X"` also matches issues with a label that starts with X
+   * (a text-like match): a label search for request 1 returns the issue of
+   * request 12, an issue already linked to another request.
+   */
+  looseLabelSearch?: boolean;
+  /** The JSM approvals pager never says `isLastPage: true` and ignores `start` (every page is the first, with a `next` link). */
+  approvalsNeverLastPage?: boolean;
+  /** JQL search never says `isLast: true`: past the end it keeps answering empty pages, each with a fresh `nextPageToken`. */
+  searchNeverLast?: boolean;
+  /** Issues have no reporter (`fields.reporter: null`, JSM's `reporter` absent), as after the reporter's account was deleted. */
+  noReporter?: boolean;
+};
 
 /**
  * Custom fields of the "Access request" request type (ids as a JSM site would
@@ -88,9 +174,15 @@ export type JiraIssueView = {
   reporterId: string;
   /** Set for issues created through the JSM request endpoint. */
   requestTypeId: string | null;
+  /** Issue entity properties (key → JSON value), as set at creation or with PUT .../properties/{key}. */
+  properties: Record<string, unknown>;
 };
 
 export type JiraState = {
+  /** The quirks the site was started with. */
+  quirks: Readonly<JiraQuirks>;
+  /** The project's workflow (from the `workflow` quirk). */
+  workflow: JiraWorkflow;
   issues: () => readonly JiraIssueView[];
   issue: (key: string) => JiraIssueView | undefined;
   comments: (key: string) => readonly JiraCommentView[];
@@ -104,6 +196,8 @@ export type JiraState = {
 /** The site as the route modules change it: accounts, issues and the next ids. */
 export type Internal = {
   clock: Clock;
+  quirks: Readonly<JiraQuirks>;
+  workflow: JiraWorkflow;
   base: () => string;
   account: JiraAccount;
   accounts: JiraAccount[];
@@ -115,10 +209,14 @@ export type Internal = {
   nextAccount: number;
 };
 
-export function createJiraState(opts: { clock: Clock; baseUrl: () => string; account: { email: string; displayName: string; apiToken: string } }): JiraState {
+export function createJiraState(opts: { clock: Clock; baseUrl: () => string; account: { email: string; displayName: string; apiToken: string }; quirks?: JiraQuirks }): JiraState {
+  const quirks: Readonly<JiraQuirks> = { ...(opts.quirks ?? {}) };
+  const workflow = JIRA_WORKFLOWS[quirks.workflow ?? 'standard'];
   const bot: JiraAccount = { accountId: '712020:5b10a2844c20165700ede21g', ...opts.account, permissions: new Set(JIRA_PERMISSIONS) };
   const internal: Internal = {
     clock: opts.clock,
+    quirks,
+    workflow,
     base: opts.baseUrl,
     account: bot,
     accounts: [bot],
@@ -132,6 +230,8 @@ export function createJiraState(opts: { clock: Clock; baseUrl: () => string; acc
   const find = (key: string): JiraIssueView | undefined => internal.issues.find((i) => i.key === key || i.id === key);
   const user = (ref: string): JiraAccount | undefined => internal.accounts.find((a) => a.accountId === ref || a.email.toLowerCase() === ref.toLowerCase());
   return {
+    quirks,
+    workflow,
     issues: () => internal.issues,
     issue: find,
     comments: (key) => find(key)?.comments ?? [],

@@ -2,7 +2,7 @@
 // comments (ADF bodies, entity properties, paged listing) and its workflow
 // transitions (the ones open from its status, and moving it along one).
 import { commentJson, intParam, isAdf, jiraError, moveTo, mustIssue, need, objectBody, p0, statusJson, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
-import { JIRA_TRANSITIONS, type Internal, type JiraAccount, type JiraCommentView } from './jira-state.js';
+import type { Internal, JiraAccount, JiraCommentView, JiraTransitionDef } from './jira-state.js';
 
 export function addComment(s: Internal, user: JiraAccount, key: string, body: unknown): JiraReply {
   const issue = mustIssue(s, key);
@@ -25,7 +25,7 @@ export function addComment(s: Internal, user: JiraAccount, key: string, body: un
   return { status: 201, body: commentJson(s, issue, comment) };
 }
 
-function transitionJson(s: Internal, t: (typeof JIRA_TRANSITIONS)[number]): Json {
+function transitionJson(s: Internal, t: JiraTransitionDef): Json {
   return { id: t.id, name: t.name, to: statusJson(s, t.to), hasScreen: false, isGlobal: false, isInitial: false, isAvailable: true, isConditional: false, isLooped: false };
 }
 
@@ -35,7 +35,7 @@ export function doTransition(s: Internal, user: JiraAccount, key: string, body: 
   const id = transition && (typeof transition.id === 'string' || typeof transition.id === 'number') ? String(transition.id) : null;
   if (id === null) return { status: 400, body: jiraError(['Missing \'transition\' identifier']) };
   need(user, 'TRANSITION_ISSUES', 'transition issues');
-  const t = JIRA_TRANSITIONS.find((x) => x.id === id && x.from === issue.status);
+  const t = s.workflow.transitions.find((x) => x.id === id && x.from === issue.status);
   if (!t) return { status: 400, body: jiraError([`Transition id '${id}' is not valid for this issue.`]) };
   moveTo(s, issue, t.to);
   return { status: 204 };
@@ -54,5 +54,5 @@ export function listComments({ state, params, query }: Ctx): JiraReply {
 /** GET /rest/api/3/issue/{key}/transitions: the transitions open from the issue's status. */
 export function listTransitions({ state, params }: Ctx): JiraReply {
   const issue = mustIssue(state.internal, p0(params));
-  return { status: 200, body: { expand: 'transitions', transitions: JIRA_TRANSITIONS.filter((t) => t.from === issue.status).map((t) => transitionJson(state.internal, t)) } };
+  return { status: 200, body: { expand: 'transitions', transitions: state.internal.workflow.transitions.filter((t) => t.from === issue.status).map((t) => transitionJson(state.internal, t)) } };
 }

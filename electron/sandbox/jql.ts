@@ -3,7 +3,7 @@
 // issue. Anything outside the subset is refused with Jira's 400 and a message
 // naming what was not understood, never silently matched.
 import { fail } from './jira-route-kit.js';
-import { ISSUE_TYPES, JIRA_PROJECT as PROJECT, JIRA_REQUEST_TYPE as REQUEST_TYPE, JIRA_STATUSES, type JiraIssueView } from './jira-state.js';
+import { ISSUE_TYPES, JIRA_PROJECT as PROJECT, JIRA_REQUEST_TYPE as REQUEST_TYPE, JIRA_WORKFLOWS, type JiraIssueView, type JiraQuirks, type JiraWorkflow } from './jira-state.js';
 
 type Op = '=' | '!=' | '>' | '>=' | '<' | '<=';
 type JqlField = 'project' | 'status' | 'issuetype' | 'key' | 'labels' | 'created' | 'request type';
@@ -82,8 +82,8 @@ function compare(a: number, op: Op, b: number): boolean {
   }
 }
 
-/** Whether an issue satisfies every clause of a parsed query. */
-export function matchesJql(issue: JiraIssueView, jql: Jql): boolean {
+/** Whether an issue satisfies every clause of a parsed query, on a site with this workflow and quirks (`looseLabelSearch`). */
+export function matchesJql(issue: JiraIssueView, jql: Jql, site: { workflow: JiraWorkflow; quirks: Readonly<JiraQuirks> } = { workflow: JIRA_WORKFLOWS.standard, quirks: {} }): boolean {
   return jql.clauses.every(({ field, op, value }) => {
     const v = value.toLowerCase();
     let hit: boolean;
@@ -92,7 +92,7 @@ export function matchesJql(issue: JiraIssueView, jql: Jql): boolean {
         hit = v === PROJECT.key.toLowerCase() || v === PROJECT.id || v === PROJECT.name.toLowerCase();
         break;
       case 'status':
-        hit = JIRA_STATUSES[issue.status].name.toLowerCase() === v || JIRA_STATUSES[issue.status].id === v;
+        hit = site.workflow.statuses[issue.status]?.name.toLowerCase() === v || site.workflow.statuses[issue.status]?.id === v;
         break;
       case 'issuetype':
         hit = ISSUE_TYPES.some((t) => t.id === issue.issueTypeId && (t.name.toLowerCase() === v || t.id === v));
@@ -101,7 +101,7 @@ export function matchesJql(issue: JiraIssueView, jql: Jql): boolean {
         hit = issue.key.toLowerCase() === v || issue.id === v;
         break;
       case 'labels':
-        hit = issue.labels.some((l) => l.toLowerCase() === v);
+        hit = issue.labels.some((l) => l.toLowerCase() === v || (site.quirks.looseLabelSearch === true && op === '=' && l.toLowerCase().startsWith(v)));
         break;
       case 'request type':
         hit = issue.requestTypeId === REQUEST_TYPE.id && (REQUEST_TYPE.name.toLowerCase() === v || `${REQUEST_TYPE.name.toLowerCase()} (${PROJECT.key.toLowerCase()})` === v);

@@ -13,12 +13,18 @@
 // A control plane under /__sandbox/ (admin API token only) lets another
 // process inject faults into a sandbox started by `latchkey sandbox`, and
 // apply random realistic changes to its org (POST /__sandbox/mutate).
-import { randomBytes } from 'node:crypto';
+// Operator sign-in (oidc.ts) uses the org authorization server, as an Okta
+// OIDC native app does for signing users in: discovery at
+// /.well-known/openid-configuration, /oauth2/v1/authorize (the sandbox's
+// sign-in page), /oauth2/v1/token (authorization_code + PKCE), and the
+// signing keys at /oauth2/v1/keys; the issuer is the org URL itself.
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, realSleep, systemClock } from './http-util.js';
 import { applyFault, createFaults, parseFaultRequest, type Faults } from './faults.js';
 import { createTokenIssuer, type OAuthClient } from './oauth.js';
+import { createOidcProvider, signInPage, type OidcAccount, type OidcClient, type OidcFailure } from './oidc.js';
 import type { Org } from './org-model.js';
 import type { AdminRole } from './okta-resources.js';
 import { accessDenied, errorReply, ERROR_JSON_TYPE, JSON_TYPE, OktaHttpError, type Principal, type Reply } from './okta-route-kit.js';
@@ -39,6 +45,10 @@ export type OktaServerOptions = {
   apiTokens: readonly ApiToken[];
   /** OAuth 2.0 service apps allowed to use private_key_jwt at /oauth2/v1/token. */
   oauthClients?: readonly OAuthClient[];
+  /** OIDC native apps (public clients, authorization code + PKCE) users sign in to. */
+  oidcClients?: readonly OidcClient[];
+  /** The ID token signing key (RSA); generated when absent. */
+  oidcSigningKey?: KeyObject;
   host?: string;
   port?: number;
   rateLimits?: RateLimitMode;
@@ -81,6 +91,19 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
   const limiter = createRateLimiter(options.rateLimits ?? 'off');
   const issuer = createTokenIssuer(options.oauthClients ?? []);
   const apiTokens = new Map(options.apiTokens.map((t) => [t.token, t]));
+  const signingKey = options.oidcSigningKey ?? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const signingJwk = createPublicKey(signingKey).export({ format: 'jwk' });
+  const signingKid = randomBytes(32).toString('base64url').slice(0, 43);
+  const oidc = createOidcProvider(options.oidcClients ?? [], {
+    issuer: () => base,
+    // Okta's authorization codes live 5 minutes; ID tokens an hour.
+    codeLifetimeS: 300,
+    idTokenLifetimeS: 3600,
+    signingKey,
+    kid: signingKid,
+    requireState: true,
+    idTokenClaims: (account) => ({ ...account.claims, ver: 1, jti: `ID.${randomBytes(32).toString('base64url')}`, amr: ['pwd'], idp: options.org.company.id }),
+  });
 
   const authenticate = (req: IncomingMessage): Principal | Reply => {
     const header = req.headers.authorization ?? '';
@@ -101,6 +124,43 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
     return errorReply(401, 'E0000011', 'Invalid token provided');
   };
 
+  /** The sandbox user a login names, if they may sign in (active, not deleted). */
+  const signInAccount = (login: string): OidcAccount | { refused: string } => {
+    const index = state.findUser(login.trim());
+    const u = index === undefined ? undefined : options.org.users[index];
+    if (!u || u.deleted) return { refused: `No user '${login.trim()}' in this sandbox org.` };
+    if (u.status !== 'ACTIVE') return { refused: `The user ${u.login} cannot sign in: their status is ${u.status}.` };
+    const name = `${u.firstName} ${u.lastName}`;
+    return { login: u.login, name, claims: { sub: u.id, name, email: u.email, preferred_username: u.login } };
+  };
+
+  /** A few active managers to pick on the sign-in page. */
+  const suggestions = (): { login: string; name: string }[] => {
+    const managers = new Set(options.org.users.map((u) => u.managerIndex));
+    return options.org.users.filter((u) => !u.deleted && u.status === 'ACTIVE' && managers.has(u.index)).slice(0, 8).map((u) => ({ login: u.login, name: `${u.firstName} ${u.lastName}` }));
+  };
+
+  const oauthJson = (status: number, body: Record<string, unknown>): Reply => ({ status, body: JSON.stringify(body), contentType: JSON_TYPE, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' } });
+  const htmlReply = (status: number, html: string): Reply => ({ status, body: html, contentType: 'text/html;charset=utf-8' });
+  const errorPage = (f: OidcFailure): Reply => htmlReply(f.status, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>400 Bad Request</title></head><body><h1>${f.error}</h1><p id="error-description">${f.description.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p></body></html>`);
+
+  /** GET shows the sign-in page; POST (from that page) signs the user in and redirects with a code. */
+  const authorize = async (req: IncomingMessage, url: URL): Promise<Reply> => {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'POST') return errorReply(405, 'E0000022', 'The endpoint does not support the provided HTTP method');
+    const params = method === 'POST' ? new URLSearchParams((await readBody(req)) ?? '') : url.searchParams;
+    const parsed = oidc.parseAuthorize(params);
+    if (!parsed.ok) return parsed.redirect ? { status: 302, headers: { Location: parsed.redirect } } : errorPage(parsed.failure);
+    const page = (error?: string, loginValue?: string): Reply =>
+      htmlReply(200, signInPage({ vendor: 'Okta', action: '/oauth2/v1/authorize', params, clientLabel: parsed.request.client.label, suggestions: suggestions(), ...(error ? { error } : {}), loginValue: loginValue ?? parsed.request.loginHint ?? '' }));
+    if (method === 'GET') return page();
+    const login = params.get('login') || params.get('username') || '';
+    if (!login.trim()) return page('Type a username or pick a user.');
+    const account = signInAccount(login);
+    if ('refused' in account) return page(account.refused, login);
+    return { status: 302, headers: { Location: oidc.issueCode(parsed.request, account, clock.now().getTime()) } };
+  };
+
   const apiRequest = async (req: IncomingMessage, url: URL): Promise<Reply> => {
     const method = req.method ?? 'GET';
     const path = url.pathname;
@@ -109,8 +169,17 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
       const body = await readBody(req);
       if (body === null) return { status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: 'The request body is too large.' }), contentType: JSON_TYPE };
       const form = new URLSearchParams(body);
+      if (form.get('grant_type') === 'authorization_code') {
+        const result = oidc.redeem(form, clock.now().getTime());
+        return result.ok ? oauthJson(200, result.body) : oauthJson(result.failure.status, { error: result.failure.error, error_description: result.failure.description });
+      }
       const result = issuer.handle(form, `${base}/oauth2/v1/token`, clock.now().getTime());
-      return { status: result.status, body: JSON.stringify(result.body), contentType: JSON_TYPE, headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' } };
+      return oauthJson(result.status, result.body);
+    }
+    if (path === '/oauth2/v1/authorize') return authorize(req, url);
+    if (path === '/.well-known/openid-configuration' && method === 'GET') return { status: 200, body: JSON.stringify(openIdConfiguration()), contentType: JSON_TYPE };
+    if (path === '/oauth2/v1/keys' && method === 'GET') {
+      return { status: 200, body: JSON.stringify({ keys: [{ kty: 'RSA', alg: 'RS256', kid: signingKid, use: 'sig', e: signingJwk.e, n: signingJwk.n }] }), contentType: JSON_TYPE, headers: { 'Cache-Control': 'max-age=3600, must-revalidate' } };
     }
     const match = matchRoute(method, path);
     if (match === null) return errorReply(404, 'E0000007', `Not found: Resource not found: ${path} (Endpoint)`);
@@ -132,6 +201,34 @@ export async function startOktaServer(options: OktaServerOptions): Promise<OktaS
       throw e;
     }
   };
+
+  /** The org authorization server's OpenID configuration, in the shape Okta serves it. */
+  const openIdConfiguration = (): Record<string, unknown> => ({
+    issuer: base,
+    authorization_endpoint: `${base}/oauth2/v1/authorize`,
+    token_endpoint: `${base}/oauth2/v1/token`,
+    userinfo_endpoint: `${base}/oauth2/v1/userinfo`,
+    registration_endpoint: `${base}/oauth2/v1/clients`,
+    jwks_uri: `${base}/oauth2/v1/keys`,
+    response_types_supported: ['code', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token'],
+    response_modes_supported: ['query', 'fragment', 'form_post', 'okta_post_message'],
+    grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:device_code'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    scopes_supported: ['openid', 'email', 'profile', 'address', 'phone', 'offline_access', 'groups'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+    claims_supported: ['iss', 'ver', 'sub', 'aud', 'iat', 'exp', 'jti', 'auth_time', 'amr', 'idp', 'nonce', 'name', 'nickname', 'preferred_username', 'given_name', 'middle_name', 'family_name', 'email', 'email_verified', 'profile', 'zoneinfo', 'locale', 'address', 'phone_number', 'picture', 'website', 'gender', 'birthdate', 'updated_at', 'at_hash', 'c_hash'],
+    code_challenge_methods_supported: ['S256'],
+    introspection_endpoint: `${base}/oauth2/v1/introspect`,
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+    revocation_endpoint: `${base}/oauth2/v1/revoke`,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'],
+    end_session_endpoint: `${base}/oauth2/v1/logout`,
+    request_parameter_supported: true,
+    request_object_signing_alg_values_supported: ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'],
+    device_authorization_endpoint: `${base}/oauth2/v1/device/authorize`,
+    dpop_signing_alg_values_supported: ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'],
+  });
 
   const controlRequest = async (req: IncomingMessage, url: URL): Promise<Reply> => {
     const principal = authenticate(req);

@@ -17,7 +17,7 @@ import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Faults } from './faults.js';
 import { SANDBOX_GRAPH_ROLES, startGraphServer, type GraphServer } from './graph-server.js';
-import { JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, startJiraServer, type JiraServer } from './jira-server.js';
+import { JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, startJiraServer, type JiraQuirks, type JiraServer } from './jira-server.js';
 import { generateOrg } from './org-generator.js';
 import type { Org } from './org-model.js';
 import { startOktaServer, type Clock, type OktaServerStats } from './okta-server.js';
@@ -69,6 +69,8 @@ export type SandboxOptions = {
   jira?: boolean;
   /** Jira rate limit (a fixed window) when set; Jira Cloud publishes no per-endpoint budget. */
   jiraRateLimit?: { requests: number; windowMs: number };
+  /** How the Jira site differs from the default one (JiraQuirks in jira-state.ts). */
+  jiraQuirks?: JiraQuirks;
 };
 
 /** The Jira site Latchkey writes back to: Basic auth with `email` + `apiToken`, the project, service desk and request type to use. */
@@ -92,7 +94,15 @@ export type SandboxOkta = {
   readOnlyToken: string;
   /** An OAuth 2.0 service app granted `scopes`, authenticating with private_key_jwt. */
   oauth: SandboxOktaOAuth;
+  /** The OIDC native app operators sign in to (public client, authorization code + PKCE, loopback redirect). */
+  signIn: SandboxSignInApp;
 };
+
+/** An app users sign in to: its client id (no secret) and the redirect URI registered for it (loopback: any port). */
+export type SandboxSignInApp = { clientId: string; redirectUri: string };
+
+/** What the sandbox registers for operator sign-in, on Okta and on Entra. */
+export const SANDBOX_SIGN_IN_REDIRECT = 'http://127.0.0.1/callback';
 
 /** The Graph sandbox and the app registration it trusts (client credentials with a client secret). */
 export type SandboxGraph = {
@@ -109,6 +119,8 @@ export type SandboxGraph = {
    * secret already gives scripts a credential.
    */
   certificatePem: string;
+  /** The public client app registration operators sign in to. */
+  signIn: SandboxSignInApp;
 };
 
 export type Sandbox = {
@@ -173,7 +185,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   tlsPromise?.catch(() => undefined);
   const org = generateOrg({ users: options.users ?? 2000, seed: options.seed ?? 1, anchor, ...(options.domain ? { domain: options.domain } : {}) });
 
-  const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  const [{ publicKey, privateKey }, oidcKey] = await Promise.all([generateKeyPairAsync('rsa', { modulusLength: 2048 }), generateKeyPairAsync('rsa', { modulusLength: 2048 })]);
+  const signInClientId = randomOktaId('0oa');
   const clientId = randomOktaId('0oa');
   const keyId = randomBytes(32).toString('base64url');
   const token = randomApiToken();
@@ -186,6 +199,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       { token: readOnlyToken, user: org.admins.readOnlyAdmin, role: 'READ_ONLY_ADMIN' },
     ],
     oauthClients: [{ clientId, label: 'Latchkey', publicKey, keyId, grantedScopes: SANDBOX_OAUTH_SCOPES }],
+    oidcClients: [{ clientId: signInClientId, label: 'Latchkey console', redirectUris: [SANDBOX_SIGN_IN_REDIRECT] }],
+    oidcSigningKey: oidcKey.privateKey,
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     rateLimits: options.rateLimits ?? 'off',
@@ -202,9 +217,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const clientId = randomUUID();
       // Entra client secret values look like "abc8Q~" followed by 34 characters.
       const clientSecret = `${randomBytes(3).toString('base64url').slice(0, 3)}8Q~${randomBytes(26).toString('base64url').slice(0, 34)}`;
+      const graphSignInClientId = randomUUID();
       const graphServer = await startGraphServer({
         org: graphOrg,
         tls,
+        oidcClients: [{ clientId: graphSignInClientId, label: 'Latchkey console', redirectUris: [SANDBOX_SIGN_IN_REDIRECT] }],
         clients: [{ clientId, clientSecret, displayName: 'Latchkey', roles: options.graphRoles ?? SANDBOX_GRAPH_ROLES, certificates: [appCertificate.certPem] }],
         host: options.host ?? '127.0.0.1',
         throttling: (options.rateLimits ?? 'off') !== 'off',
@@ -215,7 +232,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ...(options.graphThrottle?.budget !== undefined ? { throttleBudget: options.graphThrottle.budget } : {}),
         ...(options.graphThrottle?.windowMs !== undefined ? { throttleWindowMs: options.graphThrottle.windowMs } : {}),
       });
-      graph = { info: { url: graphServer.url, tenantId: graphServer.tenantId, clientId, clientSecret, caPem: tls.caPem, certificatePem: appCertificate.pem }, server: graphServer };
+      graph = { info: { url: graphServer.url, tenantId: graphServer.tenantId, clientId, clientSecret, caPem: tls.caPem, certificatePem: appCertificate.pem, signIn: { clientId: graphSignInClientId, redirectUri: SANDBOX_SIGN_IN_REDIRECT } }, server: graphServer };
     } catch (e) {
       await server.close();
       throw e;
@@ -230,6 +247,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         clock,
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.jiraRateLimit ? { rateLimit: options.jiraRateLimit } : {}),
+        ...(options.jiraQuirks ? { quirks: options.jiraQuirks } : {}),
       });
     } catch (e) {
       await Promise.all([server.close(), graph?.server.close()]);
@@ -248,6 +266,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       token,
       readOnlyToken,
       oauth: { clientId, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), keyId, scopes: [...SANDBOX_OAUTH_SCOPES] },
+      signIn: { clientId: signInClientId, redirectUri: SANDBOX_SIGN_IN_REDIRECT },
     },
     org,
     faults: server.faults,
@@ -264,13 +283,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
 /**
  * The one line `latchkey sandbox` prints on stdout:
- * {"okta":{"url":"http://127.0.0.1:41234","token":"00…","readOnlyToken":"00…","oauth":{"clientId":"0oa…","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n…","keyId":"…","scopes":["okta.users.read",…]}},
- *  "graph":{"url":"https://127.0.0.1:41235","tenantId":"…","clientId":"…","clientSecret":"…","caPem":"-----BEGIN CERTIFICATE-----\n…"},
+ * {"okta":{"url":"http://127.0.0.1:41234","token":"00…","readOnlyToken":"00…","oauth":{"clientId":"0oa…","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n…","keyId":"…","scopes":["okta.users.read",…]},"signIn":{"clientId":"0oa…","redirectUri":"http://127.0.0.1/callback"}},
+ *  "graph":{"url":"https://127.0.0.1:41235","tenantId":"…","clientId":"…","clientSecret":"…","caPem":"-----BEGIN CERTIFICATE-----\n…","signIn":{"clientId":"…","redirectUri":"http://127.0.0.1/callback"}},
  *  "jira":{"url":"http://127.0.0.1:41236","email":"latchkey-bot@example.com","apiToken":"ATATT…","projectKey":"ACC","serviceDeskId":"1","requestTypeId":"10"}}
  * ("graph" and "jira" only when those sandboxes run.)
  */
 export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph' | 'jira'>>): string {
-  const { url, token, readOnlyToken, oauth } = sandbox.okta;
-  const graph = sandbox.graph ? { url: sandbox.graph.url, tenantId: sandbox.graph.tenantId, clientId: sandbox.graph.clientId, clientSecret: sandbox.graph.clientSecret, caPem: sandbox.graph.caPem } : undefined;
-  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes } }, ...(graph ? { graph } : {}), ...(sandbox.jira ? { jira: { ...sandbox.jira } } : {}) });
+  const { url, token, readOnlyToken, oauth, signIn } = sandbox.okta;
+  const graph = sandbox.graph ? { url: sandbox.graph.url, tenantId: sandbox.graph.tenantId, clientId: sandbox.graph.clientId, clientSecret: sandbox.graph.clientSecret, caPem: sandbox.graph.caPem, signIn: sandbox.graph.signIn } : undefined;
+  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes }, signIn }, ...(graph ? { graph } : {}), ...(sandbox.jira ? { jira: { ...sandbox.jira } } : {}) });
 }

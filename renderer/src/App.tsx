@@ -101,7 +101,7 @@ export function App(): ReactNode {
           <InlineError message={error ?? 'Unknown error'} onRetry={() => void load()} />
           <p className="muted">
             If the engine was restarted, open the new link it printed: each launch of <code>latchkey serve</code> has
-            its own token.
+            its own link, and each link opens the console once, in one browser.
           </p>
         </div>
       </div>

@@ -1,13 +1,11 @@
-// The renderer's entry point: picks the transport first (on the bridge that consumes `#token=`
-// before the router reads the hash), then mounts <App />.
+// The renderer's entry point: picks the transport (Electron's preload or the local bridge), then mounts <App />.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api } from './api/client.js';
 import { App } from './App.js';
 import './styles.css';
 
-// Pick the transport now: on the bridge this consumes `#token=...` from the
-// address bar before the router ever reads the hash.
+// Pick the transport now, before anything renders.
 void api.transport;
 
 const root = document.getElementById('root');

@@ -37,9 +37,16 @@ describe.runIf(inPrivateKeychain)('console in Chromium through the local bridge'
   });
 
   it('adds a connection, tests it, syncs, searches a user and opens their detail', async () => {
-    await page.goto(server.url);
-    // The one-time token leaves the address bar at once.
+    const first = await page.goto(server.url);
+    // The one-time token is exchanged for a session cookie and leaves the address bar at once.
+    expect(first?.request().redirectedFrom()?.url()).toBe(server.url);
     await expect.poll(() => page.url()).not.toContain('token=');
+    const cookies = await page.context().cookies(server.origin);
+    expect(cookies.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite, path: c.path }))).toEqual([
+      { name: `latchkey_${new URL(server.origin).port}`, httpOnly: true, sameSite: 'Strict', path: '/' },
+    ]);
+    // The page's own scripts cannot read it.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
     await expect.poll(() => page.getByText('No connection yet').isVisible()).toBe(true);
 
     await page.getByRole('link', { name: 'Connections' }).click();
@@ -105,5 +112,25 @@ describe.runIf(inPrivateKeychain)('console in Chromium through the local bridge'
     await page.screenshot({ path: path.join(shots, 'e2e-user-detail.png') });
 
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('the link opens the console once: a fresh browser refused, the first one keeps its session across a reload', async () => {
+    const fresh = await browser.newContext();
+    try {
+      const other = await fresh.newPage();
+      const res = await other.goto(server.url);
+      expect(res?.status()).toBe(401);
+      expect(await other.textContent('body')).toContain('already used');
+      expect(await fresh.cookies(server.origin)).toEqual([]);
+      // Without the cookie, the console page itself loads but its calls are refused.
+      const noSession = await other.request.post(`${server.origin}/api/app%3Ainfo`, { data: {} });
+      expect(noSession.status()).toBe(401);
+    } finally {
+      await fresh.close();
+    }
+    await page.reload();
+    await expect.poll(() => page.getByRole('link', { name: 'Connections' }).isVisible()).toBe(true);
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Acme sandbox' }).isVisible()).toBe(true);
   });
 });

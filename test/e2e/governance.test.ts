@@ -21,7 +21,7 @@ import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { expectGridsFit } from '../helpers/grid-fit.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
-import { callBridge as call, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { callBridge as call, openConsole, serveConsole as serve, type Served } from '../helpers/serve-console.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -140,7 +140,7 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
   }
 
   it('maps a role, requests it, approves it, provisions it in Okta with Jira evidence, and lets it expire', async () => {
-    await page.goto(server.url);
+    await openConsole(page, server);
     await expect.poll(() => page.url()).not.toContain('token=');
 
     // One Okta sync, from its card.

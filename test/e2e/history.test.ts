@@ -15,7 +15,7 @@ import { inPrivateKeychain } from '../helpers/keychain.js';
 import { WRITE_CHANNELS } from '../../electron/engine/api.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { expectGridsFit } from '../helpers/grid-fit.js';
-import { callBridge as call, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { callBridge as call, openConsole, serveConsole as serve, type Served } from '../helpers/serve-console.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -91,7 +91,7 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
   let moved: { member: OrgUser; group: OrgGroup; suspended: OrgUser; retitled: OrgUser } | null = null;
 
   it('records what changed between syncs, filters it by kind, and compares two runs', async () => {
-    await page.goto(server.url);
+    await openConsole(page, server);
     await expect.poll(() => page.url()).not.toContain('token=');
 
     // An Okta connection, through the form.
@@ -501,7 +501,7 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
       if (m?.[1]) calls.push(decodeURIComponent(m[1]));
     });
     try {
-      await roPage.goto(ro.url);
+      await openConsole(roPage, ro);
       const banner = roPage.getByRole('note', { name: 'Read-only snapshot' });
       await banner.waitFor({ timeout: 15_000 });
       expect((await banner.textContent())?.replace(/\s+/g, ' ').trim()).toBe(

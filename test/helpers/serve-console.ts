@@ -1,14 +1,22 @@
 // The built console served by `latchkey serve` (the local bridge) in a child
 // process, as e2e tests and UI benches drive it, plus one contract call made
-// the way the page makes it.
+// the way the page makes it. The printed link is good once: whoever opens it
+// first (the browser through openConsole, or callBridge) gets the session
+// cookie, and the other is handed the same cookie.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repo, 'dist/electron/cli/main.js');
 
-export type Served = { child: ChildProcess; url: string; origin: string; token: string };
+/** What a test needs to reach a bridge: its origin, its one-time token, and the session cookie once opened. */
+export type BridgeAccess = { origin: string; token: string; session?: { name: string; value: string } };
+export type Served = BridgeAccess & { child: ChildProcess; url: string };
+
+/** The URL a bridge prints: http://127.0.0.1:PORT/?token=TOKEN */
+export const BRIDGE_URL = /((http:\/\/127\.0\.0\.1:\d+)\/\?token=([A-Za-z0-9_-]+))/;
 
 /** `extra`: global options before `serve` (e.g. --read-only); `env`: added to the child's environment. */
 export function serveConsole(db: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
@@ -21,7 +29,7 @@ export function serveConsole(db: string, extra: string[] = [], env: NodeJS.Proce
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /((http:\/\/127\.0\.0\.1:\d+)\/#token=([A-Za-z0-9_-]+))/.exec(out);
+      const m = BRIDGE_URL.exec(out);
       if (m?.[1] && m[2] && m[3]) resolve({ child, url: m[1], origin: m[2], token: m[3] });
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -29,11 +37,39 @@ export function serveConsole(db: string, extra: string[] = [], env: NodeJS.Proce
   });
 }
 
+/** Opens the one-time link over HTTP (as a browser would) unless that was done already; returns the session cookie. */
+async function sessionOf(s: BridgeAccess): Promise<{ name: string; value: string }> {
+  if (s.session) return s.session;
+  const res = await fetch(`${s.origin}/?token=${s.token}`, { redirect: 'manual' });
+  const m = /^(latchkey_\d+)=([^;]+)/.exec(res.headers.getSetCookie()[0] ?? '');
+  if (res.status !== 303 || !m?.[1] || !m[2]) throw new Error(`the bridge refused its link: HTTP ${res.status} ${await res.text()}`);
+  s.session = { name: m[1], value: m[2] };
+  return s.session;
+}
+
+/**
+ * Opens the console in `page` at `route` (e.g. '#/requests'): through the
+ * printed link if nobody used it yet (the real way in), otherwise with the
+ * session cookie the test already holds.
+ */
+export async function openConsole(page: Page, s: BridgeAccess, route = ''): Promise<void> {
+  if (!s.session) {
+    await page.goto(`${s.origin}/?token=${s.token}${route}`);
+    const cookie = (await page.context().cookies(s.origin)).find((c) => c.name === `latchkey_${new URL(s.origin).port}`);
+    if (!cookie) throw new Error('the browser got no session cookie from the bridge link');
+    s.session = { name: cookie.name, value: cookie.value };
+    return;
+  }
+  await page.context().addCookies([{ name: s.session.name, value: s.session.value, url: s.origin, httpOnly: true, sameSite: 'Strict' }]);
+  await page.goto(`${s.origin}/${route}`);
+}
+
 /** One contract call through the bridge; throws with the channel's error message. */
-export async function callBridge<T>(s: Pick<Served, 'origin' | 'token'>, channel: string, input: unknown): Promise<T> {
+export async function callBridge<T>(s: BridgeAccess, channel: string, input: unknown): Promise<T> {
+  const session = await sessionOf(s);
   const res = await fetch(`${s.origin}/api/${encodeURIComponent(channel)}`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json' },
+    headers: { Cookie: `${session.name}=${session.value}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(input),
   });
   const body = (await res.json()) as { ok: true; value: T } | { ok: false; error: string };

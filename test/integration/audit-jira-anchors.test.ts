@@ -3,7 +3,7 @@
 // daily checkpoint comment on the connection's anchor issue is queued by the
 // governance tick's step and written through the Jira outbox; `audit verify
 // --from-jira` reads them back and names a chain rewritten inside the file.
-import Database from 'better-sqlite3';
+import { tamperer } from '../fixtures/crafted-workspace.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
 import { auditHead, auditRowHash, type AuditRow } from '../../electron/engine/audit/audit-log.js';
@@ -117,8 +117,7 @@ describe('audit anchors in Jira', () => {
     w.ctx.db.close();
 
     // Someone with the file edits an early event, recomputes every hash after it, and removes the checkpoints and the recorded anchors.
-    const raw = new Database(w.file);
-    for (const t of ['audit_events', 'audit_checkpoints', 'audit_anchors']) raw.exec(`DROP TRIGGER ${t}_no_update; DROP TRIGGER ${t}_no_delete;`);
+    const raw = tamperer(w.file); // the append-only triggers dropped, and put back on close
     raw.prepare("UPDATE audit_events SET actor = 'console:mallory' WHERE seq = 2").run();
     let prev = raw.prepare('SELECT hash FROM audit_events WHERE seq = 1').pluck().get() as string;
     for (const r of raw.prepare('SELECT * FROM audit_events WHERE seq >= 2 ORDER BY seq').all() as AuditRow[]) {

@@ -7,6 +7,7 @@ import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { tamperer } from '../fixtures/crafted-workspace.js';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
 import { appendAudit, auditRowHash, canonicalJson, type AuditRow } from '../../electron/engine/audit/audit-log.js';
@@ -70,9 +71,7 @@ async function workspace(name: string): Promise<{ file: string; ctx: EngineConte
 
 /** Opens the file as an attacker would: plain SQLite, append-only triggers dropped. */
 function attacker(file: string): Database.Database {
-  const raw = new Database(file);
-  for (const t of ['audit_events', 'audit_checkpoints', 'audit_keys', 'audit_anchors']) raw.exec(`DROP TRIGGER IF EXISTS ${t}_no_update; DROP TRIGGER IF EXISTS ${t}_no_delete;`);
-  return raw;
+  return tamperer(file); // puts the triggers back on close, so the file passes the open's schema check
 }
 
 /** Recomputes every hash from `fromSeq` on (the chain then agrees with itself again). */

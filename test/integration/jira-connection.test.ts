@@ -41,6 +41,8 @@ describe('Jira connection', () => {
     expect(ok.details).toEqual([
       `signed in as Latchkey Bot <${jira.email}>`,
       'project ACC "Access requests" found',
+      'workflow statuses of ACC: Waiting for approval (new), In progress (indeterminate), Done (done), Declined (done)',
+      'every status mapping has a status: waiting=Waiting for approval, approved=In progress, done=Done, declined=Declined',
       'request type 10 "Access request" found in service desk 1: its portal requests are imported',
       'can create issues, comment and transition in ACC',
     ]);

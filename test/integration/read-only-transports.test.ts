@@ -19,7 +19,7 @@ import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { registerContractIpc, type IpcInvokeEventLike } from '../../electron/main/ipc.js';
 import { seedDirectoryOrg } from '../fixtures/directory-org.js';
 import { seedHistory } from '../fixtures/history.js';
-import { callChannel } from '../fixtures/http-client.js';
+import { callChannel, openSession } from '../fixtures/http-client.js';
 import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 import { WRITE_INPUTS } from '../fixtures/write-inputs.js';
 
@@ -29,6 +29,7 @@ let copy: string;
 let ctx: EngineContext;
 let handlers: Handlers;
 let bridge: Bridge;
+let session: string;
 let runs: ReturnType<typeof seedHistory>;
 const sideFiles = (file: string): string[] => ['-wal', '-shm', '-journal'].map((s) => file + s).filter((f) => fs.existsSync(f));
 const fileHash = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -47,6 +48,7 @@ beforeAll(async () => {
   ctx = openWorkspace({ dbPath: copy, readOnly: true, secrets: memorySecretStore(), transport: 'bridge' });
   handlers = createHandlers(ctx);
   bridge = await startBridge({ handlers });
+  session = await openSession(bridge.port, bridge.token);
 });
 
 afterAll(async () => {
@@ -62,7 +64,7 @@ describe('read-only snapshot', () => {
 
   it('refuses every write channel over the HTTP bridge', async () => {
     for (const channel of WRITE_CHANNELS) {
-      const res = await callChannel(bridge.port, bridge.token, channel, WRITE_INPUTS[channel]);
+      const res = await callChannel(bridge.port, session, channel, WRITE_INPUTS[channel]);
       expect(res.status).toBe(200);
       const body = res.json() as Result<unknown>;
       expect(body, channel).toMatchObject({ ok: false, code: 'read-only' });
@@ -108,15 +110,15 @@ describe('read-only snapshot', () => {
       ['audit:recent', {}],
     ];
     for (const [channel, input] of reads) {
-      const body = (await callChannel(bridge.port, bridge.token, channel, input)).json() as Result<unknown>;
+      const body = (await callChannel(bridge.port, session, channel, input)).json() as Result<unknown>;
       expect(body.ok, `${channel}: ${JSON.stringify(body)}`).toBe(true);
     }
-    const info = (await callChannel(bridge.port, bridge.token, 'app:info', {})).json();
+    const info = (await callChannel(bridge.port, session, 'app:info', {})).json();
     expect(info).toMatchObject({ ok: true, value: { readOnly: true } });
-    const list = (await callChannel(bridge.port, bridge.token, 'changes:list', {})).json();
+    const list = (await callChannel(bridge.port, session, 'changes:list', {})).json();
     expect(list).toMatchObject({ ok: true, value: { total: 3, counts: { 'membership-add': 1, 'membership-remove': 1, attribute: 1 } } });
     // Grace was added to figma-editors and removed again: across both runs only Ada's move remains.
-    const diff = (await callChannel(bridge.port, bridge.token, 'changes:diff', { fromRunId: runs.baseline, toRunId: runs.third })).json();
+    const diff = (await callChannel(bridge.port, session, 'changes:diff', { fromRunId: runs.baseline, toRunId: runs.third })).json();
     expect(diff).toMatchObject({ ok: true, value: { total: 1, rows: [{ kind: 'attribute', subjectName: 'Ada Lovelace', before: 'Research', after: 'Engineering' }] } });
   });
 

@@ -394,7 +394,7 @@ describe('TLS and the info line', () => {
 
   it('adds a "graph" key to the sandbox JSON line', () => {
     const parsed = JSON.parse(sandboxInfoLine(s)) as { graph: SandboxGraph };
-    expect(parsed.graph).toEqual({ url: g.url, tenantId: g.tenantId, clientId: g.clientId, clientSecret: g.clientSecret, caPem: g.caPem });
+    expect(parsed.graph).toEqual({ url: g.url, tenantId: g.tenantId, clientId: g.clientId, clientSecret: g.clientSecret, caPem: g.caPem, signIn: g.signIn });
     expect(parsed.graph.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });
 });

@@ -36,22 +36,23 @@ const origin = 'http://127.0.0.1:4317';
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('bridge transport', () => {
-  it('POSTs the input to /api/<channel> with the bearer token and returns the value', async () => {
+  it('POSTs the input to /api/<channel> with the session cookie (never a token) and returns the value', async () => {
     const f = fakeFetch(() => json(200, { ok: true, value: { total: 0, offset: 0, rows: [] } }));
-    const t = createBridgeTransport({ token: 'tok12345678', origin, fetch: f.fn });
+    const t = createBridgeTransport({ origin, fetch: f.fn });
     const value = await t.call('directory:users', { search: 'ann', offset: 200, limit: 200 });
     expect(value).toEqual({ total: 0, offset: 0, rows: [] });
     const [call] = f.calls;
     expect(call?.url).toBe(`${origin}/api/directory%3Ausers`);
     expect(call?.init.method).toBe('POST');
-    expect(call?.init.headers).toEqual({ Authorization: 'Bearer tok12345678', 'Content-Type': 'application/json' });
+    expect(call?.init.headers).toEqual({ 'Content-Type': 'application/json' });
     expect(JSON.parse(call?.init.body as string)).toEqual({ search: 'ann', offset: 200, limit: 200 });
-    expect(call?.init.credentials).toBe('omit');
+    // The browser attaches the HttpOnly session cookie to same-origin calls only.
+    expect(call?.init.credentials).toBe('same-origin');
   });
 
   it("throws an ApiError carrying the server's message and code", async () => {
     const f = fakeFetch(() => json(200, { ok: false, error: 'orgUrl: not a URL', code: 'bad-input' }));
-    const t = createBridgeTransport({ token: 'tok12345678', origin, fetch: f.fn });
+    const t = createBridgeTransport({ origin, fetch: f.fn });
     const error = await t.call('connections:test', { connectionId: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).message).toBe('orgUrl: not a URL');
@@ -59,28 +60,20 @@ describe('bridge transport', () => {
   });
 
   it('reports transport refusals (401) with their message', async () => {
-    const f = fakeFetch(() => json(401, { ok: false, error: 'wrong token', code: 'unauthorized' }));
-    const t = createBridgeTransport({ token: 'tok12345678', origin, fetch: f.fn });
-    await expect(t.call('app:info', {})).rejects.toMatchObject({ message: 'wrong token', code: 'unauthorized' });
-  });
-
-  it('explains a missing token without calling the server', async () => {
-    const f = fakeFetch(() => json(200, { ok: true, value: null }));
-    const t = createBridgeTransport({ token: null, origin, fetch: f.fn });
-    await expect(t.call('app:info', {})).rejects.toMatchObject({ code: 'unauthorized' });
-    expect(f.calls).toHaveLength(0);
+    const f = fakeFetch(() => json(401, { ok: false, error: 'no session', code: 'unauthorized' }));
+    const t = createBridgeTransport({ origin, fetch: f.fn });
+    await expect(t.call('app:info', {})).rejects.toMatchObject({ message: 'no session', code: 'unauthorized' });
   });
 
   it('says the bridge is unreachable, and that a body was not JSON', async () => {
     const down = createBridgeTransport({
-      token: 'tok12345678',
       origin,
       fetch: () => Promise.reject(new TypeError('Failed to fetch')),
     });
     const e1 = (await down.call('app:info', {}).catch((e: unknown) => e)) as ApiError;
     expect(e1.code).toBe('network');
     expect(e1.message).toContain('127.0.0.1:4317');
-    const html = createBridgeTransport({ token: 'tok12345678', origin, fetch: fakeFetch(() => new Response('<html>', { status: 502 })).fn });
+    const html = createBridgeTransport({ origin, fetch: fakeFetch(() => new Response('<html>', { status: 502 })).fn });
     const e2 = (await html.call('app:info', {}).catch((e: unknown) => e)) as ApiError;
     expect(e2.code).toBe('transport');
     expect(e2.message).toContain('502');
@@ -88,7 +81,7 @@ describe('bridge transport', () => {
 
   it('turns an aborted call into an "aborted" error', async () => {
     const f = fakeFetch(() => json(200, { ok: true, value: {} }));
-    const t = createBridgeTransport({ token: 'tok12345678', origin, fetch: f.fn });
+    const t = createBridgeTransport({ origin, fetch: f.fn });
     const c = new AbortController();
     c.abort();
     await expect(t.call('app:info', {}, { signal: c.signal })).rejects.toMatchObject({ code: 'aborted' });
@@ -98,7 +91,8 @@ describe('bridge transport', () => {
     let connects = 0;
     const f = fakeFetch((call) => {
       expect(call.url).toBe(`${origin}/api/events`);
-      expect(call.init.headers).toMatchObject({ Authorization: 'Bearer tok12345678', Accept: 'text/event-stream' });
+      expect(call.init.headers).toEqual({ Accept: 'text/event-stream' });
+      expect(call.init.credentials).toBe('same-origin');
       connects += 1;
       return sse([
         'event: sync:progress\ndata: {"runId":1,"connectionId":2,"phase":"users","pages":1,"items":200,"expected":2000,"requests":1,"budget":null,"message":null}\n\n',
@@ -110,7 +104,6 @@ describe('bridge transport', () => {
     });
     const timers: { fn: () => void; ms: number }[] = [];
     const t = createBridgeTransport({
-      token: 'tok12345678',
       origin,
       fetch: f.fn,
       backoffMs: [100, 200],
@@ -137,10 +130,10 @@ describe('bridge transport', () => {
     t.close();
   });
 
-  it('stops retrying the event stream when the token is refused', async () => {
-    const f = fakeFetch(() => json(401, { ok: false, error: 'wrong token', code: 'unauthorized' }));
+  it('stops retrying the event stream when the session is refused', async () => {
+    const f = fakeFetch(() => json(401, { ok: false, error: 'no session', code: 'unauthorized' }));
     const timers: unknown[] = [];
-    const t = createBridgeTransport({ token: 'tok12345678', origin, fetch: f.fn, setTimeout: (fn) => timers.push(fn), clearTimeout: () => undefined });
+    const t = createBridgeTransport({ origin, fetch: f.fn, setTimeout: (fn) => timers.push(fn), clearTimeout: () => undefined });
     const statuses: EventStreamStatus[] = [];
     t.onStatus((s) => statuses.push(s));
     t.on('sync:progress', () => undefined);

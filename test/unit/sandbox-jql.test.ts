@@ -26,6 +26,7 @@ function issue(over: Partial<JiraIssueView> & { created: Date }): JiraIssueView 
     approvals: [],
     reporterId: 'r',
     requestTypeId: JIRA_REQUEST_TYPE.id,
+    properties: {},
     ...over,
   };
 }

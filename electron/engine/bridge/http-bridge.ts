@@ -3,30 +3,50 @@
 // logic; it decides only who may call, then hands the call to dispatch().
 //
 // Threats handled here:
-// - other local users/processes and web pages: every /api call needs the
-//   per-launch random token (compared in constant time);
+// - other local users/processes and web pages: every /api call needs this
+//   bridge's session cookie, which only the one-time token can mint;
+// - a leaked or replayed link (shell history, a browser's history, a second
+//   browser opened later): the token in the URL is exchanged ONCE, at
+//   `GET /?token=...`, for a random session id in an HttpOnly, SameSite=Strict
+//   cookie, and the answer redirects (303) to a token-less URL; from then on
+//   the token is refused. It is never accepted as a bearer header or on /api;
+// - other bridges on the same host: browsers share cookies across ports, so
+//   the cookie's name carries our port (`latchkey_<port>`) and only that name
+//   is read; a session of another port's bridge is unknown here anyway. A
+//   server on another loopback port that the user's browser visits still
+//   receives this cookie (cookies ignore ports): it is why the cookie holds a
+//   random session id and never the token, and why the Origin and
+//   Sec-Fetch-Site checks below stop pages on other ports from using it;
 // - DNS rebinding (evil.example resolving to 127.0.0.1): the Host header must
 //   be exactly 127.0.0.1:<port> or localhost:<port>;
 // - CSRF from a page in the user's browser: an Origin header, when present,
-//   must be our own origin, and no CORS headers are ever sent;
+//   must be our own origin, a Sec-Fetch-Site other than same-origin/none is
+//   refused on /api, and no CORS headers are ever sent;
 // - path traversal on static files (see static-files.ts);
-// - oversized or malformed bodies: 1 MB cap, JSON parse errors answered 400;
-// - token leaks: the URL carries the token in the fragment, which browsers
-//   never send to the server nor put in Referer.
+// - oversized or malformed bodies: 1 MB for ordinary calls; a channel that
+//   takes a whole file (catalog and request imports) gets what its schema
+//   allows (bodyLimitFor, derived from the contract's zod max), and its body
+//   goes to a 0600 temporary file in a private 0700 directory while it
+//   arrives, removed after; over the limit: 413 naming it; bad JSON: 400.
 //
 // Protocol (the renderer's bridge transport implements exactly this):
-//   POST /api/<encodeURIComponent(channel)>  Authorization: Bearer <token>
+//   GET  /?token=<token>  once: 303 to / with Set-Cookie latchkey_<port>=<sid>;
+//        again (or a wrong token): 401
+//   POST /api/<encodeURIComponent(channel)>  Cookie: latchkey_<port>=<sid>
 //        body = JSON input; 200 {ok:true,value} | {ok:false,error,code}
-//   GET  /api/events  Authorization: Bearer <token> -> text/event-stream
-//   transport refusals use the same JSON shape: 400 malformed JSON / body too
-//   large, 401 missing or wrong token, 403 bad Host/Origin, 404 unknown
-//   channel or file, 405 wrong method.
+//   GET  /api/events  Cookie: latchkey_<port>=<sid> -> text/event-stream
+//   transport refusals use the same JSON shape: 400 malformed JSON, 413 body
+//   over the channel's limit, 401 no or unknown session (or a used token), 403 bad Host/Origin,
+//   404 unknown channel or file, 405 wrong method.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
 import { listen } from '../net/listen.js';
-import type { ErrorCode, EventMap, EventName } from '../../../shared/contract.js';
-import { eventNames } from '../../../shared/contract.js';
+import type { Channel, ErrorCode, EventMap, EventName } from '../../../shared/contract.js';
+import { contract, eventNames } from '../../../shared/contract.js';
 import { dispatch, isChannel, scrubSecrets, type Handlers } from '../api.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { cacheControlFor, openStaticFile } from './static-files.js';
@@ -58,24 +78,59 @@ export type BridgeOptions = {
   token?: string;
   /** SSE keep-alive comment interval; 15 s by default. */
   heartbeatMs?: number;
+  /** Where large bodies are spooled while they arrive (a private directory per body is made inside); the OS temp dir by default. */
+  uploadDir?: string;
+  /** Called once, when the one-time token has been exchanged for a session (`latchkey start` then removes its launcher file). */
+  onTokenUsed?: () => void;
   /** Unexpected handler errors, already scrubbed of secrets. */
   onError?: (channel: string, message: string) => void;
 };
 
 export type Bridge = {
-  /** http://127.0.0.1:PORT/#token=TOKEN: the token travels in the fragment only. */
+  /** http://127.0.0.1:PORT/?token=TOKEN: good for one browser, once (it is exchanged for a session cookie). */
   url: string;
   origin: string;
   port: number;
   token: string;
+  /** The session cookie's name: `latchkey_<port>`. */
+  cookieName: string;
   /** Open event streams (for diagnostics and tests). */
   eventClientCount: () => number;
   close: () => Promise<void>;
 };
 
+/** The body limit of an ordinary call (a small JSON object). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Past this, an oversized body is not even drained: the socket is cut. */
-const DRAIN_LIMIT = 16 * MAX_BODY_BYTES;
+/** Room for the JSON around a channel's largest string. */
+const JSON_SLACK = 64 * 1024;
+/** Past its limit by this much, an oversized body is not even drained: the socket is cut. */
+const DRAIN_SLACK = 16 * MAX_BODY_BYTES;
+
+/** The longest string a channel's input object accepts in one field (a whole file), from its zod schema; 0 if none. */
+function longestStringField(schema: z.ZodType): number {
+  if (!(schema instanceof z.ZodObject)) return 0;
+  let longest = 0;
+  for (const field of Object.values(schema.shape)) {
+    if (field instanceof z.ZodString && field.maxLength !== null) longest = Math.max(longest, field.maxLength);
+  }
+  return longest;
+}
+
+/**
+ * The largest body a channel may be sent: 1 MB, or for a channel taking a
+ * whole file, what its schema allows. A character takes at most 3 bytes of
+ * UTF-8 (JSON escapes of quotes and line breaks take 2), so 3 bytes per
+ * allowed character plus the JSON around it. Derived from the contract, so
+ * raising a schema's max raises the bridge's limit with it.
+ */
+export function bodyLimitFor(channel: Channel): number {
+  return Math.max(MAX_BODY_BYTES, 3 * longestStringField(contract[channel].input) + JSON_SLACK);
+}
+
+const BODY_LIMITS = new Map<Channel, number>((Object.keys(contract) as Channel[]).map((c) => [c, bodyLimitFor(c)]));
+
+const megabytes = (bytes: number): string => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+
 /** An SSE client this far behind is dropped (it reconnects and re-reads state). */
 const MAX_SSE_BACKLOG = 1024 * 1024;
 
@@ -133,43 +188,152 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return null;
   };
 
-  const authorised = (req: http.IncomingMessage): boolean => {
-    const m = /^Bearer ([A-Za-z0-9_-]{1,512})$/.exec(req.headers.authorization ?? '');
-    if (!m?.[1]) return false;
-    // Hashing first gives equal lengths, which timingSafeEqual requires, without leaking the length.
-    return timingSafeEqual(sha256(m[1]), tokenHash);
+  // The one-time token, exchanged once for a session (see the header); the
+  // set holds SHA-256 digests of the session ids handed out.
+  let tokenUsed = false;
+  const sessions = new Set<string>();
+  const cookieName = (): string => `latchkey_${port}`;
+
+  /** The caller's session id, when its cookie names one of ours; null otherwise. */
+  const sessionOf = (req: http.IncomingMessage): string | null => {
+    const name = cookieName();
+    for (const part of (req.headers.cookie ?? '').split(';')) {
+      const eq = part.indexOf('=');
+      if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+      const value = part.slice(eq + 1).trim();
+      if (/^[A-Za-z0-9_-]{43}$/.test(value) && sessions.has(sha256(value).toString('hex'))) return value;
+    }
+    return null;
   };
 
-  const readBody = (req: http.IncomingMessage): Promise<{ text: string } | { tooLarge: true } | { aborted: true }> =>
+  /** `GET /?token=...`: the first correct use mints a session and redirects to a token-less URL. */
+  const exchangeToken = (req: http.IncomingMessage, res: http.ServerResponse, presented: string): void => {
+    if (req.method !== 'GET') {
+      refuse(res, 405, 'bad-input', 'the sign-in link is opened with GET', { Allow: 'GET' });
+      return;
+    }
+    // Hashing first gives equal lengths, which timingSafeEqual requires, without leaking the length.
+    if (!timingSafeEqual(sha256(presented), tokenHash)) {
+      refuse(res, 401, 'unauthorized', 'this link does not carry this bridge\'s token: open the URL printed by `latchkey serve`');
+      return;
+    }
+    if (tokenUsed) {
+      refuse(res, 401, 'unauthorized', 'this one-time link was already used: open the console in the browser that used it, or restart `latchkey serve` for a new link');
+      return;
+    }
+    tokenUsed = true;
+    const session = randomBytes(32).toString('base64url');
+    sessions.add(sha256(session).toString('hex'));
+    res.writeHead(
+      303,
+      headers({
+        Location: '/',
+        'Set-Cookie': `${cookieName()}=${session}; Path=/; HttpOnly; SameSite=Strict`,
+        'Cache-Control': 'no-store',
+        'Content-Length': 0,
+      }),
+    );
+    res.end();
+    options.onTokenUsed?.();
+  };
+
+  /** A page on another loopback port is same-site to us: the browser says so, and we refuse it. */
+  const crossSiteFetch = (req: http.IncomingMessage): boolean => {
+    const site = req.headers['sec-fetch-site'];
+    return site !== undefined && site !== 'same-origin' && site !== 'none';
+  };
+
+  /**
+   * Reads a call's body up to `limit`. With `spool`, the body goes to a 0600
+   * file in a fresh 0700 directory while it arrives (a slow or abandoned
+   * 60 MB upload holds no memory) and is read back once, when complete; the
+   * directory is removed whatever happens. Past the limit the rest is drained
+   * and dropped (so the client reads our 413), past limit + 16 MB cut.
+   */
+  const readBody = (req: http.IncomingMessage, limit: number, spool: boolean): Promise<{ text: string } | { tooLarge: true } | { aborted: true }> =>
     new Promise((resolve) => {
       const declared = Number(req.headers['content-length'] ?? '0');
-      if (declared > DRAIN_LIMIT) {
+      if (declared > limit + DRAIN_SLACK) {
         resolve({ tooLarge: true });
         return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
+      let spoolDir: string | null = null;
+      let out: fs.WriteStream | null = null;
+      const dropSpool = (): void => {
+        out?.destroy();
+        out = null;
+        if (spoolDir) fs.rmSync(spoolDir, { recursive: true, force: true });
+        spoolDir = null;
+      };
+      const openSpool = (): fs.WriteStream => {
+        spoolDir = fs.mkdtempSync(path.join(options.uploadDir ?? os.tmpdir(), 'latchkey-upload-'));
+        fs.chmodSync(spoolDir, 0o700);
+        const stream = fs.createWriteStream(path.join(spoolDir, 'body.json'), { mode: 0o600, flags: 'wx' });
+        stream.on('error', () => {
+          dropSpool();
+          req.destroy();
+        });
+        return stream;
+      };
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > DRAIN_LIMIT) {
+        if (size > limit + DRAIN_SLACK) {
+          dropSpool();
           req.destroy();
           return;
         }
-        // Past the cap, keep draining (so the client reads our 400) but keep nothing.
-        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        if (size > limit) {
+          // Past the cap, keep draining but keep nothing.
+          dropSpool();
+          chunks.length = 0;
+          return;
+        }
+        if (!spool) {
+          chunks.push(chunk);
+          return;
+        }
+        out ??= openSpool();
+        if (!out.write(chunk)) {
+          req.pause();
+          out.once('drain', () => req.resume());
+        }
       });
-      req.on('end', () => resolve(size > MAX_BODY_BYTES ? { tooLarge: true } : { text: Buffer.concat(chunks).toString('utf8') }));
-      req.on('error', () => resolve({ aborted: true }));
+      req.on('end', () => {
+        if (size > limit) {
+          resolve({ tooLarge: true });
+          return;
+        }
+        const file = out;
+        if (!file) {
+          resolve({ text: Buffer.concat(chunks).toString('utf8') });
+          return;
+        }
+        file.end(() => {
+          fs.promises
+            .readFile(file.path, 'utf8')
+            .then((text) => resolve({ text }), () => resolve({ aborted: true }))
+            .finally(dropSpool);
+        });
+      });
+      req.on('error', () => {
+        dropSpool();
+        resolve({ aborted: true });
+      });
       req.on('close', () => {
-        if (!req.complete) resolve({ aborted: true });
+        if (req.complete) return;
+        dropSpool();
+        resolve({ aborted: true });
       });
     });
 
-  const handleCall = async (req: http.IncomingMessage, res: http.ServerResponse, channel: string): Promise<void> => {
-    const body = await readBody(req);
+  const handleCall = async (req: http.IncomingMessage, res: http.ServerResponse, channel: Channel, session: string): Promise<void> => {
+    const limit = BODY_LIMITS.get(channel) ?? MAX_BODY_BYTES;
+    const body = await readBody(req, limit, limit > MAX_BODY_BYTES);
     if ('aborted' in body) return;
     if ('tooLarge' in body) {
-      refuse(res, 400, 'bad-input', `the request body is larger than ${MAX_BODY_BYTES} bytes`, { Connection: 'close' });
+      refuse(res, 413, 'bad-input', `the request body is larger than ${channel} accepts: ${megabytes(limit)} (${limit} bytes) at most`, { Connection: 'close' });
       return;
     }
     let input: unknown = undefined;
@@ -182,7 +346,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       }
     }
     const result = await dispatch(options.handlers, channel, input, {
-      secrets: [token],
+      // Neither the token nor the caller's session id is ever echoed in an error.
+      secrets: [token, session],
       ...(options.onError ? { onUnexpectedError: options.onError } : {}),
     });
     sendJson(res, 200, result);
@@ -249,13 +414,18 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     const rawPath = (req.url ?? '/').split(/[?#]/, 1)[0] ?? '/';
     if (rawPath !== '/api' && !rawPath.startsWith('/api/')) {
-      await serveStatic(req, res, rawPath);
+      const presented = rawPath === '/' ? new URL(req.url ?? '/', 'http://bridge').searchParams.get('token') : null;
+      if (presented !== null) exchangeToken(req, res, presented);
+      else await serveStatic(req, res, rawPath);
       return;
     }
-    if (!authorised(req)) {
-      refuse(res, 401, 'unauthorized', 'missing or wrong bridge token: open the URL printed by `latchkey serve`', {
-        'WWW-Authenticate': 'Bearer',
-      });
+    if (crossSiteFetch(req)) {
+      refuse(res, 403, 'unauthorized', 'refused: cross-origin requests are not allowed');
+      return;
+    }
+    const session = sessionOf(req);
+    if (session === null) {
+      refuse(res, 401, 'unauthorized', 'this browser has no session with the bridge: open the one-time link printed by `latchkey serve`');
       return;
     }
     if (rawPath === '/api/events') {
@@ -281,7 +451,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       refuse(res, 404, 'not-found', `unknown channel "${scrubSecrets(channel.slice(0, 80))}"`);
       return;
     }
-    await handleCall(req, res, channel);
+    await handleCall(req, res, channel, session);
   };
 
   const server = http.createServer((req, res) => {
@@ -306,10 +476,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const origin = `http://${host}:${port}`;
   let closing: Promise<void> | null = null;
   return {
-    url: `${origin}/#token=${token}`,
+    url: `${origin}/?token=${token}`,
     origin,
     port,
     token,
+    cookieName: cookieName(),
     eventClientCount: () => clients.size,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@
 // keychain under an account named after the workspace and connection id.
 // Every change writes an audit event in the same transaction.
 import type { AddConnectionInput, AddEntraConnectionInput, AddJiraConnectionInput, AddOktaConnectionInput } from '../../../shared/contract.js';
+import { plainHttpProblem } from '../../../shared/contract.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { createOktaConnector } from '../connectors/okta/okta-connector.js';
@@ -34,6 +35,8 @@ function toRecord(r: ConnectionRow): ConnectionRecord {
   if (typeof raw.tenantId === 'string') settings.tenantId = raw.tenantId;
   if (typeof raw.authorityHost === 'string') settings.authorityHost = raw.authorityHost;
   if (typeof raw.caPem === 'string') settings.caPem = raw.caPem;
+  // What the last test found (the catalog and Jira write-back warn on false).
+  if (typeof raw.canWrite === 'boolean') settings.canWrite = raw.canWrite;
   if (raw.jira && typeof raw.jira.projectKey === 'string') settings.jira = raw.jira;
   if (raw.jiraPoll) settings.jiraPoll = raw.jiraPoll;
   return {
@@ -188,7 +191,7 @@ function rowFromInput(input: AddConnectionInput): {
       authType: 'token',
       clientId: null,
       scopes: [],
-      settings: { budgetShare: 1, jira: { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId, fields: input.fields } },
+      settings: { budgetShare: 1, jira: { projectKey: input.projectKey, serviceDeskId: input.serviceDeskId, requestTypeId: input.requestTypeId, fields: input.fields, ...(input.statuses && Object.keys(input.statuses).length > 0 ? { statuses: input.statuses } : {}) } },
     };
   }
   if (input.kind === 'entra') {
@@ -298,8 +301,22 @@ export function setConnectionScope(ctx: EngineContext, connectionId: number, sco
   return getConnectionRecord(ctx.db, c.id);
 }
 
+/**
+ * Refuses to send a credential over plain http to anything but loopback. New
+ * connections are refused at input (shared/contract.ts); this catches one
+ * stored before that rule, or written into the file by hand.
+ */
+export function assertSecureTransport(connection: ConnectionRecord): void {
+  const urlWhat = connection.kind === 'jira' ? 'the site URL' : connection.kind === 'entra' ? 'the Graph URL' : 'the org URL';
+  const problem =
+    plainHttpProblem(connection.baseUrl, urlWhat) ??
+    (connection.settings.authorityHost === undefined ? null : plainHttpProblem(connection.settings.authorityHost, 'the authority host'));
+  if (problem) throw new UserError(`connection "${connection.name}": ${problem}; remove it and add it again with https://`, 'bad-input');
+}
+
 /** The stored credential; a clear error when the keychain has none (e.g. a copied workspace). */
 export async function loadCredential(ctx: EngineContext, connection: ConnectionRecord): Promise<Credential> {
+  assertSecureTransport(connection);
   const raw = await ctx.secrets.get(connectionAccount(workspaceId(ctx.db), connection.id));
   if (raw === null) {
     throw new UserError(
@@ -358,7 +375,7 @@ export async function testConnection(ctx: EngineContext, connectionId: number, c
   let result: ConnectionTestResult;
   if (c.kind === 'jira') {
     if (!isJiraCredential(cred)) throw new UserError(`"${c.name}" is a Jira connection: it needs an e-mail and API token`, 'bad-input');
-    const target = { projectKey: c.settings.jira?.projectKey ?? '', serviceDeskId: c.settings.jira?.serviceDeskId ?? null, requestTypeId: c.settings.jira?.requestTypeId ?? null };
+    const target = { projectKey: c.settings.jira?.projectKey ?? '', serviceDeskId: c.settings.jira?.serviceDeskId ?? null, requestTypeId: c.settings.jira?.requestTypeId ?? null, statuses: c.settings.jira?.statuses };
     // The request type's name comes along (what the JSM import matches in JQL).
     result = await testJiraConnection(createJiraClient({ siteUrl: c.baseUrl, email: cred.email, apiToken: cred.apiToken, maxWaitMs: 5_000 }), target);
   } else if (c.kind === 'entra') {

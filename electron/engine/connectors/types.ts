@@ -37,7 +37,7 @@ export function credentialSecrets(c: Credential): string[] {
   }
 }
 
-import type { JiraFieldMap } from './jira/jira-fields.js';
+import type { JiraFieldMap, JiraStatusMap } from './jira/jira-fields.js';
 
 export type ConnectionSettings = {
   /** Share of each rate-limit bucket this connection may use (default 0.5). */
@@ -67,6 +67,8 @@ export type JiraSettings = {
   requestTypeId: string | null;
   /** The request type's custom field ids where they differ from the defaults (JIRA_FIELDS). */
   fields?: Partial<JiraFieldMap>;
+  /** The workflow status names where they differ from the defaults (JIRA_STATUS_NAMES). */
+  statuses?: Partial<JiraStatusMap>;
 };
 
 export type JiraPollState = {
@@ -74,6 +76,8 @@ export type JiraPollState = {
   position: string | null;
   lastPollAt: string | null;
   lastError: string | null;
+  /** What the last poll noticed without failing (a pager bound hit, a page the site repeated); absent in older workspaces. */
+  lastWarnings?: string[];
   /** The request type's name as Jira calls it (what JQL matches on), resolved on the first poll. */
   requestTypeName: string | null;
   /** The account's time zone: JQL reads dates in it. */

@@ -1,26 +1,34 @@
 // The 'jira' job executor: records one step of a request in its Jira issue.
 //   1. the issue: the request's own (imported from JSM, or created earlier),
 //      else one found by the request's label (created by an earlier try that
-//      died before storing the key), else a new one; its key is stored on the
+//      died before storing the key) whose entity property names this
+//      workspace and request — an issue that belongs to another request is
+//      skipped, never adopted — else a new one; its key is stored on the
 //      request at once, with an audit event;
 //   2. the update's comment (ADF), unless a comment of this job is already
 //      there (a retry after the comment landed but the transition failed):
 //      each comment carries a property and a visible reference naming the job;
-//   3. the transition to the update's target, looked up by the workflow's
-//      status names and categories (never hard-coded ids), through an
-//      intermediate status when the workflow has no direct one.
+//   3. the transition to the update's target, looked up by the connection's
+//      status names (settings.jira.statuses; by default also the usual
+//      variants and status categories, never hard-coded ids), through the
+//      "approved" status when the workflow has no direct one. A workflow
+//      without the status is not a failure: the issue gets a comment saying
+//      so, the request a warning, and later updates still go through.
 // 429 / 5xx / no answer: 'retry' (Retry-After honoured); 400 / 401 / 403 /
-// 404: 'failed' with Jira's messages. Jira being down never blocks a request:
-// this job just waits in the queue.
+// 404: 'failed' with Jira's messages; anything else (a bug, a constraint) is
+// final at once. Jira being down never blocks a request: this job just waits
+// in the queue. When the last connection test found no write permission, the
+// write-back says so (a warning, and in the error if Jira then refuses).
 import { durationInWords, type DurationOption } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { JiraClient, JiraTransition } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
-import { adfFacts, adfText, COMMENT_PROPERTY, commentRef, requestLabel, adfToText, type AdfDoc } from '../connectors/jira/jira-fields.js';
+import { adfFacts, adfText, COMMENT_PROPERTY, commentRef, JIRA_STATUS_NAMES, jiraStatusesOf, REQUEST_PROPERTY, requestLabel, adfToText, statusFits, statusServes, WARNING_PROPERTY, type AdfDoc, type JiraStatusMap } from '../connectors/jira/jira-fields.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { ClaimedJob, JobExecutor, JobOutcome } from '../jobs/job-types.js';
-import { JIRA_TARGET_WORDS, type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
-import { approvalRecords, linkJiraIssue, requestWithRoleLabel } from '../requests/request-store.js';
+import { outcomeOfError } from '../jobs/error-class.js';
+import { type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
+import { approvalRecords, linkJiraIssue, requestOfIssue, requestWithRoleLabel } from '../requests/request-store.js';
 import { AUDIT_ANCHOR_EVENT, auditHeadLine, recordJiraAnchor, runAnchorJob } from './audit-anchors.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
 
@@ -70,79 +78,85 @@ export function issueContent(ctx: EngineContext, r: RequestFacts): { summary: st
   return { summary, description };
 }
 
-/** Does a workflow status serve as `target`? By name first (what admins call it), then by status category. */
-function statusFits(target: JiraTarget, s: { name: string; category: string | null }, byName: boolean): boolean {
-  const n = s.name.toLowerCase();
-  const declined = /declin|reject|denied|cancel|won'?t do/.test(n);
-  if (byName) {
-    switch (target) {
-      case 'waiting-for-approval':
-        return /waiting for approval|awaiting approval|pending approval/.test(n);
-      case 'in-progress':
-        return /in progress|implementing|work in progress/.test(n);
-      case 'done':
-        return /^(done|resolved|closed|completed)$/.test(n);
-      case 'declined':
-        return declined;
-    }
-  }
-  switch (target) {
-    case 'waiting-for-approval':
-      return s.category === 'new';
-    case 'in-progress':
-      return s.category === 'indeterminate';
-    case 'done':
-      return s.category === 'done' && !declined;
-    case 'declined':
-      return false;
-  }
-}
+/** Which status name of the connection each target is. */
+const TARGET_KEY: Readonly<Record<JiraTarget, keyof JiraStatusMap>> = { 'waiting-for-approval': 'waiting', 'in-progress': 'approved', done: 'done', declined: 'declined' };
 
-const TARGET_WORDS = JIRA_TARGET_WORDS;
+const fitsBy = (target: JiraTarget, s: { name: string; category: string | null }, names: JiraStatusMap, byName: boolean): boolean => statusFits(TARGET_KEY[target], s, names, byName);
+const fits = (target: JiraTarget, s: { name: string; category: string | null }, names: JiraStatusMap): boolean => statusServes(TARGET_KEY[target], s, names);
+
+/** What moving an issue did: the transitions taken, and why it could not get there (null when it did or already was). */
+export type TransitionResult = { taken: string[]; missing: string | null };
 
 /**
  * Moves the issue to a status fitting `target`: a direct transition when the
- * workflow has one, else (Done from Waiting for approval) one step through an
- * In progress status first. Already there: nothing to do.
+ * workflow has one, else (Done from Waiting for approval) one step through the
+ * "approved" status first. Already there: nothing to do. A workflow without
+ * such a transition is reported in `missing`, not thrown: the caller records it.
  */
-export async function transitionTo(client: JiraClient, key: string, target: JiraTarget): Promise<string[]> {
+export async function transitionTo(client: JiraClient, key: string, target: JiraTarget, names: JiraStatusMap = JIRA_STATUS_NAMES): Promise<TransitionResult> {
   const taken: string[] = [];
+  const wanted = names[TARGET_KEY[target]];
   for (let hop = 0; hop < 3; hop++) {
     const issue = await client.issue(key, ['status']);
-    if (statusFits(target, issue.status, true) || statusFits(target, issue.status, false)) return taken;
+    if (fits(target, issue.status, names)) return { taken, missing: null };
     const available = await client.transitions(key);
     const pick =
-      available.find((t) => statusFits(target, t.to, true)) ??
-      available.find((t) => statusFits(target, t.to, false)) ??
+      available.find((t) => fitsBy(target, t.to, names, true)) ??
+      available.find((t) => fitsBy(target, t.to, names, false)) ??
       // Forward through the middle of the workflow (To Do → In Progress → Done).
-      (target === 'done' && issue.status.category === 'new' ? available.find((t) => t.to.category === 'indeterminate') : undefined);
+      (target === 'done' && !fits('in-progress', issue.status, names) ? available.find((t) => fits('in-progress', t.to, names)) : undefined);
     if (!pick) {
-      throw new JiraApiError(
-        `Jira has no transition from "${issue.status.name}" of ${key} to a "${TARGET_WORDS[target]}" status (available: ${describe(available)})`,
-        'bad-request',
-        400,
-        [],
-        null,
-      );
+      const from = issue.status.name === '' ? 'its status (the site did not show it)' : `"${issue.status.name}"`;
+      return { taken, missing: `the workflow has no transition from ${from} of ${key} to "${wanted}" (available: ${describe(available)})` };
     }
     await client.transition(key, pick.id);
     taken.push(`${pick.name} → ${pick.to.name}`);
-    if (statusFits(target, pick.to, true) || statusFits(target, pick.to, false)) return taken;
+    if (fits(target, pick.to, names)) return { taken, missing: null };
   }
-  throw new JiraApiError(`Jira: ${key} did not reach a "${TARGET_WORDS[target]}" status in three transitions (${taken.join(', ')})`, 'bad-request', 400, [], null);
+  return { taken, missing: `${key} did not reach "${wanted}" in three transitions (${taken.join(', ')})` };
 }
 
 const describe = (ts: readonly JiraTransition[]): string => (ts.length === 0 ? 'none' : ts.map((t) => `${t.name} → ${t.to.name}`).join(', '));
 
-/** Finds or creates the request's issue and stores its key on the request (audited) before anything else is written to it. */
-async function ensureIssue(ctx: EngineContext, client: JiraClient, connectionId: number, projectKey: string, r: RequestFacts): Promise<{ key: string; created: boolean }> {
+/** The request an issue's entity property names, when it names this workspace's request in the expected shape. */
+function propertyNames(value: unknown): { workspace: string; request: number } | null {
+  if (!value || typeof value !== 'object') return null;
+  const v = value as { workspace?: unknown; request?: unknown };
+  return typeof v.workspace === 'string' && typeof v.request === 'number' ? { workspace: v.workspace, request: v.request } : null;
+}
+
+/**
+ * Finds or creates the request's issue and stores its key on the request
+ * (audited) before anything else is written to it. An issue found by the
+ * label is adopted only when it is this request's: its entity property names
+ * this workspace and request (or, for an issue made before the property, it
+ * carries exactly this label and no request here is linked to it). Any other
+ * is skipped with a warning, and a new issue is created.
+ */
+async function ensureIssue(ctx: EngineContext, client: JiraClient, connectionId: number, projectKey: string, r: RequestFacts, warnings: string[]): Promise<{ key: string; created: boolean }> {
   if (r.jira_issue_key) return { key: r.jira_issue_key, created: false };
-  const label = requestLabel(workspaceId(ctx.db), r.id);
-  const found = await client.search(`project = "${projectKey}" AND labels = "${label}" ORDER BY created ASC`, ['summary'], 5);
-  let ref: { id: string; key: string };
+  const ws = workspaceId(ctx.db);
+  const label = requestLabel(ws, r.id);
+  const found = await client.search(`project = "${projectKey}" AND labels = "${label}" ORDER BY created ASC`, ['summary', 'labels'], 20);
+  let ref: { id: string; key: string } | null = null;
+  for (const candidate of found) {
+    const linked = requestOfIssue(ctx.db, connectionId, candidate.key);
+    if (linked !== null && linked !== r.id) {
+      warnings.push(`${candidate.key} turned up in the search for this request's label but records request #${linked}: not adopted`);
+      continue;
+    }
+    const owner = propertyNames(await client.issueProperty(candidate.key, REQUEST_PROPERTY));
+    const mine = owner ? owner.workspace === ws && owner.request === r.id : candidate.labels.includes(label);
+    if (!mine) {
+      const whose = owner ? (owner.workspace === ws ? `request #${owner.request}` : `another workspace's request #${owner.request}`) : 'no Latchkey request of this workspace';
+      warnings.push(`${candidate.key} turned up in the search for this request's label but records ${whose}: not adopted`);
+      continue;
+    }
+    ref = { id: candidate.id, key: candidate.key };
+    break;
+  }
   let created = false;
-  if (found[0]) ref = { id: found[0].id, key: found[0].key };
-  else {
+  if (!ref) {
     const project = await client.project(projectKey);
     const type =
       project.issueTypes.find((t) => /access request/i.test(t.name)) ??
@@ -150,29 +164,37 @@ async function ensureIssue(ctx: EngineContext, client: JiraClient, connectionId:
       project.issueTypes[0];
     if (!type) throw new JiraApiError(`Jira project ${projectKey} has no issue type to record requests with`, 'bad-request', 400, [], null);
     const { summary, description } = issueContent(ctx, r);
-    ref = await client.createIssue({ project: { key: projectKey }, issuetype: { id: type.id }, summary, description, labels: ['latchkey', label] });
+    ref = await client.createIssue({ project: { key: projectKey }, issuetype: { id: type.id }, summary, description, labels: ['latchkey', label] }, [
+      { key: REQUEST_PROPERTY, value: { workspace: ws, request: r.id } },
+    ]);
     created = true;
   }
   const now = ctx.clock.now();
+  const issue = ref;
   ctx.db
     .transaction(() => {
-      if (linkJiraIssue(ctx.db, r.id, { connectionId, key: ref.key, id: ref.id }, now)) {
+      // Linked meanwhile to another request (another process): say so plainly, never a raw constraint failure.
+      const other = requestOfIssue(ctx.db, connectionId, issue.key);
+      if (other !== null && other !== r.id) throw new UserError(`Jira issue ${issue.key} is already linked to request #${other}; request #${r.id} was not linked to it`, 'conflict');
+      if (linkJiraIssue(ctx.db, r.id, { connectionId, key: issue.key, id: issue.id }, now)) {
         appendAudit(
           ctx.db,
-          { actor: ctx.actor, action: 'request.jira-linked', targetType: 'request', targetId: r.id, details: { issueKey: ref.key, issueId: ref.id, connectionId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${ref.key}` } },
+          { actor: ctx.actor, action: 'request.jira-linked', targetType: 'request', targetId: r.id, details: { issueKey: issue.key, issueId: issue.id, connectionId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${issue.key}` } },
           now,
         );
       }
     })
     .immediate();
   ctx.events.emit('governance:changed', { area: 'requests', ids: [r.id] });
-  return { key: ref.key, created };
+  return { key: issue.key, created };
 }
 
-/** Was this job's comment already posted (an earlier try of it got that far)? */
-async function alreadyCommented(client: JiraClient, key: string, ref: string): Promise<boolean> {
+/** Was this job's comment (or, with WARNING_PROPERTY, its warning) already posted (an earlier try of it got that far)? */
+async function alreadyCommented(client: JiraClient, key: string, ref: string, property = COMMENT_PROPERTY): Promise<boolean> {
   const comments = await client.comments(key);
-  return comments.some((c) => c.properties.some((p) => p.key === COMMENT_PROPERTY && (p.value as { ref?: unknown } | null)?.ref === ref) || adfToText(c.body).includes(ref));
+  return comments.some(
+    (c) => c.properties.some((p) => p.key === property && (p.value as { ref?: unknown } | null)?.ref === ref) || (property === COMMENT_PROPERTY && adfToText(c.body).includes(ref) && !c.properties.some((p) => p.key === WARNING_PROPERTY)),
+  );
 }
 
 function parseUpdate(payload: Record<string, unknown>): JiraUpdate | null {
@@ -189,7 +211,8 @@ function outcomeOf(e: unknown): JobOutcome {
     return { status: 'failed', error: e.message, ...(httpStatus ? { httpStatus } : {}) };
   }
   if (e instanceof UserError) return { status: 'failed', error: e.message };
-  return { status: 'retry', error: e instanceof Error ? e.message : String(e) };
+  // Anything else (a database constraint, a bug) is not the network: final at once, never 8 tries of back-off.
+  return outcomeOfError(e);
 }
 
 export type JiraJobOptions = JiraClientTuning;
@@ -209,10 +232,18 @@ export function createJiraJobExecutor(options: JiraJobOptions = {}): JobExecutor
     // The issue lives where the request is linked (an imported request's own site), else on the job's connection.
     const connectionId = r.jira_connection_id ?? job.connectionId;
     if (connectionId === null) return { status: 'failed', error: 'no Jira connection is configured' };
+    const warnings: string[] = [];
+    let noWrite: string | null = null;
     try {
       const site = await openJiraSite(ctx, connectionId, { ...options, signal });
       const { client } = site;
-      const issue = await ensureIssue(ctx, client, connectionId, site.settings.projectKey, r);
+      const names = jiraStatusesOf(site.settings.statuses);
+      if (site.connection.settings.canWrite === false) {
+        // Warned before the first write: the last test found Jira would refuse; try anyway (the permission may have been granted since).
+        noWrite = `the last connection test of "${site.connection.name}" found that its Jira account may not create issues, comment or transition in ${site.settings.projectKey}`;
+        warnings.push(`${noWrite}: writing anyway (test the connection again once the permission is granted)`);
+      }
+      const issue = await ensureIssue(ctx, client, connectionId, site.settings.projectKey, r, warnings);
       const ref = commentRef(workspaceId(ctx.db), job.id);
       // The issue Latchkey created carries the request in its description; an imported one gets the acknowledgement.
       const skipComment = update.event === 'created' && r.source !== 'jira';
@@ -231,10 +262,36 @@ export function createJiraJobExecutor(options: JiraJobOptions = {}): JobExecutor
           commented = 'posted';
         }
       }
-      const transitions = update.transition ? await transitionTo(client, issue.key, update.transition) : [];
-      return { status: 'succeeded', result: { issueKey: issue.key, issueCreated: issue.created, comment: commented, transitions } };
+      const moved = update.transition ? await transitionTo(client, issue.key, update.transition, names) : { taken: [], missing: null };
+      if (moved.missing !== null && update.transition) {
+        const wanted = names[TARGET_KEY[update.transition]];
+        warnings.push(`not moved to "${wanted}": ${moved.missing}`);
+        // Recorded on the issue too, once per job: whoever works the ticket sees why its status lags.
+        if (!(job.attempt > 1 && (await alreadyCommented(client, issue.key, ref, WARNING_PROPERTY)))) {
+          await client.addComment(
+            issue.key,
+            adfText(`Latchkey could not move this issue to "${wanted}": ${moved.missing}. Later updates still go through; an admin can name this workflow's statuses in the Jira connection's settings.\n\n${ref}`),
+            [{ key: WARNING_PROPERTY, value: { ref, job: job.id, request: r.id, target: update.transition } }],
+          );
+        }
+      }
+      warnings.push(...client.takeWarnings());
+      return {
+        status: 'succeeded',
+        result: {
+          issueKey: issue.key,
+          issueCreated: issue.created,
+          comment: commented,
+          transitions: moved.taken,
+          ...(moved.missing !== null && update.transition ? { notMoved: names[TARGET_KEY[update.transition]] } : {}),
+          ...(warnings.length > 0 ? { warnings } : {}),
+        },
+      };
     } catch (e) {
-      return outcomeOf(e);
+      const outcome = outcomeOf(e);
+      // The refusal the last connection test foresaw: say that it did.
+      if (noWrite !== null && outcome.status === 'failed') return { ...outcome, error: `${outcome.error} (${noWrite})` };
+      return outcome;
     }
   };
 }

@@ -3,6 +3,8 @@
 // Shared by the write-back executor, the JSM import and the status channel.
 import { createJiraClient, type JiraClient, type JiraClientOptions } from '../connectors/jira/jira-client.js';
 import { isJiraCredential, type ConnectionRecord, type JiraPollState, type JiraSettings } from '../connectors/types.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { jiraStatusesOf, type JiraStatusMap } from '../connectors/jira/jira-fields.js';
 import { getConnectionRecord, loadCredential, patchConnectionSettings } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
@@ -49,3 +51,38 @@ export function savePollState(db: Db, connectionId: number, patch: Partial<JiraP
 
 /** The browse URL of an issue on the site. */
 export const issueUrl = (siteUrl: string, key: string): string => `${siteUrl.replace(/\/$/, '')}/browse/${encodeURIComponent(key)}`;
+
+/**
+ * Sets the workflow status names a Jira connection moves issues through
+ * (a name left out goes back to its default); audited with before and
+ * after. Applies from the next write-back.
+ */
+export function setJiraStatuses(ctx: EngineContext, connectionId: number, statuses: Partial<JiraStatusMap>): JiraStatusMap {
+  if (ctx.readOnly) throw new UserError('this workspace is open read-only (a copied snapshot): connections cannot be changed', 'read-only');
+  const c = getConnectionRecord(ctx.db, connectionId);
+  if (c.kind !== 'jira' || !c.settings.jira) throw new UserError(`"${c.name}" is not a Jira connection: it has no workflow statuses`, 'bad-input');
+  const own = Object.fromEntries(Object.entries(statuses).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== '').map(([k, v]) => [k, v.trim()])) as Partial<JiraStatusMap>;
+  const before = jiraStatusesOf(c.settings.jira.statuses);
+  const now = ctx.clock.now();
+  ctx.db
+    .transaction(() => {
+      patchConnectionSettings(
+        ctx.db,
+        c.id,
+        (settings) => {
+          const jira = { ...((settings.jira as Record<string, unknown> | undefined) ?? {}) };
+          if (Object.keys(own).length > 0) jira.statuses = own;
+          else delete jira.statuses;
+          return { settings: { ...settings, jira }, value: null };
+        },
+        now,
+      );
+      appendAudit(
+        ctx.db,
+        { actor: ctx.actor, action: 'connection.jira_statuses_changed', targetType: 'connection', targetId: c.id, details: { before, after: jiraStatusesOf(own), summary: `Jira status names of "${c.name}" set` } },
+        now,
+      );
+    })
+    .immediate();
+  return jiraStatusesOf(own);
+}

@@ -1,6 +1,7 @@
 // What the Jira card shows: the Jira connection write-back uses, how the JSM
 // import is doing, and the write-back queue.
 import type { JiraStatus } from '../../../shared/contract-jira.js';
+import { jiraStatusesOf } from '../connectors/jira/jira-fields.js';
 import { listConnectionRecords } from '../connections/connections.js';
 import type { EngineContext } from '../context.js';
 import { jobKindCounts } from '../jobs/job-store.js';
@@ -24,10 +25,12 @@ export function jiraStatus(ctx: EngineContext): JiraStatus {
           serviceDeskId: c.settings.jira?.serviceDeskId ?? null,
           requestTypeId: c.settings.jira?.requestTypeId ?? null,
           requestTypeName: poll?.requestTypeName ?? null,
+          statuses: jiraStatusesOf(c.settings.jira?.statuses),
         }
       : null,
     lastPollAt: poll?.lastPollAt ?? null,
     lastPollError: poll?.lastError ?? null,
+    lastPollWarnings: poll?.lastWarnings ?? [],
     pollPosition: poll?.position ?? null,
     pendingWriteBacks: jobs.pending,
     failedWriteBacks: jobs.failed,

@@ -21,7 +21,7 @@ import type { CreateRequestInput } from '../../../shared/contract-requests.js';
 import type { JiraClient, JiraIssue } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
 import { parseDuration } from '../requests/duration-text.js';
-import { adfText, adfToText, JIRA_FIELDS, jiraFieldsOf, type JiraFieldMap } from '../connectors/jira/jira-fields.js';
+import { adfText, adfToText, JIRA_FIELDS, jiraFieldsOf, jiraStatusesOf, type JiraFieldMap, type JiraStatusMap } from '../connectors/jira/jira-fields.js';
 import { getConnectionRecord, listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import { createRequest, decideRequest } from '../requests/requests.js';
@@ -38,6 +38,8 @@ export type JsmImportResult = {
   decided: number[];
   /** Per connection, what went wrong talking to Jira (the poll retries next time). */
   errors: { connectionId: number; error: string }[];
+  /** What the poll noticed without failing (a pager bound hit, a page repeated by the site). */
+  warnings: string[];
 };
 
 const fieldsToRead = (f: JiraFieldMap): string[] => ['summary', 'description', 'created', 'reporter', 'status', f.beneficiaryEmail, f.access, f.duration];
@@ -48,7 +50,15 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !
 export function requestFromIssue(issue: JiraIssue, fields: JiraFieldMap = JIRA_FIELDS): { input: CreateRequestInput; requester: string } {
   const requester = issue.reporter?.email ?? null;
   const beneficiary = text(issue.fields[fields.beneficiaryEmail]) ?? requester;
-  if (!beneficiary) throw new UserError("the request names no beneficiary e-mail, and the reporter's e-mail is hidden by their Atlassian privacy settings", 'bad-input');
+  if (!beneficiary) {
+    // Say which: a reporter whose e-mail is hidden, or no reporter at all (a deleted account, an import, an automation).
+    throw new UserError(
+      issue.reporter === null || issue.reporter.accountId === ''
+        ? 'the request names no beneficiary e-mail, and the issue has no reporter to take it from'
+        : `the request names no beneficiary e-mail, and the reporter's (${issue.reporter.displayName || issue.reporter.accountId}) e-mail is hidden by their Atlassian privacy settings`,
+      'bad-input',
+    );
+  }
   const access = text(issue.fields[fields.access]);
   if (!access) throw new UserError('the request names no access ("App / Role", as the Latchkey catalog lists it)', 'bad-input');
   const durationText = text(issue.fields[fields.duration]);
@@ -76,17 +86,17 @@ export function jqlDate(at: Date, timeZone: string | null): string {
 const jqlString = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** Writes the refusal to the portal request: a comment with the reason, then Declined (best effort: the comment is what matters). */
-async function refuse(client: JiraClient, issue: JiraIssue, reason: string): Promise<void> {
+async function refuse(client: JiraClient, issue: JiraIssue, reason: string, names: JiraStatusMap): Promise<void> {
   await client.addComment(
     issue.key,
     adfText(`Latchkey could not accept this access request: ${reason}.\nNothing was granted. Please raise a new request with the missing or corrected details.`),
     [{ key: 'latchkey.import', value: { rejected: true } }],
   );
   try {
-    await transitionTo(client, issue.key, 'declined');
+    // A workflow without a declined status (`missing`): the comment stands on its own.
+    await transitionTo(client, issue.key, 'declined', names);
   } catch (e) {
     if (e instanceof JiraApiError && e.transient) throw e;
-    // A workflow without a declined status: the comment stands on its own.
   }
 }
 
@@ -120,7 +130,7 @@ async function importRequests(ctx: EngineContext, connectionId: number, client: 
       // Imported meanwhile by another poll (the unique index): nothing to do.
       if (e instanceof Error && /UNIQUE constraint failed: requests/.test(e.message)) continue;
       if (!(e instanceof UserError)) throw e;
-      await refuse(client, issue, e.message);
+      await refuse(client, issue, e.message, jiraStatusesOf(record.settings.jira?.statuses));
       rejected.add(issue.key);
       result.skipped.push({ issueKey: issue.key, reason: e.message });
       savePollState(ctx.db, connectionId, { rejectedIssues: [...rejected].slice(-2000) }, ctx.clock.now());
@@ -183,7 +193,7 @@ export type PollOptions = JiraClientTuning & { connectionId?: number };
 
 /** Polls every Jira connection with a JSM request type (or the one given) once; a no-op when none is configured or the workspace is read-only. */
 export async function pollJiraRequests(ctx: EngineContext, options: PollOptions = {}): Promise<JsmImportResult> {
-  const result: JsmImportResult = { imported: [], skipped: [], decided: [], errors: [] };
+  const result: JsmImportResult = { imported: [], skipped: [], decided: [], errors: [], warnings: [] };
   if (ctx.readOnly) return result;
   const { connectionId: only, ...tuning } = options;
   const targets = listConnectionRecords(ctx.db).filter((c) => c.kind === 'jira' && c.settings.jira && (only === undefined || c.id === only));
@@ -195,7 +205,9 @@ export async function pollJiraRequests(ctx: EngineContext, options: PollOptions 
         await importRequests(ctx, c.id, site.client, { projectKey: jira.projectKey, serviceDeskId: jira.serviceDeskId, requestTypeId: jira.requestTypeId }, result);
         await readApprovals(ctx, c.id, site.client, result);
       }
-      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null }, ctx.clock.now());
+      const warnings = site.client.takeWarnings();
+      result.warnings.push(...warnings);
+      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null, lastWarnings: warnings.slice(0, 20) }, ctx.clock.now());
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       result.errors.push({ connectionId: c.id, error });

@@ -87,9 +87,11 @@ export function jiraRecordOf(db: Db, requestId: number): JiraRecord {
     const target = typeof p.transition === 'string' && p.transition in JIRA_TARGET_WORDS ? JIRA_TARGET_WORDS[p.transition as JiraTarget] : null;
     const transitions = Array.isArray(result.transitions) ? result.transitions.filter((t): t is string => typeof t === 'string') : [];
     const commented = result.comment === 'posted' || result.comment === 'already' || result.comment === 'skipped' ? result.comment : null;
+    const warnings = Array.isArray(result.warnings) ? result.warnings.filter((t): t is string => typeof t === 'string') : [];
     const state: JiraRecordEntry['state'] =
       r.status === 'succeeded' ? 'written' : r.status === 'failed' ? 'failed' : r.status === 'cancelled' ? 'cancelled' : r.status === 'running' ? 'sending' : r.attempts > 0 ? 'retrying' : 'queued';
-    if (state === 'written' && target !== null) {
+    // A target the workflow lacked (result.notMoved) left the issue where it was: not a status Latchkey set.
+    if (state === 'written' && target !== null && typeof result.notMoved !== 'string') {
       // The workflow's own name for where it landed ("Start progress → In progress"), else the target's.
       const last = transitions[transitions.length - 1];
       status = last?.includes('→') ? last.slice(last.lastIndexOf('→') + 1).trim() : target;
@@ -109,6 +111,7 @@ export function jiraRecordOf(db: Db, requestId: number): JiraRecord {
       lastError: r.lastError,
       commented,
       transitions,
+      warnings,
     };
   });
   return { status, statusAt, entries };

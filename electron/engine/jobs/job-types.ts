@@ -38,7 +38,9 @@ export type ClaimedJob = {
  * time-outs, dropped connections): the runner backs off exponentially with
  * jitter, or waits `retryAfterMs` when the service said so, until
  * max_attempts, then marks the job failed with `error`. `failed` is final
- * (403, 404 of the group, bad request). `manual` turns the change into a
+ * (403, 404 of the group, bad request). An executor that throws is classified
+ * by error-class.ts: only network / HTTP-transient errors retry, an internal
+ * one (a constraint, a TypeError) is final at once. `manual` turns the change into a
  * manual task with instructions: Latchkey may not make it itself.
  */
 export type JobOutcome =

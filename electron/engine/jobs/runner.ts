@@ -24,6 +24,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { EngineContext } from '../context.js';
 import { patchLiveMembership } from '../sync/live-snapshot.js';
 import { backoffMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { outcomeOfError } from './error-class.js';
 import { getGrant, setGrant, type GrantRecord } from './grant-store.js';
 import {
   claimNextJob,
@@ -164,8 +165,8 @@ export async function runDueJobs(ctx: EngineContext, opts: RunOptions): Promise<
         const exec = executors[job.kind];
         outcome = await exec(job, ctx, signal);
       } catch (e) {
-        // An executor that throws has hit something unexpected (a bug, the keychain): retried like a transient failure.
-        outcome = { status: 'retry', error: e instanceof Error ? e.message : String(e) };
+        // An executor that throws: a network failure is tried again later; anything else (a constraint, a bug) is final at once.
+        outcome = outcomeOfError(e);
       }
       const final = recordOutcome(ctx, job, outcome, { backoff: opts.backoff ?? DEFAULT_BACKOFF, random: opts.random ?? Math.random });
       if (final === 'succeeded') summary.succeeded++;
@@ -256,6 +257,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   });
 
 const RUNNER_ACTOR = 'latchkey:jobs';
+
 
 /** Records one attempt's outcome with its grant effects; returns what the job became. */
 export function recordOutcome(

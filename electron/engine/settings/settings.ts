@@ -1,7 +1,9 @@
 // Workspace settings (the `settings` table, JSON values): who operates this
 // console, how early expiry notices go out, how often JSM is polled.
+import type { SignInSettings, SignInSettingsPatch } from '../../../shared/contract-operator.js';
 import type { SettingsPatch, SettingsView } from '../../../shared/contract-requests.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { connectionRecordOrNull } from '../connections/connections.js';
+import { appendAudit, type AuditInput } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { nameOfAddress } from '../directory/people-lookup.js';
@@ -12,14 +14,20 @@ export type WorkspaceSettings = {
   operatorEmail: string | null;
   /** Hours before expiry that a notice is recorded (and written to Jira). */
   expiryNoticeHours: number;
+  /** How operators sign in through the IdP (engine/operator/). */
+  signIn: SignInSettings;
 };
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = { operatorEmail: null, expiryNoticeHours: 24 };
+export const DEFAULT_SIGN_IN: SignInSettings = { connectionId: null, clientId: null, sessionHours: 8, required: false };
+
+export const DEFAULT_SETTINGS: WorkspaceSettings = { operatorEmail: null, expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN };
 
 export function getSettings(db: Db): WorkspaceSettings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
   const out: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const r of rows) if (r.key in DEFAULT_SETTINGS) out[r.key] = JSON.parse(r.value) as unknown;
+  // A value stored by an older version lacks newer fields: the defaults fill them.
+  out.signIn = { ...DEFAULT_SIGN_IN, ...(out.signIn as Partial<SignInSettings>) };
   return out as WorkspaceSettings;
 }
 
@@ -80,4 +88,34 @@ export function chooseDemoOperator(ctx: EngineContext): string | null {
     appendAudit(db, { actor: ctx.actor, action: 'settings.changed', targetType: 'settings', targetId: 'workspace', details: { before: { operatorEmail: null }, after: { operatorEmail: pick }, reason: 'demo workspace: a manager from the sandbox organisation' } }, ctx.clock.now());
   }).immediate();
   return pick;
+}
+
+/**
+ * Changes how operators sign in, audited. The connection must be an Okta or
+ * Entra one (its org URL or tenant is the issuer); requiring sign-in needs a
+ * connection and a client id, or nobody could ever write again.
+ */
+export function updateSignInSettings(ctx: EngineContext, patch: SignInSettingsPatch, audit: { actor: string; channel?: AuditInput['channel'] } = { actor: ctx.actor }): SignInSettings {
+  const { db } = ctx;
+  const before = getSettings(db).signIn;
+  const next: SignInSettings = { ...before };
+  if (patch.connectionId !== undefined) {
+    if (patch.connectionId !== null) {
+      const c = connectionRecordOrNull(db, patch.connectionId);
+      if (!c) throw new UserError(`sign-in connection: no connection ${patch.connectionId}`, 'not-found');
+      if (c.kind !== 'okta' && c.kind !== 'entra') throw new UserError(`sign-in connection: "${c.name}" is a ${c.kind} connection; operators sign in through Okta or Entra`, 'bad-input');
+    }
+    next.connectionId = patch.connectionId;
+  }
+  if (patch.clientId !== undefined) next.clientId = patch.clientId === null || patch.clientId === '' ? null : patch.clientId;
+  if (patch.sessionHours !== undefined) next.sessionHours = patch.sessionHours;
+  if (patch.required !== undefined) next.required = patch.required;
+  if (next.required && (next.connectionId === null || next.clientId === null)) {
+    throw new UserError('sign-in cannot be required before a connection and the OIDC app\'s client id are set (nobody could sign in to change it back)', 'bad-input');
+  }
+  db.transaction(() => {
+    putSettings(db, { signIn: next });
+    appendAudit(db, { actor: audit.actor, ...(audit.channel ? { channel: audit.channel } : {}), action: 'settings.changed', targetType: 'settings', targetId: 'sign-in', details: { before: { ...before }, after: { ...next } } }, ctx.clock.now());
+  }).immediate();
+  return next;
 }

@@ -6,7 +6,7 @@
 // other areas (people re-linked, drift against the grant ledger) is
 // governance/after-sync.ts.
 import type { SyncRunSummary } from '../../../shared/domain.js';
-import { getConnectionRecord, loadCredential } from '../connections/connections.js';
+import { assertSecureTransport, getConnectionRecord, loadCredential } from '../connections/connections.js';
 import { isEntraCredential, isOktaCredential, type Credential } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
 import { startEntraSync } from './entra-sync.js';
@@ -21,6 +21,8 @@ export async function startSync(
 ): Promise<StartedSync> {
   const connection = getConnectionRecord(ctx.db, connectionId);
   const { credential: override, full = false, ...syncOptions } = opts;
+  // A credential given for one run (--token-env) is held to the same rule as a stored one.
+  if (override) assertSecureTransport(connection);
   const credential = override ?? (await loadCredential(ctx, connection));
   let started: StartedSync;
   if (connection.kind === 'entra') {

@@ -1,11 +1,13 @@
 // The local-bridge transport: the page is served by `latchkey serve` on
-// 127.0.0.1 and reaches the same handler table over HTTP.
+// 127.0.0.1 and reaches the same handler table over HTTP. The browser holds
+// the bridge's HttpOnly session cookie (set when the one-time link was
+// opened); this code never sees a token or the session id.
 //
 //   POST /api/<encodeURIComponent(channel)>   body: JSON input
-//     headers: Authorization: Bearer <token>, Content-Type: application/json
+//     headers: Content-Type: application/json (cookie sent by the browser)
 //     → 200 {ok:true,value} | {ok:false,error,code}
-//     → 400/401/403 with the same body shape for transport-level refusals
-//   GET /api/events   (Authorization: Bearer <token>, Accept: text/event-stream)
+//     → 400/401/403/413 with the same body shape for transport-level refusals
+//   GET /api/events   (Accept: text/event-stream)
 //     → SSE: `event: sync:progress\ndata: {...}\n\n`
 import type { Channel, ChannelInput, ChannelOutput, EventMap, EventName, Result } from '../../../shared/contract.js';
 import { ApiError } from './api-error.js';
@@ -13,7 +15,6 @@ import { createSseParser } from './sse-parser.js';
 import type { CallOptions, EventStreamStatus, Transport } from './transport.js';
 
 export type BridgeOptions = {
-  token: string | null;
   /** Origin the page was served from, e.g. http://127.0.0.1:4317 */
   origin: string;
   fetch: typeof fetch;
@@ -24,9 +25,6 @@ export type BridgeOptions = {
 };
 
 const DEFAULT_BACKOFF = [500, 1000, 2000, 4000, 8000, 15000] as const;
-const NO_TOKEN =
-  'No access token for the local bridge. Open the link printed by `latchkey serve` (it ends with #token=…).';
-
 function isResult(body: unknown): body is Result<unknown> {
   if (typeof body !== 'object' || body === null || !('ok' in body)) return false;
   const ok = body.ok;
@@ -34,7 +32,7 @@ function isResult(body: unknown): body is Result<unknown> {
 }
 
 export function createBridgeTransport(options: BridgeOptions): Transport {
-  const { token, origin } = options;
+  const { origin } = options;
   const doFetch = options.fetch;
   const backoff = options.backoffMs ?? DEFAULT_BACKOFF;
   const later = options.setTimeout ?? ((fn: () => void, ms: number) => globalThis.setTimeout(fn, ms));
@@ -52,14 +50,13 @@ export function createBridgeTransport(options: BridgeOptions): Transport {
     input: ChannelInput<C>,
     opts?: CallOptions,
   ): Promise<ChannelOutput<C>> {
-    if (!token) throw new ApiError(NO_TOKEN, 'unauthorized', channel);
     let response: Response;
     try {
       response = await doFetch(`${origin}/api/${encodeURIComponent(channel)}`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(input ?? {}),
-        credentials: 'omit',
+        credentials: 'same-origin',
         cache: 'no-store',
         signal: opts?.signal ?? null,
       });
@@ -133,25 +130,21 @@ export function createBridgeTransport(options: BridgeOptions): Transport {
 
   async function connect(): Promise<void> {
     if (stopped) return;
-    if (!token) {
-      setStatus('unauthorized');
-      return;
-    }
     controller = new AbortController();
     const parser = createSseParser();
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' };
+    const headers: Record<string, string> = { Accept: 'text/event-stream' };
     if (lastEventId !== null) headers['Last-Event-ID'] = lastEventId;
     setStatus(attempt === 0 ? 'connecting' : 'reconnecting');
     try {
       const response = await doFetch(`${origin}/api/events`, {
         method: 'GET',
         headers,
-        credentials: 'omit',
+        credentials: 'same-origin',
         cache: 'no-store',
         signal: controller.signal,
       });
       if (response.status === 401 || response.status === 403) {
-        // A wrong token will not become right by retrying.
+        // A missing session will not appear by retrying.
         setStatus('unauthorized');
         return;
       }

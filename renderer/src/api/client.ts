@@ -3,7 +3,6 @@
 // Who calls it for which data (a store, or a page for its own view; never both)
 // and where events are subscribed: ARCHITECTURE.md, "The renderer".
 import type { RendererApi } from '../../../shared/contract.js';
-import { consumeBridgeToken } from './bridge-token.js';
 import { createBridgeTransport } from './bridge-transport.js';
 import { createElectronTransport } from './electron-transport.js';
 import type { Transport } from './transport.js';
@@ -11,19 +10,10 @@ import type { Transport } from './transport.js';
 export { ApiError, errorMessage, isAbort } from './api-error.js';
 export type { CallOptions, EventStreamStatus, Transport } from './transport.js';
 
-function sessionStore(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
-
 export function createClient(): Transport {
   const preload = (globalThis as { latchkey?: RendererApi }).latchkey;
   if (preload && typeof preload.on === 'function') return createElectronTransport(preload);
-  const token = consumeBridgeToken({ location: window.location, history: window.history, storage: sessionStore() });
-  return createBridgeTransport({ token, origin: window.location.origin, fetch: window.fetch.bind(window) });
+  return createBridgeTransport({ origin: window.location.origin, fetch: window.fetch.bind(window) });
 }
 
 let client: Transport | null = null;
@@ -33,10 +23,7 @@ function current(): Transport {
   return client;
 }
 
-/**
- * The app-wide typed client. The transport is created on first use; main.tsx
- * touches it before the router reads the hash so `#token=` is consumed first.
- */
+/** The app-wide typed client. The transport is created on first use. */
 export const api = {
   get transport(): Transport['kind'] {
     return current().kind;

@@ -15,7 +15,7 @@ const eventsLabel = {
   connecting: 'Live updates: connecting',
   open: 'Live updates: connected',
   reconnecting: 'Live updates: reconnecting…',
-  unauthorized: 'Live updates refused: the bridge token is not valid',
+  unauthorized: 'Live updates refused: this browser has no session with the bridge',
   closed: 'Live updates: closed',
 } as const;
 

@@ -1,6 +1,5 @@
 // Hash routes, so reloads and deep links work both from disk (Electron) and
-// from the bridge. The bridge's `#token=` fragment is consumed before any of
-// this runs (see api/bridge-token.ts).
+// from the bridge (whose one-time link redirects to `/`, keeping the fragment).
 
 /** `unmatched`: accounts the correlation would not match across IdPs without guessing. */
 export type DirectoryTab = 'users' | 'groups' | 'apps' | 'unmatched';

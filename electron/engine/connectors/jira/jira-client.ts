@@ -9,7 +9,8 @@
 //   may have been applied, and the callers (the write-back job) re-check Jira
 //   before writing again instead;
 // - everything else becomes a JiraApiError naming what failed with Jira's
-//   own messages, without the API token.
+//   own messages, without the API token;
+// - every pager is bounded (JIRA_PAGER_LIMITS) and says when it stopped.
 import { ServiceDeskClient, Version3Client } from 'jira.js';
 import { JiraApiError, toJiraError } from './jira-errors.js';
 import type { AdfDoc } from './jira-fields.js';
@@ -55,14 +56,36 @@ export type JsmApproval = {
   completedAt: string | null;
 };
 
+/**
+ * Every pager is bounded: a site that never says "last page" (or keeps
+ * handing out the same page) must not hold a job or a poll forever. When a
+ * bound is hit the listing stops there and says so (takeWarnings).
+ */
+export const JIRA_PAGER_LIMITS = {
+  /** JQL search: pages of at most 100. */
+  searchPages: 50,
+  /** Comments of one issue: pages of 100, and items. */
+  commentPages: 50,
+  commentItems: 5000,
+  /** JSM approvals of one request: pages of 50, and items. */
+  approvalPages: 20,
+  approvalItems: 500,
+} as const;
+
 export type JiraClient = {
   siteUrl: string;
+  /** What the client noticed and did not throw for (a pager bound hit, a page repeated); emptied by the call. */
+  takeWarnings: () => string[];
   myself: () => Promise<JiraUser>;
   /** Which of `permissions` the account has in the project. */
   myPermissions: (projectKey: string, permissions: readonly string[]) => Promise<Record<string, boolean>>;
   project: (key: string) => Promise<{ id: string; key: string; name: string; issueTypes: { id: string; name: string }[] }>;
   requestType: (serviceDeskId: string, requestTypeId: string) => Promise<{ id: string; name: string; issueTypeId: string | null }>;
-  createIssue: (fields: Record<string, unknown>) => Promise<JiraIssueRef>;
+  createIssue: (fields: Record<string, unknown>, properties?: { key: string; value: unknown }[]) => Promise<JiraIssueRef>;
+  /** An issue entity property's value, or undefined when the issue has none of that key. */
+  issueProperty: (issueKey: string, propertyKey: string) => Promise<unknown>;
+  /** The statuses of the project's workflows (every issue type's, once each). */
+  projectStatuses: (projectKey: string) => Promise<{ id: string; name: string; category: string | null }[]>;
   issue: (key: string, fields: readonly string[]) => Promise<JiraIssue>;
   /** All matches of a JQL query (pages through nextPageToken), up to `limit`. */
   search: (jql: string, fields: readonly string[], limit?: number) => Promise<JiraIssue[]>;
@@ -119,6 +142,10 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
   const nowMs = options.nowMs ?? Date.now;
   const secrets = [options.apiToken, Buffer.from(`${options.email}:${options.apiToken}`).toString('base64')];
   const counters = { requests: 0, rateLimited: 0, retries: 0 };
+  let warnings: string[] = [];
+  const warn = (text: string): void => {
+    if (!warnings.includes(text)) warnings.push(text);
+  };
 
   /** One call with the retry policy above; `read` marks calls safe to repeat after a 5xx or a lost answer. */
   async function call<T>(what: string, read: boolean, fn: () => Promise<T>): Promise<T> {
@@ -143,6 +170,11 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
 
   return {
     siteUrl,
+    takeWarnings: () => {
+      const out = warnings;
+      warnings = [];
+      return out;
+    },
     myself: async () => {
       const me = userOf(await call('read the account (myself)', true, () => v3.myself.getCurrentUser()));
       if (!me) throw new JiraApiError('Jira answered /myself without a user', 'other', 200, [], null);
@@ -163,27 +195,64 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
       )) as unknown as Any;
       return { id: str(t.id) ?? requestTypeId, name: str(t.name) ?? '', issueTypeId: str(t.issueTypeId) };
     },
-    createIssue: async (fields) => {
-      const r = await call('create the issue', false, () => v3.issues.createIssue({ fields: fields as never }));
+    createIssue: async (fields, properties) => {
+      const r = await call('create the issue', false, () => v3.issues.createIssue({ fields: fields as never, ...(properties ? { properties } : {}) }));
       return { id: str(r.id) ?? '', key: str(r.key) ?? '' };
+    },
+    issueProperty: async (issueKey, propertyKey) => {
+      try {
+        const r = (await call(`read the property ${propertyKey} of ${issueKey}`, true, () => v3.issueProperties.getIssueProperty({ issueIdOrKey: issueKey, propertyKey }))) as unknown as Any;
+        return r.value;
+      } catch (e) {
+        // 404: no such property (the issue's own 404 reads the same; the caller has just found the issue).
+        if (e instanceof JiraApiError && e.kind === 'not-found') return undefined;
+        throw e;
+      }
+    },
+    projectStatuses: async (projectKey) => {
+      const types = (await call(`read the workflow statuses of project ${projectKey}`, true, () => v3.projects.getAllStatuses({ projectIdOrKey: projectKey }))) as unknown as Any[];
+      const seen = new Map<string, { id: string; name: string; category: string | null }>();
+      for (const t of Array.isArray(types) ? types : []) {
+        for (const st of Array.isArray(t.statuses) ? (t.statuses as Any[]) : []) {
+          const name = str(st.name) ?? '';
+          if (name === '' || seen.has(name.toLowerCase())) continue;
+          seen.set(name.toLowerCase(), { id: str(st.id) ?? '', name, category: str((st.statusCategory as Any | undefined)?.key) });
+        }
+      }
+      return [...seen.values()];
     },
     issue: async (key, fields) => issueOf(await call(`read ${key}`, true, () => v3.issues.getIssue({ issueIdOrKey: key, fields: [...fields] }))),
     search: async (jql, fields, limit = 1000) => {
       const out: JiraIssue[] = [];
+      const tokens = new Set<string>();
       let nextPageToken: string | undefined;
-      do {
+      for (let pages = 0; ; pages++) {
+        if (pages >= JIRA_PAGER_LIMITS.searchPages) {
+          warn(`search stopped at ${JIRA_PAGER_LIMITS.searchPages} pages (${out.length} issue${out.length === 1 ? '' : 's'}): the site kept offering more pages`);
+          break;
+        }
         const page = await call('search issues (JQL)', true, () =>
           v3.issueSearch.searchForIssuesUsingJqlEnhancedSearchPost({ jql, fields: [...fields], maxResults: Math.min(100, limit - out.length), ...(nextPageToken ? { nextPageToken } : {}) }),
         );
         for (const i of page.issues ?? []) out.push(issueOf(i));
         // jira.js types the page without isLast; the token's presence is what counts.
         nextPageToken = (page as { isLast?: boolean }).isLast !== true && typeof page.nextPageToken === 'string' ? page.nextPageToken : undefined;
-      } while (nextPageToken && out.length < limit);
+        if (!nextPageToken || out.length >= limit) break;
+        if (tokens.has(nextPageToken)) {
+          warn(`search stopped after ${pages + 1} pages (${out.length} issue${out.length === 1 ? '' : 's'}): the site handed out the same page token twice`);
+          break;
+        }
+        tokens.add(nextPageToken);
+      }
       return out;
     },
     comments: async (issueKey) => {
       const out: JiraComment[] = [];
-      for (let startAt = 0; ; ) {
+      for (let startAt = 0, pages = 0; ; pages++) {
+        if (pages >= JIRA_PAGER_LIMITS.commentPages || out.length >= JIRA_PAGER_LIMITS.commentItems) {
+          warn(`the comments of ${issueKey} were read up to ${out.length} (the bound of ${JIRA_PAGER_LIMITS.commentPages} pages / ${JIRA_PAGER_LIMITS.commentItems} comments)`);
+          return out;
+        }
         const page = await call(`read the comments of ${issueKey}`, true, () => v3.issueComments.getComments({ issueIdOrKey: issueKey, startAt, maxResults: 100, expand: 'properties' }));
         const items = (page.comments ?? []) as unknown as Any[];
         for (const c of items) {
@@ -211,14 +280,24 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
     },
     approvals: async (issueKey) => {
       const out: JsmApproval[] = [];
-      for (let start = 0; ; ) {
+      const ids = new Set<string>();
+      for (let start = 0, pages = 0; ; pages++) {
+        if (pages >= JIRA_PAGER_LIMITS.approvalPages || out.length >= JIRA_PAGER_LIMITS.approvalItems) {
+          warn(`the approvals of ${issueKey} were read up to ${out.length} (the bound of ${JIRA_PAGER_LIMITS.approvalPages} pages / ${JIRA_PAGER_LIMITS.approvalItems} approvals): the site never said it was the last page`);
+          return out;
+        }
         const page = (await call(`read the approvals of ${issueKey}`, true, () => sd.request.getApprovals({ issueIdOrKey: issueKey, start, limit: 50 }))) as unknown as Any;
         const values = Array.isArray(page.values) ? (page.values as Any[]) : [];
+        let fresh = 0;
         for (const a of values) {
+          const id = str(a.id) ?? '';
+          if (ids.has(id)) continue;
+          ids.add(id);
+          fresh++;
           const approvers = Array.isArray(a.approvers) ? (a.approvers as Any[]) : [];
           const completed = (a.completedDate ?? null) as Any | null;
           out.push({
-            id: str(a.id) ?? '',
+            id,
             name: str(a.name) ?? '',
             finalDecision: a.finalDecision === 'approved' || a.finalDecision === 'declined' ? a.finalDecision : 'pending',
             approvers: approvers.map((x) => {
@@ -231,6 +310,11 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
         }
         start += values.length;
         if (page.isLastPage !== false || values.length === 0) return out;
+        if (fresh === 0) {
+          // A page of approvals already seen: the site ignores `start`; what it shows is all there is.
+          warn(`the approvals of ${issueKey}: the site repeated a page without saying it was the last (isLastPage), so paging stopped after ${pages + 1} pages`);
+          return out;
+        }
       }
     },
     stats: () => ({ ...counters }),

@@ -6,8 +6,9 @@
 import type { ConnectionTestResult } from '../../../../shared/domain.js';
 import { createJiraClient, type JiraClient, type JiraClientOptions } from './jira-client.js';
 import { JiraApiError } from './jira-errors.js';
+import { JIRA_STATUS_KEYS, jiraStatusesOf, statusServes, type JiraStatusMap } from './jira-fields.js';
 
-export type JiraTarget = { projectKey: string; serviceDeskId: string | null; requestTypeId: string | null };
+export type JiraTarget = { projectKey: string; serviceDeskId: string | null; requestTypeId: string | null; statuses?: Partial<JiraStatusMap> | undefined };
 
 /** The project permissions write-back needs, and what each is for. */
 export const JIRA_NEEDED_PERMISSIONS = {
@@ -16,6 +17,26 @@ export const JIRA_NEEDED_PERMISSIONS = {
   ADD_COMMENTS: 'add comments',
   TRANSITION_ISSUES: 'transition issues',
 } as const;
+
+const STATUS_WORDS: Readonly<Record<keyof JiraStatusMap, string>> = { waiting: 'waiting for approval', approved: 'approved (work in progress)', done: 'done', declined: 'declined' };
+
+/** Lists the project's workflow statuses and says which of the connection's status names has no status there (each a detail, not a failure: write-back then warns). */
+async function checkStatuses(client: JiraClient, target: JiraTarget, details: string[]): Promise<void> {
+  let statuses;
+  try {
+    statuses = await client.projectStatuses(target.projectKey);
+  } catch (e) {
+    details.push(`workflow statuses of ${target.projectKey}: ${(e as Error).message}`);
+    return;
+  }
+  details.push(`workflow statuses of ${target.projectKey}: ${statuses.map((s) => `${s.name}${s.category ? ` (${s.category})` : ''}`).join(', ') || 'none'}`);
+  const names = jiraStatusesOf(target.statuses);
+  const missing = JIRA_STATUS_KEYS.filter((k) => !statuses.some((s) => statusServes(k, s, names)));
+  if (missing.length === 0) details.push(`every status mapping has a status: ${JIRA_STATUS_KEYS.map((k) => `${k}=${names[k]}`).join(', ')}`);
+  for (const k of missing) {
+    details.push(`missing status mapping: ${k} (${STATUS_WORDS[k]}) — no status "${names[k]}" in ${target.projectKey}'s workflow; set it with --statuses ${k}=NAME or in the connection's settings (until then the issue is not moved there; a comment says so)`);
+  }
+}
 
 export async function testJiraConnection(client: JiraClient, target: JiraTarget): Promise<ConnectionTestResult & { requestTypeName: string | null }> {
   const details: string[] = [];
@@ -39,6 +60,7 @@ export async function testJiraConnection(client: JiraClient, target: JiraTarget)
     const p = await client.project(target.projectKey);
     projectOk = true;
     details.push(`project ${p.key} "${p.name}" found`);
+    await checkStatuses(client, target, details);
   } catch (e) {
     problem(e instanceof JiraApiError && e.kind === 'not-found' ? `project ${target.projectKey} not found (or not visible to this account)` : `project ${target.projectKey}: ${(e as Error).message}`);
   }

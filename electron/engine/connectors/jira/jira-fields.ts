@@ -26,6 +26,68 @@ export const JIRA_FIELDS: Readonly<JiraFieldMap> = {
 /** A connection's field ids: its own where it names them, the defaults otherwise. */
 export const jiraFieldsOf = (own: Partial<JiraFieldMap> | undefined): JiraFieldMap => ({ ...JIRA_FIELDS, ...own });
 
+/**
+ * The workflow status names Latchkey moves a request's issue through, per
+ * connection (settings.jira.statuses, `--statuses`): waiting for approval,
+ * approved (work in progress), done, declined. The defaults are what the
+ * sandbox and JSM's "Service request with approvals" workflow call them; with
+ * a default name the executor also recognises the usual variants and status
+ * categories, with a configured one only that name.
+ */
+export type JiraStatusMap = { waiting: string; approved: string; done: string; declined: string };
+
+export const JIRA_STATUS_NAMES: Readonly<JiraStatusMap> = { waiting: 'Waiting for approval', approved: 'In progress', done: 'Done', declined: 'Declined' };
+
+/** A connection's status names: its own where it names them, the defaults otherwise. */
+export const jiraStatusesOf = (own: Partial<JiraStatusMap> | undefined): JiraStatusMap => ({ ...JIRA_STATUS_NAMES, ...own });
+
+/** Request-level words for each mapping, as `--statuses` and the connection form name them. */
+export const JIRA_STATUS_KEYS: readonly (keyof JiraStatusMap)[] = ['waiting', 'approved', 'done', 'declined'];
+
+/**
+ * Does a workflow status serve as the status named by `key`? Its configured
+ * name first; with the default name also the usual variants (byName) and
+ * then the status category (not byName). A configured name is taken
+ * literally: no guessing.
+ */
+export function statusFits(key: keyof JiraStatusMap, s: { name: string; category: string | null }, names: JiraStatusMap, byName: boolean): boolean {
+  const n = s.name.trim().toLowerCase();
+  if (n !== '' && n === names[key].trim().toLowerCase()) return true;
+  if (names[key] !== JIRA_STATUS_NAMES[key]) return false;
+  const declined = /declin|reject|denied|cancel|won'?t do/.test(n);
+  if (byName) {
+    switch (key) {
+      case 'waiting':
+        return /waiting for approval|awaiting approval|pending approval/.test(n);
+      case 'approved':
+        return /in progress|implementing|work in progress/.test(n);
+      case 'done':
+        return /^(done|resolved|closed|completed)$/.test(n);
+      case 'declined':
+        return declined;
+    }
+  }
+  switch (key) {
+    case 'waiting':
+      return s.category === 'new';
+    case 'approved':
+      return s.category === 'indeterminate';
+    case 'done':
+      return s.category === 'done' && !declined;
+    case 'declined':
+      return false;
+  }
+}
+
+/** A status serves as `key` by name or by category. */
+export const statusServes = (key: keyof JiraStatusMap, s: { name: string; category: string | null }, names: JiraStatusMap): boolean => statusFits(key, s, names, true) || statusFits(key, s, names, false);
+
+/** The comment property of a warning comment (a transition the workflow lacks). */
+export const WARNING_PROPERTY = 'latchkey.warning';
+
+/** The issue entity property naming the request an issue records: `{workspace, request}`; verified before an issue found by label is adopted. */
+export const REQUEST_PROPERTY = 'latchkey.request';
+
 export type AdfNode = { type: string; text?: string; content?: AdfNode[]; attrs?: Record<string, unknown>; marks?: { type: string; attrs?: Record<string, unknown> }[] };
 export type AdfDoc = { type: 'doc'; version: 1; content: AdfNode[] };
 

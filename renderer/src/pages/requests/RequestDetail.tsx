@@ -445,6 +445,11 @@ function JiraRecordCard({ d }: { d: Detail }): ReactNode {
                   <p className="req-jira-comment">{withLocalTimes(e.comment)}</p>
                   {e.commented === 'skipped' ? <p className="field-hint">Written as the description of the issue Latchkey created, not as a comment.</p> : null}
                   {e.lastError && e.state !== 'written' ? <p className="field-error">{e.lastError}</p> : null}
+                  {e.warnings.map((w) => (
+                    <p key={w} className="field-hint text-warn" role="note">
+                      Warning: {w}
+                    </p>
+                  ))}
                 </li>
               ))}
             </ol>
