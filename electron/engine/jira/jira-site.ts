@@ -79,7 +79,7 @@ export function setJiraStatuses(ctx: EngineContext, connectionId: number, status
       );
       appendAudit(
         ctx.db,
-        { actor: ctx.actor, action: 'connection.jira_statuses_changed', targetType: 'connection', targetId: c.id, details: { before, after: jiraStatusesOf(own), summary: `Jira status names of "${c.name}" set` } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'connection.jira_statuses_changed', targetType: 'connection', targetId: c.id, details: { before, after: jiraStatusesOf(own), summary: `Jira status names of "${c.name}" set` } },
         now,
       );
     })
