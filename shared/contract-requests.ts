@@ -69,6 +69,15 @@ export const decisionInput = z
     id,
     decision: z.enum(['approve', 'deny']),
     comment: z.string().max(4000).default(''),
+    /** Recording another approver's decision (given by e-mail, in a meeting): their e-mail, why it is recorded here, and the evidence reference. */
+    onBehalfOf: z
+      .object({
+        approver: z.string().trim().email('the approver must be an e-mail address'),
+        reason: z.string().trim().min(1, 'say why you record this decision for them').max(2000),
+        evidence: z.string().trim().min(1, 'give an evidence reference (e.g. the e-mail message id)').max(2000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

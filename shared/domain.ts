@@ -346,6 +346,8 @@ export type AuditEvent = {
   seq: number;
   at: string;
   actor: string;
+  /** Where it came from: console, cli, jira, workbook, policy, system. */
+  channel: string;
   action: string;
   targetType: string;
   targetId: string;

@@ -159,6 +159,8 @@ export type ApprovalRecord = {
   decidedAt: string | null;
   channel: DecisionChannel | null;
   comment: string | null;
+  /** A decision recorded by an operator for the approver (given by e-mail, in a meeting): who recorded it, why, and the evidence. */
+  recorded: { by: string; reason: string; evidence: string } | null;
 };
 
 export type GrantStatus = 'pending' | 'active' | 'manual' | 'failed' | 'revoking' | 'revoked' | 'expired' | 'cancelled';

@@ -149,6 +149,27 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 6 adds the reason and evidence of a decision recorded for someone else to a version-5 file, keeping its approvals', () => {
+    const f = file('m6.latchkey');
+    const v5 = openDatabase(f, { migrations: migrations.slice(0, 5) });
+    v5.prepare("INSERT INTO catalog_apps (id, name, created_at, updated_at) VALUES (1, 'Figma', 't', 't')").run();
+    v5.prepare("INSERT INTO catalog_roles (id, app_id, name, risk, approval_policy, durations, default_duration, created_at, updated_at) VALUES (1, 1, 'Editor', 'low', '{}', '[]', '24h', 't', 't')").run();
+    v5.prepare(
+      `INSERT INTO requests (id, role_id, beneficiary_connection_id, beneficiary_identity_id, beneficiary_email, beneficiary_name, requester, duration, justification, source, status, created_at, updated_at)
+       VALUES (1, 1, 1, 'u1', 'ada@acme.example', 'Ada', 'hal@acme.example', '24h', 'x', 'console', 'approved', 't', 't')`,
+    ).run();
+    v5.prepare("INSERT INTO approvals (request_id, step, kind, approvers, status, decided_by, decided_at, channel, comment, recorded_by) VALUES (1, 1, 'manager', '[\"grace@acme.example\"]', 'approved', 'grace@acme.example', 't', 'console', 'ok', 'grace@acme.example')").run();
+    v5.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 6) });
+    expect(schemaVersion(db)).toBe(6);
+    expect(db.prepare('SELECT decided_by, recorded_by, record_reason, evidence_ref FROM approvals').all()).toEqual([
+      { decided_by: 'grace@acme.example', recorded_by: 'grace@acme.example', record_reason: null, evidence_ref: null },
+    ]);
+    db.prepare("UPDATE approvals SET recorded_by = 'hal@acme.example', record_reason = 'approved by e-mail', evidence_ref = 'message id <abc@acme.example>'").run();
+    expect(db.prepare('SELECT record_reason, evidence_ref FROM approvals').get()).toEqual({ record_reason: 'approved by e-mail', evidence_ref: 'message id <abc@acme.example>' });
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();

@@ -334,6 +334,41 @@ describe('extend', () => {
   });
 });
 
+describe('recording a decision for someone else', () => {
+  const evidence = { reason: 'approved by e-mail', evidence: 'message id <7f3a@acme.example>' };
+
+  it('records the approver\'s decision with both people, the reason and the evidence: approval row, audit event, Jira comment', async () => {
+    const r = create();
+    const handlers = createHandlers(w.ctx);
+    await signedIn('hal@acme.example');
+    const res = await dispatch(handlers, 'requests:decide', { id: r.id, decision: 'approve', comment: 'fine', onBehalfOf: { approver: 'grace@acme.example', ...evidence } });
+    expect(res).toMatchObject({ ok: true, value: { id: r.id } });
+    expect(w.ctx.db.prepare('SELECT decided_by, recorded_by, record_reason, evidence_ref, channel FROM approvals WHERE request_id = ?').get(r.id)).toEqual({
+      decided_by: 'grace@acme.example', recorded_by: 'hal@acme.example', record_reason: 'approved by e-mail', evidence_ref: 'message id <7f3a@acme.example>', channel: 'console',
+    });
+    const ev = w.ctx.db.prepare("SELECT actor, channel, details FROM audit_events WHERE target_id = ? AND action LIKE 'request.%approved' ORDER BY seq DESC LIMIT 1").get(String(r.id)) as { actor: string; channel: string; details: string };
+    expect(ev.actor).toBe('hal@acme.example');
+    expect(ev.channel).toBe('console');
+    expect(JSON.parse(ev.details)).toMatchObject({ by: 'grace@acme.example', recordedBy: 'hal@acme.example', ...evidence, summary: expect.stringMatching(/approved by grace@acme\.example via console.*recorded by hal@acme\.example \(approved by e-mail; evidence: message id <7f3a@acme\.example>\)/i) as unknown });
+    const detail = await dispatch(handlers, 'requests:get', { id: r.id });
+    expect(detail).toMatchObject({ ok: true, value: { approvals: [{ decidedBy: 'grace@acme.example', recorded: { by: 'hal@acme.example', ...evidence } }] } });
+  });
+
+  it('refuses without a reason or evidence, for yourself, for a non-approver, and when the recorder is the beneficiary', async () => {
+    const r = create();
+    const handlers = createHandlers(w.ctx);
+    await signedIn('hal@acme.example');
+    const before = snapshotTables(w.ctx.db);
+    expect(await dispatch(handlers, 'requests:decide', { id: r.id, decision: 'approve', onBehalfOf: { approver: 'grace@acme.example', reason: ' ', evidence: 'x' } })).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/onBehalfOf\.reason: say why/) as unknown });
+    expect(await dispatch(handlers, 'requests:decide', { id: r.id, decision: 'approve', onBehalfOf: { approver: 'grace@acme.example', reason: 'x' } })).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/onBehalfOf\.evidence/) as unknown });
+    expect(await dispatch(handlers, 'requests:decide', { id: r.id, decision: 'approve', onBehalfOf: { approver: 'hal@acme.example', ...evidence } })).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/is you: decide it yourself/) as unknown });
+    expect(await dispatch(handlers, 'requests:decide', { id: r.id, decision: 'approve', onBehalfOf: { approver: 'owen@acme.example', ...evidence } })).toMatchObject({ ok: false, code: 'unauthorized', error: expect.stringMatching(/owen@acme\.example is not an approver/) as unknown });
+    await signedIn('ada@acme.example');
+    expect(await dispatch(handlers, 'requests:decide', { id: r.id, decision: 'approve', onBehalfOf: { approver: 'grace@acme.example', ...evidence } })).toMatchObject({ ok: false, code: 'unauthorized', error: expect.stringMatching(/ada@acme\.example is the beneficiary/) as unknown });
+    expect(snapshotTables(w.ctx.db)).toEqual(before);
+  });
+});
+
 describe('channels: bulk decide, read-only, settings', () => {
   it('bulk approve: each request on its own; a refusal does not undo the others', async () => {
     const a = create();
@@ -407,7 +442,7 @@ describe('channels: bulk decide, read-only, settings', () => {
     const made = await dispatch(handlers, 'requests:create', input());
     expect(made).toMatchObject({ ok: true, value: { requester: 'hal@acme.example' } });
     // The audit event names the signed-in operator.
-    expect(w.ctx.db.prepare("SELECT actor FROM audit_events WHERE action = 'request.created' ORDER BY seq DESC LIMIT 1").pluck().get()).toBe('hal@acme.example');
+    expect(w.ctx.db.prepare("SELECT actor, channel FROM audit_events WHERE action = 'request.created' ORDER BY seq DESC LIMIT 1").get()).toEqual({ actor: 'hal@acme.example', channel: 'console' });
   });
 
   it('a workspace that requires sign-in refuses every write channel without a session; reads stay open', async () => {

@@ -205,6 +205,7 @@ export function recentAuditEvents(db: Db, limit: number): AuditEvent[] {
     seq: r.seq,
     at: r.at,
     actor: r.actor,
+    channel: r.channel,
     action: r.action,
     targetType: r.target_type,
     targetId: r.target_id,

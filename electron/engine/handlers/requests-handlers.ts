@@ -33,7 +33,13 @@ export function requestsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaH
     'requests:governanceCounts': () => governanceCounts(ctx, personOf(caller)),
     'requests:get': ({ id }) => getRequest(db, id),
     'requests:create': (input) => thenRunJobs(createRequest(ctx, input, { source: 'console', requester: operator() })),
-    'requests:decide': ({ id, decision, comment }) => thenRunJobs(decideRequest(ctx, id, { decision, comment, by: operator(), channel: 'console' })),
+    'requests:decide': ({ id, decision, comment, onBehalfOf }) =>
+      thenRunJobs(
+        onBehalfOf
+          ? // Recording, not deciding: the approver's decision, written down by the operator with why and the evidence.
+            decideRequest(ctx, id, { decision, comment, by: onBehalfOf.approver, channel: 'console', recorded: { by: operator(), reason: onBehalfOf.reason, evidence: onBehalfOf.evidence } })
+          : decideRequest(ctx, id, { decision, comment, by: operator(), channel: 'console' }),
+      ),
     'requests:bulkDecide': ({ ids, decision, comment }) => {
       const by = operator();
       const byAddresses = addressesOf(db, by);

@@ -298,13 +298,13 @@ export function approversOfEarlierSteps(db: Db, requestId: number, step: number)
 export function decideStep(
   db: Db,
   stepId: number,
-  d: { status: 'approved' | 'denied'; by: string; channel: DecisionChannel; comment: string | null; recordedBy: string },
+  d: { status: 'approved' | 'denied'; by: string; channel: DecisionChannel; comment: string | null; recordedBy: string; recordReason?: string | null; evidenceRef?: string | null },
   now: Date,
 ): boolean {
   return (
     db
-      .prepare(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, channel = ?, comment = ?, recorded_by = ? WHERE id = ? AND status = 'pending'`)
-      .run(d.status, d.by, now.toISOString(), d.channel, d.comment, d.recordedBy, stepId).changes === 1
+      .prepare(`UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, channel = ?, comment = ?, recorded_by = ?, record_reason = ?, evidence_ref = ? WHERE id = ? AND status = 'pending'`)
+      .run(d.status, d.by, now.toISOString(), d.channel, d.comment, d.recordedBy, d.recordReason ?? null, d.evidenceRef ?? null, stepId).changes === 1
   );
 }
 
@@ -336,7 +336,7 @@ export function escalateStep(db: Db, requestId: number, stale: StepDbRow, to: { 
 
 export function approvalRecords(db: Db, requestId: number): ApprovalRecord[] {
   const rows = db
-    .prepare('SELECT step, kind, approvers, status, decided_by, decided_at, channel, comment FROM approvals WHERE request_id = ? ORDER BY step')
+    .prepare('SELECT step, kind, approvers, status, decided_by, decided_at, channel, comment, recorded_by, record_reason, evidence_ref FROM approvals WHERE request_id = ? ORDER BY step')
     .all(requestId) as {
     step: number;
     kind: ApprovalRecord['kind'];
@@ -346,6 +346,9 @@ export function approvalRecords(db: Db, requestId: number): ApprovalRecord[] {
     decided_at: string | null;
     channel: DecisionChannel | null;
     comment: string | null;
+    recorded_by: string | null;
+    record_reason: string | null;
+    evidence_ref: string | null;
   }[];
   return rows.map((a) => ({
     step: a.step,
@@ -356,6 +359,8 @@ export function approvalRecords(db: Db, requestId: number): ApprovalRecord[] {
     decidedAt: a.decided_at,
     channel: a.channel,
     comment: a.comment,
+    // Only a decision recorded for someone else names its recorder here (the evidence says why).
+    recorded: a.record_reason !== null && a.recorded_by !== null ? { by: a.recorded_by, reason: a.record_reason, evidence: a.evidence_ref ?? '' } : null,
   }));
 }
 

@@ -58,7 +58,15 @@ export type CreateOptions = {
   quiet?: boolean;
 };
 
-export type Decision = { decision: 'approve' | 'deny'; comment: string; by: string; channel: DecisionChannel };
+export type Decision = {
+  decision: 'approve' | 'deny';
+  comment: string;
+  /** The approver whose decision this is. */
+  by: string;
+  channel: DecisionChannel;
+  /** Recorded by someone else (an operator writing down a decision given by e-mail): who, why, and where the evidence is. */
+  recorded?: { by: string; reason: string; evidence: string };
+};
 
 export const STEP_LABEL: Record<ApprovalStepKind | 'auto', string> = { manager: 'manager', 'app-owner': 'app owner', named: 'named approvers', auto: 'auto' };
 
@@ -303,6 +311,14 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
   if (!by) throw new UserError('who is deciding? Sign in first (or --as EMAIL in the CLI)', 'bad-input');
   const comment = d.comment.trim();
   if (d.decision === 'deny' && comment === '') throw new UserError('a comment is required to deny a request: say why', 'bad-input');
+  const recorded = d.recorded ? { by: normEmail(d.recorded.by), reason: d.recorded.reason.trim(), evidence: d.recorded.evidence.trim() } : null;
+  if (recorded) {
+    if (!recorded.by) throw new UserError("who is recording this decision? Sign in first", 'unauthorized');
+    if (recorded.reason === '' || recorded.evidence === '') {
+      throw new UserError(`recording ${by}'s decision needs a reason and an evidence reference (e.g. "approved by e-mail", "message id …")`, 'bad-input');
+    }
+    if (addressesOf(db, recorded.by).has(by)) throw new UserError(`${by} is you: decide it yourself rather than record it`, 'bad-input');
+  }
   db.transaction(() => {
     const now = ctx.clock.now();
     const at = now.toISOString();
@@ -325,22 +341,35 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
         'unauthorized',
       );
     }
+    // Whoever records an approval must not be the person it gives access to (recording is not a way round self-approval).
+    if (recorded?.by && d.decision === 'approve') {
+      const recorder = addressesOf(db, recorded.by);
+      if (excludedHas(beneficiary, recorder)) throw new UserError(`${recorded.by} is the beneficiary of request #${requestId}: someone else must record its approval`, 'unauthorized');
+    }
     const twice = approversOfEarlierSteps(db, requestId, step.step).find((e) => mine.has(e.decidedBy.toLowerCase()));
     if (d.decision === 'approve' && twice) {
       throw new UserError(`${by} already approved step ${twice.step} of request #${requestId}: ${stepText(step)} needs another approver`, 'conflict');
     }
     const status = d.decision === 'approve' ? 'approved' : 'denied';
-    const changed = decideStep(db, step.id, { status, by, channel: d.channel, comment: comment === '' ? null : comment, recordedBy: ctx.actor }, now);
+    const changed = decideStep(
+      db,
+      step.id,
+      { status, by, channel: d.channel, comment: comment === '' ? null : comment, recordedBy: recorded?.by ?? ctx.actor, recordReason: recorded?.reason ?? null, evidenceRef: recorded?.evidence ?? null },
+      now,
+    );
     if (!changed) throw new UserError(`${stepText(step)} of request #${requestId} was decided meanwhile: nothing changed`, 'conflict');
     const said = comment === '' ? '' : ` Comment: ${comment}`;
-    const who = `${by} via ${d.channel} at ${at}`;
+    // A recorded decision names both people: the approver, and the operator who wrote it down (with why and the evidence).
+    const recordedText = recorded ? `, recorded by ${recorded.by} (${recorded.reason}; evidence: ${recorded.evidence})` : '';
+    const who = `${by} via ${d.channel} at ${at}${recordedText}`;
+    const recordDetails = recorded ? { recordedBy: recorded.by, reason: recorded.reason, evidence: recorded.evidence } : {};
 
     if (d.decision === 'deny') {
       skipSteps(db, requestId, 'waiting');
       setRequestDecision(db, requestId, 'denied', now);
       appendAudit(
         db,
-        { actor: ctx.actor, channel: ctx.channel, action: 'request.denied', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Denied by ${by} via ${d.channel} (${stepText(step)})` } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'request.denied', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, ...recordDetails, summary: `Denied by ${by} via ${d.channel} (${stepText(step)})${recordedText}` } },
         now,
       );
       jira(db, requestId, { event: 'denied', comment: `Denied at ${stepText(step)} by ${who}.${said}`, transition: 'declined', discriminator: step.step }, now);
@@ -352,7 +381,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
       setCurrentStep(db, requestId, next.step, now);
       appendAudit(
         db,
-        { actor: ctx.actor, channel: ctx.channel, action: 'request.step-approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Step ${step.step} (${STEP_LABEL[step.kind]}) approved by ${by} via ${d.channel}` } },
+        { actor: ctx.actor, channel: ctx.channel, action: 'request.step-approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, ...recordDetails, summary: `Step ${step.step} (${STEP_LABEL[step.kind]}) approved by ${by} via ${d.channel}${recordedText}` } },
         now,
       );
       const nextApprovers = JSON.parse(next.approvers) as string[];
@@ -368,7 +397,7 @@ export function decideRequest(ctx: EngineContext, requestId: number, d: Decision
     setRequestDecision(db, requestId, 'approved', now);
     appendAudit(
       db,
-      { actor: ctx.actor, channel: ctx.channel, action: 'request.approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, summary: `Approved by ${by} via ${d.channel} (${stepText(step)}, the last)` } },
+      { actor: ctx.actor, channel: ctx.channel, action: 'request.approved', targetType: 'request', targetId: requestId, details: { by, channel: d.channel, step: step.step, comment, ...recordDetails, summary: `Approved by ${by} via ${d.channel} (${stepText(step)}, the last)${recordedText}` } },
       now,
     );
     jira(db, requestId, { event: 'approved', comment: `Approved (${stepText(step)}, the last) by ${who}.${said}\nProvisioning started.`, transition: 'in-progress', discriminator: step.step }, now);

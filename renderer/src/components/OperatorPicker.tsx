@@ -106,11 +106,11 @@ function ActingAs(): ReactNode {
         setOpen(false);
       }}>
         <h2 id="operator-title" className="dialog-title">
-          Acting as (sandbox only)
+          Who is using this console?
         </h2>
         <div className="dialog-body">
           <p className="muted">
-            In a sandbox workspace this browser session may act as any person of the generated organisation, to try approvals. It is
+            <strong>Sandbox only.</strong> In a sandbox workspace this browser session may act as any person of the generated organisation, to try approvals. It is
             not a sign-in: the choice stays in this tab session, and every decision is recorded as “acting as, sandbox”. Against a
             real tenant, operators sign in through the IdP.
           </p>

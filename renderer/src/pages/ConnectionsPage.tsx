@@ -1,5 +1,5 @@
 // The Connections page (#/connections): each IdP and Jira connection as a card, "Add connection",
-// and the sync history.
+// operator sign-in settings, and the sync history.
 import { useEffect, type ReactNode } from 'react';
 import { EmptyState } from '../components/EmptyState.js';
 import { IconPlug, IconPlus } from '../components/Icons.js';
@@ -12,6 +12,7 @@ import { useReadOnly } from '../stores/app-store.js';
 import { useConnectionsStore } from '../stores/connections-store.js';
 import { AddConnectionForm } from './AddConnectionForm.js';
 import { ConnectionCard } from './ConnectionCard.js';
+import { SignInSettings } from './connections/SignInSettings.js';
 
 export function ConnectionsPage({ adding }: { adding: boolean }): ReactNode {
   const connections = useConnectionsStore((s) => s.connections);
@@ -64,6 +65,7 @@ export function ConnectionsPage({ adding }: { adding: boolean }): ReactNode {
       {connections.map((c) => (
         <ConnectionCard key={c.id} connection={c} />
       ))}
+      {status === 'ready' && connections.length > 0 ? <SignInSettings connections={connections} /> : null}
 
       <section className="card card-flush" aria-labelledby="history-title">
         <div className="card-head">
