@@ -27,6 +27,8 @@ export type JiraStatus = {
   /** The JSM import: when it last ran, and its error if that run failed. */
   lastPollAt: string | null;
   lastPollError: string | null;
+  /** What the last poll noticed without failing (a pager bound hit, a page the site repeated). */
+  lastPollWarnings: string[];
   /** Created time of the newest portal request seen. */
   pollPosition: string | null;
   /** Write-back jobs waiting (queued or running) and failed. */

@@ -74,6 +74,7 @@ async function verify(ctx: EngineContext, args: string[], io: CliIo): Promise<nu
     io.stdout(`${JSON.stringify({ ...report, ...(jira ? { jira: { issuesRead: jira.issuesRead, anchorsRead: jira.anchors.length, problems: jira.problems } } : {}) })}\n`);
   } else {
     io.stdout(describe(report));
+    if (ctx.readOnly) io.stdout('note: opened read-only: no checkpoint is signed here (no key); the ones above were signed where the file was written\n');
     if (jira) {
       io.stdout(`Jira: ${jira.anchors.length} anchor${jira.anchors.length === 1 ? '' : 's'} read from ${jira.issuesRead.length} issue${jira.issuesRead.length === 1 ? '' : 's'}${jira.issuesRead.length ? ` (${jira.issuesRead.join(', ')})` : ''}\n`);
       for (const p of jira.problems) io.stdout(`  ${p}\n`);

@@ -1,4 +1,4 @@
-// `latchkey connection add|list|test|scope|remove`: the IdP and Jira
+// `latchkey connection add|list|test|scope|edit|remove`: the IdP and Jira
 // connections of a workspace from the command line (Okta with an API token
 // or an OAuth service app, Entra with a client secret or certificate, Jira
 // Cloud with an API token). Parsing and output only; the engine does the
@@ -12,6 +12,7 @@ import { addConnection, getConnectionRecord, setConnectionScope, testConnection,
 import { describeScope } from '../engine/connections/scope.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { removeConnection } from '../engine/governance/connection-removal.js';
+import { setJiraStatuses } from '../engine/jira/jira-site.js';
 import { connectionSummaries } from '../engine/sync/sync-runs.js';
 import { parseCommandArgs as parse, tokenFromEnv, UsageError, type CliIo } from './cli-kit.js';
 
@@ -22,7 +23,9 @@ export const CONNECTION_USAGE = `  connection add okta --name NAME --org-url URL
                       [--authority URL] [--graph-url URL] [--ca-file PEM]
   connection add NAME --kind jira --site URL --email E --token-env VAR --project KEY [--service-desk ID --request-type ID]
                       [--fields beneficiary=customfield_N,access=customfield_N,duration=customfield_N,approvers=customfield_N]
+                      [--statuses waiting=NAME,approved=NAME,done=NAME,declined=NAME]
                                           Jira Cloud: where requests are recorded; with a JSM request type, its portal requests are imported
+  connection edit NAME --statuses waiting=NAME,...   Jira: the workflow status names issues are moved through (a name left out: its default)
   connection list [--json]
   connection test NAME [--json]
   connection scope NAME [--group-prefix a,b] [--group-pattern RE] [--group-types T,...] [--apps A,...] [--clear] [--json]
@@ -63,6 +66,7 @@ export async function runConnectionCommand(ctx: EngineContext, args: string[], i
           'service-desk': { type: 'string' },
           'request-type': { type: 'string' },
           fields: { type: 'string' },
+          statuses: { type: 'string' },
         },
         1,
       );
@@ -169,6 +173,17 @@ export async function runConnectionCommand(ctx: EngineContext, args: string[], i
       else io.stdout(`${c.name}: ${describeScope(scope)}${values.clear || given ? ' (the next sync is a full one)' : ''}\n`);
       return 0;
     }
+    case 'edit': {
+      const { values, positionals } = parse(rest, { statuses: { type: 'string' }, json: { type: 'boolean' } }, 1);
+      const name = positionals[0];
+      if (!name) throw new UsageError('connection edit needs a connection name');
+      if (values.statuses === undefined) throw new UsageError('connection edit: nothing to change (--statuses waiting=NAME,approved=NAME,done=NAME,declined=NAME)');
+      const c = getConnectionRecord(ctx.db, name);
+      const statuses = setJiraStatuses(ctx, c.id, jiraStatusesFlag(values.statuses));
+      if (values.json) io.stdout(`${JSON.stringify({ statuses })}\n`);
+      else io.stdout(`${c.name}: status names ${Object.entries(statuses).map(([k, v]) => `${k}=${v}`).join(', ')} (test the connection to check them against the workflow)\n`);
+      return 0;
+    }
     case 'remove': {
       const { positionals } = parse(rest, {}, 1);
       const name = positionals[0];
@@ -179,7 +194,7 @@ export async function runConnectionCommand(ctx: EngineContext, args: string[], i
       return 0;
     }
     default:
-      throw new UsageError(verb ? `unknown connection verb "${verb}" (add, list, test, scope, remove)` : 'connection needs a verb: add, list, test, scope, remove');
+      throw new UsageError(verb ? `unknown connection verb "${verb}" (add, list, test, scope, edit, remove)` : 'connection needs a verb: add, list, test, scope, edit, remove');
   }
 }
 
@@ -231,10 +246,25 @@ function jiraFieldsFlag(value: string | undefined): Record<string, string> {
   return out;
 }
 
+/** `--statuses waiting=Open,done=Closed`: the workflow status names (each optional; an unknown key or an empty name is refused). */
+function jiraStatusesFlag(value: string): Record<string, string> {
+  const keys = ['waiting', 'approved', 'done', 'declined'];
+  const out: Record<string, string> = {};
+  for (const pair of value.split(',').filter((p) => p.trim() !== '')) {
+    const at = pair.indexOf('=');
+    const k = (at < 0 ? pair : pair.slice(0, at)).trim();
+    const v = at < 0 ? '' : pair.slice(at + 1).trim();
+    if (!keys.includes(k)) throw new UsageError(`--statuses: unknown status "${k}" (statuses: ${keys.join(', ')})`);
+    if (v === '') throw new UsageError(`--statuses: ${k} has no name (e.g. ${k}=Open)`);
+    out[k] = v;
+  }
+  return out;
+}
+
 /** `connection add NAME --kind jira`: a Jira Cloud site, the account e-mail and an API token from the environment, the project (and JSM request type). */
 async function addJiraFromCli(
   ctx: EngineContext,
-  values: { name?: string; site?: string; email?: string; 'token-env'?: string; project?: string; 'service-desk'?: string; 'request-type'?: string; fields?: string; json?: boolean },
+  values: { name?: string; site?: string; email?: string; 'token-env'?: string; project?: string; 'service-desk'?: string; 'request-type'?: string; fields?: string; statuses?: string; json?: boolean },
   io: CliIo,
 ): Promise<number> {
   if (!values.name) throw new UsageError('a connection name is required (connection add NAME --kind jira ...)');
@@ -252,9 +282,10 @@ async function addJiraFromCli(
     serviceDeskId: values['service-desk'] ?? null,
     requestTypeId: values['request-type'] ?? null,
     fields: jiraFieldsFlag(values.fields),
+    ...(values.statuses !== undefined ? { statuses: jiraStatusesFlag(values.statuses) } : {}),
   });
   if (!parsed.success) {
-    const flags: Record<string, string> = { siteUrl: '--site', email: '--email', projectKey: '--project', serviceDeskId: '--service-desk', requestTypeId: '--request-type', fields: '--fields' };
+    const flags: Record<string, string> = { siteUrl: '--site', email: '--email', projectKey: '--project', serviceDeskId: '--service-desk', requestTypeId: '--request-type', fields: '--fields', statuses: '--statuses' };
     throw new UserError(describeZodError(parsed.error).replace(/^([\w.]+): /, (m, field: string) => (flags[field] ? `${flags[field]}: ` : m)), 'bad-input');
   }
   const c = await addConnection(ctx, parsed.data);

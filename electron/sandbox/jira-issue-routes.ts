@@ -102,7 +102,8 @@ function search(s: Internal, input: { jql: string; maxResults: number; fields: s
   if (!Number.isInteger(start) || start < 0) return { status: 400, body: jiraError(['The nextPageToken is not valid.']) };
   const max = Math.min(Math.max(input.maxResults, 1), 5000);
   const page = sorted.slice(start, start + max);
-  const more = start + max < sorted.length;
+  // Quirk searchNeverLast: always one more page (empty ones past the end).
+  const more = s.quirks.searchNeverLast === true || start + max < sorted.length;
   // Without `fields`, /search/jql returns ids only.
   const fields = input.fields ?? [];
   return { status: 200, body: { issues: page.map((i) => issueJson(s, i, fields)), isLast: !more, ...(more ? { nextPageToken: Buffer.from(String(start + max)).toString('base64url') } : {}) } };

@@ -105,6 +105,8 @@ export type JiraQuirks = {
   looseLabelSearch?: boolean;
   /** The JSM approvals pager never says `isLastPage: true` and ignores `start` (every page is the first, with a `next` link). */
   approvalsNeverLastPage?: boolean;
+  /** JQL search never says `isLast: true`: past the end it keeps answering empty pages, each with a fresh `nextPageToken`. */
+  searchNeverLast?: boolean;
   /** Issues have no reporter (`fields.reporter: null`, JSM's `reporter` absent), as after the reporter's account was deleted. */
   noReporter?: boolean;
 };

@@ -3,7 +3,7 @@
 // daily checkpoint comment on the connection's anchor issue is queued by the
 // governance tick's step and written through the Jira outbox; `audit verify
 // --from-jira` reads them back and names a chain rewritten inside the file.
-import Database from 'better-sqlite3';
+import { tamperer } from '../fixtures/crafted-workspace.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
 import { auditHead, auditRowHash, type AuditRow } from '../../electron/engine/audit/audit-log.js';
@@ -12,6 +12,7 @@ import { createJiraClient } from '../../electron/engine/connectors/jira/jira-cli
 import { adfToText } from '../../electron/engine/connectors/jira/jira-fields.js';
 import { workspaceId } from '../../electron/engine/context.js';
 import { runJobs } from '../../electron/engine/governance/run-jobs.js';
+import { startScheduler } from '../../electron/engine/governance/scheduler.js';
 import { ANCHOR_COMMENT_EVERY_MS, queueAnchorComments } from '../../electron/engine/jira/audit-anchors.js';
 import { createJiraJobExecutor } from '../../electron/engine/jira/jira-job.js';
 import { enqueueJiraUpdate } from '../../electron/engine/jobs/jira-outbox.js';
@@ -93,10 +94,19 @@ describe('audit anchors in Jira', () => {
     const at = w.ctx.clock.now().getTime();
     w.setNow(new Date(at + ANCHOR_COMMENT_EVERY_MS - 1));
     expect(queueAnchorComments(w.ctx)).toEqual([]);
+    // A day later the governance tick queues it and runs it (the scheduler, with its job run).
     w.setNow(new Date(at + ANCHOR_COMMENT_EVERY_MS + 60_000));
-    expect(queueAnchorComments(w.ctx)).toHaveLength(1);
-    await run(w);
+    const scheduler = startScheduler(w.ctx, { intervalMs: 3_600_000, run: { executors: { provision: noop, revoke: noop, jira: createJiraJobExecutor({ sleep: recordingSleep().sleep }) }, random: () => 0.5 } });
+    await scheduler.ready;
+    await scheduler.tick();
+    await scheduler.stop();
     expect(jira.state.comments(anchorIssue)).toHaveLength(2);
+    expect(queueAnchorComments(w.ctx)).toEqual([]);
+    // Each job-runner run ended with a signed checkpoint of the head it left.
+    const cps = w.ctx.db.prepare('SELECT reason, count FROM audit_checkpoints ORDER BY id').all() as { reason: string; count: number }[];
+    expect(cps.length).toBeGreaterThan(0);
+    expect(new Set(cps.map((c) => c.reason))).toEqual(new Set(['jobs']));
+    expect(cps.at(-1)?.count).toBe(auditHead(w.ctx.db).count);
 
     // Read back over HTTP: every anchor holds.
     const ok = await latchkey(w, 'audit', 'verify', '--from-jira', '--json');
@@ -107,8 +117,7 @@ describe('audit anchors in Jira', () => {
     w.ctx.db.close();
 
     // Someone with the file edits an early event, recomputes every hash after it, and removes the checkpoints and the recorded anchors.
-    const raw = new Database(w.file);
-    for (const t of ['audit_events', 'audit_checkpoints', 'audit_anchors']) raw.exec(`DROP TRIGGER ${t}_no_update; DROP TRIGGER ${t}_no_delete;`);
+    const raw = tamperer(w.file); // the append-only triggers dropped, and put back on close
     raw.prepare("UPDATE audit_events SET actor = 'console:mallory' WHERE seq = 2").run();
     let prev = raw.prepare('SELECT hash FROM audit_events WHERE seq = 1').pluck().get() as string;
     for (const r of raw.prepare('SELECT * FROM audit_events WHERE seq >= 2 ORDER BY seq').all() as AuditRow[]) {

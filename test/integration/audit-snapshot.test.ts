@@ -4,6 +4,7 @@
 // verifies it and says whether it still holds that head (app:info, the CLI).
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { tamperer } from '../fixtures/crafted-workspace.js';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
 import { createHandlers, dispatch } from '../../electron/engine/api.js';
@@ -32,11 +33,7 @@ async function workspaceWithCopy(name: string): Promise<{ file: string; copy: st
   return { file, copy, saved };
 }
 
-const attacker = (file: string): Database.Database => {
-  const raw = new Database(file);
-  raw.exec('DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;');
-  return raw;
-};
+const attacker = (file: string): Database.Database => tamperer(file, 'audit_events_no_*'); // triggers back on close
 
 describe('snapshot copies and the audit chain', () => {
   it('carry the public key, the checkpoints and the head they were saved with; the workspace records that head too', async () => {

@@ -74,4 +74,20 @@ describe('latchkey sandbox + connection add --kind jira', () => {
     expect(latchkey(['--db', f, 'connection', 'remove', 'Jira']).code).toBe(0);
     expect(latchkey(['--db', f, 'connection', 'list', '--json']).stdout.trim()).toBe('[]');
   });
+
+  it.runIf(inPrivateKeychain)('--statuses on add and edit: the test names the missing mapping, edit fixes it; a bad key is refused', () => {
+    const f = path.join(dir, 'jira-statuses.latchkey');
+    const base = ['--db', f, 'connection', 'add', 'Jira', '--kind', 'jira', '--site', info.jira.url, '--email', info.jira.email, '--token-env', 'JT', '--project', 'ACC'];
+    const bad = latchkey([...base, '--statuses', 'review=QA'], { JT: info.jira.apiToken });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--statuses: unknown status "review" \(statuses: waiting, approved, done, declined\)/);
+    expect(latchkey([...base, '--statuses', 'waiting=Open,done=Done'], { JT: info.jira.apiToken }).code).toBe(0);
+    const test = JSON.parse(latchkey(['--db', f, 'connection', 'test', 'Jira', '--json']).stdout) as { details: string[] };
+    expect(test.details.filter((d) => d.startsWith('missing status mapping')).map((d) => d.split(' — ')[0])).toEqual(['missing status mapping: waiting (waiting for approval)']);
+    const edit = latchkey(['--db', f, 'connection', 'edit', 'Jira', '--statuses', 'waiting=Waiting for approval', '--json']);
+    expect(edit.code).toBe(0);
+    expect(JSON.parse(edit.stdout)).toEqual({ statuses: { waiting: 'Waiting for approval', approved: 'In progress', done: 'Done', declined: 'Declined' } });
+    const again = JSON.parse(latchkey(['--db', f, 'connection', 'test', 'Jira', '--json']).stdout) as { details: string[] };
+    expect(again.details.filter((d) => d.startsWith('missing status mapping'))).toEqual([]);
+  });
 });

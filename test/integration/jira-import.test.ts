@@ -64,6 +64,10 @@ describe('JSM import', () => {
       expect(jira.state.comments(key)).toHaveLength(1);
     }
     expect(JSON.stringify(jira.state.comments(unknownRole)[0]?.body)).toMatch(/Latchkey could not accept this access request: unknown role/);
+    // Like every comment Latchkey writes, the refusal ends with the audit chain's head, and that anchor is recorded.
+    const refusal = jira.state.comments(unknownRole)[0];
+    expect(JSON.stringify(refusal?.body)).toMatch(/"Audit chain: \d+ events?, head [0-9a-f]{64}"/);
+    expect(w.ctx.db.prepare("SELECT comment_id FROM audit_anchors WHERE kind = 'jira-comment' AND issue_key = ?").pluck().all(unknownRole)).toEqual([refusal?.id]);
 
     const second = await pollJiraRequests(w.ctx, tuning);
     expect(second).toMatchObject({ imported: [], skipped: [], errors: [] });

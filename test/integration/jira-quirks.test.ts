@@ -21,6 +21,7 @@ import { adfToText, REQUEST_PROPERTY, requestLabel, WARNING_PROPERTY } from '../
 import { workspaceId } from '../../electron/engine/context.js';
 import { createJiraJobExecutor } from '../../electron/engine/jira/jira-job.js';
 import { setJiraStatuses } from '../../electron/engine/jira/jira-site.js';
+import { jiraStatus } from '../../electron/engine/jira/jira-status.js';
 import { pollJiraRequests, requestFromIssue } from '../../electron/engine/jira/jsm-import.js';
 import { enqueueJiraUpdate } from '../../electron/engine/jobs/jira-outbox.js';
 import type { JobOutcome } from '../../electron/engine/jobs/job-types.js';
@@ -224,6 +225,8 @@ describe('pagers', () => {
     expect(result.warnings).toEqual([`the approvals of ${key}: the site repeated a page without saying it was the last (isLastPage), so paging stopped after 2 pages`]);
     // Two approval pages, not an endless loop.
     expect(jira.stats().requests - before).toBeLessThan(12);
+    // The Jira card shows it until the next poll.
+    expect(jiraStatus(w.ctx).lastPollWarnings).toEqual(result.warnings);
   });
 
   it('an approvals list longer than the bound stops at the bound and says so', async () => {
@@ -248,6 +251,21 @@ describe('pagers', () => {
     // Exactly at the bound: all read, nothing said.
     issue.approvals.pop();
     expect(await client.approvals(key)).toHaveLength(JIRA_PAGER_LIMITS.approvalItems);
+    expect(client.takeWarnings()).toEqual([]);
+  });
+});
+
+describe('a search that never ends', () => {
+  it('stops at the page bound and says so (searchNeverLast)', async () => {
+    const jira = await site({ searchNeverLast: true });
+    const client = createJiraClient({ siteUrl: jira.url, email: jira.email, apiToken: jira.apiToken });
+    await client.createIssue({ project: { key: 'ACC' }, issuetype: { id: '10004' }, summary: 's', labels: ['x'] });
+    const before = jira.stats().requests;
+    const found = await client.search('project = ACC AND labels = "x"', ['summary'], 1000);
+    expect(found.map((i) => i.summary)).toEqual(['s']);
+    expect(jira.stats().requests - before).toBe(JIRA_PAGER_LIMITS.searchPages);
+    expect(client.takeWarnings()).toEqual([`search stopped at ${JIRA_PAGER_LIMITS.searchPages} pages (1 issue): the site kept offering more pages`]);
+    // Warnings are handed out once.
     expect(client.takeWarnings()).toEqual([]);
   });
 });

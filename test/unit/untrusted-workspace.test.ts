@@ -207,6 +207,17 @@ describe('a crafted workspace file is refused at open, naming the difference', (
     expect(refusal(f).ro).toContain('is truncated (60 bytes, shorter than an SQLite header)');
   });
 
+  it('a truncated WAL-mode file (a plain copy of a live workspace, cut short) is named as damaged by SQLite itself', () => {
+    const f = fresh();
+    alter(f, 'PRAGMA journal_mode = WAL');
+    const full = fs.readFileSync(f);
+    expect(full[18]).toBe(2); // WAL mode: the header's page count is not the whole story, so only SQLite judges it
+    fs.writeFileSync(f, full.subarray(0, Math.floor(full.length / 2)));
+    for (const readOnly of [true, false]) {
+      expect(() => openDatabase(f, { readOnly })).toThrow(/is damaged \(database disk image is malformed\); it was not changed/);
+    }
+  });
+
   it('a damaged page is named by quick_check on a read-only open', () => {
     const f = fresh();
     const db = new Database(f);

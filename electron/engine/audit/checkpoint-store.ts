@@ -57,6 +57,12 @@ export function latestCheckpoint(db: Db): CheckpointRow | null {
   return (db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY id DESC LIMIT 1`).get() as CheckpointRow | undefined) ?? null;
 }
 
+/** A reader of the newest checkpoint's seq (0 when none), prepared once: the interval check runs after every event. */
+export function latestCheckpointSeqReader(db: Db): () => number {
+  const stmt = db.prepare('SELECT seq FROM audit_checkpoints ORDER BY id DESC LIMIT 1').pluck();
+  return () => (stmt.get() as number | undefined) ?? 0;
+}
+
 export function insertAnchor(db: Db, a: Omit<AnchorRow, 'id'>): number {
   return Number(
     db

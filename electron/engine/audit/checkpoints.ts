@@ -20,7 +20,7 @@ import { workspaceId } from '../context.js';
 import type { Db } from '../db/database.js';
 import { KeychainUnavailableError, type SecretStore } from '../secrets/secret-store.js';
 import { appendAudit, auditHead, setAfterAppend } from './audit-log.js';
-import { insertAuditKey, insertCheckpoint, latestCheckpoint, listAuditKeys, type CheckpointReason, type CheckpointRow } from './checkpoint-store.js';
+import { insertAuditKey, insertCheckpoint, latestCheckpoint, latestCheckpointSeqReader, listAuditKeys, type CheckpointReason, type CheckpointRow } from './checkpoint-store.js';
 
 /** Events between two interval checkpoints. */
 export const AUDIT_CHECKPOINT_INTERVAL = 100;
@@ -108,9 +108,10 @@ export async function loadAuditSigner(ctx: SigningContext, opts: { interval?: nu
   }
   const signer: Signer = { keyId, privateKey, interval: opts.interval ?? AUDIT_CHECKPOINT_INTERVAL };
   signers.set(ctx.db, signer);
+  // One indexed lookup per event (prepared once); the signing happens once per interval.
+  const lastSeq = latestCheckpointSeqReader(ctx.db);
   setAfterAppend(ctx.db, (db, head, now) => {
-    const last = latestCheckpoint(db);
-    if (head.seq - (last?.seq ?? 0) >= signer.interval) writeCheckpoint(db, signer, 'interval', now);
+    if (head.seq - lastSeq() >= signer.interval) writeCheckpoint(db, signer, 'interval', now);
   });
   return { signing: true, keyId };
 }
@@ -122,7 +123,8 @@ export function unloadAuditSigner(db: Db): void {
 }
 
 function writeCheckpoint(db: Db, signer: Signer, reason: CheckpointReason, now: Date): CheckpointRow {
-  const head = auditHead(db);
+  // The interval checkpoint runs inside an append: O(1), not a count of the whole log.
+  const head = auditHead(db, { bySeq: reason === 'interval' });
   const unsigned = { seq: head.seq, count: head.count, headHash: head.hash, at: now.toISOString(), keyId: signer.keyId, reason };
   const signature = sign(null, Buffer.from(checkpointPayload(unsigned), 'utf8'), signer.privateKey).toString('base64');
   const row = { ...unsigned, signature };

@@ -76,6 +76,8 @@ export type JiraPollState = {
   position: string | null;
   lastPollAt: string | null;
   lastError: string | null;
+  /** What the last poll noticed without failing (a pager bound hit, a page the site repeated); absent in older workspaces. */
+  lastWarnings?: string[];
   /** The request type's name as Jira calls it (what JQL matches on), resolved on the first poll. */
   requestTypeName: string | null;
   /** The account's time zone: JQL reads dates in it. */

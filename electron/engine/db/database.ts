@@ -21,7 +21,7 @@ export class DatabaseOpenError extends Error {
 export type OpenOptions = {
   readOnly?: boolean;
   migrations?: readonly Migration[];
-  /** Read-only opens run `PRAGMA quick_check` unless this is false (a copy this process just made and checks otherwise). */
+  /** Read-only opens run `PRAGMA quick_check` (it reads the whole file) unless this is false: for the bench's comparison. */
   quickCheck?: boolean;
 };
 
@@ -46,9 +46,13 @@ function assertSqliteFile(file: string): void {
     const size = fs.fstatSync(fd).size;
     if (n < HEADER_BYTES) throw new DatabaseOpenError(`${file} is truncated (${size} bytes, shorter than an SQLite header); nothing was changed — copy it again`);
     // The page count in the header is valid when its "version-valid-for" matches the change counter (SQLite >= 3.7.0).
+    // Only for a rollback-journal file (a `snapshot save` copy) with no journal beside it: in WAL mode the size
+    // also lives in the -wal file (a checkpoint in progress writes page 1 before the pages after it), and a
+    // journal means an interrupted write SQLite will roll back on open.
+    const rollbackMode = header[18] === 1 && header[19] === 1 && !fs.existsSync(`${file}-journal`);
     const pageSize = header.readUInt16BE(16) === 1 ? 65536 : header.readUInt16BE(16);
     const pages = header.readUInt32BE(28);
-    if (pages > 0 && header.readUInt32BE(24) === header.readUInt32BE(92) && size < pages * pageSize) {
+    if (rollbackMode && pages > 0 && header.readUInt32BE(24) === header.readUInt32BE(92) && size < pages * pageSize) {
       throw new DatabaseOpenError(
         `${file} is truncated (${size} bytes; its header says ${pages * pageSize}); nothing was changed — copy it again`,
       );
@@ -106,14 +110,19 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   }
   try {
     harden(db);
-    const version = readVersion(db, file);
-    if (version > latest) {
-      throw new DatabaseOpenError(
-        `${file} was written by a newer Latchkey (schema ${version}; this build knows up to ${latest}). ` +
-          'Update Latchkey to open it; the file was not changed.',
-      );
-    }
-    assertKnownSchema(db, file, list, version);
+    // Version and schema read in one read transaction: another process
+    // migrating the same workspace between the two must not look like a crafted file.
+    const version = db.transaction(() => {
+      const v = readVersion(db, file);
+      if (v > latest) {
+        throw new DatabaseOpenError(
+          `${file} was written by a newer Latchkey (schema ${v}; this build knows up to ${latest}). ` +
+            'Update Latchkey to open it; the file was not changed.',
+        );
+      }
+      assertKnownSchema(db, file, list, v);
+      return v;
+    })();
     if (readOnly) {
       db.pragma('query_only = ON');
       if (version === 0) throw new DatabaseOpenError(`${file} is not a Latchkey workspace (an empty database); nothing was changed`);

@@ -13,8 +13,9 @@
 // is whatever the migrations create, FTS5 shadow tables, autoindexes and
 // ALTER TABLE-rewritten SQL included, because they are created the same way.
 // Reading `sqlite_schema` parses the schema but runs none of it, so even a
-// crafted file is safe to compare. Cost: ~8 ms once per version per process
-// (the in-memory migrations), then under a millisecond per open.
+// crafted file is safe to compare. Cost (bench/RESULTS.md, workspace-open):
+// 10-25 ms once per version per process (the in-memory migrations), then
+// under a millisecond per open, whatever the file's size.
 import Database from 'better-sqlite3';
 import type { Migration } from './migrations/index.js';
 

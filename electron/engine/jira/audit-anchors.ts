@@ -71,9 +71,28 @@ export function queueAnchorComments(ctx: EngineContext): number[] {
   return queued;
 }
 
+/** The comment properties Latchkey puts on what it writes: request updates, refused portal requests, unrecorded JSM approvals. */
+const OUR_PROPERTIES: readonly string[] = [COMMENT_PROPERTY, 'latchkey.import', 'latchkey.approval'];
+
+/**
+ * Posts a comment ending with the audit-head line, and records that anchor.
+ * For the comments written outside the write-back job (the JSM import's).
+ */
+export async function addAnchoredComment(
+  ctx: EngineContext,
+  client: JiraClient,
+  at: { connectionId: number; issueKey: string },
+  text: string,
+  property: { key: string; value: Record<string, unknown> },
+): Promise<void> {
+  const head = auditHeadLine(ctx.db);
+  const posted = await client.addComment(at.issueKey, adfText(`${text}\n\n${head.text}`), [{ key: property.key, value: { ...property.value, workspace: workspaceId(ctx.db) } }]);
+  recordJiraAnchor(ctx.db, { kind: 'jira-comment', count: head.count, hash: head.hash, connectionId: at.connectionId, issueKey: at.issueKey, commentId: posted.id }, ctx.clock.now());
+}
+
 const ours = (c: JiraComment, wsId: string): Record<string, unknown> | null => {
   for (const p of c.properties) {
-    if (p.key !== COMMENT_PROPERTY || !p.value || typeof p.value !== 'object') continue;
+    if (!OUR_PROPERTIES.includes(p.key) || !p.value || typeof p.value !== 'object') continue;
     const v = p.value as Record<string, unknown>;
     if (v.workspace === wsId) return v;
   }

@@ -30,6 +30,7 @@ export function jiraStatus(ctx: EngineContext): JiraStatus {
       : null,
     lastPollAt: poll?.lastPollAt ?? null,
     lastPollError: poll?.lastError ?? null,
+    lastPollWarnings: poll?.lastWarnings ?? [],
     pollPosition: poll?.position ?? null,
     pendingWriteBacks: jobs.pending,
     failedWriteBacks: jobs.failed,

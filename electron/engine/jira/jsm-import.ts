@@ -21,11 +21,12 @@ import type { CreateRequestInput } from '../../../shared/contract-requests.js';
 import type { JiraClient, JiraIssue } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
 import { parseDuration } from '../requests/duration-text.js';
-import { adfText, adfToText, JIRA_FIELDS, jiraFieldsOf, jiraStatusesOf, type JiraFieldMap, type JiraStatusMap } from '../connectors/jira/jira-fields.js';
+import { adfToText, JIRA_FIELDS, jiraFieldsOf, jiraStatusesOf, type JiraFieldMap, type JiraStatusMap } from '../connectors/jira/jira-fields.js';
 import { getConnectionRecord, listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import { createRequest, decideRequest } from '../requests/requests.js';
 import { decisionRecorded, pendingJiraRequests, requestOfIssue } from '../requests/request-store.js';
+import { addAnchoredComment } from './audit-anchors.js';
 import { transitionTo } from './jira-job.js';
 import { openJiraSite, pollState, savePollState, type JiraClientTuning } from './jira-site.js';
 
@@ -86,11 +87,14 @@ export function jqlDate(at: Date, timeZone: string | null): string {
 const jqlString = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** Writes the refusal to the portal request: a comment with the reason, then Declined (best effort: the comment is what matters). */
-async function refuse(client: JiraClient, issue: JiraIssue, reason: string, names: JiraStatusMap): Promise<void> {
-  await client.addComment(
-    issue.key,
-    adfText(`Latchkey could not accept this access request: ${reason}.\nNothing was granted. Please raise a new request with the missing or corrected details.`),
-    [{ key: 'latchkey.import', value: { rejected: true } }],
+async function refuse(ctx: EngineContext, connectionId: number, client: JiraClient, issue: JiraIssue, reason: string, names: JiraStatusMap): Promise<void> {
+  // Like every comment Latchkey writes, it ends with the audit chain's head (jira/audit-anchors.ts).
+  await addAnchoredComment(
+    ctx,
+    client,
+    { connectionId, issueKey: issue.key },
+    `Latchkey could not accept this access request: ${reason}.\nNothing was granted. Please raise a new request with the missing or corrected details.`,
+    { key: 'latchkey.import', value: { rejected: true } },
   );
   try {
     // A workflow without a declined status (`missing`): the comment stands on its own.
@@ -130,7 +134,7 @@ async function importRequests(ctx: EngineContext, connectionId: number, client: 
       // Imported meanwhile by another poll (the unique index): nothing to do.
       if (e instanceof Error && /UNIQUE constraint failed: requests/.test(e.message)) continue;
       if (!(e instanceof UserError)) throw e;
-      await refuse(client, issue, e.message, jiraStatusesOf(record.settings.jira?.statuses));
+      await refuse(ctx, connectionId, client, issue, e.message, jiraStatusesOf(record.settings.jira?.statuses));
       rejected.add(issue.key);
       result.skipped.push({ issueKey: issue.key, reason: e.message });
       savePollState(ctx.db, connectionId, { rejectedIssues: [...rejected].slice(-2000) }, ctx.clock.now());
@@ -176,10 +180,12 @@ async function readApprovals(ctx: EngineContext, connectionId: number, client: J
           }
         }
         if (why !== null) {
-          await client.addComment(
-            r.jira_issue_key,
-            adfText(`Latchkey did not record the ${verb} by ${ap.displayName || ap.email || ap.accountId}: ${why}.\nThe request stays open in Latchkey until an eligible approver decides.`),
-            [{ key: 'latchkey.approval', value: { approval: a.id, accountId: ap.accountId, recorded: false } }],
+          await addAnchoredComment(
+            ctx,
+            client,
+            { connectionId, issueKey: r.jira_issue_key },
+            `Latchkey did not record the ${verb} by ${ap.displayName || ap.email || ap.accountId}: ${why}.\nThe request stays open in Latchkey until an eligible approver decides.`,
+            { key: 'latchkey.approval', value: { approval: a.id, accountId: ap.accountId, recorded: false } },
           );
         }
         handled.add(mark);
@@ -205,8 +211,9 @@ export async function pollJiraRequests(ctx: EngineContext, options: PollOptions 
         await importRequests(ctx, c.id, site.client, { projectKey: jira.projectKey, serviceDeskId: jira.serviceDeskId, requestTypeId: jira.requestTypeId }, result);
         await readApprovals(ctx, c.id, site.client, result);
       }
-      result.warnings.push(...site.client.takeWarnings());
-      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null }, ctx.clock.now());
+      const warnings = site.client.takeWarnings();
+      result.warnings.push(...warnings);
+      savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null, lastWarnings: warnings.slice(0, 20) }, ctx.clock.now());
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       result.errors.push({ connectionId: c.id, error });

@@ -16,6 +16,7 @@ import { connectionKindLabel, formatDuration, formatNumber, formatPercent, withL
 import { describeScope, isUnlimited } from '../lib/scope.js';
 import { useConnectionsStore, type TestState } from '../stores/connections-store.js';
 import { toast } from '../stores/toast-store.js';
+import { JiraStatusNames } from './connections/JiraStatusNames.js';
 import { ScopeEditor } from './ScopeEditor.js';
 
 function RunCounts({ run }: { run: SyncRunSummary }): ReactNode {
@@ -73,7 +74,13 @@ function JiraPanel({ c }: { c: ConnectionSummary }): ReactNode {
             </span>
           ) : null}
           {mine.lastPollError ? <p className="last-sync-error">JSM import: {mine.lastPollError}</p> : null}
+          {mine.lastPollWarnings.map((w) => (
+            <p key={w} className="field-hint text-warn" role="note">
+              JSM import: {w}
+            </p>
+          ))}
           {mine.lastWriteBackError ? <p className="last-sync-error">Write-back: {mine.lastWriteBackError}</p> : null}
+          {mine.connection ? <JiraStatusNames connectionId={c.id} names={mine.connection.statuses} idPrefix={`conn-${c.id}`} /> : null}
         </>
       ) : status ? (
         <span className="muted">Write-back goes to the first Jira connection; this one is not used.</span>

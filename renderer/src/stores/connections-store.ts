@@ -2,7 +2,7 @@
 // outcome from `sync:finished`, history from `sync:runs`); and Jira's status
 // (the JSM import's last poll, the write-back queue) for the Jira cards.
 import { create } from 'zustand';
-import type { JiraPollResult, JiraStatus } from '../../../shared/contract-jira.js';
+import type { JiraPollResult, JiraStatus, JiraStatusNames } from '../../../shared/contract-jira.js';
 import type { Channel, ChannelInput } from '../../../shared/contract.js';
 import type { ConnectionSummary, ConnectionTestResult, SyncPhase, SyncProgress, SyncRunSummary, SyncScope } from '../../../shared/domain.js';
 import { api, ApiError, errorMessage } from '../api/client.js';
@@ -58,6 +58,8 @@ type ConnectionsState = {
   loadJira: () => Promise<void>;
   /** Polls JSM now for one Jira connection (new portal requests, approval answers), then re-reads Jira's status. */
   pollJira: (connectionId: number) => Promise<JiraPollResult>;
+  /** Sets the workflow status names a Jira connection moves issues through (blank: the default), then re-reads Jira's status. */
+  setJiraStatuses: (connectionId: number, statuses: Partial<JiraStatusNames>) => Promise<JiraStatusNames>;
 };
 
 const finishedRuns = new Set<number>();
@@ -234,6 +236,15 @@ export const useConnectionsStore = create<ConnectionsState>()((set, get) => ({
     refuseIfReadOnly('jira:pollNow');
     try {
       return await api.call('jira:pollNow', { connectionId });
+    } finally {
+      void get().loadJira();
+    }
+  },
+
+  setJiraStatuses: async (connectionId, statuses) => {
+    refuseIfReadOnly('jira:setStatuses');
+    try {
+      return await api.call('jira:setStatuses', { connectionId, statuses });
     } finally {
       void get().loadJira();
     }

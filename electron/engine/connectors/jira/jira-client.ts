@@ -228,7 +228,7 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
       let nextPageToken: string | undefined;
       for (let pages = 0; ; pages++) {
         if (pages >= JIRA_PAGER_LIMITS.searchPages) {
-          warn(`search stopped at ${JIRA_PAGER_LIMITS.searchPages} pages (${out.length} issues): the site kept offering more pages`);
+          warn(`search stopped at ${JIRA_PAGER_LIMITS.searchPages} pages (${out.length} issue${out.length === 1 ? '' : 's'}): the site kept offering more pages`);
           break;
         }
         const page = await call('search issues (JQL)', true, () =>
@@ -239,7 +239,7 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
         nextPageToken = (page as { isLast?: boolean }).isLast !== true && typeof page.nextPageToken === 'string' ? page.nextPageToken : undefined;
         if (!nextPageToken || out.length >= limit) break;
         if (tokens.has(nextPageToken)) {
-          warn(`search stopped after ${pages + 1} pages (${out.length} issues): the site handed out the same page token twice`);
+          warn(`search stopped after ${pages + 1} pages (${out.length} issue${out.length === 1 ? '' : 's'}): the site handed out the same page token twice`);
           break;
         }
         tokens.add(nextPageToken);

@@ -2,18 +2,20 @@
 import type { ReactNode } from 'react';
 import { TextField, type FieldErrorProps } from '../../components/FormFields.js';
 import type { AddConnectionInput } from '../../stores/connections-store.js';
+import { ownStatuses, STATUS_ROWS } from './JiraStatusNames.js';
 
 /** The Jira fields as the engine names them (for placing its messages next to them). */
 export const JIRA_FIELDS = ['siteUrl', 'email', 'apiToken', 'projectKey', 'serviceDeskId', 'requestTypeId'] as const;
 type JiraField = (typeof JIRA_FIELDS)[number];
 
-export type JiraValues = { siteUrl: string; email: string; apiToken: string; projectKey: string; serviceDeskId: string; requestTypeId: string };
+export type JiraValues = { siteUrl: string; email: string; apiToken: string; projectKey: string; serviceDeskId: string; requestTypeId: string; statuses: { waiting: string; approved: string; done: string; declined: string } };
 
-export const NEW_JIRA: JiraValues = { siteUrl: '', email: '', apiToken: '', projectKey: '', serviceDeskId: '', requestTypeId: '' };
+export const NEW_JIRA: JiraValues = { siteUrl: '', email: '', apiToken: '', projectKey: '', serviceDeskId: '', requestTypeId: '', statuses: { waiting: '', approved: '', done: '', declined: '' } };
 
 /** What connections:add gets for a Jira site. */
 export function jiraInput(name: string, v: JiraValues): AddConnectionInput {
-  // Blank JSM ids mean "record requests only, import none".
+  // Blank JSM ids mean "record requests only, import none"; blank status names the defaults.
+  const statuses = ownStatuses(v.statuses);
   return {
     kind: 'jira',
     name,
@@ -23,6 +25,7 @@ export function jiraInput(name: string, v: JiraValues): AddConnectionInput {
     projectKey: v.projectKey.trim().toUpperCase(),
     serviceDeskId: v.serviceDeskId.trim() === '' ? null : v.serviceDeskId,
     requestTypeId: v.requestTypeId.trim() === '' ? null : v.requestTypeId,
+    ...(Object.keys(statuses).length > 0 ? { statuses } : {}),
   };
 }
 
@@ -99,6 +102,18 @@ export function JiraFields({
             placeholder="10"
             hint={<>With both IDs, new portal requests of this type are imported as Latchkey requests.</>}
           />
+        </div>
+      </fieldset>
+      <fieldset className="fieldset">
+        <legend>Workflow status names (optional)</legend>
+        <p className="field-hint">What this project's workflow calls the statuses Latchkey moves an issue to; blank keeps the default. The connection test lists the workflow's statuses and names any that are missing.</p>
+        <div className="form-row form-row-even">
+          {STATUS_ROWS.map((r) => (
+            <div className="field" key={r.key}>
+              <label htmlFor={`${id}-status-${r.key}`}>{r.label}</label>
+              <input id={`${id}-status-${r.key}`} value={values.statuses[r.key]} placeholder={r.fallback} onChange={(e) => onChange({ statuses: { ...values.statuses, [r.key]: e.target.value } })} />
+            </div>
+          ))}
         </div>
       </fieldset>
     </>
