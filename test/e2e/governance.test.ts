@@ -245,7 +245,7 @@ describe.runIf(inPrivateKeychain)('request → approval → Okta membership → 
     await page.getByRole('heading', { name: new RegExp(`#${id}\\s+${ROLE_LABEL}`) }).waitFor();
 
     // The requester is not an approver: the decision is refused, with why.
-    const approve = page.getByRole('button', { name: 'Approve' });
+    const approve = page.getByRole('button', { name: 'Approve', exact: true });
     expect(await approve.isDisabled()).toBe(true);
     const whyNot = page.getByText(/is not an approver of this step/);
     expect((await whyNot.textContent())?.toLowerCase()).toBe(`${requester.email.toLowerCase()} is not an approver of this step.`);

@@ -13,7 +13,7 @@ import type { JiraStatus } from '../../shared/contract-jira.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
-import { callBridge as call, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { callBridge as call, openConsole, serveConsole as serve, type Served } from '../helpers/serve-console.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -51,7 +51,7 @@ describe.runIf(inPrivateKeychain)('Jira status names in the console', () => {
   });
 
   it('shows the names, tests them against the workflow, and edits them', async () => {
-    await page.goto(server.url);
+    await openConsole(page, server);
     await page.getByRole('link', { name: 'Connections' }).click();
     const card = page.getByRole('region', { name: JIRA });
     const names = card.getByTestId('jira-status-names');

@@ -121,7 +121,7 @@ describe.runIf(inPrivateKeychain)('operator sign-in through the sandbox Okta, in
 
     // Approve the request as the signed-in operator.
     await page.goto(`${server.origin}/#/requests/${filed.id}`);
-    const approve = page.getByRole('button', { name: 'Approve' });
+    const approve = page.getByRole('button', { name: 'Approve', exact: true });
     await expect.poll(() => approve.isDisabled(), { timeout: 10_000 }).toBe(false);
     await page.getByRole('textbox', { name: 'Comment' }).fill('OK for the runbook');
     await approve.click();
