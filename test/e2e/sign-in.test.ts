@@ -21,6 +21,8 @@ import { callBridge as call, openConsole, serveConsole as serve, type Served } f
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
+/** What the flow looked like, for a person to look at (not compared). */
+const shot = (p: Page, name: string): Promise<Buffer> => p.screenshot({ path: path.join(repo, 'test-results', name) });
 const cli = path.join(repo, 'dist/electron/cli/main.js');
 const OKTA = 'Acme Okta';
 const JIRA = 'Acme Jira';
@@ -109,6 +111,7 @@ describe.runIf(inPrivateKeychain)('operator sign-in through the sandbox Okta, in
     await idp.waitForLoadState();
     expect(idp.url().startsWith(`${s.okta.url}/oauth2/v1/authorize?`)).toBe(true);
     await idp.getByRole('textbox', { name: 'Username' }).fill(operator.login);
+    await shot(idp, 'e2e-sign-in-idp.png');
     await idp.getByRole('button', { name: 'Sign in', exact: true }).click();
     await idp.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/);
     expect(await idp.locator('#result').textContent()).toContain(`Signed in to Latchkey as ${fullName(operator)}`);
@@ -116,6 +119,7 @@ describe.runIf(inPrivateKeychain)('operator sign-in through the sandbox Okta, in
     const session = page.getByTestId('operator-session');
     await expect.poll(() => session.textContent(), { timeout: 15_000 }).toContain(fullName(operator));
     expect(await session.textContent()).toMatch(/until /);
+    await shot(page, 'e2e-sign-in-signed-in.png');
     // Signed in, the sandbox's "Acting as" is gone from the top bar.
     expect(await page.getByRole('button', { name: /^Acting as / }).count()).toBe(0);
 
@@ -145,6 +149,7 @@ describe.runIf(inPrivateKeychain)('operator sign-in through the sandbox Okta, in
     await expect
       .poll(() => jira.state.comments(key).map((c) => adfText(c.body)).find((c) => c.startsWith('Approved')) ?? '', { timeout: 30_000 })
       .toContain(`by ${email} via console`);
+    await shot(page, 'e2e-sign-in-approved.png');
 
     // Require sign-in, then sign out: reading works, writing is refused until someone signs in.
     await page.goto(`${server.origin}/#/connections`);
@@ -154,6 +159,7 @@ describe.runIf(inPrivateKeychain)('operator sign-in through the sandbox Okta, in
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     expect(await page.getByText('Sign-in required').count()).toBe(1);
+    await shot(page, 'e2e-sign-in-required.png');
     await expect(call(server, 'requests:create', { beneficiary: { email: requester.email }, role: 'Runbook Wiki / Editor', duration: '24h', justification: 'x' }, asRequester)).rejects.toThrow(
       /requires operators to sign in through the IdP before making changes: "requests:create" was refused/,
     );
