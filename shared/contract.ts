@@ -369,8 +369,11 @@ export type EventName = keyof EventMap;
 export const eventNames = ['sync:progress', 'sync:finished', 'governance:changed'] as const satisfies readonly EventName[];
 
 /** The API the renderer sees, one function per channel, whichever transport carries it. */
+/** What a renderer may say about a call besides its input: who the session acts as (sandbox workspaces only; the engine ignores it elsewhere). */
+export type CallMeta = { actingAs: string | null };
+
 export type RendererApi = {
-  [C in Channel]: (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>;
+  [C in Channel]: (input: ChannelInput<C>, meta?: CallMeta) => Promise<Result<ChannelOutput<C>>>;
 } & {
   on: <E extends EventName>(event: E, listener: (payload: EventMap[E]) => void) => () => void;
 };

@@ -33,6 +33,18 @@ function senderUrl(event: IpcInvokeEventLike): string | null {
   }
 }
 
+/** The optional second argument of a call: exactly { actingAs: string (≤ 320) | null }, nothing else. */
+function callMeta(args: unknown[]): { actingAs: string | null } | 'invalid' {
+  if (args.length <= 1) return { actingAs: null };
+  const m = args[1];
+  if (args.length > 2 || !m || typeof m !== 'object' || Array.isArray(m)) return 'invalid';
+  const keys = Object.keys(m);
+  const actingAs = (m as { actingAs?: unknown }).actingAs;
+  if (keys.length !== 1 || keys[0] !== 'actingAs') return 'invalid';
+  if (actingAs === null) return { actingAs: null };
+  return typeof actingAs === 'string' && actingAs.length <= 320 ? { actingAs } : 'invalid';
+}
+
 /** Registers every contract channel; returns a function that unregisters them. */
 export function registerContractIpc(ipc: IpcLike, handlers: Handlers, options: ContractIpcOptions): () => void {
   for (const channel of channelNames) {
@@ -41,10 +53,12 @@ export function registerContractIpc(ipc: IpcLike, handlers: Handlers, options: C
       if (url === null || !options.isTrustedSender(url)) {
         return { ok: false, code: 'unauthorized', error: UNTRUSTED_SENDER_MESSAGE };
       }
-      if (args.length > 1) {
-        return { ok: false, code: 'bad-input', error: `invalid input for ${channel}: expected one argument, got ${args.length}` };
+      const meta = callMeta(args);
+      if (meta === 'invalid') {
+        return { ok: false, code: 'bad-input', error: `invalid call for ${channel}: expected one argument (the input) and at most { actingAs }, got ${args.length} arguments` };
       }
-      return dispatch(handlers, channel, args[0], options);
+      // The renderer is the console; "acting as" is honoured by the engine only in sandbox workspaces.
+      return dispatch(handlers, channel, args[0], { ...options, caller: { channel: 'console', actingAs: meta.actingAs } });
     });
   }
   return () => {

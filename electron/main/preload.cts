@@ -4,7 +4,7 @@
 // shared/. Each contract channel is one explicit function (no generic
 // "invoke anything" escape hatch), and the object `satisfies RendererApi`, so
 // a channel added to the contract but not here is a compile error.
-import type { Channel, ChannelInput, ChannelOutput, EventMap, EventName, RendererApi, Result } from '../../shared/contract.js';
+import type { CallMeta, Channel, ChannelInput, ChannelOutput, EventMap, EventName, RendererApi, Result } from '../../shared/contract.js';
 // A .cts file under verbatimModuleSyntax must spell its runtime import this way.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
@@ -17,8 +17,9 @@ const EVENTS = ['sync:progress', 'sync:finished', 'governance:changed'] as const
 const everyEventListed: Exclude<EventName, (typeof EVENTS)[number]> extends never ? true : false = true;
 void everyEventListed;
 
-function call<C extends Channel>(channel: C): (input: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>> {
-  return (input) => ipcRenderer.invoke(channel, input) as Promise<Result<ChannelOutput<C>>>;
+function call<C extends Channel>(channel: C): (input: ChannelInput<C>, meta?: CallMeta) => Promise<Result<ChannelOutput<C>>> {
+  // The call's meta (sandbox "acting as") travels as a second argument only when there is one.
+  return (input, meta) => (meta ? ipcRenderer.invoke(channel, input, meta) : ipcRenderer.invoke(channel, input)) as Promise<Result<ChannelOutput<C>>>;
 }
 
 const api = {

@@ -13,7 +13,7 @@ import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js
 import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { createSenderCheck, registerContractIpc, UNTRUSTED_SENDER_MESSAGE, type IpcInvokeEventLike, type IpcLike } from '../../electron/main/ipc.js';
 import { seedDirectoryOrg } from '../fixtures/directory-org.js';
-import { createTempWorkspace, type TempWorkspace } from '../fixtures/seed-snapshot.js';
+import { createTempWorkspace, seedConnection, type TempWorkspace } from '../fixtures/seed-snapshot.js';
 
 type Listener = (event: IpcInvokeEventLike, ...args: unknown[]) => unknown;
 
@@ -113,6 +113,34 @@ describe('registerContractIpc', () => {
     expect(notObject).toMatchObject({ ok: false, code: 'bad-input' });
     const extra = await ipc.invoke(APP_URL, 'sync:runs', {}, { sneaky: true });
     expect(extra).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/one argument/) as unknown });
+    // The only second argument is the call's meta, exactly { actingAs: string ≤ 320 | null }.
+    for (const meta of [{ actingAs: 5 }, { actingAs: 'a@b.example', sneaky: true }, { actingAs: 'x'.repeat(321) }, ['a@b.example'], 'a@b.example']) {
+      expect(await ipc.invoke(APP_URL, 'sync:runs', {}, meta)).toMatchObject({ ok: false, code: 'bad-input' });
+    }
+    expect(await ipc.invoke(APP_URL, 'sync:runs', {}, { actingAs: 'a@b.example' }, {})).toMatchObject({ ok: false, code: 'bad-input' });
+  });
+
+  it("passes the session's 'acting as' to the engine as the console's caller: honoured in a sandbox workspace only", async () => {
+    const ipc = fakeIpcMain();
+    registerContractIpc(ipc, handlers, { isTrustedSender: () => true });
+    // This workspace has a connection to a real tenant (https://acme.okta.com): acting as is ignored.
+    expect(await ipc.invoke(APP_URL, 'operator:status', {}, { actingAs: 'grace@acme.example' })).toMatchObject({ ok: true, value: { actingAs: null } });
+
+    // Every connection on loopback: a sandbox, where the session's choice names the caller.
+    const sandbox = createTempWorkspace();
+    try {
+      seedConnection(sandbox.db, { name: 'sandbox okta', baseUrl: 'http://127.0.0.1:5555' });
+      sandbox.db.close();
+      const ctx = openWorkspace({ dbPath: sandbox.file, secrets: memorySecretStore(), transport: 'electron' });
+      sandbox.db = ctx.db;
+      const sandboxIpc = fakeIpcMain();
+      registerContractIpc(sandboxIpc, createHandlers(ctx), { isTrustedSender: () => true });
+      expect(await sandboxIpc.invoke(APP_URL, 'operator:status', {}, { actingAs: 'Grace@Acme.example' })).toMatchObject({ ok: true, value: { actingAs: { email: 'grace@acme.example' } } });
+      expect(await sandboxIpc.invoke(APP_URL, 'operator:status', {}, { actingAs: null })).toMatchObject({ ok: true, value: { actingAs: null } });
+      expect(await sandboxIpc.invoke(APP_URL, 'operator:status', {})).toMatchObject({ ok: true, value: { actingAs: null } });
+    } finally {
+      sandbox.cleanup();
+    }
   });
 });
 

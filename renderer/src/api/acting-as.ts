@@ -1,7 +1,10 @@
 // "Acting as" in a sandbox workspace: who this browser tab acts as, kept in
 // sessionStorage (per browser session, never stored for the workspace) and
-// sent with every bridge call; the engine honours it only when every
-// connection is on loopback, and records it labelled "(acting as, sandbox)".
+// sent with every call (a bridge header, or the IPC call's meta); the engine
+// honours it only when every connection is on loopback, and records it
+// labelled "(acting as, sandbox)".
+import type { CallMeta } from '../../../shared/contract.js';
+
 const KEY = 'latchkey.actingAs';
 
 function storage(): Storage | null {
@@ -25,4 +28,10 @@ export function setActingAs(email: string | null): void {
 export function actingAsHeader(): Record<string, string> {
   const who = getActingAs();
   return who ? { 'X-Latchkey-Acting-As': who } : {};
+}
+
+/** The same for an IPC call (the desktop shell): its meta, or nothing. */
+export function actingAsMeta(): CallMeta | undefined {
+  const who = getActingAs();
+  return who ? { actingAs: who } : undefined;
 }

@@ -1,7 +1,8 @@
 // The Electron transport: preload exposes `window.latchkey`, one function per
 // channel plus `on(event, cb)`, typed as RendererApi. Main validates the input
 // with zod and answers with the same Result shape as the bridge.
-import type { Channel, ChannelInput, ChannelOutput, RendererApi, Result } from '../../../shared/contract.js';
+import type { CallMeta, Channel, ChannelInput, ChannelOutput, RendererApi, Result } from '../../../shared/contract.js';
+import { actingAsMeta } from './acting-as.js';
 import { ApiError } from './api-error.js';
 import type { CallOptions, Transport } from './transport.js';
 
@@ -11,14 +12,15 @@ export function createElectronTransport(api: RendererApi): Transport {
     input: ChannelInput<C>,
     opts?: CallOptions,
   ): Promise<ChannelOutput<C>> {
-    const fn = api[channel] as unknown as ((i: ChannelInput<C>) => Promise<Result<ChannelOutput<C>>>) | undefined;
+    const fn = api[channel] as unknown as ((i: ChannelInput<C>, meta?: CallMeta) => Promise<Result<ChannelOutput<C>>>) | undefined;
     if (typeof fn !== 'function') {
       throw new ApiError(`This version of the desktop shell does not offer "${channel}"`, 'transport', channel);
     }
     if (opts?.signal?.aborted) throw new ApiError('Request cancelled', 'aborted', channel);
     let result: Result<ChannelOutput<C>>;
     try {
-      result = await fn(input);
+      const meta = actingAsMeta();
+      result = await (meta ? fn(input, meta) : fn(input));
     } catch (error) {
       throw new ApiError(error instanceof Error ? error.message : 'IPC call failed', 'transport', channel);
     }
