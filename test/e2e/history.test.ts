@@ -507,6 +507,13 @@ describe.runIf(inPrivateKeychain)('history, people and read-only snapshots in Ch
       expect((await banner.textContent())?.replace(/\s+/g, ' ').trim()).toBe(
         'Read-only snapshot: acme-snapshot.latchkey — opened without credentials; nothing can be changed or synced.',
       );
+      // Opening the copy verified its audit chain and signed checkpoints (the syncs ended with one); the badge says so.
+      const audit = roPage.getByText(/^Audit chain (verified|does not verify)$/);
+      expect(await audit.textContent()).toBe('Audit chain verified');
+      const [, events, valid, total] = /^(\d+) events; (\d+) of (\d+) signed checkpoints verify/.exec((await audit.getAttribute('title')) ?? '') ?? [];
+      expect(Number(events)).toBeGreaterThan(0);
+      expect(Number(total)).toBeGreaterThan(0);
+      expect(valid).toBe(total);
 
       await roPage.getByRole('link', { name: 'Connections' }).click();
       const card = roPage.getByRole('region', { name: 'Acme sandbox' });
