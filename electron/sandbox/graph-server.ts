@@ -19,13 +19,13 @@
 // (published at jwks_uri). Clients authenticate with a client secret or a
 // client assertion (a JWT signed with a certificate registered on the app,
 // RS256 or PS256, named by its x5t / x5t#S256 thumbprint).
-// Operator sign-in (oidc.ts): /{tenant}/oauth2/v2.0/authorize shows the
+// Operator sign-in (graph-sign-in.ts over oidc.ts): /{tenant}/oauth2/v2.0/authorize shows the
 // sandbox's sign-in page, and the token endpoint also redeems authorization
 // codes (public client + PKCE) for v2.0 ID tokens (oid, tid, a pairwise sub),
 // signed with the same published key.
 // It is https because the Graph SDK only sends tokens to custom hosts over
 // https; the certificate comes from tls.ts and clients pin its CA.
-import { constants as cryptoConstants, createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { constants as cryptoConstants, createHash, createPublicKey, randomBytes, randomUUID, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { listen, originOf } from '../engine/net/listen.js';
@@ -34,7 +34,8 @@ import { applyFault, createFaults, type Faults } from './faults.js';
 import { createGraphDirectory, type GraphDirectory, type GraphUserOverride } from './graph-directory.js';
 import { aadError, graphError, GraphHttpError, type GraphReply } from './graph-errors.js';
 import { requestCost, requirePermission } from './graph-route-kit.js';
-import { createOidcProvider, signInPage, type OidcAccount, type OidcClient, type OidcFailure, type OidcFailureReason } from './oidc.js';
+import { createGraphSignIn } from './graph-sign-in.js';
+import type { OidcClient } from './oidc.js';
 import { matchGraphRoute } from './graph-routes.js';
 import type { Clock } from './okta-state.js';
 import type { Org } from './org-model.js';
@@ -147,23 +148,6 @@ function derivedGuid(label: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** AADSTS codes for the sign-in refusals. */
-const AADSTS: Record<OidcFailureReason, number> = {
-  unknown_client: 700016,
-  redirect_mismatch: 50011,
-  missing_parameter: 900144,
-  unsupported_response_type: 700054,
-  invalid_scope: 70011,
-  pkce_required: 501491,
-  pkce_method: 501491,
-  code_invalid: 9002313,
-  code_expired: 70008,
-  code_redeemed: 54005,
-  client_mismatch: 700005,
-  verifier_mismatch: 501481,
-  verifier_malformed: 501481,
-};
-
 type AssertionCheck = { ok: true } | { ok: false; status: number; error: string; code: number; message: string };
 
 /**
@@ -238,53 +222,18 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
   let base = '';
   let linkBase: string | null = null;
 
-  const oidc = createOidcProvider(options.oidcClients ?? [], {
-    issuer: () => `${base}/${dir.tenantId}/v2.0`,
-    // The identity platform's codes live about 10 minutes; ID tokens an hour.
-    codeLifetimeS: 600,
-    idTokenLifetimeS: 3600,
-    signingKey: createPrivateKey(options.tls.keyPem),
-    kid: signingKid,
-    headerExtras: { x5t: signingKid },
-    requireState: false,
-    idTokenClaims: (account, client, iat) => {
-      const oid = String(account.claims.oid);
-      return {
-        ...account.claims,
-        nbf: iat,
-        // Entra's sub is pairwise: the same person has another sub in another app.
-        sub: createHash('sha256').update(`${oid}:${client.clientId}`).digest('base64url').slice(0, 43),
-        tid: dir.tenantId,
-        rh: `0.${randomBytes(24).toString('base64url')}.`,
-        uti: randomBytes(16).toString('base64url'),
-        ver: '2.0',
-      };
-    },
-  });
-  let byUpn: Map<string, number> | null = null;
-  /** The tenant's user a UPN names, if they may sign in. */
-  const signInAccount = (upn: string): OidcAccount | { refused: string } => {
-    byUpn ??= new Map(options.org.users.map((u) => [u.email.toLowerCase(), u.index]));
-    const index = byUpn.get(upn.trim().toLowerCase());
-    if (index === undefined || dir.isDeleted(index)) return { refused: `AADSTS50034: The user account ${upn.trim()} does not exist in the ${dir.domain} directory.` };
-    const u = dir.user(index);
-    if (u.accountEnabled === false) return { refused: 'AADSTS50057: The user account is disabled.' };
-    const name = String(u.displayName);
-    return { login: String(u.userPrincipalName), name, claims: { oid: dir.userId(index), name, preferred_username: u.userPrincipalName, email: u.mail } };
-  };
-  const suggestions = (): { login: string; name: string }[] => {
-    const managers = new Set(options.org.users.map((u) => u.managerIndex));
-    const out: { login: string; name: string }[] = [];
-    for (const u of options.org.users) {
-      if (out.length >= 8) break;
-      if (!managers.has(u.index) || dir.isDeleted(u.index) || dir.user(u.index).accountEnabled === false) continue;
-      out.push({ login: u.email, name: `${u.firstName} ${u.lastName}` });
-    }
-    return out;
-  };
-  const aadFailure = (f: OidcFailure, now: Date): GraphReply => aadError(f.status, f.error, AADSTS[f.reason], f.description, now);
-
   const knownTenant = (tenant: string): boolean => tenant.toLowerCase() === dir.tenantId || tenant.toLowerCase() === dir.domain.toLowerCase();
+  const signIn = createGraphSignIn({
+    org: options.org,
+    dir,
+    clients: options.oidcClients ?? [],
+    keyPem: options.tls.keyPem,
+    kid: signingKid,
+    issuer: () => `${base}/${dir.tenantId}/v2.0`,
+    clock,
+    knownTenant,
+  });
+
   const tokenEndpoint = (tenant: string): string => `${base}/${tenant}/oauth2/v2.0/token`;
 
   /** GET /{tenant}/v2.0/.well-known/openid-configuration, as login.microsoftonline.com answers it (endpoints on this server). */
@@ -364,36 +313,6 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     return `${signingInput}.${signature}`;
   };
 
-  /** GET: the sign-in page; POST from it: sign in and redirect with a code (or with an error to a trusted redirect URI). */
-  const authorizeRequest = async (req: IncomingMessage, url: URL, tenant: string): Promise<GraphReply & { html?: string }> => {
-    const now = clock.now();
-    const method = req.method ?? 'GET';
-    const errorPage = (code: number, message: string): GraphReply & { html: string } => ({
-      status: 400,
-      html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to your account</title></head><body><h1>Sorry, but we're having trouble signing you in.</h1><p id="error-description">AADSTS${code}: ${message.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p></body></html>`,
-    });
-    if (!knownTenant(tenant)) return errorPage(90002, `Tenant '${tenant}' not found.`);
-    if (method !== 'GET' && method !== 'POST') return errorPage(900561, 'The endpoint only accepts GET and POST requests.');
-    const params = method === 'POST' ? new URLSearchParams((await readBody(req)) ?? '') : url.searchParams;
-    const parsed = oidc.parseAuthorize(params);
-    if (!parsed.ok) {
-      if (!parsed.redirect) return errorPage(AADSTS[parsed.failure.reason], parsed.failure.description);
-      const u = new URL(parsed.redirect);
-      u.searchParams.set('error_description', `AADSTS${AADSTS[parsed.failure.reason]}: ${parsed.failure.description}`);
-      return { status: 302, headers: { Location: u.toString() } };
-    }
-    const page = (error?: string, loginValue?: string): GraphReply & { html: string } => ({
-      status: 200,
-      html: signInPage({ vendor: 'Microsoft Entra', action: url.pathname, params, clientLabel: parsed.request.client.label, suggestions: suggestions(), ...(error ? { error } : {}), loginValue: loginValue ?? parsed.request.loginHint ?? '' }),
-    });
-    if (method === 'GET') return page();
-    const login = params.get('login') || params.get('username') || '';
-    if (!login.trim()) return page('Enter a user name (UPN) or pick a user.');
-    const account = signInAccount(login);
-    if ('refused' in account) return page(account.refused, login);
-    return { status: 302, headers: { Location: oidc.issueCode(parsed.request, account, now.getTime()) } };
-  };
-
   const tokenRequest = async (req: IncomingMessage, tenant: string): Promise<GraphReply> => {
     const now = clock.now();
     if (!knownTenant(tenant)) {
@@ -404,9 +323,7 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     const grantType = form.get('grant_type');
     if (!grantType) return aadError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.", now);
     if (grantType === 'authorization_code') {
-      const result = oidc.redeem(form, now.getTime());
-      if (!result.ok) return aadFailure(result.failure, now);
-      return { status: 200, json: { ...result.body, ext_expires_in: 3600 }, headers: { 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' } };
+      return signIn.redeem(form, now);
     }
     if (grantType !== 'client_credentials') return aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.', now);
     const clientId = form.get('client_id') ?? '';
@@ -473,7 +390,7 @@ export async function startGraphServer(options: GraphServerOptions): Promise<Gra
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
     if (tokenPath) return tokenRequest(req, decodeURIComponent(tokenPath[1] ?? ''));
     const authorizePath = /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/.exec(url.pathname);
-    if (authorizePath) return authorizeRequest(req, url, decodeURIComponent(authorizePath[1] ?? ''));
+    if (authorizePath) return signIn.authorize(req, url, decodeURIComponent(authorizePath[1] ?? ''));
     const oidc = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (oidc && method === 'GET') return openIdConfiguration(decodeURIComponent(oidc[1] ?? ''));
     const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(url.pathname);
