@@ -7,7 +7,6 @@
 // the CLI, credentials in the real (private) keychain. LATCHKEY_TEST_CLOCK=1
 // makes the served workspace a sandbox one (every connection is loopback), so
 // "Skip ahead" on Needs attention can move its clock.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -22,33 +21,17 @@ import { launchChromium, openPage } from '../helpers/chromium.js';
 import { expectGridsFit } from '../helpers/grid-fit.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { callBridge as call, openConsole, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { adfText, latchkey } from '../helpers/built-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const shots = path.join(repo, 'test-results');
-const cli = path.join(repo, 'dist/electron/cli/main.js');
 
 const APP = 'Incident Console';
 const ROLE = 'Responder';
 const ROLE_LABEL = `${APP} / ${ROLE}`;
 const OKTA = 'Acme Okta';
 const JIRA = 'Acme Jira';
-
-/** The built CLI, as a script would run it; secrets come in through the environment, never argv. */
-function latchkey(db: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`latchkey ${args.slice(0, 3).join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** The plain text of an Atlassian Document Format body. */
-function adfText(node: unknown): string {
-  if (node === null || typeof node !== 'object') return '';
-  const n = node as { type?: string; text?: string; content?: unknown[] };
-  if (n.type === 'text') return n.text ?? '';
-  const inner = (n.content ?? []).map(adfText).join('');
-  return n.type === 'paragraph' ? `${inner}\n` : inner;
-}
 
 const fullName = (u: OrgUser): string => `${u.firstName} ${u.lastName}`;
 /** An absolute local time with its zone, as every relative time shows on hover ("Jun 1, 2026, 14:00:05 GMT+2"). */

@@ -6,7 +6,6 @@
 // timeline, its audit event and its Jira comment name that operator and the
 // channel. Then sign-in is required: after signing out, a write is refused
 // while reading still works.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,28 +17,14 @@ import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
 import { callBridge as call, openConsole, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { adfText, latchkey } from '../helpers/built-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 /** What the flow looked like, for a person to look at (not compared). */
 const shot = (p: Page, name: string): Promise<Buffer> => p.screenshot({ path: path.join(repo, 'test-results', name) });
-const cli = path.join(repo, 'dist/electron/cli/main.js');
 const OKTA = 'Acme Okta';
 const JIRA = 'Acme Jira';
-
-function latchkey(db: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-  const r = spawnSync(process.execPath, [cli, '--db', db, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`latchkey ${args.slice(0, 3).join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function adfText(node: unknown): string {
-  if (node === null || typeof node !== 'object') return '';
-  const n = node as { type?: string; text?: string; content?: unknown[] };
-  if (n.type === 'text') return n.text ?? '';
-  const inner = (n.content ?? []).map(adfText).join('');
-  return n.type === 'paragraph' ? `${inner}\n` : inner;
-}
 
 const fullName = (u: OrgUser): string => `${u.firstName} ${u.lastName}`;
 
