@@ -31,6 +31,7 @@ import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
+import { reviewsChannels } from './contract-reviews.js';
 
 const empty = z.object({}).strict();
 const connectionRef = z.object({ connectionId: z.number().int().positive() }).strict();
@@ -344,6 +345,7 @@ export const contract = {
   ...catalogChannels,
   ...requestsChannels,
   ...jobsChannels,
+  ...reviewsChannels,
   ...jiraChannels,
   ...operatorChannels,
 } as const;

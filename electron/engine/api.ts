@@ -19,6 +19,7 @@ import { connectionsHandlers } from './handlers/connections-handlers.js';
 import { directoryHandlers } from './handlers/directory-handlers.js';
 import { FOR_CALLER, WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
 import { jiraHandlers } from './handlers/jira-handlers.js';
+import { reviewsHandlers } from './handlers/reviews-handlers.js';
 import { jobsHandlers } from './handlers/jobs-handlers.js';
 import { createOperatorState, operatorHandlers } from './handlers/operator-handlers.js';
 import { callerContext, checkSignInRequired, resolveCaller, type Caller, type CallerInput } from './operator/caller.js';
@@ -67,6 +68,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...catalogHandlers(c, helpers),
       ...requestsHandlers(c, helpers),
       ...jobsHandlers(c, helpers),
+      ...reviewsHandlers(c, helpers),
       ...jiraHandlers(c, helpers),
       ...operatorHandlers(c, operatorState, caller),
     };

@@ -170,6 +170,44 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 7 adds the review tables to a version-6 file without losing it, and their constraints hold', () => {
+    const f = file('m7.latchkey');
+    const v6 = openDatabase(f, { migrations: migrations.slice(0, 6) });
+    v6.prepare("INSERT INTO settings (key, value) VALUES ('expiryNoticeHours', '48')").run();
+    v6.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 7) });
+    expect(schemaVersion(db)).toBe(7);
+    expect(db.prepare("SELECT value FROM settings WHERE key = 'expiryNoticeHours'").get()).toEqual({ value: '48' });
+    db.prepare("INSERT INTO review_campaigns (id, name, definition, status, created_by, created_channel, created_at, updated_at) VALUES (1, 'Q1', '{}', 'active', 'ada', 'console', 't', 't')").run();
+    expect(() => db.prepare("INSERT INTO review_campaigns (name, definition, status, created_by, created_channel, created_at, updated_at) VALUES ('x', '{}', 'open', 'ada', 'console', 't', 't')").run()).toThrow(/CHECK/);
+    const item = `INSERT INTO review_items (id, campaign_id, connection_id, identity_id, group_id, group_name, person_name, person_status, held_via, row_hash, recommendation, launch_recommendation, reviewer, reviewer_source)
+      VALUES (?, 1, 1, 'u1', 'g1', 'Eng', 'Ada', 'ACTIVE', ?, 'h', 'keep', 'keep', 'grace@acme.example', 'manager')`;
+    db.prepare(item).run(1, 'direct');
+    expect(() => db.prepare(item).run(2, 'inherited')).toThrow(/CHECK/);
+    const decide = "INSERT INTO review_decisions (item_id, stage, campaign_id, decision, state, decided_by, channel, decided_at) VALUES (1, 1, 1, ?, 'draft', 'grace', ?, 't')";
+    db.prepare(decide).run('keep', 'console');
+    // One current word per item and stage: a second is an update, not a second row.
+    expect(() => db.prepare(decide).run('revoke', 'console')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare(decide.replace('(1, 1, 1', '(1, 2, 1')).run('maybe', 'console')).toThrow(/CHECK/);
+    expect(() => db.prepare(decide.replace('(1, 1, 1', '(1, 2, 1')).run('keep', 'email')).toThrow(/CHECK/);
+    // Deleting a campaign (a draft) takes its items and their decisions with it.
+    db.prepare('DELETE FROM review_campaigns WHERE id = 1').run();
+    expect(db.prepare('SELECT count(*) AS n FROM review_decisions').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('migration 8 adds the notification outbox, one notice per dedup key', () => {
+    const f = file('m8.latchkey');
+    openDatabase(f, { migrations: migrations.slice(0, 7) }).close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 8) });
+    expect(schemaVersion(db)).toBe(8);
+    const add = "INSERT INTO notices (dedup_key, kind, recipient, channel, subject, body, due_at, status, created_at) VALUES (?, 'review-reminder', 'grace@acme.example', ?, 's', 'b', 't', 'pending', 't')";
+    db.prepare(add).run('review:1:grace:2026-12-07', 'jira-comment');
+    expect(() => db.prepare(add).run('review:1:grace:2026-12-07', 'jira-comment')).toThrow(/UNIQUE/);
+    expect(() => db.prepare(add).run('review:1:grace:2026-12-08', 'pigeon')).toThrow(/CHECK/);
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();

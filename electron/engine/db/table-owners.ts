@@ -73,4 +73,14 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   job_attempts: { owner: 'engine/jobs/job-store.ts' },
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
   drift: { owner: 'engine/jobs/drift.ts' },
+  // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
+  review_campaigns: { owner: 'engine/reviews/campaign-store.ts' },
+  review_items: { owner: 'engine/reviews/item-store.ts' },
+  review_decisions: { owner: 'engine/reviews/decision-store.ts' },
+  review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
+  review_submissions: { owner: 'engine/reviews/decision-store.ts' },
+  review_remediations: { owner: 'engine/reviews/remediation-store.ts' },
+  review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },
+  // The notification outbox (migration 8).
+  notices: { owner: 'engine/notices/notice-store.ts' },
 };

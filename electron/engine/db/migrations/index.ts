@@ -4,9 +4,11 @@ import { migration003 } from './003-governance.js';
 import { migration004 } from './004-directory-model.js';
 import { migration005 } from './005-audit-chain.js';
 import { migration006 } from './006-recorded-decisions.js';
+import { migration007 } from './007-reviews.js';
+import { migration008 } from './008-notices.js';
 
 export type Migration = { version: number; name: string; sql: string };
 
 /** Every migration in order; the last one's version is the schema this build writes. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
 export const latestSchemaVersion = migrations[migrations.length - 1]?.version ?? 0;
