@@ -25,6 +25,9 @@ const SUGGESTIONS = {
 } as const;
 const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with the live memberships, one query per finding kind after a sync' } as const;
 
+/** One reviewer's share of a campaign (workbook, Jira issue, reminders): items with their current decision, one streamed query at 50,000 items. */
+const REVIEWER_SHARE = { 'engine/reviews/reviewer-items.ts': "one reviewer's items with their current decision, and undecided counts per reviewer, in one streamed query (the workbook, the Jira issue, reminders)" } as const;
+
 export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   meta: { owner: 'engine/db/meta.ts' },
   audit_events: { owner: 'engine/audit/audit-log.ts' },
@@ -74,9 +77,9 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
   drift: { owner: 'engine/jobs/drift.ts' },
   // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
-  review_campaigns: { owner: 'engine/reviews/campaign-store.ts' },
-  review_items: { owner: 'engine/reviews/item-store.ts' },
-  review_decisions: { owner: 'engine/reviews/decision-store.ts' },
+  review_campaigns: { owner: 'engine/reviews/campaign-store.ts', readers: REVIEWER_SHARE },
+  review_items: { owner: 'engine/reviews/item-store.ts', readers: REVIEWER_SHARE },
+  review_decisions: { owner: 'engine/reviews/decision-store.ts', readers: REVIEWER_SHARE },
   review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
   review_remediations: { owner: 'engine/reviews/remediation-store.ts' },
