@@ -25,6 +25,9 @@ const SUGGESTIONS = {
 } as const;
 const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with the live memberships, one query per finding kind after a sync' } as const;
 
+/** One reviewer's share of a campaign (workbook, Jira issue, reminders): items with their current decision, one streamed query at 50,000 items. */
+const REVIEWER_SHARE = { 'engine/reviews/reviewer-items.ts': "one reviewer's items with their current decision, and undecided counts per reviewer, in one streamed query (the workbook, the Jira issue, reminders)" } as const;
+
 export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   meta: { owner: 'engine/db/meta.ts' },
   audit_events: { owner: 'engine/audit/audit-log.ts' },
@@ -53,6 +56,9 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   cur_memberships: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...DRIFT } },
   cur_apps: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...SUGGESTIONS } },
   cur_app_assignments: { owner: 'engine/sync/', readers: DIRECTORY_READS },
+  // Group owners as the IdPs report them (migration 9): written by the full sync with the rest of the snapshot.
+  group_owners: { owner: 'engine/sync/' },
+  cur_group_owners: { owner: 'engine/sync/' },
   sync_runs: { owner: 'engine/sync/' },
   sync_changes: { owner: 'engine/sync/', readers: { 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
   // The Directory's read model (migration 4): kept by triggers in the same transaction as every snapshot write; model.ts owns its bulk upkeep and search.
@@ -74,9 +80,9 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
   drift: { owner: 'engine/jobs/drift.ts' },
   // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
-  review_campaigns: { owner: 'engine/reviews/campaign-store.ts' },
-  review_items: { owner: 'engine/reviews/item-store.ts' },
-  review_decisions: { owner: 'engine/reviews/decision-store.ts' },
+  review_campaigns: { owner: 'engine/reviews/campaign-store.ts', readers: REVIEWER_SHARE },
+  review_items: { owner: 'engine/reviews/item-store.ts', readers: REVIEWER_SHARE },
+  review_decisions: { owner: 'engine/reviews/decision-store.ts', readers: REVIEWER_SHARE },
   review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
   review_remediations: { owner: 'engine/reviews/remediation-store.ts' },
