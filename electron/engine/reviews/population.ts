@@ -88,6 +88,11 @@ export function resolveScope(db: Db, scope: ReviewScope): ScopePlan {
   return { connections, groups: [...set.values()].sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0)), scope };
 }
 
+/** Ids of a connection's live IdP apps with this label or name (case-insensitive). */
+export function idpAppIdsByLabel(db: Db, connectionId: number, label: string): string[] {
+  return db.prepare('SELECT id FROM cur_apps WHERE connection_id = ? AND (label = ? COLLATE NOCASE OR name = ? COLLATE NOCASE) ORDER BY id').pluck().all(connectionId, label, label) as string[];
+}
+
 function appExists(db: Db, appId: number): boolean {
   return listRoles(db).some((r) => r.info.appId === appId) || db.prepare('SELECT 1 FROM catalog_apps WHERE id = ?').get(appId) !== undefined;
 }
