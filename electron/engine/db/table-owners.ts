@@ -75,7 +75,12 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   drift: { owner: 'engine/jobs/drift.ts' },
   // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
   review_campaigns: { owner: 'engine/reviews/campaign-store.ts' },
-  review_items: { owner: 'engine/reviews/item-store.ts' },
+  review_items: {
+    owner: 'engine/reviews/item-store.ts',
+    readers: {
+      'engine/reviews/decision-store.ts': "progress counts decisions per reviewer and app with each item's reviewer and app in one grouped query",
+    },
+  },
   review_decisions: { owner: 'engine/reviews/decision-store.ts' },
   review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },

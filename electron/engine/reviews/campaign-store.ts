@@ -35,3 +35,21 @@ export type CampaignRecord = {
 export function campaignRecord(db: Db, id: number): CampaignRecord | null {
   return (db.prepare('SELECT * FROM review_campaigns WHERE id = ?').get(id) as CampaignRecord | undefined) ?? null;
 }
+
+// Used by decisions and close.
+
+export type CampaignPatch = Partial<Pick<CampaignRecord, 'status' | 'stage' | 'stage_due_at' | 'closed_by' | 'closed_channel' | 'closed_at' | 'completed_at'>>;
+
+export function setCampaign(db: Db, id: number, patch: CampaignPatch, now: Date): void {
+  const cols = Object.keys(patch) as (keyof CampaignPatch)[];
+  if (cols.length === 0) return;
+  db.prepare(`UPDATE review_campaigns SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`).run({ ...patch, updated_at: now.toISOString(), id });
+}
+
+/** Active campaigns whose current stage is due at or before `now` (stage_due_at, else due_at). */
+export function campaignsDueForClose(db: Db, now: Date): number[] {
+  return db
+    .prepare("SELECT id FROM review_campaigns WHERE status = 'active' AND coalesce(stage_due_at, due_at) IS NOT NULL AND coalesce(stage_due_at, due_at) <= ? ORDER BY id")
+    .pluck()
+    .all(now.toISOString()) as number[];
+}
