@@ -79,6 +79,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
     owner: 'engine/reviews/item-store.ts',
     readers: {
       'engine/reviews/decision-store.ts': "progress counts decisions per reviewer and app with each item's reviewer and app in one grouped query",
+      'engine/reviews/remediation-store.ts': "verification after a sync reads each remediation's membership (connection, group, account) from its item in one query",
     },
   },
   review_decisions: { owner: 'engine/reviews/decision-store.ts' },

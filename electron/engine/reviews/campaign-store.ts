@@ -53,3 +53,8 @@ export function campaignsDueForClose(db: Db, now: Date): number[] {
     .pluck()
     .all(now.toISOString()) as number[];
 }
+
+/** Ids of campaigns in a status, oldest first. */
+export function campaignIdsWithStatus(db: Db, status: string): number[] {
+  return db.prepare('SELECT id FROM review_campaigns WHERE status = ? ORDER BY id').pluck().all(status) as number[];
+}
