@@ -92,6 +92,8 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
       'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation',
       ...REVIEW_POPULATION,
       ...REVIEWER_SHARE,
+      'engine/reviews/decision-store.ts': "progress counts decisions per reviewer and app with each item's reviewer and app in one grouped query",
+      'engine/reviews/remediation-store.ts': "verification after a sync reads each remediation's membership (connection, group, account) from its item in one query",
     },
   },
   review_decisions: {
