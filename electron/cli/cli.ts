@@ -24,6 +24,7 @@ import { CONNECTION_READ_VERBS, CONNECTION_USAGE, runConnectionCommand } from '.
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
 import { callerContext, resolveCaller, type Caller } from '../engine/operator/caller.js';
 import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand, runSettingsCommand, settingsOnlyReads } from './request-commands.js';
+import { REVIEW_WORKBOOK_USAGE, reviewWorkbookOnlyReads, runReviewWorkbookCommand } from './reviews-workbook-commands.js';
 
 export const USAGE = `Usage: latchkey [--db FILE] [--read-only] <command> [options]
 
@@ -43,7 +44,7 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${REQUEST_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
+${CATALOG_USAGE}${REQUEST_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
 
 Global options:
   --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
@@ -115,7 +116,7 @@ async function withWorkspace(
   command: string,
   run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
 ): Promise<number | 'serving'> {
-  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'jobs', 'settings'];
+  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'jobs', 'settings', 'review'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (g.readOnly) refuseWritesWhenReadOnly(command, g.rest.slice(1));
   if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
@@ -152,7 +153,8 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
     (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
     (command === 'jobs' && verb !== undefined && JOBS_READ_VERBS.includes(verb)) ||
-    (command === 'settings' && settingsOnlyReads(args));
+    (command === 'settings' && settingsOnlyReads(args)) ||
+    (command === 'review' && args[0] === 'workbook' && reviewWorkbookOnlyReads(args.slice(1)));
   if (reads) return;
   const what = ['connection', 'snapshot', 'catalog', 'request', 'jobs'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
   throw new UserError(
@@ -209,6 +211,10 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
       return runJobsCommand(ctx, bus, args, io);
     case 'settings':
       return runSettingsCommand(ctx, args, io);
+    case 'review':
+      // `review workbook ...` lives in reviews-workbook-commands.ts; the other review verbs in reviews-commands.ts.
+      if (args[0] === 'workbook') return runReviewWorkbookCommand(ctx, args.slice(1), io);
+      throw new UsageError(args[0] === undefined ? 'review needs a verb' : `unknown review verb "${args[0]}"`);
     case 'serve': {
       const { values } = parse(args, { port: { type: 'string' } });
       const port = values.port ? portNumber(values.port) : 0;

@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/cli/cli.js';
+import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { exportReviewerWorkbook, exportReviewerWorkbookToFile, importReviewerWorkbook, WORKBOOK_HEADER } from '../../electron/engine/reviews/workbook.js';
 import { FROZEN_COLUMNS } from '../../electron/engine/reviews/row-hash.js';
 import { insertCampaign, insertItems } from '../helpers/review-items-fixture.js';
@@ -242,5 +244,36 @@ print('{}')`, f, g);
     const f = out('header');
     tamper(file, f, [[1, 'department', 'dept']]);
     await expect(importFile(f)).rejects.toThrow(/the Review sheet's header was changed: column [A-Z]+ is "dept", expected "department"/);
+  });
+});
+
+describe('latchkey review workbook', () => {
+  async function latchkey(...args: string[]): Promise<{ code: number | 'serving'; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { CI: 'true' }, secrets: memorySecretStore() });
+    return { code, stdout, stderr };
+  }
+
+  it('exports to --out with --json (also on a read-only copy), refuses to overwrite, and imports with the row named on refusal', async () => {
+    const ws = w.ws.file;
+    const f = path.join(dir, `cli-${campaign}-${Math.random().toString(36).slice(2)}.xlsx`);
+    const e = await latchkey('--db', ws, 'review', 'workbook', 'export', String(campaign), '--reviewer', ADA, '--out', f, '--json');
+    expect(e.stderr).toBe('');
+    expect(e.code).toBe(0);
+    const json = JSON.parse(e.stdout) as { rows: number; sha256: string; file: string };
+    expect(json).toMatchObject({ campaignId: campaign, reviewer: ADA, file: f, rows: 3 });
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(fs.readFileSync(f)).digest('hex')).toBe(json.sha256);
+    expect((await latchkey('--db', ws, 'review', 'workbook', 'export', String(campaign), '--reviewer', ADA, '--out', f)).stderr).toMatch(/already exists \(add --force/);
+    const ro = path.join(dir, `ro-${Math.random().toString(36).slice(2)}.xlsx`);
+    expect((await latchkey('--db', ws, '--read-only', 'review', 'workbook', 'export', String(campaign), '--reviewer', ADA, '--out', ro)).code).toBe(0);
+    expect((await latchkey('--db', ws, '--read-only', 'review', 'workbook', 'import', String(campaign), f)).stderr).toMatch(/refused on a workspace opened with --read-only/);
+    const bad = path.join(dir, `cli-bad-${Math.random().toString(36).slice(2)}.xlsx`);
+    tamper(f, bad, [[2, 'Decision', 'Perhaps']]);
+    const i = await latchkey('--db', ws, 'review', 'workbook', 'import', String(campaign), bad, '--json');
+    expect(i.code).toBe(1);
+    expect(i.stderr).toMatch(/row 2: Decision "Perhaps" is not Keep or Revoke/);
+    expect((await latchkey('--db', ws, 'review', 'workbook', 'export', String(campaign), '--out', f)).stderr).toMatch(/needs --reviewer EMAIL/);
   });
 });
