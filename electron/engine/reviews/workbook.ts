@@ -89,15 +89,13 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
   const piped = pipeline(tap, out);
   // Awaited at the end; marked handled now so a failed destination (a missing folder) is not an unhandled rejection meanwhile.
   piped.catch(() => undefined);
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: tap, useStyles: true, useSharedStrings: false });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: tap, useStyles: false, useSharedStrings: false });
   wb.creator = 'Latchkey';
   wb.created = now;
   const ws = wb.addWorksheet(REVIEW_SHEET, { views: [{ state: 'frozen', ySplit: 1, xSplit: 1 }] });
   ws.columns = WORKBOOK_HEADER.map((h) => ({ header: h, key: h, width: WIDTHS[h] ?? 16, hidden: h === 'row_hash' }));
-  const head = ws.getRow(1);
-  head.font = { bold: true };
-  for (const n of [DECISION_COL, REASON_COL, COMMENT_COL]) head.getCell(n).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
-  head.commit();
+  // No cell styles (useStyles false): they more than double the writer's time at 50,000 rows; the frozen header, widths and the hidden hash column are sheet settings, not styles.
+  ws.getRow(1).commit();
   let rows = 0;
   for (const item of iterateReviewerItems(ctx.db, c.id, reviewer, c.stage)) {
     rows++;
@@ -151,11 +149,7 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
     ['Do not change', 'item_id, the population columns or row_hash: each row carries a hash of its frozen values, and a changed row refuses the whole import.'],
     ['Sending it back', 'Import it in Latchkey (latchkey review workbook import) or attach it to your review issue in Jira. All rows are recorded, or none.'],
   ];
-  for (const [a, b] of lines) {
-    const r = info.addRow([a, b]);
-    if (a === WORKBOOK_TITLE) r.font = { bold: true, size: 14 };
-    r.commit();
-  }
+  for (const [a, b] of lines) info.addRow([a, b]).commit();
   info.commit();
   await wb.commit();
   await piped;
