@@ -54,3 +54,9 @@ export function reviewerLoads(db: Db, campaignId: number, stage: number): Review
 export function activeCampaignIds(db: Db): number[] {
   return db.prepare("SELECT id FROM review_campaigns WHERE status = 'active' ORDER BY id").pluck().all() as number[];
 }
+
+/** A lookup of one campaign's items by id (null when it has no such item): an import's row-by-row check, one primary-key read per row on one prepared statement. */
+export function itemLookup(db: Db, campaignId: number): (itemId: number) => ReviewerItem | null {
+  const stmt = db.prepare(`${ITEM_SQL} WHERE i.id = ? AND i.campaign_id = ?`);
+  return (itemId) => (stmt.get(itemId, campaignId) as ReviewerItem | undefined) ?? null;
+}
