@@ -8,6 +8,7 @@ import type { SyncRunSummary } from '../../../shared/domain.js';
 import type { EngineContext } from '../context.js';
 import { refreshCorrelation } from '../directory/correlation.js';
 import { detectDrift } from '../jobs/drift.js';
+import { refreshRecommendations } from '../reviews/refresh.js';
 import { syncRemediationStates, verifyRemediations } from '../reviews/remediation.js';
 import { startSync, type StartedSync } from '../sync/sync-service.js';
 import { checkpointQuietly } from './audit-anchoring.js';
@@ -41,6 +42,12 @@ export function afterSync(ctx: EngineContext, connectionId: number, runId?: numb
     if (drift.detected.length > 0 || drift.resolved.length > 0) ctx.events.emit('governance:changed', { area: 'jobs', ids: [...drift.detected, ...drift.resolved] });
   } catch {
     // Drift is a report about the sync, not part of it: a failure here must not fail the sync.
+  }
+  try {
+    // Open review campaigns: recommendations refreshed, a leaver's undecided items to the fallback.
+    refreshRecommendations(ctx, [connectionId]);
+  } catch {
+    // Same as drift: the next sync refreshes again.
   }
 }
 
