@@ -365,7 +365,7 @@ export type EventMap = {
   'sync:progress': SyncProgress;
   'sync:finished': SyncRunSummary;
   /** Requests, grants, jobs, manual tasks or the catalog changed (a job ran, expiry fired, a JSM request arrived): views refetch. */
-  'governance:changed': { area: 'catalog' | 'requests' | 'jobs'; ids: number[] };
+  'governance:changed': { area: 'catalog' | 'requests' | 'jobs' | 'reviews'; ids: number[] };
 };
 export type EventName = keyof EventMap;
 export const eventNames = ['sync:progress', 'sync:finished', 'governance:changed'] as const satisfies readonly EventName[];
