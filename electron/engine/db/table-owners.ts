@@ -25,6 +25,10 @@ const SUGGESTIONS = {
 } as const;
 const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with the live memberships, one query per finding kind after a sync' } as const;
 
+const REVIEW_GRID = {
+  'engine/reviews/grid-view.ts': "the console's review grid reads a reviewer's whole queue (up to 100,000 items) with each item's current decision and remediation in one query",
+} as const;
+
 export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   meta: { owner: 'engine/db/meta.ts' },
   audit_events: { owner: 'engine/audit/audit-log.ts' },
@@ -75,11 +79,11 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   drift: { owner: 'engine/jobs/drift.ts' },
   // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
   review_campaigns: { owner: 'engine/reviews/campaign-store.ts' },
-  review_items: { owner: 'engine/reviews/item-store.ts' },
-  review_decisions: { owner: 'engine/reviews/decision-store.ts' },
+  review_items: { owner: 'engine/reviews/item-store.ts', readers: REVIEW_GRID },
+  review_decisions: { owner: 'engine/reviews/decision-store.ts', readers: REVIEW_GRID },
   review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
-  review_remediations: { owner: 'engine/reviews/remediation-store.ts' },
+  review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: REVIEW_GRID },
   review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },
   // The notification outbox (migration 8).
   notices: { owner: 'engine/notices/notice-store.ts' },

@@ -10,14 +10,13 @@ import type { CampaignSummary, ReasonCode, ReviewDecision, ReviewItemRow } from 
 import type { ChannelInput, ChannelOutput, WriteChannel } from '../../../shared/contract.js';
 import { api, errorMessage } from '../api/client.js';
 import { withDecision, type GridDecision } from '../lib/review-grid.js';
+import { expandGrid } from '../lib/review-grid-data.js';
 
 /** Campaign definitions, launch, cancel, copy, reassignment, close, workbook import. */
 export type ReviewsWrite = Extract<WriteChannel, `reviews:${string}`>;
 
 type Load = 'idle' | 'loading' | 'ready' | 'error';
 
-/** The most items the grid loads for one reviewer (the contract's limit). */
-export const QUEUE_LIMIT = 100_000;
 
 export type Queue = {
   campaignId: number;
@@ -28,7 +27,6 @@ export type Queue = {
   overlay: ReadonlyMap<number, GridDecision>;
   /** Bumped on each decision, so views derived from decisions recompute and nothing else does. */
   decisions: number;
-  /** Total the engine reported (more than QUEUE_LIMIT: the grid says so). */
   total: number;
 };
 
@@ -116,13 +114,15 @@ export const useReviewsStore = create<ReviewsState>()((set, get) => ({
       ...(s.queue?.campaignId === campaignId ? {} : { selected: new Set<number>() }),
     }));
     try {
-      const page = await api.call('reviews:items', { campaignId, reviewer: 'me', search: '', sort: 'person', dir: 'asc', offset: 0, limit: QUEUE_LIMIT });
+      // The compact form (reviews:grid): the whole queue in one read, expanded here.
+      const data = await api.call('reviews:grid', { campaignId });
       if (seq !== queueSeq) return;
+      const rows = expandGrid(data);
       // What the engine says now replaces what was drafted here, except calls still in flight.
       set((s) => {
         const pending = new Map<number, GridDecision>();
         if (s.queue?.campaignId === campaignId) for (const [id, d] of s.queue.overlay) if (d.pending) pending.set(id, d);
-        return { queue: { campaignId, status: 'ready', error: null, items: page.rows, overlay: pending, decisions: (s.queue?.decisions ?? 0) + 1, total: page.total } };
+        return { queue: { campaignId, status: 'ready', error: null, items: rows, overlay: pending, decisions: (s.queue?.decisions ?? 0) + 1, total: rows.length } };
       });
     } catch (e) {
       if (seq !== queueSeq) return;

@@ -30,7 +30,7 @@ import {
 import { formatRoute, routes } from '../../lib/router.js';
 import { useReadOnly } from '../../stores/app-store.js';
 import { useOperatorStore } from '../../stores/operator-store.js';
-import { QUEUE_LIMIT, useReviewsStore, type DecideOptions } from '../../stores/reviews-store.js';
+import { useReviewsStore, type DecideOptions } from '../../stores/reviews-store.js';
 import { toast } from '../../stores/toast-store.js';
 import { DecisionDialog, type DecisionAsk } from './DecisionDialog.js';
 import { reviewColumns } from './grid-columns.js';
@@ -218,7 +218,6 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
         </div>
       </header>
       {queue?.error ? <InlineError title="Couldn’t load your items" message={queue.error} onRetry={() => void loadQueue(campaignId)} /> : null}
-      {queue && queue.total > QUEUE_LIMIT ? <p className="text-warn">Showing the first {QUEUE_LIMIT.toLocaleString()} of {queue.total.toLocaleString()} items.</p> : null}
       <div className="toolbar rv-toolbar" role="search" aria-label="Filter items">
         <SearchInput label="Search items" value={rawSearch} onChange={setRawSearch} placeholder="Search people, access…" width={200} />
         <Select<GridFilter['recommendation']>
