@@ -24,6 +24,7 @@ import { CONNECTION_READ_VERBS, CONNECTION_USAGE, runConnectionCommand } from '.
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
 import { callerContext, resolveCaller, type Caller } from '../engine/operator/caller.js';
 import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand, runSettingsCommand, settingsOnlyReads } from './request-commands.js';
+import { REVIEW_READ_VERBS, REVIEW_USAGE, runReviewCommand } from './reviews-commands.js';
 
 export const USAGE = `Usage: latchkey [--db FILE] [--read-only] <command> [options]
 
@@ -43,7 +44,7 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${REQUEST_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
+${CATALOG_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
 
 Global options:
   --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
@@ -115,7 +116,7 @@ async function withWorkspace(
   command: string,
   run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
 ): Promise<number | 'serving'> {
-  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'jobs', 'settings'];
+  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'review', 'jobs', 'settings'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (g.readOnly) refuseWritesWhenReadOnly(command, g.rest.slice(1));
   if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
@@ -151,10 +152,11 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'snapshot' && verb === 'save') ||
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
     (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
+    (command === 'review' && verb !== undefined && REVIEW_READ_VERBS.includes(verb)) ||
     (command === 'jobs' && verb !== undefined && JOBS_READ_VERBS.includes(verb)) ||
     (command === 'settings' && settingsOnlyReads(args));
   if (reads) return;
-  const what = ['connection', 'snapshot', 'catalog', 'request', 'jobs'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
+  const what = ['connection', 'snapshot', 'catalog', 'request', 'review', 'jobs'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
   throw new UserError(
     `"${what}" changes the workspace or needs its credentials: refused on a workspace opened with --read-only (nothing was changed)`,
     'read-only',
@@ -205,6 +207,8 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
       return runCatalogCommand(ctx, bus, args, io);
     case 'request':
       return runRequestCommand(ctx, bus, args, io, caller?.operator?.email ?? null);
+    case 'review':
+      return runReviewCommand(ctx, bus, args, io, caller?.operator?.email ?? null);
     case 'jobs':
       return runJobsCommand(ctx, bus, args, io);
     case 'settings':

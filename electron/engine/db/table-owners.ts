@@ -23,11 +23,18 @@ const MAPPING_HEALTH = {
 const SUGGESTIONS = {
   'engine/catalog/suggestions.ts': 'suggestions, coverage and the mapper read app-assigned groups and their members across the snapshot in one pass',
 } as const;
+/** Launch freezes up to 1M (account, membership) items with their grant, request, approvers and catalog role in one INSERT … SELECT; preview counts the same rows. */
+const REVIEW_POPULATION = {
+  'engine/reviews/population.ts':
+    'launch freezes every membership in scope (up to 1M items) with its grant, request, approvers and catalog role in one INSERT … SELECT, counts the snapshot independently to reconcile, and recomputes open campaigns\' recommendations from the live snapshot after each sync in one statement',
+} as const;
 const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with the live memberships, one query per finding kind after a sync' } as const;
 
 const REVIEW_GRID = {
   'engine/reviews/grid-view.ts': "the console's review grid reads a reviewer's whole queue (up to 100,000 items) with each item's current decision and remediation in one query",
 } as const;
+/** One reviewer's share of a campaign (workbook, Jira issue, reminders): items with their current decision, one streamed query at 50,000 items. */
+const REVIEWER_SHARE = { 'engine/reviews/reviewer-items.ts': "one reviewer's items with their current decision, and undecided counts per reviewer, in one streamed query (the workbook, the Jira issue, reminders)" } as const;
 
 export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   meta: { owner: 'engine/db/meta.ts' },
@@ -47,18 +54,21 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
     },
   },
   // The snapshot: the full sync writes a new generation, the incremental sync patches the live one, a job's membership change is patched in (sync/live-snapshot.ts).
-  identities: { owner: 'engine/sync/', readers: { 'engine/directory/correlation.ts': 'correlation reads every live account of every connection in one pass' } },
-  groups: { owner: 'engine/sync/', readers: { ...MAPPING_HEALTH, ...SUGGESTIONS } },
-  memberships: { owner: 'engine/sync/', readers: { ...MAPPING_HEALTH, ...SUGGESTIONS } },
+  identities: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': 'correlation reads every live account of every connection in one pass' } },
+  groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...MAPPING_HEALTH, ...SUGGESTIONS } },
+  memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...MAPPING_HEALTH, ...SUGGESTIONS } },
   apps: { owner: 'engine/sync/', readers: SUGGESTIONS },
   app_assignments: { owner: 'engine/sync/', readers: SUGGESTIONS },
-  cur_identities: { owner: 'engine/sync/', readers: DIRECTORY_READS },
-  cur_groups: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...DRIFT } },
-  cur_memberships: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...DRIFT } },
-  cur_apps: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...SUGGESTIONS } },
-  cur_app_assignments: { owner: 'engine/sync/', readers: DIRECTORY_READS },
-  sync_runs: { owner: 'engine/sync/' },
-  sync_changes: { owner: 'engine/sync/', readers: { 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
+  cur_identities: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION } },
+  cur_groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
+  cur_memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
+  cur_apps: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...SUGGESTIONS } },
+  cur_app_assignments: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION } },
+  sync_runs: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION } },
+  sync_changes: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
+  // Group owners as the IdPs report them (migration 9): written by the full sync with the rest of the snapshot.
+  group_owners: { owner: 'engine/sync/' },
+  cur_group_owners: { owner: 'engine/sync/' },
   // The Directory's read model (migration 4): kept by triggers in the same transaction as every snapshot write; model.ts owns its bulk upkeep and search.
   directory_accounts: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
   directory_groups: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
@@ -66,24 +76,42 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   directory_bulk: { owner: 'engine/directory/model.ts' },
   person_links: { owner: 'engine/directory/correlation.ts', readers: DIRECTORY_READS },
   correlation_issues: { owner: 'engine/directory/correlation.ts', readers: { 'engine/directory/people.ts': 'the list of refused matches, with each account as it is now' } },
-  catalog_apps: { owner: 'engine/catalog/catalog-store.ts' },
-  catalog_roles: { owner: 'engine/catalog/catalog-store.ts' },
-  catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot' } },
+  catalog_apps: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION } },
+  catalog_roles: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION } },
+  catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot' } },
   catalog_dismissed: { owner: 'engine/catalog/suggestions.ts' },
-  requests: { owner: 'engine/requests/request-store.ts' },
-  approvals: { owner: 'engine/requests/request-store.ts' },
-  grants: { owner: 'engine/jobs/grant-store.ts' },
+  requests: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION } },
+  approvals: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION } },
+  grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...REVIEW_POPULATION } },
   jobs: { owner: 'engine/jobs/job-store.ts' },
   job_attempts: { owner: 'engine/jobs/job-store.ts' },
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
   drift: { owner: 'engine/jobs/drift.ts' },
   // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
-  review_campaigns: { owner: 'engine/reviews/campaign-store.ts' },
-  review_items: { owner: 'engine/reviews/item-store.ts', readers: REVIEW_GRID },
-  review_decisions: { owner: 'engine/reviews/decision-store.ts', readers: REVIEW_GRID },
-  review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
+  review_campaigns: { owner: 'engine/reviews/campaign-store.ts', readers: REVIEWER_SHARE },
+  review_items: {
+    owner: 'engine/reviews/item-store.ts',
+    readers: {
+      'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation',
+      ...REVIEW_GRID,
+      ...REVIEW_POPULATION,
+      ...REVIEWER_SHARE,
+      'engine/reviews/decision-store.ts': "progress counts decisions per reviewer and app with each item's reviewer and app in one grouped query",
+      'engine/reviews/remediation-store.ts': "verification after a sync reads each remediation's membership (connection, group, account) from its item in one query",
+    },
+  },
+  review_decisions: {
+    owner: 'engine/reviews/decision-store.ts',
+    readers: {
+      'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation',
+      'engine/reviews/item-store.ts': "campaign counts and a leaver's undecided items are one statement over the items and their decisions",
+      ...REVIEW_GRID,
+      ...REVIEWER_SHARE,
+    },
+  },
+  review_decision_log: { owner: 'engine/reviews/decision-store.ts', readers: { 'engine/reviews/items.ts': "an item's detail lists every decision ever given on it" } },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
-  review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: REVIEW_GRID },
+  review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: { 'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation', ...REVIEW_GRID } },
   review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },
   // The notification outbox (migration 8).
   notices: { owner: 'engine/notices/notice-store.ts' },
