@@ -55,7 +55,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   cur_app_assignments: { owner: 'engine/sync/', readers: DIRECTORY_READS },
   // Group owners as the IdPs report them (migration 9): written by the full sync with the rest of the snapshot.
   group_owners: { owner: 'engine/sync/' },
-  cur_group_owners: { owner: 'engine/sync/' },
+  cur_group_owners: { owner: 'engine/sync/', readers: DIRECTORY_READS },
   sync_runs: { owner: 'engine/sync/' },
   sync_changes: { owner: 'engine/sync/', readers: { 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
   // The Directory's read model (migration 4): kept by triggers in the same transaction as every snapshot write; model.ts owns its bulk upkeep and search.
