@@ -9,10 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addConnection as addEntraConnection } from '../../electron/engine/connections/connections.js';
 import type { Db } from '../../electron/engine/db/database.js';
 import { groupOwners } from '../../electron/engine/directory/snapshot-lookups.js';
+import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { startEntraSync } from '../../electron/engine/sync/entra-sync.js';
+import { OWNERS_ALL_GROUPS } from '../../electron/engine/sync/group-owners.js';
 import { runFullSync, runOktaSync, SyncFailedError } from '../../electron/engine/sync/okta-sync.js';
 import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-model.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
+import { seedRole } from '../fixtures/governance.js';
 import { tempDir } from '../helpers/tmp.js';
 import { addConnection, tokenOf, workspace } from './okta-sync-helpers.js';
 
@@ -154,4 +157,35 @@ describe('Entra group owners', () => {
     const dept = d.groups.find((x) => d.org.groups[x]?.kind === 'department') as number;
     expect(groupOwners(db, conn.id, d.groupId(dept))).toEqual([]);
   });
+});
+
+describe('a large Okta org', () => {
+  it('reads the owners of app-assigned and catalog-mapped groups only, and the run says how many it did not ask about', async () => {
+    const big = await startSandbox({ users: 11_000, seed: 5, graph: false, jira: false });
+    try {
+      const groups = big.org.groups;
+      expect(groups.length).toBeGreaterThan(OWNERS_ALL_GROUPS);
+      const assigned = new Set(big.org.apps.flatMap((a) => a.assignments.map((x) => groups[x.group]?.id as string)));
+      // An owned group no app is assigned to, mapped in the catalog: the sync asks about it because of the mapping.
+      const mapped = [...big.org.groupOwners.keys()].map((g) => groups[g] as OrgGroup).find((g) => !assigned.has(g.id)) as OrgGroup;
+      const { ctx, db } = workspace(dir);
+      const conn = addConnection(db, big);
+      seedRole(db, { app: 'Wiki', role: 'Editor', groups: [{ connectionId: conn.id, groupId: mapped.id, groupName: mapped.name }] });
+      const summary = await (await syncAndReconcile(ctx, conn.id, { credential: tokenOf(big), full: true })).done;
+      expect(summary.status).toBe('succeeded');
+      const asked = new Set([...assigned, mapped.id]);
+      const want = new Set<string>();
+      for (const [g, owners] of big.org.groupOwners) {
+        if (!asked.has((groups[g] as OrgGroup).id)) continue;
+        for (const u of owners) want.add(`${(groups[g] as OrgGroup).id} ${(big.org.users[u] as OrgUser).id} user`);
+      }
+      expect(stored(db, conn.id)).toEqual(want);
+      expect(groupOwners(db, conn.id, mapped.id).map((o) => o.identityId).sort()).toEqual((big.org.groupOwners.get(mapped.index) ?? []).map((u) => big.org.users[u]?.id).sort());
+      expect(db.prepare('SELECT note FROM sync_runs WHERE id = ?').pluck().get(summary.id)).toBe(
+        `group owners read for ${asked.size} app-assigned or catalog-mapped groups of ${groups.length}; ${groups.length - asked.size} not asked`,
+      );
+    } finally {
+      await big.close();
+    }
+  }, 120_000);
 });
