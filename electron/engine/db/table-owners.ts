@@ -68,7 +68,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   sync_changes: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
   // Group owners as the IdPs report them (migration 9): written by the full sync with the rest of the snapshot.
   group_owners: { owner: 'engine/sync/' },
-  cur_group_owners: { owner: 'engine/sync/' },
+  cur_group_owners: { owner: 'engine/sync/', readers: DIRECTORY_READS },
   // The Directory's read model (migration 4): kept by triggers in the same transaction as every snapshot write; model.ts owns its bulk upkeep and search.
   directory_accounts: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
   directory_groups: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
