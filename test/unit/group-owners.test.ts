@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/database.js';
+import { getGroup } from '../../electron/engine/directory/groups.js';
 import { groupOwners } from '../../electron/engine/directory/snapshot-lookups.js';
+import { dropConnectionSnapshot } from '../../electron/engine/sync/live-snapshot.js';
 import { chooseOwnerGroups, OWNERS_ALL_GROUPS, OWNERS_MAX_GROUPS } from '../../electron/engine/sync/group-owners.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -67,5 +69,16 @@ describe('groupOwners', () => {
     expect(groupOwners(db, 1, 'g2')).toEqual([]);
     expect(groupOwners(db, 1, 'g9')).toEqual([]);
     expect(groupOwners(db, 2, 'g9')).toEqual([{ identityId: 'u1', email: 'other@y.example', name: 'Other Org', status: 'ACTIVE' }]);
+  });
+
+  it("the Directory's group detail carries the same owners", () => {
+    expect(getGroup(db, 1, 'g1').owners).toEqual(groupOwners(db, 1, 'g1'));
+    expect(getGroup(db, 1, 'g2').owners).toEqual([]);
+  });
+
+  it("a removed connection's owner rows go with its other link rows", () => {
+    dropConnectionSnapshot(db, 2);
+    expect(db.prepare('SELECT count(*) FROM group_owners WHERE connection_id = 2').pluck().get()).toBe(0);
+    expect(groupOwners(db, 1, 'g3')).toHaveLength(1);
   });
 });

@@ -30,7 +30,7 @@ function item(p: { name: string; role?: string | null; group?: string; rec?: Rev
     connectionName: 'Okta',
     identityId: p.identity ?? `u-${p.name}`,
     person: { name: p.name, email: `${p.name.toLowerCase()}@example.com`, status: 'ACTIVE', title: 'Engineer', department: 'R&D', managerEmail: null, managerName: null, employmentType: 'Employee', lastLogin: p.lastLogin ?? null, created: null },
-    access: { groupId: `g-${p.group ?? 'x'}`, groupName: p.group ?? 'grp', heldVia: 'direct', viaApps: [], roleId: p.role ? 1 : null, roleLabel: p.role ?? null, risk: p.risk ?? null, appLabel: p.role ? 'Payroll' : null },
+    access: { groupId: `g-${p.group ?? 'x'}`, groupName: p.group ?? 'grp', heldVia: 'direct', viaApps: [], roleId: p.role ? 1 : null, roleLabel: p.role ? `Payroll / ${p.role}` : null, risk: p.risk ?? null, appLabel: p.role ? 'Payroll' : null },
     grant: null,
     recommendation: p.rec ?? 'keep',
     reasons: p.reasons ?? [],
@@ -128,7 +128,7 @@ describe('filter, sort, group', () => {
     const x = item({ name: 'Al', role: 'Admin' });
     const overlay = withDecision(NONE, [x.id], { decision: 'keep', reasonCode: null, comment: null, keepUntil: null });
     const rows = displayRows(filterItems([a, c, x], overlay, NO_FILTER, { key: 'person', dir: 'asc' }), 'access', overlay);
-    expect(rows.map((r) => (r.kind === 'group' ? `[${r.label} ${r.decided}/${r.itemIds.length}]` : r.item.person.name))).toEqual(['[Payroll · Admin 1/2]', 'Al', 'Zed', '[Payroll · Viewer 0/1]', 'Bea']);
+    expect(rows.map((r) => (r.kind === 'group' ? `[${r.label} ${r.decided}/${r.itemIds.length}]` : r.item.person.name))).toEqual(['[Payroll / Admin 1/2]', 'Al', 'Zed', '[Payroll / Viewer 0/1]', 'Bea']);
   });
 });
 

@@ -4,7 +4,7 @@
 // review asks who owns a group. The
 // Directory's pages read through rows.ts and its list queries; the sync area
 // is the only writer.
-import type { GroupManagedBy } from '../../../shared/domain.js';
+import type { GroupManagedBy, GroupOwner } from '../../../shared/domain.js';
 import type { Db } from '../db/database.js';
 
 export type LiveGroup = { name: string; type: string; managedBy: GroupManagedBy; managedByName: string | null };
@@ -70,8 +70,7 @@ export function busiestManagerEmail(db: Db): string | null {
   );
 }
 
-/** A person who owns a group in the IdP, as the live snapshot shows them. */
-export type GroupOwner = { identityId: string; email: string | null; name: string; status: string };
+export type { GroupOwner };
 
 /**
  * The owners of a live group as the IdP names them (synced by the full sync:

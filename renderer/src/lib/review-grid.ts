@@ -35,10 +35,9 @@ export type GroupRow = { kind: 'group'; key: string; label: string; sub: string;
 export type ItemRow = { kind: 'item'; item: ReviewItemRow; index: number };
 export type DisplayRow = GroupRow | ItemRow;
 
-/** What the access is called in the grid: the catalog role (app · role), else the IdP group. */
+/** What the access is called in the grid: the catalog role (its label names the app: "App / Role"), else the app, else the IdP group. */
 export function accessLabel(item: ReviewItemRow): string {
   const a = item.access;
-  if (a.appLabel && a.roleLabel) return `${a.appLabel} · ${a.roleLabel}`;
   return a.roleLabel ?? a.appLabel ?? a.groupName;
 }
 

@@ -191,7 +191,7 @@ export function CampaignPreview({ campaignId }: { campaignId: number }): ReactNo
           {c?.status === 'draft' ? (
             <div className="form-actions">
               <WriteButton className="btn btn-primary" disabled={busy || p.total === 0} onClick={() => void launch()}>
-                {busy ? 'Launching…' : `Launch: ask ${p.byReviewer.length.toLocaleString()} reviewers about ${p.total.toLocaleString()} items`}
+                {busy ? 'Launching…' : `Launch: ask ${p.byReviewer.length.toLocaleString()} reviewer${p.byReviewer.length === 1 ? '' : 's'} about ${p.total.toLocaleString()} items`}
               </WriteButton>
             </div>
           ) : (

@@ -5,11 +5,9 @@
 // row so the whole row reads at 1280 px. Group header rows span the person and access columns.
 import type { ReactNode } from 'react';
 import type { HeldVia, ReviewItemRow } from '../../../../shared/contract-reviews.js';
-import type { RiskTier } from '../../../../shared/governance.js';
 import { StatusBadge } from '../../components/Badges.js';
 import type { GridColumn } from '../../components/DataGrid.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
-import { RiskBadge } from '../../components/RiskBadge.js';
 import { formatDate } from '../../lib/format.js';
 import { accessLabel, decisionOf, type DisplayRow, type GridDecision, type GridSortKey } from '../../lib/review-grid.js';
 import { formatRoute, routes } from '../../lib/router.js';
@@ -40,8 +38,8 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'sel',
       header: '✓',
-      width: '30px',
-      minWidth: 30,
+      width: '28px',
+      minWidth: 28,
       render: (row) => {
         const ids = row.kind === 'item' ? [row.item.id] : row.itemIds;
         const on = ids.every((id) => at.selected().has(id));
@@ -51,8 +49,8 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'person',
       header: 'Person',
-      width: 'minmax(150px, 1.3fr)',
-      minWidth: 150,
+      width: 'minmax(140px, 1.2fr)',
+      minWidth: 140,
       truncate: true,
       sortKey: 'person',
       render: (row) =>
@@ -85,22 +83,17 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'access',
       header: 'Access',
-      width: 'minmax(160px, 1.4fr)',
-      minWidth: 160,
+      width: 'minmax(150px, 1.3fr)',
+      minWidth: 150,
       truncate: true,
       sortKey: 'access',
       render: only((i) => (
         <span className="rv-two">
-          <span>
-            {i.access.risk && RISKS.includes(i.access.risk) ? (
-              <>
-                <RiskBadge risk={i.access.risk as RiskTier} />{' '}
-              </>
-            ) : null}
-            {accessLabel(i)}
-          </span>
+          <span className="cell-strong">{accessLabel(i)}</span>
           <span className="muted rv-small">
-            {i.access.groupName} · {i.connectionName}
+            {i.access.risk && RISKS.includes(i.access.risk) ? <span className={`rv-risk rv-risk-${i.access.risk}`}>{i.access.risk} risk</span> : null}
+            {i.access.risk ? ' · ' : ''}
+            {i.access.groupName}
           </span>
         </span>
       )),
@@ -112,28 +105,32 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'held',
       header: 'How held',
-      width: '104px',
-      minWidth: 104,
+      width: '84px',
+      minWidth: 84,
       render: only((i) => (
         <span className="rv-two">
           <span>{HELD_TEXT[i.access.heldVia]}</span>
           {i.access.viaApps.length > 0 ? <span className="muted rv-small">via {i.access.viaApps.join(', ')}</span> : null}
         </span>
       )),
+      title: (row) => {
+        const i = item(row);
+        return i ? `${HELD_TEXT[i.access.heldVia]}${i.access.viaApps.length > 0 ? `; the group is assigned to ${i.access.viaApps.join(', ')}` : ''}` : undefined;
+      },
     },
     {
       id: 'login',
       header: 'Last sign-in',
-      width: '100px',
-      minWidth: 100,
+      width: '92px',
+      minWidth: 92,
       sortKey: 'lastLogin',
       render: only((i) => <RelativeTime iso={i.person.lastLogin} flagStale />),
     },
     {
       id: 'peer',
       header: 'Peers',
-      width: '56px',
-      minWidth: 56,
+      width: '52px',
+      minWidth: 52,
       align: 'end',
       render: only((i) => (i.peerPercent === null ? <span className="muted">—</span> : <span className="tabular">{Math.round(i.peerPercent)}%</span>)),
       title: (row) => {
@@ -144,8 +141,8 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'source',
       header: 'Granted by',
-      width: '116px',
-      minWidth: 116,
+      width: '120px',
+      minWidth: 120,
       render: only((i) =>
         i.grant === null ? (
           <span className="text-warn">outside the process</span>
@@ -182,16 +179,16 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'expiry',
       header: 'Expires',
-      width: '92px',
-      minWidth: 92,
+      width: '76px',
+      minWidth: 76,
       sortKey: 'expiry',
       render: only((i) => (i.grant?.expiresAt ? <RelativeTime iso={i.grant.expiresAt} kind="deadline" /> : <span className="muted">never</span>)),
     },
     {
       id: 'rec',
       header: 'Recommended',
-      width: 'minmax(150px, 1.2fr)',
-      minWidth: 150,
+      width: 'minmax(130px, 1fr)',
+      minWidth: 130,
       truncate: true,
       sortKey: 'recommendation',
       render: only((i) => (
@@ -216,8 +213,8 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'decision',
       header: 'Decision',
-      width: '124px',
-      minWidth: 124,
+      width: '140px',
+      minWidth: 140,
       sortKey: 'decision',
       render: only((i) => <DecisionBadge d={decisionOf(i, at.overlay())} />),
     },
