@@ -1,4 +1,5 @@
-// The Graph groups endpoints of the sandbox: list and get, a group's members,
+// The Graph groups endpoints of the sandbox: list and get (with
+// `$expand=owners`), a group's members,
 // and adding or removing a member by @odata.id reference (refused on dynamic
 // membership groups, as Graph does). Each change is recorded in the
 // directory's change log, so delta queries see it.
@@ -7,14 +8,43 @@ import { GraphHttpError, notFound, type GraphReply } from './graph-errors.js';
 import { parseFilter } from './graph-filter.js';
 import { AUDIT_READ, badRequest, collection, contextUrl, findGroup, GROUP_PROPS, parseSelect, requirePermission, shapeGroup, shapeUser, USER_PROPS, USER_TYPE, type GraphRouteContext } from './graph-route-kit.js';
 
+/** Graph returns at most this many objects of an expanded relationship ($expand "returns up to 20 objects"). */
+const EXPAND_LIMIT = 20;
+
+/** `$expand=owners` or `owners($select=a,b)`: the one group navigation the sandbox expands (null: no $expand). */
+function groupExpand(ctx: GraphRouteContext): { select: string[] | null } | null {
+  const raw = ctx.query.get('$expand');
+  if (raw === null || raw.trim() === '') return null;
+  const m = /^owners(?:\(\$select=([^)]*)\))?$/.exec(raw.trim());
+  if (!m) {
+    const name = raw.trim().split(/[(,]/)[0]?.trim() ?? '';
+    throw badRequest(`Could not find a property named '${name}' on type 'microsoft.graph.group'.`);
+  }
+  if (m[1] === undefined) return { select: null };
+  const props = m[1].split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const known = USER_PROPS(ctx.dir);
+  for (const p of props) if (!known.has(p)) throw badRequest(`Could not find a property named '${p}' on type 'microsoft.graph.directoryObject'.`);
+  return { select: props };
+}
+
+/** The group with `owners` expanded when asked: always present then (an empty list for none); deleted users are not owners. */
+function shapeGroupExpanded(dir: GraphDirectory, g: number, select: readonly string[] | null, expand: { select: string[] | null } | null): Record<string, unknown> {
+  const group = shapeGroup(dir, g, select);
+  if (!expand) return group;
+  const owners = (dir.org.groupOwners.get(g) ?? []).filter((u) => !dir.isDeleted(u)).slice(0, EXPAND_LIMIT);
+  group.owners = owners.map((u) => ({ '@odata.type': USER_TYPE, ...shapeUser(dir, u, expand.select) }));
+  return group;
+}
+
 export function listGroups(ctx: GraphRouteContext): GraphReply {
   const { dir } = ctx;
   const select = parseSelect(ctx.query, GROUP_PROPS(dir), 'microsoft.graph.group');
+  const expand = groupExpand(ctx);
   const filter = parseFilter(ctx.query.get('$filter'), 'group');
   return collection(ctx, 'groups', select, dir.groups.length, (i) => {
     const g = dir.groups[i] ?? -1;
     if (filter && !filter(dir.group(g))) return null;
-    return shapeGroup(dir, g, select);
+    return shapeGroupExpanded(dir, g, select, expand);
   });
 }
 
@@ -77,5 +107,6 @@ export function removeMember(ctx: GraphRouteContext, groupId: string, userId: st
 export function getGroup(ctx: GraphRouteContext, id: string): GraphReply {
   const g = findGroup(ctx.dir, id);
   const select = parseSelect(ctx.query, GROUP_PROPS(ctx.dir), 'microsoft.graph.group');
-  return { status: 200, json: { '@odata.context': `${contextUrl(ctx, 'groups', select)}/$entity`, ...shapeGroup(ctx.dir, g, select) } };
+  const expand = groupExpand(ctx);
+  return { status: 200, json: { '@odata.context': `${contextUrl(ctx, 'groups', select)}/$entity`, ...shapeGroupExpanded(ctx.dir, g, select, expand) } };
 }

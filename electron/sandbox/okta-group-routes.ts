@@ -1,10 +1,11 @@
 // The Okta groups endpoints of the sandbox: list (with `search`, `filter`,
 // `q` and `expand`), get, the members of a group (paged by user id), adding
-// and removing a member (OKTA_GROUP only, as Okta allows), and group rules.
+// and removing a member (OKTA_GROUP only, as Okta allows), group rules, and
+// a group's owners.
 import { lowerBound } from './membership-store.js';
 import type { OrgApp, OrgGroup, OrgUser } from './org-model.js';
 import { iso, renderGroup, renderRule } from './okta-resources.js';
-import { accessDenied, decode, invalidSearch, JSON_TYPE, jsonArray, jsonReply, links, notFound, parseExpression, parseLimit, validation, type Reply, type RouteContext } from './okta-route-kit.js';
+import { accessDenied, decode, errorReply, invalidSearch, JSON_TYPE, jsonArray, jsonReply, links, notFound, parseExpression, parseLimit, validation, type Reply, type RouteContext } from './okta-route-kit.js';
 import { evaluateFilter, filterTerms, usesNot, type AttributeValue } from './scim-filter.js';
 
 function groupAttribute(ctx: RouteContext, g: OrgGroup, attr: string): AttributeValue {
@@ -171,4 +172,40 @@ export function listGroupRules(ctx: RouteContext): Reply {
   }
   const more = out.length === limit && last < rules.length - 1;
   return jsonReply(out, { Link: links(ctx, limit, more ? (rules[last] as (typeof rules)[number]).id : null) });
+}
+
+/**
+ * A group's owners (Group Owners API: listGroupOwners), paged by owner id
+ * with `after`; `search` filters by type (`type eq "USER"` / `"GROUP"`).
+ * Deactivated owners stay listed, as Okta keeps them; deleted users go.
+ */
+export function listGroupOwners(ctx: RouteContext): Reply {
+  const { state } = ctx;
+  // What an org without Identity Governance answers (the spec's feature-not-enabled 401).
+  if (!state.features.groupOwners) return errorReply(401, 'E0000015', 'You do not have permission to access the feature you are requesting');
+  const g = needGroup(ctx, ctx.params[0] ?? '');
+  const limit = parseLimit(ctx.query.get('limit'), 1000, 1000);
+  const search = ctx.query.get('search');
+  let wantType: string | null = null;
+  if (search !== null) {
+    const node = parseExpression(search, invalidSearch);
+    if (node.kind !== 'cmp' || node.attr !== 'type' || node.op !== 'eq') throw invalidSearch();
+    wantType = String(node.value).toUpperCase();
+  }
+  const owners = (state.org.groupOwners.get(g.index) ?? []).filter((u) => !state.org.users[u]?.deleted);
+  const listed = wantType === null || wantType === 'USER' ? owners : [];
+  let start = 0;
+  const after = ctx.query.get('after');
+  if (after !== null) {
+    const at = listed.findIndex((u) => state.org.users[u]?.id === after);
+    if (at < 0) throw validation('after', 'The cursor is not valid.');
+    start = at + 1;
+  }
+  const page = listed.slice(start, start + limit);
+  const out = page.map((u) => {
+    const user = state.org.users[u] as OrgUser;
+    return { id: user.id, type: 'USER', resolved: true, originType: 'OKTA_DIRECTORY', displayName: `${user.firstName} ${user.lastName}`, lastUpdated: iso(g.lastUpdated) };
+  });
+  const more = start + limit < listed.length;
+  return jsonReply(out, { Link: links(ctx, limit, more ? (state.org.users[page[page.length - 1] as number] as OrgUser).id : null) });
 }

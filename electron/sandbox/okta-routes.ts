@@ -7,7 +7,7 @@
 // HTTP, authentication, rate limits and faults around them.
 import { renderOrgSettings } from './okta-resources.js';
 import { getApplication, listApplicationGroupAssignments, listApplications } from './okta-app-routes.js';
-import { changeMembership, getGroup, listGroupRules, listGroups, listGroupUsers } from './okta-group-routes.js';
+import { changeMembership, getGroup, listGroupOwners, listGroupRules, listGroups, listGroupUsers } from './okta-group-routes.js';
 import { listLogEvents } from './okta-log-routes.js';
 import { jsonReply, type Reply, type Route, type RouteContext } from './okta-route-kit.js';
 import { getUser, listUserGroups, listUserRoles, listUsers } from './okta-user-routes.js';
@@ -32,6 +32,7 @@ export const OKTA_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/v1/groups/rules', operationId: 'listGroupRules', scope: 'okta.groups.read', write: false, handle: listGroupRules },
   { method: 'GET', path: '/api/v1/groups/{groupId}', operationId: 'getGroup', scope: 'okta.groups.read', write: false, handle: getGroup },
   { method: 'GET', path: '/api/v1/groups/{groupId}/users', operationId: 'listGroupUsers', scope: 'okta.groups.read', write: false, handle: listGroupUsers },
+  { method: 'GET', path: '/api/v1/groups/{groupId}/owners', operationId: 'listGroupOwners', scope: 'okta.groups.read', write: false, handle: listGroupOwners },
   { method: 'PUT', path: '/api/v1/groups/{groupId}/users/{userId}', operationId: 'assignUserToGroup', scope: 'okta.groups.manage', write: true, handle: (ctx) => changeMembership(ctx, true) },
   { method: 'DELETE', path: '/api/v1/groups/{groupId}/users/{userId}', operationId: 'unassignUserFromGroup', scope: 'okta.groups.manage', write: true, handle: (ctx) => changeMembership(ctx, false) },
   { method: 'GET', path: '/api/v1/apps', operationId: 'listApplications', scope: 'okta.apps.read', write: false, handle: listApplications },

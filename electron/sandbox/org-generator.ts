@@ -17,7 +17,7 @@
 // draw: the context (ids, company, shape; org-context.ts), people
 // (org-people.ts), apps (org-apps.ts), groups (org-group-builder.ts,
 // org-groups.ts, and the apps' own groups), then the history
-// (org-history.ts). Each aspect draws from its own named random stream, but
+// (org-history.ts), and the groups' owners (org-owners.ts). Each aspect draws from its own named random stream, but
 // the id minter and the 'dates' stream run on from step to step: reordering
 // the steps would change the company a seed makes. The org's shapes are in
 // org-model.ts.
@@ -29,6 +29,7 @@ import { addAppGroups, createApps } from './org-apps.js';
 import { createGroupBuilder } from './org-group-builder.js';
 import { addDirectoryGroups, addRoleGroups, addRuleGroups, addTeamAndProjectGroups, fillCoverageGroups } from './org-groups.js';
 import { generateHistory } from './org-history.js';
+import { generateOwners } from './org-owners.js';
 
 export type GenerateOrgOptions = {
   users: number;
@@ -64,6 +65,8 @@ export function generateOrg(options: GenerateOrgOptions): Org {
   const memberships = createMembershipStore(byGroup, n);
 
   const events = generateHistory(ctx, users, groups, memberships, superAdmin);
+  // Last, from its own stream: owners change nothing else a seed makes.
+  const groupOwners = generateOwners(ctx, users, groups, memberships);
 
   return {
     seed,
@@ -81,5 +84,6 @@ export function generateOrg(options: GenerateOrgOptions): Org {
     systemPrincipalId: ctx.newId('0oa'),
     idSuffix: ctx.idSuffix,
     events,
+    groupOwners,
   };
 }

@@ -169,6 +169,8 @@ export type Org = {
   /** Id suffix shared by all objects of the org (Okta ids end in a cell marker). */
   idSuffix: string;
   events: SeedEvent[];
+  /** Group index -> owner user indexes (org-owners.ts); a group with none is absent. */
+  groupOwners: Map<number, number[]>;
 };
 
 /**

@@ -156,6 +156,30 @@ describe('users and groups', () => {
     expect(groups.some((x) => (x.groupTypes as string[]).length === 0 && x.securityEnabled === true)).toBe(true);
     expect(groups.some((x) => x.displayName === 'Everyone')).toBe(false);
   });
+
+  it('expands group owners ($expand=owners($select=id)) on the list and on one group, valid against the spec', async () => {
+    const res = await graph('/groups?$top=999&$select=id,displayName&$expand=owners($select=id)');
+    expectValid('GET', '/groups', res);
+    const groups = res.json.value as { id: string; owners: { '@odata.type': string; id: string }[] }[];
+    expect(groups.every((x) => Array.isArray(x.owners))).toBe(true);
+    const dir = s.graphServer?.directory;
+    if (!dir) throw new Error('no directory');
+    // Exactly the generated owners, as Entra ids, for every group (none deleted yet).
+    for (const x of groups) {
+      const want = (dir.org.groupOwners.get(dir.groupIndex(x.id)) ?? []).map((u) => dir.userId(u));
+      expect(x.owners.map((o) => o.id)).toEqual(want);
+    }
+    expect(groups.some((x) => x.owners.length === 0)).toBe(true);
+    expect(groups.some((x) => x.owners.length > 0)).toBe(true);
+    expect(groups.flatMap((x) => x.owners).every((o) => o['@odata.type'] === '#microsoft.graph.user' && Object.keys(o).length === 2)).toBe(true);
+    const owned = groups.find((x) => x.owners.length > 0) as { id: string; owners: { id: string }[] };
+    const one = await graph(`/groups/${owned.id}?$expand=owners`);
+    expectValid('GET', '/groups/{group-id}', one);
+    expect((one.json.owners as Json[]).map((o) => o.id)).toEqual(owned.owners.map((o) => o.id));
+    expect((one.json.owners as Json[])[0]?.userPrincipalName).toEqual(expect.any(String));
+    expectGraphError(await graph('/groups?$expand=owners($select=nope)'), 400, 'Request_BadRequest');
+    expectGraphError(await graph('/groups?$expand=sponsors'), 400, 'Request_BadRequest');
+  });
 });
 
 describe('enterprise applications', () => {

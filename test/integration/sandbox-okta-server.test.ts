@@ -139,6 +139,35 @@ describe('response shapes match the Okta OpenAPI spec', () => {
     expect(rule._embedded.groupIdToGroupNameMap[dept.id]).toBe('dept-engineering');
   });
 
+  it('group owners: listed per group with their type, paged with after, filtered by type; none for rule groups; 404 for an unknown group', async () => {
+    const owned: [number, number[]][] = [...s.org.groupOwners.entries()];
+    expect(owned.length).toBeGreaterThan(0);
+    const pick = owned.find(([, o]) => o.length > 1);
+    if (!pick) throw new Error('no group with two owners');
+    const [gi, ownerIdx] = pick;
+    const group = s.org.groups[gi] as OrgGroup;
+    const res = await call(`/api/v1/groups/${group.id}/owners`);
+    expectValid('GET', '/api/v1/groups/{groupId}/owners', 200, res.json);
+    expect(res.json).toEqual(ownerIdx.map((u) => {
+      const user = users()[u] as OrgUser;
+      return { id: user.id, type: 'USER', resolved: true, originType: 'OKTA_DIRECTORY', displayName: `${user.firstName} ${user.lastName}`, lastUpdated: new Date(group.lastUpdated).toISOString() };
+    }));
+    const paged = await collect(`/api/v1/groups/${group.id}/owners?limit=1`);
+    expect(paged.items.map((o) => o.id)).toEqual(ownerIdx.map((u) => users()[u]?.id));
+    expect(paged.pages).toBe(ownerIdx.length);
+    expect(((await call(`/api/v1/groups/${group.id}/owners?search=${encodeURIComponent('type eq "GROUP"')}`)).json as Json[])).toEqual([]);
+    expect(((await call(`/api/v1/groups/${group.id}/owners?search=${encodeURIComponent('type eq "USER"')}`)).json as Json[]).length).toBe(ownerIdx.length);
+    expectOktaError(await call(`/api/v1/groups/${group.id}/owners?search=${encodeURIComponent('displayName eq "x"')}`), 400, 'E0000031');
+    const dept = groupNamed('dept-engineering');
+    const none = await call(`/api/v1/groups/${dept.id}/owners`);
+    expectValid('GET', '/api/v1/groups/{groupId}/owners', 200, none.json);
+    expect(none.json).toEqual([]);
+    // One owner is no longer active, and Okta still lists them.
+    const inactive = owned.flatMap(([, o]) => o).filter((u) => users()[u]?.status !== 'ACTIVE');
+    expect(inactive.length).toBeGreaterThan(0);
+    expectOktaError(await call('/api/v1/groups/00gNOPE/owners'), 404, 'E0000007');
+  });
+
   it('apps: list, get, group assignments (the AD app has signOnMode null, as real Okta)', async () => {
     const list = await call('/api/v1/apps');
     const apps = list.json as Json[];

@@ -208,6 +208,28 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 9 adds group owners to a version-8 file, one row per owner and generation, and cur_group_owners shows the live one', () => {
+    const f = file('m9.latchkey');
+    const v8 = openDatabase(f, { migrations: migrations.slice(0, 8) });
+    v8.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();
+    v8.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 9) });
+    expect(schemaVersion(db)).toBe(9);
+    expect(db.prepare('SELECT name FROM connections').all()).toEqual([{ name: 'o' }]);
+    const add = db.prepare('INSERT INTO group_owners (connection_id, gen, group_id, owner_id, owner_type) VALUES (1, ?, ?, ?, ?)');
+    add.run(1, 'g1', 'u-old', 'user');
+    add.run(2, 'g1', 'u1', 'user');
+    add.run(2, 'g1', 'g9', 'group');
+    add.run(3, 'g1', 'u-partial', 'user');
+    expect(() => add.run(2, 'g1', 'u1', 'user')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => add.run(2, 'g2', 'sp1', 'servicePrincipal')).toThrow(/CHECK/);
+    expect(db.prepare('SELECT owner_id, owner_type FROM cur_group_owners ORDER BY owner_id').all()).toEqual([
+      { owner_id: 'g9', owner_type: 'group' },
+      { owner_id: 'u1', owner_type: 'user' },
+    ]);
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();

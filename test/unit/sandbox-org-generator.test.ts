@@ -13,6 +13,7 @@ function fingerprint(org: Org): unknown {
     apps: org.apps.map((a) => [a.id, a.name, a.label, a.assignments.map((x) => x.group)]),
     rules: org.rules.map((r) => [r.id, r.attribute, r.value, r.group]),
     events: org.events.map((e) => [e.published, e.eventType, e.user, e.group, e.uuid]),
+    owners: [...org.groupOwners.entries()],
   };
 }
 
@@ -224,6 +225,23 @@ describe('generateOrg shape (5,000 people)', () => {
 });
 
 describe('generateOrg scaling', () => {
+  it('gives groups owners: none on rule groups and Everyone, most others one or two active employees, exactly one inactive owner', () => {
+    const org = generateOrg({ users: 3000, seed: 42, anchor: ANCHOR });
+    const ownable = org.groups.filter((g) => ['app', 'directory', 'role', 'team', 'project'].includes(g.kind));
+    for (const g of org.groups) if (!ownable.includes(g)) expect(org.groupOwners.has(g.index)).toBe(false);
+    const owned = ownable.filter((g) => org.groupOwners.has(g.index));
+    expect(owned.length).toBeGreaterThan(ownable.length / 2);
+    expect(owned.length).toBeLessThan(ownable.length);
+    const lists = owned.map((g) => org.groupOwners.get(g.index) as number[]);
+    expect(lists.every((l) => l.length >= 1 && l.length <= 2 && new Set(l).size === l.length)).toBe(true);
+    expect(lists.some((l) => l.length === 2)).toBe(true);
+    const owners = lists.flat().map((u) => org.users[u] as OrgUser);
+    expect(owners.every((u) => u.employmentType === 'Employee')).toBe(true);
+    const inactive = owners.filter((u) => u.status !== 'ACTIVE');
+    expect(inactive.length).toBe(1);
+    expect(['SUSPENDED', 'DEPROVISIONED']).toContain(inactive[0]?.status);
+  });
+
   it('scales groups and memberships with the head count (20,000 people)', () => {
     const org = generateOrg({ users: 20_000, seed: 3, anchor: ANCHOR });
     expect(Math.abs(org.groups.length - 1000)).toBeLessThanOrEqual(50);

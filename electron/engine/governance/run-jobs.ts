@@ -11,6 +11,7 @@ import { runJiraJob } from '../jira/jira-job.js';
 import { createIdpExecutors, type ExecutorSet, type IdpExecutorOptions } from '../jobs/executors.js';
 import type { JobExecutors } from '../jobs/job-types.js';
 import { runDueJobs, type RunOptions, type RunSummary } from '../jobs/runner.js';
+import { syncRemediationStates } from '../reviews/remediation.js';
 
 export type RunJobsOptions = Omit<RunOptions, 'executors'> & {
   /** Executors to use instead of the real ones, by kind. */
@@ -34,6 +35,12 @@ export async function runJobs(ctx: EngineContext, opts: RunJobsOptions = {}): Pr
     return await runDueJobs(ctx, { ...rest, executors: { ...own?.executors, ...given } as JobExecutors });
   } finally {
     own?.close();
+    // Access-review remediations follow their revocation jobs and manual tasks (queued → done, failed, manual).
+    try {
+      syncRemediationStates(ctx);
+    } catch {
+      // A report on the jobs, not part of them: the next run or sync reconciles again.
+    }
     // Every job-runner run's end is a signed checkpoint of the audit chain.
     await checkpointQuietly(ctx, 'jobs');
   }

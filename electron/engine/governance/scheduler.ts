@@ -13,6 +13,7 @@ import type { EngineContext } from '../context.js';
 import { queueAnchorComments } from '../jira/audit-anchors.js';
 import { pollJiraRequests } from '../jira/jsm-import.js';
 import { sweepPendingRequests } from '../requests/sweep.js';
+import { closeDueCampaigns } from '../reviews/close.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
 import { runJobs, type RunJobsOptions } from './run-jobs.js';
@@ -74,6 +75,8 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
     await guard(() => expireDueGrants(ctx));
     await guard(() => sendExpiryNotices(ctx));
     await guard(() => sweepPendingRequests(ctx));
+    // Access reviews whose stage is due close on their own (defaults applied, revocations queued for the jobs below).
+    await guard(() => closeDueCampaigns(ctx, onError));
     // On the workspace clock, like every other governance time: testable at the exact interval, and the sandbox's Skip ahead counts.
     const now = ctx.clock.now().getTime();
     if (now - lastJiraPoll >= jiraPollMs) {

@@ -47,6 +47,18 @@ export function grantsOfRequest(db: Db, requestId: number): GrantRecord[] {
   return db.prepare('SELECT * FROM grants WHERE request_id = ? ORDER BY id').all(requestId) as GrantRecord[];
 }
 
+/** The live grant (wanted or held, newest first) behind one membership, or null: what an access review revokes or makes time-bound. */
+export function liveGrantOfMembership(db: Db, connectionId: number, groupId: string, identityId: string): GrantRecord | null {
+  return (
+    (db
+      .prepare(
+        `SELECT * FROM grants WHERE connection_id = ? AND group_id = ? AND identity_id = ? AND status IN ('pending', 'active', 'manual', 'failed', 'revoking')
+         ORDER BY id DESC LIMIT 1`,
+      )
+      .get(connectionId, groupId, identityId) as GrantRecord | undefined) ?? null
+  );
+}
+
 export type NewGrant = Pick<
   GrantRecord,
   'request_id' | 'role_id' | 'connection_id' | 'group_id' | 'group_name' | 'identity_id' | 'beneficiary_email' | 'beneficiary_name' | 'status' | 'expires_at'

@@ -11,12 +11,29 @@ import { cancelOpenJobsOfGrant, enqueueJob, jobByKey, reviveJob } from './job-st
 
 export type { GrantRecord } from './grant-store.js';
 
-/** Why a revocation job exists: expiry (the grant ends 'expired') or someone revoking it ('revoked'). */
-export type RevokePayload = { reason: 'expired'; expiresAt: string } | { reason: 'revoked'; by: string; note: string };
+/**
+ * Why a revocation job exists: expiry (the grant ends 'expired'), someone
+ * revoking it ('revoked'), or an access review's revoke ('review': the grant
+ * ends 'revoked' with an end reason starting "review:" that names the
+ * campaign, the reviewer and their reason).
+ */
+export type RevokePayload =
+  | { reason: 'expired'; expiresAt: string }
+  | { reason: 'revoked'; by: string; note: string }
+  | { reason: 'review'; by: string; note: string; campaignId: number; itemId: number };
 
 /** The payload of a revocation job, read defensively (an older job may lack fields). */
 export function revokePayload(p: Record<string, unknown>, grant: GrantRecord): RevokePayload {
   if (p.reason === 'revoked') return { reason: 'revoked', by: typeof p.by === 'string' ? p.by : 'unknown', note: typeof p.note === 'string' ? p.note : '' };
+  if (p.reason === 'review') {
+    return {
+      reason: 'review',
+      by: typeof p.by === 'string' ? p.by : 'unknown',
+      note: typeof p.note === 'string' ? p.note : '',
+      campaignId: typeof p.campaignId === 'number' ? p.campaignId : 0,
+      itemId: typeof p.itemId === 'number' ? p.itemId : 0,
+    };
+  }
   return { reason: 'expired', expiresAt: typeof p.expiresAt === 'string' ? p.expiresAt : (grant.expires_at ?? '') };
 }
 
@@ -73,7 +90,8 @@ export function markProvisioned(db: Db, g: GrantRecord, actor: string, now: Date
 export function markEnded(db: Db, g: GrantRecord, payload: RevokePayload, actor: string, now: Date, how: string): void {
   const at = now.toISOString();
   const status: GrantStatus = payload.reason === 'expired' ? 'expired' : 'revoked';
-  const endReason = payload.reason === 'expired' ? `expired at ${payload.expiresAt}` : `revoked by ${payload.by}: ${payload.note}`;
+  const endReason =
+    payload.reason === 'expired' ? `expired at ${payload.expiresAt}` : payload.reason === 'review' ? `review: ${payload.note}` : `revoked by ${payload.by}: ${payload.note}`;
   setGrant(db, g.id, { status, ended_at: at, end_reason: endReason }, now);
   auditGrant(db, actor, status === 'expired' ? 'grant.expired' : 'grant.revoked', g, { how, endReason }, now);
   jiraForGrant(

@@ -141,3 +141,26 @@ export function setCampaignStage(db: Db, id: number, stage: 1 | 2, stageDueAt: s
 export function setNextCampaign(db: Db, id: number, nextId: number, now: Date): void {
   db.prepare('UPDATE review_campaigns SET next_created_id = ?, updated_at = ? WHERE id = ?').run(nextId, now.toISOString(), id);
 }
+
+// Used by decisions and close.
+
+export type CampaignPatch = Partial<Pick<CampaignRecord, 'status' | 'stage' | 'stage_due_at' | 'closed_by' | 'closed_channel' | 'closed_at' | 'completed_at'>>;
+
+export function setCampaign(db: Db, id: number, patch: CampaignPatch, now: Date): void {
+  const cols = Object.keys(patch) as (keyof CampaignPatch)[];
+  if (cols.length === 0) return;
+  db.prepare(`UPDATE review_campaigns SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`).run({ ...patch, updated_at: now.toISOString(), id });
+}
+
+/** Active campaigns whose current stage is due at or before `now` (stage_due_at, else due_at). */
+export function campaignsDueForClose(db: Db, now: Date): number[] {
+  return db
+    .prepare("SELECT id FROM review_campaigns WHERE status = 'active' AND coalesce(stage_due_at, due_at) IS NOT NULL AND coalesce(stage_due_at, due_at) <= ? ORDER BY id")
+    .pluck()
+    .all(now.toISOString()) as number[];
+}
+
+/** Ids of campaigns in a status, oldest first. */
+export function campaignIdsWithStatus(db: Db, status: string): number[] {
+  return db.prepare('SELECT id FROM review_campaigns WHERE status = ? ORDER BY id').pluck().all(status) as number[];
+}

@@ -1,8 +1,182 @@
 // Closing a stage or a campaign: defaults applied, revokes become revocations through the jobs, Jira gets the summary.
-import type { CampaignView } from '../../../shared/contract-reviews.js';
-import type { EngineContext } from '../context.js';
-import { notBuilt } from './not-built.js';
+//
+// Close (manual, or at the due date through governance/scheduler.ts) is one
+// transaction:
+// 1. Drafts do not count: an item whose current word is a draft gets back
+//    the word it last had submitted, or none.
+// 2. Undecided items of the stage get the campaign's default outcome
+//    (no-change → keep, revoke → revoke, recommendation → revoke when the
+//    recommendation is revoke, else keep), each submitted as decided by the
+//    campaign default, channel 'system', marked applied_by_default.
+// 3. Stage 1 of a two-stage campaign: items whose stage-1 outcome is one of
+//    stage2.outcomes go on to stage 2 with their stage-2 reviewer; the others
+//    are final. The campaign stays active in stage 2 (its due date:
+//    stage2.dueAt, else 14 days from this close).
+// 4. Final close: each item's final word (at the stage it ended in) becomes
+//    its remediation (remediation.ts): revocations through the jobs,
+//    time-bound keeps as grant end dates. The campaign is 'remediating', or
+//    'complete' when there is nothing to follow. With a Jira connection, a
+//    campaign summary job is queued (its executor is in the Jira area).
+import type { CampaignDefinition, CampaignView, ReviewDecision } from '../../../shared/contract-reviews.js';
+import { appendAudit } from '../audit/audit-log.js';
+import { UserError, type EngineContext } from '../context.js';
+import { addressesOfPerson, normEmail } from '../directory/people-lookup.js';
+import { jiraConnectionId } from '../jobs/jira-outbox.js';
+import { enqueueJob } from '../jobs/job-store.js';
+import { JOB_PRIORITY } from '../jobs/job-types.js';
+import { getCampaign } from './campaigns.js';
+import { campaignRecord, campaignsDueForClose, setCampaign, type CampaignRecord } from './campaign-store.js';
+import { applyDefaults, decisionsOfStage, settleDraftsAtClose } from './decision-store.js';
+import { reviewChannel } from './decisions.js';
+import { itemsOfCampaign, moveItemsToStage2, type ItemForDecision } from './item-store.js';
+import { remediateItem } from './remediation.js';
+import { unfinishedRemediations } from './remediation-store.js';
 
-export function closeCampaign(_ctx: EngineContext, _campaignId: number): CampaignView {
-  return notBuilt('closing a campaign');
+/** Who decided an item no one decided: the campaign's configured default. */
+export const DEFAULT_DECIDER = 'latchkey:review-default';
+const STAGE2_DAYS = 14;
+
+export type CloseResult = {
+  campaignId: number;
+  /** The stage that was closed. */
+  stage: 1 | 2;
+  /** True when the campaign itself closed (not only its first stage). */
+  final: boolean;
+  draftsRestored: number;
+  draftsDropped: number;
+  defaults: number;
+  movedToStage2: number;
+  revocations: number;
+  timeBound: number;
+  status: CampaignRecord['status'];
+  summaryJobId: number | null;
+};
+
+function defaultDecision(outcome: CampaignDefinition['defaultOutcome'], item: ItemForDecision): ReviewDecision {
+  if (outcome === 'revoke') return 'revoke';
+  if (outcome === 'recommendation') return item.recommendation === 'revoke' ? 'revoke' : 'keep';
+  return 'keep';
+}
+
+/**
+ * The stage-2 reviewer of an item: the named reviewers (spread by person), or
+ * the person's manager, else the fallback — and the fallback whenever the
+ * chosen one is the person under review. Owners (role, app, group) resolve to
+ * the fallback here until reviewer assignment at launch offers them.
+ */
+function stage2Reviewer(ctx: EngineContext, def: CampaignDefinition, item: ItemForDecision): { reviewer: string; source: string; note: string | null } {
+  const s2 = def.reviewers.stage2;
+  let chosen: string | null = null;
+  let source = 'fallback';
+  if (s2?.kind === 'named' && s2.named.length > 0) {
+    let h = 0;
+    for (const ch of `${item.connection_id}:${item.identity_id}`) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    chosen = s2.named[h % s2.named.length] ?? null;
+    source = 'named';
+  } else if (s2?.kind === 'manager') {
+    chosen = normEmail(item.manager_email);
+    source = 'manager';
+  }
+  const self = chosen !== null && addressesOfPerson(ctx.db, item.connection_id, item.identity_id, [item.person_email]).has(chosen);
+  if (chosen && !self) return { reviewer: chosen, source, note: null };
+  const why = chosen ? `${chosen} is the person under review` : s2?.kind === 'manager' ? 'no manager on record' : `no ${s2?.kind ?? 'stage-2'} reviewer resolved`;
+  return { reviewer: def.reviewers.fallback, source: 'fallback', note: `stage 2 fallback: ${why}` };
+}
+
+/** Closes the campaign's open stage (see above); `by` is who closes (the scheduler at the due date). */
+export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: string = ctx.actor): CloseResult {
+  const now = ctx.clock.now();
+  const at = now.toISOString();
+  const result = ctx.db
+    .transaction((): CloseResult => {
+      const c = campaignRecord(ctx.db, campaignId);
+      if (!c) throw new UserError(`campaign #${campaignId} does not exist`, 'not-found');
+      if (c.status !== 'active') throw new UserError(`campaign #${campaignId} "${c.name}" is ${c.status}: only an active campaign can be closed`, 'conflict');
+      const def = JSON.parse(c.definition) as CampaignDefinition;
+      const stage = c.stage === 2 ? 2 : 1;
+      const { restored, dropped } = settleDraftsAtClose(ctx.db, c.id, stage);
+      const items = itemsOfCampaign(ctx.db, c.id, stage);
+      const words = new Map(decisionsOfStage(ctx.db, c.id, stage).map((d) => [d.item_id, d]));
+      const undecided = items.filter((i) => !words.has(i.id)).map((i) => ({ itemId: i.id, decision: defaultDecision(def.defaultOutcome, i) }));
+      const defaults = applyDefaults(ctx.db, c.id, stage, undecided, `applied by default at the close of stage ${stage} (${def.defaultOutcome})`, DEFAULT_DECIDER, at);
+      const base = { campaignId: c.id, stage, draftsRestored: restored, draftsDropped: dropped, defaults } as const;
+
+      if (stage === 1 && def.reviewers.stage2) {
+        const outcomes = new Set<string>(def.reviewers.stage2.outcomes);
+        const final = new Map(decisionsOfStage(ctx.db, c.id, 1).map((d) => [d.item_id, d.decision]));
+        const moves = items.filter((i) => outcomes.has(final.get(i.id) ?? '')).map((i) => ({ itemId: i.id, ...stage2Reviewer(ctx, def, i) }));
+        moveItemsToStage2(ctx.db, moves);
+        const due = def.reviewers.stage2.dueAt ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(def.reviewers.stage2.dueAt) ? `${def.reviewers.stage2.dueAt}T00:00:00Z` : def.reviewers.stage2.dueAt) : new Date(now.getTime() + STAGE2_DAYS * 86_400_000);
+        setCampaign(ctx.db, c.id, { stage: 2, stage_due_at: due.toISOString() }, now);
+        appendAudit(
+          ctx.db,
+          {
+            actor: by,
+            channel: ctx.channel,
+            action: 'review.stage_closed',
+            targetType: 'review_campaign',
+            targetId: c.id,
+            details: { stage: 1, items: items.length, defaults, draftsRestored: restored, draftsDropped: dropped, movedToStage2: moves.length, outcomes: [...outcomes], stage2DueAt: due.toISOString() },
+          },
+          now,
+        );
+        return { ...base, final: false, movedToStage2: moves.length, revocations: 0, timeBound: 0, status: 'active', summaryJobId: null };
+      }
+
+      // Final: every item's word at the stage it ended in.
+      const all = itemsOfCampaign(ctx.db, c.id);
+      const byStage = [new Map(decisionsOfStage(ctx.db, c.id, 1).map((d) => [d.item_id, d])), new Map(decisionsOfStage(ctx.db, c.id, 2).map((d) => [d.item_id, d]))];
+      let revocations = 0;
+      let timeBound = 0;
+      for (const item of all) {
+        const word = byStage[item.stage - 1]?.get(item.id);
+        if (!word) continue;
+        const made = remediateItem(ctx, c, item, word, by, now);
+        if (made === 'revoke') revocations++;
+        else if (made === 'time-bound') timeBound++;
+      }
+      const status = unfinishedRemediations(ctx.db, c.id) > 0 ? 'remediating' : 'complete';
+      setCampaign(ctx.db, c.id, { status, closed_by: by, closed_channel: reviewChannel(ctx.channel), closed_at: at, ...(status === 'complete' ? { completed_at: at } : {}) }, now);
+      const jira = jiraConnectionId(ctx.db);
+      const summaryJobId =
+        jira === null
+          ? null
+          : enqueueJob(ctx.db, { kind: 'jira', connectionId: jira, payload: { type: 'review-summary', campaignId: c.id }, idempotencyKey: `jira:review-summary:${c.id}`, priority: JOB_PRIORITY.jira }, now);
+      appendAudit(
+        ctx.db,
+        {
+          actor: by,
+          channel: ctx.channel,
+          action: 'review.campaign_closed',
+          targetType: 'review_campaign',
+          targetId: c.id,
+          details: { stage, items: all.length, defaults, defaultOutcome: def.defaultOutcome, draftsRestored: restored, draftsDropped: dropped, revocations, timeBound, status, summaryJobId },
+        },
+        now,
+      );
+      return { ...base, final: true, movedToStage2: 0, revocations, timeBound, status, summaryJobId };
+    })
+    .immediate();
+  ctx.events.emit('governance:changed', { area: 'jobs', ids: [campaignId] });
+  return result;
+}
+
+/** Closes the campaign's open stage and returns the campaign as the console shows it. */
+export function closeCampaign(ctx: EngineContext, campaignId: number): CampaignView {
+  closeCampaignNow(ctx, campaignId);
+  return getCampaign(ctx, campaignId, null);
+}
+
+/** The scheduler's step: every active campaign whose stage is due is closed (one failing does not stop the others). */
+export function closeDueCampaigns(ctx: EngineContext, onError: (e: unknown) => void = () => undefined): CloseResult[] {
+  if (ctx.readOnly) return [];
+  const out: CloseResult[] = [];
+  for (const id of campaignsDueForClose(ctx.db, ctx.clock.now())) {
+    try {
+      out.push(closeCampaignNow(ctx, id, 'latchkey:review-due'));
+    } catch (e) {
+      onError(e);
+    }
+  }
+  return out;
 }

@@ -1,11 +1,371 @@
-// The reviewer workbook: a reviewer's items as .xlsx (Decision Keep/Revoke, Reason) and its import back, all rows or none.
-import type { WorkbookImportResult } from '../../../shared/contract-reviews.js';
-import type { EngineContext } from '../context.js';
-import { notBuilt } from './not-built.js';
+// The reviewer workbook: a reviewer's items in the open stage as .xlsx
+// (exceljs's streaming writer, so 50,000 rows never sit in memory as a
+// workbook), and its import back (the streaming reader), all rows or none.
+//
+// Sheet "Review": item_id, every frozen population column (text, in the
+// canonical order of row-hash.ts), the recommendation and its reasons, what
+// was already decided in Latchkey, then Decision (a list: Keep / Revoke),
+// Reason (a list of reason codes) and Comment, and row_hash last (hidden).
+// Sheet "Instructions": how to fill it in, and which campaign, stage and
+// reviewer it is for.
+//
+// Import refuses the whole file, naming each row, when a row's item id is
+// unknown in the campaign, belongs to another reviewer or stage, has had a
+// population cell changed (the row hash recomputed from the row's own cells
+// differs from the item's stored one; the changed columns are named), has a
+// Decision other than Keep/Revoke or a Reason not in the list, or repeats an
+// item; or when the stage closed, the file is not an .xlsx, or it is another
+// campaign's. Rows left out or left blank stay undecided. What it accepts is
+// recorded in one go through recordReviewerDecisions with channel
+// 'workbook' and the file's SHA-256.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { PassThrough, Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ExcelJS from 'exceljs';
+import { REASON_CODES, type WorkbookImportResult } from '../../../shared/contract-reviews.js';
+import { UserError, type EngineContext } from '../context.js';
+import { campaignRecord, type CampaignRecord } from './campaign-store.js';
+import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
+import { cellOf, FROZEN_COLUMNS, rowHashOfCells } from './row-hash.js';
+import { itemLookup, iterateReviewerItems, type ReviewerItem } from './reviewer-items.js';
 
-export function exportReviewerWorkbook(_ctx: EngineContext, _campaignId: number, _reviewer: string): Promise<{ filename: string; contentBase64: string; rows: number; sha256: string }> {
-  return Promise.resolve().then(() => notBuilt('the reviewer workbook'));
+export const WORKBOOK_TITLE = 'Latchkey reviewer workbook';
+export const REVIEW_SHEET = 'Review';
+const TAIL = ['recommendation', 'reasons', 'decided_in_latchkey', 'Decision', 'Reason', 'Comment', 'row_hash'] as const;
+/** The Review sheet's header row, exactly. */
+export const WORKBOOK_HEADER: readonly string[] = ['item_id', ...FROZEN_COLUMNS, ...TAIL];
+const col = (name: string): number => WORKBOOK_HEADER.indexOf(name) + 1;
+const DECISION_COL = col('Decision');
+const REASON_COL = col('Reason');
+const COMMENT_COL = col('Comment');
+/** How many refused rows an error lists before "and N more". */
+const LISTED_PROBLEMS = 20;
+
+const WIDTHS: Partial<Record<string, number>> = { item_id: 9, person_name: 24, person_email: 28, group_name: 26, role_label: 22, app_label: 16, reasons: 40, Decision: 11, Reason: 18, Comment: 40, row_hash: 20 };
+
+function letter(n: number): string {
+  let s = '';
+  for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + ((k - 1) % 26)) + s;
+  return s;
 }
-export function importReviewerWorkbook(_ctx: EngineContext, _campaignId: number, _bytes: Buffer): Promise<WorkbookImportResult> {
-  return Promise.resolve().then(() => notBuilt('importing a reviewer workbook'));
+
+const normEmail = (s: string): string => s.trim().toLowerCase();
+
+/** The campaign, refused when it is not open for review. */
+function openCampaign(ctx: EngineContext, campaignId: number, doing: string): CampaignRecord {
+  const c = campaignRecord(ctx.db, campaignId);
+  if (!c) throw new UserError(`there is no review campaign #${campaignId}`, 'not-found');
+  if (c.status !== 'active') {
+    const when = c.closed_at ? ` (closed ${c.closed_at})` : '';
+    throw new UserError(`review campaign #${c.id} "${c.name}" is ${c.status}${when}: ${doing} only while it is under review`, 'conflict');
+  }
+  return c;
+}
+
+function reasonsText(json: string): string {
+  try {
+    const list = JSON.parse(json) as { code?: string; text?: string }[];
+    return list.map((r) => `${r.text ?? ''} (${r.code ?? ''})`).join('; ');
+  } catch {
+    return '';
+  }
+}
+
+export type WorkbookWritten = { filename: string; rows: number; sha256: string; bytes: number };
+
+/** Streams the reviewer's workbook into `out` (ended when done); returns its size and SHA-256. */
+export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: number, reviewerEmail: string, out: Writable): Promise<WorkbookWritten> {
+  const c = openCampaign(ctx, campaignId, 'reviewer workbooks are exported');
+  const reviewer = normEmail(reviewerEmail);
+  const now = ctx.clock.now();
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new PassThrough();
+  tap.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  const piped = pipeline(tap, out);
+  // Awaited at the end; marked handled now so a failed destination (a missing folder) is not an unhandled rejection meanwhile.
+  piped.catch(() => undefined);
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: tap, useStyles: false, useSharedStrings: false });
+  wb.creator = 'Latchkey';
+  wb.created = now;
+  const ws = wb.addWorksheet(REVIEW_SHEET, { views: [{ state: 'frozen', ySplit: 1, xSplit: 1 }] });
+  ws.columns = WORKBOOK_HEADER.map((h) => ({ header: h, key: h, width: WIDTHS[h] ?? 16, hidden: h === 'row_hash' }));
+  // No cell styles (useStyles false): they more than double the writer's time at 50,000 rows; the frozen header, widths and the hidden hash column are sheet settings, not styles.
+  ws.getRow(1).commit();
+  let rows = 0;
+  for (const item of iterateReviewerItems(ctx.db, c.id, reviewer, c.stage)) {
+    rows++;
+    const decided = item.decision ? `${item.decision} (${item.state ?? ''})` : '';
+    // Every population value as text: what the row hash covers, and Excel cannot reformat text into a date or a formula.
+    const frozen = FROZEN_COLUMNS.map((k) => cellOf(item[k]));
+    ws.addRow([item.id, ...frozen, item.recommendation, reasonsText(item.reasons), decided, '', '', '', item.row_hash]).commit();
+  }
+  if (rows === 0) {
+    await wb.commit().catch(() => undefined);
+    throw new UserError(`${reviewer} has no items in stage ${c.stage} of review campaign #${c.id} "${c.name}"`, 'not-found');
+  }
+  // One validation per column range (not per cell): Keep/Revoke, and the reason codes.
+  const last = rows + 1;
+  // The streaming sheet has them (written at its commit); exceljs's types only declare them on the in-memory one.
+  const validations = (ws as unknown as { dataValidations: { add: (range: string, v: ExcelJS.DataValidation) => void } }).dataValidations;
+  validations.add(`${letter(DECISION_COL)}2:${letter(DECISION_COL)}${last}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: ['"Keep,Revoke"'],
+    showErrorMessage: true,
+    errorTitle: 'Keep or Revoke',
+    error: 'Choose Keep or Revoke (or leave it blank: undecided).',
+  });
+  validations.add(`${letter(REASON_COL)}2:${letter(REASON_COL)}${last}`, {
+    type: 'list',
+    allowBlank: true,
+    formulae: [`"${REASON_CODES.join(',')}"`],
+    showErrorMessage: true,
+    errorTitle: 'Reason',
+    error: `Choose one of: ${REASON_CODES.join(', ')}.`,
+  });
+  ws.commit();
+  const info = wb.addWorksheet('Instructions');
+  info.columns = [
+    { key: 'a', width: 22 },
+    { key: 'b', width: 100 },
+  ];
+  const lines: [string, string | number][] = [
+    [WORKBOOK_TITLE, ''],
+    ['Campaign', c.id],
+    ['Campaign name', c.name],
+    ['Stage', c.stage],
+    ['Reviewer', reviewer],
+    ['Due', c.stage_due_at ?? c.due_at ?? ''],
+    ['Items', rows],
+    ['Exported at', now.toISOString()],
+    ['', ''],
+    ['How to decide', 'On the Review sheet, set Decision to Keep or Revoke for each row you decide; leave it blank to leave the item undecided.'],
+    ['Reason', `Pick a reason code: ${REASON_CODES.join(', ')}. A reason is required to keep an item recommended for revoke. Add free text in Comment.`],
+    ['Do not change', 'item_id, the population columns or row_hash: each row carries a hash of its frozen values, and a changed row refuses the whole import.'],
+    ['Sending it back', 'Import it in Latchkey (latchkey review workbook import) or attach it to your review issue in Jira. All rows are recorded, or none.'],
+  ];
+  for (const [a, b] of lines) info.addRow([a, b]).commit();
+  info.commit();
+  await wb.commit();
+  await piped;
+  const safe = c.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'review';
+  const filename = `latchkey-review-${c.id}-${safe}-${reviewer.replace(/[^A-Za-z0-9._-]+/g, '_')}.xlsx`;
+  return { filename, rows, sha256: hash.digest('hex'), bytes };
+}
+
+export async function exportReviewerWorkbook(ctx: EngineContext, campaignId: number, reviewer: string): Promise<{ filename: string; contentBase64: string; rows: number; sha256: string }> {
+  const chunks: Buffer[] = [];
+  const sink = new PassThrough();
+  sink.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((resolve, reject) => {
+    sink.on('end', resolve);
+    sink.on('error', reject);
+  });
+  const w = await writeReviewerWorkbook(ctx, campaignId, reviewer, sink);
+  await done;
+  return { filename: w.filename, contentBase64: Buffer.concat(chunks).toString('base64'), rows: w.rows, sha256: w.sha256 };
+}
+
+/** The CLI's variant: straight to a file, never whole in memory; a failed export leaves no half file. */
+export async function exportReviewerWorkbookToFile(ctx: EngineContext, campaignId: number, reviewer: string, file: string): Promise<WorkbookWritten & { path: string }> {
+  const part = `${file}.part-${process.pid}`;
+  try {
+    const w = await writeReviewerWorkbook(ctx, campaignId, reviewer, fs.createWriteStream(part));
+    fs.renameSync(part, file);
+    return { ...w, path: file };
+  } catch (e) {
+    fs.rmSync(part, { force: true });
+    throw e;
+  }
+}
+
+// --- import ---------------------------------------------------------------------------------
+
+function cellText(v: ExcelJS.CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') {
+    if ('richText' in v) return v.richText.map((t) => t.text).join('');
+    if ('text' in v && typeof v.text === 'string') return v.text;
+    if ('result' in v) return v.result === undefined || v.result === null ? '' : cellText(v.result);
+    if ('error' in v) return String(v.error);
+  }
+  return '';
+}
+
+/** What a file that is not an .xlsx looks like, for the error. */
+function notXlsx(head: Buffer): string | null {
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return null;
+  if (head.length === 0) return 'the file is empty';
+  if (head.length >= 4 && head.readUInt32BE(0) === 0xd0cf11e0) return 'it is an old-style .xls (or another OLE) file: open it in Excel and save it as .xlsx';
+  if (head.subarray(0, 4).toString('latin1') === '%PDF') return 'it is a PDF';
+  return 'an .xlsx file is a zip archive and this one is not';
+}
+
+type RowVerdict = { row: number; itemId: number; decision: RecordedDecision | null };
+
+const DECISIONS: Readonly<Record<string, 'keep' | 'revoke'>> = { keep: 'keep', revoke: 'revoke' };
+
+/**
+ * Imports a reviewer workbook from its bytes or a file path: all rows or
+ * none. `expectReviewer`, when given (the console's signed-in reviewer),
+ * refuses another reviewer's workbook by name.
+ */
+export async function importReviewerWorkbook(ctx: EngineContext, campaignId: number, input: Buffer | { path: string }, opts: { expectReviewer?: string } = {}): Promise<WorkbookImportResult> {
+  // The SHA-256 of exactly what was given, and a clear word when it is not an .xlsx at all.
+  let sha256: string;
+  let head: Buffer;
+  if (Buffer.isBuffer(input)) {
+    sha256 = createHash('sha256').update(input).digest('hex');
+    head = input.subarray(0, 8);
+  } else {
+    const h = createHash('sha256');
+    await pipeline(fs.createReadStream(input.path), h);
+    sha256 = h.digest('hex');
+    const fd = fs.openSync(input.path, 'r');
+    head = Buffer.alloc(8);
+    head = head.subarray(0, fs.readSync(fd, head, 0, 8, 0));
+    fs.closeSync(fd);
+  }
+  const bad = notXlsx(head);
+  if (bad) throw new UserError(`not an .xlsx workbook: ${bad}`, 'bad-input');
+  const c = openCampaign(ctx, campaignId, 'decisions are accepted through a workbook');
+
+  const problems: string[] = [];
+  const verdicts: RowVerdict[] = [];
+  const seen = new Map<number, number>();
+  const meta = new Map<string, string>();
+  let sawReview = false;
+  const lookup = itemLookup(ctx.db, c.id);
+  /** Item reviewers met on rows, to say whose workbook it is when it is not the claimed reviewer's. */
+  const owners = new Map<string, number>();
+
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Buffer.isBuffer(input) ? Readable.from([input]) : fs.createReadStream(input.path), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
+  try {
+    for await (const sheet of reader) {
+      let kind: 'review' | 'info' | 'other' | null = null;
+      for await (const row of sheet) {
+        const raw = (n: number): string => cellText(row.getCell(n).value);
+        const cell = (n: number): string => raw(n).trim();
+        if (kind === null) {
+          const first = cell(1);
+          kind = first === 'item_id' ? 'review' : first === WORKBOOK_TITLE ? 'info' : 'other';
+          if (kind === 'review') {
+            if (sawReview) throw new UserError('the workbook has two Review sheets (two sheets whose first cell is item_id)', 'bad-input');
+            sawReview = true;
+            for (let k = 0; k < WORKBOOK_HEADER.length; k++) {
+              const got = cell(k + 1);
+              if (got !== WORKBOOK_HEADER[k]) throw new UserError(`the Review sheet's header was changed: column ${letter(k + 1)} is "${got}", expected "${WORKBOOK_HEADER[k]}" (export a fresh workbook)`, 'bad-input');
+            }
+            continue;
+          }
+        }
+        if (kind === 'info') {
+          const key = cell(1);
+          if (key !== '') meta.set(key, cell(2));
+          continue;
+        }
+        if (kind !== 'review') continue;
+        checkRow(row.number, cell, raw);
+      }
+    }
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`not a readable .xlsx workbook (${e instanceof Error ? e.message : String(e)})`, 'bad-input');
+  }
+
+  function checkRow(n: number, cell: (k: number) => string, raw: (k: number) => string): void {
+    const idText = cell(1);
+    const values: Record<string, string> = {};
+    let any = idText !== '';
+    for (let k = 0; k < FROZEN_COLUMNS.length; k++) {
+      // Untrimmed: a frozen value's own spaces are part of what the hash covers.
+      const v = raw(k + 2);
+      values[FROZEN_COLUMNS[k] as string] = v;
+      if (v !== '') any = true;
+    }
+    const decisionText = cell(DECISION_COL);
+    const reasonText = cell(REASON_COL);
+    const comment = cell(COMMENT_COL);
+    if (!any && decisionText === '' && reasonText === '' && comment === '') return; // a blank row
+    if (!/^\d{1,15}$/.test(idText) || Number(idText) <= 0) {
+      problems.push(`row ${n}: ${idText === '' ? 'no item_id' : `item_id "${idText}" is not an item id`}`);
+      return;
+    }
+    const itemId = Number(idText);
+    const first = seen.get(itemId);
+    if (first !== undefined) {
+      problems.push(`row ${n}: item #${itemId} appears again (first on row ${first})`);
+      return;
+    }
+    seen.set(itemId, n);
+    const item = lookup(itemId);
+    if (!item) {
+      problems.push(`row ${n}: item #${itemId} is not an item of review campaign #${c.id}`);
+      return;
+    }
+    owners.set(item.reviewer, (owners.get(item.reviewer) ?? 0) + 1);
+    const recomputed = rowHashOfCells(values, item);
+    if (recomputed !== item.row_hash) problems.push(`row ${n}: item #${itemId}'s population columns were altered (${changedColumns(item, values)}); they must stay as exported`);
+    let decision: RecordedDecision | null = null;
+    if (decisionText !== '') {
+      const d = DECISIONS[decisionText.toLowerCase()];
+      const reason = reasonText === '' ? null : (REASON_CODES.find((r) => r === reasonText.toLowerCase()) ?? undefined);
+      if (!d) problems.push(`row ${n}: Decision "${decisionText}" is not Keep or Revoke`);
+      if (reason === undefined) problems.push(`row ${n}: Reason "${reasonText}" is not one of ${REASON_CODES.join(', ')}`);
+      if (comment.length > 4000) problems.push(`row ${n}: the Comment is longer than 4000 characters`);
+      if (d && reason !== undefined) decision = { itemId, decision: d, reasonCode: reason, comment };
+    } else if (reasonText !== '' || comment !== '') {
+      problems.push(`row ${n}: a Reason or Comment without a Decision (set Keep or Revoke, or clear the row's Reason and Comment)`);
+    }
+    verdicts.push({ row: n, itemId, decision });
+  }
+
+  if (!sawReview) throw new UserError('not a Latchkey reviewer workbook: it has no Review sheet (a sheet whose first cell is item_id)', 'bad-input');
+  const wbCampaign = meta.get('Campaign');
+  if (wbCampaign !== undefined && wbCampaign !== String(c.id)) throw new UserError(`this workbook is of review campaign #${wbCampaign}, not #${c.id}`, 'bad-input');
+  const claimed = normEmail(meta.get('Reviewer') ?? '');
+  if (claimed === '') throw new UserError('the workbook does not say whose it is (its Instructions sheet has no Reviewer): export a fresh workbook', 'bad-input');
+  if (opts.expectReviewer !== undefined && normEmail(opts.expectReviewer) !== claimed) throw new UserError(`this workbook belongs to ${claimed}, not ${normEmail(opts.expectReviewer)}: nothing was recorded`, 'bad-input');
+  const wbStage = Number(meta.get('Stage') ?? c.stage);
+  if (wbStage !== c.stage) throw new UserError(`this workbook was exported for stage ${wbStage} of review campaign #${c.id}, which has closed (the campaign is in stage ${c.stage}): nothing was recorded`, 'conflict');
+
+  // Rows of another reviewer or stage, named; and, when none is the claimed reviewer's, whose workbook it really is.
+  for (const v of verdicts) {
+    const item = lookup(v.itemId);
+    if (!item) continue;
+    if (item.reviewer !== claimed) problems.push(`row ${v.row}: item #${v.itemId} is reviewed by ${item.reviewer}, not ${claimed}`);
+    else if (item.stage !== c.stage) problems.push(`row ${v.row}: item #${v.itemId} is in stage ${item.stage}; stage ${c.stage} is the one open`);
+  }
+  if (problems.length > 0) {
+    const others = [...owners.keys()].filter((r) => r !== claimed);
+    const lead = !owners.has(claimed) && others.length === 1 ? `this workbook's items are ${others[0]}'s, not ${claimed}'s: the workbook belongs to another reviewer. ` : '';
+    const listed = problems.slice(0, LISTED_PROBLEMS).join('; ');
+    const more = problems.length > LISTED_PROBLEMS ? `; and ${problems.length - LISTED_PROBLEMS} more` : '';
+    throw new UserError(`${lead}the workbook was refused, nothing was recorded (${problems.length} row${problems.length === 1 ? '' : 's'} refused): ${listed}${more}`, 'bad-input');
+  }
+  const decisions = verdicts.flatMap((v) => (v.decision ? [v.decision] : []));
+  if (decisions.length === 0) throw new UserError('the workbook has no decisions (every Decision cell is blank): nothing to record', 'bad-input');
+  const submission = recordReviewerDecisions(ctx, { campaignId: c.id, reviewer: claimed, decisions, channel: 'workbook', by: claimed, evidence: `sha256:${sha256}` });
+  return { reviewer: claimed, decisions: decisions.length, sha256, submissionId: submission.id };
+}
+
+/** The population columns whose cell differs from the frozen value (named for the error). */
+function changedColumns(item: ReviewerItem, cells: Record<string, string>): string {
+  const changed = FROZEN_COLUMNS.filter((k) => cellOf(item[k]) !== (cells[k] ?? ''));
+  if (changed.length === 0) return 'the stored row hash no longer matches';
+  return changed.map((k) => `${k} "${cellOf(item[k])}" → "${cells[k] ?? ''}"`).join(', ');
 }

@@ -176,6 +176,8 @@ CREATE TABLE review_remediations (
   grant_id            INTEGER,
   job_id              INTEGER,
   task_id             INTEGER,
+  -- When the IdP change was done (the job succeeded): a sync verifies only if it started after this.
+  done_at             TEXT,
   verified_run_id     INTEGER,
   verified_at         TEXT,
   note                TEXT,

@@ -1,0 +1,79 @@
+// One reviewer's share of a campaign, read in one pass each: their items in
+// the open stage with the current decision (the workbook, the Jira issue's
+// table), the items a workbook names (its import), and per reviewer how many
+// are still undecided (reminders, the Jira issue queue). Reads only: the
+// tables' owners (item-store, decision-store, campaign-store) write them;
+// these joins are listed in db/table-owners.ts because a 50,000-item
+// reviewer must stay one streamed query.
+import type { Db } from '../db/database.js';
+import { FROZEN_COLUMNS, type FrozenValues } from './row-hash.js';
+
+export type ReviewerItem = FrozenValues & {
+  id: number;
+  stage: number;
+  reviewer: string;
+  row_hash: string;
+  recommendation: string;
+  reasons: string;
+  decision: string | null;
+  reason_code: string | null;
+  comment: string | null;
+  state: string | null;
+};
+
+const FROZEN_SQL = FROZEN_COLUMNS.map((c) => `i.${c}`).join(', ');
+const ITEM_SQL = `SELECT i.id, i.stage, i.reviewer, i.row_hash, i.recommendation, i.reasons, ${FROZEN_SQL},
+  d.decision, d.reason_code, d.comment, d.state
+  FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id AND d.stage = i.stage`;
+
+/** The reviewer's items in a stage, by person then access (streamed: never all in memory). */
+export function iterateReviewerItems(db: Db, campaignId: number, reviewer: string, stage: number): IterableIterator<ReviewerItem> {
+  return db.prepare(`${ITEM_SQL} WHERE i.campaign_id = ? AND i.reviewer = ? AND i.stage = ? ORDER BY i.person_name, i.group_name, i.id`).iterate(campaignId, reviewer, stage) as IterableIterator<ReviewerItem>;
+}
+
+/** The items of a campaign with these ids (others are simply absent), for checking an import row by row. */
+export function itemsByIds(db: Db, campaignId: number, ids: readonly number[]): Map<number, ReviewerItem> {
+  const rows = db.prepare(`${ITEM_SQL} WHERE i.campaign_id = ? AND i.id IN (SELECT value FROM json_each(?))`).all(campaignId, JSON.stringify(ids)) as ReviewerItem[];
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export type ReviewerLoad = { reviewer: string; total: number; undecided: number };
+
+/** Per reviewer of a stage: items, and how many have no submitted decision yet. */
+export function reviewerLoads(db: Db, campaignId: number, stage: number): ReviewerLoad[] {
+  return db
+    .prepare(
+      `SELECT i.reviewer AS reviewer, count(*) AS total, sum(CASE WHEN d.state = 'submitted' THEN 0 ELSE 1 END) AS undecided
+       FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id AND d.stage = i.stage
+       WHERE i.campaign_id = ? AND i.stage = ? GROUP BY i.reviewer ORDER BY i.reviewer`,
+    )
+    .all(campaignId, stage) as ReviewerLoad[];
+}
+
+/** Ids of the campaigns under review now (status active). */
+export function activeCampaignIds(db: Db): number[] {
+  return db.prepare("SELECT id FROM review_campaigns WHERE status = 'active' ORDER BY id").pluck().all() as number[];
+}
+
+/** A lookup of one campaign's items by id (null when it has no such item): an import's row-by-row check, one primary-key read per row on one prepared statement. */
+export function itemLookup(db: Db, campaignId: number): (itemId: number) => ReviewerItem | null {
+  const stmt = db.prepare(`${ITEM_SQL} WHERE i.id = ? AND i.campaign_id = ?`);
+  return (itemId) => (stmt.get(itemId, campaignId) as ReviewerItem | undefined) ?? null;
+}
+
+export type ReviewerOutcome = { reviewer: string; stage: number; total: number; kept: number; revoked: number; byDefault: number; undecided: number };
+
+/** Per reviewer and stage of a campaign: what their items came to (the Jira summary at close). */
+export function reviewerOutcomes(db: Db, campaignId: number): ReviewerOutcome[] {
+  return db
+    .prepare(
+      `SELECT i.reviewer AS reviewer, i.stage AS stage, count(*) AS total,
+         sum(CASE WHEN d.decision = 'keep' THEN 1 ELSE 0 END) AS kept,
+         sum(CASE WHEN d.decision = 'revoke' THEN 1 ELSE 0 END) AS revoked,
+         sum(CASE WHEN d.applied_by_default = 1 THEN 1 ELSE 0 END) AS byDefault,
+         sum(CASE WHEN d.item_id IS NULL THEN 1 ELSE 0 END) AS undecided
+       FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id AND d.stage = i.stage
+       WHERE i.campaign_id = ? GROUP BY i.reviewer, i.stage ORDER BY i.stage, i.reviewer`,
+    )
+    .all(campaignId) as ReviewerOutcome[];
+}
