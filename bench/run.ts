@@ -18,6 +18,7 @@ const benches: Record<string, string> = {
   'workspace-open': 'opening a 100k-user workspace with the checks a file from elsewhere gets (schema compare, hardening, quick_check) vs a bare open',
   'audit-append': 'per-event cost of the audit chain: format 1 (before) vs format 2 vs format 2 with signed checkpoints every 100 events; audit verify',
   'review-close': 'an access review closed with 10,000 revocations through the rate-limited sandbox Okta: each revoked once, verified by the next sync, time vs the budget-share bound',
+  'review-launch': 'launching an access review over every membership of a 100k-user org (~1M items) with recommendations vs a bare INSERT … SELECT of the same rows: time, peak RSS',
   'review-workbook': 'reviewer workbook of 50,000 rows: streaming export and import (row hashes checked) vs bare exceljs streaming write/read, peak RSS each',
   'request-queue': 'request queue UI with 50,000 requests in Chromium: open, tabs, search, scroll (time to rows, long frames) and requests:list server time',
 };

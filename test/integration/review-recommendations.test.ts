@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reviewItemsQuery, type RecommendationReasonCode } from '../../shared/contract-reviews.js';
 import type { CampaignDefinition } from '../../shared/contract-reviews.js';
+import { groupOwners } from '../../electron/engine/directory/snapshot-lookups.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { createCampaign, launchCampaign } from '../../electron/engine/reviews/campaigns.js';
 import { listItems } from '../../electron/engine/reviews/items.js';
@@ -177,6 +178,23 @@ describe('reviewers', () => {
     w.db.prepare('INSERT INTO catalog_mappings (role_id, connection_id, group_id, group_name, mapped_at) VALUES (?, ?, ?, ?, ?)').run(roleId, w.okta.id, g.id, grp, '2026-01-01');
     const owned = launchOn(g.id, { reviewers: { stage1: { kind: 'owner', named: [] }, fallback: 'fallback@example.com' } });
     expect(itemsOf(owned).every((i) => i.reviewer === 'app.owner@example.com' && i.reviewer_source === 'owner')).toBe(true);
+  });
+});
+
+describe('group owners', () => {
+  it('group-owner: the IdP group\'s active owner reviews; a group without an owner goes to the fallback, saying why', () => {
+    const owned = w.db.prepare('SELECT count(*) FROM cur_group_owners WHERE connection_id = ?').pluck().get(w.okta.id) as number;
+    expect(owned, 'the synced sandbox org has group owners').toBeGreaterThan(0);
+    const withOwner = groupsBySize().find((g) => g.members.length > 1 && groupOwners(w.db, w.okta.id, g.id).some((o) => o.status === 'ACTIVE' && o.email));
+    expect(withOwner, 'a hand-managed group with an active owner').toBeDefined();
+    const g = withOwner as { id: string; members: string[] };
+    const owner = (groupOwners(w.db, w.okta.id, g.id).filter((o) => o.status === 'ACTIVE' && o.email).map((o) => (o.email as string).toLowerCase()).sort())[0];
+    const id = launchOn(g.id, { reviewers: { stage1: { kind: 'group-owner', named: [] }, fallback: 'fallback@example.com' } });
+    expect(itemsOf(id).filter((i) => i.reviewer_source === 'group-owner').length).toBeGreaterThan(0);
+    expect(itemsOf(id).every((i) => (i.reviewer === owner && i.reviewer_source === 'group-owner') || i.reviewer_source === 'fallback')).toBe(true);
+    const without = groupsBySize().find((x) => groupOwners(w.db, w.okta.id, x.id).length === 0) as { id: string };
+    const none = launchOn(without.id, { reviewers: { stage1: { kind: 'group-owner', named: [] }, fallback: 'fallback@example.com' } });
+    expect(itemsOf(none).every((i) => i.reviewer === 'fallback@example.com' && i.reviewer_note === 'the group has no owner in the identity provider')).toBe(true);
   });
 });
 

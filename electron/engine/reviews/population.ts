@@ -279,13 +279,14 @@ export function registerSha256(db: Db): void {
 function scopeAccounts(db: Db, plan: ScopePlan): ScopeAccount[] {
   const rows = db
     .prepare(
-      `SELECT i.connection_id, i.id, i.email, mg.email AS manager_email, mg.status AS manager_status FROM cur_identities i
+      `SELECT i.connection_id, i.id, i.display_name, i.email, i.manager_id, mg.display_name, coalesce(mg.email, CASE WHEN mg.login LIKE '%@%' THEN mg.login END), mg.status
+       FROM cur_identities i
        LEFT JOIN cur_identities mg ON mg.connection_id = i.connection_id AND mg.id = i.manager_id
        WHERE i.connection_id IN (SELECT value FROM json_each(?))`,
     )
     .raw()
-    .all(JSON.stringify(plan.connections.map((c) => c.id))) as [number, string, string | null, string | null, string | null][];
-  return rows.map(([connectionId, identityId, email, managerEmail, managerStatus]) => ({ connectionId, identityId, email, managerEmail, managerStatus }));
+    .all(JSON.stringify(plan.connections.map((c) => c.id))) as [number, string, string, string | null, string | null, string | null, string | null, string | null][];
+  return rows.map(([connectionId, identityId, name, email, managerId, managerName, managerEmail, managerStatus]) => ({ connectionId, identityId, name, email, managerId, managerName, managerEmail, managerStatus }));
 }
 
 function scopeGroups(db: Db, plan: ScopePlan): ScopeGroup[] {
@@ -299,6 +300,15 @@ export function prepareReviewers(db: Db, plan: ScopePlan, stage: StageConfig, fa
   const needsAccounts = stage.kind === 'manager' || stage.kind === 'named';
   prepareReviewerTables(db, stage, fallback, needsAccounts ? scopeAccounts(db, plan) : [], needsAccounts ? [] : scopeGroups(db, plan));
 }
+
+/**
+ * Keeps a subquery a subquery: SQLite flattens a FROM-subquery into its outer
+ * query by substituting each column's expression wherever it is used, so a
+ * recommendation input used in five reasons would be evaluated five times per
+ * row (and an EXISTS with it). A subquery with an OFFSET is never flattened
+ * (it runs as a co-routine, nothing materialised).
+ */
+const NO_FLATTEN = 'LIMIT -1 OFFSET 0';
 
 /** The full row SELECT with the reviewer and recommendation columns (over prepared reviewer tables). */
 export function decoratedRowsSql(stage: StageConfig): string {
@@ -319,7 +329,7 @@ export function decoratedRowsSql(stage: StageConfig): string {
   });
   return `SELECT r.*, ${rv.reviewer} AS reviewer, ${rv.source} AS reviewer_source, ${rv.note} AS reviewer_note,
       ${rec.recommendation} AS recommendation, ${rec.reasons} AS reasons, ${rec.peerPct} AS peer_pct
-    FROM (${populationRowsSql(true)}) r ${rv.joins}`;
+    FROM (${populationRowsSql(true)} ${NO_FLATTEN}) r ${rv.joins}`;
 }
 
 export type LaunchParams = { campaignId: number; definition: CampaignDefinition; plan: ScopePlan; now: Date };
@@ -338,7 +348,7 @@ export function insertPopulation(db: Db, p: LaunchParams): { count: number; hash
     db,
     ['campaign_id', ...cols, 'row_hash', 'peer_pct', 'recommendation', 'reasons', 'launch_recommendation', 'launch_reasons', 'stage', 'reviewer', 'reviewer_source', 'reviewer_note'],
     `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_sha256(${canonicalRowSql('d')}), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
-     FROM (${decoratedRowsSql(stage)}) d`,
+     FROM (${decoratedRowsSql(stage)} ${NO_FLATTEN}) d`,
     { ...scopeParamsOf(p.plan), ...recommendationParams(p.definition.thresholds, p.now), campaign_id: p.campaignId },
   );
   dropReviewerTables(db);
@@ -364,20 +374,22 @@ export function populationHash(db: Db, campaignId: number): string {
 
 /**
  * The snapshot's own total for the scope, per connection: a different query
- * from the launch's (base tables at the live generation, membership filtered
- * by IN-lists rather than joins), so a fault in either shows as a difference.
+ * from the launch's (the base tables at the connection's live generation read
+ * from connections.live_gen, not the cur_* views; no catalog, ledger or
+ * reviewer joins), so a fault in either shows as a difference.
  */
 export function snapshotTotals(db: Db, plan: ScopePlan): Map<number, number> {
   const out = new Map<number, number>();
   const params = scopeParamsOf(plan);
   const stmt = db.prepare(
-    `SELECT count(*) FROM memberships m
-     WHERE m.connection_id = @conn AND m.gen = @gen
-       AND m.group_id IN (SELECT g.id FROM groups g WHERE g.connection_id = @conn AND g.gen = @gen
-             AND (@scope_all_groups = 1 OR g.id IN (SELECT s.value ->> 1 FROM json_each(@scope_groups) s WHERE s.value ->> 0 = @conn))
-             AND (@scope_rule_managed = 1 OR g.managed_by NOT IN ('rule', 'external')))
-       AND m.identity_id IN (SELECT i.id FROM identities i LEFT JOIN identities mg ON mg.connection_id = i.connection_id AND mg.gen = i.gen AND mg.id = i.manager_id
-             WHERE i.connection_id = @conn AND i.gen = @gen AND ${PEOPLE_FILTER})
+    `SELECT count(*) FROM groups g
+     JOIN memberships m ON m.connection_id = g.connection_id AND m.gen = g.gen AND m.group_id = g.id
+     JOIN identities i ON i.connection_id = m.connection_id AND i.gen = m.gen AND i.id = m.identity_id
+     LEFT JOIN identities mg ON mg.connection_id = i.connection_id AND mg.gen = i.gen AND mg.id = i.manager_id
+     WHERE g.connection_id = @conn AND g.gen = @gen
+       AND (@scope_all_groups = 1 OR g.id IN (SELECT s.value ->> 1 FROM json_each(@scope_groups) s WHERE s.value ->> 0 = @conn))
+       AND (@scope_rule_managed = 1 OR g.managed_by NOT IN ('rule', 'external'))
+       AND ${PEOPLE_FILTER}
        AND (@scope_time_bound = 1 OR NOT EXISTS (SELECT 1 FROM grants t WHERE t.connection_id = m.connection_id AND t.group_id = m.group_id AND t.identity_id = m.identity_id
              AND t.status IN ${LIVE} AND t.expires_at IS NOT NULL
              AND t.id = (SELECT max(u.id) FROM grants u WHERE u.connection_id = t.connection_id AND u.group_id = t.group_id AND u.identity_id = t.identity_id AND u.status IN ${LIVE})))`,
@@ -444,6 +456,7 @@ export function refreshCampaignRecommendations(db: Db, campaignId: number, conne
          LEFT JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
          ${LIVE_GRANT_JOIN}
          ${PEER_JOINS}
+         ${NO_FLATTEN}
        ) r`,
     ).run({ campaign: campaignId, scope_conns: JSON.stringify(connectionIds), ...recommendationParams(definition.thresholds, now) });
     return applyRefreshedRecommendations(db, REFRESH_TABLE, now);

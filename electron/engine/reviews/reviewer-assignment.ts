@@ -35,7 +35,21 @@ export const NO_REVIEWER = '!no-reviewer';
 
 export type StageConfig = { kind: ReviewerKind; named: string[] };
 export type ScopeGroup = { connectionId: number; groupId: string; roleId: number | null };
-export type ScopeAccount = { connectionId: number; identityId: string; email: string | null; managerEmail: string | null; managerStatus: string | null };
+/**
+ * An account that may be under review, with its own manager as the snapshot
+ * has it on the account (managerId null: none on record; managerName null:
+ * that id is not in the snapshot).
+ */
+export type ScopeAccount = {
+  connectionId: number;
+  identityId: string;
+  name: string;
+  email: string | null;
+  managerId: string | null;
+  managerName: string | null;
+  managerEmail: string | null;
+  managerStatus: string | null;
+};
 export type Choice = { reviewer: string; source: ReviewerKind | 'fallback'; note: string | null };
 
 /** The TEMP tables population.ts joins. */
@@ -114,13 +128,30 @@ export function settle(db: Db, facts: ReviewerFacts, kind: ReviewerKind, fallbac
 /** The person key named reviewers are spread by: the account's e-mail (one person in two IdPs gets one reviewer), else the account. */
 const personKey = (a: { connectionId: number; identityId: string; email: string | null }): string => normEmail(a.email) ?? `${a.connectionId}:${a.identityId}`;
 
-function candidateForAccount(db: Db, stage: StageConfig, named: string[], a: ScopeAccount): { cand: string | null; why: string | null } {
+const LEFT_STATUSES = new Set(['DEPROVISIONED', 'DISABLED']);
+
+/**
+ * managerOf's rule on the account's own manager, from what the scope query
+ * read (same outcome and wording): used when the person has no other account
+ * (the common case); a person with accounts in several IdPs goes through
+ * managerOf itself, which also looks at their other accounts.
+ */
+function ownManager(a: ScopeAccount): { cand: string | null; why: string | null } {
+  if (!a.managerId) return { cand: null, why: `${a.name} has no manager on record` };
+  if (a.managerName === null) return { cand: null, why: `${a.name}'s manager (id ${a.managerId}) is not in the snapshot` };
+  if (a.managerStatus && LEFT_STATUSES.has(a.managerStatus.toUpperCase())) return { cand: null, why: `${a.name}'s manager ${a.managerName} is ${a.managerStatus.toLowerCase()}` };
+  const email = normEmail(a.managerEmail);
+  if (!email) return { cand: null, why: `${a.name}'s manager ${a.managerName} has no e-mail address` };
+  return { cand: email, why: null };
+}
+
+function candidateForAccount(db: Db, stage: StageConfig, named: string[], a: ScopeAccount, linked: boolean): { cand: string | null; why: string | null } {
   if (stage.kind === 'named') {
     const cand = named.length === 0 ? null : (named[named.length === 1 ? 0 : spreadIndex(personKey(a), named.length)] ?? null);
     return { cand, why: cand ? null : 'no named reviewer' };
   }
-  // The account's own manager (what managerOf returns first), read in the same pass; otherwise managerOf's other accounts.
-  if (a.managerEmail && a.managerStatus !== 'DEPROVISIONED' && a.managerStatus !== 'DISABLED') return { cand: normEmail(a.managerEmail), why: null };
+  const own = ownManager(a);
+  if (own.cand || !linked) return own;
   const b = identityByKey(db, a.connectionId, a.identityId);
   const m = b ? managerOf(db, b) : { email: null, why: 'the account left the snapshot' };
   return { cand: m.email, why: m.email === null ? m.why : null };
@@ -154,7 +185,10 @@ export function prepareReviewerTables(db: Db, stage: StageConfig, fallback: stri
   const fb = normEmail(fallback) ?? fallback;
   const named = [...new Set(stage.named.map((n) => normEmail(n)).filter((n): n is string => n !== null))];
   if (stage.kind === 'manager' || stage.kind === 'named') {
-    const cands = accounts.map((a) => candidateForAccount(db, stage, named, a));
+    // Only accounts without a usable manager of their own need to know whether the person has other accounts (one batch).
+    const needLinks = stage.kind === 'manager' ? accounts.filter((a) => ownManager(a).cand === null).map((a) => [a.connectionId, a.identityId] as [number, string]) : [];
+    const links = accountsForKeys(db, needLinks);
+    const cands = accounts.map((a) => candidateForAccount(db, stage, named, a, (links.get(keyOf(a.connectionId, a.identityId))?.length ?? 0) > 1));
     const facts = reviewerFacts(db, [fb, ...cands.map((c) => c.cand).filter((c): c is string => c !== null)]);
     const ins = db.prepare(`INSERT OR REPLACE INTO ${RV.byIdentity} (connection_id, identity_id, reviewer, source, note) VALUES (?, ?, ?, ?, ?)`);
     accounts.forEach((a, i) => {
