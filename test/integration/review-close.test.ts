@@ -74,7 +74,8 @@ describe('close and verified remediation', () => {
     decideAndSubmit(c, [keptItem], 'keep');
 
     const closed = closeCampaignNow(w.ctx, c, 'admin@example.com');
-    expect(closed).toMatchObject({ final: true, revocations: 3, timeBound: 0, defaults: 0, status: 'remediating' });
+    // No Jira connection: no summary job.
+    expect(closed).toMatchObject({ final: true, revocations: 3, timeBound: 0, defaults: 0, status: 'remediating', summaryJobId: null });
     expect(campaignStatus(c)).toBe('remediating');
     expect(grantOf(w.db, granted.grantId).status).toBe('revoking');
     expect(remediationOfItem(w.db, withGrant)).toMatchObject({ kind: 'revoke', status: 'queued', grant_id: granted.grantId });

@@ -84,8 +84,21 @@ describe('latchkey review decide / submit / reassign / progress / close', () => 
     expect(err.join('')).toMatch(/read-only/);
   });
 
-  it('closes: defaults applied, the revoke queued (or nothing to remove), the campaign as JSON', async () => {
+  it('closes: defaults applied, the revoke queued (or nothing to remove), a Jira summary queued, the campaign as JSON', async () => {
+    // Jira is connected (its credential is not needed to queue the summary).
+    const at = new Date().toISOString();
+    const jira = Number(
+      db
+        .prepare("INSERT INTO connections (name, kind, base_url, auth_type, scopes, settings, created_at, updated_at) VALUES ('Jira', 'jira', 'https://acme.atlassian.net', 'token', '[]', '{}', ?, ?)")
+        .run(at, at).lastInsertRowid,
+    );
     expect(await run('review', 'close', String(c), '--json')).toBe(0);
+    expect(db.prepare("SELECT kind, connection_id, payload, priority FROM jobs WHERE idempotency_key = ?").get(`jira:review-summary:${c}`)).toEqual({
+      kind: 'jira',
+      connection_id: jira,
+      payload: JSON.stringify({ type: 'review-summary', campaignId: c }),
+      priority: 20,
+    });
     const v = json<CampaignView>();
     expect(v).toMatchObject({ id: c, closedBy: 'admin@example.com' });
     expect(['remediating', 'complete']).toContain(v.status);

@@ -38,7 +38,8 @@ export function reviewsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHa
     'reviews:item': ({ itemId }) => getItem(ctx, itemId),
     'reviews:decide': (input) => decideItems(ctx, input, { reviewer: reviewer() }),
     'reviews:submit': ({ campaignId }) => submitDecisions(ctx, campaignId, { reviewer: reviewer() }),
-    'reviews:reassign': (input) => reassignItems(ctx, input),
+    // Who moves the items: the signed-in person (their own items moved = delegated), else the transport's actor.
+    'reviews:reassign': (input) => reassignItems(ctx, input, me() ?? ctx.actor),
     'reviews:progress': ({ campaignId }) => campaignProgress(ctx, campaignId),
     'reviews:close': ({ campaignId }) => thenRunJobs(closeCampaign(ctx, campaignId)),
     'reviews:exportWorkbook': ({ campaignId, reviewer: who }) => exportReviewerWorkbook(ctx, campaignId, who),
