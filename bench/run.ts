@@ -17,6 +17,7 @@ const benches: Record<string, string> = {
   'entra-sync': 'full Entra sync of 100k users / 5k groups / ~1M memberships with Graph throttling on: time vs the throttling bound, 429s',
   'workspace-open': 'opening a 100k-user workspace with the checks a file from elsewhere gets (schema compare, hardening, quick_check) vs a bare open',
   'audit-append': 'per-event cost of the audit chain: format 1 (before) vs format 2 vs format 2 with signed checkpoints every 100 events; audit verify',
+  'review-close': 'an access review closed with 10,000 revocations through the rate-limited sandbox Okta: each revoked once, verified by the next sync, time vs the budget-share bound',
   'review-workbook': 'reviewer workbook of 50,000 rows: streaming export and import (row hashes checked) vs bare exceljs streaming write/read, peak RSS each',
   'request-queue': 'request queue UI with 50,000 requests in Chromium: open, tabs, search, scroll (time to rows, long frames) and requests:list server time',
 };

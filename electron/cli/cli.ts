@@ -26,6 +26,7 @@ import { callerContext, resolveCaller, type Caller } from '../engine/operator/ca
 import { REQUEST_READ_VERBS, REQUEST_USAGE, runRequestCommand, runSettingsCommand, settingsOnlyReads } from './request-commands.js';
 import { REVIEW_READ_VERBS, REVIEW_USAGE, runReviewCommand } from './reviews-commands.js';
 import { REVIEW_WORKBOOK_USAGE, reviewWorkbookOnlyReads, runReviewWorkbookCommand } from './reviews-workbook-commands.js';
+import { REVIEW_DECIDE_READ_VERBS, REVIEW_DECIDE_USAGE, REVIEW_DECIDE_VERBS, runReviewDecideCommand } from './reviews-decide-commands.js';
 
 export const USAGE = `Usage: latchkey [--db FILE] [--read-only] <command> [options]
 
@@ -45,7 +46,7 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
+${CATALOG_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
 
 Global options:
   --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
@@ -154,6 +155,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
     (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
     (command === 'review' && verb !== undefined && REVIEW_READ_VERBS.includes(verb)) ||
+    (command === 'review' && verb !== undefined && REVIEW_DECIDE_READ_VERBS.includes(verb)) ||
     (command === 'jobs' && verb !== undefined && JOBS_READ_VERBS.includes(verb)) ||
     (command === 'settings' && settingsOnlyReads(args)) ||
     (command === 'review' && args[0] === 'workbook' && reviewWorkbookOnlyReads(args.slice(1)));
@@ -212,6 +214,8 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
     case 'review':
       // `review workbook ...` lives in reviews-workbook-commands.ts; the other review verbs in reviews-commands.ts.
       if (args[0] === 'workbook') return runReviewWorkbookCommand(ctx, args.slice(1), io);
+      // decide, submit, reassign, close, progress: reviews-decide-commands.ts.
+      if (args[0] !== undefined && REVIEW_DECIDE_VERBS.includes(args[0])) return runReviewDecideCommand(ctx, args, io, caller?.operator?.email ?? null);
       return runReviewCommand(ctx, bus, args, io, caller?.operator?.email ?? null);
     case 'jobs':
       return runJobsCommand(ctx, bus, args, io);

@@ -170,35 +170,42 @@ describe('close and verified remediation', () => {
     const until = new Date(w.ctx.clock.now().getTime() + 30 * 86_400_000).toISOString();
     decideAndSubmit(c, [a, b], 'keep', { reasonCode: 'temporary', keepUntil: until });
     const r = closeCampaignNow(w.ctx, c);
-    expect(r).toMatchObject({ timeBound: 2, revocations: 0, status: 'complete' });
+    expect(r).toMatchObject({ timeBound: 2, revocations: 0, status: 'complete', nextCampaignId: null });
     expect(grantOf(w.db, granted.grantId)).toMatchObject({ status: 'active', expires_at: until });
     const adopted = remediationOfItem(w.db, b)?.grant_id as number;
     expect(grantOf(w.db, adopted)).toMatchObject({ status: 'active', expires_at: until, request_id: null });
     expect(remediationOfItem(w.db, a)).toMatchObject({ kind: 'time-bound', status: 'done' });
   });
 
-  it('two stages: what stage one kept goes to the stage-two reviewer, the rest is final', () => {
-    const c = insertCampaign(w.db, { definition: { reviewers: { stage1: { kind: 'manager', named: [] }, fallback: 'fallback@example.com', stage2: { kind: 'named', named: ['owner@example.com'], outcomes: ['keep'] } } } });
+  it('two stages: what stage one kept goes to the stage-two reviewer (never the person under review), the rest is final', () => {
+    // The named stage-2 reviewer is in the snapshot and is also under review in this campaign.
+    const self = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', member: true, skip: used });
+    const c = insertCampaign(w.db, { definition: { reviewers: { stage1: { kind: 'manager', named: [] }, fallback: 'fallback@example.com', stage2: { kind: 'named', named: [self.email], outcomes: ['keep'] } } } });
     const k = insertItem(w.db, c, { reviewer: GRACE, groupId: 'g-two-1', identityId: 'u-two-1' });
     const v = insertItem(w.db, c, { reviewer: GRACE, groupId: 'g-two-2', identityId: 'u-two-2' });
-    decideAndSubmit(c, [k], 'keep');
+    const own = itemForMembership(w.db, c, { connectionId: w.okta.id, groupId: self.groupId, identityId: self.userId, reviewer: GRACE });
+    decideAndSubmit(c, [k, own], 'keep');
     decideAndSubmit(c, [v], 'revoke');
     const r = closeCampaignNow(w.ctx, c);
-    expect(r).toMatchObject({ final: false, stage: 1, movedToStage2: 1, status: 'active' });
-    expect(w.db.prepare('SELECT stage, reviewer, reviewer_source FROM review_items WHERE id = ?').get(k)).toEqual({ stage: 2, reviewer: 'owner@example.com', reviewer_source: 'named' });
+    expect(r).toMatchObject({ final: false, stage: 1, movedToStage2: 2, status: 'active' });
+    expect(w.db.prepare('SELECT stage, reviewer, reviewer_source FROM review_items WHERE id = ?').get(k)).toEqual({ stage: 2, reviewer: self.email, reviewer_source: 'named' });
+    const ownRow = w.db.prepare('SELECT stage, reviewer, reviewer_source, reviewer_note FROM review_items WHERE id = ?').get(own) as Record<string, unknown>;
+    expect(ownRow).toMatchObject({ stage: 2, reviewer: 'fallback@example.com', reviewer_source: 'fallback' });
+    expect(ownRow.reviewer_note).toContain('is the person under review');
     expect(w.db.prepare('SELECT stage, reviewer FROM review_items WHERE id = ?').get(v)).toEqual({ stage: 1, reviewer: GRACE });
     expect(w.db.prepare('SELECT stage FROM review_campaigns WHERE id = ?').pluck().get(c)).toBe(2);
     // Stage 1 is over for Grace; the owner decides stage 2; the final close takes each item's last stage.
     expect(decideItems(w.ctx, decideInput.parse({ campaignId: c, itemIds: [v], decision: 'keep', reasonCode: 'still-needed' }), { reviewer: GRACE }).refused[0]?.why).toMatch(/stage 1 is closed/);
-    decideAndSubmit(c, [k], 'revoke', {}, 'owner@example.com');
+    decideAndSubmit(c, [k], 'revoke', {}, self.email);
     const f = closeCampaignNow(w.ctx, c);
-    expect(f).toMatchObject({ final: true, stage: 2, revocations: 2 });
+    // k (revoked at stage 2) and v (revoked at stage 1); own got the default at stage 2 (no change).
+    expect(f).toMatchObject({ final: true, stage: 2, revocations: 2, defaults: 1 });
   });
 
   it('closes at the due date, at the exact instant and not a millisecond before', () => {
     const now = w.ctx.clock.now();
     const due = new Date(now.getTime() + 1);
-    const c = insertCampaign(w.db, { dueAt: due.toISOString() });
+    const c = insertCampaign(w.db, { dueAt: due.toISOString(), definition: { recurrenceMonths: 3 } });
     insertItem(w.db, c, { reviewer: GRACE, recommendation: 'keep' });
     const saved = w.ctx.clock;
     try {
@@ -208,6 +215,9 @@ describe('close and verified remediation', () => {
       const closed = closeDueCampaigns(w.ctx).find((x) => x.campaignId === c);
       expect(closed).toMatchObject({ final: true, defaults: 1, status: 'complete' });
       expect(w.db.prepare('SELECT closed_by FROM review_campaigns WHERE id = ?').pluck().get(c)).toBe('latchkey:review-due');
+      // Recurring: the next campaign is a draft due three months later.
+      expect(closed?.nextCampaignId).not.toBeNull();
+      expect(w.db.prepare('SELECT status, parent_id FROM review_campaigns WHERE id = ?').get(closed?.nextCampaignId)).toEqual({ status: 'draft', parent_id: c });
     } finally {
       w.ctx.clock = saved;
     }

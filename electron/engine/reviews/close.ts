@@ -20,16 +20,19 @@
 import type { CampaignDefinition, CampaignView, ReviewDecision } from '../../../shared/contract-reviews.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
-import { addressesOfPerson, normEmail } from '../directory/people-lookup.js';
+import { roleInfo } from '../catalog/catalog-store.js';
+import { normEmail } from '../directory/people-lookup.js';
 import { jiraConnectionId } from '../jobs/jira-outbox.js';
 import { enqueueJob } from '../jobs/job-store.js';
 import { JOB_PRIORITY } from '../jobs/job-types.js';
-import { getCampaign } from './campaigns.js';
+import { createNextFromRecurrence, getCampaign } from './campaigns.js';
 import { campaignRecord, campaignsDueForClose, setCampaign, type CampaignRecord } from './campaign-store.js';
 import { applyDefaults, decisionsOfStage, settleDraftsAtClose } from './decision-store.js';
 import { reviewChannel } from './decisions.js';
 import { itemsOfCampaign, moveItemsToStage2, type ItemForDecision } from './item-store.js';
 import { remediateItem } from './remediation.js';
+import { NO_REVIEWER, reviewerFacts, settle, spreadIndex, type ReviewerFacts } from './reviewer-assignment.js';
+import { groupOwnersOf } from './group-owners.js';
 import { unfinishedRemediations } from './remediation-store.js';
 
 /** Who decided an item no one decided: the campaign's configured default. */
@@ -50,6 +53,8 @@ export type CloseResult = {
   timeBound: number;
   status: CampaignRecord['status'];
   summaryJobId: number | null;
+  /** The next campaign of a recurring one (a draft), created at the final close. */
+  nextCampaignId: number | null;
 };
 
 function defaultDecision(outcome: CampaignDefinition['defaultOutcome'], item: ItemForDecision): ReviewDecision {
@@ -59,28 +64,41 @@ function defaultDecision(outcome: CampaignDefinition['defaultOutcome'], item: It
 }
 
 /**
- * The stage-2 reviewer of an item: the named reviewers (spread by person), or
- * the person's manager, else the fallback — and the fallback whenever the
- * chosen one is the person under review. Owners (role, app, group) resolve to
- * the fallback here until reviewer assignment at launch offers them.
+ * The stage-2 reviewer of an item, with launch's rules (reviewer-assignment.ts):
+ * the named reviewers (spread by person), the person's manager, the role's
+ * or app's owner, or the group's owner in the IdP — and the fallback when
+ * that one is missing, inactive or the person under review.
  */
-function stage2Reviewer(ctx: EngineContext, def: CampaignDefinition, item: ItemForDecision): { reviewer: string; source: string; note: string | null } {
-  const s2 = def.reviewers.stage2;
-  let chosen: string | null = null;
-  let source = 'fallback';
-  if (s2?.kind === 'named' && s2.named.length > 0) {
-    let h = 0;
-    for (const ch of `${item.connection_id}:${item.identity_id}`) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-    chosen = s2.named[h % s2.named.length] ?? null;
-    source = 'named';
-  } else if (s2?.kind === 'manager') {
-    chosen = normEmail(item.manager_email);
-    source = 'manager';
+function stage2Candidate(ctx: EngineContext, s2: NonNullable<CampaignDefinition['reviewers']['stage2']>, item: ItemForDecision): { cand: string | null; why: string } {
+  let cand: string | null;
+  let why: string;
+  if (s2.kind === 'named') {
+    cand = s2.named.length === 0 ? null : (s2.named[s2.named.length === 1 ? 0 : spreadIndex(normEmail(item.person_email) ?? `${item.connection_id}:${item.identity_id}`, s2.named.length)] ?? null);
+    why = 'no named reviewer';
+  } else if (s2.kind === 'manager') {
+    cand = normEmail(item.manager_email);
+    why = `${item.person_name} has no manager on record`;
+  } else if (s2.kind === 'owner') {
+    const info = item.role_id === null ? null : roleInfo(ctx.db, item.role_id);
+    cand = normEmail(info?.roleOwner ?? info?.appOwner ?? null);
+    why = info ? `${info.label} has no role or app owner` : 'the group is not mapped to a catalog role (no owner)';
+  } else {
+    cand =
+      groupOwnersOf(ctx.db, item.connection_id, item.group_id)
+        .map((o) => normEmail(o))
+        .filter((o): o is string => o !== null)
+        .sort()[0] ?? null;
+    why = 'the group has no owner in the identity provider';
   }
-  const self = chosen !== null && addressesOfPerson(ctx.db, item.connection_id, item.identity_id, [item.person_email]).has(chosen);
-  if (chosen && !self) return { reviewer: chosen, source, note: null };
-  const why = chosen ? `${chosen} is the person under review` : s2?.kind === 'manager' ? 'no manager on record' : `no ${s2?.kind ?? 'stage-2'} reviewer resolved`;
-  return { reviewer: def.reviewers.fallback, source: 'fallback', note: `stage 2 fallback: ${why}` };
+  return { cand, why };
+}
+
+function stage2Reviewer(ctx: EngineContext, def: CampaignDefinition, facts: ReviewerFacts, item: ItemForDecision, c: { cand: string | null; why: string }): { reviewer: string; source: string; note: string | null } {
+  const s2 = def.reviewers.stage2;
+  if (!s2) return { reviewer: def.reviewers.fallback, source: 'fallback', note: null };
+  const choice = settle(ctx.db, facts, s2.kind, def.reviewers.fallback, c.cand, c.cand ? null : c.why, item.connection_id, item.identity_id);
+  if (choice.reviewer === NO_REVIEWER) return { reviewer: def.reviewers.fallback, source: 'fallback', note: choice.note };
+  return { reviewer: choice.reviewer, source: choice.source, note: choice.note === null ? null : `stage 2: ${choice.note}` };
 }
 
 /** Closes the campaign's open stage (see above); `by` is who closes (the scheduler at the due date). */
@@ -104,7 +122,11 @@ export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: str
       if (stage === 1 && def.reviewers.stage2) {
         const outcomes = new Set<string>(def.reviewers.stage2.outcomes);
         const final = new Map(decisionsOfStage(ctx.db, c.id, 1).map((d) => [d.item_id, d.decision]));
-        const moves = items.filter((i) => outcomes.has(final.get(i.id) ?? '')).map((i) => ({ itemId: i.id, ...stage2Reviewer(ctx, def, i) }));
+        const going = items.filter((i) => outcomes.has(final.get(i.id) ?? ''));
+        const s2 = def.reviewers.stage2;
+        const cands = going.map((i) => stage2Candidate(ctx, s2, i));
+        const facts = reviewerFacts(ctx.db, [def.reviewers.fallback, ...cands.flatMap((x) => (x.cand ? [x.cand] : []))]);
+        const moves = going.map((i, k) => ({ itemId: i.id, ...stage2Reviewer(ctx, def, facts, i, cands[k] as { cand: string | null; why: string }) }));
         moveItemsToStage2(ctx.db, moves);
         const due = def.reviewers.stage2.dueAt ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(def.reviewers.stage2.dueAt) ? `${def.reviewers.stage2.dueAt}T00:00:00Z` : def.reviewers.stage2.dueAt) : new Date(now.getTime() + STAGE2_DAYS * 86_400_000);
         setCampaign(ctx.db, c.id, { stage: 2, stage_due_at: due.toISOString() }, now);
@@ -120,7 +142,7 @@ export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: str
           },
           now,
         );
-        return { ...base, final: false, movedToStage2: moves.length, revocations: 0, timeBound: 0, status: 'active', summaryJobId: null };
+        return { ...base, final: false, movedToStage2: moves.length, revocations: 0, timeBound: 0, status: 'active', summaryJobId: null, nextCampaignId: null };
       }
 
       // Final: every item's word at the stage it ended in.
@@ -154,9 +176,11 @@ export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: str
         },
         now,
       );
-      return { ...base, final: true, movedToStage2: 0, revocations, timeBound, status, summaryJobId };
+      return { ...base, final: true, movedToStage2: 0, revocations, timeBound, status, summaryJobId, nextCampaignId: null };
     })
     .immediate();
+  // A recurring campaign's next one, as a draft (its own transaction: the close stands even if this fails; closing again is refused, so campaigns.ts's own check makes it once).
+  if (result.final) result.nextCampaignId = createNextFromRecurrence(ctx, campaignId)?.id ?? null;
   ctx.events.emit('governance:changed', { area: 'jobs', ids: [campaignId] });
   return result;
 }

@@ -117,6 +117,7 @@ export function remediateItem(ctx: EngineContext, c: CampaignRecord, item: ItemF
     return 'time-bound';
   }
 
+  let adopted = false;
   if (!grant) {
     if (!group) {
       insertRemediation(db, { ...base, kind: 'revoke', status: 'done', grant_id: null, job_id: null, done_at: at, note: 'no access remains: the group no longer exists in the snapshot at close' }, now);
@@ -127,6 +128,7 @@ export function remediateItem(ctx: EngineContext, c: CampaignRecord, item: ItemF
       return 'revoke';
     }
     grant = adopt(db, c, item, 'adopted for revocation by review: the membership was held outside the process', null, now);
+    adopted = true;
   }
   const payload: RevokePayload = { reason: 'review', by: word.decided_by, note: reviewNote(c, word), campaignId: c.id, itemId: item.id };
   let jobId: number;
@@ -134,8 +136,9 @@ export function remediateItem(ctx: EngineContext, c: CampaignRecord, item: ItemF
     // Already on its way out (expiry, a revocation from the console): the review follows that job.
     jobId = jobByKey(db, revokeKey(grant.id))?.id ?? enqueueRevoke(db, grant, payload, JOB_PRIORITY.revoke, now);
   } else {
-    const cancelled = cancelProvisioning(db, grant.id, `cancelled: revoked by access review (campaign #${c.id})`, now);
-    const open = openTasksOfGrant(db, grant.id, 'add');
+    // A grant adopted just now has no provisioning job or task to cancel.
+    const cancelled = adopted ? [] : cancelProvisioning(db, grant.id, `cancelled: revoked by access review (campaign #${c.id})`, now);
+    const open = adopted ? [] : openTasksOfGrant(db, grant.id, 'add');
     for (const t of open) closeTask(db, t.id, 'cancelled', { evidence: `cancelled: the access was revoked by access review (campaign #${c.id})`, by }, now);
     jobId = enqueueRevoke(db, grant, payload, JOB_PRIORITY.revoke, now);
     setGrant(db, grant.id, { status: 'revoking' }, now);
