@@ -8,6 +8,8 @@ import { NOTICE_MAX_ATTEMPTS, sendDueNotices, TransientNoticeError, type NoticeS
 import { planReviewReminders, reminderKey, reminderSlot, REVIEW_STAGE_ABOUT } from '../../electron/engine/reviews/reminders.js';
 import { setReviewerIssue } from '../../electron/engine/reviews/reviewer-store.js';
 import { insertCampaign, insertItems, setDecision } from '../helpers/review-items-fixture.js';
+import { startScheduler } from '../../electron/engine/governance/scheduler.js';
+import type { JobExecutors } from '../../electron/engine/jobs/job-types.js';
 import { buildWorld, type RequestsWorld } from './request-fixture.js';
 
 const DAY = 86_400_000;
@@ -180,5 +182,33 @@ describe('review reminders', () => {
     const c2 = insertCampaign(w.ctx.db, { dueAt: DUE.toISOString() });
     insertItems(w.ctx.db, c2, w.okta, [{ reviewer: ADA }], 50);
     expect(tickAt(0).planned.filter((k) => k.includes(`:${c2}:`))).toEqual([]);
+  });
+});
+
+describe('the governance tick', () => {
+  it('queues a Jira issue job per reviewer without one, plans the due reminders and sends them through the channel sender', async () => {
+    const jira = Number(
+      w.ctx.db
+        .prepare("INSERT INTO connections (name, kind, base_url, auth_type, settings, created_at, updated_at) VALUES ('Jira', 'jira', 'https://acme.atlassian.net', 'token', ?, ?, ?)")
+        .run(JSON.stringify({ jira: { projectKey: 'ACC', serviceDeskId: null, requestTypeId: null } }), DUE.toISOString(), DUE.toISOString()).lastInsertRowid,
+    );
+    const campaign = insertCampaign(w.ctx.db, { dueAt: DUE.toISOString() });
+    insertItems(w.ctx.db, campaign, w.okta, [{ reviewer: 'ada@acme.example' }, { reviewer: 'owen@acme.example' }]);
+    setReviewerIssue(w.ctx.db, campaign, 1, 'ada@acme.example', { connectionId: jira, key: 'ACC-7', id: '10007', accountId: null });
+    w.clock.set(at(-7 * DAY));
+    const posted: string[] = [];
+    const none = async (): Promise<never> => Promise.reject(new Error('not in this test'));
+    const executors: JobExecutors = { provision: none, revoke: none, jira: none };
+    const s = startScheduler(w.ctx, { intervalMs: 3_600_000, jiraPollMs: 3_600_000, run: { executors }, notices: { 'jira-comment': (n) => (posted.push(`${n.recipient}:${(JSON.parse(n.target) as { issueKey: string }).issueKey}`), Promise.resolve({ reference: 'c-1' })) } });
+    try {
+      await s.ready;
+      await s.tick();
+    } finally {
+      await s.stop();
+    }
+    // Owen has no issue yet: a job for it (Ada has one); Ada's reminder went to her issue.
+    expect(w.ctx.db.prepare("SELECT idempotency_key FROM jobs WHERE kind = 'jira' ORDER BY id").pluck().all()).toEqual([`jira:review-issue:${campaign}:1:owen@acme.example`]);
+    expect(posted).toEqual(['ada@acme.example:ACC-7']);
+    expect(noticeByKey(w.ctx.db, reminderKey(campaign, 1, 'ada@acme.example', at(-7 * DAY)))?.status).toBe('sent');
   });
 });
