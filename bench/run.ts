@@ -18,6 +18,7 @@ const benches: Record<string, string> = {
   'workspace-open': 'opening a 100k-user workspace with the checks a file from elsewhere gets (schema compare, hardening, quick_check) vs a bare open',
   'audit-append': 'per-event cost of the audit chain: format 1 (before) vs format 2 vs format 2 with signed checkpoints every 100 events; audit verify',
   'review-workbook': 'reviewer workbook of 50,000 rows: streaming export and import (row hashes checked) vs bare exceljs streaming write/read, peak RSS each',
+  'review-grid': 'review grid with 100,000 items for one reviewer in Chromium: open, filter, sort, a decision key to the row, bulk-decide 10,000, frames while pressing j',
   'request-queue': 'request queue UI with 50,000 requests in Chromium: open, tabs, search, scroll (time to rows, long frames) and requests:list server time',
 };
 
