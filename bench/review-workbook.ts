@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import ExcelJS from 'exceljs';
@@ -49,7 +48,7 @@ async function phase(name: string, dir: string): Promise<void> {
       const ws = wb.addWorksheet('Review');
       let n = 0;
       for (const r of db.prepare('SELECT * FROM review_items WHERE campaign_id = ? AND reviewer = ? ORDER BY person_name, group_name, id').raw().iterate(campaign, REVIEWER) as IterableIterator<unknown[]>) {
-        ws.addRow(r.map((v) => (v === null ? '' : String(v)))).commit();
+        ws.addRow(r.map((v) => (v === null ? '' : typeof v === 'number' ? String(v) : (v as string)))).commit();
         n++;
       }
       ws.commit();
