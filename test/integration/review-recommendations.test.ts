@@ -12,6 +12,7 @@ import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js
 import { createCampaign, launchCampaign } from '../../electron/engine/reviews/campaigns.js';
 import { listItems } from '../../electron/engine/reviews/items.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
+import { seedApprovedRequests, seedRole } from '../fixtures/governance.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { JobsWorkspace } from './job-helpers.js';
 import { DAY, definition, reviewWorkspace } from './review-helpers.js';
@@ -97,6 +98,29 @@ describe('inactivity thresholds at the exact instant', () => {
     expect(codes(itemOf(id, e))).toContain('never-signed-in');
     expect(itemOf(id, e)?.recommendation).toBe('look');
     expect(codes(itemOf(id, f))).not.toContain('never-signed-in');
+  });
+});
+
+describe('what is behind the access', () => {
+  it('recently approved, an expired grant still present, a contractor past their end date', () => {
+    const g = groupsBySize()[7] as { id: string; name: string; members: string[] };
+    const [approved, expired, contractor] = g.members as [string, string, string];
+    const T = w.ctx.clock.now();
+    const roleId = seedRole(w.db, { app: 'Ledger', role: 'Member', risk: 'low', groups: [{ connectionId: w.okta.id, groupId: g.id, groupName: g.name }] }, T);
+    seedApprovedRequests(w.db, { roleId, beneficiaries: [approved, expired].map((id) => ({ connectionId: w.okta.id, identityId: id, email: emailOf(id), name: id })), durationMinutes: null, now: T });
+    w.db.prepare("UPDATE grants SET status = 'expired', ended_at = ? WHERE connection_id = ? AND group_id = ? AND identity_id = ?").run(T.toISOString(), w.okta.id, g.id, expired);
+    setIdentity(contractor, { employee_type: 'Contractor', profile: JSON.stringify({ endDate: new Date(T.getTime() - DAY).toISOString().slice(0, 10) }) });
+    const id = launchOn(g.id);
+    const a = itemOf(id, approved);
+    expect(codes(a)).toContain('recently-approved');
+    expect(codes(a)).not.toContain('outside-process');
+    const e = itemOf(id, expired);
+    expect(codes(e)).toContain('expired-grant-present');
+    expect(codes(e)).not.toContain('outside-process');
+    expect(e?.recommendation).toBe('revoke');
+    const c = itemOf(id, contractor);
+    expect(codes(c)).toContain('past-end-date');
+    expect(c?.recommendation).toBe('revoke');
   });
 });
 

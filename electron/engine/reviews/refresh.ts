@@ -40,12 +40,14 @@ function moveLeaversItems(ctx: EngineContext, campaignId: number, stage: number,
   const reviewers = reviewersWithOpenItems(ctx.db, campaignId, stage);
   const facts = reviewerFacts(ctx.db, [...reviewers, fallback]);
   const moved: { from: string; to: string; items: number }[] = [];
+  // One instant for the whole pass: the note is the same on every item moved together (they are grouped by it).
+  const at = ctx.clock.now();
   for (const r of reviewers) {
     if (r === fallback || !facts.inactive(r)) continue;
     const items = undecidedItemsOf(ctx.db, campaignId, stage, r);
     const byChoice = new Map<string, { to: string; note: string | null; ids: number[] }>();
     for (const it of items) {
-      const choice = fallbackFor(ctx.db, facts, fallback, it.connection_id, it.identity_id, `${r} is no longer active in the identity provider (found after sync ${now(ctx)})`);
+      const choice = fallbackFor(ctx.db, facts, fallback, it.connection_id, it.identity_id, `${r} is no longer active in the identity provider (found after sync ${at.toISOString()})`);
       const k = `${choice.reviewer}\u0000${choice.note ?? ''}`;
       const e = byChoice.get(k) ?? { to: choice.reviewer, note: choice.note, ids: [] };
       e.ids.push(it.id);
@@ -56,12 +58,10 @@ function moveLeaversItems(ctx: EngineContext, campaignId: number, stage: number,
       appendAudit(
         ctx.db,
         { actor: 'system', channel: 'system', action: 'campaign.reviewer-inactive', targetType: 'review-campaign', targetId: campaignId, details: { from: r, to: e.to, items: e.ids.length, stage, note: e.note } },
-        ctx.clock.now(),
+        at,
       );
       moved.push({ from: r, to: e.to, items: e.ids.length });
     }
   }
   return moved;
 }
-
-const now = (ctx: EngineContext): string => ctx.clock.now().toISOString();
