@@ -285,6 +285,49 @@ export type CampaignProgress = {
   warnings: string[];
 };
 
+/**
+ * One reviewer's items in a compact form for the console's grid (reviews:grid): the people and
+ * the access they hold appear once each and items point at them, so 100,000 items cross the
+ * bridge as a few MB instead of one object each. renderer/src/lib/review-grid-data.ts expands it
+ * into ReviewItemRow objects (people and access objects shared between items).
+ */
+export type ReviewGridData = {
+  campaignId: number;
+  /** Whose items these are (null: nobody is signed in, no items). */
+  reviewer: string | null;
+  /** Jira's base URL for issue links (null: no Jira connection). */
+  jiraBase: string | null;
+  /** [connectionId, connectionName, identityId, name, email, status, title, department, managerEmail, managerName, employmentType, lastLogin, created] */
+  people: [number, string, string, string, string | null, string, string | null, string | null, string | null, string | null, string | null, string | null, string | null][];
+  /** [groupId, groupName, heldVia, viaApps, roleId, roleLabel, risk, appLabel] */
+  access: [string, string, HeldVia, string[], number | null, string | null, string | null, string | null][];
+  /** Distinct lists of recommendation reasons. */
+  reasons: RecommendationReason[][];
+  /** Distinct grants: [grantId, requestId, approvers, jiraKey, grantedAt, expiresAt] */
+  grants: [number, number | null, string[], string | null, string | null, string | null][];
+  /**
+   * One per item: [id, stage, person, access, grant (-1: outside the process), recommendation, reasons,
+   * launchRecommendation, changedSinceLaunch (0/1), peerPercent, reviewerSource, decision, remediation].
+   * decision: [decision, reasonCode, comment, keepUntil, state, by, channel, recordedBy, appliedByDefault (0/1), at] or null;
+   * remediation: [kind, status, grantId, jobId, taskId, verifiedRunId, verifiedAt, note] or null.
+   */
+  items: [
+    number,
+    1 | 2,
+    number,
+    number,
+    number,
+    Recommendation,
+    number,
+    Recommendation,
+    0 | 1,
+    number | null,
+    string,
+    [ReviewDecision, ReasonCode | null, string | null, string | null, 'draft' | 'submitted', string, ReviewChannel, string | null, 0 | 1, string] | null,
+    ['revoke' | 'time-bound', RemediationStatus, number | null, number | null, number | null, number | null, string | null, string | null] | null,
+  ][];
+};
+
 export type WorkbookImportResult = { reviewer: string; decisions: number; sha256: string; submissionId: number };
 
 export const reviewsChannels = {
@@ -306,6 +349,8 @@ export const reviewsChannels = {
   'reviews:cancel': write<CampaignView>()(z.object({ campaignId: id, reason: text('a reason', 1000) }).strict()),
   /** Review items, filtered and sorted (a reviewer's queue with reviewer 'me'). */
   'reviews:items': read<Page<ReviewItemRow>>()(reviewItemsQuery),
+  /** The signed-in reviewer's items of a campaign in a compact form, for the console's review grid (up to 100,000 at once). */
+  'reviews:grid': read<ReviewGridData>()(z.object({ campaignId: id }).strict()),
   /** One item with every decision ever given on it. */
   'reviews:item': read<ReviewItemDetail>()(z.object({ itemId: id }).strict()),
   /** Drafts a decision on items (or on every item of a filter) as the signed-in reviewer; nothing counts until submitted. */

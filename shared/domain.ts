@@ -242,10 +242,15 @@ export type GroupRow = {
   lastMembershipUpdated: string | null;
 };
 
+/** A person who owns a group in the IdP (synced by full syncs), with their account's current status. */
+export type GroupOwner = { identityId: string; email: string | null; name: string; status: string };
+
 export type GroupDetail = GroupRow & {
   connectionName: string;
   apps: AppRow[];
   adminUrl: string | null;
+  /** The group's owners as the IdP names them, by name; [] when it has none. */
+  owners: GroupOwner[];
 };
 
 export type AppRow = {

@@ -100,6 +100,7 @@ const api = {
   'reviews:launch': call('reviews:launch'),
   'reviews:cancel': call('reviews:cancel'),
   'reviews:items': call('reviews:items'),
+  'reviews:grid': call('reviews:grid'),
   'reviews:item': call('reviews:item'),
   'reviews:decide': call('reviews:decide'),
   'reviews:submit': call('reviews:submit'),

@@ -28,6 +28,7 @@ function issueFields(s: Internal, issue: JiraIssueView): Json {
         ? null
         : { _links: { web: `${s.base()}/servicedesk/customer/portal/${REQUEST_TYPE.portalId}/${issue.key}` }, requestType: { id: REQUEST_TYPE.id, name: REQUEST_TYPE.name, serviceDeskId: SERVICE_DESK.id, portalId: REQUEST_TYPE.portalId, issueTypeId: REQUEST_TYPE.issueTypeId } },
     ...Object.fromEntries(TEXT_FIELDS.map((f) => [f, issue.fields[f] ?? null])),
+    duedate: issue.fields.duedate ?? null,
   };
 }
 
@@ -84,11 +85,24 @@ export function createIssue(s: Internal, user: JiraAccount, body: unknown): Jira
   const approverIds = accountIdsOf(s, fields[JIRA_CUSTOM_FIELDS.approvers], JIRA_CUSTOM_FIELDS.approvers, errors);
   const text = textFieldsOf(fields, errors);
   const properties = propertiesOf(objectBody(body).properties, errors);
-  const known = new Set(['project', 'issuetype', 'summary', 'description', 'labels', JIRA_CUSTOM_FIELDS.approvers, ...TEXT_FIELDS]);
+  // duedate: Jira's system field, a date "yyyy-MM-dd".
+  const due = fields.duedate;
+  if (due !== undefined && due !== null && (typeof due !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(due) || Number.isNaN(Date.parse(due)))) errors.duedate = "Error parsing date string: the due date must be in the format 'yyyy-MM-dd'.";
+  if (typeof due === 'string' && !errors.duedate) text.duedate = due;
+  // The Request Type field (JSM): setting it makes the issue a customer request of that type (approvals open for its approvers).
+  const rtValue = fields[JIRA_CUSTOM_FIELDS.requestType];
+  const rt = typeof rtValue === 'string' || typeof rtValue === 'number' ? String(rtValue) : rtValue === undefined || rtValue === null ? null : JSON.stringify(rtValue);
+  let requestTypeId: string | null = null;
+  if (rt !== null) {
+    if (rt !== REQUEST_TYPE.id) errors[JIRA_CUSTOM_FIELDS.requestType] = `The request type ${rt} does not exist in this service desk.`;
+    else if (issueType && issueType.id !== REQUEST_TYPE.issueTypeId) errors[JIRA_CUSTOM_FIELDS.requestType] = `The request type ${REQUEST_TYPE.name} does not belong to issue type ${issueType.name}.`;
+    else requestTypeId = REQUEST_TYPE.id;
+  }
+  const known = new Set(['project', 'issuetype', 'summary', 'description', 'labels', 'duedate', JIRA_CUSTOM_FIELDS.approvers, JIRA_CUSTOM_FIELDS.requestType, ...TEXT_FIELDS]);
   for (const k of Object.keys(fields)) if (!known.has(k)) errors[k] = `Field '${k}' cannot be set. It is not on the appropriate screen, or unknown.`;
   if (project && (project.key === PROJECT.key || project.id === PROJECT.id)) need(user, 'CREATE_ISSUES', 'create issues');
   if (Object.keys(errors).length > 0 || !issueType) return { status: 400, body: jiraError([], errors) };
-  const issue = newIssue(s, { issueTypeId: issueType.id, summary: fields.summary as string, description: fields.description ?? null, requestTypeId: null, reporter: user, labels, fields: text, approverIds, properties });
+  const issue = newIssue(s, { issueTypeId: issueType.id, summary: fields.summary as string, description: fields.description ?? null, requestTypeId, reporter: user, labels, fields: text, approverIds, properties });
   return { status: 201, body: { id: issue.id, key: issue.key, self: `${s.base()}/rest/api/3/issue/${issue.id}` } };
 }
 
@@ -146,4 +160,14 @@ export function setIssueProperty({ state, user, params, body }: Ctx): JiraReply 
   const existed = key in issue.properties;
   issue.properties[key] = body ?? null;
   return { status: existed ? 200 : 201 };
+}
+
+/** GET /rest/api/3/user/search?query=: accounts whose e-mail or display name contains the query (case-insensitive), as Jira's user search. */
+export function userSearch({ state, query }: Ctx): JiraReply {
+  const q = (query.get('query') ?? query.get('accountId') ?? '').trim().toLowerCase();
+  if (q === '') return { status: 400, body: jiraError(["One of 'accountId' or 'query' must be specified."]) };
+  const s = state.internal;
+  const max = Math.max(1, Math.min(intParam(query, 'maxResults', 50), 1000));
+  const found = s.accounts.filter((a) => a.accountId.toLowerCase() === q || a.email.toLowerCase().includes(q) || a.displayName.toLowerCase().includes(q));
+  return { status: 200, body: found.slice(intParam(query, 'startAt', 0), intParam(query, 'startAt', 0) + max).map((a) => userJson(s, a)) };
 }

@@ -9,7 +9,7 @@
 // customer requests, the request type and approvals) over what they share
 // (jira-route-kit.ts); jira-server.ts does HTTP, authentication, rate limits
 // and faults around them.
-import { createIssue, getIssue, getIssueProperty, searchGet, searchPost, setIssueProperty } from './jira-issue-routes.js';
+import { createIssue, getIssue, getIssueProperty, searchGet, searchPost, setIssueProperty, userSearch } from './jira-issue-routes.js';
 import { answerApproval, createRequest, getApproval, getRequestType, listApprovals } from './jira-jsm-routes.js';
 import { getMyPermissions, getProject, getProjectStatuses, myself } from './jira-project-routes.js';
 import { p0, type Ctx, type JiraReply, type Route } from './jira-route-kit.js';
@@ -18,6 +18,7 @@ import { addComment, doTransition, listComments, listTransitions } from './jira-
 const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/rest\/api\/3\/myself$/, handler: myself },
   { method: 'GET', pattern: /^\/rest\/api\/3\/mypermissions$/, handler: getMyPermissions },
+  { method: 'GET', pattern: /^\/rest\/api\/3\/user\/search$/, handler: userSearch },
   { method: 'GET', pattern: /^\/rest\/api\/3\/project\/([^/]+)$/, handler: getProject },
   { method: 'GET', pattern: /^\/rest\/api\/3\/project\/([^/]+)\/statuses$/, handler: getProjectStatuses },
   { method: 'POST', pattern: /^\/rest\/api\/3\/issue$/, handler: ({ state, user, body }) => createIssue(state.internal, user, body) },

@@ -5,7 +5,7 @@
 import { lowerBound } from './membership-store.js';
 import type { OrgApp, OrgGroup, OrgUser } from './org-model.js';
 import { iso, renderGroup, renderRule } from './okta-resources.js';
-import { accessDenied, decode, invalidSearch, JSON_TYPE, jsonArray, jsonReply, links, notFound, parseExpression, parseLimit, validation, type Reply, type RouteContext } from './okta-route-kit.js';
+import { accessDenied, decode, errorReply, invalidSearch, JSON_TYPE, jsonArray, jsonReply, links, notFound, parseExpression, parseLimit, validation, type Reply, type RouteContext } from './okta-route-kit.js';
 import { evaluateFilter, filterTerms, usesNot, type AttributeValue } from './scim-filter.js';
 
 function groupAttribute(ctx: RouteContext, g: OrgGroup, attr: string): AttributeValue {
@@ -181,6 +181,8 @@ export function listGroupRules(ctx: RouteContext): Reply {
  */
 export function listGroupOwners(ctx: RouteContext): Reply {
   const { state } = ctx;
+  // What an org without Identity Governance answers (the spec's feature-not-enabled 401).
+  if (!state.features.groupOwners) return errorReply(401, 'E0000015', 'You do not have permission to access the feature you are requesting');
   const g = needGroup(ctx, ctx.params[0] ?? '');
   const limit = parseLimit(ctx.query.get('limit'), 1000, 1000);
   const search = ctx.query.get('search');

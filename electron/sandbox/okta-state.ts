@@ -23,6 +23,12 @@ export type OktaState = {
   readonly geo: LogGeo;
   readonly adminIp: string;
   readonly apiIp: string;
+  /**
+   * Paid features the org has. `groupOwners`: the Group Owners API (Okta
+   * Identity Governance); set it false to answer like an org without it
+   * (401 E0000015), e.g. `sandbox.oktaState.features.groupOwners = false`.
+   */
+  features: { groupOwners: boolean };
   /** Index of a user id, deleted users included (paging cursors must keep resolving). */
   userIndex: (id: string) => number | undefined;
   /** By id, login (case-insensitive) or unambiguous login short name; never a deleted user. */
@@ -101,6 +107,7 @@ export function createOktaState(org: Org, base: () => string): OktaState {
     geo,
     adminIp: `203.0.113.${(org.seed % 250) + 1}`,
     apiIp: `198.51.100.${(org.seed % 250) + 1}`,
+    features: { groupOwners: true },
     userIndex: (id) => byId.get(id),
     findUser: (key) => {
       const live = (i: number | undefined): number | undefined => (i === undefined || users[i]?.deleted ? undefined : i);

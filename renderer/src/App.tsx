@@ -15,6 +15,7 @@ import { AttentionPage } from './pages/AttentionPage.js';
 import { CatalogPage } from './pages/CatalogPage.js';
 import { ChangesPage } from './pages/ChangesPage.js';
 import { RequestsPage } from './pages/RequestsPage.js';
+import { ReviewsPage } from './pages/ReviewsPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { DirectoryPage } from './pages/DirectoryPage.js';
@@ -34,6 +35,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <AttentionPage section={route.section} />;
     case 'access':
       return <AccessPage filter={route.filter} withinHours={route.withinHours} />;
+    case 'reviews':
+      return <ReviewsPage route={route} />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -84,6 +87,8 @@ export function App(): ReactNode {
                 ? 'Needs attention'
                 : route.page === 'access'
                   ? 'Access'
+                : route.page === 'reviews'
+                  ? 'Reviews'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

@@ -1,6 +1,6 @@
 // Review campaigns and items inserted directly (launch is built separately):
 // an active campaign with a stage due date and N items per reviewer, each
-// with its row hash in the canonical form (reviews/row-hash.ts), so the
+// with its row hash in launch's canonical form (reviews/population.ts), so the
 // workbook, reminders and Jira issues can be tested on a real workspace file.
 import type { Db } from '../../electron/engine/db/database.js';
 import { FROZEN_COLUMNS, itemRowHash, type FrozenValues } from '../../electron/engine/reviews/row-hash.js';

@@ -1,6 +1,7 @@
 // Shared set-up for the access-review integration tests: a synced sandbox
 // workspace (Okta, optionally Entra), a catalog role with an owner mapped to
 // a real group, and a valid campaign definition to vary.
+import type { z } from 'zod';
 import { campaignDefinitionInput, type CampaignDefinition } from '../../shared/contract-reviews.js';
 import type { Db } from '../../electron/engine/db/database.js';
 import type { Sandbox } from '../../electron/sandbox/sandbox.js';
@@ -30,7 +31,7 @@ export function mapRole(db: Db, connectionId: number, group: { groupId: string; 
   return seedRole(db, { app: opts.app ?? 'Payroll', role: opts.role ?? 'User', risk: opts.risk ?? 'medium', owner: opts.owner ?? null, groups: [{ connectionId, ...group }] });
 }
 
-export function definition(over: Partial<CampaignDefinition> & { scope?: Partial<CampaignDefinition['scope']> }, now: Date): CampaignDefinition {
+export function definition(over: Partial<z.input<typeof campaignDefinitionInput>>, now: Date): CampaignDefinition {
   const { scope, ...rest } = over;
   return campaignDefinitionInput.parse({
     name: 'Q3 review',

@@ -117,15 +117,30 @@ print(json.dumps({'sheets': wb.sheetnames, 'header': [c.value for c in ws[1]], '
 describe('importing a reviewer workbook', () => {
   const out = (name: string) => path.join(dir, `${name}-${Math.random().toString(36).slice(2)}.xlsx`);
 
-  it('passes a workbook with decisions, left-out rows and blank rows on to the recording step with channel workbook and the file\'s SHA-256', async () => {
+  it('records a workbook with decisions, a left-out row and blank rows: channel workbook, the reviewer, the file\'s SHA-256 as evidence', async () => {
     const f = out('decided');
     tamper(file, f, [
       [2, 'Decision', 'Keep'],
       [2, 'Reason', 'still-needed'],
       [3, 'Decision', 'revoke'],
     ], 'ws.delete_rows(4)');
-    // Recording is built by decisions.ts; until it lands, reaching it (and only it) is what this shows.
-    await expect(importFile(f)).rejects.toThrow(/recording decisions given through Jira or a workbook is not built yet/);
+    const r = await importFile(f);
+    const { createHash } = await import('node:crypto');
+    const sha = createHash('sha256').update(fs.readFileSync(f)).digest('hex');
+    expect(r).toMatchObject({ reviewer: ADA, decisions: 2, sha256: sha });
+    const rows = w.ctx.db.prepare('SELECT item_id, decision, reason_code, state, channel, decided_by FROM review_decisions ORDER BY item_id').all();
+    expect(rows).toEqual([
+      { item_id: adaItems[0], decision: 'keep', reason_code: 'still-needed', state: 'submitted', channel: 'workbook', decided_by: ADA },
+      { item_id: adaItems[1], decision: 'revoke', reason_code: null, state: 'submitted', channel: 'workbook', decided_by: ADA },
+    ]);
+    const sub = w.ctx.db.prepare('SELECT channel, items, evidence FROM review_submissions WHERE id = ?').get(r.submissionId);
+    expect(sub).toEqual({ channel: 'workbook', items: 2, evidence: `sha256:${sha}` });
+    // The same workbook again: recorded again (last word wins, history kept), never half.
+    const logged = (): number => w.ctx.db.prepare("SELECT count(*) FROM review_decision_log WHERE channel = 'workbook'").pluck().get() as number;
+    const once = logged();
+    await importFile(f);
+    expect(logged()).toBe(2 * once);
+    expect(w.ctx.db.prepare('SELECT count(*) FROM review_submissions').pluck().get()).toBe(2);
   });
 
   it('refuses a changed population cell, naming the row, the item and the column', async () => {

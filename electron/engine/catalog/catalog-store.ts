@@ -374,6 +374,11 @@ export function mappedGroupCounts(db: Db): Map<number, number> {
   return new Map(rows.map((r) => [r.role_id, r.n]));
 }
 
+/** Ids of a connection's groups mapped to any role (a full Okta sync reads their owners in a large org). */
+export function mappedGroupIds(db: Db, connectionId: number): string[] {
+  return db.prepare('SELECT DISTINCT group_id FROM catalog_mappings WHERE connection_id = ?').pluck().all(connectionId) as string[];
+}
+
 /** The roles each mapped group serves, keyed `connectionId \0 groupId`, labels sorted. */
 export function rolesByGroup(db: Db): Map<string, { roleId: number; label: string }[]> {
   const rows = db

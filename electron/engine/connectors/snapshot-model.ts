@@ -40,6 +40,13 @@ export type AppRecord = {
 
 export type AppAssignmentRecord = { appId: string; groupId: string; priority: number | null };
 
+/**
+ * An owner of a group as the IdP names it (Okta's Group Owners API, Graph's
+ * group `owners`): a user, or in Okta a group whose members own it. Other
+ * owner kinds (Graph service principals) are not stored: no person to ask.
+ */
+export type GroupOwnerRecord = { groupId: string; ownerId: string; ownerType: 'user' | 'group' };
+
 export type SnapshotCounts = {
   users: number;
   groups: number;

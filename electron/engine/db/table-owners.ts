@@ -30,6 +30,9 @@ const REVIEW_POPULATION = {
 } as const;
 const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with the live memberships, one query per finding kind after a sync' } as const;
 
+const REVIEW_GRID = {
+  'engine/reviews/grid-view.ts': "the console's review grid reads a reviewer's whole queue (up to 100,000 items) with each item's current decision and remediation in one query",
+} as const;
 /** One reviewer's share of a campaign (workbook, Jira issue, reminders): items with their current decision, one streamed query at 50,000 items. */
 const REVIEWER_SHARE = { 'engine/reviews/reviewer-items.ts': "one reviewer's items with their current decision, and undecided counts per reviewer, in one streamed query (the workbook, the Jira issue, reminders)" } as const;
 
@@ -65,7 +68,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   sync_changes: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
   // Group owners as the IdPs report them (migration 9): written by the full sync with the rest of the snapshot.
   group_owners: { owner: 'engine/sync/' },
-  cur_group_owners: { owner: 'engine/sync/' },
+  cur_group_owners: { owner: 'engine/sync/', readers: DIRECTORY_READS },
   // The Directory's read model (migration 4): kept by triggers in the same transaction as every snapshot write; model.ts owns its bulk upkeep and search.
   directory_accounts: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
   directory_groups: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
@@ -90,6 +93,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
     owner: 'engine/reviews/item-store.ts',
     readers: {
       'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation',
+      ...REVIEW_GRID,
       ...REVIEW_POPULATION,
       ...REVIEWER_SHARE,
       'engine/reviews/decision-store.ts': "progress counts decisions per reviewer and app with each item's reviewer and app in one grouped query",
@@ -101,12 +105,13 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
     readers: {
       'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation',
       'engine/reviews/item-store.ts': "campaign counts and a leaver's undecided items are one statement over the items and their decisions",
+      ...REVIEW_GRID,
       ...REVIEWER_SHARE,
     },
   },
   review_decision_log: { owner: 'engine/reviews/decision-store.ts', readers: { 'engine/reviews/items.ts': "an item's detail lists every decision ever given on it" } },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
-  review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: { 'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation' } },
+  review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: { 'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation', ...REVIEW_GRID } },
   review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },
   // The notification outbox (migration 8).
   notices: { owner: 'engine/notices/notice-store.ts' },

@@ -6,6 +6,7 @@ import type { Db } from '../db/database.js';
 import { adminUrl } from './admin-urls.js';
 import { equalTo, listPage, oneOf, orderBy, pageOfRows, selectKeys, type PageCache } from '../db/query-kit.js';
 import { appRowsForKeys, groupRowsForKeys, objectWithConnection, userRowsForKeys } from './rows.js';
+import { groupOwners } from './snapshot-lookups.js';
 import { USER_SEARCH_COLUMNS } from './users.js';
 
 export const GROUP_SEARCH_COLUMNS = ['g.name', 'g.description', 'g.managed_by_name'] as const;
@@ -37,7 +38,7 @@ export function listGroups(db: Db, q: GroupQuery, cache?: PageCache): Page<Group
   );
 }
 
-/** One group with its assigned apps. */
+/** One group with its assigned apps and its owners. */
 export function getGroup(db: Db, connectionId: number, id: string): GroupDetail {
   return db.transaction(() => {
     const { row, connection } = objectWithConnection(db, 'group', groupRowsForKeys, connectionId, id);
@@ -55,6 +56,7 @@ export function getGroup(db: Db, connectionId: number, id: string): GroupDetail 
       connectionName: connection.name,
       apps: appRowsForKeys(db, appKeys),
       adminUrl: adminUrl(connection, { kind: 'group', id }),
+      owners: groupOwners(db, connectionId, id),
     };
   })();
 }

@@ -1,9 +1,10 @@
 // Single objects of the live snapshot, for the areas that act on it: the
 // catalog checks a group it maps exists, the jobs look at how a group is
-// managed before changing it, drift asks whether a membership is there. The
+// managed before changing it, drift asks whether a membership is there, a
+// review asks who owns a group. The
 // Directory's pages read through rows.ts and its list queries; the sync area
 // is the only writer.
-import type { GroupManagedBy } from '../../../shared/domain.js';
+import type { GroupManagedBy, GroupOwner } from '../../../shared/domain.js';
 import type { Db } from '../db/database.js';
 
 export type LiveGroup = { name: string; type: string; managedBy: GroupManagedBy; managedByName: string | null };
@@ -67,4 +68,30 @@ export function busiestManagerEmail(db: Db): string | null {
       .pluck()
       .get() as string | undefined) ?? null
   );
+}
+
+export type { GroupOwner };
+
+/**
+ * The owners of a live group as the IdP names them (synced by the full sync:
+ * Okta's Group Owners API, Graph's group owners), each with the account's
+ * current status — inactive owners included, so a caller can tell "the owner
+ * left" from "no owner". An owner that is a group (Okta) stands for its
+ * members. Owners not in the snapshot (out of the sync scope, deleted since)
+ * are left out. [] for a group without an owner, or not synced.
+ */
+export function groupOwners(db: Db, connectionId: number, groupId: string): GroupOwner[] {
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.email, i.display_name, i.status FROM cur_identities i
+       WHERE i.connection_id = @c AND i.id IN (
+         SELECT o.owner_id FROM cur_group_owners o WHERE o.connection_id = @c AND o.group_id = @g AND o.owner_type = 'user'
+         UNION
+         SELECT m.identity_id FROM cur_group_owners o
+           JOIN cur_memberships m ON m.connection_id = o.connection_id AND m.group_id = o.owner_id
+           WHERE o.connection_id = @c AND o.group_id = @g AND o.owner_type = 'group')
+       ORDER BY i.display_name, i.id`,
+    )
+    .all({ c: connectionId, g: groupId }) as { id: string; email: string | null; display_name: string; status: string }[];
+  return rows.map((r) => ({ identityId: r.id, email: r.email, name: r.display_name, status: r.status }));
 }

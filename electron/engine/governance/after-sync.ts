@@ -6,6 +6,7 @@
 // the CLI, the demo — goes through syncAndReconcile.
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import type { EngineContext } from '../context.js';
+import { mappedGroupIds } from '../catalog/catalog-store.js';
 import { refreshCorrelation } from '../directory/correlation.js';
 import { detectDrift } from '../jobs/drift.js';
 import { refreshRecommendations } from '../reviews/refresh.js';
@@ -15,7 +16,8 @@ import { checkpointQuietly } from './audit-anchoring.js';
 
 /** Starts a sync (see startSync); its `done` resolves after the follow-ups of a successful run. */
 export async function syncAndReconcile(ctx: EngineContext, connectionId: number, opts: Parameters<typeof startSync>[2] = {}): Promise<StartedSync> {
-  const started = await startSync(ctx, connectionId, opts);
+  // The catalog's mapped groups have their owners read even where a large Okta org limits that to app-assigned groups (sync/group-owners.ts).
+  const started = await startSync(ctx, connectionId, { ownerGroups: mappedGroupIds(ctx.db, connectionId), ...opts });
   const done = started.done.then(async (summary: SyncRunSummary) => {
     if (summary.status === 'succeeded') afterSync(ctx, connectionId, summary.id);
     // Every run's end, succeeded or not, is a signed checkpoint of the audit chain.

@@ -14,6 +14,10 @@ import { queueAnchorComments } from '../jira/audit-anchors.js';
 import { pollJiraRequests } from '../jira/jsm-import.js';
 import { sweepPendingRequests } from '../requests/sweep.js';
 import { closeDueCampaigns } from '../reviews/close.js';
+import { planReviewReminders } from '../reviews/reminders.js';
+import { createJiraNoticeSender } from '../jira/notice-sender.js';
+import { queueReviewerIssues } from '../jira/review-issues.js';
+import { sendDueNotices, type NoticeSenders } from '../notices/outbox.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
 import { runJobs, type RunJobsOptions } from './run-jobs.js';
@@ -23,6 +27,8 @@ export type SchedulerOptions = {
   jiraPollMs?: number;
   /** Passed to every runJobs (executors in tests, connector settings). */
   run?: Omit<RunJobsOptions, 'signal' | 'filter' | 'maxDurationMs'>;
+  /** The outbox's senders by channel (default: Jira comments); tests pass their own. */
+  notices?: NoticeSenders;
   /** Sees failures of a tick (logged by the caller); the scheduler carries on. */
   onError?: (e: unknown) => void;
 };
@@ -59,6 +65,7 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
   const stopper = new AbortController();
   const onError = opts.onError ?? (() => undefined);
   let lastJiraPoll = 0;
+  const senders: NoticeSenders = opts.notices ?? { 'jira-comment': createJiraNoticeSender() };
   let chain: Promise<unknown> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
@@ -85,6 +92,10 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
     }
     // At most daily per Jira connection: the audit chain's head as a comment on its anchor issue (run with the jobs below).
     await guard(() => queueAnchorComments(ctx));
+    // Access reviews in Jira: an issue per reviewer without one (a job below), today's reminders planned, then the due notices sent.
+    await guard(() => queueReviewerIssues(ctx));
+    await guard(() => planReviewReminders(ctx));
+    await guard(() => sendDueNotices(ctx, senders));
     // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
     await guard(() => runJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));
   };

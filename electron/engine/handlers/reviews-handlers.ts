@@ -10,6 +10,7 @@ import { personOf, requirePerson } from '../operator/caller.js';
 import { cancelCampaign, copyCampaign, createCampaign, getCampaign, launchCampaign, listCampaigns, previewCampaign, updateCampaign } from '../reviews/campaigns.js';
 import { closeCampaign } from '../reviews/close.js';
 import { decideItems, reassignItems, submitDecisions } from '../reviews/decisions.js';
+import { gridView } from '../reviews/grid-view.js';
 import { getItem, listItems } from '../reviews/items.js';
 import { campaignProgress } from '../reviews/progress.js';
 import { exportReviewerWorkbook, importReviewerWorkbook } from '../reviews/workbook.js';
@@ -33,6 +34,7 @@ export function reviewsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHa
     'reviews:launch': ({ campaignId, overrideStale }) => thenRunJobs(launchCampaign(ctx, campaignId, { overrideStale })),
     'reviews:cancel': ({ campaignId, reason }) => cancelCampaign(ctx, campaignId, { reason }),
     'reviews:items': (q) => listItems(ctx, q, me()),
+    'reviews:grid': ({ campaignId }) => gridView(ctx, campaignId, me()),
     'reviews:item': ({ itemId }) => getItem(ctx, itemId),
     'reviews:decide': (input) => decideItems(ctx, input, { reviewer: reviewer() }),
     'reviews:submit': ({ campaignId }) => submitDecisions(ctx, campaignId, { reviewer: reviewer() }),

@@ -31,6 +31,7 @@ import { type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { approvalRecords, linkJiraIssue, requestOfIssue, requestWithRoleLabel } from '../requests/request-store.js';
 import { AUDIT_ANCHOR_EVENT, auditHeadLine, recordJiraAnchor, runAnchorJob } from './audit-anchors.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
+import { REVIEW_ISSUE_TYPE, REVIEW_SUMMARY_TYPE, reviewJiraConnection, runReviewIssueJob, runReviewSummaryJob } from './review-issues.js';
 
 type RequestFacts = {
   id: number;
@@ -223,6 +224,15 @@ export function createJiraJobExecutor(options: JiraJobOptions = {}): JobExecutor
     if (job.requestId === null && job.payload.event === AUDIT_ANCHOR_EVENT && job.connectionId !== null) {
       const connectionId = job.connectionId;
       return openJiraSite(ctx, connectionId, { ...options, signal }).then((site) => runAnchorJob(ctx, job, site)).catch(outcomeOf);
+    }
+    // Access reviews: a reviewer's issue, and the campaign's summary at close (review-issues.ts).
+    const type = job.payload.type;
+    if (job.requestId === null && (type === REVIEW_ISSUE_TYPE || type === REVIEW_SUMMARY_TYPE)) {
+      const connectionId = job.connectionId ?? reviewJiraConnection(ctx);
+      if (connectionId === null) return { status: 'failed', error: 'no Jira connection is configured' };
+      return openJiraSite(ctx, connectionId, { ...options, signal })
+        .then((site) => (type === REVIEW_ISSUE_TYPE ? runReviewIssueJob(ctx, job, site) : runReviewSummaryJob(ctx, job, site)))
+        .catch(outcomeOf);
     }
     if (job.requestId === null) return { status: 'failed', error: 'a Jira job without a request: nothing to record' };
     const update = parseUpdate(job.payload);

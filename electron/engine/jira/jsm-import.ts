@@ -27,6 +27,9 @@ import { UserError, type EngineContext } from '../context.js';
 import { createRequest, decideRequest } from '../requests/requests.js';
 import { decisionRecorded, pendingJiraRequests, requestOfIssue } from '../requests/request-store.js';
 import { addAnchoredComment } from './audit-anchors.js';
+import { readReviewAnswers, type ReviewAnswers } from './review-answers.js';
+import { REVIEW_ISSUE_LABEL } from './review-issues.js';
+import { reviewerOfIssue } from '../reviews/reviewer-store.js';
 import { transitionTo } from './jira-job.js';
 import { openJiraSite, pollState, savePollState, type JiraClientTuning } from './jira-site.js';
 
@@ -41,9 +44,11 @@ export type JsmImportResult = {
   errors: { connectionId: number; error: string }[];
   /** What the poll noticed without failing (a pager bound hit, a page repeated by the site). */
   warnings: string[];
+  /** Access-review answers read back from reviewer issues (review-answers.ts). */
+  reviews?: ReviewAnswers;
 };
 
-const fieldsToRead = (f: JiraFieldMap): string[] => ['summary', 'description', 'created', 'reporter', 'status', f.beneficiaryEmail, f.access, f.duration];
+const fieldsToRead = (f: JiraFieldMap): string[] => ['summary', 'description', 'created', 'reporter', 'status', 'labels', f.beneficiaryEmail, f.access, f.duration];
 
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
@@ -126,6 +131,8 @@ async function importRequests(ctx: EngineContext, connectionId: number, client: 
   for (const issue of issues) {
     if (issue.created && (!position || Date.parse(issue.created) > Date.parse(position))) position = new Date(Date.parse(issue.created)).toISOString();
     if (requestOfIssue(ctx.db, connectionId, issue.key) !== null || rejected.has(issue.key)) continue;
+    // An access review's reviewer issue (same request type: its approval is the reviewer's answer) is not a portal request for access.
+    if (issue.labels.includes(REVIEW_ISSUE_LABEL) || reviewerOfIssue(ctx.db, connectionId, issue.key) !== null) continue;
     try {
       const { input, requester } = requestFromIssue(issue, fields);
       const row = createRequest(ctx, input, { source: 'jira', requester, jira: { connectionId, issueKey: issue.key, issueId: issue.id }, quiet: true });
@@ -211,6 +218,9 @@ export async function pollJiraRequests(ctx: EngineContext, options: PollOptions 
         await importRequests(ctx, c.id, site.client, { projectKey: jira.projectKey, serviceDeskId: jira.serviceDeskId, requestTypeId: jira.requestTypeId }, result);
         await readApprovals(ctx, c.id, site.client, result);
       }
+      // Reviewers' JSM approvals on their review issues (approve = keep all their undecided items).
+      const answers = await readReviewAnswers(ctx, c.id, site.client);
+      result.reviews = { recorded: [...(result.reviews?.recorded ?? []), ...answers.recorded], refused: [...(result.reviews?.refused ?? []), ...answers.refused] };
       const warnings = site.client.takeWarnings();
       result.warnings.push(...warnings);
       savePollState(ctx.db, c.id, { lastPollAt: ctx.clock.now().toISOString(), lastError: null, lastWarnings: warnings.slice(0, 20) }, ctx.clock.now());

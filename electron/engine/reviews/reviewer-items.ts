@@ -60,3 +60,20 @@ export function itemLookup(db: Db, campaignId: number): (itemId: number) => Revi
   const stmt = db.prepare(`${ITEM_SQL} WHERE i.id = ? AND i.campaign_id = ?`);
   return (itemId) => (stmt.get(itemId, campaignId) as ReviewerItem | undefined) ?? null;
 }
+
+export type ReviewerOutcome = { reviewer: string; stage: number; total: number; kept: number; revoked: number; byDefault: number; undecided: number };
+
+/** Per reviewer and stage of a campaign: what their items came to (the Jira summary at close). */
+export function reviewerOutcomes(db: Db, campaignId: number): ReviewerOutcome[] {
+  return db
+    .prepare(
+      `SELECT i.reviewer AS reviewer, i.stage AS stage, count(*) AS total,
+         sum(CASE WHEN d.decision = 'keep' THEN 1 ELSE 0 END) AS kept,
+         sum(CASE WHEN d.decision = 'revoke' THEN 1 ELSE 0 END) AS revoked,
+         sum(CASE WHEN d.applied_by_default = 1 THEN 1 ELSE 0 END) AS byDefault,
+         sum(CASE WHEN d.item_id IS NULL THEN 1 ELSE 0 END) AS undecided
+       FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id AND d.stage = i.stage
+       WHERE i.campaign_id = ? GROUP BY i.reviewer, i.stage ORDER BY i.stage, i.reviewer`,
+    )
+    .all(campaignId) as ReviewerOutcome[];
+}

@@ -1,60 +1,45 @@
-// The canonical form of a review item's frozen population columns and its
-// SHA-256 (review_items.row_hash). One definition for launch (which stores
-// it), the population hash, and the reviewer workbook (which carries every
-// frozen column as text and recomputes the hash from the cells on import,
-// so an edited population cell is refused). Canonical form: a JSON array of
-// the columns in FROZEN_COLUMNS order, each value text or null — numbers in
-// decimal, JSON lists as stored, an empty string the same as null (a
-// spreadsheet cannot tell them apart) — after a format tag.
-import { createHash } from 'node:crypto';
+// A review item's frozen population columns as reviewer-workbook cells, and
+// back: the row hash (population.ts canonicalRow: typed values, NULL as
+// null) recomputed from a row's own cells, so an edited population cell is
+// refused on import. A cell is text: numbers in decimal, JSON lists as
+// stored, NULL as an empty cell. An empty cell cannot tell NULL from an
+// empty string, so for an empty cell the stored value decides which of the
+// two it is (both show as nothing: no edit can hide there); every other
+// cell is taken as typed.
+import { canonicalRow, FROZEN_COLUMNS, sha256Hex, type FrozenColumn } from './population.js';
 
-/** The frozen columns of review_items, in canonical order (the workbook's population columns, same order). */
-export const FROZEN_COLUMNS = [
-  'connection_id',
-  'identity_id',
-  'group_id',
-  'group_name',
-  'person_name',
-  'person_email',
-  'person_status',
-  'title',
-  'department',
-  'manager_email',
-  'manager_name',
-  'employment_type',
-  'last_login',
-  'account_created',
-  'held_via',
-  'via_apps',
-  'role_id',
-  'role_label',
-  'risk',
-  'app_label',
-  'grant_id',
-  'request_id',
-  'approvers',
-  'jira_key',
-  'granted_at',
-  'expires_at',
-] as const;
-export type FrozenColumn = (typeof FROZEN_COLUMNS)[number];
+export { FROZEN_COLUMNS, type FrozenColumn };
 export type FrozenValues = { readonly [C in FrozenColumn]?: string | number | null | undefined };
 
-const ROW_HASH_FORMAT = 'latchkey-review-item/1';
+/** The integer columns (the rest are text). */
+const INTEGER_COLUMNS: ReadonlySet<FrozenColumn> = new Set<FrozenColumn>(['connection_id', 'role_id', 'grant_id', 'request_id']);
 
-/** A frozen value in canonical text (null for none). */
-export function canonicalCell(v: string | number | null | undefined): string | null {
-  if (v === null || v === undefined) return null;
-  const s = typeof v === 'number' ? String(v) : v;
-  return s === '' ? null : s;
+/** A stored frozen value as the workbook's cell text. */
+export function cellOf(v: string | number | null | undefined): string {
+  return v === null || v === undefined ? '' : typeof v === 'number' ? String(v) : v;
 }
 
-/** The canonical text the row hash is taken over. */
-export function canonicalRow(values: FrozenValues): string {
-  return JSON.stringify([ROW_HASH_FORMAT, ...FROZEN_COLUMNS.map((c) => canonicalCell(values[c]))]);
+/** The typed values a row's cells stand for (see the header for empty cells). */
+export function valuesOfCells(cells: Readonly<Record<string, string>>, stored: FrozenValues): Record<FrozenColumn, string | number | null> {
+  const out = {} as Record<FrozenColumn, string | number | null>;
+  for (const c of FROZEN_COLUMNS) {
+    const cell = cells[c] ?? '';
+    const was = stored[c];
+    if (cell === '') out[c] = was === '' ? '' : null;
+    else if (INTEGER_COLUMNS.has(c) && /^-?\d{1,15}$/.test(cell)) out[c] = Number(cell);
+    else out[c] = cell;
+  }
+  return out;
 }
 
-/** SHA-256 (hex) of a review item's frozen columns in canonical form. */
+/** SHA-256 (hex) of the canonical row of stored values (what launch stores as row_hash). */
 export function itemRowHash(values: FrozenValues): string {
-  return createHash('sha256').update(canonicalRow(values)).digest('hex');
+  const typed = {} as Record<FrozenColumn, string | number | null>;
+  for (const c of FROZEN_COLUMNS) typed[c] = values[c] ?? null;
+  return sha256Hex(canonicalRow(typed));
+}
+
+/** The row hash recomputed from a workbook row's cells. */
+export function rowHashOfCells(cells: Readonly<Record<string, string>>, stored: FrozenValues): string {
+  return sha256Hex(canonicalRow(valuesOfCells(cells, stored)));
 }

@@ -27,7 +27,7 @@ import { REASON_CODES, type WorkbookImportResult } from '../../../shared/contrac
 import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
-import { canonicalCell, FROZEN_COLUMNS, itemRowHash } from './row-hash.js';
+import { cellOf, FROZEN_COLUMNS, rowHashOfCells } from './row-hash.js';
 import { itemLookup, iterateReviewerItems, type ReviewerItem } from './reviewer-items.js';
 
 export const WORKBOOK_TITLE = 'Latchkey reviewer workbook';
@@ -101,7 +101,7 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
     rows++;
     const decided = item.decision ? `${item.decision} (${item.state ?? ''})` : '';
     // Every population value as text: what the row hash covers, and Excel cannot reformat text into a date or a formula.
-    const frozen = FROZEN_COLUMNS.map((k) => canonicalCell(item[k]) ?? '');
+    const frozen = FROZEN_COLUMNS.map((k) => cellOf(item[k]));
     ws.addRow([item.id, ...frozen, item.recommendation, reasonsText(item.reasons), decided, '', '', '', item.row_hash]).commit();
   }
   if (rows === 0) {
@@ -318,7 +318,7 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
       return;
     }
     owners.set(item.reviewer, (owners.get(item.reviewer) ?? 0) + 1);
-    const recomputed = itemRowHash(values);
+    const recomputed = rowHashOfCells(values, item);
     if (recomputed !== item.row_hash) problems.push(`row ${n}: item #${itemId}'s population columns were altered (${changedColumns(item, values)}); they must stay as exported`);
     let decision: RecordedDecision | null = null;
     if (decisionText !== '') {
@@ -365,7 +365,7 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
 
 /** The population columns whose cell differs from the frozen value (named for the error). */
 function changedColumns(item: ReviewerItem, cells: Record<string, string>): string {
-  const changed = FROZEN_COLUMNS.filter((k) => (canonicalCell(item[k]) ?? '') !== (canonicalCell(cells[k]) ?? ''));
+  const changed = FROZEN_COLUMNS.filter((k) => cellOf(item[k]) !== (cells[k] ?? ''));
   if (changed.length === 0) return 'the stored row hash no longer matches';
-  return changed.map((k) => `${k} "${canonicalCell(item[k]) ?? ''}" → "${cells[k] ?? ''}"`).join(', ');
+  return changed.map((k) => `${k} "${cellOf(item[k])}" → "${cells[k] ?? ''}"`).join(', ');
 }

@@ -12,6 +12,7 @@
 //      whatever changes while we list is replayed by the next delta run,
 //      which is harmless (the patch is idempotent), so nothing is lost;
 //   3. at once: users (with $expand=manager: no request per user) || groups
+//      (with $expand=owners: the group owners, no request per group)
 //      -> each in-scope group's members (a pool of `concurrency` listings
 //      fed as group pages arrive) || enterprise apps -> their group
 //      assignments (once the in-scope groups are known);
@@ -23,7 +24,7 @@ import type { SyncRunSummary } from '../../../shared/domain.js';
 import { entraOptions } from '../connections/connections.js';
 import { createEntraConnector, hasPermission, type EntraConnector, type EntraConnectorOptions } from '../connectors/entra/entra-connector.js';
 import { EntraError } from '../connectors/entra/entra-errors.js';
-import { appFromServicePrincipal, groupFromGraph, identityFromProfile, managerOf, userProfile } from '../connectors/entra/entra-normalise.js';
+import { appFromServicePrincipal, groupFromGraph, groupOwnersFromGraph, identityFromProfile, managerOf, userProfile } from '../connectors/entra/entra-normalise.js';
 import type { ConnectionRecord, EntraCredential } from '../connectors/types.js';
 import type { EngineContext } from '../context.js';
 import type { SyncSlot } from './active-syncs.js';
@@ -44,7 +45,7 @@ import {
   type ModeDecision,
 } from './run-lifecycle.js';
 import { normaliseScope, scopeFilter } from '../connections/scope.js';
-import type { AppRecord, GroupRecord, IdentityRecord } from '../connectors/snapshot-model.js';
+import type { AppRecord, GroupOwnerRecord, GroupRecord, IdentityRecord } from '../connectors/snapshot-model.js';
 import type { StartedRun } from './run-start.js';
 import { discardStaleGenerations } from './snapshot-generations.js';
 import { openSnapshotWriter, type SnapshotWriter } from './snapshot-writer.js';
@@ -212,14 +213,17 @@ async function runFull(ctx: EngineContext, connection: ConnectionRecord, run: St
           check();
           c.pages++;
           const kept: GroupRecord[] = [];
+          const owners: GroupOwnerRecord[] = [];
           for (const g of items) {
             const r = groupFromGraph(g);
             // Out of scope: not stored, and its members never requested.
             if (!r || !scope.group({ name: r.name, type: r.type })) continue;
             kept.push(r);
             groupIds.add(r.id);
+            for (const o of groupOwnersFromGraph(r.id, g)) owners.push(o);
           }
           w.addGroups(kept);
+          w.addGroupOwners(owners);
           c.groups += kept.length;
           c.groupsListed += kept.length;
           queue.push(kept.map((r) => r.id));

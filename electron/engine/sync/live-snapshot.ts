@@ -22,11 +22,12 @@ export function patchLiveMembership(db: Db, connectionId: number, groupId: strin
 }
 
 /**
- * Deletes a connection's membership and assignment rows (they carry no
+ * Deletes a connection's membership, assignment and group owner rows (they carry no
  * foreign key, for bulk-insert speed; identities, groups and apps go with the
  * connection row by cascade). Inside the caller's transaction.
  */
 export function dropConnectionSnapshot(db: Db, connectionId: number): void {
   db.prepare('DELETE FROM memberships WHERE connection_id = ?').run(connectionId);
   db.prepare('DELETE FROM app_assignments WHERE connection_id = ?').run(connectionId);
+  db.prepare('DELETE FROM group_owners WHERE connection_id = ?').run(connectionId);
 }

@@ -11,7 +11,9 @@
 //   2. all at once: users  ||  groups -> each group's members (a pool of
 //      `concurrency` listings fed as group pages arrive)  ||  each app's
 //      groups. Different rate-limit buckets, so overlapping them is free;
-//   3. commit: the new generation goes live in one transaction, or abort:
+//   3. group owners, one request per group, for a bounded set of groups
+//      (group-owners.ts: all in a small org, else app-assigned and mapped);
+//   4. commit: the new generation goes live in one transaction, or abort:
 //      the failure is recorded and the previous snapshot stays live.
 // The connection's scope applies to both: groups out of scope are not stored
 // and their members never requested; apps out of scope are dropped with
@@ -58,6 +60,7 @@ import {
 } from './run-lifecycle.js';
 import { normaliseScope, scopeFilter } from '../connections/scope.js';
 import type { StartedRun } from './run-start.js';
+import { chooseOwnerGroups, readOktaOwners } from './group-owners.js';
 import { discardStaleGenerations } from './snapshot-generations.js';
 import { openSnapshotWriter, type SnapshotWriter } from './snapshot-writer.js';
 import type { AppAssignmentRecord, ManagerRef } from '../connectors/snapshot-model.js';
@@ -75,6 +78,8 @@ export type SyncOptions = {
   progressIntervalMs?: number;
   /** A full sync even when an incremental one could run (`latchkey sync --full`). */
   full?: boolean;
+  /** Groups whose owners a full sync reads in a large org besides the app-assigned ones: the catalog's mapped groups (group-owners.ts). */
+  ownerGroups?: readonly string[];
 };
 
 export { SyncFailedError };
@@ -269,6 +274,9 @@ async function execute(
     const keptGroups = new Set<string>();
     const heldAssignments: AppAssignmentRecord[] = [];
     const groupScoped = !inScope.unlimited;
+    // For the owners step: every stored group, and those assigned to an app.
+    const storedGroups: string[] = [];
+    const assignedGroups = new Set<string>();
 
     // 2. Users, groups -> members and apps -> groups, overlapped.
     setPhase('users', bulkMessage());
@@ -298,6 +306,7 @@ async function execute(
           const kept = groupScoped ? page.filter((g) => inScope.group(g)) : page;
           w.addGroups(kept.map((g) => classifyGroup(g, rulesByGroup, appLabels)));
           for (const g of kept) {
+            storedGroups.push(g.id);
             if (groupScoped) keptGroups.add(g.id);
             if (g.usersCount !== null) c.expectedMemberships = (c.expectedMemberships ?? 0) + g.usersCount;
           }
@@ -333,6 +342,7 @@ async function execute(
         for await (const rows of connector.appGroups(id)) {
           check();
           c.pages++;
+          for (const r of rows) assignedGroups.add(r.groupId);
           if (groupScoped) for (const r of rows) heldAssignments.push(r);
           else w.addAppAssignments(rows);
           c.appAssignments += rows.length;
@@ -355,16 +365,22 @@ async function execute(
       w.addAppAssignments(kept);
       c.appAssignments = kept.length;
     }
+    // 3. Group owners (bounded: see group-owners.ts).
+    const ownerChoice = chooseOwnerGroups(storedGroups, assignedGroups, new Set(opts.ownerGroups ?? []));
+    report.message = `reading the owners of ${fmt(ownerChoice.groupIds.length)} groups`;
+    report.emit(true);
+    const owners = await readOktaOwners(connector, ownerChoice.groupIds, { concurrency, internal, check, add: (rows) => w.addGroupOwners(rows) });
+    const ownerNote = owners.unavailable ? `group owners not read: ${owners.unavailable}` : ownerChoice.note;
     await w.flush();
 
-    // 3. Commit, with the System Log position incremental sync resumes from:
+    // 4. Commit, with the System Log position incremental sync resumes from:
     // when this sync started, on Okta's clock (what changed while it listed
     // is replayed next time; replaying is harmless).
     check();
     setPhase('committing', null);
     const serverStart = connector.serverTime().first ?? startedAt.getTime();
     const cursor = encodeCursor({ since: new Date(serverStart - FULL_SYNC_OVERLAP_MS).toISOString(), seen: [], readAt: startedAt.toISOString(), scope, orgUrl: connection.baseUrl });
-    await w.commit(totals(), { cursor, note });
+    await w.commit(totals(), { cursor, note: [note, ownerNote].filter((x) => x !== null).join('; ') || null });
     // A full sync leaves its million rows (and the old generation's purge)
     // in the WAL; whichever write comes next would copy them into the file
     // (SQLite's auto-checkpoint), e.g. an admin's approval stalling for half

@@ -6,8 +6,8 @@ import { liveGeneration } from '../connections/connections.js';
 import type { Db } from '../db/database.js';
 import type { SnapshotCounts } from '../connectors/snapshot-model.js';
 
-/** The five generation-stamped snapshot tables. */
-export const SNAPSHOT_TABLES = ['memberships', 'app_assignments', 'identities', 'groups', 'apps'] as const;
+/** The generation-stamped snapshot tables. */
+export const SNAPSHOT_TABLES = ['memberships', 'app_assignments', 'group_owners', 'identities', 'groups', 'apps'] as const;
 
 /** Rows of one generation of a connection, per snapshot table (what a run records as its totals). */
 export function countGeneration(db: Db, connectionId: number, gen: number): SnapshotCounts {

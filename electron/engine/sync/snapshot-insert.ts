@@ -30,10 +30,11 @@ const SPECS = {
   apps: { table: 'apps', columns: APP_COLUMNS, conflict: 'REPLACE' },
   memberships: { table: 'memberships', columns: ['group_id', 'identity_id'], conflict: 'IGNORE', grouped: true },
   app_assignments: { table: 'app_assignments', columns: ['app_id', 'group_id', 'priority'], conflict: 'IGNORE' },
+  group_owners: { table: 'group_owners', columns: ['group_id', 'owner_id', 'owner_type'], conflict: 'IGNORE' },
 } as const satisfies Record<string, TableSpec>;
 export type TableKey = keyof typeof SPECS;
 /** Objects before links, as a reader of a partial generation would expect. */
-export const TABLE_ORDER: readonly TableKey[] = ['identities', 'groups', 'apps', 'memberships', 'app_assignments'];
+export const TABLE_ORDER: readonly TableKey[] = ['identities', 'groups', 'apps', 'memberships', 'app_assignments', 'group_owners'];
 
 /** SQLite allows 32766 bound parameters; stay well inside and keep statements short. */
 const MAX_PARAMS_PER_STATEMENT = 800;

@@ -116,6 +116,9 @@ export function openSnapshotPatch(db: Db, target: PatchTarget): SnapshotPatch {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deleteGroup: db.prepare('DELETE FROM groups WHERE connection_id = ? AND gen = ? AND id = ?'),
+    // Owners are read by the full sync only; a group or user that goes takes its owner rows along.
+    deleteOwnersOf: db.prepare('DELETE FROM group_owners WHERE connection_id = ? AND gen = ? AND group_id = ?'),
+    deleteOwnerships: db.prepare("DELETE FROM group_owners WHERE connection_id = ? AND gen = ? AND owner_id = ? AND owner_type = 'user'"),
     membersOf: db.prepare('SELECT identity_id FROM memberships WHERE connection_id = ? AND gen = ? AND group_id = ?').pluck(),
     hasMembership: db.prepare('SELECT 1 FROM memberships WHERE connection_id = ? AND gen = ? AND group_id = ? AND identity_id = ?').pluck(),
     addMembership: db.prepare('INSERT OR IGNORE INTO memberships (connection_id, gen, group_id, identity_id) VALUES (?, ?, ?, ?)'),
@@ -220,6 +223,7 @@ export function openSnapshotPatch(db: Db, target: PatchTarget): SnapshotPatch {
         s.removeMembership.run(...key, g, id);
       }
       s.deleteIdentity.run(...key, id);
+      s.deleteOwnerships.run(...key, id);
       managerIndex = null;
       record('leaver', 'user', id, old.display_name, { before: old.status });
       return true;
@@ -252,6 +256,7 @@ export function openSnapshotPatch(db: Db, target: PatchTarget): SnapshotPatch {
         s.deleteAssignment.run(...key, a, id);
       }
       s.deleteGroup.run(...key, id);
+      s.deleteOwnersOf.run(...key, id);
       record('group-removed', 'group', id, old.name, { before: old.type });
       return true;
     },

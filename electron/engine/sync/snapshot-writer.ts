@@ -32,7 +32,7 @@
 // generations. This module buffers what a sync produces, hands it to a sink
 // in batches, resolves managers, and drives commit() and abort().
 import type { Db } from '../db/database.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef, SnapshotCounts } from '../connectors/snapshot-model.js';
+import type { AppAssignmentRecord, AppRecord, GroupOwnerRecord, GroupRecord, IdentityRecord, ManagerRef, SnapshotCounts } from '../connectors/snapshot-model.js';
 import type { Actor, RunExtra, RunTotals, StartedRun } from './run-start.js';
 import { flipLiveGeneration, recordRunEnd } from './snapshot-commit.js';
 import { countGeneration, purgeGenerations } from './snapshot-generations.js';
@@ -48,6 +48,8 @@ export type SnapshotWriter = {
   addMemberships: (groupId: string, identityIds: readonly string[]) => void;
   addApps: (rows: readonly AppRecord[]) => void;
   addAppAssignments: (rows: readonly AppAssignmentRecord[]) => void;
+  /** Group owners (migration 9); a repeated owner of the same group is stored once. */
+  addGroupOwners: (rows: readonly GroupOwnerRecord[]) => void;
   /**
    * A promise to await before producing more when the writer thread is
    * behind (two batches queued), else null. Keeps memory bounded when the
@@ -239,6 +241,13 @@ export async function openSnapshotWriter(db: Db, run: StartedRun, options: Write
       const buf = buffers.app_assignments;
       for (const r of rows) buf.push(r.appId, r.groupId, r.priority);
       added.appAssignments += rows.length;
+      linkRows += rows.length;
+      afterAdd();
+    },
+    addGroupOwners(rows) {
+      assertOpen();
+      const buf = buffers.group_owners;
+      for (const r of rows) buf.push(r.groupId, r.ownerId, r.ownerType);
       linkRows += rows.length;
       afterAdd();
     },

@@ -6,7 +6,14 @@
 //
 // Keyboard: the grid is one tab stop; ArrowUp/ArrowDown/PageUp/PageDown/Home/End
 // move the active row (aria-activedescendant), Enter opens it. Header buttons
-// sort (aria-sort on the column header).
+// sort (aria-sort on the column header). A page may answer more keys (`onKey`:
+// the review grid's j/k, a, r, x...) and follow the active row (`onActiveChange`).
+//
+// In-memory rows (`rows` instead of `fetchPage`): a page that holds the whole
+// result (the review grid's 100,000 items, filtered and sorted where they are)
+// hands the array over; nothing is fetched, and a new array with the same
+// `queryKey` re-renders the rows in view without moving the scroll or the
+// active row (a decision key updates its row at once).
 //
 // Column widths: every row is its own CSS grid (rows are virtualised), so the
 // browser cannot size a column by its content. The grid does it: it measures
@@ -83,8 +90,14 @@ export type DataGridProps<T, K extends string = string> = {
   /** Accessible name of the grid, e.g. "Users". */
   label: string;
   columns: readonly GridColumn<T, K>[];
-  /** Loads one page. Called with offsets that are multiples of pageSize. */
-  fetchPage: (offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
+  /** Loads one page. Called with offsets that are multiples of pageSize. Not used when `rows` is given. */
+  fetchPage?: (offset: number, limit: number, signal: AbortSignal) => Promise<Page<T>>;
+  /** The whole result, held by the page: shown as is (no fetching). */
+  rows?: readonly T[];
+  /** A key the grid does not handle itself; return true when it was handled (the default is then prevented). */
+  onKey?: (e: KeyboardEvent<HTMLDivElement>, at: { active: number; moveTo: (index: number) => void }) => boolean;
+  /** The active row moved (-1: none). */
+  onActiveChange?: (index: number) => void;
   /** Anything that changes the result (search, filters, sort, data version). A new key reloads from the top. */
   queryKey: string;
   rowKey: (row: T) => string;
@@ -114,6 +127,7 @@ const OVERSCAN_ROWS = 40;
 type View<T> = { key: string; total: number; pages: Pages<T> };
 
 const NO_NEEDS: Needs = { header: new Map(), content: new Map() };
+const NO_PAGES: Pages<never> = new Map();
 // After scrolling stops, the rows now in view are measured once.
 const MEASURE_AFTER_SCROLL_MS = 120;
 
@@ -134,7 +148,11 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     onTotal,
     rowClassName,
     maxPages = 60,
+    rows: localRows,
+    onKey,
+    onActiveChange,
   } = props;
+  const isLocal = localRows !== undefined;
   const gridId = useId();
   const scrollRef = useRef<HTMLDivElement>(null);
   const fetchRef = useRef(props.fetchPage);
@@ -142,12 +160,13 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   const inflight = useRef(new Map<number, AbortController>());
   const rangeRef = useRef({ first: 0, last: 0, key: '' });
 
-  const [view, setView] = useState<View<T> | null>(null);
+  const [fetchedView, setView] = useState<View<T> | null>(null);
   const [firstError, setFirstError] = useState<{ key: string; message: string } | null>(null);
   const [active, setActive] = useState(-1);
   const [reloadNonce, setReloadNonce] = useState(0);
 
   const loadKey = `${queryKey}\u0000${reloadNonce}`;
+  const view: View<T> | null = localRows !== undefined ? { key: loadKey, total: localRows.length, pages: NO_PAGES } : fetchedView;
   const current = view?.key === loadKey ? view : null;
   const refreshing = view !== null && current === null;
   const errorNow = firstError?.key === loadKey ? firstError.message : null;
@@ -165,9 +184,17 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
 
   // A new query: fetch its first page; keep the old rows (dimmed) until it arrives.
   useEffect(() => {
+    if (isLocal) {
+      // In memory: a new query (filter, sort) starts at the top; the same query with new rows stays put.
+      setActive((a) => (a < 0 ? -1 : 0));
+      if (scrollRef.current) scrollRef.current.scrollTop = 0;
+      return;
+    }
+    const fetchPage = fetchRef.current;
+    if (!fetchPage) return;
     const controller = new AbortController();
     const pending = inflight.current;
-    fetchRef.current(0, pageSize, controller.signal).then(
+    fetchPage(0, pageSize, controller.signal).then(
       (page) => {
         if (controller.signal.aborted) return;
         setView({ key: loadKey, total: page.total, pages: new Map([[0, { status: 'loaded', rows: page.rows }]]) });
@@ -185,7 +212,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
       for (const c of pending.values()) c.abort();
       pending.clear();
     };
-  }, [loadKey, pageSize]);
+  }, [loadKey, pageSize, isLocal]);
 
   // The count shown next to the table: null while it is unknown or failed.
   const reportedTotal = errorNow !== null ? null : current ? current.total : undefined;
@@ -208,10 +235,12 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
 
   const fetchOne = useCallback(
     (key: string, page: number) => {
+      const fetchPage = fetchRef.current;
+      if (!fetchPage) return;
       const controller = new AbortController();
       inflight.current.set(page, controller);
       setView((v) => (v && v.key === key ? { ...v, pages: withPage(v.pages, page, { status: 'loading' }) } : v));
-      fetchRef.current(page * pageSize, pageSize, controller.signal).then(
+      fetchPage(page * pageSize, pageSize, controller.signal).then(
         (result) => {
           if (inflight.current.get(page) === controller) inflight.current.delete(page);
           if (controller.signal.aborted) return;
@@ -250,7 +279,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     if (fetchTimer.current) clearTimeout(fetchTimer.current);
   }, []);
   useEffect(() => {
-    if (!current || fetchTimer.current) return;
+    if (!current || fetchTimer.current || isLocal) return;
     fetchTimer.current = setTimeout(() => {
       fetchTimer.current = null;
       const v = viewRef.current;
@@ -265,7 +294,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
       }
       for (const page of missingPages(v.pages, wanted)) fetchOne(key, page);
     }, FETCH_EVERY_MS);
-  }, [current, firstIndex, lastIndex, pageSize, fetchOne]);
+  }, [current, firstIndex, lastIndex, pageSize, fetchOne, isLocal]);
 
   // Column widths from the header and content (see the file comment). Measured
   // in full (a style and layout pass of the rows in view) once the columns have
@@ -321,6 +350,10 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   };
 
   const activeIndex = total === null ? -1 : Math.min(active, total - 1);
+  const rowOf = (index: number): T | undefined => (localRows !== undefined ? localRows[index] : shown ? rowAt(shown.pages, index, pageSize) : undefined);
+  useEffect(() => {
+    onActiveChange?.(activeIndex);
+  }, [activeIndex, onActiveChange]);
   const rowDomId = (index: number): string => `${gridId}-r${index}`;
 
   const moveTo = (index: number): void => {
@@ -336,7 +369,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     const target = e.target as HTMLElement;
     if (e.key === 'Enter') {
       if (target !== e.currentTarget) return; // Enter on a header button sorts
-      const row = shown && activeIndex >= 0 ? rowAt(shown.pages, activeIndex, pageSize) : undefined;
+      const row = shown && activeIndex >= 0 ? rowOf(activeIndex) : undefined;
       if (row !== undefined) {
         e.preventDefault();
         onOpen?.(row);
@@ -346,7 +379,10 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     const el = scrollRef.current;
     const visibleRows = el ? Math.floor((el.clientHeight - HEADER_HEIGHT) / rowHeight) - 1 : 10;
     const next = nextActiveIndex(e.key, activeIndex, total, visibleRows);
-    if (next === null) return;
+    if (next === null) {
+      if (onKey?.(e, { active: activeIndex, moveTo })) e.preventDefault();
+      return;
+    }
     e.preventDefault();
     moveTo(next);
   };
@@ -418,7 +454,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
         <div role="rowgroup" className="dg-body" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           {shown || firstLoad
             ? items.map((item) => {
-                const row = shown ? rowAt(shown.pages, item.index, pageSize) : undefined;
+                const row = shown ? rowOf(item.index) : undefined;
                 const key = row === undefined ? null : rowKey(row);
                 const isActive = item.index === activeIndex;
                 const cls = [

@@ -184,6 +184,12 @@ export const IconRequests = (p: IconProps): ReactNode => (
     <path d="M9.5 1.5v3h3M5.5 8.5l1.5 1.5 3-3" />
   </Svg>
 );
+export const IconReviews = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <rect x="2.5" y="1.5" width="11" height="13" rx="1.5" />
+    <path d="M5 5.5l1.2 1.2 2.3-2.3M5 10.5l1.2 1.2 2.3-2.3M10 5.5h1.5M10 10.5h1.5" />
+  </Svg>
+);
 export const IconAttention = (p: IconProps): ReactNode => (
   <Svg {...p}>
     <path d="M8 1.8l6.5 11.7h-13z" />

@@ -1,10 +1,13 @@
 // The left navigation: one entry per page, the Needs attention count as a badge (the jobs store
-// keeps it fresh whatever page is open), and the app's version.
-import type { ReactNode } from 'react';
+// keeps it fresh whatever page is open), the signed-in reviewer's open review items as another
+// (the reviews store), and the app's version.
+import { useEffect, type ReactNode } from 'react';
 import { formatRoute, routes, type Route } from '../lib/router.js';
 import { useAppStore } from '../stores/app-store.js';
 import { useJobsStore } from '../stores/jobs-store.js';
-import { IconAttention, IconCatalog, IconConnections, IconDashboard, IconDirectory, IconHistory, IconKey, IconRequests, Logo } from './Icons.js';
+import { useOperatorStore } from '../stores/operator-store.js';
+import { myOpenItems, useReviewsStore } from '../stores/reviews-store.js';
+import { IconAttention, IconCatalog, IconConnections, IconDashboard, IconDirectory, IconHistory, IconKey, IconRequests, IconReviews, Logo } from './Icons.js';
 
 const items = [
   { page: 'dashboard', label: 'Dashboard', icon: IconDashboard, to: routes.dashboard() },
@@ -12,6 +15,7 @@ const items = [
   { page: 'catalog', label: 'Catalog', icon: IconCatalog, to: routes.catalog() },
   { page: 'requests', label: 'Requests', icon: IconRequests, to: routes.requests() },
   { page: 'access', label: 'Access', icon: IconKey, to: routes.access() },
+  { page: 'reviews', label: 'Reviews', icon: IconReviews, to: routes.reviews() },
   { page: 'attention', label: 'Needs attention', icon: IconAttention, to: routes.attention() },
   { page: 'changes', label: 'Changes', icon: IconHistory, to: routes.changes() },
   { page: 'connections', label: 'Connections', icon: IconConnections, to: routes.connections() },
@@ -20,6 +24,13 @@ const items = [
 export function Sidebar({ route }: { route: Route }): ReactNode {
   const info = useAppStore((s) => s.info);
   const attention = useJobsStore((s) => s.view?.counts.total ?? 0);
+  const reviewItems = useReviewsStore((s) => myOpenItems(s.campaigns));
+  const person = useOperatorStore((s) => s.person);
+  const loadReviews = useReviewsStore((s) => s.loadList);
+  // The count is the signed-in reviewer's: read again when who is at the console changes.
+  useEffect(() => {
+    void loadReviews();
+  }, [loadReviews, person]);
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -39,6 +50,11 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
                   {item.page === 'attention' && attention > 0 ? (
                     <span className="nav-count" aria-label={`${attention} item${attention === 1 ? '' : 's'} need attention`}>
                       {attention > 999 ? '999+' : attention}
+                    </span>
+                  ) : null}
+                  {item.page === 'reviews' && reviewItems > 0 ? (
+                    <span className="nav-count" aria-label={`${reviewItems} review item${reviewItems === 1 ? '' : 's'} to decide`}>
+                      {reviewItems > 999 ? '999+' : reviewItems}
                     </span>
                   ) : null}
                 </a>

@@ -17,6 +17,14 @@ export type RequestFilter = 'mine' | 'open' | 'all';
 export type AttentionSection = 'failed' | 'tasks' | 'drift' | 'expiring';
 /** The access ledger's filters: active with an end date, ending within some hours, every active grant, ended ones, all. */
 export type AccessFilter = 'time-bound' | 'expiring' | 'active' | 'ended' | 'all';
+/** Access reviews: the campaign list, a new or edited draft, its preview, a campaign, a reviewer's grid (null: pick the campaign). */
+export type ReviewsView =
+  | { view: 'list' }
+  | { view: 'new' }
+  | { view: 'edit'; campaignId: number }
+  | { view: 'preview'; campaignId: number }
+  | { view: 'campaign'; campaignId: number }
+  | { view: 'mine'; campaignId: number | null };
 
 export type Route =
   | { page: 'dashboard' }
@@ -28,6 +36,7 @@ export type Route =
   | { page: 'directory'; tab: DirectoryTab; detail: ObjectRef | null }
   | { page: 'changes'; view: ChangesView }
   | { page: 'connections'; adding: boolean }
+  | ({ page: 'reviews' } & ReviewsView)
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -89,6 +98,23 @@ export function parseRoute(hash: string): Route {
     const hours = within !== null && /^[1-9]\d{0,4}$/.test(within) && Number(within) <= MAX_WITHIN_HOURS ? Number(within) : null;
     return { page: 'access', filter: second as AccessFilter, withinHours: hours };
   }
+  if (head === 'reviews') {
+    if (second === undefined) return { page: 'reviews', view: 'list' };
+    if (second === 'new' && third === undefined) return { page: 'reviews', view: 'new' };
+    if (second === 'mine' && fourth === undefined) {
+      if (third === undefined) return { page: 'reviews', view: 'mine', campaignId: null };
+      const campaignId = runIdOf(third);
+      if (campaignId !== null) return { page: 'reviews', view: 'mine', campaignId };
+      return { page: 'not-found', path };
+    }
+    const campaignId = runIdOf(second);
+    if (campaignId !== null && fourth === undefined) {
+      if (third === undefined) return { page: 'reviews', view: 'campaign', campaignId };
+      if (third === 'edit') return { page: 'reviews', view: 'edit', campaignId };
+      if (third === 'preview') return { page: 'reviews', view: 'preview', campaignId };
+    }
+    return { page: 'not-found', path };
+  }
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -122,6 +148,23 @@ export function parseRoute(hash: string): Route {
   return { page: 'not-found', path };
 }
 
+function reviewsPath(route: ReviewsView): string {
+  switch (route.view) {
+    case 'list':
+      return '#/reviews';
+    case 'new':
+      return '#/reviews/new';
+    case 'mine':
+      return route.campaignId === null ? '#/reviews/mine' : `#/reviews/mine/${route.campaignId}`;
+    case 'campaign':
+      return `#/reviews/${route.campaignId}`;
+    case 'edit':
+      return `#/reviews/${route.campaignId}/edit`;
+    case 'preview':
+      return `#/reviews/${route.campaignId}/preview`;
+  }
+}
+
 export function formatRoute(route: Route): string {
   switch (route.page) {
     case 'dashboard':
@@ -135,6 +178,8 @@ export function formatRoute(route: Route): string {
     case 'access':
       if (route.filter === 'expiring' && route.withinHours !== null) return `#/access/expiring?within=${route.withinHours}`;
       return route.filter === 'time-bound' ? '#/access' : `#/access/${route.filter}`;
+    case 'reviews':
+      return reviewsPath(route);
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -159,6 +204,13 @@ export const routes = {
   request: (requestId: number): Route => ({ page: 'requests', filter: 'all', requestId }),
   attention: (section: AttentionSection | null = null): Route => ({ page: 'attention', section }),
   access: (filter: AccessFilter = 'time-bound', withinHours: number | null = null): Route => ({ page: 'access', filter, withinHours: filter === 'expiring' ? withinHours : null }),
+  reviews: (): Route => ({ page: 'reviews', view: 'list' }),
+  newCampaign: (): Route => ({ page: 'reviews', view: 'new' }),
+  campaign: (campaignId: number): Route => ({ page: 'reviews', view: 'campaign', campaignId }),
+  editCampaign: (campaignId: number): Route => ({ page: 'reviews', view: 'edit', campaignId }),
+  previewCampaign: (campaignId: number): Route => ({ page: 'reviews', view: 'preview', campaignId }),
+  /** The signed-in reviewer's grid (null: the campaign with their open items is picked there). */
+  myReviews: (campaignId: number | null = null): Route => ({ page: 'reviews', view: 'mine', campaignId }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */

@@ -7,6 +7,7 @@ import type { OperatorStatus, SignInSettingsPatch } from '../../../shared/contra
 import { getActingAs, setActingAs } from '../api/acting-as.js';
 import { api, errorMessage } from '../api/client.js';
 import { useRequestsStore } from './requests-store.js';
+import { useReviewsStore } from './reviews-store.js';
 
 type OperatorState = {
   status: OperatorStatus | null;
@@ -26,10 +27,11 @@ type OperatorState = {
 const personOf = (status: OperatorStatus | null, actingAs: string | null): string | null =>
   status?.session?.email ?? (status?.actingAsAllowed ? actingAs || null : null);
 
-/** Requests lists and details depend on who is at the console: they refetch when that changes. */
+/** Requests lists and details, and the review queue and counts, depend on who is at the console: they refetch when that changes. */
 const whoChanged = (): void => {
   useRequestsStore.getState().clearSelection();
   useRequestsStore.getState().bump();
+  useReviewsStore.getState().changed();
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

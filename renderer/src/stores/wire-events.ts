@@ -12,6 +12,7 @@ import { useDashboardStore } from './dashboard-store.js';
 import { useDirectoryStore } from './directory-store.js';
 import { useJobsStore } from './jobs-store.js';
 import { useRequestsStore } from './requests-store.js';
+import { useReviewsStore } from './reviews-store.js';
 import { toast } from './toast-store.js';
 
 /** How often the engine's clock is read again when nothing moved it (drift, a laptop that slept). */
@@ -61,7 +62,11 @@ export function wireEvents(): () => void {
     const dashboard = useDashboardStore.getState();
     if (dashboard.governance !== null) void dashboard.loadGovernance();
   });
-  offs.push(attention.cancel, governanceCounts.cancel);
+  // Reviews: a campaign's page, its progress, the list and the reviewer's queue; once per burst
+  // (a close queues thousands of revocations, each announced as a jobs change).
+  const reviewsChanged = perBurst(() => useReviewsStore.getState().changedElsewhere());
+  const reviewsMoved = perBurst(() => useReviewsStore.getState().bump());
+  offs.push(attention.cancel, governanceCounts.cancel, reviewsChanged.cancel, reviewsMoved.cancel);
 
   offs.push(
     api.on('governance:changed', ({ area }) => {
@@ -76,6 +81,13 @@ export function wireEvents(): () => void {
         if (requests.roles !== null || requests.rolesError !== null) void requests.loadRoles();
         return;
       }
+      if (area === 'reviews') {
+        reviewsChanged.trigger();
+        attention.trigger();
+        return;
+      }
+      // A revocation a review's close queued moves on with jobs: its remediation state shows.
+      if (area === 'jobs') reviewsMoved.trigger();
       // Requests or jobs: request lists, a request's detail and the access ledger refetch (they
       // are keyed on the requests store's version); Needs attention once per burst.
       useRequestsStore.getState().bump();
@@ -95,6 +107,8 @@ export function wireEvents(): () => void {
         void useDirectoryStore.getState().loadFacets();
         // A new snapshot: suggestions, coverage, mapped groups' health and the group pane.
         useCatalogStore.getState().changed();
+        // Revocations verified by this run, recommendations refreshed on open campaigns.
+        reviewsChanged.trigger();
         const size = `${run.users.toLocaleString()} users, ${run.groups.toLocaleString()} groups, ${run.apps.toLocaleString()} apps`;
         toast.success(
           run.baseline ? `First snapshot: ${size}` : `${describeRunChanges(run)} · ${size}`,
@@ -120,6 +134,7 @@ export function wireEvents(): () => void {
         void useDashboardStore.getState().load();
         void useJobsStore.getState().load();
         void useJobsStore.getState().loadClock();
+        useReviewsStore.getState().changed();
       }
     }),
   );

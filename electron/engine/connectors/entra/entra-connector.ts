@@ -99,6 +99,7 @@ export type EntraConnector = {
   pages: (pathOrUrl: string, hint: PermissionHint, onPage: PageHandler) => Promise<{ deltaLink: string | null; pages: number }>;
   /** Every user with the synced properties and the manager's id ($expand=manager); signInActivity when asked (AuditLog.Read.All). */
   users: (opts: { signIns: boolean }, onPage: PageHandler) => Promise<number>;
+  /** Every group, each with its user owners expanded (`owners`, at most 20: Graph's $expand limit). */
   groups: (onPage: PageHandler) => Promise<number>;
   /** The user members of a group (other member types left out), page by page. */
   groupMembers: (groupId: string, onPage: (userIds: string[]) => Promise<void> | void) => Promise<number>;
@@ -259,7 +260,8 @@ export function createEntraConnector(options: EntraConnectorOptions): EntraConne
       return (await pages(`/users?$select=${select}&$expand=manager($select=id)&$top=${pageSize}`, hint, onPage)).pages;
     },
     async groups(onPage) {
-      return (await pages(`/groups?$select=${GROUPS_SELECT}&$top=${pageSize}`, GROUPS_HINT, onPage)).pages;
+      // Owners ride along ($expand: one more resource unit per page, no request per group); Graph expands at most 20 per group.
+      return (await pages(`/groups?$select=${GROUPS_SELECT}&$expand=owners($select=id)&$top=${pageSize}`, GROUPS_HINT, onPage)).pages;
     },
     async groupMembers(groupId, onPage) {
       const hint = { what: `listing the members of group ${groupId}`, needs: 'GroupMember.Read.All (or Group.Read.All)' };

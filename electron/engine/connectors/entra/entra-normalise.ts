@@ -13,7 +13,7 @@
 // Groups synced from on-premises Active Directory are managed_by 'external'
 // ('Active Directory'): their members can only change on premises.
 import type { GroupManagedBy } from '../../../../shared/domain.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord } from '../snapshot-model.js';
+import type { AppAssignmentRecord, AppRecord, GroupOwnerRecord, GroupRecord, IdentityRecord } from '../snapshot-model.js';
 
 type Json = Record<string, unknown>;
 
@@ -160,6 +160,16 @@ export function groupAssignments(appId: string, rows: readonly unknown[]): AppAs
 }
 
 /** Ids of the users in a members listing or a members@delta list (other member types: groups, devices, service principals are left out). */
+/**
+ * A listed group's owners (`$expand=owners($select=id)`): the users among
+ * them. Service principals can own groups too; they are no one to ask.
+ */
+export function groupOwnersFromGraph(groupId: string, group: unknown): GroupOwnerRecord[] {
+  const owners = obj(group)?.owners;
+  if (!Array.isArray(owners)) return [];
+  return memberUserIds(owners).added.map((ownerId) => ({ groupId, ownerId, ownerType: 'user' as const }));
+}
+
 export function memberUserIds(items: readonly unknown[]): { added: string[]; removed: string[] } {
   const added: string[] = [];
   const removed: string[] = [];

@@ -77,6 +77,8 @@ export type JiraClient = {
   /** What the client noticed and did not throw for (a pager bound hit, a page repeated); emptied by the call. */
   takeWarnings: () => string[];
   myself: () => Promise<JiraUser>;
+  /** Accounts matching a query (an e-mail address: the account with it, when its owner lets it be seen). */
+  findUsers: (query: string) => Promise<JiraUser[]>;
   /** Which of `permissions` the account has in the project. */
   myPermissions: (projectKey: string, permissions: readonly string[]) => Promise<Record<string, boolean>>;
   project: (key: string) => Promise<{ id: string; key: string; name: string; issueTypes: { id: string; name: string }[] }>;
@@ -179,6 +181,10 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
       const me = userOf(await call('read the account (myself)', true, () => v3.myself.getCurrentUser()));
       if (!me) throw new JiraApiError('Jira answered /myself without a user', 'other', 200, [], null);
       return me;
+    },
+    findUsers: async (query) => {
+      const found: unknown = await call('search users', true, () => v3.userSearch.findUsers({ query, maxResults: 20 }));
+      return (Array.isArray(found) ? found : []).map(userOf).filter((u): u is JiraUser => u !== null && u.accountId !== '');
     },
     myPermissions: async (projectKey, permissions) => {
       const r = await call(`read permissions in project ${projectKey}`, true, () => v3.permissions.getMyPermissions<{ permissions?: Record<string, { havePermission?: boolean }> }>({ projectKey, permissions: permissions.join(',') }));

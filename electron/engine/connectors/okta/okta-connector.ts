@@ -14,7 +14,7 @@
 import { Client } from '@okta/okta-sdk-nodejs';
 import type { ConnectionTestResult } from '../../../../shared/domain.js';
 import { systemClock, type Clock } from '../../context.js';
-import type { AppAssignmentRecord, AppRecord } from '../snapshot-model.js';
+import type { AppAssignmentRecord, AppRecord, GroupOwnerRecord } from '../snapshot-model.js';
 import type { OktaCredential } from '../types.js';
 import { extractIds } from './json-ids.js';
 import { OktaError, redact, toOktaError } from './okta-errors.js';
@@ -22,6 +22,7 @@ import {
   normaliseApp,
   normaliseAppGroup,
   normaliseGroup,
+  normaliseGroupOwner,
   normaliseGroupRule,
   normaliseLogEvent,
   normaliseUsers,
@@ -33,12 +34,12 @@ import {
 import { createRateBudget, realSleep, type BucketName, type BucketSnapshot, type Sleep } from './rate-budget.js';
 import { BudgetedRequestExecutor, RETRY_LIMIT, type BufferedResponse, type ResponseInfo, type Transport } from './request-executor.js';
 
-export type PageSizes = { users: number; groups: number; groupMembers: number; apps: number; appGroups: number; rules: number; logs: number };
+export type PageSizes = { users: number; groups: number; groupMembers: number; apps: number; appGroups: number; rules: number; logs: number; groupOwners: number };
 
 /** Largest page each endpoint allows (management API spec): fewer round trips, fewer budget calls. */
-export const MAX_PAGE_SIZES: PageSizes = { users: 200, groups: 10_000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200, logs: 1000 };
+export const MAX_PAGE_SIZES: PageSizes = { users: 200, groups: 10_000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200, logs: 1000, groupOwners: 1000 };
 /** What we ask for: groups at 1000 rather than 10k keeps each answer (and its time-out risk) moderate. */
-export const DEFAULT_PAGE_SIZES: PageSizes = { users: 200, groups: 1000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200, logs: 1000 };
+export const DEFAULT_PAGE_SIZES: PageSizes = { users: 200, groups: 1000, groupMembers: 1000, apps: 200, appGroups: 200, rules: 200, logs: 1000, groupOwners: 1000 };
 
 /** Ids per `search=id eq "…" or …` request: keeps the URL well under the 4 KB proxies allow. */
 const IDS_PER_SEARCH = 40;
@@ -89,6 +90,13 @@ export type OktaConnector = {
   groupMembers: (groupId: string) => AsyncIterable<string[]>;
   apps: () => AsyncIterable<AppRecord[]>;
   appGroups: (appId: string) => AsyncIterable<AppAssignmentRecord[]>;
+  /**
+   * The owners of one group (Group Owners API, `okta.groups.read`), page by
+   * page; nothing when the group is gone (404). Throws the OktaError when
+   * the org does not offer the API (no Identity Governance: 401 E0000015 or
+   * 403): the sync decides what that means.
+   */
+  groupOwners: (groupId: string) => AsyncIterable<GroupOwnerRecord[]>;
   /**
    * System Log events published at or after `since`, oldest first, in
    * polling form (`sortOrder=ASCENDING`, no `until`), following the `next`
@@ -356,6 +364,21 @@ export function createOktaConnector(options: OktaConnectorOptions): OktaConnecto
     }
   }
 
+  // listGroupOwners exists in the SDK (groupApi.listGroupOwners), but its
+  // Collection follows any next link (no same-origin or loop check) and builds
+  // a model per owner; the raw walk keeps both guards every listing here has.
+  async function* groupOwners(groupId: string): AsyncGenerator<GroupOwnerRecord[]> {
+    try {
+      for await (const page of pages(url(`/api/v1/groups/${encodeURIComponent(groupId)}/owners`, { limit: sizes.groupOwners }))) {
+        yield page.map((x) => normaliseGroupOwner(groupId, x)).filter((o): o is GroupOwnerRecord => o !== null);
+      }
+    } catch (e) {
+      // The group was deleted since it was listed: it has no owners to store.
+      if (e instanceof OktaError && e.kind === 'not-found' && e.details.errorCode === 'E0000007') return;
+      throw e;
+    }
+  }
+
   async function* logEvents(query: { since: string; filter?: string }): AsyncGenerator<OktaLogEvent[]> {
     const q: Record<string, string | number> = { since: query.since, sortOrder: 'ASCENDING', limit: sizes.logs };
     if (query.filter) q.filter = query.filter;
@@ -516,6 +539,7 @@ export function createOktaConnector(options: OktaConnectorOptions): OktaConnecto
     groupMembers,
     apps,
     appGroups,
+    groupOwners,
     logEvents,
     usersUpdatedSince,
     usersByIds,

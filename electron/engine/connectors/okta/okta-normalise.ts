@@ -2,7 +2,7 @@
 // record (a missing profile, a non-string attribute) is normalised or
 // skipped with a reason, never allowed to break the sync of everyone else.
 import type { GroupManagedBy } from '../../../../shared/domain.js';
-import type { AppAssignmentRecord, AppRecord, GroupRecord, IdentityRecord, ManagerRef } from '../snapshot-model.js';
+import type { AppAssignmentRecord, AppRecord, GroupOwnerRecord, GroupRecord, IdentityRecord, ManagerRef } from '../snapshot-model.js';
 
 type Json = Record<string, unknown>;
 
@@ -134,6 +134,21 @@ export function normaliseAppGroup(appId: string, x: unknown): AppAssignmentRecor
   const groupId = str(o.id);
   if (!groupId) return null;
   return { appId, groupId, priority: typeof o.priority === 'number' ? o.priority : null };
+}
+
+/**
+ * One entry of listGroupOwners: a USER or GROUP owner. An owner from an app
+ * (originType APPLICATION) not yet reconciled (`resolved: false`) carries the
+ * app's id for it, not an Okta id: skipped, there is no one to look up.
+ */
+export function normaliseGroupOwner(groupId: string, x: unknown): GroupOwnerRecord | null {
+  const o = obj(x);
+  const ownerId = str(o.id);
+  if (!ownerId || o.resolved === false) return null;
+  const type = str(o.type);
+  if (type === 'USER') return { groupId, ownerId, ownerType: 'user' };
+  if (type === 'GROUP') return { groupId, ownerId, ownerType: 'group' };
+  return null;
 }
 
 /** Which ACTIVE rules assign users to which group (a group can have several). */

@@ -1,8 +1,8 @@
-// The Directory drawer for one group: its type, who manages it, its members (searchable,
-// server-paged) and the apps assigned to it.
+// The Directory drawer for one group: its type, who manages it, who owns it in the IdP,
+// its members (searchable, server-paged) and the apps assigned to it.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { UserRow } from '../../../../shared/domain.js';
-import { Badge, ManagedByBadge } from '../../components/Badges.js';
+import type { GroupOwner, UserRow } from '../../../../shared/domain.js';
+import { Badge, ManagedByBadge, StatusBadge } from '../../components/Badges.js';
 import { DataGrid } from '../../components/DataGrid.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
@@ -66,6 +66,12 @@ export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
           </dd>
         </div>
         <div>
+          <dt>Owners</dt>
+          <dd>
+            <Owners owners={group.owners} connectionId={group.connectionId} />
+          </dd>
+        </div>
+        <div>
           <dt>Connection</dt>
           <dd>{group.connectionName}</dd>
         </div>
@@ -98,6 +104,29 @@ export function GroupDetail({ target }: { target: ObjectRef }): ReactNode {
         )}
       </div>
     </div>
+  );
+}
+
+/** The IdP's owners of the group, each opening their account; an inactive owner shows their status (reviews fall back from them). */
+function Owners({ owners, connectionId }: { owners: GroupOwner[]; connectionId: number }): ReactNode {
+  if (owners.length === 0) return '—';
+  return (
+    <>
+      {owners.map((o, i) => (
+        <span key={o.identityId}>
+          {i > 0 ? ', ' : null}
+          <a href={`#/directory/users/${connectionId}/${encodeURIComponent(o.identityId)}`} className="link" aria-label={`Owner: ${o.name}`}>
+            {o.name}
+          </a>
+          {o.status !== 'ACTIVE' ? (
+            <>
+              {' '}
+              <StatusBadge status={o.status} />
+            </>
+          ) : null}
+        </span>
+      ))}
+    </>
   );
 }
 

@@ -1,0 +1,288 @@
+// The review grid's model, pure so it is unit-tested and fast at 100,000 items:
+// the reviewer's decisions as drafted here (an overlay on the loaded items,
+// applied before the engine answers), filtering, sorting (orders cached per
+// key), grouping by person or by app/role, the selection (x, shift+x range)
+// and the keys the grid answers to.
+import type { ReasonCode, RecommendationReasonCode, Recommendation, ReviewDecision, ReviewItemRow } from '../../../shared/contract-reviews.js';
+
+/** A decision as the grid shows it: the engine's, or one drafted here and not answered yet. */
+export type GridDecision = {
+  decision: ReviewDecision;
+  reasonCode: ReasonCode | null;
+  comment: string | null;
+  keepUntil: string | null;
+  state: 'draft' | 'submitted';
+  /** Sent, the engine has not answered yet. */
+  pending: boolean;
+};
+
+export type DecisionFilter = 'any' | 'undecided' | 'keep' | 'revoke' | 'draft' | 'submitted';
+export type GridFilter = {
+  recommendation: Recommendation | 'any';
+  decision: DecisionFilter;
+  /** An app or role label (or a group name when the group maps to no role); '' = any. */
+  app: string;
+  reason: RecommendationReasonCode | 'any';
+  search: string;
+};
+export const NO_FILTER: GridFilter = { recommendation: 'any', decision: 'any', app: '', reason: 'any', search: '' };
+
+export type GridSortKey = 'person' | 'access' | 'recommendation' | 'lastLogin' | 'decision' | 'expiry';
+export type GridSort = { key: GridSortKey; dir: 'asc' | 'desc' };
+export type GroupBy = 'none' | 'person' | 'access';
+
+export type GroupRow = { kind: 'group'; key: string; label: string; sub: string; itemIds: number[]; decided: number };
+export type ItemRow = { kind: 'item'; item: ReviewItemRow; index: number };
+export type DisplayRow = GroupRow | ItemRow;
+
+/** What the access is called in the grid: the catalog role (its label names the app: "App / Role"), else the app, else the IdP group. */
+export function accessLabel(item: ReviewItemRow): string {
+  const a = item.access;
+  return a.roleLabel ?? a.appLabel ?? a.groupName;
+}
+
+/** The label the app filter matches. */
+export function appOf(item: ReviewItemRow): string {
+  return item.access.appLabel ?? item.access.roleLabel ?? item.access.groupName;
+}
+
+export function decisionOf(item: ReviewItemRow, overlay: ReadonlyMap<number, GridDecision>): GridDecision | null {
+  const local = overlay.get(item.id);
+  if (local) return local;
+  const d = item.decision;
+  if (!d || d.appliedByDefault) return null;
+  return { decision: d.decision, reasonCode: d.reasonCode, comment: d.comment, keepUntil: d.keepUntil, state: d.state, pending: false };
+}
+
+/** Why a decision needs a reason code before it is sent (the engine refuses it too), or null. */
+export function reasonNeeded(item: ReviewItemRow, decision: ReviewDecision): string | null {
+  if (decision === 'keep' && item.recommendation === 'revoke') return 'Keeping access recommended for revoke needs a reason.';
+  if (decision === 'revoke' && item.access.risk === 'critical') return 'Revoking critical access needs a reason.';
+  return null;
+}
+
+const RECOMMENDATION_ORDER: Record<Recommendation, number> = { revoke: 0, look: 1, keep: 2 };
+
+/** A comparable key per item for one sort column; blanks sort last in both directions. */
+function sortValue(item: ReviewItemRow, key: GridSortKey, overlay: ReadonlyMap<number, GridDecision>): string | number | null {
+  switch (key) {
+    case 'person':
+      return item.person.name.toLowerCase();
+    case 'access':
+      return accessLabel(item).toLowerCase();
+    case 'recommendation':
+      return RECOMMENDATION_ORDER[item.recommendation];
+    case 'lastLogin':
+      return item.person.lastLogin;
+    case 'expiry':
+      return item.grant?.expiresAt ?? null;
+    case 'decision': {
+      const d = decisionOf(item, overlay);
+      return d === null ? 0 : d.decision === 'keep' ? 1 : 2;
+    }
+  }
+}
+
+/**
+ * The order of `items` for a sort key (indices), ties broken by person then
+ * id so the order is stable. Cached per items array and key: sorting 100,000
+ * strings is the expensive part, filtering an order is cheap. The decision
+ * column's order changes with decisions and is never cached.
+ */
+const orderCache = new WeakMap<readonly ReviewItemRow[], Map<string, Int32Array>>();
+export function orderOf(items: readonly ReviewItemRow[], sort: GridSort, overlay: ReadonlyMap<number, GridDecision>): Int32Array {
+  const cacheKey = `${sort.key}:${sort.dir}`;
+  const cached = sort.key === 'decision' ? undefined : orderCache.get(items)?.get(cacheKey);
+  if (cached) return cached;
+  const n = items.length;
+  const keys = new Array<string | number | null>(n);
+  const names = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const it = items[i] as ReviewItemRow;
+    keys[i] = sortValue(it, sort.key, overlay);
+    names[i] = it.person.name.toLowerCase();
+  }
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const sign = sort.dir === 'desc' ? -1 : 1;
+  order.sort((a, b) => {
+    const x = keys[a] ?? null;
+    const y = keys[b] ?? null;
+    if (x !== y) {
+      if (x === null || x === '') return 1;
+      if (y === null || y === '') return -1;
+      return (x < y ? -1 : 1) * sign;
+    }
+    const na = names[a] as string;
+    const nb = names[b] as string;
+    if (na !== nb) return na < nb ? -1 : 1;
+    return (items[a] as ReviewItemRow).id - (items[b] as ReviewItemRow).id;
+  });
+  if (sort.key !== 'decision') {
+    let byKey = orderCache.get(items);
+    if (!byKey) orderCache.set(items, (byKey = new Map<string, Int32Array>()));
+    byKey.set(cacheKey, order);
+  }
+  return order;
+}
+
+function matchesDecision(d: GridDecision | null, f: DecisionFilter): boolean {
+  switch (f) {
+    case 'any':
+      return true;
+    case 'undecided':
+      return d === null;
+    case 'keep':
+    case 'revoke':
+      return d?.decision === f;
+    case 'draft':
+      return d !== null && d.state === 'draft';
+    case 'submitted':
+      return d !== null && d.state === 'submitted' && !d.pending;
+  }
+}
+
+/** The items a filter keeps, in sort order. */
+export function filterItems(
+  items: readonly ReviewItemRow[],
+  overlay: ReadonlyMap<number, GridDecision>,
+  filter: GridFilter,
+  sort: GridSort,
+): ReviewItemRow[] {
+  const order = orderOf(items, sort, overlay);
+  const search = filter.search.trim().toLowerCase();
+  const out: ReviewItemRow[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const item = items[order[k] as number] as ReviewItemRow;
+    if (filter.recommendation !== 'any' && item.recommendation !== filter.recommendation) continue;
+    if (filter.app !== '' && appOf(item) !== filter.app) continue;
+    if (filter.reason !== 'any' && !item.reasons.some((r) => r.code === filter.reason)) continue;
+    if (filter.decision !== 'any' && !matchesDecision(decisionOf(item, overlay), filter.decision)) continue;
+    if (search !== '') {
+      const hay = `${item.person.name}\u0000${item.person.email ?? ''}\u0000${accessLabel(item)}\u0000${item.access.groupName}`.toLowerCase();
+      if (!hay.includes(search)) continue;
+    }
+    out.push(item);
+  }
+  return out;
+}
+
+/**
+ * Rows as the grid shows them: the items, or under `groupBy` a header row per
+ * person (or per app/role) followed by its items. Groups come in the order
+ * their first item has in the sorted list, so a sort still orders the groups.
+ */
+export function displayRows(items: readonly ReviewItemRow[], groupBy: GroupBy, overlay: ReadonlyMap<number, GridDecision>): DisplayRow[] {
+  if (groupBy === 'none') return items.map((item, index) => ({ kind: 'item', item, index }));
+  const groups = new Map<string, { label: string; sub: string; items: ReviewItemRow[] }>();
+  for (const item of items) {
+    const key = groupBy === 'person' ? `${item.connectionId}:${item.identityId}` : accessLabel(item);
+    let g = groups.get(key);
+    if (!g) {
+      const label = groupBy === 'person' ? item.person.name : accessLabel(item);
+      const sub = groupBy === 'person' ? [item.person.title, item.person.department].filter(Boolean).join(' · ') : item.access.groupName;
+      groups.set(key, (g = { label, sub, items: [] }));
+    }
+    g.items.push(item);
+  }
+  const out: DisplayRow[] = [];
+  let index = 0;
+  for (const [key, g] of groups) {
+    let decided = 0;
+    for (const it of g.items) if (decisionOf(it, overlay) !== null) decided++;
+    out.push({ kind: 'group', key, label: g.label, sub: g.sub, itemIds: g.items.map((i) => i.id), decided });
+    for (const item of g.items) out.push({ kind: 'item', item, index: index++ });
+  }
+  return out;
+}
+
+/** The item ids a display row stands for (a group: all of its items). */
+export function idsOf(row: DisplayRow | undefined): number[] {
+  if (!row) return [];
+  return row.kind === 'item' ? [row.item.id] : row.itemIds;
+}
+
+/** `x`: toggles the row (a group: all of its items, on if any was off). */
+export function toggleSelection(selected: ReadonlySet<number>, row: DisplayRow | undefined): Set<number> {
+  const next = new Set(selected);
+  const ids = idsOf(row);
+  const allOn = ids.length > 0 && ids.every((id) => next.has(id));
+  for (const id of ids) {
+    if (allOn) next.delete(id);
+    else next.add(id);
+  }
+  return next;
+}
+
+/** shift+x: selects every row between the anchor (the last row toggled) and this one, both included. */
+export function selectRange(selected: ReadonlySet<number>, rows: readonly DisplayRow[], anchor: number, to: number): Set<number> {
+  const next = new Set(selected);
+  if (rows.length === 0) return next;
+  const clamp = (i: number): number => Math.max(0, Math.min(rows.length - 1, i));
+  const [a, b] = [clamp(anchor < 0 ? to : anchor), clamp(to)].sort((x, y) => x - y) as [number, number];
+  for (let i = a; i <= b; i++) for (const id of idsOf(rows[i])) next.add(id);
+  return next;
+}
+
+export type KeyAction = 'down' | 'up' | 'keep' | 'revoke' | 'comment' | 'select' | 'range' | 'help' | 'submit';
+
+/** What a key pressed on the grid does (arrows are the grid's own); null: not ours. */
+export function keyAction(key: string, mods: { shift: boolean; ctrl: boolean; alt: boolean; meta: boolean }): KeyAction | null {
+  if (mods.ctrl || mods.alt || mods.meta) return null;
+  switch (key) {
+    case 'j':
+      return 'down';
+    case 'k':
+      return 'up';
+    case 'a':
+      return 'keep';
+    case 'r':
+      return 'revoke';
+    case 'c':
+      return 'comment';
+    case 'x':
+      return 'select';
+    case 'X':
+      return mods.shift ? 'range' : 'select';
+    case '?':
+      return 'help';
+    default:
+      return null;
+  }
+}
+
+export const KEY_HELP: readonly [string, string][] = [
+  ['j / ↓', 'next row'],
+  ['k / ↑', 'previous row'],
+  ['a', 'keep'],
+  ['r', 'revoke'],
+  ['c', 'comment, reason, keep until…'],
+  ['x', 'select the row (a group header: its items)'],
+  ['shift + x', 'select from the last selected row to here'],
+  ['?', 'show these keys'],
+];
+
+/** Applies a decision to the overlay for these items (optimistic), returning the new overlay. */
+export function withDecision(
+  overlay: ReadonlyMap<number, GridDecision>,
+  ids: readonly number[],
+  d: Omit<GridDecision, 'state' | 'pending'>,
+): Map<number, GridDecision> {
+  const next = new Map(overlay);
+  const entry: GridDecision = { ...d, state: 'draft', pending: true };
+  for (const id of ids) next.set(id, entry);
+  return next;
+}
+
+/** Counts for the Submit button and the toolbar: drafts not yet submitted, decided, total. */
+export function countDecisions(items: readonly ReviewItemRow[], overlay: ReadonlyMap<number, GridDecision>): { drafts: number; decided: number; total: number } {
+  let drafts = 0;
+  let decided = 0;
+  for (const item of items) {
+    const d = decisionOf(item, overlay);
+    if (d === null) continue;
+    decided++;
+    if (d.state === 'draft') drafts++;
+  }
+  return { drafts, decided, total: items.length };
+}
