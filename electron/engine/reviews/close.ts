@@ -181,7 +181,9 @@ export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: str
     .immediate();
   // A recurring campaign's next one, as a draft (its own transaction: the close stands even if this fails; closing again is refused, so campaigns.ts's own check makes it once).
   if (result.final) result.nextCampaignId = createNextFromRecurrence(ctx, campaignId)?.id ?? null;
-  ctx.events.emit('governance:changed', { area: 'jobs', ids: [campaignId] });
+  // The campaign page follows 'reviews'; Needs attention and the jobs list follow 'jobs' (revocations were queued).
+  ctx.events.emit('governance:changed', { area: 'reviews', ids: [campaignId] });
+  if (result.revocations > 0) ctx.events.emit('governance:changed', { area: 'jobs', ids: [] });
   return result;
 }
 

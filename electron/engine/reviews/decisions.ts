@@ -58,6 +58,9 @@ function refusal(item: ItemForDecision, c: CampaignRecord, reviewer: string, dec
   return null;
 }
 
+/** The console's campaign page and grid refresh on this. */
+const changed = (ctx: EngineContext, campaignId: number): void => ctx.events.emit('governance:changed', { area: 'reviews', ids: [campaignId] });
+
 const capIds = (ids: readonly number[]): Record<string, unknown> => (ids.length <= 1000 ? { itemIds: ids } : { firstItemIds: ids.slice(0, 1000) });
 
 /** The item ids a decide call names: its ids, or every item of its filter (the reviewer's own when the filter says 'me'). */
@@ -91,7 +94,7 @@ export function decideItems(ctx: EngineContext, input: DecideInput, who: { revie
   const reasonCode = input.reasonCode ?? null;
   const keepUntil = input.keepUntil ? instant(input.keepUntil) : null;
   checkWord(input.decision, reasonCode, keepUntil, now);
-  return ctx.db
+  const result = ctx.db
     .transaction((): DecideResult => {
       const c = openCampaign(ctx, input.campaignId);
       const ids = namedItems(ctx, input, reviewer, c.stage);
@@ -124,6 +127,8 @@ export function decideItems(ctx: EngineContext, input: DecideInput, who: { revie
       return { decided, refused: refused.sort((a, b) => a.itemId - b.itemId) };
     })
     .immediate();
+  if (result.decided > 0) changed(ctx, input.campaignId);
+  return result;
 }
 
 const toSubmissionView = (s: NonNullable<ReturnType<typeof submissionRecord>>): SubmissionView => ({
@@ -203,6 +208,7 @@ export function submitDecisions(ctx: EngineContext, campaignId: number, who: { r
     .immediate();
   const s = submissionRecord(ctx.db, id);
   if (!s) throw new UserError(`submission #${id} vanished`, 'failed');
+  changed(ctx, s.campaign_id);
   return toSubmissionView(s);
 }
 
@@ -217,7 +223,7 @@ export function reassignItems(
   if (!to) throw new UserError('say whom to reassign the items to (an e-mail address)', 'bad-input');
   if (reason === '') throw new UserError('a reason is required to reassign review items', 'bad-input');
   const byNorm = normEmail(by) ?? by;
-  return ctx.db
+  const result = ctx.db
     .transaction(() => {
       const c = openCampaign(ctx, input.campaignId);
       let items: ItemForDecision[];
@@ -288,6 +294,8 @@ export function reassignItems(
       return { moved, refused: refused.sort((a, b) => a.itemId - b.itemId) };
     })
     .immediate();
+  if (result.moved > 0) changed(ctx, input.campaignId);
+  return result;
 }
 
 /** One decision given outside the console (a Jira approval, a reviewer workbook row). */
@@ -345,5 +353,6 @@ export function recordReviewerDecisions(
     .immediate();
   const s = submissionRecord(ctx.db, id);
   if (!s) throw new UserError(`submission #${id} vanished`, 'failed');
+  changed(ctx, s.campaign_id);
   return toSubmissionView(s);
 }
