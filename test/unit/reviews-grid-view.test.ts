@@ -177,6 +177,15 @@ describe('reviews:grid', () => {
     expect(compact * 3).toBeLessThan(full);
   });
 
+  it('keeps what differs between two items of one group (risk, role) instead of reusing the first', () => {
+    insertItem({ id: 40, identity_id: 'a', risk: 'critical', role_label: 'Admin' });
+    insertItem({ id: 41, identity_id: 'b', risk: 'low', role_label: 'Viewer' });
+    expect(expandGrid(gridView(ctx, 1, 'grace@acme.example')).map((i) => [i.access.risk, i.access.roleLabel])).toEqual([
+      ['critical', 'Admin'],
+      ['low', 'Viewer'],
+    ]);
+  });
+
   it('has nothing for nobody, and refuses an unknown campaign by its id', () => {
     insertItem({ id: 30 });
     expect(gridView(ctx, 1, null).items).toEqual([]);

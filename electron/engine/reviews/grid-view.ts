@@ -143,7 +143,8 @@ export function gridView(ctx: EngineContext, campaignId: number, caller: string 
       lastLogin,
       created,
     ]);
-    const a = access(`${connectionId}\u0000${groupId}\u0000${heldVia}\u0000${viaApps}\u0000${roleId ?? ''}`, () => [
+    // Every frozen access column is in the key: two items of one group may differ in any of them.
+    const a = access(JSON.stringify([connectionId, groupId, groupName, heldVia, viaApps, roleId, roleLabel, risk, appLabel]), () => [
       groupId,
       groupName,
       heldVia,

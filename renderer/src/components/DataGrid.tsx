@@ -30,6 +30,7 @@ import {
   useEffect,
   useId,
   useLayoutEffect,
+  useMemo,
   useRef,
   useState,
   type CSSProperties,
@@ -166,7 +167,9 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
   const [reloadNonce, setReloadNonce] = useState(0);
 
   const loadKey = `${queryKey}\u0000${reloadNonce}`;
-  const view: View<T> | null = localRows !== undefined ? { key: loadKey, total: localRows.length, pages: NO_PAGES } : fetchedView;
+  // One object per rows array and query (not per render): effects keyed on the view stay quiet while j/k move the active row.
+  const localView = useMemo<View<T> | null>(() => (localRows !== undefined ? { key: loadKey, total: localRows.length, pages: NO_PAGES } : null), [localRows, loadKey]);
+  const view: View<T> | null = localView ?? fetchedView;
   const current = view?.key === loadKey ? view : null;
   const refreshing = view !== null && current === null;
   const errorNow = firstError?.key === loadKey ? firstError.message : null;
