@@ -52,7 +52,7 @@ async function call<T>(s: Served, channel: string, input: unknown): Promise<T> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('button[aria-label="Dismiss notification"]').forEach((b) => b.click()));
-  await page.screenshot({ path: path.join(shots, name), fullPage: true });
+  await page.screenshot({ path: path.join(shots, name) });
 }
 
 /** Fills every row's Decision/Reason/Comment with openpyxl (a writer that shares no code with Latchkey); returns how many rows. */
@@ -291,6 +291,9 @@ describe.runIf(inPrivateKeychain)('an access review answered in the console (sig
     for (const u of reviewers) await byReviewer.getByText(await keyOf(u)).waitFor();
     const prog = await progressOf();
     expect(prog.byReviewer.map((r) => [r.reviewer, r.submitted, r.total])).toEqual(expect.arrayContaining(reviewers.map((u) => [lower(u), mine(u).length, mine(u).length])));
+    // Who answered where: the console, the workbook, Jira.
+    expect(Object.fromEntries(prog.byReviewer.map((r) => [r.reviewer, r.channels]))).toEqual({ [lower(r1)]: ['console'], [lower(r2)]: ['workbook'], [lower(r3)]: ['jira'] });
+    await byReviewer.scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-review-channels-campaign.png');
 
     // Close from the campaign page: the revocation through the IdP, the summary on every reviewer issue.
@@ -315,6 +318,7 @@ describe.runIf(inPrivateKeychain)('an access review answered in the console (sig
     expect(verified.map((i) => [i.identityId, i.remediation?.verifiedRunId])).toEqual([[revokedUser.id, runId]]);
     await page.goto(`${server.origin}/#/reviews/${campaignId}`);
     await expect.poll(() => page.getByRole('region', { name: 'Remediation' }).getByText('Verified', { exact: true }).count(), { timeout: 20_000 }).toBe(1);
+    await page.getByRole('region', { name: 'Remediation' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-review-channels-complete.png');
     expect(consoleErrors).toEqual([]);
   }, 300_000);
