@@ -5,7 +5,8 @@
 // j/k), then submits; reviewer 2's workbook is exported with the built CLI, filled in by an
 // independent writer (Debian's python3 + openpyxl) and imported back (channel 'workbook', the
 // file's SHA-256 on the submission); reviewer 3 approves their JSM request in the sandbox Jira
-// as their own Jira account and the JSM poll records keep-all through channel 'jira'. Closed
+// as their own Jira account and "Poll JSM now" on the connection card records keep-all
+// through channel 'jira' (their Jira account id). Closed
 // from the campaign page: the revocation removes the membership in the sandbox Okta, the next
 // sync verifies it naming the run, every reviewer issue carries the summary and is done, the
 // campaign is complete. Screenshots at 1280 px of the grid and the campaign page.
@@ -267,8 +268,11 @@ describe.runIf(inPrivateKeychain)('an access review answered in the console (sig
     expect(approval?.finalDecision).toBe('pending');
     const portal = new ServiceDeskClient({ host: s.jira?.url ?? '', authentication: { basic: { email: jiraOf3.email, apiToken: jiraOf3.apiToken } } });
     await portal.request.answerApproval({ issueIdOrKey: key3, approvalId: Number(approval?.id), decision: 'approve' });
-    const polled = await call<{ errors: unknown[] }>(server, 'jira:pollNow', {});
-    expect(polled.errors).toEqual([]);
+    // "Poll JSM now" on the Jira connection's card (the scheduler polls every 5 minutes).
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('region', { name: JIRA }).getByRole('button', { name: 'Poll JSM now' }).click();
+    await page.getByText('JSM polled').first().waitFor();
+    await expect.poll(async () => (await itemsOf(campaignId, lower(r3))).every((i) => i.decision?.state === 'submitted'), { timeout: 15_000 }).toBe(true);
     const after3 = await itemsOf(campaignId, lower(r3));
     expect(after3.every((i) => i.decision?.state === 'submitted' && i.decision.channel === 'jira' && i.decision.decision === 'keep' && i.decision.by === lower(r3) && i.decision.recordedBy?.startsWith(jiraOf3.accountId))).toBe(true);
 
