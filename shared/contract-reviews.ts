@@ -271,7 +271,22 @@ export type DecideResult = { decided: number; refused: { itemId: number; why: st
 
 export type SubmissionView = { id: number; campaignId: number; stage: number; reviewer: string; submittedBy: string; channel: ReviewChannel; items: number; evidence: string | null; at: string };
 
-export type ReviewerProgress = { reviewer: string; name: string | null; stage: number; total: number; decided: number; submitted: number; kept: number; revoked: number; approvalRate: number | null; rubberStamp: boolean; overdue: boolean; jiraIssueKey: string | null };
+export type ReviewerProgress = {
+  reviewer: string;
+  name: string | null;
+  stage: number;
+  total: number;
+  decided: number;
+  submitted: number;
+  kept: number;
+  revoked: number;
+  approvalRate: number | null;
+  rubberStamp: boolean;
+  overdue: boolean;
+  jiraIssueKey: string | null;
+  /** The channels the reviewer's current words at this stage came through, sorted (empty: nothing decided yet). */
+  channels: ReviewChannel[];
+};
 
 export type CampaignProgress = {
   total: number;

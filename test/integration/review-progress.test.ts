@@ -4,7 +4,7 @@
 // burndown by day from the decision log.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EngineContext } from '../../electron/engine/context.js';
-import { decideItems, submitDecisions } from '../../electron/engine/reviews/decisions.js';
+import { decideItems, recordReviewerDecisions, submitDecisions } from '../../electron/engine/reviews/decisions.js';
 import { campaignProgress } from '../../electron/engine/reviews/progress.js';
 import { decideInput } from '../../shared/contract-reviews.js';
 import { insertCampaign, insertItem } from '../helpers/review-fixture.js';
@@ -57,6 +57,19 @@ describe('campaign progress', () => {
       { label: 'Slack', total: 39, decided: 39, revoked: 1 },
       { label: 'Figma', total: 21, decided: 21, revoked: 1 },
     ]);
+  });
+
+  it('names the channels each reviewer\'s words came through (none before a word; both when one answered in two ways)', () => {
+    const c = insertCampaign(ctx.db, { launchedAt: '2026-01-01T08:00:00.000Z', dueAt: '2026-01-10T00:00:00.000Z' });
+    const both = items(c, 3, 'both@example.com');
+    const sheet = items(c, 2, 'sheet@example.com');
+    items(c, 2, 'idle@example.com');
+    const keep = (itemId: number) => ({ itemId, decision: 'keep' as const, reasonCode: 'still-needed' as const, comment: '' });
+    decide(c, both.slice(0, 1), 'both@example.com', 'revoke');
+    recordReviewerDecisions(ctx, { campaignId: c, reviewer: 'both@example.com', decisions: both.slice(1).map(keep), channel: 'jira', by: '712020:abc', evidence: 'ACC-1 approval 1 by 712020:abc' });
+    recordReviewerDecisions(ctx, { campaignId: c, reviewer: 'sheet@example.com', decisions: sheet.map(keep), channel: 'workbook', by: 'sheet@example.com', evidence: `sha256:${'a'.repeat(64)}` });
+    const r = new Map(campaignProgress(ctx, c).byReviewer.map((x) => [x.reviewer, x.channels]));
+    expect(Object.fromEntries(r)).toEqual({ 'both@example.com': ['console', 'jira'], 'idle@example.com': [], 'sheet@example.com': ['workbook'] });
   });
 
   it('overdue from the exact due instant, for reviewers with items not submitted; burndown by day since launch', () => {

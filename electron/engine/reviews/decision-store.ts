@@ -195,16 +195,17 @@ export function applyDefaults(db: Db, campaignId: number, stage: number, undecid
 
 // --- progress: decisions with their items' reviewers, one grouped query each (a read of review_items, declared in db/table-owners.ts) ---
 
-export type ReviewerTally = { reviewer: string; stage: number; total: number; decided: number; submitted: number; kept: number; revoked: number };
+export type ReviewerTally = { reviewer: string; stage: number; total: number; decided: number; submitted: number; kept: number; revoked: number; channels: string | null };
 
-/** Per reviewer and stage: items, decided (any word), submitted, kept and revoked (submitted words). */
+/** Per reviewer and stage: items, decided (any word), submitted, kept and revoked (submitted words), the channels their words came through (comma-separated). */
 export function tallyByReviewer(db: Db, campaignId: number): ReviewerTally[] {
   return db
     .prepare(
       `SELECT i.reviewer, i.stage, count(*) AS total, count(d.item_id) AS decided,
               coalesce(sum(d.state = 'submitted'), 0) AS submitted,
               coalesce(sum(d.state = 'submitted' AND d.decision = 'keep'), 0) AS kept,
-              coalesce(sum(d.state = 'submitted' AND d.decision = 'revoke'), 0) AS revoked
+              coalesce(sum(d.state = 'submitted' AND d.decision = 'revoke'), 0) AS revoked,
+              group_concat(DISTINCT d.channel) AS channels
        FROM review_items i LEFT JOIN review_decisions d ON d.item_id = i.id AND d.stage = i.stage
        WHERE i.campaign_id = ? GROUP BY i.reviewer, i.stage ORDER BY i.stage, i.reviewer`,
     )

@@ -8,10 +8,12 @@
 // - approval rate: kept / (kept + revoked) of the reviewer's submitted words.
 //   "Rubber-stamping" is flagged above 95% only from RUBBER_STAMP_MIN
 //   decisions: a reviewer who kept 3 of 3 says nothing yet.
+// - channels: how the reviewer's current words came in (console, cli,
+//   workbook, jira, system for defaults), sorted: who answered where.
 // - burndown: per day (UTC) since launch, the items first submitted that day
 //   and how many were left without a submitted word at its end (defaults
 //   applied at close count on the day of the close).
-import type { CampaignProgress, ReviewerProgress } from '../../../shared/contract-reviews.js';
+import type { CampaignProgress, ReviewChannel, ReviewerProgress } from '../../../shared/contract-reviews.js';
 import { UserError, type EngineContext } from '../context.js';
 import { nameOfAddress } from '../directory/people-lookup.js';
 import { campaignRecord } from './campaign-store.js';
@@ -58,6 +60,7 @@ export function campaignProgress(ctx: EngineContext, campaignId: number): Campai
       rubberStamp: approvalRate !== null && judged >= RUBBER_STAMP_MIN && approvalRate > RUBBER_STAMP_RATE,
       overdue: pastDue && t.stage === c.stage && t.submitted < t.total,
       jiraIssueKey: jira.get(`${t.stage}:${t.reviewer}`) ?? null,
+      channels: t.channels === null ? [] : (t.channels.split(',').sort() as ReviewChannel[]),
     };
   });
 
