@@ -297,6 +297,11 @@ describe.runIf(inPrivateKeychain)('an access review answered in the console (sig
     expect(prog.byReviewer.map((r) => [r.reviewer, r.submitted, r.total])).toEqual(expect.arrayContaining(reviewers.map((u) => [lower(u), mine(u).length, mine(u).length])));
     // Who answered where: the console, the workbook, Jira.
     expect(Object.fromEntries(prog.byReviewer.map((r) => [r.reviewer, r.channels]))).toEqual({ [lower(r1)]: ['console'], [lower(r2)]: ['workbook'], [lower(r3)]: ['jira'] });
+    // ...and the page says so, on each reviewer's row.
+    for (const [u, channel] of [[r1, 'console'], [r2, 'workbook'], [r3, 'jira']] as const) {
+      const row = byReviewer.getByRole('row').filter({ hasText: await keyOf(u) });
+      expect(await row.locator('.rv-channel').allTextContents()).toEqual([channel]);
+    }
     await byReviewer.scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-review-channels-campaign.png');
 

@@ -118,6 +118,7 @@ function Progress({ campaignId, version }: { campaignId: number; version: number
                   Revoked
                 </th>
                 <th scope="col">Approval rate</th>
+                <th scope="col">Answered through</th>
                 <th scope="col">Jira</th>
               </tr>
             </thead>
@@ -142,7 +143,18 @@ function Progress({ campaignId, version }: { campaignId: number; version: number
                       </span>
                     ) : null}
                   </td>
-                  <td className="mono">{r.jiraIssueKey ?? <span className="muted">—</span>}</td>
+                  <td>
+                    {r.channels.length === 0 ? (
+                      <span className="muted">—</span>
+                    ) : (
+                      r.channels.map((c) => (
+                        <span key={c} className="rv-channel">
+                          {c}
+                        </span>
+                      ))
+                    )}
+                  </td>
+                  <td className="mono rv-nowrap">{r.jiraIssueKey ?? <span className="muted">—</span>}</td>
                 </tr>
               ))}
             </tbody>

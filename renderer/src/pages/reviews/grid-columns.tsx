@@ -1,6 +1,6 @@
 // The review grid's columns: person (name, title, department, status), access (app/role or
-// group, risk), how it is held, last sign-in (engine-clock relative, absolute on hover), peer %,
-// what is behind it (the request and its Jira issue, or "outside the process"), expiry, the
+// group, risk), how it is held, last sign-in (engine-clock relative, absolute on hover) with peer %,
+// what is behind it (the request and its Jira issue or its end, or "outside the process"), the
 // recommendation with its reasons (and "changed since launch"), and the decision. Two lines per
 // row so the whole row reads at 1280 px. Group header rows span the person and access columns.
 import type { ReactNode } from 'react';
@@ -121,18 +121,15 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'login',
       header: 'Last sign-in',
-      width: '92px',
-      minWidth: 92,
+      width: '96px',
+      minWidth: 96,
       sortKey: 'lastLogin',
-      render: only((i) => <RelativeTime iso={i.person.lastLogin} flagStale />),
-    },
-    {
-      id: 'peer',
-      header: 'Peers',
-      width: '52px',
-      minWidth: 52,
-      align: 'end',
-      render: only((i) => (i.peerPercent === null ? <span className="muted">—</span> : <span className="tabular">{Math.round(i.peerPercent)}%</span>)),
+      render: only((i) => (
+        <span className="rv-two">
+          <RelativeTime iso={i.person.lastLogin} flagStale />
+          <span className="muted rv-small tabular">{i.peerPercent === null ? 'peers —' : `peers ${Math.round(i.peerPercent)}%`}</span>
+        </span>
+      )),
       title: (row) => {
         const i = item(row);
         return i && i.peerPercent !== null ? `${Math.round(i.peerPercent)}% of people with the same department and title hold it` : undefined;
@@ -141,11 +138,15 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'source',
       header: 'Granted by',
-      width: '120px',
-      minWidth: 120,
+      width: '124px',
+      minWidth: 124,
+      sortKey: 'expiry',
       render: only((i) =>
         i.grant === null ? (
-          <span className="text-warn">outside the process</span>
+          <span className="rv-two">
+            <span className="text-warn">outside the process</span>
+            <span className="muted rv-small">no grant, no end</span>
+          </span>
         ) : (
           <span className="rv-two">
             <span>
@@ -165,7 +166,9 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
               ) : (
                 <span className="rv-small mono">{i.grant.jiraKey}</span>
               )
-            ) : null}
+            ) : (
+              <span className="muted rv-small">{i.grant.expiresAt ? <RelativeTime iso={i.grant.expiresAt} kind="deadline" /> : 'permanent'}</span>
+            )}
           </span>
         ),
       ),
@@ -173,16 +176,8 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
         const i = item(row);
         if (!i) return undefined;
         if (!i.grant) return 'No grant behind this membership: held outside the process';
-        return [i.grant.approvers.length > 0 ? `approved by ${i.grant.approvers.join(', ')}` : null, i.grant.grantedAt ? `granted ${formatDate(i.grant.grantedAt)}` : null].filter(Boolean).join(' · ') || undefined;
+        return [i.grant.expiresAt ? `ends ${formatDate(i.grant.expiresAt)}` : 'permanent',i.grant.approvers.length > 0 ? `approved by ${i.grant.approvers.join(', ')}` : null, i.grant.grantedAt ? `granted ${formatDate(i.grant.grantedAt)}` : null].filter(Boolean).join(' · ') || undefined;
       },
-    },
-    {
-      id: 'expiry',
-      header: 'Expires',
-      width: '76px',
-      minWidth: 76,
-      sortKey: 'expiry',
-      render: only((i) => (i.grant?.expiresAt ? <RelativeTime iso={i.grant.expiresAt} kind="deadline" /> : <span className="muted">never</span>)),
     },
     {
       id: 'rec',
@@ -213,8 +208,8 @@ export function reviewColumns(): GridColumn<DisplayRow, GridSortKey>[] {
     {
       id: 'decision',
       header: 'Decision',
-      width: '140px',
-      minWidth: 140,
+      width: '124px',
+      minWidth: 124,
       sortKey: 'decision',
       render: only((i) => <DecisionBadge d={decisionOf(i, at.overlay())} />),
     },

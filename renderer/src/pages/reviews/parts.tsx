@@ -42,9 +42,9 @@ export const REASON_TEXT: Record<ReasonCode, string> = {
 
 export function DecisionBadge({ d }: { d: GridDecision | null }): ReactNode {
   if (d === null) return <span className="muted">Undecided</span>;
-  const word = d.decision === 'keep' ? (d.keepUntil ? `Keep until ${d.keepUntil.slice(0, 10)}` : 'Keep') : 'Revoke';
+  const word = d.decision === 'keep' ? (d.keepUntil ? 'Keep, time-bound' : 'Keep') : 'Revoke';
   const state = d.pending ? 'saving…' : d.state === 'draft' ? 'draft' : 'submitted';
-  const title = [d.reasonCode ? REASON_TEXT[d.reasonCode] : null, d.comment].filter(Boolean).join(' — ') || undefined;
+  const title = [d.keepUntil ? `kept until ${d.keepUntil.slice(0, 10)}` : null, d.reasonCode ? REASON_TEXT[d.reasonCode] : null, d.comment].filter(Boolean).join(' — ') || undefined;
   return (
     <span className="rv-decision" title={title}>
       <Badge tone={d.decision === 'keep' ? 'green' : 'red'}>{word}</Badge>
