@@ -7,8 +7,10 @@ const W = 520;
 const H = 140;
 const PAD = { left: 44, right: 10, top: 10, bottom: 22 };
 
-export function Burndown({ points, total }: { points: CampaignProgress['burndown']; total: number }): ReactNode {
-  if (points.length === 0) return <p className="muted">Nothing decided yet.</p>;
+export function Burndown({ points: days, total }: { points: CampaignProgress['burndown']; total: number }): ReactNode {
+  if (days.length === 0) return <p className="muted">Nothing decided yet.</p>;
+  // The line starts at launch with every item open, so a campaign decided in a day still shows its drop.
+  const points = [{ day: 'launch', remaining: total, decided: 0 }, ...days];
   const max = Math.max(total, ...points.map((p) => p.remaining), 1);
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;
@@ -44,7 +46,7 @@ export function Burndown({ points, total }: { points: CampaignProgress['burndown
       <table className="sr-only">
         <caption>Items left per day</caption>
         <tbody>
-          {points.map((p) => (
+          {days.map((p) => (
             <tr key={p.day}>
               <th scope="row">{p.day}</th>
               <td>{p.remaining}</td>
