@@ -84,11 +84,35 @@ export function setAfterAppend(db: Db, hook: ((db: Db, head: { seq: number; hash
 }
 
 /**
+ * The two statements of an append, prepared once per connection: a review
+ * submission or a close appends tens of thousands of events in one
+ * transaction, and preparing them again for each event cost about as much as
+ * the insert itself. Neither is ever iterated, so sharing them is safe.
+ */
+type AppendStatements = { head: ReturnType<typeof headStatement>; insert: ReturnType<typeof insertStatement> };
+const headStatement = (db: Db) => db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+const insertStatement = (db: Db) =>
+  db.prepare<[Record<string, string | number>]>(
+    `INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format)
+     VALUES (@seq, @at, @actor, @channel, @action, @target_type, @target_id, @details, @prev_hash, @hash, @format)`,
+  );
+const appendStatements = new WeakMap<Db, AppendStatements>();
+function statementsOf(db: Db): AppendStatements {
+  let st = appendStatements.get(db);
+  if (!st) {
+    st = { head: headStatement(db), insert: insertStatement(db) };
+    appendStatements.set(db, st);
+  }
+  return st;
+}
+
+/**
  * Appends one event. Call it inside the same db.transaction() as the state
  * change it records, so both land or neither does.
  */
 export function appendAudit(db: Db, event: AuditInput, now: Date = new Date()): string {
-  const last = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const st = statementsOf(db);
+  const last = st.head.get();
   const row = {
     seq: (last?.seq ?? 0) + 1,
     at: now.toISOString(),
@@ -102,10 +126,7 @@ export function appendAudit(db: Db, event: AuditInput, now: Date = new Date()): 
     format: AUDIT_FORMAT,
   };
   const hash = auditRowHash(row);
-  db.prepare(
-    `INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format)
-     VALUES (@seq, @at, @actor, @channel, @action, @target_type, @target_id, @details, @prev_hash, @hash, @format)`,
-  ).run({ ...row, hash });
+  st.insert.run({ ...row, hash });
   afterAppend.get(db)?.(db, { seq: row.seq, hash }, now);
   return hash;
 }
