@@ -109,7 +109,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
       ...REVIEWER_SHARE,
     },
   },
-  review_decision_log: { owner: 'engine/reviews/decision-store.ts', readers: { 'engine/reviews/items.ts': "an item's detail lists every decision ever given on it" } },
+  review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
   review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: { 'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation', ...REVIEW_GRID } },
   review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },

@@ -21,6 +21,7 @@ import { listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { normEmail } from '../directory/people-lookup.js';
+import { decisionLogOfItem } from './decision-store.js';
 import type { ItemRecord } from './item-store.js';
 
 type DecisionCols = {
@@ -222,25 +223,11 @@ export function getItem(ctx: EngineContext, itemId: number): ReviewItemDetail {
   const sites = jiraSites(ctx.db);
   const r = ctx.db.prepare(`${SELECT.replace('SELECT it.*,', 'SELECT it.*, NULL AS jira_connection_id,')} WHERE it.id = ?`).get(itemId) as Row | undefined;
   if (!r) throw new UserError(`review item #${itemId} does not exist`, 'not-found');
-  const log = ctx.db
-    .prepare('SELECT * FROM review_decision_log WHERE item_id = ? ORDER BY id')
-    .all(itemId) as {
-    stage: number;
-    decision: ReviewDecision;
-    reason_code: ReasonCode | null;
-    comment: string | null;
-    keep_until: string | null;
-    state: 'draft' | 'submitted';
-    decided_by: string;
-    channel: ReviewChannel;
-    recorded_by: string | null;
-    applied_by_default: number;
-    at: string;
-  }[];
+  const log = decisionLogOfItem(ctx.db, itemId);
   const history: (ReviewItemDecision & { stage: number })[] = log.map((l) => ({
     stage: l.stage,
     decision: l.decision,
-    reasonCode: l.reason_code,
+    reasonCode: l.reason_code as ReasonCode | null,
     comment: l.comment,
     keepUntil: l.keep_until,
     state: l.state,

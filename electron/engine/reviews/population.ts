@@ -310,10 +310,9 @@ export function prepareReviewers(db: Db, plan: ScopePlan, stage: StageConfig, fa
  */
 const NO_FLATTEN = 'LIMIT -1 OFFSET 0';
 
-/** The full row SELECT with the reviewer and recommendation columns (over prepared reviewer tables). */
-export function decoratedRowsSql(stage: StageConfig): string {
-  const rv = reviewerSql(stage.kind, 'r.connection_id', 'r.identity_id', 'r.group_id');
-  const rec = recommendationSql({
+/** The recommendation over a row source `r` with the rec_* inputs (launch and the refresh after sync read the same columns). */
+const recommendationOfRows = (): ReturnType<typeof recommendationSql> =>
+  recommendationSql({
     status: 'r.person_status',
     lastLogin: 'r.rec_last_login',
     created: 'r.rec_created',
@@ -327,6 +326,11 @@ export function decoratedRowsSql(stage: StageConfig): string {
     risk: 'r.risk',
     recentRequest: 'r.rec_recent_request',
   });
+
+/** The full row SELECT with the reviewer and recommendation columns (over prepared reviewer tables). */
+export function decoratedRowsSql(stage: StageConfig): string {
+  const rv = reviewerSql(stage.kind, 'r.connection_id', 'r.identity_id', 'r.group_id');
+  const rec = recommendationOfRows();
   return `SELECT r.*, ${rv.reviewer} AS reviewer, ${rv.source} AS reviewer_source, ${rv.note} AS reviewer_note,
       ${rec.recommendation} AS recommendation, ${rec.reasons} AS reasons, ${rec.peerPct} AS peer_pct
     FROM (${populationRowsSql(true)} ${NO_FLATTEN}) r ${rv.joins}`;
@@ -427,20 +431,7 @@ const REFRESH_TABLE = 'temp.review_refresh';
  * counts as deprovisioned), writes the changed ones and returns how many.
  */
 export function refreshCampaignRecommendations(db: Db, campaignId: number, connectionIds: readonly number[], definition: CampaignDefinition, now: Date): number {
-  const rec = recommendationSql({
-    status: 'r.person_status',
-    lastLogin: 'r.rec_last_login',
-    created: 'r.rec_created',
-    grantId: 'r.grant_id',
-    expiredGrant: 'r.rec_expired',
-    employmentType: 'r.employment_type',
-    endDate: 'r.rec_end_date',
-    peerSize: 'r.rec_peer_size',
-    peerHolders: 'r.rec_peer_holders',
-    moved: 'r.rec_moved',
-    risk: 'r.risk',
-    recentRequest: 'r.rec_recent_request',
-  });
+  const rec = recommendationOfRows();
   db.exec(`DROP TABLE IF EXISTS ${REFRESH_TABLE}; CREATE TABLE ${REFRESH_TABLE} (id INTEGER PRIMARY KEY, recommendation TEXT NOT NULL, reasons TEXT NOT NULL, peer_pct REAL)`);
   try {
     db.prepare(
