@@ -3,7 +3,7 @@
 // named reviewers (items spread by person), launched; reviewer 1 signs in through the sandbox
 // Okta (operator sign-in) and decides in the review grid with the keyboard (r revoke, a keep,
 // j/k), then submits; reviewer 2's workbook is exported with the built CLI, filled in by an
-// independent writer (Debian's python3 + openpyxl) and imported back (channel 'workbook', the
+// independent writer (Debian's python3 + openpyxl) and imported back in the console (channel 'workbook', the
 // file's SHA-256 on the submission); reviewer 3 approves their JSM request in the sandbox Jira
 // as their own Jira account and "Poll JSM now" on the connection card records keep-all
 // through channel 'jira' (their Jira account id). Closed
@@ -19,7 +19,7 @@ import { ServiceDeskClient } from 'jira.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorStatus } from '../../shared/contract-operator.js';
-import type { CampaignProgress, CampaignView, ReviewItemRow, WorkbookImportResult } from '../../shared/contract-reviews.js';
+import type { CampaignProgress, CampaignView, ReviewItemRow } from '../../shared/contract-reviews.js';
 import type { Page as ListPage, SyncRunSummary } from '../../shared/domain.js';
 import type { OrgGroup, OrgUser } from '../../electron/sandbox/org-model.js';
 import type { JiraAccount } from '../../electron/sandbox/jira-state.js';
@@ -251,15 +251,17 @@ describe.runIf(inPrivateKeychain)('an access review answered in the console (sig
     const revokedUser = members.find((m) => m.id === revoked[0]?.identityId);
     if (!revokedUser) throw new Error('the revoked item names nobody in the group');
 
-    // Reviewer 2: the workbook, exported by the CLI, filled in by openpyxl, imported back by the CLI.
+    // Reviewer 2: the workbook, exported by the CLI, filled in by openpyxl, imported back in the console.
     const book = path.join(dir, 'reviewer2.xlsx');
     const exported = JSON.parse(latchkey(dbPath, ['review', 'workbook', 'export', String(campaignId), '--reviewer', lower(r2), '--out', book, '--json'])) as { rows: number; sha256: string };
     expect(exported.rows).toBe(mine(r2).length);
     expect(fillWorkbook(book, 'Keep', 'still-needed', 'Confirmed with finance (workbook)')).toBe(mine(r2).length);
     const fileSha = createHash('sha256').update(fs.readFileSync(book)).digest('hex');
     expect(fileSha).not.toBe(exported.sha256);
-    const imported = JSON.parse(latchkey(dbPath, ['review', 'workbook', 'import', String(campaignId), book, '--reviewer', lower(r2), '--json'])) as WorkbookImportResult;
-    expect(imported).toMatchObject({ reviewer: lower(r2), decisions: mine(r2).length, sha256: fileSha });
+    // Imported in the console, from the campaign page's row of that reviewer (all rows or none; channel workbook, the file's SHA-256).
+    await page.goto(`${server.origin}/#/reviews/${campaignId}`);
+    await page.getByLabel(`Workbook file of ${lower(r2)}`).setInputFiles(book);
+    await page.getByText(`${mine(r2).length} decisions of ${lower(r2)} recorded (SHA-256 ${fileSha.slice(0, 12)}…)`).waitFor();
     const after2 = await itemsOf(campaignId, lower(r2));
     expect(after2.every((i) => i.decision?.state === 'submitted' && i.decision.channel === 'workbook' && i.decision.decision === 'keep' && i.decision.reasonCode === 'still-needed' && i.decision.comment === 'Confirmed with finance (workbook)')).toBe(true);
 

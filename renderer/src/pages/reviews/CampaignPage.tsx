@@ -15,6 +15,7 @@ import { toast } from '../../stores/toast-store.js';
 import { Burndown } from './Burndown.js';
 import { CampaignItems } from './CampaignItems.js';
 import { CampaignStatusBadge, ProgressBar, REMEDIATION_ORDER, RemediationBadge } from './parts.js';
+import { WorkbookCell } from './WorkbookCell.js';
 
 function PopulationProof({ c }: { c: CampaignView }): ReactNode {
   const p = c.population;
@@ -66,7 +67,7 @@ function PopulationProof({ c }: { c: CampaignView }): ReactNode {
   );
 }
 
-function Progress({ campaignId, version }: { campaignId: number; version: number }): ReactNode {
+function Progress({ campaignId, version, open }: { campaignId: number; version: number; open: { stage: number } | null }): ReactNode {
   const progress = useAsync(`pr:${campaignId}:${version}`, (signal) => reviews.progress(campaignId, signal));
   const p = progress.data;
   if (progress.error) return <InlineError title="Couldn’t read the progress" message={progress.error} onRetry={progress.reload} />;
@@ -120,6 +121,7 @@ function Progress({ campaignId, version }: { campaignId: number; version: number
                 <th scope="col">Approval rate</th>
                 <th scope="col">Answered through</th>
                 <th scope="col">Jira</th>
+                <th scope="col">Workbook</th>
               </tr>
             </thead>
             <tbody>
@@ -155,6 +157,9 @@ function Progress({ campaignId, version }: { campaignId: number; version: number
                     )}
                   </td>
                   <td className="mono rv-nowrap">{r.jiraIssueKey ?? <span className="muted">—</span>}</td>
+                  <td>
+                    <WorkbookCell campaignId={campaignId} reviewer={r.reviewer} open={open !== null && r.stage === open.stage} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -294,7 +299,7 @@ export function CampaignPage({ campaignId }: { campaignId: number }): ReactNode 
         </p>
       ) : null}
       <PopulationProof c={c} />
-      {c.status !== 'draft' ? <Progress campaignId={campaignId} version={version} /> : null}
+      {c.status !== 'draft' ? <Progress campaignId={campaignId} version={version} open={c.status === 'active' ? { stage: c.stage } : null} /> : null}
       {remediationTotal > 0 ? (
         <section className="card rv-section" aria-label="Remediation">
           <h2 className="section-title">Remediation</h2>
