@@ -26,7 +26,7 @@ import type { JiraAccount } from '../../electron/sandbox/jira-state.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
-import { callBridge, openConsole, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { callBridge, openConsole, serveConsole as serve, syncInConsole, type Served } from '../helpers/serve-console.js';
 import { adfText, latchkey } from '../helpers/built-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -127,13 +127,8 @@ describe.runIf(inPrivateKeychain)('an access review answered in the console (sig
     );
     server = await serve(dbPath, []);
     const okta = (await call<{ id: number; name: string }[]>(server, 'connections:list', {})).find((c) => c.name === OKTA);
-    await call(server, 'sync:start', { connectionId: okta?.id, full: true });
-    for (let i = 0; ; i++) {
-      const status = (await call<SyncRunSummary[]>(server, 'sync:runs', { limit: 5 })).find((r) => r.connectionName === OKTA)?.status;
-      if (status === 'succeeded') break;
-      if (status === 'failed' || i > 120) throw new Error(`the first sync did not succeed (${status ?? 'not started'})`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    if (!okta) throw new Error(`no connection named ${OKTA}`);
+    await syncInConsole(server, okta.id);
     const csv = path.join(dir, 'catalog.csv');
     fs.writeFileSync(csv, `app,role,risk,connection,group_id\n${APP},${ROLE},medium,${OKTA},${group.id}\n`);
     latchkey(dbPath, ['catalog', 'import', csv]);

@@ -10,13 +10,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorStatus } from '../../shared/contract-operator.js';
-import type { AuditEvent, SyncRunSummary } from '../../shared/domain.js';
+import type { AuditEvent } from '../../shared/domain.js';
 import type { RequestDetail, RequestRow } from '../../shared/governance.js';
 import type { OrgUser } from '../../electron/sandbox/org-model.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
-import { callBridge as call, openConsole, serveConsole as serve, type Served } from '../helpers/serve-console.js';
+import { callBridge as call, openConsole, serveConsole as serve, syncInConsole, type Served } from '../helpers/serve-console.js';
 import { adfText, latchkey } from '../helpers/built-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -66,10 +66,7 @@ describe.runIf(inPrivateKeychain)('operator sign-in through the sandbox Okta, in
 
   it('signs in through the sandbox Okta page, approves, and the timeline, audit event and Jira comment name the operator and the channel; with sign-in required, a write without a session is refused', async () => {
     // A synced snapshot, a role whose one approver is the operator, and a request filed by someone else.
-    const { runId } = await call<{ runId: number }>(server, 'sync:start', { connectionId: 1, full: true });
-    await expect
-      .poll(async () => (await call<SyncRunSummary[]>(server, 'sync:runs', { limit: 5 })).find((r) => r.id === runId)?.status, { timeout: 60_000 })
-      .toBe('succeeded');
+    await syncInConsole(server, 1);
     const app = await call<{ id: number }>(server, 'catalog:saveApp', { name: 'Runbook Wiki', owner: operator.email });
     const role = await call<{ id: number }>(server, 'catalog:saveRole', {
       appId: app.id,

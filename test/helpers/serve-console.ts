@@ -76,3 +76,19 @@ export async function callBridge<T>(s: BridgeAccess, channel: string, input: unk
   if (!body.ok) throw new Error(`${channel}: ${body.error}`);
   return body.value;
 }
+
+/**
+ * A full sync of one connection run by the served engine (not a blocking CLI
+ * child: the sandbox answers in the test's process), waited for; throws with
+ * the run's status when it does not succeed within `timeoutMs`.
+ */
+export async function syncInConsole(s: BridgeAccess, connectionId: number, timeoutMs = 60_000): Promise<number> {
+  const { runId } = await callBridge<{ runId: number }>(s, 'sync:start', { connectionId, full: true });
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await callBridge<{ id: number; status: string }[]>(s, 'sync:runs', { limit: 5 })).find((r) => r.id === runId)?.status;
+    if (status === 'succeeded') return runId;
+    if (status === 'failed' || Date.now() > until) throw new Error(`sync run #${runId} did not succeed (${status ?? 'not listed'})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
