@@ -56,3 +56,9 @@ export function tokenFromEnv(name: string, env: NodeJS.ProcessEnv, flag = '--tok
   if (!v) throw new UserError(`environment variable ${name} is not set or empty`, 'bad-input');
   return v.trim();
 }
+
+/** A command's result: one JSON line with --json (stable field names), else the text; returns the exit code. */
+export function printResult(io: CliIo, json: boolean | undefined, value: unknown, text: string, code = 0): number {
+  io.stdout(json ? `${JSON.stringify(value)}\n` : text);
+  return code;
+}

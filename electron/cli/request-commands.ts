@@ -16,7 +16,7 @@ import { parseDuration } from '../engine/requests/duration-text.js';
 import { importRequestsCsv } from '../engine/requests/requests-csv.js';
 import { settingsView, updateSettings } from '../engine/settings/settings.js';
 import type { EventBus } from '../engine/workspace/workspace.js';
-import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
+import { parseCommandArgs, positiveInt, UsageError, type CliIo, printResult } from './cli-kit.js';
 
 /** Lines for `latchkey --help`. */
 export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" --duration 24h [--minutes N] [--ends ISO] --why TEXT [--as EMAIL] [--json]
@@ -104,10 +104,7 @@ export function runRequestCommand(ctx: EngineContext, bus: EventBus, args: strin
 
 function requestCommand(ctx: EngineContext, args: string[], io: CliIo, signedIn: string | null): number {
   const [verb, ...rest] = args;
-  const out = (json: boolean | undefined, value: unknown, text: string): number => {
-    io.stdout(json ? `${JSON.stringify(value)}\n` : text);
-    return 0;
-  };
+  const out = (json: boolean | undefined, value: unknown, text: string, code = 0): number => printResult(io, json, value, text, code);
   switch (verb) {
     case 'create': {
       const { values } = parseCommandArgs(rest, {

@@ -30,7 +30,7 @@ import { cancelCampaign, createCampaign, getCampaign, launchCampaign, listCampai
 import { listItems } from '../engine/reviews/items.js';
 import { idpAppIdsByLabel } from '../engine/reviews/population.js';
 import type { EventBus } from '../engine/workspace/workspace.js';
-import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
+import { parseCommandArgs, positiveInt, UsageError, type CliIo, printResult } from './cli-kit.js';
 
 /** Lines for `latchkey --help`. */
 export const REVIEW_USAGE = `  review create --name N (--scope-file F.json | [--app A] [--group G] [--connection C] [--department D])
@@ -146,10 +146,7 @@ export function runReviewCommand(ctx: EngineContext, bus: EventBus, args: string
 
 function reviewVerb(ctx: EngineContext, _bus: EventBus, args: string[], io: CliIo, signedIn: string | null): number | Promise<number> {
   const [verb, ...rest] = args;
-  const out = (json: boolean | undefined, value: unknown, text: string): number => {
-    io.stdout(json ? `${JSON.stringify(value)}\n` : text);
-    return 0;
-  };
+  const out = (json: boolean | undefined, value: unknown, text: string, code = 0): number => printResult(io, json, value, text, code);
   switch (verb) {
     case 'create': {
       const { values } = parseCommandArgs(rest, {

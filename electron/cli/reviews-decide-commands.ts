@@ -14,7 +14,7 @@ import { getCampaign } from '../engine/reviews/campaigns.js';
 import { closeCampaignNow } from '../engine/reviews/close.js';
 import { decideItems, reassignItems, submitDecisions } from '../engine/reviews/decisions.js';
 import { campaignProgress } from '../engine/reviews/progress.js';
-import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
+import { parseCommandArgs, positiveInt, UsageError, type CliIo, printResult } from './cli-kit.js';
 
 /** Lines for `latchkey --help`. */
 export const REVIEW_DECIDE_USAGE = `  review decide ID (ITEM... | --undecided) --keep|--revoke [--reason CODE] [--comment T] [--until DATE] [--as EMAIL] [--json]
@@ -52,10 +52,7 @@ const refusedText = (r: { refused: { itemId: number; why: string }[] }): string 
 export async function runReviewDecideCommand(ctx: EngineContext, args: string[], io: CliIo, signedIn: string | null = null): Promise<number> {
   await Promise.resolve();
   const [verb, ...rest] = args;
-  const out = (json: boolean | undefined, value: unknown, text: string, code = 0): number => {
-    io.stdout(json ? `${JSON.stringify(value)}\n` : text);
-    return code;
-  };
+  const out = (json: boolean | undefined, value: unknown, text: string, code = 0): number => printResult(io, json, value, text, code);
   switch (verb) {
     case 'decide': {
       const { values, positionals } = parseCommandArgs(
