@@ -297,7 +297,7 @@ describe.runIf(inPrivateKeychain)('an access review answered in the console (sig
     // ...and the page says so, on each reviewer's row.
     for (const [u, channel] of [[r1, 'console'], [r2, 'workbook'], [r3, 'jira']] as const) {
       const row = byReviewer.getByRole('row').filter({ hasText: await keyOf(u) });
-      expect(await row.locator('.rv-channel').allTextContents()).toEqual([channel]);
+      await expect.poll(() => row.locator('.rv-channel').allTextContents(), { timeout: 10_000 }).toEqual([channel]);
     }
     await byReviewer.scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-review-channels-campaign.png');

@@ -241,7 +241,7 @@ describe.runIf(inPrivateKeychain)('an access review: create, preview, launch, de
     await page.getByRole('grid', { name: 'Campaign items' }).getByText(`run #${lastRun?.id}`).waitFor();
     // The progress: decided per reviewer, the burndown.
     await page.getByRole('region', { name: 'By reviewer' }).getByText(reviewer.email, { exact: false }).or(page.getByRole('region', { name: 'By reviewer' }).getByText(fullName(reviewer))).first().waitFor();
-    expect(await page.getByRole('img', { name: /^Burndown: 0 of / }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('img', { name: /^Burndown: 0 of / }).count(), { timeout: 10_000 }).toBe(1);
     await screenshot(page, 'e2e-review-campaign.png');
     expect(consoleErrors).toEqual([]);
   }, 240_000);

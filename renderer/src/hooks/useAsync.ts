@@ -10,13 +10,14 @@ export type AsyncState<T> =
   | { status: 'error'; data: T | null; error: string };
 
 /**
- * Runs `load` whenever `key` changes, cancelling the previous call. A reload
- * of the same key keeps showing the last data; a new key starts blank.
- * Answers for an outdated key are ignored.
+ * Runs `load` whenever `key` or `revision` changes, cancelling the previous
+ * call. A reload, or a new revision of the same key (a store's version after a
+ * write or an engine event), keeps showing the last data until the answer
+ * comes; a new key starts blank. Answers for an outdated key are ignored.
  */
-export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<T>): AsyncState<T> & { reload: () => void } {
+export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<T>, revision: number | string = 0): AsyncState<T> & { reload: () => void } {
   const [nonce, setNonce] = useState(0);
-  const fullKey = `${key}#${nonce}`;
+  const fullKey = `${key}#${revision}.${nonce}`;
   const [result, setResult] = useState<{ key: string; data: T | null; error: string | null }>({
     key: '',
     data: null,

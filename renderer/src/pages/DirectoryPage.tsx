@@ -42,7 +42,7 @@ export function DirectoryPage({ tab, detail }: { tab: DirectoryTab; detail: Obje
   }, [connectionsReady, connections, connectionId, setConnection]);
 
   const idps = connections.filter((c) => c.kind === 'okta' || c.kind === 'entra');
-  const issues = useAsync(`issues|${version}`, (signal) => directory.correlationIssues(signal));
+  const issues = useAsync('issues', (signal) => directory.correlationIssues(signal), version);
   const issueCount = issues.data?.length ?? null;
   // People are matched across IdPs only when there are several; a lone IdP has nothing to match.
   const showUnmatched = idps.length > 1 || (issueCount ?? 0) > 0 || tab === 'unmatched';

@@ -15,7 +15,7 @@ import { useCatalogStore } from '../../stores/catalog-store.js';
 
 export function CoverageTab(): ReactNode {
   const version = useCatalogStore((s) => s.version);
-  const state = useAsync(`coverage|${version}`, (signal) => api.call('catalog:coverage', {}, { signal }));
+  const state = useAsync('coverage', (signal) => api.call('catalog:coverage', {}, { signal }), version);
   const [search, setSearch] = useState('');
   const [gapsOnly, setGapsOnly] = useState(false);
   const report = state.data;

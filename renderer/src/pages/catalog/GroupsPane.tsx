@@ -35,9 +35,12 @@ export function GroupsPane(): ReactNode {
   const [unmappedOnly, setUnmappedOnly] = useState(false);
   const [limit, setLimit] = useState(PAGE);
   const q = useDebouncedValue(search, 200);
-  const key = JSON.stringify([q, connectionId, unmappedOnly, limit, version]);
-  const state = useAsync(key, (signal) =>
-    api.call('catalog:groups', { search: q, ...(connectionId === null ? {} : { connectionId }), unmappedOnly, offset: 0, limit }, { signal }),
+  // A new search or filter starts blank; more rows or a refresh keeps the list on screen meanwhile.
+  const key = JSON.stringify([q, connectionId, unmappedOnly]);
+  const state = useAsync(
+    key,
+    (signal) => api.call('catalog:groups', { search: q, ...(connectionId === null ? {} : { connectionId }), unmappedOnly, offset: 0, limit }, { signal }),
+    `${version}/${limit}`,
   );
 
   const role = listing?.apps.flatMap((a) => a.roles).find((r) => r.id === selectedRoleId) ?? null;

@@ -30,7 +30,7 @@ import { durationLabel, ProblemList, RiskBadge, riskLabel } from './parts.js';
 
 export function RoleDetail({ roleId }: { roleId: number }): ReactNode {
   const version = useCatalogStore((s) => s.version);
-  const state = useAsync(`role|${roleId}|${version}`, (signal) => api.call('catalog:role', { id: roleId }, { signal }));
+  const state = useAsync(`role|${roleId}`, (signal) => api.call('catalog:role', { id: roleId }, { signal }), version);
   const role = state.data;
   return (
     <div className="page">

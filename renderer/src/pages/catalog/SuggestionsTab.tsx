@@ -22,7 +22,7 @@ export function SuggestionsTab(): ReactNode {
   const version = useCatalogStore((s) => s.version);
   const listing = useCatalogStore((s) => s.listing);
   const write = useCatalogStore((s) => s.write);
-  const state = useAsync(`suggestions|${version}`, (signal) => api.call('catalog:suggestions', {}, { signal }));
+  const state = useAsync('suggestions', (signal) => api.call('catalog:suggestions', {}, { signal }), version);
   const [search, setSearch] = useState('');
   const data = state.data;
   const needle = search.trim().toLowerCase();

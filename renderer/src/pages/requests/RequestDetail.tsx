@@ -26,7 +26,7 @@ import { AccessBadge, accessWords, durationLabel, durationText, RequestStatusBad
 
 export function RequestDetail({ id }: { id: number }): ReactNode {
   const version = useRequestsStore((s) => s.version);
-  const state = useAsync(`request|${id}|${version}`, (signal) => api.call('requests:get', { id }, { signal }));
+  const state = useAsync(`request|${id}`, (signal) => api.call('requests:get', { id }, { signal }), version);
   const d = state.data;
   return (
     <div className="page">

@@ -68,7 +68,7 @@ function PopulationProof({ c }: { c: CampaignView }): ReactNode {
 }
 
 function Progress({ campaignId, version, open }: { campaignId: number; version: number; open: { stage: number } | null }): ReactNode {
-  const progress = useAsync(`pr:${campaignId}:${version}`, (signal) => reviews.progress(campaignId, signal));
+  const progress = useAsync(`pr:${campaignId}`, (signal) => reviews.progress(campaignId, signal), version);
   const p = progress.data;
   if (progress.error) return <InlineError title="Couldn’t read the progress" message={progress.error} onRetry={progress.reload} />;
   if (!p) return <p className="muted">Reading the progress…</p>;
@@ -201,7 +201,7 @@ export function CampaignPage({ campaignId }: { campaignId: number }): ReactNode 
   const id = useId();
   const version = useReviewsStore((s) => s.version);
   const write = useReviewsStore((s) => s.write);
-  const campaign = useAsync(`c:${campaignId}:${version}`, (signal) => reviews.get(campaignId, signal));
+  const campaign = useAsync(`c:${campaignId}`, (signal) => reviews.get(campaignId, signal), version);
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);

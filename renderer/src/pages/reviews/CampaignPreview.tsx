@@ -76,8 +76,8 @@ export function CampaignPreview({ campaignId }: { campaignId: number }): ReactNo
   const id = useId();
   const version = useReviewsStore((s) => s.version);
   const write = useReviewsStore((s) => s.write);
-  const campaign = useAsync(`c:${campaignId}:${version}`, (signal) => reviews.get(campaignId, signal));
-  const preview = useAsync(`p:${campaignId}:${version}`, (signal) => reviews.preview(campaignId, signal));
+  const campaign = useAsync(`c:${campaignId}`, (signal) => reviews.get(campaignId, signal), version);
+  const preview = useAsync(`p:${campaignId}`, (signal) => reviews.preview(campaignId, signal), version);
   const [override, setOverride] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ field: string | null; message: string } | null>(null);
