@@ -13,6 +13,7 @@ import {
   NO_FILTER,
   reasonNeeded,
   selectRange,
+  sortOrder,
   toggleSelection,
   withDecision,
   type GridDecision,
@@ -104,6 +105,24 @@ describe('filter, sort, group', () => {
     expect(filterItems(items, NONE, NO_FILTER, { key: 'lastLogin', dir: 'asc' }).map((i) => i.person.name)).toEqual(['Zed', 'Bea', 'amy']);
     expect(filterItems(items, NONE, NO_FILTER, { key: 'lastLogin', dir: 'desc' }).map((i) => i.person.name)).toEqual(['Bea', 'Zed', 'amy']);
     expect(filterItems(items, NONE, NO_FILTER, { key: 'recommendation', dir: 'asc' }).map((i) => i.recommendation)).toEqual(['revoke', 'look', 'keep']);
+  });
+  it('the packed numeric sort orders exactly as the comparator: key (blanks last both ways), then name, then id', () => {
+    // Hand-checked: ties on the key go by name rank then id; null and '' both last in either direction.
+    const keys = ['b', null, 'a', 'b', '', 'a'];
+    const names = Int32Array.from([1, 0, 2, 0, 0, 2]);
+    const ids = keys.map((_, i) => ({ id: 10 + i }));
+    expect([...sortOrder(keys, names, ids, 'asc')]).toEqual([2, 5, 3, 0, 1, 4]);
+    expect([...sortOrder(keys, names, ids, 'desc')]).toEqual([3, 0, 2, 5, 1, 4]);
+    // Random keys with many ties, strings and numbers, against the comparator it replaces.
+    let seed = 42;
+    const rnd = (m: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % m);
+    for (const kind of ['string', 'number'] as const) {
+      const n = 5000;
+      const k = Array.from({ length: n }, () => (rnd(10) === 0 ? null : kind === 'string' ? (rnd(20) === 0 ? '' : `v${rnd(300)}`) : rnd(3)));
+      const nm = Int32Array.from({ length: n }, () => rnd(800));
+      const its = Array.from({ length: n }, (_, i) => ({ id: 1 + i * 3 }));
+      for (const dir of ['asc', 'desc'] as const) expect([...sortOrder(k, nm, its, dir)]).toEqual([...sortOrder(k, nm, its, dir, 'comparator')]);
+    }
   });
   it('filters by recommendation, app, reason, search and decision', () => {
     const sort = { key: 'person', dir: 'asc' } as const;

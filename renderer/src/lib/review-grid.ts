@@ -90,39 +90,81 @@ function sortValue(item: ReviewItemRow, key: GridSortKey, overlay: ReadonlyMap<n
  * column's order changes with decisions and is never cached.
  */
 const orderCache = new WeakMap<readonly ReviewItemRow[], Map<string, Int32Array>>();
+const nameRankCache = new WeakMap<readonly ReviewItemRow[], Int32Array>();
 export function orderOf(items: readonly ReviewItemRow[], sort: GridSort, overlay: ReadonlyMap<number, GridDecision>): Int32Array {
   const cacheKey = `${sort.key}:${sort.dir}`;
   const cached = sort.key === 'decision' ? undefined : orderCache.get(items)?.get(cacheKey);
   if (cached) return cached;
   const n = items.length;
   const keys = new Array<string | number | null>(n);
-  const names = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
-    const it = items[i] as ReviewItemRow;
-    keys[i] = sortValue(it, sort.key, overlay);
-    names[i] = it.person.name.toLowerCase();
-  }
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const sign = sort.dir === 'desc' ? -1 : 1;
-  order.sort((a, b) => {
-    const x = keys[a] ?? null;
-    const y = keys[b] ?? null;
-    if (x !== y) {
-      if (x === null || x === '') return 1;
-      if (y === null || y === '') return -1;
-      return (x < y ? -1 : 1) * sign;
-    }
-    const na = names[a] as string;
-    const nb = names[b] as string;
-    if (na !== nb) return na < nb ? -1 : 1;
-    return (items[a] as ReviewItemRow).id - (items[b] as ReviewItemRow).id;
-  });
+  for (let i = 0; i < n; i++) keys[i] = sortValue(items[i] as ReviewItemRow, sort.key, overlay);
+  let names = nameRankCache.get(items);
+  if (!names) nameRankCache.set(items, (names = rankOf(items.map((it) => it.person.name.toLowerCase()), false).rank));
+  const order = sortOrder(keys, names, items, sort.dir);
   if (sort.key !== 'decision') {
     let byKey = orderCache.get(items);
     if (!byKey) orderCache.set(items, (byKey = new Map<string, Int32Array>()));
     byKey.set(cacheKey, order);
   }
+  return order;
+}
+
+/**
+ * Each value's rank among the distinct values in ascending order (code-unit order for strings);
+ * with `blanksLast`, null and '' all rank after every other value. Sorting the distinct values
+ * (a reviewer's 100,000 items hold ~20,000 names) is what makes a first sort fast.
+ */
+function rankOf(values: readonly (string | number | null)[], blanksLast: boolean): { rank: Int32Array; distinct: number } {
+  const index = new Map<string | number | null, number>();
+  for (const v of values) if (!(blanksLast && (v === null || v === '')) && !index.has(v)) index.set(v, 0);
+  const sorted = [...index.keys()].sort((a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
+  sorted.forEach((v, i) => index.set(v, i));
+  const rank = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) rank[i] = index.get(values[i] as string | number | null) ?? sorted.length;
+  return { rank, distinct: sorted.length };
+}
+
+const SPAN = 2 ** 17;
+/**
+ * The order by key (blanks last in both directions), then by name rank, then by id. Up to
+ * 131,071 items in id order: one numeric sort of (key rank, name rank, index) packed in a double
+ * (3 × 17 bits), no comparator. Otherwise, and as the reference the tests compare against, a
+ * comparator sort.
+ */
+export function sortOrder(keys: readonly (string | number | null)[], names: Int32Array, items: readonly { id: number }[], dir: 'asc' | 'desc', strategy: 'auto' | 'comparator' = 'auto'): Int32Array {
+  const n = keys.length;
+  const order = new Int32Array(n);
+  let idOrdered = strategy === 'auto' && n < SPAN;
+  for (let i = 1; idOrdered && i < n; i++) if ((items[i - 1] as { id: number }).id >= (items[i] as { id: number }).id) idOrdered = false;
+  if (idOrdered) {
+    const { rank, distinct } = rankOf(keys, true);
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let r = rank[i] as number;
+      if (dir === 'desc' && r < distinct) r = distinct - 1 - r;
+      packed[i] = (r * SPAN + (names[i] as number)) * SPAN + i;
+    }
+    packed.sort();
+    for (let i = 0; i < n; i++) order[i] = (packed[i] as number) % SPAN;
+    return order;
+  }
+  for (let i = 0; i < n; i++) order[i] = i;
+  const sign = dir === 'desc' ? -1 : 1;
+  order.sort((a, b) => {
+    const x = keys[a] ?? null;
+    const y = keys[b] ?? null;
+    const xBlank = x === null || x === '';
+    const yBlank = y === null || y === '';
+    if (x !== y && !(xBlank && yBlank)) {
+      if (xBlank) return 1;
+      if (yBlank) return -1;
+      return (x < y ? -1 : 1) * sign;
+    }
+    const na = names[a] as number;
+    const nb = names[b] as number;
+    if (na !== nb) return na - nb;
+    return (items[a] as { id: number }).id - (items[b] as { id: number }).id;
+  });
   return order;
 }
 
