@@ -15,7 +15,8 @@
 //    1280x860), acting as the reviewer. Each timing runs inside the page, from
 //    the input event's timeStamp (or the hash change) to the animation frame
 //    after the DOM shows the expected result (a MutationObserver checks):
-//    - open: #/reviews -> #/reviews/mine/1 until the first rows and the count;
+//    - open: #/reviews -> #/reviews/mine/1 until the first screen (rows and the queue's count)
+//      and until the whole queue is usable ("showing 100,000");
 //    - filter: Recommended = Revoke until "showing 10,000"; back to Any;
 //    - sort: the Last sign-in header until aria-sort says ascending;
 //    - decision key: `r` on the active row until its Decision cell says Revoke
@@ -206,21 +207,32 @@ try {
     `const t = window.__rv.text(); return t.includes(${JSON.stringify(`${fmt(decided)} of ${fmt(N)} decided`)}) && t.includes(${JSON.stringify(`showing ${fmt(showing)}`)}) && !!document.querySelector('[role="grid"][aria-label="My review items"] [role="row"][aria-rowindex="2"]');`;
 
   // Open (in-app navigation), three times: a fresh load of the queue each time.
+  // Two instants per open: the first screen painted (rows and the count of the whole queue; the
+  // first open reads it apart, later ones show the queue the store holds) and the whole queue usable.
   const opens: number[] = [];
+  const firstScreens: number[] = [];
+  const firstRows = `!!document.querySelector('[role="grid"][aria-label="My review items"] [role="row"][aria-rowindex="2"]') && (window.__rv.text().includes(${JSON.stringify(`Loading all ${fmt(N)} items`)}) || window.__rv.text().includes(${JSON.stringify(`of ${fmt(N)} decided`)}))`;
   for (let i = 0; i < 3; i++) {
     await page.evaluate(() => void (window.location.hash = '#/reviews'));
     await page.getByRole('heading', { name: 'Access reviews' }).waitFor({ timeout: 120_000 });
+    const first = wait(`return ${firstRows};`);
     const done = wait(countIs(0, N));
     const start = await page.evaluate<number>(() => {
       const t = performance.now();
       window.location.hash = '#/reviews/mine/1';
       return t;
     });
+    firstScreens.push((await first).painted - start);
     opens.push((await done).painted - start);
   }
-  const gridCall = await page.evaluate<number[]>(() => performance.getEntriesByType('resource').filter((r) => r.name.includes('reviews%3Agrid')).map((r) => r.duration));
-  results.open = { ms: opens, gridCallMs: gridCall.slice(-3) };
-  log(`open: ${opens.map((x) => x.toFixed(0)).join(', ')} ms (reviews:grid over HTTP ${gridCall.slice(-3).map((x) => x.toFixed(0)).join(', ')} ms)`);
+  const gridCall = await page.evaluate<{ name: string; ms: number }[]>(() =>
+    performance
+      .getEntriesByType('resource')
+      .filter((r) => r.name.includes('reviews%3Agrid'))
+      .map((r) => ({ name: r.name.includes('first') ? 'first' : 'whole', ms: r.duration })),
+  );
+  results.open = { firstScreenMs: firstScreens, ms: opens, gridCalls: gridCall.slice(-4) };
+  log(`open: first screen ${firstScreens.map((x) => x.toFixed(0)).join(', ')} ms; whole queue ${opens.map((x) => x.toFixed(0)).join(', ')} ms (reviews:grid over HTTP ${gridCall.slice(-4).map((x) => `${x.name} ${x.ms.toFixed(0)}`).join(', ')} ms)`);
 
   const revokeCount = Math.ceil(N / 10);
   const recommended = page.getByRole('combobox', { name: 'Recommended' });
@@ -278,11 +290,15 @@ try {
   await recommended.selectOption('any');
   await page.getByRole('combobox', { name: 'App' }).selectOption('Bulk app');
   await page.waitForFunction((n) => document.querySelector('.rv-bulk')?.textContent?.includes(`showing ${n}`), fmt(BULK));
-  const decidedBefore = 5;
+  // The five key decisions above may be on Bulk app items already (the sort decides which rows were
+  // active), so the count after the bulk is at least before + 10,000 - 5 (waiting for exactly
+  // before + 10,000 is what timed out in earlier runs).
+  const decidedNow = `Number((window.__rv.text().match(/^([\\d,]+) of/) || ['', '-1'])[1].replace(/,/g, ''))`;
+  const decidedBefore = await page.evaluate<number>(decidedNow);
   await page.getByRole('button', { name: 'Keep all shown…' }).click();
   const dialog = page.getByRole('dialog', { name: /^Decide: / });
   await dialog.getByRole('combobox', { name: /^Reason/ }).selectOption('still-needed');
-  const optimistic = wait(`return window.__rv.text().includes(${JSON.stringify(`${fmt(decidedBefore + BULK)} of ${fmt(N)} decided`)});`);
+  const optimistic = wait(`return ${decidedNow} >= ${decidedBefore + BULK - 5};`);
   const tb = Date.now();
   await dialog.getByRole('button', { name: `Keep ${fmt(BULK)} items` }).click();
   const bulkShown = await since('click', optimistic);
@@ -315,11 +331,12 @@ try {
 }
 
 const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const r = results as { open: { ms: number[] }; filter: { toRevokeMs: number[]; backToAnyMs: number[] }; sort: { ms: number[] }; decisionKey: { rowUpdatedMs: number[] }; bulk: { shownMs: number; engineAnsweredMsWallClock: number }; jKeys: Record<string, number> };
+const r = results as { open: { ms: number[]; firstScreenMs: number[] }; filter: { toRevokeMs: number[]; backToAnyMs: number[] }; sort: { ms: number[] }; decisionKey: { rowUpdatedMs: number[] }; bulk: { shownMs: number; engineAnsweredMsWallClock: number }; jKeys: Record<string, number> };
 console.log(`
 | review grid, ${fmt(N)} items, one reviewer | median | target |
 | --- | --- | --- |
-| open (#/reviews → grid painted) | ${med(r.open.ms).toFixed(0)} ms | ≤ 500 ms |
+| open, cold (#/reviews → first screen painted / whole queue usable) | ${r.open.firstScreenMs[0]?.toFixed(0)} ms / ${r.open.ms[0]?.toFixed(0)} ms | ≤ 500 ms |
+| open again (the store holds the queue) | ${r.open.ms.slice(1).map((x) => x.toFixed(0)).join(', ')} ms | |
 | filter (Recommended = Revoke) | ${med(r.filter.toRevokeMs).toFixed(0)} ms (back to Any ${med(r.filter.backToAnyMs).toFixed(0)} ms) | ≤ 100 ms |
 | sort (Last sign-in; first / cached) | ${r.sort.ms.map((x) => x.toFixed(0)).join(' / ')} ms | ≤ 100 ms |
 | decision key → row updated | ${med(r.decisionKey.rowUpdatedMs).toFixed(1)} ms | ≤ 50 ms |

@@ -312,6 +312,8 @@ export type ReviewGridData = {
   reviewer: string | null;
   /** Jira's base URL for issue links (null: no Jira connection). */
   jiraBase: string | null;
+  /** The reviewer's items in the campaign: more than `items` holds when the call asked for the `first` few. */
+  total: number;
   /** [connectionId, connectionName, identityId, name, email, status, title, department, managerEmail, managerName, employmentType, lastLogin, created] */
   people: [number, string, string, string, string | null, string, string | null, string | null, string | null, string | null, string | null, string | null, string | null][];
   /** [groupId, groupName, heldVia, viaApps, roleId, roleLabel, risk, appLabel] */
@@ -364,8 +366,8 @@ export const reviewsChannels = {
   'reviews:cancel': write<CampaignView>()(z.object({ campaignId: id, reason: text('a reason', 1000) }).strict()),
   /** Review items, filtered and sorted (a reviewer's queue with reviewer 'me'). */
   'reviews:items': read<Page<ReviewItemRow>>()(reviewItemsQuery),
-  /** The signed-in reviewer's items of a campaign in a compact form, for the console's review grid (up to 100,000 at once). */
-  'reviews:grid': read<ReviewGridData>()(z.object({ campaignId: id }).strict()),
+  /** The signed-in reviewer's items of a campaign in a compact form, for the console's review grid (up to 100,000 at once; `first`: the first screen only). */
+  'reviews:grid': read<ReviewGridData>()(z.object({ campaignId: id, first: z.number().int().min(1).max(5000).optional() }).strict()),
   /** One item with every decision ever given on it. */
   'reviews:item': read<ReviewItemDetail>()(z.object({ itemId: id }).strict()),
   /** Drafts a decision on items (or on every item of a filter) as the signed-in reviewer; nothing counts until submitted. */

@@ -186,6 +186,22 @@ describe('reviews:grid', () => {
     ]);
   });
 
+  it('answers the first screen alone: the first items by name (case-insensitive) then id, with the whole queue counted', () => {
+    const names = ['zoe', 'Bea', 'amy', 'Bea', 'carl'];
+    names.forEach((name, k) => insertItem({ id: 60 + k, identity_id: `p${k}`, person_name: name }));
+    insertItem({ id: 70, identity_id: 'o', person_name: 'Aaron', reviewer: 'linus@acme.example' });
+    const firstThree = gridView(ctx, 1, 'grace@acme.example', 3);
+    expect(firstThree.total).toBe(5);
+    expect(expandGrid(firstThree).map((i) => [i.id, i.person.name])).toEqual([
+      [61, 'Bea'],
+      [62, 'amy'],
+      [63, 'Bea'],
+    ]);
+    const all = gridView(ctx, 1, 'grace@acme.example');
+    expect([all.total, all.items.length]).toEqual([5, 5]);
+    expect(gridView(ctx, 1, 'grace@acme.example', 10).items).toHaveLength(5);
+  });
+
   it('has nothing for nobody, and refuses an unknown campaign by its id', () => {
     insertItem({ id: 30 });
     expect(gridView(ctx, 1, null).items).toEqual([]);

@@ -34,7 +34,7 @@ export function reviewsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHa
     'reviews:launch': ({ campaignId, overrideStale }) => thenRunJobs(launchCampaign(ctx, campaignId, { overrideStale })),
     'reviews:cancel': ({ campaignId, reason }) => cancelCampaign(ctx, campaignId, { reason }),
     'reviews:items': (q) => listItems(ctx, q, me()),
-    'reviews:grid': ({ campaignId }) => gridView(ctx, campaignId, me()),
+    'reviews:grid': ({ campaignId, first }) => gridView(ctx, campaignId, me(), first),
     'reviews:item': ({ itemId }) => getItem(ctx, itemId),
     'reviews:decide': (input) => decideItems(ctx, input, { reviewer: reviewer() }),
     'reviews:submit': ({ campaignId }) => submitDecisions(ctx, campaignId, { reviewer: reviewer() }),

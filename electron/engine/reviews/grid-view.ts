@@ -76,8 +76,15 @@ SELECT i.id, i.stage, i.connection_id, i.identity_id, i.person_name, i.person_em
   FROM review_items i
   LEFT JOIN review_decisions d ON d.item_id = i.id AND d.stage = i.stage
   LEFT JOIN review_remediations r ON r.item_id = i.id
- WHERE i.campaign_id = ? AND i.reviewer = ?
+ WHERE i.campaign_id = @campaign AND i.reviewer = @me
  ORDER BY i.id`;
+// The first screen (`first`): the first items in the grid's opening order (person name, case-insensitive,
+// then id), chosen by a subquery that reads only the names, so it answers in milliseconds at 100,000 items.
+const FIRST_SQL = SQL.replace(
+  'WHERE i.campaign_id = @campaign AND i.reviewer = @me',
+  `WHERE i.id IN (SELECT id FROM review_items WHERE campaign_id = @campaign AND reviewer = @me ORDER BY lower(person_name), id LIMIT @first)`,
+);
+const TOTAL_SQL = 'SELECT count(*) FROM review_items WHERE campaign_id = @campaign AND reviewer = @me';
 
 /** Reason codes of a stored reason list, as one comparable string. */
 function codesOf(json: string): string {
@@ -105,21 +112,27 @@ function interner<T>(list: T[]): (key: string, make: () => T) => number {
   };
 }
 
-/** `me`: the person the call is made for (null when nobody is signed in: no items). */
-export function gridView(ctx: EngineContext, campaignId: number, caller: string | null): ReviewGridData {
+/**
+ * `me`: the person the call is made for (null when nobody is signed in: no items). `first`: only
+ * that many items, the first the grid shows (the console paints them while the whole queue loads);
+ * `total` always counts the whole queue.
+ */
+export function gridView(ctx: EngineContext, campaignId: number, caller: string | null, first?: number): ReviewGridData {
   // Reviewers are stored as the contract's e-mails are: lower case.
   const me = caller === null ? null : caller.trim().toLowerCase();
   if (!campaignRecord(ctx.db, campaignId)) throw new UserError(`campaign ${campaignId} not found`, 'not-found');
   const jira = listConnectionRecords(ctx.db).find((c) => c.kind === 'jira');
-  const out: ReviewGridData = { campaignId, reviewer: me, jiraBase: jira ? jira.baseUrl.replace(/\/+$/, '') : null, people: [], access: [], reasons: [], grants: [], items: [] };
+  const out: ReviewGridData = { campaignId, reviewer: me, jiraBase: jira ? jira.baseUrl.replace(/\/+$/, '') : null, total: 0, people: [], access: [], reasons: [], grants: [], items: [] };
   if (me === null) return out;
+  const at = { campaign: campaignId, me, first: first ?? 0 };
   const connectionNames = new Map(listConnectionRecords(ctx.db).map((c) => [c.id, c.name]));
   const person = interner(out.people);
   const access = interner(out.access);
   const reasons = interner(out.reasons);
   const grants = interner(out.grants);
-  const stmt = ctx.db.prepare(SQL).raw(true);
-  for (const row of stmt.iterate(campaignId, me) as IterableIterator<Raw>) {
+  out.total = ctx.db.prepare(TOTAL_SQL).pluck().get(at) as number;
+  const stmt = ctx.db.prepare(first === undefined ? SQL : FIRST_SQL).raw(true);
+  for (const row of stmt.iterate(first === undefined ? { campaign: campaignId, me } : at) as IterableIterator<Raw>) {
     const [id, stage, connectionId, identityId, name, email, status, title, department, managerEmail, managerName, employmentType, lastLogin, created] = row;
     const [groupId, groupName, heldVia, viaApps, roleId, roleLabel, risk, appLabel, grantId, requestId, approvers, jiraKey, grantedAt, expiresAt, peerPct] = row.slice(14) as [
       Raw[14], Raw[15], Raw[16], Raw[17], Raw[18], Raw[19], Raw[20], Raw[21], Raw[22], Raw[23], Raw[24], Raw[25], Raw[26], Raw[27], Raw[28],
@@ -156,7 +169,7 @@ export function gridView(ctx: EngineContext, campaignId: number, caller: string 
     ]);
     const why = reasons(reasonJson, () => JSON.parse(reasonJson) as RecommendationReason[]);
     const g = grantId === null ? -1 : grants(String(grantId), () => [grantId, requestId, JSON.parse(approvers) as string[], jiraKey, grantedAt, expiresAt]);
-    const changed = recommendation !== launchRecommendation || codesOf(reasonJson) !== codesOf(launchReasons) ? 1 : 0;
+    const changed = recommendation !== launchRecommendation || (reasonJson !== launchReasons && codesOf(reasonJson) !== codesOf(launchReasons)) ? 1 : 0;
     out.items.push([
       id,
       stage,

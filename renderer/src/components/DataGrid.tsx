@@ -41,7 +41,8 @@ import type { Page } from '../../../shared/domain.js';
 import { errorMessage, isAbort } from '../api/client.js';
 import { useNow } from '../hooks/useNow.js';
 import { columnTracks, type Needs } from '../lib/column-sizing.js';
-import { anyCut, measureNeeds, mergeNeeds, titleIfCut } from './grid-measure.js';
+import { GridRow } from './DataGridRow.js';
+import { anyCut, measureNeeds, mergeNeeds } from './grid-measure.js';
 import {
   evictPages,
   failedPages,
@@ -118,6 +119,12 @@ export type DataGridProps<T, K extends string = string> = {
   rowClassName?: (row: T) => string | undefined;
   /** Page-cache bound (pages of pageSize rows). */
   maxPages?: number;
+  /**
+   * What the cells read besides their row (e.g. a store's decisions), as a value that changes when
+   * it does. Given: a row re-renders only when it or its state changes, or this does (j/k then
+   * re-render two rows). Not given: every row in view re-renders with the grid, as cells may read anything.
+   */
+  cellsVersion?: unknown;
 };
 
 const HEADER_HEIGHT = 34;
@@ -152,6 +159,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     rows: localRows,
     onKey,
     onActiveChange,
+    cellsVersion,
   } = props;
   const isLocal = localRows !== undefined;
   const gridId = useId();
@@ -390,6 +398,21 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     moveTo(next);
   };
 
+  // Stable row handlers (rows are memoised): they read what changes through a ref.
+  const rowClick = useRef<(index: number) => void>(() => undefined);
+  rowClick.current = (index: number): void => {
+    if (shown) setActive(index);
+    const row = rowOf(index);
+    if (row !== undefined) onOpen?.(row);
+  };
+  const onRowClick = useCallback((index: number) => rowClick.current(index), []);
+  const onRowMouseDown = useCallback((e: { button: number }) => {
+    // Keep keyboard focus on the grid, not the clicked cell.
+    if (e.button === 0) scrollRef.current?.focus({ preventScroll: true });
+  }, []);
+  // Without a cellsVersion every render is a new version: rows render as they always did.
+  const rowsVersion = cellsVersion === undefined ? {} : cellsVersion;
+
   const onFocus = (): void => {
     if (active < 0 && total !== null && total > 0) setActive(Math.max(0, Math.floor((scrollRef.current?.scrollTop ?? 0) / rowHeight)));
   };
@@ -470,41 +493,20 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
                   .filter(Boolean)
                   .join(' ');
                 return (
-                  <div
+                  <GridRow<T>
                     key={item.index}
-                    id={rowDomId(item.index)}
-                    role="row"
-                    aria-rowindex={item.index + 2}
-                    aria-selected={isActive}
+                    index={item.index}
+                    domId={rowDomId(item.index)}
+                    top={item.start - HEADER_HEIGHT}
+                    row={row}
                     className={cls}
-                    style={{ transform: `translateY(${item.start - HEADER_HEIGHT}px)` }}
-                    onMouseDown={(e) => {
-                      // Keep keyboard focus on the grid, not the clicked cell.
-                      if (e.button === 0) scrollRef.current?.focus({ preventScroll: true });
-                    }}
-                    onClick={() => {
-                      if (shown) setActive(item.index);
-                      if (row !== undefined) onOpen?.(row);
-                    }}
-                  >
-                    {columns.map((c) =>
-                      row === undefined ? (
-                        <div key={c.id} role="gridcell" className={`dg-td${c.align === 'end' ? ' is-end' : ''}`}>
-                          <span className="skeleton-text" style={{ width: `${skeletonWidth(item.index, c.id)}%` }} />
-                        </div>
-                      ) : (
-                        <div
-                          key={c.id}
-                          role="gridcell"
-                          className={`dg-td${c.align === 'end' ? ' is-end' : ''}${c.truncate ? ' is-free' : ''}`}
-                          title={c.title?.(row)}
-                          onMouseEnter={c.truncate && !c.title ? titleIfCut : undefined}
-                        >
-                          {c.render(row)}
-                        </div>
-                      ),
-                    )}
-                  </div>
+                    isActive={isActive}
+                    columns={columns}
+                    cellsVersion={rowsVersion}
+                    onMouseDown={onRowMouseDown}
+                    onClick={onRowClick}
+                    placeholderWidth={skeletonWidth}
+                  />
                 );
               })
             : null}

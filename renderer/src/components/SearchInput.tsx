@@ -9,6 +9,7 @@ export function SearchInput({
   onChange,
   placeholder,
   width,
+  disabled,
 }: {
   /** Accessible name, e.g. "Search users". */
   label: string;
@@ -16,6 +17,7 @@ export function SearchInput({
   onChange: (value: string) => void;
   placeholder?: string;
   width?: number;
+  disabled?: boolean;
 }): ReactNode {
   return (
     <div className="search" style={width ? { width } : undefined}>
@@ -26,6 +28,7 @@ export function SearchInput({
         aria-label={label}
         placeholder={placeholder ?? `${label}…`}
         value={value}
+        disabled={disabled}
         spellCheck={false}
         autoComplete="off"
         onChange={(e) => onChange(e.target.value)}

@@ -15,7 +15,10 @@ import { expandGrid } from '../lib/review-grid-data.js';
 /** Campaign definitions, launch, cancel, copy, reassignment, close, workbook import. */
 export type ReviewsWrite = Extract<WriteChannel, `reviews:${string}`>;
 
-type Load = 'idle' | 'loading' | 'ready' | 'error';
+/** partial: the first screen is here, the whole queue is on its way (filters, sorting and decisions wait for it). */
+type Load = 'idle' | 'loading' | 'partial' | 'ready' | 'error';
+/** Items read first when a queue is not loaded yet, so the grid paints them at once. */
+const FIRST_SCREEN = 100;
 
 
 export type Queue = {
@@ -106,6 +109,7 @@ export const useReviewsStore = create<ReviewsState>()((set, get) => ({
   queue: null,
   loadQueue: async (campaignId) => {
     const seq = ++queueSeq;
+    const wasReady = get().queue?.campaignId === campaignId && get().queue?.status === 'ready';
     set((s) => ({
       queue:
         s.queue?.campaignId === campaignId
@@ -113,6 +117,20 @@ export const useReviewsStore = create<ReviewsState>()((set, get) => ({
           : { campaignId, status: 'loading', error: null, items: [], overlay: new Map(), decisions: 0, total: 0 },
       ...(s.queue?.campaignId === campaignId ? {} : { selected: new Set<number>() }),
     }));
+    // A queue not shown yet: its first screen is read first (milliseconds), the whole queue beside it
+    // (seconds at 100,000 items); the engine answers them in the order asked.
+    if (!wasReady) {
+      api.call('reviews:grid', { campaignId, first: FIRST_SCREEN }).then(
+        (data) =>
+          set((s) =>
+            seq === queueSeq && s.queue?.campaignId === campaignId && s.queue.status === 'loading'
+              ? // A queue that fits in the first screen is whole already.
+                { queue: { ...s.queue, status: data.items.length >= data.total ? 'ready' : 'partial', items: expandGrid(data), total: data.total } }
+              : {},
+          ),
+        () => undefined, // the whole read reports the error
+      );
+    }
     try {
       // The compact form (reviews:grid): the whole queue in one read, expanded here.
       const data = await api.call('reviews:grid', { campaignId });

@@ -2,6 +2,7 @@
 // acts as) on the shared data grid, held whole in the reviews store so filtering, sorting and
 // grouping run here and a decision key updates its row at once (the engine's answer reconciles).
 // Keys: j/k or arrows move, a keep, r revoke, c comment, x select, shift+x range, ? the keys.
+// A queue not loaded yet shows its first screen at once; filters, sorting and decisions wait for the rest.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { RECOMMENDATION_REASONS, type ReviewDecision } from '../../../../shared/contract-reviews.js';
 import { DataGrid, type SortState } from '../../components/DataGrid.js';
@@ -39,11 +40,11 @@ import { ReassignDialog } from './ReassignDialog.js';
 
 const EMPTY: ReadonlySet<number> = new Set();
 
-function Select<V extends string>({ label, value, options, onChange }: { label: string; value: V; options: readonly (readonly [V, string])[]; onChange: (v: V) => void }): ReactNode {
+function Select<V extends string>({ label, value, options, onChange, disabled }: { label: string; value: V; options: readonly (readonly [V, string])[]; onChange: (v: V) => void; disabled?: boolean }): ReactNode {
   return (
     <label className="picker">
       <span className="picker-label">{label}</span>
-      <select className="input select" value={value} onChange={(e) => onChange(e.target.value as V)}>
+      <select className="input select" value={value} disabled={disabled} onChange={(e) => onChange(e.target.value as V)}>
         {options.map(([v, t]) => (
           <option key={v} value={v}>
             {t}
@@ -81,6 +82,8 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
 
   const items = queue?.items;
   const overlay = queue?.overlay;
+  // Only the first screen is here: what reads or decides the whole queue waits for it.
+  const partial = queue?.status === 'partial';
   const decisions = queue?.decisions ?? 0;
   // Recomputed on filter or sort; on decisions only when a decision filter or sort depends on them.
   const decisionDependent = filter.decision !== 'any' || sort.key === 'decision' || groupBy !== 'none';
@@ -98,8 +101,10 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
   const counts = useMemo(() => (items && overlay ? countDecisions(items, overlay) : { drafts: 0, decided: 0, total: 0 }), [items, overlay]);
   const apps = useMemo(() => [...new Set((items ?? []).map(appOf))].sort(), [items]);
 
-  // The cells read the selection and the decisions from the store as they render (this page re-renders on both).
+  // The cells read the selection and the decisions from the store as they render (this page re-renders on both);
+  // the grid's rows render again when either changes, and otherwise only the rows j/k move between.
   const columns = useMemo(() => reviewColumns(), []);
+  const cellsVersion = useMemo(() => ({ overlay, selected }), [overlay, selected]);
 
   const active = useRef(-1);
   const onActiveChange = useCallback((i: number) => {
@@ -140,6 +145,7 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
   const onKey = (e: KeyboardEvent<HTMLDivElement>, at: { active: number; moveTo: (i: number) => void }): boolean => {
     const action = keyAction(e.key, { shift: e.shiftKey, ctrl: e.ctrlKey, alt: e.altKey, meta: e.metaKey });
     if (action === null) return false;
+    if (partial && action !== 'down' && action !== 'up' && action !== 'help') return true;
     const row = rows[at.active];
     const next = (): void => at.moveTo(Math.min(rows.length - 1, at.active + 1));
     switch (action) {
@@ -209,22 +215,23 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
           </p>
         </div>
         <div className="req-head-actions">
-          <WriteButton className="btn" disabled={!queue || queue.items.length === 0} onClick={() => setReassign(selected.size > 0 ? [...selected] : 'all')}>
+          <WriteButton className="btn" disabled={!queue || partial || queue.items.length === 0} onClick={() => setReassign(selected.size > 0 ? [...selected] : 'all')}>
             {selected.size > 0 ? `Reassign ${selected.size.toLocaleString()}…` : 'Reassign all…'}
           </WriteButton>
-          <WriteButton className="btn btn-primary" disabled={busy || counts.drafts === 0} onClick={() => void doSubmit()}>
+          <WriteButton className="btn btn-primary" disabled={busy || partial || counts.drafts === 0} onClick={() => void doSubmit()}>
             Submit {counts.drafts.toLocaleString()} decision{counts.drafts === 1 ? '' : 's'}
           </WriteButton>
         </div>
       </header>
       {queue?.error ? <InlineError title="Couldn’t load your items" message={queue.error} onRetry={() => void loadQueue(campaignId)} /> : null}
       <div className="toolbar rv-toolbar" role="search" aria-label="Filter items">
-        <SearchInput label="Search items" value={rawSearch} onChange={setRawSearch} placeholder="Search people, access…" width={200} />
+        <SearchInput label="Search items" value={rawSearch} onChange={setRawSearch} placeholder="Search people, access…" width={200} disabled={partial} />
         <Select<GridFilter['recommendation']>
           label="Recommended"
           value={filter.recommendation}
           options={[['any', 'Any'], ...(['revoke', 'look', 'keep'] as const).map((r) => [r, REC_TEXT[r]] as const)]}
           onChange={(recommendation) => setFilter((f) => ({ ...f, recommendation }))}
+          disabled={partial}
         />
         <Select<DecisionFilter>
           label="Decision"
@@ -238,13 +245,15 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
             ['submitted', 'Submitted'],
           ]}
           onChange={(decision) => setFilter((f) => ({ ...f, decision }))}
+          disabled={partial}
         />
-        <Select<string> label="App" value={filter.app} options={[['', 'Any'], ...apps.map((a) => [a, a] as const)]} onChange={(app) => setFilter((f) => ({ ...f, app }))} />
+        <Select<string> label="App" value={filter.app} options={[['', 'Any'], ...apps.map((a) => [a, a] as const)]} onChange={(app) => setFilter((f) => ({ ...f, app }))} disabled={partial} />
         <Select<GridFilter['reason']>
           label="Reason"
           value={filter.reason}
           options={[['any', 'Any'], ...RECOMMENDATION_REASONS.map((r) => [r, r.replace(/-/g, ' ')] as const)]}
           onChange={(reason) => setFilter((f) => ({ ...f, reason }))}
+          disabled={partial}
         />
         <Select<GroupBy>
           label="Group by"
@@ -255,13 +264,20 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
             ['access', 'App / role'],
           ]}
           onChange={setGroupBy}
+          disabled={partial}
         />
       </div>
       <div className="toolbar rv-bulk" aria-label="Bulk decisions">
-        <span className="tabular" aria-live="polite">
-          {counts.decided.toLocaleString()} of {counts.total.toLocaleString()} decided · {counts.drafts.toLocaleString()} not submitted · showing {filtered.length.toLocaleString()}
-          {selected.size > 0 ? ` · ${selected.size.toLocaleString()} selected` : ''}
-        </span>
+        {partial && queue ? (
+          <span className="tabular" aria-live="polite">
+            Loading all {queue.total.toLocaleString()} items… · showing the first {filtered.length.toLocaleString()}
+          </span>
+        ) : (
+          <span className="tabular" aria-live="polite">
+            {counts.decided.toLocaleString()} of {counts.total.toLocaleString()} decided · {counts.drafts.toLocaleString()} not submitted · showing {filtered.length.toLocaleString()}
+            {selected.size > 0 ? ` · ${selected.size.toLocaleString()} selected` : ''}
+          </span>
+        )}
         <span className="toolbar-spacer" />
         {selected.size > 0 ? (
           <>
@@ -277,10 +293,10 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
           </>
         ) : (
           <>
-            <WriteButton className="btn btn-sm" disabled={filtered.length === 0} onClick={() => bulkAsk('keep', filteredIds(), `all ${filtered.length.toLocaleString()} items shown`)}>
+            <WriteButton className="btn btn-sm" disabled={partial || filtered.length === 0} onClick={() => bulkAsk('keep', filteredIds(), `all ${filtered.length.toLocaleString()} items shown`)}>
               Keep all shown…
             </WriteButton>
-            <WriteButton className="btn btn-sm" disabled={filtered.length === 0} onClick={() => bulkAsk('revoke', filteredIds(), `all ${filtered.length.toLocaleString()} items shown`)}>
+            <WriteButton className="btn btn-sm" disabled={partial || filtered.length === 0} onClick={() => bulkAsk('revoke', filteredIds(), `all ${filtered.length.toLocaleString()} items shown`)}>
               Revoke all shown…
             </WriteButton>
           </>
@@ -291,11 +307,15 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
           label="My review items"
           columns={columns}
           rows={rows}
-          queryKey={`${campaignId}:${JSON.stringify(effectiveFilter)}:${sort.key}:${sort.dir}:${groupBy}:${queue.status === 'ready' ? 'ready' : 'loading'}`}
+          // The first screen and the whole queue are one query: the active row and the scroll stay when the rest arrives.
+          queryKey={`${campaignId}:${JSON.stringify(effectiveFilter)}:${sort.key}:${sort.dir}:${groupBy}:${queue.status === 'loading' ? 'loading' : 'ready'}`}
           rowKey={(r) => (r.kind === 'item' ? String(r.item.id) : `g:${r.key}`)}
           sort={sort}
-          onSortChange={setSort}
+          onSortChange={(next) => {
+            if (!partial) setSort(next);
+          }}
           rowHeight={44}
+          cellsVersion={cellsVersion}
           rowClassName={(r) => (r.kind === 'group' ? 'rv-group-row' : selected.has(r.item.id) ? 'is-selected' : undefined)}
           onKey={onKey}
           onActiveChange={onActiveChange}
