@@ -6,7 +6,8 @@
 // recorded by their account id, the file's SHA-256 in the evidence, once
 // however often it is polled; a tampered reply is refused with a comment
 // naming the row, once, and nothing is recorded; a workbook attached by
-// someone else is not theirs to give.
+// someone else is not theirs to give; a workbook Jira refuses (too large)
+// is said on the issue and the issue is linked all the same.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -131,6 +132,22 @@ print(json.dumps({'rows': ws.max_row - 1, 'head': ws.cell(row=1, column=1).value
     w.ctx.db.prepare('UPDATE review_reviewers SET jira_issue_key = NULL, jira_issue_id = NULL WHERE reviewer = ?').run(BEA);
     expect(await run(w, job, 2)).toMatchObject({ status: 'succeeded', result: { issueCreated: false, workbook: { attachmentId: ours?.id } } });
     expect(jira.state.issue(key)?.attachments).toHaveLength(1);
+    expect(reviewerRecord(w.ctx.db, campaign, 1, BEA)?.jira_issue_key).toBe(key);
+  });
+
+  it('says so on the issue when Jira refuses the workbook (over the site limit); the issue is linked all the same', async () => {
+    jira = await startJiraServer({ attachmentLimit: 1000, clock: { now: () => new Date('2026-11-22T09:00:00.000Z') } });
+    servers.push(jira);
+    bea = jira.state.addUser({ email: BEA, displayName: 'Bea Reviewer' });
+    const { w, campaign, key, result } = await world('too-big');
+    expect(result).toMatchObject({ status: 'succeeded', result: { issueCreated: true, workbook: { rows: 60, attachmentId: null } } });
+    const warnings = (result as { result?: { warnings?: string[] } }).result?.warnings ?? [];
+    expect(warnings.join('\n')).toMatch(new RegExp(`could not be attached to ${key}: .*larger than this site's attachment size limit of 1000 bytes`));
+    expect(jira.state.issue(key)?.attachments).toEqual([]);
+    const comments = jira.state.comments(key);
+    expect(comments).toHaveLength(1);
+    expect(adfToText(comments[0]?.body)).toContain(`Latchkey could not attach the reviewer workbook latchkey-review-${campaign}-Q4-Figma-bea_example.com.xlsx to this issue`);
+    expect(adfToText(comments[0]?.body)).toContain(`latchkey review workbook export ${campaign} --reviewer ${BEA}`);
     expect(reviewerRecord(w.ctx.db, campaign, 1, BEA)?.jira_issue_key).toBe(key);
   });
 
