@@ -10,15 +10,20 @@ export const realSleep = (ms: number): Promise<void> => new Promise((resolve) =>
 export const MAX_BODY = 1 << 20;
 
 /** Reads a request body up to MAX_BODY; null when it is larger (the rest is drained, not kept). */
-export function readBody(req: IncomingMessage): Promise<string | null> {
+export async function readBody(req: IncomingMessage): Promise<string | null> {
+  return (await readBodyBytes(req, MAX_BODY))?.toString('utf8') ?? null;
+}
+
+/** Reads a request body's bytes up to `max` (an upload's own limit); null when it is larger (the rest is drained, not kept). */
+export function readBodyBytes(req: IncomingMessage, max: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
+      if (size <= max) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > max ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -1,6 +1,6 @@
 // The sandbox's stand-in for Jira's issue view: GET /browse/{key} answers a
 // plain, read-only HTML page of the issue (key, summary, status, description,
-// comments), so the console's "open in Jira" link works in the demo and the
+// attachments by name, size and who added them, comments), so the console's "open in Jira" link works in the demo and the
 // tests the way it does on a real site (https://site/browse/ACC-1), where Jira
 // shows its own issue view to a signed-in browser.
 //
@@ -100,6 +100,14 @@ ${issue.labels.length > 0 ? `<dt>Labels</dt><dd>${issue.labels.map(escapeHtml).j
 </dl>
 ${description ? `<h2>Description</h2><p class="text">${escapeHtml(description)}</p>` : ''}
 </article>
+${
+  issue.attachments.length > 0
+    ? `<section class="card" aria-labelledby="attachments-title">
+<h2 id="attachments-title">Attachments (${issue.attachments.length})</h2>
+<ol>${issue.attachments.map((a) => `<li>${escapeHtml(a.filename)} <span class="meta">· ${a.size} bytes · ${escapeHtml(nameOf(a.authorId))} · <time datetime="${a.created.toISOString()}">${when(a.created)}</time></span></li>`).join('\n')}</ol>
+</section>`
+    : ''
+}
 <section class="card" aria-labelledby="comments-title">
 <h2 id="comments-title">Comments (${issue.comments.length})</h2>
 ${issue.comments.length > 0 ? `<ol>${comments}</ol>` : '<p class="meta">No comments yet.</p>'}

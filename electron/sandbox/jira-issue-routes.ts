@@ -2,6 +2,7 @@
 // API, with Jira's field validation), get one (with `fields` picking what to
 // render) and JQL search (/search/jql, with nextPageToken paging; the JQL
 // itself is jql.ts).
+import { attachmentJson } from './jira-attachment-routes.js';
 import { accountIdsOf, accountOf, commentJson, fail, intParam, isAdf, issueTypeJson, jiraError, jiraTime, mustIssue, need, newIssue, objectBody, p0, projectRef, statusJson, textFieldsOf, userJson, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
 import { ISSUE_TYPES, JIRA_CUSTOM_FIELDS, JIRA_PROJECT as PROJECT, JIRA_REQUEST_TYPE as REQUEST_TYPE, JIRA_SERVICE_DESK as SERVICE_DESK, TEXT_FIELDS, type Internal, type JiraAccount, type JiraIssueView } from './jira-state.js';
 import { matchesJql, parseJql } from './jql.js';
@@ -21,6 +22,7 @@ function issueFields(s: Internal, issue: JiraIssueView): Json {
     reporter,
     creator: reporter,
     labels: issue.labels,
+    attachment: issue.attachments.map((a) => attachmentJson(s, a)),
     comment: { comments: issue.comments.map((c) => commentJson(s, issue, c)), maxResults: issue.comments.length, total: issue.comments.length, startAt: 0 },
     [JIRA_CUSTOM_FIELDS.approvers]: issue.approverIds.map((id) => userJson(s, accountOf(s, id))),
     [JIRA_CUSTOM_FIELDS.requestType]:

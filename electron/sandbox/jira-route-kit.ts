@@ -6,7 +6,8 @@
 // table is jira-routes.ts; the handlers live one module per resource.
 import { JIRA_PROJECT as PROJECT, TEXT_FIELDS, type Internal, type JiraAccount, type JiraCommentView, type JiraIssueView, type JiraPermission, type JiraState, type JiraStatusDef, type JiraStatusKey as StatusKey } from './jira-state.js';
 
-export type JiraReply = { status: number; headers?: Record<string, string>; body?: unknown };
+/** `raw`: a body that is not JSON (an attachment's bytes, Jira's plain-text XSRF refusal), sent as is with its own Content-Type header. */
+export type JiraReply = { status: number; headers?: Record<string, string>; body?: unknown; raw?: Buffer | string };
 export type Json = Record<string, unknown>;
 
 /** Jira's ErrorCollection. */
@@ -123,6 +124,7 @@ export function newIssue(
     reporterId: input.reporter.accountId,
     requestTypeId: input.requestTypeId,
     properties: { ...(input.properties ?? {}) },
+    attachments: [],
   };
   // JSM opens an approval when a request enters its first status with approvers set.
   if (input.requestTypeId !== null && issue.approverIds.length > 0) {
@@ -172,7 +174,8 @@ export function moveTo(s: Internal, issue: JiraIssueView, to: StatusKey): void {
   issue.updated = s.clock.now();
 }
 
-export type Ctx = { state: JiraState; user: JiraAccount; params: string[]; query: URLSearchParams; body: unknown };
+/** `raw` and `headers`: a multipart upload's bytes and the request headers (the attachment route reads both; JSON routes read `body`). */
+export type Ctx = { state: JiraState; user: JiraAccount; params: string[]; query: URLSearchParams; body: unknown; raw?: Buffer; headers?: Readonly<Record<string, string | string[] | undefined>> };
 export type Route = { method: string; pattern: RegExp; handler: (ctx: Ctx) => JiraReply };
 
 export const intParam = (q: URLSearchParams, name: string, fallback: number): number => {

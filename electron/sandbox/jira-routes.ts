@@ -6,9 +6,11 @@
 // resource (jira-project-routes.ts: the account and the project;
 // jira-issue-routes.ts: issues and JQL search, the JQL in jql.ts;
 // jira-workflow-routes.ts: comments and transitions; jira-jsm-routes.ts:
-// customer requests, the request type and approvals) over what they share
+// customer requests, the request type and approvals; jira-attachment-routes.ts:
+// issue attachments) over what they share
 // (jira-route-kit.ts); jira-server.ts does HTTP, authentication, rate limits
 // and faults around them.
+import { addAttachments, getAttachment, getAttachmentContent, getAttachmentSettings } from './jira-attachment-routes.js';
 import { createIssue, getIssue, getIssueProperty, searchGet, searchPost, setIssueProperty, userSearch } from './jira-issue-routes.js';
 import { answerApproval, createRequest, getApproval, getRequestType, listApprovals } from './jira-jsm-routes.js';
 import { getMyPermissions, getProject, getProjectStatuses, myself } from './jira-project-routes.js';
@@ -29,6 +31,10 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/rest\/api\/3\/issue\/([^/]+)\/comment$/, handler: listComments },
   { method: 'GET', pattern: /^\/rest\/api\/3\/issue\/([^/]+)\/transitions$/, handler: listTransitions },
   { method: 'POST', pattern: /^\/rest\/api\/3\/issue\/([^/]+)\/transitions$/, handler: ({ state, user, params, body }) => doTransition(state.internal, user, p0(params), body) },
+  { method: 'POST', pattern: /^\/rest\/api\/3\/issue\/([^/]+)\/attachments$/, handler: addAttachments },
+  { method: 'GET', pattern: /^\/rest\/api\/3\/attachment\/meta$/, handler: getAttachmentSettings },
+  { method: 'GET', pattern: /^\/rest\/api\/3\/attachment\/content\/([^/]+)$/, handler: getAttachmentContent },
+  { method: 'GET', pattern: /^\/rest\/api\/3\/attachment\/([^/]+)$/, handler: getAttachment },
   { method: 'POST', pattern: /^\/rest\/api\/3\/search\/jql$/, handler: searchPost },
   { method: 'GET', pattern: /^\/rest\/api\/3\/search\/jql$/, handler: searchGet },
   { method: 'POST', pattern: /^\/rest\/servicedeskapi\/request$/, handler: ({ state, user, body }) => createRequest(state.internal, user, body) },

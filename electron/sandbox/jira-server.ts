@@ -9,7 +9,8 @@
 //      Jira Cloud takes them; 401 with Jira's ErrorCollection otherwise. The
 //      site has the bot account Latchkey uses and any users tests add
 //      (customers raising portal requests, approvers answering them);
-//   4. the route.
+//   4. the route (a multipart upload's bytes are read up to the site's
+//      attachment limit, the JSON bodies of the other writes up to 1 MiB).
 // Except GET /browse/{key}: a read-only HTML page of the issue for a browser
 // following the console's link, without authentication (jira-browse.ts).
 // A control plane under /__sandbox/faults (the bot account only) lets another
@@ -17,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
-import { readBody, realSleep, sameSecret, systemClock } from './http-util.js';
+import { readBody, readBodyBytes, realSleep, sameSecret, systemClock } from './http-util.js';
 import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
 import { serveBrowsePage } from './jira-browse.js';
 import { jiraError, JiraHttpError, type JiraReply } from './jira-route-kit.js';
@@ -25,8 +26,8 @@ import { matchJiraRoute } from './jira-routes.js';
 import { createJiraState, type JiraAccount, type JiraQuirks, type JiraState } from './jira-state.js';
 import type { Clock } from './okta-state.js';
 
-export type { JiraAccount, JiraApprovalView, JiraCommentView, JiraIssueView, JiraPermission, JiraQuirks, JiraState, JiraStatusKey } from './jira-state.js';
-export { JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS, JIRA_WORKFLOWS } from './jira-state.js';
+export type { JiraAccount, JiraApprovalView, JiraAttachmentView, JiraCommentView, JiraIssueView, JiraPermission, JiraQuirks, JiraState, JiraStatusKey } from './jira-state.js';
+export { JIRA_ATTACHMENT_LIMIT, JIRA_CUSTOM_FIELDS, JIRA_PERMISSIONS, JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, JIRA_STATUSES, JIRA_TRANSITIONS, JIRA_WORKFLOWS } from './jira-state.js';
 
 export type JiraServerOptions = {
   host?: string;
@@ -40,6 +41,8 @@ export type JiraServerOptions = {
   clock?: Clock;
   /** How this site differs from the default one (jira-state.ts, JiraQuirks): its workflow, absent fields, a loose label search, an endless approvals pager. */
   quirks?: JiraQuirks;
+  /** The site's attachment size limit in bytes (default JIRA_ATTACHMENT_LIMIT, 10 MiB). */
+  attachmentLimit?: number;
   /** How a 'slow' fault waits. */
   sleep?: (ms: number) => Promise<void>;
 };
@@ -60,6 +63,10 @@ const JSON_TYPE = 'application/json;charset=UTF-8';
 
 function send(res: ServerResponse, reply: JiraReply): void {
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
+  if (reply.raw !== undefined) {
+    res.writeHead(reply.status, headers).end(reply.raw);
+    return;
+  }
   if (reply.body === undefined) {
     res.writeHead(reply.status, headers).end();
     return;
@@ -115,7 +122,7 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
   const counters = { requests: 0, rateLimited: 0 };
   let window = { start: 0, used: 0 };
   let base = '';
-  const state = createJiraState({ clock, baseUrl: () => base, account: { email, displayName: 'Latchkey Bot', apiToken }, ...(options.quirks ? { quirks: options.quirks } : {}) });
+  const state = createJiraState({ clock, baseUrl: () => base, account: { email, displayName: 'Latchkey Bot', apiToken }, ...(options.quirks ? { quirks: options.quirks } : {}), ...(options.attachmentLimit !== undefined ? { attachmentLimit: options.attachmentLimit } : {}) });
   const basicOf = (a: JiraAccount): string => `Basic ${Buffer.from(`${a.email}:${a.apiToken}`).toString('base64')}`;
   /** The account whose e-mail and token the header carries; every account is compared in constant time. */
   const authenticate = (header: string): JiraAccount | null => {
@@ -197,7 +204,17 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
       return;
     }
     let body: unknown = undefined;
-    if (method === 'POST' || method === 'PUT') {
+    let raw: Buffer | undefined;
+    if (method === 'POST' && /^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+      // An upload: its bytes, up to the attachment limit plus room for the multipart envelope.
+      const limit = state.internal.attachmentLimit;
+      const bytes = await readBodyBytes(req, limit + (1 << 20));
+      if (bytes === null) {
+        send(res, { status: 413, body: jiraError([`The upload is larger than this site's attachment size limit of ${limit} bytes.`]) });
+        return;
+      }
+      raw = bytes;
+    } else if (method === 'POST' || method === 'PUT') {
       const text = await readBody(req);
       if (text === null) {
         send(res, { status: 413, body: jiraError(['Request body too large.']) });
@@ -213,7 +230,7 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
       }
     }
     try {
-      send(res, route.handler({ state, user, params: route.params, query: url.searchParams, body }));
+      send(res, route.handler({ state, user, params: route.params, query: url.searchParams, body, ...(raw ? { raw } : {}), headers: req.headers }));
     } catch (e) {
       if (e instanceof JiraHttpError) send(res, e.reply);
       else send(res, { status: 500, body: jiraError([`Sandbox error: ${(e as Error).message}`]) });

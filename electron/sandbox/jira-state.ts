@@ -2,7 +2,8 @@
 // (statuses and transitions), issue types, a service desk and an "Access
 // request" request type with its custom fields; the project permissions the
 // sandbox enforces; the site's accounts, and the issues, comments and
-// approvals written to it. The endpoints over it are in jira-routes.ts.
+// approvals and attachments written to it. The endpoints over it are in
+// jira-routes.ts.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './okta-state.js';
 
@@ -141,12 +142,16 @@ export const JIRA_SERVICE_DESK = { id: '1', projectId: PROJECT.id, projectKey: P
 export const JIRA_REQUEST_TYPE = { id: '10', name: 'Access request', issueTypeId: '10001', serviceDeskId: JIRA_SERVICE_DESK.id, portalId: '1' } as const;
 
 /** Project permissions the sandbox knows and enforces (the rest of Jira's are always granted). */
-export const JIRA_PERMISSIONS = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'ADD_COMMENTS', 'TRANSITION_ISSUES', 'EDIT_ISSUES'] as const;
+export const JIRA_PERMISSIONS = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'ADD_COMMENTS', 'TRANSITION_ISSUES', 'EDIT_ISSUES', 'CREATE_ATTACHMENTS'] as const;
+/** The site's attachment size limit unless the server is started with another (Jira Cloud's is set per site; /rest/api/3/attachment/meta says it). */
+export const JIRA_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 export type JiraPermission = (typeof JIRA_PERMISSIONS)[number];
 
 export type JiraAccount = { accountId: string; email: string; displayName: string; apiToken: string; permissions: ReadonlySet<string> };
 
 export type JiraCommentView = { id: string; body: unknown; created: Date; authorId: string; properties: { key: string; value: unknown }[] };
+/** A file attached to an issue: its bytes are kept in memory (the sandbox is a test tenant). */
+export type JiraAttachmentView = { id: string; filename: string; mimeType: string; size: number; created: Date; authorId: string; content: Buffer };
 export type JiraApprovalView = {
   id: string;
   name: string;
@@ -176,6 +181,8 @@ export type JiraIssueView = {
   requestTypeId: string | null;
   /** Issue entity properties (key → JSON value), as set at creation or with PUT .../properties/{key}. */
   properties: Record<string, unknown>;
+  /** Files attached to the issue, oldest first. */
+  attachments: JiraAttachmentView[];
 };
 
 export type JiraState = {
@@ -189,6 +196,12 @@ export type JiraState = {
   /** Adds a site user (a customer or an approver) with an API token of its own; `permissions` limits what it may do in ACC (default all). */
   addUser: (user: { email: string; displayName?: string; permissions?: readonly JiraPermission[] }) => JiraAccount;
   user: (emailOrAccountId: string) => JiraAccount | undefined;
+  /**
+   * Attaches a file to an issue as the given account (e-mail or account id),
+   * as POST /rest/api/3/issue/{key}/attachments would: the same size limit and
+   * checks; throws naming what is wrong (no such issue or user, too large).
+   */
+  addAttachment: (key: string, file: { as: string; filename: string; content: Buffer; mimeType?: string }) => JiraAttachmentView;
   /** Internal: what the routes use. */
   internal: Internal;
 };
@@ -207,9 +220,30 @@ export type Internal = {
   nextCommentId: number;
   nextApprovalId: number;
   nextAccount: number;
+  nextAttachmentId: number;
+  /** Largest attachment accepted, in bytes. */
+  attachmentLimit: number;
 };
 
-export function createJiraState(opts: { clock: Clock; baseUrl: () => string; account: { email: string; displayName: string; apiToken: string }; quirks?: JiraQuirks }): JiraState {
+/** The MIME type Jira records for an upload: the one the client sent, else guessed from the file name. */
+export function attachmentMimeType(filename: string, sent: string | null | undefined): string {
+  if (sent && sent !== 'application/octet-stream') return sent;
+  const ext = /\.([A-Za-z0-9]+)$/.exec(filename)?.[1]?.toLowerCase() ?? '';
+  const known: Record<string, string> = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv', txt: 'text/plain', pdf: 'application/pdf', png: 'image/png', jpg: 'image/jpeg' };
+  return known[ext] ?? sent ?? 'application/octet-stream';
+}
+
+/** Adds an attachment to an issue (the route and the test helper share it), or says why it is refused. */
+export function attach(s: Internal, issue: JiraIssueView, author: JiraAccount, file: { filename: string; content: Buffer; mimeType?: string | null }): JiraAttachmentView | { refused: string } {
+  if (file.content.length > s.attachmentLimit) return { refused: `The file '${file.filename}' is ${file.content.length} bytes, larger than this site's attachment size limit of ${s.attachmentLimit} bytes.` };
+  const now = s.clock.now();
+  const a: JiraAttachmentView = { id: String(s.nextAttachmentId++), filename: file.filename, mimeType: attachmentMimeType(file.filename, file.mimeType), size: file.content.length, created: now, authorId: author.accountId, content: file.content };
+  issue.attachments.push(a);
+  issue.updated = now;
+  return a;
+}
+
+export function createJiraState(opts: { clock: Clock; baseUrl: () => string; account: { email: string; displayName: string; apiToken: string }; quirks?: JiraQuirks; attachmentLimit?: number }): JiraState {
   const quirks: Readonly<JiraQuirks> = { ...(opts.quirks ?? {}) };
   const workflow = JIRA_WORKFLOWS[quirks.workflow ?? 'standard'];
   const bot: JiraAccount = { accountId: '712020:5b10a2844c20165700ede21g', ...opts.account, permissions: new Set(JIRA_PERMISSIONS) };
@@ -226,6 +260,8 @@ export function createJiraState(opts: { clock: Clock; baseUrl: () => string; acc
     nextCommentId: 10000,
     nextApprovalId: 1,
     nextAccount: 1,
+    nextAttachmentId: 10000,
+    attachmentLimit: opts.attachmentLimit ?? JIRA_ATTACHMENT_LIMIT,
   };
   const find = (key: string): JiraIssueView | undefined => internal.issues.find((i) => i.key === key || i.id === key);
   const user = (ref: string): JiraAccount | undefined => internal.accounts.find((a) => a.accountId === ref || a.email.toLowerCase() === ref.toLowerCase());
@@ -249,6 +285,15 @@ export function createJiraState(opts: { clock: Clock; baseUrl: () => string; acc
       };
       internal.accounts.push(account);
       return account;
+    },
+    addAttachment: (key, file) => {
+      const issue = find(key);
+      if (!issue) throw new Error(`the Jira sandbox has no issue ${key}`);
+      const author = user(file.as);
+      if (!author) throw new Error(`the Jira sandbox has no user ${file.as}`);
+      const added = attach(internal, issue, author, file);
+      if ('refused' in added) throw new Error(added.refused);
+      return added;
     },
     internal,
   };

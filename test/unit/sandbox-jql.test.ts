@@ -27,6 +27,7 @@ function issue(over: Partial<JiraIssueView> & { created: Date }): JiraIssueView 
     reporterId: 'r',
     requestTypeId: JIRA_REQUEST_TYPE.id,
     properties: {},
+    attachments: [],
     ...over,
   };
 }

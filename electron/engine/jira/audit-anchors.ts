@@ -71,8 +71,8 @@ export function queueAnchorComments(ctx: EngineContext): number[] {
   return queued;
 }
 
-/** The comment properties Latchkey puts on what it writes: request updates, refused portal requests, unrecorded JSM approvals. */
-const OUR_PROPERTIES: readonly string[] = [COMMENT_PROPERTY, 'latchkey.import', 'latchkey.approval'];
+/** The comment properties Latchkey puts on what it writes: request updates, refused portal requests, unrecorded JSM approvals, refused or failed workbook attachments. */
+const OUR_PROPERTIES: readonly string[] = [COMMENT_PROPERTY, 'latchkey.import', 'latchkey.approval', 'latchkey.attachment'];
 
 /**
  * Posts a comment ending with the audit-head line, and records that anchor.

@@ -14,6 +14,8 @@
 //     the issue.
 // Each answer is handled once (the connection's poll state remembers it), so
 // items reassigned to the reviewer later are not swept up by an old approval.
+// Then the workbooks the reviewer attached to the issue, imported
+// (review-attachments.ts).
 import type { JiraClient } from '../connectors/jira/jira-client.js';
 import { getConnectionRecord } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
@@ -23,14 +25,18 @@ import { activeCampaignIds, iterateReviewerItems } from '../reviews/reviewer-ite
 import { reviewersOf } from '../reviews/reviewer-store.js';
 import { addAnchoredComment } from './audit-anchors.js';
 import { pollState, savePollState } from './jira-site.js';
+import { readWorkbookReplies } from './review-attachments.js';
 
-export type ReviewAnswers = { recorded: { campaignId: number; reviewer: string; issueKey: string; items: number }[]; refused: { issueKey: string; why: string }[] };
+/** `attachment`: the recorded answer was a workbook attached to the issue (its attachment id). */
+export type ReviewAnswers = { recorded: { campaignId: number; reviewer: string; issueKey: string; items: number; attachment?: string }[]; refused: { issueKey: string; why: string }[] };
 
 /** Reads the answers on one connection's reviewer issues (a step of the JSM poll). */
 export async function readReviewAnswers(ctx: EngineContext, connectionId: number, client: JiraClient): Promise<ReviewAnswers> {
   const out: ReviewAnswers = { recorded: [], refused: [] };
   const handled = new Set(pollState(getConnectionRecord(ctx.db, connectionId)).handledApprovals);
   const before = handled.size;
+  let me: string | null = null;
+  const site = { connectionId, client, handled, myAccount: async () => (me ??= (await client.myself()).accountId) };
   for (const campaignId of activeCampaignIds(ctx.db)) {
     const c = campaignRecord(ctx.db, campaignId);
     if (!c) continue;
@@ -76,6 +82,7 @@ export async function readReviewAnswers(ctx: EngineContext, connectionId: number
           await note(`Latchkey could not record this approval: ${e.message}. Nothing was recorded; decide in Latchkey or send the reviewer workbook.`);
         }
       }
+      await readWorkbookReplies(ctx, site, c, { ...r, jira_issue_key: key }, out);
     }
   }
   if (handled.size !== before) savePollState(ctx.db, connectionId, { handledApprovals: [...handled] }, ctx.clock.now());

@@ -6,8 +6,9 @@
 //     creates the issue — a JSM request of the connection's request type
 //     with the reviewer as approver (their Jira account found by e-mail) when
 //     a service desk is configured, else a task — with the reviewer's items
-//     as a table (the first 50; the whole list is the reviewer workbook), and
-//     the stage's due date; its key, id and the account go into
+//     as a table (the first 50) and the stage's due date; over 50 items, the
+//     reviewer workbook is attached (review-attachments.ts) and the
+//     description names it; its key, id and the account go into
 //     review_reviewers, audited.
 //   - 'review-summary' {campaignId}: at close, on each reviewer issue a
 //     comment with what their items came to (kept / revoked / by default),
@@ -30,6 +31,7 @@ import { activeCampaignIds, iterateReviewerItems, reviewerLoads, reviewerOutcome
 import { reviewerIssues, reviewerRecord, reviewersOf, setReviewerIssue } from '../reviews/reviewer-store.js';
 import { transitionTo } from './jira-job.js';
 import { issueUrl, type JiraSite } from './jira-site.js';
+import { attachReviewerWorkbook, reviewerWorkbookFile, type AttachOutcome, type WorkbookFile } from './review-attachments.js';
 
 export const REVIEW_ISSUE_TYPE = 'review-issue';
 export const REVIEW_SUMMARY_TYPE = 'review-summary';
@@ -87,8 +89,8 @@ function reasonsOf(json: string): string {
   }
 }
 
-/** The issue's summary and description: the reviewer's items as a table (the first 50), the due date, how to answer. */
-export function reviewIssueContent(ctx: EngineContext, c: CampaignRecord, stage: number, reviewer: string, total: number): { summary: string; description: AdfDoc } {
+/** The issue's summary and description: the reviewer's items as a table (the first 50), the due date, how to answer; `workbook`: the attached workbook's file name. */
+export function reviewIssueContent(ctx: EngineContext, c: CampaignRecord, stage: number, reviewer: string, total: number, workbook: string | null = null): { summary: string; description: AdfDoc } {
   const due = stageDue(c);
   const rows: AdfNode[] = [
     { type: 'tableRow', content: ['Person', 'Access', 'How held', 'Last sign-in', 'Recommendation', 'Reasons'].map((h) => cell('tableHeader', h)) },
@@ -105,11 +107,21 @@ export function reviewIssueContent(ctx: EngineContext, c: CampaignRecord, stage:
   }
   const content: AdfNode[] = [
     para(`You are asked to review ${total} item${total === 1 ? '' : 's'} of access in the access review "${c.name}"${c.stage > 1 || stage > 1 ? ` (stage ${stage})` : ''}${due ? `, due ${due.toISOString().slice(0, 10)}` : ''}.`),
-    para('Approve this request to keep all of them, decide item by item in Latchkey, or fill in the reviewer workbook (Keep or Revoke per row) and send it back.'),
+    para(
+      workbook
+        ? 'Approve this request to keep all of them, decide item by item in Latchkey, or fill in the attached reviewer workbook (Keep or Revoke per row, a Reason where needed) and attach it back to this issue.'
+        : 'Approve this request to keep all of them, decide item by item in Latchkey, or fill in the reviewer workbook (Keep or Revoke per row) and attach it to this issue.',
+    ),
     { type: 'table', attrs: { isNumberColumnEnabled: false, layout: 'default' }, content: rows },
   ];
   if (total > ISSUE_TABLE_ROWS) {
-    content.push(para(`The first ${ISSUE_TABLE_ROWS} of ${total} items are listed. All of them are in the reviewer workbook (latchkey review workbook export ${c.id} --reviewer ${reviewer}).`));
+    content.push(
+      para(
+        workbook
+          ? `The first ${ISSUE_TABLE_ROWS} of ${total} items are listed; the full list is in the attached workbook ${workbook}.`
+          : `The first ${ISSUE_TABLE_ROWS} of ${total} items are listed. All of them are in the reviewer workbook (latchkey review workbook export ${c.id} --reviewer ${reviewer}).`,
+      ),
+    );
   }
   content.push(para(`Recorded by Latchkey (review campaign #${c.id}, reviewer ${reviewer}).`));
   return { summary: `Access review: ${c.name} — ${total} item${total === 1 ? '' : 's'} for ${reviewer}`.slice(0, 255), description: { type: 'doc', version: 1, content } };
@@ -156,8 +168,10 @@ export async function runReviewIssueJob(ctx: EngineContext, job: ClaimedJob, sit
   const accountId = await accountOf(client, p.reviewer);
   if (accountId === null) warnings.push(`no Jira account with the e-mail ${p.reviewer} is visible: the issue has no approver (they can still answer with the workbook)`);
   let created = false;
+  // Over 50 items: the whole list goes with the issue as the reviewer workbook (written before creating, so the description can name it).
+  const workbook: WorkbookFile | null = load.total > ISSUE_TABLE_ROWS ? await reviewerWorkbookFile(ctx, c.id, p.reviewer) : null;
   if (!ref) {
-    const { summary, description } = reviewIssueContent(ctx, c, p.stage, p.reviewer, load.total);
+    const { summary, description } = reviewIssueContent(ctx, c, p.stage, p.reviewer, load.total, workbook?.filename ?? null);
     const due = stageDue(c);
     const fields: Record<string, unknown> = { project: { key: settings.projectKey }, summary, description, labels: ['latchkey', REVIEW_ISSUE_LABEL, label], ...(due ? { duedate: due.toISOString().slice(0, 10) } : {}) };
     if (settings.serviceDeskId && settings.requestTypeId) {
@@ -176,6 +190,13 @@ export async function runReviewIssueJob(ctx: EngineContext, job: ClaimedJob, sit
     created = true;
   }
   const issue = ref;
+  // Attached before the key is stored: a try that dies in between finds the issue again and attaches then (once: it looks first).
+  let attached: AttachOutcome | null = null;
+  if (workbook) {
+    attached = await attachReviewerWorkbook(ctx, client, { connectionId: site.connection.id, issueKey: issue.key, campaignId: c.id, reviewer: p.reviewer }, workbook);
+    if (attached.warning) warnings.push(attached.warning);
+  }
+  const attachedWorkbook = workbook && attached ? { filename: workbook.filename, rows: workbook.rows, sha256: workbook.sha256, attachmentId: attached.attachmentId } : null;
   const now = ctx.clock.now();
   ctx.db
     .transaction(() => {
@@ -188,7 +209,16 @@ export async function runReviewIssueJob(ctx: EngineContext, job: ClaimedJob, sit
           action: 'review.jira-issue-linked',
           targetType: 'review-campaign',
           targetId: c.id,
-          details: { stage: p.stage, reviewer: p.reviewer, issueKey: issue.key, issueId: issue.id, accountId, created, summary: `${created ? 'Created' : 'Found'} Jira issue ${issue.key} for ${p.reviewer}` },
+          details: {
+            stage: p.stage,
+            reviewer: p.reviewer,
+            issueKey: issue.key,
+            issueId: issue.id,
+            accountId,
+            created,
+            ...(attachedWorkbook ? { workbook: attachedWorkbook } : {}),
+            summary: `${created ? 'Created' : 'Found'} Jira issue ${issue.key} for ${p.reviewer}${attachedWorkbook?.attachmentId ? ` with the workbook ${attachedWorkbook.filename}` : ''}`,
+          },
         },
         now,
       );
@@ -196,7 +226,7 @@ export async function runReviewIssueJob(ctx: EngineContext, job: ClaimedJob, sit
     .immediate();
   ctx.events.emit('governance:changed', { area: 'reviews', ids: [c.id] });
   warnings.push(...client.takeWarnings());
-  return { status: 'succeeded', result: { issueKey: issue.key, issueCreated: created, accountId, items: load.total, ...(warnings.length > 0 ? { warnings } : {}) } };
+  return { status: 'succeeded', result: { issueKey: issue.key, issueCreated: created, accountId, items: load.total, ...(attachedWorkbook ? { workbook: attachedWorkbook } : {}), ...(warnings.length > 0 ? { warnings } : {}) } };
 }
 
 /** Runs a 'review-summary' job: a summary comment on each reviewer issue (once each), then the issue to done. */

@@ -127,6 +127,15 @@ export function submissionRecord(db: Db, id: number): SubmissionRecord | null {
   return (db.prepare('SELECT * FROM review_submissions WHERE id = ?').get(id) as SubmissionRecord | undefined) ?? null;
 }
 
+/** The reviewer's submission whose evidence starts with `prefix` (a Jira attachment already imported: "ACC-7 attachment 10001 "), if any. */
+export function submissionWithEvidence(db: Db, campaignId: number, reviewer: string, prefix: string): SubmissionRecord | null {
+  return (
+    (db
+      .prepare('SELECT * FROM review_submissions WHERE campaign_id = ? AND reviewer = ? AND substr(evidence, 1, length(?)) = ? ORDER BY id LIMIT 1')
+      .get(campaignId, reviewer, prefix, prefix) as SubmissionRecord | undefined) ?? null
+  );
+}
+
 /** The current word on these items in a stage, by item id. */
 export function decisionsOfItems(db: Db, stage: number, itemIds: readonly number[]): Map<number, DecisionRecord> {
   if (itemIds.length === 0) return new Map();

@@ -215,10 +215,18 @@ const DECISIONS: Readonly<Record<string, 'keep' | 'revoke'>> = { keep: 'keep', r
 
 /**
  * Imports a reviewer workbook from its bytes or a file path: all rows or
- * none. `expectReviewer`, when given (the console's signed-in reviewer),
- * refuses another reviewer's workbook by name.
+ * none. `expectReviewer`, when given (the console's signed-in reviewer, the
+ * reviewer whose Jira issue it was attached to), refuses another reviewer's
+ * workbook by name. `record`: a workbook that came through Jira is recorded
+ * with channel 'jira', by the Jira account, with evidence naming the issue
+ * and attachment (given the file's SHA-256).
  */
-export async function importReviewerWorkbook(ctx: EngineContext, campaignId: number, input: Buffer | { path: string }, opts: { expectReviewer?: string } = {}): Promise<WorkbookImportResult> {
+export async function importReviewerWorkbook(
+  ctx: EngineContext,
+  campaignId: number,
+  input: Buffer | { path: string },
+  opts: { expectReviewer?: string; record?: { channel: 'jira'; by: string; evidence: (sha256: string) => string } } = {},
+): Promise<WorkbookImportResult> {
   // The SHA-256 of exactly what was given, and a clear word when it is not an .xlsx at all.
   let sha256: string;
   let head: Buffer;
@@ -359,7 +367,8 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
   }
   const decisions = verdicts.flatMap((v) => (v.decision ? [v.decision] : []));
   if (decisions.length === 0) throw new UserError('the workbook has no decisions (every Decision cell is blank): nothing to record', 'bad-input');
-  const submission = recordReviewerDecisions(ctx, { campaignId: c.id, reviewer: claimed, decisions, channel: 'workbook', by: claimed, evidence: `sha256:${sha256}` });
+  const via = opts.record ? { channel: opts.record.channel, by: opts.record.by, evidence: opts.record.evidence(sha256) } : { channel: 'workbook' as const, by: claimed, evidence: `sha256:${sha256}` };
+  const submission = recordReviewerDecisions(ctx, { campaignId: c.id, reviewer: claimed, decisions, ...via });
   return { reviewer: claimed, decisions: decisions.length, sha256, submissionId: submission.id };
 }
 

@@ -46,6 +46,8 @@ export type JiraIssue = {
   /** Every other field as Jira returned it (custom fields). */
   fields: Record<string, unknown>;
 };
+/** A file on an issue (`fields.attachment`, an upload's answer): `created` as Jira wrote it (ISO text; epoch ms in some of Atlassian's examples). */
+export type JiraAttachment = { id: string; filename: string; mimeType: string | null; size: number | null; created: string | null; author: JiraUser | null; content: string | null };
 export type JiraComment = { id: string; body: unknown; created: string | null; properties: { key: string; value: unknown }[] };
 export type JiraTransition = { id: string; name: string; to: { id: string; name: string; category: string | null } };
 export type JsmApproval = {
@@ -96,6 +98,12 @@ export type JiraClient = {
   transitions: (issueKey: string) => Promise<JiraTransition[]>;
   transition: (issueKey: string, transitionId: string) => Promise<void>;
   approvals: (issueKey: string) => Promise<JsmApproval[]>;
+  /** The issue's attachments (its `attachment` field), oldest first as Jira lists them. */
+  attachments: (issueKey: string) => Promise<JiraAttachment[]>;
+  /** Uploads one file (multipart, with the X-Atlassian-Token header jira.js sets); Jira's answer for it. Not retried on 5xx: the caller re-reads the issue's attachments first. */
+  addAttachment: (issueKey: string, file: { filename: string; content: Buffer; mimeType: string }) => Promise<JiraAttachment[]>;
+  /** An attachment's bytes, asked for without Jira's redirect (the client follows none); refused beyond `maxBytes`. */
+  attachmentContent: (id: string, maxBytes: number) => Promise<Buffer>;
   /** Requests made (each try counts) and 429s seen, for status and tests. */
   stats: () => { requests: number; rateLimited: number; retries: number };
 };
@@ -107,6 +115,16 @@ function userOf(v: unknown): JiraUser | null {
   if (!v || typeof v !== 'object') return null;
   const u = v as Any;
   return { accountId: str(u.accountId) ?? '', email: str(u.emailAddress), displayName: str(u.displayName) ?? '', timeZone: str(u.timeZone) };
+}
+
+export function attachmentOf(v: unknown): JiraAttachment | null {
+  if (!v || typeof v !== 'object') return null;
+  const a = v as Any;
+  const id = str(a.id);
+  if (id === null) return null;
+  // created: ISO text as Jira sends it; Atlassian's addAttachment example has epoch milliseconds.
+  const created = typeof a.created === 'number' ? new Date(a.created).toISOString() : str(a.created);
+  return { id, filename: str(a.filename) ?? '', mimeType: str(a.mimeType), size: typeof a.size === 'number' ? a.size : null, created, author: userOf(a.author), content: str(a.content) };
 }
 
 function issueOf(raw: unknown): JiraIssue {
@@ -322,6 +340,24 @@ export function createJiraClient(options: JiraClientOptions): JiraClient {
           return out;
         }
       }
+    },
+    attachments: async (issueKey) => {
+      const issue = (await call(`read the attachments of ${issueKey}`, true, () => v3.issues.getIssue({ issueIdOrKey: issueKey, fields: ['attachment'] }))) as unknown as Any;
+      const list = ((issue.fields ?? {}) as Any).attachment;
+      return (Array.isArray(list) ? list : []).map(attachmentOf).filter((a): a is JiraAttachment => a !== null);
+    },
+    addAttachment: async (issueKey, file) => {
+      const r: unknown = await call(`attach ${file.filename} to ${issueKey}`, false, () =>
+        v3.issueAttachments.addAttachment({ issueIdOrKey: issueKey, attachment: { filename: file.filename, file: file.content, mimeType: file.mimeType } }),
+      );
+      return (Array.isArray(r) ? r : []).map(attachmentOf).filter((a): a is JiraAttachment => a !== null);
+    },
+    attachmentContent: async (id, maxBytes) => {
+      const data: unknown = await call(`download attachment ${id}`, true, () => v3.issueAttachments.getAttachmentContent({ id, redirect: false }));
+      const bytes = Buffer.isBuffer(data) ? data : data instanceof ArrayBuffer ? Buffer.from(data) : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : null;
+      if (bytes === null) throw new JiraApiError(`Jira answered the download of attachment ${id} without its bytes`, 'other', 200, [], null);
+      if (bytes.length > maxBytes) throw new JiraApiError(`attachment ${id} is ${bytes.length} bytes, more than the ${maxBytes} Latchkey reads`, 'bad-request', 200, [], null);
+      return bytes;
     },
     stats: () => ({ ...counters }),
   };
