@@ -49,6 +49,17 @@ export function remediationOfItem(db: Db, itemId: number): RemediationRecord | n
   return (cachedStatement(db, 'SELECT * FROM review_remediations WHERE item_id = ?').get(itemId) as RemediationRecord | undefined) ?? null;
 }
 
+/** Ids of a campaign's items that have their remediation (the marker a resumed close skips). */
+export function remediatedItemIds(db: Db, campaignId: number): Set<number> {
+  return new Set(db.prepare('SELECT item_id FROM review_remediations WHERE campaign_id = ?').pluck().all(campaignId) as number[]);
+}
+
+/** How many remediations of each kind a campaign has. */
+export function remediationKindCounts(db: Db, campaignId: number): { revoke: number; timeBound: number } {
+  const rows = db.prepare('SELECT kind, count(*) AS n FROM review_remediations WHERE campaign_id = ? GROUP BY kind').all(campaignId) as { kind: string; n: number }[];
+  return { revoke: rows.find((r) => r.kind === 'revoke')?.n ?? 0, timeBound: rows.find((r) => r.kind === 'time-bound')?.n ?? 0 };
+}
+
 export function remediationsOfCampaign(db: Db, campaignId: number): RemediationRecord[] {
   return db.prepare('SELECT * FROM review_remediations WHERE campaign_id = ? ORDER BY item_id').all(campaignId) as RemediationRecord[];
 }
