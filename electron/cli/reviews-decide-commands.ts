@@ -99,7 +99,7 @@ export async function runReviewDecideCommand(ctx: EngineContext, args: string[],
       const { values, positionals } = parseCommandArgs(rest, { json: { type: 'boolean' } }, 1);
       const id = idOf(positionals[0], 'campaign id');
       const by = signedIn ?? (io.env.LATCHKEY_OPERATOR?.trim() || ctx.actor);
-      const r = closeCampaignNow(ctx, id, by);
+      const r = await closeCampaignNow(ctx, id, by);
       const v = getCampaign(ctx, id, signedIn);
       const text = r.final
         ? `closed campaign #${id}: ${r.defaults} default${r.defaults === 1 ? '' : 's'} applied, ${r.revocations} revocation${r.revocations === 1 ? '' : 's'} queued, ${r.timeBound} made time-bound; ${v.status}` +

@@ -73,7 +73,7 @@ describe('close and verified remediation', () => {
     decideAndSubmit(c, [withGrant, outsideItem, ruleItem], 'revoke', { comment: 'moved to sales' });
     decideAndSubmit(c, [keptItem], 'keep');
 
-    const closed = closeCampaignNow(w.ctx, c, 'admin@example.com');
+    const closed = await closeCampaignNow(w.ctx, c, 'admin@example.com');
     // No Jira connection: no summary job.
     expect(closed).toMatchObject({ final: true, revocations: 3, timeBound: 0, defaults: 0, status: 'remediating', summaryJobId: null });
     expect(campaignStatus(c)).toBe('remediating');
@@ -118,7 +118,7 @@ describe('close and verified remediation', () => {
     expect(verifyAuditChain(w.db).valid).toBe(true);
   });
 
-  it('undecided items get the default at close, marked applied by default, channel system; drafts do not count', () => {
+  it('undecided items get the default at close, marked applied by default, channel system; drafts do not count', async () => {
     const c = insertCampaign(w.db, { definition: { defaultOutcome: 'recommendation' } });
     const rec = insertItem(w.db, c, { reviewer: GRACE, recommendation: 'revoke', connectionId: w.okta.id, groupId: 'gone-group' });
     const look = insertItem(w.db, c, { reviewer: GRACE, recommendation: 'look' });
@@ -126,7 +126,7 @@ describe('close and verified remediation', () => {
     const changed = insertItem(w.db, c, { reviewer: GRACE, recommendation: 'keep' });
     decideAndSubmit(c, [changed], 'keep');
     decideItems(w.ctx, decideInput.parse({ campaignId: c, itemIds: [drafted, changed], decision: 'revoke', reasonCode: 'left-team' }), { reviewer: GRACE });
-    const r = closeCampaignNow(w.ctx, c);
+    const r = await closeCampaignNow(w.ctx, c);
     expect(r).toMatchObject({ defaults: 3, draftsRestored: 1, draftsDropped: 1, revocations: 1 });
     const words = decisionsOfItems(w.db, 1, [rec, look, drafted, changed]);
     for (const [id, decision] of [
@@ -152,7 +152,7 @@ describe('close and verified remediation', () => {
     const item = itemForMembership(w.db, c, { connectionId: w.okta.id, groupId, identityId: userId, reviewer: GRACE });
     decideAndSubmit(c, [item], 'revoke');
     sandbox.mutations.deleteGroup(groupId);
-    closeCampaignNow(w.ctx, c);
+    await closeCampaignNow(w.ctx, c);
     await runJobs(w.ctx, FAST);
     expect(remediationOfItem(w.db, item)?.status).toBe('done');
     const runId = await sync();
@@ -162,7 +162,7 @@ describe('close and verified remediation', () => {
     expect(campaignStatus(c)).toBe('complete');
   });
 
-  it('keep, but make it time-bound: the grant gets the end date (an outside membership is adopted with it)', () => {
+  it('keep, but make it time-bound: the grant gets the end date (an outside membership is adopted with it)', async () => {
     const c = insertCampaign(w.db);
     const granted = grantedMember();
     const a = itemForMembership(w.db, c, { connectionId: w.okta.id, groupId: granted.target.groupId, identityId: granted.target.userId, reviewer: GRACE, grantId: granted.grantId });
@@ -170,7 +170,7 @@ describe('close and verified remediation', () => {
     const b = itemForMembership(w.db, c, { connectionId: w.okta.id, groupId: outside.groupId, identityId: outside.userId, reviewer: GRACE });
     const until = new Date(w.ctx.clock.now().getTime() + 30 * 86_400_000).toISOString();
     decideAndSubmit(c, [a, b], 'keep', { reasonCode: 'temporary', keepUntil: until });
-    const r = closeCampaignNow(w.ctx, c);
+    const r = await closeCampaignNow(w.ctx, c);
     expect(r).toMatchObject({ timeBound: 2, revocations: 0, status: 'complete', nextCampaignId: null });
     expect(grantOf(w.db, granted.grantId)).toMatchObject({ status: 'active', expires_at: until });
     const adopted = remediationOfItem(w.db, b)?.grant_id as number;
@@ -178,7 +178,7 @@ describe('close and verified remediation', () => {
     expect(remediationOfItem(w.db, a)).toMatchObject({ kind: 'time-bound', status: 'done' });
   });
 
-  it('two stages: what stage one kept goes to the stage-two reviewer (never the person under review), the rest is final', () => {
+  it('two stages: what stage one kept goes to the stage-two reviewer (never the person under review), the rest is final', async () => {
     // The named stage-2 reviewer is in the snapshot and is also under review in this campaign.
     const self = pickTarget(w.db, w.okta.id, { type: 'OKTA_GROUP', member: true, skip: used });
     const c = insertCampaign(w.db, { definition: { reviewers: { stage1: { kind: 'manager', named: [] }, fallback: 'fallback@example.com', stage2: { kind: 'named', named: [self.email], outcomes: ['keep'] } } } });
@@ -187,7 +187,7 @@ describe('close and verified remediation', () => {
     const own = itemForMembership(w.db, c, { connectionId: w.okta.id, groupId: self.groupId, identityId: self.userId, reviewer: GRACE });
     decideAndSubmit(c, [k, own], 'keep');
     decideAndSubmit(c, [v], 'revoke');
-    const r = closeCampaignNow(w.ctx, c);
+    const r = await closeCampaignNow(w.ctx, c);
     expect(r).toMatchObject({ final: false, stage: 1, movedToStage2: 2, status: 'active' });
     expect(w.db.prepare('SELECT stage, reviewer, reviewer_source FROM review_items WHERE id = ?').get(k)).toEqual({ stage: 2, reviewer: self.email, reviewer_source: 'named' });
     const ownRow = w.db.prepare('SELECT stage, reviewer, reviewer_source, reviewer_note FROM review_items WHERE id = ?').get(own) as Record<string, unknown>;
@@ -198,12 +198,12 @@ describe('close and verified remediation', () => {
     // Stage 1 is over for Grace; the owner decides stage 2; the final close takes each item's last stage.
     expect(decideItems(w.ctx, decideInput.parse({ campaignId: c, itemIds: [v], decision: 'keep', reasonCode: 'still-needed' }), { reviewer: GRACE }).refused[0]?.why).toMatch(/stage 1 is closed/);
     decideAndSubmit(c, [k], 'revoke', {}, self.email);
-    const f = closeCampaignNow(w.ctx, c);
+    const f = await closeCampaignNow(w.ctx, c);
     // k (revoked at stage 2) and v (revoked at stage 1); own got the default at stage 2 (no change).
     expect(f).toMatchObject({ final: true, stage: 2, revocations: 2, defaults: 1 });
   });
 
-  it('closes at the due date, at the exact instant and not a millisecond before', () => {
+  it('closes at the due date, at the exact instant and not a millisecond before', async () => {
     const now = w.ctx.clock.now();
     const due = new Date(now.getTime() + 1);
     const c = insertCampaign(w.db, { dueAt: due.toISOString(), definition: { recurrenceMonths: 3 } });
@@ -211,9 +211,9 @@ describe('close and verified remediation', () => {
     const saved = w.ctx.clock;
     try {
       w.ctx.clock = { now: () => new Date(due.getTime() - 1) };
-      expect(closeDueCampaigns(w.ctx).map((x) => x.campaignId)).not.toContain(c);
+      expect((await closeDueCampaigns(w.ctx)).map((x) => x.campaignId)).not.toContain(c);
       w.ctx.clock = { now: () => due };
-      const closed = closeDueCampaigns(w.ctx).find((x) => x.campaignId === c);
+      const closed = (await closeDueCampaigns(w.ctx)).find((x) => x.campaignId === c);
       expect(closed).toMatchObject({ final: true, defaults: 1, status: 'complete' });
       expect(w.db.prepare('SELECT closed_by FROM review_campaigns WHERE id = ?').pluck().get(c)).toBe('latchkey:review-due');
       // Recurring: the next campaign is a draft due three months later.

@@ -58,7 +58,7 @@ describe.skipIf(!inPrivateKeychain)(`review remediation survives SIGKILL (${inPr
     const ids = members.map((u) => itemForMembership(db, campaignId, { connectionId, groupId, identityId: u, reviewer: 'cfo@example.com', recommendation: 'revoke' }));
     decideItems(ctx, decideInput.parse({ campaignId, itemIds: ids, decision: 'revoke', reasonCode: 'unrecognised' }), { reviewer: 'cfo@example.com' });
     submitDecisions(ctx, campaignId, { reviewer: 'cfo@example.com' });
-    expect(closeCampaignNow(ctx, campaignId)).toMatchObject({ revocations: N, status: 'remediating' });
+    expect(await closeCampaignNow(ctx, campaignId)).toMatchObject({ revocations: N, status: 'remediating' });
     db.close();
     s.faults.add({ match: `/api/v1/groups/${groupId}/users/`, method: 'DELETE', kind: 'slow', delayMs: 15, times: N * 2 });
   }, 300_000);

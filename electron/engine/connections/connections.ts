@@ -13,6 +13,7 @@ import { testJiraConnection } from '../connectors/jira/jira-connector.js';
 import { normaliseScope } from './scope.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { cachedStatement } from '../db/statement-cache.js';
 import { connectionAccount } from '../secrets/secret-store.js';
 
 type ConnectionRow = {
@@ -79,13 +80,13 @@ export function getConnectionRecord(db: Db, ref: number | string): ConnectionRec
 
 /** A connection by id, or null when there is none (removed since a grant or job named it). */
 export function connectionRecordOrNull(db: Db, id: number): ConnectionRecord | null {
-  const row = db.prepare('SELECT * FROM connections WHERE id = ?').get(id) as ConnectionRow | undefined;
+  const row = cachedStatement(db, 'SELECT * FROM connections WHERE id = ?').get(id) as ConnectionRow | undefined;
   return row ? toRecord(row) : null;
 }
 
 /** The first connection of a kind (by id): the Jira connection requests are recorded in. */
 export function firstConnectionOf(db: Db, kind: ConnectionRecord['kind']): ConnectionRecord | null {
-  const row = db.prepare('SELECT * FROM connections WHERE kind = ? ORDER BY id LIMIT 1').get(kind) as ConnectionRow | undefined;
+  const row = cachedStatement(db, 'SELECT * FROM connections WHERE kind = ? ORDER BY id LIMIT 1').get(kind) as ConnectionRow | undefined;
   return row ? toRecord(row) : null;
 }
 

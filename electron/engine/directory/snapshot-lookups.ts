@@ -6,12 +6,13 @@
 // is the only writer.
 import type { GroupManagedBy, GroupOwner } from '../../../shared/domain.js';
 import type { Db } from '../db/database.js';
+import { cachedStatement } from '../db/statement-cache.js';
 
 export type LiveGroup = { name: string; type: string; managedBy: GroupManagedBy; managedByName: string | null };
 
 /** A group of a connection's live snapshot, or null (not synced, out of scope, or gone). */
 export function liveGroup(db: Db, connectionId: number, groupId: string): LiveGroup | null {
-  const g = db.prepare('SELECT name, type, managed_by, managed_by_name FROM cur_groups WHERE connection_id = ? AND id = ?').get(connectionId, groupId) as
+  const g = cachedStatement(db, 'SELECT name, type, managed_by, managed_by_name FROM cur_groups WHERE connection_id = ? AND id = ?').get(connectionId, groupId) as
     | { name: string; type: string; managed_by: GroupManagedBy; managed_by_name: string | null }
     | undefined;
   return g ? { name: g.name, type: g.type, managedBy: g.managed_by, managedByName: g.managed_by_name } : null;
@@ -24,7 +25,7 @@ export function liveGroupIdsByName(db: Db, connectionId: number, name: string): 
 
 /** True when the live snapshot shows the account in the group. */
 export function isLiveMember(db: Db, connectionId: number, groupId: string, identityId: string): boolean {
-  return db.prepare('SELECT 1 FROM cur_memberships WHERE connection_id = ? AND group_id = ? AND identity_id = ?').get(connectionId, groupId, identityId) !== undefined;
+  return cachedStatement(db, 'SELECT 1 FROM cur_memberships WHERE connection_id = ? AND group_id = ? AND identity_id = ?').get(connectionId, groupId, identityId) !== undefined;
 }
 
 /** Display names of live groups, keyed `connectionId \0 groupId` (missing ones are left out). */

@@ -41,7 +41,7 @@ export function reviewsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHa
     // Who moves the items: the signed-in person (their own items moved = delegated), else the transport's actor.
     'reviews:reassign': (input) => reassignItems(ctx, input, me() ?? ctx.actor),
     'reviews:progress': ({ campaignId }) => campaignProgress(ctx, campaignId),
-    'reviews:close': ({ campaignId }) => thenRunJobs(closeCampaign(ctx, campaignId)),
+    'reviews:close': async ({ campaignId }) => thenRunJobs(await closeCampaign(ctx, campaignId)),
     'reviews:exportWorkbook': ({ campaignId, reviewer: who }) => exportReviewerWorkbook(ctx, campaignId, who),
     'reviews:importWorkbook': ({ campaignId, contentBase64 }) => importReviewerWorkbook(ctx, campaignId, Buffer.from(contentBase64, 'base64')),
   };

@@ -8,6 +8,7 @@
 // join the snapshot's memberships (a read, declared in db/table-owners.ts).
 import type { GrantStatus } from '../../../shared/governance.js';
 import type { Db } from '../db/database.js';
+import { cachedStatement } from '../db/statement-cache.js';
 
 export type GrantRecord = {
   id: number;
@@ -32,7 +33,7 @@ export type GrantRecord = {
 export const LIVE_GRANT_STATUSES: readonly GrantStatus[] = ['pending', 'active', 'manual', 'failed', 'revoking'];
 
 export function getGrant(db: Db, grantId: number): GrantRecord | null {
-  return (db.prepare('SELECT * FROM grants WHERE id = ?').get(grantId) as GrantRecord | undefined) ?? null;
+  return (cachedStatement(db, 'SELECT * FROM grants WHERE id = ?').get(grantId) as GrantRecord | undefined) ?? null;
 }
 
 /** Grants by id (ids that do not exist are left out). */
@@ -50,12 +51,11 @@ export function grantsOfRequest(db: Db, requestId: number): GrantRecord[] {
 /** The live grant (wanted or held, newest first) behind one membership, or null: what an access review revokes or makes time-bound. */
 export function liveGrantOfMembership(db: Db, connectionId: number, groupId: string, identityId: string): GrantRecord | null {
   return (
-    (db
-      .prepare(
-        `SELECT * FROM grants WHERE connection_id = ? AND group_id = ? AND identity_id = ? AND status IN ('pending', 'active', 'manual', 'failed', 'revoking')
+    (cachedStatement(
+      db,
+      `SELECT * FROM grants WHERE connection_id = ? AND group_id = ? AND identity_id = ? AND status IN ('pending', 'active', 'manual', 'failed', 'revoking')
          ORDER BY id DESC LIMIT 1`,
-      )
-      .get(connectionId, groupId, identityId) as GrantRecord | undefined) ?? null
+    ).get(connectionId, groupId, identityId) as GrantRecord | undefined) ?? null
   );
 }
 
@@ -67,13 +67,12 @@ export type NewGrant = Pick<
 /** Inserts a grant starting `now`; returns its id. */
 export function insertGrant(db: Db, g: NewGrant, now: Date): number {
   const at = now.toISOString();
-  const { id } = db
-    .prepare(
-      `INSERT INTO grants (request_id, role_id, connection_id, group_id, group_name, identity_id, beneficiary_email, beneficiary_name,
-                           status, starts_at, expires_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    )
-    .get(
+  const { id } = cachedStatement(
+    db,
+    `INSERT INTO grants (request_id, role_id, connection_id, group_id, group_name, identity_id, beneficiary_email, beneficiary_name,
+                         status, starts_at, expires_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+  ).get(
       g.request_id, g.role_id, g.connection_id, g.group_id, g.group_name, g.identity_id, g.beneficiary_email, g.beneficiary_name,
       g.status, at, g.expires_at, at, at,
     ) as { id: number };
@@ -86,7 +85,8 @@ export function setGrant(db: Db, grantId: number, patch: GrantPatch, now: Date):
   const cols = Object.keys(patch) as (keyof GrantPatch)[];
   if (cols.length === 0) return;
   const sets = cols.map((c) => `${c} = @${c}`).join(', ');
-  db.prepare(`UPDATE grants SET ${sets}, updated_at = @updated_at WHERE id = @id`).run({ ...patch, updated_at: now.toISOString(), id: grantId });
+  // The SQL is one of the few column sets GrantPatch allows: cached like the others.
+  cachedStatement(db, `UPDATE grants SET ${sets}, updated_at = @updated_at WHERE id = @id`).run({ ...patch, updated_at: now.toISOString(), id: grantId });
 }
 
 /** Grants whose access should have ended by `now` (expires_at at or before it) and is not ended yet. */

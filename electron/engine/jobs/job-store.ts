@@ -6,6 +6,7 @@
 // 'queued'), so two processes on one workspace never run one job twice.
 import type { JobKind, JobStatus } from '../../../shared/governance.js';
 import type { Db } from '../db/database.js';
+import { cachedStatement } from '../db/statement-cache.js';
 import type { ClaimedJob, EnqueueJob } from './job-types.js';
 import { JOB_PRIORITY } from './job-types.js';
 
@@ -85,14 +86,13 @@ const toRecord = (r: JobDb): JobRecord => ({
 /** Inserts a queued job; with an idempotency key already used, returns the existing job's id. */
 export function enqueueJob(db: Db, job: EnqueueJob, now: Date): number {
   const at = now.toISOString();
-  const row = db
-    .prepare(
-      `INSERT INTO jobs (kind, grant_id, request_id, connection_id, payload, status, priority, max_attempts, run_after, idempotency_key, created_at, updated_at)
-       VALUES (@kind, @grantId, @requestId, @connectionId, @payload, 'queued', @priority, @maxAttempts, @runAfter, @key, @at, @at)
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id`,
-    )
-    .get({
+  const row = cachedStatement(
+    db,
+    `INSERT INTO jobs (kind, grant_id, request_id, connection_id, payload, status, priority, max_attempts, run_after, idempotency_key, created_at, updated_at)
+     VALUES (@kind, @grantId, @requestId, @connectionId, @payload, 'queued', @priority, @maxAttempts, @runAfter, @key, @at, @at)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id`,
+  ).get({
       kind: job.kind,
       grantId: job.grantId ?? null,
       requestId: job.requestId ?? null,
@@ -105,7 +105,7 @@ export function enqueueJob(db: Db, job: EnqueueJob, now: Date): number {
       at,
     }) as { id: number } | undefined;
   if (row) return row.id;
-  const existing = db.prepare('SELECT id FROM jobs WHERE idempotency_key = ?').get(job.idempotencyKey) as { id: number };
+  const existing = cachedStatement(db, 'SELECT id FROM jobs WHERE idempotency_key = ?').get(job.idempotencyKey) as { id: number };
   return existing.id;
 }
 
@@ -122,13 +122,13 @@ export function jobKindCounts(db: Db, kind: EnqueueJob['kind']): { pending: numb
 }
 
 export function jobRecord(db: Db, id: number): JobRecord | null {
-  const r = db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobDb | undefined;
+  const r = cachedStatement(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobDb | undefined;
   return r ? toRecord(r) : null;
 }
 
 /** The job enqueued under an idempotency key (e.g. `revoke:grant:42`), if any. */
 export function jobByKey(db: Db, key: string): JobRecord | null {
-  const r = db.prepare('SELECT * FROM jobs WHERE idempotency_key = ?').get(key) as JobDb | undefined;
+  const r = cachedStatement(db, 'SELECT * FROM jobs WHERE idempotency_key = ?').get(key) as JobDb | undefined;
   return r ? toRecord(r) : null;
 }
 
@@ -218,8 +218,7 @@ export function cancelJobRow(db: Db, id: number, why: string, now: Date): void {
 export function cancelOpenJobsOfGrant(db: Db, grantId: number, kind: JobKind, why: string, now: Date): number[] {
   const at = now.toISOString();
   return (
-    db
-      .prepare(`UPDATE jobs SET status = 'cancelled', last_error = ?, finished_at = ?, updated_at = ? WHERE grant_id = ? AND kind = ? AND status IN ('queued', 'failed') RETURNING id`)
+    cachedStatement(db, `UPDATE jobs SET status = 'cancelled', last_error = ?, finished_at = ?, updated_at = ? WHERE grant_id = ? AND kind = ? AND status IN ('queued', 'failed') RETURNING id`)
       .all(why, at, at, grantId, kind) as { id: number }[]
   ).map((r) => r.id);
 }

@@ -10,6 +10,7 @@ import type { ManualTask } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
+import { cachedStatement } from '../db/statement-cache.js';
 import { patchLiveMembership } from '../sync/live-snapshot.js';
 import { getGrant, grantsByIds, setGrant } from './grant-store.js';
 import { jobRecord } from './job-store.js';
@@ -78,8 +79,7 @@ export function insertManualTask(
 
 /** A grant's open tasks (optionally of one action). */
 export function openTasksOfGrant(db: Db, grantId: number, action?: 'add' | 'remove'): { id: number; action: 'add' | 'remove' }[] {
-  return db
-    .prepare("SELECT id, action FROM manual_tasks WHERE grant_id = ? AND status = 'open' AND (? IS NULL OR action = ?) ORDER BY id")
+  return cachedStatement(db, "SELECT id, action FROM manual_tasks WHERE grant_id = ? AND status = 'open' AND (? IS NULL OR action = ?) ORDER BY id")
     .all(grantId, action ?? null, action ?? null) as { id: number; action: 'add' | 'remove' }[];
 }
 

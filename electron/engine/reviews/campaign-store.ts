@@ -160,6 +160,22 @@ export function campaignsDueForClose(db: Db, now: Date): number[] {
     .all(now.toISOString()) as number[];
 }
 
+/**
+ * Campaigns whose final close started and has not finished queuing its
+ * remediations (a process stopped between its chunks: close.ts resumes
+ * them). Close marks its start with status 'remediating' and closed_by, and
+ * its end with closed_at: no column or status is needed beyond those.
+ */
+export function campaignsBeingClosed(db: Db): number[] {
+  return db
+    .prepare("SELECT id FROM review_campaigns WHERE status = 'remediating' AND closed_by IS NOT NULL AND closed_at IS NULL ORDER BY id")
+    .pluck()
+    .all() as number[];
+}
+
+/** True while a campaign's final close is still queuing remediations (see campaignsBeingClosed). */
+export const isBeingClosed = (c: Pick<CampaignRecord, 'status' | 'closed_by' | 'closed_at'>): boolean => c.status === 'remediating' && c.closed_by !== null && c.closed_at === null;
+
 /** Ids of campaigns in a status, oldest first. */
 export function campaignIdsWithStatus(db: Db, status: string): number[] {
   return db.prepare('SELECT id FROM review_campaigns WHERE status = ? ORDER BY id').pluck().all(status) as number[];

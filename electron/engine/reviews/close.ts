@@ -1,7 +1,6 @@
 // Closing a stage or a campaign: defaults applied, revokes become revocations through the jobs, Jira gets the summary.
 //
-// Close (manual, or at the due date through governance/scheduler.ts) is one
-// transaction:
+// Close (manual, or at the due date through governance/scheduler.ts):
 // 1. Drafts do not count: an item whose current word is a draft gets back
 //    the word it last had submitted, or none.
 // 2. Undecided items of the stage get the campaign's default outcome
@@ -17,23 +16,27 @@
 //    time-bound keeps as grant end dates. The campaign is 'remediating', or
 //    'complete' when there is nothing to follow. With a Jira connection, a
 //    campaign summary job is queued (its executor is in the Jira area).
+// Steps 1–3, and for a final close steps 1–2 with the campaign marked as
+// closing (who, through which channel), are one transaction. Step 4 runs in
+// chunks (close-queue.ts): resumable after a crash, never twice, the engine
+// free between chunks. An interrupted close is resumed by the scheduler's
+// next tick or by closing the campaign again.
 import type { CampaignDefinition, CampaignView, ReviewDecision } from '../../../shared/contract-reviews.js';
+import type { Db } from '../db/database.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import { roleInfo } from '../catalog/catalog-store.js';
 import { normEmail } from '../directory/people-lookup.js';
-import { jiraConnectionId } from '../jobs/jira-outbox.js';
-import { enqueueJob } from '../jobs/job-store.js';
-import { JOB_PRIORITY } from '../jobs/job-types.js';
 import { createNextFromRecurrence, getCampaign } from './campaigns.js';
-import { campaignRecord, campaignsDueForClose, setCampaign, type CampaignRecord } from './campaign-store.js';
+import { campaignRecord, campaignsBeingClosed, campaignsDueForClose, isBeingClosed, setCampaign, type CampaignRecord } from './campaign-store.js';
+import { pendingRemediations, queueRemediations, type CloseOptions, type ClosePass, type PendingRemediation } from './close-queue.js';
 import { applyDefaults, decisionsOfStage, settleDraftsAtClose } from './decision-store.js';
 import { reviewChannel } from './decisions.js';
 import { itemsOfCampaign, moveItemsToStage2, type ItemForDecision } from './item-store.js';
-import { remediateItem } from './remediation.js';
 import { NO_REVIEWER, reviewerFacts, settle, spreadIndex, type ReviewerFacts } from './reviewer-assignment.js';
 import { groupOwnersOf } from './group-owners.js';
-import { unfinishedRemediations } from './remediation-store.js';
+
+export type { CloseHooks, CloseOptions } from './close-queue.js';
 
 /** Who decided an item no one decided: the campaign's configured default. */
 export const DEFAULT_DECIDER = 'latchkey:review-default';
@@ -55,7 +58,23 @@ export type CloseResult = {
   summaryJobId: number | null;
   /** The next campaign of a recurring one (a draft), created at the final close. */
   nextCampaignId: number | null;
+  /** True when this call resumed a final close that had been interrupted (its defaults were applied then). */
+  resumed?: boolean;
 };
+
+/** Campaigns this process is closing now, per connection: a second close (or the scheduler's resume) of one of them waits its turn. */
+const closing = new WeakMap<Db, Set<number>>();
+function claim(db: Db, campaignId: number): (() => void) | null {
+  let set = closing.get(db);
+  if (!set) {
+    set = new Set();
+    closing.set(db, set);
+  }
+  if (set.has(campaignId)) return null;
+  set.add(campaignId);
+  const held = set;
+  return () => held.delete(campaignId);
+}
 
 function defaultDecision(outcome: CampaignDefinition['defaultOutcome'], item: ItemForDecision): ReviewDecision {
   if (outcome === 'revoke') return 'revoke';
@@ -101,12 +120,13 @@ function stage2Reviewer(ctx: EngineContext, def: CampaignDefinition, facts: Revi
   return { reviewer: choice.reviewer, source: choice.source, note: choice.note === null ? null : `stage 2: ${choice.note}` };
 }
 
-/** Closes the campaign's open stage (see above); `by` is who closes (the scheduler at the due date). */
-export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: string = ctx.actor): CloseResult {
-  const now = ctx.clock.now();
+/** The first part of a close, in one transaction: the stage closed (stage 1 of two: finished here), or the final close begun. */
+type Begun = { done: CloseResult } | { campaign: CampaignRecord; base: Omit<CloseResult, 'final' | 'movedToStage2' | 'revocations' | 'timeBound' | 'status' | 'summaryJobId' | 'nextCampaignId'>; pending: PendingRemediation[] };
+
+function beginClose(ctx: EngineContext, campaignId: number, by: string, now: Date): Begun {
   const at = now.toISOString();
-  const result = ctx.db
-    .transaction((): CloseResult => {
+  return ctx.db
+    .transaction((): Begun => {
       const c = campaignRecord(ctx.db, campaignId);
       if (!c) throw new UserError(`campaign #${campaignId} does not exist`, 'not-found');
       if (c.status !== 'active') throw new UserError(`campaign #${campaignId} "${c.name}" is ${c.status}: only an active campaign can be closed`, 'conflict');
@@ -142,28 +162,13 @@ export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: str
           },
           now,
         );
-        return { ...base, final: false, movedToStage2: moves.length, revocations: 0, timeBound: 0, status: 'active', summaryJobId: null, nextCampaignId: null };
+        return { done: { ...base, final: false, movedToStage2: moves.length, revocations: 0, timeBound: 0, status: 'active', summaryJobId: null, nextCampaignId: null } };
       }
 
-      // Final: every item's word at the stage it ended in.
+      // Final: the decisions are final from here (the campaign leaves 'active'); closed_at is set when the last remediation is queued.
+      const pending = pendingRemediations(ctx.db, c.id);
+      setCampaign(ctx.db, c.id, { status: 'remediating', closed_by: by, closed_channel: reviewChannel(ctx.channel) }, now);
       const all = itemsOfCampaign(ctx.db, c.id);
-      const byStage = [new Map(decisionsOfStage(ctx.db, c.id, 1).map((d) => [d.item_id, d])), new Map(decisionsOfStage(ctx.db, c.id, 2).map((d) => [d.item_id, d]))];
-      let revocations = 0;
-      let timeBound = 0;
-      for (const item of all) {
-        const word = byStage[item.stage - 1]?.get(item.id);
-        if (!word) continue;
-        const made = remediateItem(ctx, c, item, word, by, now);
-        if (made === 'revoke') revocations++;
-        else if (made === 'time-bound') timeBound++;
-      }
-      const status = unfinishedRemediations(ctx.db, c.id) > 0 ? 'remediating' : 'complete';
-      setCampaign(ctx.db, c.id, { status, closed_by: by, closed_channel: reviewChannel(ctx.channel), closed_at: at, ...(status === 'complete' ? { completed_at: at } : {}) }, now);
-      const jira = jiraConnectionId(ctx.db);
-      const summaryJobId =
-        jira === null
-          ? null
-          : enqueueJob(ctx.db, { kind: 'jira', connectionId: jira, payload: { type: 'review-summary', campaignId: c.id }, idempotencyKey: `jira:review-summary:${c.id}`, priority: JOB_PRIORITY.jira }, now);
       appendAudit(
         ctx.db,
         {
@@ -172,34 +177,87 @@ export function closeCampaignNow(ctx: EngineContext, campaignId: number, by: str
           action: 'review.campaign_closed',
           targetType: 'review_campaign',
           targetId: c.id,
-          details: { stage, items: all.length, defaults, defaultOutcome: def.defaultOutcome, draftsRestored: restored, draftsDropped: dropped, revocations, timeBound, status, summaryJobId },
+          details: { stage, items: all.length, defaults, defaultOutcome: def.defaultOutcome, draftsRestored: restored, draftsDropped: dropped, remediationsToQueue: pending.length },
         },
         now,
       );
-      return { ...base, final: true, movedToStage2: 0, revocations, timeBound, status, summaryJobId, nextCampaignId: null };
+      return { campaign: c, base, pending };
     })
     .immediate();
-  // A recurring campaign's next one, as a draft (its own transaction: the close stands even if this fails; closing again is refused, so campaigns.ts's own check makes it once).
-  if (result.final) result.nextCampaignId = createNextFromRecurrence(ctx, campaignId)?.id ?? null;
+}
+
+/**
+ * Closes the campaign's open stage (see above); `by` is who closes (the
+ * scheduler at the due date). A final close whose queuing was interrupted
+ * is resumed instead (its own closer and channel stay on record).
+ */
+export async function closeCampaignNow(ctx: EngineContext, campaignId: number, by: string = ctx.actor, opts: CloseOptions = {}): Promise<CloseResult> {
+  const release = claim(ctx.db, campaignId);
+  if (!release) throw new UserError(`campaign #${campaignId} is being closed right now`, 'conflict');
+  try {
+    const existing = campaignRecord(ctx.db, campaignId);
+    if (existing && isBeingClosed(existing)) return await resume(ctx, existing, opts);
+    const begun = beginClose(ctx, campaignId, by, ctx.clock.now());
+    if ('done' in begun) {
+      ctx.events.emit('governance:changed', { area: 'reviews', ids: [campaignId] });
+      return begun.done;
+    }
+    // The campaign page shows it closing while its remediations are queued.
+    ctx.events.emit('governance:changed', { area: 'reviews', ids: [campaignId] });
+    const q = await queueRemediations(ctx, campaignId, begun.pending, { by, channel: ctx.channel, resumed: false }, opts);
+    return finished(ctx, { ...begun.base, final: true, movedToStage2: 0, revocations: q.revocations, timeBound: q.timeBound, status: q.status, summaryJobId: q.summaryJobId, nextCampaignId: null });
+  } finally {
+    release();
+  }
+}
+
+/** Queues what an interrupted final close left (close-queue.ts), as the engine, naming the original closer in the audit event. */
+async function resume(ctx: EngineContext, c: CampaignRecord, opts: CloseOptions): Promise<CloseResult> {
+  const pending = pendingRemediations(ctx.db, c.id);
+  const pass: ClosePass = { by: c.closed_by ?? DEFAULT_DECIDER, channel: 'system', resumed: true };
+  const q = await queueRemediations(ctx, c.id, pending, pass, opts);
+  const stage = c.stage === 2 ? 2 : 1;
+  return finished(ctx, {
+    campaignId: c.id, stage, final: true, draftsRestored: 0, draftsDropped: 0, defaults: 0, movedToStage2: 0,
+    revocations: q.revocations, timeBound: q.timeBound, status: q.status, summaryJobId: q.summaryJobId, nextCampaignId: null, resumed: true,
+  });
+}
+
+function finished(ctx: EngineContext, result: CloseResult): CloseResult {
+  // A recurring campaign's next one, as a draft (its own transaction: the close stands even if this fails; campaigns.ts's own check makes it once).
+  result.nextCampaignId = createNextFromRecurrence(ctx, result.campaignId)?.id ?? null;
   // The campaign page follows 'reviews'; Needs attention and the jobs list follow 'jobs' (revocations were queued).
-  ctx.events.emit('governance:changed', { area: 'reviews', ids: [campaignId] });
+  ctx.events.emit('governance:changed', { area: 'reviews', ids: [result.campaignId] });
   if (result.revocations > 0) ctx.events.emit('governance:changed', { area: 'jobs', ids: [] });
   return result;
 }
 
 /** Closes the campaign's open stage and returns the campaign as the console shows it. */
-export function closeCampaign(ctx: EngineContext, campaignId: number): CampaignView {
-  closeCampaignNow(ctx, campaignId);
+export async function closeCampaign(ctx: EngineContext, campaignId: number): Promise<CampaignView> {
+  await closeCampaignNow(ctx, campaignId);
   return getCampaign(ctx, campaignId, null);
 }
 
-/** The scheduler's step: every active campaign whose stage is due is closed (one failing does not stop the others). */
-export function closeDueCampaigns(ctx: EngineContext, onError: (e: unknown) => void = () => undefined): CloseResult[] {
+/**
+ * The scheduler's step: every interrupted final close is resumed, then every
+ * active campaign whose stage is due is closed (one failing does not stop
+ * the others). A campaign this process is closing right now is left to it.
+ */
+export async function closeDueCampaigns(ctx: EngineContext, onError: (e: unknown) => void = () => undefined): Promise<CloseResult[]> {
   if (ctx.readOnly) return [];
   const out: CloseResult[] = [];
+  const busy = closing.get(ctx.db);
+  for (const id of campaignsBeingClosed(ctx.db)) {
+    if (busy?.has(id)) continue;
+    try {
+      out.push(await closeCampaignNow(ctx, id));
+    } catch (e) {
+      onError(e);
+    }
+  }
   for (const id of campaignsDueForClose(ctx.db, ctx.clock.now())) {
     try {
-      out.push(closeCampaignNow(ctx, id, 'latchkey:review-due'));
+      out.push(await closeCampaignNow(ctx, id, 'latchkey:review-due'));
     } catch (e) {
       onError(e);
     }

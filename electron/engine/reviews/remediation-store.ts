@@ -2,6 +2,7 @@
 // became — grant, job, manual task — and the sync run that verified it.
 import type { RemediationStatus } from '../../../shared/contract-reviews.js';
 import type { Db } from '../db/database.js';
+import { cachedStatement } from '../db/statement-cache.js';
 
 export function remediationCounts(db: Db, campaignId: number): Map<string, number> {
   const rows = db.prepare('SELECT status, count(*) AS n FROM review_remediations WHERE campaign_id = ? GROUP BY status').all(campaignId) as { status: string; n: number }[];
@@ -29,7 +30,8 @@ export type NewRemediation = Pick<RemediationRecord, 'item_id' | 'campaign_id' |
 /** One remediation per item: an item closed twice (it cannot be) keeps its first. */
 export function insertRemediation(db: Db, r: NewRemediation, now: Date): void {
   const at = now.toISOString();
-  db.prepare(
+  cachedStatement(
+    db,
     `INSERT INTO review_remediations (item_id, campaign_id, kind, status, grant_id, job_id, done_at, note, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (item_id) DO NOTHING`,
   ).run(r.item_id, r.campaign_id, r.kind, r.status, r.grant_id, r.job_id, r.done_at, r.note, at, at);
@@ -40,11 +42,22 @@ export type RemediationPatch = Partial<Pick<RemediationRecord, 'status' | 'task_
 export function setRemediation(db: Db, itemId: number, patch: RemediationPatch, now: Date): void {
   const cols = Object.keys(patch) as (keyof RemediationPatch)[];
   if (cols.length === 0) return;
-  db.prepare(`UPDATE review_remediations SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE item_id = @id`).run({ ...patch, updated_at: now.toISOString(), id: itemId });
+  cachedStatement(db, `UPDATE review_remediations SET ${cols.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE item_id = @id`).run({ ...patch, updated_at: now.toISOString(), id: itemId });
 }
 
 export function remediationOfItem(db: Db, itemId: number): RemediationRecord | null {
-  return (db.prepare('SELECT * FROM review_remediations WHERE item_id = ?').get(itemId) as RemediationRecord | undefined) ?? null;
+  return (cachedStatement(db, 'SELECT * FROM review_remediations WHERE item_id = ?').get(itemId) as RemediationRecord | undefined) ?? null;
+}
+
+/** Ids of a campaign's items that have their remediation (the marker a resumed close skips). */
+export function remediatedItemIds(db: Db, campaignId: number): Set<number> {
+  return new Set(db.prepare('SELECT item_id FROM review_remediations WHERE campaign_id = ?').pluck().all(campaignId) as number[]);
+}
+
+/** How many remediations of each kind a campaign has. */
+export function remediationKindCounts(db: Db, campaignId: number): { revoke: number; timeBound: number } {
+  const rows = db.prepare('SELECT kind, count(*) AS n FROM review_remediations WHERE campaign_id = ? GROUP BY kind').all(campaignId) as { kind: string; n: number }[];
+  return { revoke: rows.find((r) => r.kind === 'revoke')?.n ?? 0, timeBound: rows.find((r) => r.kind === 'time-bound')?.n ?? 0 };
 }
 
 export function remediationsOfCampaign(db: Db, campaignId: number): RemediationRecord[] {

@@ -41,7 +41,7 @@ import { JOB_PRIORITY } from '../jobs/job-types.js';
 import { auditGrant, cancelProvisioning, connectionLabel, enqueueRevoke, revokeKey } from '../jobs/ledger.js';
 import { closeTask, openTasksOfGrant, tasksOfGrants } from '../jobs/manual-tasks.js';
 import { getSyncRun } from '../sync/sync-runs.js';
-import { campaignIdsWithStatus, campaignRecord, setCampaign, type CampaignRecord } from './campaign-store.js';
+import { campaignIdsWithStatus, campaignRecord, isBeingClosed, setCampaign, type CampaignRecord } from './campaign-store.js';
 import type { DecisionRecord } from './decision-store.js';
 import type { ItemForDecision } from './item-store.js';
 import { insertRemediation, remediationsFollowingJobs, revocationsToVerify, setRemediation, unfinishedRemediations, type RemediationPatch, type RemediationRecord } from './remediation-store.js';
@@ -88,8 +88,9 @@ function reviewNote(c: CampaignRecord, word: DecisionRecord): string {
 }
 
 /**
- * Turns one final decision into its remediation (inside the close
- * transaction): a revocation through the jobs, or an end date on the grant.
+ * Turns one final decision into its remediation (inside a transaction of
+ * the close, close-queue.ts): a revocation through the jobs, or an end date
+ * on the grant.
  * Returns the kind made, or null when the word needs nothing.
  */
 export function remediateItem(ctx: EngineContext, c: CampaignRecord, item: ItemForDecision, word: DecisionRecord, by: string, now: Date): 'revoke' | 'time-bound' | null {
@@ -193,7 +194,8 @@ function completeFinished(ctx: EngineContext, campaignIds: Iterable<number>, now
   const done: number[] = [];
   for (const id of new Set(campaignIds)) {
     const c = campaignRecord(ctx.db, id);
-    if (!c || c.status !== 'remediating' || unfinishedRemediations(ctx.db, id) > 0) continue;
+    // A close still queuing its remediations (close-queue.ts) is not complete however many are finished so far.
+    if (!c || c.status !== 'remediating' || isBeingClosed(c) || unfinishedRemediations(ctx.db, id) > 0) continue;
     setCampaign(ctx.db, id, { status: 'complete', completed_at: now.toISOString() }, now);
     appendAudit(ctx.db, { actor: REVIEW_ACTOR, action: 'review.campaign_completed', targetType: 'review_campaign', targetId: id, details: { name: c.name } }, now);
     done.push(id);
