@@ -1,7 +1,7 @@
 // The reviewer workbook end to end on a real workspace file: exported with
 // exceljs's streaming writer, read by an independent reader (Debian's
-// python3 + openpyxl: the Keep/Revoke and reason lists, the hidden hash
-// column, the instructions), tampered with openpyxl, and imported back —
+// python3 + openpyxl: the Keep/Revoke and reason lists, the columns shown,
+// the instructions), tampered with openpyxl, and imported back —
 // all rows or none, each refusal naming its row.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,8 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/cli.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
-import { exportReviewerWorkbook, exportReviewerWorkbookToFile, importReviewerWorkbook, WORKBOOK_HEADER } from '../../electron/engine/reviews/workbook.js';
-import { FROZEN_COLUMNS } from '../../electron/engine/reviews/row-hash.js';
+import { exportReviewerWorkbook, exportReviewerWorkbookToFile, importReviewerWorkbook, SHEET_COLUMNS, WORKBOOK_HEADER } from '../../electron/engine/reviews/workbook.js';
 import { insertCampaign, insertItems } from '../helpers/review-items-fixture.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildWorld, type RequestsWorld } from '../unit/request-fixture.js';
@@ -68,21 +67,21 @@ afterEach(() => w.ws.cleanup());
 const importFile = (f: string, opts = {}) => importReviewerWorkbook(w.ctx, campaign, { path: f }, opts);
 
 describe('exporting a reviewer workbook', () => {
-  it('writes the reviewer\'s items with Keep/Revoke and reason lists, a hidden hash column and instructions, as an independent reader sees it', () => {
-    const seen = py<{ sheets: string[]; header: string[]; rows: unknown[][]; dv: [string, string][]; hidden: boolean; frozen: string | null; info: Record<string, unknown> }>(
+  it('writes the reviewer\'s items with the columns a reviewer decides on, Keep/Revoke and reason lists and instructions, as an independent reader sees it', () => {
+    const seen = py<{ sheets: string[]; header: string[]; rows: unknown[][]; dv: [string, string][]; frozen: string | null; info: Record<string, unknown> }>(
       `wb = openpyxl.load_workbook(sys.argv[1])
 ws = wb['Review']
 rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
 dv = [(str(d.sqref), d.formula1) for d in ws.data_validations.dataValidation]
-last = openpyxl.utils.get_column_letter(ws.max_column)
 info = {r[0].value: r[1].value for r in wb['Instructions'].iter_rows() if r[0].value}
-print(json.dumps({'sheets': wb.sheetnames, 'header': [c.value for c in ws[1]], 'rows': rows, 'dv': dv, 'hidden': ws.column_dimensions[last].hidden, 'frozen': ws.freeze_panes, 'info': info}, default=str))`,
+print(json.dumps({'sheets': wb.sheetnames, 'header': [c.value for c in ws[1]], 'rows': rows, 'dv': dv, 'frozen': ws.freeze_panes, 'info': info}, default=str))`,
       file,
     );
     expect(seen.sheets).toEqual(['Review', 'Instructions']);
     expect(seen.header).toEqual([...WORKBOOK_HEADER]);
-    expect(seen.header.at(-1)).toBe('row_hash');
-    expect(seen.hidden).toBe(true);
+    // Who, what and how it was granted; not the internal ids (identity, group, role, grant) nor the row hash.
+    expect(seen.header).toEqual(expect.arrayContaining(['person_name', 'person_email', 'department', 'title', 'manager_name', 'app_label', 'role_label', 'group_name', 'last_login', 'held_via', 'Decision', 'Reason', 'Comment']));
+    for (const internal of ['identity_id', 'group_id', 'role_id', 'grant_id', 'row_hash']) expect(seen.header).not.toContain(internal);
     expect(seen.frozen).toBe('B2');
     expect(seen.rows).toHaveLength(3);
     expect(seen.rows.map((r) => r[0]).sort()).toEqual([...adaItems].sort());
@@ -91,10 +90,9 @@ print(json.dumps({'sheets': wb.sheetnames, 'header': [c.value for c in ws[1]], '
     expect(seen.dv.some(([, f]) => f === '"still-needed,temporary,covered-elsewhere,left-team,unrecognised"')).toBe(true);
     // Population values as text, exactly as frozen (spaces kept, a formula-looking title stays text).
     const third = seen.rows.find((r) => r[0] === adaItems[2]) as unknown[];
-    expect(third[1 + FROZEN_COLUMNS.indexOf('department')]).toBe('  Sales  ');
-    expect(third[1 + FROZEN_COLUMNS.indexOf('title')]).toBe('=1+1');
-    const row = w.ctx.db.prepare('SELECT row_hash FROM review_items WHERE id = ?').pluck().get(adaItems[0]) as string;
-    expect(seen.rows.find((r) => r[0] === adaItems[0])?.at(-1)).toBe(row);
+    expect(third[1 + SHEET_COLUMNS.indexOf('department')]).toBe('  Sales  ');
+    expect(third[1 + SHEET_COLUMNS.indexOf('title')]).toBe('=1+1');
+    expect(third[1 + SHEET_COLUMNS.indexOf('connection_id')]).toBe(String(w.okta));
     expect(seen.info).toMatchObject({ 'Latchkey reviewer workbook': null, Campaign: campaign, Reviewer: ADA, Stage: 1, Items: 3 });
   });
 
@@ -153,7 +151,7 @@ describe('importing a reviewer workbook', () => {
     await expect(importFile(f)).rejects.toThrow(new RegExp(`row 3: item #${item}'s population columns were altered \\(department "Dept \\d" → "Finance"\\)`));
   });
 
-  it('refuses an edit to each population column (one tamper per hashed field)', async () => {
+  it('refuses an edit to each population column shown (one tamper per column)', async () => {
     // One python run writes a copy per column, each with that one cell changed.
     const base = out('col');
     py(
@@ -166,22 +164,20 @@ describe('importing a reviewer workbook', () => {
     wb.save(sys.argv[3] + '-' + col + '.xlsx')
 print('{}')`,
       file,
-      JSON.stringify(FROZEN_COLUMNS),
+      JSON.stringify(SHEET_COLUMNS),
       base,
     );
-    for (const column of FROZEN_COLUMNS) {
+    for (const column of SHEET_COLUMNS) {
       await expect(importFile(`${base}-${column}.xlsx`), column).rejects.toThrow(new RegExp(`row 2: item #\\d+'s population columns were altered \\(${column} `));
     }
   });
 
-  it('refuses a changed row even when the hash cell was changed to match (the stored hash is what counts)', async () => {
+  it('refuses a row whose item no longer matches its stored row hash in a column the sheet does not show (the hash covers every frozen column)', async () => {
     const f = out('rehash');
-    tamper(file, f, [
-      [2, 'person_status', 'ACTIVE!'],
-      [2, 'row_hash', '0'.repeat(64)],
-      [2, 'Decision', 'Keep'],
-    ]);
-    await expect(importFile(f)).rejects.toThrow(/row 2: item #\d+'s population columns were altered \(person_status/);
+    tamper(file, f, [[2, 'Decision', 'Keep']]);
+    const item = py<number[]>("ws = openpyxl.load_workbook(sys.argv[1])['Review']\nprint(json.dumps([ws.cell(row=2, column=1).value]))", f)[0];
+    w.ctx.db.prepare("UPDATE review_items SET identity_id = 'u-other' WHERE id = ?").run(item);
+    await expect(importFile(f)).rejects.toThrow(new RegExp(`row 2: item #${item}'s population columns were altered \\(the stored row hash no longer matches\\)`));
   });
 
   it('refuses a Decision other than Keep/Revoke and an unknown reason, naming rows; nothing is recorded', async () => {

@@ -1,12 +1,12 @@
 // One reviewer's share of a campaign, read in one pass each: their items in
 // the open stage with the current decision (the workbook, the Jira issue's
-// table), the items a workbook names (its import), and per reviewer how many
+// table), the items a workbook names (its import, a batch at a time), and per reviewer how many
 // are still undecided (reminders, the Jira issue queue). Reads only: the
 // tables' owners (item-store, decision-store, campaign-store) write them;
 // these joins are listed in db/table-owners.ts because a 50,000-item
 // reviewer must stay one streamed query.
 import type { Db } from '../db/database.js';
-import { FROZEN_COLUMNS, type FrozenValues } from './row-hash.js';
+import { FROZEN_COLUMNS, type FrozenColumn, type FrozenValues } from './row-hash.js';
 
 export type ReviewerItem = FrozenValues & {
   id: number;
@@ -37,6 +37,29 @@ export function itemsByIds(db: Db, campaignId: number, ids: readonly number[]): 
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+/** The reviewer's item ids in a stage, in the workbook's order (by person then access): a cheap first pass, so the rows can be read in batches between which the caller may yield. */
+export function reviewerItemIds(db: Db, campaignId: number, reviewer: string, stage: number): number[] {
+  return db.prepare('SELECT i.id FROM review_items i WHERE i.campaign_id = ? AND i.reviewer = ? AND i.stage = ? ORDER BY i.person_name, i.group_name, i.id').pluck().all(campaignId, reviewer, stage) as number[];
+}
+
+/**
+ * Rows of these items in the order given, as arrays: id, recommendation,
+ * reasons, the current decision and its state, then the `frozen` columns
+ * asked for (a workbook batch: only what its sheet shows is read).
+ */
+export function reviewerRowsInOrder(db: Db, ids: readonly number[], frozen: readonly FrozenColumn[]): unknown[][] {
+  if (ids.length === 0) return [];
+  const cols = frozen.map((c) => `i.${c}`).join(', ');
+  // json_each drives (CROSS JOIN keeps it outer): one primary-key read per id, in the list's order.
+  return db
+    .prepare(
+      `SELECT i.id, i.recommendation, i.reasons, d.decision, d.state${cols ? `, ${cols}` : ''}
+       FROM json_each(?) j CROSS JOIN review_items i ON i.id = j.value LEFT JOIN review_decisions d ON d.item_id = i.id AND d.stage = i.stage ORDER BY j.key`,
+    )
+    .raw()
+    .all(JSON.stringify(ids)) as unknown[][];
+}
+
 export type ReviewerLoad = { reviewer: string; total: number; undecided: number };
 
 /** Per reviewer of a stage: items, and how many have no submitted decision yet. */
@@ -53,12 +76,6 @@ export function reviewerLoads(db: Db, campaignId: number, stage: number): Review
 /** Ids of the campaigns under review now (status active). */
 export function activeCampaignIds(db: Db): number[] {
   return db.prepare("SELECT id FROM review_campaigns WHERE status = 'active' ORDER BY id").pluck().all() as number[];
-}
-
-/** A lookup of one campaign's items by id (null when it has no such item): an import's row-by-row check, one primary-key read per row on one prepared statement. */
-export function itemLookup(db: Db, campaignId: number): (itemId: number) => ReviewerItem | null {
-  const stmt = db.prepare(`${ITEM_SQL} WHERE i.id = ? AND i.campaign_id = ?`);
-  return (itemId) => (stmt.get(itemId, campaignId) as ReviewerItem | undefined) ?? null;
 }
 
 export type ReviewerOutcome = { reviewer: string; stage: number; total: number; kept: number; revoked: number; byDefault: number; undecided: number };

@@ -5,7 +5,8 @@
 // stored, NULL as an empty cell. An empty cell cannot tell NULL from an
 // empty string, so for an empty cell the stored value decides which of the
 // two it is (both show as nothing: no edit can hide there); every other
-// cell is taken as typed.
+// cell is taken as typed. A column the sheet does not show (absent from the
+// cells) counts with its stored value.
 import { canonicalRow, FROZEN_COLUMNS, sha256Hex, type FrozenColumn } from './population.js';
 
 export { FROZEN_COLUMNS, type FrozenColumn };
@@ -23,9 +24,10 @@ export function cellOf(v: string | number | null | undefined): string {
 export function valuesOfCells(cells: Readonly<Record<string, string>>, stored: FrozenValues): Record<FrozenColumn, string | number | null> {
   const out = {} as Record<FrozenColumn, string | number | null>;
   for (const c of FROZEN_COLUMNS) {
-    const cell = cells[c] ?? '';
+    const cell = cells[c];
     const was = stored[c];
-    if (cell === '') out[c] = was === '' ? '' : null;
+    if (cell === undefined) out[c] = was ?? null;
+    else if (cell === '') out[c] = was === '' ? '' : null;
     else if (INTEGER_COLUMNS.has(c) && /^-?\d{1,15}$/.test(cell)) out[c] = Number(cell);
     else out[c] = cell;
   }

@@ -2,17 +2,20 @@
 // (exceljs's streaming writer, so 50,000 rows never sit in memory as a
 // workbook), and its import back (the streaming reader), all rows or none.
 //
-// Sheet "Review": item_id, every frozen population column (text, in the
-// canonical order of row-hash.ts), the recommendation and its reasons, what
-// was already decided in Latchkey, then Decision (a list: Keep / Revoke),
-// Reason (a list of reason codes) and Comment, and row_hash last (hidden).
+// Sheet "Review": item_id, the frozen population columns a reviewer decides
+// on (SHEET_COLUMNS, as text), the recommendation and its reasons, what was
+// already decided in Latchkey, then Decision (a list: Keep / Revoke), Reason
+// (a list of reason codes) and Comment. The other frozen columns (internal
+// ids, dates of record) stay in Latchkey: fewer cells is most of what makes
+// 50,000 rows fast to write and read.
 // Sheet "Instructions": how to fill it in, and which campaign, stage and
 // reviewer it is for.
 //
 // Import refuses the whole file, naming each row, when a row's item id is
 // unknown in the campaign, belongs to another reviewer or stage, has had a
-// population cell changed (the row hash recomputed from the row's own cells
-// differs from the item's stored one; the changed columns are named), has a
+// population cell changed (the row hash recomputed from the row's cells for
+// the columns shown and the stored values of the rest differs from the
+// item's stored one; the changed columns are named), has a
 // Decision other than Keep/Revoke or a Reason not in the list, or repeats an
 // item; or when the stage closed, the file is not an .xlsx, or it is another
 // campaign's. Rows left out or left blank stay undecided. What it accepts is
@@ -20,21 +23,34 @@
 // 'workbook' and the file's SHA-256.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { PassThrough, Readable, type Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { REASON_CODES, type WorkbookImportResult } from '../../../shared/contract-reviews.js';
 import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
-import { cellOf, FROZEN_COLUMNS, rowHashOfCells } from './row-hash.js';
-import { itemLookup, iterateReviewerItems, type ReviewerItem } from './reviewer-items.js';
+import { cellOf, rowHashOfCells, type FrozenColumn } from './row-hash.js';
+import { itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ReviewerItem } from './reviewer-items.js';
+import { workbookRows } from './workbook-rows.js';
 
 export const WORKBOOK_TITLE = 'Latchkey reviewer workbook';
 export const REVIEW_SHEET = 'Review';
-const TAIL = ['recommendation', 'reasons', 'decided_in_latchkey', 'Decision', 'Reason', 'Comment', 'row_hash'] as const;
+/**
+ * The frozen columns the Review sheet shows: who (person, e-mail, department,
+ * title, manager, account status, last sign-in), what (app, role, risk,
+ * group, connection) and how it was granted (directly or by rule, the
+ * request, its Jira issue, its end date). What an IT admin reviewer needs to
+ * say keep or revoke; the rest of the frozen row is checked from Latchkey's
+ * own copy.
+ */
+export const SHEET_COLUMNS: readonly FrozenColumn[] = [
+  'person_name', 'person_email', 'department', 'title', 'manager_name', 'person_status', 'last_login',
+  'app_label', 'role_label', 'risk', 'group_name', 'connection_id', 'held_via', 'request_id', 'jira_key', 'expires_at',
+];
+const TAIL = ['recommendation', 'reasons', 'decided_in_latchkey', 'Decision', 'Reason', 'Comment'] as const;
 /** The Review sheet's header row, exactly. */
-export const WORKBOOK_HEADER: readonly string[] = ['item_id', ...FROZEN_COLUMNS, ...TAIL];
+export const WORKBOOK_HEADER: readonly string[] = ['item_id', ...SHEET_COLUMNS, ...TAIL];
 const col = (name: string): number => WORKBOOK_HEADER.indexOf(name) + 1;
 const DECISION_COL = col('Decision');
 const REASON_COL = col('Reason');
@@ -42,7 +58,9 @@ const COMMENT_COL = col('Comment');
 /** How many refused rows an error lists before "and N more". */
 const LISTED_PROBLEMS = 20;
 
-const WIDTHS: Partial<Record<string, number>> = { item_id: 9, person_name: 24, person_email: 28, group_name: 26, role_label: 22, app_label: 16, reasons: 40, Decision: 11, Reason: 18, Comment: 40, row_hash: 20 };
+const WIDTHS: Partial<Record<string, number>> = { item_id: 9, person_name: 24, person_email: 28, group_name: 26, role_label: 22, app_label: 16, reasons: 40, Decision: 11, Reason: 18, Comment: 40 };
+/** Rows read and written per batch; between batches the export yields so the zip compresses what was written meanwhile. */
+const BATCH = 1000;
 
 function letter(n: number): string {
   let s = '';
@@ -79,6 +97,12 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
   const c = openCampaign(ctx, campaignId, 'reviewer workbooks are exported');
   const reviewer = normEmail(reviewerEmail);
   const now = ctx.clock.now();
+  // The order first (ids only: cheap), then the rows in batches: no statement stays open while the export yields.
+  const ids = reviewerItemIds(ctx.db, c.id, reviewer, c.stage);
+  if (ids.length === 0) {
+    out.destroy();
+    throw new UserError(`${reviewer} has no items in stage ${c.stage} of review campaign #${c.id} "${c.name}"`, 'not-found');
+  }
   const hash = createHash('sha256');
   let bytes = 0;
   const tap = new PassThrough();
@@ -96,17 +120,18 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
   ws.columns = WORKBOOK_HEADER.map((h) => ({ header: h, key: h, width: WIDTHS[h] ?? 16, hidden: h === 'row_hash' }));
   // No cell styles (useStyles false): they more than double the writer's time at 50,000 rows; the frozen header, widths and the hidden hash column are sheet settings, not styles.
   ws.getRow(1).commit();
-  let rows = 0;
-  for (const item of iterateReviewerItems(ctx.db, c.id, reviewer, c.stage)) {
-    rows++;
-    const decided = item.decision ? `${item.decision} (${item.state ?? ''})` : '';
-    // Every population value as text: what the row hash covers, and Excel cannot reformat text into a date or a formula.
-    const frozen = FROZEN_COLUMNS.map((k) => cellOf(item[k]));
-    ws.addRow([item.id, ...frozen, item.recommendation, reasonsText(item.reasons), decided, '', '', '', item.row_hash]).commit();
-  }
-  if (rows === 0) {
-    await wb.commit().catch(() => undefined);
-    throw new UserError(`${reviewer} has no items in stage ${c.stage} of review campaign #${c.id} "${c.name}"`, 'not-found');
+  const rows = ids.length;
+  for (let from = 0; from < rows; from += BATCH) {
+    for (const r of reviewerRowsInOrder(ctx.db, ids.slice(from, from + BATCH), SHEET_COLUMNS)) {
+      const [id, recommendation, reasons, decision, state] = r as [number, string, string, string | null, string | null];
+      // Every population value as text (what the row hash covers; Excel cannot reformat text into a date or a formula); an empty value is no cell at all.
+      const cells: (string | number | undefined)[] = [id];
+      for (let k = 5; k < r.length; k++) cells.push(cellOf(r[k] as string | number | null) || undefined);
+      cells.push(recommendation, reasonsText(reasons) || undefined, decision ? `${decision} (${state ?? ''})` : undefined);
+      ws.addRow(cells).commit();
+    }
+    // exceljs hands each row to the zip without waiting: a turn of the event loop lets it compress (on the thread pool) while the next batch is built.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   // One validation per column range (not per cell): Keep/Revoke, and the reason codes.
   const last = rows + 1;
@@ -146,7 +171,7 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
     ['', ''],
     ['How to decide', 'On the Review sheet, set Decision to Keep or Revoke for each row you decide; leave it blank to leave the item undecided.'],
     ['Reason', `Pick a reason code: ${REASON_CODES.join(', ')}. A reason is required to keep an item recommended for revoke. Add free text in Comment.`],
-    ['Do not change', 'item_id, the population columns or row_hash: each row carries a hash of its frozen values, and a changed row refuses the whole import.'],
+    ['Do not change', 'item_id or the population columns (from person_name to expires_at): Latchkey checks each row against the hash of its frozen values, and a changed row refuses the whole import.'],
     ['Sending it back', 'Import it in Latchkey (latchkey review workbook import) or attach it to your review issue in Jira. All rows are recorded, or none.'],
   ];
   for (const [a, b] of lines) info.addRow([a, b]).commit();
@@ -186,20 +211,6 @@ export async function exportReviewerWorkbookToFile(ctx: EngineContext, campaignI
 
 // --- import ---------------------------------------------------------------------------------
 
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((t) => t.text).join('');
-    if ('text' in v && typeof v.text === 'string') return v.text;
-    if ('result' in v) return v.result === undefined || v.result === null ? '' : cellText(v.result);
-    if ('error' in v) return String(v.error);
-  }
-  return '';
-}
-
 /** What a file that is not an .xlsx looks like, for the error. */
 function notXlsx(head: Buffer): string | null {
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return null;
@@ -209,7 +220,7 @@ function notXlsx(head: Buffer): string | null {
   return 'an .xlsx file is a zip archive and this one is not';
 }
 
-type RowVerdict = { row: number; itemId: number; decision: RecordedDecision | null };
+type RowVerdict = { row: number; itemId: number; reviewer: string; stage: number; decision: RecordedDecision | null };
 
 const DECISIONS: Readonly<Record<string, 'keep' | 'revoke'>> = { keep: 'keep', revoke: 'revoke' };
 
@@ -250,99 +261,110 @@ export async function importReviewerWorkbook(
   const verdicts: RowVerdict[] = [];
   const seen = new Map<number, number>();
   const meta = new Map<string, string>();
-  let sawReview = false;
-  const lookup = itemLookup(ctx.db, c.id);
   /** Item reviewers met on rows, to say whose workbook it is when it is not the claimed reviewer's. */
   const owners = new Map<string, number>();
+  let reviewSheet: number | null = null;
+  const kinds = new Map<number, 'review' | 'info' | 'other'>();
+  /** Review rows read but not yet checked: checked a batch at a time, with one read of their items. */
+  let pending: { n: number; cells: string[] }[] = [];
 
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Buffer.isBuffer(input) ? Readable.from([input]) : fs.createReadStream(input.path), {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'ignore',
-    entries: 'ignore',
-  });
   try {
-    for await (const sheet of reader) {
-      let kind: 'review' | 'info' | 'other' | null = null;
-      for await (const row of sheet) {
-        const raw = (n: number): string => cellText(row.getCell(n).value);
-        const cell = (n: number): string => raw(n).trim();
-        if (kind === null) {
-          const first = cell(1);
-          kind = first === 'item_id' ? 'review' : first === WORKBOOK_TITLE ? 'info' : 'other';
-          if (kind === 'review') {
-            if (sawReview) throw new UserError('the workbook has two Review sheets (two sheets whose first cell is item_id)', 'bad-input');
-            sawReview = true;
-            for (let k = 0; k < WORKBOOK_HEADER.length; k++) {
-              const got = cell(k + 1);
-              if (got !== WORKBOOK_HEADER[k]) throw new UserError(`the Review sheet's header was changed: column ${letter(k + 1)} is "${got}", expected "${WORKBOOK_HEADER[k]}" (export a fresh workbook)`, 'bad-input');
-            }
-            continue;
+    for await (const { sheet, n, cells } of workbookRows(input)) {
+      const cell = (k: number): string => (cells[k - 1] ?? '').trim();
+      let kind = kinds.get(sheet);
+      if (kind === undefined) {
+        const first = cell(1);
+        kind = first === 'item_id' ? 'review' : first === WORKBOOK_TITLE ? 'info' : 'other';
+        kinds.set(sheet, kind);
+        if (kind === 'review') {
+          if (reviewSheet !== null) throw new UserError('the workbook has two Review sheets (two sheets whose first cell is item_id)', 'bad-input');
+          reviewSheet = sheet;
+          for (let k = 0; k < WORKBOOK_HEADER.length; k++) {
+            const got = cell(k + 1);
+            if (got !== WORKBOOK_HEADER[k]) throw new UserError(`the Review sheet's header was changed: column ${letter(k + 1)} is "${got}", expected "${WORKBOOK_HEADER[k]}" (export a fresh workbook)`, 'bad-input');
           }
-        }
-        if (kind === 'info') {
-          const key = cell(1);
-          if (key !== '') meta.set(key, cell(2));
           continue;
         }
-        if (kind !== 'review') continue;
-        checkRow(row.number, cell, raw);
+      }
+      if (kind === 'info') {
+        const key = cell(1);
+        if (key !== '') meta.set(key, cell(2));
+        continue;
+      }
+      if (kind !== 'review') continue;
+      pending.push({ n, cells });
+      if (pending.length >= BATCH) {
+        checkRows(pending);
+        pending = [];
       }
     }
+    checkRows(pending);
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(`not a readable .xlsx workbook (${e instanceof Error ? e.message : String(e)})`, 'bad-input');
   }
 
-  function checkRow(n: number, cell: (k: number) => string, raw: (k: number) => string): void {
-    const idText = cell(1);
-    const values: Record<string, string> = {};
-    let any = idText !== '';
-    for (let k = 0; k < FROZEN_COLUMNS.length; k++) {
-      // Untrimmed: a frozen value's own spaces are part of what the hash covers.
-      const v = raw(k + 2);
-      values[FROZEN_COLUMNS[k] as string] = v;
-      if (v !== '') any = true;
+  /** Checks a batch of Review rows against their items (read in one query). */
+  function checkRows(rows: readonly { n: number; cells: string[] }[]): void {
+    const parsed: { n: number; itemId: number; values: Record<string, string>; decisionText: string; reasonText: string; comment: string }[] = [];
+    for (const { n, cells } of rows) {
+      const cell = (k: number): string => (cells[k - 1] ?? '').trim();
+      const idText = cell(1);
+      const values: Record<string, string> = {};
+      let any = idText !== '';
+      for (let k = 0; k < SHEET_COLUMNS.length; k++) {
+        // Untrimmed: a frozen value's own spaces are part of what the hash covers.
+        const v = cells[k + 1] ?? '';
+        values[SHEET_COLUMNS[k] as string] = v;
+        if (v !== '') any = true;
+      }
+      const decisionText = cell(DECISION_COL);
+      const reasonText = cell(REASON_COL);
+      const comment = cell(COMMENT_COL);
+      if (!any && decisionText === '' && reasonText === '' && comment === '') continue; // a blank row
+      if (!/^\d{1,15}$/.test(idText) || Number(idText) <= 0) {
+        problems.push(`row ${n}: ${idText === '' ? 'no item_id' : `item_id "${idText}" is not an item id`}`);
+        continue;
+      }
+      const itemId = Number(idText);
+      const first = seen.get(itemId);
+      if (first !== undefined) {
+        problems.push(`row ${n}: item #${itemId} appears again (first on row ${first})`);
+        continue;
+      }
+      seen.set(itemId, n);
+      parsed.push({ n, itemId, values, decisionText, reasonText, comment });
     }
-    const decisionText = cell(DECISION_COL);
-    const reasonText = cell(REASON_COL);
-    const comment = cell(COMMENT_COL);
-    if (!any && decisionText === '' && reasonText === '' && comment === '') return; // a blank row
-    if (!/^\d{1,15}$/.test(idText) || Number(idText) <= 0) {
-      problems.push(`row ${n}: ${idText === '' ? 'no item_id' : `item_id "${idText}" is not an item id`}`);
-      return;
+    const items = itemsByIds(
+      ctx.db,
+      c.id,
+      parsed.map((p) => p.itemId),
+    );
+    for (const { n, itemId, values, decisionText, reasonText, comment } of parsed) {
+      const item = items.get(itemId);
+      if (!item) {
+        problems.push(`row ${n}: item #${itemId} is not an item of review campaign #${c.id}`);
+        continue;
+      }
+      owners.set(item.reviewer, (owners.get(item.reviewer) ?? 0) + 1);
+      const recomputed = rowHashOfCells(values, item);
+      if (recomputed !== item.row_hash) problems.push(`row ${n}: item #${itemId}'s population columns were altered (${changedColumns(item, values)}); they must stay as exported`);
+      let decision: RecordedDecision | null = null;
+      if (decisionText !== '') {
+        const d = DECISIONS[decisionText.toLowerCase()];
+        const reason = reasonText === '' ? null : (REASON_CODES.find((r) => r === reasonText.toLowerCase()) ?? undefined);
+        if (!d) problems.push(`row ${n}: Decision "${decisionText}" is not Keep or Revoke`);
+        if (reason === undefined) problems.push(`row ${n}: Reason "${reasonText}" is not one of ${REASON_CODES.join(', ')}`);
+        if (comment.length > 4000) problems.push(`row ${n}: the Comment is longer than 4000 characters`);
+        if (d && reason !== undefined) decision = { itemId, decision: d, reasonCode: reason, comment };
+      } else if (reasonText !== '' || comment !== '') {
+        problems.push(`row ${n}: a Reason or Comment without a Decision (set Keep or Revoke, or clear the row's Reason and Comment)`);
+      }
+      verdicts.push({ row: n, itemId, reviewer: item.reviewer, stage: item.stage, decision });
     }
-    const itemId = Number(idText);
-    const first = seen.get(itemId);
-    if (first !== undefined) {
-      problems.push(`row ${n}: item #${itemId} appears again (first on row ${first})`);
-      return;
-    }
-    seen.set(itemId, n);
-    const item = lookup(itemId);
-    if (!item) {
-      problems.push(`row ${n}: item #${itemId} is not an item of review campaign #${c.id}`);
-      return;
-    }
-    owners.set(item.reviewer, (owners.get(item.reviewer) ?? 0) + 1);
-    const recomputed = rowHashOfCells(values, item);
-    if (recomputed !== item.row_hash) problems.push(`row ${n}: item #${itemId}'s population columns were altered (${changedColumns(item, values)}); they must stay as exported`);
-    let decision: RecordedDecision | null = null;
-    if (decisionText !== '') {
-      const d = DECISIONS[decisionText.toLowerCase()];
-      const reason = reasonText === '' ? null : (REASON_CODES.find((r) => r === reasonText.toLowerCase()) ?? undefined);
-      if (!d) problems.push(`row ${n}: Decision "${decisionText}" is not Keep or Revoke`);
-      if (reason === undefined) problems.push(`row ${n}: Reason "${reasonText}" is not one of ${REASON_CODES.join(', ')}`);
-      if (comment.length > 4000) problems.push(`row ${n}: the Comment is longer than 4000 characters`);
-      if (d && reason !== undefined) decision = { itemId, decision: d, reasonCode: reason, comment };
-    } else if (reasonText !== '' || comment !== '') {
-      problems.push(`row ${n}: a Reason or Comment without a Decision (set Keep or Revoke, or clear the row's Reason and Comment)`);
-    }
-    verdicts.push({ row: n, itemId, decision });
   }
 
-  if (!sawReview) throw new UserError('not a Latchkey reviewer workbook: it has no Review sheet (a sheet whose first cell is item_id)', 'bad-input');
+  if (reviewSheet === null) throw new UserError('not a Latchkey reviewer workbook: it has no Review sheet (a sheet whose first cell is item_id)', 'bad-input');
   const wbCampaign = meta.get('Campaign');
   if (wbCampaign !== undefined && wbCampaign !== String(c.id)) throw new UserError(`this workbook is of review campaign #${wbCampaign}, not #${c.id}`, 'bad-input');
   const claimed = normEmail(meta.get('Reviewer') ?? '');
@@ -353,10 +375,8 @@ export async function importReviewerWorkbook(
 
   // Rows of another reviewer or stage, named; and, when none is the claimed reviewer's, whose workbook it really is.
   for (const v of verdicts) {
-    const item = lookup(v.itemId);
-    if (!item) continue;
-    if (item.reviewer !== claimed) problems.push(`row ${v.row}: item #${v.itemId} is reviewed by ${item.reviewer}, not ${claimed}`);
-    else if (item.stage !== c.stage) problems.push(`row ${v.row}: item #${v.itemId} is in stage ${item.stage}; stage ${c.stage} is the one open`);
+    if (v.reviewer !== claimed) problems.push(`row ${v.row}: item #${v.itemId} is reviewed by ${v.reviewer}, not ${claimed}`);
+    else if (v.stage !== c.stage) problems.push(`row ${v.row}: item #${v.itemId} is in stage ${v.stage}; stage ${c.stage} is the one open`);
   }
   if (problems.length > 0) {
     const others = [...owners.keys()].filter((r) => r !== claimed);
@@ -374,7 +394,7 @@ export async function importReviewerWorkbook(
 
 /** The population columns whose cell differs from the frozen value (named for the error). */
 function changedColumns(item: ReviewerItem, cells: Record<string, string>): string {
-  const changed = FROZEN_COLUMNS.filter((k) => cellOf(item[k]) !== (cells[k] ?? ''));
+  const changed = SHEET_COLUMNS.filter((k) => cellOf(item[k]) !== (cells[k] ?? ''));
   if (changed.length === 0) return 'the stored row hash no longer matches';
   return changed.map((k) => `${k} "${cellOf(item[k])}" → "${cells[k] ?? ''}"`).join(', ');
 }
