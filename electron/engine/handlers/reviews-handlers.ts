@@ -7,11 +7,12 @@ import type { EngineContext } from '../context.js';
 import type { ApiHelpers, AreaHandlers } from './handler-types.js';
 import { schedulerOf } from '../governance/scheduler.js';
 import { personOf, requirePerson } from '../operator/caller.js';
-import { cancelCampaign, copyCampaign, createCampaign, getCampaign, launchCampaign, listCampaigns, previewCampaign, updateCampaign } from '../reviews/campaigns.js';
+import { cancelCampaign, copyCampaign, createCampaign, getCampaign, listCampaigns, previewCampaign, updateCampaign } from '../reviews/campaigns.js';
 import { closeCampaign } from '../reviews/close.js';
 import { decideItems, reassignItems, submitDecisions } from '../reviews/decisions.js';
 import { gridView } from '../reviews/grid-view.js';
 import { getItem, listItems } from '../reviews/items.js';
+import { launchCampaignOffThread } from '../reviews/launch-thread.js';
 import { campaignProgress } from '../reviews/progress.js';
 import { exportReviewerWorkbook, importReviewerWorkbook } from '../reviews/workbook.js';
 
@@ -31,7 +32,8 @@ export function reviewsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHa
     'reviews:update': ({ campaignId, definition }) => updateCampaign(ctx, campaignId, definition),
     'reviews:copy': ({ campaignId, name, dueAt }) => copyCampaign(ctx, campaignId, { name, dueAt }),
     'reviews:preview': ({ campaignId }) => previewCampaign(ctx, campaignId),
-    'reviews:launch': ({ campaignId, overrideStale }) => thenRunJobs(launchCampaign(ctx, campaignId, { overrideStale })),
+    // In a worker thread: a 1M-item launch must not stop this thread answering (launch-thread.ts).
+    'reviews:launch': async ({ campaignId, overrideStale }) => thenRunJobs(await launchCampaignOffThread(ctx, campaignId, { overrideStale })),
     'reviews:cancel': ({ campaignId, reason }) => cancelCampaign(ctx, campaignId, { reason }),
     'reviews:items': (q) => listItems(ctx, q, me()),
     'reviews:grid': ({ campaignId, first }) => gridView(ctx, campaignId, me(), first),

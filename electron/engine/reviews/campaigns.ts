@@ -29,7 +29,7 @@ import {
   type CampaignRecord,
 } from './campaign-store.js';
 import { campaignItemCounts, reviewersWithOpenItems } from './item-store.js';
-import { decoratedRowsSql, insertPopulation, prepareReviewers, resolveScope, staleConnections, type ScopePlan, scopeParamsOf } from './population.js';
+import { decoratedRowsSql, insertPopulation, type LaunchProgress, prepareReviewers, resolveScope, staleConnections, type ScopePlan, scopeParamsOf } from './population.js';
 import { recommendationParams } from './recommendations.js';
 import { dropReviewerTables } from './reviewer-assignment.js';
 import { remediationCounts } from './remediation-store.js';
@@ -310,8 +310,17 @@ export function previewCampaign(ctx: EngineContext, campaignId: number): Campaig
   };
 }
 
-/** Test seam: runs inside the launch transaction after the items are inserted (the kill-during-launch test waits there). */
-export type LaunchHooks = { afterInsert?: () => void };
+/**
+ * afterInsert, a test seam: runs inside the launch transaction after the items are inserted (the
+ * kill-during-launch test waits there). progress: called as the launch moves (launch-thread.ts relays it).
+ */
+export type { LaunchProgress };
+export type LaunchHooks = { afterInsert?: () => void; progress?: ((p: LaunchProgress) => void) | undefined };
+
+/** Tells the console a campaign was launched (launch-thread.ts, after its worker committed). */
+export function notifyLaunched(ctx: EngineContext, campaignId: number): void {
+  changed(ctx, campaignId);
+}
 
 /**
  * Freezes the population and opens the campaign to its reviewers, in one
@@ -331,8 +340,9 @@ export function launchCampaign(ctx: EngineContext, campaignId: number, input: { 
     throw new UserError(`launch refused, the data is stale: ${stale.map((s) => s.why).join('; ')}. Sync first, or launch with an override and a reason`, 'conflict');
   }
   const override = stale.length > 0 && reason ? { reason, by: ctx.actor } : null;
+  // IMMEDIATE: the write lock from the start, so a writer that commits meanwhile cannot fail the launch half-way (SQLITE_BUSY_SNAPSHOT).
   ctx.db.transaction(() => {
-    const proof = insertPopulation(ctx.db, { campaignId, definition: def, plan, now });
+    const proof = insertPopulation(ctx.db, { campaignId, definition: def, plan, now }, hooks.progress);
     if (proof.count === 0) throw new UserError(`campaign #${campaignId}'s scope holds no memberships: nothing to launch`, 'bad-input');
     hooks.afterInsert?.();
     if (
@@ -351,7 +361,7 @@ export function launchCampaign(ctx: EngineContext, campaignId: number, input: { 
       byConnection: proof.counts,
       ...(override ? { staleOverride: override, stale: stale.map((s) => ({ connectionId: s.connectionId, why: s.why })) } : {}),
     });
-  })();
+  }).immediate();
   changed(ctx, campaignId);
   return getCampaign(ctx, campaignId, null);
 }
