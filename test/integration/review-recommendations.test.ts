@@ -124,6 +124,56 @@ describe('what is behind the access', () => {
   });
 });
 
+describe('moved since the grant', () => {
+  it('a department or manager change recorded by a sync that started after the grant, at the exact instant; a title change or an earlier move is not', () => {
+    const g = groupsBySize()[8] as { id: string; name: string; members: string[] };
+    const [before, atGrant, dept, manager, title] = g.members as [string, string, string, string, string];
+    const T = w.ctx.clock.now();
+    const G = new Date(T.getTime() - 10 * DAY);
+    const roleId = seedRole(w.db, { app: 'Atlas', role: 'Member', risk: 'low', groups: [{ connectionId: w.okta.id, groupId: g.id, groupName: g.name }] }, G);
+    seedApprovedRequests(w.db, { roleId, beneficiaries: [before, atGrant, dept, manager, title].map((id) => ({ connectionId: w.okta.id, identityId: id, email: emailOf(id), name: id })), durationMinutes: null, now: G });
+    const granted = w.db.prepare('SELECT coalesce(provisioned_at, starts_at) FROM grants WHERE connection_id = ? AND group_id = ? AND identity_id = ?').pluck().get(w.okta.id, g.id, dept) as string;
+    expect(granted).toBe(G.toISOString());
+    // One recorded change per person, each in its own sync run, started at the instant given.
+    const runs: number[] = [];
+    const change = (identityId: string, field: string, startedAt: number): void => {
+      const run = w.db
+        .prepare("INSERT INTO sync_runs (connection_id, mode, status, gen, started_at, finished_at) VALUES (?, 'incremental', 'succeeded', (SELECT live_gen FROM connections WHERE id = ?), ?, ?) RETURNING id")
+        .pluck()
+        .get(w.okta.id, w.okta.id, new Date(startedAt).toISOString(), new Date(startedAt + 1000).toISOString()) as number;
+      w.db
+        .prepare("INSERT INTO sync_changes (run_id, connection_id, kind, subject_type, subject_id, field, before, after) VALUES (?, ?, 'attribute', 'user', ?, ?, 'old', 'new')")
+        .run(run, w.okta.id, identityId, field);
+      runs.push(run);
+    };
+    change(before, 'department', G.getTime() - DAY);
+    change(atGrant, 'department', G.getTime());
+    change(dept, 'department', G.getTime() + 1);
+    change(manager, 'manager', G.getTime() + DAY);
+    change(title, 'title', G.getTime() + DAY);
+    // The connection's latest run is fresh again (the runs above are in the past: launch would call the data stale).
+    runs.push(
+      w.db
+        .prepare("INSERT INTO sync_runs (connection_id, mode, status, gen, started_at, finished_at) VALUES (?, 'incremental', 'succeeded', (SELECT live_gen FROM connections WHERE id = ?), ?, ?) RETURNING id")
+        .pluck()
+        .get(w.okta.id, w.okta.id, new Date(T.getTime() - 1000).toISOString(), T.toISOString()) as number,
+    );
+    let id: number;
+    try {
+      id = launchOn(g.id);
+    } finally {
+      // The later tests sync for real: these hand-made runs go (their changes with them, ON DELETE CASCADE).
+      w.db.prepare('DELETE FROM sync_runs WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(runs));
+    }
+    expect(codes(itemOf(id, before))).not.toContain('moved-since-grant');
+    expect(codes(itemOf(id, atGrant))).not.toContain('moved-since-grant');
+    expect(JSON.parse(itemOf(id, dept)?.reasons ?? '[]')).toContainEqual({ code: 'moved-since-grant', text: 'the department changed since the access was granted' });
+    expect(itemOf(id, dept)?.recommendation).not.toBe('keep');
+    expect(JSON.parse(itemOf(id, manager)?.reasons ?? '[]')).toContainEqual({ code: 'moved-since-grant', text: 'the manager changed since the access was granted' });
+    expect(codes(itemOf(id, title))).not.toContain('moved-since-grant');
+  });
+});
+
 describe('peer outlier', () => {
   it('held by fewer than 10% of the same department and title: 1 of 10 is not, 1 of 11 is', () => {
     const g = groupsBySize()[1] as { id: string; members: string[] };
