@@ -45,7 +45,7 @@ export type JiraServerOptions = {
   clock?: Clock;
   /** How this site differs from the default one (jira-state.ts, JiraQuirks): its workflow, absent fields, a loose label search, an endless approvals pager. */
   quirks?: JiraQuirks;
-  /** The site's attachment size limit in bytes (default JIRA_ATTACHMENT_LIMIT, 10 MiB). */
+  /** The site's attachment size limit in bytes (default JIRA_ATTACHMENT_LIMIT, 50 MiB). */
   attachmentLimit?: number;
   /** How a 'slow' fault waits. */
   sleep?: (ms: number) => Promise<void>;
