@@ -10,11 +10,14 @@
 //   - GET /rest/api/3/attachment/{id}: the metadata (id as an integer there);
 //   - GET /rest/api/3/attachment/content/{id}: 303 to the download unless
 //     `redirect=false`, which answers the bytes (as Jira's own download does);
-//   - GET /rest/api/3/attachment/meta: enabled and the upload limit.
+//   - GET /rest/api/3/attachment/meta: enabled and the upload limit;
+//   - the control plane's POST /__sandbox/attachments (jira-server.ts, the
+//     bot's credentials): {issue, as, filename, contentBase64, mimeType?}
+//     attaches a file as the user with that e-mail (added when missing).
 // The issue's `fields.attachment` renders the same Attachment objects
 // (jira-issue-routes.ts).
 import { accountOf, fail, jiraError, jiraTime, mustIssue, need, p0, userJson, type Ctx, type JiraReply, type Json } from './jira-route-kit.js';
-import { attach, type Internal, type JiraAttachmentView, type JiraIssueView } from './jira-state.js';
+import { attach, type Internal, type JiraState, type JiraAttachmentView, type JiraIssueView } from './jira-state.js';
 
 /** Jira's per-request bound on files (the spec's 413). */
 export const MAX_FILES_PER_UPLOAD = 60;
@@ -137,4 +140,25 @@ export function getAttachmentContent({ state, user, params, query }: Ctx): JiraR
 /** GET /rest/api/3/attachment/meta: AttachmentSettings. */
 export function getAttachmentSettings({ state }: Ctx): JiraReply {
   return { status: 200, body: { enabled: true, uploadLimit: state.internal.attachmentLimit } };
+}
+
+/** The control plane's attach-as-a-user (a demo's or an end-to-end test's reviewer replying); 200 with the Attachment. */
+export function attachAsUser(state: JiraState, text: string): JiraReply {
+  let body: Json;
+  try {
+    body = JSON.parse(text) as Json;
+  } catch {
+    return { status: 400, body: jiraError(['The body must be JSON: {"issue","as","filename","contentBase64","mimeType"?}.']) };
+  }
+  const { issue: key, as, filename, contentBase64, mimeType } = body;
+  if (typeof key !== 'string' || typeof as !== 'string' || !as.includes('@') || typeof filename !== 'string' || filename === '' || typeof contentBase64 !== 'string') {
+    return { status: 400, body: jiraError(['issue, as (an e-mail), filename and contentBase64 are required strings.']) };
+  }
+  const s = state.internal;
+  const issue = s.issues.find((i) => i.key === key || i.id === key);
+  if (!issue) return { status: 404, body: jiraError([`Issue ${key} does not exist.`]) };
+  const author = state.user(as) ?? state.addUser({ email: as });
+  const added = attach(s, issue, author, { filename, content: Buffer.from(contentBase64, 'base64'), mimeType: typeof mimeType === 'string' ? mimeType : null });
+  if ('refused' in added) return { status: 413, body: jiraError([added.refused]) };
+  return { status: 200, body: attachmentJson(s, added) };
 }

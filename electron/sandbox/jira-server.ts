@@ -14,12 +14,16 @@
 // Except GET /browse/{key}: a read-only HTML page of the issue for a browser
 // following the console's link, without authentication (jira-browse.ts).
 // A control plane under /__sandbox/faults (the bot account only) lets another
-// process inject faults into a sandbox started by `latchkey sandbox`.
+// process inject faults into a sandbox started by `latchkey sandbox`, and
+// POST /__sandbox/attachments attach a file as a site user (a reviewer
+// replying with their workbook in a demo or an end-to-end test; the user is
+// added when the site has none with that e-mail).
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, originOf } from '../engine/net/listen.js';
 import { readBody, readBodyBytes, realSleep, sameSecret, systemClock } from './http-util.js';
 import { createFaults, parseFaultRequest, type ActiveFault, type Faults } from './faults.js';
+import { attachAsUser } from './jira-attachment-routes.js';
 import { serveBrowsePage } from './jira-browse.js';
 import { jiraError, JiraHttpError, type JiraReply } from './jira-route-kit.js';
 import { matchJiraRoute } from './jira-routes.js';
@@ -41,7 +45,7 @@ export type JiraServerOptions = {
   clock?: Clock;
   /** How this site differs from the default one (jira-state.ts, JiraQuirks): its workflow, absent fields, a loose label search, an endless approvals pager. */
   quirks?: JiraQuirks;
-  /** The site's attachment size limit in bytes (default JIRA_ATTACHMENT_LIMIT, 10 MiB). */
+  /** The site's attachment size limit in bytes (default JIRA_ATTACHMENT_LIMIT, 50 MiB). */
   attachmentLimit?: number;
   /** How a 'slow' fault waits. */
   sleep?: (ms: number) => Promise<void>;
@@ -164,6 +168,20 @@ export async function startJiraServer(options: JiraServerOptions = {}): Promise<
     counters.requests++;
     const url = new URL(req.url ?? '/', base);
     const method = (req.method ?? 'GET').toUpperCase();
+    if (url.pathname === '/__sandbox/attachments') {
+      if (authenticate(req.headers.authorization ?? '') !== state.internal.account) {
+        send(res, { status: 401, body: jiraError(['You are not authenticated. Authentication required to perform this operation.']) });
+        return;
+      }
+      if (method !== 'POST') {
+        send(res, { status: 405, body: jiraError([`${method} is not allowed on /__sandbox/attachments.`]) });
+        return;
+      }
+      // base64 in JSON: a third larger than the file.
+      const bytes = await readBodyBytes(req, Math.ceil((state.internal.attachmentLimit * 4) / 3) + 4096);
+      send(res, bytes === null ? { status: 413, body: jiraError([`The file is larger than this site's attachment size limit of ${state.internal.attachmentLimit} bytes.`]) } : attachAsUser(state, bytes.toString('utf8')));
+      return;
+    }
     if (url.pathname === '/__sandbox/faults') {
       // The control plane is never faulted or rate limited, and only the bot account (the site admin) may use it.
       if (authenticate(req.headers.authorization ?? '') !== state.internal.account) {

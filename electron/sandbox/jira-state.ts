@@ -143,8 +143,8 @@ export const JIRA_REQUEST_TYPE = { id: '10', name: 'Access request', issueTypeId
 
 /** Project permissions the sandbox knows and enforces (the rest of Jira's are always granted). */
 export const JIRA_PERMISSIONS = ['BROWSE_PROJECTS', 'CREATE_ISSUES', 'ADD_COMMENTS', 'TRANSITION_ISSUES', 'EDIT_ISSUES', 'CREATE_ATTACHMENTS'] as const;
-/** The site's attachment size limit unless the server is started with another (Jira Cloud's is set per site; /rest/api/3/attachment/meta says it). */
-export const JIRA_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
+/** The site's attachment size limit unless the server is started with another (Jira Cloud's is set per site; /rest/api/3/attachment/meta says it): room for a 50,000-row reviewer workbook (about 11 MB). */
+export const JIRA_ATTACHMENT_LIMIT = 50 * 1024 * 1024;
 export type JiraPermission = (typeof JIRA_PERMISSIONS)[number];
 
 export type JiraAccount = { accountId: string; email: string; displayName: string; apiToken: string; permissions: ReadonlySet<string> };

@@ -197,9 +197,13 @@ print(json.dumps({'rows': ws.max_row - 1, 'head': ws.cell(row=1, column=1).value
     expect(said).toContain(`Latchkey did not import the workbook reply-tampered.xlsx (attachment ${sent.id}, SHA-256 ${createHash('sha256').update(sent.bytes).digest('hex')})`);
     expect(said).toContain('row 5:');
     expect(said).toContain('nothing was recorded');
-    // Polled again: not said twice.
+    // Polled again: not said twice — nor with the poll state lost (our comment names the attachment).
     await pollJiraRequests(w.ctx, tuning);
     expect(jira.state.comments(key)).toHaveLength(1);
+    savePollState(w.ctx.db, w.jiraConnectionId, { handledApprovals: [] }, new Date());
+    await pollJiraRequests(w.ctx, tuning);
+    expect(jira.state.comments(key)).toHaveLength(1);
+    expect(decisions(w)).toBe(0);
 
     // A correct workbook attached by Carl: not recorded, said once.
     const decided = path.join(dir, 'carl-decided.xlsx');

@@ -3,8 +3,8 @@
 // listed in the issue's fields.attachment, read back as metadata and content
 // (redirect by default, bytes with redirect=false); Jira's 403 without the
 // XSRF header, 413 over the site's size limit (nothing attached), 403 without
-// the Create attachments permission. Bodies are checked against the platform
-// v3 spec.
+// the Create attachments permission; the control plane's attach-as-a-user.
+// Bodies are checked against the platform v3 spec.
 import { Version3Client } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJiraClient } from '../../electron/engine/connectors/jira/jira-client.js';
@@ -123,5 +123,19 @@ describe('Jira sandbox attachments', () => {
     expect(html).toContain('reply.xlsx');
     expect(html).toContain('Ada Lovelace');
     expect(html).not.toContain(reviewer.email);
+  });
+
+  it('attaches as a site user through the control plane (bot credentials only), adding the user when the site has none', async () => {
+    const post = (as: { email: string; apiToken: string }, body: unknown) =>
+      fetch(`${jira.url}/__sandbox/attachments`, { method: 'POST', headers: { Authorization: basic(as), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const body = { issue: key, as: 'new.reviewer@example.com', filename: 'control.xlsx', contentBase64: Buffer.from('PK\u0003\u0004').toString('base64') };
+    expect((await post(reviewer, body)).status).toBe(401);
+    const res = await post(jira, body);
+    expect(res.status).toBe(200);
+    const a = (await res.json()) as { id: string; author: { accountId: string; emailAddress: string } };
+    expect(a.author.emailAddress).toBe('new.reviewer@example.com');
+    expect(jira.state.issue(key)?.attachments.at(-1)).toMatchObject({ id: a.id, filename: 'control.xlsx', size: 4, authorId: jira.state.user('new.reviewer@example.com')?.accountId });
+    expect((await post(jira, { ...body, contentBase64: Buffer.alloc(LIMIT + 1).toString('base64') })).status).toBe(413);
+    expect((await post(jira, { ...body, issue: 'ACC-999' })).status).toBe(404);
   });
 });

@@ -15,14 +15,16 @@
 //     Refused (altered rows, another reviewer's file, someone else attached
 //     it, too large): a comment on the issue naming the rows and reasons,
 //     nothing recorded. Each attachment is handled once: the poll state
-//     remembers it, and a submission whose evidence names it means it was
-//     imported (so a poll that died before saving its state never imports
-//     it twice).
+//     remembers it (a bounded list), and beyond it a submission whose
+//     evidence names the attachment means it was imported, a comment of ours
+//     naming it means it was refused (so a poll that died before saving its
+//     state, or a mark pushed out of the list, never imports twice or says
+//     it twice). Latchkey's own upload is skipped without a mark.
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { JiraAttachment, JiraClient } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
-import { UserError, type EngineContext } from '../context.js';
+import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { CampaignRecord } from '../reviews/campaign-store.js';
 import { submissionWithEvidence } from '../reviews/decision-store.js';
 import type { ReviewerRecord } from '../reviews/reviewer-store.js';
@@ -103,14 +105,19 @@ export async function readWorkbookReplies(
     const mark = `review/${key}/attachment/${a.id}`;
     if (handled.has(mark)) continue;
     const author = a.author?.accountId ?? '';
+    if (author === (await site.myAccount())) continue;
     const evidencePrefix = `${key} attachment ${a.id} `;
-    if (author === (await site.myAccount()) || submissionWithEvidence(ctx.db, c.id, r.reviewer, evidencePrefix)) {
+    if (submissionWithEvidence(ctx.db, c.id, r.reviewer, evidencePrefix)) {
       done(mark);
       continue;
     }
     const refuse = async (why: string, comment: string): Promise<void> => {
       out.refused.push({ issueKey: key, why });
-      await addAnchoredComment(ctx, client, { connectionId, issueKey: key }, comment, { key: ATTACHMENT_PROPERTY, value: { attachment: a.id, campaign: c.id, reviewer: r.reviewer, recorded: false } });
+      const ws = workspaceId(ctx.db);
+      const said = (await client.comments(key)).some((cm) =>
+        cm.properties.some((p) => p.key === ATTACHMENT_PROPERTY && (p.value as { attachment?: unknown; workspace?: unknown } | null)?.attachment === a.id && (p.value as { workspace?: unknown }).workspace === ws),
+      );
+      if (!said) await addAnchoredComment(ctx, client, { connectionId, issueKey: key }, comment, { key: ATTACHMENT_PROPERTY, value: { attachment: a.id, campaign: c.id, reviewer: r.reviewer, recorded: false } });
     };
     const who = a.author?.displayName || author || 'someone';
     if (r.jira_account_id === null || author !== r.jira_account_id) {

@@ -224,20 +224,16 @@ type RowVerdict = { row: number; itemId: number; reviewer: string; stage: number
 
 const DECISIONS: Readonly<Record<string, 'keep' | 'revoke'>> = { keep: 'keep', revoke: 'revoke' };
 
+/** How a workbook attached to a Jira issue is recorded: channel 'jira', by the Jira account, evidence naming the issue and attachment (given the file's SHA-256). */
+export type JiraRecording = { channel: 'jira'; by: string; evidence: (sha256: string) => string };
+
 /**
  * Imports a reviewer workbook from its bytes or a file path: all rows or
  * none. `expectReviewer`, when given (the console's signed-in reviewer, the
  * reviewer whose Jira issue it was attached to), refuses another reviewer's
- * workbook by name. `record`: a workbook that came through Jira is recorded
- * with channel 'jira', by the Jira account, with evidence naming the issue
- * and attachment (given the file's SHA-256).
+ * workbook by name. `record`: one that came through Jira (JiraRecording).
  */
-export async function importReviewerWorkbook(
-  ctx: EngineContext,
-  campaignId: number,
-  input: Buffer | { path: string },
-  opts: { expectReviewer?: string; record?: { channel: 'jira'; by: string; evidence: (sha256: string) => string } } = {},
-): Promise<WorkbookImportResult> {
+export async function importReviewerWorkbook(ctx: EngineContext, campaignId: number, input: Buffer | { path: string }, opts: { expectReviewer?: string; record?: JiraRecording } = {}): Promise<WorkbookImportResult> {
   // The SHA-256 of exactly what was given, and a clear word when it is not an .xlsx at all.
   let sha256: string;
   let head: Buffer;
