@@ -1,8 +1,9 @@
 // The second half of a campaign's final close: each item's final word becomes
 // its remediation (remediation.ts: a revocation through the jobs, or an end
-// date on the grant), CHUNK items per transaction, yielding to the event loop
-// between chunks, so that closing 10,000 revocations does not hold the
-// engine (and the console or HTTP bridge it serves) for tens of seconds.
+// date on the grant), up to 500 items or 100 ms per transaction, yielding to
+// the event loop between chunks, so that closing 10,000 revocations does not
+// hold the engine (and the console or HTTP bridge it serves) for tens of
+// seconds.
 //
 // Resumable, and never twice:
 // - the campaign-level decisions (drafts settled, defaults applied, who
@@ -30,15 +31,23 @@ import { itemsOfCampaign, type ItemForDecision } from './item-store.js';
 import { remediateItem } from './remediation.js';
 import { remediatedItemIds, remediationKindCounts, remediationOfItem, unfinishedRemediations } from './remediation-store.js';
 
-/** Items per transaction: large enough that the per-transaction cost vanishes, small enough that a chunk takes well under a second. */
+/** Items per transaction at most: large enough that the per-transaction cost vanishes. */
 export const CLOSE_CHUNK = 500;
+/**
+ * A chunk also ends once it has run this long, so that what waits on the
+ * engine (a console read through the bridge) waits at most about this much
+ * however loaded the machine is (on a loaded 2-core machine 500 items took
+ * ~1 s).
+ */
+export const CLOSE_CHUNK_MS = 100;
 const RESUME_ACTOR = 'latchkey:reviews';
 
 export type PendingRemediation = { item: ItemForDecision; word: DecisionRecord };
 
 /** Test hooks: where a crash test stops the process (inside a chunk's transaction, after a chunk committed). */
 export type CloseHooks = { inChunk?: (chunk: number) => void; afterChunk?: (chunk: number, done: number) => void | Promise<void> };
-export type CloseOptions = { chunkSize?: number; hooks?: CloseHooks };
+/** chunkMs 0: chunks end by size only (tests that stop at an exact chunk). */
+export type CloseOptions = { chunkSize?: number; chunkMs?: number; hooks?: CloseHooks };
 
 /** Who runs this pass: the person closing (first pass), or the engine resuming their close. */
 export type ClosePass = { by: string; channel: EngineContext['channel']; resumed: boolean };
@@ -48,12 +57,16 @@ export type QueueOutcome = { revocations: number; timeBound: number; status: 're
 /** A word that becomes a remediation row: a revoke, or a keep with an end date (remediateItem writes exactly one row for each). */
 const needsRemediation = (w: DecisionRecord): boolean => w.decision === 'revoke' || w.keep_until !== null;
 
-/** The campaign's items whose final word (at the stage each ended in) needs a remediation that is not there yet, item order. */
-export function pendingRemediations(db: Db, campaignId: number): PendingRemediation[] {
+/**
+ * The campaign's items whose final word (at the stage each ended in) needs a
+ * remediation that is not there yet, item order. `items`: every item of the
+ * campaign when the caller has them already.
+ */
+export function pendingRemediations(db: Db, campaignId: number, items?: readonly ItemForDecision[]): PendingRemediation[] {
   const byStage = [new Map(decisionsOfStage(db, campaignId, 1).map((d) => [d.item_id, d])), new Map(decisionsOfStage(db, campaignId, 2).map((d) => [d.item_id, d]))];
   const done = remediatedItemIds(db, campaignId);
   const out: PendingRemediation[] = [];
-  for (const item of itemsOfCampaign(db, campaignId)) {
+  for (const item of items ?? itemsOfCampaign(db, campaignId)) {
     const word = byStage[item.stage - 1]?.get(item.id);
     if (word && needsRemediation(word) && !done.has(item.id)) out.push({ item, word });
   }
@@ -104,21 +117,21 @@ function finishedOutcome(db: Db, c: CampaignRecord | null, chunks: number): Queu
  */
 export async function queueRemediations(ctx: EngineContext, campaignId: number, pending: readonly PendingRemediation[], pass: ClosePass, opts: CloseOptions = {}): Promise<QueueOutcome> {
   const size = Math.max(1, opts.chunkSize ?? CLOSE_CHUNK);
+  const budgetMs = opts.chunkMs ?? CLOSE_CHUNK_MS;
   for (let k = 0, chunk = 1; ; chunk++) {
-    const slice = pending.slice(k, k + size);
-    k += slice.length;
-    const last = k >= pending.length;
     const outcome = ctx.db
       .transaction((): QueueOutcome | null => {
         const c = campaignRecord(ctx.db, campaignId);
         if (!c || !isBeingClosed(c)) return finishedOutcome(ctx.db, c, chunk - 1);
         const now = ctx.clock.now();
-        for (const p of slice) {
+        const started = performance.now();
+        for (let n = 0; k < pending.length && n < size && (budgetMs <= 0 || n === 0 || performance.now() - started < budgetMs); n++, k++) {
+          const p = pending[k] as PendingRemediation;
           if (remediationOfItem(ctx.db, p.item.id)) continue;
           remediateItem(ctx, c, p.item, p.word, pass.by, now);
         }
         opts.hooks?.inChunk?.(chunk);
-        return last ? finishClose(ctx, c, pass, chunk, now) : null;
+        return k >= pending.length ? finishClose(ctx, c, pass, chunk, now) : null;
       })
       .immediate();
     if (outcome) return outcome;

@@ -62,7 +62,7 @@ export type CloseResult = {
   resumed?: boolean;
 };
 
-/** Campaigns this process is closing now, per connection: a second close (or the scheduler's resume) of one of them waits its turn. */
+/** Campaigns this process is closing now, per connection: a second close of one of them is refused, the scheduler's resume leaves it alone. */
 const closing = new WeakMap<Db, Set<number>>();
 function claim(db: Db, campaignId: number): (() => void) | null {
   let set = closing.get(db);
@@ -133,7 +133,9 @@ function beginClose(ctx: EngineContext, campaignId: number, by: string, now: Dat
       const def = JSON.parse(c.definition) as CampaignDefinition;
       const stage = c.stage === 2 ? 2 : 1;
       const { restored, dropped } = settleDraftsAtClose(ctx.db, c.id, stage);
-      const items = itemsOfCampaign(ctx.db, c.id, stage);
+      // Read once (10,000 items and more): those of the stage closed, and all of them for the final close.
+      const all = itemsOfCampaign(ctx.db, c.id);
+      const items = all.filter((i) => i.stage === stage);
       const words = new Map(decisionsOfStage(ctx.db, c.id, stage).map((d) => [d.item_id, d]));
       const undecided = items.filter((i) => !words.has(i.id)).map((i) => ({ itemId: i.id, decision: defaultDecision(def.defaultOutcome, i) }));
       const defaults = applyDefaults(ctx.db, c.id, stage, undecided, `applied by default at the close of stage ${stage} (${def.defaultOutcome})`, DEFAULT_DECIDER, at);
@@ -166,9 +168,8 @@ function beginClose(ctx: EngineContext, campaignId: number, by: string, now: Dat
       }
 
       // Final: the decisions are final from here (the campaign leaves 'active'); closed_at is set when the last remediation is queued.
-      const pending = pendingRemediations(ctx.db, c.id);
+      const pending = pendingRemediations(ctx.db, c.id, all);
       setCampaign(ctx.db, c.id, { status: 'remediating', closed_by: by, closed_channel: reviewChannel(ctx.channel) }, now);
-      const all = itemsOfCampaign(ctx.db, c.id);
       appendAudit(
         ctx.db,
         {
