@@ -200,6 +200,17 @@ export function itemsForDecision(db: Db, campaignId: number, ids: readonly numbe
     .all(JSON.stringify(ids), campaignId) as ItemForDecision[];
 }
 
+/** What the decision rules look at (decisions.ts refusal): who reviews it, its stage, recommendation and risk. */
+export type ItemRules = Pick<ItemForDecision, 'id' | 'stage' | 'reviewer' | 'recommendation' | 'risk'>;
+
+/** These items' rule columns only, id order: recording a workbook's 50,000 decisions reads five columns, not twenty-one. */
+export function itemRulesOf(db: Db, campaignId: number, ids: readonly number[]): ItemRules[] {
+  if (ids.length === 0) return [];
+  return db
+    .prepare('SELECT i.id, i.stage, i.reviewer, i.recommendation, i.risk FROM review_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND i.campaign_id = ? ORDER BY i.id')
+    .all(JSON.stringify(ids), campaignId) as ItemRules[];
+}
+
 /** Every item of a campaign (of one stage when given), id order. */
 export function itemsOfCampaign(db: Db, campaignId: number, stage?: number): ItemForDecision[] {
   return db
