@@ -92,18 +92,23 @@ export function setAfterAppend(db: Db, hook: ((db: Db, head: { seq: number; hash
  * transaction, and preparing them again for each event cost about as much as
  * the insert itself. Neither is ever iterated, so sharing them is safe.
  */
-type AppendStatements = { head: ReturnType<typeof headStatement>; insert: ReturnType<typeof insertStatement> };
+type AppendStatements = { head: ReturnType<typeof headStatement>; insert: ReturnType<typeof insertStatement>; insertRow: ReturnType<typeof insertRowStatement> };
 const headStatement = (db: Db) => db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
 const insertStatement = (db: Db) =>
   db.prepare<[Record<string, string | number>]>(
     `INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format)
      VALUES (@seq, @at, @actor, @channel, @action, @target_type, @target_id, @details, @prev_hash, @hash, @format)`,
   );
+/** The same insert with positional values (a batch binds 50,000 rows: by position costs half as much as by name). */
+const insertRowStatement = (db: Db) =>
+  db.prepare<[number, string, string, string, string, string, string, string, string, string, number]>(
+    'INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
 const appendStatements = new WeakMap<Db, AppendStatements>();
 function statementsOf(db: Db): AppendStatements {
   let st = appendStatements.get(db);
   if (!st) {
-    st = { head: headStatement(db), insert: insertStatement(db) };
+    st = { head: headStatement(db), insert: insertStatement(db), insertRow: insertRowStatement(db) };
     appendStatements.set(db, st);
   }
   return st;
@@ -162,7 +167,7 @@ export function appendAuditEvents(db: Db, events: Iterable<AuditInput>, now: Dat
       format: AUDIT_FORMAT,
     };
     const hash = auditRowHash(row);
-    st.insert.run({ ...row, hash });
+    st.insertRow.run(row.seq, row.at, row.actor, row.channel, row.action, row.target_type, row.target_id, row.details, row.prev_hash, hash, row.format);
     prev = hash;
     n++;
     if (hook) {

@@ -31,7 +31,7 @@ import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
 import { cellOf, rowHashOfCells, type FrozenColumn } from './row-hash.js';
-import { itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ReviewerItem } from './reviewer-items.js';
+import { itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ItemToCheck } from './reviewer-items.js';
 import { workbookRows } from './workbook-rows.js';
 
 export const WORKBOOK_TITLE = 'Latchkey reviewer workbook';
@@ -395,7 +395,7 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
 }
 
 /** The population columns whose cell differs from the frozen value (named for the error). */
-function changedColumns(item: ReviewerItem, cells: Record<string, string>): string {
+function changedColumns(item: ItemToCheck, cells: Record<string, string>): string {
   const changed = SHEET_COLUMNS.filter((k) => cellOf(item[k]) !== (cells[k] ?? ''));
   if (changed.length === 0) return 'the stored row hash no longer matches';
   return changed.map((k) => `${k} "${cellOf(item[k])}" → "${cells[k] ?? ''}"`).join(', ');
