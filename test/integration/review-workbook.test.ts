@@ -258,6 +258,39 @@ print('{}')`, f, g);
   });
 });
 
+describe('a workbook another spreadsheet program saved again', () => {
+  /** LibreOffice's own conversion of a file to .xlsx (headless, a private profile so parallel runs do not share one). */
+  function libreOffice(src: string): string {
+    const outDir = fs.mkdtempSync(path.join(dir, 'lo-'));
+    const r = spawnSync('soffice', [`-env:UserInstallation=file://${outDir}/profile`, '--headless', '--convert-to', 'xlsx', '--outdir', outDir, src], { encoding: 'utf8', timeout: 120_000 });
+    const made = path.join(outDir, path.basename(src));
+    if (r.status !== 0 || !fs.existsSync(made)) throw new Error(`soffice failed (install libreoffice-calc-nogui): ${r.stderr || r.error?.message || ''}`);
+    return made;
+  }
+
+  it('imports what openpyxl and LibreOffice wrote (shared strings, their cell types), with spaces, markup characters, a line break and non-Latin text unchanged', async () => {
+    const tricky = insertItems(w.ctx.db, campaign, w.okta, [{ reviewer: ADA, values: { person_name: 'Zoë "Z" <Zed> & Söhne', department: 'R&D\nLab', title: ' 東京 ', manager_name: "O'Brien" } }], 20);
+    const exported = path.join(dir, `tricky-${Math.random().toString(36).slice(2)}.xlsx`);
+    await exportReviewerWorkbookToFile(w.ctx, campaign, ADA, exported);
+    // LibreOffice re-saving the export as it is: every row reads back unchanged (only the missing decisions are reported).
+    await expect(importFile(libreOffice(exported))).rejects.toThrow('the workbook has no decisions');
+    // Decided in openpyxl (its writer: shared strings), then that file re-saved by LibreOffice.
+    const decided = path.join(dir, `tricky-decided-${Math.random().toString(36).slice(2)}.xlsx`);
+    tamper(exported, decided, [2, 3, 4, 5].map((r) => [r, 'Decision', r % 2 === 0 ? 'Keep' : 'Revoke'] as [number, string, string]).concat([[2, 'Reason', 'still-needed']]));
+    const viaOpenpyxl = await importFile(decided);
+    expect(viaOpenpyxl.decisions).toBe(4);
+    const viaLibreOffice = await importFile(libreOffice(decided));
+    expect(viaLibreOffice.decisions).toBe(4);
+    const words = w.ctx.db.prepare('SELECT item_id, decision, submission_id FROM review_decisions ORDER BY item_id').all() as { item_id: number; decision: string; submission_id: number }[];
+    expect(words.map((d) => d.item_id).sort((a, b) => a - b)).toEqual([...adaItems, ...tricky].sort((a, b) => a - b));
+    expect(new Set(words.map((d) => d.submission_id))).toEqual(new Set([viaLibreOffice.submissionId]));
+    // An edited cell is still caught in a LibreOffice file.
+    const edited = path.join(dir, `tricky-edited-${Math.random().toString(36).slice(2)}.xlsx`);
+    tamper(decided, edited, [[2, 'department', 'R&D Lab']]);
+    await expect(importFile(libreOffice(edited))).rejects.toThrow(/row 2: item #\d+'s population columns were altered \(department /);
+  });
+});
+
 describe('latchkey review workbook', () => {
   async function latchkey(...args: string[]): Promise<{ code: number | 'serving'; stdout: string; stderr: string }> {
     let stdout = '';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { appendAudit, auditRowHash, canonicalJson, GENESIS_HASH, recentAuditEvents, scanAuditChain, verifyAuditChain, type AuditRow } from '../../electron/engine/audit/audit-log.js';
+import { appendAudit, appendAuditEvents, auditRowHash, canonicalJson, GENESIS_HASH, recentAuditEvents, scanAuditChain, setAfterAppend, verifyAuditChain, type AuditRow } from '../../electron/engine/audit/audit-log.js';
 import { openDatabase } from '../../electron/engine/db/database.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -185,5 +185,27 @@ describe('audit log', () => {
 
   it('canonical JSON ignores key order', () => {
     expect(canonicalJson({ b: 1, a: { d: 1, c: 2 } })).toBe(canonicalJson({ a: { c: 2, d: 1 }, b: 1 }));
+    // Objects already in order are serialised as they are; the text is the same as for any other order (numeric-looking keys, nesting, arrays, undefined).
+    expect(canonicalJson({ 10: 'x', 2: 'y', a: [{ z: 1, y: null }], b: undefined, c: { e: 1, d: 2 } })).toBe('{"2":"y","10":"x","a":[{"y":null,"z":1}],"c":{"d":2,"e":1}}');
+    expect(canonicalJson({ a: 1, b: { c: 1, d: [3, { f: 1, g: 2 }] } })).toBe('{"a":1,"b":{"c":1,"d":[3,{"f":1,"g":2}]}}');
+  });
+
+  it('appends a batch exactly as one append after another would: same rows, same chain, the hook after each', () => {
+    const one = openDatabase(path.join(dir, 'batch-one.latchkey'));
+    const many = openDatabase(path.join(dir, 'batch-many.latchkey'));
+    const at = new Date('2026-02-01T00:00:00Z');
+    const events = Array.from({ length: 7 }, (_, i) => ({ actor: 'cli:alice', channel: 'workbook' as const, action: 'review.decision_submitted', targetType: 'review_item', targetId: i + 1, details: { z: i, a: { y: 1, b: 2 } } }));
+    for (const db of [one, many]) appendAudit(db, { actor: 'cli:bob', action: 'first', targetType: 't', targetId: 0 }, at);
+    const seen: number[] = [];
+    setAfterAppend(many, (_db, head) => seen.push(head.seq));
+    for (const e of events) appendAudit(one, e, at);
+    expect(appendAuditEvents(many, events, at)).toBe(7);
+    setAfterAppend(many, null);
+    const rows = (db: typeof one) => db.prepare('SELECT * FROM audit_events ORDER BY seq').all();
+    expect(rows(many)).toEqual(rows(one));
+    expect(seen).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(verifyAuditChain(many)).toEqual({ valid: true, count: 8 });
+    one.close();
+    many.close();
   });
 });

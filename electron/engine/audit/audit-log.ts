@@ -47,11 +47,14 @@ export type AuditRow = {
 
 /** Stable JSON: object keys sorted, so the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) && !keysSorted(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
+/** Whether an object's own keys already come in sorted order (then it serialises as it is: no copy). */
+function keysSorted(v: object): boolean {
+  const keys = Object.keys(v);
+  for (let k = 1; k < keys.length; k++) if ((keys[k - 1] as string) > (keys[k] as string)) return false;
+  return true;
 }
 
 /** Thrown by hashOf for a format-1 row whose details text is not JSON (format 1 hashed the parsed value). */
@@ -89,18 +92,23 @@ export function setAfterAppend(db: Db, hook: ((db: Db, head: { seq: number; hash
  * transaction, and preparing them again for each event cost about as much as
  * the insert itself. Neither is ever iterated, so sharing them is safe.
  */
-type AppendStatements = { head: ReturnType<typeof headStatement>; insert: ReturnType<typeof insertStatement> };
+type AppendStatements = { head: ReturnType<typeof headStatement>; insert: ReturnType<typeof insertStatement>; insertRow: ReturnType<typeof insertRowStatement> };
 const headStatement = (db: Db) => db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
 const insertStatement = (db: Db) =>
   db.prepare<[Record<string, string | number>]>(
     `INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format)
      VALUES (@seq, @at, @actor, @channel, @action, @target_type, @target_id, @details, @prev_hash, @hash, @format)`,
   );
+/** The same insert with positional values (a batch binds 50,000 rows: by position costs half as much as by name). */
+const insertRowStatement = (db: Db) =>
+  db.prepare<[number, string, string, string, string, string, string, string, string, string, number]>(
+    'INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
 const appendStatements = new WeakMap<Db, AppendStatements>();
 function statementsOf(db: Db): AppendStatements {
   let st = appendStatements.get(db);
   if (!st) {
-    st = { head: headStatement(db), insert: insertStatement(db) };
+    st = { head: headStatement(db), insert: insertStatement(db), insertRow: insertRowStatement(db) };
     appendStatements.set(db, st);
   }
   return st;
@@ -129,6 +137,50 @@ export function appendAudit(db: Db, event: AuditInput, now: Date = new Date()): 
   st.insert.run({ ...row, hash });
   afterAppend.get(db)?.(db, { seq: row.seq, hash }, now);
   return hash;
+}
+
+/**
+ * Appends events in order, exactly as that many appendAudit calls would
+ * (same rows, same hooks after each), reading the chain's head once: a
+ * workbook's 50,000 decisions are 50,000 events in one transaction. Call it
+ * inside the transaction of the state change.
+ */
+export function appendAuditEvents(db: Db, events: Iterable<AuditInput>, now: Date = new Date()): number {
+  const st = statementsOf(db);
+  const hook = afterAppend.get(db);
+  const last = st.head.get();
+  let seq = last?.seq ?? 0;
+  let prev = last?.hash ?? GENESIS_HASH;
+  const at = now.toISOString();
+  let n = 0;
+  for (const event of events) {
+    const row = {
+      seq: ++seq,
+      at,
+      actor: event.actor,
+      channel: event.channel ?? 'system',
+      action: event.action,
+      target_type: event.targetType,
+      target_id: String(event.targetId),
+      details: canonicalJson(event.details ?? {}),
+      prev_hash: prev,
+      format: AUDIT_FORMAT,
+    };
+    const hash = auditRowHash(row);
+    st.insertRow.run(row.seq, row.at, row.actor, row.channel, row.action, row.target_type, row.target_id, row.details, row.prev_hash, hash, row.format);
+    prev = hash;
+    n++;
+    if (hook) {
+      hook(db, { seq: row.seq, hash }, now);
+      // A hook may append (a checkpoint's own event): go on from the head it left.
+      const head = st.head.get();
+      if (head && head.seq !== seq) {
+        seq = head.seq;
+        prev = head.hash;
+      }
+    }
+  }
+  return n;
 }
 
 /** One event that does not verify: its seq and what is wrong with it. */

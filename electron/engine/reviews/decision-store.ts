@@ -49,12 +49,6 @@ const LOG_FROM_CURRENT = `INSERT INTO review_decision_log (item_id, campaign_id,
   SELECT d.item_id, d.campaign_id, d.stage, d.decision, d.reason_code, d.comment, d.keep_until, d.state, d.decided_by, d.channel, d.recorded_by, d.applied_by_default, d.submission_id, d.decided_at
   FROM review_decisions d`;
 
-const UPSERT = `INSERT INTO review_decisions (item_id, stage, campaign_id, decision, reason_code, comment, keep_until, state, decided_by, channel, recorded_by, applied_by_default, submission_id, decided_at)
-  VALUES (@itemId, @stage, @campaignId, @decision, @reasonCode, @comment, @keepUntil, @state, @decidedBy, @channel, @recordedBy, @byDefault, @submissionId, @at)
-  ON CONFLICT (item_id, stage) DO UPDATE SET decision = excluded.decision, reason_code = excluded.reason_code, comment = excluded.comment,
-    keep_until = excluded.keep_until, state = excluded.state, decided_by = excluded.decided_by, channel = excluded.channel,
-    recorded_by = excluded.recorded_by, applied_by_default = excluded.applied_by_default, submission_id = excluded.submission_id, decided_at = excluded.decided_at`;
-
 /**
  * The same word as a draft on many items of one stage (the current word
  * replaced, the log appended): two set-based statements. Inside the
@@ -76,11 +70,24 @@ export function draftOnItems(db: Db, campaignId: number, stage: number, itemIds:
   return n;
 }
 
-/** Records each item's own word (a workbook row, a Jira approval) as a draft; the log appended. Inside the caller's transaction. */
+/**
+ * Records each item's own word (a workbook row, a Jira approval) as a draft;
+ * the log appended. Set-based like draftOnItems: the words go in as one JSON
+ * list ([itemId, decision, reasonCode, comment, keepUntil, decidedBy,
+ * channel, recordedBy] each), so 50,000 workbook rows are two statements,
+ * not 50,000 upserts. Inside the caller's transaction.
+ */
 export function draftEach(db: Db, campaignId: number, stage: number, words: readonly (Word & { itemId: number })[], at: string): void {
-  const up = db.prepare(UPSERT);
-  for (const w of words) up.run({ ...w, campaignId, stage, state: 'draft', byDefault: 0, submissionId: null, at });
-  db.prepare(`${LOG_FROM_CURRENT} WHERE d.item_id IN (SELECT value FROM json_each(?)) AND d.stage = ?`).run(JSON.stringify(words.map((w) => w.itemId)), stage);
+  if (words.length === 0) return;
+  const list = JSON.stringify(words.map((w) => [w.itemId, w.decision, w.reasonCode, w.comment, w.keepUntil, w.decidedBy, w.channel, w.recordedBy]));
+  db.prepare(
+    `INSERT INTO review_decisions (item_id, stage, campaign_id, decision, reason_code, comment, keep_until, state, decided_by, channel, recorded_by, applied_by_default, submission_id, decided_at)
+     SELECT j.value ->> 0, @stage, @campaignId, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, 'draft', j.value ->> 5, j.value ->> 6, j.value ->> 7, 0, NULL, @at FROM json_each(@list) j WHERE true
+     ON CONFLICT (item_id, stage) DO UPDATE SET decision = excluded.decision, reason_code = excluded.reason_code, comment = excluded.comment,
+       keep_until = excluded.keep_until, state = 'draft', decided_by = excluded.decided_by, channel = excluded.channel,
+       recorded_by = excluded.recorded_by, applied_by_default = 0, submission_id = NULL, decided_at = excluded.decided_at`,
+  ).run({ list, stage, campaignId, at });
+  db.prepare(`${LOG_FROM_CURRENT} WHERE d.item_id IN (SELECT value ->> 0 FROM json_each(?)) AND d.stage = ?`).run(list, stage);
 }
 
 /** The drafts `decidedBy` has in this campaign and stage (optionally only these items), item order. */

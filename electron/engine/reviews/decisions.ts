@@ -15,12 +15,12 @@
 // recorded_by the operator).
 import type { AuditChannel } from '../../../shared/governance.js';
 import type { DecideInput, DecideResult, ReasonCode, ReviewChannel, ReviewDecision, SubmissionView } from '../../../shared/contract-reviews.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit, appendAuditEvents } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import { addressesOf, identitiesByAddress, normEmail, personAccounts } from '../directory/people-lookup.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { decisionsOfItems, draftEach, draftOnItems, draftsOf, insertSubmission, markSubmitted, submissionRecord, type DecisionRecord, type Word } from './decision-store.js';
-import { itemIdsMatching, itemsForDecision, itemsOfCampaign, reassignItemRows, type ItemForDecision } from './item-store.js';
+import { itemIdsMatching, itemRulesOf, itemsForDecision, itemsOfCampaign, reassignItemRows, type ItemForDecision, type ItemRules } from './item-store.js';
 
 /** The review channel a call came through (a policy acting is the system). */
 export function reviewChannel(c: AuditChannel | undefined): ReviewChannel {
@@ -50,7 +50,7 @@ function checkWord(decision: ReviewDecision, reasonCode: ReasonCode | null, keep
 }
 
 /** Why this reviewer may not give this word on this item now, or null. */
-function refusal(item: ItemForDecision, c: CampaignRecord, reviewer: string, decision: ReviewDecision, reasonCode: ReasonCode | null): string | null {
+function refusal(item: ItemRules, c: CampaignRecord, reviewer: string, decision: ReviewDecision, reasonCode: ReasonCode | null): string | null {
   if (item.reviewer !== reviewer) return `it is reviewed by ${item.reviewer}, not ${reviewer}`;
   if (item.stage !== c.stage) return `its stage ${item.stage} is closed`;
   if (decision === 'keep' && item.recommendation === 'revoke' && reasonCode === null) return 'it is recommended for revoke: a reason is required to keep it';
@@ -143,6 +143,9 @@ const toSubmissionView = (s: NonNullable<ReturnType<typeof submissionRecord>>): 
   at: s.at,
 });
 
+/** What a submission needs of each draft it submits. */
+type SubmittedWord = Pick<DecisionRecord, 'item_id' | 'decision' | 'reason_code' | 'comment' | 'keep_until' | 'decided_by' | 'recorded_by'>;
+
 /**
  * Submits drafts (inside the caller's transaction): the submission row, the
  * drafts submitted, one audit event per decision naming who decided, who
@@ -151,7 +154,7 @@ const toSubmissionView = (s: NonNullable<ReturnType<typeof submissionRecord>>): 
 function submit(
   ctx: EngineContext,
   c: CampaignRecord,
-  drafts: readonly DecisionRecord[],
+  drafts: readonly SubmittedWord[],
   s: { reviewer: string; submittedBy: string; channel: ReviewChannel; evidence: string | null; actor: string },
   now: Date,
 ): number {
@@ -165,32 +168,31 @@ function submit(
     s.channel,
     at,
   );
-  for (const d of drafts) {
-    appendAudit(
-      ctx.db,
-      {
-        actor: s.actor,
+  // One event per decision, appended in one pass (the chain's head read once); the details' keys in sorted order, as the audit log stores them.
+  appendAuditEvents(
+    ctx.db,
+    drafts.map((d) => ({
+      actor: s.actor,
+      channel: s.channel,
+      action: 'review.decision_submitted',
+      targetType: 'review_item',
+      targetId: d.item_id,
+      details: {
+        campaignId: c.id,
         channel: s.channel,
-        action: 'review.decision_submitted',
-        targetType: 'review_item',
-        targetId: d.item_id,
-        details: {
-          campaignId: c.id,
-          stage: c.stage,
-          submissionId,
-          decision: d.decision,
-          reasonCode: d.reason_code,
-          comment: d.comment,
-          keepUntil: d.keep_until,
-          decidedBy: d.decided_by,
-          recordedBy: d.recorded_by,
-          channel: s.channel,
-          ...(s.evidence ? { evidence: s.evidence } : {}),
-        },
+        comment: d.comment,
+        decidedBy: d.decided_by,
+        decision: d.decision,
+        ...(s.evidence ? { evidence: s.evidence } : {}),
+        keepUntil: d.keep_until,
+        reasonCode: d.reason_code,
+        recordedBy: d.recorded_by,
+        stage: c.stage,
+        submissionId,
       },
-      now,
-    );
-  }
+    })),
+    now,
+  );
   return submissionId;
 }
 
@@ -321,7 +323,7 @@ export function recordReviewerDecisions(
       const c = openCampaign(ctx, input.campaignId);
       const seen = new Set<number>();
       const ids = input.decisions.map((d) => d.itemId);
-      const items = new Map(itemsForDecision(ctx.db, c.id, ids).map((i) => [i.id, i]));
+      const items = new Map(itemRulesOf(ctx.db, c.id, ids).map((i) => [i.id, i]));
       const errors: string[] = [];
       const words: (Word & { itemId: number })[] = [];
       for (const d of input.decisions) {
@@ -347,7 +349,10 @@ export function recordReviewerDecisions(
         throw new UserError(`nothing was recorded: ${errors.length} decision${errors.length === 1 ? '' : 's'} refused — ${shown}${errors.length > 20 ? `; and ${errors.length - 20} more` : ''}`, 'bad-input');
       }
       draftEach(ctx.db, c.id, c.stage, words, at);
-      const drafts = draftsOf(ctx.db, c.id, c.stage, reviewer, ids);
+      // The drafts just written are exactly these words (each item's current word, by this reviewer): no need to read them back.
+      const drafts: SubmittedWord[] = words
+        .map((w) => ({ item_id: w.itemId, decision: w.decision, reason_code: w.reasonCode, comment: w.comment, keep_until: w.keepUntil, decided_by: w.decidedBy, recorded_by: w.recordedBy }))
+        .sort((a, b) => a.item_id - b.item_id);
       return submit(ctx, c, drafts, { reviewer, submittedBy: input.by, channel: input.channel, evidence: input.evidence, actor: input.by }, now);
     })
     .immediate();

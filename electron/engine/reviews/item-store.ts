@@ -195,9 +195,21 @@ const DECISION_COLUMNS = `i.id, i.campaign_id, i.stage, i.reviewer, i.reviewer_s
 export function itemsForDecision(db: Db, campaignId: number, ids: readonly number[]): ItemForDecision[] {
   if (ids.length === 0) return [];
   return db
-    // IN (json_each) builds a lookup once; a join on json_each would scan the list per item.
-    .prepare(`SELECT ${DECISION_COLUMNS} FROM review_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND i.campaign_id = ? ORDER BY i.id`)
+    // IN (json_each) builds a lookup once; a join on json_each would scan the list per item. The unary + keeps SQLite on the primary key:
+    // with the campaign index it scanned every item of the campaign for each call (38 ms for 1,000 ids of a 50,000-item campaign, 8 ms by key).
+    .prepare(`SELECT ${DECISION_COLUMNS} FROM review_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.campaign_id = ? ORDER BY i.id`)
     .all(JSON.stringify(ids), campaignId) as ItemForDecision[];
+}
+
+/** What the decision rules look at (decisions.ts refusal): who reviews it, its stage, recommendation and risk. */
+export type ItemRules = Pick<ItemForDecision, 'id' | 'stage' | 'reviewer' | 'recommendation' | 'risk'>;
+
+/** These items' rule columns only, id order: recording a workbook's 50,000 decisions reads five columns, not twenty-one. */
+export function itemRulesOf(db: Db, campaignId: number, ids: readonly number[]): ItemRules[] {
+  if (ids.length === 0) return [];
+  return db
+    .prepare('SELECT i.id, i.stage, i.reviewer, i.recommendation, i.risk FROM review_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.campaign_id = ? ORDER BY i.id')
+    .all(JSON.stringify(ids), campaignId) as ItemRules[];
 }
 
 /** Every item of a campaign (of one stage when given), id order. */

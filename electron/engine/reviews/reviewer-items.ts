@@ -31,9 +31,15 @@ export function iterateReviewerItems(db: Db, campaignId: number, reviewer: strin
   return db.prepare(`${ITEM_SQL} WHERE i.campaign_id = ? AND i.reviewer = ? AND i.stage = ? ORDER BY i.person_name, i.group_name, i.id`).iterate(campaignId, reviewer, stage) as IterableIterator<ReviewerItem>;
 }
 
-/** The items of a campaign with these ids (others are simply absent), for checking an import row by row. */
-export function itemsByIds(db: Db, campaignId: number, ids: readonly number[]): Map<number, ReviewerItem> {
-  const rows = db.prepare(`${ITEM_SQL} WHERE i.campaign_id = ? AND i.id IN (SELECT value FROM json_each(?))`).all(campaignId, JSON.stringify(ids)) as ReviewerItem[];
+/** What an imported row is checked against: the item's reviewer, stage, stored row hash and frozen values. */
+export type ItemToCheck = FrozenValues & { id: number; stage: number; reviewer: string; row_hash: string };
+
+/** The items of a campaign with these ids (others are simply absent), for checking a batch of imported rows; only the columns the check reads. */
+export function itemsByIds(db: Db, campaignId: number, ids: readonly number[]): Map<number, ItemToCheck> {
+  const rows = db
+    // By primary key (the unary + keeps SQLite off the campaign index, which scanned the whole campaign for every batch).
+    .prepare(`SELECT i.id, i.stage, i.reviewer, i.row_hash, ${FROZEN_SQL} FROM review_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.campaign_id = ?`)
+    .all(JSON.stringify(ids), campaignId) as ItemToCheck[];
   return new Map(rows.map((r) => [r.id, r]));
 }
 

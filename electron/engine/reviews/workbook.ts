@@ -31,7 +31,7 @@ import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
 import { cellOf, rowHashOfCells, type FrozenColumn } from './row-hash.js';
-import { itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ReviewerItem } from './reviewer-items.js';
+import { itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ItemToCheck } from './reviewer-items.js';
 import { workbookRows } from './workbook-rows.js';
 
 export const WORKBOOK_TITLE = 'Latchkey reviewer workbook';
@@ -90,6 +90,17 @@ function reasonsText(json: string): string {
   }
 }
 
+/**
+ * A population value's cell: none when empty; text with leading or trailing
+ * spaces or a line break as an inline string marked xml:space="preserve"
+ * (exceljs writes plain text as a formula-string value, whose spaces
+ * LibreOffice drops on reading — the row would then look altered).
+ */
+function textCell(v: string): ExcelJS.CellValue {
+  if (v === '') return undefined;
+  return /^\s|\n|\s$/.test(v) ? { richText: [{ text: v }] } : v;
+}
+
 export type WorkbookWritten = { filename: string; rows: number; sha256: string; bytes: number };
 
 /** Streams the reviewer's workbook into `out` (ended when done); returns its size and SHA-256. */
@@ -125,8 +136,8 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
     for (const r of reviewerRowsInOrder(ctx.db, ids.slice(from, from + BATCH), SHEET_COLUMNS)) {
       const [id, recommendation, reasons, decision, state] = r as [number, string, string, string | null, string | null];
       // Every population value as text (what the row hash covers; Excel cannot reformat text into a date or a formula); an empty value is no cell at all.
-      const cells: (string | number | undefined)[] = [id];
-      for (let k = 5; k < r.length; k++) cells.push(cellOf(r[k] as string | number | null) || undefined);
+      const cells: ExcelJS.CellValue[] = [id];
+      for (let k = 5; k < r.length; k++) cells.push(textCell(cellOf(r[k] as string | number | null)));
       cells.push(recommendation, reasonsText(reasons) || undefined, decision ? `${decision} (${state ?? ''})` : undefined);
       ws.addRow(cells).commit();
     }
@@ -389,7 +400,7 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
 }
 
 /** The population columns whose cell differs from the frozen value (named for the error). */
-function changedColumns(item: ReviewerItem, cells: Record<string, string>): string {
+function changedColumns(item: ItemToCheck, cells: Record<string, string>): string {
   const changed = SHEET_COLUMNS.filter((k) => cellOf(item[k]) !== (cells[k] ?? ''));
   if (changed.length === 0) return 'the stored row hash no longer matches';
   return changed.map((k) => `${k} "${cellOf(item[k])}" → "${cells[k] ?? ''}"`).join(', ');
