@@ -118,21 +118,26 @@ function statementsOf(db: Db): AppendStatements {
  * Appends one event. Call it inside the same db.transaction() as the state
  * change it records, so both land or neither does.
  */
-export function appendAudit(db: Db, event: AuditInput, now: Date = new Date()): string {
-  const st = statementsOf(db);
-  const last = st.head.get();
-  const row = {
-    seq: (last?.seq ?? 0) + 1,
-    at: now.toISOString(),
+/** The stored row of an event at `seq` after `prev` (every field the hash covers but the hash). */
+function eventRow(event: AuditInput, seq: number, at: string, prev: string) {
+  return {
+    seq,
+    at,
     actor: event.actor,
     channel: event.channel ?? 'system',
     action: event.action,
     target_type: event.targetType,
     target_id: String(event.targetId),
     details: canonicalJson(event.details ?? {}),
-    prev_hash: last?.hash ?? GENESIS_HASH,
+    prev_hash: prev,
     format: AUDIT_FORMAT,
   };
+}
+
+export function appendAudit(db: Db, event: AuditInput, now: Date = new Date()): string {
+  const st = statementsOf(db);
+  const last = st.head.get();
+  const row = eventRow(event, (last?.seq ?? 0) + 1, now.toISOString(), last?.hash ?? GENESIS_HASH);
   const hash = auditRowHash(row);
   st.insert.run({ ...row, hash });
   afterAppend.get(db)?.(db, { seq: row.seq, hash }, now);
@@ -154,18 +159,7 @@ export function appendAuditEvents(db: Db, events: Iterable<AuditInput>, now: Dat
   const at = now.toISOString();
   let n = 0;
   for (const event of events) {
-    const row = {
-      seq: ++seq,
-      at,
-      actor: event.actor,
-      channel: event.channel ?? 'system',
-      action: event.action,
-      target_type: event.targetType,
-      target_id: String(event.targetId),
-      details: canonicalJson(event.details ?? {}),
-      prev_hash: prev,
-      format: AUDIT_FORMAT,
-    };
+    const row = eventRow(event, ++seq, at, prev);
     const hash = auditRowHash(row);
     st.insertRow.run(row.seq, row.at, row.actor, row.channel, row.action, row.target_type, row.target_id, row.details, row.prev_hash, hash, row.format);
     prev = hash;
