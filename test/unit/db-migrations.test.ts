@@ -230,6 +230,27 @@ describe('migrations', () => {
     db.close();
   });
 
+  it("migration 10 indexes a reviewer's items by name on a version-9 file, and the grid's first screen reads that index, not the whole queue", () => {
+    const f = file('m10.latchkey');
+    const v9 = openDatabase(f, { migrations: migrations.slice(0, 9) });
+    v9.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at) VALUES (1,'o','okta','https://x.okta.com','token','t','t')").run();
+    v9.prepare("INSERT INTO review_campaigns (id, name, definition, status, created_by, created_channel, created_at, updated_at) VALUES (1, 'Q4', '{}', 'active', 'ada', 'console', 't', 't')").run();
+    const item = v9.prepare(
+      `INSERT INTO review_items (campaign_id, connection_id, identity_id, group_id, group_name, person_name, person_status, held_via, row_hash, recommendation, launch_recommendation, reviewer, reviewer_source)
+       VALUES (1, 1, ?, 'g', 'grp', ?, 'ACTIVE', 'direct', 'h', 'keep', 'keep', 'grace@example.com', 'manager')`,
+    );
+    for (const [who, name] of [['u1', 'zoe'], ['u2', 'Bea'], ['u3', 'amy']]) item.run(who, name);
+    v9.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 10) });
+    expect(schemaVersion(db)).toBe(10);
+    const first = "SELECT id FROM review_items WHERE campaign_id = 1 AND reviewer = 'grace@example.com' ORDER BY lower(person_name), id LIMIT 2";
+    expect(db.prepare(first).pluck().all()).toEqual([3, 2]);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${first}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan).toContain('review_items_by_reviewer_name');
+    expect(plan).not.toContain('TEMP B-TREE');
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();
