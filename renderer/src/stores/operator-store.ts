@@ -31,6 +31,8 @@ const personOf = (status: OperatorStatus | null, actingAs: string | null): strin
 const whoChanged = (): void => {
   useRequestsStore.getState().clearSelection();
   useRequestsStore.getState().bump();
+  // The review queue held is the previous person's: dropped, so the grid reads the new person's afresh.
+  useReviewsStore.setState({ queue: null, selected: new Set<number>() });
   useReviewsStore.getState().changed();
 };
 

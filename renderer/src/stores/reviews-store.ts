@@ -117,19 +117,23 @@ export const useReviewsStore = create<ReviewsState>()((set, get) => ({
           : { campaignId, status: 'loading', error: null, items: [], overlay: new Map(), decisions: 0, total: 0 },
       ...(s.queue?.campaignId === campaignId ? {} : { selected: new Set<number>() }),
     }));
-    // A queue not shown yet: its first screen is read first (milliseconds), the whole queue beside it
-    // (seconds at 100,000 items); the engine answers them in the order asked.
+    // A queue not shown yet: its first screen is read first (milliseconds), then the whole queue
+    // (seconds at 100,000 items). One after the other: two requests at once may reach the engine in
+    // either order, and the first screen would then wait behind the whole read.
     if (!wasReady) {
-      api.call('reviews:grid', { campaignId, first: FIRST_SCREEN }).then(
-        (data) =>
-          set((s) =>
-            seq === queueSeq && s.queue?.campaignId === campaignId && s.queue.status === 'loading'
-              ? // A queue that fits in the first screen is whole already.
-                { queue: { ...s.queue, status: data.items.length >= data.total ? 'ready' : 'partial', items: expandGrid(data), total: data.total } }
-              : {},
-          ),
-        () => undefined, // the whole read reports the error
-      );
+      try {
+        const data = await api.call('reviews:grid', { campaignId, first: FIRST_SCREEN });
+        set((s) =>
+          seq === queueSeq && s.queue?.campaignId === campaignId && s.queue.status === 'loading'
+            ? // A queue that fits in the first screen is whole already.
+              { queue: { ...s.queue, status: data.items.length >= data.total ? 'ready' : 'partial', items: expandGrid(data), total: data.total } }
+            : {},
+        );
+        if (seq !== queueSeq) return;
+        if (data.items.length >= data.total) return;
+      } catch {
+        // The whole read below reports the error.
+      }
     }
     try {
       // The compact form (reviews:grid): the whole queue in one read, expanded here.

@@ -62,10 +62,13 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
   const submit = useReviewsStore((s) => s.submit);
   const campaigns = useReviewsStore((s) => s.campaigns);
   const person = useOperatorStore((s) => s.person);
+  // Who the items are for is known once the operator's status has been read (or failed): not loaded before (a
+  // 100,000-item read for nobody, then again for the person, would hold the first screen behind it).
+  const known = useOperatorStore((s) => s.status !== null || s.error !== null);
   const readOnly = useReadOnly();
   useEffect(() => {
-    void loadQueue(campaignId);
-  }, [campaignId, loadQueue, person]);
+    if (known) void loadQueue(campaignId);
+  }, [campaignId, loadQueue, person, known]);
 
   const [filter, setFilter] = useState<GridFilter>(NO_FILTER);
   const [rawSearch, setRawSearch] = useState('');
