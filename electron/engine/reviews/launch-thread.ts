@@ -8,11 +8,12 @@
 // write lock like they wait for a sync's commit (busy timeout).
 //
 // The thread is a module file beside this one (./launch-worker.js in a
-// build; from sources, the .ts file under tsx). Where no worker can start
+// build; from sources, the .ts file through tsx's loader). Where no worker can start
 // (':memory:', a packaging that cannot load the file), the launch runs
 // inline, as before.
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CampaignView } from '../../../shared/contract-reviews.js';
 import { UserError, type EngineContext } from '../context.js';
@@ -41,13 +42,20 @@ export type LaunchWorkerMessage =
 /** The launch writes ~1 KB per item into two indexes and the table: a larger cache than the engine connection's default 2 MB. */
 const LAUNCH_CACHE_KIB = 64 * 1024;
 
-function workerEntry(): { file: string; execArgv: string[] | undefined } | null {
+function workerEntry(): URL | null {
   const here = fileURLToPath(import.meta.url);
   const fromSources = here.endsWith('.ts');
   const file = here.replace(/launch-thread\.(ts|js)$/, fromSources ? 'launch-worker.ts' : 'launch-worker.js');
   if (!fs.existsSync(file)) return null;
-  // From sources (tests, benches, dev) the worker needs the TypeScript loader the caller runs under.
-  return { file, execArgv: fromSources ? ['--import', 'tsx'] : undefined };
+  if (!fromSources) return pathToFileURL(file);
+  // From sources (tests, benches, dev) the thread loads tsx first (an execArgv --import does not reach a worker's entry).
+  try {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
+    const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(pathToFileURL(file).href)});`;
+    return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -85,7 +93,7 @@ export async function launchCampaignOffThread(
     };
     let worker: Worker;
     try {
-      worker = new Worker(entry.file, { workerData: data, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
+      worker = new Worker(entry, { workerData: data });
     } catch {
       resolve('no-worker');
       return;
