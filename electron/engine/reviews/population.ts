@@ -34,6 +34,7 @@ import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { LIVE_GRANT_STATUSES } from '../jobs/grant-store.js';
 import { getSyncRun, lastSucceededRun, listSyncRuns } from '../sync/sync-runs.js';
+import { dropLaunchInputs, LAUNCH_INPUTS, LAUNCH_JOINS, prepareLaunchInputs } from './launch-inputs.js';
 import { endDateSql, isoMs, recommendationParams, recommendationSql } from './recommendations.js';
 import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer, rowHashesInOrder } from './item-store.js';
 import { dropReviewerTables, NO_REVIEWER, prepareReviewerTables, reviewerSql, type ScopeAccount, type ScopeGroup, type StageConfig } from './reviewer-assignment.js';
@@ -173,17 +174,14 @@ const PEOPLE_FILTER = `
 
 /**
  * SELECT of every row in scope: the frozen columns (named as review_items'),
- * the recommendation inputs (rec_*), and the peer counts. `withInputs` false
- * gives the frozen columns only (the bench's baseline).
+ * the recommendation inputs (rec_*), and the peer counts — over the launch's
+ * input tables (launch-inputs.ts, prepared by prepareReviewers). `withInputs`
+ * false gives the frozen columns only, with no TEMP table (the bench's baseline).
  */
 export function populationRowsSql(withInputs = true): string {
   return `
   WITH ${GROUPS_CTE}
-  ${
-    withInputs
-      ? `, ${peerCtes('scope_group')}`
-      : ''
-  }
+  ${withInputs ? `, ${holdersCte('scope_group')}` : ''}
   SELECT m.connection_id, m.identity_id, m.group_id, sg.group_name,
     i.display_name AS person_name, lower(i.email) AS person_email, i.status AS person_status, i.title, i.department,
     lower(mg.email) AS manager_email, mg.display_name AS manager_name, i.employee_type AS employment_type, i.last_login, i.created AS account_created,
@@ -195,15 +193,15 @@ export function populationRowsSql(withInputs = true): string {
     ${
       withInputs
         ? `,
-${inputColumnsSql()}`
+${inputColumnsSql(true)}`
         : ''
     }
   FROM scope_group sg
   JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
   JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
   LEFT JOIN cur_identities mg ON mg.connection_id = i.connection_id AND mg.id = i.manager_id
-  ${LIVE_GRANT_JOIN}
-  ${withInputs ? PEER_JOINS : ''}
+  ${withInputs ? `${LAUNCH_JOINS}
+  ${HOLDERS_JOIN}` : LIVE_GRANT_JOIN}
   WHERE ${PEOPLE_FILTER}
     AND (@scope_time_bound = 1 OR gr.expires_at IS NULL)`;
 }
@@ -211,15 +209,25 @@ ${inputColumnsSql()}`
 /**
  * The recommendation inputs (rec_* columns) over the row's membership `m`
  * (connection_id, group_id, identity_id), identity `i`, live grant `gr`, its
- * request `rq`, and the peer counts `p` and `h` — shared by launch and refresh.
+ * request `rq`, and the peer counts `p` and `h` — shared by launch and refresh;
+ * launch reads the per-account ones and the expired-grant flag from its input
+ * tables (launch-inputs.ts: the same expressions, computed once per account).
  */
-function inputColumnsSql(): string {
+function inputColumnsSql(launch = false): string {
+  const v = launch
+    ? LAUNCH_INPUTS
+    : {
+        lastLogin: isoMs('i.last_login'),
+        created: isoMs('i.created'),
+        expiredWithoutLive: `EXISTS (SELECT 1 FROM grants x WHERE x.connection_id = m.connection_id AND x.group_id = m.group_id AND x.identity_id = m.identity_id AND x.status = 'expired')`,
+        endDate: `CASE WHEN lower(i.employee_type) IN ('contractor', 'partner') THEN ${isoMs(endDateSql('i.profile'))} END`,
+        peerSize: 'p.n',
+      };
   return `
-    ${isoMs('i.last_login')} AS rec_last_login, ${isoMs('i.created')} AS rec_created,
-    CASE WHEN gr.id IS NOT NULL THEN (gr.expires_at IS NOT NULL AND ${isoMs('gr.expires_at')} <= @rec_now)
-         ELSE EXISTS (SELECT 1 FROM grants x WHERE x.connection_id = m.connection_id AND x.group_id = m.group_id AND x.identity_id = m.identity_id AND x.status = 'expired') END AS rec_expired,
-    CASE WHEN lower(i.employee_type) IN ('contractor', 'partner') THEN ${isoMs(endDateSql('i.profile'))} END AS rec_end_date,
-    p.n AS rec_peer_size, h.n AS rec_peer_holders,
+    ${v.lastLogin} AS rec_last_login, ${v.created} AS rec_created,
+    CASE WHEN gr.id IS NOT NULL THEN (gr.expires_at IS NOT NULL AND ${isoMs('gr.expires_at')} <= @rec_now) ELSE ${v.expiredWithoutLive} END AS rec_expired,
+    ${v.endDate} AS rec_end_date,
+    ${v.peerSize} AS rec_peer_size, h.n AS rec_peer_holders,
     CASE WHEN gr.id IS NOT NULL THEN (SELECT group_concat(DISTINCT sc.field) FROM sync_changes sc JOIN sync_runs sr ON sr.id = sc.run_id
        WHERE sc.connection_id = m.connection_id AND sc.subject_type = 'user' AND sc.subject_id = m.identity_id AND sc.kind = 'attribute'
          AND sc.field IN ('department', 'manager') AND ${isoMs('sr.started_at')} > ${isoMs('coalesce(gr.provisioned_at, gr.starts_at)')}) END AS rec_moved,
@@ -232,7 +240,11 @@ function peerCtes(groups: string): string {
     SELECT connection_id, department, title, count(*) AS n FROM cur_identities
     WHERE connection_id IN (SELECT value FROM json_each(@scope_conns)) AND department IS NOT NULL AND title IS NOT NULL
     GROUP BY connection_id, department, title
-  ), holders AS MATERIALIZED (
+  ), ${holdersCte(groups)}`;
+}
+
+function holdersCte(groups: string): string {
+  return `holders AS MATERIALIZED (
     SELECT m.connection_id, m.group_id, i.department, i.title, count(*) AS n
     FROM ${groups} sg JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
     JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
@@ -243,8 +255,9 @@ function peerCtes(groups: string): string {
 
 const LIVE_GRANT_JOIN = `LEFT JOIN grants gr ON gr.id = (SELECT max(x.id) FROM grants x WHERE x.connection_id = m.connection_id AND x.group_id = m.group_id AND x.identity_id = m.identity_id AND x.status IN ${LIVE})
   LEFT JOIN requests rq ON rq.id = gr.request_id`;
+const HOLDERS_JOIN = `LEFT JOIN holders h ON h.connection_id = m.connection_id AND h.group_id = m.group_id AND h.department = i.department AND h.title = i.title`;
 const PEER_JOINS = `LEFT JOIN peers p ON p.connection_id = i.connection_id AND p.department = i.department AND p.title = i.title
-  LEFT JOIN holders h ON h.connection_id = m.connection_id AND h.group_id = m.group_id AND h.department = i.department AND h.title = i.title`;
+  ${HOLDERS_JOIN}`;
 
 /** The frozen columns of review_items, in their canonical (row_hash) order. */
 export const FROZEN_COLUMNS = [
@@ -304,10 +317,16 @@ function scopeGroups(db: Db, plan: ScopePlan): ScopeGroup[] {
   );
 }
 
-/** Fills the reviewer TEMP tables for the plan and stage (population.ts's inserts and preview join them). */
+/** Fills the reviewer and recommendation-input TEMP tables for the plan and stage (the launch's insert and the preview join them; dropLaunchTables drops them). */
 export function prepareReviewers(db: Db, plan: ScopePlan, stage: StageConfig, fallback: string): void {
   const needsAccounts = stage.kind === 'manager' || stage.kind === 'named';
   prepareReviewerTables(db, stage, fallback, needsAccounts ? scopeAccounts(db, plan) : [], needsAccounts ? [] : scopeGroups(db, plan));
+  prepareLaunchInputs(db, scopeParamsOf(plan).scope_conns as string);
+}
+
+export function dropLaunchTables(db: Db): void {
+  dropReviewerTables(db);
+  dropLaunchInputs(db);
 }
 
 /**
@@ -372,7 +391,7 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
      FROM (${decoratedRowsSql(stage)} ${NO_FLATTEN}) d`,
     { ...scopeParamsOf(p.plan), ...recommendationParams(p.definition.thresholds, p.now), campaign_id: p.campaignId },
   );
-  dropReviewerTables(db);
+  dropLaunchTables(db);
   const orphan = itemWithReviewer(db, p.campaignId, NO_REVIEWER);
   if (orphan) {
     throw new UserError(
