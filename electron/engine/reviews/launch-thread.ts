@@ -99,7 +99,10 @@ export async function launchCampaignOffThread(
       return;
     }
     worker.on('message', (m: LaunchWorkerMessage) => {
-      if (m.type === 'started') started = true;
+      if (m.type === 'started') {
+        started = true;
+        onProgress?.({ phase: 'opened', done: 0, total: 0 });
+      }
       else if (m.type === 'progress') onProgress?.({ phase: m.phase, done: m.done, total: m.total });
       else if (m.type === 'done') settle(() => resolve('done'));
       else settle(() => reject(m.userCode ? new UserError(m.message, m.userCode) : new Error(m.message)));
@@ -109,6 +112,7 @@ export async function launchCampaignOffThread(
     worker.on('exit', (code) => settle(() => (started ? reject(new Error(`the launch thread stopped (exit code ${code}) before the campaign was launched`)) : resolve('no-worker'))));
   });
   if (outcome === 'no-worker') return inline();
+  onProgress?.({ phase: 'committed', done: 0, total: 0 });
   notifyLaunched(ctx, campaignId);
   return getCampaign(ctx, campaignId, null);
 }

@@ -25,7 +25,6 @@
 // - population_counts: per connection, the items frozen and the snapshot's own total for the same
 //   scope, counted by a different query over the snapshot's base tables at the live generation,
 //   with the sync run the data comes from. Launch refuses when the two differ.
-import { createHash, hash } from 'node:crypto';
 import type { CampaignDefinition, PopulationCount, ReviewScope, StaleConnection } from '../../../shared/contract-reviews.js';
 import { listRoles, roleGroups } from '../catalog/catalog-store.js';
 import { liveGeneration, listConnectionRecords } from '../connections/connections.js';
@@ -36,7 +35,11 @@ import { LIVE_GRANT_STATUSES } from '../jobs/grant-store.js';
 import { getSyncRun, lastSucceededRun, listSyncRuns } from '../sync/sync-runs.js';
 import { dropLaunchInputs, LAUNCH_INPUTS, LAUNCH_JOINS, prepareLaunchInputs } from './launch-inputs.js';
 import { endDateSql, isoMs, recommendationParams, recommendationSql } from './recommendations.js';
-import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer, rowHashesInOrder } from './item-store.js';
+import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer } from './item-store.js';
+import { canonicalRowSql, FROZEN_COLUMNS, populationHash, registerItemHash } from './population-proof.js';
+
+// The proof's canonical forms live in population-proof.ts; importers of population.ts keep finding them here.
+export { canonicalRow, canonicalRowSql, compareUtf8, FROZEN_COLUMNS, populationHash, ROW_HASH_TAG, ROW_HASH_VERSION, sha256Hex, type FrozenColumn } from './population-proof.js';
 import { dropReviewerTables, NO_REVIEWER, prepareReviewerTables, reviewerSql, type ScopeAccount, type ScopeGroup, type StageConfig } from './reviewer-assignment.js';
 
 /** A scope resolved against the workspace: the IdP connections and, unless every membership is in scope, the groups. */
@@ -259,41 +262,6 @@ const HOLDERS_JOIN = `LEFT JOIN holders h ON h.connection_id = m.connection_id A
 const PEER_JOINS = `LEFT JOIN peers p ON p.connection_id = i.connection_id AND p.department = i.department AND p.title = i.title
   ${HOLDERS_JOIN}`;
 
-/** The frozen columns of review_items, in their canonical (row_hash) order. */
-export const FROZEN_COLUMNS = [
-  'connection_id', 'identity_id', 'group_id', 'group_name', 'person_name', 'person_email', 'person_status', 'title', 'department',
-  'manager_email', 'manager_name', 'employment_type', 'last_login', 'account_created', 'held_via', 'via_apps', 'role_id', 'role_label',
-  'risk', 'app_label', 'grant_id', 'request_id', 'approvers', 'jira_key', 'granted_at', 'expires_at',
-] as const;
-export type FrozenColumn = (typeof FROZEN_COLUMNS)[number];
-export const ROW_HASH_TAG = 'latchkey-review-item';
-export const ROW_HASH_VERSION = 1;
-
-/** The canonical text whose SHA-256 is row_hash, from the stored values (what a verifier recomputes). */
-export function canonicalRow(values: Record<FrozenColumn, string | number | null>): string {
-  return JSON.stringify([ROW_HASH_TAG, ROW_HASH_VERSION, ...FROZEN_COLUMNS.map((c) => values[c])]);
-}
-// crypto.hash (one shot, UTF-8 for a string) is ~3× createHash per row: it is called once per item at launch.
-export const sha256Hex = (s: string): string => hash('sha256', s, 'hex');
-
-/** SQL of the canonical row over alias `r` (text columns that hold JSON are concatenated with '' so they stay strings). */
-export function canonicalRowSql(r: string): string {
-  return `json_array('${ROW_HASH_TAG}', ${ROW_HASH_VERSION}, ${FROZEN_COLUMNS.map((c) => (c === 'via_apps' || c === 'approvers' ? `(${r}.${c} || '')` : `${r}.${c}`)).join(', ')})`;
-}
-
-/**
- * Registers the SHA-256 SQL function the launch uses (better-sqlite3 user
- * function; deterministic). It runs once per inserted item, so it also
- * counts them: `onRows` hears the count every 65,536 rows (the launch's progress).
- */
-export function registerSha256(db: Db, onRows?: (n: number) => void): void {
-  let n = 0;
-  db.function('latchkey_sha256', { deterministic: true }, (s: unknown) => {
-    if (onRows && (++n & 0xffff) === 0) onRows(n);
-    return typeof s === 'string' ? sha256Hex(s) : null;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reviewer preparation and the insert
 
@@ -364,8 +332,11 @@ export function decoratedRowsSql(stage: StageConfig): string {
     FROM (${populationRowsSql(true)} ${NO_FLATTEN}) r ${rv.joins}`;
 }
 
-/** Where a launch is: reviewers chosen, items written (done of total), the proof computed. */
-export type LaunchProgress = { phase: 'reviewers' | 'items' | 'proof'; done: number; total: number };
+/**
+ * Where a launch is: its thread opened the file (launch-thread.ts), reviewers and inputs being prepared,
+ * items being written (done of total), the proof being computed, the transaction committed (launch-thread.ts).
+ */
+export type LaunchProgress = { phase: 'opened' | 'reviewers' | 'items' | 'proof' | 'committed'; done: number; total: number };
 
 export type LaunchParams = { campaignId: number; definition: CampaignDefinition; plan: ScopePlan; now: Date };
 
@@ -379,7 +350,7 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
   const totals = snapshotTotals(db, p.plan);
   const total = [...totals.values()].reduce((a, b) => a + b, 0);
   progress?.({ phase: 'reviewers', done: 0, total });
-  registerSha256(db, progress ? (n) => progress({ phase: 'items', done: n, total }) : undefined);
+  const itemHash = registerItemHash(db, progress ? (n) => progress({ phase: 'items', done: n, total }) : undefined);
   const stage: StageConfig = { kind: p.definition.reviewers.stage1.kind, named: p.definition.reviewers.stage1.named };
   prepareReviewers(db, p.plan, stage, p.definition.reviewers.fallback);
   progress?.({ phase: 'items', done: 0, total });
@@ -387,7 +358,7 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
   insertItemsSelect(
     db,
     ['campaign_id', ...cols, 'row_hash', 'peer_pct', 'recommendation', 'reasons', 'launch_recommendation', 'launch_reasons', 'stage', 'reviewer', 'reviewer_source', 'reviewer_note'],
-    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_sha256(${canonicalRowSql('d')}), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
+    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
      FROM (${decoratedRowsSql(stage)} ${NO_FLATTEN}) d`,
     { ...scopeParamsOf(p.plan), ...recommendationParams(p.definition.thresholds, p.now), campaign_id: p.campaignId },
   );
@@ -400,18 +371,14 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
     );
   }
   const counts = reconcile(db, p.campaignId, p.plan, totals);
-  progress?.({ phase: 'proof', done: counts.reduce((n, c) => n + c.items, 0), total });
-  return { count: counts.reduce((n, c) => n + c.items, 0), hash: populationHash(db, p.campaignId), counts };
+  const count = counts.reduce((n, c) => n + c.items, 0);
+  progress?.({ phase: 'proof', done: count, total });
+  // The hash folded in during the insert, when every inserted row went through it in canonical order; else the sorted pass.
+  const folded = itemHash.rows() === count ? itemHash.populationHash() : null;
+  if (process.env.LATCHKEY_DEBUG_POPULATION_HASH) process.stderr.write(`population hash: ${folded ? 'folded in the insert' : 'sorted pass'}\n`);
+  return { count, hash: folded ?? populationHash(db, p.campaignId), counts };
 }
 
-/** SHA-256 over the campaign's row hashes in canonical order (see the header). */
-export function populationHash(db: Db, campaignId: number): string {
-  const h = createHash('sha256');
-  for (const rh of rowHashesInOrder(db, campaignId)) {
-    h.update(rh).update('\n');
-  }
-  return h.digest('hex');
-}
 
 /**
  * The snapshot's own total for the scope, per connection: a different query

@@ -6,7 +6,7 @@
 // empty string, so for an empty cell the stored value decides which of the
 // two it is (both show as nothing: no edit can hide there); every other
 // cell is taken as typed.
-import { canonicalRow, FROZEN_COLUMNS, sha256Hex, type FrozenColumn } from './population.js';
+import { canonicalRow, FROZEN_COLUMNS, sha256Hex, type FrozenColumn } from './population-proof.js';
 
 export { FROZEN_COLUMNS, type FrozenColumn };
 export type FrozenValues = { readonly [C in FrozenColumn]?: string | number | null | undefined };
