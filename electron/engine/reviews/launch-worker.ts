@@ -21,6 +21,8 @@ let db: EngineContext['db'] | null = null;
 try {
   db = openDatabase(data.file);
   db.pragma(`cache_size = -${data.cacheKiB}`);
+  // The launch's ~1 GB of WAL is copied into the file after the caller hears "done", not inside the COMMIT (see below).
+  db.pragma('wal_autocheckpoint = 0');
   post({ type: 'started' });
   const now = new Date(data.now);
   const ctx: EngineContext = {
@@ -38,6 +40,8 @@ try {
   };
   launchCampaign(ctx, data.campaignId, { overrideStale: data.overrideStale }, { progress: (p) => post({ type: 'progress', ...p }) });
   post({ type: 'done' });
+  // Still in this thread and PASSIVE (readers and writers go on): the caller already has its campaign.
+  db.pragma('wal_checkpoint(PASSIVE)');
 } catch (e) {
   const err = e as Error;
   post({ type: 'failed', message: err.message, userCode: e instanceof UserError ? e.code : null });

@@ -54,11 +54,13 @@ export function compareUtf8(a: string, b: string): number {
  * identity_id) — which the population query's plan gives (groups, then each
  * group's members by their key) — so no sorted pass over the items is
  * needed; if the order ever breaks, `populationHash()` says null and the
- * caller takes the sorted pass. `onRows` hears the row count every 65,536
- * rows (the launch's progress).
+ * caller takes the sorted pass. It counts the rows per connection too (the
+ * items side of the reconciliation, without reading the million rows back).
+ * `onRows` hears the row count every 65,536 rows (the launch's progress).
  */
-export function registerItemHash(db: Db, onRows?: (n: number) => void): { populationHash: () => string | null; rows: () => number } {
+export function registerItemHash(db: Db, onRows?: (n: number) => void): { populationHash: () => string | null; rows: () => number; byConnection: () => Map<number, number> } {
   const pop = createHash('sha256');
+  const perConnection = new Map<number, number>();
   let n = 0;
   let ordered = true;
   let pc = 0;
@@ -68,6 +70,7 @@ export function registerItemHash(db: Db, onRows?: (n: number) => void): { popula
   db.function('latchkey_item_hash', (canonical: unknown, c: unknown, g: unknown, i: unknown) => {
     const h = typeof canonical === 'string' ? sha256Hex(canonical) : null;
     n++;
+    if (typeof c === 'number') perConnection.set(c, (perConnection.get(c) ?? 0) + 1);
     if (ordered) {
       if (h === null || typeof c !== 'number' || typeof g !== 'string' || typeof i !== 'string') ordered = false;
       else if (n > 1 && (c < pc || (c === pc && (compareUtf8(g, pg) < 0 || (g === pg && compareUtf8(i, pi) <= 0))))) ordered = false;
@@ -93,6 +96,7 @@ export function registerItemHash(db: Db, onRows?: (n: number) => void): { popula
       return pop.digest('hex');
     },
     rows: () => n,
+    byConnection: () => perConnection,
   };
 }
 

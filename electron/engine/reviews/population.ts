@@ -355,7 +355,7 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
   prepareReviewers(db, p.plan, stage, p.definition.reviewers.fallback);
   progress?.({ phase: 'items', done: 0, total });
   const cols = [...FROZEN_COLUMNS];
-  insertItemsSelect(
+  const inserted = insertItemsSelect(
     db,
     ['campaign_id', ...cols, 'row_hash', 'peer_pct', 'recommendation', 'reasons', 'launch_recommendation', 'launch_reasons', 'stage', 'reviewer', 'reviewer_source', 'reviewer_note'],
     `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
@@ -370,7 +370,10 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
       'bad-input',
     );
   }
-  const counts = reconcile(db, p.campaignId, p.plan, totals);
+  // The items per connection as the insert's own rows counted them when every inserted row went through the count (SQLite's
+  // changes agree), else read back; the snapshot's side stays the independent query above.
+  const items = itemHash.rows() === inserted ? itemHash.byConnection() : itemCountsByConnection(db, p.campaignId);
+  const counts = reconcile(db, p.plan, items, totals);
   const count = counts.reduce((n, c) => n + c.items, 0);
   progress?.({ phase: 'proof', done: count, total });
   // The hash folded in during the insert, when every inserted row went through it in canonical order; else the sorted pass.
@@ -409,8 +412,7 @@ export function snapshotTotals(db: Db, plan: ScopePlan): Map<number, number> {
   return out;
 }
 
-function reconcile(db: Db, campaignId: number, plan: ScopePlan, totals: Map<number, number>): PopulationCount[] {
-  const items = itemCountsByConnection(db, campaignId);
+function reconcile(db: Db, plan: ScopePlan, items: Map<number, number>, totals: Map<number, number>): PopulationCount[] {
   const out: PopulationCount[] = plan.connections.map((c) => {
     const ok = lastSucceededRun(db, c.id);
     return { connectionId: c.id, name: c.name, items: items.get(c.id) ?? 0, snapshotTotal: totals.get(c.id) ?? 0, syncRunId: ok?.id ?? null, syncedAt: ok ? (getSyncRun(db, ok.id)?.finishedAt ?? null) : null };
