@@ -17,7 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CampaignView } from '../../../shared/contract-reviews.js';
 import { UserError, type EngineContext } from '../context.js';
-import { getCampaign, launchCampaign, notifyLaunched, type LaunchProgress } from './campaigns.js';
+import { launchCampaign, notifyLaunched, type LaunchProgress } from './campaigns.js';
 
 export type LaunchWorkerData = {
   file: string;
@@ -36,7 +36,7 @@ export type LaunchWorkerData = {
 export type LaunchWorkerMessage =
   | { type: 'started' }
   | ({ type: 'progress' } & LaunchProgress)
-  | { type: 'done' }
+  | { type: 'done'; view: CampaignView }
   | { type: 'failed'; message: string; userCode: UserError['code'] | null };
 
 /** The launch writes ~1 KB per item into two indexes and the table: a larger cache than the engine connection's default 2 MB. */
@@ -60,7 +60,7 @@ function workerEntry(): URL | null {
 
 /**
  * launchCampaign in a worker thread; resolves with the launched campaign
- * (read back on the caller's connection) or rejects with the launch's own
+ * (read back in the thread, after its commit) or rejects with the launch's own
  * refusal (a UserError keeps its code).
  */
 export async function launchCampaignOffThread(
@@ -83,7 +83,7 @@ export async function launchCampaignOffThread(
     sandbox: ctx.sandbox,
     cacheKiB: LAUNCH_CACHE_KIB,
   };
-  const outcome = await new Promise<'done' | 'no-worker'>((resolve, reject) => {
+  const outcome = await new Promise<CampaignView | 'no-worker'>((resolve, reject) => {
     let started = false;
     let settled = false;
     const settle = (f: () => void): void => {
@@ -104,7 +104,7 @@ export async function launchCampaignOffThread(
         onProgress?.({ phase: 'opened', done: 0, total: 0 });
       }
       else if (m.type === 'progress') onProgress?.({ phase: m.phase, done: m.done, total: m.total });
-      else if (m.type === 'done') settle(() => resolve('done'));
+      else if (m.type === 'done') settle(() => resolve(m.view));
       else settle(() => reject(m.userCode ? new UserError(m.message, m.userCode) : new Error(m.message)));
     });
     // A thread that could not even load its module never touched the file: launch inline instead.
@@ -114,5 +114,5 @@ export async function launchCampaignOffThread(
   if (outcome === 'no-worker') return inline();
   onProgress?.({ phase: 'committed', done: 0, total: 0 });
   notifyLaunched(ctx, campaignId);
-  return getCampaign(ctx, campaignId, null);
+  return outcome;
 }
