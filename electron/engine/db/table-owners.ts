@@ -28,6 +28,10 @@ const REVIEW_POPULATION = {
   'engine/reviews/population.ts':
     'launch freezes every membership in scope (up to 1M items) with its grant, request, approvers and catalog role in one INSERT … SELECT, counts the snapshot independently to reconcile, and recomputes open campaigns\' recommendations from the live snapshot after each sync in one statement',
 } as const;
+/** The same launch's recommendation inputs, computed once per account and per granted membership into TEMP tables its INSERT … SELECT joins. */
+const LAUNCH_INPUTS = {
+  'engine/reviews/launch-inputs.ts': "the launch's recommendation inputs computed once per account and per granted membership (TEMP tables the INSERT … SELECT joins), instead of once per item",
+} as const;
 const DRIFT = { 'engine/jobs/grant-store.ts': 'drift compares the ledger with the live memberships, one query per finding kind after a sync' } as const;
 
 const REVIEW_GRID = {
@@ -59,7 +63,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...MAPPING_HEALTH, ...SUGGESTIONS } },
   apps: { owner: 'engine/sync/', readers: SUGGESTIONS },
   app_assignments: { owner: 'engine/sync/', readers: SUGGESTIONS },
-  cur_identities: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION } },
+  cur_identities: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION, ...LAUNCH_INPUTS } },
   cur_groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
   cur_memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
   cur_apps: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...SUGGESTIONS } },
@@ -80,9 +84,9 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   catalog_roles: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION } },
   catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot' } },
   catalog_dismissed: { owner: 'engine/catalog/suggestions.ts' },
-  requests: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION } },
+  requests: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS } },
   approvals: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION } },
-  grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...REVIEW_POPULATION } },
+  grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS } },
   jobs: { owner: 'engine/jobs/job-store.ts' },
   job_attempts: { owner: 'engine/jobs/job-store.ts' },
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },

@@ -29,9 +29,8 @@ import {
   type CampaignRecord,
 } from './campaign-store.js';
 import { campaignItemCounts, reviewersWithOpenItems } from './item-store.js';
-import { decoratedRowsSql, insertPopulation, type LaunchProgress, prepareReviewers, resolveScope, staleConnections, type ScopePlan, scopeParamsOf } from './population.js';
+import { decoratedRowsSql, dropLaunchTables, insertPopulation, type LaunchProgress, prepareReviewers, resolveScope, staleConnections, type ScopePlan, scopeParamsOf } from './population.js';
 import { recommendationParams } from './recommendations.js';
-import { dropReviewerTables } from './reviewer-assignment.js';
 import { remediationCounts } from './remediation-store.js';
 
 const channelOf = (ctx: EngineContext): string => ctx.channel ?? 'system';
@@ -266,7 +265,7 @@ export function previewCampaign(ctx: EngineContext, campaignId: number): Campaig
         .raw()
         .all({ ...scopeParamsOf(plan), ...recommendationParams(def.thresholds, now) }) as [number, string, string, number, 'revoke' | 'look' | 'keep', number][];
     } finally {
-      dropReviewerTables(ctx.db);
+      dropLaunchTables(ctx.db);
     }
   })();
   const byConn = new Map<number, number>();

@@ -8,15 +8,16 @@
 // write lock like they wait for a sync's commit (busy timeout).
 //
 // The thread is a module file beside this one (./launch-worker.js in a
-// build; from sources, the .ts file under tsx). Where no worker can start
+// build; from sources, the .ts file through tsx's loader). Where no worker can start
 // (':memory:', a packaging that cannot load the file), the launch runs
 // inline, as before.
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CampaignView } from '../../../shared/contract-reviews.js';
 import { UserError, type EngineContext } from '../context.js';
-import { getCampaign, launchCampaign, notifyLaunched, type LaunchProgress } from './campaigns.js';
+import { launchCampaign, notifyLaunched, type LaunchProgress } from './campaigns.js';
 
 export type LaunchWorkerData = {
   file: string;
@@ -35,24 +36,31 @@ export type LaunchWorkerData = {
 export type LaunchWorkerMessage =
   | { type: 'started' }
   | ({ type: 'progress' } & LaunchProgress)
-  | { type: 'done' }
+  | { type: 'done'; view: CampaignView }
   | { type: 'failed'; message: string; userCode: UserError['code'] | null };
 
 /** The launch writes ~1 KB per item into two indexes and the table: a larger cache than the engine connection's default 2 MB. */
 const LAUNCH_CACHE_KIB = 64 * 1024;
 
-function workerEntry(): { file: string; execArgv: string[] | undefined } | null {
+function workerEntry(): URL | null {
   const here = fileURLToPath(import.meta.url);
   const fromSources = here.endsWith('.ts');
   const file = here.replace(/launch-thread\.(ts|js)$/, fromSources ? 'launch-worker.ts' : 'launch-worker.js');
   if (!fs.existsSync(file)) return null;
-  // From sources (tests, benches, dev) the worker needs the TypeScript loader the caller runs under.
-  return { file, execArgv: fromSources ? ['--import', 'tsx'] : undefined };
+  if (!fromSources) return pathToFileURL(file);
+  // From sources (tests, benches, dev) the thread loads tsx first (an execArgv --import does not reach a worker's entry).
+  try {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
+    const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(pathToFileURL(file).href)});`;
+    return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+  } catch {
+    return null;
+  }
 }
 
 /**
  * launchCampaign in a worker thread; resolves with the launched campaign
- * (read back on the caller's connection) or rejects with the launch's own
+ * (read back in the thread, after its commit) or rejects with the launch's own
  * refusal (a UserError keeps its code).
  */
 export async function launchCampaignOffThread(
@@ -75,7 +83,7 @@ export async function launchCampaignOffThread(
     sandbox: ctx.sandbox,
     cacheKiB: LAUNCH_CACHE_KIB,
   };
-  const outcome = await new Promise<'done' | 'no-worker'>((resolve, reject) => {
+  const outcome = await new Promise<CampaignView | 'no-worker'>((resolve, reject) => {
     let started = false;
     let settled = false;
     const settle = (f: () => void): void => {
@@ -85,15 +93,18 @@ export async function launchCampaignOffThread(
     };
     let worker: Worker;
     try {
-      worker = new Worker(entry.file, { workerData: data, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
+      worker = new Worker(entry, { workerData: data });
     } catch {
       resolve('no-worker');
       return;
     }
     worker.on('message', (m: LaunchWorkerMessage) => {
-      if (m.type === 'started') started = true;
+      if (m.type === 'started') {
+        started = true;
+        onProgress?.({ phase: 'opened', done: 0, total: 0 });
+      }
       else if (m.type === 'progress') onProgress?.({ phase: m.phase, done: m.done, total: m.total });
-      else if (m.type === 'done') settle(() => resolve('done'));
+      else if (m.type === 'done') settle(() => resolve(m.view));
       else settle(() => reject(m.userCode ? new UserError(m.message, m.userCode) : new Error(m.message)));
     });
     // A thread that could not even load its module never touched the file: launch inline instead.
@@ -101,6 +112,7 @@ export async function launchCampaignOffThread(
     worker.on('exit', (code) => settle(() => (started ? reject(new Error(`the launch thread stopped (exit code ${code}) before the campaign was launched`)) : resolve('no-worker'))));
   });
   if (outcome === 'no-worker') return inline();
+  onProgress?.({ phase: 'committed', done: 0, total: 0 });
   notifyLaunched(ctx, campaignId);
-  return getCampaign(ctx, campaignId, null);
+  return outcome;
 }

@@ -25,7 +25,6 @@
 // - population_counts: per connection, the items frozen and the snapshot's own total for the same
 //   scope, counted by a different query over the snapshot's base tables at the live generation,
 //   with the sync run the data comes from. Launch refuses when the two differ.
-import { createHash, hash } from 'node:crypto';
 import type { CampaignDefinition, PopulationCount, ReviewScope, StaleConnection } from '../../../shared/contract-reviews.js';
 import { listRoles, roleGroups } from '../catalog/catalog-store.js';
 import { liveGeneration, listConnectionRecords } from '../connections/connections.js';
@@ -34,8 +33,13 @@ import { UserError } from '../context.js';
 import type { Db } from '../db/database.js';
 import { LIVE_GRANT_STATUSES } from '../jobs/grant-store.js';
 import { getSyncRun, lastSucceededRun, listSyncRuns } from '../sync/sync-runs.js';
+import { dropLaunchInputs, LAUNCH_INPUTS, LAUNCH_JOINS, prepareLaunchInputs } from './launch-inputs.js';
 import { endDateSql, isoMs, recommendationParams, recommendationSql } from './recommendations.js';
-import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer, rowHashesInOrder } from './item-store.js';
+import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer } from './item-store.js';
+import { canonicalRowSql, FROZEN_COLUMNS, populationHash, registerItemHash } from './population-proof.js';
+
+// The proof's canonical forms live in population-proof.ts; importers of population.ts keep finding them here.
+export { canonicalRow, canonicalRowSql, compareUtf8, FROZEN_COLUMNS, populationHash, ROW_HASH_TAG, ROW_HASH_VERSION, sha256Hex, type FrozenColumn } from './population-proof.js';
 import { dropReviewerTables, NO_REVIEWER, prepareReviewerTables, reviewerSql, type ScopeAccount, type ScopeGroup, type StageConfig } from './reviewer-assignment.js';
 
 /** A scope resolved against the workspace: the IdP connections and, unless every membership is in scope, the groups. */
@@ -173,17 +177,14 @@ const PEOPLE_FILTER = `
 
 /**
  * SELECT of every row in scope: the frozen columns (named as review_items'),
- * the recommendation inputs (rec_*), and the peer counts. `withInputs` false
- * gives the frozen columns only (the bench's baseline).
+ * the recommendation inputs (rec_*), and the peer counts — over the launch's
+ * input tables (launch-inputs.ts, prepared by prepareReviewers). `withInputs`
+ * false gives the frozen columns only, with no TEMP table (the bench's baseline).
  */
 export function populationRowsSql(withInputs = true): string {
   return `
   WITH ${GROUPS_CTE}
-  ${
-    withInputs
-      ? `, ${peerCtes('scope_group')}`
-      : ''
-  }
+  ${withInputs ? `, ${holdersCte('scope_group')}` : ''}
   SELECT m.connection_id, m.identity_id, m.group_id, sg.group_name,
     i.display_name AS person_name, lower(i.email) AS person_email, i.status AS person_status, i.title, i.department,
     lower(mg.email) AS manager_email, mg.display_name AS manager_name, i.employee_type AS employment_type, i.last_login, i.created AS account_created,
@@ -195,15 +196,15 @@ export function populationRowsSql(withInputs = true): string {
     ${
       withInputs
         ? `,
-${inputColumnsSql()}`
+${inputColumnsSql(true)}`
         : ''
     }
   FROM scope_group sg
   JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
   JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
   LEFT JOIN cur_identities mg ON mg.connection_id = i.connection_id AND mg.id = i.manager_id
-  ${LIVE_GRANT_JOIN}
-  ${withInputs ? PEER_JOINS : ''}
+  ${withInputs ? `${LAUNCH_JOINS}
+  ${HOLDERS_JOIN}` : LIVE_GRANT_JOIN}
   WHERE ${PEOPLE_FILTER}
     AND (@scope_time_bound = 1 OR gr.expires_at IS NULL)`;
 }
@@ -211,15 +212,25 @@ ${inputColumnsSql()}`
 /**
  * The recommendation inputs (rec_* columns) over the row's membership `m`
  * (connection_id, group_id, identity_id), identity `i`, live grant `gr`, its
- * request `rq`, and the peer counts `p` and `h` — shared by launch and refresh.
+ * request `rq`, and the peer counts `p` and `h` — shared by launch and refresh;
+ * launch reads the per-account ones and the expired-grant flag from its input
+ * tables (launch-inputs.ts: the same expressions, computed once per account).
  */
-function inputColumnsSql(): string {
+function inputColumnsSql(launch = false): string {
+  const v = launch
+    ? LAUNCH_INPUTS
+    : {
+        lastLogin: isoMs('i.last_login'),
+        created: isoMs('i.created'),
+        expiredWithoutLive: `EXISTS (SELECT 1 FROM grants x WHERE x.connection_id = m.connection_id AND x.group_id = m.group_id AND x.identity_id = m.identity_id AND x.status = 'expired')`,
+        endDate: `CASE WHEN lower(i.employee_type) IN ('contractor', 'partner') THEN ${isoMs(endDateSql('i.profile'))} END`,
+        peerSize: 'p.n',
+      };
   return `
-    ${isoMs('i.last_login')} AS rec_last_login, ${isoMs('i.created')} AS rec_created,
-    CASE WHEN gr.id IS NOT NULL THEN (gr.expires_at IS NOT NULL AND ${isoMs('gr.expires_at')} <= @rec_now)
-         ELSE EXISTS (SELECT 1 FROM grants x WHERE x.connection_id = m.connection_id AND x.group_id = m.group_id AND x.identity_id = m.identity_id AND x.status = 'expired') END AS rec_expired,
-    CASE WHEN lower(i.employee_type) IN ('contractor', 'partner') THEN ${isoMs(endDateSql('i.profile'))} END AS rec_end_date,
-    p.n AS rec_peer_size, h.n AS rec_peer_holders,
+    ${v.lastLogin} AS rec_last_login, ${v.created} AS rec_created,
+    CASE WHEN gr.id IS NOT NULL THEN (gr.expires_at IS NOT NULL AND ${isoMs('gr.expires_at')} <= @rec_now) ELSE ${v.expiredWithoutLive} END AS rec_expired,
+    ${v.endDate} AS rec_end_date,
+    ${v.peerSize} AS rec_peer_size, h.n AS rec_peer_holders,
     CASE WHEN gr.id IS NOT NULL THEN (SELECT group_concat(DISTINCT sc.field) FROM sync_changes sc JOIN sync_runs sr ON sr.id = sc.run_id
        WHERE sc.connection_id = m.connection_id AND sc.subject_type = 'user' AND sc.subject_id = m.identity_id AND sc.kind = 'attribute'
          AND sc.field IN ('department', 'manager') AND ${isoMs('sr.started_at')} > ${isoMs('coalesce(gr.provisioned_at, gr.starts_at)')}) END AS rec_moved,
@@ -232,7 +243,11 @@ function peerCtes(groups: string): string {
     SELECT connection_id, department, title, count(*) AS n FROM cur_identities
     WHERE connection_id IN (SELECT value FROM json_each(@scope_conns)) AND department IS NOT NULL AND title IS NOT NULL
     GROUP BY connection_id, department, title
-  ), holders AS MATERIALIZED (
+  ), ${holdersCte(groups)}`;
+}
+
+function holdersCte(groups: string): string {
+  return `holders AS MATERIALIZED (
     SELECT m.connection_id, m.group_id, i.department, i.title, count(*) AS n
     FROM ${groups} sg JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
     JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
@@ -243,43 +258,9 @@ function peerCtes(groups: string): string {
 
 const LIVE_GRANT_JOIN = `LEFT JOIN grants gr ON gr.id = (SELECT max(x.id) FROM grants x WHERE x.connection_id = m.connection_id AND x.group_id = m.group_id AND x.identity_id = m.identity_id AND x.status IN ${LIVE})
   LEFT JOIN requests rq ON rq.id = gr.request_id`;
+const HOLDERS_JOIN = `LEFT JOIN holders h ON h.connection_id = m.connection_id AND h.group_id = m.group_id AND h.department = i.department AND h.title = i.title`;
 const PEER_JOINS = `LEFT JOIN peers p ON p.connection_id = i.connection_id AND p.department = i.department AND p.title = i.title
-  LEFT JOIN holders h ON h.connection_id = m.connection_id AND h.group_id = m.group_id AND h.department = i.department AND h.title = i.title`;
-
-/** The frozen columns of review_items, in their canonical (row_hash) order. */
-export const FROZEN_COLUMNS = [
-  'connection_id', 'identity_id', 'group_id', 'group_name', 'person_name', 'person_email', 'person_status', 'title', 'department',
-  'manager_email', 'manager_name', 'employment_type', 'last_login', 'account_created', 'held_via', 'via_apps', 'role_id', 'role_label',
-  'risk', 'app_label', 'grant_id', 'request_id', 'approvers', 'jira_key', 'granted_at', 'expires_at',
-] as const;
-export type FrozenColumn = (typeof FROZEN_COLUMNS)[number];
-export const ROW_HASH_TAG = 'latchkey-review-item';
-export const ROW_HASH_VERSION = 1;
-
-/** The canonical text whose SHA-256 is row_hash, from the stored values (what a verifier recomputes). */
-export function canonicalRow(values: Record<FrozenColumn, string | number | null>): string {
-  return JSON.stringify([ROW_HASH_TAG, ROW_HASH_VERSION, ...FROZEN_COLUMNS.map((c) => values[c])]);
-}
-// crypto.hash (one shot, UTF-8 for a string) is ~3× createHash per row: it is called once per item at launch.
-export const sha256Hex = (s: string): string => hash('sha256', s, 'hex');
-
-/** SQL of the canonical row over alias `r` (text columns that hold JSON are concatenated with '' so they stay strings). */
-export function canonicalRowSql(r: string): string {
-  return `json_array('${ROW_HASH_TAG}', ${ROW_HASH_VERSION}, ${FROZEN_COLUMNS.map((c) => (c === 'via_apps' || c === 'approvers' ? `(${r}.${c} || '')` : `${r}.${c}`)).join(', ')})`;
-}
-
-/**
- * Registers the SHA-256 SQL function the launch uses (better-sqlite3 user
- * function; deterministic). It runs once per inserted item, so it also
- * counts them: `onRows` hears the count every 65,536 rows (the launch's progress).
- */
-export function registerSha256(db: Db, onRows?: (n: number) => void): void {
-  let n = 0;
-  db.function('latchkey_sha256', { deterministic: true }, (s: unknown) => {
-    if (onRows && (++n & 0xffff) === 0) onRows(n);
-    return typeof s === 'string' ? sha256Hex(s) : null;
-  });
-}
+  ${HOLDERS_JOIN}`;
 
 // ---------------------------------------------------------------------------------------------
 // Reviewer preparation and the insert
@@ -304,10 +285,16 @@ function scopeGroups(db: Db, plan: ScopePlan): ScopeGroup[] {
   );
 }
 
-/** Fills the reviewer TEMP tables for the plan and stage (population.ts's inserts and preview join them). */
+/** Fills the reviewer and recommendation-input TEMP tables for the plan and stage (the launch's insert and the preview join them; dropLaunchTables drops them). */
 export function prepareReviewers(db: Db, plan: ScopePlan, stage: StageConfig, fallback: string): void {
   const needsAccounts = stage.kind === 'manager' || stage.kind === 'named';
   prepareReviewerTables(db, stage, fallback, needsAccounts ? scopeAccounts(db, plan) : [], needsAccounts ? [] : scopeGroups(db, plan));
+  prepareLaunchInputs(db, scopeParamsOf(plan).scope_conns as string);
+}
+
+export function dropLaunchTables(db: Db): void {
+  dropReviewerTables(db);
+  dropLaunchInputs(db);
 }
 
 /**
@@ -345,8 +332,11 @@ export function decoratedRowsSql(stage: StageConfig): string {
     FROM (${populationRowsSql(true)} ${NO_FLATTEN}) r ${rv.joins}`;
 }
 
-/** Where a launch is: reviewers chosen, items written (done of total), the proof computed. */
-export type LaunchProgress = { phase: 'reviewers' | 'items' | 'proof'; done: number; total: number };
+/**
+ * Where a launch is: its thread opened the file (launch-thread.ts), reviewers and inputs being prepared,
+ * items being written (done of total), the proof being computed, the transaction committed (launch-thread.ts).
+ */
+export type LaunchProgress = { phase: 'opened' | 'reviewers' | 'items' | 'proof' | 'committed'; done: number; total: number };
 
 export type LaunchParams = { campaignId: number; definition: CampaignDefinition; plan: ScopePlan; now: Date };
 
@@ -360,19 +350,19 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
   const totals = snapshotTotals(db, p.plan);
   const total = [...totals.values()].reduce((a, b) => a + b, 0);
   progress?.({ phase: 'reviewers', done: 0, total });
-  registerSha256(db, progress ? (n) => progress({ phase: 'items', done: n, total }) : undefined);
+  const itemHash = registerItemHash(db, progress ? (n) => progress({ phase: 'items', done: n, total }) : undefined);
   const stage: StageConfig = { kind: p.definition.reviewers.stage1.kind, named: p.definition.reviewers.stage1.named };
   prepareReviewers(db, p.plan, stage, p.definition.reviewers.fallback);
   progress?.({ phase: 'items', done: 0, total });
   const cols = [...FROZEN_COLUMNS];
-  insertItemsSelect(
+  const inserted = insertItemsSelect(
     db,
     ['campaign_id', ...cols, 'row_hash', 'peer_pct', 'recommendation', 'reasons', 'launch_recommendation', 'launch_reasons', 'stage', 'reviewer', 'reviewer_source', 'reviewer_note'],
-    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_sha256(${canonicalRowSql('d')}), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
+    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
      FROM (${decoratedRowsSql(stage)} ${NO_FLATTEN}) d`,
     { ...scopeParamsOf(p.plan), ...recommendationParams(p.definition.thresholds, p.now), campaign_id: p.campaignId },
   );
-  dropReviewerTables(db);
+  dropLaunchTables(db);
   const orphan = itemWithReviewer(db, p.campaignId, NO_REVIEWER);
   if (orphan) {
     throw new UserError(
@@ -380,19 +370,18 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
       'bad-input',
     );
   }
-  const counts = reconcile(db, p.campaignId, p.plan, totals);
-  progress?.({ phase: 'proof', done: counts.reduce((n, c) => n + c.items, 0), total });
-  return { count: counts.reduce((n, c) => n + c.items, 0), hash: populationHash(db, p.campaignId), counts };
+  // The items per connection as the insert's own rows counted them when every inserted row went through the count (SQLite's
+  // changes agree), else read back; the snapshot's side stays the independent query above.
+  const items = itemHash.rows() === inserted ? itemHash.byConnection() : itemCountsByConnection(db, p.campaignId);
+  const counts = reconcile(db, p.plan, items, totals);
+  const count = counts.reduce((n, c) => n + c.items, 0);
+  progress?.({ phase: 'proof', done: count, total });
+  // The hash folded in during the insert, when every inserted row went through it in canonical order; else the sorted pass.
+  const folded = itemHash.rows() === count ? itemHash.populationHash() : null;
+  if (process.env.LATCHKEY_DEBUG_POPULATION_HASH) process.stderr.write(`population hash: ${folded ? 'folded in the insert' : 'sorted pass'}\n`);
+  return { count, hash: folded ?? populationHash(db, p.campaignId), counts };
 }
 
-/** SHA-256 over the campaign's row hashes in canonical order (see the header). */
-export function populationHash(db: Db, campaignId: number): string {
-  const h = createHash('sha256');
-  for (const rh of rowHashesInOrder(db, campaignId)) {
-    h.update(rh).update('\n');
-  }
-  return h.digest('hex');
-}
 
 /**
  * The snapshot's own total for the scope, per connection: a different query
@@ -423,8 +412,7 @@ export function snapshotTotals(db: Db, plan: ScopePlan): Map<number, number> {
   return out;
 }
 
-function reconcile(db: Db, campaignId: number, plan: ScopePlan, totals: Map<number, number>): PopulationCount[] {
-  const items = itemCountsByConnection(db, campaignId);
+function reconcile(db: Db, plan: ScopePlan, items: Map<number, number>, totals: Map<number, number>): PopulationCount[] {
   const out: PopulationCount[] = plan.connections.map((c) => {
     const ok = lastSucceededRun(db, c.id);
     return { connectionId: c.id, name: c.name, items: items.get(c.id) ?? 0, snapshotTotal: totals.get(c.id) ?? 0, syncRunId: ok?.id ?? null, syncedAt: ok ? (getSyncRun(db, ok.id)?.finishedAt ?? null) : null };

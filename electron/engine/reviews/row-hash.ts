@@ -7,7 +7,7 @@
 // two it is (both show as nothing: no edit can hide there); every other
 // cell is taken as typed. A column the sheet does not show (absent from the
 // cells) counts with its stored value.
-import { canonicalRow, FROZEN_COLUMNS, sha256Hex, type FrozenColumn } from './population.js';
+import { canonicalRow, FROZEN_COLUMNS, sha256Hex, type FrozenColumn } from './population-proof.js';
 
 export { FROZEN_COLUMNS, type FrozenColumn };
 export type FrozenValues = { readonly [C in FrozenColumn]?: string | number | null | undefined };
