@@ -132,8 +132,12 @@ export async function dispatch(handlers: Handlers, channel: string, rawInput: un
   }
 }
 
+/** What a write refused by SQLite's lock says: another connection (a sync's commit, a campaign launch in its thread) held it past the busy timeout. */
+export const BUSY_MESSAGE = 'the workspace is busy: another write (a sync committing its snapshot, or a campaign launch) holds it; nothing was changed, try again when it finishes';
+
 function classify(error: unknown): { code: ErrorCode; message: string } {
   if (error instanceof UserError) return { code: error.code, message: error.message };
+  if (error instanceof Error && 'code' in error && (error.code === 'SQLITE_BUSY' || error.code === 'SQLITE_BUSY_SNAPSHOT')) return { code: 'conflict', message: BUSY_MESSAGE };
   if (error instanceof z.ZodError) return { code: 'failed', message: describeZodError(error) };
   if (error instanceof Error) return { code: 'failed', message: error.message || error.name };
   return { code: 'failed', message: typeof error === 'string' ? error : 'unexpected error' };

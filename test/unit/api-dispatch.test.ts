@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { channelNames } from '../../shared/contract.js';
 import { WRITE_INPUTS } from '../fixtures/write-inputs.js';
-import { createHandlers, dispatch, scrubSecrets, WRITE_CHANNELS, type Handlers } from '../../electron/engine/api.js';
+import { BUSY_MESSAGE, createHandlers, dispatch, scrubSecrets, WRITE_CHANNELS, type Handlers } from '../../electron/engine/api.js';
+import Database from 'better-sqlite3';
 import { UserError } from '../../electron/engine/context.js';
 import { latestSchemaVersion } from '../../electron/engine/db/migrations/index.js';
 import { saveSnapshot } from '../../electron/engine/workspace/snapshot-copy.js';
@@ -83,6 +84,25 @@ describe('dispatch', () => {
       throw new UserError('a connection named "x" already exists', 'conflict');
     });
     expect(await dispatch(conflict, 'connections:list', {})).toEqual({ ok: false, code: 'conflict', error: 'a connection named "x" already exists' });
+  });
+
+  it('says the workspace is busy (conflict, nothing changed) when another connection holds the write lock past the timeout', async () => {
+    // A real lock: a second connection to the same file in an IMMEDIATE transaction, as a launch thread or a sync's writer holds it.
+    const other = new Database(ws.file);
+    other.prepare('BEGIN IMMEDIATE').run();
+    const before = ws.db.prepare('SELECT count(*) FROM connections').pluck().get();
+    ws.db.pragma('busy_timeout = 0');
+    try {
+      const writing = withHandler('connections:list', () => {
+        ws.db.prepare("INSERT INTO connections (name, kind, base_url, auth_type, created_at, updated_at) VALUES ('x', 'okta', 'https://x.okta.com', 'token', 't', 't')").run();
+        return [];
+      });
+      expect(await dispatch(writing, 'connections:list', {})).toEqual({ ok: false, code: 'conflict', error: BUSY_MESSAGE });
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(ws.db.prepare('SELECT count(*) FROM connections').pluck().get()).toBe(before);
   });
 
   it('maps other errors to failed, without credentials', async () => {
