@@ -51,6 +51,7 @@ import { startSandbox } from '../electron/sandbox/sandbox.js';
 import { seedRole } from '../test/fixtures/governance.js';
 import { launchChromium, openPage } from '../test/helpers/chromium.js';
 import { callBridge, openConsole, serveConsole } from '../test/helpers/serve-console.js';
+import { seededRandom } from '../test/fixtures/seed-snapshot.js';
 
 const { values } = parseArgs({
   options: {
@@ -74,18 +75,7 @@ const loadavg = (): string => os.loadavg().map((n) => n.toFixed(2)).join(' / ');
 const loads: { at: string; load: string }[] = [];
 const noteLoad = (at: string): void => void loads.push({ at, load: loadavg() });
 
-/** mulberry32: the same workspace for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
+const rand = seededRandom(SEED);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
 function weighted<T>(xs: readonly (readonly [T, number])[]): T {
   const total = xs.reduce((s, [, w]) => s + w, 0);

@@ -37,6 +37,7 @@ import { openDatabase } from '../electron/engine/db/database.js';
 import { memorySecretStore } from '../electron/engine/secrets/secret-store.js';
 import { launchChromium, openPage } from '../test/helpers/chromium.js';
 import { openConsole, serveConsole } from '../test/helpers/serve-console.js';
+import { seededRandom } from '../test/fixtures/seed-snapshot.js';
 
 const { values } = parseArgs({ options: { items: { type: 'string', default: '100000' }, keys: { type: 'string', default: '200' }, seed: { type: 'string', default: '7' } } });
 const N = Number(values.items);
@@ -45,17 +46,7 @@ const REVIEWER = 'rita.reviewer@bench.example';
 const BULK = 10_000;
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(Number(values.seed));
+const rand = seededRandom(Number(values.seed));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
 
 // ---------------------------------------------------------------- 1. workspace
