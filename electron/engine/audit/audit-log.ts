@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../../shared/domain.js';
 import type { AuditChannel } from '../../../shared/governance.js';
 import type { Db } from '../db/database.js';
+import { cachedStatement } from '../db/statement-cache.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** The format appendAudit writes. */
@@ -86,32 +87,18 @@ export function setAfterAppend(db: Db, hook: ((db: Db, head: { seq: number; hash
   else afterAppend.delete(db);
 }
 
-/**
- * The two statements of an append, prepared once per connection: a review
- * submission or a close appends tens of thousands of events in one
- * transaction, and preparing them again for each event cost about as much as
- * the insert itself. Neither is ever iterated, so sharing them is safe.
- */
-type AppendStatements = { head: ReturnType<typeof headStatement>; insert: ReturnType<typeof insertStatement>; insertRow: ReturnType<typeof insertRowStatement> };
-const headStatement = (db: Db) => db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
-const insertStatement = (db: Db) =>
-  db.prepare<[Record<string, string | number>]>(
-    `INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format)
-     VALUES (@seq, @at, @actor, @channel, @action, @target_type, @target_id, @details, @prev_hash, @hash, @format)`,
-  );
-/** The same insert with positional values (a batch binds 50,000 rows: by position costs half as much as by name). */
-const insertRowStatement = (db: Db) =>
-  db.prepare<[number, string, string, string, string, string, string, string, string, string, number]>(
-    'INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-const appendStatements = new WeakMap<Db, AppendStatements>();
-function statementsOf(db: Db): AppendStatements {
-  let st = appendStatements.get(db);
-  if (!st) {
-    st = { head: headStatement(db), insert: insertStatement(db), insertRow: insertRowStatement(db) };
-    appendStatements.set(db, st);
-  }
-  return st;
+// The statements of an append, prepared once per connection (db/statement-cache.ts): a review
+// submission or a close appends tens of thousands of events in one transaction. The insert binds
+// by position (50,000 rows bound by name cost twice as much).
+const HEAD_SQL = 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1';
+const INSERT_SQL = 'INSERT INTO audit_events (seq, at, actor, channel, action, target_type, target_id, details, prev_hash, hash, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+type Row = ReturnType<typeof eventRow>;
+function statementsOf(db: Db) {
+  const insert = cachedStatement<[number, string, string, string, string, string, string, string, string, string, number]>(db, INSERT_SQL);
+  return {
+    head: cachedStatement<[], { seq: number; hash: string }>(db, HEAD_SQL),
+    insert: (row: Row, hash: string) => insert.run(row.seq, row.at, row.actor, row.channel, row.action, row.target_type, row.target_id, row.details, row.prev_hash, hash, row.format),
+  };
 }
 
 /**
@@ -139,7 +126,7 @@ export function appendAudit(db: Db, event: AuditInput, now: Date = new Date()): 
   const last = st.head.get();
   const row = eventRow(event, (last?.seq ?? 0) + 1, now.toISOString(), last?.hash ?? GENESIS_HASH);
   const hash = auditRowHash(row);
-  st.insert.run({ ...row, hash });
+  st.insert(row, hash);
   afterAppend.get(db)?.(db, { seq: row.seq, hash }, now);
   return hash;
 }
@@ -161,7 +148,7 @@ export function appendAuditEvents(db: Db, events: Iterable<AuditInput>, now: Dat
   for (const event of events) {
     const row = eventRow(event, ++seq, at, prev);
     const hash = auditRowHash(row);
-    st.insertRow.run(row.seq, row.at, row.actor, row.channel, row.action, row.target_type, row.target_id, row.details, row.prev_hash, hash, row.format);
+    st.insert(row, hash);
     prev = hash;
     n++;
     if (hook) {
