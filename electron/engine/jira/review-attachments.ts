@@ -21,14 +21,13 @@
 //     state, or a mark pushed out of the list, never imports twice or says
 //     it twice). Latchkey's own upload is skipped without a mark.
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { JiraAttachment, JiraClient } from '../connectors/jira/jira-client.js';
 import { JiraApiError } from '../connectors/jira/jira-errors.js';
 import { UserError, workspaceId, type EngineContext } from '../context.js';
 import type { CampaignRecord } from '../reviews/campaign-store.js';
 import { submissionWithEvidence } from '../reviews/decision-store.js';
 import type { ReviewerRecord } from '../reviews/reviewer-store.js';
-import { importReviewerWorkbook, writeReviewerWorkbook } from '../reviews/workbook.js';
+import { importReviewerWorkbook, type reviewerWorkbookFile } from '../reviews/workbook.js';
 import { addAnchoredComment } from './audit-anchors.js';
 import { savePollState } from './jira-site.js';
 
@@ -38,21 +37,7 @@ export const MAX_REPLY_BYTES = 50 * 1024 * 1024;
 /** The comment property on what this module writes (audit-anchors.ts knows it as ours). */
 export const ATTACHMENT_PROPERTY = 'latchkey.attachment';
 
-export type WorkbookFile = { filename: string; content: Buffer; rows: number; sha256: string };
-
-/** The reviewer's workbook of the open stage, in memory (to upload). */
-export async function reviewerWorkbookFile(ctx: EngineContext, campaignId: number, reviewer: string): Promise<WorkbookFile> {
-  const chunks: Buffer[] = [];
-  const sink = new PassThrough();
-  sink.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise<void>((resolve, reject) => {
-    sink.on('end', resolve);
-    sink.on('error', reject);
-  });
-  const w = await writeReviewerWorkbook(ctx, campaignId, reviewer, sink);
-  await ended;
-  return { filename: w.filename, content: Buffer.concat(chunks), rows: w.rows, sha256: w.sha256 };
-}
+export type WorkbookFile = Awaited<ReturnType<typeof reviewerWorkbookFile>>;
 
 export type AttachOutcome = { attachmentId: string | null; already: boolean; warning: string | null };
 

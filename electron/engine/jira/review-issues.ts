@@ -31,7 +31,8 @@ import { activeCampaignIds, iterateReviewerItems, reviewerLoads, reviewerOutcome
 import { reviewerIssues, reviewerRecord, reviewersOf, setReviewerIssue } from '../reviews/reviewer-store.js';
 import { transitionTo } from './jira-job.js';
 import { issueUrl, type JiraSite } from './jira-site.js';
-import { attachReviewerWorkbook, reviewerWorkbookFile, type AttachOutcome, type WorkbookFile } from './review-attachments.js';
+import { reviewerWorkbookFile } from '../reviews/workbook.js';
+import { attachReviewerWorkbook, type AttachOutcome, type WorkbookFile } from './review-attachments.js';
 
 export const REVIEW_ISSUE_TYPE = 'review-issue';
 export const REVIEW_SUMMARY_TYPE = 'review-summary';

@@ -194,7 +194,8 @@ export async function writeReviewerWorkbook(ctx: EngineContext, campaignId: numb
   return { filename, rows, sha256: hash.digest('hex'), bytes };
 }
 
-export async function exportReviewerWorkbook(ctx: EngineContext, campaignId: number, reviewer: string): Promise<{ filename: string; contentBase64: string; rows: number; sha256: string }> {
+/** The reviewer's workbook of the open stage, in memory (the console's download, a Jira attachment). */
+export async function reviewerWorkbookFile(ctx: EngineContext, campaignId: number, reviewer: string): Promise<{ filename: string; content: Buffer; rows: number; sha256: string }> {
   const chunks: Buffer[] = [];
   const sink = new PassThrough();
   sink.on('data', (c: Buffer) => chunks.push(c));
@@ -204,7 +205,12 @@ export async function exportReviewerWorkbook(ctx: EngineContext, campaignId: num
   });
   const w = await writeReviewerWorkbook(ctx, campaignId, reviewer, sink);
   await done;
-  return { filename: w.filename, contentBase64: Buffer.concat(chunks).toString('base64'), rows: w.rows, sha256: w.sha256 };
+  return { filename: w.filename, content: Buffer.concat(chunks), rows: w.rows, sha256: w.sha256 };
+}
+
+export async function exportReviewerWorkbook(ctx: EngineContext, campaignId: number, reviewer: string): Promise<{ filename: string; contentBase64: string; rows: number; sha256: string }> {
+  const { content, ...w } = await reviewerWorkbookFile(ctx, campaignId, reviewer);
+  return { ...w, contentBase64: content.toString('base64') };
 }
 
 /** The CLI's variant: straight to a file, never whole in memory; a failed export leaves no half file. */
