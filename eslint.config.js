@@ -35,6 +35,8 @@ const ENGINE_AREAS = [
   { name: 'requests', paths: ['requests/'] },
   { name: 'reviews', paths: ['reviews/'] },
   { name: 'jira', paths: ['jira/'] },
+  // The evidence workbook: reads every area below it, writes nothing in the workspace.
+  { name: 'evidence', paths: ['evidence/'] },
   { name: 'governance', paths: ['governance/'] },
   { name: 'handlers', paths: ['handlers/'] },
   // The entry points: the handler table and dispatch, the bridge, opening and copying a workspace, the demo.
