@@ -127,6 +127,11 @@ export class CanonicalHasher {
     return this.count;
   }
 
+  /** The SHA-256 of the CSV so far (header and the rows added), without ending the hash: the manifest's per-block digests. */
+  sofar(): string {
+    return this.hash.copy().digest('hex');
+  }
+
   /** The lowercase hex SHA-256 (call once, at the end). */
   digest(): string {
     return this.hash.digest('hex');
