@@ -20,7 +20,7 @@ SELECT k.id, i.id IS NULL AS deleted, i.login, coalesce(i.display_name, ua.name)
   ${userAt('email')} AS email, ${userAt('status')} AS status, ${userAt('employee_type')} AS employee_type,
   ${userAt('department')} AS department, ${userAt('title')} AS title, ${userAt('manager_id')} AS manager_id,
   mg.display_name AS manager_name, i.created, i.last_login,
-  coalesce(l.person_id, @c || ':' || k.id) AS person_id, l.matched_by
+  coalesce(l.person_id, CAST(@c AS INTEGER) || ':' || k.id) AS person_id, l.matched_by
 FROM keys k
 LEFT JOIN identities i ON i.connection_id = @c AND i.gen = @gen AND i.id = k.id
 LEFT JOIN u_at ua ON ua.connection_id = @c AND ua.id = k.id
