@@ -40,9 +40,22 @@ const REVIEW_GRID = {
 /** One reviewer's share of a campaign (workbook, Jira issue, reminders): items with their current decision, one streamed query at 50,000 items. */
 const REVIEWER_SHARE = { 'engine/reviews/reviewer-items.ts': "one reviewer's items with their current decision, and undecided counts per reviewer, in one streamed query (the workbook, the Jira issue, reminders)" } as const;
 
+/**
+ * The evidence workbook's snapshot sheets (People, Access, Privileged, Drift, Changes) read up to 1M memberships
+ * at the period's end in one streamed statement per sheet and connection: the live snapshot joined with the
+ * changes recorded after the period's end, the ledger, the catalog and the last review decision, in a fixed order.
+ */
+const evidenceSnapshot = (...files: string[]): Record<string, string> =>
+  Object.fromEntries(
+    files.map((f) => [
+      `engine/evidence/${f}`,
+      "the evidence workbook's snapshot sheets: one streamed query per sheet (and connection) over the population at the period's end, rebuilt from the live snapshot, the changes recorded after it and the grant ledger",
+    ]),
+  );
+
 export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   meta: { owner: 'engine/db/meta.ts' },
-  audit_events: { owner: 'engine/audit/audit-log.ts' },
+  audit_events: { owner: 'engine/audit/audit-log.ts', readers: evidenceSnapshot('drift-changes-sheets.ts') },
   // The chain's witnesses (migration 5): public keys, signed checkpoints, anchors written outside the file.
   audit_keys: { owner: 'engine/audit/checkpoint-store.ts' },
   audit_checkpoints: { owner: 'engine/audit/checkpoint-store.ts' },
@@ -55,44 +68,45 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
       'engine/sync/': "runs and changes are listed with their connection's name, and each run reads the live generation it builds on",
       'engine/catalog/catalog-store.ts': "a mapping's connection name and write permission, in the catalog list query",
       'engine/catalog/suggestions.ts': "suggestions and coverage read every synced IdP connection's live generation",
+      ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts'),
     },
   },
   // The snapshot: the full sync writes a new generation, the incremental sync patches the live one, a job's membership change is patched in (sync/live-snapshot.ts).
-  identities: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': 'correlation reads every live account of every connection in one pass' } },
-  groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...MAPPING_HEALTH, ...SUGGESTIONS } },
-  memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...MAPPING_HEALTH, ...SUGGESTIONS } },
-  apps: { owner: 'engine/sync/', readers: SUGGESTIONS },
-  app_assignments: { owner: 'engine/sync/', readers: SUGGESTIONS },
-  cur_identities: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION, ...LAUNCH_INPUTS } },
-  cur_groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
+  identities: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': 'correlation reads every live account of every connection in one pass', ...evidenceSnapshot('access-sheets.ts', 'people-sheet.ts') } },
+  groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...MAPPING_HEALTH, ...SUGGESTIONS, ...evidenceSnapshot('period-end.ts') } },
+  memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...MAPPING_HEALTH, ...SUGGESTIONS, ...evidenceSnapshot('period-end.ts') } },
+  apps: { owner: 'engine/sync/', readers: { ...SUGGESTIONS, ...evidenceSnapshot('access-sheets.ts') } },
+  app_assignments: { owner: 'engine/sync/', readers: { ...SUGGESTIONS, ...evidenceSnapshot('access-sheets.ts') } },
+  cur_identities: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('drift-changes-sheets.ts') } },
+  cur_groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT, ...evidenceSnapshot('drift-changes-sheets.ts') } },
   cur_memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
   cur_apps: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...SUGGESTIONS } },
   cur_app_assignments: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION } },
-  sync_runs: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION } },
-  sync_changes: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence" } },
+  sync_runs: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...evidenceSnapshot('period-end.ts', 'drift-changes-sheets.ts') } },
+  sync_changes: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence", ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
   // Group owners as the IdPs report them (migration 9): written by the full sync with the rest of the snapshot.
   group_owners: { owner: 'engine/sync/' },
   cur_group_owners: { owner: 'engine/sync/', readers: DIRECTORY_READS },
   // The Directory's read model (migration 4): kept by triggers in the same transaction as every snapshot write; model.ts owns its bulk upkeep and search.
   directory_accounts: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
-  directory_groups: { owner: 'engine/directory/model.ts', readers: DIRECTORY_READS },
+  directory_groups: { owner: 'engine/directory/model.ts', readers: { ...DIRECTORY_READS, ...evidenceSnapshot('access-sheets.ts') } },
   directory_search: { owner: 'engine/directory/model.ts' },
   directory_bulk: { owner: 'engine/directory/model.ts' },
-  person_links: { owner: 'engine/directory/correlation.ts', readers: DIRECTORY_READS },
+  person_links: { owner: 'engine/directory/correlation.ts', readers: { ...DIRECTORY_READS, ...evidenceSnapshot('people-sheet.ts') } },
   correlation_issues: { owner: 'engine/directory/correlation.ts', readers: { 'engine/directory/people.ts': 'the list of refused matches, with each account as it is now' } },
-  catalog_apps: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION } },
-  catalog_roles: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION } },
-  catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot' } },
+  catalog_apps: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, ...evidenceSnapshot('access-sheets.ts') } },
+  catalog_roles: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, ...evidenceSnapshot('access-sheets.ts') } },
+  catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot', ...evidenceSnapshot('access-sheets.ts') } },
   catalog_dismissed: { owner: 'engine/catalog/suggestions.ts' },
-  requests: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS } },
+  requests: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') } },
   approvals: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION } },
-  grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS } },
+  grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
   jobs: { owner: 'engine/jobs/job-store.ts' },
   job_attempts: { owner: 'engine/jobs/job-store.ts' },
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
-  drift: { owner: 'engine/jobs/drift.ts' },
+  drift: { owner: 'engine/jobs/drift.ts', readers: evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') },
   // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
-  review_campaigns: { owner: 'engine/reviews/campaign-store.ts', readers: REVIEWER_SHARE },
+  review_campaigns: { owner: 'engine/reviews/campaign-store.ts', readers: { ...REVIEWER_SHARE, ...evidenceSnapshot('access-sheets.ts') } },
   review_items: {
     owner: 'engine/reviews/item-store.ts',
     readers: {
@@ -102,6 +116,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
       ...REVIEWER_SHARE,
       'engine/reviews/decision-store.ts': "progress counts decisions per reviewer and app with each item's reviewer and app in one grouped query",
       'engine/reviews/remediation-store.ts': "verification after a sync reads each remediation's membership (connection, group, account) from its item in one query",
+      ...evidenceSnapshot('access-sheets.ts'),
     },
   },
   review_decisions: {
@@ -111,6 +126,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
       'engine/reviews/item-store.ts': "campaign counts and a leaver's undecided items are one statement over the items and their decisions",
       ...REVIEW_GRID,
       ...REVIEWER_SHARE,
+      ...evidenceSnapshot('access-sheets.ts'),
     },
   },
   review_decision_log: { owner: 'engine/reviews/decision-store.ts' },
