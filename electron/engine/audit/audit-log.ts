@@ -366,3 +366,13 @@ export function auditEventsCsv(db: Db, q: AuditFilter, max: number): { text: str
   }
   return { text: `\uFEFF${lines.join('\r\n')}\r\n`, rows: lines.length - 1 };
 }
+
+/** The events stamped within [from, to] (both included, ISO instants in UTC), in chain order, streamed (the evidence workbook's Audit log). */
+export function auditEventsInPeriod(db: Db, from: string, to: string): IterableIterator<AuditRow> {
+  return db.prepare('SELECT * FROM audit_events WHERE at >= ? AND at <= ? ORDER BY seq').iterate(from, to) as IterableIterator<AuditRow>;
+}
+
+/** How many events were stamped within [from, to], counted on their own (the sheet's reconciliation). */
+export function countAuditEventsInPeriod(db: Db, from: string, to: string): number {
+  return db.prepare('SELECT count(*) FROM audit_events WHERE at >= ? AND at <= ?').pluck().get(from, to) as number;
+}
