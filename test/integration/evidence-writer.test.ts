@@ -9,59 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
-import type { EvidenceRow, EvidenceSheet } from '../../electron/engine/evidence/sheet-types.js';
+import type { EvidenceSheet } from '../../electron/engine/evidence/sheet-types.js';
 import { writeEvidenceWorkbook, type ExportOptions } from '../../electron/engine/evidence/writer.js';
+import { counted, FORMULA, grants, people } from '../fixtures/evidence-sheets.js';
 import { openpyxlSheetHashes, py } from '../helpers/openpyxl.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir('latchkey-evidence-');
 let db: Db;
 const now = new Date('2026-06-30T12:00:00.000Z');
-const FORMULA = '=HYPERLINK("http://x","y")';
-
-/** n rows from SQLite (a recursive CTE), streamed. */
-function* counted(db: Db, n: number): Generator<number> {
-  for (const i of db.prepare('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) SELECT i FROM n').pluck().iterate(n) as IterableIterator<number>) yield i;
-}
-
-const people: EvidenceSheet = {
-  name: 'People',
-  query: 'test-people',
-  description: 'Test people.',
-  columns: [
-    { header: 'Name', type: 'text' },
-    { header: 'Logins', type: 'integer' },
-    { header: 'Created (UTC)', type: 'date' },
-    { header: 'Active', type: 'boolean' },
-    { header: 'Jira', type: 'link' },
-  ],
-  *rows(input) {
-    for (const i of counted(input.db, 25)) {
-      const name = i === 1 ? FORMULA : i === 2 ? '  spaced\r\nname ' : i === 3 ? 'Zoë 山田 🔑' : i === 4 ? '+1 @x -2' : `person ${i}`;
-      const row: EvidenceRow = {
-        cells: [name, i === 5 ? -0 : i * 3, new Date(Date.UTC(2026, 0, i, 3, 4, 5, 678)), i % 2 === 0, i === 6 ? null : { text: `ACC-${i}`, link: `https://jira.example/browse/ACC-${i}` }],
-        ...(i % 10 === 0 ? { flags: ['approver is the requester'] } : {}),
-      };
-      yield row;
-    }
-  },
-  reconcile: (_input, written) => [{ what: 'people', expected: 25, actual: written }],
-  sample: { population: 'people', accepts: () => true },
-};
-
-const grants: EvidenceSheet = {
-  name: 'Grants',
-  query: 'test-grants',
-  description: 'Test grants, enough to continue over worksheets.',
-  columns: [
-    { header: 'Grant', type: 'integer' },
-    { header: 'Note', type: 'text' },
-  ],
-  *rows(input) {
-    for (const i of counted(input.db, 2500)) yield { cells: [i, i % 7 === 0 ? 'line\nbreak, "quoted"' : `g${i}`], ...(i % 1000 === 0 ? { flags: ['granted before approval'] } : {}) };
-  },
-  sample: { population: 'new grants', accepts: (r) => (r.cells[0] as number) % 2 === 1 },
-};
 
 function options(out: string, extra: Partial<ExportOptions> = {}): ExportOptions {
   return { from: '2026-01-01T00:00:00.000Z', to: '2026-06-30T23:59:59.999Z', out, version: '0.1.0-test', sheets: [people, grants], sample: { n: 5, seed: 'audit-2026' }, maxRowsPerWorksheet: 1000, ...extra };

@@ -80,7 +80,9 @@ export type WrittenWorkbook = {
   version: string;
   facts: CoverFacts;
   sample: { seed: string; perPopulation: number; populations: { name: string; size: number }[] } | null;
-  /** Every hashed sheet, in workbook order (data sheets, Exceptions, Sample, Controls). */
+  /** Every worksheet of the file, in workbook order. */
+  worksheets: string[];
+  /** Every hashed sheet, in the order written (data sheets, Exceptions, Sample, Controls). */
   sheets: WrittenSheet[];
   exceptions: number;
 };
@@ -347,12 +349,13 @@ export async function writeEvidenceWorkbook(src: { db: Db; now: Date }, opts: Ex
     const front = [...coverW.worksheets, ...manifestW.worksheets, ...controls.worksheets];
     const first = front.map((n) => all.find((w) => w.name === n)).filter((w): w is { name: string } => !!w);
     internal._worksheets = [...first, ...all.filter((w) => !front.includes(w.name))];
+    const worksheets = internal._worksheets.map((w) => w?.name ?? '');
     signal?.throwIfAborted();
     await book.commit();
     await piped;
     if (failure.error) throw failure.error;
     fs.renameSync(partial, opts.out);
-    return { path: opts.out, bytes, sha256: hash.digest('hex'), from: opts.from, to: opts.to, generatedAt, version: opts.version, facts, sample, sheets: written, exceptions: exceptions.count };
+    return { path: opts.out, bytes, sha256: hash.digest('hex'), worksheets, from: opts.from, to: opts.to, generatedAt, version: opts.version, facts, sample, sheets: written, exceptions: exceptions.count };
   } catch (e) {
     const zip = (book as unknown as { zip?: { abort?: () => void } }).zip;
     try {
