@@ -78,13 +78,15 @@ const GRANT_AT_END = `(SELECT x.id FROM grants x WHERE x.connection_id = k.conne
     AND x.provisioned_at <= @to AND (x.ended_at IS NULL OR x.ended_at > @to) ORDER BY x.id DESC LIMIT 1)`;
 
 /**
- * The last submitted access-review decision on membership `k` made by @to:
+ * The last access-review decision on membership `k` submitted by @to (the
+ * decision log keeps every word with when it was given, so a decision
+ * changed or submitted after the period's end does not count):
  * "<decision> by <who> (<channel>), campaign #<id> <name>", and when.
  */
-const LAST_REVIEW = `(SELECT json_array(d.decision || ' by ' || d.decided_by || ' (' || d.channel || '), campaign #' || rc.id || ' ' || rc.name, d.decided_at)
-    FROM review_items ri JOIN review_decisions d ON d.item_id = ri.id AND d.state = 'submitted' JOIN review_campaigns rc ON rc.id = ri.campaign_id
-    WHERE ri.connection_id = k.connection_id AND ri.group_id = k.group_id AND ri.identity_id = k.identity_id AND d.decided_at <= @to
-    ORDER BY d.decided_at DESC, d.stage DESC, ri.id DESC LIMIT 1)`;
+const LAST_REVIEW = `(SELECT json_array(d.decision || ' by ' || d.decided_by || ' (' || d.channel || '), campaign #' || rc.id || ' ' || rc.name, d.at)
+    FROM review_items ri JOIN review_decision_log d ON d.item_id = ri.id AND d.state = 'submitted' JOIN review_campaigns rc ON rc.id = ri.campaign_id
+    WHERE ri.connection_id = k.connection_id AND ri.group_id = k.group_id AND ri.identity_id = k.identity_id AND d.at <= @to
+    ORDER BY d.at DESC, d.id DESC LIMIT 1)`;
 
 /**
  * The rows of connection @c, as arrays (raw mode: no object per row) in the
