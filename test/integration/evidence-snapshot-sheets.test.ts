@@ -15,6 +15,8 @@ import { accessSheet, changesSheetCapped, driftSheet, peopleSheet, privilegedShe
 import type { EvidenceRow, EvidenceSheet } from '../../electron/engine/evidence/sheet-types.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { detectDrift } from '../../electron/engine/jobs/drift.js';
+import { createCampaign, launchCampaign } from '../../electron/engine/reviews/campaigns.js';
+import { decideItems, submitDecisions } from '../../electron/engine/reviews/decisions.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { patchLiveMembership } from '../../electron/engine/sync/live-snapshot.js';
 import { saveSnapshot } from '../../electron/engine/workspace/snapshot-copy.js';
@@ -23,7 +25,8 @@ import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { seedApprovedRequests } from '../fixtures/governance.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { JobsWorkspace } from './job-helpers.js';
-import { bigGroup, mapRole, reviewWorkspace } from './review-helpers.js';
+import { bigGroup, definition, mapRole, reviewWorkspace } from './review-helpers.js';
+import { decideInput } from '../../shared/contract-reviews.js';
 
 const dir = tempDir('latchkey-evidence-snapshot-');
 let sandbox: Sandbox;
@@ -44,7 +47,10 @@ let t: {
   addedLater: string;
   patchedIn: string;
   revokedLater: string;
+  /** The access review's decision on the granted membership: who, when, which campaign. */
+  review: { at: string; campaign: number };
 };
+const REVIEWER = 'rev@example.com';
 
 const ms = (iso: string, d: number): string => new Date(Date.parse(iso) + d).toISOString();
 const input = (db: Db, to: string, from = '2000-01-01T00:00:00.000Z') => ({ db, from, to, generatedAt: '2030-01-01T00:00:00.000Z', leaverDeadlineHours: 24 });
@@ -145,7 +151,14 @@ beforeAll(async () => {
   ).run(okta, group.groupId, group.groupName, patchedIn, patchedIn, now, now, now, now);
   patchLiveMembership(db, okta, group.groupId, revokedLater, false);
   db.prepare("UPDATE grants SET status = 'revoked', ended_at = ?, end_reason = 'revoked early' WHERE request_id = ?").run(now, reqLater);
-  t = { group, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater };
+  // An access review of the role: the granted membership kept by its reviewer.
+  const campaign = createCampaign(w.ctx, definition({ scope: { roleIds: [roleId] }, reviewers: { stage1: { kind: 'named', named: [REVIEWER] }, fallback: 'fb@example.com' } }, new Date())).id;
+  launchCampaign(w.ctx, campaign, {});
+  const item = db.prepare('SELECT id FROM review_items WHERE campaign_id = ? AND identity_id = ?').pluck().get(campaign, granted) as number;
+  decideItems(w.ctx, decideInput.parse({ campaignId: campaign, itemIds: [item], decision: 'keep' }), { reviewer: REVIEWER });
+  submitDecisions(w.ctx, campaign, { reviewer: REVIEWER });
+  const at = db.prepare("SELECT at FROM review_decision_log WHERE item_id = ? AND state = 'submitted'").pluck().get(item) as string;
+  t = { group, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater, review: { at, campaign } };
 }, 240_000);
 
 afterAll(async () => {
@@ -248,6 +261,13 @@ describe('Privileged', () => {
     expect(rows.every((r) => r.cells[10] === 'critical')).toBe(true);
     expect(rows.find((r) => accessKey(r) === `${t.group.groupId}|${t.granted}`)?.cells[11]).toBe('Latchkey grant');
     expect(rows.find((r) => accessKey(r) === `${t.group.groupId}|${t.drifted}`)?.flags).toHaveLength(1);
+    expect(rows.every((r) => r.cells[18] === null)).toBe(true);
+  });
+
+  it('shows the last review decision submitted by the period end: at its instant, not 1 ms before', () => {
+    const review = (to: string): unknown[] | undefined => rowsOf(privilegedSheet, w.db, to).find((r) => accessKey(r) === `${t.group.groupId}|${t.granted}`)?.cells.slice(18);
+    expect(review(t.review.at)).toEqual([`keep by ${REVIEWER} (cli), campaign #${t.review.campaign} Q3 review`, new Date(t.review.at)]);
+    expect(review(ms(t.review.at, -1))).toEqual([null, null]);
   });
 });
 

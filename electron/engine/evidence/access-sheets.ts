@@ -61,13 +61,16 @@ const CTES = `WITH ${ANCHOR_CTES}, ${USER_CTES}, ${GROUP_CTES}, ${MEMBERSHIP_CTE
 
 /** The memberships at @to as keys, in the sheet's order; `privileged` keeps those of privileged groups. */
 function keysSql(privileged: boolean): string {
-  const onlyPriv = (alias: string): string =>
-    privileged ? `AND EXISTS (SELECT 1 FROM g_info p WHERE p.connection_id = ${alias}.connection_id AND p.id = ${alias}.group_id AND p.risk_rank >= ${PRIVILEGED_RANK})` : '';
+  // Privileged: the groups as an IN list, so the memberships are read as ranges of the primary key, still in order.
+  const liveGroups = privileged ? `AND m.group_id IN (SELECT p.id FROM g_info p WHERE p.connection_id = @c AND p.risk_rank >= ${PRIVILEGED_RANK})` : '';
+  const goneGroups = privileged
+    ? `AND EXISTS (SELECT 1 FROM g_info p WHERE p.connection_id = gm.connection_id AND p.id = gm.group_id AND p.risk_rank >= ${PRIVILEGED_RANK})`
+    : '';
   return `
   SELECT m.connection_id, m.group_id, m.identity_id FROM ${LIVE_MEMBERSHIPS}
-  WHERE ${LIVE_MEMBERSHIPS_WHERE} AND NOT ${ABSENT_AT_END} ${onlyPriv('m')}
+  WHERE ${LIVE_MEMBERSHIPS_WHERE} AND NOT ${ABSENT_AT_END} ${liveGroups}
   UNION ALL
-  SELECT * FROM (${GONE_MEMBERSHIPS}) gm WHERE true ${onlyPriv('gm')}`;
+  SELECT * FROM (${GONE_MEMBERSHIPS}) gm WHERE true ${goneGroups}`;
 }
 
 /** The grant behind membership `k` at @to: provisioned by then and not ended by then (the newest such). */
@@ -75,24 +78,28 @@ const GRANT_AT_END = `(SELECT x.id FROM grants x WHERE x.connection_id = k.conne
     AND x.provisioned_at <= @to AND (x.ended_at IS NULL OR x.ended_at > @to) ORDER BY x.id DESC LIMIT 1)`;
 
 /**
- * The last submitted access-review decision on membership `k` made by @to:
+ * The last access-review decision on membership `k` submitted by @to (the
+ * decision log keeps every word with when it was given, so a decision
+ * changed or submitted after the period's end does not count):
  * "<decision> by <who> (<channel>), campaign #<id> <name>", and when.
  */
-const LAST_REVIEW = `(SELECT json_array(d.decision || ' by ' || d.decided_by || ' (' || d.channel || '), campaign #' || rc.id || ' ' || rc.name, d.decided_at)
-    FROM review_items ri JOIN review_decisions d ON d.item_id = ri.id AND d.state = 'submitted' JOIN review_campaigns rc ON rc.id = ri.campaign_id
-    WHERE ri.connection_id = k.connection_id AND ri.group_id = k.group_id AND ri.identity_id = k.identity_id AND d.decided_at <= @to
-    ORDER BY d.decided_at DESC, d.stage DESC, ri.id DESC LIMIT 1)`;
+const LAST_REVIEW = `(SELECT json_array(d.decision || ' by ' || d.decided_by || ' (' || d.channel || '), campaign #' || rc.id || ' ' || rc.name, d.at)
+    FROM review_items ri JOIN review_decision_log d ON d.item_id = ri.id AND d.state = 'submitted' JOIN review_campaigns rc ON rc.id = ri.campaign_id
+    WHERE ri.connection_id = k.connection_id AND ri.group_id = k.group_id AND ri.identity_id = k.identity_id AND d.at <= @to
+    ORDER BY d.at DESC, d.id DESC LIMIT 1)`;
 
+/**
+ * The rows of connection @c, as arrays (raw mode: no object per row) in the
+ * order of ROW_COLUMNS; the group's columns come from groupsSql, read once
+ * per connection (a few thousand groups), not joined per membership.
+ */
 function rowsSql(privileged: boolean): string {
   return `${CTES}, keys AS (${keysSql(privileged)})
-  SELECT k.connection_id, gi.connection_name, k.group_id, gi.name AS group_name, k.identity_id,
-    coalesce(i.display_name, ua.name) AS person_name, ${userAt('email')} AS email, ${userAt('status')} AS status,
-    gi.held_via, gi.via_apps, gi.roles, ${RISK_NAME('gi.risk_rank')} AS risk,
-    gr.id AS grant_id, gr.request_id, rq.jira_issue_key AS jira_key, jc.base_url AS jira_site,
-    coalesce(gr.provisioned_at, gr.starts_at) AS granted_at, gr.expires_at, gr.status AS grant_status, dr.what AS drift
-    ${privileged ? `, ${LAST_REVIEW} AS last_review` : ''}
+  SELECT k.group_id, k.identity_id,
+    coalesce(i.display_name, ua.name), ${userAt('email')}, ${userAt('status')},
+    gr.id, gr.request_id, rq.jira_issue_key, jc.base_url, coalesce(gr.provisioned_at, gr.starts_at), gr.expires_at, dr.what
+    ${privileged ? `, ${LAST_REVIEW}` : ''}
   FROM keys k
-  JOIN g_info gi ON gi.connection_id = k.connection_id AND gi.id = k.group_id
   LEFT JOIN identities i ON i.connection_id = @c AND i.gen = @gen AND i.id = k.identity_id
   LEFT JOIN u_at ua ON ua.connection_id = k.connection_id AND ua.id = k.identity_id
   LEFT JOIN grants gr ON gr.id = ${GRANT_AT_END}
@@ -101,6 +108,26 @@ function rowsSql(privileged: boolean): string {
   LEFT JOIN d_open dr ON dr.connection_id = k.connection_id AND dr.group_id = k.group_id AND dr.identity_id = k.identity_id
   ORDER BY k.group_id, k.identity_id`;
 }
+
+type RawRow = [
+  groupId: string,
+  identityId: string,
+  personName: string | null,
+  email: string | null,
+  status: string | null,
+  grantId: number | null,
+  requestId: number | null,
+  jiraKey: string | null,
+  jiraSite: string | null,
+  grantedAt: string | null,
+  expiresAt: string | null,
+  drift: string | null,
+  lastReview?: string | null,
+];
+
+/** The groups of connection @c at @to with their columns on the sheet. */
+const GROUPS_SQL = `${CTES} SELECT id, connection_name, name, held_via, via_apps, roles, ${RISK_NAME('risk_rank')} AS risk FROM g_info WHERE connection_id = @c`;
+type GroupRow = { id: string; connection_name: string; name: string | null; held_via: string; via_apps: string | null; roles: string | null; risk: string | null };
 
 /**
  * The memberships of connection @c at @to counted by another route: the
@@ -116,30 +143,6 @@ function countSql(privileged: boolean): string {
     - (SELECT count(*) FROM ${LIVE_MEMBERSHIPS} WHERE ${LIVE_MEMBERSHIPS_WHERE} AND ${ABSENT_AT_END} ${priv('m', 'group_id')})
     + (SELECT count(*) FROM (${GONE_MEMBERSHIPS}) gm WHERE true ${priv('gm', 'group_id')})`;
 }
-
-type Row = {
-  connection_id: number;
-  connection_name: string;
-  group_id: string;
-  group_name: string | null;
-  identity_id: string;
-  person_name: string | null;
-  email: string | null;
-  status: string | null;
-  held_via: string;
-  via_apps: string | null;
-  roles: string | null;
-  risk: string | null;
-  grant_id: number | null;
-  request_id: number | null;
-  jira_key: string | null;
-  jira_site: string | null;
-  granted_at: string | null;
-  expires_at: string | null;
-  grant_status: string | null;
-  drift: string | null;
-  last_review?: string | null;
-};
 
 const COLUMNS: readonly EvidenceColumn[] = [
   { header: 'Connection', type: 'text' },
@@ -166,31 +169,32 @@ const PRIVILEGED_COLUMNS: readonly EvidenceColumn[] = [...COLUMNS, { header: 'La
 
 export const OUTSIDE_THE_PROCESS = 'outside the process';
 
-function toRow(r: Row, privileged: boolean): EvidenceRow {
+function toRow(g: GroupRow | undefined, connection: string, r: RawRow, privileged: boolean): EvidenceRow {
+  const [groupId, identityId, personName, email, status, grantId, requestId, jiraKey, jiraSite, grantedAt, expiresAt, drift] = r;
   const cells = [
-    r.connection_name,
-    r.group_id,
-    text(r.group_name),
-    r.identity_id,
-    text(r.person_name),
-    text(r.email),
-    text(r.status),
-    r.held_via,
-    text(r.via_apps),
-    text(r.roles),
-    text(r.risk),
-    r.grant_id === null ? OUTSIDE_THE_PROCESS : 'Latchkey grant',
-    r.grant_id,
-    r.request_id,
-    jiraCell(r.jira_key, r.jira_site),
-    dateCell(r.granted_at),
-    dateCell(r.expires_at),
-    text(r.drift),
+    connection,
+    groupId,
+    text(g?.name),
+    identityId,
+    text(personName),
+    text(email),
+    text(status),
+    g?.held_via ?? 'not recorded',
+    text(g?.via_apps),
+    text(g?.roles),
+    text(g?.risk),
+    grantId === null ? OUTSIDE_THE_PROCESS : 'Latchkey grant',
+    grantId,
+    requestId,
+    jiraCell(jiraKey, jiraSite),
+    dateCell(grantedAt),
+    dateCell(expiresAt),
+    text(drift),
   ];
   const flags: string[] = [];
-  if (r.drift) flags.push(`held outside the process: open drift at period end, ${r.drift}`);
+  if (drift) flags.push(`held outside the process: open drift at period end, ${drift}`);
   if (privileged) {
-    const review = r.last_review ? (JSON.parse(r.last_review) as [string, string]) : null;
+    const review = r[12] ? (JSON.parse(r[12]) as [string, string]) : null;
     cells.push(review ? review[0] : null, dateCell(review ? review[1] : null));
   }
   return flags.length > 0 ? { cells, flags } : { cells };
@@ -198,9 +202,15 @@ function toRow(r: Row, privileged: boolean): EvidenceRow {
 
 function* streamRows(db: Db, input: EvidenceInput, privileged: boolean): Iterable<EvidenceRow> {
   const { to } = periodParams(input);
-  const stmt = db.prepare(rowsSql(privileged));
+  const stmt = db.prepare(rowsSql(privileged)).raw(true);
+  const groupsStmt = db.prepare(GROUPS_SQL);
   for (const a of anchoredConnections(db, to)) {
-    for (const r of stmt.iterate({ to, c: a.connectionId, gen: a.liveGen }) as IterableIterator<Row>) yield toRow(r, privileged);
+    const params = { to, c: a.connectionId, gen: a.liveGen };
+    const groups = new Map((groupsStmt.all(params) as GroupRow[]).map((g) => [g.id, g]));
+    for (const r of stmt.iterate(params) as IterableIterator<RawRow>) {
+      const g = groups.get(r[0]);
+      yield toRow(g, g?.connection_name ?? a.name, r, privileged);
+    }
   }
 }
 
