@@ -8,7 +8,10 @@
 // one 1 ms later (late); a small access review decided, closed, its
 // revocation verified. Each sheet's rows and flags, the period's bounds at
 // the exact instant, and the same rows in the same order on a second read.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../electron/engine/db/database.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { runJobs } from '../../electron/engine/governance/run-jobs.js';
 import { offsetClock, type AdjustableClock } from '../../electron/engine/jobs/clock.js';
@@ -367,5 +370,36 @@ describe('every ledger sheet', () => {
     }
     const grantIds = rowsOf(grantsSheet).map((r) => r.cells[0] as number);
     expect(grantIds).toEqual([...grantIds].sort((x, y) => x - y));
+  });
+
+  it('reads a million-row population without sorting it: the items, grants, requests and approvals in id order straight from their tables', () => {
+    const plans: string[] = [];
+    const spy = new Proxy(w.db, {
+      get(target, key) {
+        if (key !== 'prepare') return Reflect.get(target, key) as unknown;
+        return (sql: string) => {
+          if (/\bFROM (review_items|grants|requests)\b/.test(sql) && /ORDER BY/.test(sql)) {
+            const detail = target.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: t.start, to: t.end }) as { detail: string }[];
+            plans.push(detail.map((d) => d.detail).join('\n'));
+          }
+          return target.prepare(sql);
+        };
+      },
+    });
+    for (const sheet of [requestsSheet, approvalsSheet, grantsSheet, reviewsSheet]) rowsOf(sheet, input({ db: spy }));
+    expect(plans).toHaveLength(4);
+    for (const p of plans) expect(p).not.toMatch(/TEMP B-TREE FOR (RIGHT PART OF |LAST \d+ TERMS OF )?ORDER BY/);
+  });
+
+  it('gives the same rows from a copy of the file opened read-only', () => {
+    const copy = path.join(dir, 'evidence-copy.latchkey');
+    w.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    fs.copyFileSync(w.ctx.dbPath, copy);
+    const ro = openDatabase(copy, { readOnly: true });
+    try {
+      for (const sheet of LEDGER_SHEETS) expect(rowsOf(sheet, input({ db: ro })), sheet.name).toEqual(rowsOf(sheet));
+    } finally {
+      ro.close();
+    }
   });
 });
