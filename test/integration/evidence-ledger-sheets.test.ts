@@ -95,6 +95,7 @@ beforeAll(async () => {
   await sync();
   const g = user();
   used.delete(`${g.groupId}:${g.userId}`);
+  t.group = g.groupId;
   roleId = seedRole(w.db, { app: 'Payroll', role: 'Editor', policy: { autoApprove: false, steps: [{ kind: 'named', approvers: [BOB] }], requireEndDateFor: [], pendingTimeoutHours: 168, onTimeout: 'expire', escalateTo: [] }, groups: [{ connectionId: w.okta.id, groupId: g.groupId, groupName: g.groupName }] }, clock.now());
 
   // A: asked by alice, approved by bob a minute later, provisioned a minute after that.
@@ -162,8 +163,18 @@ beforeAll(async () => {
   ids.leaver2 = grantOfRequest(r2);
   t.l1 = l1.userId;
   t.l2 = l2.userId;
+  // A third holds the mapped group outside the process (no grant): removed in Okta by hand 25 h after detection.
+  t.l3 = w.db
+    .prepare(
+      `SELECT m.identity_id FROM cur_memberships m JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
+       WHERE m.connection_id = ? AND m.group_id = ? AND i.status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.identity_id = m.identity_id)
+       ORDER BY m.identity_id DESC LIMIT 1`,
+    )
+    .pluck()
+    .get(w.okta.id, t.group) as string;
   sandbox.mutations.setUserStatus(l1.userId, 'DEPROVISIONED');
   sandbox.mutations.setUserStatus(l2.userId, 'SUSPENDED');
+  sandbox.mutations.setUserStatus(t.l3, 'DEPROVISIONED');
   clock.advance(MIN);
   ids.leaverRun = await sync();
   t.detected = now();
@@ -173,6 +184,8 @@ beforeAll(async () => {
   clock.advance(1);
   revokeGrant(w.ctx, ids.leaver2, { reason: 'leaver' });
   await runJobs(w.ctx, FAST);
+  clock.advance(HOUR - MIN - 1);
+  sandbox.mutations.removeMembership(t.group, t.l3);
 
   // A small review of the role's group: one revoke, two kept in one action, the rest kept by default at close; the revocation verified by a sync.
   clock.advance(MIN);
@@ -309,9 +322,13 @@ describe('Leavers', () => {
     expect(l2.flags).toEqual(['access removed 24 h after detection, deadline 24 h']);
     // A longer deadline, and the leavers' access not yet removed as the sheet sees it when their grants are reopened.
     expect(find(leaversSheet, 'Account ID', t.l2, input({ leaverDeadlineHours: 25 })).cells['Within deadline']).toBe(true);
+    // Held outside the process: its removal is the sync that no longer saw the membership, 25 h after detection.
+    const l3 = find(leaversSheet, 'Account ID', t.l3);
+    expect(l3.cells).toMatchObject({ Event: 'deactivated', 'Latchkey grants live at detection': 0, 'Mapped-group memberships removed': 1, 'Mapped-group memberships still held': 0, 'Hours taken': 25, 'Within deadline': false });
+    expect(l3.flags).toEqual(['access removed 25 h after detection, deadline 24 h']);
     const rows = rowsOf(leaversSheet);
-    expect(rows).toHaveLength(2);
-    expect(leaversSheet.reconcile?.(input(), 2)).toEqual([{ what: 'leavers recorded by syncs that started in the period', expected: 2, actual: 2 }]);
+    expect(rows).toHaveLength(3);
+    expect(leaversSheet.reconcile?.(input(), 3)).toEqual([{ what: 'leavers recorded by syncs that started in the period', expected: 3, actual: 3 }]);
   });
 
   it('flags access still held, and takes a detection exactly at the period end (not 1 ms before it)', () => {
@@ -324,7 +341,7 @@ describe('Leavers', () => {
       w.db.prepare('UPDATE grants SET ended_at = ? WHERE id = ?').run(new Date(Date.parse(t.detected as string) + 24 * HOUR).toISOString(), ids.leaver1);
     }
     const runStart = w.db.prepare('SELECT started_at FROM sync_runs WHERE id = ?').pluck().get(ids.leaverRun) as string;
-    expect(rowsOf(leaversSheet, input({ to: runStart }))).toHaveLength(2);
+    expect(rowsOf(leaversSheet, input({ to: runStart }))).toHaveLength(3);
     expect(rowsOf(leaversSheet, input({ to: new Date(Date.parse(runStart) - 1).toISOString() }))).toHaveLength(0);
   });
 });
