@@ -8,7 +8,10 @@
 // one 1 ms later (late); a small access review decided, closed, its
 // revocation verified. Each sheet's rows and flags, the period's bounds at
 // the exact instant, and the same rows in the same order on a second read.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../electron/engine/db/database.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { runJobs } from '../../electron/engine/governance/run-jobs.js';
 import { offsetClock, type AdjustableClock } from '../../electron/engine/jobs/clock.js';
@@ -92,6 +95,7 @@ beforeAll(async () => {
   await sync();
   const g = user();
   used.delete(`${g.groupId}:${g.userId}`);
+  t.group = g.groupId;
   roleId = seedRole(w.db, { app: 'Payroll', role: 'Editor', policy: { autoApprove: false, steps: [{ kind: 'named', approvers: [BOB] }], requireEndDateFor: [], pendingTimeoutHours: 168, onTimeout: 'expire', escalateTo: [] }, groups: [{ connectionId: w.okta.id, groupId: g.groupId, groupName: g.groupName }] }, clock.now());
 
   // A: asked by alice, approved by bob a minute later, provisioned a minute after that.
@@ -159,8 +163,18 @@ beforeAll(async () => {
   ids.leaver2 = grantOfRequest(r2);
   t.l1 = l1.userId;
   t.l2 = l2.userId;
+  // A third holds the mapped group outside the process (no grant): removed in Okta by hand 25 h after detection.
+  t.l3 = w.db
+    .prepare(
+      `SELECT m.identity_id FROM cur_memberships m JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
+       WHERE m.connection_id = ? AND m.group_id = ? AND i.status = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.identity_id = m.identity_id)
+       ORDER BY m.identity_id DESC LIMIT 1`,
+    )
+    .pluck()
+    .get(w.okta.id, t.group) as string;
   sandbox.mutations.setUserStatus(l1.userId, 'DEPROVISIONED');
   sandbox.mutations.setUserStatus(l2.userId, 'SUSPENDED');
+  sandbox.mutations.setUserStatus(t.l3, 'DEPROVISIONED');
   clock.advance(MIN);
   ids.leaverRun = await sync();
   t.detected = now();
@@ -170,6 +184,8 @@ beforeAll(async () => {
   clock.advance(1);
   revokeGrant(w.ctx, ids.leaver2, { reason: 'leaver' });
   await runJobs(w.ctx, FAST);
+  clock.advance(HOUR - MIN - 1);
+  sandbox.mutations.removeMembership(t.group, t.l3);
 
   // A small review of the role's group: one revoke, two kept in one action, the rest kept by default at close; the revocation verified by a sync.
   clock.advance(MIN);
@@ -306,9 +322,13 @@ describe('Leavers', () => {
     expect(l2.flags).toEqual(['access removed 24 h after detection, deadline 24 h']);
     // A longer deadline, and the leavers' access not yet removed as the sheet sees it when their grants are reopened.
     expect(find(leaversSheet, 'Account ID', t.l2, input({ leaverDeadlineHours: 25 })).cells['Within deadline']).toBe(true);
+    // Held outside the process: its removal is the sync that no longer saw the membership, 25 h after detection.
+    const l3 = find(leaversSheet, 'Account ID', t.l3);
+    expect(l3.cells).toMatchObject({ Event: 'deactivated', 'Latchkey grants live at detection': 0, 'Mapped-group memberships removed': 1, 'Mapped-group memberships still held': 0, 'Hours taken': 25, 'Within deadline': false });
+    expect(l3.flags).toEqual(['access removed 25 h after detection, deadline 24 h']);
     const rows = rowsOf(leaversSheet);
-    expect(rows).toHaveLength(2);
-    expect(leaversSheet.reconcile?.(input(), 2)).toEqual([{ what: 'leavers recorded by syncs that started in the period', expected: 2, actual: 2 }]);
+    expect(rows).toHaveLength(3);
+    expect(leaversSheet.reconcile?.(input(), 3)).toEqual([{ what: 'leavers recorded by syncs that started in the period', expected: 3, actual: 3 }]);
   });
 
   it('flags access still held, and takes a detection exactly at the period end (not 1 ms before it)', () => {
@@ -321,7 +341,7 @@ describe('Leavers', () => {
       w.db.prepare('UPDATE grants SET ended_at = ? WHERE id = ?').run(new Date(Date.parse(t.detected as string) + 24 * HOUR).toISOString(), ids.leaver1);
     }
     const runStart = w.db.prepare('SELECT started_at FROM sync_runs WHERE id = ?').pluck().get(ids.leaverRun) as string;
-    expect(rowsOf(leaversSheet, input({ to: runStart }))).toHaveLength(2);
+    expect(rowsOf(leaversSheet, input({ to: runStart }))).toHaveLength(3);
     expect(rowsOf(leaversSheet, input({ to: new Date(Date.parse(runStart) - 1).toISOString() }))).toHaveLength(0);
   });
 });
@@ -367,5 +387,36 @@ describe('every ledger sheet', () => {
     }
     const grantIds = rowsOf(grantsSheet).map((r) => r.cells[0] as number);
     expect(grantIds).toEqual([...grantIds].sort((x, y) => x - y));
+  });
+
+  it('reads a million-row population without sorting it: the items, grants, requests and approvals in id order straight from their tables', () => {
+    const plans: string[] = [];
+    const spy = new Proxy(w.db, {
+      get(target, key) {
+        if (key !== 'prepare') return Reflect.get(target, key) as unknown;
+        return (sql: string) => {
+          if (/\bFROM (review_items|grants|requests)\b/.test(sql) && /ORDER BY/.test(sql)) {
+            const detail = target.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ from: t.start, to: t.end }) as { detail: string }[];
+            plans.push(detail.map((d) => d.detail).join('\n'));
+          }
+          return target.prepare(sql);
+        };
+      },
+    });
+    for (const sheet of [requestsSheet, approvalsSheet, grantsSheet, reviewsSheet]) rowsOf(sheet, input({ db: spy }));
+    expect(plans).toHaveLength(4);
+    for (const p of plans) expect(p).not.toMatch(/TEMP B-TREE FOR (RIGHT PART OF |LAST \d+ TERMS OF )?ORDER BY/);
+  });
+
+  it('gives the same rows from a copy of the file opened read-only', () => {
+    const copy = path.join(dir, 'evidence-copy.latchkey');
+    w.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    fs.copyFileSync(w.ctx.dbPath, copy);
+    const ro = openDatabase(copy, { readOnly: true });
+    try {
+      for (const sheet of LEDGER_SHEETS) expect(rowsOf(sheet, input({ db: ro })), sheet.name).toEqual(rowsOf(sheet));
+    } finally {
+      ro.close();
+    }
   });
 });
