@@ -103,7 +103,7 @@ export function AccessPage({ filter, withinHours }: { filter: AccessFilter; with
       </nav>
       <div className="tab-body">
         <div className="toolbar" role="search" aria-label="Filter access">
-          <SearchInput label="Search access" value={rawSearch} onChange={setSearch} placeholder="Search people, e-mails, roles, groups…" width={280} />
+          <SearchInput label="Search access" value={rawSearch} onChange={setSearch} placeholder="Search people, roles, groups…" width={280} />
           {connections.length > 1 ? (
             <select
               className="input input-sm select"

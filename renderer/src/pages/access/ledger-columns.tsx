@@ -60,8 +60,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'who',
       header: 'Who',
-      width: 'minmax(150px, 1.2fr)',
-      minWidth: 150,
+      width: 'minmax(140px, 1fr)',
+      minWidth: 140,
       truncate: true,
       render: (g) => <span className="cell-strong">{g.beneficiaryName}</span>,
       title: (g) => (g.beneficiaryEmail ? `${g.beneficiaryName} · ${g.beneficiaryEmail}` : g.beneficiaryName),
@@ -69,8 +69,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'role',
       header: 'Role',
-      width: 'minmax(150px, 1.2fr)',
-      minWidth: 150,
+      width: 'minmax(160px, 1.4fr)',
+      minWidth: 160,
       truncate: true,
       render: (g) => g.roleLabel ?? <span className="muted">no role (outside the catalog)</span>,
       title: (g) => g.roleLabel ?? undefined,
@@ -78,8 +78,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'group',
       header: 'IdP group',
-      width: 'minmax(150px, 1.2fr)',
-      minWidth: 150,
+      width: 'minmax(160px, 1.4fr)',
+      minWidth: 160,
       truncate: true,
       render: (g) => (
         <span>
@@ -114,8 +114,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'why',
       header: show.ended ? 'Why granted' : 'Why',
-      width: 'minmax(150px, 1.4fr)',
-      minWidth: 150,
+      width: 'minmax(120px, 1fr)',
+      minWidth: 120,
       truncate: true,
       render: (g) => g.request?.justification || <span className="muted">{g.requestId === null ? 'no request' : '—'}</span>,
       title: (g) => (g.request ? `${g.request.justification} — requested by ${g.request.requester}` : undefined),
@@ -123,8 +123,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'request',
       header: 'Request',
-      width: '120px',
-      minWidth: 120,
+      width: '72px',
+      minWidth: 72,
       render: (g) =>
         g.requestId === null ? (
           <span className="muted">—</span>
@@ -149,8 +149,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
       ? {
           id: 'actions',
           header: '',
-          width: '176px',
-          minWidth: 176,
+          width: '150px',
+          minWidth: 150,
           render: (g) =>
             REVOCABLE.has(g.status) ? (
               <span className="access-actions">
