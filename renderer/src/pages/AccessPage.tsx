@@ -55,7 +55,7 @@ export function AccessPage({ filter, withinHours }: { filter: AccessFilter; with
   const showsEnded = filter === 'ended' || filter === 'all';
   const how = showsEnded ? endedHow : null;
 
-  const columns = useMemo(() => ledgerColumns({ ended: showsEnded, actions: filter !== 'ended' }, { onRevoke: setRevoking, onExtend: setExtending }), [showsEnded, filter, setRevoking, setExtending]);
+  const columns = useMemo(() => ledgerColumns({ ended: showsEnded, actions: filter !== 'ended', why: filter !== 'ended' }, { onRevoke: setRevoking, onExtend: setExtending }), [showsEnded, filter, setRevoking, setExtending]);
 
   const fetchPage = useCallback(
     (offset: number, limit: number, signal: AbortSignal) =>

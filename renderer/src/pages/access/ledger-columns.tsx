@@ -55,8 +55,13 @@ function RemovalBadge({ removal }: { removal: RemovalCheck }): ReactNode {
 
 export type LedgerActions = { onRevoke: (g: LedgerGrant) => void; onExtend: (g: LedgerGrant) => void };
 
-export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: LedgerActions): GridColumn<LedgerGrant>[] {
-  const cols: (GridColumn<LedgerGrant> | null)[] = [
+/**
+ * `ended`: how it ended and the removal's check; `actions`: Revoke now and Extend on live rows;
+ * `why`: the request's justification and since when (left out of the Ended tab, where how it
+ * ended needs the room at 1280 px).
+ */
+export function ledgerColumns(show: { ended: boolean; actions: boolean; why: boolean }, act: LedgerActions): GridColumn<LedgerGrant>[] {
+  const cols: (GridColumn<LedgerGrant> | null | false)[] = [
     {
       id: 'who',
       header: 'Who',
@@ -89,14 +94,14 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
       title: (g) => `${g.groupName} in ${g.connectionName ?? `connection #${g.connectionId}`}`,
     },
     { id: 'status', header: 'Status', width: '100px', minWidth: 100, render: (g) => <AccessBadge access={g.status} /> },
-    { id: 'since', header: 'Since', width: '100px', minWidth: 100, render: (g) => <RelativeTime iso={g.provisionedAt ?? g.startsAt} /> },
-    { id: 'ends', header: show.ended ? 'Ended' : 'Until', width: '110px', minWidth: 110, render: (g) => <GrantEnd g={g} /> },
+    show.why ? { id: 'since', header: 'Since', width: '84px', minWidth: 84, render: (g) => <RelativeTime iso={g.provisionedAt ?? g.startsAt} /> } : null,
+    { id: 'ends', header: show.ended ? 'Ended' : 'Until', width: '90px', minWidth: 90, render: (g) => <GrantEnd g={g} /> },
     show.ended
       ? {
           id: 'how',
           header: 'How it ended',
-          width: 'minmax(160px, 1.2fr)',
-          minWidth: 160,
+          width: 'minmax(170px, 1.6fr)',
+          minWidth: 170,
           truncate: true,
           render: (g) => endWords(g) ?? <span className="muted">—</span>,
           title: (g) => (g.ended ? `${endWords(g) ?? ''}${g.ended.note ? `: ${g.ended.note}` : ''}` : undefined),
@@ -111,7 +116,7 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
           render: (g) => (g.removal ? <RemovalBadge removal={g.removal} /> : <span className="muted">—</span>),
         }
       : null,
-    {
+    show.why && {
       id: 'why',
       header: show.ended ? 'Why granted' : 'Why',
       width: 'minmax(120px, 1fr)',
@@ -181,5 +186,5 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
         }
       : null,
   ];
-  return cols.filter((c): c is GridColumn<LedgerGrant> => c !== null);
+  return cols.filter((c): c is GridColumn<LedgerGrant> => c !== null && c !== false);
 }
