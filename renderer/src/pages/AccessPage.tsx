@@ -55,7 +55,7 @@ export function AccessPage({ filter, withinHours }: { filter: AccessFilter; with
   const showsEnded = filter === 'ended' || filter === 'all';
   const how = showsEnded ? endedHow : null;
 
-  const columns = useMemo(() => ledgerColumns({ ended: showsEnded, actions: filter !== 'ended' }, { onRevoke: setRevoking, onExtend: setExtending }), [showsEnded, filter, setRevoking, setExtending]);
+  const columns = useMemo(() => ledgerColumns({ ended: showsEnded, actions: filter !== 'ended', why: filter !== 'ended' }, { onRevoke: setRevoking, onExtend: setExtending }), [showsEnded, filter, setRevoking, setExtending]);
 
   const fetchPage = useCallback(
     (offset: number, limit: number, signal: AbortSignal) =>
@@ -103,7 +103,7 @@ export function AccessPage({ filter, withinHours }: { filter: AccessFilter; with
       </nav>
       <div className="tab-body">
         <div className="toolbar" role="search" aria-label="Filter access">
-          <SearchInput label="Search access" value={rawSearch} onChange={setSearch} placeholder="Search people, e-mails, roles, groups…" width={280} />
+          <SearchInput label="Search access" value={rawSearch} onChange={setSearch} placeholder="Search people, roles, groups…" width={280} />
           {connections.length > 1 ? (
             <select
               className="input input-sm select"

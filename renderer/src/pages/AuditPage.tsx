@@ -43,7 +43,7 @@ export function AuditPage(): ReactNode {
     try {
       const file = await auditLog.exportCsv(query);
       downloadBase64(file.filename, file.contentBase64, 'text/csv');
-      toast.success(`${formatNumber(file.rows)} events · SHA-256 ${file.sha256.slice(0, 12)}…`, `${file.filename} saved`);
+      toast.success(`${formatNumber(file.rows)} ${file.rows === 1 ? 'event' : 'events'} · SHA-256 ${file.sha256.slice(0, 12)}…`, `${file.filename} saved`);
     } catch (e) {
       toast.error(e, 'Export failed');
     } finally {
@@ -67,8 +67,9 @@ export function AuditPage(): ReactNode {
         </div>
       </header>
       <ChainStatus />
+      <div className="tab-body">
       <div className="toolbar audit-toolbar" role="search" aria-label="Filter events">
-        <SearchInput label="Actor" value={filters.actor} onChange={set('actor')} placeholder="Actor…" width={190} />
+        <SearchInput label="Actor" value={filters.actor} onChange={set('actor')} placeholder="Actor…" width={160} />
         <select className="input input-sm select" aria-label="Action" value={filters.action} onChange={(e) => setFilter('action', e.target.value)}>
           <option value="">Every action</option>
           {(actions ?? []).map((a) => (
@@ -95,15 +96,17 @@ export function AuditPage(): ReactNode {
           <span className="picker-label">to</span>
           <input className="input input-sm" type="date" aria-label="To day (included)" value={filters.toDay} onChange={(e) => setFilter('toDay', e.target.value)} aria-invalid={badPeriod || undefined} />
         </label>
+      </div>
+      <div className="toolbar audit-toolbar-2">
+        <span className="toolbar-count tabular" aria-live="polite">
+          {total === null ? '' : `${formatNumber(total)} ${filtered ? 'matching ' : ''}${total === 1 ? 'event' : 'events'}, newest first`}
+        </span>
         {filtered ? (
           <button type="button" className="btn btn-ghost btn-sm" onClick={clearFilters}>
             Clear filters
           </button>
         ) : null}
         <span className="toolbar-spacer" />
-        <span className="toolbar-count tabular" aria-live="polite">
-          {total === null ? '' : `${formatNumber(total)} ${total === 1 ? 'event' : 'events'}`}
-        </span>
         <button type="button" className="btn btn-sm" disabled={exporting || total === 0} onClick={() => void exportCsv()} title="The filtered events as CSV, oldest first, with their hashes">
           {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
@@ -123,6 +126,7 @@ export function AuditPage(): ReactNode {
           </EmptyState>
         }
       />
+      </div>
       {open ? <AuditEventDialog event={open} onClose={() => setOpen(null)} /> : null}
     </div>
   );

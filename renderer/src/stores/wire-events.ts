@@ -114,6 +114,8 @@ export function wireEvents(): () => void {
         useCatalogStore.getState().changed();
         // Revocations verified by this run, recommendations refreshed on open campaigns.
         reviewsChanged.trigger();
+        // The access ledger shows which removals this run verified (it is keyed on the requests store's version).
+        useRequestsStore.getState().bump();
         const size = `${run.users.toLocaleString()} users, ${run.groups.toLocaleString()} groups, ${run.apps.toLocaleString()} apps`;
         toast.success(
           run.baseline ? `First snapshot: ${size}` : `${describeRunChanges(run)} · ${size}`,

@@ -69,7 +69,7 @@ export function ExtendDialog({ grant: g, onClose }: { grant: LedgerGrant; onClos
         }}
       >
         <h2 className="dialog-title" id={`${id}-t`}>
-          Extend {who}’s access
+          Extend {g.beneficiaryName}’s access
         </h2>
         <div className="dialog-body">
           <p>

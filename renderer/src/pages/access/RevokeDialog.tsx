@@ -26,7 +26,7 @@ export function RevokeDialog({ grant: g, onClose }: { grant: LedgerGrant; onClos
 
   const send = async (): Promise<void> => {
     if (reason.trim() === '') {
-      setErrors({ fields: { reason: 'Say why the access ends now: it is recorded with the revocation and in the request’s Jira issue.' }, form: null });
+      setErrors({ fields: { reason: 'Say why the access ends now: the reason is recorded with the revocation.' }, form: null });
       return;
     }
     setBusy(true);
@@ -51,7 +51,7 @@ export function RevokeDialog({ grant: g, onClose }: { grant: LedgerGrant; onClos
         }}
       >
         <h2 className="dialog-title" id={`${id}-t`}>
-          Revoke {who}’s access now
+          Revoke {g.beneficiaryName}’s access now
         </h2>
         <div className="dialog-body">
           <p>
@@ -81,7 +81,7 @@ export function RevokeDialog({ grant: g, onClose }: { grant: LedgerGrant; onClos
               </p>
             ) : (
               <p className="field-hint" id={`${id}-reason-hint`}>
-                Recorded in the audit log{person ? ` as revoked by ${person}` : ''} through the console, and on the request’s Jira issue.
+                Recorded in the audit log{person ? ` as revoked by ${person}` : ''} through the console{g.request?.jira ? `, and on ${g.request.jira.key}` : ''}.
               </p>
             )}
           </div>

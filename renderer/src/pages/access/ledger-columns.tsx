@@ -55,13 +55,18 @@ function RemovalBadge({ removal }: { removal: RemovalCheck }): ReactNode {
 
 export type LedgerActions = { onRevoke: (g: LedgerGrant) => void; onExtend: (g: LedgerGrant) => void };
 
-export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: LedgerActions): GridColumn<LedgerGrant>[] {
-  const cols: (GridColumn<LedgerGrant> | null)[] = [
+/**
+ * `ended`: how it ended and the removal's check; `actions`: Revoke now and Extend on live rows;
+ * `why`: the request's justification and since when (left out of the Ended tab, where how it
+ * ended needs the room at 1280 px).
+ */
+export function ledgerColumns(show: { ended: boolean; actions: boolean; why: boolean }, act: LedgerActions): GridColumn<LedgerGrant>[] {
+  const cols: (GridColumn<LedgerGrant> | null | false)[] = [
     {
       id: 'who',
       header: 'Who',
-      width: 'minmax(150px, 1.2fr)',
-      minWidth: 150,
+      width: 'minmax(140px, 1fr)',
+      minWidth: 140,
       truncate: true,
       render: (g) => <span className="cell-strong">{g.beneficiaryName}</span>,
       title: (g) => (g.beneficiaryEmail ? `${g.beneficiaryName} · ${g.beneficiaryEmail}` : g.beneficiaryName),
@@ -69,8 +74,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'role',
       header: 'Role',
-      width: 'minmax(150px, 1.2fr)',
-      minWidth: 150,
+      width: 'minmax(160px, 1.4fr)',
+      minWidth: 160,
       truncate: true,
       render: (g) => g.roleLabel ?? <span className="muted">no role (outside the catalog)</span>,
       title: (g) => g.roleLabel ?? undefined,
@@ -78,8 +83,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'group',
       header: 'IdP group',
-      width: 'minmax(150px, 1.2fr)',
-      minWidth: 150,
+      width: 'minmax(160px, 1.4fr)',
+      minWidth: 160,
       truncate: true,
       render: (g) => (
         <span>
@@ -89,14 +94,14 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
       title: (g) => `${g.groupName} in ${g.connectionName ?? `connection #${g.connectionId}`}`,
     },
     { id: 'status', header: 'Status', width: '100px', minWidth: 100, render: (g) => <AccessBadge access={g.status} /> },
-    { id: 'since', header: 'Since', width: '100px', minWidth: 100, render: (g) => <RelativeTime iso={g.provisionedAt ?? g.startsAt} /> },
-    { id: 'ends', header: show.ended ? 'Ended' : 'Until', width: '110px', minWidth: 110, render: (g) => <GrantEnd g={g} /> },
+    show.why ? { id: 'since', header: 'Since', width: '84px', minWidth: 84, render: (g) => <RelativeTime iso={g.provisionedAt ?? g.startsAt} /> } : null,
+    { id: 'ends', header: show.ended ? 'Ended' : 'Until', width: '90px', minWidth: 90, render: (g) => <GrantEnd g={g} /> },
     show.ended
       ? {
           id: 'how',
           header: 'How it ended',
-          width: 'minmax(160px, 1.2fr)',
-          minWidth: 160,
+          width: 'minmax(170px, 1.6fr)',
+          minWidth: 170,
           truncate: true,
           render: (g) => endWords(g) ?? <span className="muted">—</span>,
           title: (g) => (g.ended ? `${endWords(g) ?? ''}${g.ended.note ? `: ${g.ended.note}` : ''}` : undefined),
@@ -111,11 +116,11 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
           render: (g) => (g.removal ? <RemovalBadge removal={g.removal} /> : <span className="muted">—</span>),
         }
       : null,
-    {
+    show.why && {
       id: 'why',
       header: show.ended ? 'Why granted' : 'Why',
-      width: 'minmax(150px, 1.4fr)',
-      minWidth: 150,
+      width: 'minmax(120px, 1fr)',
+      minWidth: 120,
       truncate: true,
       render: (g) => g.request?.justification || <span className="muted">{g.requestId === null ? 'no request' : '—'}</span>,
       title: (g) => (g.request ? `${g.request.justification} — requested by ${g.request.requester}` : undefined),
@@ -123,8 +128,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
     {
       id: 'request',
       header: 'Request',
-      width: '120px',
-      minWidth: 120,
+      width: '72px',
+      minWidth: 72,
       render: (g) =>
         g.requestId === null ? (
           <span className="muted">—</span>
@@ -149,8 +154,8 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
       ? {
           id: 'actions',
           header: '',
-          width: '176px',
-          minWidth: 176,
+          width: '150px',
+          minWidth: 150,
           render: (g) =>
             REVOCABLE.has(g.status) ? (
               <span className="access-actions">
@@ -181,5 +186,5 @@ export function ledgerColumns(show: { ended: boolean; actions: boolean }, act: L
         }
       : null,
   ];
-  return cols.filter((c): c is GridColumn<LedgerGrant> => c !== null);
+  return cols.filter((c): c is GridColumn<LedgerGrant> => c !== null && c !== false);
 }

@@ -32,7 +32,7 @@ function LastVerify({ status }: { status: AuditStatusView }): ReactNode {
       <>
         {v.ok ? <Badge tone="green">Verifies</Badge> : <Badge tone="red">{`${v.findings.length} problem${v.findings.length === 1 ? '' : 's'}`}</Badge>}{' '}
         <span className="muted">
-          {formatNumber(v.events)} events, {v.checkpoints.valid} of {v.checkpoints.total} checkpoints, {v.anchors.held} of {v.anchors.checked} anchors held · checked <AbsoluteTime iso={v.verifiedAt} /> in{' '}
+          {formatNumber(v.events)} events, {v.checkpoints.valid} of {v.checkpoints.total} checkpoints, {v.anchors.checked === 0 ? 'no anchor to check' : `${v.anchors.held} of ${v.anchors.checked} anchors held`} · checked <AbsoluteTime iso={v.verifiedAt} /> in{' '}
           {v.tookMs < 1000 ? `${v.tookMs} ms` : `${(v.tookMs / 1000).toFixed(1)} s`}
         </span>
         {v.findings.length > 0 ? (

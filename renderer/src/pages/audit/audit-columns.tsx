@@ -15,7 +15,8 @@ export const auditColumns: GridColumn<AuditLogEvent>[] = [
   { id: 'at', header: 'Time', width: '150px', minWidth: 150, render: (e) => <AbsoluteTime iso={e.at} /> },
   { id: 'actor', header: 'Actor', width: 'minmax(150px, 1.2fr)', minWidth: 150, truncate: true, render: (e) => e.actor },
   { id: 'channel', header: 'Channel', width: '80px', minWidth: 80, render: (e) => <span className="audit-channel">{e.channel}</span> },
-  { id: 'action', header: 'Action', width: 'minmax(170px, 1fr)', minWidth: 170, truncate: true, render: (e) => <code className="mono audit-action">{e.action}</code> },
+  // Never cut: the action is what the page is filtered and read by (the column grows to the longest in view).
+  { id: 'action', header: 'Action', width: '170px', minWidth: 170, render: (e) => <code className="mono audit-action">{e.action}</code> },
   {
     id: 'target',
     header: 'Target',
