@@ -20,8 +20,8 @@ export const nodeBuiltins = { group: ['node:*', ...nodeBuiltinNames, ...nodeBuil
  * declared here and in ARCHITECTURE.md.
  */
 const ENGINE_AREAS = [
-  // What every area stands on: the context (db, clock, keychain, events), the database, the keychain, sockets, CSV.
-  { name: 'kernel', paths: ['context.ts', 'csv.ts', 'xlsx-rows.ts', 'db/', 'secrets/', 'net/'] },
+  // What every area stands on: the context (db, clock, keychain, events), the database, the keychain, sockets, CSV, the lean .xlsx reader, worker threads.
+  { name: 'kernel', paths: ['context.ts', 'csv.ts', 'xlsx-rows.ts', 'threads.ts', 'app-version.ts', 'db/', 'secrets/', 'net/'] },
   { name: 'audit', paths: ['audit/'] },
   { name: 'connectors', paths: ['connectors/'] },
   { name: 'connections', paths: ['connections/'] },

@@ -104,6 +104,8 @@ export type ExtendInput = z.infer<typeof extendInput>;
 export const settingsPatch = z
   .object({
     expiryNoticeHours: z.number().int().min(0).max(24 * 30).optional(),
+    /** Hours a leaver's access may take to be removed before the evidence workbook flags it (default 24). */
+    leaverDeadlineHours: z.number().int().min(1).max(24 * 30).optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof settingsPatch>;
@@ -167,6 +169,7 @@ export type RequestableRole = {
 
 export type SettingsView = {
   expiryNoticeHours: number;
+  leaverDeadlineHours: number;
 };
 
 /** The dashboard's governance counts (requests:governanceCounts); each card links to the list it counts. */

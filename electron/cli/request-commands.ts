@@ -36,7 +36,7 @@ export const REQUEST_USAGE = `  request create --for EMAIL --role "App / Role" -
                                           one request per row, all rows or none; columns:
                                           ${REQUEST_IMPORT_COLUMNS.map((c) => c.name).join(', ')}
                                           --as defaults to $LATCHKEY_OPERATOR, then the signed-in operator
-  settings [--notice-hours N] [--json]
+  settings [--notice-hours N] [--leaver-hours N] [--json]
                                           show or set how many hours before expiry a notice goes out (and to Jira)
 `;
 
@@ -218,21 +218,24 @@ function requestCommand(ctx: EngineContext, args: string[], io: CliIo, signedIn:
 
 /** `latchkey settings`: shows the workspace settings; with flags, changes them (audited). */
 export function runSettingsCommand(ctx: EngineContext, args: string[], io: CliIo): number {
-  const { values } = parseCommandArgs(args, { 'notice-hours': { type: 'string' }, json: { type: 'boolean' } });
-  const changes = values['notice-hours'] !== undefined;
+  const { values } = parseCommandArgs(args, { 'notice-hours': { type: 'string' }, 'leaver-hours': { type: 'string' }, json: { type: 'boolean' } });
   const hours = values['notice-hours'];
+  const leaver = values['leaver-hours'];
   if (hours !== undefined && !/^\d+$/.test(hours)) throw new UsageError(`--notice-hours must be a whole number of hours, not "${hours}"`);
-  const view = changes
-    ? updateSettings(ctx, {
-        ...(hours !== undefined ? { expiryNoticeHours: Number(hours) } : {}),
-      })
-    : settingsView(ctx.db);
+  if (leaver !== undefined && !/^[1-9]\d*$/.test(leaver)) throw new UsageError(`--leaver-hours must be a whole number of hours (at least 1), not "${leaver}"`);
+  const view =
+    hours !== undefined || leaver !== undefined
+      ? updateSettings(ctx, {
+          ...(hours !== undefined ? { expiryNoticeHours: Number(hours) } : {}),
+          ...(leaver !== undefined ? { leaverDeadlineHours: Number(leaver) } : {}),
+        })
+      : settingsView(ctx.db);
   if (values.json) io.stdout(`${JSON.stringify(view)}\n`);
   else {
-    io.stdout(`expiry notice: ${view.expiryNoticeHours} h before\n`);
+    io.stdout(`expiry notice: ${view.expiryNoticeHours} h before\nleavers' access removed within: ${view.leaverDeadlineHours} h (the evidence workbook flags later removals)\n`);
   }
   return 0;
 }
 
 /** `settings` with no flag only reads. */
-export const settingsOnlyReads = (args: string[]): boolean => !args.some((a) => a.startsWith('--notice-hours'));
+export const settingsOnlyReads = (args: string[]): boolean => !args.some((a) => a.startsWith('--notice-hours') || a.startsWith('--leaver-hours'));

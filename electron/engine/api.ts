@@ -5,9 +5,6 @@
 // a read-only workspace (from the contract's declaration, nowhere else),
 // validates the payload with the channel's zod schema and turns every outcome
 // into a Result. Each area's handlers are in handlers/<area>-handlers.ts.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { contract, describeZodError, isWriteChannel, type Channel, type ErrorCode, type Result } from '../../shared/contract.js';
 import type { AuditStatus } from '../../shared/domain.js';
@@ -18,6 +15,8 @@ import { auditHandlers } from './handlers/audit-handlers.js';
 import { catalogHandlers } from './handlers/catalog-handlers.js';
 import { connectionsHandlers } from './handlers/connections-handlers.js';
 import { directoryHandlers } from './handlers/directory-handlers.js';
+import { evidenceHandlers } from './handlers/evidence-handlers.js';
+import { appVersion } from './app-version.js';
 import { FOR_CALLER, WORKSPACE_MODE, type ApiHelpers, type Handlers } from './handlers/handler-types.js';
 import { jiraHandlers } from './handlers/jira-handlers.js';
 import { reviewsHandlers } from './handlers/reviews-handlers.js';
@@ -73,6 +72,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...jiraHandlers(c, helpers),
       ...operatorHandlers(c, operatorState, caller),
       ...auditHandlers(c),
+      ...evidenceHandlers(c, helpers),
     };
   };
 
@@ -190,20 +190,4 @@ export function scrubSecrets(message: string, secrets: readonly string[] = []): 
   return truncate(out, MAX_MESSAGE);
 }
 
-let cachedVersion: string | undefined;
-
-/** The version in Latchkey's package.json, found by walking up from this module (src or dist). */
-export function appVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'latchkey' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
-    } catch {
-      // not here; keep walking up
-    }
-    dir = path.dirname(dir);
-  }
-  return (cachedVersion = '0.0.0');
-}
+export { appVersion } from './app-version.js';

@@ -162,7 +162,10 @@ describe('who the CLI records', () => {
 describe('latchkey settings', () => {
   it('shows and sets the notice lead time (who operates is a sign-in, not a setting); bad input refused, nothing changes; read-only may only look', async () => {
     expect(await run('settings', '--notice-hours', '48', '--json')).toBe(0);
-    expect(json<{ expiryNoticeHours: number }>()).toEqual({ expiryNoticeHours: 48 });
+    expect(json<{ expiryNoticeHours: number }>()).toEqual({ expiryNoticeHours: 48, leaverDeadlineHours: 24 });
+    expect(await run('settings', '--leaver-hours', '48', '--json')).toBe(0);
+    expect(json<{ leaverDeadlineHours: number }>()).toEqual({ expiryNoticeHours: 48, leaverDeadlineHours: 48 });
+    expect(await run('settings', '--leaver-hours', '0')).toBe(2);
 
     const before = snapshotTables(w.ctx.db);
     expect(await run('settings', '--operator', 'grace@acme.example')).toBe(2);

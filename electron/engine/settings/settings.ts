@@ -14,11 +14,13 @@ export type WorkspaceSettings = {
   expiryNoticeHours: number;
   /** How operators sign in through the IdP (engine/operator/). */
   signIn: SignInSettings;
+  /** Hours a leaver's access may take to be removed (the evidence workbook's Leavers sheet flags the later ones). */
+  leaverDeadlineHours: number;
 };
 
 export const DEFAULT_SIGN_IN: SignInSettings = { connectionId: null, clientId: null, sessionHours: 8, required: false };
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = { expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN };
+export const DEFAULT_SETTINGS: WorkspaceSettings = { expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN, leaverDeadlineHours: 24 };
 
 export function getSettings(db: Db): WorkspaceSettings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
@@ -39,7 +41,7 @@ export function putSettings(db: Db, patch: Partial<WorkspaceSettings>): Workspac
 /** The settings as the console shows them. */
 export function settingsView(db: Db): SettingsView {
   const s = getSettings(db);
-  return { expiryNoticeHours: s.expiryNoticeHours };
+  return { expiryNoticeHours: s.expiryNoticeHours, leaverDeadlineHours: s.leaverDeadlineHours };
 }
 
 /** Changes settings, audited. */
@@ -48,6 +50,7 @@ export function updateSettings(ctx: EngineContext, patch: SettingsPatch): Settin
   if (ctx.readOnly) throw new UserError('this snapshot was opened read-only: settings cannot be changed here', 'read-only');
   const next: Partial<WorkspaceSettings> = {};
   if (patch.expiryNoticeHours !== undefined) next.expiryNoticeHours = patch.expiryNoticeHours;
+  if (patch.leaverDeadlineHours !== undefined) next.leaverDeadlineHours = patch.leaverDeadlineHours;
   db.transaction(() => {
     const before = getSettings(db);
     putSettings(db, next);
