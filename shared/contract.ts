@@ -28,6 +28,7 @@ import type {
 import { read, write } from './channel.js';
 import { auditChannels } from './contract-audit.js';
 import { catalogChannels } from './contract-catalog.js';
+import { evidenceChannels, type EvidenceRunView } from './contract-evidence.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
 import { jobsChannels } from './contract-jobs.js';
@@ -350,6 +351,7 @@ export const contract = {
   ...jiraChannels,
   ...operatorChannels,
   ...auditChannels,
+  ...evidenceChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -368,9 +370,11 @@ export type EventMap = {
   'sync:finished': SyncRunSummary;
   /** Requests, grants, jobs, manual tasks or the catalog changed (a job ran, expiry fired, a JSM request arrived): views refetch. */
   'governance:changed': { area: 'catalog' | 'requests' | 'jobs' | 'reviews'; ids: number[] };
+  /** An evidence export moved on (rows written, a sheet done) or ended. */
+  'evidence:progress': EvidenceRunView;
 };
 export type EventName = keyof EventMap;
-export const eventNames = ['sync:progress', 'sync:finished', 'governance:changed'] as const satisfies readonly EventName[];
+export const eventNames = ['sync:progress', 'sync:finished', 'governance:changed', 'evidence:progress'] as const satisfies readonly EventName[];
 
 /** The API the renderer sees, one function per channel, whichever transport carries it. */
 /** What a renderer may say about a call besides its input: who the session acts as (sandbox workspaces only; the engine ignores it elsewhere). */

@@ -12,6 +12,9 @@ export const systemClock: Clock = { now: () => new Date() };
 
 export type EventSink = { emit: <E extends EventName>(event: E, payload: EventMap[E]) => void };
 
+/** What the desktop shell offers the engine (Electron only): showing a file in the system's file manager. */
+export type Desktop = { showItemInFolder: (file: string) => void };
+
 export type EngineContext = {
   db: Db;
   dbPath: string;
@@ -26,6 +29,8 @@ export type EngineContext = {
   transport: 'electron' | 'bridge' | 'cli';
   /** True when the workspace is the demo one backed by the embedded sandbox. */
   sandbox: boolean;
+  /** The desktop shell's services; absent in the CLI and the bridge. */
+  desktop?: Desktop;
 };
 
 /** Thrown for conditions the user can fix; the message is shown as is. */

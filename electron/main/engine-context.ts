@@ -3,7 +3,7 @@
 // plain and testable: where the workspace lives, and that a snapshot opened
 // read-only never reaches for the keychain.
 import path from 'node:path';
-import type { EngineContext } from '../engine/context.js';
+import type { Desktop, EngineContext } from '../engine/context.js';
 import { keyringSecretStore } from '../engine/secrets/keyring-store.js';
 import type { SecretStore } from '../engine/secrets/secret-store.js';
 import type { EventBus } from '../engine/workspace/workspace.js';
@@ -63,15 +63,18 @@ export type CreateEngineContextOptions = {
   events: EventBus;
   /** The OS keychain by default; ignored for read-only snapshots. */
   secrets?: SecretStore;
+  /** The shell's services the engine may use (showing an exported file in its folder). */
+  desktop?: Desktop;
 };
 
 export function createEngineContext(o: CreateEngineContextOptions): EngineContext {
   const readOnly = o.readOnly ?? false;
-  return openWorkspace({
+  const ctx = openWorkspace({
     dbPath: o.dbPath ?? path.join(o.userDataDir, WORKSPACE_FILE),
     readOnly,
     secrets: readOnly ? noCredentials : (o.secrets ?? keyringSecretStore()),
     transport: 'electron',
     events: o.events,
   });
+  return o.desktop ? { ...ctx, desktop: o.desktop } : ctx;
 }

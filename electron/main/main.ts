@@ -74,7 +74,7 @@ let pendingFile: string | null = null;
 
 /** Opens a workspace and (re)binds the IPC handlers to it. */
 function useWorkspace(dbPath: string | null, readOnly: boolean): void {
-  const next = createEngineContext({ userDataDir: app.getPath('userData'), dbPath, readOnly, events });
+  const next = createEngineContext({ userDataDir: app.getPath('userData'), dbPath, readOnly, events, desktop: { showItemInFolder: (file) => shell.showItemInFolder(file) } });
   unregisterIpc();
   // A job in flight when the file closes stays 'running' and is resumed at the next open (executors are idempotent).
   void scheduler?.stop();

@@ -12,7 +12,7 @@ import electron = require('electron');
 const { contextBridge, ipcRenderer } = electron;
 
 /** The events main may push; anything else is refused. */
-const EVENTS = ['sync:progress', 'sync:finished', 'governance:changed'] as const satisfies readonly EventName[];
+const EVENTS = ['sync:progress', 'sync:finished', 'governance:changed', 'evidence:progress'] as const satisfies readonly EventName[];
 // Compile-time check that EVENTS lists every event of the contract.
 const everyEventListed: Exclude<EventName, (typeof EVENTS)[number]> extends never ? true : false = true;
 void everyEventListed;
@@ -123,6 +123,10 @@ const api = {
   'operator:signIn': call('operator:signIn'),
   'operator:signOut': call('operator:signOut'),
   'operator:setSettings': call('operator:setSettings'),
+  'evidence:export': call('evidence:export'),
+  'evidence:runs': call('evidence:runs'),
+  'evidence:cancel': call('evidence:cancel'),
+  'evidence:reveal': call('evidence:reveal'),
   on<E extends EventName>(event: E, listener: (payload: EventMap[E]) => void): () => void {
     if (!(EVENTS as readonly string[]).includes(event)) throw new Error(`unknown event "${String(event)}"`);
     // The IpcRendererEvent is not passed on: it would hand the page `sender`.

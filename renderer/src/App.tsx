@@ -20,6 +20,7 @@ import { ReviewsPage } from './pages/ReviewsPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { DirectoryPage } from './pages/DirectoryPage.js';
+import { EvidencePage } from './pages/EvidencePage.js';
 import { READ_ONLY_REASON, useAppStore } from './stores/app-store.js';
 import { useConnectionsStore } from './stores/connections-store.js';
 import { wireEvents } from './stores/wire-events.js';
@@ -38,6 +39,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <AccessPage filter={route.filter} withinHours={route.withinHours} />;
     case 'reviews':
       return <ReviewsPage route={route} />;
+    case 'evidence':
+      return <EvidencePage />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -94,6 +97,8 @@ export function App(): ReactNode {
                   ? 'Reviews'
                 : route.page === 'audit'
                   ? 'Audit log'
+                : route.page === 'evidence'
+                  ? 'Evidence'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

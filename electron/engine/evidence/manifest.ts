@@ -86,7 +86,21 @@ export type EvidenceExport = WrittenWorkbook & { manifestPath: string; signature
 /** Writes the workbook and its manifest (signed when the keychain holds the workspace's audit key). */
 export async function exportEvidence(src: { db: Db; now: Date; secrets: SecretStore; readOnly: boolean }, opts: ExportOptions): Promise<EvidenceExport> {
   const w = await writeEvidenceWorkbook({ db: src.db, now: src.now }, opts);
-  const manifestPath = manifestPathFor(opts.out);
+  return { ...w, ...(await writeEvidenceManifest(src, w)) };
+}
+
+/**
+ * Writes the manifest beside a written workbook, signed when the keychain
+ * holds the workspace's audit key (the console's export writes the workbook
+ * in its own thread and this on the engine's, which holds the keychain).
+ * If it cannot, the workbook goes too: a workbook without its manifest is
+ * not handed over.
+ */
+export async function writeEvidenceManifest(
+  src: { db: Db; now: Date; secrets: SecretStore; readOnly: boolean },
+  w: WrittenWorkbook,
+): Promise<{ manifestPath: string; signature: DetachedSignature | null; unsigned: string | null }> {
+  const manifestPath = manifestPathFor(w.path);
   const partial = `${manifestPath}.partial-${randomBytes(6).toString('hex')}`;
   try {
     const body = manifestBody(w);
@@ -94,10 +108,10 @@ export async function exportEvidence(src: { db: Db; now: Date; secrets: SecretSt
     const manifest: EvidenceManifest = 'signature' in signed ? { ...body, signature: signed.signature } : { ...body, signature: null, unsigned: signed.why };
     fs.writeFileSync(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
     fs.renameSync(partial, manifestPath);
-    return { ...w, manifestPath, signature: manifest.signature, unsigned: manifest.unsigned ?? null };
+    return { manifestPath, signature: manifest.signature, unsigned: manifest.unsigned ?? null };
   } catch (e) {
     fs.rmSync(partial, { force: true });
-    fs.rmSync(opts.out, { force: true });
+    fs.rmSync(w.path, { force: true });
     throw e;
   }
 }

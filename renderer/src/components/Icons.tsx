@@ -203,3 +203,10 @@ export const IconAttention = (p: IconProps): ReactNode => (
     <path d="M8 6v3.5M8 11.5v.5" />
   </Svg>
 );
+export const IconEvidence = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <path d="M4 1.5h5.5L13 5v9.5H4z" />
+    <path d="M9.5 1.5V5H13" />
+    <path d="M6.2 10l1.6 1.6 3-3.2" />
+  </Svg>
+);

@@ -39,6 +39,8 @@ export type Route =
   | ({ page: 'reviews' } & ReviewsView)
   /** The audit log: events, the chain's status, the export (filters live in the audit store). */
   | { page: 'audit' }
+  /** The evidence workbook for auditors: a period, the export's progress and its result. */
+  | { page: 'evidence' }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -118,6 +120,7 @@ export function parseRoute(hash: string): Route {
     return { page: 'not-found', path };
   }
   if (head === 'audit') return parts.length === 1 ? { page: 'audit' } : { page: 'not-found', path };
+  if (head === 'evidence') return parts.length === 1 ? { page: 'evidence' } : { page: 'not-found', path };
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -185,6 +188,8 @@ export function formatRoute(route: Route): string {
       return reviewsPath(route);
     case 'audit':
       return '#/audit';
+    case 'evidence':
+      return '#/evidence';
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -217,6 +222,7 @@ export const routes = {
   /** The signed-in reviewer's grid (null: the campaign with their open items is picked there). */
   myReviews: (campaignId: number | null = null): Route => ({ page: 'reviews', view: 'mine', campaignId }),
   audit: (): Route => ({ page: 'audit' }),
+  evidence: (): Route => ({ page: 'evidence' }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */

@@ -11,6 +11,7 @@ import { useCatalogStore } from './catalog-store.js';
 import { useConnectionsStore } from './connections-store.js';
 import { useDashboardStore } from './dashboard-store.js';
 import { useDirectoryStore } from './directory-store.js';
+import { useEvidenceStore } from './evidence-store.js';
 import { useJobsStore } from './jobs-store.js';
 import { useRequestsStore } from './requests-store.js';
 import { useReviewsStore } from './reviews-store.js';
@@ -100,6 +101,8 @@ export function wireEvents(): () => void {
   );
 
   offs.push(api.on('sync:progress', (p) => useConnectionsStore.getState().onProgress(p)));
+  // An evidence export's rows written, sheet done or end: the Evidence page's progress bar and result card.
+  offs.push(api.on('evidence:progress', (run) => useEvidenceStore.getState().progress(run)));
 
   offs.push(
     api.on('sync:finished', (run) => {
@@ -142,6 +145,8 @@ export function wireEvents(): () => void {
         void useJobsStore.getState().load();
         void useJobsStore.getState().loadClock();
         useReviewsStore.getState().changed();
+        // An export may have finished while the stream was down.
+        if (useEvidenceStore.getState().status !== 'idle') void useEvidenceStore.getState().load();
       }
     }),
   );
