@@ -55,6 +55,8 @@ const REVIEWER = 'rev@example.com';
 const ms = (iso: string, d: number): string => new Date(Date.parse(iso) + d).toISOString();
 const input = (db: Db, to: string, from = '2000-01-01T00:00:00.000Z') => ({ db, from, to, generatedAt: '2030-01-01T00:00:00.000Z', leaverDeadlineHours: 24 });
 const rowsOf = (sheet: EvidenceSheet, db: Db, to: string, from?: string): EvidenceRow[] => [...sheet.rows(input(db, to, from))];
+/** The Okta connection's rows (the one changed between syncs). */
+const okta = (rows: EvidenceRow[]): EvidenceRow[] => rows.filter((r) => r.cells[0] === 'Okta');
 const plain = (rows: EvidenceRow[]): string => JSON.stringify(rows, (_k, v: unknown) => (v instanceof Date ? `D:${v.toISOString()}` : v));
 /** People rows keyed by account id: the tracked fields as the snapshot stores them. */
 /** A text cell's value ('' when empty). */
@@ -84,8 +86,8 @@ async function sync(): Promise<Run> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ users: 150, seed: 31, graph: false });
-  w = await reviewWorkspace(dir, sandbox);
+  sandbox = await startSandbox({ users: 150, seed: 31 });
+  w = await reviewWorkspace(dir, sandbox, { entra: true });
   const db = w.db;
   const okta = w.okta.id;
   runs.push(db.prepare('SELECT id, started_at, finished_at FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1').get(okta) as Run);
@@ -167,7 +169,7 @@ afterAll(async () => {
 
 describe('People at the period end', () => {
   it('is what the snapshot held when run 2 finished, read back after run 3 (the exact instant included)', () => {
-    const rows = rowsOf(peopleSheet, w.db, runs[1]!.finished_at);
+    const rows = okta(rowsOf(peopleSheet, w.db, runs[1]!.finished_at));
     const got = new Map(rows.map((r) => [peopleKey(r), personFacts(r)]));
     expect(got).toEqual(after2.people);
     expect(got.get(t.leaver)?.startsWith('DEPROVISIONED|')).toBe(true);
@@ -200,7 +202,8 @@ describe('Access at the period end', () => {
   const T = (): string => runs[1]!.finished_at;
 
   it('is every membership the snapshot held when run 2 finished, with the ledger behind it', () => {
-    const rows = rowsOf(accessSheet, w.db, T());
+    const all = rowsOf(accessSheet, w.db, T());
+    const rows = okta(all);
     expect(new Set(rows.map(accessKey))).toEqual(after2.members);
     expect(rows.length).toBe(after2.members.size);
     const g = t.group.groupId;
@@ -222,7 +225,7 @@ describe('Access at the period end', () => {
     // Other memberships without a grant are listed, not flagged.
     const unflagged = rows.filter((r) => r.cells[11] === 'outside the process' && !r.flags);
     expect(unflagged.length).toBeGreaterThan(10);
-    expect(rows.filter((r) => r.flags).length).toBe(1);
+    expect(all.filter((r) => r.flags).length).toBe(1);
   });
 
   it('one millisecond before the drift was seen, the same membership is not flagged and run 2 is not in', () => {
@@ -233,7 +236,7 @@ describe('Access at the period end', () => {
   });
 
   it('after run 3 and the jobs: the membership added in Okta and the one Latchkey added are in, the revoked one is not', () => {
-    const now = rowsOf(accessSheet, w.db, '2099-01-01T00:00:00.000Z');
+    const now = okta(rowsOf(accessSheet, w.db, '2099-01-01T00:00:00.000Z'));
     const keys = new Set(now.map(accessKey));
     const live = new Set((w.db.prepare('SELECT group_id, identity_id FROM cur_memberships WHERE connection_id = ?').all(w.okta.id) as { group_id: string; identity_id: string }[]).map((m) => `${m.group_id}|${m.identity_id}`));
     expect(keys).toEqual(live);
@@ -250,6 +253,26 @@ describe('Access at the period end', () => {
         expect(r!.expected, `${sheet.name} at ${to}`).toBe(r!.actual);
       }
     }
+  });
+});
+
+describe('across IdPs', () => {
+  it('lists Entra after Okta, its rule groups as dynamic groups, and one person for accounts matched across IdPs', () => {
+    const T = runs[1]!.finished_at;
+    const access = rowsOf(accessSheet, w.db, T);
+    const connections = access.map((r) => r.cells[0]);
+    expect(connections.indexOf('Entra')).toBe(connections.lastIndexOf('Okta') + 1);
+    const held = new Set(access.filter((r) => r.cells[0] === 'Entra').map((r) => r.cells[7]));
+    expect(held).toContain('dynamic group');
+    expect(new Set(okta(access).map((r) => r.cells[7]))).toContain('group rule');
+    expect(held).not.toContain('group rule');
+    const people = rowsOf(peopleSheet, w.db, T);
+    const linked = people.filter((r) => r.cells[14] !== null);
+    expect(linked.length).toBeGreaterThan(0);
+    const byPerson = new Map<string, Set<unknown>>();
+    for (const r of people) byPerson.set(textAt(r, 13), (byPerson.get(textAt(r, 13)) ?? new Set()).add(r.cells[0]));
+    // An account matched by e-mail or employee id shares its person with an account of the other IdP.
+    for (const r of linked) expect(byPerson.get(textAt(r, 13))).toEqual(new Set(['Okta', 'Entra']));
   });
 });
 
