@@ -38,6 +38,7 @@ const runs: Run[] = [];
 let after2: { people: Map<string, string>; members: Set<string> };
 let t: {
   group: { groupId: string; groupName: string };
+  alreadyMember: string;
   granted: string;
   drifted: string;
   leaver: string;
@@ -104,11 +105,11 @@ beforeAll(async () => {
     )
     .pluck()
     .all(okta, group.groupId) as string[];
-  const [granted, drifted, removed, revokedLater] = members;
+  const [granted, drifted, removed, revokedLater, alreadyMember] = members;
   const [addedLater, patchedIn] = outsiders;
   const active = db.prepare("SELECT id FROM cur_identities WHERE connection_id = ? AND status = 'ACTIVE' ORDER BY id DESC").pluck().all(okta) as string[];
-  const [leaver, retitled] = active.filter((id) => !members.slice(0, 4).includes(id) && !outsiders.slice(0, 2).includes(id));
-  if (!granted || !drifted || !removed || !revokedLater || !addedLater || !patchedIn || !leaver || !retitled) throw new Error('the sandbox org lacks the people this test needs');
+  const [leaver, retitled] = active.filter((id) => !members.slice(0, 5).includes(id) && !outsiders.slice(0, 2).includes(id));
+  if (!alreadyMember || !granted || !drifted || !removed || !revokedLater || !addedLater || !patchedIn || !leaver || !retitled) throw new Error('the sandbox org lacks the people this test needs');
   const jira = Number(
     db
       .prepare("INSERT INTO connections (name, kind, base_url, auth_type, created_at, updated_at) VALUES ('Jira', 'jira', 'https://acme.atlassian.net', 'token', ?, ?)")
@@ -152,6 +153,19 @@ beforeAll(async () => {
      VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
   ).run(okta, group.groupId, group.groupName, patchedIn, patchedIn, now, now, now, now);
   patchLiveMembership(db, okta, group.groupId, revokedLater, false);
+  // A grant provisioned after the period end for someone already a member: the job changed nothing (a member then too).
+  const already = Number(
+    db
+      .prepare(
+        `INSERT INTO grants (connection_id, group_id, group_name, identity_id, beneficiary_name, status, starts_at, provisioned_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+      )
+      .run(okta, group.groupId, group.groupName, alreadyMember, alreadyMember, now, now, now, now).lastInsertRowid,
+  );
+  db.prepare(
+    `INSERT INTO jobs (kind, grant_id, connection_id, status, run_after, result, idempotency_key, created_at, updated_at, finished_at)
+     VALUES ('provision', ?, ?, 'succeeded', ?, '{"changed":false}', ?, ?, ?, ?)`,
+  ).run(already, okta, now, `provision:grant:${already}`, now, now, now);
   db.prepare("UPDATE grants SET status = 'revoked', ended_at = ?, end_reason = 'revoked early' WHERE request_id = ?").run(now, reqLater);
   // An access review of the role: the granted membership kept by its reviewer.
   const campaign = createCampaign(w.ctx, definition({ scope: { roleIds: [roleId] }, reviewers: { stage1: { kind: 'named', named: [REVIEWER] }, fallback: 'fb@example.com' } }, new Date())).id;
@@ -160,7 +174,7 @@ beforeAll(async () => {
   decideItems(w.ctx, decideInput.parse({ campaignId: campaign, itemIds: [item], decision: 'keep' }), { reviewer: REVIEWER });
   submitDecisions(w.ctx, campaign, { reviewer: REVIEWER });
   const at = db.prepare("SELECT at FROM review_decision_log WHERE item_id = ? AND state = 'submitted'").pluck().get(item) as string;
-  t = { group, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater, review: { at, campaign } };
+  t = { group, alreadyMember, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater, review: { at, campaign } };
 }, 240_000);
 
 afterAll(async () => {
@@ -214,6 +228,8 @@ describe('Access at the period end', () => {
     expect(held.flags).toBeUndefined();
     // Revoked by Latchkey after the period end: held then.
     expect(row(t.revokedLater)?.cells[11]).toBe('Latchkey grant');
+    // Provisioned after the period end for someone who was already a member (the job changed nothing): there then, no grant then.
+    expect(row(t.alreadyMember)?.cells[11]).toBe('outside the process');
     // Added by Latchkey after the period end (no sync recorded it): not there then. Removed in Okta before it: gone.
     expect(row(t.patchedIn)).toBeUndefined();
     expect(row(t.removed)).toBeUndefined();

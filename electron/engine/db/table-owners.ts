@@ -101,7 +101,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   requests: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') } },
   approvals: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION } },
   grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
-  jobs: { owner: 'engine/jobs/job-store.ts' },
+  jobs: { owner: 'engine/jobs/job-store.ts', readers: evidenceSnapshot('period-end.ts') },
   job_attempts: { owner: 'engine/jobs/job-store.ts' },
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
   drift: { owner: 'engine/jobs/drift.ts', readers: evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') },
