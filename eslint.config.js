@@ -21,7 +21,7 @@ export const nodeBuiltins = { group: ['node:*', ...nodeBuiltinNames, ...nodeBuil
  */
 const ENGINE_AREAS = [
   // What every area stands on: the context (db, clock, keychain, events), the database, the keychain, sockets, CSV.
-  { name: 'kernel', paths: ['context.ts', 'csv.ts', 'db/', 'secrets/', 'net/'] },
+  { name: 'kernel', paths: ['context.ts', 'csv.ts', 'xlsx-rows.ts', 'db/', 'secrets/', 'net/'] },
   { name: 'audit', paths: ['audit/'] },
   { name: 'connectors', paths: ['connectors/'] },
   { name: 'connections', paths: ['connections/'] },

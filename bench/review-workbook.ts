@@ -1,5 +1,5 @@
 // The reviewer workbook at 50,000 rows: export (exceljs streaming writer,
-// straight to a file) and import (workbook-rows.ts's streaming reader, every
+// straight to a file) and import (xlsx-rows.ts's streaming reader, every
 // row checked against its item's stored row hash, then recorded), each
 // against a baseline in the same run — the bare exceljs streaming write of
 // every review_items column of the same rows, and the bare exceljs streaming

@@ -27,6 +27,27 @@ export type AttentionView = {
 /** The workspace clock; adjustable only in the sandbox (demo and tests of expiry). */
 export type ClockView = { now: string; offsetMs: number; adjustable: boolean };
 
+/** How an ended grant ended: its access expired, someone revoked it, an access review did, it was cancelled, or an extension replaced it. */
+export const GRANT_END_HOWS = ['expired', 'revoked', 'review', 'cancelled', 'extended'] as const;
+export type GrantEndHow = (typeof GRANT_END_HOWS)[number];
+
+/**
+ * Whether a sync confirmed a removal: 'verified' (the first successful sync of
+ * the connection that started after the grant ended did not see the
+ * membership), 'reappeared' (a sync saw it back: drift), 'awaiting' (no
+ * successful sync since).
+ */
+export type RemovalCheck = { state: 'verified' | 'reappeared'; runId: number; at: string } | { state: 'awaiting' };
+
+/** A ledger row as the Access page shows it: the grant, the request behind it, how it ended and whether a sync confirmed it. */
+export type LedgerGrant = GrantRow & {
+  request: { justification: string; requester: string; jira: { key: string; url: string | null } | null } | null;
+  /** For an ended grant: how, who ended it (when the ledger names them), through which channel, and their words. */
+  ended: { how: GrantEndHow; by: string | null; channel: string | null; note: string | null } | null;
+  /** For a revoked or expired grant; null where there is nothing to remove (cancelled before provisioning, replaced by an extension). */
+  removal: RemovalCheck | null;
+};
+
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'manual'] as const;
 
 export const jobsChannels = {
@@ -59,13 +80,15 @@ export const jobsChannels = {
   'jobs:drift': read<DriftRow[]>()(z.object({ open: z.boolean().default(true) }).strict()),
   /** Closes a drift row: 'fixed' (done something about it) or 'accept' (known; not flagged again for that grant). */
   'jobs:resolveDrift': write<DriftRow>()(z.object({ driftId: id, resolution: z.enum(['fixed', 'accept']), note: text('a note', 1000) }).strict()),
-  /** The grant ledger: all, active, time-bound (active with an end), expiring soon (within withinHours, default the notice window) or ended. */
-  'jobs:grants': read<{ rows: GrantRow[]; total: number }>()(
+  /** The grant ledger: all, active, time-bound (active with an end), expiring soon (within withinHours, default the notice window) or ended (endedHow: only those that ended so). */
+  'jobs:grants': read<{ rows: LedgerGrant[]; total: number }>()(
     z
       .object({
         filter: z.enum(['all', 'active', 'time-bound', 'expiring-soon', 'ended']).default('all'),
         withinHours: z.number().int().min(1).max(24 * 400).optional(),
         requestId: id.optional(),
+        connectionId: id.optional(),
+        endedHow: z.enum(GRANT_END_HOWS).optional(),
         search: z.string().max(200).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(200),

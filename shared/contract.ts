@@ -26,6 +26,7 @@ import type {
 } from './domain.js';
 
 import { read, write } from './channel.js';
+import { auditChannels } from './contract-audit.js';
 import { catalogChannels } from './contract-catalog.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
@@ -348,6 +349,7 @@ export const contract = {
   ...reviewsChannels,
   ...jiraChannels,
   ...operatorChannels,
+  ...auditChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -14,6 +14,7 @@ import type { AuditStatus } from '../../shared/domain.js';
 import { UserError, type EngineContext } from './context.js';
 import { schemaVersion } from './db/database.js';
 import { createPageCache } from './db/query-kit.js';
+import { auditHandlers } from './handlers/audit-handlers.js';
 import { catalogHandlers } from './handlers/catalog-handlers.js';
 import { connectionsHandlers } from './handlers/connections-handlers.js';
 import { directoryHandlers } from './handlers/directory-handlers.js';
@@ -71,6 +72,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...reviewsHandlers(c, helpers),
       ...jiraHandlers(c, helpers),
       ...operatorHandlers(c, operatorState, caller),
+      ...auditHandlers(c),
     };
   };
 

@@ -1,4 +1,5 @@
-// CSV as spreadsheets write it, for the catalog and request imports.
+// CSV as spreadsheets write it: read for the catalog and request imports,
+// written for the catalog export and the audit log export.
 import { UserError } from './context.js';
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; a BOM and CRLF are fine. */
@@ -36,3 +37,18 @@ export function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+/** Text a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM", a leading tab or CR). */
+export const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV field: a value a spreadsheet would run as a formula gets a leading
+ * apostrophe (shown as text, never run), then RFC 4180 quoting where needed.
+ */
+export function csvCell(v: string): string {
+  const safe = FORMULA_START.test(v) ? `'${v}` : v;
+  return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** One CSV line (no line break) of the given values. */
+export const csvLine = (values: readonly string[]): string => values.map(csvCell).join(',');

@@ -46,6 +46,11 @@ const api = {
   'changes:list': call('changes:list'),
   'changes:diff': call('changes:diff'),
   'audit:recent': call('audit:recent'),
+  'audit:events': call('audit:events'),
+  'audit:actions': call('audit:actions'),
+  'audit:status': call('audit:status'),
+  'audit:verify': call('audit:verify'),
+  'audit:export': call('audit:export'),
   // catalog channels (shared/contract-catalog.ts)
   'catalog:list': call('catalog:list'),
   'catalog:role': call('catalog:role'),

@@ -11,6 +11,7 @@ import { TopBar } from './components/TopBar.js';
 import { useRoute } from './hooks/useRoute.js';
 import { type Route } from './lib/router.js';
 import { AccessPage } from './pages/AccessPage.js';
+import { AuditPage } from './pages/AuditPage.js';
 import { AttentionPage } from './pages/AttentionPage.js';
 import { CatalogPage } from './pages/CatalogPage.js';
 import { ChangesPage } from './pages/ChangesPage.js';
@@ -43,6 +44,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <DirectoryPage tab={route.tab} detail={route.detail} />;
     case 'changes':
       return <ChangesPage view={route.view} />;
+    case 'audit':
+      return <AuditPage />;
     case 'not-found':
       return (
         <div className="page">
@@ -89,6 +92,8 @@ export function App(): ReactNode {
                   ? 'Access'
                 : route.page === 'reviews'
                   ? 'Reviews'
+                : route.page === 'audit'
+                  ? 'Audit log'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

@@ -108,6 +108,12 @@ describe('read-only snapshot', () => {
       ['changes:list', { runId: runs.second, kind: ['attribute'], search: 'ada' }],
       ['changes:diff', { fromRunId: runs.baseline, toRunId: runs.third }],
       ['audit:recent', {}],
+      ['audit:events', { action: 'connection.added', from: '2020-01-01T00:00:00Z', limit: 5 }],
+      ['audit:actions', {}],
+      ['audit:status', {}],
+      ['audit:verify', {}],
+      ['audit:export', { channel: 'cli' }],
+      ['jobs:grants', { filter: 'ended', endedHow: 'revoked' }],
     ];
     for (const [channel, input] of reads) {
       const body = (await callChannel(bridge.port, session, channel, input)).json() as Result<unknown>;

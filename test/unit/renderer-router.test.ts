@@ -53,6 +53,12 @@ describe('renderer hash routes', () => {
     for (const hash of ['#/attention/nope', '#/attention/drift/1', '#/access/forever', '#/access/expiring/24']) expect(parseRoute(hash).page, hash).toBe('not-found');
   });
 
+  it('has one address for the audit log, and nothing below it', () => {
+    expect(parseRoute('#/audit')).toEqual({ page: 'audit' });
+    expect(formatRoute({ page: 'audit' })).toBe('#/audit');
+    expect(parseRoute('#/audit/12').page).toBe('not-found');
+  });
+
   it('is never confused by a bridge token left in the fragment', () => {
     expect(parseRoute('#token=abcdef123456').page).toBe('not-found');
   });

@@ -15,6 +15,8 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../../shared/domain.js';
 import type { AuditChannel } from '../../../shared/governance.js';
+import { UserError } from '../context.js';
+import { csvLine } from '../csv.js';
 import type { Db } from '../db/database.js';
 import { cachedStatement } from '../db/statement-cache.js';
 
@@ -285,4 +287,92 @@ function parsedDetails(text: string): Record<string, unknown> {
     // fall through
   }
   return {};
+}
+
+// --- the console's audit log: filtered pages and the CSV export -------------------------------
+
+/** Which events: actor (part of it, any case), action, target, channel exactly; `from` inclusive, `to` exclusive (ISO instants). */
+export type AuditFilter = { actor?: string; action?: string; targetType?: string; targetId?: string; channel?: string; from?: string; to?: string };
+
+function auditWhere(q: AuditFilter): { where: string; params: Record<string, unknown> } {
+  const terms: string[] = [];
+  const params: Record<string, unknown> = {};
+  const actor = q.actor?.trim();
+  if (actor) {
+    terms.push("actor LIKE @actor ESCAPE '\\'");
+    params.actor = `%${actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  }
+  for (const [key, column] of [['action', 'action'], ['targetType', 'target_type'], ['targetId', 'target_id'], ['channel', 'channel']] as const) {
+    const v = q[key];
+    if (v !== undefined && v !== '') {
+      terms.push(`${column} = @${key}`);
+      params[key] = v;
+    }
+  }
+  // Stored times are toISOString() text: compare in the same form, so "…T10:00:00+02:00" means the same instant.
+  if (q.from) {
+    terms.push('at >= @from');
+    params.from = new Date(q.from).toISOString();
+  }
+  if (q.to) {
+    terms.push('at < @to');
+    params.to = new Date(q.to).toISOString();
+  }
+  return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
+}
+
+const toEvent = (r: AuditRow): AuditEvent & { prevHash: string; format: number } => ({
+  seq: r.seq,
+  at: r.at,
+  actor: r.actor,
+  channel: r.channel,
+  action: r.action,
+  targetType: r.target_type,
+  targetId: r.target_id,
+  details: parsedDetails(r.details),
+  hash: r.hash,
+  prevHash: r.prev_hash,
+  format: r.format,
+});
+
+/** A page of events matching the filter, newest first, and how many match. */
+export function listAuditEvents(db: Db, q: AuditFilter & { offset?: number; limit?: number }): { rows: (AuditEvent & { prevHash: string; format: number })[]; total: number } {
+  const { where, params } = auditWhere(q);
+  const total = db.prepare(`SELECT count(*) FROM audit_events ${where}`).pluck().get(params) as number;
+  const rows = db.prepare(`SELECT * FROM audit_events ${where} ORDER BY seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: q.limit ?? 100, offset: q.offset ?? 0 }) as AuditRow[];
+  return { rows: rows.map(toEvent), total };
+}
+
+/** Every action recorded, with how many events each has (the console's action filter). */
+export function auditActionCounts(db: Db): { action: string; count: number }[] {
+  return db.prepare('SELECT action, count(*) AS count FROM audit_events GROUP BY action ORDER BY action').all() as { action: string; count: number }[];
+}
+
+/** The CSV export's columns: every stored field of an event, the hashes included, so the chain can be re-checked from the file. */
+export const AUDIT_CSV_COLUMNS = ['seq', 'at', 'actor', 'channel', 'action', 'target_type', 'target_id', 'details', 'prev_hash', 'hash', 'format'] as const;
+
+/**
+ * The events matching the filter as CSV, oldest first (chain order), with a
+ * BOM and CRLF like the catalog export. Text a spreadsheet would run as a
+ * formula gets a leading apostrophe (csv.ts). Refuses more than `max` events.
+ */
+export function auditEventsCsv(db: Db, q: AuditFilter, max: number): { text: string; rows: number } {
+  const { where, params } = auditWhere(q);
+  const total = db.prepare(`SELECT count(*) FROM audit_events ${where}`).pluck().get(params) as number;
+  if (total > max) throw new UserError(`${total.toLocaleString('en-US')} events match: at most ${max.toLocaleString('en-US')} are exported at once; narrow the period or the filters`, 'conflict');
+  const lines = [csvLine(AUDIT_CSV_COLUMNS)];
+  for (const r of db.prepare(`SELECT * FROM audit_events ${where} ORDER BY seq`).iterate(params) as IterableIterator<AuditRow>) {
+    lines.push(csvLine([String(r.seq), r.at, r.actor, r.channel, r.action, r.target_type, r.target_id, r.details, r.prev_hash, r.hash, String(r.format)]));
+  }
+  return { text: `\uFEFF${lines.join('\r\n')}\r\n`, rows: lines.length - 1 };
+}
+
+/** The events stamped within [from, to] (both included, ISO instants in UTC), in chain order, streamed (the evidence workbook's Audit log). */
+export function auditEventsInPeriod(db: Db, from: string, to: string): IterableIterator<AuditRow> {
+  return db.prepare('SELECT * FROM audit_events WHERE at >= ? AND at <= ? ORDER BY seq').iterate(from, to) as IterableIterator<AuditRow>;
+}
+
+/** How many events were stamped within [from, to], counted on their own (the sheet's reconciliation). */
+export function countAuditEventsInPeriod(db: Db, from: string, to: string): number {
+  return db.prepare('SELECT count(*) FROM audit_events WHERE at >= ? AND at <= ?').pluck().get(from, to) as number;
 }

@@ -165,3 +165,35 @@ export async function keychainKeyId(ctx: SigningContext): Promise<string | null>
     return null;
   }
 }
+
+export type DetachedSignature = { algorithm: 'ed25519'; keyId: string; publicKey: string; value: string };
+
+/**
+ * Signs `text` with the workspace's audit key when the keychain holds it (an
+ * evidence manifest). Never makes a key and never writes: a read-only copy,
+ * a missing keychain or a workspace that never signed a checkpoint gets the
+ * reason instead.
+ */
+export async function signDetached(ctx: Pick<SigningContext, 'db' | 'secrets' | 'readOnly'>, text: string): Promise<{ signature: DetachedSignature } | { why: string }> {
+  if (ctx.readOnly) return { why: 'the workspace was opened read-only (a saved copy has no keychain), so the manifest is not signed' };
+  let stored: string | null;
+  try {
+    stored = await ctx.secrets.get(auditKeyAccount(workspaceId(ctx.db)));
+  } catch (e) {
+    return { why: e instanceof KeychainUnavailableError ? `the keychain is unavailable (${e.message}), so the manifest is not signed` : `the signing key could not be read from the keychain (${(e as Error).name}), so the manifest is not signed` };
+  }
+  if (!stored) return { why: 'the keychain holds no audit signing key for this workspace (none is made for an export), so the manifest is not signed' };
+  const privateKey = createPrivateKey({ key: Buffer.from(stored, 'base64'), format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey);
+  return { signature: { algorithm: 'ed25519', keyId: auditKeyId(publicKey), publicKey: publicKeyText(publicKey), value: sign(null, Buffer.from(text, 'utf8'), privateKey).toString('base64') } };
+}
+
+/** Whether a detached signature holds for `text` under the public key it names (and that key's id is the one it claims). */
+export function detachedSignatureValid(sig: DetachedSignature, text: string): boolean {
+  try {
+    const key = publicKeyFromText(sig.publicKey);
+    return auditKeyId(key) === sig.keyId && verify(null, Buffer.from(text, 'utf8'), key, Buffer.from(sig.value, 'base64'));
+  } catch {
+    return false;
+  }
+}

@@ -25,7 +25,7 @@ import {
   type RiskTier,
 } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
-import { parseCsv } from '../csv.js';
+import { csvCell, FORMULA_START, parseCsv } from '../csv.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { listConnectionRecords } from '../connections/connections.js';
@@ -117,14 +117,6 @@ export function catalogRows(db: Db): Row[] {
     }
   }
   return rows;
-}
-
-/** A cell Excel would run as a formula ("=HYPERLINK(...)") is written with a leading apostrophe. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-function csvCell(v: string): string {
-  const safe = FORMULA_START.test(v) ? `'${v}` : v;
-  return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function toCsv(rows: readonly Row[]): string {

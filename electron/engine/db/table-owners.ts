@@ -52,6 +52,8 @@ const evidenceSnapshot = (...files: string[]): Record<string, string> =>
       "the evidence workbook's snapshot sheets: one streamed query per sheet (and connection) over the population at the period's end, rebuilt from the live snapshot, the changes recorded after it and the grant ledger",
     ]),
   );
+/** The evidence workbook's ledger sheets (evidence/sheets-*.ts): each population one streamed SELECT of up to 1M rows, joined with what explains each row, plus an independent count to reconcile it. */
+const EVIDENCE_LEDGER = (why: string): Readonly<Record<string, string>> => ({ 'engine/evidence/': `the evidence workbook's ledger sheets stream up to 1M rows in one query: ${why}` });
 
 export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   meta: { owner: 'engine/db/meta.ts' },
@@ -79,11 +81,11 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   app_assignments: { owner: 'engine/sync/', readers: { ...SUGGESTIONS, ...evidenceSnapshot('access-sheets.ts') } },
   cur_identities: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('drift-changes-sheets.ts') } },
   cur_groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT, ...evidenceSnapshot('drift-changes-sheets.ts') } },
-  cur_memberships: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
+  cur_memberships: { owner: 'engine/sync/', readers: { ...EVIDENCE_LEDGER("a leaver's mapped-group memberships still held"), ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
   cur_apps: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...SUGGESTIONS } },
   cur_app_assignments: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION } },
-  sync_runs: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...evidenceSnapshot('period-end.ts', 'drift-changes-sheets.ts') } },
-  sync_changes: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence", ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
+  sync_runs: { owner: 'engine/sync/', readers: { ...EVIDENCE_LEDGER('the run that detected a leaver and the sync runs that verify a removal'), ...REVIEW_POPULATION, ...evidenceSnapshot('period-end.ts', 'drift-changes-sheets.ts') } },
+  sync_changes: { owner: 'engine/sync/', readers: { ...EVIDENCE_LEDGER('leavers and mapped-group memberships removed after them, memberships seen again after a removal'), ...REVIEW_POPULATION, 'engine/directory/correlation.ts': "correlation is redone only when the snapshot changed: it reads the newest change's sequence", ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
   // Group owners as the IdPs report them (migration 9): written by the full sync with the rest of the snapshot.
   group_owners: { owner: 'engine/sync/' },
   cur_group_owners: { owner: 'engine/sync/', readers: DIRECTORY_READS },
@@ -96,20 +98,21 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   correlation_issues: { owner: 'engine/directory/correlation.ts', readers: { 'engine/directory/people.ts': 'the list of refused matches, with each account as it is now' } },
   catalog_apps: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, ...evidenceSnapshot('access-sheets.ts') } },
   catalog_roles: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, ...evidenceSnapshot('access-sheets.ts') } },
-  catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { ...REVIEW_POPULATION, 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot', ...evidenceSnapshot('access-sheets.ts') } },
+  catalog_mappings: { owner: 'engine/catalog/catalog-store.ts', readers: { ...EVIDENCE_LEDGER("a request's groups and which memberships of a leaver were mapped"), ...REVIEW_POPULATION, 'engine/catalog/suggestions.ts': 'a suggested or listed group is marked mapped in the same pass over the snapshot', ...evidenceSnapshot('access-sheets.ts') } },
   catalog_dismissed: { owner: 'engine/catalog/suggestions.ts' },
-  requests: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') } },
-  approvals: { owner: 'engine/requests/request-store.ts', readers: { ...REVIEW_POPULATION } },
-  grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
-  jobs: { owner: 'engine/jobs/job-store.ts', readers: evidenceSnapshot('period-end.ts') },
-  job_attempts: { owner: 'engine/jobs/job-store.ts' },
+  requests: { owner: 'engine/requests/request-store.ts', readers: { ...EVIDENCE_LEDGER('Requests, and the requester of each approval step'), ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') } },
+  approvals: { owner: 'engine/requests/request-store.ts', readers: { ...EVIDENCE_LEDGER('Approvals, every step of the requests in the period'), ...REVIEW_POPULATION } },
+  grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...EVIDENCE_LEDGER('Grants in the period, the first access given per request (Approvals), live grants of each leaver'), ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
+  jobs: { owner: 'engine/jobs/job-store.ts', readers: { ...EVIDENCE_LEDGER("each grant's provisioning job and when its revocation was asked for"), ...evidenceSnapshot('period-end.ts') } },
+  job_attempts: { owner: 'engine/jobs/job-store.ts', readers: EVIDENCE_LEDGER("each grant's provisioning attempts against the IdP") },
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
   drift: { owner: 'engine/jobs/drift.ts', readers: evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') },
   // Access reviews (migration 7): campaigns and their frozen items; the decisions on them; what each revoke became; each reviewer's Jira issue.
-  review_campaigns: { owner: 'engine/reviews/campaign-store.ts', readers: { ...REVIEWER_SHARE, ...evidenceSnapshot('access-sheets.ts') } },
+  review_campaigns: { owner: 'engine/reviews/campaign-store.ts', readers: { ...EVIDENCE_LEDGER('campaigns open in the period with their population proof'), ...REVIEWER_SHARE, ...evidenceSnapshot('access-sheets.ts') } },
   review_items: {
     owner: 'engine/reviews/item-store.ts',
     readers: {
+      ...EVIDENCE_LEDGER('every item of a review (up to 1M) with its decisions'),
       'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation',
       ...REVIEW_GRID,
       ...REVIEW_POPULATION,
@@ -122,15 +125,16 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   review_decisions: {
     owner: 'engine/reviews/decision-store.ts',
     readers: {
+      ...EVIDENCE_LEDGER('every decision with its item'),
       'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation',
       'engine/reviews/item-store.ts': "campaign counts and a leaver's undecided items are one statement over the items and their decisions",
       ...REVIEW_GRID,
       ...REVIEWER_SHARE,
     },
   },
-  review_decision_log: { owner: 'engine/reviews/decision-store.ts', readers: evidenceSnapshot('access-sheets.ts') },
+  review_decision_log: { owner: 'engine/reviews/decision-store.ts', readers: { ...EVIDENCE_LEDGER('whether a decision was given in bulk'), ...evidenceSnapshot('access-sheets.ts') } },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
-  review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: { 'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation', ...REVIEW_GRID } },
+  review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: { ...EVIDENCE_LEDGER("each item's remediation and verification"), 'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation', ...REVIEW_GRID } },
   review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },
   // The notification outbox (migration 8).
   notices: { owner: 'engine/notices/notice-store.ts' },

@@ -12,7 +12,7 @@ import { diffRuns, listChanges } from '../sync/changes.js';
 import { listSyncRuns } from '../sync/sync-runs.js';
 import type { ApiHelpers, Handlers } from './handler-types.js';
 
-type DirectoryChannels = Extract<Channel, 'dashboard:summary' | `directory:${string}` | `changes:${string}` | `audit:${string}`>;
+type DirectoryChannels = Extract<Channel, 'dashboard:summary' | `directory:${string}` | `changes:${string}` | 'audit:recent'>;
 
 export function directoryHandlers(ctx: EngineContext, { cache }: ApiHelpers): Pick<Handlers, DirectoryChannels> {
   const { db } = ctx;

@@ -9,6 +9,7 @@ import { cancelManualTask, completeManualTask, listManualTasks } from '../jobs/m
 import { listDrift, resolveDrift } from '../jobs/drift.js';
 import { attentionCounts, cancelJob, listGrants, listJobs, retryJob, revokeGrant } from '../jobs/operations.js';
 import { runJobs } from '../governance/run-jobs.js';
+import { grantLedgerPage } from '../requests/grant-ledger.js';
 import { schedulerOf } from '../governance/scheduler.js';
 
 export function jobsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHandlers<typeof jobsChannels> {
@@ -42,7 +43,7 @@ export function jobsHandlers(ctx: EngineContext, helpers: ApiHelpers): AreaHandl
     'jobs:cancelTask': ({ taskId, reason }) => cancelManualTask(ctx, taskId, { reason }),
     'jobs:drift': ({ open }) => listDrift(ctx, { open }),
     'jobs:resolveDrift': ({ driftId, resolution, note }) => resolveDrift(ctx, driftId, { resolution, note }),
-    'jobs:grants': (q) => listGrants(ctx, q),
+    'jobs:grants': (q) => grantLedgerPage(ctx, q),
     'jobs:revokeGrant': ({ grantId, reason }) => {
       const g = revokeGrant(ctx, grantId, { reason });
       void schedulerOf(ctx)?.tick();

@@ -227,3 +227,13 @@ export function resolveDrift(ctx: EngineContext, driftId: number, input: { resol
   if (!row) throw new UserError(`drift #${driftId} does not exist`, 'not-found');
   return driftRows(ctx.db, [row])[0] as DriftRow;
 }
+
+/** The first 'reappeared' finding of each of these grants: the sync run that saw the membership back, and when. */
+export function reappearedOfGrants(db: Db, grantIds: readonly number[]): Map<number, { runId: number; at: string }> {
+  if (grantIds.length === 0) return new Map();
+  const rows = db
+    .prepare("SELECT grant_id, details ->> 'syncRunId' AS run_id, detected_at FROM drift WHERE kind = 'reappeared' AND grant_id IN (SELECT value FROM json_each(?)) ORDER BY id DESC")
+    .all(JSON.stringify([...grantIds])) as { grant_id: number; run_id: number | null; detected_at: string }[];
+  // Newest first, so the oldest finding of a grant is the one kept.
+  return new Map(rows.map((r) => [r.grant_id, { runId: r.run_id ?? 0, at: r.detected_at }]));
+}

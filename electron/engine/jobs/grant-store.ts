@@ -9,6 +9,7 @@
 import type { GrantStatus } from '../../../shared/governance.js';
 import type { Db } from '../db/database.js';
 import { cachedStatement } from '../db/statement-cache.js';
+import { roleLabelSql } from '../catalog/catalog-store.js';
 
 export type GrantRecord = {
   id: number;
@@ -111,8 +112,27 @@ export type GrantFilter = {
   /** For 'expiring-soon': active grants ending after `now` and at or before `until`. */
   window?: { now: Date; until: Date };
   requestId?: number;
+  connectionId?: number;
+  /** For 'ended' (or any): only grants that ended this way (how ledger.ts and the request flow word their end). */
+  endedHow?: 'expired' | 'revoked' | 'review' | 'cancelled' | 'extended';
   search?: string;
 };
+
+/** The SQL condition for each way a grant ends (status, and the end reason's opening words; the prefixes hold no LIKE wildcard). */
+function endedHowSql(how: NonNullable<GrantFilter['endedHow']>): string {
+  switch (how) {
+    case 'expired':
+      return "status = 'expired'";
+    case 'revoked':
+      return "status = 'revoked' AND coalesce(end_reason, '') NOT LIKE 'review:%'";
+    case 'review':
+      return "status = 'revoked' AND end_reason LIKE 'review:%'";
+    case 'cancelled':
+      return `status = 'cancelled' AND coalesce(end_reason, '') NOT LIKE '${SUPERSEDED_PREFIX}%'`;
+    case 'extended':
+      return `status = 'cancelled' AND end_reason LIKE '${SUPERSEDED_PREFIX}%'`;
+  }
+}
 
 /** A page of the ledger (newest first; soonest first when expiring) and how many match. */
 export function listGrantRecords(db: Db, q: GrantFilter & { limit?: number; offset?: number }): { rows: GrantRecord[]; total: number } {
@@ -139,8 +159,15 @@ export function listGrantRecords(db: Db, q: GrantFilter & { limit?: number; offs
     where.push('request_id = @requestId');
     params.requestId = q.requestId;
   }
+  if (q.connectionId !== undefined) {
+    where.push('connection_id = @connectionId');
+    params.connectionId = q.connectionId;
+  }
+  if (q.endedHow !== undefined) where.push(`(${endedHowSql(q.endedHow)})`);
   if (q.search && q.search.trim() !== '') {
-    where.push("(beneficiary_name LIKE @s ESCAPE '\\' OR coalesce(beneficiary_email, '') LIKE @s ESCAPE '\\' OR group_name LIKE @s ESCAPE '\\')");
+    where.push(
+      `(beneficiary_name LIKE @s ESCAPE '\\' OR coalesce(beneficiary_email, '') LIKE @s ESCAPE '\\' OR group_name LIKE @s ESCAPE '\\' OR coalesce(${roleLabelSql('role_id')}, '') LIKE @s ESCAPE '\\')`,
+    );
     params.s = `%${q.search.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -1,7 +1,7 @@
 // Grant state changes the jobs area makes, each as one function called inside
 // the caller's transaction: the grant row, the audit event and the Jira
 // write-back move together or not at all.
-import type { GrantStatus } from '../../../shared/governance.js';
+import { AUDIT_CHANNELS, type AuditChannel, type GrantStatus } from '../../../shared/governance.js';
 import { appendAudit } from '../audit/audit-log.js';
 import { connectionRecordOrNull } from '../connections/connections.js';
 import type { Db } from '../db/database.js';
@@ -13,18 +13,21 @@ export type { GrantRecord } from './grant-store.js';
 
 /**
  * Why a revocation job exists: expiry (the grant ends 'expired'), someone
- * revoking it ('revoked'), or an access review's revoke ('review': the grant
+ * revoking it ('revoked', with who and the channel they came through), or an access review's revoke ('review': the grant
  * ends 'revoked' with an end reason starting "review:" that names the
  * campaign, the reviewer and their reason).
  */
 export type RevokePayload =
   | { reason: 'expired'; expiresAt: string }
-  | { reason: 'revoked'; by: string; note: string }
+  | { reason: 'revoked'; by: string; note: string; channel?: AuditChannel }
   | { reason: 'review'; by: string; note: string; campaignId: number; itemId: number };
 
 /** The payload of a revocation job, read defensively (an older job may lack fields). */
 export function revokePayload(p: Record<string, unknown>, grant: GrantRecord): RevokePayload {
-  if (p.reason === 'revoked') return { reason: 'revoked', by: typeof p.by === 'string' ? p.by : 'unknown', note: typeof p.note === 'string' ? p.note : '' };
+  if (p.reason === 'revoked') {
+    const channel = AUDIT_CHANNELS.find((c) => c === p.channel);
+    return { reason: 'revoked', by: typeof p.by === 'string' ? p.by : 'unknown', note: typeof p.note === 'string' ? p.note : '', ...(channel ? { channel } : {}) };
+  }
   if (p.reason === 'review') {
     return {
       reason: 'review',
@@ -52,11 +55,13 @@ export function jiraForGrant(db: Db, g: GrantRecord, update: JiraUpdate, now: Da
   enqueueJiraUpdate(db, g.request_id, update, now);
 }
 
-export function auditGrant(db: Db, actor: string, action: string, g: GrantRecord, details: Record<string, unknown>, now: Date): void {
+/** `channel`: where a person's change came from (console, cli); omitted for the engine's own ('system'). */
+export function auditGrant(db: Db, actor: string, action: string, g: GrantRecord, details: Record<string, unknown>, now: Date, channel?: AuditChannel): void {
   appendAudit(
     db,
     {
       actor,
+      ...(channel ? { channel } : {}),
       action,
       targetType: 'grant',
       targetId: g.id,
@@ -91,7 +96,11 @@ export function markEnded(db: Db, g: GrantRecord, payload: RevokePayload, actor:
   const at = now.toISOString();
   const status: GrantStatus = payload.reason === 'expired' ? 'expired' : 'revoked';
   const endReason =
-    payload.reason === 'expired' ? `expired at ${payload.expiresAt}` : payload.reason === 'review' ? `review: ${payload.note}` : `revoked by ${payload.by}: ${payload.note}`;
+    payload.reason === 'expired'
+      ? `expired at ${payload.expiresAt}`
+      : payload.reason === 'review'
+        ? `review: ${payload.note}`
+        : `revoked by ${payload.by}${payload.channel ? ` via ${payload.channel}` : ''}: ${payload.note}`;
   setGrant(db, g.id, { status, ended_at: at, end_reason: endReason }, now);
   auditGrant(db, actor, status === 'expired' ? 'grant.expired' : 'grant.revoked', g, { how, endReason }, now);
   jiraForGrant(

@@ -9,7 +9,7 @@ import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { getSettings } from '../settings/settings.js';
 import { countOpenDrift } from './drift.js';
-import { getGrant, grantsByIds, listGrantRecords, setGrant, type GrantRecord } from './grant-store.js';
+import { getGrant, grantsByIds, listGrantRecords, setGrant, type GrantFilter, type GrantRecord } from './grant-store.js';
 import { cancelJobRow, countJobs, jobAttempts as attemptsOf, jobRecord, jobsOfRequest as jobRecordsOfRequest, listJobRecords, requeueJob, type JobRecord } from './job-store.js';
 import { JOB_PRIORITY } from './job-types.js';
 import { auditGrant, cancelProvisioning, enqueueRevoke, who } from './ledger.js';
@@ -160,9 +160,10 @@ export function revokeGrant(ctx: EngineContext, grantId: number, input: { reason
       const cancelled = cancelProvisioning(ctx.db, g.id, `cancelled: revoked by ${by}`, now);
       const open = openTasksOfGrant(ctx.db, g.id, 'add');
       for (const t of open) closeTask(ctx.db, t.id, 'cancelled', { evidence: `cancelled: the grant was revoked by ${by}`, by }, now);
-      const jobId = enqueueRevoke(ctx.db, g, { reason: 'revoked', by, note }, JOB_PRIORITY.revoke, now);
+      // Who and through which channel: the job carries both to the grant's end reason ("revoked by … via console: …").
+      const jobId = enqueueRevoke(ctx.db, g, { reason: 'revoked', by, note, ...(ctx.channel ? { channel: ctx.channel } : {}) }, JOB_PRIORITY.revoke, now);
       setGrant(ctx.db, g.id, { status: 'revoking' }, now);
-      auditGrant(ctx.db, by, 'grant.revoke_requested', g, { reason: note, revokeJobId: jobId, cancelledJobs: cancelled, cancelledTasks: open.map((t) => t.id) }, now);
+      auditGrant(ctx.db, by, 'grant.revoke_requested', g, { reason: note, revokeJobId: jobId, cancelledJobs: cancelled, cancelledTasks: open.map((t) => t.id) }, now, ctx.channel);
     })
     .immediate();
   ctx.events.emit('governance:changed', { area: 'jobs', ids: [grantId] });
@@ -208,6 +209,8 @@ export type GrantListQuery = {
   filter?: 'all' | 'active' | 'time-bound' | 'expiring-soon' | 'ended';
   withinHours?: number;
   requestId?: number;
+  connectionId?: number;
+  endedHow?: GrantFilter['endedHow'];
   search?: string;
   limit?: number;
   offset?: number;

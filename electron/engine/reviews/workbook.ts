@@ -32,7 +32,7 @@ import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
 import { cellOf, rowHashOfCells, type FrozenColumn } from './row-hash.js';
 import { itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ItemToCheck } from './reviewer-items.js';
-import { workbookRows } from './workbook-rows.js';
+import { workbookRows } from '../xlsx-rows.js';
 
 export const WORKBOOK_TITLE = 'Latchkey reviewer workbook';
 export const REVIEW_SHEET = 'Review';

@@ -125,7 +125,23 @@ export function lastSucceededRun(db: Db, connectionId?: number): { id: number; s
   return r ? { id: r.id, startedAt: r.started_at } : null;
 }
 
+/** The first succeeded run of a connection that started after `at`: the first whose snapshot can show a change made at `at`. */
+export function firstSucceededRunAfter(db: Db, connectionId: number, at: string): { id: number; startedAt: string } | null {
+  const r = db
+    .prepare(`SELECT id, started_at FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' AND started_at > ? ORDER BY id LIMIT 1`)
+    .get(connectionId, at) as { id: number; started_at: string } | undefined;
+  return r ? { id: r.id, startedAt: r.started_at } : null;
+}
+
 /** How many runs the history holds. */
 export function countSyncRuns(db: Db): number {
   return db.prepare('SELECT count(*) FROM sync_runs').pluck().get() as number;
+}
+
+/** The newest run of a connection that succeeded and finished at or before `at` (ISO 8601 UTC): what an evidence export for a period ending at `at` names as its source. */
+export function lastSucceededRunBy(db: Db, connectionId: number, at: string): { id: number; mode: 'full' | 'incremental'; startedAt: string; finishedAt: string } | null {
+  const r = db
+    .prepare(`SELECT id, mode, started_at, finished_at FROM sync_runs WHERE connection_id = ? AND status = 'succeeded' AND finished_at <= ? ORDER BY finished_at DESC, id DESC LIMIT 1`)
+    .get(connectionId, at) as { id: number; mode: 'full' | 'incremental'; started_at: string; finished_at: string } | undefined;
+  return r ? { id: r.id, mode: r.mode, startedAt: r.started_at, finishedAt: r.finished_at } : null;
 }

@@ -130,6 +130,13 @@ export const IconKey = (p: IconProps): ReactNode => (
   </Svg>
 );
 
+export const IconAudit = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <path d="M8 1.8l5 2v3.7c0 3.1-2.1 5.6-5 6.7-2.9-1.1-5-3.6-5-6.7V3.8z" />
+    <path d="M5.8 7.8l1.6 1.6 2.9-3" />
+  </Svg>
+);
+
 export const IconHistory = (p: IconProps): ReactNode => (
   <Svg {...p}>
     <path d="M2.5 8a5.5 5.5 0 1 0 1.6-3.9" />

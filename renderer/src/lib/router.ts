@@ -37,6 +37,8 @@ export type Route =
   | { page: 'changes'; view: ChangesView }
   | { page: 'connections'; adding: boolean }
   | ({ page: 'reviews' } & ReviewsView)
+  /** The audit log: events, the chain's status, the export (filters live in the audit store). */
+  | { page: 'audit' }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -115,6 +117,7 @@ export function parseRoute(hash: string): Route {
     }
     return { page: 'not-found', path };
   }
+  if (head === 'audit') return parts.length === 1 ? { page: 'audit' } : { page: 'not-found', path };
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -180,6 +183,8 @@ export function formatRoute(route: Route): string {
       return route.filter === 'time-bound' ? '#/access' : `#/access/${route.filter}`;
     case 'reviews':
       return reviewsPath(route);
+    case 'audit':
+      return '#/audit';
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -211,6 +216,7 @@ export const routes = {
   previewCampaign: (campaignId: number): Route => ({ page: 'reviews', view: 'preview', campaignId }),
   /** The signed-in reviewer's grid (null: the campaign with their open items is picked there). */
   myReviews: (campaignId: number | null = null): Route => ({ page: 'reviews', view: 'mine', campaignId }),
+  audit: (): Route => ({ page: 'audit' }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */

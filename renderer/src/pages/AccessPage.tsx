@@ -1,17 +1,22 @@
-// The access ledger (#/access): grants, who has which group through which request and until when, filtered by the route (the dashboard's cards land here).
+// The access ledger (#/access): every grant — who has which IdP group through which request, why,
+// since and until when, its Jira issue — filtered by the route's tab (the dashboard's cards land
+// here), a connection, how ended grants ended, and a search; Revoke now and Extend on live grants,
+// and for ended ones how they ended and whether a later sync confirmed the removal.
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import type { GrantRow } from '../../../shared/governance.js';
+import { GRANT_END_HOWS, type GrantEndHow, type LedgerGrant } from '../../../shared/contract-jobs.js';
 import { api } from '../api/client.js';
-import { DataGrid, type GridColumn } from '../components/DataGrid.js';
+import { DataGrid } from '../components/DataGrid.js';
 import { EmptyState } from '../components/EmptyState.js';
-import { RelativeTime } from '../components/RelativeTime.js';
 import { SearchInput } from '../components/SearchInput.js';
 import { useDebouncedValue } from '../hooks/useDebouncedValue.js';
-import { formatNumber } from '../lib/format.js';
+import { formatNumber, isIdentityProvider } from '../lib/format.js';
 import { formatRoute, navigate, routes, type AccessFilter } from '../lib/router.js';
+import { useConnectionsStore } from '../stores/connections-store.js';
 import { useJobsStore } from '../stores/jobs-store.js';
 import { useRequestsStore } from '../stores/requests-store.js';
-import { AccessBadge } from './requests/RequestParts.js';
+import { ExtendDialog } from './access/ExtendDialog.js';
+import { END_HOW_LABEL, ledgerColumns } from './access/ledger-columns.js';
+import { RevokeDialog } from './access/RevokeDialog.js';
 
 /** What each filter is, in the tab and in the page's heading. */
 function filterLabel(filter: AccessFilter, hours: number | null): string {
@@ -33,97 +38,55 @@ const TABS: readonly AccessFilter[] = ['time-bound', 'expiring', 'active', 'ende
 // The engine's names for the filters (jobs:grants).
 const ENGINE_FILTER = { 'time-bound': 'time-bound', expiring: 'expiring-soon', active: 'active', ended: 'ended', all: 'all' } as const;
 
-/** When a grant ends or ended, in words that fit its state. */
-function GrantEnd({ g }: { g: GrantRow }): ReactNode {
-  if (g.endedAt) return <RelativeTime iso={g.endedAt} />;
-  if (g.expiresAt) return <RelativeTime iso={g.expiresAt} kind="deadline" />;
-  return <span className="muted">permanent</span>;
-}
-
 export function AccessPage({ filter, withinHours }: { filter: AccessFilter; withinHours: number | null }): ReactNode {
   const noticeHours = useJobsStore((s) => s.view?.noticeHours ?? null);
+  const connections = useConnectionsStore((s) => s.connections).filter(isIdentityProvider);
   const [rawSearch, setSearch] = useState('');
   const search = useDebouncedValue(rawSearch, 250).trim();
+  const [connectionId, setConnectionId] = useState<number | null>(null);
+  const [endedHow, setEndedHow] = useState<GrantEndHow | null>(null);
   const [total, setTotal] = useState<number | null>(null);
+  const [revoking, setRevoking] = useState<LedgerGrant | null>(null);
+  const [extending, setExtending] = useState<LedgerGrant | null>(null);
   // A job ran, access expired, a request was approved: the ledger reloads (the version follows jobs and requests changes).
   const version = useRequestsStore((s) => s.version);
   // 'expiring' without hours follows the notice window, as Needs attention does.
   const hours = filter === 'expiring' ? (withinHours ?? noticeHours) : null;
+  const showsEnded = filter === 'ended' || filter === 'all';
+  const how = showsEnded ? endedHow : null;
 
-  const columns = useMemo<GridColumn<GrantRow>[]>(
-    () => [
-      {
-        id: 'who',
-        header: 'Who',
-        width: 'minmax(170px, 1.3fr)',
-        minWidth: 170,
-        truncate: true,
-        render: (g) => <span className="cell-strong">{g.beneficiaryName}</span>,
-        title: (g) => (g.beneficiaryEmail ? `${g.beneficiaryName} · ${g.beneficiaryEmail}` : g.beneficiaryName),
-      },
-      {
-        id: 'role',
-        header: 'Role',
-        width: 'minmax(200px, 1.6fr)',
-        minWidth: 200,
-        truncate: true,
-        render: (g) => g.roleLabel ?? <span className="muted">no role (granted outside the catalog)</span>,
-        title: (g) => g.roleLabel ?? undefined,
-      },
-      {
-        id: 'group',
-        header: 'Group',
-        width: 'minmax(180px, 1.4fr)',
-        minWidth: 180,
-        truncate: true,
-        render: (g) => (
-          <span>
-            {g.groupName} <span className="muted">({g.connectionName ?? `connection #${g.connectionId}`})</span>
-          </span>
-        ),
-        title: (g) => `${g.groupName} in ${g.connectionName ?? `connection #${g.connectionId}`}`,
-      },
-      { id: 'status', header: 'Status', width: '110px', minWidth: 110, render: (g) => <AccessBadge access={g.status} /> },
-      { id: 'since', header: 'Since', width: '110px', minWidth: 110, render: (g) => <RelativeTime iso={g.provisionedAt ?? g.startsAt} /> },
-      { id: 'ends', header: 'Ends', width: '120px', minWidth: 120, render: (g) => <GrantEnd g={g} /> },
-      {
-        id: 'request',
-        header: 'Request',
-        width: '96px',
-        minWidth: 96,
-        align: 'end',
-        render: (g) =>
-          g.requestId === null ? (
-            <span className="muted">—</span>
-          ) : (
-            <a className="link-subtle tabular" href={formatRoute(routes.request(g.requestId))} onClick={(e) => e.stopPropagation()}>
-              #{g.requestId}
-            </a>
-          ),
-      },
-    ],
-    [],
-  );
+  const columns = useMemo(() => ledgerColumns({ ended: showsEnded, actions: filter !== 'ended', why: filter !== 'ended' }, { onRevoke: setRevoking, onExtend: setExtending }), [showsEnded, filter, setRevoking, setExtending]);
 
   const fetchPage = useCallback(
     (offset: number, limit: number, signal: AbortSignal) =>
       api
         .call(
           'jobs:grants',
-          { filter: ENGINE_FILTER[filter], ...(filter === 'expiring' && withinHours !== null ? { withinHours } : {}), search, offset, limit },
+          {
+            filter: ENGINE_FILTER[filter],
+            ...(filter === 'expiring' && withinHours !== null ? { withinHours } : {}),
+            ...(connectionId !== null ? { connectionId } : {}),
+            ...(how !== null ? { endedHow: how } : {}),
+            search,
+            offset,
+            limit,
+          },
           { signal },
         )
         .then((page) => ({ ...page, offset })),
-    [filter, withinHours, search],
+    [filter, withinHours, search, connectionId, how],
   );
 
   const what = filterLabel(filter, hours);
+  const filtered = search !== '' || connectionId !== null || how !== null;
   return (
     <div className="page page-fill">
       <header className="page-header page-header-tabs">
         <div>
           <h1>Access</h1>
-          <p className="page-sub">The grant ledger: who has which IdP group through which request, since when and until when. Time-bound access ends by itself.</p>
+          <p className="page-sub">
+            The grant ledger: who has which IdP group through which request, why, since when and until when. Time-bound access ends by itself; revoke ends it now.
+          </p>
         </div>
       </header>
       <nav className="tabnav" aria-label="Access lists">
@@ -140,29 +103,69 @@ export function AccessPage({ filter, withinHours }: { filter: AccessFilter; with
       </nav>
       <div className="tab-body">
         <div className="toolbar" role="search" aria-label="Filter access">
-          <SearchInput label="Search access" value={rawSearch} onChange={setSearch} placeholder="Search people, e-mails, groups…" width={280} />
+          <SearchInput label="Search access" value={rawSearch} onChange={setSearch} placeholder="Search people, roles, groups…" width={280} />
+          {connections.length > 1 ? (
+            <select
+              className="input input-sm select"
+              aria-label="Connection"
+              value={connectionId ?? ''}
+              onChange={(e) => setConnectionId(e.target.value === '' ? null : Number(e.target.value))}
+            >
+              <option value="">Every connection</option>
+              {connections.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          ) : null}
+          {showsEnded ? (
+            <select className="input input-sm select" aria-label="How it ended" value={endedHow ?? ''} onChange={(e) => setEndedHow(e.target.value === '' ? null : (e.target.value as GrantEndHow))}>
+              <option value="">{filter === 'all' ? 'Any state' : 'Ended any way'}</option>
+              {GRANT_END_HOWS.map((h) => (
+                <option key={h} value={h}>
+                  {END_HOW_LABEL[h]}
+                </option>
+              ))}
+            </select>
+          ) : null}
+          {filtered ? (
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={() => {
+                setSearch('');
+                setConnectionId(null);
+                setEndedHow(null);
+              }}
+            >
+              Clear filters
+            </button>
+          ) : null}
           <span className="toolbar-spacer" />
           <span className="toolbar-count tabular" aria-live="polite">
             {total === null ? '' : `${formatNumber(total)} ${total === 1 ? 'grant' : 'grants'}`}
           </span>
         </div>
-        <DataGrid<GrantRow>
+        <DataGrid<LedgerGrant>
           label={`Access: ${what}`}
           columns={columns}
           fetchPage={fetchPage}
-          queryKey={`${filter}|${withinHours ?? ''}|${search}|${version}`}
+          queryKey={`${filter}|${withinHours ?? ''}|${search}|${connectionId ?? ''}|${how ?? ''}|${version}`}
           rowKey={(g) => String(g.id)}
           onOpen={(g) => {
             if (g.requestId !== null) navigate(routes.request(g.requestId));
           }}
           onTotal={setTotal}
           empty={
-            <EmptyState title={search ? 'No grants match' : `No ${what.toLowerCase()} access`}>
-              {search ? 'Try a shorter search.' : 'Access appears here once a request is approved and provisioned.'}
+            <EmptyState title={filtered ? 'No grants match' : `No ${what.toLowerCase()} access`}>
+              {filtered ? 'Try a shorter search or clear the filters.' : 'Access appears here once a request is approved and provisioned.'}
             </EmptyState>
           }
         />
       </div>
+      {revoking ? <RevokeDialog grant={revoking} onClose={() => setRevoking(null)} /> : null}
+      {extending ? <ExtendDialog grant={extending} onClose={() => setExtending(null)} /> : null}
     </div>
   );
 }

@@ -6,6 +6,7 @@
 import { create } from 'zustand';
 import type { AttentionView, ClockView } from '../../../shared/contract-jobs.js';
 import type { ChannelInput } from '../../../shared/contract.js';
+import type { GrantRow } from '../../../shared/governance.js';
 import { api, errorMessage } from '../api/client.js';
 import { setEngineClockOffset } from '../hooks/useNow.js';
 import { useRequestsStore } from './requests-store.js';
@@ -33,6 +34,13 @@ type JobsState = {
   setNoticeHours: (hours: number) => Promise<boolean>;
   /** Sandbox only: moves the workspace clock ahead (expiry runs), then re-reads it. */
   advanceClock: (minutes: number) => Promise<boolean>;
+  /**
+   * Revokes a grant now (the Access page): a revocation job, recorded in the
+   * signed-in operator's name through the console. The ledger (keyed on the
+   * requests store's version) and this view follow; throws the engine's error
+   * for the dialog that asked.
+   */
+  revokeGrant: (grantId: number, reason: string) => Promise<GrantRow>;
 };
 
 /** What every write from this page does around its call: busy, toast, one re-read. */
@@ -89,6 +97,12 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
   act: (key, channel, input, done) => tracked(key, () => api.call(channel, input), done, { get, set }),
   setNoticeHours: (hours) =>
     tracked('notice', () => useRequestsStore.getState().saveSettings({ expiryNoticeHours: hours }), `Notices now go out ${hours} h before expiry`, { get, set }),
+  revokeGrant: async (grantId, reason) => {
+    const grant = await api.call('jobs:revokeGrant', { grantId, reason });
+    useRequestsStore.getState().bump();
+    void get().load();
+    return grant;
+  },
   advanceClock: async (minutes) => {
     const ok = await tracked('clock', () => api.call('jobs:advanceClock', { minutes }), 'Clock moved ahead; expiry ran', { get, set });
     await get().loadClock();

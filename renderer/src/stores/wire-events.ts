@@ -6,6 +6,7 @@
 import { api } from '../api/client.js';
 import { describeRunChanges } from '../lib/change-kinds.js';
 import { useAppStore } from './app-store.js';
+import { useAuditStore } from './audit-store.js';
 import { useCatalogStore } from './catalog-store.js';
 import { useConnectionsStore } from './connections-store.js';
 import { useDashboardStore } from './dashboard-store.js';
@@ -54,6 +55,8 @@ export function wireEvents(): () => void {
   const attention = perBurst(() => {
     const jobs = useJobsStore.getState();
     void jobs.load();
+    // Every change is recorded: the audit log (once opened) shows the new events.
+    useAuditStore.getState().changed();
     if (clockToo) void jobs.loadClock();
     clockToo = false;
   });
@@ -102,6 +105,8 @@ export function wireEvents(): () => void {
     api.on('sync:finished', (run) => {
       // Connections, their runs and the Directory's tables (snapshotVersion).
       useConnectionsStore.getState().onFinished(run);
+      // A sync records its run and, with a signing key, a checkpoint.
+      useAuditStore.getState().changed();
       void useDashboardStore.getState().load();
       if (run.status === 'succeeded') {
         void useDirectoryStore.getState().loadFacets();
@@ -109,6 +114,8 @@ export function wireEvents(): () => void {
         useCatalogStore.getState().changed();
         // Revocations verified by this run, recommendations refreshed on open campaigns.
         reviewsChanged.trigger();
+        // The access ledger shows which removals this run verified (it is keyed on the requests store's version).
+        useRequestsStore.getState().bump();
         const size = `${run.users.toLocaleString()} users, ${run.groups.toLocaleString()} groups, ${run.apps.toLocaleString()} apps`;
         toast.success(
           run.baseline ? `First snapshot: ${size}` : `${describeRunChanges(run)} · ${size}`,

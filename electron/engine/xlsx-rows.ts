@@ -1,5 +1,6 @@
 // The rows of an .xlsx's sheets as text, streamed: what a reviewer workbook
-// import reads. A lean reader of the format's own parts instead of exceljs's
+// import and `evidence verify` read (a kernel module: reviews/ and evidence/
+// both use it). A lean reader of the format's own parts instead of exceljs's
 // streaming reader, which built a cell model per cell and took ~10 s for
 // 50,000 rows (and, waiting for shared strings stored after the sheets, spilled
 // sheets to temp files): the zip's central directory (the file is in memory,
@@ -20,8 +21,13 @@ import { StringDecoder } from 'node:string_decoder';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
-/** One row of one sheet: `sheet` counts the workbook's sheets in order, `n` is the row's number, `cells[0]` is column A (absent cells are empty). */
-export type SheetRow = { sheet: number; n: number; cells: string[] };
+/**
+ * One row of one sheet: `sheet` counts the workbook's sheets in order and
+ * `name` is its name, `n` is the row's number, `cells[0]` is column A
+ * (absent cells are empty). `numeric[k]` is true when cell k was a number
+ * (no type or t="n"), e.g. a date stored as its serial.
+ */
+export type SheetRow = { sheet: number; name: string; n: number; cells: string[]; numeric: boolean[] };
 
 type Entry = { name: string; method: number; flags: number; compressed: number; size: number; offset: number };
 
@@ -217,23 +223,29 @@ function cellValue(type: string | undefined, inner: string, strings: readonly st
 const ROW_OPEN = /<(?:\w+:)?row\b([^>]*?)(\/?)>/g;
 const CELL = /<(?:\w+:)?c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/(?:\w+:)?c>)/g;
 
-function rowCells(body: string, strings: readonly string[]): string[] {
+function rowCells(body: string, strings: readonly string[]): { cells: string[]; numeric: boolean[] } {
   const cells: string[] = [];
+  const numeric: boolean[] = [];
   let col = 0;
   for (const m of body.matchAll(CELL)) {
     const a = m[1] ?? '';
     const ref = attr(a, 'r');
     col = ref ? columnOf(ref) : col + 1;
     if (col < 1) continue;
-    const text = cellValue(attr(a, 't'), m[2] ?? '', strings);
-    while (cells.length < col - 1) cells.push('');
+    const type = attr(a, 't');
+    const text = cellValue(type, m[2] ?? '', strings);
+    while (cells.length < col - 1) {
+      cells.push('');
+      numeric.push(false);
+    }
     cells[col - 1] = text;
+    numeric[col - 1] = (type === undefined || type === 'n') && text !== '';
   }
-  return cells;
+  return { cells, numeric };
 }
 
 /** A sheet's rows, parsed as its XML streams in. */
-async function* sheetRows(zip: Buffer, e: Entry, strings: readonly string[]): AsyncGenerator<{ n: number; cells: string[] }> {
+async function* sheetRows(zip: Buffer, e: Entry, strings: readonly string[]): AsyncGenerator<{ n: number; cells: string[]; numeric: boolean[] }> {
   let buf = '';
   let last = 0;
   for await (const chunk of entryChunks(zip, e)) {
@@ -258,7 +270,7 @@ async function* sheetRows(zip: Buffer, e: Entry, strings: readonly string[]): As
       const r = attr(open[1] ?? '', 'r');
       last = r ? Number(r) : last + 1;
       consumed = end;
-      yield { n: last, cells: rowCells(body, strings) };
+      yield { n: last, ...rowCells(body, strings) };
     }
     // Keep from the first unfinished row on (or a short tail that may hold the start of a tag).
     buf = consumed > 0 ? buf.slice(consumed) : buf.length > 1 << 20 && !/<(?:\w+:)?row\b/.test(buf) ? buf.slice(-256) : buf;
@@ -282,7 +294,8 @@ export async function* workbookRows(input: Buffer | { path: string }): AsyncGene
     const target = byId.get(id?.[1] ?? id?.[2] ?? '');
     const e = target ? entries.get(target) : undefined;
     if (!e) continue; // a chart sheet or a missing part: no rows
-    for await (const row of sheetRows(zip, e, strings)) yield { sheet, ...row };
+    const name = xmlText(attr(a, 'name') ?? '');
+    for await (const row of sheetRows(zip, e, strings)) yield { sheet, name, ...row };
     sheet++;
   }
 }

@@ -1,0 +1,107 @@
+// The Controls sheet: for each SOC 2 and ISO/IEC 27001:2022 control an
+// access auditor tests, what it asks (in short), which sheets and columns of
+// this workbook evidence it, and what the Exceptions sheet found on those
+// sheets. The columns named here are matched against the sheets' real
+// headers (a header that starts with the name counts: "Granted at (UTC)"
+// for "Granted at"), so a renamed column drops out rather than being claimed.
+import type { EvidenceColumn } from './sheet-types.js';
+
+export type ControlEvidence = { sheet: string; columns: readonly string[] };
+export type Control = { framework: string; id: string; asks: string; evidence: readonly ControlEvidence[] };
+
+export const CONTROLS: readonly Control[] = [
+  {
+    framework: 'SOC 2 (2017 TSC)',
+    id: 'CC6.1',
+    asks: 'Logical access security over protected information assets: a complete inventory of accounts and access, restricted to authorised users, with privileged access controlled.',
+    evidence: [
+      { sheet: 'People', columns: ['Status', 'Employment type', 'Department', 'Manager', 'Person'] },
+      { sheet: 'Access', columns: ['Person', 'Group', 'Role', 'How held', 'Grant', 'Request'] },
+      { sheet: 'Privileged', columns: ['Person', 'Group', 'Role', 'Grant', 'Last review'] },
+      { sheet: 'Drift', columns: ['Person', 'Group', 'First seen', 'Resolved'] },
+    ],
+  },
+  {
+    framework: 'SOC 2 (2017 TSC)',
+    id: 'CC6.2',
+    asks: 'New users are registered and authorised before access is issued; access of users who leave is removed.',
+    evidence: [
+      { sheet: 'Requests', columns: ['Requester', 'Beneficiary', 'Role', 'Justification', 'Jira', 'Created'] },
+      { sheet: 'Approvals', columns: ['Approver', 'Decision', 'Decided at', 'Channel', 'Recorded by'] },
+      { sheet: 'Grants', columns: ['Granted at', 'Ended at', 'Why ended', 'Verified'] },
+      { sheet: 'Leavers', columns: ['Deactivated at', 'Access removed at', 'Hours', 'Within deadline'] },
+    ],
+  },
+  {
+    framework: 'SOC 2 (2017 TSC)',
+    id: 'CC6.3',
+    asks: 'Access is authorised, modified and removed based on roles and least privilege, and is periodically reviewed.',
+    evidence: [
+      { sheet: 'Grants', columns: ['Role', 'Group', 'Granted at', 'Until', 'Ended at', 'Why ended', 'Verified'] },
+      { sheet: 'Reviews', columns: ['Campaign', 'Reviewer', 'Decision', 'Reason', 'Decided at', 'Remediation', 'Verified'] },
+      { sheet: 'Changes', columns: ['Kind', 'Run', 'At'] },
+    ],
+  },
+  {
+    framework: 'ISO/IEC 27001:2022',
+    id: 'A.5.15',
+    asks: 'Access control: rules for physical and logical access are established and implemented on business and security requirements.',
+    evidence: [
+      { sheet: 'Access', columns: ['How held', 'Grant', 'Request'] },
+      { sheet: 'Requests', columns: ['Role', 'Justification'] },
+      { sheet: 'Drift', columns: ['First seen', 'Resolved'] },
+    ],
+  },
+  {
+    framework: 'ISO/IEC 27001:2022',
+    id: 'A.5.16',
+    asks: 'Identity management: the full life cycle of identities is managed (registration, change, removal).',
+    evidence: [
+      { sheet: 'People', columns: ['Status', 'Created', 'Last sign-in', 'Person'] },
+      { sheet: 'Leavers', columns: ['Deactivated at', 'Access removed at', 'Within deadline'] },
+      { sheet: 'Changes', columns: ['Kind', 'At'] },
+    ],
+  },
+  {
+    framework: 'ISO/IEC 27001:2022',
+    id: 'A.5.18',
+    asks: 'Access rights are provisioned, reviewed, modified and removed in line with the access control policy.',
+    evidence: [
+      { sheet: 'Requests', columns: ['Requester', 'Beneficiary', 'Role', 'Duration'] },
+      { sheet: 'Approvals', columns: ['Approver', 'Decision', 'Decided at'] },
+      { sheet: 'Grants', columns: ['Granted at', 'Ended at', 'Why ended', 'Verified'] },
+      { sheet: 'Reviews', columns: ['Reviewer', 'Decision', 'Remediation', 'Verified'] },
+    ],
+  },
+  {
+    framework: 'ISO/IEC 27001:2022',
+    id: 'A.8.2',
+    asks: 'Privileged access rights are restricted and managed.',
+    evidence: [
+      { sheet: 'Privileged', columns: ['Person', 'Group', 'Role', 'Grant', 'Last review'] },
+      { sheet: 'Reviews', columns: ['Risk', 'Decision'] },
+    ],
+  },
+];
+
+/** The columns of `sheet` a control names, as the sheet heads them ("all columns" when none match by name). */
+export function evidencedColumns(wanted: readonly string[], columns: readonly EvidenceColumn[]): string {
+  const found = columns.map((c) => c.header).filter((h) => wanted.some((w) => h.toLowerCase().startsWith(w.toLowerCase())));
+  return found.length ? found.join(', ') : 'all columns';
+}
+
+/** The Controls sheet's rows, given which sheets the workbook has (their columns) and the exceptions counted per sheet. */
+export function controlRows(sheets: ReadonlyMap<string, readonly EvidenceColumn[]>, exceptionsBySheet: ReadonlyMap<string, number>): string[][] {
+  const rows: string[][] = [];
+  for (const c of CONTROLS) {
+    const present = c.evidence.filter((e) => sheets.has(e.sheet));
+    const missing = c.evidence.filter((e) => !sheets.has(e.sheet)).map((e) => e.sheet);
+    const by = present.map((e) => `${e.sheet}: ${evidencedColumns(e.columns, sheets.get(e.sheet) ?? [])}`);
+    if (missing.length) by.push(`(not in this workbook: ${missing.join(', ')})`);
+    const counts = present.map((e) => ({ sheet: e.sheet, n: exceptionsBySheet.get(e.sheet) ?? 0 }));
+    const total = counts.reduce((s, x) => s + x.n, 0);
+    const found = total === 0 ? 'none' : counts.filter((x) => x.n > 0).map((x) => `${x.n.toLocaleString('en-US')} on ${x.sheet}`).join('; ');
+    rows.push([c.framework, c.id, c.asks, by.join('\n'), found]);
+  }
+  return rows;
+}
