@@ -39,6 +39,7 @@ let after2: { people: Map<string, string>; members: Set<string> };
 let t: {
   group: { groupId: string; groupName: string };
   alreadyMember: string;
+  deletedLater: string;
   granted: string;
   drifted: string;
   leaver: string;
@@ -108,8 +109,8 @@ beforeAll(async () => {
   const [granted, drifted, removed, revokedLater, alreadyMember] = members;
   const [addedLater, patchedIn] = outsiders;
   const active = db.prepare("SELECT id FROM cur_identities WHERE connection_id = ? AND status = 'ACTIVE' ORDER BY id DESC").pluck().all(okta) as string[];
-  const [leaver, retitled] = active.filter((id) => !members.slice(0, 5).includes(id) && !outsiders.slice(0, 2).includes(id));
-  if (!alreadyMember || !granted || !drifted || !removed || !revokedLater || !addedLater || !patchedIn || !leaver || !retitled) throw new Error('the sandbox org lacks the people this test needs');
+  const [leaver, retitled, deletedLater] = active.filter((id) => !members.slice(0, 5).includes(id) && !outsiders.slice(0, 2).includes(id));
+  if (!deletedLater || !alreadyMember || !granted || !drifted || !removed || !revokedLater || !addedLater || !patchedIn || !leaver || !retitled) throw new Error('the sandbox org lacks the people this test needs');
   const jira = Number(
     db
       .prepare("INSERT INTO connections (name, kind, base_url, auth_type, created_at, updated_at) VALUES ('Jira', 'jira', 'https://acme.atlassian.net', 'token', ?, ?)")
@@ -143,6 +144,7 @@ beforeAll(async () => {
   );
   sandbox.mutations.updateUserProfile(retitled, { title: 'Principal Wizard' });
   sandbox.mutations.addMembership(group.groupId, addedLater);
+  sandbox.mutations.deleteUser(deletedLater);
   runs.push(await sync());
 
   // Between syncs after the period end, Latchkey's own jobs: one membership added (a grant provisioned now), one revoked.
@@ -174,7 +176,7 @@ beforeAll(async () => {
   decideItems(w.ctx, decideInput.parse({ campaignId: campaign, itemIds: [item], decision: 'keep' }), { reviewer: REVIEWER });
   submitDecisions(w.ctx, campaign, { reviewer: REVIEWER });
   const at = db.prepare("SELECT at FROM review_decision_log WHERE item_id = ? AND state = 'submitted'").pluck().get(item) as string;
-  t = { group, alreadyMember, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater, review: { at, campaign } };
+  t = { group, deletedLater, alreadyMember, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater, review: { at, campaign } };
 }, 240_000);
 
 afterAll(async () => {
@@ -184,8 +186,15 @@ afterAll(async () => {
 describe('People at the period end', () => {
   it('is what the snapshot held when run 2 finished, read back after run 3 (the exact instant included)', () => {
     const rows = okta(rowsOf(peopleSheet, w.db, runs[1]!.finished_at));
-    const got = new Map(rows.map((r) => [peopleKey(r), personFacts(r)]));
-    expect(got).toEqual(after2.people);
+    // Deleted from Okta after the period end: back with its status then and a note; the fields a deletion does not record are empty.
+    const deleted = rows.find((r) => peopleKey(r) === t.deletedLater)!;
+    expect(deleted.cells[5]).toBe('ACTIVE');
+    expect(deleted.cells[15]).toMatch(/^deleted from the IdP after the period end/);
+    expect(deleted.cells[3]).toEqual(expect.any(String));
+    const got = new Map(rows.filter((r) => r !== deleted).map((r) => [peopleKey(r), personFacts(r)]));
+    const want = new Map(after2.people);
+    want.delete(t.deletedLater);
+    expect(got).toEqual(want);
     expect(got.get(t.leaver)?.startsWith('DEPROVISIONED|')).toBe(true);
     expect(got.has(t.joiner)).toBe(false);
     expect(got.get(t.retitled)).not.toContain('Principal Wizard');
@@ -220,6 +229,10 @@ describe('Access at the period end', () => {
     const rows = okta(all);
     expect(new Set(rows.map(accessKey))).toEqual(after2.members);
     expect(rows.length).toBe(after2.members.size);
+    // The account deleted after the period end keeps its memberships of then (the deletion's recorded removals undone), named.
+    const ofDeleted = rows.filter((r) => textAt(r, 3) === t.deletedLater);
+    expect(ofDeleted.length).toBeGreaterThan(0);
+    expect(ofDeleted.every((r) => typeof r.cells[4] === 'string' && r.cells[6] === 'ACTIVE')).toBe(true);
     const g = t.group.groupId;
     const row = (id: string): EvidenceRow | undefined => rows.find((r) => accessKey(r) === `${g}|${id}`);
     // Held through Latchkey: the grant, its request and the Jira issue with its link.
