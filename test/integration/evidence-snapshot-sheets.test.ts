@@ -38,6 +38,8 @@ const runs: Run[] = [];
 let after2: { people: Map<string, string>; members: Set<string> };
 let t: {
   group: { groupId: string; groupName: string };
+  alreadyMember: string;
+  deletedLater: string;
   granted: string;
   drifted: string;
   leaver: string;
@@ -55,6 +57,8 @@ const REVIEWER = 'rev@example.com';
 const ms = (iso: string, d: number): string => new Date(Date.parse(iso) + d).toISOString();
 const input = (db: Db, to: string, from = '2000-01-01T00:00:00.000Z') => ({ db, from, to, generatedAt: '2030-01-01T00:00:00.000Z', leaverDeadlineHours: 24 });
 const rowsOf = (sheet: EvidenceSheet, db: Db, to: string, from?: string): EvidenceRow[] => [...sheet.rows(input(db, to, from))];
+/** The Okta connection's rows (the one changed between syncs). */
+const okta = (rows: EvidenceRow[]): EvidenceRow[] => rows.filter((r) => r.cells[0] === 'Okta');
 const plain = (rows: EvidenceRow[]): string => JSON.stringify(rows, (_k, v: unknown) => (v instanceof Date ? `D:${v.toISOString()}` : v));
 /** People rows keyed by account id: the tracked fields as the snapshot stores them. */
 /** A text cell's value ('' when empty). */
@@ -84,8 +88,8 @@ async function sync(): Promise<Run> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ users: 150, seed: 31, graph: false });
-  w = await reviewWorkspace(dir, sandbox);
+  sandbox = await startSandbox({ users: 150, seed: 31 });
+  w = await reviewWorkspace(dir, sandbox, { entra: true });
   const db = w.db;
   const okta = w.okta.id;
   runs.push(db.prepare('SELECT id, started_at, finished_at FROM sync_runs WHERE connection_id = ? ORDER BY id DESC LIMIT 1').get(okta) as Run);
@@ -102,11 +106,11 @@ beforeAll(async () => {
     )
     .pluck()
     .all(okta, group.groupId) as string[];
-  const [granted, drifted, removed, revokedLater] = members;
+  const [granted, drifted, removed, revokedLater, alreadyMember] = members;
   const [addedLater, patchedIn] = outsiders;
   const active = db.prepare("SELECT id FROM cur_identities WHERE connection_id = ? AND status = 'ACTIVE' ORDER BY id DESC").pluck().all(okta) as string[];
-  const [leaver, retitled] = active.filter((id) => !members.slice(0, 4).includes(id) && !outsiders.slice(0, 2).includes(id));
-  if (!granted || !drifted || !removed || !revokedLater || !addedLater || !patchedIn || !leaver || !retitled) throw new Error('the sandbox org lacks the people this test needs');
+  const [leaver, retitled, deletedLater] = active.filter((id) => !members.slice(0, 5).includes(id) && !outsiders.slice(0, 2).includes(id));
+  if (!deletedLater || !alreadyMember || !granted || !drifted || !removed || !revokedLater || !addedLater || !patchedIn || !leaver || !retitled) throw new Error('the sandbox org lacks the people this test needs');
   const jira = Number(
     db
       .prepare("INSERT INTO connections (name, kind, base_url, auth_type, created_at, updated_at) VALUES ('Jira', 'jira', 'https://acme.atlassian.net', 'token', ?, ?)")
@@ -140,6 +144,7 @@ beforeAll(async () => {
   );
   sandbox.mutations.updateUserProfile(retitled, { title: 'Principal Wizard' });
   sandbox.mutations.addMembership(group.groupId, addedLater);
+  sandbox.mutations.deleteUser(deletedLater);
   runs.push(await sync());
 
   // Between syncs after the period end, Latchkey's own jobs: one membership added (a grant provisioned now), one revoked.
@@ -150,6 +155,19 @@ beforeAll(async () => {
      VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
   ).run(okta, group.groupId, group.groupName, patchedIn, patchedIn, now, now, now, now);
   patchLiveMembership(db, okta, group.groupId, revokedLater, false);
+  // A grant provisioned after the period end for someone already a member: the job changed nothing (a member then too).
+  const already = Number(
+    db
+      .prepare(
+        `INSERT INTO grants (connection_id, group_id, group_name, identity_id, beneficiary_name, status, starts_at, provisioned_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+      )
+      .run(okta, group.groupId, group.groupName, alreadyMember, alreadyMember, now, now, now, now).lastInsertRowid,
+  );
+  db.prepare(
+    `INSERT INTO jobs (kind, grant_id, connection_id, status, run_after, result, idempotency_key, created_at, updated_at, finished_at)
+     VALUES ('provision', ?, ?, 'succeeded', ?, '{"changed":false}', ?, ?, ?, ?)`,
+  ).run(already, okta, now, `provision:grant:${already}`, now, now, now);
   db.prepare("UPDATE grants SET status = 'revoked', ended_at = ?, end_reason = 'revoked early' WHERE request_id = ?").run(now, reqLater);
   // An access review of the role: the granted membership kept by its reviewer.
   const campaign = createCampaign(w.ctx, definition({ scope: { roleIds: [roleId] }, reviewers: { stage1: { kind: 'named', named: [REVIEWER] }, fallback: 'fb@example.com' } }, new Date())).id;
@@ -158,7 +176,7 @@ beforeAll(async () => {
   decideItems(w.ctx, decideInput.parse({ campaignId: campaign, itemIds: [item], decision: 'keep' }), { reviewer: REVIEWER });
   submitDecisions(w.ctx, campaign, { reviewer: REVIEWER });
   const at = db.prepare("SELECT at FROM review_decision_log WHERE item_id = ? AND state = 'submitted'").pluck().get(item) as string;
-  t = { group, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater, review: { at, campaign } };
+  t = { group, deletedLater, alreadyMember, granted, drifted, leaver, retitled, removed, joiner, addedLater, patchedIn, revokedLater, review: { at, campaign } };
 }, 240_000);
 
 afterAll(async () => {
@@ -167,9 +185,16 @@ afterAll(async () => {
 
 describe('People at the period end', () => {
   it('is what the snapshot held when run 2 finished, read back after run 3 (the exact instant included)', () => {
-    const rows = rowsOf(peopleSheet, w.db, runs[1]!.finished_at);
-    const got = new Map(rows.map((r) => [peopleKey(r), personFacts(r)]));
-    expect(got).toEqual(after2.people);
+    const rows = okta(rowsOf(peopleSheet, w.db, runs[1]!.finished_at));
+    // Deleted from Okta after the period end: back with its status then and a note; the fields a deletion does not record are empty.
+    const deleted = rows.find((r) => peopleKey(r) === t.deletedLater)!;
+    expect(deleted.cells[5]).toBe('ACTIVE');
+    expect(deleted.cells[15]).toMatch(/^deleted from the IdP after the period end/);
+    expect(deleted.cells[3]).toEqual(expect.any(String));
+    const got = new Map(rows.filter((r) => r !== deleted).map((r) => [peopleKey(r), personFacts(r)]));
+    const want = new Map(after2.people);
+    want.delete(t.deletedLater);
+    expect(got).toEqual(want);
     expect(got.get(t.leaver)?.startsWith('DEPROVISIONED|')).toBe(true);
     expect(got.has(t.joiner)).toBe(false);
     expect(got.get(t.retitled)).not.toContain('Principal Wizard');
@@ -200,9 +225,14 @@ describe('Access at the period end', () => {
   const T = (): string => runs[1]!.finished_at;
 
   it('is every membership the snapshot held when run 2 finished, with the ledger behind it', () => {
-    const rows = rowsOf(accessSheet, w.db, T());
+    const all = rowsOf(accessSheet, w.db, T());
+    const rows = okta(all);
     expect(new Set(rows.map(accessKey))).toEqual(after2.members);
     expect(rows.length).toBe(after2.members.size);
+    // The account deleted after the period end keeps its memberships of then (the deletion's recorded removals undone), named.
+    const ofDeleted = rows.filter((r) => textAt(r, 3) === t.deletedLater);
+    expect(ofDeleted.length).toBeGreaterThan(0);
+    expect(ofDeleted.every((r) => typeof r.cells[4] === 'string' && r.cells[6] === 'ACTIVE')).toBe(true);
     const g = t.group.groupId;
     const row = (id: string): EvidenceRow | undefined => rows.find((r) => accessKey(r) === `${g}|${id}`);
     // Held through Latchkey: the grant, its request and the Jira issue with its link.
@@ -211,6 +241,8 @@ describe('Access at the period end', () => {
     expect(held.flags).toBeUndefined();
     // Revoked by Latchkey after the period end: held then.
     expect(row(t.revokedLater)?.cells[11]).toBe('Latchkey grant');
+    // Provisioned after the period end for someone who was already a member (the job changed nothing): there then, no grant then.
+    expect(row(t.alreadyMember)?.cells[11]).toBe('outside the process');
     // Added by Latchkey after the period end (no sync recorded it): not there then. Removed in Okta before it: gone.
     expect(row(t.patchedIn)).toBeUndefined();
     expect(row(t.removed)).toBeUndefined();
@@ -222,7 +254,7 @@ describe('Access at the period end', () => {
     // Other memberships without a grant are listed, not flagged.
     const unflagged = rows.filter((r) => r.cells[11] === 'outside the process' && !r.flags);
     expect(unflagged.length).toBeGreaterThan(10);
-    expect(rows.filter((r) => r.flags).length).toBe(1);
+    expect(all.filter((r) => r.flags).length).toBe(1);
   });
 
   it('one millisecond before the drift was seen, the same membership is not flagged and run 2 is not in', () => {
@@ -233,7 +265,7 @@ describe('Access at the period end', () => {
   });
 
   it('after run 3 and the jobs: the membership added in Okta and the one Latchkey added are in, the revoked one is not', () => {
-    const now = rowsOf(accessSheet, w.db, '2099-01-01T00:00:00.000Z');
+    const now = okta(rowsOf(accessSheet, w.db, '2099-01-01T00:00:00.000Z'));
     const keys = new Set(now.map(accessKey));
     const live = new Set((w.db.prepare('SELECT group_id, identity_id FROM cur_memberships WHERE connection_id = ?').all(w.okta.id) as { group_id: string; identity_id: string }[]).map((m) => `${m.group_id}|${m.identity_id}`));
     expect(keys).toEqual(live);
@@ -250,6 +282,26 @@ describe('Access at the period end', () => {
         expect(r!.expected, `${sheet.name} at ${to}`).toBe(r!.actual);
       }
     }
+  });
+});
+
+describe('across IdPs', () => {
+  it('lists Entra after Okta, its rule groups as dynamic groups, and one person for accounts matched across IdPs', () => {
+    const T = runs[1]!.finished_at;
+    const access = rowsOf(accessSheet, w.db, T);
+    const connections = access.map((r) => r.cells[0]);
+    expect(connections.indexOf('Entra')).toBe(connections.lastIndexOf('Okta') + 1);
+    const held = new Set(access.filter((r) => r.cells[0] === 'Entra').map((r) => r.cells[7]));
+    expect(held).toContain('dynamic group');
+    expect(new Set(okta(access).map((r) => r.cells[7]))).toContain('group rule');
+    expect(held).not.toContain('group rule');
+    const people = rowsOf(peopleSheet, w.db, T);
+    const linked = people.filter((r) => r.cells[14] !== null);
+    expect(linked.length).toBeGreaterThan(0);
+    const byPerson = new Map<string, Set<unknown>>();
+    for (const r of people) byPerson.set(textAt(r, 13), (byPerson.get(textAt(r, 13)) ?? new Set()).add(r.cells[0]));
+    // An account matched by e-mail or employee id shares its person with an account of the other IdP.
+    for (const r of linked) expect(byPerson.get(textAt(r, 13))).toEqual(new Set(['Okta', 'Entra']));
   });
 });
 

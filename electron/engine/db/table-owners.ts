@@ -103,7 +103,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   requests: { owner: 'engine/requests/request-store.ts', readers: { ...EVIDENCE_LEDGER('Requests, and the requester of each approval step'), ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') } },
   approvals: { owner: 'engine/requests/request-store.ts', readers: { ...EVIDENCE_LEDGER('Approvals, every step of the requests in the period'), ...REVIEW_POPULATION } },
   grants: { owner: 'engine/jobs/grant-store.ts', readers: { ...EVIDENCE_LEDGER('Grants in the period, the first access given per request (Approvals), live grants of each leaver'), ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('period-end.ts', 'access-sheets.ts', 'drift-changes-sheets.ts') } },
-  jobs: { owner: 'engine/jobs/job-store.ts', readers: EVIDENCE_LEDGER("each grant's provisioning job and when its revocation was asked for") },
+  jobs: { owner: 'engine/jobs/job-store.ts', readers: { ...EVIDENCE_LEDGER("each grant's provisioning job and when its revocation was asked for"), ...evidenceSnapshot('period-end.ts') } },
   job_attempts: { owner: 'engine/jobs/job-store.ts', readers: EVIDENCE_LEDGER("each grant's provisioning attempts against the IdP") },
   manual_tasks: { owner: 'engine/jobs/manual-tasks.ts' },
   drift: { owner: 'engine/jobs/drift.ts', readers: evidenceSnapshot('access-sheets.ts', 'drift-changes-sheets.ts') },

@@ -223,7 +223,7 @@ function reconcile(db: Db, input: EvidenceInput, written: number, privileged: bo
 }
 
 const PERIOD_END_RULE =
-  "As of the period's end: for each Okta or Entra connection, the snapshot of its last successful sync finished by then, i.e. the live snapshot with every change recorded by later syncs undone, and with memberships Latchkey itself added or removed after the period's end (the grant ledger) put back as they were. Connections with no sync finished by the period's end are not included. Names, e-mail and status are as of the period's end where a sync recorded their change; the catalog (roles, risk) is as it is now.";
+  "As of the period's end: for each Okta or Entra connection, the snapshot of its last successful sync finished by then, i.e. the live snapshot with every change recorded by later syncs undone, and with memberships Latchkey itself added or removed after the period's end (the grant ledger) put back as they were. Connections with no sync finished by the period's end, and connections since removed from the workspace, are not included. Names, e-mail and status are as of the period's end where a sync recorded their change; the catalog (roles, risk) is as it is now.";
 
 export const accessSheet: EvidenceSheet = {
   name: 'Access',

@@ -17,7 +17,7 @@
 //   reach sync_changes, so the grant ledger supplies them: a membership whose
 //   grant was provisioned after @to (and none ended after it) was not there;
 //   one whose grant was revoked or expired after @to, having been provisioned
-//   by then, was.
+//   by then, was (unless the job found nothing to change: jobs.result).
 // - Untracked fields (name, login, location, created, last sign-in, the
 //   person correlation, the catalog) are as the live snapshot holds them now.
 //
@@ -125,10 +125,16 @@ g_at AS MATERIALIZED (
     AND NOT EXISTS (SELECT 1 FROM anchor a JOIN groups g ON g.connection_id = a.connection_id AND g.gen = a.live_gen WHERE g.connection_id = x.connection_id AND g.id = x.id)
 )`;
 
+/** 1 when grant `g`'s job of this kind succeeded without changing the IdP ("already a member" / "already removed"). */
+const unchanged = (kind: 'provision' | 'revoke'): string =>
+  `EXISTS (SELECT 1 FROM jobs j WHERE j.grant_id = g.id AND j.kind = '${kind}' AND j.status = 'succeeded' AND json_extract(j.result, '$.changed') = 0)`;
+
 /**
  * m_first: per membership changed by a sync after @to, its first change.
  * l_after: per membership Latchkey changed after @to (the ledger): removed
- * (a grant held at @to ended after it) and added (a grant provisioned after it).
+ * (a grant held at @to ended after it) and added (a grant provisioned after
+ * it), each only when its job changed the IdP (an add that found the person
+ * already a member says nothing about @to's absence).
  */
 export const MEMBERSHIP_CTES = `
 m_first AS MATERIALIZED (
@@ -137,11 +143,11 @@ m_first AS MATERIALIZED (
   GROUP BY connection_id, object_id, subject_id
 ),
 l_after AS MATERIALIZED (
-  SELECT connection_id, group_id, identity_id,
-    max(status IN ('revoked', 'expired') AND ended_at > @to AND provisioned_at <= @to) AS removed,
-    max(provisioned_at > @to) AS added
-  FROM grants WHERE (provisioned_at > @to OR ended_at > @to) AND identity_id != '' AND connection_id IN (SELECT connection_id FROM anchor)
-  GROUP BY connection_id, group_id, identity_id
+  SELECT g.connection_id, g.group_id, g.identity_id,
+    max(g.status IN ('revoked', 'expired') AND g.ended_at > @to AND g.provisioned_at <= @to AND NOT ${unchanged('revoke')}) AS removed,
+    max(g.provisioned_at > @to AND NOT ${unchanged('provision')}) AS added
+  FROM grants g WHERE (g.provisioned_at > @to OR g.ended_at > @to) AND g.identity_id != '' AND g.connection_id IN (SELECT connection_id FROM anchor)
+  GROUP BY g.connection_id, g.group_id, g.identity_id
 )`;
 
 /** 1 when the live membership `m` (with its LEFT JOINed m_first `mf` and l_after `lf`) was not there at @to. */
