@@ -84,7 +84,7 @@ export function seedEvidenceWorkspace(ctx: EngineContext, o: { users: number; pe
   })();
 
   // One completed review over every membership: the frozen rows as launch copies them (constants for hash and recommendation), each decided.
-  const def = campaignDefinitionInput.parse({ name: 'Quarterly review', scope: {}, reviewers: { stage1: { kind: 'manager' }, fallback: 'fallback@example.com' }, dueAt: at(end - 20 * DAY) });
+  const def = campaignDefinitionInput.parse({ name: 'Quarterly review', scope: {}, reviewers: { stage1: { kind: 'manager' }, fallback: 'fallback@example.com' }, dueAt: at(end + 14 * DAY) });
   const campaignId = createCampaign(ctx, def).id;
   const plan = resolveScope(db, def.scope);
   const items = db.transaction(() => {
@@ -102,9 +102,9 @@ export function seedEvidenceWorkspace(ctx: EngineContext, o: { users: number; pe
        FROM review_items WHERE campaign_id = ?`,
     ).run(at(end - 25 * DAY), campaignId);
     db.prepare(
-      `UPDATE review_campaigns SET status = 'complete', launched_by = 'bench', launched_channel = 'console', launched_at = ?, population_count = ?,
+      `UPDATE review_campaigns SET status = 'complete', due_at = ?, launched_by = 'bench', launched_channel = 'console', launched_at = ?, population_count = ?,
               population_hash = lower(hex(randomblob(32))), closed_by = 'bench', closed_channel = 'console', closed_at = ?, completed_at = ? WHERE id = ?`,
-    ).run(at(end - 40 * DAY), n, at(end - 20 * DAY), at(end - 19 * DAY), campaignId);
+    ).run(at(end - 20 * DAY), at(end - 40 * DAY), n, at(end - 20 * DAY), at(end - 19 * DAY), campaignId);
     return n;
   })();
   return { connectionId: cid, from: at(start), to: at(end), requests: people.length, items };
