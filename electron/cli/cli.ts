@@ -12,6 +12,7 @@ import { listSyncRuns } from '../engine/sync/sync-runs.js';
 import { syncAndReconcile } from '../engine/governance/after-sync.js';
 import { createEventBus, defaultWorkspacePath, openWorkspace, type EventBus } from '../engine/workspace/workspace.js';
 import { AUDIT_READ_VERBS, AUDIT_USAGE, runAuditCommand } from './audit-commands.js';
+import { EVIDENCE_USAGE, runEvidenceCommand, runExportCommand } from './evidence-commands.js';
 import { renderProgressLine } from './progress.js';
 import { serveWorkspace } from './serve.js';
 import { runSandboxCommand } from './sandbox-command.js';
@@ -46,7 +47,7 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
+${CATALOG_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}${EVIDENCE_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
 
 Global options:
   --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
@@ -86,6 +87,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number | 'servi
     switch (command) {
       case 'sandbox':
         return await runSandboxCommand(args, io);
+      case 'evidence':
+        // Checks a workbook against its manifest: no workspace needed (the workspace's keys when its file exists).
+        return await runEvidenceCommand(args, io, g.db);
       case 'start':
         return await runStart(args, { ...io, db: g.db, explicitDb: argv.includes('--db') || argv.some((a) => a.startsWith('--db=')) });
       default:
@@ -118,7 +122,7 @@ async function withWorkspace(
   command: string,
   run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
 ): Promise<number | 'serving'> {
-  const known = ['connection', 'sync', 'runs', 'audit', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'review', 'jobs', 'settings'];
+  const known = ['connection', 'sync', 'runs', 'audit', 'export', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'review', 'jobs', 'settings'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (g.readOnly) refuseWritesWhenReadOnly(command, g.rest.slice(1));
   if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
@@ -150,6 +154,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
   const reads =
     ['runs', 'serve', 'changes', 'diff'].includes(command) ||
     (command === 'audit' && verb !== undefined && AUDIT_READ_VERBS.includes(verb)) ||
+    (command === 'export' && verb === 'evidence') ||
     (command === 'connection' && verb !== undefined && CONNECTION_READ_VERBS.includes(verb)) ||
     (command === 'snapshot' && verb === 'save') ||
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
@@ -201,6 +206,8 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
     }
     case 'audit':
       return runAuditCommand(ctx, args, io);
+    case 'export':
+      return runExportCommand(ctx, args, io);
     case 'changes':
       return runChangesCommand(ctx, args, io);
     case 'diff':

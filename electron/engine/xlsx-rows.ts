@@ -3,8 +3,8 @@
 // both use it). A lean reader of the format's own parts instead of exceljs's
 // streaming reader, which built a cell model per cell and took ~10 s for
 // 50,000 rows (and, waiting for shared strings stored after the sheets, spilled
-// sheets to temp files): the zip's central directory (the file is in memory,
-// so parts are read in any order), the workbook's sheet list through its
+// sheets to temp files): the zip's central directory (a file is read by
+// ranges, so parts are read in any order and never whole), the workbook's sheet list through its
 // relationships, the shared strings whole, then each sheet's XML inflated as
 // a stream and cut into rows.
 //
@@ -31,47 +31,78 @@ export type SheetRow = { sheet: number; name: string; n: number; cells: string[]
 
 type Entry = { name: string; method: number; flags: number; compressed: number; size: number; offset: number };
 
+/** Where the zip's bytes are: a buffer, or a file read by ranges (a workbook of any size is never whole in memory). */
+type Zip = { size: number; read: (pos: number, len: number) => Buffer; stream: (pos: number, len: number) => Readable };
+
+function bufferZip(b: Buffer): Zip {
+  return { size: b.length, read: (pos, len) => b.subarray(pos, pos + len), stream: (pos, len) => Readable.from([b.subarray(pos, pos + len)], { objectMode: false }) };
+}
+
+function fileZip(file: string, fd: number): Zip {
+  return {
+    size: fs.fstatSync(fd).size,
+    read: (pos, len) => {
+      const out = Buffer.alloc(len);
+      let got = 0;
+      while (got < len) {
+        const n = fs.readSync(fd, out, got, len - got, pos + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return out.subarray(0, got);
+    },
+    stream: (pos, len) => (len === 0 ? Readable.from([], { objectMode: false }) : fs.createReadStream(file, { start: pos, end: pos + len - 1 })),
+  };
+}
+
 /** The zip's entries by name, from its central directory (zip64 sizes and offsets included). */
-function zipEntries(zip: Buffer): Map<string, Entry> {
+function zipEntries(zip: Zip): Map<string, Entry> {
+  const tailStart = Math.max(0, zip.size - 22 - 0xffff);
+  const tail = zip.read(tailStart, zip.size - tailStart);
   let eocd = -1;
-  for (let k = zip.length - 22; k >= Math.max(0, zip.length - 22 - 0xffff); k--) {
-    if (zip.readUInt32LE(k) === 0x06054b50) {
+  for (let k = tail.length - 22; k >= 0; k--) {
+    if (tail.readUInt32LE(k) === 0x06054b50) {
       eocd = k;
       break;
     }
   }
   if (eocd < 0) throw new Error('the zip archive has no central directory (a truncated or damaged file)');
-  let count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  if ((count === 0xffff || at === 0xffffffff) && eocd >= 20 && zip.readUInt32LE(eocd - 20) === 0x07064b50) {
-    const z64 = Number(zip.readBigUInt64LE(eocd - 12));
-    if (zip.readUInt32LE(z64) !== 0x06064b50) throw new Error('the zip64 directory record is damaged');
-    count = Number(zip.readBigUInt64LE(z64 + 32));
-    at = Number(zip.readBigUInt64LE(z64 + 48));
+  let count = tail.readUInt16LE(eocd + 10);
+  let cdSize = tail.readUInt32LE(eocd + 12);
+  let at = tail.readUInt32LE(eocd + 16);
+  if ((count === 0xffff || at === 0xffffffff || cdSize === 0xffffffff) && eocd >= 20 && tail.readUInt32LE(eocd - 20) === 0x07064b50) {
+    const z64 = Number(tail.readBigUInt64LE(eocd - 12));
+    const rec = zip.read(z64, 56);
+    if (rec.length < 56 || rec.readUInt32LE(0) !== 0x06064b50) throw new Error('the zip64 directory record is damaged');
+    count = Number(rec.readBigUInt64LE(32));
+    cdSize = Number(rec.readBigUInt64LE(40));
+    at = Number(rec.readBigUInt64LE(48));
   }
+  const cd = zip.read(at, cdSize);
   const entries = new Map<string, Entry>();
+  let p = 0;
   for (let k = 0; k < count; k++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== 0x02014b50) throw new Error('the zip central directory is damaged');
-    const nameLen = zip.readUInt16LE(at + 28);
-    const extraLen = zip.readUInt16LE(at + 30);
-    const commentLen = zip.readUInt16LE(at + 32);
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new Error('the zip central directory is damaged');
+    const nameLen = cd.readUInt16LE(p + 28);
+    const extraLen = cd.readUInt16LE(p + 30);
+    const commentLen = cd.readUInt16LE(p + 32);
     const e: Entry = {
-      name: zip.toString('utf8', at + 46, at + 46 + nameLen),
-      flags: zip.readUInt16LE(at + 8),
-      method: zip.readUInt16LE(at + 10),
-      compressed: zip.readUInt32LE(at + 20),
-      size: zip.readUInt32LE(at + 24),
-      offset: zip.readUInt32LE(at + 42),
+      name: cd.toString('utf8', p + 46, p + 46 + nameLen),
+      flags: cd.readUInt16LE(p + 8),
+      method: cd.readUInt16LE(p + 10),
+      compressed: cd.readUInt32LE(p + 20),
+      size: cd.readUInt32LE(p + 24),
+      offset: cd.readUInt32LE(p + 42),
     };
     // Zip64: the fields that overflowed are in the extra field (id 1), in this order.
-    for (let x = at + 46 + nameLen; x + 4 <= at + 46 + nameLen + extraLen; ) {
-      const id = zip.readUInt16LE(x);
-      const len = zip.readUInt16LE(x + 2);
+    for (let x = p + 46 + nameLen; x + 4 <= p + 46 + nameLen + extraLen; ) {
+      const id = cd.readUInt16LE(x);
+      const len = cd.readUInt16LE(x + 2);
       if (id === 1) {
-        let p = x + 4;
+        let q = x + 4;
         const next = (): number => {
-          const v = Number(zip.readBigUInt64LE(p));
-          p += 8;
+          const v = Number(cd.readBigUInt64LE(q));
+          q += 8;
           return v;
         };
         if (e.size === 0xffffffff) e.size = next();
@@ -81,31 +112,31 @@ function zipEntries(zip: Buffer): Map<string, Entry> {
       x += 4 + len;
     }
     entries.set(e.name.replace(/^\/+/, ''), e);
-    at += 46 + nameLen + extraLen + commentLen;
+    p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
 }
 
-/** The entry's compressed bytes (and how to read them). */
-function entryData(zip: Buffer, e: Entry): Buffer {
+/** Where the entry's compressed bytes start (checked against the file's length). */
+function entryStart(zip: Zip, e: Entry): number {
   if (e.flags & 1) throw new Error(`${e.name} is encrypted (a password-protected workbook: save it without a password)`);
   if (e.method !== 0 && e.method !== 8) throw new Error(`${e.name} uses zip compression method ${e.method} (only stored and deflate are read)`);
-  if (zip.readUInt32LE(e.offset) !== 0x04034b50) throw new Error(`${e.name}: damaged local header`);
-  const start = e.offset + 30 + zip.readUInt16LE(e.offset + 26) + zip.readUInt16LE(e.offset + 28);
-  if (start + e.compressed > zip.length) throw new Error(`${e.name} is cut short (a truncated file)`);
-  return zip.subarray(start, start + e.compressed);
+  const local = zip.read(e.offset, 30);
+  if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50) throw new Error(`${e.name}: damaged local header`);
+  const start = e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  if (start + e.compressed > zip.size) throw new Error(`${e.name} is cut short (a truncated file)`);
+  return start;
 }
 
-function entryText(zip: Buffer, e: Entry): string {
-  const data = entryData(zip, e);
+function entryText(zip: Zip, e: Entry): string {
+  const data = zip.read(entryStart(zip, e), e.compressed);
   return (e.method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
 }
 
 /** An entry's text as a stream of decoded chunks (a sheet of 50,000 rows is never whole in memory). */
-async function* entryChunks(zip: Buffer, e: Entry): AsyncGenerator<string> {
-  const data = entryData(zip, e);
+async function* entryChunks(zip: Zip, e: Entry): AsyncGenerator<string> {
+  const source = zip.stream(entryStart(zip, e), e.compressed);
   const decoder = new StringDecoder('utf8');
-  const source = Readable.from([data], { objectMode: false });
   const stream = e.method === 8 ? source.pipe(zlib.createInflateRaw()) : source;
   for await (const chunk of stream as AsyncIterable<Buffer>) yield decoder.write(chunk);
   const tail = decoder.end();
@@ -152,7 +183,7 @@ function stringItemText(xml: string): string {
   return out;
 }
 
-function sharedStrings(zip: Buffer, e: Entry | undefined): string[] {
+function sharedStrings(zip: Zip, e: Entry | undefined): string[] {
   if (!e) return [];
   const xml = entryText(zip, e);
   const out: string[] = [];
@@ -161,7 +192,7 @@ function sharedStrings(zip: Buffer, e: Entry | undefined): string[] {
 }
 
 /** Relationship targets by id, resolved against the part that owns them. */
-function relationships(zip: Buffer, entries: Map<string, Entry>, owner: string): { id: string; type: string; target: string }[] {
+function relationships(zip: Zip, entries: Map<string, Entry>, owner: string): { id: string; type: string; target: string }[] {
   const dir = owner.includes('/') ? owner.slice(0, owner.lastIndexOf('/') + 1) : '';
   const relsName = `${dir}_rels/${owner.slice(dir.length)}.rels`;
   const e = entries.get(relsName);
@@ -245,7 +276,7 @@ function rowCells(body: string, strings: readonly string[]): { cells: string[]; 
 }
 
 /** A sheet's rows, parsed as its XML streams in. */
-async function* sheetRows(zip: Buffer, e: Entry, strings: readonly string[]): AsyncGenerator<{ n: number; cells: string[]; numeric: boolean[] }> {
+async function* sheetRows(zip: Zip, e: Entry, strings: readonly string[]): AsyncGenerator<{ n: number; cells: string[]; numeric: boolean[] }> {
   let buf = '';
   let last = 0;
   for await (const chunk of entryChunks(zip, e)) {
@@ -279,7 +310,15 @@ async function* sheetRows(zip: Buffer, e: Entry, strings: readonly string[]): As
 
 /** Every row of every sheet, in the workbook's sheet order; throws on a file that is not a readable workbook. */
 export async function* workbookRows(input: Buffer | { path: string }): AsyncGenerator<SheetRow> {
-  const zip = Buffer.isBuffer(input) ? input : await fs.promises.readFile(input.path);
+  const fd = Buffer.isBuffer(input) ? null : fs.openSync(input.path, 'r');
+  try {
+    yield* rowsOf(Buffer.isBuffer(input) ? bufferZip(input) : fileZip(input.path, fd as number));
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+async function* rowsOf(zip: Zip): AsyncGenerator<SheetRow> {
   const entries = zipEntries(zip);
   const office = relationships(zip, entries, '').find((r) => r.type.endsWith('/officeDocument'))?.target ?? 'xl/workbook.xml';
   const book = entries.get(office);

@@ -113,6 +113,19 @@ describe('evidence verify', () => {
     expect(r2.signature).toMatchObject({ valid: true, workspaceKey: false });
   });
 
+  it('without a manifest file, checks the sheets against the workbook\'s own Manifest sheet and says that proves less', async () => {
+    const alone = path.join(dir, 'alone.xlsx');
+    fs.copyFileSync(file, alone);
+    const r = await verifyEvidence(alone);
+    expect(r.findings).toEqual([]);
+    expect(r.manifest).toBeNull();
+    expect(r.notes.join('\n')).toMatch(/no manifest beside the workbook .* a forger could have changed/);
+    const edited = tampered('alone-edited', "wb['Grants']['B10'].value = 'changed'");
+    fs.rmSync(manifestPathFor(edited));
+    expect((await verifyEvidence(edited)).findings.map((f) => [f.code, f.sheet])).toEqual([['content', 'Grants']]);
+    await expect(verifyEvidence(alone, { manifestPath: path.join(dir, 'nope.json') })).rejects.toThrow(/nope\.json does not exist/);
+  });
+
   it('gives the same sheet hashes when regenerated from the same workspace and period', async () => {
     const again = path.join(dir, 'again.xlsx');
     const w = await exportEvidence({ db, now: new Date(now.getTime() + 3_600_000), secrets, readOnly: true }, { ...opts, out: again });
