@@ -100,9 +100,31 @@ export function rowHashesInOrder(db: Db, campaignId: number): IterableIterator<s
   return db.prepare('SELECT row_hash FROM review_items WHERE campaign_id = ? ORDER BY connection_id, group_id, identity_id').pluck().iterate(campaignId) as IterableIterator<string>;
 }
 
-/** Runs the population's INSERT … SELECT (built by population.ts) into review_items; returns rows inserted. */
-export function insertItemsSelect(db: Db, columns: readonly string[], selectSql: string, params: Record<string, unknown>): number {
-  return db.prepare(`INSERT INTO review_items (${columns.join(', ')}) ${selectSql}`).run(params).changes;
+/**
+ * Runs the population's INSERT … SELECT (built by population.ts) into
+ * review_items; returns rows inserted. Must run inside the caller's
+ * transaction. `expectedRows` (the snapshot's total for the scope): when the
+ * table holds no more rows than that (a first large launch), its secondary
+ * indexes are dropped before the insert and created again after it, in the
+ * same transaction, from their own stored SQL (so the schema stays exactly
+ * the migrations'): one sorted build per index instead of ~1M inserts at
+ * random places (the reviewer indexes), which at 1M items no longer fit the
+ * page cache. A crash or a refusal rolls the drop back with the rest. With
+ * more rows already there, rebuilding them would cost more than it saves, so
+ * the indexes are kept. Unique indexes are always kept (their check is row by row).
+ */
+export function insertItemsSelect(db: Db, columns: readonly string[], selectSql: string, params: Record<string, unknown>, expectedRows = 0): number {
+  const insert = (): number => db.prepare(`INSERT INTO review_items (${columns.join(', ')}) ${selectSql}`).run(params).changes;
+  // max(id) bounds the rows present from above (ids of deleted items stay counted): when in doubt, the indexes stay.
+  const present = db.prepare('SELECT coalesce(max(id), 0) FROM review_items').pluck().get() as number;
+  if (!db.inTransaction || present > expectedRows) return insert();
+  const indexes = db
+    .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'review_items' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name")
+    .all() as { name: string; sql: string }[];
+  for (const ix of indexes) db.exec(`DROP INDEX "${ix.name.replaceAll('"', '""')}"`);
+  const changes = insert();
+  for (const ix of indexes) db.exec(ix.sql);
+  return changes;
 }
 
 /** One item of a campaign with no possible reviewer (see population.ts), or null. */

@@ -361,6 +361,7 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
     `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
      FROM (${decoratedRowsSql(stage)} ${NO_FLATTEN}) d`,
     { ...scopeParamsOf(p.plan), ...recommendationParams(p.definition.thresholds, p.now), campaign_id: p.campaignId },
+    total,
   );
   dropLaunchTables(db);
   const orphan = itemWithReviewer(db, p.campaignId, NO_REVIEWER);
