@@ -35,7 +35,7 @@ import { LIVE_GRANT_STATUSES } from '../jobs/grant-store.js';
 import { getSyncRun, lastSucceededRun, listSyncRuns } from '../sync/sync-runs.js';
 import { dropLaunchInputs, LAUNCH_INPUTS, LAUNCH_JOINS, prepareLaunchInputs } from './launch-inputs.js';
 import { endDateSql, isoMs, recommendationParams, recommendationSql } from './recommendations.js';
-import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer } from './item-store.js';
+import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer, SAME_AS_REASONS } from './item-store.js';
 import { canonicalRowSql, FROZEN_COLUMNS, populationHash, registerItemHash } from './population-proof.js';
 
 // The proof's canonical forms live in population-proof.ts; importers of population.ts keep finding them here.
@@ -358,7 +358,7 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
   const inserted = insertItemsSelect(
     db,
     ['campaign_id', ...cols, 'row_hash', 'peer_pct', 'recommendation', 'reasons', 'launch_recommendation', 'launch_reasons', 'stage', 'reviewer', 'reviewer_source', 'reviewer_note'],
-    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
+    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, '${SAME_AS_REASONS}', 1, d.reviewer, d.reviewer_source, d.reviewer_note
      FROM (${decoratedRowsSql(stage)} ${NO_FLATTEN}) d`,
     { ...scopeParamsOf(p.plan), ...recommendationParams(p.definition.thresholds, p.now), campaign_id: p.campaignId },
     total,
