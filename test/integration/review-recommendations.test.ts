@@ -10,6 +10,7 @@ import type { CampaignDefinition } from '../../shared/contract-reviews.js';
 import { groupOwners } from '../../electron/engine/directory/snapshot-lookups.js';
 import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js';
 import { createCampaign, launchCampaign } from '../../electron/engine/reviews/campaigns.js';
+import { launchReasonsOf, SAME_AS_REASONS } from '../../electron/engine/reviews/item-store.js';
 import { listItems } from '../../electron/engine/reviews/items.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { seedApprovedRequests, seedRole } from '../fixtures/governance.js';
@@ -29,7 +30,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-type Item = { id: number; identity_id: string; group_id: string; reviewer: string; reviewer_source: string; reviewer_note: string | null; reasons: string; recommendation: string; peer_pct: number | null; recommendation_changed_at: string | null };
+type Item = { id: number; identity_id: string; group_id: string; reviewer: string; reviewer_source: string; reviewer_note: string | null; reasons: string; launch_reasons: string; recommendation: string; peer_pct: number | null; recommendation_changed_at: string | null };
 const itemsOf = (campaignId: number): Item[] => w.db.prepare('SELECT * FROM review_items WHERE campaign_id = ? ORDER BY id').all(campaignId) as Item[];
 const codes = (i: Item | undefined): RecommendationReasonCode[] => (JSON.parse(i?.reasons ?? '[]') as { code: RecommendationReasonCode }[]).map((r) => r.code);
 const itemOf = (campaignId: number, identityId: string): Item | undefined => itemsOf(campaignId).find((i) => i.identity_id === identityId);
@@ -285,7 +286,12 @@ describe('after a sync', () => {
     sandbox.mutations.setUserStatus(managerId, 'SUSPENDED');
     const run = await (await syncAndReconcile(w.ctx, w.okta.id)).done;
     expect(run.status).toBe('succeeded');
+    // Launch keeps one copy of the reasons; the refresh that changed them copied the launch's into launch_reasons first.
+    expect(items.every((i) => i.launch_reasons === SAME_AS_REASONS)).toBe(true);
     const after = itemsOf(id).find((i) => i.id === subject.id) as Item;
+    expect(after.reasons).not.toBe(subject.reasons);
+    expect(after.launch_reasons).toBe(subject.reasons);
+    expect(launchReasonsOf(after.reasons, after.launch_reasons)).toBe(subject.reasons);
     expect(codes(after)).toContain('account-inactive');
     expect(after.recommendation).toBe('revoke');
     expect(after.recommendation_changed_at).not.toBeNull();

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReviewItemRow } from '../../shared/contract-reviews.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { gridView } from '../../electron/engine/reviews/grid-view.js';
+import { SAME_AS_REASONS } from '../../electron/engine/reviews/item-store.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { createEventBus } from '../../electron/engine/workspace/workspace.js';
 import { expandGrid } from '../../renderer/src/lib/review-grid-data.js';
@@ -166,7 +167,9 @@ describe('reviews:grid', () => {
   it('"changed since launch" follows the reason codes, not their wording or order', () => {
     insertItem({ id: 20, reasons: '[{"code":"a","text":"x"},{"code":"b","text":"y"}]', launch_reasons: '[{"code":"b","text":"other words"},{"code":"a","text":"x"}]' });
     insertItem({ id: 21, group_id: 'g9', reasons: '[{"code":"a","text":"x"}]', launch_reasons: '[]' });
-    expect(expandGrid(gridView(ctx, 1, 'grace@acme.example')).map((i) => i.changedSinceLaunch)).toEqual([false, true]);
+    // As launch stores it: the reasons are still the launch's, kept once.
+    insertItem({ id: 22, group_id: 'g10', reasons: '[{"code":"a","text":"x"}]', launch_reasons: SAME_AS_REASONS });
+    expect(expandGrid(gridView(ctx, 1, 'grace@acme.example')).map((i) => i.changedSinceLaunch)).toEqual([false, true, false]);
   });
 
   it('is much smaller than one row object per item when items share people and access', () => {

@@ -9,6 +9,7 @@ import type { RecommendationReason, ReviewGridData } from '../../../shared/contr
 import { listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord } from './campaign-store.js';
+import { launchReasonsOf } from './item-store.js';
 
 type Raw = [
   id: number,
@@ -169,7 +170,8 @@ export function gridView(ctx: EngineContext, campaignId: number, caller: string 
     ]);
     const why = reasons(reasonJson, () => JSON.parse(reasonJson) as RecommendationReason[]);
     const g = grantId === null ? -1 : grants(String(grantId), () => [grantId, requestId, JSON.parse(approvers) as string[], jiraKey, grantedAt, expiresAt]);
-    const changed = recommendation !== launchRecommendation || (reasonJson !== launchReasons && codesOf(reasonJson) !== codesOf(launchReasons)) ? 1 : 0;
+    const launched = launchReasonsOf(reasonJson, launchReasons);
+    const changed = recommendation !== launchRecommendation || (reasonJson !== launched && codesOf(reasonJson) !== codesOf(launched)) ? 1 : 0;
     out.items.push([
       id,
       stage,

@@ -38,6 +38,7 @@ export type ItemRecord = {
   recommendation: string;
   reasons: string;
   launch_recommendation: string;
+  /** The reasons as launched; SAME_AS_REASONS while `reasons` still holds them (read it through launchReasonsOf). */
   launch_reasons: string;
   recommendation_changed_at: string | null;
   stage: number;
@@ -45,6 +46,21 @@ export type ItemRecord = {
   reviewer_source: string;
   reviewer_note: string | null;
 };
+
+/**
+ * launch_reasons of an item whose reasons are still the ones it was launched
+ * with: launch writes this instead of a second copy of every item's reasons
+ * (~300 bytes each, ~10% of a 1M-item launch's time), and the first refresh
+ * that changes an item's reasons or recommendation copies the launch's into
+ * launch_reasons (applyRefreshedRecommendations). Never a JSON array, so never
+ * a real value. Items launched before this keep their copy: both read alike.
+ */
+export const SAME_AS_REASONS = '';
+
+/** An item's reasons as launched (JSON), from its stored reasons and launch_reasons. */
+export function launchReasonsOf(reasons: string, launchReasons: string): string {
+  return launchReasons === SAME_AS_REASONS ? reasons : launchReasons;
+}
 
 export function countItems(db: Db, campaignId: number): number {
   return (db.prepare('SELECT count(*) AS n FROM review_items WHERE campaign_id = ?').get(campaignId) as { n: number }).n;
@@ -100,9 +116,31 @@ export function rowHashesInOrder(db: Db, campaignId: number): IterableIterator<s
   return db.prepare('SELECT row_hash FROM review_items WHERE campaign_id = ? ORDER BY connection_id, group_id, identity_id').pluck().iterate(campaignId) as IterableIterator<string>;
 }
 
-/** Runs the population's INSERT … SELECT (built by population.ts) into review_items; returns rows inserted. */
-export function insertItemsSelect(db: Db, columns: readonly string[], selectSql: string, params: Record<string, unknown>): number {
-  return db.prepare(`INSERT INTO review_items (${columns.join(', ')}) ${selectSql}`).run(params).changes;
+/**
+ * Runs the population's INSERT … SELECT (built by population.ts) into
+ * review_items; returns rows inserted. Must run inside the caller's
+ * transaction. `expectedRows` (the snapshot's total for the scope): when the
+ * table holds no more rows than that (a first large launch), its secondary
+ * indexes are dropped before the insert and created again after it, in the
+ * same transaction, from their own stored SQL (so the schema stays exactly
+ * the migrations'): one sorted build per index instead of ~1M inserts at
+ * random places (the reviewer indexes), which at 1M items no longer fit the
+ * page cache. A crash or a refusal rolls the drop back with the rest. With
+ * more rows already there, rebuilding them would cost more than it saves, so
+ * the indexes are kept. Unique indexes are always kept (their check is row by row).
+ */
+export function insertItemsSelect(db: Db, columns: readonly string[], selectSql: string, params: Record<string, unknown>, expectedRows = 0): number {
+  const insert = (): number => db.prepare(`INSERT INTO review_items (${columns.join(', ')}) ${selectSql}`).run(params).changes;
+  // max(id) bounds the rows present from above (ids of deleted items stay counted): when in doubt, the indexes stay.
+  const present = db.prepare('SELECT coalesce(max(id), 0) FROM review_items').pluck().get() as number;
+  if (!db.inTransaction || present > expectedRows) return insert();
+  const indexes = db
+    .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'review_items' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE %' ORDER BY name")
+    .all() as { name: string; sql: string }[];
+  for (const ix of indexes) db.exec(`DROP INDEX "${ix.name.replaceAll('"', '""')}"`);
+  const changes = insert();
+  for (const ix of indexes) db.exec(ix.sql);
+  return changes;
 }
 
 /** One item of a campaign with no possible reviewer (see population.ts), or null. */
@@ -150,12 +188,15 @@ export function undecidedItemsOf(db: Db, campaignId: number, stage: number, revi
 /**
  * Applies refreshed recommendations from a TEMP table (id, recommendation,
  * reasons, peer_pct) built by refresh.ts: only rows whose recommendation or
- * reasons changed are written, with the time of the change.
+ * reasons changed are written, with the time of the change; an item still
+ * holding its launch reasons only in `reasons` (SAME_AS_REASONS) gets them
+ * copied into launch_reasons first (SET reads the row as it was).
  */
 export function applyRefreshedRecommendations(db: Db, tempTable: string, now: Date): number {
   return db
     .prepare(
-      `UPDATE review_items SET recommendation = n.recommendation, reasons = n.reasons, peer_pct = n.peer_pct, recommendation_changed_at = ?
+      `UPDATE review_items SET recommendation = n.recommendation, reasons = n.reasons, peer_pct = n.peer_pct, recommendation_changed_at = ?,
+         launch_reasons = CASE WHEN review_items.launch_reasons = '${SAME_AS_REASONS}' THEN review_items.reasons ELSE review_items.launch_reasons END
        FROM ${tempTable} n WHERE review_items.id = n.id AND (review_items.reasons IS NOT n.reasons OR review_items.recommendation IS NOT n.recommendation)`,
     )
     .run(now.toISOString()).changes;

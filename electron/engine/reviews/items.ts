@@ -22,7 +22,7 @@ import { UserError, type EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { normEmail } from '../directory/people-lookup.js';
 import { decisionLogOfItem } from './decision-store.js';
-import type { ItemRecord } from './item-store.js';
+import { launchReasonsOf, type ItemRecord } from './item-store.js';
 
 type DecisionCols = {
   d_decision: ReviewDecision | null;
@@ -122,7 +122,7 @@ function toRow(r: Row, sites: ReturnType<typeof jiraSites>): ReviewItemRow {
           },
     recommendation: r.recommendation as Recommendation,
     reasons,
-    changedSinceLaunch: r.recommendation !== r.launch_recommendation || r.reasons !== r.launch_reasons,
+    changedSinceLaunch: r.recommendation !== r.launch_recommendation || r.reasons !== launchReasonsOf(r.reasons, r.launch_reasons),
     launchRecommendation: r.launch_recommendation as Recommendation,
     peerPercent: r.peer_pct,
     reviewer: r.reviewer,

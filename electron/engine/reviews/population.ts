@@ -35,7 +35,7 @@ import { LIVE_GRANT_STATUSES } from '../jobs/grant-store.js';
 import { getSyncRun, lastSucceededRun, listSyncRuns } from '../sync/sync-runs.js';
 import { dropLaunchInputs, LAUNCH_INPUTS, LAUNCH_JOINS, prepareLaunchInputs } from './launch-inputs.js';
 import { endDateSql, isoMs, recommendationParams, recommendationSql } from './recommendations.js';
-import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer } from './item-store.js';
+import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer, SAME_AS_REASONS } from './item-store.js';
 import { canonicalRowSql, FROZEN_COLUMNS, populationHash, registerItemHash } from './population-proof.js';
 
 // The proof's canonical forms live in population-proof.ts; importers of population.ts keep finding them here.
@@ -168,12 +168,13 @@ const GROUPS_CTE = `
       AND (@scope_rule_managed = 1 OR g.managed_by NOT IN ('rule', 'external'))
   )`;
 
-/** People filters on identity `i` and its manager `mg`. */
-const PEOPLE_FILTER = `
+/** People filters on identity `i` (and its manager `mg`, with `managers`). */
+const peopleFilter = (managers = true): string => `
       (json_array_length(@scope_departments) = 0 OR lower(i.department) IN (SELECT value FROM json_each(@scope_departments)))
   AND (json_array_length(@scope_types) = 0 OR lower(i.employee_type) IN (SELECT value FROM json_each(@scope_types)))
   AND (json_array_length(@scope_statuses) = 0 OR upper(i.status) IN (SELECT value FROM json_each(@scope_statuses)))
-  AND (json_array_length(@scope_managers) = 0 OR lower(mg.email) IN (SELECT value FROM json_each(@scope_managers)))`;
+  ${managers ? 'AND (json_array_length(@scope_managers) = 0 OR lower(mg.email) IN (SELECT value FROM json_each(@scope_managers)))' : ''}`;
+const PEOPLE_FILTER = peopleFilter();
 
 /**
  * SELECT of every row in scope: the frozen columns (named as review_items'),
@@ -358,9 +359,10 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
   const inserted = insertItemsSelect(
     db,
     ['campaign_id', ...cols, 'row_hash', 'peer_pct', 'recommendation', 'reasons', 'launch_recommendation', 'launch_reasons', 'stage', 'reviewer', 'reviewer_source', 'reviewer_note'],
-    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, d.reasons, 1, d.reviewer, d.reviewer_source, d.reviewer_note
+    `SELECT @campaign_id, ${cols.map((c) => `d.${c}`).join(', ')}, latchkey_item_hash(${canonicalRowSql('d')}, d.connection_id, d.group_id, d.identity_id), d.peer_pct, d.recommendation, d.reasons, d.recommendation, '${SAME_AS_REASONS}', 1, d.reviewer, d.reviewer_source, d.reviewer_note
      FROM (${decoratedRowsSql(stage)} ${NO_FLATTEN}) d`,
     { ...scopeParamsOf(p.plan), ...recommendationParams(p.definition.thresholds, p.now), campaign_id: p.campaignId },
+    total,
   );
   dropLaunchTables(db);
   const orphan = itemWithReviewer(db, p.campaignId, NO_REVIEWER);
@@ -392,15 +394,17 @@ export function insertPopulation(db: Db, p: LaunchParams, progress?: (p: LaunchP
 export function snapshotTotals(db: Db, plan: ScopePlan): Map<number, number> {
   const out = new Map<number, number>();
   const params = scopeParamsOf(plan);
+  // The manager's row only when the scope filters on it (a lookup per membership otherwise spent on nothing: the join cannot add or drop a row).
+  const managers = plan.scope.people.managerEmails.length > 0;
   const stmt = db.prepare(
     `SELECT count(*) FROM groups g
      JOIN memberships m ON m.connection_id = g.connection_id AND m.gen = g.gen AND m.group_id = g.id
      JOIN identities i ON i.connection_id = m.connection_id AND i.gen = m.gen AND i.id = m.identity_id
-     LEFT JOIN identities mg ON mg.connection_id = i.connection_id AND mg.gen = i.gen AND mg.id = i.manager_id
+     ${managers ? 'LEFT JOIN identities mg ON mg.connection_id = i.connection_id AND mg.gen = i.gen AND mg.id = i.manager_id' : ''}
      WHERE g.connection_id = @conn AND g.gen = @gen
        AND (@scope_all_groups = 1 OR g.id IN (SELECT s.value ->> 1 FROM json_each(@scope_groups) s WHERE s.value ->> 0 = @conn))
        AND (@scope_rule_managed = 1 OR g.managed_by NOT IN ('rule', 'external'))
-       AND ${PEOPLE_FILTER}
+       AND ${peopleFilter(managers)}
        AND (@scope_time_bound = 1 OR NOT EXISTS (SELECT 1 FROM grants t WHERE t.connection_id = m.connection_id AND t.group_id = m.group_id AND t.identity_id = m.identity_id
              AND t.status IN ${LIVE} AND t.expires_at IS NOT NULL
              AND t.id = (SELECT max(u.id) FROM grants u WHERE u.connection_id = t.connection_id AND u.group_id = t.group_id AND u.identity_id = t.identity_id AND u.status IN ${LIVE})))`,
