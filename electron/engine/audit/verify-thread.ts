@@ -6,36 +6,18 @@
 // last commit). Where no worker can start (':memory:', a packaging that
 // cannot load the file) it runs inline, as before (the pattern of
 // reviews/launch-thread.ts).
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/database.js';
+import { workerEntryBeside } from '../threads.js';
 import { verifyAudit, type AuditVerifyReport } from './verify.js';
 
 export type VerifyWorkerData = { file: string; keychainKeyId: string | null };
 export type VerifyWorkerMessage = { type: 'started' } | { type: 'done'; report: AuditVerifyReport } | { type: 'failed'; message: string };
 
-function workerEntry(): URL | null {
-  const here = fileURLToPath(import.meta.url);
-  const fromSources = here.endsWith('.ts');
-  const file = here.replace(/verify-thread\.(ts|js)$/, fromSources ? 'verify-worker.ts' : 'verify-worker.js');
-  if (!fs.existsSync(file)) return null;
-  if (!fromSources) return pathToFileURL(file);
-  // From sources (tests, dev) the thread loads tsx first (an execArgv --import does not reach a worker's entry).
-  try {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
-    const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(pathToFileURL(file).href)});`;
-    return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-  } catch {
-    return null;
-  }
-}
-
 /** verifyAudit of the workspace file in a worker thread (inline where none can start). */
 export async function verifyAuditOffThread(db: Db, file: string, keychainKeyId: string | null): Promise<AuditVerifyReport> {
   const inline = (): AuditVerifyReport => verifyAudit(db, { keychainKeyId });
-  const entry = file === ':memory:' || file === '' ? null : workerEntry();
+  const entry = file === ':memory:' || file === '' ? null : workerEntryBeside(import.meta.url, 'verify-worker');
   if (!entry) return inline();
   const data: VerifyWorkerData = { file, keychainKeyId };
   const outcome = await new Promise<AuditVerifyReport | 'no-worker'>((resolve, reject) => {
