@@ -113,6 +113,16 @@ describe.runIf(inPrivateKeychain)('Access page revoke → Audit log → CSV expo
     await row.getByText('seeded for a test').waitFor();
     await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-access-active' } });
 
+    // Extend is offered on the row: a new request for the role's allowed lengths (looked at, then left).
+    const other = held[1] as Beneficiary;
+    await grid.getByRole('row').filter({ hasText: other.name }).getByRole('button', { name: `Extend ${other.name}'s access to ${group.name}` }).click();
+    const extend = page.getByRole('dialog', { name: `Extend ${other.name}’s access` });
+    await extend.waitFor();
+    await expect.poll(() => extend.getByRole('combobox', { name: 'New period, from approval' }).locator('option').allTextContents()).toEqual(['24 hours', '7 days']);
+    await page.screenshot({ path: path.join(shots, 'e2e-access-extend-dialog.png') });
+    await extend.getByRole('button', { name: 'Cancel' }).click();
+    await extend.waitFor({ state: 'hidden' });
+
     await row.getByRole('button', { name: `Revoke ${target.name}'s access to ${group.name} now` }).click();
     const dialog = page.getByRole('dialog', { name: /^Revoke .*access now$/ });
     // No reason: refused at the field, nothing sent.

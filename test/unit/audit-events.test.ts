@@ -11,6 +11,8 @@ import { createHandlers, dispatch } from '../../electron/engine/api.js';
 import { appendAudit, auditEventsCsv, AUDIT_CSV_COLUMNS, type AuditRow } from '../../electron/engine/audit/audit-log.js';
 import type { EngineContext } from '../../electron/engine/context.js';
 import { parseCsv } from '../../electron/engine/csv.js';
+import { verifyAudit } from '../../electron/engine/audit/verify.js';
+import { verifyAuditOffThread } from '../../electron/engine/audit/verify-thread.js';
 import { openDatabase, type Db } from '../../electron/engine/db/database.js';
 import { createEventBus } from '../../electron/engine/workspace/workspace.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
@@ -23,10 +25,12 @@ const at = (ms: number): Date => new Date(T0 + ms);
 
 let db: Db;
 let ctx: EngineContext;
+let file: string;
 
 /** Twelve events a second apart: three actors, two channels, grants and requests; two with text a spreadsheet would run. */
 beforeAll(() => {
-  db = openDatabase(path.join(tempDir(), 'audit-events.latchkey'));
+  file = path.join(tempDir(), 'audit-events.latchkey');
+  db = openDatabase(file);
   const ev = (i: number, actor: string, channel: AuditChannel, action: string, targetType: string, targetId: number, details: Record<string, unknown> = {}) =>
     appendAudit(db, { actor, channel, action, targetType, targetId, details }, at(i * 1000));
   ev(0, 'Hal@Acme.example', 'console', 'grant.revoke_requested', 'grant', 1, { reason: 'left' });
@@ -41,7 +45,7 @@ beforeAll(() => {
   ev(9, 'hal@acme.example', 'console', 'grant.revoke_requested', 'grant', 2, { reason: 'a, "quoted"\nreason' });
   ev(10, 'cli:50%_off', 'cli', 'grant.revoke_requested', 'grant', 3);
   ev(11, 'latchkey:jobs', 'system', 'grant.revoked', 'grant', 2);
-  ctx = { db, dbPath: '', readOnly: false, secrets: memorySecretStore(), clock: { now: () => at(3_600_000) }, events: createEventBus(), actor: 'test', transport: 'cli', sandbox: false };
+  ctx = { db, dbPath: file, readOnly: false, secrets: memorySecretStore(), clock: { now: () => at(3_600_000) }, events: createEventBus(), actor: 'test', transport: 'cli', sandbox: false };
 });
 afterAll(() => db.close());
 
@@ -159,6 +163,13 @@ describe('audit:export', () => {
 });
 
 describe('audit:status and audit:verify', () => {
+  it('verifies in a worker thread on its own connection, with the same report as inline', async () => {
+    expect(await verifyAuditOffThread(db, file, null)).toEqual(verifyAudit(db, { keychainKeyId: null }));
+    // A key id the file does not hold reaches the worker and is reported there.
+    const other = await verifyAuditOffThread(db, file, 'not-a-key-of-this-file');
+    expect(other.findings.map((f) => f.code)).toEqual(['keychain-key-missing']);
+  });
+
   it('shows the head without verifying, then the last verification once run', async () => {
     const h = createHandlers(ctx);
     const before = await dispatch(h, 'audit:status', {});

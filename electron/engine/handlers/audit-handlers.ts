@@ -1,7 +1,7 @@
 // The handlers of the audit log channels (shared/contract-audit.ts): the
-// filtered events, the chain's status, a verification on demand (its result
-// kept per open workspace, since re-running it over a million events takes
-// seconds) and the CSV export of the filtered events. All read: they answer
+// filtered events, the chain's status, a verification on demand (in a worker
+// thread; its result kept per open workspace, since re-running it over a
+// million events takes tens of seconds) and the CSV export of the filtered events. All read: they answer
 // on a read-only snapshot too (no keychain there: the keychain key is not
 // compared).
 import { createHash } from 'node:crypto';
@@ -9,7 +9,7 @@ import { AUDIT_EXPORT_MAX, type auditChannels, type AuditVerifyView } from '../.
 import { auditActionCounts, auditEventsCsv, auditHead, listAuditEvents } from '../audit/audit-log.js';
 import { listAnchors, listCheckpoints } from '../audit/checkpoint-store.js';
 import { keychainKeyId } from '../audit/checkpoints.js';
-import { verifyAudit } from '../audit/verify.js';
+import { verifyAuditOffThread } from '../audit/verify-thread.js';
 import type { EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import type { AreaHandlers } from './handler-types.js';
@@ -51,7 +51,8 @@ export function auditHandlers(ctx: EngineContext): AreaHandlers<typeof auditChan
     'audit:verify': async () => {
       const keyId = await keychainKeyId(ctx);
       const started = performance.now();
-      const r = verifyAudit(db, { keychainKeyId: keyId });
+      // In a worker thread: seconds to minutes over a million events, and the engine keeps answering meanwhile.
+      const r = await verifyAuditOffThread(db, ctx.dbPath, keyId);
       const view: AuditVerifyView = {
         ok: r.ok,
         events: r.events,
