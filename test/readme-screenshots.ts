@@ -424,6 +424,17 @@ async function photograph(served: BridgeAccess, shown: { featured: number; perso
   await go(page, '#/attention');
   await shoot(page, 'attention', taken);
 
+  await go(page, '#/audit');
+  await page.getByRole('grid', { name: 'Audit events' }).getByRole('row').nth(1).waitFor();
+  await shoot(page, 'audit', taken);
+
+  // The evidence workbook of the year so far, written beside the demo's workspace file.
+  await go(page, '#/evidence');
+  await page.getByRole('button', { name: 'Year to date' }).click();
+  await page.getByRole('button', { name: 'Export workbook' }).click();
+  await page.getByRole('region', { name: 'Workbook written' }).waitFor({ timeout: 180_000 });
+  await shoot(page, 'evidence', taken, { whole: true });
+
   // The saved copy, served read-only: no credentials, nothing can change.
   const ro = await context.newPage();
   await openConsole(ro, readOnly);

@@ -7,16 +7,14 @@
 // until the launch commits). Writers on this thread wait for the launch's
 // write lock like they wait for a sync's commit (busy timeout).
 //
-// The thread is a module file beside this one (./launch-worker.js in a
-// build; from sources, the .ts file through tsx's loader). Where no worker can start
+// The thread is a module file beside this one (threads.ts finds it: the .js
+// in a build; from sources, the .ts through tsx's loader). Where no worker can start
 // (':memory:', a packaging that cannot load the file), the launch runs
 // inline, as before.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CampaignView } from '../../../shared/contract-reviews.js';
 import { UserError, type EngineContext } from '../context.js';
+import { workerEntryBeside } from '../threads.js';
 import { launchCampaign, notifyLaunched, type LaunchProgress } from './campaigns.js';
 
 export type LaunchWorkerData = {
@@ -42,22 +40,6 @@ export type LaunchWorkerMessage =
 /** The launch writes ~1 KB per item into two indexes and the table: a larger cache than the engine connection's default 2 MB. */
 const LAUNCH_CACHE_KIB = 64 * 1024;
 
-function workerEntry(): URL | null {
-  const here = fileURLToPath(import.meta.url);
-  const fromSources = here.endsWith('.ts');
-  const file = here.replace(/launch-thread\.(ts|js)$/, fromSources ? 'launch-worker.ts' : 'launch-worker.js');
-  if (!fs.existsSync(file)) return null;
-  if (!fromSources) return pathToFileURL(file);
-  // From sources (tests, benches, dev) the thread loads tsx first (an execArgv --import does not reach a worker's entry).
-  try {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/index\.cjs$/, 'index.mjs')).href;
-    const boot = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(pathToFileURL(file).href)});`;
-    return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * launchCampaign in a worker thread; resolves with the launched campaign
  * (read back in the thread, after its commit) or rejects with the launch's own
@@ -69,7 +51,7 @@ export async function launchCampaignOffThread(
   input: { overrideStale?: string | undefined },
   onProgress?: (p: LaunchProgress) => void,
 ): Promise<CampaignView> {
-  const entry = ctx.dbPath === ':memory:' ? null : workerEntry();
+  const entry = ctx.dbPath === ':memory:' ? null : workerEntryBeside(import.meta.url, 'launch-worker');
   const inline = (): CampaignView => launchCampaign(ctx, campaignId, input, { progress: onProgress });
   if (!entry) return inline();
   const data: LaunchWorkerData = {

@@ -41,12 +41,15 @@ export const useEvidenceStore = create<EvidenceState>()((set, get) => ({
   },
   start: async (input) => {
     const run = await api.call('evidence:export', input);
-    set({ runs: upsert(get().runs, run) });
-    return run;
+    // Its progress events (even its end) can arrive before this answer: never put a newer state back to running.
+    const known = get().runs.find((r) => r.exportId === run.exportId);
+    if (!known) set({ runs: upsert(get().runs, run) });
+    return known ?? run;
   },
   cancel: async (exportId) => {
     const run = await api.call('evidence:cancel', { exportId });
-    set({ runs: upsert(get().runs, run) });
+    // The cancel answers while the thread is still stopping; its end comes as an event.
+    if (run.state !== 'running') set({ runs: upsert(get().runs, run) });
   },
   reveal: async (exportId) => (await api.call('evidence:reveal', { exportId })).shown,
   progress: (run) => {
