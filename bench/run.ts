@@ -21,6 +21,7 @@ const benches: Record<string, string> = {
   'review-launch': 'launching an access review over every membership of a 100k-user org (~1M items) with recommendations vs a bare INSERT … SELECT of the same rows: time, peak RSS',
   'review-workbook': 'reviewer workbook of 50,000 rows: streaming export and import (row hashes checked) vs bare exceljs streaming write/read, peak RSS each',
   'review-grid': 'review grid with 100,000 items for one reviewer in Chromium: open, filter, sort, a decision key to the row, bulk-decide 10,000, frames while pressing j',
+  'evidence-ledger': "the evidence workbook's ledger sheets (requests, approvals, grants, leavers, a review) over 1,000,000 rows each vs a bare SELECT of the same table: time, peak RSS",
   'request-queue': 'request queue UI with 50,000 requests in Chromium: open, tabs, search, scroll (time to rows, long frames) and requests:list server time',
 };
 
