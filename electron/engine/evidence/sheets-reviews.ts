@@ -7,9 +7,9 @@
 //
 // A review of a million items streams: the items are read in id order (the
 // rowid: no sort), each joined with its decisions by primary key and its
-// remediation, in one statement. Bulk is derived: the reviewer's draft of
-// this item was given at the same instant, with the same word, as another
-// item's (one action on many items); the log keeps every draft with its time.
+// remediation, in one statement. Bulk is derived from the decision log
+// (every draft with its time): this item's draft was written by the same
+// action as another item's (see BULK).
 import { connectionNames, instant, periodOf, sameAddress } from './ledger-kit.js';
 import type { EvidenceRow, EvidenceSheet } from './sheet-types.js';
 
@@ -55,12 +55,15 @@ type DecisionRowDb = {
   rem_note: string | null;
 };
 
-// Another item drafted by the same reviewer, at the same stage, at the same instant, with the same word, as this item's last draft.
-const BULK = `(SELECT count(*) FROM (SELECT 1 FROM review_decision_log o
-    WHERE o.campaign_id = d.campaign_id
-      AND o.at = (SELECT l.at FROM review_decision_log l WHERE l.item_id = d.item_id AND l.stage = d.stage AND l.state = 'draft' ORDER BY l.id DESC LIMIT 1)
-      AND o.state = 'draft' AND o.stage = d.stage AND o.decided_by = d.decided_by AND o.decision = d.decision AND o.item_id <> d.item_id
-      AND o.channel NOT IN ('workbook', 'jira') LIMIT 1))`;
+// One action on many items writes their drafts to the log in one statement, so as neighbouring rows: the item's last
+// draft has a neighbour (id ± 1, a primary-key lookup) for another item, by the same reviewer, at the same stage and
+// instant, with the same word. A workbook or Jira import writes each row's own word the same way, so those channels
+// are not bulk. (Searching the whole instant instead is quadratic: a 50,000-item bulk decision shares one instant.)
+const BULK = `(SELECT count(*) FROM (SELECT l.id AS lid, l.at AS lat FROM review_decision_log l
+      WHERE l.item_id = d.item_id AND l.stage = d.stage AND l.state = 'draft' ORDER BY l.id DESC LIMIT 1) x
+    JOIN review_decision_log o ON o.id IN (x.lid - 1, x.lid + 1)
+    WHERE o.campaign_id = d.campaign_id AND o.at = x.lat AND o.state = 'draft' AND o.stage = d.stage AND o.decided_by = d.decided_by
+      AND o.decision = d.decision AND o.item_id <> d.item_id AND o.channel NOT IN ('workbook', 'jira'))`;
 
 const DECISION_COLUMN = 17;
 
