@@ -4,7 +4,10 @@
 // next sync verified the removal; then find the revoke event in the Audit log
 // page filtered by action, verify the chain, and export the filtered events as
 // CSV (checked against the events the engine returns, hashes included). A
-// snapshot copy opened read-only shows the same Audit log. The workspace is
+// snapshot copy opened read-only shows the same Audit log. Then the Evidence
+// page exports the workbook (progress bar, result card); openpyxl reads its
+// Grants sheet: the early revoke, how it ended and the sync that verified it,
+// and `latchkey evidence verify` accepts the file. The workspace is
 // set up from the command line (connection, sync) and with approved requests
 // written as approval writes them; `latchkey serve` provisions them.
 import { execFile } from 'node:child_process';
@@ -22,6 +25,7 @@ import type { OrgUser } from '../../electron/sandbox/org-model.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { beneficiariesOf, seedApprovedRequests, seedRole, type Beneficiary } from '../fixtures/governance.js';
 import { latchkey } from '../helpers/built-cli.js';
+import { py } from '../helpers/openpyxl.js';
 import { launchChromium, openPage } from '../helpers/chromium.js';
 import { expectGridsFit } from '../helpers/grid-fit.js';
 import { inPrivateKeychain } from '../helpers/keychain.js';
@@ -37,7 +41,7 @@ const REASON = 'Left the incident rotation early';
 
 const fullName = (u: OrgUser): string => `${u.firstName} ${u.lastName}`;
 
-describe.runIf(inPrivateKeychain)('Access page revoke → Audit log → CSV export, in Chromium', () => {
+describe.runIf(inPrivateKeychain)('Access page revoke → Audit log → CSV export → evidence workbook, in Chromium', () => {
   const dir = tempDir('latchkey-e2e-access-');
   const dbPath = path.join(dir, 'access.latchkey');
   let s: Sandbox;
@@ -48,6 +52,8 @@ describe.runIf(inPrivateKeychain)('Access page revoke → Audit log → CSV expo
   let operator: OrgUser;
   let held: Beneficiary[];
   let group: { id: string; name: string };
+  /** The grant revoked early and the sync that verified its removal (the evidence workbook's Grants sheet shows both). */
+  const revoked = { grantId: 0, runId: 0 };
 
   beforeAll(async () => {
     s = await startSandbox({ users: 200, seed: 41, port: 0, rateLimits: 'off', graph: false });
@@ -163,6 +169,8 @@ describe.runIf(inPrivateKeychain)('Access page revoke → Audit log → CSV expo
     await ended.getByText(`Verified · sync #${runId}`).waitFor({ timeout: 10_000 });
     const endedRow = (await grants('ended')).rows.find((g) => g.identityId === target.identityId);
     expect(endedRow).toMatchObject({ status: 'revoked', ended: { how: 'revoked', channel: 'console', note: REASON }, removal: { state: 'verified', runId } });
+    revoked.grantId = endedRow?.id ?? 0;
+    revoked.runId = runId;
     await expectGridsFit(page, { shot: { dir: shots, name: 'e2e-access-ended' } });
 
     // The Audit log: filtered by action, the revoke event names the operator and the console.
@@ -198,6 +206,45 @@ describe.runIf(inPrivateKeychain)('Access page revoke → Audit log → CSV expo
     await open.getByRole('button', { name: 'Close' }).click();
     expect(consoleErrors).toEqual([]);
   }, 240_000);
+
+  it('exports the evidence workbook from the Evidence page; its Grants sheet shows the early revoke and the sync that verified it', async () => {
+    expect(revoked.grantId).toBeGreaterThan(0);
+    await openConsole(page, server, '#/evidence');
+    await page.getByRole('heading', { name: 'Evidence', level: 1 }).waitFor();
+    // Whether the progress bar was ever on screen (the export of 200 people may take a moment only).
+    await page.evaluate(() => {
+      const w = window as unknown as { sawProgress: boolean };
+      w.sawProgress = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[role="progressbar"][aria-label="Export progress"]')) w.sawProgress = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    await page.getByRole('button', { name: 'Year to date' }).click();
+    await page.getByRole('button', { name: 'Export workbook' }).click();
+    const card = page.getByRole('region', { name: 'Workbook written' });
+    await card.waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
+    await page.screenshot({ path: path.join(shots, 'e2e-evidence.png') });
+    const file = (await card.locator('.ev-facts code.ev-path').first().textContent()) ?? '';
+    const sha = (await card.getByTestId('ev-sha256').textContent()) ?? '';
+    expect(path.dirname(file)).toBe(dir);
+    expect(sha).toMatch(/^[0-9a-f]{64}$/);
+
+    // The independent reader: the Grants sheet as openpyxl sees it.
+    const grantsSheet = py<{ header: string[]; rows: unknown[][] }>(
+      `wb = openpyxl.load_workbook(sys.argv[1], read_only=True)\nrows = [list(r) for r in wb['Grants'].iter_rows(values_only=True)]\nprint(json.dumps({'header': rows[0], 'rows': rows[1:]}, default=str))`,
+      file,
+    );
+    const col = (name: string): number => grantsSheet.header.indexOf(name);
+    const row = grantsSheet.rows.find((r) => r[col('Grant')] === revoked.grantId);
+    expect(row, 'the revoked grant is on the Grants sheet').toBeDefined();
+    expect(row?.[col('Status')]).toBe('revoked');
+    expect(String(row?.[col('End reason')])).toContain(REASON);
+    expect(row?.[col('Verified by sync run')]).toBe(revoked.runId);
+    // The file checks out against its manifest.
+    const verify = await execFileAsync(process.execPath, [cli, 'evidence', 'verify', file, '--json']);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+  }, 180_000);
 
   it('shows the Audit log of a snapshot copy opened read-only, and exports from it', async () => {
     const copy = path.join(dir, 'copy.latchkey');
