@@ -257,17 +257,7 @@ export function auditHashAtCount(db: Db, count: number): string | null {
 
 export function recentAuditEvents(db: Db, limit: number): AuditEvent[] {
   const rows = db.prepare('SELECT * FROM audit_events ORDER BY seq DESC LIMIT ?').all(limit) as AuditRow[];
-  return rows.map((r) => ({
-    seq: r.seq,
-    at: r.at,
-    actor: r.actor,
-    channel: r.channel,
-    action: r.action,
-    targetType: r.target_type,
-    targetId: r.target_id,
-    details: parsedDetails(r.details),
-    hash: r.hash,
-  }));
+  return rows.map(eventOf);
 }
 
 /** The events about one target (a request, a grant), oldest first, with their details parsed. */
@@ -321,19 +311,12 @@ function auditWhere(q: AuditFilter): { where: string; params: Record<string, unk
   return { where: terms.length ? `WHERE ${terms.join(' AND ')}` : '', params };
 }
 
-const toEvent = (r: AuditRow): AuditEvent & { prevHash: string; format: number } => ({
-  seq: r.seq,
-  at: r.at,
-  actor: r.actor,
-  channel: r.channel,
-  action: r.action,
-  targetType: r.target_type,
-  targetId: r.target_id,
-  details: parsedDetails(r.details),
-  hash: r.hash,
-  prevHash: r.prev_hash,
-  format: r.format,
-});
+/** A stored row as the console shows an event (details parsed). */
+function eventOf(r: AuditRow): AuditEvent {
+  return { seq: r.seq, at: r.at, actor: r.actor, channel: r.channel, action: r.action, targetType: r.target_type, targetId: r.target_id, details: parsedDetails(r.details), hash: r.hash };
+}
+
+const toEvent = (r: AuditRow): AuditEvent & { prevHash: string; format: number } => ({ ...eventOf(r), prevHash: r.prev_hash, format: r.format });
 
 /** A page of events matching the filter, newest first, and how many match. */
 export function listAuditEvents(db: Db, q: AuditFilter & { offset?: number; limit?: number }): { rows: (AuditEvent & { prevHash: string; format: number })[]; total: number } {
