@@ -5,7 +5,11 @@
 // says and `evidence verify` accepts them; a cancel leaves no file and no
 // partial; a read-only snapshot copy exports with no keychain (the manifest
 // says why it is unsigned); bad input and a second export at once are
-// refused naming the problem; "show in folder" goes through the shell.
+// refused naming the problem; "show in folder" goes through the shell. The
+// copy's workbook is read back by openpyxl (every sheet's rows and canonical
+// hash as the manifest says) and opened by LibreOffice, which re-saves it
+// with the same sheets and rows.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +25,7 @@ import { openWorkspace } from '../../electron/engine/workspace/workspace.js';
 import { memorySecretStore } from '../../electron/engine/secrets/secret-store.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
+import { openpyxlSheetHashes } from '../helpers/openpyxl.js';
 import { jobsWorkspace, type JobsWorkspace } from './job-helpers.js';
 
 const dir = tempDir('latchkey-evidence-console-');
@@ -153,11 +158,26 @@ describe('evidence export from the console', () => {
       const manifest = JSON.parse(fs.readFileSync(a.result!.manifestPath, 'utf8')) as { signature: unknown; unsigned: string };
       expect(manifest.signature).toBeNull();
       expect(manifest.unsigned).toMatch(/\S/);
+      // Independent readers: openpyxl's rows and canonical hashes for every sheet are the manifest's.
+      const m = JSON.parse(fs.readFileSync(a.result!.manifestPath, 'utf8')) as { sheets: { name: string; rows: number; sha256: string; worksheets: string[]; columns: unknown[] }[] };
+      const shape = m.sheets.map((x) => ({ name: x.name, worksheets: x.worksheets, width: x.columns.length }));
+      const seen = openpyxlSheetHashes(a.path, shape);
+      expect(seen.sheetnames.slice(0, 3)).toEqual(['Cover', 'Manifest', 'Controls']);
+      for (const x of m.sheets) expect(seen.sheets[x.name], x.name).toEqual({ rows: x.rows, sha256: x.sha256 });
+      // LibreOffice opens it without repair and re-saves every sheet with its rows.
+      const lo = path.join(dir, 'lo');
+      const r = spawnSync('soffice', [`-env:UserInstallation=file://${lo}/profile`, '--headless', '--convert-to', 'xlsx', '--outdir', lo, a.path], { encoding: 'utf8', timeout: 180_000 });
+      const resaved = path.join(lo, path.basename(a.path));
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.existsSync(resaved)).toBe(true);
+      const again = openpyxlSheetHashes(resaved, shape);
+      expect(again.sheetnames).toEqual(seen.sheetnames);
+      for (const x of m.sheets) expect(again.sheets[x.name]?.rows, x.name).toBe(x.rows);
       // Same data, same period: the same content hash for every data sheet (the copy's audit chain adds its snapshot anchor, so the chain sheets may differ).
       const data = (v: EvidenceRunView): [string, string][] => v.result!.sheets.filter((s) => EVIDENCE_SHEETS.some((d) => d.name === s.name && d.name !== 'Audit log')).map((s) => [s.name, s.sha256]);
       expect(data(a)).toEqual(data(b));
     } finally {
       ro.db.close();
     }
-  }, 120_000);
+  }, 300_000);
 });
