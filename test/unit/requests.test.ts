@@ -433,7 +433,9 @@ describe('channels: bulk decide, read-only, settings', () => {
   it('settings: no workspace-wide operator any more; the notice lead time is set', async () => {
     const handlers = createHandlers(w.ctx);
     expect(await dispatch(handlers, 'settings:set', { operatorEmail: 'grace@acme.example' })).toMatchObject({ ok: false, code: 'bad-input', error: expect.stringMatching(/operatorEmail/) as unknown });
-    expect(await dispatch(handlers, 'settings:set', { expiryNoticeHours: 48 })).toEqual({ ok: true, value: { expiryNoticeHours: 48 } });
+    expect(await dispatch(handlers, 'settings:set', { expiryNoticeHours: 48 })).toEqual({ ok: true, value: { expiryNoticeHours: 48, leaverDeadlineHours: 24 } });
+    expect(await dispatch(handlers, 'settings:set', { leaverDeadlineHours: 36 })).toEqual({ ok: true, value: { expiryNoticeHours: 48, leaverDeadlineHours: 36 } });
+    expect(await dispatch(handlers, 'settings:set', { leaverDeadlineHours: 0 })).toMatchObject({ ok: false, code: 'bad-input' });
     // Nobody signed in: a request names nobody, so it is refused; and "Acting as" is ignored against a real (non-loopback) tenant.
     expect(await dispatch(handlers, 'requests:create', input())).toMatchObject({ ok: false, code: 'unauthorized', error: expect.stringMatching(/sign in first/) as unknown });
     expect(await dispatch(handlers, 'requests:create', input(), { caller: { channel: 'console', actingAs: 'hal@acme.example' } })).toMatchObject({ ok: false, code: 'unauthorized' });
@@ -458,7 +460,7 @@ describe('channels: bulk decide, read-only, settings', () => {
     expect(await dispatch(handlers, 'operator:status', {})).toMatchObject({ ok: true, value: { session: null, settings: { required: true } } });
     // Signed in: writes go through again.
     await signedIn('hal@acme.example');
-    expect(await dispatch(handlers, 'settings:set', { expiryNoticeHours: 12 })).toEqual({ ok: true, value: { expiryNoticeHours: 12 } });
+    expect(await dispatch(handlers, 'settings:set', { expiryNoticeHours: 12 })).toEqual({ ok: true, value: { expiryNoticeHours: 12, leaverDeadlineHours: 24 } });
   });
 });
 
