@@ -1,9 +1,9 @@
 // The evidence bench's workspace: the synthetic org of
 // test/fixtures/seed-snapshot.ts (100k users, 5k groups, ~1M memberships:
 // seconds to build, where a sandbox sync takes minutes on 2 cores), ten
-// catalog roles on ten of its groups, a generated ledger of ~1M rows
-// (requests, their approval steps, grants and provisioning jobs with their
-// attempt, spread over the period, with a few of each kind of exception an
+// catalog roles on ten of its groups, a generated ledger of ~1.25M rows at
+// the default 250,000 requests (requests, their approval steps, grants and
+// provisioning jobs with their attempt, spread over the period, with a few of each kind of exception an
 // auditor looks for), and one completed access review over every membership
 // (~1M items, each decided). The ledger is generated with plain INSERTs, not
 // through the request workflow: the bench measures the export, not how the
@@ -40,6 +40,8 @@ export function seedEvidenceWorkspace(ctx: EngineContext, o: { users: number; pe
 
   // The ledger: one request per account (round robin over the roles), its approval, its grant and its provisioning job with one attempt.
   const people = db.prepare('SELECT id, email, display_name FROM cur_identities WHERE connection_id = ? ORDER BY id LIMIT ?').all(cid, o.requests) as { id: string; email: string | null; display_name: string }[];
+  // More requests than accounts: people ask more than once (each round robin over the roles).
+  const asks = Array.from({ length: o.requests }, (_, i) => people[i % people.length]!);
   const request = db.prepare(
     `INSERT INTO requests (role_id, beneficiary_connection_id, beneficiary_identity_id, beneficiary_email, beneficiary_name, requester, duration, duration_minutes,
                            justification, status, source, jira_issue_key, created_at, updated_at, decided_at)
@@ -60,7 +62,7 @@ export function seedEvidenceWorkspace(ctx: EngineContext, o: { users: number; pe
   );
   const attempt = db.prepare("INSERT INTO job_attempts (job_id, attempt, started_at, finished_at, outcome, http_status) VALUES (?, 1, ?, ?, 'succeeded', 204)");
   db.transaction(() => {
-    people.forEach((p, i) => {
+    asks.forEach((p, i) => {
       const role = roles[i % roles.length]!;
       const created = start + Math.floor(rnd() * 85 * DAY);
       const requester = i % 50 === 0 ? (p.email ?? 'self@example.com') : `requester${i % 200}@example.com`;
@@ -107,5 +109,5 @@ export function seedEvidenceWorkspace(ctx: EngineContext, o: { users: number; pe
     ).run(at(end - 20 * DAY), at(end - 40 * DAY), n, at(end - 20 * DAY), at(end - 19 * DAY), campaignId);
     return n;
   })();
-  return { connectionId: cid, from: at(start), to: at(end), requests: people.length, items };
+  return { connectionId: cid, from: at(start), to: at(end), requests: asks.length, items };
 }
