@@ -1,21 +1,19 @@
 // What the ledger's evidence sheets (requests, approvals, grants, leavers,
 // reviews) share: the period as the stored ISO text compares (every instant
 // in the workspace is written by Date.toISOString(), so text order is time
-// order and the bounds are inclusive at the exact millisecond), instants as
-// Date cells, hours between two instants, and the names the sheets show for
+// order and the bounds are inclusive at the exact millisecond), hours between
+// two instants, and the names the sheets show for
 // a connection and the Jira links, read once per sheet through their owners.
 import type { Db } from '../db/database.js';
 import { listConnectionRecords } from '../connections/connections.js';
-import { issueUrl } from '../jira/jira-site.js';
 import type { EvidenceCell, EvidenceInput } from './sheet-types.js';
+import { jiraCell } from './snapshot-cells.js';
 
 /** The period's bounds as stored text, both inclusive: an event at `to` is in, one 1 ms later is not. */
 export function periodOf(input: Pick<EvidenceInput, 'from' | 'to'>): { from: string; to: string } {
   return { from: new Date(input.from).toISOString(), to: new Date(input.to).toISOString() };
 }
 
-/** A stored instant as a date cell (null stays empty). */
-export const instant = (s: string | null | undefined): Date | null => (s ? new Date(s) : null);
 
 /** Hours from one instant to another, to two decimals (an auditor's reading; the exact instants are in their own columns). */
 export function hoursBetween(from: string | null, to: string | null): number | null {
@@ -36,11 +34,7 @@ export function jiraLinks(db: Db): (connectionId: number | null, key: string | n
       .filter((c) => c.kind === 'jira')
       .map((c) => [c.id, c.baseUrl]),
   );
-  return (connectionId, key) => {
-    if (!key) return null;
-    const base = connectionId !== null ? bases.get(connectionId) : undefined;
-    return base ? { text: key, link: issueUrl(base, key) } : key;
-  };
+  return (connectionId, key) => jiraCell(key, (connectionId !== null ? bases.get(connectionId) : undefined) ?? null);
 }
 
 /** Same address, whatever the case and surrounding spaces (approver = requester checks). */

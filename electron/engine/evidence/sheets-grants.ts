@@ -15,7 +15,8 @@
 // re-export gives the same answer; no migration or new write is needed.
 import type { Db } from '../db/database.js';
 import { SUPERSEDED_PREFIX } from '../jobs/grant-store.js';
-import { connectionNames, hoursBetween, instant, periodOf } from './ledger-kit.js';
+import { connectionNames, hoursBetween, periodOf } from './ledger-kit.js';
+import { dateCell } from './snapshot-cells.js';
 import type { EvidenceRow, EvidenceSheet } from './sheet-types.js';
 
 /**
@@ -217,20 +218,20 @@ export const grantsSheet: EvidenceSheet = {
           g.identity_id,
           g.status,
           events.join(', '),
-          instant(g.created_at),
-          instant(g.provisioned_at),
+          dateCell(g.created_at),
+          dateCell(g.provisioned_at),
           g.provision_status,
           g.provision_attempts,
           g.provision_log,
-          instant(g.expires_at),
-          instant(g.revoke_requested_at),
-          instant(g.ended_at),
+          dateCell(g.expires_at),
+          dateCell(g.revoke_requested_at),
+          dateCell(g.ended_at),
           how,
           g.end_reason,
-          instant(due),
+          dateCell(due),
           hoursBetween(due, g.ended_at),
           verifiedRun,
-          instant(verifiedAt),
+          dateCell(verifiedAt),
           verification,
         ],
         flags,

@@ -9,7 +9,8 @@
 // within; a millisecond more is late). The runs of the period drive the
 // query (CROSS JOIN) and their changes are read by (run, kind): the millions
 // of membership changes of other kinds are never scanned.
-import { connectionNames, hoursBetween, instant, periodOf } from './ledger-kit.js';
+import { connectionNames, hoursBetween, periodOf } from './ledger-kit.js';
+import { dateCell } from './snapshot-cells.js';
 import type { EvidenceSheet } from './sheet-types.js';
 
 type LeaverDb = {
@@ -111,14 +112,14 @@ export const leaversSheet: EvidenceSheet = {
           l.before,
           l.after,
           l.run_id,
-          instant(l.detected_at),
+          dateCell(l.detected_at),
           l.grants_live,
-          instant(l.grants_removed_at),
+          dateCell(l.grants_removed_at),
           l.grants_open,
           l.memberships_removed,
-          instant(l.memberships_removed_at),
+          dateCell(l.memberships_removed_at),
           l.memberships_held,
-          instant(removedAt),
+          dateCell(removedAt),
           hoursBetween(l.detected_at, removedAt),
           input.leaverDeadlineHours,
           within,

@@ -11,7 +11,8 @@
 // the request's state and role label from their owners' SQL.
 import { roleLabelSql } from '../catalog/catalog-store.js';
 import { requestStateSql } from '../requests/request-state.js';
-import { hoursBetween, instant, jiraLinks, periodOf, sameAddress } from './ledger-kit.js';
+import { hoursBetween, jiraLinks, periodOf, sameAddress } from './ledger-kit.js';
+import { dateCell } from './snapshot-cells.js';
 import type { EvidenceRow, EvidenceSheet } from './sheet-types.js';
 import { grantsSheet } from './sheets-grants.js';
 import { leaversSheet } from './sheets-leavers.js';
@@ -77,7 +78,7 @@ export const requestsSheet: EvidenceSheet = {
       yield {
         cells: [
           r.id,
-          instant(r.created_at),
+          dateCell(r.created_at),
           r.requester,
           r.beneficiary_name,
           r.beneficiary_email,
@@ -88,7 +89,7 @@ export const requestsSheet: EvidenceSheet = {
           r.source,
           jira(r.jira_connection_id, r.jira_issue_key),
           r.state,
-          instant(r.decided_at),
+          dateCell(r.decided_at),
         ],
         flags,
       };
@@ -186,7 +187,7 @@ export const approvalsSheet: EvidenceSheet = {
           approvers,
           a.status,
           a.decided_by,
-          instant(a.decided_at),
+          dateCell(a.decided_at),
           a.channel,
           a.comment,
           a.recorded_by !== null && !sameAddress(a.recorded_by, a.decided_by) ? a.recorded_by : null,
@@ -194,7 +195,7 @@ export const approvalsSheet: EvidenceSheet = {
           a.evidence_ref,
           a.requester,
           a.beneficiary_email,
-          instant(a.first_provisioned_at),
+          dateCell(a.first_provisioned_at),
           a.status === 'approved' ? hoursBetween(a.decided_at, a.first_provisioned_at) : null,
         ],
         flags: approvalFlags(a),

@@ -10,7 +10,8 @@
 // remediation, in one statement. Bulk is derived from the decision log
 // (every draft with its time): this item's draft was written by the same
 // action as another item's (see BULK).
-import { connectionNames, instant, periodOf, sameAddress } from './ledger-kit.js';
+import { connectionNames, periodOf, sameAddress } from './ledger-kit.js';
+import { dateCell } from './snapshot-cells.js';
 import type { EvidenceRow, EvidenceSheet } from './sheet-types.js';
 
 const CAMPAIGNS_IN_PERIOD = `SELECT c.id FROM review_campaigns c WHERE c.launched_at IS NOT NULL AND c.launched_at <= @to
@@ -163,13 +164,13 @@ export const reviewsSheet: EvidenceSheet = {
           r.state,
           r.bulk === null ? null : r.bulk > 0,
           r.applied_by_default === null ? null : r.applied_by_default === 1,
-          instant(r.decided_at),
+          dateCell(r.decided_at),
           r.rem_kind,
           r.rem_status,
           r.rem_job_id,
-          instant(r.rem_done_at),
+          dateCell(r.rem_done_at),
           r.verified_run_id,
-          instant(r.verified_at),
+          dateCell(r.verified_at),
           r.rem_note,
         ],
         flags,
@@ -287,8 +288,8 @@ export const reviewCampaignsSheet: EvidenceSheet = {
           c.created_by,
           c.launched_by,
           c.launched_channel,
-          instant(c.launched_at),
-          instant(c.due_at),
+          dateCell(c.launched_at),
+          dateCell(c.due_at),
           c.population_count,
           c.population_hash,
           byConnection,
@@ -300,8 +301,8 @@ export const reviewCampaignsSheet: EvidenceSheet = {
           c.revocations,
           c.verified,
           c.closed_by,
-          instant(c.closed_at),
-          instant(c.completed_at),
+          dateCell(c.closed_at),
+          dateCell(c.completed_at),
           c.stale_override,
         ],
         flags,
