@@ -3,12 +3,11 @@
 // sheet's rows and content hash, and the command that re-checks it. Works on a read-only snapshot.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { EvidenceRunView } from '../../../shared/contract-evidence.js';
-import { errorMessage } from '../api/client.js';
 import { AbsoluteTime } from '../components/AbsoluteTime.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { TextField, useFormErrors } from '../components/FormFields.js';
 import { InlineError } from '../components/InlineError.js';
 import { engineNow } from '../hooks/useNow.js';
-import { splitFieldErrors } from '../lib/field-errors.js';
 import { formatNumber } from '../lib/format.js';
 import { useEvidenceStore } from '../stores/evidence-store.js';
 import { toast } from '../stores/toast-store.js';
@@ -174,15 +173,17 @@ function RunResult({ run }: { run: EvidenceRunView }): ReactNode {
 export function EvidencePage(): ReactNode {
   const id = useId();
   const { folder, runs, status, error, load, start } = useEvidenceStore();
-  const initial = presets(engineNow())[0];
+  // The periods offered, from the engine's day when the page opened.
+  const [periods] = useState(() => presets(engineNow()));
+  const initial = periods[0];
   const [from, setFrom] = useState(initial?.from ?? '');
   const [to, setTo] = useState(initial?.to ?? '');
   const [dir, setDir] = useState<string | null>(null);
   const [sampling, setSampling] = useState(false);
   const [sample, setSample] = useState('25');
   const [seed, setSeed] = useState('');
-  const [errors, setErrors] = useState<{ fields: Partial<Record<Field, string>>; form: string | null }>({ fields: {}, form: null });
   const [busy, setBusy] = useState(false);
+  const errors = useFormErrors<Field>(id, FIELDS, { sample: sampling && !/^[1-9]\d*$/.test(sample.trim()) && 'a whole number of rows, at least 1' });
 
   useEffect(() => {
     void load();
@@ -193,29 +194,21 @@ export function EvidencePage(): ReactNode {
   const earlier = runs.filter((r) => r !== latest && r.state === 'done');
 
   const submit = async (): Promise<void> => {
+    if (!errors.begin()) return;
     setBusy(true);
-    setErrors({ fields: {}, form: null });
     try {
       await start({
         from,
         to,
         ...(dir !== null && dir.trim() !== '' ? { folder: dir.trim() } : {}),
-        ...(sampling ? { sample: Number(sample), seed: seed.trim() === '' ? String(engineNow()) : seed.trim() } : {}),
+        ...(sampling ? { sample: Number(sample.trim()), seed: seed.trim() === '' ? String(engineNow()) : seed.trim() } : {}),
       });
     } catch (e) {
-      const split = splitFieldErrors(errorMessage(e), FIELDS);
-      setErrors({ fields: split.fields, form: split.form });
+      errors.fail(e);
     } finally {
       setBusy(false);
     }
   };
-
-  const fieldError = (f: Field): ReactNode =>
-    errors.fields[f] ? (
-      <p className="field-error" id={`${id}-${f}-err`}>
-        {errors.fields[f]}
-      </p>
-    ) : null;
 
   return (
     <div className="page">
@@ -229,12 +222,12 @@ export function EvidencePage(): ReactNode {
         </div>
       </header>
       {status === 'error' ? <InlineError title="Couldn’t read the exports" message={error ?? ''} onRetry={() => void load()} /> : null}
-      <section className="card" aria-labelledby={`${id}-period`}>
+      <section className="card" aria-labelledby={`${id}-period`} onChange={errors.onFormChange}>
         <h2 id={`${id}-period`} className="section-title">
           Period
         </h2>
         <div className="ev-presets" role="group" aria-label="Common periods">
-          {presets(engineNow()).map((p) => (
+          {periods.map((p) => (
             <button
               key={p.label}
               type="button"
@@ -243,6 +236,8 @@ export function EvidencePage(): ReactNode {
               onClick={() => {
                 setFrom(p.from);
                 setTo(p.to);
+                errors.edited('from');
+                errors.edited('to');
               }}
             >
               {p.label}
@@ -250,28 +245,22 @@ export function EvidencePage(): ReactNode {
           ))}
         </div>
         <div className="ev-form">
-          <div className="field">
-            <label htmlFor={`${id}-from`}>From (UTC, inclusive)</label>
-            <input id={`${id}-from`} className="input" type="date" value={from} onChange={(e) => setFrom(e.target.value)} aria-invalid={errors.fields.from ? true : undefined} />
-            {fieldError('from')}
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-to`}>To (UTC, inclusive)</label>
-            <input id={`${id}-to`} className="input" type="date" value={to} onChange={(e) => setTo(e.target.value)} aria-invalid={errors.fields.to ? true : undefined} />
-            {fieldError('to')}
-          </div>
-          <div className="field ev-folder">
-            <label htmlFor={`${id}-folder`}>Folder</label>
-            <input
-              id={`${id}-folder`}
-              className="input"
-              value={dir ?? folder ?? ''}
-              placeholder={folder ?? ''}
-              onChange={(e) => setDir(e.target.value)}
-              aria-invalid={errors.fields.folder ? true : undefined}
-            />
-            {fieldError('folder')}
-          </div>
+          {(['from', 'to'] as const).map((end) => (
+            <div className="field" key={end} data-field={end}>
+              <label htmlFor={`${id}-${end}`}>{end === 'from' ? 'From' : 'To'} (UTC, inclusive)</label>
+              <input
+                id={`${id}-${end}`}
+                className="input"
+                type="date"
+                value={end === 'from' ? from : to}
+                onChange={(e) => (end === 'from' ? setFrom : setTo)(e.target.value)}
+                aria-invalid={errors.fe.invalid(end)}
+                aria-describedby={errors.fe.describedBy(end)}
+              />
+              {errors.fe.errorText(end)}
+            </div>
+          ))}
+          <TextField id={`${id}-folder`} label="Folder" field="folder" errors={errors.fe} value={dir ?? folder ?? ''} placeholder={folder ?? ''} onChange={setDir} />
         </div>
         <div className="ev-sample">
           <label className="field-inline">
@@ -279,16 +268,8 @@ export function EvidencePage(): ReactNode {
           </label>
           {sampling ? (
             <>
-              <div className="field">
-                <label htmlFor={`${id}-sample`}>Rows per population</label>
-                <input id={`${id}-sample`} className="input input-narrow" inputMode="numeric" value={sample} onChange={(e) => setSample(e.target.value)} />
-                {fieldError('sample')}
-              </div>
-              <div className="field">
-                <label htmlFor={`${id}-seed`}>Seed (the same seed draws the same rows)</label>
-                <input id={`${id}-seed`} className="input" value={seed} placeholder="e.g. the auditor's choice" onChange={(e) => setSeed(e.target.value)} />
-                {fieldError('seed')}
-              </div>
+              <TextField id={`${id}-sample`} label="Rows per population" field="sample" errors={errors.fe} value={sample} onChange={setSample} />
+              <TextField id={`${id}-seed`} label="Seed (the same seed draws the same rows)" field="seed" errors={errors.fe} value={seed} placeholder="e.g. the auditor's choice" onChange={setSeed} freeText />
             </>
           ) : null}
         </div>
