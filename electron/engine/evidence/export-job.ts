@@ -23,7 +23,7 @@ export type EvidenceJob = {
   leaverDeadlineHours: number;
 };
 
-export type EvidenceProgress = Pick<EvidenceRunView, 'sheet' | 'rowsWritten' | 'sheetsDone' | 'sheetsTotal'>;
+export type RunProgress = Pick<EvidenceRunView, 'sheet' | 'rowsWritten' | 'sheetsDone' | 'sheetsTotal'>;
 
 /** What crosses back: the workbook as written (the manifest is made from it) and the result card's figures. */
 export type EvidenceWritten = { workbook: WrittenWorkbook; result: { size: number; sha256: string; sheets: { name: string; rows: number; sha256: string }[]; exceptions: number } };
@@ -35,7 +35,7 @@ export function evidenceFileName(period: { from: string; to: string }, generated
 }
 
 /** Writes the workbook (every data sheet, then Exceptions, Sample and the front sheets); aborts on `signal`. */
-export async function writeEvidence(job: EvidenceJob, onProgress: (p: EvidenceProgress) => void, signal: AbortSignal): Promise<EvidenceWritten> {
+export async function writeEvidence(job: EvidenceJob, onProgress: (p: RunProgress) => void, signal: AbortSignal): Promise<EvidenceWritten> {
   const db = openDatabase(job.file, { readOnly: true });
   try {
     const sheetsTotal = EVIDENCE_SHEETS.length;

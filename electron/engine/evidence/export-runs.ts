@@ -16,11 +16,11 @@ import type { EvidenceExportInput, EvidenceRunView } from '../../../shared/contr
 import { UserError, type EngineContext } from '../context.js';
 import { getSettings } from '../settings/settings.js';
 import { workerEntryBeside } from '../threads.js';
-import { evidenceFileName, finishEvidence, writeEvidence, type EvidenceJob, type EvidenceProgress, type EvidenceWritten } from './export-job.js';
+import { evidenceFileName, finishEvidence, writeEvidence, type EvidenceJob, type RunProgress, type EvidenceWritten } from './export-job.js';
 import { resolvePeriod } from './period.js';
 
 export type EvidenceWorkerMessage =
-  | ({ type: 'progress' } & EvidenceProgress)
+  | ({ type: 'progress' } & RunProgress)
   | { type: 'done'; written: EvidenceWritten }
   | { type: 'failed'; message: string }
   | { type: 'cancelled' };
@@ -97,7 +97,7 @@ export function startEvidenceExport(ctx: EngineContext, input: EvidenceExportInp
     lastEmit: 0,
   };
   runs.set(exportId, run);
-  const onProgress = (p: EvidenceProgress): void => {
+  const onProgress = (p: RunProgress): void => {
     if (run.view.state !== 'running') return;
     run.view = { ...run.view, ...p };
     emit(ctx, run, false);
@@ -171,7 +171,7 @@ export function cancelEvidenceExport(ctx: EngineContext, exportId: string): Evid
   return { ...run.view };
 }
 
-/** Waits until a run is no longer running (tests, the CLI's console mode). */
+/** Waits until a run is no longer running (the tests; the console follows its events instead). */
 export async function evidenceRunSettled(ctx: EngineContext, exportId: string, pollMs = 50): Promise<EvidenceRunView> {
   const run = runOf(ctx, exportId);
   while (run.view.state === 'running') await new Promise((r) => setTimeout(r, pollMs));
