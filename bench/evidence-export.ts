@@ -22,6 +22,7 @@ import { canonicalField, cellText, csvLine } from '../electron/engine/evidence/c
 import { exportEvidence } from '../electron/engine/evidence/manifest.js';
 import type { EvidenceInput } from '../electron/engine/evidence/sheet-types.js';
 import { EVIDENCE_SHEETS } from '../electron/engine/evidence/sheets.js';
+import { letZipCatchUp } from '../electron/engine/evidence/xlsx-sheet.js';
 import { memorySecretStore } from '../electron/engine/secrets/secret-store.js';
 import { saveSnapshot } from '../electron/engine/workspace/snapshot-copy.js';
 import { seedEvidenceWorkspace } from './lib/evidence-workspace.js';
@@ -85,6 +86,8 @@ async function phase(name: string, file: string, out: string, from: string, to: 
           n = 1;
         }
         ws.addRow(r.cells.map((cell) => (cell !== null && typeof cell === 'object' && !(cell instanceof Date) ? cell.text : cell))).commit();
+        // A streaming write that lets the zip keep up (exceljs does not wait by itself: without this the sheet piles up in memory).
+        if (rows % 1000 === 0) await letZipCatchUp(ws);
       }
       ws.commit();
     }

@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import { addEntraConnectionInput, addJiraConnectionInput, addOktaConnectionInput, describeZodError, syncScopeInput } from '../../shared/contract.js';
 import { emptyScope } from '../../shared/domain.js';
-import { addConnection, getConnectionRecord, setConnectionScope, testConnection, toSummary } from '../engine/connections/connections.js';
+import { addConnection, getConnectionRecord, setConnectionScope, toSummary } from '../engine/connections/connections.js';
+import { testConnection } from '../engine/connections/connection-test.js';
 import { describeScope } from '../engine/connections/scope.js';
 import { UserError, type EngineContext } from '../engine/context.js';
 import { removeConnection } from '../engine/governance/connection-removal.js';

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyScope, type SyncRunSummary, type SyncScope } from '../../shared/domain.js';
 import { runCli } from '../../electron/cli/cli.js';
-import { addConnection, getConnectionRecord, testConnection } from '../../electron/engine/connections/connections.js';
+import { addConnection, getConnectionRecord } from '../../electron/engine/connections/connections.js';
+import { testConnection } from '../../electron/engine/connections/connection-test.js';
 import { createHttpTransport } from '../../electron/engine/connectors/okta/http-transport.js';
 import type { ConnectionRecord, EntraCredential } from '../../electron/engine/connectors/types.js';
 import type { EngineContext } from '../../electron/engine/context.js';

@@ -15,7 +15,7 @@
 // - the last connection test found no write permission: the write-back warns,
 //   and says so when Jira refuses.
 import { afterAll, describe, expect, it } from 'vitest';
-import { testConnection } from '../../electron/engine/connections/connections.js';
+import { testConnection } from '../../electron/engine/connections/connection-test.js';
 import { createJiraClient, JIRA_PAGER_LIMITS } from '../../electron/engine/connectors/jira/jira-client.js';
 import { adfToText, REQUEST_PROPERTY, requestLabel, WARNING_PROPERTY } from '../../electron/engine/connectors/jira/jira-fields.js';
 import { workspaceId } from '../../electron/engine/context.js';

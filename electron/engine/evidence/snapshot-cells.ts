@@ -1,6 +1,6 @@
 // Cell values of the snapshot sheets from the text SQLite stores: instants
 // as Date (UTC), a Jira key with its link, yes/no.
-import { issueUrl } from '../jira/jira-site.js';
+import { issueUrl } from '../jira/issue-url.js';
 import type { EvidenceCell } from './sheet-types.js';
 
 /** A stored instant as a Date; NULL (and text that is no instant) as empty. */

@@ -1,6 +1,7 @@
 // The handlers of the connections and sync channels (shared/contract.ts).
 import type { Channel } from '../../../shared/contract.js';
-import { addConnection, rememberTestResult, setConnectionScope, testConnection, toSummary } from '../connections/connections.js';
+import { addConnection, rememberTestResult, setConnectionScope, toSummary } from '../connections/connections.js';
+import { testConnection } from '../connections/connection-test.js';
 import type { EngineContext } from '../context.js';
 import { syncAndReconcile } from '../governance/after-sync.js';
 import { removeConnection } from '../governance/connection-removal.js';

@@ -49,9 +49,6 @@ export function savePollState(db: Db, connectionId: number, patch: Partial<JiraP
   return saved ?? { ...EMPTY_POLL_STATE, ...patch };
 }
 
-/** The browse URL of an issue on the site. */
-export const issueUrl = (siteUrl: string, key: string): string => `${siteUrl.replace(/\/$/, '')}/browse/${encodeURIComponent(key)}`;
-
 /**
  * Sets the workflow status names a Jira connection moves issues through
  * (a name left out goes back to its default); audited with before and

@@ -30,7 +30,8 @@ import { stageDue } from '../reviews/reminders.js';
 import { activeCampaignIds, iterateReviewerItems, reviewerLoads, reviewerOutcomes } from '../reviews/reviewer-items.js';
 import { reviewerIssues, reviewerRecord, reviewersOf, setReviewerIssue } from '../reviews/reviewer-store.js';
 import { transitionTo } from './jira-job.js';
-import { issueUrl, type JiraSite } from './jira-site.js';
+import { issueUrl } from './issue-url.js';
+import type { JiraSite } from './jira-site.js';
 import { reviewerWorkbookFile } from '../reviews/workbook.js';
 import { attachReviewerWorkbook, type AttachOutcome, type WorkbookFile } from './review-attachments.js';
 
