@@ -152,4 +152,10 @@ export default tseslint.config(
     files: ['vite.config.ts', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  // Plain-Node bench children that load the compiled engine from dist/ (no TypeScript project holds them).
+  {
+    files: ['bench/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', performance: 'readonly' } },
+  },
 );
