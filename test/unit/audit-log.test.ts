@@ -190,6 +190,22 @@ describe('audit log', () => {
     expect(canonicalJson({ a: 1, b: { c: 1, d: [3, { f: 1, g: 2 }] } })).toBe('{"a":1,"b":{"c":1,"d":[3,{"f":1,"g":2}]}}');
   });
 
+  it('canonical JSON of a flat object (serialised without a replacer) is the text the sorting serialiser gives', () => {
+    const sorting = (v: unknown): string =>
+      JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+    const cases: Record<string, unknown>[] = [
+      { campaignId: 1, channel: 'workbook', comment: null, decidedBy: 'ada@acme.example', decision: 'keep', keepUntil: null, reasonCode: 'still-needed', stage: 1, submissionId: 9 },
+      { b: 1, a: 2 },
+      { 10: 'x', 2: 'y', a: 1 },
+      { a: undefined, b: Number.NaN, c: Infinity, d: true, e: 'line\nbreak "q" \u2028' },
+      { a: new Date('2026-01-01T00:00:00Z'), b: 1 },
+      { a: 1, b: { d: 1, c: 2 } },
+      Object.assign(Object.create({ inherited: 1 }) as object, { b: 1, a: 2 }),
+      {},
+    ];
+    for (const c of cases) expect(canonicalJson(c), JSON.stringify(c)).toBe(sorting(c));
+  });
+
   it('appends a batch exactly as one append after another would: same rows, same chain, the hook after each', () => {
     const one = openDatabase(path.join(dir, 'batch-one.latchkey'));
     const many = openDatabase(path.join(dir, 'batch-many.latchkey'));
@@ -197,7 +213,9 @@ describe('audit log', () => {
     const events = Array.from({ length: 7 }, (_, i) => ({ actor: 'cli:alice', channel: 'workbook' as const, action: 'review.decision_submitted', targetType: 'review_item', targetId: i + 1, details: { z: i, a: { y: 1, b: 2 } } }));
     for (const db of [one, many]) appendAudit(db, { actor: 'cli:bob', action: 'first', targetType: 't', targetId: 0 }, at);
     const seen: number[] = [];
-    setAfterAppend(many, (_db, head) => seen.push(head.seq));
+    setAfterAppend(many, (_db, head) => {
+      seen.push(head.seq);
+    });
     for (const e of events) appendAudit(one, e, at);
     expect(appendAuditEvents(many, events, at)).toBe(7);
     setAfterAppend(many, null);
@@ -207,5 +225,25 @@ describe('audit log', () => {
     expect(verifyAuditChain(many)).toEqual({ valid: true, count: 8 });
     one.close();
     many.close();
+  });
+
+  it('goes on from the head a hook left when the hook says it appended events itself', () => {
+    const db = openDatabase(path.join(dir, 'batch-hook.latchkey'));
+    const at = new Date('2026-02-01T00:00:00Z');
+    const events = Array.from({ length: 5 }, (_, i) => ({ actor: 'cli:alice', action: 'review.decision_submitted', targetType: 'review_item', targetId: i + 1 }));
+    let inHook = false;
+    setAfterAppend(db, (d, head) => {
+      if (inHook || head.seq % 2 !== 0) return false;
+      inHook = true;
+      appendAudit(d, { actor: 'system', action: 'hook.own', targetType: 't', targetId: head.seq }, at);
+      inHook = false;
+      return true;
+    });
+    expect(appendAuditEvents(db, events, at)).toBe(5);
+    setAfterAppend(db, null);
+    const actions = db.prepare('SELECT action, target_id FROM audit_events ORDER BY seq').all() as { action: string; target_id: string }[];
+    expect(actions.map((a) => `${a.action === 'hook.own' ? 'hook' : 'ev'}:${a.target_id}`)).toEqual(['ev:1', 'ev:2', 'hook:2', 'ev:3', 'hook:4', 'ev:4', 'hook:6', 'ev:5', 'hook:8']);
+    expect(verifyAuditChain(db)).toEqual({ valid: true, count: 9 });
+    db.close();
   });
 });

@@ -71,23 +71,33 @@ export function draftOnItems(db: Db, campaignId: number, stage: number, itemIds:
 }
 
 /**
- * Records each item's own word (a workbook row, a Jira approval) as a draft;
- * the log appended. Set-based like draftOnItems: the words go in as one JSON
- * list ([itemId, decision, reasonCode, comment, keepUntil, decidedBy,
- * channel, recordedBy] each), so 50,000 workbook rows are two statements,
- * not 50,000 upserts. Inside the caller's transaction.
+ * Records each item's own word (a workbook row, a Jira approval) and submits
+ * it under `submissionId` at once: the current word is written submitted,
+ * and the log gets what drafting then markSubmitted would give it — every
+ * word as a draft, then every word as submitted — without writing each
+ * current row twice. The words go in as one JSON list ([itemId, decision,
+ * reasonCode, comment, keepUntil, decidedBy, channel, recordedBy] each), so
+ * 50,000 workbook rows are three set-based statements, not 50,000 upserts.
+ * Inside the caller's transaction, after the submission row is inserted.
  */
-export function draftEach(db: Db, campaignId: number, stage: number, words: readonly (Word & { itemId: number })[], at: string): void {
+export function submitEach(db: Db, campaignId: number, stage: number, words: readonly (Word & { itemId: number })[], submissionId: number, at: string): void {
   if (words.length === 0) return;
   const list = JSON.stringify(words.map((w) => [w.itemId, w.decision, w.reasonCode, w.comment, w.keepUntil, w.decidedBy, w.channel, w.recordedBy]));
   db.prepare(
     `INSERT INTO review_decisions (item_id, stage, campaign_id, decision, reason_code, comment, keep_until, state, decided_by, channel, recorded_by, applied_by_default, submission_id, decided_at)
-     SELECT j.value ->> 0, @stage, @campaignId, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, 'draft', j.value ->> 5, j.value ->> 6, j.value ->> 7, 0, NULL, @at FROM json_each(@list) j WHERE true
+     SELECT j.value ->> 0, @stage, @campaignId, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, 'submitted', j.value ->> 5, j.value ->> 6, j.value ->> 7, 0, @submissionId, @at FROM json_each(@list) j WHERE true
      ON CONFLICT (item_id, stage) DO UPDATE SET decision = excluded.decision, reason_code = excluded.reason_code, comment = excluded.comment,
-       keep_until = excluded.keep_until, state = 'draft', decided_by = excluded.decided_by, channel = excluded.channel,
-       recorded_by = excluded.recorded_by, applied_by_default = 0, submission_id = NULL, decided_at = excluded.decided_at`,
-  ).run({ list, stage, campaignId, at });
-  db.prepare(`${LOG_FROM_CURRENT} WHERE d.item_id IN (SELECT value ->> 0 FROM json_each(?)) AND d.stage = ?`).run(list, stage);
+       keep_until = excluded.keep_until, state = 'submitted', decided_by = excluded.decided_by, channel = excluded.channel,
+       recorded_by = excluded.recorded_by, applied_by_default = 0, submission_id = excluded.submission_id, decided_at = excluded.decided_at`,
+  ).run({ list, stage, campaignId, submissionId, at });
+  // The draft each word was (the same word, not yet under a submission), then the word submitted: the log as a draft-then-submit leaves it.
+  const these = 'WHERE d.item_id IN (SELECT value ->> 0 FROM json_each(?)) AND d.stage = ?';
+  db.prepare(
+    `INSERT INTO review_decision_log (item_id, campaign_id, stage, decision, reason_code, comment, keep_until, state, decided_by, channel, recorded_by, applied_by_default, submission_id, at)
+     SELECT d.item_id, d.campaign_id, d.stage, d.decision, d.reason_code, d.comment, d.keep_until, 'draft', d.decided_by, d.channel, d.recorded_by, 0, NULL, d.decided_at
+     FROM review_decisions d ${these}`,
+  ).run(list, stage);
+  db.prepare(`${LOG_FROM_CURRENT} ${these}`).run(list, stage);
 }
 
 /** The drafts `decidedBy` has in this campaign and stage (optionally only these items), item order. */

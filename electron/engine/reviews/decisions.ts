@@ -19,7 +19,7 @@ import { appendAudit, appendAuditEvents } from '../audit/audit-log.js';
 import { UserError, type EngineContext } from '../context.js';
 import { addressesOf, identitiesByAddress, normEmail, personAccounts } from '../directory/people-lookup.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
-import { decisionsOfItems, draftEach, draftOnItems, draftsOf, insertSubmission, markSubmitted, submissionRecord, type DecisionRecord, type Word } from './decision-store.js';
+import { decisionsOfItems, draftOnItems, draftsOf, insertSubmission, markSubmitted, submissionRecord, submitEach, type DecisionRecord, type Word } from './decision-store.js';
 import { itemIdsMatching, itemRulesOf, itemsForDecision, itemsOfCampaign, reassignItemRows, type ItemForDecision, type ItemRules } from './item-store.js';
 
 /** The review channel a call came through (a policy acting is the system). */
@@ -155,7 +155,7 @@ function submit(
   ctx: EngineContext,
   c: CampaignRecord,
   drafts: readonly SubmittedWord[],
-  s: { reviewer: string; submittedBy: string; channel: ReviewChannel; evidence: string | null; actor: string },
+  s: SubmissionBy,
   now: Date,
 ): number {
   const at = now.toISOString();
@@ -168,7 +168,15 @@ function submit(
     s.channel,
     at,
   );
-  // One event per decision, appended in one pass (the chain's head read once); the details' keys in sorted order, as the audit log stores them.
+  auditSubmitted(ctx, c, drafts, s, submissionId, now);
+  return submissionId;
+}
+
+/** Who submits, through which channel, with what evidence. */
+type SubmissionBy = { reviewer: string; submittedBy: string; channel: ReviewChannel; evidence: string | null; actor: string };
+
+/** One audit event per submitted decision, appended in one pass (the chain's head read once); the details' keys in sorted order, as the audit log stores them. */
+function auditSubmitted(ctx: EngineContext, c: CampaignRecord, drafts: readonly SubmittedWord[], s: SubmissionBy, submissionId: number, now: Date): void {
   appendAuditEvents(
     ctx.db,
     drafts.map((d) => ({
@@ -193,7 +201,6 @@ function submit(
     })),
     now,
   );
-  return submissionId;
 }
 
 export function submitDecisions(ctx: EngineContext, campaignId: number, who: { reviewer: string; recordedBy?: string | null }): SubmissionView {
@@ -348,12 +355,15 @@ export function recordReviewerDecisions(
         const shown = errors.slice(0, 20).join('; ');
         throw new UserError(`nothing was recorded: ${errors.length} decision${errors.length === 1 ? '' : 's'} refused — ${shown}${errors.length > 20 ? `; and ${errors.length - 20} more` : ''}`, 'bad-input');
       }
-      draftEach(ctx.db, c.id, c.stage, words, at);
-      // The drafts just written are exactly these words (each item's current word, by this reviewer): no need to read them back.
-      const drafts: SubmittedWord[] = words
+      // Recorded and submitted in one step: the words are written submitted, the log gets each as a draft and as submitted (as submit() after drafting would leave them).
+      const by: SubmissionBy = { reviewer, submittedBy: input.by, channel: input.channel, evidence: input.evidence, actor: input.by };
+      const submissionId = insertSubmission(ctx.db, { campaignId: c.id, stage: c.stage, reviewer, submittedBy: by.submittedBy, channel: by.channel, items: words.length, evidence: by.evidence, at });
+      submitEach(ctx.db, c.id, c.stage, words, submissionId, at);
+      const submitted: SubmittedWord[] = words
         .map((w) => ({ item_id: w.itemId, decision: w.decision, reason_code: w.reasonCode, comment: w.comment, keep_until: w.keepUntil, decided_by: w.decidedBy, recorded_by: w.recordedBy }))
         .sort((a, b) => a.item_id - b.item_id);
-      return submit(ctx, c, drafts, { reviewer, submittedBy: input.by, channel: input.channel, evidence: input.evidence, actor: input.by }, now);
+      auditSubmitted(ctx, c, submitted, by, submissionId, now);
+      return submissionId;
     })
     .immediate();
   const s = submissionRecord(ctx.db, id);

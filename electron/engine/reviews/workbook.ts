@@ -30,8 +30,8 @@ import { REASON_CODES, type WorkbookImportResult } from '../../../shared/contrac
 import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
-import { cellOf, rowHashOfCells, type FrozenColumn } from './row-hash.js';
-import { itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ItemToCheck } from './reviewer-items.js';
+import { cellOf, cellsRowHasher, type FrozenColumn } from './row-hash.js';
+import { itemChecksByIds, itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ItemToCheck } from './reviewer-items.js';
 import { workbookRows } from '../xlsx-rows.js';
 
 export const WORKBOOK_TITLE = 'Latchkey reviewer workbook';
@@ -55,6 +55,8 @@ const col = (name: string): number => WORKBOOK_HEADER.indexOf(name) + 1;
 const DECISION_COL = col('Decision');
 const REASON_COL = col('Reason');
 const COMMENT_COL = col('Comment');
+/** The row hash of an imported row, from its cells and the stored values of the columns the sheet does not show. */
+const rowHasher = cellsRowHasher(SHEET_COLUMNS);
 /** How many refused rows an error lists before "and N more". */
 const LISTED_PROBLEMS = 20;
 
@@ -317,20 +319,15 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
     throw new UserError(`not a readable .xlsx workbook (${e instanceof Error ? e.message : String(e)})`, 'bad-input');
   }
 
-  /** Checks a batch of Review rows against their items (read in one query). */
+  /** Checks a batch of Review rows against their items (read in one query: the checks' columns only). */
   function checkRows(rows: readonly { n: number; cells: string[] }[]): void {
-    const parsed: { n: number; itemId: number; values: Record<string, string>; decisionText: string; reasonText: string; comment: string }[] = [];
+    const parsed: { n: number; itemId: number; cells: string[]; decisionText: string; reasonText: string; comment: string }[] = [];
     for (const { n, cells } of rows) {
       const cell = (k: number): string => (cells[k - 1] ?? '').trim();
       const idText = cell(1);
-      const values: Record<string, string> = {};
       let any = idText !== '';
-      for (let k = 0; k < SHEET_COLUMNS.length; k++) {
-        // Untrimmed: a frozen value's own spaces are part of what the hash covers.
-        const v = cells[k + 1] ?? '';
-        values[SHEET_COLUMNS[k] as string] = v;
-        if (v !== '') any = true;
-      }
+      // Population cells are taken untrimmed: a frozen value's own spaces are part of what the hash covers.
+      for (let k = 1; !any && k <= SHEET_COLUMNS.length; k++) if ((cells[k] ?? '') !== '') any = true;
       const decisionText = cell(DECISION_COL);
       const reasonText = cell(REASON_COL);
       const comment = cell(COMMENT_COL);
@@ -346,22 +343,32 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
         continue;
       }
       seen.set(itemId, n);
-      parsed.push({ n, itemId, values, decisionText, reasonText, comment });
+      parsed.push({ n, itemId, cells, decisionText, reasonText, comment });
     }
-    const items = itemsByIds(
+    const items = new Map<number, unknown[]>();
+    for (const r of itemChecksByIds(
       ctx.db,
       c.id,
       parsed.map((p) => p.itemId),
-    );
-    for (const { n, itemId, values, decisionText, reasonText, comment } of parsed) {
+      SHEET_COLUMNS,
+      rowHasher.restColumns,
+    ))
+      items.set(r[0] as number, r);
+    /** Rows whose recomputed hash differs: their problem's place in the list, filled in once their stored values are read. */
+    const altered: { at: number; itemId: number; cells: string[] }[] = [];
+    for (const { n, itemId, cells, decisionText, reasonText, comment } of parsed) {
       const item = items.get(itemId);
       if (!item) {
         problems.push(`row ${n}: item #${itemId} is not an item of review campaign #${c.id}`);
         continue;
       }
-      owners.set(item.reviewer, (owners.get(item.reviewer) ?? 0) + 1);
-      const recomputed = rowHashOfCells(values, item);
-      if (recomputed !== item.row_hash) problems.push(`row ${n}: item #${itemId}'s population columns were altered (${changedColumns(item, values)}); they must stay as exported`);
+      const [, stage, reviewer, rowHash, emptyMask] = item as [number, number, string, string, number];
+      owners.set(reviewer, (owners.get(reviewer) ?? 0) + 1);
+      // The row hash recomputed from the row's cells (the columns shown) and the stored values of the rest.
+      if (rowHasher.hash(cells, 1, emptyMask, item, 5) !== rowHash) {
+        altered.push({ at: problems.length, itemId, cells });
+        problems.push(`row ${n}: item #${itemId}'s population columns were altered`);
+      }
       let decision: RecordedDecision | null = null;
       if (decisionText !== '') {
         const d = DECISIONS[decisionText.toLowerCase()];
@@ -373,7 +380,19 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
       } else if (reasonText !== '' || comment !== '') {
         problems.push(`row ${n}: a Reason or Comment without a Decision (set Keep or Revoke, or clear the row's Reason and Comment)`);
       }
-      verdicts.push({ row: n, itemId, reviewer: item.reviewer, stage: item.stage, decision });
+      verdicts.push({ row: n, itemId, reviewer, stage, decision });
+    }
+    if (altered.length > 0) {
+      // Only for refused rows: every stored frozen value, to name the columns that changed.
+      const stored = itemsByIds(
+        ctx.db,
+        c.id,
+        altered.map((a) => a.itemId),
+      );
+      for (const a of altered) {
+        const item = stored.get(a.itemId);
+        if (item) problems[a.at] = `${problems[a.at] ?? ''} (${changedColumns(item, a.cells)}); they must stay as exported`;
+      }
     }
   }
 
@@ -405,9 +424,9 @@ export async function importReviewerWorkbook(ctx: EngineContext, campaignId: num
   return { reviewer: claimed, decisions: decisions.length, sha256, submissionId: submission.id };
 }
 
-/** The population columns whose cell differs from the frozen value (named for the error). */
-function changedColumns(item: ItemToCheck, cells: Record<string, string>): string {
-  const changed = SHEET_COLUMNS.filter((k) => cellOf(item[k]) !== (cells[k] ?? ''));
+/** The population columns whose cell (`cells[1]` is the first of SHEET_COLUMNS) differs from the frozen value (named for the error). */
+function changedColumns(item: ItemToCheck, cells: readonly string[]): string {
+  const changed = SHEET_COLUMNS.flatMap((k, at) => (cellOf(item[k]) !== (cells[at + 1] ?? '') ? [{ k, cell: cells[at + 1] ?? '' }] : []));
   if (changed.length === 0) return 'the stored row hash no longer matches';
-  return changed.map((k) => `${k} "${cellOf(item[k])}" → "${cells[k] ?? ''}"`).join(', ');
+  return changed.map(({ k, cell }) => `${k} "${cellOf(item[k])}" → "${cell}"`).join(', ');
 }
