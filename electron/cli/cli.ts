@@ -21,7 +21,7 @@ import { parseCommandArgs as parse, portNumber, positiveInt, tokenFromEnv, Usage
 import { onlyLoopbackConnections } from '../engine/demo.js';
 import { runChangesCommand, runDiffCommand, runSnapshotCommand } from './history-commands.js';
 import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-commands.js';
-import { HR_READ_VERBS, HR_USAGE, runHrCommand } from './hr-commands.js';
+import { HR_READ_VERBS, HR_USAGE, runHrCommand, runHrSecret, startHrWebhook } from './hr-commands.js';
 import { CONNECTION_READ_VERBS, CONNECTION_USAGE, runConnectionCommand } from './connection-commands.js';
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
 import { callerContext, resolveCaller, type Caller } from '../engine/operator/caller.js';
@@ -48,7 +48,8 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${HR_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}${EVIDENCE_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
+${CATALOG_USAGE}${HR_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}${EVIDENCE_USAGE}  serve [--port P] [--hr-port P]          serve the console and the contract on 127.0.0.1 (--hr-port: also
+                                          the signed HR event receiver, POST /hr/events; off by default)
 
 Global options:
   --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
@@ -219,7 +220,7 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
     case 'catalog':
       return runCatalogCommand(ctx, bus, args, io);
     case 'hr':
-      return runHrCommand(ctx, args, io);
+      return args[0] === 'secret' ? runHrSecret(ctx, args.slice(1), io) : runHrCommand(ctx, args, io);
     case 'request':
       return runRequestCommand(ctx, bus, args, io, caller?.operator?.email ?? null);
     case 'review':
@@ -233,8 +234,10 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
     case 'settings':
       return runSettingsCommand(ctx, args, io);
     case 'serve': {
-      const { values } = parse(args, { port: { type: 'string' } });
+      const { values } = parse(args, { port: { type: 'string' }, 'hr-port': { type: 'string' } });
       const port = values.port ? portNumber(values.port) : 0;
+      // The HR webhook receiver is off unless asked for; started first, so a missing secret stops serve before it serves.
+      if (values['hr-port'] !== undefined) await startHrWebhook(ctx, portNumber(values['hr-port']), io);
       // Tests (the e2e expiry) need to move time; only ever on a sandbox workspace.
       if (io.env.LATCHKEY_TEST_CLOCK === '1') {
         if (!onlyLoopbackConnections(ctx.db)) throw new UserError('LATCHKEY_TEST_CLOCK=1 is only for workspaces whose connections all point at the loopback sandbox', 'conflict');

@@ -2,17 +2,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { HR_PRESETS, type HrPreset } from '../../shared/contract-hr.js';
-import { UserError, type EngineContext } from '../engine/context.js';
+import { UserError, workspaceId, type EngineContext } from '../engine/context.js';
 import { describeHrErrors, importHr } from '../engine/hr/import.js';
 import { parseMapOption } from '../engine/hr/presets.js';
+import { hrSecretAccount, startHrReceiver } from '../engine/hr/receiver.js';
 import { hrStatus } from '../engine/hr/status.js';
-import { parseCommandArgs, positiveInt, UsageError, type CliIo } from './cli-kit.js';
+import { parseCommandArgs, positiveInt, tokenFromEnv, UsageError, type CliIo } from './cli-kit.js';
 
 /** Lines for `latchkey --help`. */
 export const HR_USAGE = `  hr import FILE [--preset P] [--map COL=FIELD,...] [--json]
                                           import an HR export (.csv; presets: ${HR_PRESETS.join(', ')}) or HR
                                           events (.jsonl/.ndjson); any bad row: nothing is imported, exit 1
   hr status [--limit N] [--json]          last HR import, matched and unmatched people, pending and due events
+  hr secret --from-env VAR                store the HR webhook's shared secret (from $VAR) in the OS keychain;
+                                          \`serve --hr-port P\` then accepts events signed with it
 `;
 
 /** Verbs that only read the workspace (allowed with --read-only). */
@@ -86,6 +89,26 @@ export function runHrCommand(ctx: EngineContext, args: string[], io: CliIo): num
       return 0;
     }
     default:
-      throw new UsageError(verb === undefined ? 'hr needs a verb: import or status' : `unknown hr verb "${verb}" (import, status)`);
+      throw new UsageError(verb === undefined ? 'hr needs a verb: import, status or secret' : `unknown hr verb "${verb}" (import, status, secret)`);
   }
+}
+
+/** `hr secret --from-env VAR`: the webhook's shared secret into the keychain (never the workspace, never printed). */
+export async function runHrSecret(ctx: EngineContext, args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs(args, { 'from-env': { type: 'string' } });
+  if (!values['from-env']) throw new UsageError('hr secret needs --from-env VAR (the variable holding the shared secret)');
+  const secret = tokenFromEnv(values['from-env'], io.env, '--from-env');
+  if (secret.length < 32) throw new UserError('the HR webhook secret must be at least 32 characters (e.g. `openssl rand -hex 32`)', 'bad-input');
+  await ctx.secrets.set(hrSecretAccount(workspaceId(ctx.db)), secret);
+  io.stdout('stored the HR webhook secret in the OS keychain\n');
+  return 0;
+}
+
+/** Starts the signed HR event receiver for `serve --hr-port P`, with the secret from the keychain. */
+export async function startHrWebhook(ctx: EngineContext, port: number, io: CliIo): Promise<void> {
+  if (ctx.readOnly) throw new UserError('the HR event receiver writes the workspace: not on a read-only one', 'read-only');
+  const secret = await ctx.secrets.get(hrSecretAccount(workspaceId(ctx.db)));
+  if (!secret) throw new UserError('no HR webhook secret in the keychain: set one with `latchkey hr secret --from-env VAR` first', 'not-found');
+  const r = await startHrReceiver(ctx, { port, secret, onError: (e) => io.stderr(`latchkey: hr receiver: ${e instanceof Error ? e.message : String(e)}\n`) });
+  io.stdout(`HR event receiver: POST ${r.url} (signed with HMAC-SHA256 in ${'X-Latchkey-Signature'}; events older than 5 minutes and replays refused)\n`);
 }
