@@ -31,7 +31,18 @@ export const HR_CSV_COLUMNS = [
 ] as const;
 
 const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const csvCell = (v: string): string => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const csvCell = (v: string): string => (v.includes(',') || v.includes('"') || v.includes('\n') || v.includes('\r') ? `"${v.replace(/"/g, '""')}"` : v);
+/** YYYY-MM-DD per day number, so 100,000 rows format a few thousand dates, not 200,000. */
+const dayCache = new Map<number, string>();
+const dayOf = (ms: number): string => {
+  const d = Math.floor(ms / DAY);
+  let s = dayCache.get(d);
+  if (s === undefined) {
+    s = day(d * DAY);
+    dayCache.set(d, s);
+  }
+  return s;
+};
 
 export function generateHrFeed(org: Org): HrFeed {
   const rng = createRng(org.seed, 'hr-feed');
@@ -54,9 +65,11 @@ export function generateHrFeed(org: Org): HrFeed {
     const left = u.status === 'DEPROVISIONED';
     const row = [
       u.employeeNumber, u.firstName, u.lastName, u.email, dept(u), u.title, city(u), u.employmentType,
-      startOf.get(u.index) ?? day(u.created), left ? day(u.statusChanged ?? anchor - DAY) : '', left ? 'Inactive' : 'Active', managerOf(u)?.email ?? '',
+      startOf.get(u.index) ?? dayOf(u.created), left ? dayOf(u.statusChanged ?? anchor - DAY) : '', left ? 'Inactive' : 'Active', managerOf(u)?.email ?? '',
     ];
-    lines.push(row.map(csvCell).join(','));
+    let line = '';
+    for (let i = 0; i < row.length; i++) line += (i === 0 ? '' : ',') + csvCell(row[i] as string);
+    lines.push(line);
   }
 
   // --- events ---------------------------------------------------------------------------------
@@ -92,7 +105,8 @@ export function generateHrFeed(org: Org): HrFeed {
     }
     return undefined;
   };
-  const managersByDept = org.departments.map((_, d) => users.filter((m) => m.department === d && m.status === 'ACTIVE' && hasReports[m.index]));
+  const managersByDept: OrgUser[][] = org.departments.map(() => []);
+  for (const m of users) if (m.status === 'ACTIVE' && hasReports[m.index]) managersByDept[m.department]?.push(m);
   for (let i = 0; i < 5; i++) {
     const u = take();
     if (!u) break;

@@ -135,8 +135,12 @@ export type Sandbox = {
   /** The Jira server itself (issues, comments, approvals, site users, faults). */
   jiraServer?: JiraServer;
   org: Org;
-  /** The organisation's HR feed as generated at start: a BambooHR-style CSV of every person and HR events (JSON lines). */
-  hr: HrFeed;
+  /**
+   * The organisation's HR feed: a BambooHR-style CSV of every person and HR events (JSON lines). Made on
+   * first read (about a second at 100,000 people, which benchmarks never pay): read it before mutating
+   * the org (`latchkey sandbox` does at once) for the feed of the organisation as generated.
+   */
+  readonly hr: HrFeed;
   faults: Faults;
   /** Changes made "outside Latchkey" (in Okta), each with its System Log events. */
   mutations: OktaMutations;
@@ -261,6 +265,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ? { url: jiraServer.url, email: jiraServer.email, apiToken: jiraServer.apiToken, projectKey: JIRA_PROJECT.key, serviceDeskId: JIRA_SERVICE_DESK.id, requestTypeId: JIRA_REQUEST_TYPE.id }
     : null;
 
+  let hrFeed: HrFeed | undefined;
   return {
     ...(graph ? { graph: graph.info, graphServer: graph.server } : {}),
     ...(jira && jiraServer ? { jira, jiraServer } : {}),
@@ -272,7 +277,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       signIn: { clientId: signInClientId, redirectUri: SANDBOX_SIGN_IN_REDIRECT },
     },
     org,
-    hr: generateHrFeed(org),
+    get hr(): HrFeed {
+      return (hrFeed ??= generateHrFeed(org));
+    },
     faults: server.faults,
     mutations: server.mutations,
     mutate: server.mutate,
