@@ -34,6 +34,8 @@ const ENGINE_AREAS = [
   { name: 'notices', paths: ['notices/'] },
   { name: 'requests', paths: ['requests/'] },
   { name: 'reviews', paths: ['reviews/'] },
+  // The HR source: HR records and dated HR events (issue 13); reads people from directory/, nothing below imports it.
+  { name: 'hr', paths: ['hr/'] },
   { name: 'jira', paths: ['jira/'] },
   // The evidence workbook: reads every area below it, writes nothing in the workspace.
   { name: 'evidence', paths: ['evidence/'] },

@@ -29,6 +29,7 @@ import { read, write } from './channel.js';
 import { auditChannels } from './contract-audit.js';
 import { catalogChannels } from './contract-catalog.js';
 import { evidenceChannels, type EvidenceRunView } from './contract-evidence.js';
+import { hrChannels } from './contract-hr.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
 import { jobsChannels } from './contract-jobs.js';
@@ -352,6 +353,7 @@ export const contract = {
   ...operatorChannels,
   ...auditChannels,
   ...evidenceChannels,
+  ...hrChannels,
 } as const;
 
 export type Contract = typeof contract;

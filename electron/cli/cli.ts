@@ -21,6 +21,7 @@ import { parseCommandArgs as parse, portNumber, positiveInt, tokenFromEnv, Usage
 import { onlyLoopbackConnections } from '../engine/demo.js';
 import { runChangesCommand, runDiffCommand, runSnapshotCommand } from './history-commands.js';
 import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-commands.js';
+import { HR_READ_VERBS, HR_USAGE, runHrCommand, runHrSecret, startHrWebhook } from './hr-commands.js';
 import { CONNECTION_READ_VERBS, CONNECTION_USAGE, runConnectionCommand } from './connection-commands.js';
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
 import { callerContext, resolveCaller, type Caller } from '../engine/operator/caller.js';
@@ -47,7 +48,8 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}${EVIDENCE_USAGE}  serve [--port P]                        serve the console and the contract on 127.0.0.1
+${CATALOG_USAGE}${HR_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${AUDIT_USAGE}${EVIDENCE_USAGE}  serve [--port P] [--hr-port P]          serve the console and the contract on 127.0.0.1 (--hr-port: also
+                                          the signed HR event receiver, POST /hr/events; off by default)
 
 Global options:
   --db FILE        workspace file (default: ${'<user data>'}/workspace.latchkey)
@@ -122,7 +124,7 @@ async function withWorkspace(
   command: string,
   run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
 ): Promise<number | 'serving'> {
-  const known = ['connection', 'sync', 'runs', 'audit', 'export', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'request', 'review', 'jobs', 'settings'];
+  const known = ['connection', 'sync', 'runs', 'audit', 'export', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'hr', 'request', 'review', 'jobs', 'settings'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (g.readOnly) refuseWritesWhenReadOnly(command, g.rest.slice(1));
   if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
@@ -158,6 +160,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'connection' && verb !== undefined && CONNECTION_READ_VERBS.includes(verb)) ||
     (command === 'snapshot' && verb === 'save') ||
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
+    (command === 'hr' && verb !== undefined && HR_READ_VERBS.includes(verb)) ||
     (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
     (command === 'review' && verb !== undefined && REVIEW_READ_VERBS.includes(verb)) ||
     (command === 'review' && verb !== undefined && REVIEW_DECIDE_READ_VERBS.includes(verb)) ||
@@ -165,7 +168,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'settings' && settingsOnlyReads(args)) ||
     (command === 'review' && args[0] === 'workbook' && reviewWorkbookOnlyReads(args.slice(1)));
   if (reads) return;
-  const what = ['connection', 'snapshot', 'catalog', 'request', 'review', 'jobs'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
+  const what = ['connection', 'snapshot', 'catalog', 'hr', 'request', 'review', 'jobs'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
   throw new UserError(
     `"${what}" changes the workspace or needs its credentials: refused on a workspace opened with --read-only (nothing was changed)`,
     'read-only',
@@ -216,6 +219,8 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
       return runSnapshotCommand(ctx, args, io);
     case 'catalog':
       return runCatalogCommand(ctx, bus, args, io);
+    case 'hr':
+      return args[0] === 'secret' ? runHrSecret(ctx, args.slice(1), io) : runHrCommand(ctx, args, io);
     case 'request':
       return runRequestCommand(ctx, bus, args, io, caller?.operator?.email ?? null);
     case 'review':
@@ -229,8 +234,10 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
     case 'settings':
       return runSettingsCommand(ctx, args, io);
     case 'serve': {
-      const { values } = parse(args, { port: { type: 'string' } });
+      const { values } = parse(args, { port: { type: 'string' }, 'hr-port': { type: 'string' } });
       const port = values.port ? portNumber(values.port) : 0;
+      // The HR webhook receiver is off unless asked for; started first, so a missing secret stops serve before it serves.
+      if (values['hr-port'] !== undefined) await startHrWebhook(ctx, portNumber(values['hr-port']), io);
       // Tests (the e2e expiry) need to move time; only ever on a sandbox workspace.
       if (io.env.LATCHKEY_TEST_CLOCK === '1') {
         if (!onlyLoopbackConnections(ctx.db)) throw new UserError('LATCHKEY_TEST_CLOCK=1 is only for workspaces whose connections all point at the loopback sandbox', 'conflict');

@@ -13,6 +13,7 @@ import { schemaVersion } from './db/database.js';
 import { createPageCache } from './db/query-kit.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
 import { catalogHandlers } from './handlers/catalog-handlers.js';
+import { hrHandlers } from './handlers/hr-handlers.js';
 import { connectionsHandlers } from './handlers/connections-handlers.js';
 import { directoryHandlers } from './handlers/directory-handlers.js';
 import { evidenceHandlers } from './handlers/evidence-handlers.js';
@@ -73,6 +74,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...operatorHandlers(c, operatorState, caller),
       ...auditHandlers(c),
       ...evidenceHandlers(c, helpers),
+      ...hrHandlers(c),
     };
   };
 

@@ -68,6 +68,9 @@ const api = {
   'catalog:groups': call('catalog:groups'),
   'catalog:export': call('catalog:export'),
   'catalog:import': call('catalog:import'),
+  // HR source channels (shared/contract-hr.ts)
+  'hr:status': call('hr:status'),
+  'hr:import': call('hr:import'),
   // requests channels (shared/contract-requests.ts)
   'requests:list': call('requests:list'),
   'requests:governanceCounts': call('requests:governanceCounts'),

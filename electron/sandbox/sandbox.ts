@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import type { Faults } from './faults.js';
 import { SANDBOX_GRAPH_ROLES, startGraphServer, type GraphServer } from './graph-server.js';
 import { JIRA_PROJECT, JIRA_REQUEST_TYPE, JIRA_SERVICE_DESK, startJiraServer, type JiraQuirks, type JiraServer } from './jira-server.js';
+import { generateHrFeed, type HrFeed } from './hr-feed.js';
 import { generateOrg } from './org-generator.js';
 import type { Org } from './org-model.js';
 import { startOktaServer, type Clock, type OktaServerStats } from './okta-server.js';
@@ -134,6 +135,12 @@ export type Sandbox = {
   /** The Jira server itself (issues, comments, approvals, site users, faults). */
   jiraServer?: JiraServer;
   org: Org;
+  /**
+   * The organisation's HR feed: a BambooHR-style CSV of every person and HR events (JSON lines). Made on
+   * first read (about a second at 100,000 people, which benchmarks never pay): read it before mutating
+   * the org (`latchkey sandbox` does at once) for the feed of the organisation as generated.
+   */
+  readonly hr: HrFeed;
   faults: Faults;
   /** Changes made "outside Latchkey" (in Okta), each with its System Log events. */
   mutations: OktaMutations;
@@ -258,6 +265,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ? { url: jiraServer.url, email: jiraServer.email, apiToken: jiraServer.apiToken, projectKey: JIRA_PROJECT.key, serviceDeskId: JIRA_SERVICE_DESK.id, requestTypeId: JIRA_REQUEST_TYPE.id }
     : null;
 
+  let hrFeed: HrFeed | undefined;
   return {
     ...(graph ? { graph: graph.info, graphServer: graph.server } : {}),
     ...(jira && jiraServer ? { jira, jiraServer } : {}),
@@ -269,6 +277,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       signIn: { clientId: signInClientId, redirectUri: SANDBOX_SIGN_IN_REDIRECT },
     },
     org,
+    get hr(): HrFeed {
+      return (hrFeed ??= generateHrFeed(org));
+    },
     faults: server.faults,
     mutations: server.mutations,
     mutate: server.mutate,
@@ -286,10 +297,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
  * {"okta":{"url":"http://127.0.0.1:41234","token":"00…","readOnlyToken":"00…","oauth":{"clientId":"0oa…","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n…","keyId":"…","scopes":["okta.users.read",…]},"signIn":{"clientId":"0oa…","redirectUri":"http://127.0.0.1/callback"}},
  *  "graph":{"url":"https://127.0.0.1:41235","tenantId":"…","clientId":"…","clientSecret":"…","caPem":"-----BEGIN CERTIFICATE-----\n…","signIn":{"clientId":"…","redirectUri":"http://127.0.0.1/callback"}},
  *  "jira":{"url":"http://127.0.0.1:41236","email":"latchkey-bot@example.com","apiToken":"ATATT…","projectKey":"ACC","serviceDeskId":"1","requestTypeId":"10"}}
- * ("graph" and "jira" only when those sandboxes run.)
+ *  "hr":{"csv":"/tmp/latchkey-sandbox-hr-…/employees.csv","events":"/tmp/latchkey-sandbox-hr-…/hr-events.jsonl"}}
+ * ("graph" and "jira" only when those sandboxes run; "hr" when the caller wrote the HR feed's files.)
  */
-export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph' | 'jira'>>): string {
+export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph' | 'jira'>>, hrFiles?: { csv: string; events: string }): string {
   const { url, token, readOnlyToken, oauth, signIn } = sandbox.okta;
   const graph = sandbox.graph ? { url: sandbox.graph.url, tenantId: sandbox.graph.tenantId, clientId: sandbox.graph.clientId, clientSecret: sandbox.graph.clientSecret, caPem: sandbox.graph.caPem, signIn: sandbox.graph.signIn } : undefined;
-  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes }, signIn }, ...(graph ? { graph } : {}), ...(sandbox.jira ? { jira: { ...sandbox.jira } } : {}) });
+  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes }, signIn }, ...(graph ? { graph } : {}), ...(sandbox.jira ? { jira: { ...sandbox.jira } } : {}), ...(hrFiles ? { hr: hrFiles } : {}) });
 }

@@ -21,6 +21,7 @@ import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { DashboardPage } from './pages/DashboardPage.js';
 import { DirectoryPage } from './pages/DirectoryPage.js';
 import { EvidencePage } from './pages/EvidencePage.js';
+import { HrPage } from './pages/HrPage.js';
 import { READ_ONLY_REASON, useAppStore } from './stores/app-store.js';
 import { useConnectionsStore } from './stores/connections-store.js';
 import { wireEvents } from './stores/wire-events.js';
@@ -41,6 +42,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <ReviewsPage route={route} />;
     case 'evidence':
       return <EvidencePage />;
+    case 'hr':
+      return <HrPage />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -99,6 +102,8 @@ export function App(): ReactNode {
                   ? 'Audit log'
                 : route.page === 'evidence'
                   ? 'Evidence'
+                : route.page === 'hr'
+                  ? 'HR feed'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

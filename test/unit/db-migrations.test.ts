@@ -251,6 +251,37 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 11 adds the HR source to a version-10 file: one record per key, one event per event id, and the plans\' "due, not yet processed" reads its index', () => {
+    const f = file('m11.latchkey');
+    const v10 = openDatabase(f, { migrations: migrations.slice(0, 10) });
+    v10.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at) VALUES (1,'o','okta','https://x.okta.com','token','t','t')").run();
+    v10.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 11) });
+    expect(schemaVersion(db)).toBe(11);
+    expect(db.prepare('SELECT name FROM connections').all()).toEqual([{ name: 'o' }]);
+    const imp = db
+      .prepare("INSERT INTO hr_imports (kind, preset, file_name, sha256, rows, actor, channel, imported_at) VALUES (?, 'bamboohr', 'e.csv', ?, 2, 'ada', 'cli', 't')")
+      .run('csv', 'a'.repeat(64)).lastInsertRowid;
+    expect(() => db.prepare("INSERT INTO hr_imports (kind, file_name, sha256, rows, actor, channel, imported_at) VALUES ('xml', 'e', ?, 0, 'a', 'cli', 't')").run('a'.repeat(64))).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO hr_imports (kind, file_name, sha256, rows, actor, channel, imported_at) VALUES ('csv', 'e', 'short', 0, 'a', 'cli', 't')").run()).toThrow(/CHECK/);
+    const rec = db.prepare("INSERT INTO hr_records (record_key, employee_id, status, source, as_of, import_id, updated_at) VALUES (?, '100001', ?, 'csv:bamboohr', 't', ?, 't')");
+    rec.run('id:100001', 'active', imp);
+    expect(() => rec.run('id:100001', 'active', imp)).toThrow(/UNIQUE/);
+    expect(() => rec.run('id:100002', 'on-leave', imp)).toThrow(/CHECK/);
+    const ev = db.prepare("INSERT INTO hr_events (event_id, type, occurred_at, effective_date, record_key, received_at, source) VALUES (?, ?, 't', ?, 'id:100001', 't', 'events')");
+    ev.run('e1', 'employee.hired', '2026-12-01');
+    ev.run('e2', 'employee.terminated', '2026-12-09');
+    expect(() => ev.run('e1', 'employee.hired', '2026-12-01')).toThrow(/UNIQUE/);
+    expect(() => ev.run('e3', 'employee.promoted', '2026-12-01')).toThrow(/CHECK/);
+    expect(() => ev.run('e4', 'employee.updated', '12/01/2026')).toThrow(/CHECK/);
+    const due = "SELECT event_id FROM hr_events WHERE plan_state = 'pending' AND effective_date <= ? ORDER BY effective_date";
+    expect(db.prepare(due).pluck().all('2026-12-08')).toEqual(['e1']);
+    expect(db.prepare(due).pluck().all('2026-12-09')).toEqual(['e1', 'e2']);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${due}`).all('2026-12-09') as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan).toContain('hr_events_due');
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();

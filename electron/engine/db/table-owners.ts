@@ -138,4 +138,8 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },
   // The notification outbox (migration 8).
   notices: { owner: 'engine/notices/notice-store.ts' },
+  // The HR source (migration 11): HR records, dated HR events, each import.
+  hr_records: { owner: 'engine/hr/hr-store.ts' },
+  hr_events: { owner: 'engine/hr/hr-store.ts' },
+  hr_imports: { owner: 'engine/hr/hr-store.ts' },
 };

@@ -203,6 +203,15 @@ export const IconAttention = (p: IconProps): ReactNode => (
     <path d="M8 6v3.5M8 11.5v.5" />
   </Svg>
 );
+/** The HR feed: a person's badge with a calendar corner (dated joiners, movers, leavers). */
+export const IconHr = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <circle cx="6" cy="5" r="2.5" />
+    <path d="M1.5 14c0-2.6 2-4.5 4.5-4.5s4.5 1.9 4.5 4.5" />
+    <rect x="10" y="2" width="4.5" height="4.5" rx="0.8" />
+    <path d="M10 3.8h4.5" />
+  </Svg>
+);
 export const IconEvidence = (p: IconProps): ReactNode => (
   <Svg {...p}>
     <path d="M4 1.5h5.5L13 5v9.5H4z" />

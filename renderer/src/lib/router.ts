@@ -41,6 +41,8 @@ export type Route =
   | { page: 'audit' }
   /** The evidence workbook for auditors: a period, the export's progress and its result. */
   | { page: 'evidence' }
+  /** The HR feed: import an HR export or events, the last import, who matched, pending and due events. */
+  | { page: 'hr' }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -121,6 +123,7 @@ export function parseRoute(hash: string): Route {
   }
   if (head === 'audit') return parts.length === 1 ? { page: 'audit' } : { page: 'not-found', path };
   if (head === 'evidence') return parts.length === 1 ? { page: 'evidence' } : { page: 'not-found', path };
+  if (head === 'hr') return parts.length === 1 ? { page: 'hr' } : { page: 'not-found', path };
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -190,6 +193,8 @@ export function formatRoute(route: Route): string {
       return '#/audit';
     case 'evidence':
       return '#/evidence';
+    case 'hr':
+      return '#/hr';
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -223,6 +228,7 @@ export const routes = {
   myReviews: (campaignId: number | null = null): Route => ({ page: 'reviews', view: 'mine', campaignId }),
   audit: (): Route => ({ page: 'audit' }),
   evidence: (): Route => ({ page: 'evidence' }),
+  hr: (): Route => ({ page: 'hr' }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */
