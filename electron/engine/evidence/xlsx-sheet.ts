@@ -187,10 +187,12 @@ export class SheetStream {
     // exceljs gives every cell its own copy of the column's style and then
     // looks each copy up by serialising it to XML (a third of the export's
     // time); its style table caches by object, so each cell gets its
-    // column's one shared style object instead.
+    // column's one shared style object instead, and the row (whose own
+    // empty style is looked up the same way) the empty one.
     row.eachCell((cell, col) => {
       cell.style = this.styles[col - 1] ?? NO_STYLE;
     });
+    (row as unknown as { style: Partial<ExcelJS.Style> }).style = NO_STYLE;
     row.commit();
     this.inPart++;
     if (++this.written % 1000 === 0) await letZipCatchUp(ws, this.signal);
