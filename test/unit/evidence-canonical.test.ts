@@ -83,6 +83,22 @@ describe('canonical CSV', () => {
     expect(CanonicalHasher.of(cols).digest()).toBe(createHash('sha256').update('Name,Count,Granted at (UTC),Active,Jira\n').digest('hex'));
   });
 
+  it('gives the running digest of exactly the rows so far, also when the lines waiting for the hash span many buffers', () => {
+    // ~200 bytes a row: 1,500 rows are ~300 KB, several of the hasher's 64 KB hand-overs.
+    const rows = Array.from({ length: 1500 }, (_, i) => [`person ${i} ${'x'.repeat(180)}`, i, new Date(Date.UTC(2026, 0, 1, 0, 0, i)), i % 2 === 0, null] as const);
+    const h = CanonicalHasher.of(cols);
+    const checks = [1, 333, 1000, 1499];
+    rows.forEach((r, i) => {
+      h.row(r);
+      if (checks.includes(i + 1)) expect(h.sofar()).toBe(createHash('sha256').update(canonicalCsv(cols, rows.slice(0, i + 1)), 'utf8').digest('hex'));
+    });
+    expect(h.digest()).toBe(createHash('sha256').update(canonicalCsv(cols, rows), 'utf8').digest('hex'));
+  });
+
+  it('returns the canonical fields of the row it hashed', () => {
+    expect(CanonicalHasher.of(cols).row(['a\r\nb', -0, new Date(Date.UTC(2026, 5, 1)), false, { text: 'K-1', link: 'https://x/K-1' }])).toEqual(['a\nb', '0', '2026-06-01T00:00:00.000Z', 'false', 'K-1']);
+  });
+
   it('treats null and the empty string alike, and fills missing trailing fields when read back', () => {
     const a = new CanonicalHasher(['x', 'y', 'z']);
     a.row([null, '', 'v']);

@@ -98,28 +98,38 @@ export class CanonicalHasher {
   private readonly hash: Hash = createHash('sha256');
   private readonly width: number;
   private count = 0;
+  /** Lines not yet handed to the hash (one update per ~64 KB instead of per row). */
+  private pending = '';
 
   constructor(headers: readonly string[]) {
     this.width = headers.length;
     this.hash.update(csvLine(headers.map(cellText)), 'utf8');
   }
 
+  private flush(): void {
+    if (this.pending === '') return;
+    this.hash.update(this.pending, 'utf8');
+    this.pending = '';
+  }
+
   static of(columns: readonly EvidenceColumn[]): CanonicalHasher {
     return new CanonicalHasher(columns.map((c) => c.header));
   }
 
-  /** Adds a row of cells; refuses one whose width is not the header's. */
-  row(cells: readonly EvidenceCell[]): void {
+  /** Adds a row of cells; refuses one whose width is not the header's. Returns the row's canonical fields (the writer's text cells reuse them). */
+  row(cells: readonly EvidenceCell[]): string[] {
     if (cells.length !== this.width) throw new Error(`a row has ${cells.length} cells for ${this.width} columns`);
     const fields: string[] = new Array<string>(cells.length);
     for (let k = 0; k < cells.length; k++) fields[k] = canonicalField(cells[k] ?? null);
     this.fields(fields);
+    return fields;
   }
 
   /** Adds a row of canonical fields (missing trailing fields are empty). */
   fields(fields: readonly string[]): void {
     const line = fields.length === this.width ? fields : Array.from({ length: this.width }, (_, k) => fields[k] ?? '');
-    this.hash.update(csvLine(line), 'utf8');
+    this.pending += csvLine(line);
+    if (this.pending.length > 1 << 16) this.flush();
     this.count++;
   }
 
@@ -129,11 +139,13 @@ export class CanonicalHasher {
 
   /** The SHA-256 of the CSV so far (header and the rows added), without ending the hash: the manifest's per-block digests. */
   sofar(): string {
+    this.flush();
     return this.hash.copy().digest('hex');
   }
 
   /** The lowercase hex SHA-256 (call once, at the end). */
   digest(): string {
+    this.flush();
     return this.hash.digest('hex');
   }
 }

@@ -171,9 +171,9 @@ async function writeTable(book: Book, name: string, columns: readonly EvidenceCo
     const more = !r.done;
     const stream = new SheetStream(book, name, columns, columnWidths(columns, ahead.map((x) => x.cells)), signal, hooks.maxRows);
     const one = async (row: EvidenceRow): Promise<void> => {
-      hasher.row(row.cells);
+      const fields = hasher.row(row.cells);
       const place = stream.nextPlace;
-      await stream.write(row.cells);
+      await stream.write(row.cells, fields);
       hooks.onRow?.(row, place);
       if (hasher.rows % DIGEST_BLOCK === 0) {
         blocks.push(hasher.sofar());

@@ -71,8 +71,8 @@ const OOXML_ESCAPE = /_(x[0-9A-Fa-f]{4}_)/g;
  * text with an outer space or a line break as an inline string with
  * xml:space="preserve" (a plain string cell loses them in LibreOffice).
  */
-function textValue(s: string): ExcelJS.CellValue {
-  let t = cellText(s);
+function textValue(s: string, normalised = false): ExcelJS.CellValue {
+  let t = normalised ? s : cellText(s);
   if (t === '') return null;
   if (t.includes('_x')) t = t.replace(OOXML_ESCAPE, '_x005F_$1');
   return /^\s|\s$|\n/.test(t) ? { richText: [{ text: t }] } : t;
@@ -80,12 +80,16 @@ function textValue(s: string): ExcelJS.CellValue {
 
 const WEB_LINK = /^https?:\/\/[^\s]+$/i;
 
-/** What exceljs is given for a cell; `links` counts the sheet's hyperlinks against Excel's limit. */
-export function xlsxValue(cell: EvidenceCell, type: EvidenceColumnType, links: { n: number }): ExcelJS.CellValue {
+/**
+ * What exceljs is given for a cell; `links` counts the sheet's hyperlinks
+ * against Excel's limit. `field`, when given, is the cell's canonical field
+ * (the hash's), so a text cell is not normalised twice.
+ */
+export function xlsxValue(cell: EvidenceCell, type: EvidenceColumnType, links: { n: number }, field?: string): ExcelJS.CellValue {
   if (cell === null || cell === undefined) return null;
   switch (typeof cell) {
     case 'string':
-      return textValue(cell);
+      return field === undefined ? textValue(cell) : textValue(field, true);
     case 'number':
       return Object.is(cell, -0) ? 0 : cell;
     case 'boolean':
@@ -172,8 +176,8 @@ export class SheetStream {
     return { sheet: this.parts[this.parts.length - 1] ?? this.base, row: this.inPart + 2 };
   }
 
-  /** Writes one row; every 1,000 rows waits for the zip when it is behind. */
-  async write(cells: readonly EvidenceCell[]): Promise<void> {
+  /** Writes one row (with its canonical fields when the caller has them); every 1,000 rows waits for the zip when it is behind. */
+  async write(cells: readonly EvidenceCell[], fields?: readonly string[]): Promise<void> {
     let ws = this.ws;
     if (ws === null) ws = this.open();
     else if (this.inPart >= this.maxRows) {
@@ -182,7 +186,7 @@ export class SheetStream {
     }
     // An empty value is no cell at all (undefined), not a styled empty cell.
     const values: (ExcelJS.CellValue | undefined)[] = new Array<ExcelJS.CellValue | undefined>(cells.length);
-    for (let k = 0; k < cells.length; k++) values[k] = xlsxValue(cells[k] ?? null, this.columns[k]?.type ?? 'text', this.links) ?? undefined;
+    for (let k = 0; k < cells.length; k++) values[k] = xlsxValue(cells[k] ?? null, this.columns[k]?.type ?? 'text', this.links, fields?.[k]) ?? undefined;
     const row = ws.addRow(values);
     // exceljs gives every cell its own copy of the column's style and then
     // looks each copy up by serialising it to XML (a third of the export's
