@@ -40,7 +40,7 @@ import { canonicalRowSql, FROZEN_COLUMNS, populationHash, registerItemHash } fro
 
 // The proof's canonical forms live in population-proof.ts; importers of population.ts keep finding them here.
 export { canonicalRow, canonicalRowSql, compareUtf8, FROZEN_COLUMNS, populationHash, ROW_HASH_TAG, ROW_HASH_VERSION, sha256Hex, type FrozenColumn } from './population-proof.js';
-import { dropReviewerTables, NO_REVIEWER, prepareReviewerTables, reviewerSql, type ScopeAccount, type ScopeGroup, type StageConfig } from './reviewer-assignment.js';
+import { dropReviewerTables, NO_REVIEWER, prepareReviewerTables, reviewerSql, RV, type ScopeAccount, type ScopeGroup, type StageConfig } from './reviewer-assignment.js';
 
 /** A scope resolved against the workspace: the IdP connections and, unless every membership is in scope, the groups. */
 export type ScopePlan = {
@@ -178,36 +178,47 @@ const PEOPLE_FILTER = peopleFilter();
 
 /**
  * SELECT of every row in scope: the frozen columns (named as review_items'),
- * the recommendation inputs (rec_*), and the peer counts — over the launch's
- * input tables (launch-inputs.ts, prepared by prepareReviewers). `withInputs`
- * false gives the frozen columns only, with no TEMP table (the bench's baseline).
+ * the recommendation inputs (rec_*), the peer counts, and the per-account
+ * reviewer columns (rv_*: NULL unless the stage chooses per account) — over
+ * the launch's input tables (launch-inputs.ts, prepared by prepareReviewers:
+ * one row per account in scope, people filters applied). `withInputs` false
+ * gives the frozen columns only, with no TEMP table (the bench's baseline).
  */
 export function populationRowsSql(withInputs = true): string {
-  return `
-  WITH ${GROUPS_CTE}
-  ${withInputs ? `, ${holdersCte('scope_group')}` : ''}
-  SELECT m.connection_id, m.identity_id, m.group_id, sg.group_name,
-    i.display_name AS person_name, lower(i.email) AS person_email, i.status AS person_status, i.title, i.department,
-    lower(mg.email) AS manager_email, mg.display_name AS manager_name, i.employee_type AS employment_type, i.last_login, i.created AS account_created,
-    sg.held_via, sg.via_apps, sg.role_id, sg.role_label, sg.risk, sg.app_label,
+  const common = `sg.held_via, sg.via_apps, sg.role_id, sg.role_label, sg.risk, sg.app_label,
     gr.id AS grant_id, gr.request_id,
     CASE WHEN gr.request_id IS NULL THEN '[]' ELSE coalesce((SELECT json_group_array(decided_by) || '' FROM (
       SELECT a.decided_by FROM approvals a WHERE a.request_id = gr.request_id AND a.status = 'approved' AND a.decided_by IS NOT NULL ORDER BY a.step)), '[]') END AS approvers,
-    rq.jira_issue_key AS jira_key, rq.jira_connection_id, coalesce(gr.provisioned_at, gr.starts_at) AS granted_at, gr.expires_at
-    ${
-      withInputs
-        ? `,
-${inputColumnsSql(true)}`
-        : ''
-    }
+    rq.jira_issue_key AS jira_key, rq.jira_connection_id, coalesce(gr.provisioned_at, gr.starts_at) AS granted_at, gr.expires_at`;
+  if (!withInputs) {
+    return `
+  WITH ${GROUPS_CTE}
+  SELECT m.connection_id, m.identity_id, m.group_id, sg.group_name,
+    i.display_name AS person_name, lower(i.email) AS person_email, i.status AS person_status, i.title, i.department,
+    lower(mg.email) AS manager_email, mg.display_name AS manager_name, i.employee_type AS employment_type, i.last_login, i.created AS account_created,
+    ${common}
   FROM scope_group sg
   JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
   JOIN cur_identities i ON i.connection_id = m.connection_id AND i.id = m.identity_id
   LEFT JOIN cur_identities mg ON mg.connection_id = i.connection_id AND mg.id = i.manager_id
-  ${withInputs ? `${LAUNCH_JOINS}
-  ${HOLDERS_JOIN}` : LIVE_GRANT_JOIN}
+  ${LIVE_GRANT_JOIN}
   WHERE ${PEOPLE_FILTER}
     AND (@scope_time_bound = 1 OR gr.expires_at IS NULL)`;
+  }
+  // The person's columns come from the account's input row (the same expressions, computed once per account).
+  return `
+  WITH ${GROUPS_CTE}, ${holdersCte('scope_group')}
+  SELECT m.connection_id, m.identity_id, m.group_id, sg.group_name,
+    lp.person_name, lp.person_email, lp.person_status, lp.title, lp.department,
+    lp.manager_email, lp.manager_name, lp.employment_type, lp.last_login, lp.account_created,
+    ${common},
+${inputColumnsSql(true)},
+    lp.reviewer AS rv_reviewer, lp.reviewer_source AS rv_source, lp.reviewer_note AS rv_note
+  FROM scope_group sg
+  JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
+  ${LAUNCH_JOINS}
+  LEFT JOIN holders h ON h.connection_id = m.connection_id AND h.group_id = m.group_id AND h.department = lp.department AND h.title = lp.title
+  WHERE @scope_time_bound = 1 OR gr.expires_at IS NULL`;
 }
 
 /**
@@ -290,7 +301,7 @@ function scopeGroups(db: Db, plan: ScopePlan): ScopeGroup[] {
 export function prepareReviewers(db: Db, plan: ScopePlan, stage: StageConfig, fallback: string): void {
   const needsAccounts = stage.kind === 'manager' || stage.kind === 'named';
   prepareReviewerTables(db, stage, fallback, needsAccounts ? scopeAccounts(db, plan) : [], needsAccounts ? [] : scopeGroups(db, plan));
-  prepareLaunchInputs(db, scopeParamsOf(plan).scope_conns as string);
+  prepareLaunchInputs(db, scopeParamsOf(plan), PEOPLE_FILTER, needsAccounts ? RV.byIdentity : null);
 }
 
 export function dropLaunchTables(db: Db): void {
@@ -326,7 +337,7 @@ const recommendationOfRows = (): ReturnType<typeof recommendationSql> =>
 
 /** The full row SELECT with the reviewer and recommendation columns (over prepared reviewer tables). */
 export function decoratedRowsSql(stage: StageConfig): string {
-  const rv = reviewerSql(stage.kind, 'r.connection_id', 'r.identity_id', 'r.group_id');
+  const rv = reviewerSql(stage.kind, 'r.connection_id', 'r.identity_id', 'r.group_id', 'r');
   const rec = recommendationOfRows();
   return `SELECT r.*, ${rv.reviewer} AS reviewer, ${rv.source} AS reviewer_source, ${rv.note} AS reviewer_note,
       ${rec.recommendation} AS recommendation, ${rec.reasons} AS reasons, ${rec.peerPct} AS peer_pct

@@ -87,9 +87,12 @@ export type RecommendationInputs = {
  * hold a character JSON escapes: every value spliced in is a fixed word
  * chosen by its condition (a status, a risk, an employment type, a field
  * name), digits, or an ISO date (test/unit/review-reasons.test.ts holds it).
+ * NULL when the reason does not hold: the array is one concat_ws over the
+ * ten (it skips NULLs), which builds the text once instead of growing it by
+ * one `||` per reason and trimming the last comma.
  */
-const object = (code: string, text: string): string => `'{"code":"${code}","text":"' || ${text} || '"},'`;
-const reason = (cond: string, code: string, text: string): string => `CASE WHEN ${cond} THEN ${object(code, text)} ELSE '' END`;
+const object = (code: string, text: string): string => `'{"code":"${code}","text":"' || ${text} || '"}'`;
+const reason = (cond: string, code: string, text: string): string => `CASE WHEN ${cond} THEN ${object(code, text)} END`;
 
 /** SQL for the conditions, the reasons JSON array, the recommendation and the peer percentage. */
 export function recommendationSql(x: RecommendationInputs): { reasons: string; recommendation: string; peerPct: string } {
@@ -109,7 +112,7 @@ export function recommendationSql(x: RecommendationInputs): { reasons: string; r
   const parts = [
     reason(c.inactive, 'account-inactive', `'the account is ' || lower(${x.status}) || ' in the identity provider'`),
     `CASE WHEN ${c.noSignInRevoke} THEN ${object('no-sign-in', `'no sign-in for ' || @rec_revoke_days || ' days or more (last ' || substr(${x.lastLogin}, 1, 10) || ')'`)}
-          WHEN ${c.noSignInLook} THEN ${object('no-sign-in', `'no sign-in for ' || @rec_look_days || ' days or more (last ' || substr(${x.lastLogin}, 1, 10) || ')'`)} ELSE '' END`,
+          WHEN ${c.noSignInLook} THEN ${object('no-sign-in', `'no sign-in for ' || @rec_look_days || ' days or more (last ' || substr(${x.lastLogin}, 1, 10) || ')'`)} END`,
     reason(c.never, 'never-signed-in', `'never signed in; the account was created ' || substr(${x.created}, 1, 10) || ', over ' || @rec_never_days || ' days ago'`),
     reason(c.outside, 'outside-process', `'no grant behind this membership: access held outside the process'`),
     reason(c.expired, 'expired-grant-present', `'the grant behind this membership has expired, but the identity provider still has it'`),
@@ -120,7 +123,7 @@ export function recommendationSql(x: RecommendationInputs): { reasons: string; r
     reason(c.recent, 'recently-approved', `'granted through request #' || ${x.recentRequest} || ', approved within ' || @rec_recent_days || ' days'`),
   ];
   return {
-    reasons: `('[' || rtrim(${parts.join(' || ')}, ',') || ']')`,
+    reasons: `('[' || concat_ws(',', ${parts.join(', ')}) || ']')`,
     recommendation: `(CASE WHEN (${c.inactive}) OR (${c.noSignInRevoke}) OR (${c.expired}) OR (${c.pastEnd}) THEN 'revoke'
       WHEN (${c.noSignInLook}) OR (${c.never}) OR (${c.outside}) OR (${c.peer}) OR (${c.moved}) OR (${c.risk}) THEN 'look' ELSE 'keep' END)`,
     peerPct: `(CASE WHEN ${x.peerSize} > 0 THEN ${x.peerHolders} * 100.0 / ${x.peerSize} END)`,

@@ -228,8 +228,15 @@ export function dropReviewerTables(db: Db): void {
   db.exec(`DROP TABLE IF EXISTS ${RV.byIdentity}; DROP TABLE IF EXISTS ${RV.byGroup}; DROP TABLE IF EXISTS ${RV.override};`);
 }
 
-/** SQL (reviewer, source, note) for a row of account (`conn`, `ident`) in group `grp`, with the LEFT JOINs it needs. */
-export function reviewerSql(kind: ReviewerKind, conn: string, ident: string, grp: string): { joins: string; reviewer: string; source: string; note: string } {
+/**
+ * SQL (reviewer, source, note) for a row of account (`conn`, `ident`) in group `grp`, with the LEFT JOINs it needs.
+ * `carried`: the alias of a row that already carries the per-account choice as rv_reviewer, rv_source, rv_note
+ * (the launch's input table joined it once per account: launch-inputs.ts), for the manager and named rules.
+ */
+export function reviewerSql(kind: ReviewerKind, conn: string, ident: string, grp: string, carried?: string): { joins: string; reviewer: string; source: string; note: string } {
+  if ((kind === 'manager' || kind === 'named') && carried) {
+    return { joins: '', reviewer: `coalesce(${carried}.rv_reviewer, '${NO_REVIEWER}')`, source: `coalesce(${carried}.rv_source, 'fallback')`, note: `${carried}.rv_note` };
+  }
   if (kind === 'manager' || kind === 'named') {
     return {
       joins: `LEFT JOIN ${RV.byIdentity} rvi ON rvi.connection_id = ${conn} AND rvi.identity_id = ${ident}`,
