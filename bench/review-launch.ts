@@ -136,7 +136,7 @@ const launchPeak = peak();
 const sorted = [...lateness].sort((a, b) => a - b);
 const pct = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 console.log(
-  `launch (worker thread): ${v.population?.count} items in ${(ownMs / 1000).toFixed(2)} s (${(ownMs / bareMs).toFixed(2)}× the bare insert; cpu ${(launchCpu / 1000).toFixed(2)} s, ${(launchCpu / bareCpu).toFixed(2)}×); peak RSS ${mb(launchPeak)}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+  `launch (${phases.some(([p]) => p === 'opened') ? 'worker thread' : 'INLINE on the caller\'s thread: the worker did not start, not comparable'}): ${v.population?.count} items in ${(ownMs / 1000).toFixed(2)} s (${(ownMs / bareMs).toFixed(2)}× the bare insert; cpu ${(launchCpu / 1000).toFixed(2)} s, ${(launchCpu / bareCpu).toFixed(2)}×); peak RSS ${mb(launchPeak)}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
 );
 console.log(`  before it: the thread's start ${((openedAt - t) / 1000).toFixed(2)} s (cpu ${(startCpu / 1000).toFixed(2)} s: loading the engine through tsx, from sources only); end to end ${(launchMs / 1000).toFixed(2)} s`);
 console.log(`  phases: ${phases.map(([p, at], i) => `${p} ${(((phases[i + 1]?.[1] ?? t + launchMs) - at) / 1000).toFixed(2)} s`).join(', ')}`);
