@@ -22,6 +22,7 @@ import {
   reasonNeeded,
   selectRange,
   toggleSelection,
+  warmGridOrders,
   type DecisionFilter,
   type DisplayRow,
   type GridFilter,
@@ -101,6 +102,8 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- group counts follow decisions; the rows are the same objects otherwise
     [filtered, groupBy, groupBy !== 'none' ? decisions : 0],
   );
+  // Every column's order is built in idle time once the whole queue is here: the first click on a column finds it ready.
+  useEffect(() => (items && !partial && items.length > 0 ? warmGridOrders(items) : undefined), [items, partial]);
   const counts = useMemo(() => (items && overlay ? countDecisions(items, overlay) : { drafts: 0, decided: 0, total: 0 }), [items, overlay]);
   const apps = useMemo(() => [...new Set((items ?? []).map(appOf))].sort(), [items]);
 
