@@ -321,6 +321,8 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
             if (!partial) setSort(next);
           }}
           rowHeight={44}
+          // Two-line rows: a sort or a filter re-renders and lays out every row rendered, so few beyond the view (j/k move one row at a time).
+          overscan={4}
           cellsVersion={cellsVersion}
           rowClassName={(r) => (r.kind === 'group' ? 'rv-group-row' : selected.has(r.item.id) ? 'is-selected' : undefined)}
           onKey={onKey}
