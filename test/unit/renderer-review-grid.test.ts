@@ -9,6 +9,9 @@ import {
   decisionOf,
   displayRows,
   filterItems,
+  filterOrder,
+  itemRowsAt,
+  itemsAt,
   keyAction,
   NO_FILTER,
   orderOf,
@@ -186,6 +189,20 @@ describe('filter, sort, group', () => {
       delete g.requestIdleCallback;
       delete g.cancelIdleCallback;
     }
+  });
+  it('with no filter on, a sort hands over its cached order and the same row objects, in that order', () => {
+    const list = [item({ name: 'Cy', lastLogin: '2026-02-01T00:00:00Z' }), item({ name: 'Al', lastLogin: null }), item({ name: 'Bo', lastLogin: '2026-01-01T00:00:00Z' })];
+    const byLogin = filterOrder(list, NONE, NO_FILTER, { key: 'lastLogin', dir: 'asc' });
+    expect(byLogin).toBe(orderOf(list, { key: 'lastLogin', dir: 'asc' }, NONE));
+    const rows = itemRowsAt(list, byLogin);
+    expect(rows.map((r) => r.item.person.name)).toEqual(['Bo', 'Cy', 'Al']);
+    expect(itemRowsAt(list, byLogin)).toBe(rows);
+    const byName = itemRowsAt(list, filterOrder(list, NONE, NO_FILTER, { key: 'person', dir: 'asc' }));
+    expect(byName.map((r) => r.item.person.name)).toEqual(['Al', 'Bo', 'Cy']);
+    expect(byName[1]).toBe(rows[0]);
+    // A filter: the positions it keeps, still in sort order.
+    const kept = filterOrder(list, NONE, { ...NO_FILTER, search: 'bo' }, { key: 'lastLogin', dir: 'desc' });
+    expect(itemsAt(list, kept).map((i) => i.person.name)).toEqual(['Bo']);
   });
   it('filters by recommendation, app, reason, search and decision', () => {
     const sort = { key: 'person', dir: 'asc' } as const;

@@ -33,7 +33,7 @@ export type GridSort = { key: GridSortKey; dir: 'asc' | 'desc' };
 export type GroupBy = 'none' | 'person' | 'access';
 
 export type GroupRow = { kind: 'group'; key: string; label: string; sub: string; itemIds: number[]; decided: number };
-export type ItemRow = { kind: 'item'; item: ReviewItemRow; index: number };
+export type ItemRow = { kind: 'item'; item: ReviewItemRow };
 export type DisplayRow = GroupRow | ItemRow;
 
 /** What the access is called in the grid: the catalog role (its label names the app: "App / Role"), else the app, else the IdP group. */
@@ -128,18 +128,26 @@ function matchesDecision(d: GridDecision | null, f: DecisionFilter): boolean {
   }
 }
 
-/** The items a filter keeps, in sort order. */
-export function filterItems(
+const NO_ITEMS = new Int32Array(0);
+/**
+ * The positions in `items` a filter keeps, in sort order. With no filter on, the sort's cached
+ * order itself: a sort or going back to "Any" then copies nothing.
+ */
+export function filterOrder(
   items: readonly ReviewItemRow[],
   overlay: ReadonlyMap<number, GridDecision>,
   filter: GridFilter,
   sort: GridSort,
-): ReviewItemRow[] {
+): Int32Array {
+  if (items.length === 0) return NO_ITEMS;
   const order = orderOf(items, sort, overlay);
   const search = filter.search.trim().toLowerCase();
-  const out: ReviewItemRow[] = [];
+  if (filter.recommendation === 'any' && filter.app === '' && filter.reason === 'any' && filter.decision === 'any' && search === '') return order;
+  const out = new Int32Array(order.length);
+  let n = 0;
   for (let k = 0; k < order.length; k++) {
-    const item = items[order[k] as number] as ReviewItemRow;
+    const at = order[k] as number;
+    const item = items[at] as ReviewItemRow;
     if (filter.recommendation !== 'any' && item.recommendation !== filter.recommendation) continue;
     if (filter.app !== '' && appOf(item) !== filter.app) continue;
     if (filter.reason !== 'any' && !item.reasons.some((r) => r.code === filter.reason)) continue;
@@ -148,8 +156,38 @@ export function filterItems(
       const hay = `${item.person.name}\u0000${item.person.email ?? ''}\u0000${accessLabel(item)}\u0000${item.access.groupName}`.toLowerCase();
       if (!hay.includes(search)) continue;
     }
-    out.push(item);
+    out[n++] = at;
   }
+  return out.subarray(0, n);
+}
+
+/** The items at these positions. */
+export function itemsAt(items: readonly ReviewItemRow[], order: Int32Array): ReviewItemRow[] {
+  const out = new Array<ReviewItemRow>(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = items[order[k] as number] as ReviewItemRow;
+  return out;
+}
+
+/** The items a filter keeps, in sort order. */
+export function filterItems(items: readonly ReviewItemRow[], overlay: ReadonlyMap<number, GridDecision>, filter: GridFilter, sort: GridSort): ReviewItemRow[] {
+  return itemsAt(items, filterOrder(items, overlay, filter, sort));
+}
+
+const itemRowsOf = new WeakMap<readonly ReviewItemRow[], ItemRow[]>();
+const rowsOfOrder = new WeakMap<Int32Array, ItemRow[]>();
+/**
+ * Ungrouped display rows for positions in `items`: one row object per item, made once per items
+ * array (a row the grid has rendered stays the same object), and one list per order (a cached
+ * sort order gives back the list it gave before).
+ */
+export function itemRowsAt(items: readonly ReviewItemRow[], order: Int32Array): ItemRow[] {
+  const known = rowsOfOrder.get(order);
+  if (known) return known;
+  let all = itemRowsOf.get(items);
+  if (!all) itemRowsOf.set(items, (all = items.map((item) => ({ kind: 'item', item }))));
+  const out = new Array<ItemRow>(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = all[order[k] as number] as ItemRow;
+  rowsOfOrder.set(order, out);
   return out;
 }
 
@@ -159,7 +197,7 @@ export function filterItems(
  * their first item has in the sorted list, so a sort still orders the groups.
  */
 export function displayRows(items: readonly ReviewItemRow[], groupBy: GroupBy, overlay: ReadonlyMap<number, GridDecision>): DisplayRow[] {
-  if (groupBy === 'none') return items.map((item, index) => ({ kind: 'item', item, index }));
+  if (groupBy === 'none') return items.map((item) => ({ kind: 'item', item }));
   const groups = new Map<string, { label: string; sub: string; items: ReviewItemRow[] }>();
   for (const item of items) {
     const key = groupBy === 'person' ? `${item.connectionId}:${item.identityId}` : accessLabel(item);
@@ -172,12 +210,11 @@ export function displayRows(items: readonly ReviewItemRow[], groupBy: GroupBy, o
     g.items.push(item);
   }
   const out: DisplayRow[] = [];
-  let index = 0;
   for (const [key, g] of groups) {
     let decided = 0;
     for (const it of g.items) if (decisionOf(it, overlay) !== null) decided++;
     out.push({ kind: 'group', key, label: g.label, sub: g.sub, itemIds: g.items.map((i) => i.id), decided });
-    for (const item of g.items) out.push({ kind: 'item', item, index: index++ });
+    for (const item of g.items) out.push({ kind: 'item', item });
   }
   return out;
 }
