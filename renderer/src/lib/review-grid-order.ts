@@ -11,7 +11,9 @@ export type SortValue = string | number | null;
 export type SortDir = 'asc' | 'desc';
 /** Each item's rank among the distinct values, ascending; equal values (for text: equal under the collator) share a rank; blanks rank `distinct`. */
 export type Ranked = { rank: Int32Array; distinct: number };
-type Steps<R> = Generator<void, R, void>;
+/** Steps of work; a step may yield HEAVY to say the next one is a single longer piece (a 100,000-number sort). */
+type Steps<R> = Generator<typeof HEAVY | void, R, void>;
+const HEAVY = 'heavy';
 
 /** The collator the console's other in-memory grids sort with (lib/local-pages.ts). */
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -21,6 +23,8 @@ const isBlank = (v: SortValue): boolean => v === null || v === '';
 
 /** Items (or compares) handled between two yields: well under a millisecond each. */
 const SLICE = 4096;
+/** Idle time a heavy step waits for. */
+const HEAVY_MS = 15;
 /** Runs sorted at once before merging (a plain sort of 512 values is ~0.1 ms). */
 const RUN = 512;
 
@@ -111,7 +115,7 @@ function* orderSteps(key: Ranked, names: Int32Array, ids: (i: number) => number,
       if (dir === 'desc' && r < distinct) r = distinct - 1 - r;
       packed[i] = (r * SPAN + (names[i] as number)) * SPAN + i;
     }
-    yield;
+    yield HEAVY;
     packed.sort();
     yield;
     for (let i = 0; i < n; i++) order[i] = (packed[i] as number) % SPAN;
@@ -146,6 +150,8 @@ class Job<R> {
   private readonly steps: Steps<R>;
   value: R | undefined;
   done = false;
+  /** The next step is one longer piece: idle time starts it only with room for it. */
+  heavyNext = false;
   constructor(steps: Steps<R>) {
     this.steps = steps;
   }
@@ -157,6 +163,7 @@ class Job<R> {
         this.value = r.value;
         this.done = true;
       }
+      this.heavyNext = !r.done && r.value === HEAVY;
     }
     return this.done;
   }
@@ -165,7 +172,7 @@ class Job<R> {
     return this.value as R;
   }
   /** As steps of another job: waits (yielding) until this one is done. */
-  *await(): Steps<R> {
+  *await(): Generator<void, R, void> {
     while (!this.step()) yield;
     return this.value as R;
   }
@@ -228,8 +235,10 @@ export function orderReady<T extends { id: number }>(items: readonly T[], column
 }
 
 /**
- * Builds these orders in the browser's idle time, a few milliseconds at a time (a key press or a
- * frame never waits behind more than one step), in the order given. Returns a cancel function.
+ * Builds these orders in the browser's idle time, in the order given, a step of well under a
+ * millisecond at a time; the one longer step of each order (its 100,000-number sort, ~10 ms) waits
+ * for an idle period with room for it, or for the callback's timeout on a page that is never idle.
+ * Returns a cancel function.
  * Without requestIdleCallback (tests in Node) it does nothing: orders are then built when asked.
  */
 export function warmOrders<T extends { id: number }>(items: readonly T[], wanted: readonly { column: SortColumn<T>; dir: SortDir }[], name: SortColumn<T>): () => void {
@@ -240,10 +249,12 @@ export function warmOrders<T extends { id: number }>(items: readonly T[], wanted
   const run = (deadline: IdleDeadline): void => {
     // A timed-out callback has no time left: one step, so the work still moves on a busy page.
     let once = deadline.didTimeout;
-    while (!cancelled && (once || deadline.timeRemaining() > 3)) {
-      once = false;
+    while (!cancelled) {
       const job = jobs.find((j) => !j.done);
       if (!job) return;
+      // A sort of 100,000 numbers (~10 ms) waits for an idle period with room for it (a key held down leaves short ones).
+      if (!once && deadline.timeRemaining() < (job.heavyNext ? HEAVY_MS : 3)) break;
+      once = false;
       job.step();
     }
     if (!cancelled && jobs.some((j) => !j.done)) handle = requestIdleCallback(run, { timeout: 500 });
