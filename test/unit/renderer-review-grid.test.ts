@@ -144,6 +144,15 @@ describe('filter, sort, group', () => {
     expect(filterItems(roles, NONE, NO_FILTER, { key: 'access', dir: 'asc' }).map((i) => i.person.name)).toEqual(['Al', 'Bo', 'Cy', 'Di']);
     expect(filterItems(roles, NONE, NO_FILTER, { key: 'access', dir: 'desc' }).map((i) => i.person.name)).toEqual(['Di', 'Cy', 'Al', 'Bo']);
   });
+  it('a queue read again ranks like the first read: the same names take their ranks over, a new name is placed where it belongs', () => {
+    const names = ['Émile', 'zack', 'Ada', 'Oscar'];
+    const first = names.map((name) => item({ name }));
+    expect(filterItems(first, NONE, NO_FILTER, { key: 'person', dir: 'asc' }).map((i) => i.person.name)).toEqual(['Ada', 'Émile', 'Oscar', 'zack']);
+    const again = names.map((name) => item({ name }));
+    expect(filterItems(again, NONE, NO_FILTER, { key: 'person', dir: 'desc' }).map((i) => i.person.name)).toEqual(['zack', 'Oscar', 'Émile', 'Ada']);
+    const changed = [...names.slice(0, 3), 'émilie'].map((name) => item({ name }));
+    expect(filterItems(changed, NONE, NO_FILTER, { key: 'person', dir: 'asc' }).map((i) => i.person.name)).toEqual(['Ada', 'Émile', 'émilie', 'zack']);
+  });
   it('orders dates by instant and never-signed-in last in both directions; a second sort returns the same cached order', () => {
     const logins = ['2026-03-01T09:00:00.000Z', null, '2025-12-31T23:59:59.999Z', '2026-03-01T09:00:00.000Z', null, '2026-03-01T08:59:59.999Z'];
     const list = logins.map((lastLogin, k) => item({ name: `P${k}`, lastLogin }));

@@ -68,8 +68,15 @@ function* mergeSortSteps<V>(xs: V[], cmp: (a: V, b: V) => number): Steps<V[]> {
   return src;
 }
 
-/** Ranks `n` values (read through `valueOf`): text by the collator, otherwise by value; blanks last. */
-function* rankSteps(valueOf: (i: number) => SortValue, n: number, text: boolean): Steps<Ranked> {
+/** The last ranking of each column's distinct values: a queue read again (after a submit, another channel's decisions) mostly holds the same ones. */
+const lastRanking = new Map<string, { rankOf: ReadonlyMap<string | number, number>; distinct: number }>();
+
+/**
+ * Ranks `n` values (read through `valueOf`): text by the collator, otherwise by value; blanks last.
+ * With `memo` (a column id): when the distinct values are exactly those ranked last time under
+ * that id, their ranks are taken over instead of sorted again.
+ */
+function* rankSteps(valueOf: (i: number) => SortValue, n: number, text: boolean, memo?: string): Steps<Ranked> {
   const values = new Array<SortValue>(n);
   const index = new Map<string | number, number>();
   for (let i = 0; i < n; i++) {
@@ -78,16 +85,33 @@ function* rankSteps(valueOf: (i: number) => SortValue, n: number, text: boolean)
     if (v !== null && v !== '' && !index.has(v)) index.set(v, 0);
     if (i % SLICE === SLICE - 1) yield;
   }
-  const cmp = text ? compareText : compareValue;
-  const sorted = yield* mergeSortSteps<string | number>([...index.keys()], cmp);
-  let r = -1;
-  for (let k = 0; k < sorted.length; k++) {
-    const v = sorted[k] as string | number;
-    if (k === 0 || cmp(sorted[k - 1] as string | number, v) !== 0) r++;
-    index.set(v, r);
-    if (k % SLICE === SLICE - 1) yield;
+  const last = memo === undefined ? undefined : lastRanking.get(memo);
+  let same = last !== undefined && last.rankOf.size === index.size;
+  if (same) {
+    for (const v of index.keys()) {
+      if (!last?.rankOf.has(v)) {
+        same = false;
+        break;
+      }
+    }
   }
-  const distinct = r + 1;
+  let distinct: number;
+  if (same && last) {
+    for (const v of index.keys()) index.set(v, last.rankOf.get(v) as number);
+    distinct = last.distinct;
+  } else {
+    const cmp = text ? compareText : compareValue;
+    const sorted = yield* mergeSortSteps<string | number>([...index.keys()], cmp);
+    let r = -1;
+    for (let k = 0; k < sorted.length; k++) {
+      const v = sorted[k] as string | number;
+      if (k === 0 || cmp(sorted[k - 1] as string | number, v) !== 0) r++;
+      index.set(v, r);
+      if (k % SLICE === SLICE - 1) yield;
+    }
+    distinct = r + 1;
+    if (memo !== undefined) lastRanking.set(memo, { rankOf: new Map(index), distinct });
+  }
   const rank = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const v = values[i] as SortValue;
@@ -193,7 +217,7 @@ function jobsOf(items: readonly unknown[]): Jobs {
 function rankJob<T>(items: readonly T[], column: SortColumn<T>): Job<Ranked> {
   const { ranks } = jobsOf(items);
   let job = ranks.get(column.id);
-  if (!job) ranks.set(column.id, (job = new Job(rankSteps((i) => column.value(items[i] as T), items.length, column.text))));
+  if (!job) ranks.set(column.id, (job = new Job(rankSteps((i) => column.value(items[i] as T), items.length, column.text, column.id))));
   return job;
 }
 
