@@ -162,14 +162,13 @@ describe('filter, sort, group', () => {
     expect(orderOf(list, { key: 'lastLogin', dir: 'asc' }, NONE)).toBe(orderOf(list, { key: 'lastLogin', dir: 'asc' }, NONE));
   });
   it('orders built in idle time, step by step, are the orders a sort asks for at once', async () => {
-    // A browser's idle callbacks, in Node, on a busy page: each gives 5 ms (too short for a heavy step), every third
-    // one comes of its timeout with none, so the work is cut into many steps and the heavy ones run on timeouts.
+    // A browser's idle callbacks, in Node, on a busy page: most give 5 ms (too short for a heavy step), every third
+    // one 20 ms, so the work is cut into many steps and the heavy ones wait for the longer idle periods.
     const g = globalThis as { requestIdleCallback?: unknown; cancelIdleCallback?: unknown };
     let calls = 0;
     g.requestIdleCallback = (cb: (d: { didTimeout: boolean; timeRemaining: () => number }) => void) => {
-      const timedOut = ++calls % 3 === 0;
-      const end = performance.now() + (timedOut ? 0 : 5);
-      return setTimeout(() => cb({ didTimeout: timedOut, timeRemaining: () => Math.max(0, end - performance.now()) }), 0) as unknown as number;
+      const end = performance.now() + (++calls % 3 === 0 ? 20 : 5);
+      return setTimeout(() => cb({ didTimeout: false, timeRemaining: () => Math.max(0, end - performance.now()) }), 0) as unknown as number;
     };
     g.cancelIdleCallback = (h: number) => clearTimeout(h);
     try {
