@@ -1,4 +1,4 @@
-// The review grid's model (renderer/src/lib/review-grid.ts): keys, selection (x, shift+x range,
+// The review grid's model (renderer/src/lib/review-grid.ts, its orders review-grid-order.ts): keys, selection (x, shift+x range,
 // group rows), the reason rule mirrored from the engine, filters, sorting with blanks last,
 // grouping by person and by app/role, the decision overlay and the counts behind Submit;
 // and the reviews routes.
@@ -9,15 +9,21 @@ import {
   decisionOf,
   displayRows,
   filterItems,
+  filterOrder,
+  itemRowsAt,
+  itemsAt,
   keyAction,
   NO_FILTER,
+  orderOf,
+  orderReady,
   reasonNeeded,
   selectRange,
-  sortOrder,
   toggleSelection,
+  warmGridOrders,
   withDecision,
   type GridDecision,
 } from '../../renderer/src/lib/review-grid.js';
+import { sortOrder } from '../../renderer/src/lib/review-grid-order.js';
 import { formatRoute, parseRoute, routes } from '../../renderer/src/lib/router.js';
 
 let nextId = 1;
@@ -121,8 +127,91 @@ describe('filter, sort, group', () => {
       const k = Array.from({ length: n }, () => (rnd(10) === 0 ? null : kind === 'string' ? (rnd(20) === 0 ? '' : `v${rnd(300)}`) : rnd(3)));
       const nm = Int32Array.from({ length: n }, () => rnd(800));
       const its = Array.from({ length: n }, (_, i) => ({ id: 1 + i * 3 }));
-      for (const dir of ['asc', 'desc'] as const) expect([...sortOrder(k, nm, its, dir)]).toEqual([...sortOrder(k, nm, its, dir, 'comparator')]);
+      for (const dir of ['asc', 'desc'] as const) expect([...sortOrder(k, nm, its, dir)]).toEqual([...sortOrder(k, nm, its, dir, { strategy: 'comparator' })]);
     }
+  });
+  it('orders text as people read it: accents and case folded, numbers inside text by value, blanks last both ways, ties by name then id', () => {
+    const people = ['Zoë', 'zack', 'Émile', 'emma', 'Ada', 'ada', 'Øyvind', 'Oscar', ''].map((name) => item({ name }));
+    const asc = filterItems(people, NONE, NO_FILTER, { key: 'person', dir: 'asc' }).map((i) => i.person.name);
+    // 'Ada' and 'ada' are equal under the collator: the lower id first. 'Ø' is not an accented O in the root collation: after O.
+    expect(asc).toEqual(['Ada', 'ada', 'Émile', 'emma', 'Oscar', 'Øyvind', 'zack', 'Zoë', '']);
+    expect(filterItems(people, NONE, NO_FILTER, { key: 'person', dir: 'desc' }).map((i) => i.person.name)).toEqual(['Zoë', 'zack', 'Øyvind', 'Oscar', 'emma', 'Émile', 'Ada', 'ada', '']);
+    // Against an independent reference: localeCompare with the same options, blanks last, ties by id.
+    const ref = [...people].sort((x, y) => (x.person.name === '' ? 1 : y.person.name === '' ? -1 : x.person.name.localeCompare(y.person.name, undefined, { sensitivity: 'base', numeric: true }) || x.id - y.id)).map((i) => i.person.name);
+    expect(asc).toEqual(ref);
+    // Role 2 before Role 10 (numbers in text by value); the same role ties on the name.
+    const roles = [item({ name: 'Cy', role: 'Role 10' }), item({ name: 'Bo', role: 'Role 2' }), item({ name: 'Al', role: 'role 2' }), item({ name: 'Di', group: 'zz-group' })];
+    expect(filterItems(roles, NONE, NO_FILTER, { key: 'access', dir: 'asc' }).map((i) => i.person.name)).toEqual(['Al', 'Bo', 'Cy', 'Di']);
+    expect(filterItems(roles, NONE, NO_FILTER, { key: 'access', dir: 'desc' }).map((i) => i.person.name)).toEqual(['Di', 'Cy', 'Al', 'Bo']);
+  });
+  it('a queue read again ranks like the first read: the same names take their ranks over, a new name is placed where it belongs', () => {
+    const names = ['Émile', 'zack', 'Ada', 'Oscar'];
+    const first = names.map((name) => item({ name }));
+    expect(filterItems(first, NONE, NO_FILTER, { key: 'person', dir: 'asc' }).map((i) => i.person.name)).toEqual(['Ada', 'Émile', 'Oscar', 'zack']);
+    const again = names.map((name) => item({ name }));
+    expect(filterItems(again, NONE, NO_FILTER, { key: 'person', dir: 'desc' }).map((i) => i.person.name)).toEqual(['zack', 'Oscar', 'Émile', 'Ada']);
+    const changed = [...names.slice(0, 3), 'émilie'].map((name) => item({ name }));
+    expect(filterItems(changed, NONE, NO_FILTER, { key: 'person', dir: 'asc' }).map((i) => i.person.name)).toEqual(['Ada', 'Émile', 'émilie', 'zack']);
+  });
+  it('orders dates by instant and never-signed-in last in both directions; a second sort returns the same cached order', () => {
+    const logins = ['2026-03-01T09:00:00.000Z', null, '2025-12-31T23:59:59.999Z', '2026-03-01T09:00:00.000Z', null, '2026-03-01T08:59:59.999Z'];
+    const list = logins.map((lastLogin, k) => item({ name: `P${k}`, lastLogin }));
+    const asc = filterItems(list, NONE, NO_FILTER, { key: 'lastLogin', dir: 'asc' }).map((i) => i.person.name);
+    expect(asc).toEqual(['P2', 'P5', 'P0', 'P3', 'P1', 'P4']);
+    expect(filterItems(list, NONE, NO_FILTER, { key: 'lastLogin', dir: 'desc' }).map((i) => i.person.name)).toEqual(['P0', 'P3', 'P5', 'P2', 'P1', 'P4']);
+    expect(orderOf(list, { key: 'lastLogin', dir: 'asc' }, NONE)).toBe(orderOf(list, { key: 'lastLogin', dir: 'asc' }, NONE));
+  });
+  it('orders built in idle time, step by step, are the orders a sort asks for at once', async () => {
+    // A browser's idle callbacks, in Node, on a busy page: most give 5 ms (too short for a heavy step), every third
+    // one 20 ms, so the work is cut into many steps and the heavy ones wait for the longer idle periods.
+    const g = globalThis as { requestIdleCallback?: unknown; cancelIdleCallback?: unknown };
+    let calls = 0;
+    g.requestIdleCallback = (cb: (d: { didTimeout: boolean; timeRemaining: () => number }) => void) => {
+      const end = performance.now() + (++calls % 3 === 0 ? 20 : 5);
+      return setTimeout(() => cb({ didTimeout: false, timeRemaining: () => Math.max(0, end - performance.now()) }), 0) as unknown as number;
+    };
+    g.cancelIdleCallback = (h: number) => clearTimeout(h);
+    try {
+      let seed = 7;
+      const rnd = (m: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % m);
+      const names = ['Ada', 'ada', 'Émile', 'Zoë', 'Oscar', 'Ivo'];
+      const list = Array.from({ length: 12_000 }, (_, k) => item({ name: `${names[rnd(6)]} ${rnd(4000)}`, role: rnd(5) === 0 ? null : `Role ${rnd(40)}`, lastLogin: rnd(8) === 0 ? null : new Date(Date.UTC(2026, 0, 1) + rnd(1000) * 3_600_000).toISOString(), rec: (['revoke', 'look', 'keep'] as const)[k % 3] }));
+      const copy = [...list];
+      await new Promise<void>((resolve) => {
+        warmGridOrders(list);
+        const poll = setInterval(() => {
+          if (orderReady(list, 'person', 'desc')) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 5);
+      });
+      expect(calls).toBeGreaterThan(3);
+      for (const key of ['person', 'access', 'recommendation', 'lastLogin', 'expiry'] as const) {
+        for (const dir of ['asc', 'desc'] as const) {
+          expect(orderReady(list, key, dir), `${key} ${dir}`).toBe(true);
+          // The same items in a new array: nothing cached, built at once.
+          expect([...orderOf(list, { key, dir }, NONE)], `${key} ${dir}`).toEqual([...orderOf(copy, { key, dir }, NONE)]);
+        }
+      }
+    } finally {
+      delete g.requestIdleCallback;
+      delete g.cancelIdleCallback;
+    }
+  });
+  it('with no filter on, a sort hands over its cached order and the same row objects, in that order', () => {
+    const list = [item({ name: 'Cy', lastLogin: '2026-02-01T00:00:00Z' }), item({ name: 'Al', lastLogin: null }), item({ name: 'Bo', lastLogin: '2026-01-01T00:00:00Z' })];
+    const byLogin = filterOrder(list, NONE, NO_FILTER, { key: 'lastLogin', dir: 'asc' });
+    expect(byLogin).toBe(orderOf(list, { key: 'lastLogin', dir: 'asc' }, NONE));
+    const rows = itemRowsAt(list, byLogin);
+    expect(rows.map((r) => r.item.person.name)).toEqual(['Bo', 'Cy', 'Al']);
+    expect(itemRowsAt(list, byLogin)).toBe(rows);
+    const byName = itemRowsAt(list, filterOrder(list, NONE, NO_FILTER, { key: 'person', dir: 'asc' }));
+    expect(byName.map((r) => r.item.person.name)).toEqual(['Al', 'Bo', 'Cy']);
+    expect(byName[1]).toBe(rows[0]);
+    // A filter: the positions it keeps, still in sort order.
+    const kept = filterOrder(list, NONE, { ...NO_FILTER, search: 'bo' }, { key: 'lastLogin', dir: 'desc' });
+    expect(itemsAt(list, kept).map((i) => i.person.name)).toEqual(['Bo']);
   });
   it('filters by recommendation, app, reason, search and decision', () => {
     const sort = { key: 'person', dir: 'asc' } as const;

@@ -125,6 +125,12 @@ export type DataGridProps<T, K extends string = string> = {
    * re-render two rows). Not given: every row in view re-renders with the grid, as cells may read anything.
    */
   cellsVersion?: unknown;
+  /**
+   * Rows rendered beyond those in view, each way (default 12). Every one of them is rendered, laid
+   * out and reconciled again when the whole result changes (a sort, a filter): a grid with heavy
+   * rows that re-sorts often may keep fewer.
+   */
+  overscan?: number;
 };
 
 const HEADER_HEIGHT = 34;
@@ -160,6 +166,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     onKey,
     onActiveChange,
     cellsVersion,
+    overscan = 12,
   } = props;
   const isLocal = localRows !== undefined;
   const gridId = useId();
@@ -236,7 +243,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
-    overscan: 12,
+    overscan,
     scrollMargin: HEADER_HEIGHT,
   });
   // Item starts include the header (scrollMargin); getTotalSize() does not.

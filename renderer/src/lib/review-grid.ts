@@ -1,9 +1,10 @@
 // The review grid's model, pure so it is unit-tested and fast at 100,000 items:
 // the reviewer's decisions as drafted here (an overlay on the loaded items,
-// applied before the engine answers), filtering, sorting (orders cached per
-// key), grouping by person or by app/role, the selection (x, shift+x range)
+// applied before the engine answers), filtering, sorting (the orders: review-grid-order.ts),
+// grouping by person or by app/role, the selection (x, shift+x range)
 // and the keys the grid answers to.
 import type { ReasonCode, RecommendationReasonCode, Recommendation, ReviewDecision, ReviewItemRow } from '../../../shared/contract-reviews.js';
+import { orderBy, orderReady as ready, warmOrders, type SortColumn } from './review-grid-order.js';
 
 /** A decision as the grid shows it: the engine's, or one drafted here and not answered yet. */
 export type GridDecision = {
@@ -32,7 +33,7 @@ export type GridSort = { key: GridSortKey; dir: 'asc' | 'desc' };
 export type GroupBy = 'none' | 'person' | 'access';
 
 export type GroupRow = { kind: 'group'; key: string; label: string; sub: string; itemIds: number[]; decided: number };
-export type ItemRow = { kind: 'item'; item: ReviewItemRow; index: number };
+export type ItemRow = { kind: 'item'; item: ReviewItemRow };
 export type DisplayRow = GroupRow | ItemRow;
 
 /** What the access is called in the grid: the catalog role (its label names the app: "App / Role"), else the app, else the IdP group. */
@@ -63,109 +64,52 @@ export function reasonNeeded(item: ReviewItemRow, decision: ReviewDecision): str
 
 const RECOMMENDATION_ORDER: Record<Recommendation, number> = { revoke: 0, look: 1, keep: 2 };
 
-/** A comparable key per item for one sort column; blanks sort last in both directions. */
-function sortValue(item: ReviewItemRow, key: GridSortKey, overlay: ReadonlyMap<number, GridDecision>): string | number | null {
-  switch (key) {
-    case 'person':
-      return item.person.name.toLowerCase();
-    case 'access':
-      return accessLabel(item).toLowerCase();
-    case 'recommendation':
-      return RECOMMENDATION_ORDER[item.recommendation];
-    case 'lastLogin':
-      return item.person.lastLogin;
-    case 'expiry':
-      return item.grant?.expiresAt ?? null;
-    case 'decision': {
-      const d = decisionOf(item, overlay);
-      return d === null ? 0 : d.decision === 'keep' ? 1 : 2;
-    }
-  }
-}
+/** What each sort column orders by (lib/review-grid-order.ts: text by the collator, blanks last in both directions). */
+const COLUMNS: Record<Exclude<GridSortKey, 'decision'>, SortColumn<ReviewItemRow>> = {
+  person: { id: 'person', text: true, value: (item) => item.person.name },
+  access: { id: 'access', text: true, value: (item) => accessLabel(item) },
+  recommendation: { id: 'recommendation', text: false, value: (item) => RECOMMENDATION_ORDER[item.recommendation] },
+  lastLogin: { id: 'lastLogin', text: false, value: (item) => item.person.lastLogin },
+  expiry: { id: 'expiry', text: false, value: (item) => item.grant?.expiresAt ?? null },
+};
 
 /**
- * The order of `items` for a sort key (indices), ties broken by person then
- * id so the order is stable. Cached per items array and key: sorting 100,000
- * strings is the expensive part, filtering an order is cheap. The decision
- * column's order changes with decisions and is never cached.
+ * The order of `items` for a sort key (indices), ties broken by person then id so the order is
+ * stable. Cached per items array and key (and built ahead in idle time: warmGridOrders). The
+ * decision column's order changes with decisions and is never cached.
  */
-const orderCache = new WeakMap<readonly ReviewItemRow[], Map<string, Int32Array>>();
-const nameRankCache = new WeakMap<readonly ReviewItemRow[], Int32Array>();
 export function orderOf(items: readonly ReviewItemRow[], sort: GridSort, overlay: ReadonlyMap<number, GridDecision>): Int32Array {
-  const cacheKey = `${sort.key}:${sort.dir}`;
-  const cached = sort.key === 'decision' ? undefined : orderCache.get(items)?.get(cacheKey);
-  if (cached) return cached;
-  const n = items.length;
-  const keys = new Array<string | number | null>(n);
-  for (let i = 0; i < n; i++) keys[i] = sortValue(items[i] as ReviewItemRow, sort.key, overlay);
-  let names = nameRankCache.get(items);
-  if (!names) nameRankCache.set(items, (names = rankOf(items.map((it) => it.person.name.toLowerCase()), false).rank));
-  const order = sortOrder(keys, names, items, sort.dir);
-  if (sort.key !== 'decision') {
-    let byKey = orderCache.get(items);
-    if (!byKey) orderCache.set(items, (byKey = new Map<string, Int32Array>()));
-    byKey.set(cacheKey, order);
+  if (sort.key === 'decision') {
+    const decision: SortColumn<ReviewItemRow> = {
+      id: 'decision',
+      text: false,
+      value: (item) => {
+        const d = decisionOf(item, overlay);
+        return d === null ? 0 : d.decision === 'keep' ? 1 : 2;
+      },
+    };
+    return orderBy(items, decision, COLUMNS.person, sort.dir, false);
   }
-  return order;
+  return orderBy(items, COLUMNS[sort.key], COLUMNS.person, sort.dir);
+}
+
+/** Whether a column's order is built already (a sort then costs a lookup). */
+export function orderReady(items: readonly ReviewItemRow[], key: Exclude<GridSortKey, 'decision'>, dir: 'asc' | 'desc'): boolean {
+  return ready(items, COLUMNS[key], dir);
 }
 
 /**
- * Each value's rank among the distinct values in ascending order (code-unit order for strings);
- * with `blanksLast`, null and '' all rank after every other value. Sorting the distinct values
- * (a reviewer's 100,000 items hold ~20,000 names) is what makes a first sort fast.
+ * Builds every cacheable order of the queue in idle time (the opening order first), so the first
+ * click on a column costs what a second one does. Returns a cancel function.
  */
-function rankOf(values: readonly (string | number | null)[], blanksLast: boolean): { rank: Int32Array; distinct: number } {
-  const index = new Map<string | number | null, number>();
-  for (const v of values) if (!(blanksLast && (v === null || v === '')) && !index.has(v)) index.set(v, 0);
-  const sorted = [...index.keys()].sort((a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
-  sorted.forEach((v, i) => index.set(v, i));
-  const rank = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) rank[i] = index.get(values[i] as string | number | null) ?? sorted.length;
-  return { rank, distinct: sorted.length };
-}
-
-const SPAN = 2 ** 17;
-/**
- * The order by key (blanks last in both directions), then by name rank, then by id. Up to
- * 131,071 items in id order: one numeric sort of (key rank, name rank, index) packed in a double
- * (3 × 17 bits), no comparator. Otherwise, and as the reference the tests compare against, a
- * comparator sort.
- */
-export function sortOrder(keys: readonly (string | number | null)[], names: Int32Array, items: readonly { id: number }[], dir: 'asc' | 'desc', strategy: 'auto' | 'comparator' = 'auto'): Int32Array {
-  const n = keys.length;
-  const order = new Int32Array(n);
-  let idOrdered = strategy === 'auto' && n < SPAN;
-  for (let i = 1; idOrdered && i < n; i++) if ((items[i - 1] as { id: number }).id >= (items[i] as { id: number }).id) idOrdered = false;
-  if (idOrdered) {
-    const { rank, distinct } = rankOf(keys, true);
-    const packed = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let r = rank[i] as number;
-      if (dir === 'desc' && r < distinct) r = distinct - 1 - r;
-      packed[i] = (r * SPAN + (names[i] as number)) * SPAN + i;
-    }
-    packed.sort();
-    for (let i = 0; i < n; i++) order[i] = (packed[i] as number) % SPAN;
-    return order;
-  }
-  for (let i = 0; i < n; i++) order[i] = i;
-  const sign = dir === 'desc' ? -1 : 1;
-  order.sort((a, b) => {
-    const x = keys[a] ?? null;
-    const y = keys[b] ?? null;
-    const xBlank = x === null || x === '';
-    const yBlank = y === null || y === '';
-    if (x !== y && !(xBlank && yBlank)) {
-      if (xBlank) return 1;
-      if (yBlank) return -1;
-      return (x < y ? -1 : 1) * sign;
-    }
-    const na = names[a] as number;
-    const nb = names[b] as number;
-    if (na !== nb) return na - nb;
-    return (items[a] as { id: number }).id - (items[b] as { id: number }).id;
-  });
-  return order;
+export function warmGridOrders(items: readonly ReviewItemRow[]): () => void {
+  const keys = ['lastLogin', 'recommendation', 'access', 'expiry'] as const;
+  const wanted = [
+    { column: COLUMNS.person, dir: 'asc' as const },
+    ...keys.flatMap((k) => (['asc', 'desc'] as const).map((dir) => ({ column: COLUMNS[k], dir }))),
+    { column: COLUMNS.person, dir: 'desc' as const },
+  ];
+  return warmOrders(items, wanted, COLUMNS.person);
 }
 
 function matchesDecision(d: GridDecision | null, f: DecisionFilter): boolean {
@@ -184,18 +128,26 @@ function matchesDecision(d: GridDecision | null, f: DecisionFilter): boolean {
   }
 }
 
-/** The items a filter keeps, in sort order. */
-export function filterItems(
+const NO_ITEMS = new Int32Array(0);
+/**
+ * The positions in `items` a filter keeps, in sort order. With no filter on, the sort's cached
+ * order itself: a sort or going back to "Any" then copies nothing.
+ */
+export function filterOrder(
   items: readonly ReviewItemRow[],
   overlay: ReadonlyMap<number, GridDecision>,
   filter: GridFilter,
   sort: GridSort,
-): ReviewItemRow[] {
+): Int32Array {
+  if (items.length === 0) return NO_ITEMS;
   const order = orderOf(items, sort, overlay);
   const search = filter.search.trim().toLowerCase();
-  const out: ReviewItemRow[] = [];
+  if (filter.recommendation === 'any' && filter.app === '' && filter.reason === 'any' && filter.decision === 'any' && search === '') return order;
+  const out = new Int32Array(order.length);
+  let n = 0;
   for (let k = 0; k < order.length; k++) {
-    const item = items[order[k] as number] as ReviewItemRow;
+    const at = order[k] as number;
+    const item = items[at] as ReviewItemRow;
     if (filter.recommendation !== 'any' && item.recommendation !== filter.recommendation) continue;
     if (filter.app !== '' && appOf(item) !== filter.app) continue;
     if (filter.reason !== 'any' && !item.reasons.some((r) => r.code === filter.reason)) continue;
@@ -204,8 +156,38 @@ export function filterItems(
       const hay = `${item.person.name}\u0000${item.person.email ?? ''}\u0000${accessLabel(item)}\u0000${item.access.groupName}`.toLowerCase();
       if (!hay.includes(search)) continue;
     }
-    out.push(item);
+    out[n++] = at;
   }
+  return out.subarray(0, n);
+}
+
+/** The items at these positions. */
+export function itemsAt(items: readonly ReviewItemRow[], order: Int32Array): ReviewItemRow[] {
+  const out = new Array<ReviewItemRow>(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = items[order[k] as number] as ReviewItemRow;
+  return out;
+}
+
+/** The items a filter keeps, in sort order. */
+export function filterItems(items: readonly ReviewItemRow[], overlay: ReadonlyMap<number, GridDecision>, filter: GridFilter, sort: GridSort): ReviewItemRow[] {
+  return itemsAt(items, filterOrder(items, overlay, filter, sort));
+}
+
+const itemRowsOf = new WeakMap<readonly ReviewItemRow[], ItemRow[]>();
+const rowsOfOrder = new WeakMap<Int32Array, ItemRow[]>();
+/**
+ * Ungrouped display rows for positions in `items`: one row object per item, made once per items
+ * array (a row the grid has rendered stays the same object), and one list per order (a cached
+ * sort order gives back the list it gave before).
+ */
+export function itemRowsAt(items: readonly ReviewItemRow[], order: Int32Array): ItemRow[] {
+  const known = rowsOfOrder.get(order);
+  if (known) return known;
+  let all = itemRowsOf.get(items);
+  if (!all) itemRowsOf.set(items, (all = items.map((item) => ({ kind: 'item', item }))));
+  const out = new Array<ItemRow>(order.length);
+  for (let k = 0; k < order.length; k++) out[k] = all[order[k] as number] as ItemRow;
+  rowsOfOrder.set(order, out);
   return out;
 }
 
@@ -215,7 +197,7 @@ export function filterItems(
  * their first item has in the sorted list, so a sort still orders the groups.
  */
 export function displayRows(items: readonly ReviewItemRow[], groupBy: GroupBy, overlay: ReadonlyMap<number, GridDecision>): DisplayRow[] {
-  if (groupBy === 'none') return items.map((item, index) => ({ kind: 'item', item, index }));
+  if (groupBy === 'none') return items.map((item) => ({ kind: 'item', item }));
   const groups = new Map<string, { label: string; sub: string; items: ReviewItemRow[] }>();
   for (const item of items) {
     const key = groupBy === 'person' ? `${item.connectionId}:${item.identityId}` : accessLabel(item);
@@ -228,12 +210,11 @@ export function displayRows(items: readonly ReviewItemRow[], groupBy: GroupBy, o
     g.items.push(item);
   }
   const out: DisplayRow[] = [];
-  let index = 0;
   for (const [key, g] of groups) {
     let decided = 0;
     for (const it of g.items) if (decisionOf(it, overlay) !== null) decided++;
     out.push({ kind: 'group', key, label: g.label, sub: g.sub, itemIds: g.items.map((i) => i.id), decided });
-    for (const item of g.items) out.push({ kind: 'item', item, index: index++ });
+    for (const item of g.items) out.push({ kind: 'item', item });
   }
   return out;
 }

@@ -14,14 +14,17 @@ import {
   appOf,
   countDecisions,
   displayRows,
-  filterItems,
+  filterOrder,
   idsOf,
+  itemRowsAt,
+  itemsAt,
   keyAction,
   KEY_HELP,
   NO_FILTER,
   reasonNeeded,
   selectRange,
   toggleSelection,
+  warmGridOrders,
   type DecisionFilter,
   type DisplayRow,
   type GridFilter,
@@ -39,6 +42,7 @@ import { REC_TEXT } from './parts.js';
 import { ReassignDialog } from './ReassignDialog.js';
 
 const EMPTY: ReadonlySet<number> = new Set();
+const NO_ORDER = new Int32Array(0);
 
 function Select<V extends string>({ label, value, options, onChange, disabled }: { label: string; value: V; options: readonly (readonly [V, string])[]; onChange: (v: V) => void; disabled?: boolean }): ReactNode {
   return (
@@ -91,16 +95,20 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
   // Recomputed on filter or sort; on decisions only when a decision filter or sort depends on them.
   const decisionDependent = filter.decision !== 'any' || sort.key === 'decision' || groupBy !== 'none';
   const effectiveFilter = useMemo(() => ({ ...filter, search }), [filter, search]);
-  const filtered = useMemo(
-    () => (items && overlay ? filterItems(items, overlay, effectiveFilter, sort) : []),
+  // Positions in the queue, in sort order (with no filter on, the sort's cached order itself), and their rows.
+  const order = useMemo(
+    () => (items && overlay ? filterOrder(items, overlay, effectiveFilter, sort) : NO_ORDER),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- overlay changes on every key: only a decision-dependent view follows it
     [items, effectiveFilter, sort, decisionDependent ? decisions : 0],
   );
-  const rows = useMemo(
-    () => (overlay ? displayRows(filtered, groupBy, overlay) : []),
+  const shown = order.length;
+  const rows = useMemo<DisplayRow[]>(
+    () => (!items || !overlay ? [] : groupBy === 'none' ? itemRowsAt(items, order) : displayRows(itemsAt(items, order), groupBy, overlay)),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- group counts follow decisions; the rows are the same objects otherwise
-    [filtered, groupBy, groupBy !== 'none' ? decisions : 0],
+    [items, order, groupBy, groupBy !== 'none' ? decisions : 0],
   );
+  // Every column's order is built in idle time once the whole queue is here: the first click on a column finds it ready.
+  useEffect(() => (items && !partial && items.length > 0 ? warmGridOrders(items) : undefined), [items, partial]);
   const counts = useMemo(() => (items && overlay ? countDecisions(items, overlay) : { drafts: 0, decided: 0, total: 0 }), [items, overlay]);
   const apps = useMemo(() => [...new Set((items ?? []).map(appOf))].sort(), [items]);
 
@@ -198,7 +206,7 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
   };
 
   const campaign = campaigns?.find((c) => c.id === campaignId);
-  const filteredIds = (): number[] => filtered.map((i) => i.id);
+  const filteredIds = (): number[] => (items ? itemsAt(items, order).map((i) => i.id) : []);
   const bulkAsk = (decision: ReviewDecision, ids: number[], what: string): void =>
     setAsk({ what, count: ids.length, decision, timeBound: false, reasonRequired: itemsOf(ids).map((i) => reasonNeeded(i, decision)).find(Boolean) ?? null, ids });
 
@@ -273,11 +281,11 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
       <div className="toolbar rv-bulk" aria-label="Bulk decisions">
         {partial && queue ? (
           <span className="tabular" aria-live="polite">
-            Loading all {queue.total.toLocaleString()} items… · showing the first {filtered.length.toLocaleString()}
+            Loading all {queue.total.toLocaleString()} items… · showing the first {shown.toLocaleString()}
           </span>
         ) : (
           <span className="tabular" aria-live="polite">
-            {counts.decided.toLocaleString()} of {counts.total.toLocaleString()} decided · {counts.drafts.toLocaleString()} not submitted · showing {filtered.length.toLocaleString()}
+            {counts.decided.toLocaleString()} of {counts.total.toLocaleString()} decided · {counts.drafts.toLocaleString()} not submitted · showing {shown.toLocaleString()}
             {selected.size > 0 ? ` · ${selected.size.toLocaleString()} selected` : ''}
           </span>
         )}
@@ -296,10 +304,10 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
           </>
         ) : (
           <>
-            <WriteButton className="btn btn-sm" disabled={partial || filtered.length === 0} onClick={() => bulkAsk('keep', filteredIds(), `all ${filtered.length.toLocaleString()} items shown`)}>
+            <WriteButton className="btn btn-sm" disabled={partial || shown === 0} onClick={() => bulkAsk('keep', filteredIds(), `all ${shown.toLocaleString()} items shown`)}>
               Keep all shown…
             </WriteButton>
-            <WriteButton className="btn btn-sm" disabled={partial || filtered.length === 0} onClick={() => bulkAsk('revoke', filteredIds(), `all ${filtered.length.toLocaleString()} items shown`)}>
+            <WriteButton className="btn btn-sm" disabled={partial || shown === 0} onClick={() => bulkAsk('revoke', filteredIds(), `all ${shown.toLocaleString()} items shown`)}>
               Revoke all shown…
             </WriteButton>
           </>
@@ -318,6 +326,8 @@ export function ReviewGrid({ campaignId }: { campaignId: number }): ReactNode {
             if (!partial) setSort(next);
           }}
           rowHeight={44}
+          // Two-line rows: a sort or a filter re-renders and lays out every row rendered, so few beyond the view (j/k move one row at a time).
+          overscan={4}
           cellsVersion={cellsVersion}
           rowClassName={(r) => (r.kind === 'group' ? 'rv-group-row' : selected.has(r.item.id) ? 'is-selected' : undefined)}
           onKey={onKey}
