@@ -4,7 +4,7 @@
 // loader in the measured process. Prints one JSON line.
 //
 //   node bench/lib/evidence-phase.mjs PHASE FILE OUT FROM TO
-//   PHASE: csv | exceljs | workbook | workbook-ro
+//   PHASE: csv | exceljs | workbook | csv-ro | exceljs-ro | workbook-ro (-ro: FILE is a read-only snapshot copy)
 import fs from 'node:fs';
 import os from 'node:os';
 import { once } from 'node:events';
@@ -16,7 +16,9 @@ import { EVIDENCE_SHEETS } from '../../dist/electron/engine/evidence/sheets.js';
 import { letZipCatchUp } from '../../dist/electron/engine/evidence/xlsx-sheet.js';
 import { memorySecretStore } from '../../dist/electron/engine/secrets/secret-store.js';
 
-const [name, file, out, from, to] = process.argv.slice(2);
+const [phaseName, file, out, from, to] = process.argv.slice(2);
+const readOnly = phaseName.endsWith('-ro');
+const name = readOnly ? phaseName.slice(0, -3) : phaseName;
 const peak = () => process.resourceUsage().maxRSS * 1024;
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 const cpuMs = () => {
@@ -24,7 +26,6 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-const readOnly = name === 'workbook-ro';
 const db = openDatabase(file, { readOnly: readOnly || name !== 'workbook' });
 const input = { db, from, to, generatedAt: to, leaverDeadlineHours: 24 };
 // What the process holds before any row: Node, the loaded engine, the open file.
@@ -77,6 +78,6 @@ if (name === 'csv') {
   rows = w.sheets.filter((s) => EVIDENCE_SHEETS.some((d) => d.name === s.name)).reduce((a, s) => a + s.rows, 0);
   bytes = w.bytes;
 }
-const result = { phase: name, ms: performance.now() - t, cpuMs: cpuMs() - c, peak: peak(), startRss, rows, bytes, load: load() };
+const result = { phase: phaseName, ms: performance.now() - t, cpuMs: cpuMs() - c, peak: peak(), startRss, rows, bytes, load: load() };
 db.close();
 process.stdout.write(`${JSON.stringify(result)}\n`);
