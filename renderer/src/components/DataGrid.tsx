@@ -41,6 +41,7 @@ import type { Page } from '../../../shared/domain.js';
 import { errorMessage, isAbort } from '../api/client.js';
 import { useNow } from '../hooks/useNow.js';
 import { columnTracks, type Needs } from '../lib/column-sizing.js';
+import { GridHeader } from './DataGridHeader.js';
 import { GridRow } from './DataGridRow.js';
 import { anyCut, measureNeeds, mergeNeeds } from './grid-measure.js';
 import {
@@ -54,7 +55,6 @@ import {
   withPage,
   type Pages,
 } from '../lib/page-cache.js';
-import { IconSort } from './Icons.js';
 
 export type SortDir = 'asc' | 'desc';
 export type SortState<K extends string> = { key: K; dir: SortDir };
@@ -453,37 +453,7 @@ export function DataGrid<T, K extends string = string>(props: DataGridProps<T, K
         onKeyDown={onKeyDown}
         onFocus={onFocus}
       >
-        <div role="rowgroup" className="dg-head">
-          <div role="row" aria-rowindex={1} className="dg-row dg-head-row">
-            {columns.map((c) => {
-              const sorted = sort && c.sortKey !== undefined && sort.key === c.sortKey ? sort.dir : null;
-              return (
-                <div
-                  key={c.id}
-                  role="columnheader"
-                  className={`dg-th${c.align === 'end' ? ' is-end' : ''}`}
-                  aria-sort={c.sortKey === undefined ? undefined : sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}
-                >
-                  {c.sortKey !== undefined && onSortChange ? (
-                    <button
-                      type="button"
-                      className="dg-sort"
-                      onClick={() => {
-                        const key = c.sortKey as K;
-                        onSortChange({ key, dir: sorted === 'asc' ? 'desc' : 'asc' });
-                      }}
-                    >
-                      <span>{c.header}</span>
-                      <IconSort dir={sorted} />
-                    </button>
-                  ) : (
-                    <span className="dg-th-label">{c.header}</span>
-                  )}
-                </div>
-              );
-            })}
-          </div>
-        </div>
+        <GridHeader<K> columns={columns} sort={sort} onSortChange={onSortChange} />
         <div role="rowgroup" className="dg-body" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           {shown || firstLoad
             ? items.map((item) => {
