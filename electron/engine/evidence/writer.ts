@@ -243,8 +243,7 @@ async function writeAsyncTable(book: Book, name: string, columns: readonly Evide
   const blocks: string[] = [];
   const stream = new SheetStream(book, name, columns, columnWidths(columns, []), signal, maxRows);
   for await (const row of rows) {
-    hasher.row(row.cells);
-    await stream.write(row.cells);
+    await stream.write(row.cells, hasher.row(row.cells));
     if (hasher.rows % DIGEST_BLOCK === 0) blocks.push(hasher.sofar());
   }
   stream.end();

@@ -6,7 +6,8 @@ import type { Page } from '../../../shared/domain.js';
 export type SortDir = 'asc' | 'desc';
 type SortValue = string | number | null | undefined;
 
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+/** How the console's in-memory grids order text: accents and case folded, numbers inside text by value. */
+export const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 export function compareValues(a: SortValue, b: SortValue): number {
   if (a === b) return 0;

@@ -6,6 +6,7 @@
 // time after the queue arrives (warmOrders: the first click on a column then finds its order
 // ready) or at once when a sort needs an order not finished yet (it goes on from where idle time
 // left it). Orders are cached per items array and key.
+import { collator } from './local-pages.js';
 
 export type SortValue = string | number | null;
 export type SortDir = 'asc' | 'desc';
@@ -15,8 +16,6 @@ export type Ranked = { rank: Int32Array; distinct: number };
 type Steps<R> = Generator<typeof HEAVY | void, R, void>;
 const HEAVY = 'heavy';
 
-/** The collator the console's other in-memory grids sort with (lib/local-pages.ts). */
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 const compareText = (a: SortValue, b: SortValue): number => collator.compare(String(a), String(b));
 const compareValue = (a: SortValue, b: SortValue): number => ((a as string | number) < (b as string | number) ? -1 : (a as string | number) > (b as string | number) ? 1 : 0);
 const isBlank = (v: SortValue): boolean => v === null || v === '';
