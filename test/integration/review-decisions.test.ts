@@ -142,10 +142,10 @@ describe('the last word wins, every word is kept', () => {
     expect(s).toMatchObject({ channel: 'workbook', items: 1, evidence: 'sha256:abc', submittedBy: GRACE });
     expect(word(i)).toMatchObject({ decision: 'revoke', state: 'submitted', channel: 'workbook', reason_code: 'left-team', comment: 'moved to sales', submission_id: s.id });
     const log = decisionLogOfItem(w.db, i).map((l) => [l.decision, l.state, l.channel]);
+    // The workbook's word is on the log once, submitted: it was given and submitted in one act, never a draft.
     expect(log).toEqual([
       ['keep', 'draft', 'console'],
       ['keep', 'submitted', 'console'],
-      ['revoke', 'draft', 'workbook'],
       ['revoke', 'submitted', 'workbook'],
     ]);
     const audit = w.db.prepare("SELECT channel, actor FROM audit_events WHERE action = 'review.decision_submitted' AND target_id = ? ORDER BY seq").all(String(i));
