@@ -148,11 +148,13 @@ describe('the last word wins, every word is kept', () => {
       ['keep', 'submitted', 'console'],
       ['revoke', 'submitted', 'workbook'],
     ]);
+    // The console submission: an audit event per decision; the workbook's: one event for the submission, with the digest of its decisions.
     const audit = w.db.prepare("SELECT channel, actor FROM audit_events WHERE action = 'review.decision_submitted' AND target_id = ? ORDER BY seq").all(String(i));
-    expect(audit).toEqual([
-      { channel: 'console', actor: GRACE },
-      { channel: 'workbook', actor: GRACE },
-    ]);
+    expect(audit).toEqual([{ channel: 'console', actor: GRACE }]);
+    const bulk = w.db.prepare("SELECT channel, actor, details FROM audit_events WHERE action = 'review.decisions_submitted' AND target_type = 'review_submission' AND target_id = ?").get(String(s.id)) as { channel: string; actor: string; details: string };
+    expect(bulk).toMatchObject({ channel: 'workbook', actor: GRACE });
+    expect(JSON.parse(bulk.details)).toMatchObject({ campaignId: c, reviewer: GRACE, submittedBy: GRACE, items: 1, evidence: 'sha256:abc', submissionId: s.id });
+    expect(verifyAuditChain(w.db).valid).toBe(true);
   });
 
   it('records Jira or workbook decisions all or none, naming each refused item', () => {
