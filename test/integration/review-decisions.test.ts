@@ -142,17 +142,19 @@ describe('the last word wins, every word is kept', () => {
     expect(s).toMatchObject({ channel: 'workbook', items: 1, evidence: 'sha256:abc', submittedBy: GRACE });
     expect(word(i)).toMatchObject({ decision: 'revoke', state: 'submitted', channel: 'workbook', reason_code: 'left-team', comment: 'moved to sales', submission_id: s.id });
     const log = decisionLogOfItem(w.db, i).map((l) => [l.decision, l.state, l.channel]);
+    // The workbook's word is on the log once, submitted: it was given and submitted in one act, never a draft.
     expect(log).toEqual([
       ['keep', 'draft', 'console'],
       ['keep', 'submitted', 'console'],
-      ['revoke', 'draft', 'workbook'],
       ['revoke', 'submitted', 'workbook'],
     ]);
+    // The console submission: an audit event per decision; the workbook's: one event for the submission, with the digest of its decisions.
     const audit = w.db.prepare("SELECT channel, actor FROM audit_events WHERE action = 'review.decision_submitted' AND target_id = ? ORDER BY seq").all(String(i));
-    expect(audit).toEqual([
-      { channel: 'console', actor: GRACE },
-      { channel: 'workbook', actor: GRACE },
-    ]);
+    expect(audit).toEqual([{ channel: 'console', actor: GRACE }]);
+    const bulk = w.db.prepare("SELECT channel, actor, details FROM audit_events WHERE action = 'review.decisions_submitted' AND target_type = 'review_submission' AND target_id = ?").get(String(s.id)) as { channel: string; actor: string; details: string };
+    expect(bulk).toMatchObject({ channel: 'workbook', actor: GRACE });
+    expect(JSON.parse(bulk.details)).toMatchObject({ campaignId: c, reviewer: GRACE, submittedBy: GRACE, items: 1, evidence: 'sha256:abc', submissionId: s.id });
+    expect(verifyAuditChain(w.db).valid).toBe(true);
   });
 
   it('records Jira or workbook decisions all or none, naming each refused item', () => {

@@ -286,6 +286,11 @@ export function auditEventsOf(db: Db, targetType: string, targetId: string | num
   return rows.map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, action: r.action, details: parsedDetails(r.details) }));
 }
 
+/** The events of one action on one type of target, oldest first, details as stored (audit verify's check of bulk review submissions). */
+export function auditEventsOfAction(db: Db, targetType: string, action: string): { seq: number; at: string; target_id: string; details: string }[] {
+  return db.prepare('SELECT seq, at, target_id, details FROM audit_events WHERE target_type = ? AND action = ? ORDER BY seq').all(targetType, action) as { seq: number; at: string; target_id: string; details: string }[];
+}
+
 /** A details text that is not a JSON object (a tampered row) shows as no details; `audit verify` names the event. */
 function parsedDetails(text: string): Record<string, unknown> {
   try {

@@ -3,6 +3,9 @@
 // one event's fault, carries that event's seq:
 // - the chain (audit-log.ts): an edited field, a removed row, a renumbered
 //   row, a format downgrade, a details text that is not JSON;
+// - each bulk review submission's event (submission-digest.ts): its digest
+//   recomputed from the decision log, so a decision changed, removed or
+//   added after it was submitted is named by its submission;
 // - the keys: a public key that is not what its id says, a key whose
 //   creation is not in the chain, the keychain's key missing from the file;
 // - each checkpoint: a signature that does not verify (forged or altered), a
@@ -17,6 +20,7 @@ import type { Db } from '../db/database.js';
 import { auditEventsOf, auditHashAtCount, auditHead, scanAuditChain, type ChainFault } from './audit-log.js';
 import { listAnchors, listAuditKeys, listCheckpoints, type AnchorRow, type CheckpointRow } from './checkpoint-store.js';
 import { auditKeyId, publicKeyFromText, signatureValid } from './checkpoints.js';
+import { checkSubmissionDigests } from './submission-digest.js';
 
 export type AuditFindingCode =
   | 'event-altered'
@@ -24,6 +28,7 @@ export type AuditFindingCode =
   | 'event-renumbered'
   | 'event-details-not-json'
   | 'event-format'
+  | 'submission-digest'
   | 'key-invalid'
   | 'key-not-in-chain'
   | 'keychain-key-missing'
@@ -41,6 +46,8 @@ export type AuditFinding = {
   checkpointId?: number;
   /** Where an anchor came from: 'anchor #3 (jira-checkpoint OPS-1)', '--anchor', 'Jira OPS-1 comment 10021'. */
   anchor?: string;
+  /** The review submission whose decisions no longer match its event's digest. */
+  submissionId?: number;
 };
 
 /** An anchor from outside the file: a head hash and the number of events it closed. */
@@ -96,6 +103,8 @@ export function verifyAudit(db: Db, opts: { anchors?: readonly ExternalAnchor[];
   const notes: string[] = [];
   const scan = scanAuditChain(db);
   findings.push(...scan.faults.map(eventFinding));
+  // Bulk review submissions: each event's digest against the decisions the log holds now.
+  for (const f of checkSubmissionDigests(db).faults) findings.push({ code: 'submission-digest', seq: f.seq, message: f.message, ...(f.submissionId !== null ? { submissionId: f.submissionId } : {}) });
   const head = auditHead(db);
   const events = scan.count;
 

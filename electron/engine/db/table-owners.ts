@@ -38,6 +38,10 @@ const REVIEW_GRID = {
   'engine/reviews/grid-view.ts': "the console's review grid reads a reviewer's whole queue (up to 100,000 items) with each item's current decision and remediation in one query",
 } as const;
 /** One reviewer's share of a campaign (workbook, Jira issue, reminders): items with their current decision, one streamed query at 50,000 items. */
+/** audit verify recomputes each bulk review submission's digest from the decision log (the audit area sits below reviews: it cannot call the store). */
+const SUBMISSION_DIGEST = {
+  'engine/audit/submission-digest.ts': "a bulk review submission's audit event carries a digest of its decisions, which the submission writes and audit verify recomputes from the decision log and the items' row hashes with one function",
+} as const;
 const REVIEWER_SHARE = { 'engine/reviews/reviewer-items.ts': "one reviewer's items with their current decision, and undecided counts per reviewer, in one streamed query (the workbook, the Jira issue, reminders)" } as const;
 
 /**
@@ -120,6 +124,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
       'engine/reviews/decision-store.ts': "progress counts decisions per reviewer and app with each item's reviewer and app in one grouped query",
       'engine/reviews/remediation-store.ts': "verification after a sync reads each remediation's membership (connection, group, account) from its item in one query",
       ...evidenceSnapshot('access-sheets.ts'),
+      ...SUBMISSION_DIGEST,
     },
   },
   review_decisions: {
@@ -132,7 +137,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
       ...REVIEWER_SHARE,
     },
   },
-  review_decision_log: { owner: 'engine/reviews/decision-store.ts', readers: { ...EVIDENCE_LEDGER('whether a decision was given in bulk'), ...evidenceSnapshot('access-sheets.ts') } },
+  review_decision_log: { owner: 'engine/reviews/decision-store.ts', readers: { ...EVIDENCE_LEDGER('whether a decision was given in bulk'), ...evidenceSnapshot('access-sheets.ts'), ...SUBMISSION_DIGEST } },
   review_submissions: { owner: 'engine/reviews/decision-store.ts' },
   review_remediations: { owner: 'engine/reviews/remediation-store.ts', readers: { ...EVIDENCE_LEDGER("each item's remediation and verification"), 'engine/reviews/items.ts': 'a reviewer grid of up to 100,000 items is one query joining each item with its decision and remediation', ...REVIEW_GRID } },
   review_reviewers: { owner: 'engine/reviews/reviewer-store.ts' },

@@ -60,8 +60,10 @@ type DecisionRowDb = {
 // draft has a neighbour (id ± 1, a primary-key lookup) for another item, by the same reviewer, at the same stage and
 // instant, with the same word. A workbook or Jira import writes each row's own word the same way, so those channels
 // are not bulk. (Searching the whole instant instead is quadratic: a 50,000-item bulk decision shares one instant.)
+// A workbook or Jira word goes on the log once, submitted (it was never a draft; older workspaces also have it as a
+// draft just before): it counts as the item's last draft, so a bulk console draft it replaced is not taken for it.
 const BULK = `(SELECT count(*) FROM (SELECT l.id AS lid, l.at AS lat FROM review_decision_log l
-      WHERE l.item_id = d.item_id AND l.stage = d.stage AND l.state = 'draft' ORDER BY l.id DESC LIMIT 1) x
+      WHERE l.item_id = d.item_id AND l.stage = d.stage AND (l.state = 'draft' OR l.channel IN ('workbook', 'jira')) ORDER BY l.id DESC LIMIT 1) x
     JOIN review_decision_log o ON o.id IN (x.lid - 1, x.lid + 1)
     WHERE o.campaign_id = d.campaign_id AND o.at = x.lat AND o.state = 'draft' AND o.stage = d.stage AND o.decided_by = d.decided_by
       AND o.decision = d.decision AND o.item_id <> d.item_id AND o.channel NOT IN ('workbook', 'jira'))`;

@@ -73,12 +73,12 @@ export function draftOnItems(db: Db, campaignId: number, stage: number, itemIds:
 /**
  * Records each item's own word (a workbook row, a Jira approval) and submits
  * it under `submissionId` at once: the current word is written submitted,
- * and the log gets what drafting then markSubmitted would give it — every
- * word as a draft, then every word as submitted — without writing each
- * current row twice. The words go in as one JSON list ([itemId, decision,
- * reasonCode, comment, keepUntil, decidedBy, channel, recordedBy] each), so
- * 50,000 workbook rows are three set-based statements, not 50,000 upserts.
- * Inside the caller's transaction, after the submission row is inserted.
+ * and the log gets each word once, as submitted (it never was a draft: a
+ * workbook or a Jira answer is given and submitted in one act). The words go
+ * in as one JSON list ([itemId, decision, reasonCode, comment, keepUntil,
+ * decidedBy, channel, recordedBy] each), so 50,000 workbook rows are two
+ * set-based statements, not 50,000 upserts. Inside the caller's
+ * transaction, after the submission row is inserted.
  */
 export function submitEach(db: Db, campaignId: number, stage: number, words: readonly (Word & { itemId: number })[], submissionId: number, at: string): void {
   if (words.length === 0) return;
@@ -90,14 +90,7 @@ export function submitEach(db: Db, campaignId: number, stage: number, words: rea
        keep_until = excluded.keep_until, state = 'submitted', decided_by = excluded.decided_by, channel = excluded.channel,
        recorded_by = excluded.recorded_by, applied_by_default = 0, submission_id = excluded.submission_id, decided_at = excluded.decided_at`,
   ).run({ list, stage, campaignId, submissionId, at });
-  // The draft each word was (the same word, not yet under a submission), then the word submitted: the log as a draft-then-submit leaves it.
-  const these = 'WHERE d.item_id IN (SELECT value ->> 0 FROM json_each(?)) AND d.stage = ?';
-  db.prepare(
-    `INSERT INTO review_decision_log (item_id, campaign_id, stage, decision, reason_code, comment, keep_until, state, decided_by, channel, recorded_by, applied_by_default, submission_id, at)
-     SELECT d.item_id, d.campaign_id, d.stage, d.decision, d.reason_code, d.comment, d.keep_until, 'draft', d.decided_by, d.channel, d.recorded_by, 0, NULL, d.decided_at
-     FROM review_decisions d ${these}`,
-  ).run(list, stage);
-  db.prepare(`${LOG_FROM_CURRENT} ${these}`).run(list, stage);
+  db.prepare(`${LOG_FROM_CURRENT} WHERE d.item_id IN (SELECT value ->> 0 FROM json_each(?)) AND d.stage = ?`).run(list, stage);
 }
 
 /** The drafts `decidedBy` has in this campaign and stage (optionally only these items), item order. */

@@ -3,7 +3,11 @@
 // A decision is a draft until the reviewer submits: nothing counts before
 // (close treats a draft as no word, or as the word last submitted). A
 // submission is one review_submissions row (who, when, channel, how many)
-// and one audit event per decision, in one transaction. A submitted decision
+// and, in the same transaction, one audit event per decision when drafted
+// and submitted in Latchkey (console, CLI), or one event for the whole
+// submission carrying a digest of its decisions when given in bulk outside
+// it (a reviewer workbook, a Jira answer: audit/submission-digest.ts; each
+// decision's who and channel are on the decision log). A submitted decision
 // can be changed until its stage closes: the new word replaces the current
 // one (last word wins) and the log keeps both. Rules on the words themselves:
 // - a reason code is required to keep an item recommended for revoke, and to
@@ -16,6 +20,7 @@
 import type { AuditChannel } from '../../../shared/governance.js';
 import type { DecideInput, DecideResult, ReasonCode, ReviewChannel, ReviewDecision, SubmissionView } from '../../../shared/contract-reviews.js';
 import { appendAudit, appendAuditEvents } from '../audit/audit-log.js';
+import { digestOfLines, SUBMISSION_DIGEST_ACTION, SUBMISSION_DIGEST_FORM, SUBMISSION_TARGET, type DigestLine } from '../audit/submission-digest.js';
 import { UserError, type EngineContext } from '../context.js';
 import { addressesOf, identitiesByAddress, normEmail, personAccounts } from '../directory/people-lookup.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
@@ -50,7 +55,7 @@ function checkWord(decision: ReviewDecision, reasonCode: ReasonCode | null, keep
 }
 
 /** Why this reviewer may not give this word on this item now, or null. */
-function refusal(item: ItemRules, c: CampaignRecord, reviewer: string, decision: ReviewDecision, reasonCode: ReasonCode | null): string | null {
+function refusal(item: Omit<ItemRules, 'row_hash'>, c: CampaignRecord, reviewer: string, decision: ReviewDecision, reasonCode: ReasonCode | null): string | null {
   if (item.reviewer !== reviewer) return `it is reviewed by ${item.reviewer}, not ${reviewer}`;
   if (item.stage !== c.stage) return `its stage ${item.stage} is closed`;
   if (decision === 'keep' && item.recommendation === 'revoke' && reasonCode === null) return 'it is recommended for revoke: a reason is required to keep it';
@@ -203,6 +208,30 @@ function auditSubmitted(ctx: EngineContext, c: CampaignRecord, drafts: readonly 
   );
 }
 
+/**
+ * A bulk submission (a workbook, a Jira answer) is one audit event carrying
+ * the SHA-256 of its decisions as stored on the log (the form:
+ * audit/submission-digest.ts), which `audit verify` recomputes from the log.
+ * Each decision's who, channel and when are on the log; the event names the
+ * reviewer, who submitted, the channel and the evidence (the file's SHA-256,
+ * the Jira issue).
+ */
+function auditBulkSubmission(ctx: EngineContext, c: CampaignRecord, s: SubmissionBy, submissionId: number, { digest, decisions }: { digest: string; decisions: number }, now: Date): void {
+  appendAudit(
+    ctx.db,
+    {
+      actor: s.actor,
+      channel: s.channel,
+      action: SUBMISSION_DIGEST_ACTION,
+      targetType: SUBMISSION_TARGET,
+      targetId: submissionId,
+      // Keys in sorted order, as the audit log stores them.
+      details: { campaignId: c.id, channel: s.channel, digest, digestForm: SUBMISSION_DIGEST_FORM, evidence: s.evidence, items: decisions, reviewer: s.reviewer, stage: c.stage, submissionId, submittedBy: s.submittedBy },
+    },
+    now,
+  );
+}
+
 export function submitDecisions(ctx: EngineContext, campaignId: number, who: { reviewer: string; recordedBy?: string | null }): SubmissionView {
   const now = ctx.clock.now();
   const reviewer = normEmail(who.reviewer) ?? who.reviewer;
@@ -315,7 +344,8 @@ export type RecordedDecision = { itemId: number; decision: ReviewDecision; reaso
  * in one transaction: every item must be the reviewer's and open, else
  * nothing is recorded (the error names the item). `by` is who gave them (the
  * reviewer, or Jira's account id for channel jira), `evidence` the workbook's
- * SHA-256 or the Jira issue and account.
+ * SHA-256 or the Jira issue and account. One audit event for the
+ * submission, with the digest of its decisions (auditBulkSubmission).
  */
 export function recordReviewerDecisions(
   ctx: EngineContext,
@@ -355,14 +385,14 @@ export function recordReviewerDecisions(
         const shown = errors.slice(0, 20).join('; ');
         throw new UserError(`nothing was recorded: ${errors.length} decision${errors.length === 1 ? '' : 's'} refused — ${shown}${errors.length > 20 ? `; and ${errors.length - 20} more` : ''}`, 'bad-input');
       }
-      // Recorded and submitted in one step: the words are written submitted, the log gets each as a draft and as submitted (as submit() after drafting would leave them).
-      const by: SubmissionBy = { reviewer, submittedBy: input.by, channel: input.channel, evidence: input.evidence, actor: input.by };
-      const submissionId = insertSubmission(ctx.db, { campaignId: c.id, stage: c.stage, reviewer, submittedBy: by.submittedBy, channel: by.channel, items: words.length, evidence: by.evidence, at });
+      // Recorded and submitted in one step: the words are written submitted and go on the log once, as submitted.
+      const submissionId = insertSubmission(ctx.db, { campaignId: c.id, stage: c.stage, reviewer, submittedBy: input.by, channel: input.channel, items: words.length, evidence: input.evidence, at });
       submitEach(ctx.db, c.id, c.stage, words, submissionId, at);
-      const submitted: SubmittedWord[] = words
-        .map((w) => ({ item_id: w.itemId, decision: w.decision, reason_code: w.reasonCode, comment: w.comment, keep_until: w.keepUntil, decided_by: w.decidedBy, recorded_by: w.recordedBy }))
-        .sort((a, b) => a.item_id - b.item_id);
-      auditSubmitted(ctx, c, submitted, by, submissionId, now);
+      // The digest's lines: each word as submitEach stored it on the log (state submitted, not by default, under the submission, at its instant) with its item's row hash, in item order.
+      const lines = words
+        .map((w): DigestLine => [w.itemId, c.id, c.stage, w.decision, w.reasonCode, w.comment, w.keepUntil, 'submitted', w.decidedBy, w.channel, w.recordedBy, 0, submissionId, at, items.get(w.itemId)?.row_hash ?? null])
+        .sort((a, b) => a[0] - b[0]);
+      auditBulkSubmission(ctx, c, { reviewer, submittedBy: input.by, channel: input.channel, evidence: input.evidence, actor: input.by }, submissionId, digestOfLines({ submissionId, campaignId: c.id }, lines), now);
       return submissionId;
     })
     .immediate();

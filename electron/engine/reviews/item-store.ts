@@ -243,13 +243,13 @@ export function itemsForDecision(db: Db, campaignId: number, ids: readonly numbe
 }
 
 /** What the decision rules look at (decisions.ts refusal): who reviews it, its stage, recommendation and risk. */
-export type ItemRules = Pick<ItemForDecision, 'id' | 'stage' | 'reviewer' | 'recommendation' | 'risk'>;
+export type ItemRules = Pick<ItemForDecision, 'id' | 'stage' | 'reviewer' | 'recommendation' | 'risk'> & { row_hash: string };
 
-/** These items' rule columns only, id order: recording a workbook's 50,000 decisions reads five columns, not twenty-one. */
+/** These items' rule columns and row hash only, id order: recording a workbook's 50,000 decisions reads six columns, not twenty-one (the row hash goes into the submission's audit digest). */
 export function itemRulesOf(db: Db, campaignId: number, ids: readonly number[]): ItemRules[] {
   if (ids.length === 0) return [];
   return db
-    .prepare('SELECT i.id, i.stage, i.reviewer, i.recommendation, i.risk FROM review_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.campaign_id = ? ORDER BY i.id')
+    .prepare('SELECT i.id, i.stage, i.reviewer, i.recommendation, i.risk, i.row_hash FROM review_items i WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.campaign_id = ? ORDER BY i.id')
     .all(JSON.stringify(ids), campaignId) as ItemRules[];
 }
 
