@@ -206,6 +206,22 @@ describe('peer outlier', () => {
     expect(itemOf(five, holder)?.peer_pct).toBe(20);
     expect(codes(itemOf(five, holder))).toContain('peer-outlier');
   });
+
+  it('counts every peer holding the group, also one the people filters leave out of the campaign', () => {
+    const g = groupsBySize()[3] as { id: string; members: string[] };
+    const [holder, other] = g.members as [string, string];
+    for (const id of [holder, other, ...nonMembers(g.id, 8)]) setIdentity(id, { department: 'Filter Dept', title: 'Filter Title' });
+    setIdentity(other, { status: 'SUSPENDED' });
+    try {
+      const c = createCampaign(w.ctx, definition({ scope: { groups: [{ connectionId: w.okta.id, groupId: g.id }], people: { statuses: ['ACTIVE'] } } }, w.ctx.clock.now()));
+      const id = launchCampaign(w.ctx, c.id, {}).id;
+      expect(itemOf(id, other)).toBeUndefined();
+      // 2 of the 10 people of the same department and title hold it (the suspended one too).
+      expect(itemOf(id, holder)?.peer_pct).toBe(20);
+    } finally {
+      setIdentity(other, { status: 'ACTIVE' });
+    }
+  });
 });
 
 describe('reviewers', () => {

@@ -207,7 +207,7 @@ export function populationRowsSql(withInputs = true): string {
   }
   // The person's columns come from the account's input row (the same expressions, computed once per account).
   return `
-  WITH ${GROUPS_CTE}, ${holdersCte('scope_group')}
+  WITH ${GROUPS_CTE}
   SELECT m.connection_id, m.identity_id, m.group_id, sg.group_name,
     lp.person_name, lp.person_email, lp.person_status, lp.title, lp.department,
     lp.manager_email, lp.manager_name, lp.employment_type, lp.last_login, lp.account_created,
@@ -217,7 +217,6 @@ ${inputColumnsSql(true)},
   FROM scope_group sg
   JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
   ${LAUNCH_JOINS}
-  LEFT JOIN holders h ON h.connection_id = m.connection_id AND h.group_id = m.group_id AND h.department = lp.department AND h.title = lp.title
   WHERE @scope_time_bound = 1 OR gr.expires_at IS NULL`;
 }
 
@@ -301,7 +300,7 @@ function scopeGroups(db: Db, plan: ScopePlan): ScopeGroup[] {
 export function prepareReviewers(db: Db, plan: ScopePlan, stage: StageConfig, fallback: string): void {
   const needsAccounts = stage.kind === 'manager' || stage.kind === 'named';
   prepareReviewerTables(db, stage, fallback, needsAccounts ? scopeAccounts(db, plan) : [], needsAccounts ? [] : scopeGroups(db, plan));
-  prepareLaunchInputs(db, scopeParamsOf(plan), PEOPLE_FILTER, needsAccounts ? RV.byIdentity : null);
+  prepareLaunchInputs(db, scopeParamsOf(plan), PEOPLE_FILTER, needsAccounts ? RV.byIdentity : null, `WITH ${GROUPS_CTE}`);
 }
 
 export function dropLaunchTables(db: Db): void {
