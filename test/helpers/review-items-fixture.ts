@@ -29,7 +29,8 @@ export function insertCampaign(db: Db, spec: CampaignSpec): number {
   );
 }
 
-export type ItemSpec = { reviewer: string; stage?: 1 | 2; recommendation?: 'revoke' | 'look' | 'keep'; reasons?: { code: string; text: string }[]; values?: Partial<Record<(typeof FROZEN_COLUMNS)[number], string | number | null>> };
+/** `storedReasons`: the reasons column exactly as given (either form of reviews/reason-codes.ts), instead of `reasons` as JSON. */
+export type ItemSpec = { reviewer: string; stage?: 1 | 2; recommendation?: 'revoke' | 'look' | 'keep'; reasons?: { code: string; text: string }[]; storedReasons?: string; values?: Partial<Record<(typeof FROZEN_COLUMNS)[number], string | number | null>> };
 
 /** The frozen values of the n-th generated item (varied, with empty and JSON-list columns). */
 export function itemValues(n: number, connectionId: number, over: ItemSpec['values'] = {}): FrozenValues {
@@ -72,7 +73,7 @@ export function insertItems(db: Db, campaignId: number, connectionId: number, sp
   return db.transaction(() =>
     specs.map((s, k) => {
       const v = itemValues(firstN + k, connectionId, s.values);
-      const reasons = JSON.stringify(s.reasons ?? (s.recommendation === 'revoke' ? [{ code: 'no-sign-in', text: 'No sign-in for 90 days' }] : []));
+      const reasons = s.storedReasons ?? JSON.stringify(s.reasons ?? (s.recommendation === 'revoke' ? [{ code: 'no-sign-in', text: 'No sign-in for 90 days' }] : []));
       const rec = s.recommendation ?? 'keep';
       const frozen = FROZEN_COLUMNS.map((c) => v[c] ?? null);
       return Number(stmt.run(campaignId, ...frozen, itemRowHash(v), rec, reasons, rec, reasons, s.stage ?? 1, s.reviewer, 'manager').lastInsertRowid);

@@ -9,6 +9,7 @@ import { reviewItemsQuery } from '../../shared/contract-reviews.js';
 import { addMonths, copyCampaign, createCampaign, createNextFromRecurrence, getCampaign, launchCampaign, listCampaigns, previewCampaign, updateCampaign, cancelCampaign } from '../../electron/engine/reviews/campaigns.js';
 import { getItem, listItems } from '../../electron/engine/reviews/items.js';
 import { canonicalRow, FROZEN_COLUMNS, populationHash, sha256Hex, type FrozenColumn } from '../../electron/engine/reviews/population.js';
+import { decodeReasons } from '../../electron/engine/reviews/reason-codes.js';
 import { getSyncRun, lastSucceededRun } from '../../electron/engine/sync/sync-runs.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -105,7 +106,7 @@ describe('launch: the frozen population and its proof', () => {
     const live = w.db.prepare('SELECT display_name, status, title, department, employee_type, last_login FROM cur_identities WHERE connection_id = ? AND id = ?').get(w.okta.id, one.identity_id) as Record<string, unknown>;
     expect(one).toMatchObject({ person_name: live.display_name, person_status: live.status, title: live.title, department: live.department, employment_type: live.employee_type, last_login: live.last_login });
     expect(one).toMatchObject({ group_id: group.groupId, group_name: group.groupName, role_id: roleId, role_label: 'Payroll / User', risk: 'high', app_label: 'Payroll', held_via: 'direct', grant_id: null });
-    expect((JSON.parse(one.reasons) as { code: string }[]).map((r) => r.code)).toEqual(expect.arrayContaining(['outside-process', 'high-risk']));
+    expect(decodeReasons(one.reasons).map((r) => r.code)).toEqual(expect.arrayContaining(['outside-process', 'high-risk']));
   });
 
   it('row_hash is the SHA-256 of the canonical row recomputed from the stored columns', () => {

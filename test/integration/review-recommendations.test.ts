@@ -12,6 +12,7 @@ import { syncAndReconcile } from '../../electron/engine/governance/after-sync.js
 import { createCampaign, launchCampaign } from '../../electron/engine/reviews/campaigns.js';
 import { launchReasonsOf, SAME_AS_REASONS } from '../../electron/engine/reviews/item-store.js';
 import { listItems } from '../../electron/engine/reviews/items.js';
+import { decodeReasons, reasonsJson } from '../../electron/engine/reviews/reason-codes.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { seedApprovedRequests, seedRole } from '../fixtures/governance.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 type Item = { id: number; identity_id: string; group_id: string; reviewer: string; reviewer_source: string; reviewer_note: string | null; reasons: string; launch_reasons: string; recommendation: string; peer_pct: number | null; recommendation_changed_at: string | null };
 const itemsOf = (campaignId: number): Item[] => w.db.prepare('SELECT * FROM review_items WHERE campaign_id = ? ORDER BY id').all(campaignId) as Item[];
-const codes = (i: Item | undefined): RecommendationReasonCode[] => (JSON.parse(i?.reasons ?? '[]') as { code: RecommendationReasonCode }[]).map((r) => r.code);
+const codes = (i: Item | undefined): RecommendationReasonCode[] => decodeReasons(i?.reasons ?? '~').map((r) => r.code);
 const itemOf = (campaignId: number, identityId: string): Item | undefined => itemsOf(campaignId).find((i) => i.identity_id === identityId);
 
 /** Hand-managed groups with their ACTIVE members and non-members, biggest first. */
@@ -90,7 +91,7 @@ describe('inactivity thresholds at the exact instant', () => {
     setIdentity(f, { last_login: null, created: iso(T.getTime() - 14 * DAY + 1000).replace('.000Z', 'Z') });
     const id = launchOn(g.id, {}, T);
     expect(codes(itemOf(id, a))).toContain('no-sign-in');
-    expect(JSON.parse(itemOf(id, a)?.reasons ?? '[]')).toContainEqual({ code: 'no-sign-in', text: `no sign-in for 30 days or more (last ${iso(T.getTime() - 30 * DAY).slice(0, 10)})` });
+    expect(decodeReasons(itemOf(id, a)?.reasons ?? '~')).toContainEqual({ code: 'no-sign-in', text: `no sign-in for 30 days or more (last ${iso(T.getTime() - 30 * DAY).slice(0, 10)})` });
     expect(codes(itemOf(id, b))).not.toContain('no-sign-in');
     expect(itemOf(id, c)?.recommendation).toBe('revoke');
     expect(codes(itemOf(id, c))).toContain('no-sign-in');
@@ -168,9 +169,9 @@ describe('moved since the grant', () => {
     }
     expect(codes(itemOf(id, before))).not.toContain('moved-since-grant');
     expect(codes(itemOf(id, atGrant))).not.toContain('moved-since-grant');
-    expect(JSON.parse(itemOf(id, dept)?.reasons ?? '[]')).toContainEqual({ code: 'moved-since-grant', text: 'the department changed since the access was granted' });
+    expect(decodeReasons(itemOf(id, dept)?.reasons ?? '~')).toContainEqual({ code: 'moved-since-grant', text: 'the department changed since the access was granted' });
     expect(itemOf(id, dept)?.recommendation).not.toBe('keep');
-    expect(JSON.parse(itemOf(id, manager)?.reasons ?? '[]')).toContainEqual({ code: 'moved-since-grant', text: 'the manager changed since the access was granted' });
+    expect(decodeReasons(itemOf(id, manager)?.reasons ?? '~')).toContainEqual({ code: 'moved-since-grant', text: 'the manager changed since the access was granted' });
     expect(codes(itemOf(id, title))).not.toContain('moved-since-grant');
   });
 });
@@ -204,6 +205,22 @@ describe('peer outlier', () => {
     const five = launchOn(g.id, { thresholds: { ...definition({}, new Date()).thresholds, ...thresholds } });
     expect(itemOf(five, holder)?.peer_pct).toBe(20);
     expect(codes(itemOf(five, holder))).toContain('peer-outlier');
+  });
+
+  it('counts every peer holding the group, also one the people filters leave out of the campaign', () => {
+    const g = groupsBySize()[3] as { id: string; members: string[] };
+    const [holder, other] = g.members as [string, string];
+    for (const id of [holder, other, ...nonMembers(g.id, 8)]) setIdentity(id, { department: 'Filter Dept', title: 'Filter Title' });
+    setIdentity(other, { status: 'SUSPENDED' });
+    try {
+      const c = createCampaign(w.ctx, definition({ scope: { groups: [{ connectionId: w.okta.id, groupId: g.id }], people: { statuses: ['ACTIVE'] } } }, w.ctx.clock.now()));
+      const id = launchCampaign(w.ctx, c.id, {}).id;
+      expect(itemOf(id, other)).toBeUndefined();
+      // 2 of the 10 people of the same department and title hold it (the suspended one too).
+      expect(itemOf(id, holder)?.peer_pct).toBe(20);
+    } finally {
+      setIdentity(other, { status: 'ACTIVE' });
+    }
   });
 });
 
@@ -278,6 +295,12 @@ describe('after a sync', () => {
     const g = groupsBySize()[6] as { id: string; members: string[] };
     const id = launchOn(g.id);
     const items = itemsOf(id);
+    // The same group launched again and turned into what a campaign launched before the codes form holds (reasons as JSON, a copy in launch_reasons):
+    // the refresh must keep it in its form, write only what changed, and read alike.
+    const old = launchOn(g.id);
+    for (const i of itemsOf(old)) w.db.prepare('UPDATE review_items SET reasons = ?, launch_reasons = ? WHERE id = ?').run(reasonsJson(i.reasons), reasonsJson(i.reasons), i.id);
+    const oldItems = itemsOf(old);
+    expect(oldItems.every((i) => i.reasons.startsWith('['))).toBe(true);
     const managerItem = items.find((i) => i.reviewer_source === 'manager') as Item;
     const manager = managerItem.reviewer;
     const managerId = w.db.prepare('SELECT id FROM cur_identities WHERE connection_id = ? AND lower(email) = ?').pluck().get(w.okta.id, manager) as string;
@@ -292,6 +315,21 @@ describe('after a sync', () => {
     expect(after.reasons).not.toBe(subject.reasons);
     expect(after.launch_reasons).toBe(subject.reasons);
     expect(launchReasonsOf(after.reasons, after.launch_reasons)).toBe(subject.reasons);
+    expect(after.reasons.startsWith('~')).toBe(true);
+    // The campaign in the JSON form: the same item changed alike, in JSON; every other item untouched (its text as it was, no change time).
+    const oldAfter = itemsOf(old);
+    const oldSubject = oldAfter.find((i) => i.identity_id === subject.identity_id && i.group_id === subject.group_id) as Item;
+    expect(oldSubject.reasons).toBe(reasonsJson(after.reasons));
+    expect(oldSubject.launch_reasons).toBe(reasonsJson(subject.reasons));
+    for (const i of oldAfter) {
+      const mine = itemsOf(id).find((x) => x.identity_id === i.identity_id && x.group_id === i.group_id) as Item;
+      expect(i.reasons, `item ${i.id}`).toBe(reasonsJson(mine.reasons));
+      expect(i.recommendation_changed_at === null, `item ${i.id}`).toBe(mine.recommendation_changed_at === null);
+    }
+    const oldRows = listItems(w.ctx, reviewItemsQuery.parse({ campaignId: old, limit: 100_000 }), null).rows;
+    const newRows = listItems(w.ctx, reviewItemsQuery.parse({ campaignId: id, limit: 100_000 }), null).rows;
+    const facts = (r: (typeof oldRows)[number]): unknown => [r.identityId, r.access.groupId, r.recommendation, r.reasons, r.changedSinceLaunch, r.launchRecommendation, r.peerPercent];
+    expect(oldRows.map(facts).sort()).toEqual(newRows.map(facts).sort());
     expect(codes(after)).toContain('account-inactive');
     expect(after.recommendation).toBe('revoke');
     expect(after.recommendation_changed_at).not.toBeNull();

@@ -85,7 +85,16 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   app_assignments: { owner: 'engine/sync/', readers: { ...SUGGESTIONS, ...evidenceSnapshot('access-sheets.ts') } },
   cur_identities: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION, ...LAUNCH_INPUTS, ...evidenceSnapshot('drift-changes-sheets.ts') } },
   cur_groups: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT, ...evidenceSnapshot('drift-changes-sheets.ts') } },
-  cur_memberships: { owner: 'engine/sync/', readers: { ...EVIDENCE_LEDGER("a leaver's mapped-group memberships still held"), ...REVIEW_POPULATION, ...DIRECTORY_READS, ...DRIFT } },
+  cur_memberships: {
+    owner: 'engine/sync/',
+    readers: {
+      ...EVIDENCE_LEDGER("a leaver's mapped-group memberships still held"),
+      ...REVIEW_POPULATION,
+      ...DIRECTORY_READS,
+      ...DRIFT,
+      'engine/reviews/launch-inputs.ts': "the launch's peer-outlier holders counted once per (group in scope, peer group) into a keyed TEMP table its INSERT … SELECT joins",
+    },
+  },
   cur_apps: { owner: 'engine/sync/', readers: { ...REVIEW_POPULATION, ...DIRECTORY_READS, ...SUGGESTIONS } },
   cur_app_assignments: { owner: 'engine/sync/', readers: { ...DIRECTORY_READS, ...REVIEW_POPULATION } },
   sync_runs: { owner: 'engine/sync/', readers: { ...EVIDENCE_LEDGER('the run that detected a leaver and the sync runs that verify a removal'), ...REVIEW_POPULATION, ...evidenceSnapshot('period-end.ts', 'drift-changes-sheets.ts') } },

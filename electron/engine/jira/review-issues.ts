@@ -26,6 +26,7 @@ import { workspaceId, type EngineContext } from '../context.js';
 import { enqueueJob } from '../jobs/job-store.js';
 import type { ClaimedJob, JobOutcome } from '../jobs/job-types.js';
 import { campaignRecord, type CampaignRecord } from '../reviews/campaign-store.js';
+import { decodeReasons } from '../reviews/reason-codes.js';
 import { stageDue } from '../reviews/reminders.js';
 import { activeCampaignIds, iterateReviewerItems, reviewerLoads, reviewerOutcomes } from '../reviews/reviewer-items.js';
 import { reviewerIssues, reviewerRecord, reviewersOf, setReviewerIssue } from '../reviews/reviewer-store.js';
@@ -83,9 +84,10 @@ const cellText = (v: string | null | undefined): string => (v === null || v === 
 const para = (text: string): AdfNode => ({ type: 'paragraph', content: text === '' ? [] : [{ type: 'text', text }] });
 const cell = (type: 'tableHeader' | 'tableCell', text: string): AdfNode => ({ type, content: [para(text)] });
 
-function reasonsOf(json: string): string {
+/** The reasons' texts, from either stored form (reviews/reason-codes.ts). */
+function reasonsOf(stored: string): string {
   try {
-    return (JSON.parse(json) as { text?: string }[]).map((r) => r.text ?? '').filter(Boolean).join('; ');
+    return (decodeReasons(stored) as { text?: string }[]).map((r) => r.text ?? '').filter(Boolean).join('; ');
   } catch {
     return '';
   }

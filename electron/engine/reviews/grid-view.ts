@@ -5,11 +5,12 @@
 // answer in the renderer; one ReviewItemRow object per item is ~1 KB of JSON each through the
 // bridge, this is tens of bytes. One query over review_items joined to the item's current
 // decision and its remediation (readers in db/table-owners.ts).
-import type { RecommendationReason, ReviewGridData } from '../../../shared/contract-reviews.js';
+import type { ReviewGridData } from '../../../shared/contract-reviews.js';
 import { listConnectionRecords } from '../connections/connections.js';
 import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord } from './campaign-store.js';
 import { launchReasonsOf } from './item-store.js';
+import { decodeReasons } from './reason-codes.js';
 
 type Raw = [
   id: number,
@@ -87,15 +88,15 @@ const FIRST_SQL = SQL.replace(
 );
 const TOTAL_SQL = 'SELECT count(*) FROM review_items WHERE campaign_id = @campaign AND reviewer = @me';
 
-/** Reason codes of a stored reason list, as one comparable string. */
-function codesOf(json: string): string {
+/** Reason codes of a stored reason list (either form of reason-codes.ts), as one comparable string. */
+function codesOf(stored: string): string {
   try {
-    return (JSON.parse(json) as { code: string }[])
+    return decodeReasons(stored)
       .map((r) => r.code)
       .sort()
       .join(',');
   } catch {
-    return json;
+    return stored;
   }
 }
 
@@ -168,7 +169,7 @@ export function gridView(ctx: EngineContext, campaignId: number, caller: string 
       risk,
       appLabel,
     ]);
-    const why = reasons(reasonJson, () => JSON.parse(reasonJson) as RecommendationReason[]);
+    const why = reasons(reasonJson, () => decodeReasons(reasonJson));
     const g = grantId === null ? -1 : grants(String(grantId), () => [grantId, requestId, JSON.parse(approvers) as string[], jiraKey, grantedAt, expiresAt]);
     const launched = launchReasonsOf(reasonJson, launchReasons);
     const changed = recommendation !== launchRecommendation || (reasonJson !== launched && codesOf(reasonJson) !== codesOf(launched)) ? 1 : 0;

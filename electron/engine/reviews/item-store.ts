@@ -3,6 +3,7 @@
 // caller through the statement text it owns); only the recommendation, the
 // reviewer and the stage move afterwards.
 import type { Db } from '../db/database.js';
+import { reasonFilterSql } from './reason-codes.js';
 
 export type ItemRecord = {
   id: number;
@@ -52,14 +53,21 @@ export type ItemRecord = {
  * with: launch writes this instead of a second copy of every item's reasons
  * (~300 bytes each, ~10% of a 1M-item launch's time), and the first refresh
  * that changes an item's reasons or recommendation copies the launch's into
- * launch_reasons (applyRefreshedRecommendations). Never a JSON array, so never
- * a real value. Items launched before this keep their copy: both read alike.
+ * launch_reasons (applyRefreshedRecommendations). Neither stored form of
+ * reasons (reason-codes.ts: '[…' or '~…'), so never a real value. Items
+ * launched before this keep their copy: both read alike.
  */
 export const SAME_AS_REASONS = '';
 
-/** An item's reasons as launched (JSON), from its stored reasons and launch_reasons. */
+/** An item's reasons as launched (as stored: either form of reason-codes.ts), from its stored reasons and launch_reasons. */
 export function launchReasonsOf(reasons: string, launchReasons: string): string {
   return launchReasons === SAME_AS_REASONS ? reasons : launchReasons;
+}
+
+/** The form a campaign's items hold their reasons in (reason-codes.ts; all of a campaign's items are launched in one form): 'json' or 'codes'. */
+export function campaignReasonsForm(db: Db, campaignId: number): 'json' | 'codes' {
+  const first = db.prepare("SELECT substr(reasons, 1, 1) FROM review_items WHERE campaign_id = ? LIMIT 1").pluck().get(campaignId) as string | undefined;
+  return first === '[' ? 'json' : 'codes';
 }
 
 export function countItems(db: Db, campaignId: number): number {
@@ -275,7 +283,11 @@ export function itemIdsMatching(
   if (f.reviewer !== undefined) add('i.reviewer = @reviewer', 'reviewer', f.reviewer);
   if (f.stage !== undefined) add('i.stage = @stage', 'stage', f.stage);
   if (f.recommendation !== undefined) add('i.recommendation = @rec', 'rec', f.recommendation);
-  if (f.reason !== undefined) add("EXISTS (SELECT 1 FROM json_each(i.reasons) r WHERE r.value ->> 'code' = @reason)", 'reason', f.reason);
+  if (f.reason !== undefined) {
+    const r = reasonFilterSql('i.reasons', 'reason', f.reason);
+    where.push(r.sql);
+    Object.assign(p, r.params);
+  }
   if (f.app !== undefined && f.app !== '') add('(i.app_label = @app OR i.role_label = @app OR i.group_name = @app)', 'app', f.app);
   if (f.search !== undefined && f.search.trim() !== '') {
     where.push("(i.person_name LIKE @s ESCAPE '\\' OR coalesce(i.person_email, '') LIKE @s ESCAPE '\\' OR i.group_name LIKE @s ESCAPE '\\' OR coalesce(i.role_label, '') LIKE @s ESCAPE '\\')");

@@ -8,7 +8,6 @@ import type {
   HeldVia,
   ReasonCode,
   Recommendation,
-  RecommendationReason,
   RemediationStatus,
   ReviewChannel,
   ReviewDecision,
@@ -23,6 +22,7 @@ import type { Db } from '../db/database.js';
 import { normEmail } from '../directory/people-lookup.js';
 import { decisionLogOfItem } from './decision-store.js';
 import { launchReasonsOf, type ItemRecord } from './item-store.js';
+import { decodeReasons, reasonFilterSql, sameReasons } from './reason-codes.js';
 
 type DecisionCols = {
   d_decision: ReviewDecision | null;
@@ -78,7 +78,7 @@ function jiraSites(db: Db): { byId: Map<number, string>; names: Map<number, stri
 
 function toRow(r: Row, sites: ReturnType<typeof jiraSites>): ReviewItemRow {
   const site = r.jira_connection_id !== null ? (sites.byId.get(r.jira_connection_id) ?? null) : sites.any;
-  const reasons = JSON.parse(r.reasons) as RecommendationReason[];
+  const reasons = decodeReasons(r.reasons);
   return {
     id: r.id,
     campaignId: r.campaign_id,
@@ -122,7 +122,7 @@ function toRow(r: Row, sites: ReturnType<typeof jiraSites>): ReviewItemRow {
           },
     recommendation: r.recommendation as Recommendation,
     reasons,
-    changedSinceLaunch: r.recommendation !== r.launch_recommendation || r.reasons !== launchReasonsOf(r.reasons, r.launch_reasons),
+    changedSinceLaunch: r.recommendation !== r.launch_recommendation || !sameReasons(r.reasons, launchReasonsOf(r.reasons, r.launch_reasons)),
     launchRecommendation: r.launch_recommendation as Recommendation,
     peerPercent: r.peer_pct,
     reviewer: r.reviewer,
@@ -183,9 +183,10 @@ export function itemsWhere(q: Omit<ReviewItemsQuery, 'offset' | 'limit' | 'sort'
     if (q.decision !== 'undecided') params.decision = q.decision;
   }
   if (q.reason !== undefined) {
-    // The reasons are JSON written by recommendations.ts: the code appears exactly as "code":"<code>".
-    where.push(`instr(it.reasons, @reason) > 0`);
-    params.reason = `"code":"${q.reason}"`;
+    // Either stored form of the reasons (reason-codes.ts).
+    const r = reasonFilterSql('it.reasons', 'reason', q.reason);
+    where.push(r.sql);
+    Object.assign(params, r.params);
   }
   if (q.app !== undefined && q.app.trim() !== '') {
     where.push('(it.app_label = @app COLLATE NOCASE OR it.role_label = @app COLLATE NOCASE OR it.group_name = @app COLLATE NOCASE)');

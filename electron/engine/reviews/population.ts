@@ -35,7 +35,7 @@ import { LIVE_GRANT_STATUSES } from '../jobs/grant-store.js';
 import { getSyncRun, lastSucceededRun, listSyncRuns } from '../sync/sync-runs.js';
 import { dropLaunchInputs, LAUNCH_INPUTS, LAUNCH_JOINS, prepareLaunchInputs } from './launch-inputs.js';
 import { endDateSql, isoMs, recommendationParams, recommendationSql } from './recommendations.js';
-import { applyRefreshedRecommendations, insertItemsSelect, itemCountsByConnection, itemWithReviewer, SAME_AS_REASONS } from './item-store.js';
+import { applyRefreshedRecommendations, campaignReasonsForm, insertItemsSelect, itemCountsByConnection, itemWithReviewer, SAME_AS_REASONS } from './item-store.js';
 import { canonicalRowSql, FROZEN_COLUMNS, populationHash, registerItemHash } from './population-proof.js';
 
 // The proof's canonical forms live in population-proof.ts; importers of population.ts keep finding them here.
@@ -207,7 +207,7 @@ export function populationRowsSql(withInputs = true): string {
   }
   // The person's columns come from the account's input row (the same expressions, computed once per account).
   return `
-  WITH ${GROUPS_CTE}, ${holdersCte('scope_group')}
+  WITH ${GROUPS_CTE}
   SELECT m.connection_id, m.identity_id, m.group_id, sg.group_name,
     lp.person_name, lp.person_email, lp.person_status, lp.title, lp.department,
     lp.manager_email, lp.manager_name, lp.employment_type, lp.last_login, lp.account_created,
@@ -217,7 +217,6 @@ ${inputColumnsSql(true)},
   FROM scope_group sg
   JOIN cur_memberships m ON m.connection_id = sg.connection_id AND m.group_id = sg.group_id
   ${LAUNCH_JOINS}
-  LEFT JOIN holders h ON h.connection_id = m.connection_id AND h.group_id = m.group_id AND h.department = lp.department AND h.title = lp.title
   WHERE @scope_time_bound = 1 OR gr.expires_at IS NULL`;
 }
 
@@ -301,7 +300,7 @@ function scopeGroups(db: Db, plan: ScopePlan): ScopeGroup[] {
 export function prepareReviewers(db: Db, plan: ScopePlan, stage: StageConfig, fallback: string): void {
   const needsAccounts = stage.kind === 'manager' || stage.kind === 'named';
   prepareReviewerTables(db, stage, fallback, needsAccounts ? scopeAccounts(db, plan) : [], needsAccounts ? [] : scopeGroups(db, plan));
-  prepareLaunchInputs(db, scopeParamsOf(plan), PEOPLE_FILTER, needsAccounts ? RV.byIdentity : null);
+  prepareLaunchInputs(db, scopeParamsOf(plan), PEOPLE_FILTER, needsAccounts ? RV.byIdentity : null, `WITH ${GROUPS_CTE}`);
 }
 
 export function dropLaunchTables(db: Db): void {
@@ -335,12 +334,12 @@ const recommendationOfRows = (): ReturnType<typeof recommendationSql> =>
     recentRequest: 'r.rec_recent_request',
   });
 
-/** The full row SELECT with the reviewer and recommendation columns (over prepared reviewer tables). */
+/** The full row SELECT with the reviewer and recommendation columns (over prepared reviewer tables); the reasons in the codes form (reason-codes.ts). */
 export function decoratedRowsSql(stage: StageConfig): string {
   const rv = reviewerSql(stage.kind, 'r.connection_id', 'r.identity_id', 'r.group_id', 'r');
   const rec = recommendationOfRows();
   return `SELECT r.*, ${rv.reviewer} AS reviewer, ${rv.source} AS reviewer_source, ${rv.note} AS reviewer_note,
-      ${rec.recommendation} AS recommendation, ${rec.reasons} AS reasons, ${rec.peerPct} AS peer_pct
+      ${rec.recommendation} AS recommendation, ${rec.reasonCodes} AS reasons, ${rec.peerPct} AS peer_pct
     FROM (${populationRowsSql(true)} ${NO_FLATTEN}) r ${rv.joins}`;
 }
 
@@ -449,9 +448,13 @@ const REFRESH_TABLE = 'temp.review_refresh';
  * from the live snapshot and ledger (the frozen columns stay as launched; a
  * membership gone from the snapshot keeps its last inputs but an account gone
  * counts as deprovisioned), writes the changed ones and returns how many.
+ * The reasons are written in the form the campaign's items hold (reason-codes.ts:
+ * JSON for campaigns launched before the codes form), so comparing the stored
+ * text tells a change, and "changed since launch" compares like with like.
  */
 export function refreshCampaignRecommendations(db: Db, campaignId: number, connectionIds: readonly number[], definition: CampaignDefinition, now: Date): number {
   const rec = recommendationOfRows();
+  const reasons = campaignReasonsForm(db, campaignId) === 'json' ? rec.reasons : rec.reasonCodes;
   db.exec(`DROP TABLE IF EXISTS ${REFRESH_TABLE}; CREATE TABLE ${REFRESH_TABLE} (id INTEGER PRIMARY KEY, recommendation TEXT NOT NULL, reasons TEXT NOT NULL, peer_pct REAL)`);
   try {
     db.prepare(
@@ -460,7 +463,7 @@ export function refreshCampaignRecommendations(db: Db, campaignId: number, conne
               WHERE campaign_id = @campaign AND connection_id IN (SELECT value FROM json_each(@scope_conns))),
             item_groups AS MATERIALIZED (SELECT DISTINCT connection_id, group_id FROM m),
             ${peerCtes('item_groups')}
-       SELECT r.id, ${rec.recommendation}, ${rec.reasons}, ${rec.peerPct} FROM (
+       SELECT r.id, ${rec.recommendation}, ${reasons}, ${rec.peerPct} FROM (
          SELECT m.id, coalesce(i.status, 'DEPROVISIONED') AS person_status, coalesce(i.employee_type, m.frozen_type) AS employment_type, m.risk, gr.id AS grant_id,
            ${inputColumnsSql()}
          FROM m

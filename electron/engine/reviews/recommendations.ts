@@ -28,7 +28,8 @@
 //
 // The same SQL computes them at launch (inside population.ts's INSERT …
 // SELECT) and after each sync (refresh.ts), so the two can never disagree.
-import type { ReviewThresholds } from '../../../shared/contract-reviews.js';
+import type { RecommendationReasonCode, ReviewThresholds } from '../../../shared/contract-reviews.js';
+import { reasonCodeSql, reasonJsonSql } from './reason-codes.js';
 
 const DAY = 86_400_000;
 
@@ -81,21 +82,25 @@ export type RecommendationInputs = {
 };
 
 /**
- * One reason's JSON object, built by concatenation: the same bytes as
- * json_object('code', …, 'text', …) at a fraction of its cost per item (it
- * runs up to ten times per item at launch). Safe only because no text can
- * hold a character JSON escapes: every value spliced in is a fixed word
- * chosen by its condition (a status, a risk, an employment type, a field
- * name), digits, or an ISO date (test/unit/review-reasons.test.ts holds it).
- * NULL when the reason does not hold: the array is one concat_ws over the
- * ten (it skips NULLs), which builds the text once instead of growing it by
- * one `||` per reason and trimming the last comma.
+ * The reasons: each is NULL when it does not hold, and the list is one
+ * concat_ws over the ten (it skips NULLs), which builds the text once
+ * instead of growing it by one `||` per reason. Each reason's text comes
+ * from its values (SQL here) through its template (reason-codes.ts), in
+ * either stored form: the codes form (launch from now on: the letter and
+ * the values, ~40 bytes an item) or the JSON form (what items launched
+ * before hold, built by concatenation: the same bytes as
+ * json_object('code', …, 'text', …); kept for refreshing their campaigns).
+ * Safe only because no value can hold a character JSON escapes, nor '~' or
+ * '/': every value spliced in is a fixed word chosen by its condition (a
+ * status, a risk, an employment type, field names), digits, or an ISO date
+ * (test/unit/review-reasons.test.ts holds it).
  */
-const object = (code: string, text: string): string => `'{"code":"${code}","text":"' || ${text} || '"}'`;
-const reason = (cond: string, code: string, text: string): string => `CASE WHEN ${cond} THEN ${object(code, text)} END`;
+type Branch = { when: string; values: string[] };
+const reason = (code: RecommendationReasonCode, branches: Branch[], form: (code: RecommendationReasonCode, values: readonly string[]) => string): string =>
+  `CASE ${branches.map((b) => `WHEN ${b.when} THEN ${form(code, b.values)}`).join(' ')} END`;
 
-/** SQL for the conditions, the reasons JSON array, the recommendation and the peer percentage. */
-export function recommendationSql(x: RecommendationInputs): { reasons: string; recommendation: string; peerPct: string } {
+/** SQL for the conditions, the reasons (`reasons`: the JSON form; `reasonCodes`: the codes form), the recommendation and the peer percentage. */
+export function recommendationSql(x: RecommendationInputs): { reasons: string; reasonCodes: string; recommendation: string; peerPct: string } {
   const c = {
     inactive: `${x.status} IN ('SUSPENDED', 'DEPROVISIONED', 'DISABLED')`,
     noSignInRevoke: `${x.lastLogin} IS NOT NULL AND ${x.lastLogin} <= @rec_revoke_cut`,
@@ -109,21 +114,27 @@ export function recommendationSql(x: RecommendationInputs): { reasons: string; r
     risk: `${x.risk} IN ('critical', 'high')`,
     recent: `${x.recentRequest} IS NOT NULL`,
   };
-  const parts = [
-    reason(c.inactive, 'account-inactive', `'the account is ' || lower(${x.status}) || ' in the identity provider'`),
-    `CASE WHEN ${c.noSignInRevoke} THEN ${object('no-sign-in', `'no sign-in for ' || @rec_revoke_days || ' days or more (last ' || substr(${x.lastLogin}, 1, 10) || ')'`)}
-          WHEN ${c.noSignInLook} THEN ${object('no-sign-in', `'no sign-in for ' || @rec_look_days || ' days or more (last ' || substr(${x.lastLogin}, 1, 10) || ')'`)} END`,
-    reason(c.never, 'never-signed-in', `'never signed in; the account was created ' || substr(${x.created}, 1, 10) || ', over ' || @rec_never_days || ' days ago'`),
-    reason(c.outside, 'outside-process', `'no grant behind this membership: access held outside the process'`),
-    reason(c.expired, 'expired-grant-present', `'the grant behind this membership has expired, but the identity provider still has it'`),
-    reason(c.pastEnd, 'past-end-date', `lower(${x.employmentType}) || ' past their end date (' || substr(${x.endDate}, 1, 10) || ')'`),
-    reason(c.peer, 'peer-outlier', `'held by ' || ${x.peerHolders} || ' of ' || ${x.peerSize} || ' people with the same department and title (under ' || @rec_peer_percent_text || '%)'`),
-    reason(c.moved, 'moved-since-grant', `'the ' || replace(${x.moved}, ',', ' and ') || ' changed since the access was granted'`),
-    reason(c.risk, 'high-risk', `${x.risk} || '-risk role'`),
-    reason(c.recent, 'recently-approved', `'granted through request #' || ${x.recentRequest} || ', approved within ' || @rec_recent_days || ' days'`),
+  const reasons: [RecommendationReasonCode, Branch[]][] = [
+    ['account-inactive', [{ when: c.inactive, values: [`lower(${x.status})`] }]],
+    [
+      'no-sign-in',
+      [
+        { when: c.noSignInRevoke, values: ['@rec_revoke_days', `substr(${x.lastLogin}, 1, 10)`] },
+        { when: c.noSignInLook, values: ['@rec_look_days', `substr(${x.lastLogin}, 1, 10)`] },
+      ],
+    ],
+    ['never-signed-in', [{ when: c.never, values: [`substr(${x.created}, 1, 10)`, '@rec_never_days'] }]],
+    ['outside-process', [{ when: c.outside, values: [] }]],
+    ['expired-grant-present', [{ when: c.expired, values: [] }]],
+    ['past-end-date', [{ when: c.pastEnd, values: [`lower(${x.employmentType})`, `substr(${x.endDate}, 1, 10)`] }]],
+    ['peer-outlier', [{ when: c.peer, values: [x.peerHolders, x.peerSize, '@rec_peer_percent_text'] }]],
+    ['moved-since-grant', [{ when: c.moved, values: [`replace(${x.moved}, ',', ' and ')`] }]],
+    ['high-risk', [{ when: c.risk, values: [x.risk] }]],
+    ['recently-approved', [{ when: c.recent, values: [x.recentRequest, '@rec_recent_days'] }]],
   ];
   return {
-    reasons: `('[' || concat_ws(',', ${parts.join(', ')}) || ']')`,
+    reasons: `('[' || concat_ws(',', ${reasons.map(([code, b]) => reason(code, b, reasonJsonSql)).join(', ')}) || ']')`,
+    reasonCodes: `('~' || concat_ws('~', ${reasons.map(([code, b]) => reason(code, b, reasonCodeSql)).join(', ')}))`,
     recommendation: `(CASE WHEN (${c.inactive}) OR (${c.noSignInRevoke}) OR (${c.expired}) OR (${c.pastEnd}) THEN 'revoke'
       WHEN (${c.noSignInLook}) OR (${c.never}) OR (${c.outside}) OR (${c.peer}) OR (${c.moved}) OR (${c.risk}) THEN 'look' ELSE 'keep' END)`,
     peerPct: `(CASE WHEN ${x.peerSize} > 0 THEN ${x.peerHolders} * 100.0 / ${x.peerSize} END)`,

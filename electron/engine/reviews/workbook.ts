@@ -30,6 +30,7 @@ import { REASON_CODES, type WorkbookImportResult } from '../../../shared/contrac
 import { UserError, type EngineContext } from '../context.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { recordReviewerDecisions, type RecordedDecision } from './decisions.js';
+import { decodeReasons } from './reason-codes.js';
 import { cellOf, cellsRowHasher, type FrozenColumn } from './row-hash.js';
 import { itemChecksByIds, itemsByIds, reviewerItemIds, reviewerRowsInOrder, type ItemToCheck } from './reviewer-items.js';
 import { workbookRows } from '../xlsx-rows.js';
@@ -83,9 +84,10 @@ function openCampaign(ctx: EngineContext, campaignId: number, doing: string): Ca
   return c;
 }
 
-function reasonsText(json: string): string {
+/** The reasons cell: each reason's text and code, from either stored form (reason-codes.ts). */
+function reasonsText(stored: string): string {
   try {
-    const list = JSON.parse(json) as { code?: string; text?: string }[];
+    const list = decodeReasons(stored) as { code?: string; text?: string }[];
     return list.map((r) => `${r.text ?? ''} (${r.code ?? ''})`).join('; ');
   } catch {
     return '';
