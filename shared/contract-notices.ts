@@ -60,6 +60,8 @@ export type NoticeSettings = {
   /** Where message links point: 'latchkey://' (the desktop app) or the bridge's URL. */
   consoleUrl: string;
   smtp: SmtpSettings | null;
+  /** Whether a Slack / Teams webhook URL is in the keychain (the URL itself never leaves it). */
+  webhooks: { slack: boolean; teams: boolean };
 };
 
 export const DEFAULT_NOTICE_SETTINGS: NoticeSettings = {
@@ -77,4 +79,5 @@ export const DEFAULT_NOTICE_SETTINGS: NoticeSettings = {
   digestAt: '08:00',
   consoleUrl: 'latchkey://',
   smtp: null,
+  webhooks: { slack: false, teams: false },
 };

@@ -1,7 +1,8 @@
 // The notification outbox: sends the due notices through one sender per
-// channel. Only 'jira-comment' has a sender today (jira/notice-sender.ts,
-// handed in by the governance tick, so this area never reaches up into
-// Jira); Slack, Teams and e-mail are a sender each, added the same way.
+// channel: 'jira-comment' (jira/notice-sender.ts, handed in by the
+// governance tick, so this area never reaches up into Jira), 'slack' and
+// 'teams' (webhook-sender.ts), 'email' (email-sender.ts). A notice waiting
+// for the daily digest is never sent alone (digest.ts folds it first).
 // A notice is marked sent only after its channel took it, with the
 // channel's reference; a transient failure (the service down, a 429) keeps
 // it pending with back-off, anything else fails it for good with the error
@@ -49,7 +50,7 @@ export async function sendDueNotices(ctx: EngineContext, senders: NoticeSenders,
   const channels = Object.keys(senders) as NoticeChannel[];
   for (const notice of dueNotices(ctx.db, ctx.clock.now(), opts.limit ?? 200, channels)) {
     const send = senders[notice.channel];
-    if (!send) {
+    if (!send || notice.target.includes('"digest":true')) {
       out.skipped++;
       continue;
     }

@@ -34,7 +34,7 @@ export function getSettings(db: Db): WorkspaceSettings {
   // A value stored by an older version lacks newer fields: the defaults fill them.
   out.signIn = { ...DEFAULT_SIGN_IN, ...(out.signIn as Partial<SignInSettings>) };
   const notices = out.notices as Partial<NoticeSettings>;
-  out.notices = { ...DEFAULT_NOTICE_SETTINGS, ...notices, routes: { ...DEFAULT_NOTICE_SETTINGS.routes, ...notices.routes } };
+  out.notices = { ...DEFAULT_NOTICE_SETTINGS, ...notices, routes: { ...DEFAULT_NOTICE_SETTINGS.routes, ...notices.routes }, webhooks: { ...DEFAULT_NOTICE_SETTINGS.webhooks, ...notices.webhooks } };
   return out as WorkspaceSettings;
 }
 
