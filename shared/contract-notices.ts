@@ -118,7 +118,7 @@ const noticeRoute = z
 
 export const noticeSettingsPatch = z
   .object({
-    routes: z.record(z.enum(NOTICE_TYPES), noticeRoute).optional(),
+    routes: z.partialRecord(z.enum(NOTICE_TYPES), noticeRoute).optional(),
     quietHours: z.object({ start: hhmm, end: hhmm }).strict().nullable().optional(),
     digestAt: hhmm.optional(),
     consoleUrl: z.string().trim().max(500).regex(/^(latchkey:\/\/|https?:\/\/\S+)$/, 'latchkey:// or the bridge URL (http(s)://…)').optional(),

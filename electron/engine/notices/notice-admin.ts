@@ -96,7 +96,7 @@ export async function testNoticeChannel(ctx: EngineContext, input: { channel: 'e
       kind: 'test',
       recipient,
       channel: input.channel,
-      target: { link: 'settings' },
+      target: { link: 'notifications' },
       subject: 'Latchkey test message',
       body: `A test message from Latchkey, sent by ${ctx.actor} at ${now.toISOString()}: notices through ${input.channel} reach you.`,
       dueAt: now,
