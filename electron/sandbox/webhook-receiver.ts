@@ -27,6 +27,8 @@ export type WebhookReceiver = {
   refusals: { at: number; status: number }[];
   /** Every request's arrival (ms since epoch, real clock). */
   arrivals: number[];
+  /** Requests that came while a Retry-After this receiver had answered was still running (a sender not honouring the rate). */
+  readonly earlyReturns: number;
   close: () => Promise<void>;
 };
 
@@ -39,6 +41,8 @@ export type WebhookReceiverOptions = {
   /** Where GET /__sandbox/mailbox reads from (the SMTP mailbox). */
   mailbox?: () => MailboxMessage[];
   faults?: Faults;
+  /** Slack's "about one message per second" made configurable: at most `requests` per fixed window, 429 with Retry-After (whole seconds to the window's end) beyond. */
+  rateLimit?: { requests: number; windowMs: number };
 };
 
 const json = (res: http.ServerResponse, status: number, body: unknown): void => {
@@ -53,6 +57,10 @@ export async function startWebhookReceiver(opts: WebhookReceiverOptions = {}): P
   const messages: WebhookMessage[] = [];
   const refusals: { at: number; status: number }[] = [];
   const arrivals: number[] = [];
+  let windowStart = 0;
+  let windowCount = 0;
+  let waitUntil = 0;
+  let earlyReturns = 0;
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -85,6 +93,21 @@ export async function startWebhookReceiver(opts: WebhookReceiverOptions = {}): P
         if (effect.errorStatus === 429) res.setHeader('retry-after', String(opts.retryAfterSeconds ?? 1));
         res.writeHead(effect.errorStatus, { 'content-type': 'text/plain' });
         return res.end(effect.errorStatus === 429 ? 'rate_limited' : 'internal_error');
+      }
+      if (opts.rateLimit) {
+        const t = Date.now();
+        if (t < waitUntil) earlyReturns++;
+        if (t - windowStart >= opts.rateLimit.windowMs) {
+          windowStart = t;
+          windowCount = 0;
+        }
+        if (++windowCount > opts.rateLimit.requests) {
+          const seconds = Math.max(1, Math.ceil((windowStart + opts.rateLimit.windowMs - t) / 1000));
+          waitUntil = Math.max(waitUntil, t + seconds * 1000);
+          refusals.push({ at: t, status: 429 });
+          res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': String(seconds) });
+          return res.end('rate_limited');
+        }
       }
       if (!sameSecret(m[2] ?? '', token[channel])) {
         res.writeHead(404, { 'content-type': 'text/plain' });
@@ -119,6 +142,9 @@ export async function startWebhookReceiver(opts: WebhookReceiverOptions = {}): P
     faults,
     refusals,
     arrivals,
+    get earlyReturns() {
+      return earlyReturns;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -99,6 +99,24 @@ describe('notices to Slack, Teams and e-mail through the sandbox receivers', () 
     expectNoSecret(noticeById(w.db, n.id)!.last_error ?? '');
   });
 
+  it('pauses the whole channel for a 429\'s Retry-After instead of trying its other notices', async () => {
+    const { w, plan, at, now } = await setUp();
+    const a = plan('slack');
+    const b = plan('slack');
+    const t = plan('teams');
+    sandbox.webhookReceiver!.faults.add({ match: '/slack/', kind: '429' });
+    const arrived = sandbox.webhookReceiver!.arrivals.length;
+    const first = await sendDueNotices(w.ctx, senders);
+    expect(first.retried).toEqual([a.id]);
+    expect(first.sent).toEqual([t.id]);
+    expect(sandbox.webhookReceiver!.arrivals.length - arrived).toBe(2);
+    at(new Date(now().getTime() + 4999));
+    expect((await sendDueNotices(w.ctx, senders)).sent).toEqual([]);
+    at(new Date(Date.parse(noticeById(w.db, a.id)!.due_at)));
+    expect((await sendDueNotices(w.ctx, senders)).sent.sort()).toEqual([a.id, b.id].sort());
+    expect(slackCount(a.subject) + slackCount(b.subject)).toBe(2);
+  });
+
   for (const kind of ['500', '503', 'drop', 'reset-mid-body'] as const) {
     it(`retries a webhook ${kind} with back-off and delivers once`, async () => {
       const { w, plan, at, now } = await setUp();
