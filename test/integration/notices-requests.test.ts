@@ -19,6 +19,9 @@ import { routeNotice } from '../../electron/engine/notices/routing.js';
 import { createWebhookSender } from '../../electron/engine/notices/webhook-sender.js';
 import { planRequestNotices } from '../../electron/engine/requests/request-notices.js';
 import { decideStep, insertRequest, insertSteps, pendingStep, setRequestDecision } from '../../electron/engine/requests/request-store.js';
+import { planAccessEndingSoon } from '../../electron/engine/governance/grant-notices.js';
+import { sendExpiryNotices } from '../../electron/engine/jobs/expiry.js';
+import { insertGrant } from '../../electron/engine/jobs/grant-store.js';
 import { putSettings } from '../../electron/engine/settings/settings.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
 import { seedRole } from '../fixtures/governance.js';
@@ -144,5 +147,19 @@ describe('request notices', () => {
     expect(got[0]!.subject).toBe('Latchkey daily digest: 2 notices, 1 needing action');
     expect(got[0]!.text).toContain(`access-ended 2 ${tag} — latchkey://requests/2`);
     expect(got[0]!.text).toContain(`approval-needed 3 ${tag} — latchkey://requests/3`);
+  });
+
+  it('routes an expiry notice to the beneficiary and the requester as "access ending soon", once', async () => {
+    const { w, request, tag } = await setUp({ routes: { ...DEFAULT_NOTICE_SETTINGS.routes, 'access-ending-soon': { channels: ['email'], to: ['beneficiary', 'requester'], fixed: [], digest: false } } });
+    const id = request();
+    setRequestDecision(w.db, id, 'approved', w.ctx.clock.now());
+    const conn = (w.db.prepare('SELECT beneficiary_connection_id AS c FROM requests WHERE id = ?').get(id) as { c: number }).c;
+    const grant = insertGrant(w.db, { request_id: id, role_id: null, connection_id: conn, group_id: 'g1', group_name: 'Figma editors', identity_id: 'u1', beneficiary_email: `ben-${tag}@example.com`, beneficiary_name: `Ben ${tag}`, status: 'active', expires_at: '2026-12-08T20:00:00.000Z' }, w.ctx.clock.now());
+    expect(planAccessEndingSoon(w.ctx, sendExpiryNotices(w.ctx))).toBe(2);
+    expect(planAccessEndingSoon(w.ctx, [grant])).toBe(0);
+    await sendDueNotices(w.ctx, senders);
+    const got = sandbox.mailbox!.messages.filter((m) => m.subject.startsWith('Access ending soon') && m.subject.includes(`Ben ${tag}`));
+    expect(got.map((m) => m.to[0]).sort()).toEqual([`ben-${tag}@example.com`, `req-${tag}@example.com`]);
+    expect(got[0]!.text).toContain(`latchkey://requests/${id}`);
   });
 });

@@ -22,6 +22,7 @@ import { foldDigests } from '../notices/digest.js';
 import { createEmailSender } from '../notices/email-sender.js';
 import { createWebhookSender } from '../notices/webhook-sender.js';
 import { planRequestNotices } from '../requests/request-notices.js';
+import { planAccessEndingSoon } from './grant-notices.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
 import { runJobs, type RunJobsOptions } from './run-jobs.js';
@@ -84,7 +85,8 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
       }
     };
     await guard(() => expireDueGrants(ctx));
-    await guard(() => sendExpiryNotices(ctx));
+    // Expiry notices (audit + Jira), then routed to people by Slack, Teams or e-mail as the workspace's routes say.
+    await guard(() => planAccessEndingSoon(ctx, sendExpiryNotices(ctx)));
     await guard(() => sweepPendingRequests(ctx));
     // Access reviews whose stage is due close on their own (defaults applied, revocations queued for the jobs below).
     await guard(() => closeDueCampaigns(ctx, onError));
