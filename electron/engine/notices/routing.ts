@@ -86,9 +86,9 @@ export function audienceOf(route: NoticeRoute, e: NoticeEvent): string[] {
 }
 
 /** Plans the event's notices as its route says (nothing when the route has no channel or nobody to tell). Call inside the caller's transaction. */
-export function routeNotice(ctx: EngineContext, e: NoticeEvent, settings: NoticeSettings = getSettings(ctx.db).notices): { planned: NoticeRecord[]; created: number } {
+export function routeNotice(ctx: EngineContext, e: NoticeEvent, settings: NoticeSettings = getSettings(ctx.db).notices): { planned: NoticeRecord[]; created: number; createdKeys: string[] } {
   const route = settings.routes[e.type];
-  const out = { planned: [] as NoticeRecord[], created: 0 };
+  const out = { planned: [] as NoticeRecord[], created: 0, createdKeys: [] as string[] };
   if (!route || route.channels.length === 0) return out;
   const to = audienceOf(route, e);
   if (to.length === 0) return out;
@@ -98,7 +98,10 @@ export function routeNotice(ctx: EngineContext, e: NoticeEvent, settings: Notice
   const plan = (channel: NoticeChannel, recipient: string, key: string, extra: Record<string, unknown> = {}, body = e.body): void => {
     const r = planNotice(ctx.db, { dedupKey: key, kind: e.type, recipient, channel, target: { ...target, ...extra }, subject: e.subject, body, dueAt, about: e.about }, now);
     out.planned.push(r.notice);
-    if (r.created) out.created++;
+    if (r.created) {
+      out.created++;
+      out.createdKeys.push(key);
+    }
   };
   // A channel not set up yet is skipped: nothing is planned that could only fail.
   for (const channel of route.channels) {
