@@ -30,6 +30,7 @@ import { auditChannels } from './contract-audit.js';
 import { catalogChannels } from './contract-catalog.js';
 import { evidenceChannels, type EvidenceRunView } from './contract-evidence.js';
 import { hrChannels } from './contract-hr.js';
+import { noticesChannels } from './contract-notices.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
 import { jobsChannels } from './contract-jobs.js';
@@ -354,6 +355,7 @@ export const contract = {
   ...auditChannels,
   ...evidenceChannels,
   ...hrChannels,
+  ...noticesChannels,
 } as const;
 
 export type Contract = typeof contract;

@@ -71,6 +71,11 @@ const api = {
   // HR source channels (shared/contract-hr.ts)
   'hr:status': call('hr:status'),
   'hr:import': call('hr:import'),
+  'notices:list': call('notices:list'),
+  'notices:preview': call('notices:preview'),
+  'notices:getSettings': call('notices:getSettings'),
+  'notices:setSettings': call('notices:setSettings'),
+  'notices:test': call('notices:test'),
   // requests channels (shared/contract-requests.ts)
   'requests:list': call('requests:list'),
   'requests:governanceCounts': call('requests:governanceCounts'),

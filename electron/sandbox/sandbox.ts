@@ -27,7 +27,10 @@ import type { OktaMutations } from './okta-mutations.js';
 import type { OktaState } from './okta-state.js';
 import type { RateLimitMode } from './rate-limits.js';
 import type { SystemLog } from './system-log.js';
-import { generateAppCertificate, generateSandboxTls } from './tls.js';
+import { generateAppCertificate, generateSandboxTls, type TlsMaterial } from './tls.js';
+import { createFaults } from './faults.js';
+import { startSmtpMailbox, type SmtpMailbox } from './smtp-mailbox.js';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
 /**
  * The demo that `npm start` and the desktop app run when no tenant is
@@ -72,7 +75,16 @@ export type SandboxOptions = {
   jiraRateLimit?: { requests: number; windowMs: number };
   /** How the Jira site differs from the default one (JiraQuirks in jira-state.ts). */
   jiraQuirks?: JiraQuirks;
+  /** Also start the notice receivers: a Slack/Teams-style webhook receiver and an SMTP mailbox (default true). */
+  notices?: boolean;
+  /** Seconds the webhook receiver's 429 fault asks to wait (default 1). */
+  webhookRetryAfterSeconds?: number;
 };
+
+/** Where notices go in the sandbox: the incoming-webhook URLs (their tokens are their secret) and the read-out. */
+export type SandboxWebhook = { url: string; slack: string; teams: string; messages: string; mailbox: string; faults: string };
+/** The sandbox mailbox's SMTP server: STARTTLS (trust `caPem`) when the Graph sandbox's TLS is there, else plain. */
+export type SandboxSmtp = { host: string; port: number; security: 'starttls' | 'none'; user: string; password: string; from: string; caPem: string | null };
 
 /** The Jira site Latchkey writes back to: Basic auth with `email` + `apiToken`, the project, service desk and request type to use. */
 export type SandboxJira = {
@@ -134,6 +146,12 @@ export type Sandbox = {
   jira?: SandboxJira;
   /** The Jira server itself (issues, comments, approvals, site users, faults). */
   jiraServer?: JiraServer;
+  /** Absent when started with `notices: false`. */
+  webhook?: SandboxWebhook;
+  smtp?: SandboxSmtp;
+  /** The receivers themselves (what they got, their faults). */
+  webhookReceiver?: WebhookReceiver;
+  mailbox?: SmtpMailbox;
   org: Org;
   /**
    * The organisation's HR feed: a BambooHR-style CSV of every person and HR events (JSON lines). Made on
@@ -216,9 +234,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
 
   let graph: { info: SandboxGraph; server: GraphServer } | null = null;
+  let sandboxTls: TlsMaterial | null = null;
   if (tlsPromise) {
     try {
       const [tls, appCertificate] = await tlsPromise;
+      sandboxTls = tls;
       const graphOrg =
         options.graphOrg === 'separate' ? generateOrg({ users: options.users ?? 2000, seed: (options.seed ?? 1) + 1, anchor }) : org;
       const clientId = randomUUID();
@@ -265,10 +285,32 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ? { url: jiraServer.url, email: jiraServer.email, apiToken: jiraServer.apiToken, projectKey: JIRA_PROJECT.key, serviceDeskId: JIRA_SERVICE_DESK.id, requestTypeId: JIRA_REQUEST_TYPE.id }
     : null;
 
+  let notices: { webhook: WebhookReceiver; mailbox: SmtpMailbox } | null = null;
+  if (options.notices ?? true) {
+    try {
+      const noticeFaults = createFaults();
+      const host = options.host ?? '127.0.0.1';
+      const mailbox = await startSmtpMailbox({ host, faults: noticeFaults, ...(sandboxTls ? { tls: sandboxTls } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) });
+      const webhook = await startWebhookReceiver({ host, faults: noticeFaults, mailbox: () => mailbox.messages, ...(options.webhookRetryAfterSeconds !== undefined ? { retryAfterSeconds: options.webhookRetryAfterSeconds } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) });
+      notices = { webhook, mailbox };
+    } catch (e) {
+      await Promise.all([server.close(), graph?.server.close(), jiraServer?.close()]);
+      throw e;
+    }
+  }
+
   let hrFeed: HrFeed | undefined;
   return {
     ...(graph ? { graph: graph.info, graphServer: graph.server } : {}),
     ...(jira && jiraServer ? { jira, jiraServer } : {}),
+    ...(notices
+      ? {
+          webhook: { url: notices.webhook.url, slack: notices.webhook.slackUrl, teams: notices.webhook.teamsUrl, messages: `${notices.webhook.url}/__sandbox/messages`, mailbox: `${notices.webhook.url}/__sandbox/mailbox`, faults: `${notices.webhook.url}/__sandbox/faults` },
+          smtp: { host: notices.mailbox.host, port: notices.mailbox.port, security: notices.mailbox.security, user: notices.mailbox.user, password: notices.mailbox.password, from: `latchkey@${org.company.domain}`, caPem: sandboxTls?.caPem ?? null },
+          webhookReceiver: notices.webhook,
+          mailbox: notices.mailbox,
+        }
+      : {}),
     okta: {
       url: server.url,
       token,
@@ -287,7 +329,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     oktaStats: server.stats,
     log: server.log,
     close: async () => {
-      await Promise.all([server.close(), graph?.server.close(), jiraServer?.close()]);
+      await Promise.all([server.close(), graph?.server.close(), jiraServer?.close(), notices?.webhook.close(), notices?.mailbox.close()]);
     },
   };
 }
@@ -297,11 +339,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
  * {"okta":{"url":"http://127.0.0.1:41234","token":"00…","readOnlyToken":"00…","oauth":{"clientId":"0oa…","privateKeyPem":"-----BEGIN PRIVATE KEY-----\n…","keyId":"…","scopes":["okta.users.read",…]},"signIn":{"clientId":"0oa…","redirectUri":"http://127.0.0.1/callback"}},
  *  "graph":{"url":"https://127.0.0.1:41235","tenantId":"…","clientId":"…","clientSecret":"…","caPem":"-----BEGIN CERTIFICATE-----\n…","signIn":{"clientId":"…","redirectUri":"http://127.0.0.1/callback"}},
  *  "jira":{"url":"http://127.0.0.1:41236","email":"latchkey-bot@example.com","apiToken":"ATATT…","projectKey":"ACC","serviceDeskId":"1","requestTypeId":"10"}}
+ *  "webhook":{"url":"http://127.0.0.1:41237","slack":"…/slack/T…","teams":"…/teams/…","messages":"…/__sandbox/messages","mailbox":"…/__sandbox/mailbox","faults":"…/__sandbox/faults"},
+ *  "smtp":{"host":"127.0.0.1","port":41238,"security":"starttls","user":"latchkey-notices","password":"…","from":"latchkey@…","caPem":"…"},
  *  "hr":{"csv":"/tmp/latchkey-sandbox-hr-…/employees.csv","events":"/tmp/latchkey-sandbox-hr-…/hr-events.jsonl"}}
  * ("graph" and "jira" only when those sandboxes run; "hr" when the caller wrote the HR feed's files.)
  */
-export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph' | 'jira'>>, hrFiles?: { csv: string; events: string }): string {
+export function sandboxInfoLine(sandbox: Pick<Sandbox, 'okta'> & Partial<Pick<Sandbox, 'graph' | 'jira' | 'webhook' | 'smtp'>>, hrFiles?: { csv: string; events: string }): string {
   const { url, token, readOnlyToken, oauth, signIn } = sandbox.okta;
   const graph = sandbox.graph ? { url: sandbox.graph.url, tenantId: sandbox.graph.tenantId, clientId: sandbox.graph.clientId, clientSecret: sandbox.graph.clientSecret, caPem: sandbox.graph.caPem, signIn: sandbox.graph.signIn } : undefined;
-  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes }, signIn }, ...(graph ? { graph } : {}), ...(sandbox.jira ? { jira: { ...sandbox.jira } } : {}), ...(hrFiles ? { hr: hrFiles } : {}) });
+  return JSON.stringify({ okta: { url, token, readOnlyToken, oauth: { clientId: oauth.clientId, privateKeyPem: oauth.privateKeyPem, keyId: oauth.keyId, scopes: oauth.scopes }, signIn }, ...(graph ? { graph } : {}), ...(sandbox.jira ? { jira: { ...sandbox.jira } } : {}), ...(sandbox.webhook ? { webhook: { ...sandbox.webhook } } : {}), ...(sandbox.smtp ? { smtp: { ...sandbox.smtp } } : {}), ...(hrFiles ? { hr: hrFiles } : {}) });
 }

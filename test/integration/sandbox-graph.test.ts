@@ -402,7 +402,7 @@ describe('TLS and the info line', () => {
 
   it('can serve a separate Entra org, or none', async () => {
     const separate = await startSandbox({ users: 60, seed: 12, graphOrg: 'separate' });
-    const none = await startSandbox({ users: 60, seed: 12, graph: false, jira: false });
+    const none = await startSandbox({ users: 60, seed: 12, graph: false, jira: false, notices: false });
     try {
       const mails = new Set(separate.org.users.map((u) => u.email));
       const dir = separate.graphServer?.directory;

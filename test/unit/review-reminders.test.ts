@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cancelNoticesAbout, dueNotices, markNoticeFailed, markNoticeSent, noticeByKey, noticesAbout, planNotice } from '../../electron/engine/notices/notice-store.js';
 import { NOTICE_MAX_ATTEMPTS, sendDueNotices, TransientNoticeError, type NoticeSender } from '../../electron/engine/notices/outbox.js';
 import { planReviewReminders, reminderKey, reminderSlot, REVIEW_STAGE_ABOUT } from '../../electron/engine/reviews/reminders.js';
+import { DEFAULT_NOTICE_SETTINGS } from '../../shared/contract-notices.js';
+import { putSettings } from '../../electron/engine/settings/settings.js';
 import { setReviewerIssue } from '../../electron/engine/reviews/reviewer-store.js';
 import { insertCampaign, insertItems, setDecision } from '../helpers/review-items-fixture.js';
 import { startScheduler } from '../../electron/engine/governance/scheduler.js';
@@ -176,6 +178,24 @@ describe('review reminders', () => {
     expect(r.cancelled).toHaveLength(2);
     expect(noticeByKey(w.ctx.db, reminderKey(campaign, 1, ADA, at(0)))?.cancelled_why).toBe('the campaign is remediating');
     expect(tickAt(DAY).planned).toEqual([]);
+  });
+
+  it('also reminds by e-mail when the review-reminder route says so, with or without a Jira issue, and stops with the rest', () => {
+    putSettings(w.ctx.db, { notices: { ...DEFAULT_NOTICE_SETTINGS, smtp: { host: 'smtp.example', port: 587, security: 'starttls', user: null, from: 'l@x.example', caPem: null }, routes: { ...DEFAULT_NOTICE_SETTINGS.routes, 'review-reminder': { channels: ['jira-comment', 'email'], to: ['reviewer'], fixed: [], digest: false } } } });
+    const c2 = insertCampaign(w.ctx.db, { dueAt: DUE.toISOString() });
+    insertItems(w.ctx.db, c2, w.okta, [{ reviewer: ADA }], 50);
+    const planned = tickAt(0).planned;
+    expect(planned.filter((k) => k.startsWith(`review-reminder:${c2}:`))).toEqual([`${reminderKey(c2, 1, ADA, at(0))}:routed:email:${ADA}`]);
+    expect(planned.filter((k) => k.startsWith(`review-reminder:${campaign}:`)).sort()).toEqual(
+      [reminderKey(campaign, 1, ADA, at(0)), `${reminderKey(campaign, 1, ADA, at(0))}:routed:email:${ADA}`, reminderKey(campaign, 1, OWEN, at(0)), `${reminderKey(campaign, 1, OWEN, at(0))}:routed:email:${OWEN}`].sort(),
+    );
+    const mail = noticeByKey(w.ctx.db, `${reminderKey(campaign, 1, ADA, at(0))}:routed:email:${ADA}`);
+    expect([mail?.channel, mail?.recipient, (JSON.parse(mail?.target ?? '{}') as { link?: string }).link]).toEqual(['email', ADA, `reviews/mine/${campaign}`]);
+    expect(tickAt(1).planned).toEqual([]);
+    setDecision(w.ctx.db, adaItems[0] as number, { decision: 'keep' });
+    setDecision(w.ctx.db, adaItems[1] as number, { decision: 'keep' });
+    expect(tickAt(2).cancelled).toHaveLength(2);
+    expect(noticeByKey(w.ctx.db, `${reminderKey(campaign, 1, ADA, at(0))}:routed:email:${ADA}`)?.cancelled_why).toBe('the reviewer has decided every item');
   });
 
   it('plans none for a reviewer without a Jira issue yet (nowhere to reach them)', () => {

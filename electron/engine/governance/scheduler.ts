@@ -18,6 +18,11 @@ import { planReviewReminders } from '../reviews/reminders.js';
 import { createJiraNoticeSender } from '../jira/notice-sender.js';
 import { queueReviewerIssues } from '../jira/review-issues.js';
 import { sendDueNotices, type NoticeSenders } from '../notices/outbox.js';
+import { foldDigests } from '../notices/digest.js';
+import { createEmailSender } from '../notices/email-sender.js';
+import { createWebhookSender } from '../notices/webhook-sender.js';
+import { planRequestNotices } from '../requests/request-notices.js';
+import { planAccessEndingSoon } from './grant-notices.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
 import { runJobs, type RunJobsOptions } from './run-jobs.js';
@@ -27,7 +32,7 @@ export type SchedulerOptions = {
   jiraPollMs?: number;
   /** Passed to every runJobs (executors in tests, connector settings). */
   run?: Omit<RunJobsOptions, 'signal' | 'filter' | 'maxDurationMs'>;
-  /** The outbox's senders by channel (default: Jira comments); tests pass their own. */
+  /** The outbox's senders by channel (default: Jira comments, Slack, Teams, e-mail); tests pass their own. */
   notices?: NoticeSenders;
   /** Sees failures of a tick (logged by the caller); the scheduler carries on. */
   onError?: (e: unknown) => void;
@@ -65,7 +70,7 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
   const stopper = new AbortController();
   const onError = opts.onError ?? (() => undefined);
   let lastJiraPoll = 0;
-  const senders: NoticeSenders = opts.notices ?? { 'jira-comment': createJiraNoticeSender() };
+  const senders: NoticeSenders = opts.notices ?? { 'jira-comment': createJiraNoticeSender(), slack: createWebhookSender('slack'), teams: createWebhookSender('teams'), email: createEmailSender() };
   let chain: Promise<unknown> = Promise.resolve();
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
@@ -80,7 +85,8 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
       }
     };
     await guard(() => expireDueGrants(ctx));
-    await guard(() => sendExpiryNotices(ctx));
+    // Expiry notices (audit + Jira), then routed to people by Slack, Teams or e-mail as the workspace's routes say.
+    await guard(() => planAccessEndingSoon(ctx, sendExpiryNotices(ctx)));
     await guard(() => sweepPendingRequests(ctx));
     // Access reviews whose stage is due close on their own (defaults applied, revocations queued for the jobs below).
     await guard(() => closeDueCampaigns(ctx, onError));
@@ -95,6 +101,9 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
     // Access reviews in Jira: an issue per reviewer without one (a job below), today's reminders planned, then the due notices sent.
     await guard(() => queueReviewerIssues(ctx));
     await guard(() => planReviewReminders(ctx));
+    // Requests: "approval needed" to open steps' approvers, decisions to requesters and co-approvers (stale ones cancelled); the digest folded; then all sent.
+    await guard(() => planRequestNotices(ctx));
+    await guard(() => foldDigests(ctx));
     await guard(() => sendDueNotices(ctx, senders));
     // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
     await guard(() => runJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));

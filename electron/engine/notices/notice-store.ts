@@ -97,6 +97,22 @@ export function cancelNoticesAbout(db: Db, about: { type: string; id: string | n
   return rows.map((r) => r.id);
 }
 
+/** Cancels the given pending notices, keeping why; returns those it cancelled. */
+export function cancelNoticeIds(db: Db, ids: readonly number[], why: string): number[] {
+  const stmt = db.prepare("UPDATE notices SET status = 'cancelled', cancelled_why = ? WHERE id = ? AND status = 'pending'");
+  return ids.filter((id) => stmt.run(why, id).changes === 1);
+}
+
+/** Pending notices due between `from` (excluded) and `to` (included), oldest first: what the outbox will send (the preview). */
+export function pendingNoticesBetween(db: Db, from: Date | null, to: Date, limit = 1000): NoticeRecord[] {
+  return db.prepare("SELECT * FROM notices WHERE status = 'pending' AND (? IS NULL OR due_at > ?) AND due_at <= ? ORDER BY due_at, id LIMIT ?").all(from?.toISOString() ?? null, from?.toISOString() ?? null, to.toISOString(), limit) as NoticeRecord[];
+}
+
+/** The newest notices of any status (the record of what was planned and sent). */
+export function recentNotices(db: Db, limit = 200): NoticeRecord[] {
+  return db.prepare('SELECT * FROM notices ORDER BY id DESC LIMIT ?').all(limit) as NoticeRecord[];
+}
+
 /** Pending notices due at `now` or before (the exact instant counts), oldest first. */
 export function dueNotices(db: Db, now: Date, limit = 500, channels?: readonly NoticeChannel[]): NoticeRecord[] {
   const rows = db.prepare("SELECT * FROM notices WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?").all(now.toISOString(), limit) as NoticeRecord[];

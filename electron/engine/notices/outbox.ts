@@ -1,7 +1,8 @@
 // The notification outbox: sends the due notices through one sender per
-// channel. Only 'jira-comment' has a sender today (jira/notice-sender.ts,
-// handed in by the governance tick, so this area never reaches up into
-// Jira); Slack, Teams and e-mail are a sender each, added the same way.
+// channel: 'jira-comment' (jira/notice-sender.ts, handed in by the
+// governance tick, so this area never reaches up into Jira), 'slack' and
+// 'teams' (webhook-sender.ts), 'email' (email-sender.ts). A notice waiting
+// for the daily digest is never sent alone (digest.ts folds it first).
 // A notice is marked sent only after its channel took it, with the
 // channel's reference; a transient failure (the service down, a 429) keeps
 // it pending with back-off, anything else fails it for good with the error
@@ -36,6 +37,21 @@ export type NoticeSenders = Partial<Record<NoticeChannel, NoticeSender>>;
 
 export type OutboxRun = { sent: number[]; retried: number[]; failed: { id: number; error: string }[]; skipped: number };
 
+/**
+ * Until when a channel is paused after its service asked to wait (a 429's
+ * Retry-After): the rest of its due notices wait too, instead of each being
+ * refused in turn. Per workspace; Slack, Teams and the SMTP relay only (one
+ * webhook or relay each, so one limit for all of the channel's notices).
+ */
+const pausedUntil = new WeakMap<EngineContext['db'], Map<NoticeChannel, number>>();
+const PAUSABLE: readonly NoticeChannel[] = ['slack', 'teams', 'email'];
+
+/** When the channel may be tried again (null: it may now). */
+export function channelPausedUntil(ctx: EngineContext, channel: NoticeChannel): Date | null {
+  const t = pausedUntil.get(ctx.db)?.get(channel);
+  return t !== undefined && t > ctx.clock.now().getTime() ? new Date(t) : null;
+}
+
 /** After this many tries a notice fails for good even on transient errors. */
 export const NOTICE_MAX_ATTEMPTS = 8;
 
@@ -49,7 +65,7 @@ export async function sendDueNotices(ctx: EngineContext, senders: NoticeSenders,
   const channels = Object.keys(senders) as NoticeChannel[];
   for (const notice of dueNotices(ctx.db, ctx.clock.now(), opts.limit ?? 200, channels)) {
     const send = senders[notice.channel];
-    if (!send) {
+    if (!send || notice.target.includes('"digest":true') || channelPausedUntil(ctx, notice.channel) !== null) {
       out.skipped++;
       continue;
     }
@@ -84,6 +100,11 @@ export async function sendDueNotices(ctx: EngineContext, senders: NoticeSenders,
       const message = e instanceof Error ? e.message : String(e);
       const attempts = notice.attempts + 1;
       const now = ctx.clock.now();
+      if (e instanceof TransientNoticeError && e.retryAfterMs !== null && PAUSABLE.includes(notice.channel)) {
+        const paused = pausedUntil.get(ctx.db) ?? new Map<NoticeChannel, number>();
+        paused.set(notice.channel, Math.max(paused.get(notice.channel) ?? 0, now.getTime() + e.retryAfterMs));
+        pausedUntil.set(ctx.db, paused);
+      }
       if (e instanceof TransientNoticeError && attempts < NOTICE_MAX_ATTEMPTS) {
         const wait = backoffMs(attempts, undefined, opts.random, e.retryAfterMs ?? undefined);
         markNoticeFailed(ctx.db, notice.id, message, new Date(now.getTime() + Math.max(1000, wait)));

@@ -368,3 +368,42 @@ export function approvalRecords(db: Db, requestId: number): ApprovalRecord[] {
 export function decisionRecorded(db: Db, requestId: number, by: string, channel: DecisionChannel): boolean {
   return db.prepare(`SELECT 1 FROM approvals WHERE request_id = ? AND lower(decided_by) = lower(?) AND channel = ?`).get(requestId, by, channel) !== undefined;
 }
+
+// --- notices (requests/request-notices.ts) -------------------------------------------------------
+
+/** A step as the notices see it: the request's people and where it lives in Jira. */
+export type NoticeStepRow = {
+  request_id: number;
+  step: number;
+  approvers: string;
+  status: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  channel: string | null;
+  request_status: RequestStatus;
+  requester: string;
+  beneficiary_email: string | null;
+  beneficiary_name: string;
+  role_label: string | null;
+  jira_connection_id: number | null;
+  jira_issue_key: string | null;
+};
+
+const NOTICE_STEP_SELECT = `SELECT a.request_id, a.step, a.approvers, a.status, a.decided_by, a.decided_at, a.channel, r.status AS request_status, r.requester,
+  r.beneficiary_email, r.beneficiary_name, ${roleLabelSql('r.role_id')} AS role_label, r.jira_connection_id, r.jira_issue_key
+  FROM approvals a JOIN requests r ON r.id = a.request_id`;
+
+/** Every step waiting on its approvers now (the request pending, the step open). */
+export function stepsAwaitingApproval(db: Db): NoticeStepRow[] {
+  return db.prepare(`${NOTICE_STEP_SELECT} WHERE r.status = 'pending' AND a.status = 'pending' ORDER BY a.request_id`).all() as NoticeStepRow[];
+}
+
+/** Steps decided by a person (not the policy) at or after `since`. */
+export function stepsDecidedSince(db: Db, since: Date): NoticeStepRow[] {
+  return db.prepare(`${NOTICE_STEP_SELECT} WHERE a.status IN ('approved', 'denied') AND a.kind != 'auto' AND a.decided_at >= ? ORDER BY a.decided_at, a.id`).all(since.toISOString()) as NoticeStepRow[];
+}
+
+/** The state of one step (null: no such step). */
+export function stepStatus(db: Db, requestId: number, step: number): { status: string; request_status: RequestStatus } | null {
+  return (db.prepare('SELECT a.status, r.status AS request_status FROM approvals a JOIN requests r ON r.id = a.request_id WHERE a.request_id = ? AND a.step = ?').get(requestId, step) as { status: string; request_status: RequestStatus } | undefined) ?? null;
+}

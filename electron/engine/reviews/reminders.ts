@@ -9,11 +9,14 @@
 // plans it once; slots are at least a day apart, so a reviewer gets at most
 // one a day, and slots missed while nothing ran are not sent late in a burst
 // (only the latest counts). A reminder goes where the reviewer is reached:
-// today a comment on their Jira issue, so a reviewer without one yet gets
-// none until it exists. Pending reminders are cancelled, with why, when the
+// a comment on their Jira issue (a reviewer without one yet gets none there
+// until it exists), and Slack, Teams or e-mail as the workspace's
+// review-reminder route says. Pending reminders are cancelled, with why, when the
 // reviewer finishes or the stage closes.
 import type { EngineContext } from '../context.js';
 import { cancelNoticesAbout, pendingAboutIds, planNotice } from '../notices/notice-store.js';
+import { routeNotice } from '../notices/routing.js';
+import { getSettings } from '../settings/settings.js';
 import { campaignRecord, type CampaignRecord } from './campaign-store.js';
 import { activeCampaignIds, reviewerLoads } from './reviewer-items.js';
 import { reviewerRecord } from './reviewer-store.js';
@@ -59,6 +62,8 @@ export function planReviewReminders(ctx: EngineContext): ReminderPlan {
   const out: ReminderPlan = { planned: [], cancelled: [] };
   if (ctx.readOnly) return out;
   const now = ctx.clock.now();
+  const notices = getSettings(ctx.db).notices;
+  const route = notices.routes[REMINDER_KIND] ?? { channels: [], to: ['reviewer'], fixed: [], digest: false };
   ctx.db
     .transaction(() => {
       // Closed campaigns and finished stages first: nothing of theirs goes out any more.
@@ -82,6 +87,22 @@ export function planReviewReminders(ctx: EngineContext): ReminderPlan {
           }
           const slot = due ? reminderSlot(due, now) : null;
           if (!due || !slot) continue;
+          // Slack, Teams, e-mail as the review-reminder route says (its Jira comment is the one below, planned whatever the route).
+          const routed = routeNotice(
+            ctx,
+            {
+              type: REMINDER_KIND,
+              key: `${reminderKey(c.id, c.stage, load.reviewer, slot)}:routed`,
+              about,
+              people: { reviewer: load.reviewer },
+              subject: `Access review "${c.name}": ${load.undecided} item${load.undecided === 1 ? '' : 's'} to decide, ${inWords(due, slot)}`,
+              body: `${load.undecided} of your ${load.total} items in the access review "${c.name}" (stage ${c.stage}) are still undecided; the review is ${inWords(due, slot)}.`,
+              link: `reviews/mine/${c.id}`,
+              at: slot,
+            },
+            { ...notices, routes: { ...notices.routes, [REMINDER_KIND]: { ...route, channels: route.channels.filter((ch) => ch !== 'jira-comment') } } },
+          );
+          out.planned.push(...routed.createdKeys);
           const r = reviewerRecord(ctx.db, c.id, c.stage, load.reviewer);
           if (!r?.jira_issue_key || r.jira_connection_id === null) continue;
           const plan = planNotice(

@@ -2,6 +2,7 @@
 // notices go out, how operators sign in. Who operates the console is not a
 // workspace setting: it is the operator signed in through the IdP
 // (engine/operator/), or in a sandbox who the browser session acts as.
+import { DEFAULT_NOTICE_SETTINGS, type NoticeSettings } from '../../../shared/contract-notices.js';
 import type { SignInSettings, SignInSettingsPatch } from '../../../shared/contract-operator.js';
 import type { SettingsPatch, SettingsView } from '../../../shared/contract-requests.js';
 import { connectionRecordOrNull } from '../connections/connections.js';
@@ -18,11 +19,13 @@ export type WorkspaceSettings = {
   leaverDeadlineHours: number;
   /** People a birthright policy change may affect before enforcing it needs a second operator (engine/policies/). */
   policyApprovalPeople: number;
+  /** Notices outside the console: routes per type, quiet hours, digest, SMTP (engine/notices/; secrets in the keychain). */
+  notices: NoticeSettings;
 };
 
 export const DEFAULT_SIGN_IN: SignInSettings = { connectionId: null, clientId: null, sessionHours: 8, required: false };
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = { expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN, leaverDeadlineHours: 24, policyApprovalPeople: 50 };
+export const DEFAULT_SETTINGS: WorkspaceSettings = { expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN, leaverDeadlineHours: 24, policyApprovalPeople: 50, notices: DEFAULT_NOTICE_SETTINGS };
 
 export function getSettings(db: Db): WorkspaceSettings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
@@ -30,6 +33,8 @@ export function getSettings(db: Db): WorkspaceSettings {
   for (const r of rows) if (r.key in DEFAULT_SETTINGS) out[r.key] = JSON.parse(r.value) as unknown;
   // A value stored by an older version lacks newer fields: the defaults fill them.
   out.signIn = { ...DEFAULT_SIGN_IN, ...(out.signIn as Partial<SignInSettings>) };
+  const notices = out.notices as Partial<NoticeSettings>;
+  out.notices = { ...DEFAULT_NOTICE_SETTINGS, ...notices, routes: { ...DEFAULT_NOTICE_SETTINGS.routes, ...notices.routes }, webhooks: { ...DEFAULT_NOTICE_SETTINGS.webhooks, ...notices.webhooks } };
   return out as WorkspaceSettings;
 }
 

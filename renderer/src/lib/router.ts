@@ -43,6 +43,8 @@ export type Route =
   | { page: 'evidence' }
   /** The HR feed: import an HR export or events, the last import, who matched, pending and due events. */
   | { page: 'hr' }
+  /** Notifications outside the console: routes per notice type, channels (Slack, Teams, SMTP), the next 7 days, what was sent. */
+  | { page: 'notifications' }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -124,6 +126,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'audit') return parts.length === 1 ? { page: 'audit' } : { page: 'not-found', path };
   if (head === 'evidence') return parts.length === 1 ? { page: 'evidence' } : { page: 'not-found', path };
   if (head === 'hr') return parts.length === 1 ? { page: 'hr' } : { page: 'not-found', path };
+  if (head === 'notifications') return parts.length === 1 ? { page: 'notifications' } : { page: 'not-found', path };
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -195,6 +198,8 @@ export function formatRoute(route: Route): string {
       return '#/evidence';
     case 'hr':
       return '#/hr';
+    case 'notifications':
+      return '#/notifications';
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -229,6 +234,7 @@ export const routes = {
   audit: (): Route => ({ page: 'audit' }),
   evidence: (): Route => ({ page: 'evidence' }),
   hr: (): Route => ({ page: 'hr' }),
+  notifications: (): Route => ({ page: 'notifications' }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */
