@@ -32,6 +32,7 @@ import { evidenceChannels, type EvidenceRunView } from './contract-evidence.js';
 import { hrChannels } from './contract-hr.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
+import { policiesChannels } from './contract-policies.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
 import { reviewsChannels } from './contract-reviews.js';
@@ -354,6 +355,7 @@ export const contract = {
   ...auditChannels,
   ...evidenceChannels,
   ...hrChannels,
+  ...policiesChannels,
 } as const;
 
 export type Contract = typeof contract;

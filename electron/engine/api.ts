@@ -22,6 +22,7 @@ import { FOR_CALLER, WORKSPACE_MODE, type ApiHelpers, type Handlers } from './ha
 import { jiraHandlers } from './handlers/jira-handlers.js';
 import { reviewsHandlers } from './handlers/reviews-handlers.js';
 import { jobsHandlers } from './handlers/jobs-handlers.js';
+import { policiesHandlers } from './handlers/policies-handlers.js';
 import { createOperatorState, operatorHandlers } from './handlers/operator-handlers.js';
 import { callerContext, checkSignInRequired, resolveCaller, type Caller, type CallerInput } from './operator/caller.js';
 import { requestsHandlers } from './handlers/requests-handlers.js';
@@ -75,6 +76,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...auditHandlers(c),
       ...evidenceHandlers(c, helpers),
       ...hrHandlers(c),
+      ...policiesHandlers(c, helpers),
     };
   };
 

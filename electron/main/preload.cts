@@ -71,6 +71,19 @@ const api = {
   // HR source channels (shared/contract-hr.ts)
   'hr:status': call('hr:status'),
   'hr:import': call('hr:import'),
+  // birthright policies channels (shared/contract-policies.ts)
+  'policies:list': call('policies:list'),
+  'policies:get': call('policies:get'),
+  'policies:check': call('policies:check'),
+  'policies:whatif': call('policies:whatif'),
+  'policies:export': call('policies:export'),
+  'policies:save': call('policies:save'),
+  'policies:setMode': call('policies:setMode'),
+  'policies:approve': call('policies:approve'),
+  'policies:import': call('policies:import'),
+  'policies:addException': call('policies:addException'),
+  'policies:endException': call('policies:endException'),
+  'policies:setApprovalPeople': call('policies:setApprovalPeople'),
   // requests channels (shared/contract-requests.ts)
   'requests:list': call('requests:list'),
   'requests:governanceCounts': call('requests:governanceCounts'),

@@ -94,11 +94,11 @@ export function peopleByRef(db: Db, ref: string): PersonRef[] {
   const rows = db
     .prepare(
       `SELECT p.person_id, p.display_name, p.email FROM directory_accounts p
-       WHERE p.person_id IN (SELECT person_id FROM directory_accounts WHERE person_id = ?1 OR email = ?1 COLLATE NOCASE OR login = ?1 COLLATE NOCASE)
+       WHERE p.person_id IN (SELECT person_id FROM directory_accounts WHERE person_id = @ref OR email = @ref COLLATE NOCASE OR login = @ref COLLATE NOCASE)
        ORDER BY p.listed DESC, p.connection_id, p.id`,
     )
     .raw()
-    .all(r) as [string, string, string | null][];
+    .all({ ref: r }) as [string, string, string | null][];
   const out = new Map<string, PersonRef>();
   for (const [personId, name, email] of rows) if (!out.has(personId)) out.set(personId, { personId, name, email });
   return [...out.values()];
