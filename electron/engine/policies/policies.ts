@@ -19,7 +19,7 @@ import type { Db } from '../db/database.js';
 import { peopleByRef } from '../directory/person-attributes.js';
 import { addressesOf, normEmail } from '../directory/people-lookup.js';
 import { getSettings, putSettings } from '../settings/settings.js';
-import type { Person } from './attributes.js';
+import type { Population } from './attributes.js';
 import { describe } from './conditions.js';
 import {
   decideApproval,
@@ -73,12 +73,12 @@ function withdrawWaiting(ctx: EngineContext, policy: PolicyRecord, by: string, n
 }
 
 /** Asks for a monitor policy to be enforced: at once, or waiting for a second operator. */
-function requestEnforce(ctx: EngineContext, policy: PolicyRecord, by: string, now: Date, people?: Person[]): SaveResult {
+function requestEnforce(ctx: EngineContext, policy: PolicyRecord, by: string, now: Date, population?: Population): SaveResult {
   const { db } = ctx;
   const current = versionRecord(db, policy.id, policy.currentVersion);
   if (!current) throw new UserError(`policy #${policy.id} has no version ${policy.currentVersion}`, 'failed');
   const proposed: PolicyDefinition = { ...current.definition, mode: 'enforce' };
-  const w = whatIf(ctx, proposed, { policyId: policy.id, limit: 0, people });
+  const w = whatIf(ctx, proposed, { policyId: policy.id, limit: 0, population });
   const need = approvalNeed(db, proposed, { policy }, w.counts, roleFacts(db, proposed.grants.map((g) => g.roleId)));
   if (need.reasons.length > 0) {
     const approvalId = insertApproval(db, { policyId: policy.id, version: policy.currentVersion, kind: 'enforce', by, channel: ctx.channel ?? 'system', at: now.toISOString(), reasons: need.reasons, counts: need.counts });
@@ -96,7 +96,7 @@ function requestEnforce(ctx: EngineContext, policy: PolicyRecord, by: string, no
  * the definition is what is asked for: monitor at once; enforce at once or
  * after a second operator's approval.
  */
-export function savePolicy(ctx: EngineContext, def: PolicyDefinition, o: By & { id?: number; people?: Person[] }): SaveResult {
+export function savePolicy(ctx: EngineContext, def: PolicyDefinition, o: By & { id?: number; population?: Population }): SaveResult {
   writable(ctx, 'saving a policy');
   const { db } = ctx;
   const run = (): SaveResult => {
@@ -113,7 +113,7 @@ export function savePolicy(ctx: EngineContext, def: PolicyDefinition, o: By & { 
       audit(ctx, 'policy.created', id, { by: o.by, version: 1, mode: 'monitor', when: describe(def.when), grants: grantsText(db, def), graceDays: def.graceDays, summary: `${o.by} created "${def.name}" v1 in monitor mode` }, now);
       const created = policyRecord(db, id) as PolicyRecord;
       if (def.mode === 'enforce') {
-        const r = requestEnforce(ctx, created, o.by, now, o.people);
+        const r = requestEnforce(ctx, created, o.by, now, o.population);
         return { ...r, outcome: r.outcome === 'awaiting-approval' ? r.outcome : 'created' };
       }
       return { policyId: id, outcome: 'created', approval: null };
@@ -123,7 +123,7 @@ export function savePolicy(ctx: EngineContext, def: PolicyDefinition, o: By & { 
     if (sameContent(current.definition, def)) {
       // The version in effect, as it is: nothing changes (a change waiting for approval keeps waiting).
       if (def.mode === existing.mode) return { policyId: existing.id, outcome: 'unchanged', approval: waitingApproval(db, existing.id) };
-      return setModeIn(ctx, existing, def.mode, o.by, now, o.people);
+      return setModeIn(ctx, existing, def.mode, o.by, now, o.population);
     }
 
     withdrawWaiting(ctx, existing, o.by, now, 'a newer edit replaces it');
@@ -131,7 +131,7 @@ export function savePolicy(ctx: EngineContext, def: PolicyDefinition, o: By & { 
     const summary = `${o.by} saved "${def.name}" v${version}`;
     const details = { by: o.by, version, previous: existing.currentVersion, when: describe(def.when), grants: grantsText(db, def), graceDays: def.graceDays };
     if (existing.mode === 'enforce' && def.mode === 'enforce') {
-      const w = whatIf(ctx, def, { policyId: existing.id, limit: 0, people: o.people });
+      const w = whatIf(ctx, def, { policyId: existing.id, limit: 0, population: o.population });
       const need = approvalNeed(db, def, { policy: existing }, w.counts, roleFacts(db, def.grants.map((g) => g.roleId)));
       if (need.reasons.length > 0) {
         insertVersion(db, existing.id, version, def, { state: 'awaiting-approval', at, by: o.by, channel });
@@ -151,13 +151,13 @@ export function savePolicy(ctx: EngineContext, def: PolicyDefinition, o: By & { 
     updatePolicy(db, existing.id, { name: def.name, currentVersion: version, mode: 'monitor' }, at);
     audit(ctx, 'policy.updated', existing.id, { ...details, mode: 'monitor', summary: `${summary} in monitor mode` }, now);
     const saved = policyRecord(db, existing.id) as PolicyRecord;
-    if (def.mode === 'enforce') return requestEnforce(ctx, saved, o.by, now, o.people);
+    if (def.mode === 'enforce') return requestEnforce(ctx, saved, o.by, now, o.population);
     return { policyId: existing.id, outcome: 'updated', approval: null };
   };
   return db.inTransaction ? run() : db.transaction(run).immediate();
 }
 
-function setModeIn(ctx: EngineContext, policy: PolicyRecord, mode: PolicyMode, by: string, now: Date, people?: Person[]): SaveResult {
+function setModeIn(ctx: EngineContext, policy: PolicyRecord, mode: PolicyMode, by: string, now: Date, population?: Population): SaveResult {
   const waiting = waitingApproval(ctx.db, policy.id);
   if (mode === 'monitor') {
     withdrawWaiting(ctx, policy, by, now, 'the policy was set to monitor');
@@ -167,7 +167,7 @@ function setModeIn(ctx: EngineContext, policy: PolicyRecord, mode: PolicyMode, b
     return { policyId: policy.id, outcome: 'updated', approval: null };
   }
   if (policy.mode === 'enforce' || waiting) return { policyId: policy.id, outcome: waiting ? 'awaiting-approval' : 'unchanged', approval: waiting };
-  return requestEnforce(ctx, policy, by, now, people);
+  return requestEnforce(ctx, policy, by, now, population);
 }
 
 /** `policy monitor|enforce ID`. */

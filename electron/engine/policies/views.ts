@@ -142,10 +142,10 @@ export function whatIfYaml(ctx: Pick<EngineContext, 'db' | 'clock'>, yaml: strin
   if (o.id !== undefined && !policyRecord(db, o.id)) throw new UserError(`no policy #${o.id}`, 'not-found');
   if (o.id !== undefined && r.policies.length !== 1) throw new UserError('the editor holds one policy', 'bad-input');
   return db.transaction((): PolicyWhatIfResult => {
-    const people = loadPopulation(db, ctx.clock.now().toISOString().slice(0, 10));
+    const population = loadPopulation(db, ctx.clock.now().toISOString().slice(0, 10));
     return {
       ok: true,
-      whatifs: r.policies.map((p) => whatIf(ctx, p.definition, { policyId: o.id ?? policyRecordByName(db, p.definition.name)?.id ?? null, limit: o.limit, people })),
+      whatifs: r.policies.map((p) => whatIf(ctx, p.definition, { policyId: o.id ?? policyRecordByName(db, p.definition.name)?.id ?? null, limit: o.limit, population })),
     };
   })();
 }
@@ -181,9 +181,9 @@ export function importPolicies(ctx: EngineContext, yaml: string, o: By): PolicyI
   const { db } = ctx;
   return db
     .transaction((): PolicyImportResult => {
-      const people = loadPopulation(db, ctx.clock.now().toISOString().slice(0, 10));
+      const population = loadPopulation(db, ctx.clock.now().toISOString().slice(0, 10));
       const out = r.policies.map((p) => {
-        const s = savePolicy(ctx, p.definition, { by: o.by, people });
+        const s = savePolicy(ctx, p.definition, { by: o.by, population });
         return { id: s.policyId, name: p.definition.name, outcome: s.outcome };
       });
       return { ok: true, policies: out };

@@ -6,16 +6,17 @@
 // workspace allows, or a critical role touched).
 //
 // Speed (≤ 1 s at 100,000 people, bench/policy-whatif.ts): the population is
-// read once (one query per source), both versions' conditions are compiled
-// once, each person is tested against both, and words are made only for
-// the changes shown (sorted first, explained after).
+// read once (one query per source, attributes as dictionary-coded columns),
+// both versions' conditions are evaluated over everyone at once (each test
+// once per distinct value), and words are made only for the changes shown
+// (sorted first, explained after).
 import type { PolicyDefinition, PolicyWhatIf, WhatIfChange, WhatIfCounts, WhatIfRole } from '../../../shared/contract-policies.js';
 import { roleById } from '../catalog/role-info.js';
 import type { EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { getSettings } from '../settings/settings.js';
-import { loadPopulation, type Person } from './attributes.js';
-import { compile, explainMatch, explainMiss } from './conditions.js';
+import { loadPopulation, type Population } from './attributes.js';
+import { compile, explainMatch, explainMiss, type Compiled } from './conditions.js';
 import { activeExceptionPairs, currentPolicies, type PolicyRecord } from './policy-store.js';
 
 export type RoleFacts = { label: string; risk: string };
@@ -36,27 +37,27 @@ export function basePolicy(db: Db, policyId: number | null): { policy: PolicyRec
   return currentPolicies(db).find((p) => p.policy.id === policyId) ?? null;
 }
 
-type Change = { person: Person; roleId: number; gain: boolean; before: boolean; after: boolean };
+type Change = { i: number; roleId: number; gain: boolean; before: boolean; after: boolean };
 
 /**
  * The what-if of `proposed` against the policy `policyId`'s version in
- * effect (null: a new policy). `people` may be passed when several what-ifs
- * run over one population (an import, a file of policies).
+ * effect (null: a new policy). `population` may be passed when several
+ * what-ifs run over one population (an import, a file of policies).
  */
-export function whatIf(ctx: Pick<EngineContext, 'db' | 'clock'>, proposed: PolicyDefinition, o: { policyId: number | null; limit: number; people?: Person[] }): PolicyWhatIf {
+export function whatIf(ctx: Pick<EngineContext, 'db' | 'clock'>, proposed: PolicyDefinition, o: { policyId: number | null; limit: number; population?: Population }): PolicyWhatIf {
   const t0 = performance.now();
   const { db } = ctx;
   const now = ctx.clock.now();
   const base = basePolicy(db, o.policyId);
-  const people = o.people ?? loadPopulation(db, now.toISOString().slice(0, 10), undefined);
+  const pop = o.population ?? loadPopulation(db, now.toISOString().slice(0, 10), undefined);
   const excepted = new Set(o.policyId === null ? [] : activeExceptionPairs(db, now).filter(([p]) => p === o.policyId).map(([, person]) => person));
   const roles = roleFacts(db, [...proposed.grants.map((g) => g.roleId), ...(base?.definition.grants.map((g) => g.roleId) ?? [])]);
   const before = (base?.definition.grants ?? []).map((g) => g.roleId).filter((id) => roles.has(id));
   const after = proposed.grants.map((g) => g.roleId).filter((id) => roles.has(id));
   const onlyBefore = before.filter((r) => !after.includes(r));
   const onlyAfter = after.filter((r) => !before.includes(r));
-  const next = compile(proposed.when);
-  const prev = base ? compile(base.definition.when) : null;
+  const next = compile(proposed.when, pop);
+  const prev = base ? compile(base.definition.when, pop) : null;
 
   let matchedBefore = 0;
   let matchedAfter = 0;
@@ -64,13 +65,16 @@ export function whatIf(ctx: Pick<EngineContext, 'db' | 'clock'>, proposed: Polic
   let exceptedCount = 0;
   const perRole = new Map<number, { gains: number; losses: number }>([...new Set([...before, ...after])].map((r) => [r, { gains: 0, losses: 0 }]));
   const changes: Change[] = [];
-  for (const person of people) {
-    if (excepted.has(person.id)) {
+  const nv = next.vec;
+  const pv = prev?.vec ?? null;
+  for (let i = 0; i < pop.size; i++) {
+    const m0 = pv !== null && pv[i] === 1;
+    const m1 = nv[i] === 1;
+    if (!m0 && !m1) continue;
+    if (excepted.size > 0 && excepted.has(pop.ids[i] as string)) {
       exceptedCount++;
       continue;
     }
-    const m0 = prev !== null && prev.test(person);
-    const m1 = next.test(person);
     if (m0) matchedBefore++;
     if (m1) matchedAfter++;
     const gains = m1 ? (m0 ? onlyAfter : after) : [];
@@ -79,27 +83,33 @@ export function whatIf(ctx: Pick<EngineContext, 'db' | 'clock'>, proposed: Polic
     affected++;
     for (const r of gains) {
       (perRole.get(r) as { gains: number }).gains++;
-      changes.push({ person, roleId: r, gain: true, before: m0, after: m1 });
+      changes.push({ i, roleId: r, gain: true, before: m0, after: m1 });
     }
     for (const r of losses) {
       (perRole.get(r) as { losses: number }).losses++;
-      changes.push({ person, roleId: r, gain: false, before: m0, after: m1 });
+      changes.push({ i, roleId: r, gain: false, before: m0, after: m1 });
     }
   }
 
   const roleRows: WhatIfRole[] = [...perRole].map(([roleId, n]) => ({ roleId, label: roles.get(roleId)?.label ?? `#${roleId}`, risk: roles.get(roleId)?.risk ?? 'low', ...n }));
   const order = new Map(roleRows.map((r, i) => [r.roleId, i]));
-  const shown = o.limit === 0 ? [] : changes.sort((a, b) => (order.get(a.roleId) ?? 0) - (order.get(b.roleId) ?? 0) || Number(b.gain) - Number(a.gain) || a.person.name.localeCompare(b.person.name) || (a.person.id < b.person.id ? -1 : 1)).slice(0, o.limit);
+  const name = (c: Change): string => pop.names[c.i] ?? '';
+  const shown =
+    o.limit === 0
+      ? []
+      : changes
+          .sort((a, b) => (order.get(a.roleId) ?? 0) - (order.get(b.roleId) ?? 0) || Number(b.gain) - Number(a.gain) || (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : a.i - b.i))
+          .slice(0, o.limit);
   const rows: WhatIfChange[] = shown.map((c) => ({
-    personId: c.person.id,
-    name: c.person.name,
-    email: c.person.email,
+    personId: pop.ids[c.i] as string,
+    name: name(c),
+    email: pop.emails[c.i] ?? null,
     roleId: c.roleId,
     change: c.gain ? 'gain' : 'loss',
-    because: `${decidingCondition(c, next, prev)} — from the ${c.person.sourceLabel}`,
+    because: `${decidingCondition(c, pop, next, prev)} — from the ${pop.sources[c.i] ?? ''}`,
   }));
   const counts: WhatIfCounts = {
-    population: people.length,
+    population: pop.size,
     matchedBefore,
     matchedAfter,
     affectedPeople: affected,
@@ -124,10 +134,10 @@ export function whatIf(ctx: Pick<EngineContext, 'db' | 'clock'>, proposed: Polic
 }
 
 /** The condition that decides one change, in words with the person's value. */
-function decidingCondition(c: Change, next: ReturnType<typeof compile>, prev: ReturnType<typeof compile> | null): string {
-  if (c.gain) return c.before ? `the edit adds this role; still ${explainMatch(next, c.person)}` : explainMatch(next, c.person);
-  if (c.after) return `the edit no longer grants this role (${explainMatch(next, c.person)})`;
-  return `${explainMiss(next, c.person)}${prev ? ` (before: ${explainMatch(prev, c.person)})` : ''}`;
+function decidingCondition(c: Change, pop: Population, next: Compiled, prev: Compiled | null): string {
+  if (c.gain) return c.before ? `the edit adds this role; still ${explainMatch(next, pop, c.i)}` : explainMatch(next, pop, c.i);
+  if (c.after) return `the edit no longer grants this role (${explainMatch(next, pop, c.i)})`;
+  return `${explainMiss(next, pop, c.i)}${prev ? ` (before: ${explainMatch(prev, pop, c.i)})` : ''}`;
 }
 
 /**
