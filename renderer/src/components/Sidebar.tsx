@@ -19,6 +19,7 @@ const items = [
   { page: 'attention', label: 'Needs attention', icon: IconAttention, to: routes.attention() },
   { page: 'evidence', label: 'Evidence', icon: IconEvidence, to: routes.evidence() },
   { page: 'hr', label: 'HR feed', icon: IconHr, to: routes.hr() },
+  { page: 'policies', label: 'Policies', icon: IconKey, to: routes.policies() },
   { page: 'changes', label: 'Changes', icon: IconHistory, to: routes.changes() },
   { page: 'audit', label: 'Audit log', icon: IconAudit, to: routes.audit() },
   { page: 'connections', label: 'Connections', icon: IconConnections, to: routes.connections() },

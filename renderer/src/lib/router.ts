@@ -43,6 +43,8 @@ export type Route =
   | { page: 'evidence' }
   /** The HR feed: import an HR export or events, the last import, who matched, pending and due events. */
   | { page: 'hr' }
+  /** Birthright policies: the list, a new one ('new') or one policy (its id). */
+  | { page: 'policies'; policyId: number | 'new' | null }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -124,6 +126,12 @@ export function parseRoute(hash: string): Route {
   if (head === 'audit') return parts.length === 1 ? { page: 'audit' } : { page: 'not-found', path };
   if (head === 'evidence') return parts.length === 1 ? { page: 'evidence' } : { page: 'not-found', path };
   if (head === 'hr') return parts.length === 1 ? { page: 'hr' } : { page: 'not-found', path };
+  if (head === 'policies') {
+    if (second === undefined) return { page: 'policies', policyId: null };
+    if (third === undefined && second === 'new') return { page: 'policies', policyId: 'new' };
+    const policyId = runIdOf(second);
+    return policyId !== null && third === undefined ? { page: 'policies', policyId } : { page: 'not-found', path };
+  }
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -195,6 +203,8 @@ export function formatRoute(route: Route): string {
       return '#/evidence';
     case 'hr':
       return '#/hr';
+    case 'policies':
+      return route.policyId === null ? '#/policies' : `#/policies/${route.policyId}`;
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -229,6 +239,9 @@ export const routes = {
   audit: (): Route => ({ page: 'audit' }),
   evidence: (): Route => ({ page: 'evidence' }),
   hr: (): Route => ({ page: 'hr' }),
+  policies: (): Route => ({ page: 'policies', policyId: null }),
+  newPolicy: (): Route => ({ page: 'policies', policyId: 'new' }),
+  policy: (policyId: number): Route => ({ page: 'policies', policyId }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */
