@@ -33,6 +33,7 @@ import { hrChannels } from './contract-hr.js';
 import { noticesChannels } from './contract-notices.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
+import { policiesChannels } from './contract-policies.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
 import { reviewsChannels } from './contract-reviews.js';
@@ -356,6 +357,7 @@ export const contract = {
   ...evidenceChannels,
   ...hrChannels,
   ...noticesChannels,
+  ...policiesChannels,
 } as const;
 
 export type Contract = typeof contract;

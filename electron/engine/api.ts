@@ -23,6 +23,7 @@ import { FOR_CALLER, WORKSPACE_MODE, type ApiHelpers, type Handlers } from './ha
 import { jiraHandlers } from './handlers/jira-handlers.js';
 import { reviewsHandlers } from './handlers/reviews-handlers.js';
 import { jobsHandlers } from './handlers/jobs-handlers.js';
+import { policiesHandlers } from './handlers/policies-handlers.js';
 import { createOperatorState, operatorHandlers } from './handlers/operator-handlers.js';
 import { callerContext, checkSignInRequired, resolveCaller, type Caller, type CallerInput } from './operator/caller.js';
 import { requestsHandlers } from './handlers/requests-handlers.js';
@@ -77,6 +78,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...evidenceHandlers(c, helpers),
       ...hrHandlers(c),
       ...noticesHandlers(c),
+      ...policiesHandlers(c, helpers),
     };
   };
 

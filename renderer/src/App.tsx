@@ -23,6 +23,7 @@ import { DirectoryPage } from './pages/DirectoryPage.js';
 import { EvidencePage } from './pages/EvidencePage.js';
 import { HrPage } from './pages/HrPage.js';
 import { NotificationsPage } from './pages/NotificationsPage.js';
+import { PoliciesPage } from './pages/PoliciesPage.js';
 import { READ_ONLY_REASON, useAppStore } from './stores/app-store.js';
 import { useConnectionsStore } from './stores/connections-store.js';
 import { wireEvents } from './stores/wire-events.js';
@@ -47,6 +48,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <HrPage />;
     case 'notifications':
       return <NotificationsPage />;
+    case 'policies':
+      return <PoliciesPage policyId={route.policyId} />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -109,6 +112,8 @@ export function App(): ReactNode {
                   ? 'HR feed'
                 : route.page === 'notifications'
                   ? 'Notifications'
+                : route.page === 'policies'
+                  ? 'Policies'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

@@ -3,18 +3,18 @@
 // and a miss, and the tests that can never match (refused where written).
 import { describe, expect, it } from 'vitest';
 import { POLICY_ATTRIBUTES, type Condition, type PolicyAttribute } from '../../shared/contract-policies.js';
-import { ATTRIBUTE_INDEX, idpStatus, type Person } from '../../electron/engine/policies/attributes.js';
+import { ATTRIBUTE_INDEX, idpStatus, populationOf, valueOf, type Population } from '../../electron/engine/policies/attributes.js';
 import { compile, describe as describeCondition, explainMatch, explainMiss, neverMatches } from '../../electron/engine/policies/conditions.js';
 
-function personOf(values: Partial<Record<PolicyAttribute, string | null>>, source: Person['source'] = 'hr'): Person {
-  const raw = POLICY_ATTRIBUTES.map((a) => values[a] ?? null);
-  return { id: 'p1', name: 'Ada', email: 'ada@acme.example', source, sourceLabel: source === 'hr' ? 'HR record id:1' : 'Okta profile', raw, low: raw.map((v) => (v?.trim() ? v.trim().toLowerCase() : null)) };
+/** A population of one person with these attribute values. */
+function personOf(values: Partial<Record<PolicyAttribute, string | null>>, fromHr = true): Population {
+  return populationOf([{ id: 'p1', name: 'Ada', email: 'ada@acme.example', source: fromHr ? 'HR record id:1' : 'Okta profile', fromHr, values }]);
 }
 
 const leaf = (attribute: PolicyAttribute, op: 'equals' | 'starts_with' | 'matches', value: string): Condition => ({ attribute, op, value });
 const isIn = (attribute: PolicyAttribute, value: string[]): Condition => ({ attribute, op: 'in', value });
 const exists = (attribute: PolicyAttribute, value: boolean): Condition => ({ attribute, op: 'exists', value });
-const holds = (c: Condition, p: Person): boolean => compile(c).test(p);
+const holds = (c: Condition, p: Population): boolean => compile(c, p).vec[0] === 1;
 
 const ada = personOf({ department: 'Engineering', title: 'Senior Engineer', location: ' London ', employment_type: 'Full-Time', status: 'active', manager: 'grace@acme.example', start_date: '2021-03-15' });
 
@@ -43,12 +43,21 @@ describe('policy conditions', () => {
     expect(holds(exists('manager', false), ada)).toBe(false);
   });
 
+  it('evaluates everyone at once, one answer per person', () => {
+    const pop = populationOf(
+      ['Engineering', 'engineering ', null, 'Sales', '  '].map((department, i) => ({ id: `p${i}`, name: `P${i}`, email: null, source: 'Okta profile', values: { department } })),
+    );
+    expect([...compile(leaf('department', 'equals', 'ENGINEERING'), pop).vec]).toEqual([1, 1, 0, 0, 0]);
+    expect([...compile(exists('department', false), pop).vec]).toEqual([0, 0, 1, 0, 1]);
+    expect([...compile({ any: [leaf('department', 'starts_with', 'sal'), exists('department', false)] }, pop).vec]).toEqual([0, 0, 1, 1, 1]);
+  });
+
   it('nests all and any; all of nothing holds for everyone, any of nothing for no one', () => {
     const c: Condition = {
       all: [leaf('department', 'equals', 'Engineering'), { any: [leaf('title', 'starts_with', 'Staff'), { all: [isIn('location', ['London']), exists('manager', true)] }] }],
     };
     expect(holds(c, ada)).toBe(true);
-    expect(holds(c, personOf({ ...Object.fromEntries(POLICY_ATTRIBUTES.map((a, i) => [a, ada.raw[i]])), location: 'Paris' }))).toBe(false);
+    expect(holds(c, personOf({ ...Object.fromEntries(POLICY_ATTRIBUTES.map((a) => [a, valueOf(ada, a, 0)])), location: 'Paris' }))).toBe(false);
     expect(holds(c, personOf({ department: 'Engineering', title: 'Staff Engineer' }))).toBe(true);
     expect(holds({ all: [] }, ada)).toBe(true);
     expect(holds({ any: [] }, ada)).toBe(false);
@@ -57,15 +66,15 @@ describe('policy conditions', () => {
 
   it('explains a match by the tests that held (an any-of by its first), with the values', () => {
     const c: Condition = { all: [leaf('department', 'equals', 'engineering'), { any: [leaf('title', 'starts_with', 'Staff'), leaf('location', 'equals', 'London')] }] };
-    const compiled = compile(c);
-    expect(explainMatch(compiled, ada)).toBe('department equals "engineering" ("Engineering"); location equals "London" (" London ")');
-    expect(explainMatch(compile({ all: [] }), ada)).toBe('applies to everyone');
+    expect(explainMatch(compile(c, ada), ada, 0)).toBe('department equals "engineering" ("Engineering"); location equals "London" ("London")');
+    expect(explainMatch(compile({ all: [] }, ada), ada, 0)).toBe('applies to everyone');
   });
 
   it('explains a miss by the first failing test of an all-of and every test of an any-of', () => {
-    const c = compile({ all: [leaf('department', 'equals', 'Engineering'), { any: [leaf('title', 'starts_with', 'Staff'), exists('end_date', true)] }] });
-    expect(explainMiss(c, ada)).toBe('none of: not title starts with "Staff" ("Senior Engineer"); not end_date is set (not set)');
-    expect(explainMiss(c, personOf({ department: 'Sales' }))).toBe('not department equals "Engineering" ("Sales")');
+    const cond: Condition = { all: [leaf('department', 'equals', 'Engineering'), { any: [leaf('title', 'starts_with', 'Staff'), exists('end_date', true)] }] };
+    expect(explainMiss(compile(cond, ada), ada, 0)).toBe('none of: not title starts with "Staff" ("Senior Engineer"); not end_date is set (not set)');
+    const sales = personOf({ department: 'Sales' });
+    expect(explainMiss(compile(cond, sales), sales, 0)).toBe('not department equals "Engineering" ("Sales")');
   });
 
   it('describes a condition in words', () => {

@@ -5,12 +5,12 @@
 // people in well under a second by reading the columns once per evaluation,
 // never a query per person. Ordered by connection then id, the order
 // directory/account-keys.ts gives (the HR matching's first account wins).
+// The connection's name is not repeated on every row: idpConnectionNames.
 import type { Db } from '../db/database.js';
 
-/** One account: [connectionId, connectionName, id, personId, listed, name, email, employeeId, department, title, location, employeeType, status, managerId]. */
+/** One account: [connectionId, id, personId, listed, name, email, employeeId, department, title, location, employeeType, status, managerId]. */
 export type AccountAttributeRow = [
   connectionId: number,
-  connectionName: string,
   identityId: string,
   personId: string,
   listed: number,
@@ -25,15 +25,25 @@ export type AccountAttributeRow = [
   managerId: string | null,
 ];
 
-const SELECT = `SELECT i.connection_id, c.name, i.id, coalesce(l.person_id, i.connection_id || ':' || i.id), coalesce(l.matched_by IS NULL, 1),
-    i.display_name, i.email, i.employee_number, i.department, i.title, i.location, i.employee_type, i.status, i.manager_id
-  FROM cur_identities i
-  JOIN connections c ON c.id = i.connection_id AND c.kind IN ('okta', 'entra')
-  LEFT JOIN person_links l ON l.connection_id = i.connection_id AND l.identity_id = i.id`;
+const COLUMNS = `i.connection_id, i.id, coalesce(l.person_id, i.connection_id || ':' || i.id), coalesce(l.matched_by IS NULL, 1),
+    i.display_name, i.email, i.employee_number, i.department, i.title, i.location, i.employee_type, i.status, i.manager_id`;
 
-/** Every live account (rows as arrays: no object per row at 100,000 people). */
+/**
+ * Every live account (rows as arrays: no object per row at 100,000 people).
+ * In the identities' key order (connection, generation, id: one live
+ * generation per connection), so no sort.
+ */
 export function accountAttributeRows(db: Db): AccountAttributeRow[] {
-  return db.prepare(`${SELECT} ORDER BY i.connection_id, i.id`).raw().all() as AccountAttributeRow[];
+  return db
+    .prepare(
+      `SELECT ${COLUMNS}
+       FROM cur_identities i
+       JOIN connections c ON c.id = i.connection_id AND c.kind IN ('okta', 'entra')
+       LEFT JOIN person_links l ON l.connection_id = i.connection_id AND l.identity_id = i.id
+       ORDER BY i.connection_id, i.gen, i.id`,
+    )
+    .raw()
+    .all() as AccountAttributeRow[];
 }
 
 /** The live accounts of these people (the Directory's person ids), same shape and order. */
@@ -42,8 +52,7 @@ export function accountAttributeRowsOf(db: Db, personIds: readonly string[]): Ac
   // Driven by the model's index on person: a lookup per account, not a scan of every identity.
   return db
     .prepare(
-      `SELECT i.connection_id, c.name, i.id, coalesce(l.person_id, i.connection_id || ':' || i.id), coalesce(l.matched_by IS NULL, 1),
-         i.display_name, i.email, i.employee_number, i.department, i.title, i.location, i.employee_type, i.status, i.manager_id
+      `SELECT ${COLUMNS}
        FROM directory_accounts d
        JOIN cur_identities i ON i.connection_id = d.connection_id AND i.id = d.id
        JOIN connections c ON c.id = i.connection_id AND c.kind IN ('okta', 'entra')
@@ -53,6 +62,11 @@ export function accountAttributeRowsOf(db: Db, personIds: readonly string[]): Ac
     )
     .raw()
     .all(JSON.stringify(personIds)) as AccountAttributeRow[];
+}
+
+/** The Okta and Entra connections' names by id (how an explanation names an IdP profile). */
+export function idpConnectionNames(db: Db): Map<number, string> {
+  return new Map(db.prepare("SELECT id, name FROM connections WHERE kind IN ('okta', 'entra')").raw().all() as [number, string][]);
 }
 
 /** E-mails of managers by "<connection id>:<identity id>" (for a subset's managers, who may be outside it). */
@@ -94,11 +108,11 @@ export function peopleByRef(db: Db, ref: string): PersonRef[] {
   const rows = db
     .prepare(
       `SELECT p.person_id, p.display_name, p.email FROM directory_accounts p
-       WHERE p.person_id IN (SELECT person_id FROM directory_accounts WHERE person_id = ?1 OR email = ?1 COLLATE NOCASE OR login = ?1 COLLATE NOCASE)
+       WHERE p.person_id IN (SELECT person_id FROM directory_accounts WHERE person_id = @ref OR email = @ref COLLATE NOCASE OR login = @ref COLLATE NOCASE)
        ORDER BY p.listed DESC, p.connection_id, p.id`,
     )
     .raw()
-    .all(r) as [string, string, string | null][];
+    .all({ ref: r }) as [string, string, string | null][];
   const out = new Map<string, PersonRef>();
   for (const [personId, name, email] of rows) if (!out.has(personId)) out.set(personId, { personId, name, email });
   return [...out.values()];

@@ -7,12 +7,13 @@
 // joiner / mover / leaver evaluation (plans) acts on.
 //
 // One read transaction: the policies, the exceptions and the population
-// (one query per source) are read on consistent data, then every policy's
-// compiled predicate runs over each person.
+// (one query per source) are read on consistent data, then each policy's
+// condition is evaluated over everyone at once (conditions.ts compile).
+import type { Condition } from '../../../shared/contract-policies.js';
 import type { EngineContext } from '../context.js';
 import { roleLabels } from '../catalog/catalog-store.js';
 import { loadPopulation } from './attributes.js';
-import { compile, explainMatch, type Compiled } from './conditions.js';
+import { compile, matchExplainer } from './conditions.js';
 import { activeExceptionPairs, currentPolicies } from './policy-store.js';
 
 export type BirthrightRole = {
@@ -29,19 +30,20 @@ export type BirthrightRole = {
   because: string;
 };
 
-export type EvaluatedPolicy = {
+export type PolicyInEffect = {
   policyId: number;
   version: number;
   name: string;
   enforced: boolean;
   graceDays: number;
   grants: { roleId: number; days: number | null }[];
-  cond: Compiled;
+  when: Condition;
+  /** People with an active exception to it. */
   excepted: Set<string>;
 };
 
-/** The policies in effect, compiled, with their active exceptions (grants of roles no longer in the catalog are left out). */
-export function compiledPolicies(ctx: Pick<EngineContext, 'db'>, now: Date): EvaluatedPolicy[] {
+/** The policies in effect with their active exceptions (grants of roles no longer in the catalog are left out). */
+export function policiesInEffect(ctx: Pick<EngineContext, 'db'>, now: Date): PolicyInEffect[] {
   const { db } = ctx;
   const policies = currentPolicies(db);
   const roles = roleLabels(db, policies.flatMap((p) => p.definition.grants.map((g) => g.roleId)));
@@ -58,7 +60,7 @@ export function compiledPolicies(ctx: Pick<EngineContext, 'db'>, now: Date): Eva
     enforced: policy.mode === 'enforce',
     graceDays: d.graceDays,
     grants: d.grants.filter((g) => roles.has(g.roleId)),
-    cond: compile(d.when),
+    when: d.when,
     excepted: excepted.get(policy.id) ?? new Set(),
   }));
 }
@@ -73,20 +75,25 @@ export function birthrightOf(ctx: EngineContext, personIds?: readonly string[]):
   const now = ctx.clock.now();
   return db.transaction(() => {
     const out = new Map<string, BirthrightRole[]>();
-    const policies = compiledPolicies(ctx, now).filter((p) => p.grants.length > 0);
+    const policies = policiesInEffect(ctx, now).filter((p) => p.grants.length > 0);
     if (policies.length === 0 || personIds?.length === 0) return out;
-    const people = loadPopulation(db, now.toISOString().slice(0, 10), personIds);
-    for (const person of people) {
-      let roles: BirthrightRole[] | undefined;
-      for (const p of policies) {
-        if (!p.cond.test(person) || p.excepted.has(person.id)) continue;
-        const because = `${p.name} v${p.version}: ${explainMatch(p.cond, person)} — from the ${person.sourceLabel}`;
-        roles ??= [];
+    const pop = loadPopulation(db, now.toISOString().slice(0, 10), personIds);
+    for (const p of policies) {
+      const c = compile(p.when, pop);
+      const vec = c.vec;
+      const explain = matchExplainer(c, pop);
+      const head = `${p.name} v${p.version}: `;
+      for (let i = 0; i < pop.size; i++) {
+        if (vec[i] !== 1) continue;
+        const person = pop.ids[i] as string;
+        if (p.excepted.size > 0 && p.excepted.has(person)) continue;
+        const because = `${head}${explain(i)} — from the ${pop.sources[i] ?? ''}`;
+        let roles = out.get(person);
+        if (!roles) out.set(person, (roles = []));
         for (const g of p.grants) {
           roles.push({ roleId: g.roleId, policyId: p.policyId, policyVersion: p.version, durationDays: g.days, graceDays: p.graceDays, enforced: p.enforced, because });
         }
       }
-      if (roles) out.set(person.id, roles);
     }
     return out;
   })();

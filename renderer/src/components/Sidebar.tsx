@@ -20,6 +20,7 @@ const items = [
   { page: 'evidence', label: 'Evidence', icon: IconEvidence, to: routes.evidence() },
   { page: 'hr', label: 'HR feed', icon: IconHr, to: routes.hr() },
   { page: 'notifications', label: 'Notifications', icon: IconAttention, to: routes.notifications() },
+  { page: 'policies', label: 'Policies', icon: IconKey, to: routes.policies() },
   { page: 'changes', label: 'Changes', icon: IconHistory, to: routes.changes() },
   { page: 'audit', label: 'Audit log', icon: IconAudit, to: routes.audit() },
   { page: 'connections', label: 'Connections', icon: IconConnections, to: routes.connections() },

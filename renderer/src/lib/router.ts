@@ -45,6 +45,8 @@ export type Route =
   | { page: 'hr' }
   /** Notifications outside the console: routes per notice type, channels (Slack, Teams, SMTP), the next 7 days, what was sent. */
   | { page: 'notifications' }
+  /** Birthright policies: the list, a new one ('new') or one policy (its id). */
+  | { page: 'policies'; policyId: number | 'new' | null }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -127,6 +129,12 @@ export function parseRoute(hash: string): Route {
   if (head === 'evidence') return parts.length === 1 ? { page: 'evidence' } : { page: 'not-found', path };
   if (head === 'hr') return parts.length === 1 ? { page: 'hr' } : { page: 'not-found', path };
   if (head === 'notifications') return parts.length === 1 ? { page: 'notifications' } : { page: 'not-found', path };
+  if (head === 'policies') {
+    if (second === undefined) return { page: 'policies', policyId: null };
+    if (third === undefined && second === 'new') return { page: 'policies', policyId: 'new' };
+    const policyId = runIdOf(second);
+    return policyId !== null && third === undefined ? { page: 'policies', policyId } : { page: 'not-found', path };
+  }
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -200,6 +208,8 @@ export function formatRoute(route: Route): string {
       return '#/hr';
     case 'notifications':
       return '#/notifications';
+    case 'policies':
+      return route.policyId === null ? '#/policies' : `#/policies/${route.policyId}`;
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -235,6 +245,9 @@ export const routes = {
   evidence: (): Route => ({ page: 'evidence' }),
   hr: (): Route => ({ page: 'hr' }),
   notifications: (): Route => ({ page: 'notifications' }),
+  policies: (): Route => ({ page: 'policies', policyId: null }),
+  newPolicy: (): Route => ({ page: 'policies', policyId: 'new' }),
+  policy: (policyId: number): Route => ({ page: 'policies', policyId }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */
