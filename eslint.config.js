@@ -36,6 +36,8 @@ const ENGINE_AREAS = [
   { name: 'reviews', paths: ['reviews/'] },
   // The HR source: HR records and dated HR events (issue 13); reads people from directory/, nothing below imports it.
   { name: 'hr', paths: ['hr/'] },
+  // Joiner / mover / leaver orchestration plans (issue 13): read HR events and people, grant and revoke through jobs/; above the birthright policies.
+  { name: 'plans', paths: ['plans/'] },
   { name: 'jira', paths: ['jira/'] },
   // The evidence workbook: reads every area below it, writes nothing in the workspace.
   { name: 'evidence', paths: ['evidence/'] },

@@ -32,6 +32,7 @@ import { evidenceChannels, type EvidenceRunView } from './contract-evidence.js';
 import { hrChannels } from './contract-hr.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
+import { planChannels } from './contract-plans.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
 import { reviewsChannels } from './contract-reviews.js';
@@ -354,6 +355,7 @@ export const contract = {
   ...auditChannels,
   ...evidenceChannels,
   ...hrChannels,
+  ...planChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -371,7 +373,7 @@ export type EventMap = {
   'sync:progress': SyncProgress;
   'sync:finished': SyncRunSummary;
   /** Requests, grants, jobs, manual tasks or the catalog changed (a job ran, expiry fired, a JSM request arrived): views refetch. */
-  'governance:changed': { area: 'catalog' | 'requests' | 'jobs' | 'reviews'; ids: number[] };
+  'governance:changed': { area: 'catalog' | 'requests' | 'jobs' | 'reviews' | 'plans'; ids: number[] };
   /** An evidence export moved on (rows written, a sheet done) or ended. */
   'evidence:progress': EvidenceRunView;
 };

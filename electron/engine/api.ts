@@ -14,6 +14,7 @@ import { createPageCache } from './db/query-kit.js';
 import { auditHandlers } from './handlers/audit-handlers.js';
 import { catalogHandlers } from './handlers/catalog-handlers.js';
 import { hrHandlers } from './handlers/hr-handlers.js';
+import { plansHandlers } from './handlers/plans-handlers.js';
 import { connectionsHandlers } from './handlers/connections-handlers.js';
 import { directoryHandlers } from './handlers/directory-handlers.js';
 import { evidenceHandlers } from './handlers/evidence-handlers.js';
@@ -75,6 +76,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...auditHandlers(c),
       ...evidenceHandlers(c, helpers),
       ...hrHandlers(c),
+      ...plansHandlers(c),
     };
   };
 

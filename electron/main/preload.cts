@@ -71,6 +71,9 @@ const api = {
   // HR source channels (shared/contract-hr.ts)
   'hr:status': call('hr:status'),
   'hr:import': call('hr:import'),
+  'plans:list': call('plans:list'),
+  'plans:get': call('plans:get'),
+  'plans:retry': call('plans:retry'),
   // requests channels (shared/contract-requests.ts)
   'requests:list': call('requests:list'),
   'requests:governanceCounts': call('requests:governanceCounts'),

@@ -22,6 +22,7 @@ import { DashboardPage } from './pages/DashboardPage.js';
 import { DirectoryPage } from './pages/DirectoryPage.js';
 import { EvidencePage } from './pages/EvidencePage.js';
 import { HrPage } from './pages/HrPage.js';
+import { PlansPage } from './pages/PlansPage.js';
 import { READ_ONLY_REASON, useAppStore } from './stores/app-store.js';
 import { useConnectionsStore } from './stores/connections-store.js';
 import { wireEvents } from './stores/wire-events.js';
@@ -44,6 +45,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <EvidencePage />;
     case 'hr':
       return <HrPage />;
+    case 'plans':
+      return <PlansPage planId={route.planId} />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -104,6 +107,8 @@ export function App(): ReactNode {
                   ? 'Evidence'
                 : route.page === 'hr'
                   ? 'HR feed'
+                : route.page === 'plans'
+                  ? 'Plans'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

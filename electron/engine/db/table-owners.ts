@@ -142,4 +142,6 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   hr_records: { owner: 'engine/hr/hr-store.ts' },
   hr_events: { owner: 'engine/hr/hr-store.ts' },
   hr_imports: { owner: 'engine/hr/hr-store.ts' },
+  plans: { owner: 'engine/plans/plan-store.ts' },
+  plan_steps: { owner: 'engine/plans/plan-store.ts' },
 };

@@ -20,6 +20,7 @@ import { queueReviewerIssues } from '../jira/review-issues.js';
 import { sendDueNotices, type NoticeSenders } from '../notices/outbox.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
+import { planAndAdvance } from './plans.js';
 import { runJobs, type RunJobsOptions } from './run-jobs.js';
 
 export type SchedulerOptions = {
@@ -96,6 +97,8 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
     await guard(() => queueReviewerIssues(ctx));
     await guard(() => planReviewReminders(ctx));
     await guard(() => sendDueNotices(ctx, senders));
+    // Joiner / mover / leaver plans: due HR events planned ("on or after the effective date"), plans started and moved on.
+    await guard(() => planAndAdvance(ctx, onError));
     // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
     await guard(() => runJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));
   };

@@ -43,6 +43,8 @@ export type Route =
   | { page: 'evidence' }
   /** The HR feed: import an HR export or events, the last import, who matched, pending and due events. */
   | { page: 'hr' }
+  /** Joiner, mover and leaver plans; with a plan, its timeline. */
+  | { page: 'plans'; planId: number | null }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -124,6 +126,11 @@ export function parseRoute(hash: string): Route {
   if (head === 'audit') return parts.length === 1 ? { page: 'audit' } : { page: 'not-found', path };
   if (head === 'evidence') return parts.length === 1 ? { page: 'evidence' } : { page: 'not-found', path };
   if (head === 'hr') return parts.length === 1 ? { page: 'hr' } : { page: 'not-found', path };
+  if (head === 'plans') {
+    if (second === undefined) return { page: 'plans', planId: null };
+    const planId = runIdOf(second);
+    return planId !== null && third === undefined ? { page: 'plans', planId } : { page: 'not-found', path };
+  }
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -195,6 +202,8 @@ export function formatRoute(route: Route): string {
       return '#/evidence';
     case 'hr':
       return '#/hr';
+    case 'plans':
+      return route.planId === null ? '#/plans' : `#/plans/${route.planId}`;
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -229,6 +238,8 @@ export const routes = {
   audit: (): Route => ({ page: 'audit' }),
   evidence: (): Route => ({ page: 'evidence' }),
   hr: (): Route => ({ page: 'hr' }),
+  plans: (): Route => ({ page: 'plans', planId: null }),
+  plan: (planId: number): Route => ({ page: 'plans', planId }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */
