@@ -36,6 +36,8 @@ const ENGINE_AREAS = [
   { name: 'reviews', paths: ['reviews/'] },
   // The HR source: HR records and dated HR events (issue 13); reads people from directory/, nothing below imports it.
   { name: 'hr', paths: ['hr/'] },
+  // Birthright policies (issue 13): conditions on HR / IdP attributes, versions, what-if, approvals; reads hr/, catalog/, directory/.
+  { name: 'policies', paths: ['policies/'] },
   // Joiner / mover / leaver orchestration plans (issue 13): read HR events and people, grant and revoke through jobs/; above the birthright policies.
   { name: 'plans', paths: ['plans/'] },
   { name: 'jira', paths: ['jira/'] },

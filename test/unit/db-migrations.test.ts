@@ -282,6 +282,36 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('migration 12 adds birthright policies to a version-11 file: names unique ignoring case, versions kept, one waiting approval per policy', () => {
+    const f = file('m12.latchkey');
+    const v11 = openDatabase(f, { migrations: migrations.slice(0, 11) });
+    v11.prepare("INSERT INTO hr_records (record_key, status, source, as_of, updated_at) VALUES ('id:1', 'active', 'events', 't', 't')").run();
+    v11.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, 12) });
+    expect(schemaVersion(db)).toBe(12);
+    expect(db.prepare('SELECT record_key FROM hr_records').pluck().all()).toEqual(['id:1']);
+    const pol = db.prepare("INSERT INTO policies (name, current_version, mode, created_at, updated_at) VALUES (?, 1, ?, 't', 't')");
+    const id = Number(pol.run('Engineering', 'monitor').lastInsertRowid);
+    expect(() => pol.run('ENGINEERING', 'monitor')).toThrow(/UNIQUE/);
+    expect(() => pol.run('Sales', 'live')).toThrow(/CHECK/);
+    const ver = db.prepare("INSERT INTO policy_versions (policy_id, version, name, definition, state, created_at, created_by, channel) VALUES (?, ?, 'Engineering', '{}', ?, 't', 'ada', 'cli')");
+    ver.run(id, 1, 'current');
+    ver.run(id, 2, 'awaiting-approval');
+    expect(() => ver.run(id, 2, 'current')).toThrow(/UNIQUE|PRIMARY KEY/);
+    expect(() => ver.run(id, 3, 'draft')).toThrow(/CHECK/);
+    const appr = db.prepare("INSERT INTO policy_approvals (policy_id, version, kind, requested_by, requested_channel, requested_at, reasons, counts, state) VALUES (?, 2, 'edit', 'ada', 'cli', 't', '[]', '{}', ?)");
+    appr.run(id, 'withdrawn');
+    appr.run(id, 'waiting');
+    expect(() => appr.run(id, 'waiting')).toThrow(/UNIQUE/);
+    appr.run(id, 'approved');
+    db.prepare("INSERT INTO policy_exceptions (policy_id, person_id, person_label, owner, reason, ends_at, created_at, created_by, channel) VALUES (?, '1:u1', 'ada', 'grace', 'leave', 't', 't', 'ada', 'cli')").run(id);
+    // A policy's versions, approvals and exceptions go with it.
+    db.pragma('foreign_keys = ON');
+    db.prepare('DELETE FROM policies WHERE id = ?').run(id);
+    for (const t of ['policy_versions', 'policy_approvals', 'policy_exceptions']) expect(db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('cur_* views show only the live generation', () => {
     const db = openDatabase(file('gen.latchkey'));
     db.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at,live_gen) VALUES (1,'o','okta','https://x.okta.com','token','t','t',2)").run();

@@ -108,6 +108,9 @@ describe('plan steps from birthright roles', () => {
     expect(tierOfRole('employmentType equals Employee')).toBe(2);
     expect(tierOfRole('department equals Engineering')).toBe(3);
     expect(tierOfRole('title starts with Senior')).toBe(4);
+    // As birthrightOf words it: the policy's name and the source do not count, only the tests.
+    expect(tierOfRole('Department leads v2: employmentType equals "Employee" (Employee) — from the HR record')).toBe(2);
+    expect(tierOfRole('Everyone v1: department equals "Sales" (Sales) — from the HR record')).toBe(3);
     const steps = joinerSteps(accounts, [role(1, 'everyone'), role(2, 'department equals Sales'), role(3, 'title in [Manager]'), role(4, 'everyone', [])], 'boss@x');
     expect(steps.map((s) => [s.step_key, s.tier, s.kind, !!s.critical])).toEqual([
       ['check:accounts', 1, 'check', true],

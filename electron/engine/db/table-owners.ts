@@ -142,6 +142,12 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   hr_records: { owner: 'engine/hr/hr-store.ts' },
   hr_events: { owner: 'engine/hr/hr-store.ts' },
   hr_imports: { owner: 'engine/hr/hr-store.ts' },
+  // Birthright policies (migration 12): policies, every version, approvals by a second operator, per-person exceptions.
+  policies: { owner: 'engine/policies/policy-store.ts' },
+  policy_versions: { owner: 'engine/policies/policy-store.ts' },
+  policy_approvals: { owner: 'engine/policies/policy-store.ts' },
+  policy_exceptions: { owner: 'engine/policies/policy-store.ts' },
+  // Joiner / mover / leaver orchestration plans (migration 13): a plan per HR event, its steps by tier.
   plans: { owner: 'engine/plans/plan-store.ts' },
   plan_steps: { owner: 'engine/plans/plan-store.ts' },
 };

@@ -8,9 +8,10 @@ import { suspendLeaverConnections } from '../connections/connections.js';
 import type { EngineContext } from '../context.js';
 import { advancePlans, type AdvanceSummary } from '../plans/advance.js';
 import { evaluatePlans, type BirthrightSource } from '../plans/evaluate.js';
+import { birthrightOf } from '../policies/birthright.js';
 
-/** The birthright evaluator (policies/birthright.ts) once the policies area provides it; until then joiner and mover events wait. */
-export const birthrightSource: BirthrightSource | null = null;
+/** The birthright policies' evaluator (policies/birthright.ts): what joiners get and movers keep. */
+export const birthrightSource: BirthrightSource = birthrightOf;
 
 /** Plans the due HR events, then advances every due or running plan. Never throws: a report, retried at the next call. */
 export function planAndAdvance(ctx: EngineContext, onError: (e: unknown) => void = () => undefined): AdvanceSummary & { created: number[] } {

@@ -232,3 +232,39 @@ export function setEventPlanState(db: Db, id: number, state: 'processed' | 'skip
   return db.prepare("UPDATE hr_events SET plan_state = ?, processed_at = ? WHERE id = ? AND plan_state = 'pending'").run(state, now, id).changes === 1;
 }
 
+/** One HR record as policies read it: [recordKey, employeeId, email, department, title, location, employmentType, managerEmail, startDate, endDate, status]. */
+export type HrAttributeRow = [
+  recordKey: string,
+  employeeId: string | null,
+  email: string | null,
+  department: string | null,
+  title: string | null,
+  location: string | null,
+  employmentType: string | null,
+  managerEmail: string | null,
+  startDate: string | null,
+  endDate: string | null,
+  status: HrStatusValue,
+];
+
+const HR_ATTRIBUTES = 'SELECT record_key, employee_id, email, department, title, location, employment_type, manager_email, start_date, end_date, status FROM hr_records';
+
+/**
+ * Every HR record's policy attributes in one query (rows as arrays), in id
+ * order like allRecords: birthright policies read the column once per
+ * evaluation instead of a query per person.
+ */
+export function hrAttributeRows(db: Db): HrAttributeRow[] {
+  return db.prepare(`${HR_ATTRIBUTES} ORDER BY id`).raw().all() as HrAttributeRow[];
+}
+
+/** The HR records naming any of these employee ids or e-mails (lower-cased), through the indexes on both; id order. */
+export function hrAttributeRowsByKeys(db: Db, employeeIds: readonly string[], emails: readonly string[]): HrAttributeRow[] {
+  if (employeeIds.length === 0 && emails.length === 0) return [];
+  return db
+    .prepare(
+      `${HR_ATTRIBUTES} WHERE lower(employee_id) IN (SELECT value FROM json_each(?)) OR lower(email) IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    )
+    .raw()
+    .all(JSON.stringify(employeeIds), JSON.stringify(emails)) as HrAttributeRow[];
+}

@@ -16,28 +16,28 @@
 //   catalog-mapped group without a grant, is removed (tier 2); the account
 //   suspended where the connection says so (tier 3); the notice (tier 6).
 import type { PlanKind } from '../../../shared/contract-plans.js';
+import type { BirthrightRole } from '../policies/birthright.js';
 import type { NewStep } from './plan-store.js';
 
 /** A birthright role as policies/birthright.ts gives it (keyed there by the Directory's person id). */
-export type BirthrightRole = {
-  roleId: number;
-  policyId: number;
-  policyVersion: number;
-  durationDays: number | null;
-  graceDays: number;
-  enforced: boolean;
-  because: string;
-};
+export type { BirthrightRole } from '../policies/birthright.js';
 
 export type PlanAccount = { connectionId: number; connectionName: string; identityId: string };
 export type RoleTarget = { roleId: number; label: string; groups: { connectionId: number; groupId: string; groupName: string }[] };
 export type HeldGrant = { grantId: number; roleId: number | null; connectionId: number; groupId: string; groupName: string; identityId: string; roleLabel: string | null };
 export type HeldBirthright = HeldGrant & { policyId: number | null; policyVersion: number | null; graceDays: number | null };
 
-/** The tier a birthright role's groups go in, from the condition that grants it: department, title (role), else base access. */
+/**
+ * The tier a birthright role's groups go in, from the tests that granted it
+ * (birthrightOf's `because`: "<policy> v<n>: <tests> — from the <source>";
+ * the policy's name and the source are left out): a test on the department,
+ * tier 3; on the title, tier 4; otherwise (employment type, location,
+ * everyone) base access, tier 2.
+ */
 export function tierOfRole(because: string): 2 | 3 | 4 {
-  if (/\bdepartment\b/i.test(because)) return 3;
-  if (/\b(title|job|role)\b/i.test(because)) return 4;
+  const tests = because.replace(/^.*? v\d+: /, '').replace(/ — from the .*$/, '');
+  if (/\bdepartment\b/i.test(tests)) return 3;
+  if (/\btitle\b/i.test(tests)) return 4;
   return 2;
 }
 

@@ -16,11 +16,13 @@ export type WorkspaceSettings = {
   signIn: SignInSettings;
   /** Hours a leaver's access may take to be removed (the evidence workbook's Leavers sheet flags the later ones). */
   leaverDeadlineHours: number;
+  /** People a birthright policy change may affect before enforcing it needs a second operator (engine/policies/). */
+  policyApprovalPeople: number;
 };
 
 export const DEFAULT_SIGN_IN: SignInSettings = { connectionId: null, clientId: null, sessionHours: 8, required: false };
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = { expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN, leaverDeadlineHours: 24 };
+export const DEFAULT_SETTINGS: WorkspaceSettings = { expiryNoticeHours: 24, signIn: DEFAULT_SIGN_IN, leaverDeadlineHours: 24, policyApprovalPeople: 50 };
 
 export function getSettings(db: Db): WorkspaceSettings {
   const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];

@@ -1,5 +1,5 @@
-// Migration 12 (on the o-plans branch; renumbered at merge): orchestration
-// plans for joiners, movers and leavers (issue 13).
+// Migration 13: orchestration plans for joiners, movers and leavers (issue
+// 13), after the birthright policies (12).
 //
 // Why:
 // - plans: one per HR event or detected change (`trigger_key` UNIQUE: an
@@ -18,8 +18,8 @@
 //   job (jobs/), a manual one at its manual task; `undo_job_id` is the
 //   revocation a rollback queued for a step the plan had completed.
 //   `not_before`: a mover's removal waits for its policy's grace period.
-export const migration012Plans = {
-  version: 12,
+export const migration013 = {
+  version: 13,
   name: 'plans',
   sql: `
 CREATE TABLE plans (
