@@ -89,7 +89,7 @@ function leaverPlanSteps(ctx: EngineContext, accounts: readonly AccountKeys[], s
   return leaverSteps({ accounts: accounts.map(planAccount), grants, memberships, suspend });
 }
 
-function moverPlanSteps(ctx: EngineContext, e: DueEvent, personId: string, accounts: readonly AccountKeys[], roles: readonly BirthrightRole[], newManager: string | null): NewStep[] | null {
+function moverPlanSteps(ctx: EngineContext, e: DueEvent, personId: string, accounts: readonly AccountKeys[], roles: readonly BirthrightRole[], newManager: string | null, now: Date): NewStep[] | null {
   const held: HeldBirthright[] = [];
   const labels = roleLabels(ctx.db, birthrightStepsOfPerson(ctx.db, personId).flatMap((s) => (s.role_id === null ? [] : [s.role_id])));
   const seen = new Set<number>();
@@ -100,7 +100,7 @@ function moverPlanSteps(ctx: EngineContext, e: DueEvent, personId: string, accou
     held.push({ grantId: g.id, roleId: s.role_id, connectionId: g.connection_id, groupId: g.group_id, groupName: g.group_name, identityId: g.identity_id, roleLabel: s.role_id === null ? null : (labels.get(s.role_id) ?? null), policyId: s.policy_id, policyVersion: s.policy_version, graceDays: s.grace_days });
   }
   const requested = heldGrants(ctx, accounts).filter((g) => g.requestId !== null);
-  const steps = moverSteps({ accounts: accounts.map(planAccount), roles: roleTargets(ctx, roles), held, requested, oldManager: previousManager(ctx, e), newManager, now: ctx.clock.now() });
+  const steps = moverSteps({ accounts: accounts.map(planAccount), roles: roleTargets(ctx, roles), held, requested, oldManager: previousManager(ctx, e), newManager, now });
   // Only the account check and the notice: the move changes nothing Latchkey manages.
   return steps.length <= 2 ? null : steps;
 }
@@ -145,7 +145,7 @@ export function evaluatePlans(ctx: EngineContext, opts: EvaluateOptions): number
         // A leaver ends the person's other open plans first: what they were about to add is then live on the ledger, and removed with the rest.
         if (kind === 'leaver') supersedeOpenPlans(ctx, personId, `superseded by the leaver event ${e.eventId} (effective ${e.effectiveDate})`, now);
         const steps =
-          kind === 'leaver' ? leaverPlanSteps(ctx, mine, opts.suspendOn ?? new Set()) : kind === 'joiner' ? joinerSteps(live.map(planAccount), roleTargets(ctx, roles), manager) : moverPlanSteps(ctx, e, personId, live, roles, manager);
+          kind === 'leaver' ? leaverPlanSteps(ctx, mine, opts.suspendOn ?? new Set()) : kind === 'joiner' ? joinerSteps(live.map(planAccount), roleTargets(ctx, roles), manager) : moverPlanSteps(ctx, e, personId, live, roles, manager, now);
         if (steps === null) {
           if (setEventPlanState(ctx.db, e.id, 'skipped', at)) {
             appendAudit(ctx.db, { actor: PLANS_ACTOR, channel: 'system', action: 'plan.not_needed', targetType: 'hr-event', targetId: e.eventId, details: { type: e.type, effectiveDate: e.effectiveDate, why: 'the move changes no access Latchkey manages' } }, now);
