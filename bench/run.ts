@@ -24,6 +24,7 @@ const benches: Record<string, string> = {
   'evidence-snapshot': "the evidence workbook's snapshot sheets (People, Access, Privileged, Drift, Changes) at a period end before the live sync, 100k users / ~1M memberships, vs a bare scan of the same memberships; and on a read-only copy",
   'evidence-export': 'the full evidence workbook of 100k users / ~1M memberships / ~1.25M ledger rows / a 1M-item review vs the same rows as plain CSV and as a bare exceljs streaming write, then on a read-only copy: time, peak RSS',
   'evidence-ledger': "the evidence workbook's ledger sheets (requests, approvals, grants, leavers, a review) over 1,000,000 rows each vs a bare SELECT of the same table: time, peak RSS",
+  'plans-joiners': '1,000 joiners (~5 groups each) through orchestration plans against the rate-limited sandbox Okta: time vs the budget-share bound, 429s unhandled',
   'request-queue': 'request queue UI with 50,000 requests in Chromium: open, tabs, search, scroll (time to rows, long frames) and requests:list server time',
 };
 
