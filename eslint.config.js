@@ -38,6 +38,8 @@ const ENGINE_AREAS = [
   { name: 'hr', paths: ['hr/'] },
   // Birthright policies (issue 13): conditions on HR / IdP attributes, versions, what-if, approvals; reads hr/, catalog/, directory/.
   { name: 'policies', paths: ['policies/'] },
+  // Joiner / mover / leaver orchestration plans (issue 13): read HR events and people, grant and revoke through jobs/; above the birthright policies.
+  { name: 'plans', paths: ['plans/'] },
   { name: 'jira', paths: ['jira/'] },
   // The evidence workbook: reads every area below it, writes nothing in the workspace.
   { name: 'evidence', paths: ['evidence/'] },

@@ -26,6 +26,7 @@ const benches: Record<string, string> = {
   'evidence-ledger': "the evidence workbook's ledger sheets (requests, approvals, grants, leavers, a review) over 1,000,000 rows each vs a bare SELECT of the same table: time, peak RSS",
   'notices-webhook': '10,000 notices through the sandbox Slack webhook limited to --rate per second with 429 + Retry-After: all delivered once, no early return, time vs a bare loop honouring Retry-After',
   'policy-whatif': 'birthright policies at 100k people / ~1M memberships: the what-if of an edit (≤ 1 s) and evaluating all policies (≤ 2 s) vs a bare SELECT of the same attribute columns',
+  'plans-joiners': '1,000 joiners (~5 groups each) through orchestration plans against the rate-limited sandbox Okta: time vs the budget-share bound, 429s unhandled',
   'request-queue': 'request queue UI with 50,000 requests in Chromium: open, tabs, search, scroll (time to rows, long frames) and requests:list server time',
 };
 

@@ -34,6 +34,7 @@ import { noticesChannels } from './contract-notices.js';
 import { jiraChannels, jiraStatusNamesInput } from './contract-jira.js';
 import { operatorChannels } from './contract-operator.js';
 import { policiesChannels } from './contract-policies.js';
+import { planChannels } from './contract-plans.js';
 import { jobsChannels } from './contract-jobs.js';
 import { requestsChannels } from './contract-requests.js';
 import { reviewsChannels } from './contract-reviews.js';
@@ -358,6 +359,7 @@ export const contract = {
   ...hrChannels,
   ...noticesChannels,
   ...policiesChannels,
+  ...planChannels,
 } as const;
 
 export type Contract = typeof contract;
@@ -375,7 +377,7 @@ export type EventMap = {
   'sync:progress': SyncProgress;
   'sync:finished': SyncRunSummary;
   /** Requests, grants, jobs, manual tasks or the catalog changed (a job ran, expiry fired, a JSM request arrived): views refetch. */
-  'governance:changed': { area: 'catalog' | 'requests' | 'jobs' | 'reviews'; ids: number[] };
+  'governance:changed': { area: 'catalog' | 'requests' | 'jobs' | 'reviews' | 'plans'; ids: number[] };
   /** An evidence export moved on (rows written, a sheet done) or ended. */
   'evidence:progress': EvidenceRunView;
 };

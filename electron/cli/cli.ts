@@ -24,6 +24,7 @@ import { CATALOG_READ_VERBS, CATALOG_USAGE, runCatalogCommand } from './catalog-
 import { HR_READ_VERBS, HR_USAGE, runHrCommand, runHrSecret, startHrWebhook } from './hr-commands.js';
 import { NOTICES_READ_VERBS, NOTICES_USAGE, runNoticesCommand } from './notices-commands.js';
 import { POLICY_READ_VERBS, POLICY_USAGE, runPolicyCommand } from './policy-commands.js';
+import { PLAN_READ_VERBS, PLAN_USAGE, runPlanCommand } from './plan-commands.js';
 import { CONNECTION_READ_VERBS, CONNECTION_USAGE, runConnectionCommand } from './connection-commands.js';
 import { JOBS_READ_VERBS, JOBS_USAGE, runJobsCommand } from './jobs-commands.js';
 import { callerContext, resolveCaller, type Caller } from '../engine/operator/caller.js';
@@ -50,7 +51,7 @@ ${CONNECTION_USAGE}  sync [--connection NAME] [--token-env VAR | --secret-env VA
                                           the net change between two runs of a connection (older first)
   snapshot save OUT [--force]             a consistent copy for offline inspection (safe while the app runs;
                                           no credentials; opens with --read-only, also from read-only media)
-${CATALOG_USAGE}${HR_USAGE}${POLICY_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${NOTICES_USAGE}${AUDIT_USAGE}${EVIDENCE_USAGE}  serve [--port P] [--hr-port P]          serve the console and the contract on 127.0.0.1 (--hr-port: also
+${CATALOG_USAGE}${HR_USAGE}${POLICY_USAGE}${PLAN_USAGE}${REQUEST_USAGE}${REVIEW_USAGE}${REVIEW_DECIDE_USAGE}${REVIEW_WORKBOOK_USAGE}${JOBS_USAGE}${NOTICES_USAGE}${AUDIT_USAGE}${EVIDENCE_USAGE}  serve [--port P] [--hr-port P]          serve the console and the contract on 127.0.0.1 (--hr-port: also
                                           the signed HR event receiver, POST /hr/events; off by default)
 
 Global options:
@@ -126,7 +127,7 @@ async function withWorkspace(
   command: string,
   run: (ctx: EngineContext, bus: EventBus) => Promise<number | 'serving'>,
 ): Promise<number | 'serving'> {
-  const known = ['connection', 'sync', 'runs', 'audit', 'export', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'hr', 'policy', 'request', 'review', 'jobs', 'settings', 'notices'];
+  const known = ['connection', 'sync', 'runs', 'audit', 'export', 'serve', 'changes', 'diff', 'snapshot', 'catalog', 'hr', 'policy', 'plan', 'request', 'review', 'jobs', 'settings', 'notices'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (g.readOnly) refuseWritesWhenReadOnly(command, g.rest.slice(1));
   if (g.readOnly && !fs.existsSync(g.db)) throw new UserError(`${g.db} does not exist`, 'not-found');
@@ -164,6 +165,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'catalog' && verb !== undefined && CATALOG_READ_VERBS.includes(verb)) ||
     (command === 'hr' && verb !== undefined && HR_READ_VERBS.includes(verb)) ||
     (command === 'policy' && verb !== undefined && POLICY_READ_VERBS.includes(verb)) ||
+    (command === 'plan' && verb !== undefined && PLAN_READ_VERBS.includes(verb)) ||
     (command === 'request' && verb !== undefined && REQUEST_READ_VERBS.includes(verb)) ||
     (command === 'review' && verb !== undefined && REVIEW_READ_VERBS.includes(verb)) ||
     (command === 'review' && verb !== undefined && REVIEW_DECIDE_READ_VERBS.includes(verb)) ||
@@ -172,7 +174,7 @@ function refuseWritesWhenReadOnly(command: string, args: string[]): void {
     (command === 'settings' && settingsOnlyReads(args)) ||
     (command === 'review' && args[0] === 'workbook' && reviewWorkbookOnlyReads(args.slice(1)));
   if (reads) return;
-  const what = ['connection', 'snapshot', 'catalog', 'hr', 'policy', 'request', 'review', 'jobs', 'notices'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
+  const what = ['connection', 'snapshot', 'catalog', 'hr', 'policy', 'plan', 'request', 'review', 'jobs', 'notices'].includes(command) ? `${command}${verb ? ` ${verb}` : ''}` : command;
   throw new UserError(
     `"${what}" changes the workspace or needs its credentials: refused on a workspace opened with --read-only (nothing was changed)`,
     'read-only',
@@ -229,6 +231,8 @@ async function runWorkspaceCommand(base: EngineContext, bus: EventBus, command: 
       return args[0] === 'secret' ? runHrSecret(ctx, args.slice(1), io) : runHrCommand(ctx, args, io);
     case 'policy':
       return runPolicyCommand(ctx, args, io, caller?.operator?.email ?? null);
+    case 'plan':
+      return runPlanCommand(ctx, args, io);
     case 'request':
       return runRequestCommand(ctx, bus, args, io, caller?.operator?.email ?? null);
     case 'review':

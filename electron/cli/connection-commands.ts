@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { addEntraConnectionInput, addJiraConnectionInput, addOktaConnectionInput, describeZodError, syncScopeInput } from '../../shared/contract.js';
 import { emptyScope } from '../../shared/domain.js';
-import { addConnection, getConnectionRecord, setConnectionScope, toSummary } from '../engine/connections/connections.js';
+import { addConnection, getConnectionRecord, setConnectionScope, setSuspendLeavers, toSummary } from '../engine/connections/connections.js';
 import { testConnection } from '../engine/connections/connection-test.js';
 import { describeScope } from '../engine/connections/scope.js';
 import { UserError, type EngineContext } from '../engine/context.js';
@@ -27,6 +27,7 @@ export const CONNECTION_USAGE = `  connection add okta --name NAME --org-url URL
                       [--statuses waiting=NAME,approved=NAME,done=NAME,declined=NAME]
                                           Jira Cloud: where requests are recorded; with a JSM request type, its portal requests are imported
   connection edit NAME --statuses waiting=NAME,...   Jira: the workflow status names issues are moved through (a name left out: its default)
+  connection edit NAME --suspend-leavers on|off     Okta / Entra: suspend a leaver's account too (off by default)
   connection list [--json]
   connection test NAME [--json]
   connection scope NAME [--group-prefix a,b] [--group-pattern RE] [--group-types T,...] [--apps A,...] [--clear] [--json]
@@ -175,10 +176,18 @@ export async function runConnectionCommand(ctx: EngineContext, args: string[], i
       return 0;
     }
     case 'edit': {
-      const { values, positionals } = parse(rest, { statuses: { type: 'string' }, json: { type: 'boolean' } }, 1);
+      const { values, positionals } = parse(rest, { statuses: { type: 'string' }, 'suspend-leavers': { type: 'string' }, json: { type: 'boolean' } }, 1);
       const name = positionals[0];
       if (!name) throw new UsageError('connection edit needs a connection name');
-      if (values.statuses === undefined) throw new UsageError('connection edit: nothing to change (--statuses waiting=NAME,approved=NAME,done=NAME,declined=NAME)');
+      const suspend = values['suspend-leavers'];
+      if (suspend !== undefined) {
+        if (suspend !== 'on' && suspend !== 'off') throw new UsageError('--suspend-leavers takes on or off');
+        const c = setSuspendLeavers(ctx, getConnectionRecord(ctx.db, name).id, suspend === 'on');
+        if (values.json) io.stdout(`${JSON.stringify({ suspendLeavers: c.settings.suspendLeavers === true })}\n`);
+        else io.stdout(`${c.name}: leavers' accounts ${suspend === 'on' ? 'are suspended too' : 'are not suspended (their access is removed)'}\n`);
+        if (values.statuses === undefined) return 0;
+      }
+      if (values.statuses === undefined) throw new UsageError('connection edit: nothing to change (--statuses waiting=NAME,approved=NAME,done=NAME,declined=NAME, or --suspend-leavers on|off)');
       const c = getConnectionRecord(ctx.db, name);
       const statuses = setJiraStatuses(ctx, c.id, jiraStatusesFlag(values.statuses));
       if (values.json) io.stdout(`${JSON.stringify({ statuses })}\n`);

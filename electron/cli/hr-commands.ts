@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HR_PRESETS, type HrPreset } from '../../shared/contract-hr.js';
 import { UserError, workspaceId, type EngineContext } from '../engine/context.js';
-import { describeHrErrors, importHr } from '../engine/hr/import.js';
+import { importHrAndPlan } from '../engine/governance/hr-import.js';
+import { describeHrErrors } from '../engine/hr/import.js';
 import { parseMapOption } from '../engine/hr/presets.js';
 import { hrSecretAccount, startHrReceiver } from '../engine/hr/receiver.js';
 import { hrStatus } from '../engine/hr/status.js';
@@ -44,7 +45,7 @@ export function runHrCommand(ctx: EngineContext, args: string[], io: CliIo): num
       } catch (e) {
         throw new UserError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'not-found');
       }
-      const result = importHr(ctx, { fileName: path.basename(file), bytes, preset, map });
+      const result = importHrAndPlan(ctx, { fileName: path.basename(file), bytes, preset, map });
       if (values.json) io.stdout(`${JSON.stringify(result)}\n`);
       if (!result.ok) {
         if (!values.json) io.stderr(`${describeHrErrors(result.errors)}\nlatchkey: error: ${plural(result.errors.length, 'problem')} in ${file}: nothing was imported\n`);

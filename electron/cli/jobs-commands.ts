@@ -11,6 +11,7 @@ import { UserError } from '../engine/context.js';
 import { cancelJob, getJob, jobAttempts, listJobs, retryJob } from '../engine/jobs/operations.js';
 import { runJobs } from '../engine/governance/run-jobs.js';
 import type { RunSummary } from '../engine/jobs/runner.js';
+import { planAndAdvance } from '../engine/governance/plans.js';
 import { catchUp, startScheduler } from '../engine/governance/scheduler.js';
 import { sendExpiryNotices } from '../engine/jobs/expiry.js';
 import type { EventBus } from '../engine/workspace/workspace.js';
@@ -117,6 +118,8 @@ async function runJobsVerb(ctx: EngineContext, args: string[], io: CliIo): Promi
     if (values.once) {
       const first = await catchUp(ctx, { signal: stop.signal, waitForDueWithinMs: ONCE_WAIT_MS });
       sendExpiryNotices(ctx);
+      // Joiner / mover / leaver plans: due HR events planned, plans started (their jobs run just below).
+      planAndAdvance(ctx, (e) => io.stderr(`latchkey: plans: ${e instanceof Error ? e.message : String(e)}\n`));
       const rest = await runJobs(ctx, { signal: stop.signal, waitForDueWithinMs: ONCE_WAIT_MS });
       const total = add(first, rest);
       const left = listJobs(ctx, { status: 'queued', limit: 1 }).total;

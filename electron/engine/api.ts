@@ -15,6 +15,7 @@ import { auditHandlers } from './handlers/audit-handlers.js';
 import { catalogHandlers } from './handlers/catalog-handlers.js';
 import { hrHandlers } from './handlers/hr-handlers.js';
 import { noticesHandlers } from './handlers/notices-handlers.js';
+import { plansHandlers } from './handlers/plans-handlers.js';
 import { connectionsHandlers } from './handlers/connections-handlers.js';
 import { directoryHandlers } from './handlers/directory-handlers.js';
 import { evidenceHandlers } from './handlers/evidence-handlers.js';
@@ -79,6 +80,7 @@ export function createHandlers(ctx: EngineContext, deps: HandlerDeps = {}): Hand
       ...hrHandlers(c),
       ...noticesHandlers(c),
       ...policiesHandlers(c, helpers),
+      ...plansHandlers(c),
     };
   };
 

@@ -89,6 +89,9 @@ const api = {
   'policies:addException': call('policies:addException'),
   'policies:endException': call('policies:endException'),
   'policies:setApprovalPeople': call('policies:setApprovalPeople'),
+  'plans:list': call('plans:list'),
+  'plans:get': call('plans:get'),
+  'plans:retry': call('plans:retry'),
   // requests channels (shared/contract-requests.ts)
   'requests:list': call('requests:list'),
   'requests:governanceCounts': call('requests:governanceCounts'),

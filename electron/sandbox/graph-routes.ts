@@ -12,8 +12,8 @@
 import { getServicePrincipal, listAppRoleAssignedTo, listServicePrincipals, listSignIns } from './graph-app-routes.js';
 import { delta } from './graph-delta.js';
 import { addMember, getGroup, listGroups, listMembers, removeMember } from './graph-group-routes.js';
-import { APP_READ, AUDIT_READ, GROUP_READ, MEMBER_WRITE, USER_READ, type GraphRoute } from './graph-route-kit.js';
-import { getManager, getUser, listUsers } from './graph-user-routes.js';
+import { ACCOUNT_WRITE, APP_READ, AUDIT_READ, GROUP_READ, MEMBER_WRITE, USER_READ, type GraphRoute } from './graph-route-kit.js';
+import { getManager, getUser, listUsers, updateUser } from './graph-user-routes.js';
 
 type RouteDef = { method: string; pattern: RegExp; route: GraphRoute };
 
@@ -26,6 +26,7 @@ export const GRAPH_ROUTES: readonly RouteDef[] = [
   { method: 'GET', pattern: /^\/users$/, route: { cost: 2, write: false, permissions: USER_READ, handle: (ctx) => listUsers(ctx) } },
   { method: 'GET', pattern: new RegExp(`^/users/${SEG}/manager$`), route: { cost: 1, write: false, permissions: USER_READ, handle: (ctx, [id = '']) => getManager(ctx, id) } },
   { method: 'GET', pattern: new RegExp(`^/users/${SEG}$`), route: { cost: 1, write: false, permissions: USER_READ, handle: (ctx, [id = '']) => getUser(ctx, id) } },
+  { method: 'PATCH', pattern: new RegExp(`^/users/${SEG}$`), route: { cost: 5, write: true, permissions: ACCOUNT_WRITE, handle: (ctx, [id = '']) => updateUser(ctx, id) } },
   { method: 'GET', pattern: new RegExp(`^/groups/${DELTA}$`), route: { cost: 5, write: false, permissions: GROUP_READ, handle: (ctx) => delta(ctx, 'group') } },
   { method: 'GET', pattern: /^\/groups$/, route: { cost: 2, write: false, permissions: GROUP_READ, handle: (ctx) => listGroups(ctx) } },
   { method: 'GET', pattern: new RegExp(`^/groups/${SEG}$`), route: { cost: 1, write: false, permissions: GROUP_READ, handle: (ctx, [id = '']) => getGroup(ctx, id) } },

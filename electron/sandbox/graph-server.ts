@@ -52,7 +52,7 @@ export type GraphClient = {
 };
 
 /** What the sandbox app is granted unless told otherwise: everything Latchkey reads, and group membership writes. */
-export const SANDBOX_GRAPH_ROLES: readonly string[] = ['User.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'AuditLog.Read.All', 'Application.Read.All'];
+export const SANDBOX_GRAPH_ROLES: readonly string[] = ['User.Read.All', 'Group.Read.All', 'GroupMember.ReadWrite.All', 'User.EnableDisableAccount.All', 'AuditLog.Read.All', 'Application.Read.All'];
 
 export type GraphServerOptions = {
   org: Org;

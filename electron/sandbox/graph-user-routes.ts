@@ -57,6 +57,30 @@ export function getUser(ctx: GraphRouteContext, id: string): GraphReply {
   return { status: 200, json: { '@odata.context': `${contextUrl(ctx, 'users', select)}/$entity`, ...shapeUserExpanded(ctx.dir, index, select, expand) } };
 }
 
+/**
+ * PATCH /users/{id} (user_UpdateUser): the sandbox takes `accountEnabled`
+ * (what disabling a leaver needs); Graph answers 204 No Content whether or
+ * not the value changed. Any other property is refused naming it, never
+ * silently ignored.
+ */
+export function updateUser(ctx: GraphRouteContext, id: string): GraphReply {
+  const index = findUser(ctx.dir, id);
+  let body: unknown;
+  try {
+    body = JSON.parse(ctx.body ?? '');
+  } catch {
+    throw badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', 'BadRequest');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a user object.');
+  for (const [k, v] of Object.entries(body)) {
+    if (k !== 'accountEnabled') throw badRequest(`Property '${k}' cannot be updated in the sandbox (it takes accountEnabled).`);
+    if (typeof v !== 'boolean') throw badRequest(`Invalid value for property 'accountEnabled': a boolean is expected.`);
+  }
+  const enabled = (body as { accountEnabled?: boolean }).accountEnabled;
+  if (enabled !== undefined && ctx.dir.user(index).accountEnabled !== enabled) ctx.dir.updateUser(index, { accountEnabled: enabled }, ctx.now);
+  return { status: 204 };
+}
+
 export function getManager(ctx: GraphRouteContext, id: string): GraphReply {
   const index = findUser(ctx.dir, id);
   const managerId = ctx.dir.user(index)['#manager'];

@@ -79,7 +79,7 @@ export type RouteContext = {
 };
 
 export type Route = {
-  method: 'GET' | 'PUT' | 'DELETE';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   /** The path template exactly as the spec writes it. */
   path: string;
   operationId: string;

@@ -10,7 +10,7 @@ import { getApplication, listApplicationGroupAssignments, listApplications } fro
 import { changeMembership, getGroup, listGroupOwners, listGroupRules, listGroups, listGroupUsers } from './okta-group-routes.js';
 import { listLogEvents } from './okta-log-routes.js';
 import { jsonReply, type Reply, type Route, type RouteContext } from './okta-route-kit.js';
-import { getUser, listUserGroups, listUserRoles, listUsers } from './okta-user-routes.js';
+import { getUser, listUserGroups, listUserRoles, listUsers, suspendUser } from './okta-user-routes.js';
 
 // --- org ----------------------------------------------------------------------------
 
@@ -28,6 +28,7 @@ export const OKTA_ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/v1/users/{id}', operationId: 'getUser', scope: 'okta.users.read', write: false, handle: getUser },
   { method: 'GET', path: '/api/v1/users/{id}/groups', operationId: 'listUserGroups', scope: 'okta.users.read', write: false, handle: listUserGroups },
   { method: 'GET', path: '/api/v1/users/{userId}/roles', operationId: 'listAssignedRolesForUser', scope: 'okta.roles.read', write: false, handle: listUserRoles },
+  { method: 'POST', path: '/api/v1/users/{id}/lifecycle/suspend', operationId: 'suspendUser', scope: 'okta.users.manage', write: true, handle: suspendUser },
   { method: 'GET', path: '/api/v1/groups', operationId: 'listGroups', scope: 'okta.groups.read', write: false, handle: listGroups },
   { method: 'GET', path: '/api/v1/groups/rules', operationId: 'listGroupRules', scope: 'okta.groups.read', write: false, handle: listGroupRules },
   { method: 'GET', path: '/api/v1/groups/{groupId}', operationId: 'getGroup', scope: 'okta.groups.read', write: false, handle: getGroup },

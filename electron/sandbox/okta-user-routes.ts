@@ -150,3 +150,21 @@ export function listUserRoles(ctx: RouteContext): Reply {
   const role = ctx.state.adminRole(u.index);
   return jsonReply(role ? [renderRole(ctx.state.org, u, role, ctx.state.base())] : []);
 }
+
+/**
+ * POST /api/v1/users/{id}/lifecycle/suspend (suspendUser): only an ACTIVE
+ * user may be suspended (anything else is a 400 E0000001, as Okta answers);
+ * the user goes SUSPENDED with a user.lifecycle.suspend System Log event and
+ * keeps their groups. 200 with an empty body.
+ */
+export function suspendUser(ctx: RouteContext): Reply {
+  const { state } = ctx;
+  const key = decode(ctx.params[0] ?? '');
+  const ui = state.userIndex(key);
+  if (ui === undefined || state.org.users[ui]?.deleted) throw notFound(key, 'User');
+  const u = state.org.users[ui] as OrgUser;
+  if (u.status !== 'ACTIVE') throw validation('status', `Cannot suspend a user that is not ACTIVE (the user is ${u.status})`);
+  const actor = ctx.principal.kind === 'ssws' ? ({ kind: 'user', user: ctx.principal.user, via: 'api' } as const) : ({ kind: 'client', clientId: ctx.principal.clientId, label: ctx.principal.label } as const);
+  ctx.mutations.setUserStatus(u.id, 'SUSPENDED', { actor, requestUri: ctx.path });
+  return { status: 200, body: '{}', contentType: JSON_TYPE };
+}

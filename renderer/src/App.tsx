@@ -24,6 +24,7 @@ import { EvidencePage } from './pages/EvidencePage.js';
 import { HrPage } from './pages/HrPage.js';
 import { NotificationsPage } from './pages/NotificationsPage.js';
 import { PoliciesPage } from './pages/PoliciesPage.js';
+import { PlansPage } from './pages/PlansPage.js';
 import { READ_ONLY_REASON, useAppStore } from './stores/app-store.js';
 import { useConnectionsStore } from './stores/connections-store.js';
 import { wireEvents } from './stores/wire-events.js';
@@ -50,6 +51,8 @@ function Page({ route }: { route: Route }): ReactNode {
       return <NotificationsPage />;
     case 'policies':
       return <PoliciesPage policyId={route.policyId} />;
+    case 'plans':
+      return <PlansPage planId={route.planId} />;
     case 'connections':
       return <ConnectionsPage adding={route.adding} />;
     case 'directory':
@@ -114,6 +117,8 @@ export function App(): ReactNode {
                   ? 'Notifications'
                 : route.page === 'policies'
                   ? 'Policies'
+                : route.page === 'plans'
+                  ? 'Plans'
                 : route.page === 'connections'
             ? 'Connections'
             : route.page === 'dashboard'

@@ -328,7 +328,7 @@ describe('Leavers', () => {
     expect(l3.flags).toEqual(['access removed 25 h after detection, deadline 24 h']);
     const rows = rowsOf(leaversSheet);
     expect(rows).toHaveLength(3);
-    expect(leaversSheet.reconcile?.(input(), 3)).toEqual([{ what: 'leavers recorded by syncs that started in the period', expected: 3, actual: 3 }]);
+    expect(leaversSheet.reconcile?.(input(), 3)).toEqual([{ what: 'leavers recorded by syncs that started in the period, and leaver plans effective in it', expected: 3, actual: 3 }]);
   });
 
   it('flags access still held, and takes a detection exactly at the period end (not 1 ms before it)', () => {

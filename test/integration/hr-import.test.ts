@@ -225,7 +225,13 @@ describe('latchkey hr', () => {
     expect(s).toMatchObject({ records: sandbox.org.users.length, matched: sandbox.org.users.length, lastImport: { fileName: 'hr-events.jsonl', kind: 'events', channel: 'cli' } });
     const plain = await latchkey('--db', file, 'hr', 'status');
     expect(plain.stdout).toContain(`HR records: ${sandbox.org.users.length}; matched ${sandbox.org.users.length}`);
-    expect(plain.stdout).toMatch(/events due, not yet processed \(effective on or before \d{4}-\d{2}-\d{2}\): 2\n/);
+    // The import processed the two due events at once: the backdated leaver got a plan, the mover (no policy, nothing requested) needed none.
+    expect(plain.stdout).toMatch(/events due, not yet processed \(effective on or before \d{4}-\d{2}-\d{2}\): 0\n/);
+    const planned = await latchkey('--db', file, 'plan', 'list', '--json');
+    expect((JSON.parse(planned.stdout) as { rows: { kind: string; hrEventId: string }[] }).rows.map((p) => [p.kind, p.hrEventId])).toEqual([['leaver', sandbox.hr.summary.backdatedLeaver]]);
+    const shown = await latchkey('--db', file, 'plan', 'show', '1');
+    expect(shown.stdout).toMatch(/^plan #1 leaver for .*: (running|done)\n/);
+    expect(shown.stdout).toContain('Tier 1 — account checks\n');
 
     const badFile = path.join(dir, 'bad.csv');
     fs.writeFileSync(badFile, 'Employee #,Work Email,Hire Date,Favourite Colour\n1,a@x.example,yesterday,blue\n');

@@ -358,6 +358,42 @@ describe('migrations', () => {
     expect(fs.readFileSync(f).equals(before)).toBe(true);
   });
 
+  it('the plans migration adds plans and their steps to the file before it: one plan per trigger, one step per key, statuses and tiers checked', () => {
+    // Found by name: the branch adds it as 12, the merge may renumber it.
+    const at = migrations.findIndex((m) => m.name === 'plans');
+    expect(at).toBeGreaterThan(10);
+    const f = file('m-plans.latchkey');
+    const before = openDatabase(f, { migrations: migrations.slice(0, at) });
+    before.prepare("INSERT INTO connections (id,name,kind,base_url,auth_type,created_at,updated_at) VALUES (1,'o','okta','https://x.okta.com','token','t','t')").run();
+    before.close();
+    const db = openDatabase(f, { migrations: migrations.slice(0, at + 1) });
+    expect(schemaVersion(db)).toBe(at + 1);
+    expect(db.prepare('SELECT name FROM connections').all()).toEqual([{ name: 'o' }]);
+    const plan = db.prepare(
+      "INSERT INTO plans (kind, trigger_key, person_id, person_name, effective_date, effective_at, status, created_at, updated_at) VALUES (?, ?, '1:u1', 'Ada', '2026-12-01', '2026-12-01T00:00:00.000Z', ?, 't', 't') RETURNING id",
+    );
+    const { id } = plan.get('leaver', 'hr:e1', 'waiting') as { id: number };
+    expect(() => plan.get('leaver', 'hr:e1', 'waiting')).toThrow(/UNIQUE/);
+    expect(() => plan.get('contractor', 'hr:e2', 'waiting')).toThrow(/CHECK/);
+    expect(() => plan.get('joiner', 'hr:e3', 'paused')).toThrow(/CHECK/);
+    expect(db.prepare('SELECT policy_versions, reason, last_removal_at FROM plans WHERE id = ?').get(id)).toEqual({ policy_versions: '[]', reason: null, last_removal_at: null });
+    const step = db.prepare("INSERT INTO plan_steps (plan_id, step_key, tier, kind, label, status) VALUES (?, ?, ?, ?, 'x', ?)");
+    step.run(id, 'check:accounts', 1, 'check', 'waiting');
+    step.run(id, 'remove:grant:1', 2, 'remove', 'rolled-back');
+    expect(() => step.run(id, 'check:accounts', 1, 'check', 'waiting')).toThrow(/UNIQUE/);
+    expect(() => step.run(id, 'a', 7, 'check', 'waiting')).toThrow(/CHECK/);
+    expect(() => step.run(id, 'b', 0, 'check', 'waiting')).toThrow(/CHECK/);
+    expect(() => step.run(id, 'c', 2, 'grant', 'waiting')).toThrow(/CHECK/);
+    expect(() => step.run(id, 'd', 2, 'add', 'paused')).toThrow(/CHECK/);
+    expect(db.prepare('SELECT depends_on, critical FROM plan_steps WHERE step_key = ?').get('check:accounts')).toEqual({ depends_on: '[]', critical: 0 });
+    db.pragma('foreign_keys = ON');
+    expect(() => step.run(999, 'e', 1, 'check', 'waiting')).toThrow(/FOREIGN KEY/);
+    const due = "SELECT id FROM plans WHERE status = 'waiting' AND effective_at <= ?";
+    const qp = (db.prepare(`EXPLAIN QUERY PLAN ${due}`).all('2026-12-09') as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(qp).toContain('plans_by_status');
+    db.close();
+  });
+
   it('refuses a file that is not SQLite, without changing it', () => {
     const f = file('notes.txt');
     fs.writeFileSync(f, 'these are my notes, not a database\n'.repeat(50));

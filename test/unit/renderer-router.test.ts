@@ -17,6 +17,14 @@ describe('renderer hash routes', () => {
     });
   });
 
+  it('plans: the list and one plan\'s timeline, anything else not found', () => {
+    expect(parseRoute('#/plans')).toEqual({ page: 'plans', planId: null });
+    expect(parseRoute('#/plans/12')).toEqual({ page: 'plans', planId: 12 });
+    expect(formatRoute({ page: 'plans', planId: null })).toBe('#/plans');
+    expect(formatRoute({ page: 'plans', planId: 12 })).toBe('#/plans/12');
+    for (const hash of ['#/plans/0', '#/plans/x', '#/plans/12/steps', '#/plans/012']) expect(parseRoute(hash).page, hash).toBe('not-found');
+  });
+
   it('round-trips ids that need escaping', () => {
     const route: Route = { page: 'directory', tab: 'apps', detail: { connectionId: 12, id: 'a/b c#d' } };
     expect(formatRoute(route)).toBe('#/directory/apps/12/a%2Fb%20c%23d');

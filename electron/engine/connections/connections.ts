@@ -35,6 +35,7 @@ function toRecord(r: ConnectionRow): ConnectionRecord {
   if (typeof raw.caPem === 'string') settings.caPem = raw.caPem;
   // What the last test found (the catalog and Jira write-back warn on false).
   if (typeof raw.canWrite === 'boolean') settings.canWrite = raw.canWrite;
+  if (raw.suspendLeavers === true) settings.suspendLeavers = true;
   if (raw.jira && typeof raw.jira.projectKey === 'string') settings.jira = raw.jira;
   if (raw.jiraPoll) settings.jiraPoll = raw.jiraPoll;
   return {
@@ -297,6 +298,28 @@ export function setConnectionScope(ctx: EngineContext, connectionId: number, sco
     })
     .immediate();
   return getConnectionRecord(ctx.db, c.id);
+}
+
+/** Whether leavers' accounts of this Okta or Entra connection are suspended too (off by default); audited. */
+export function setSuspendLeavers(ctx: EngineContext, connectionId: number, on: boolean): ConnectionRecord {
+  assertWritable(ctx);
+  const c = getConnectionRecord(ctx.db, connectionId);
+  if (c.kind !== 'okta' && c.kind !== 'entra') throw new UserError(`"${c.name}" is a ${c.kind} connection: it has no accounts to suspend`, 'bad-input');
+  const next: ConnectionSettings = { ...c.settings };
+  if (on) next.suspendLeavers = true;
+  else delete next.suspendLeavers;
+  ctx.db
+    .transaction(() => {
+      ctx.db.prepare('UPDATE connections SET settings = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(next), ctx.clock.now().toISOString(), c.id);
+      appendAudit(ctx.db, { actor: ctx.actor, channel: ctx.channel, action: 'connection.suspend_leavers_changed', targetType: 'connection', targetId: c.id, details: { before: c.settings.suspendLeavers === true, after: on } }, ctx.clock.now());
+    })
+    .immediate();
+  return getConnectionRecord(ctx.db, c.id);
+}
+
+/** The Okta and Entra connections set to suspend leavers' accounts. */
+export function suspendLeaverConnections(db: Db): Set<number> {
+  return new Set(listConnectionRecords(db).filter((c) => (c.kind === 'okta' || c.kind === 'entra') && c.settings.suspendLeavers === true).map((c) => c.id));
 }
 
 /**

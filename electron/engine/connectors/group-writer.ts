@@ -1,5 +1,6 @@
 // The port an IdP connector implements for the provisioning and revocation
-// jobs: add or remove one user in one group. The jobs area drives it; the
+// jobs: add or remove one user in one group, and suspend a leaver's account
+// (where the connection is set to). The jobs area drives it; the
 // connectors know nothing of jobs, grants or requests.
 /**
  * What an IdP group writer reports for one membership change. `done` covers
@@ -16,5 +17,7 @@ export type GroupWriteResult =
 export type GroupWriter = {
   addMember: (groupId: string, userId: string) => Promise<GroupWriteResult>;
   removeMember: (groupId: string, userId: string) => Promise<GroupWriteResult>;
+  /** Stops the account signing in (Okta: lifecycle suspend; Entra: accountEnabled false); already suspended or gone is `done`, unchanged. */
+  suspendAccount: (userId: string) => Promise<GroupWriteResult>;
   close: () => void;
 };

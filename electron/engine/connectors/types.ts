@@ -50,6 +50,8 @@ export type ConnectionSettings = {
   authorityHost?: string;
   /** What the last successful connection test found: may the credential change group membership? */
   canWrite?: boolean;
+  /** Okta / Entra: a leaver's account is suspended too (Okta lifecycle suspend, Entra accountEnabled false), besides losing its access. Off by default; needs the write permission. */
+  suspendLeavers?: boolean;
   /** A CA certificate (PEM) trusted for this connection's hosts, on top of the system ones. Public, not a secret. */
   caPem?: string;
   /** Jira: where requests are recorded and which JSM request type is imported. */

@@ -161,4 +161,7 @@ export const TABLE_OWNERS: Readonly<Record<string, TableOwnership>> = {
   policy_versions: { owner: 'engine/policies/policy-store.ts' },
   policy_approvals: { owner: 'engine/policies/policy-store.ts' },
   policy_exceptions: { owner: 'engine/policies/policy-store.ts' },
+  // Joiner / mover / leaver orchestration plans (migration 13): a plan per HR event, its steps by tier.
+  plans: { owner: 'engine/plans/plan-store.ts' },
+  plan_steps: { owner: 'engine/plans/plan-store.ts' },
 };

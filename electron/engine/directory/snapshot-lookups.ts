@@ -96,3 +96,10 @@ export function groupOwners(db: Db, connectionId: number, groupId: string): Grou
     .all({ c: connectionId, g: groupId }) as { id: string; email: string | null; display_name: string; status: string }[];
   return rows.map((r) => ({ identityId: r.id, email: r.email, name: r.display_name, status: r.status }));
 }
+
+/** The live groups one account is a member of (a leaver's memberships to remove), by id. */
+export function liveGroupsOfAccount(db: Db, connectionId: number, identityId: string): { groupId: string; name: string }[] {
+  return db
+    .prepare('SELECT g.id AS groupId, g.name FROM cur_memberships m JOIN cur_groups g ON g.connection_id = m.connection_id AND g.id = m.group_id WHERE m.connection_id = ? AND m.identity_id = ? ORDER BY g.id')
+    .all(connectionId, identityId) as { groupId: string; name: string }[];
+}

@@ -9,6 +9,13 @@
 // within; a millisecond more is late). The runs of the period drive the
 // query (CROSS JOIN) and their changes are read by (run, kind): the millions
 // of membership changes of other kinds are never scanned.
+//
+// Then one row per leaver plan effective in the period (an HR termination,
+// processed "on or after the effective date"): measured from the effective
+// date (midnight UTC) to the plan's last removal, the plan's removal steps
+// counted as its grants and memberships; still open steps are access still
+// held. A backdated leaver therefore shows the hours HR's delay cost.
+import { leaverPlansBetween } from '../plans/plan-store.js';
 import { connectionNames, hoursBetween, periodOf } from './ledger-kit.js';
 import { dateCell } from './snapshot-cells.js';
 import type { EvidenceSheet } from './sheet-types.js';
@@ -51,7 +58,8 @@ export const leaversSheet: EvidenceSheet = {
   description:
     'Every account a sync found deactivated, disabled, suspended or deleted in the IdP during the period (the detecting run started in it), in detection ' +
     'order: when, when the last grant Latchkey managed for it ended and when its last membership of a catalog-mapped group was seen removed, the hours ' +
-    'from detection to removal and whether that is within the deadline. Flagged: removed after the deadline; access still held.',
+    'from detection to removal and whether that is within the deadline; then every leaver plan (an HR termination) effective in the period, measured from ' +
+    'its effective date to its last removal. Flagged: removed after the deadline; access still held.',
   columns: [
     { header: 'Connection', type: 'text' },
     { header: 'Account ID', type: 'text' },
@@ -127,10 +135,51 @@ export const leaversSheet: EvidenceSheet = {
         flags,
       };
     }
+    const period = periodOf(input);
+    for (const p of leaverPlansBetween(input.db, period.from, period.to)) {
+      const flags: string[] = [];
+      const stillHeld = p.open > 0 || p.status === 'waiting' || p.status === 'running';
+      const removedAt = stillHeld ? null : p.last_removal_at;
+      let within: boolean | null;
+      if (stillHeld) {
+        within = false;
+        flags.push(`access not removed: leaver plan #${p.id} is ${p.status}, ${p.open} removal(s) not done`);
+      } else if (removedAt === null) {
+        within = true; // nothing to remove
+      } else {
+        within = Date.parse(removedAt) - Date.parse(p.effective_at) <= deadlineMs;
+        if (!within) flags.push(`access removed ${hoursBetween(p.effective_at, removedAt)} h after the effective date, deadline ${input.leaverDeadlineHours} h`);
+      }
+      yield {
+        cells: [
+          'HR',
+          p.person_email ?? p.person_id,
+          p.person_name,
+          `HR leaver (plan #${p.id}, ${p.status})`,
+          null,
+          'terminated',
+          null,
+          dateCell(p.effective_at),
+          p.removals - p.memberships_removed,
+          dateCell(p.last_removal_at),
+          p.open,
+          p.memberships_removed,
+          dateCell(p.last_removal_at),
+          p.open,
+          dateCell(removedAt),
+          hoursBetween(p.effective_at, removedAt),
+          input.leaverDeadlineHours,
+          within,
+        ],
+        flags,
+      };
+    }
   },
   reconcile(input, written) {
-    const expected = input.db.prepare(`SELECT count(*) FROM sync_runs r JOIN sync_changes c ON c.run_id = r.id WHERE ${LEAVERS_IN_PERIOD}`).pluck().get(periodOf(input)) as number;
-    return [{ what: 'leavers recorded by syncs that started in the period', expected, actual: written }];
+    const period = periodOf(input);
+    const expected = input.db.prepare(`SELECT count(*) FROM sync_runs r JOIN sync_changes c ON c.run_id = r.id WHERE ${LEAVERS_IN_PERIOD}`).pluck().get(period) as number;
+    const plans = leaverPlansBetween(input.db, period.from, period.to).length;
+    return [{ what: 'leavers recorded by syncs that started in the period, and leaver plans effective in it', expected: expected + plans, actual: written }];
   },
   sample: { population: 'leavers', accepts: () => true },
 };

@@ -2,7 +2,8 @@
 // not call them: people are re-linked across IdPs (joiners, changed e-mails:
 // the Directory shows people, so before anyone reads), then the grant ledger
 // is compared with what the IdP now shows (drift: flagged, never changing a
-// grant). Every caller that starts a sync for a person to see — the console,
+// grant), then the due HR events become joiner / mover / leaver plans.
+// Every caller that starts a sync for a person to see — the console,
 // the CLI, the demo — goes through syncAndReconcile.
 import type { SyncRunSummary } from '../../../shared/domain.js';
 import type { EngineContext } from '../context.js';
@@ -13,6 +14,7 @@ import { refreshRecommendations } from '../reviews/refresh.js';
 import { syncRemediationStates, verifyRemediations } from '../reviews/remediation.js';
 import { startSync, type StartedSync } from '../sync/sync-service.js';
 import { checkpointQuietly } from './audit-anchoring.js';
+import { planAndAdvance } from './plans.js';
 
 /** Starts a sync (see startSync); its `done` resolves after the follow-ups of a successful run. */
 export async function syncAndReconcile(ctx: EngineContext, connectionId: number, opts: Parameters<typeof startSync>[2] = {}): Promise<StartedSync> {
@@ -51,5 +53,7 @@ export function afterSync(ctx: EngineContext, connectionId: number, runId?: numb
   } catch {
     // Same as drift: the next sync refreshes again.
   }
+  // Joiners, movers and leavers: due HR events planned on the accounts this sync shows, plans moved on (never fails the sync).
+  planAndAdvance(ctx);
 }
 

@@ -25,6 +25,7 @@ import { planRequestNotices } from '../requests/request-notices.js';
 import { planAccessEndingSoon } from './grant-notices.js';
 import { expireDueGrants, sendExpiryNotices } from '../jobs/expiry.js';
 import { resumeInterruptedJobs, type RunSummary } from '../jobs/runner.js';
+import { planAndAdvance } from './plans.js';
 import { runJobs, type RunJobsOptions } from './run-jobs.js';
 
 export type SchedulerOptions = {
@@ -105,6 +106,8 @@ export function startScheduler(ctx: EngineContext, opts: SchedulerOptions = {}):
     await guard(() => planRequestNotices(ctx));
     await guard(() => foldDigests(ctx));
     await guard(() => sendDueNotices(ctx, senders));
+    // Joiner / mover / leaver plans: due HR events planned ("on or after the effective date"), plans started and moved on.
+    await guard(() => planAndAdvance(ctx, onError));
     // Bounded, so expiry is checked again during a long queue (10,000 revocations take a while at the budget's pace).
     await guard(() => runJobs(ctx, { ...opts.run, signal: stopper.signal, maxDurationMs: intervalMs }));
   };

@@ -188,6 +188,50 @@ export function unprocessedEvents(db: Db, today: string, when: 'pending' | 'due'
   return { count, rows: rows.map((r) => ({ eventId: r.event_id, type: r.type, effectiveDate: r.effective_date, employeeId: r.employee_id, email: r.email, name: r.name })) };
 }
 
+/** An HR event as the plans read it: who, what, effective when, and the attributes it carried. */
+export type DueEvent = {
+  id: number;
+  eventId: string;
+  type: HrEventType;
+  effectiveDate: string;
+  recordKey: string;
+  employeeId: string | null;
+  email: string | null;
+  managerEmail: string | null;
+  attributes: HrAttributes;
+};
+
+/**
+ * The plans' selection: events "on or after the effective date and not yet
+ * processed" (effective on or before `today`, plan_state 'pending'), in
+ * effective-date order (index hr_events_due), never an exact date: a
+ * backdated event is as due as today's.
+ */
+export function dueEventsForPlans(db: Db, today: string, limit = 100_000): DueEvent[] {
+  const rows = db
+    .prepare(
+      `SELECT id, event_id, type, effective_date, record_key, employee_id, email, manager_email, attributes FROM hr_events
+       WHERE plan_state = 'pending' AND effective_date <= ? ORDER BY effective_date, occurred_at, event_id LIMIT ?`,
+    )
+    .all(today, limit) as { id: number; event_id: string; type: HrEventType; effective_date: string; record_key: string; employee_id: string | null; email: string | null; manager_email: string | null; attributes: string }[];
+  return rows.map((r) => ({
+    id: r.id,
+    eventId: r.event_id,
+    type: r.type,
+    effectiveDate: r.effective_date,
+    recordKey: r.record_key,
+    employeeId: r.employee_id,
+    email: r.email,
+    managerEmail: r.manager_email,
+    attributes: JSON.parse(r.attributes) as HrAttributes,
+  }));
+}
+
+/** Marks an event planned ('processed') or deliberately not ('skipped'); true when it was still pending. Inside the plan's transaction. */
+export function setEventPlanState(db: Db, id: number, state: 'processed' | 'skipped', now: string): boolean {
+  return db.prepare("UPDATE hr_events SET plan_state = ?, processed_at = ? WHERE id = ? AND plan_state = 'pending'").run(state, now, id).changes === 1;
+}
+
 /** One HR record as policies read it: [recordKey, employeeId, email, department, title, location, employmentType, managerEmail, startDate, endDate, status]. */
 export type HrAttributeRow = [
   recordKey: string,

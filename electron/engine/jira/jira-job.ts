@@ -31,6 +31,8 @@ import { type JiraTarget, type JiraUpdate } from '../jobs/jira-outbox.js';
 import { approvalRecords, linkJiraIssue, requestOfIssue, requestWithRoleLabel } from '../requests/request-store.js';
 import { AUDIT_ANCHOR_EVENT, auditHeadLine, recordJiraAnchor, runAnchorJob } from './audit-anchors.js';
 import { openJiraSite, type JiraClientTuning } from './jira-site.js';
+import { runPlanIssueJob } from './plan-issues.js';
+import { PLAN_ISSUE_TYPE } from '../plans/plan-jira.js';
 import { REVIEW_ISSUE_TYPE, REVIEW_SUMMARY_TYPE, reviewJiraConnection, runReviewIssueJob, runReviewSummaryJob } from './review-issues.js';
 
 type RequestFacts = {
@@ -227,6 +229,11 @@ export function createJiraJobExecutor(options: JiraJobOptions = {}): JobExecutor
     }
     // Access reviews: a reviewer's issue, and the campaign's summary at close (review-issues.ts).
     const type = job.payload.type;
+    // Joiner / mover / leaver plans: the plan's issue, updated per tier (plan-issues.ts).
+    if (job.requestId === null && type === PLAN_ISSUE_TYPE && job.connectionId !== null) {
+      const connectionId = job.connectionId;
+      return openJiraSite(ctx, connectionId, { ...options, signal }).then((site) => runPlanIssueJob(ctx, job, site)).catch(outcomeOf);
+    }
     if (job.requestId === null && (type === REVIEW_ISSUE_TYPE || type === REVIEW_SUMMARY_TYPE)) {
       const connectionId = job.connectionId ?? reviewJiraConnection(ctx);
       if (connectionId === null) return { status: 'failed', error: 'no Jira connection is configured' };

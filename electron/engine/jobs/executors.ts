@@ -4,6 +4,10 @@
 // connection's connector so writes share its rate budget. Jira jobs go to
 // runJiraJob (jira/jira-job.ts); governance/run-jobs.ts puts the set together.
 //
+// A 'revoke' job with no grant and payload op 'suspend-account' suspends a
+// leaver's account instead (Okta lifecycle suspend / Entra accountEnabled
+// false), through the same writer and rate budget.
+//
 // Before calling the IdP, the executor refuses what Latchkey must not do
 // itself — a group managed by an Okta group rule / Entra dynamic rule, or by
 // its source (APP_GROUP, AD-synced): those become manual tasks with
@@ -16,7 +20,7 @@ import { createOktaGroupWriter } from '../connectors/okta/okta-group-writer.js';
 import { isEntraCredential, isOktaCredential, type ConnectionRecord } from '../connectors/types.js';
 import { UserError, type EngineContext } from '../context.js';
 import type { GroupWriter, GroupWriteResult } from '../connectors/group-writer.js';
-import type { ClaimedJob, JobExecutor, JobExecutors, JobOutcome } from './job-types.js';
+import { SUSPEND_OP, type ClaimedJob, type JobExecutor, type JobExecutors, type JobOutcome } from './job-types.js';
 import { liveGroup } from '../directory/snapshot-lookups.js';
 import { getGrant, type GrantRecord } from './grant-store.js';
 import { connectionLabel, who } from './ledger.js';
@@ -138,8 +142,43 @@ export function createIdpExecutors(ctx: EngineContext, opts: IdpExecutorOptions 
       return toOutcome(r, ctx.db, g, add);
     };
 
+  /**
+   * A leaver's account suspended (a 'revoke' job without a grant whose payload
+   * says op 'suspend-account': the jobs table's kinds stay as they are). Its
+   * connection, identity and the writer's idempotent suspend.
+   */
+  const suspend: JobExecutor = async (job: ClaimedJob) => {
+    const identityId = job.payload.identityId;
+    if (job.connectionId === null || typeof identityId !== 'string') return { status: 'failed', error: `job #${job.id} names no account to suspend` };
+    let c: ConnectionRecord;
+    try {
+      c = getConnectionRecord(ctx.db, job.connectionId);
+    } catch {
+      return { status: 'failed', error: `connection #${job.connectionId} no longer exists in this workspace` };
+    }
+    let writer: GroupWriter;
+    try {
+      writer = await writerFor(c);
+    } catch (e) {
+      return { status: 'failed', error: e instanceof Error ? e.message : String(e) };
+    }
+    const r = await writer.suspendAccount(identityId);
+    const status = r.httpStatus !== undefined ? { httpStatus: r.httpStatus } : {};
+    switch (r.kind) {
+      case 'done':
+        return { status: 'succeeded', result: { changed: r.changed, suspended: identityId, ...(r.note ? { note: r.note } : {}) }, ...status };
+      case 'retry':
+        return { status: 'retry', error: r.error, ...(r.retryAfterMs !== undefined ? { retryAfterMs: r.retryAfterMs } : {}), ...status };
+      case 'failed':
+        return { status: 'failed', error: r.error, ...status };
+      case 'manual':
+        return { status: 'manual', reason: r.reason, instructions: `Suspend (or disable) the account ${identityId} in ${c.name} — Latchkey cannot: ${r.reason}. Then mark this task done with the evidence.` };
+    }
+  };
+  const revoke = membership(false);
+
   return {
-    executors: { provision: membership(true), revoke: membership(false) },
+    executors: { provision: membership(true), revoke: (job, c, signal) => (job.payload.op === SUSPEND_OP ? suspend(job, c, signal) : revoke(job, c, signal)) },
     close: () => {
       for (const w of built) w.close();
       built.length = 0;

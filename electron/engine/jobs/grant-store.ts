@@ -60,6 +60,13 @@ export function liveGrantOfMembership(db: Db, connectionId: number, groupId: str
   );
 }
 
+/** Every live grant (wanted or held) of one account, oldest first: what a leaver loses. */
+export function liveGrantsOfAccount(db: Db, connectionId: number, identityId: string): GrantRecord[] {
+  return db
+    .prepare(`SELECT * FROM grants WHERE connection_id = ? AND identity_id = ? AND status IN ('pending', 'active', 'manual', 'failed', 'revoking') ORDER BY id`)
+    .all(connectionId, identityId) as GrantRecord[];
+}
+
 export type NewGrant = Pick<
   GrantRecord,
   'request_id' | 'role_id' | 'connection_id' | 'group_id' | 'group_name' | 'identity_id' | 'beneficiary_email' | 'beneficiary_name' | 'status' | 'expires_at'

@@ -374,3 +374,11 @@ export function settleJob(
       db.prepare('UPDATE jobs SET status = ?, last_error = ?, locked_by = NULL, finished_at = ?, updated_at = ? WHERE id = ?').run(to.status, to.error, at, at, jobId);
   }
 }
+
+/** Whether a job queued under this key prefix before `id` is still queued or running (one record's updates go in order). */
+export function earlierOpenJob(db: Db, keyPrefix: string, id: number): boolean {
+  return (
+    cachedStatement(db, "SELECT 1 FROM jobs WHERE idempotency_key >= ? AND idempotency_key < ? AND id < ? AND status IN ('queued', 'running') LIMIT 1").get(keyPrefix, `${keyPrefix}\uffff`, id) !==
+    undefined
+  );
+}

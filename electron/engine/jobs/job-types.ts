@@ -51,3 +51,6 @@ export type JobOutcome =
 
 export type JobExecutor = (job: ClaimedJob, ctx: EngineContext, signal: AbortSignal) => Promise<JobOutcome>;
 export type JobExecutors = Record<JobKind, JobExecutor>;
+
+/** The payload op of a 'revoke' job that suspends a leaver's account instead of removing a membership (it has no grant). */
+export const SUSPEND_OP = 'suspend-account';

@@ -181,3 +181,16 @@ export function getManualTask(ctx: EngineContext, taskId: number): ManualTaskRow
   if (!t) throw new UserError(`manual task #${taskId} does not exist`, 'not-found');
   return withGrants(ctx.db, [t])[0] as ManualTaskRow;
 }
+
+/** A task's state and evidence (a plan follows its manual steps by it), or null when it does not exist. */
+export function taskState(db: Db, taskId: number): { status: 'open' | 'done' | 'cancelled'; evidence: string | null; completedBy: string | null } | null {
+  const t = cachedStatement(db, 'SELECT status, evidence, completed_by FROM manual_tasks WHERE id = ?').get(taskId) as
+    | { status: 'open' | 'done' | 'cancelled'; evidence: string | null; completed_by: string | null }
+    | undefined;
+  return t ? { status: t.status, evidence: t.evidence, completedBy: t.completed_by } : null;
+}
+
+/** The task a job was turned into (its outcome was 'manual'), or null. */
+export function taskOfJob(db: Db, jobId: number): number | null {
+  return (cachedStatement(db, 'SELECT id FROM manual_tasks WHERE job_id = ? ORDER BY id DESC LIMIT 1').pluck().get(jobId) as number | undefined) ?? null;
+}

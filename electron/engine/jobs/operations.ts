@@ -11,7 +11,7 @@ import { getSettings } from '../settings/settings.js';
 import { countOpenDrift } from './drift.js';
 import { getGrant, grantsByIds, listGrantRecords, setGrant, type GrantFilter, type GrantRecord } from './grant-store.js';
 import { cancelJobRow, countJobs, jobAttempts as attemptsOf, jobRecord, jobsOfRequest as jobRecordsOfRequest, listJobRecords, requeueJob, type JobRecord } from './job-store.js';
-import { JOB_PRIORITY } from './job-types.js';
+import { JOB_PRIORITY, SUSPEND_OP } from './job-types.js';
 import { auditGrant, cancelProvisioning, enqueueRevoke, who } from './ledger.js';
 import { closeTask, countOpenTasks, openTasksOfGrant } from './manual-tasks.js';
 
@@ -52,6 +52,7 @@ function summaryOf(j: JobRecord, g: GrantRecord | undefined, c: { name: string; 
   const idp = c?.kind === 'entra' ? 'Entra' : c?.kind === 'okta' ? 'Okta' : (c?.kind ?? '?');
   const whom = g ? (g.beneficiary_email ?? g.beneficiary_name) : 'someone';
   if (j.kind === 'provision') return `Add ${whom} to ${g?.group_name ?? '?'} (${c?.name ?? idp})`;
+  if (j.kind === 'revoke' && j.payload.op === SUSPEND_OP) return `Suspend the account ${typeof j.payload.identityId === 'string' ? j.payload.identityId : '?'} (${c?.name ?? idp})`;
   if (j.kind === 'revoke') return `Remove ${whom} from ${g?.group_name ?? '?'} (${c?.name ?? idp})`;
   const event = typeof j.payload.event === 'string' ? j.payload.event : null;
   if (event === 'audit-anchor') return `Audit checkpoint comment on ${typeof j.payload.issueKey === 'string' ? j.payload.issueKey : '?'} (${c?.name ?? 'Jira'})`;

@@ -212,6 +212,14 @@ export const IconHr = (p: IconProps): ReactNode => (
     <path d="M10 3.8h4.5" />
   </Svg>
 );
+export const IconPlans = (p: IconProps): ReactNode => (
+  <Svg {...p}>
+    <circle cx="3" cy="3.5" r="1.5" />
+    <circle cx="3" cy="12.5" r="1.5" />
+    <circle cx="13" cy="8" r="1.5" />
+    <path d="M4.5 3.5h3.5v9H4.5M8 8h3.5" />
+  </Svg>
+);
 export const IconEvidence = (p: IconProps): ReactNode => (
   <Svg {...p}>
     <path d="M4 1.5h5.5L13 5v9.5H4z" />

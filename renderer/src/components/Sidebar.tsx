@@ -7,7 +7,7 @@ import { useAppStore } from '../stores/app-store.js';
 import { useJobsStore } from '../stores/jobs-store.js';
 import { useOperatorStore } from '../stores/operator-store.js';
 import { myOpenItems, useReviewsStore } from '../stores/reviews-store.js';
-import { IconAttention, IconAudit, IconCatalog, IconConnections, IconDashboard, IconDirectory, IconEvidence, IconHistory, IconHr, IconKey, IconRequests, IconReviews, Logo } from './Icons.js';
+import { IconAttention, IconAudit, IconCatalog, IconConnections, IconDashboard, IconDirectory, IconEvidence, IconHistory, IconHr, IconKey, IconPlans, IconRequests, IconReviews, Logo } from './Icons.js';
 
 const items = [
   { page: 'dashboard', label: 'Dashboard', icon: IconDashboard, to: routes.dashboard() },
@@ -21,6 +21,7 @@ const items = [
   { page: 'hr', label: 'HR feed', icon: IconHr, to: routes.hr() },
   { page: 'notifications', label: 'Notifications', icon: IconAttention, to: routes.notifications() },
   { page: 'policies', label: 'Policies', icon: IconKey, to: routes.policies() },
+  { page: 'plans', label: 'Plans', icon: IconPlans, to: routes.plans() },
   { page: 'changes', label: 'Changes', icon: IconHistory, to: routes.changes() },
   { page: 'audit', label: 'Audit log', icon: IconAudit, to: routes.audit() },
   { page: 'connections', label: 'Connections', icon: IconConnections, to: routes.connections() },

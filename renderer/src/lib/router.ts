@@ -47,6 +47,8 @@ export type Route =
   | { page: 'notifications' }
   /** Birthright policies: the list, a new one ('new') or one policy (its id). */
   | { page: 'policies'; policyId: number | 'new' | null }
+  /** Joiner, mover and leaver plans; with a plan, its timeline. */
+  | { page: 'plans'; planId: number | null }
   | { page: 'not-found'; path: string };
 
 const tabs: readonly DirectoryTab[] = ['users', 'groups', 'apps', 'unmatched'];
@@ -135,6 +137,11 @@ export function parseRoute(hash: string): Route {
     const policyId = runIdOf(second);
     return policyId !== null && third === undefined ? { page: 'policies', policyId } : { page: 'not-found', path };
   }
+  if (head === 'plans') {
+    if (second === undefined) return { page: 'plans', planId: null };
+    const planId = runIdOf(second);
+    return planId !== null && third === undefined ? { page: 'plans', planId } : { page: 'not-found', path };
+  }
   if (head === 'connections') {
     if (second === undefined) return { page: 'connections', adding: false };
     if (second === 'new' && third === undefined) return { page: 'connections', adding: true };
@@ -210,6 +217,8 @@ export function formatRoute(route: Route): string {
       return '#/notifications';
     case 'policies':
       return route.policyId === null ? '#/policies' : `#/policies/${route.policyId}`;
+    case 'plans':
+      return route.planId === null ? '#/plans' : `#/plans/${route.planId}`;
     case 'connections':
       return route.adding ? '#/connections/new' : '#/connections';
     case 'changes': {
@@ -248,6 +257,8 @@ export const routes = {
   policies: (): Route => ({ page: 'policies', policyId: null }),
   newPolicy: (): Route => ({ page: 'policies', policyId: 'new' }),
   policy: (policyId: number): Route => ({ page: 'policies', policyId }),
+  plans: (): Route => ({ page: 'plans', planId: null }),
+  plan: (planId: number): Route => ({ page: 'plans', planId }),
   connections: (adding = false): Route => ({ page: 'connections', adding }),
   directory: (tab: DirectoryTab, detail: ObjectRef | null = null): Route => ({ page: 'directory', tab, detail }),
   /** One run's changes; without a run, the newest changes across runs. */

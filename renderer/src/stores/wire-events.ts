@@ -14,6 +14,8 @@ import { useDirectoryStore } from './directory-store.js';
 import { useEvidenceStore } from './evidence-store.js';
 import { useJobsStore } from './jobs-store.js';
 import { useRequestsStore } from './requests-store.js';
+import { usePlansStore } from './plans-store.js';
+import { useHrStore } from './hr-store.js';
 import { useReviewsStore } from './reviews-store.js';
 import { toast } from './toast-store.js';
 
@@ -87,6 +89,15 @@ export function wireEvents(): () => void {
       }
       if (area === 'reviews') {
         reviewsChanged.trigger();
+        attention.trigger();
+        return;
+      }
+      // Plans: the list and a plan's timeline refetch; their jobs and manual tasks show in Needs attention.
+      if (area === 'plans') {
+        usePlansStore.getState().changed();
+        // Planned HR events are no longer due: the HR feed's status, once a page has read it.
+        const hr = useHrStore.getState();
+        if (hr.status !== null) void hr.load();
         attention.trigger();
         return;
       }

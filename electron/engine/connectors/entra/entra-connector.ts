@@ -115,7 +115,7 @@ export type EntraConnector = {
    * middleware, origin pinning and throttling gate as the sync. Throws an
    * EntraError carrying Graph's status and code.
    */
-  write: (method: 'POST' | 'DELETE', path: string, body: Json | null, hint: PermissionHint) => Promise<void>;
+  write: (method: 'POST' | 'PATCH' | 'DELETE', path: string, body: Json | null, hint: PermissionHint) => Promise<void>;
   stats: () => GraphHttpStats;
   /** Frees the keep-alive sockets. */
   close: () => void;
@@ -213,11 +213,12 @@ export function createEntraConnector(options: EntraConnectorOptions): EntraConne
     return body as Json;
   };
 
-  const write = async (method: 'POST' | 'DELETE', path: string, body: Json | null, hint: PermissionHint): Promise<void> => {
+  const write = async (method: 'POST' | 'PATCH' | 'DELETE', path: string, body: Json | null, hint: PermissionHint): Promise<void> => {
     const url = toUrl(path);
     await call(hint, async (state) => {
       const req = client.api(url).middlewareOptions([state]);
       if (method === 'POST') await req.post(body ?? {});
+      else if (method === 'PATCH') await req.patch(body ?? {});
       else await req.delete();
     });
   };

@@ -1,7 +1,8 @@
 // Group membership changes in Entra ID for the provisioning and revocation
 // jobs, through the connector's Microsoft Graph client (same middleware,
 // origin pinning and throttling gate as the sync):
-// POST /groups/{id}/members/$ref and DELETE /groups/{id}/members/{userId}/$ref.
+// POST /groups/{id}/members/$ref and DELETE /groups/{id}/members/{userId}/$ref;
+// a leaver's account disabled with PATCH /users/{id} {"accountEnabled": false}.
 //
 // Graph is not idempotent here, so the writer makes it so: adding an existing
 // member is a 400 "One or more added object references already exist" and
@@ -69,6 +70,20 @@ export function createEntraGroupWriter(connector: EntraConnector): GroupWriter {
         return { kind: 'done', changed: true, httpStatus: 204 };
       } catch (e) {
         return classify(e, false, groupId, userId);
+      }
+    },
+    /**
+     * PATCH /users/{id} {"accountEnabled": false}: Graph answers 204 whether or
+     * not it was enabled (idempotent as it is); a user already gone is done.
+     */
+    async suspendAccount(userId) {
+      try {
+        await connector.write('PATCH', `/users/${encodeURIComponent(userId)}`, { accountEnabled: false }, { what: `disabling the account ${userId}`, needs: 'User.EnableDisableAccount.All' });
+        return { kind: 'done', changed: true, httpStatus: 204 };
+      } catch (e) {
+        if (e instanceof EntraError && e.kind === 'not-found') return { kind: 'done', changed: false, note: `the account ${userId} no longer exists in Entra`, ...(e.details.status !== undefined ? { httpStatus: e.details.status } : {}) };
+        const r = classify(e, true, '', userId);
+        return r.kind === 'failed' && r.error.startsWith('the group') ? { ...r, error: `the account ${userId} could not be disabled: ${r.error}` } : r;
       }
     },
     close: () => connector.close(),

@@ -27,8 +27,8 @@ export function createOktaGroupWriter(connector: OktaConnector): GroupWriter {
     return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
   };
 
-  const classify = (e: unknown, method: 'PUT' | 'DELETE', groupId: string, userId: string): GroupWriteResult => {
-    const err = e instanceof OktaError ? e : connector.describeError(e, method, urlOf(groupId, userId));
+  const classify = (e: unknown, method: 'PUT' | 'DELETE' | 'POST', groupId: string, userId: string): GroupWriteResult => {
+    const err = e instanceof OktaError ? e : connector.describeError(e, method, method === 'POST' ? `${connector.orgUrl}/api/v1/users/${encodeURIComponent(userId)}/lifecycle/suspend` : urlOf(groupId, userId));
     const status = err.details.status;
     const withStatus = status !== undefined ? { httpStatus: status } : {};
     switch (err.kind) {
@@ -71,9 +71,31 @@ export function createOktaGroupWriter(connector: OktaConnector): GroupWriter {
     }
   };
 
+  /**
+   * POST /api/v1/users/{id}/lifecycle/suspend (userApi.suspendUser), which Okta
+   * allows only on an ACTIVE user: the user is read first, and one already
+   * SUSPENDED, DEPROVISIONED or gone is done without a change (a job resumed
+   * after a crash runs this again).
+   */
+  const suspend = async (userId: string): Promise<GroupWriteResult> => {
+    try {
+      await connector.ready();
+      const user = await connector.sdk.userApi.getUser({ userId });
+      const status = String(user.status ?? '');
+      if (status === 'SUSPENDED' || status === 'DEPROVISIONED') return { kind: 'done', changed: false, note: `already ${status} in Okta`, httpStatus: 200 };
+      await connector.sdk.userApi.suspendUser({ userId });
+      return { kind: 'done', changed: true, httpStatus: 200 };
+    } catch (e) {
+      const r = classify(e, 'POST', '', userId);
+      if (r.kind === 'failed' && r.httpStatus === 404) return { kind: 'done', changed: false, note: `the account ${userId} no longer exists in Okta`, httpStatus: 404 };
+      return r;
+    }
+  };
+
   return {
     addMember: (groupId, userId) => run('PUT', groupId, userId),
     removeMember: (groupId, userId) => run('DELETE', groupId, userId),
+    suspendAccount: suspend,
     close: () => undefined,
   };
 }

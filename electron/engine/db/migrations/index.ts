@@ -10,9 +10,12 @@ import { migration009 } from './009-group-owners.js';
 import { migration010 } from './010-review-queue-order.js';
 import { migration011 } from './011-hr.js';
 import { migration012 } from './012-policies.js';
+import { migration013 } from './013-plans.js';
 
 export type Migration = { version: number; name: string; sql: string };
 
 /** Every migration in order; the last one's version is the schema this build writes. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012];
+export const migrations: readonly Migration[] = [
+  migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration009, migration010, migration011, migration012, migration013,
+];
 export const latestSchemaVersion = migrations[migrations.length - 1]?.version ?? 0;
