@@ -6,32 +6,22 @@
 // per grant, one membership removal in Okta's System Log per person, no
 // step started twice, the audit chain verifying. Real processes, the real
 // keychain, real HTTP.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/engine/db/database.js';
 import { startSandbox, type Sandbox } from '../../electron/sandbox/sandbox.js';
-import { beneficiariesOf, seedApprovedRequests, seedRole } from '../fixtures/governance.js';
+import { beneficiariesOf, emptiestDirectGroup, seedApprovedRequests, seedRole } from '../fixtures/governance.js';
+import { latchkeyAsync, spawnLatchkey, type CliResult } from '../helpers/cli-async.js';
 import { inPrivateKeychain, keychainSkipReason } from '../helpers/keychain.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const repo = path.resolve(import.meta.dirname, '../..');
-const entry = path.join(repo, 'electron/cli/main.ts');
 const dir = tempDir('latchkey-plans-crash-');
 const dbPath = path.join(dir, 'plans-crash.latchkey');
 const LEAVERS = 200;
 
-/** Async on purpose: the sandbox lives in this process, so a blocking spawnSync would starve it. */
-function latchkey(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, '--db', dbPath, ...args], { cwd: repo, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
+const latchkey = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> => latchkeyAsync(dbPath, args, env);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -46,12 +36,7 @@ describe.skipIf(!inPrivateKeychain)(`leaver plans survive SIGKILL mid-run (${inP
     const sync = await latchkey(['sync']);
     expect(sync.code, sync.stderr).toBe(0);
     const db = openDatabase(dbPath);
-    const group = db
-      .prepare(
-        `SELECT g.id, g.name FROM cur_groups g WHERE g.type = 'OKTA_GROUP' AND g.managed_by = 'direct'
-         ORDER BY (SELECT count(*) FROM cur_memberships m WHERE m.connection_id = g.connection_id AND m.group_id = g.id) LIMIT 1`,
-      )
-      .get() as { id: string; name: string };
+    const group = emptiestDirectGroup(db);
     groupId = group.id;
     const connectionId = (db.prepare("SELECT id FROM connections WHERE name = 'Okta'").get() as { id: number }).id;
     const roleId = seedRole(db, { app: 'Figma', role: 'Editor', groups: [{ connectionId, groupId: group.id, groupName: group.name }] });
@@ -83,7 +68,7 @@ describe.skipIf(!inPrivateKeychain)(`leaver plans survive SIGKILL mid-run (${inP
     // The import plans every due leaver and queues the removals (the plans' first tiers settle at once).
     const imported = await latchkey(['hr', 'import', path.join(dir, 'leavers.jsonl')]);
     expect(imported.code, imported.stderr).toBe(0);
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, '--db', dbPath, 'jobs', 'run', '--once'], { cwd: repo, env: { ...process.env, CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnLatchkey(dbPath, ['jobs', 'run', '--once']);
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
     const watch = new Database(dbPath, { readonly: true, fileMustExist: true });
     const revoked = (): number => (watch.prepare("SELECT count(*) AS n FROM grants WHERE status = 'revoked'").get() as { n: number }).n;

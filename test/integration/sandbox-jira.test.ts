@@ -319,7 +319,7 @@ describe('startSandbox with Jira', () => {
     } finally {
       await s.close();
     }
-    const without = await startSandbox({ users: 40, seed: 3, graph: false, jira: false });
+    const without = await startSandbox({ users: 40, seed: 3, graph: false, jira: false, notices: false });
     try {
       expect(Object.keys(JSON.parse(sandboxInfoLine(without)) as object)).toEqual(['okta']);
     } finally {
