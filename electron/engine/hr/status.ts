@@ -10,14 +10,18 @@ import type { EngineContext } from '../context.js';
 import type { Db } from '../db/database.js';
 import { liveAccountKeys, type AccountKeys } from '../directory/account-keys.js';
 import { statusOn } from './hr-values.js';
-import { allRecords, importCount, lastImport, unprocessedEvents, type StoredRecord } from './hr-store.js';
+import { allRecords, importCount, lastImport, recordByKey, unprocessedEvents, type StoredRecord } from './hr-store.js';
 
 export type HrMatch = { record: StoredRecord; personId: string | null; by: 'employee-id' | 'email' | null };
 
 const lower = (s: string | null): string | null => (s ? s.trim().toLowerCase() : null);
 
-/** Each HR record with the person it matches (by employee id, then e-mail), and the accounts by person. */
-export function matchRecords(db: Db): { matches: HrMatch[]; accounts: AccountKeys[] } {
+/**
+ * Each HR record with the person it matches (by employee id, then e-mail),
+ * and the accounts by person: of every record, or only of the records named
+ * (the plans' evaluation asks for its due events' records, not all of them).
+ */
+export function matchRecords(db: Db, onlyKeys?: readonly string[]): { matches: HrMatch[]; accounts: AccountKeys[] } {
   const accounts = liveAccountKeys(db);
   const personById = new Map<string, string>();
   const personByEmail = new Map<string, string>();
@@ -25,7 +29,8 @@ export function matchRecords(db: Db): { matches: HrMatch[]; accounts: AccountKey
     if (a.employeeId && !personById.has(a.employeeId)) personById.set(a.employeeId, a.personId);
     if (a.email && !personByEmail.has(a.email)) personByEmail.set(a.email, a.personId);
   }
-  const matches = allRecords(db).map((record): HrMatch => {
+  const records = onlyKeys ? [...new Set(onlyKeys)].flatMap((k) => recordByKey(db, k) ?? []) : allRecords(db);
+  const matches = records.map((record): HrMatch => {
     const id = lower(record.values.employeeId);
     const byId = id ? personById.get(id) : undefined;
     if (byId) return { record, personId: byId, by: 'employee-id' };

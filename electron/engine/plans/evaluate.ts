@@ -120,11 +120,16 @@ export function evaluatePlans(ctx: EngineContext, opts: EvaluateOptions): number
   if (ctx.readOnly) return [];
   const due = dueEventsForPlans(ctx.db, todayOf(ctx));
   if (due.length === 0) return [];
-  const { matches, accounts } = matchRecords(ctx.db);
+  // Only the due events' HR records are matched (an event whose person has no account yet stays due and is looked at again on every tick).
+  const { matches, accounts } = matchRecords(ctx.db, due.map((e) => e.recordKey));
   const personOf = new Map(matches.flatMap((m) => (m.personId ? [[m.record.key, m] as const] : [])));
   const accountsOf = new Map<string, AccountKeys[]>();
-  for (const a of accounts) accountsOf.set(a.personId, [...(accountsOf.get(a.personId) ?? []), a]);
-  const people = [...new Set(due.flatMap((e) => (personOf.get(e.recordKey)?.personId ? [personOf.get(e.recordKey)?.personId as string] : [])))];
+  for (const a of accounts) {
+    const list = accountsOf.get(a.personId);
+    if (list) list.push(a);
+    else accountsOf.set(a.personId, [a]);
+  }
+  const people = [...new Set([...personOf.values()].map((m) => m.personId as string))];
   const birthright = opts.birthright ? opts.birthright(ctx, people) : null;
   const created: number[] = [];
   for (const e of due) {
